@@ -1,0 +1,110 @@
+"""Reconstruction benchmark: speed on a large digitized arm, accuracy of round trips with known truth.
+
+Run from the repository root: ``python benchmarks/bench_reconstruct.py [--quick]``.
+
+Tables printed:
+1. seconds for 5,000 patients, ~7,500 digitized points, a 10-row table (median of repeats), per method;
+2. per arm size and censoring, for exact KM corners and for a 400-pixel y axis (quantized survival):
+   worst max |KM(reconstructed) - KM(true)|, mean |events error|, per method;
+3. two-arm trials of 25 patients per arm with an at-risk row every 3 months: |log HR(rec) - log HR(true)|
+   (median and 90th percentile over draws), per method and input kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from compare import cox_hr
+from reconstruct import km_at, km_step_points, number_at_risk, reconstruct_arm, simulate_arm
+
+PIXEL_PRECISION = 0.0025 / np.sqrt(12)  # rounding to 1/400 of the axis
+
+
+def speed_table(repeats: int) -> None:
+    sim = simulate_arm(5000, seed=7, median=12.0, follow_up=24.0, dropout_rate=0.02)
+    t, s = km_step_points(sim.time, sim.event)
+    grid = np.linspace(0.0, t[-1], 7500 - t.size)
+    pts_t = np.r_[t, grid]
+    pts_s = np.round(np.r_[s, km_at(sim.time, sim.event, grid)], 3)  # a digitizer's 3 decimals
+    table_t = np.round(np.linspace(0.0, 30.0, 10))
+    table_n = number_at_risk(sim.time, table_t)
+    print(f"\n1. speed: {sim.time.size} patients, {pts_t.size} digitized points, {table_t.size}-row table")
+    print(f"{'method':<8} {'median s':>10} {'min s':>10} {'events':>7} {'true':>6} {'KM max diff':>12}")
+    for method in ("steps", "guyot"):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            rec = reconstruct_arm(pts_t, pts_s, at_risk_time=table_t, at_risk=table_n, method=method)
+            times.append(time.perf_counter() - start)
+        print(f"{method:<8} {np.median(times):>10.4f} {min(times):>10.4f} {rec.n_events:>7} "
+              f"{int(sim.event.sum()):>6} {rec.fidelity.km_max_abs_diff:>12.4f}")
+
+
+def _arm(n, seed, censoring, median=12.0):
+    spec = dict(follow_up=3.0, dropout_rate=0.05) if censoring == "heavy" else dict(follow_up=36.0)
+    return simulate_arm(n, seed=seed, median=median, accrual=12.0, **spec)
+
+
+def _reconstruct(sim, kind, method):
+    t, s = km_step_points(sim.time, sim.event)
+    table_t = np.arange(0.0, sim.time.max(), 3.0)
+    table_n = number_at_risk(sim.time, table_t)
+    if kind == "exact":
+        return reconstruct_arm(t, s, at_risk_time=table_t, at_risk=table_n, method=method, precision=1e-9)
+    return reconstruct_arm(t, np.round(s * 400) / 400, at_risk_time=table_t, at_risk=table_n, method=method,
+                           precision=PIXEL_PRECISION)
+
+
+def accuracy_table(draws: int) -> None:
+    print(f"\n2. round trips ({draws} draws per row): worst max|KM rec - KM true|, mean |events error|")
+    print(f"{'n':>5} {'censoring':<9} {'input':<8} {'steps KM':>9} {'steps ev':>9} {'guyot KM':>9} {'guyot ev':>9}")
+    for n in (25, 50, 100, 500, 2000):
+        for censoring in ("heavy", "light"):
+            for kind in ("exact", "400px"):
+                row = {}
+                for method in ("steps", "guyot"):
+                    gaps, errs = [], []
+                    for seed in range(draws):
+                        sim = _arm(n, 10_000 * n + seed, censoring)
+                        rec = _reconstruct(sim, kind, method)
+                        grid = np.linspace(0.0, sim.time.max(), 2001)
+                        gaps.append(np.abs(km_at(sim.time, sim.event, grid) - km_at(rec.time, rec.event, grid)).max())
+                        errs.append(abs(rec.n_events - int(sim.event.sum())))
+                    row[method] = (max(gaps), float(np.mean(errs)))
+                print(f"{n:>5} {censoring:<9} {kind:<8} {row['steps'][0]:>9.4f} {row['steps'][1]:>9.2f} "
+                      f"{row['guyot'][0]:>9.4f} {row['guyot'][1]:>9.2f}")
+
+
+def log_hr_table(draws: int) -> None:
+    print(f"\n3. two arms x 25 patients, at-risk row every 3 months ({draws} draws): |log HR rec - log HR true|")
+    print(f"{'input':<8} {'method':<7} {'median':>8} {'p90':>8} {'max':>8}")
+    for kind in ("exact", "400px"):
+        for method in ("steps", "guyot"):
+            errors = []
+            for seed in range(draws):
+                a = _arm(25, 2 * seed, "light", median=12.0)
+                b = _arm(25, 2 * seed + 1, "light", median=8.0)
+                true = cox_hr(np.r_[a.time, b.time], np.r_[a.event, b.event], np.r_[["A"] * 25, ["B"] * 25],
+                              reference="A")
+                ra, rb = _reconstruct(a, kind, method), _reconstruct(b, kind, method)
+                rec = cox_hr(np.r_[ra.time, rb.time], np.r_[ra.event, rb.event],
+                             np.r_[["A"] * ra.n_patients, ["B"] * rb.n_patients], reference="A")
+                errors.append(abs(rec.log_hr - true.log_hr))
+            q = np.quantile(errors, [0.5, 0.9])
+            print(f"{kind:<8} {method:<7} {q[0]:>8.4f} {q[1]:>8.4f} {max(errors):>8.4f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and draws")
+    args = parser.parse_args()
+    speed_table(3 if args.quick else 15)
+    accuracy_table(3 if args.quick else 20)
+    log_hr_table(20 if args.quick else 200)
+
+
+if __name__ == "__main__":
+    main()

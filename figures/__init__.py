@@ -1,0 +1,5 @@
+"""Plots of kmrecon results. Every function takes a result and an optional matplotlib ``Axes`` and returns the ``Axes``."""
+
+from figures._km_plot import add_risk_table, plot_km
+
+__all__ = ["add_risk_table", "plot_km"]

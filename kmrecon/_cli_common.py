@@ -1,0 +1,71 @@
+"""Shared pieces of the command-line layer: error translation and option types.
+
+Errors are translated in exactly one place, :func:`library_errors`:
+:class:`~reconstruct.errors.InputError` (bad file, field or parameter) ends
+with a one-line message and exit status 2; any other
+:class:`~reconstruct.errors.KmreconError` ends with exit status 1. Unexpected
+exceptions keep their traceback, because they are bugs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import click
+
+from reconstruct.errors import InputError, KmreconError
+
+__all__ = ["library_errors", "UsageFailure", "ProcessingFailure", "parse_assignments"]
+
+
+class UsageFailure(click.ClickException):
+    """Bad input or usage: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: D102 - click's signature
+        click.echo(f"Error: {self.format_message()}", err=True, file=file)
+
+
+class ProcessingFailure(click.ClickException):
+    """Valid input that could not be processed: one line on stderr, exit status 1."""
+
+    exit_code = 1
+
+
+@contextlib.contextmanager
+def library_errors() -> Iterator[None]:
+    """Translate kmrecon errors into one-line CLI failures (exit 2 for input, 1 otherwise)."""
+    try:
+        yield
+    except InputError as exc:
+        raise UsageFailure(_one_line(exc)) from None
+    except KmreconError as exc:
+        raise ProcessingFailure(_one_line(exc)) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def parse_assignments(values: tuple[str, ...], *, option: str, kind: type = int) -> dict[str, int]:
+    """Parse repeated ``ARM=N`` options into a dict.
+
+    Raises
+    ------
+    InputError
+        For an item without ``=``, an empty arm or a value that is not a whole number >= 0.
+    """
+    parsed: dict[str, int] = {}
+    for item in values:
+        arm, sep, raw = item.rpartition("=")
+        arm = arm.strip()
+        try:
+            number = kind(raw.strip())
+        except ValueError:
+            number = None
+        if not sep or not arm or number is None or number < 0:
+            raise InputError(f"expected ARM=N with N a whole number >= 0, got {item!r}", source=option)
+        parsed[arm] = number
+    return parsed

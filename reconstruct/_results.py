@@ -1,0 +1,185 @@
+"""Result types of the reconstruction: frozen dataclasses with fixed fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+__all__ = ["FidelityReport", "ArmReconstruction", "IPDReconstruction"]
+
+
+def _readonly(obj: object, *names: str) -> None:
+    for name in names:
+        arr = np.array(getattr(obj, name), copy=True)
+        arr.setflags(write=False)
+        object.__setattr__(obj, name, arr)
+
+
+def _structured(time: NDArray[np.float64], event: NDArray[np.int64]) -> np.ndarray:
+    """scikit-survival's structured array: fields ``event`` (bool) and ``time`` (float)."""
+    from sksurv.util import Surv
+
+    return Surv.from_arrays(event=event.astype(bool), time=time, name_event="event", name_time="time")
+
+
+@dataclass(frozen=True, eq=False)
+class FidelityReport:
+    """How well a reconstruction reproduces its inputs, for one arm.
+
+    Attributes
+    ----------
+    km_max_abs_diff, km_mean_abs_diff : float
+        Kaplan-Meier of the reconstructed IPD against the (cleaned) input curve, at
+        the input points, in survival units.
+    at_risk_time : ndarray of shape (n_rows,)
+        Times of the at-risk table used (only time 0 without a table).
+    at_risk_given, at_risk_reconstructed : ndarray of int64, shape (n_rows,)
+        Given numbers at risk and those of the reconstructed IPD (time >= table time).
+    at_risk_max_abs_diff : int
+        Largest absolute difference of the two.
+    n_events : int
+        Events in the reconstructed IPD.
+    total_events_given : int or None
+        Reported total events, if any.
+    """
+
+    km_max_abs_diff: float
+    km_mean_abs_diff: float
+    at_risk_time: NDArray[np.float64]
+    at_risk_given: NDArray[np.int64]
+    at_risk_reconstructed: NDArray[np.int64]
+    at_risk_max_abs_diff: int
+    n_events: int
+    total_events_given: int | None
+
+    def __post_init__(self) -> None:
+        _readonly(self, "at_risk_time", "at_risk_given", "at_risk_reconstructed")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready mapping."""
+        return {
+            "km_max_abs_diff": float(self.km_max_abs_diff),
+            "km_mean_abs_diff": float(self.km_mean_abs_diff),
+            "at_risk": [
+                {"time": float(t), "given": int(g), "reconstructed": int(r)}
+                for t, g, r in zip(self.at_risk_time, self.at_risk_given, self.at_risk_reconstructed)
+            ],
+            "at_risk_max_abs_diff": int(self.at_risk_max_abs_diff),
+            "n_events": int(self.n_events),
+            "total_events_given": self.total_events_given,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ArmReconstruction:
+    """Reconstructed individual patient data of one arm.
+
+    Attributes
+    ----------
+    arm : str
+        Arm name.
+    time : ndarray of shape (n_patients,)
+        Event or censoring times, ascending, in the curve's time unit.
+    event : ndarray of int64, shape (n_patients,)
+        1 = event, 0 = censored.
+    fidelity : FidelityReport
+    cleaning_notes : tuple of str
+        Repairs made to the curve and the table before reconstruction.
+    method : {"steps", "guyot"}
+        ``"steps"`` refines Guyot with exact step heights; ``"guyot"`` is plain Guyot.
+    iterations : int
+    converged : bool
+    """
+
+    arm: str
+    time: NDArray[np.float64]
+    event: NDArray[np.int64]
+    fidelity: FidelityReport
+    cleaning_notes: tuple[str, ...]
+    method: str
+    iterations: int
+    converged: bool
+
+    def __post_init__(self) -> None:
+        _readonly(self, "time", "event")
+
+    @property
+    def n_patients(self) -> int:
+        """Number of reconstructed patients."""
+        return int(self.time.size)
+
+    @property
+    def n_events(self) -> int:
+        """Number of reconstructed events."""
+        return int(self.event.sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """IPD as a DataFrame with columns ``arm, time, event``."""
+        return pd.DataFrame({"arm": self.arm, "time": self.time, "event": self.event})
+
+    def to_structured(self) -> np.ndarray:
+        """IPD as scikit-survival's structured array (fields ``event``, ``time``)."""
+        return _structured(self.time, self.event)
+
+
+@dataclass(frozen=True, eq=False)
+class IPDReconstruction:
+    """Reconstructed IPD of all arms of a figure, with provenance.
+
+    Attributes
+    ----------
+    arms : tuple of ArmReconstruction
+        In the order of the input curves.
+    parameters : dict
+        Every parameter of the run (method, precision, total events...).
+    provenance : dict
+        kmrecon version, input sha256 and parameters (see :func:`reconstruct.provenance`);
+        empty when built from in-memory arrays.
+    """
+
+    arms: tuple[ArmReconstruction, ...]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, arm: str) -> ArmReconstruction:
+        for item in self.arms:
+            if item.arm == arm:
+                return item
+        raise KeyError(arm)
+
+    @property
+    def arm_names(self) -> tuple[str, ...]:
+        """Arm names in input order."""
+        return tuple(a.arm for a in self.arms)
+
+    def to_frame(self) -> pd.DataFrame:
+        """All arms' IPD, columns ``arm, time, event`` (the IPD CSV contract)."""
+        return pd.concat([a.to_frame() for a in self.arms], ignore_index=True)
+
+    def to_structured(self) -> np.ndarray:
+        """All arms' IPD as one scikit-survival structured array (arm order as in :meth:`to_frame`)."""
+        frame = self.to_frame()
+        return _structured(frame["time"].to_numpy(), frame["event"].to_numpy())
+
+    def summary(self) -> pd.DataFrame:
+        """One row per arm: patients, events, fidelity figures and whether the solve converged."""
+        rows = []
+        for a in self.arms:
+            f = a.fidelity
+            rows.append(
+                {
+                    "arm": a.arm,
+                    "n": a.n_patients,
+                    "events": a.n_events,
+                    "censored": a.n_patients - a.n_events,
+                    "km_max_abs_diff": f.km_max_abs_diff,
+                    "km_mean_abs_diff": f.km_mean_abs_diff,
+                    "at_risk_max_abs_diff": f.at_risk_max_abs_diff,
+                    "converged": a.converged,
+                }
+            )
+        return pd.DataFrame(rows)

@@ -1,0 +1,80 @@
+"""The kmrecon exception and warning hierarchy, shared by every package.
+
+Every error raised on purpose by kmrecon derives from :class:`KmreconError`.
+Errors caused by the caller's data or parameters also derive from
+:class:`ValueError`, so ``except ValueError`` keeps working for them.
+Messages read "expected X, got Y", plus a hint where one helps.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KmreconError",
+    "InputError",
+    "ImageError",
+    "CalibrationError",
+    "DigitizationError",
+    "ReconstructionError",
+    "OutputExistsError",
+    "KmreconWarning",
+    "DigitizationWarning",
+    "ReconstructionWarning",
+    "ComparisonWarning",
+]
+
+
+class KmreconError(Exception):
+    """Base class for all kmrecon errors."""
+
+
+class InputError(KmreconError, ValueError):
+    """Invalid user-supplied data, file or parameter.
+
+    Parameters
+    ----------
+    message : str
+        What was expected and what was found.
+    source : str, optional
+        The file (and row or field) the problem is in, prefixed to the message.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        self.source = source
+        self.detail = message
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+class ImageError(InputError):
+    """An image that cannot be read or is not supported."""
+
+
+class CalibrationError(KmreconError):
+    """The axis calibration of a figure could not be determined."""
+
+
+class DigitizationError(KmreconError):
+    """A curve could not be extracted from a figure."""
+
+
+class ReconstructionError(KmreconError):
+    """A Guyot reconstruction is infeasible or inconsistent with its inputs."""
+
+
+class OutputExistsError(InputError):
+    """An output file exists and overwriting was not allowed."""
+
+
+class KmreconWarning(UserWarning):
+    """Base class for kmrecon warnings."""
+
+
+class DigitizationWarning(KmreconWarning):
+    """A digitization result of doubtful quality (gaps filled, low contrast...)."""
+
+
+class ReconstructionWarning(KmreconWarning):
+    """Inputs adjusted or found inconsistent during reconstruction."""
+
+
+class ComparisonWarning(KmreconWarning):
+    """A contrast between unlike quantities, populations or criteria."""
