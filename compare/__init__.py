@@ -3,6 +3,15 @@
 Importing this package never loads OpenCV.
 """
 
+from compare._proportion_ci import (
+    CI_METHODS,
+    CIMethodMatch,
+    ProportionCI,
+    counts_for_percentage,
+    match_ci_methods,
+    proportion_ci,
+)
+from compare._simon import SimonSearch, TwoStageDesign, evaluate_simon_design, simon_designs
 from compare._survival import (
     HazardRatio,
     KMEstimate,
@@ -25,6 +34,16 @@ from compare._survival import (
 )
 
 __all__ = [
+    "CI_METHODS",
+    "CIMethodMatch",
+    "ProportionCI",
+    "SimonSearch",
+    "TwoStageDesign",
+    "counts_for_percentage",
+    "evaluate_simon_design",
+    "match_ci_methods",
+    "proportion_ci",
+    "simon_designs",
     "HazardRatio",
     "KMEstimate",
     "LandmarkSurvival",

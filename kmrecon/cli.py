@@ -17,6 +17,8 @@ from kmrecon import __version__
 _COMMAND_MODULES = (
     "kmrecon._cmd_reconstruct",
     "kmrecon._cmd_demo",
+    "kmrecon._cmd_simon",
+    "kmrecon._cmd_digitize",
 )
 
 
