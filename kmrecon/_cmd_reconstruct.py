@@ -26,6 +26,8 @@ def format_summary(result) -> str:
 @click.argument("curves", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--at-risk", "at_risk", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Number-at-risk CSV (arm,time,n_risk).")
+@click.option("--censor-marks", "censor_marks", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Censor-mark CSV (arm,time,survival): censored patients are placed at the marks.")
 @click.option("--n", "n_patients", multiple=True, metavar="ARM=N",
               help="Patients in an arm without at-risk rows (repeatable).")
 @click.option("--total-events", multiple=True, metavar="ARM=N", help="Reported total events of an arm (repeatable).")
@@ -36,7 +38,7 @@ def format_summary(result) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="IPD CSV to write (arm,time,event); a .json sidecar is written beside it.")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
-def command(curves, at_risk, n_patients, total_events, method, precision, output, force) -> None:
+def command(curves, at_risk, censor_marks, n_patients, total_events, method, precision, output, force) -> None:
     """Reconstruct individual patient data from CURVES (arm,time,survival)."""
     with library_errors():
         check_writable(output, force=force)
@@ -44,6 +46,7 @@ def command(curves, at_risk, n_patients, total_events, method, precision, output
         result = reconstruct_files(
             curves,
             at_risk,
+            censor_marks_path=censor_marks,
             n_patients=parse_assignments(n_patients, option="--n"),
             total_events=parse_assignments(total_events, option="--total-events"),
             method=method,

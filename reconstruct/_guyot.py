@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from scipy.optimize import isotonic_regression
 from scipy.stats import binom
 
-__all__ = ["GuyotSolution", "solve_guyot"]
+__all__ = ["CensorClock", "GuyotSolution", "solve_guyot"]
 
 _ANCHOR_WEIGHT = 1e12
 
@@ -273,8 +273,12 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
     return events, m, converged, iteration
 
 
-def _patient_rows(curve_t, events, m, a_time, a_n, d_total):
-    """Turn per-point events and M into patient times: censorings spread evenly in each gap."""
+def _patient_rows(curve_t, events, m, a_time, a_n, d_total, *, event_times, end_time, to_time):
+    """Turn per-point events and M into patient times: censorings spread evenly in each gap.
+
+    ``curve_t`` and ``a_time`` are on the censoring clock; ``to_time`` maps clock values of the
+    censorings back to time, ``event_times`` are the points' times.
+    """
     p_time = curve_t[1:]
     anchor_d = np.r_[0.0, np.cumsum(events)][np.searchsorted(p_time, a_time, side="left")]
     anchors = np.maximum.accumulate((a_n + anchor_d)[::-1])[::-1]
@@ -298,13 +302,52 @@ def _patient_rows(curve_t, events, m, a_time, a_n, d_total):
     gap = np.repeat(np.arange(lost.size), lost)
     rank = np.arange(gap.size) - np.repeat(np.cumsum(lost) - lost, lost)
     frac = (rank + 1.0) / (np.repeat(lost, lost) + 1.0)
-    censor_t = gap_start[gap] + frac * (gap_end[gap] - gap_start[gap])
-    end_t = np.full(remaining, curve_t[-1])
-    event_t = np.repeat(p_time, events.astype(np.int64))
+    censor_t = to_time(gap_start[gap] + frac * (gap_end[gap] - gap_start[gap]))
+    end_t = np.full(remaining, end_time)
+    event_t = np.repeat(event_times, events.astype(np.int64))
     time = np.r_[event_t, censor_t, end_t]
     event = np.r_[np.ones(event_t.size, np.int64), np.zeros(censor_t.size + remaining, np.int64)]
     order = np.lexsort((-event, time))
     return time[order], event[order]
+
+
+@dataclass(frozen=True, eq=False)
+class CensorClock:
+    """Clock on which censoring is taken as uniform: time, plus a jump of 1 at each censor mark.
+
+    Without marks it is time itself (Guyot's assumption). With marks, the uniform prior,
+    the binomial scores and the placement of censorings all concentrate at the marks;
+    stretches without marks keep a small slope (``slope`` per time unit), i.e. uniform censoring.
+    A mark at ``t`` counts from just after ``t``, so a censoring placed there is still at risk at ``t``.
+    """
+
+    marks: NDArray[np.float64]
+    counts: NDArray[np.float64]
+    slope: float
+
+    @classmethod
+    def from_marks(cls, marks: NDArray[np.float64] | None, t_end: float, weight: float = 0.05) -> CensorClock:
+        """Build the clock from mark times (``None`` or empty: plain time)."""
+        if marks is None or len(marks) == 0:
+            return cls(marks=np.empty(0), counts=np.empty(0), slope=1.0)
+        uniq, counts = np.unique(np.asarray(marks, dtype=float), return_counts=True)
+        return cls(marks=uniq, counts=counts.astype(float), slope=weight / max(t_end, 1e-12))
+
+    def __call__(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        t = np.asarray(t, dtype=float)
+        before = np.r_[0.0, np.cumsum(self.counts)][np.searchsorted(self.marks, t, side="left")]
+        return self.slope * t + before
+
+    def inverse(self, c: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Time of clock values ``c`` (the mark's time for values inside its jump)."""
+        if self.marks.size == 0:
+            return np.asarray(c, dtype=float) / self.slope
+        low = self(self.marks)
+        knot_c = np.r_[0.0, np.column_stack((low, low + self.counts)).ravel()]
+        knot_t = np.r_[0.0, np.repeat(self.marks, 2)]
+        t = np.interp(c, knot_c, knot_t, right=np.nan)
+        beyond = np.isnan(t)
+        return np.where(beyond, self.marks[-1] + (c - knot_c[-1]) / self.slope, t)
 
 
 def _table_rate(a_time, a_n, anchors):
@@ -324,6 +367,7 @@ def solve_guyot(
     total_events: int | None,
     use_heights: bool,
     precision: float,
+    censor_times: NDArray[np.float64] | None = None,
     max_iter: int = 200,
 ) -> GuyotSolution:
     """Solve one arm.
@@ -344,6 +388,9 @@ def solve_guyot(
     precision : float
         Standard error of a digitized survival value (survival units): how far step
         heights are trusted.
+    censor_times : ndarray of shape (n_marks,), optional
+        Times of censor marks seen on the curve; censoring is then taken as uniform on the
+        :class:`CensorClock` of the marks instead of in time.
     max_iter : int
         Limit of the alternation.
 
@@ -352,9 +399,11 @@ def solve_guyot(
     GuyotSolution
     """
     a_n = a_n.astype(float)
+    clock = CensorClock.from_marks(censor_times, float(curve_t[-1]))
+    clock_t, clock_a = clock(curve_t), clock(a_time)
 
     def run(rate: float | None):
-        return _solve_once(curve_t, curve_s, a_time, a_n, rate, use_heights, precision, max_iter)
+        return _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter)
 
     events, m, converged, iters = run(None)
     has_tail = curve_t[-1] > a_time[-1]
@@ -374,5 +423,8 @@ def solve_guyot(
                 break
             low, high = (mid, high) if gap > 0 else (low, mid)
         _, events, m, converged, iters = best
-    time, event = _patient_rows(curve_t, events, m, a_time, a_n, events.sum())
+    time, event = _patient_rows(
+        clock_t, events, m, clock_a, a_n, events.sum(),
+        event_times=curve_t[1:], end_time=float(curve_t[-1]), to_time=clock.inverse,
+    )
     return GuyotSolution(time=time, event=event, iterations=iters, converged=converged)

@@ -37,6 +37,7 @@ __all__ = [
     "read_curves_csv",
     "read_at_risk_csv",
     "read_ipd_csv",
+    "read_censor_marks_csv",
     "write_csv",
     "write_json",
     "write_bytes",
@@ -312,6 +313,14 @@ def read_at_risk_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     src = os.fspath(path)
     frame = read_table_csv(path, AT_RISK_COLUMNS, numeric=("time", "n_risk"), integer=("n_risk",))
     _check_range(frame, "n_risk", src, low=0, high=np.inf, what="a number at risk >= 0")
+    _check_range(frame, "time", src, low=0.0, high=np.inf, what="a time >= 0")
+    return frame
+
+
+def read_censor_marks_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a censor-mark CSV (``arm,time,survival``, as the digitizer writes it) with times >= 0."""
+    src = os.fspath(path)
+    frame = read_table_csv(path, CURVE_COLUMNS, numeric=("time", "survival"))
     _check_range(frame, "time", src, low=0.0, high=np.inf, what="a time >= 0")
     return frame
 

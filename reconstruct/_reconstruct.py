@@ -12,10 +12,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from reconstruct._clean import clean_at_risk, clean_curve
 from reconstruct._guyot import solve_guyot
-from reconstruct._io import provenance, read_at_risk_csv, read_curves_csv
+from reconstruct._io import provenance, read_at_risk_csv, read_censor_marks_csv, read_curves_csv
 from reconstruct._results import ArmReconstruction, FidelityReport, IPDReconstruction
 from reconstruct._simulate import number_at_risk
-from reconstruct._validation import check_choice, check_positive
+from reconstruct._validation import check_choice, check_finite_array, check_positive
 from reconstruct.errors import InputError
 
 __all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "km_at"]
@@ -38,10 +38,16 @@ def km_at(time: NDArray[np.float64], event: NDArray[np.int64], at: ArrayLike) ->
     return np.where(idx >= 0, y[np.clip(idx, 0, None)], 1.0)
 
 
-def _fidelity(time, event, curve, table, total_events) -> FidelityReport:
+def _per_interval(times, edges):
+    """Counts of ``times`` in ``[edges[i], edges[i+1])``, the last interval open-ended."""
+    return np.bincount(np.searchsorted(edges, times, side="right") - 1, minlength=edges.size)[: edges.size]
+
+
+def _fidelity(time, event, curve, table, total_events, marks) -> FidelityReport:
     km = km_at(time, event, curve.time)
     diff = np.abs(km - curve.survival)
     rec = number_at_risk(time, table.time)
+    censored = _per_interval(time[event == 0], table.time).astype(np.int64)
     return FidelityReport(
         km_max_abs_diff=float(diff.max()),
         km_mean_abs_diff=float(diff.mean()),
@@ -51,6 +57,8 @@ def _fidelity(time, event, curve, table, total_events) -> FidelityReport:
         at_risk_max_abs_diff=int(np.abs(rec - table.n_risk).max()),
         n_events=int(event.sum()),
         total_events_given=total_events,
+        interval_censored=censored,
+        interval_marks=None if marks is None else _per_interval(marks, table.time).astype(np.int64),
     )
 
 
@@ -64,6 +72,7 @@ def reconstruct_arm(
     total_events: int | None = None,
     method: str = "steps",
     precision: float = 1e-3,
+    censor_times: ArrayLike | None = None,
     arm: str = "arm",
 ) -> ArmReconstruction:
     """Reconstruct the individual patient data of one arm from its KM curve.
@@ -85,6 +94,10 @@ def reconstruct_arm(
     precision : float, default 1e-3
         Standard error of a digitized survival value, in survival units. Use about half a
         pixel of the y axis for raster figures, ``1e-9`` for exact (vector) coordinates.
+    censor_times : array_like of shape (n_marks,), optional
+        Times of the censor marks drawn on the curve. Censored patients are then placed at
+        the marks (censoring taken as uniform on a clock that jumps at each mark, not in time),
+        and the fidelity report compares marks with censorings per table interval.
     arm : str
         Arm name used in the result and in messages.
 
@@ -123,6 +136,10 @@ def reconstruct_arm(
         total_events = int(check_positive(total_events, name=f"{arm}: total_events", allow_zero=True))
         if total_events > table.n_risk[0]:
             raise InputError(f"{arm}: total_events must be <= {table.n_risk[0]} patients, got {total_events}")
+    marks = None
+    if censor_times is not None:
+        marks = check_finite_array(censor_times, name=f"{arm}: censor_times")
+        marks = np.sort(marks[(marks >= 0) & (marks <= curve.time[-1])])
     solution = solve_guyot(
         curve.time,
         curve.survival,
@@ -131,12 +148,13 @@ def reconstruct_arm(
         total_events=total_events,
         use_heights=method == "steps",
         precision=float(precision),
+        censor_times=marks,
     )
     return ArmReconstruction(
         arm=arm,
         time=solution.time,
         event=solution.event,
-        fidelity=_fidelity(solution.time, solution.event, curve, table, total_events),
+        fidelity=_fidelity(solution.time, solution.event, curve, table, total_events, marks),
         cleaning_notes=curve.notes + table.notes,
         method=method,
         iterations=solution.iterations,
@@ -152,6 +170,7 @@ def reconstruct_ipd(
     total_events: Mapping[str, int] | None = None,
     method: str = "steps",
     precision: float = 1e-3,
+    censor_marks: pd.DataFrame | None = None,
     source: str = "curves",
 ) -> IPDReconstruction:
     """Reconstruct every arm of a figure.
@@ -169,6 +188,9 @@ def reconstruct_ipd(
         Reported total events per arm.
     method, precision
         As in :func:`reconstruct_arm`.
+    censor_marks : DataFrame, optional
+        Columns ``arm, time`` (the digitizer's ``censor_marks.csv``; other columns ignored);
+        arms without rows are reconstructed without marks.
     source : str
         Name of the curve input, used in messages.
 
@@ -180,7 +202,8 @@ def reconstruct_ipd(
     total_events = dict(total_events or {})
     arms = list(dict.fromkeys(curves["arm"].astype(str)))
     table_arms = list(dict.fromkeys(at_risk["arm"].astype(str))) if at_risk is not None else []
-    unknown = [a for a in (*table_arms, *n_patients, *total_events) if a not in arms]
+    mark_arms = list(dict.fromkeys(censor_marks["arm"].astype(str))) if censor_marks is not None else []
+    unknown = [a for a in (*table_arms, *n_patients, *total_events, *mark_arms) if a not in arms]
     if unknown:
         raise InputError(
             f"expected arms among the curve arms {arms}, got {unknown[0]!r}; check the arm names", source=source
@@ -196,6 +219,8 @@ def reconstruct_ipd(
             kwargs["n_patients"] = n_patients[arm]
         else:
             raise InputError(f"arm {arm!r}: expected at-risk rows or a number of patients, got neither", source=source)
+        if arm in mark_arms:
+            kwargs["censor_times"] = censor_marks.loc[censor_marks["arm"].astype(str) == arm, "time"].to_numpy()
         results.append(
             reconstruct_arm(
                 c["time"].to_numpy(),
@@ -212,6 +237,7 @@ def reconstruct_ipd(
         "precision": precision,
         "n_patients": n_patients,
         "total_events": total_events,
+        "censor_marks": sorted(mark_arms),
     }
     return IPDReconstruction(arms=tuple(results), parameters=parameters)
 
@@ -219,6 +245,8 @@ def reconstruct_ipd(
 def reconstruct_files(
     curves_path: str | os.PathLike[str],
     at_risk_path: str | os.PathLike[str] | None = None,
+    *,
+    censor_marks_path: str | os.PathLike[str] | None = None,
     **kwargs: Any,
 ) -> IPDReconstruction:
     """Read the curve and at-risk CSVs, reconstruct, and attach provenance.
@@ -229,6 +257,8 @@ def reconstruct_files(
         Curve CSV (``arm,time,survival``).
     at_risk_path : path-like, optional
         At-risk CSV (``arm,time,n_risk``).
+    censor_marks_path : path-like, optional
+        Censor-mark CSV (``arm,time,survival``), e.g. the digitizer's ``censor_marks.csv``.
     **kwargs
         Passed to :func:`reconstruct_ipd`.
 
@@ -238,14 +268,15 @@ def reconstruct_files(
     """
     curves = read_curves_csv(curves_path)
     table = read_at_risk_csv(at_risk_path) if at_risk_path is not None else None
+    marks = read_censor_marks_csv(censor_marks_path) if censor_marks_path is not None else None
     try:
-        result = reconstruct_ipd(curves, table, source=os.fspath(curves_path), **kwargs)
+        result = reconstruct_ipd(curves, table, censor_marks=marks, source=os.fspath(curves_path), **kwargs)
     except InputError as exc:
         if exc.source is not None:
             raise
         raise InputError(exc.detail, source=os.fspath(curves_path)) from None
     prov = provenance(
-        inputs={"curves": curves_path, "at_risk": at_risk_path},
+        inputs={"curves": curves_path, "at_risk": at_risk_path, "censor_marks": censor_marks_path},
         parameters=result.parameters,
         command="reconstruct.reconstruct_files",
     )

@@ -45,6 +45,12 @@ class FidelityReport:
         Events in the reconstructed IPD.
     total_events_given : int or None
         Reported total events, if any.
+    interval_censored : ndarray of int64, shape (n_rows,)
+        Censored patients of the reconstruction in each table interval ``[T_i, T_{i+1})``
+        (the last one runs to the end of the curve).
+    interval_marks : ndarray of int64, shape (n_rows,) or None
+        Censor marks seen in each interval, when marks were given. A mark can hide several
+        censorings, so ``interval_marks > interval_censored`` flags a misread table or mark.
     """
 
     km_max_abs_diff: float
@@ -55,9 +61,18 @@ class FidelityReport:
     at_risk_max_abs_diff: int
     n_events: int
     total_events_given: int | None
+    interval_censored: NDArray[np.int64]
+    interval_marks: NDArray[np.int64] | None
 
     def __post_init__(self) -> None:
-        _readonly(self, "at_risk_time", "at_risk_given", "at_risk_reconstructed")
+        _readonly(self, "at_risk_time", "at_risk_given", "at_risk_reconstructed", "interval_censored")
+        if self.interval_marks is not None:
+            _readonly(self, "interval_marks")
+
+    @property
+    def marks_exceed_censored(self) -> bool:
+        """Whether some interval shows more censor marks than the reconstruction has censorings."""
+        return self.interval_marks is not None and bool(np.any(self.interval_marks > self.interval_censored))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready mapping."""
@@ -71,6 +86,8 @@ class FidelityReport:
             "at_risk_max_abs_diff": int(self.at_risk_max_abs_diff),
             "n_events": int(self.n_events),
             "total_events_given": self.total_events_given,
+            "interval_censored": self.interval_censored.tolist(),
+            "interval_marks": None if self.interval_marks is None else self.interval_marks.tolist(),
         }
 
 
