@@ -18,7 +18,6 @@ _COMMAND_MODULES = (
     "kmrecon._cmd_reconstruct",
     "kmrecon._cmd_demo",
     "kmrecon._cmd_simon",
-    "kmrecon._cmd_digitize",
 )
 
 
