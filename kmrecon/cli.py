@@ -18,6 +18,8 @@ _COMMAND_MODULES = (
     "kmrecon._cmd_reconstruct",
     "kmrecon._cmd_demo",
     "kmrecon._cmd_simon",
+    "kmrecon._cmd_audit",
+    "kmrecon._cmd_compare",
 )
 
 

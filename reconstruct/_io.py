@@ -163,6 +163,7 @@ def atomic_path(path: str | os.PathLike[str], *, force: bool = False) -> Iterato
     fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared like any written file
     try:
         yield tmp
         os.replace(tmp, final)
