@@ -30,6 +30,11 @@ from compare._contrasts import (
     check_pool,
     enforce,
 )
+from compare._ipd_report import (
+    IPDReportFiles,
+    format_ipd_summary,
+    write_ipd_report,
+)
 from compare._indirect import (
     HazardRatioSummary,
     IndirectComparison,
@@ -76,6 +81,12 @@ from compare._simon import (
     evaluate_simon_design,
     simon_designs,
 )
+from compare._summary import (
+    ArmContrast,
+    ArmSummary,
+    IPDSummary,
+    summarize_ipd,
+)
 from compare._survival import (
     HazardRatio,
     KMEstimate,
@@ -98,6 +109,13 @@ from compare._survival import (
 )
 
 __all__ = [
+    "write_ipd_report",
+    "format_ipd_summary",
+    "IPDReportFiles",
+    "summarize_ipd",
+    "IPDSummary",
+    "ArmSummary",
+    "ArmContrast",
     "Arm",
     "ArmSelection",
     "AuditFinding",

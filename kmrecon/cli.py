@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "kmrecon._cmd_simon",
     "kmrecon._cmd_audit",
     "kmrecon._cmd_compare",
+    "kmrecon._cmd_summarize",
 )
 
 

@@ -86,6 +86,20 @@ def test_demo_runs_and_matches_the_simulated_truth(runner, tmp_path):
     assert "Experimental: events 15 (true 15), max |KM reconstructed - KM true| = 0.0000" in result.output
     assert "Control: events 41 (true 41), max |KM reconstructed - KM true| = 0.0000" in result.output
     assert (tmp_path / "demo" / "ipd.csv").is_file()
+    # The summary report of the reconstructed IPD sits next to ipd.csv (numbers checked against R in test_summary).
+    assert "Control: n=50, events=41, median 7.64 (4.76 to 9.25) months" in result.output
+    assert "Experimental: n=25, events=15, median 10.48 (4.71 to NR) months" in result.output
+    assert "Experimental vs Control: HR 0.60 (0.33 to 1.09) (95% CI, Cox Efron)" in result.output
+    for name in ("summary.json", "report.md", "km.png", "fit.png"):
+        assert (tmp_path / "demo" / name).is_file(), name
+    report = (tmp_path / "demo" / "report.md").read_text()
+    assert "SIMULATED data" in report
+    assert json.loads((tmp_path / "demo" / "summary.json").read_text())["provenance"]["command"] == "kmrecon demo"
+    # A second run refuses to overwrite anything (exit 2, one line); --force replaces every output.
+    again = runner.invoke(main, ["demo", "-o", str(tmp_path / "demo")])
+    assert again.exit_code == 2
+    assert "expected a new output file" in again.output
+    assert runner.invoke(main, ["demo", "-o", str(tmp_path / "demo"), "--force"]).exit_code == 0
 
 
 def test_version_and_help(runner):
