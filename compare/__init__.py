@@ -30,23 +30,23 @@ from compare._contrasts import (
     check_pool,
     enforce,
 )
-from compare._ipd_report import (
-    IPDReportFiles,
-    format_ipd_summary,
-    write_ipd_report,
-)
 from compare._indirect import (
     HazardRatioSummary,
     IndirectComparison,
     bucher,
+)
+from compare._ipd_report import (
+    IPDReportFiles,
+    format_ipd_summary,
+    write_ipd_report,
 )
 from compare._meta import (
     MetaAnalysisResult,
     meta_proportions,
 )
 from compare._proportion_ci import (
-    CIMethodMatch,
     CI_METHODS,
+    CIMethodMatch,
     ProportionCI,
     counts_for_percentage,
     match_ci_methods,

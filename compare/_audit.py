@@ -40,8 +40,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from compare._audit_checks import (
     check_conflicts,
     check_counts_and_percentages,
@@ -59,7 +57,7 @@ from compare._audit_survival import (
 )
 from compare._audit_types import SEVERITIES, AuditFinding, AuditOptions, parse_audit_options
 from compare._registry import Registry, parse_registry
-from reconstruct._io import provenance, sha256_file
+from reconstruct._io import provenance, read_yaml, sha256_file
 from reconstruct.errors import InputError
 
 __all__ = ["AuditInput", "AuditReport", "ARM_CHECKS", "load_audit_input", "audit_registry", "audit_file"]
@@ -98,18 +96,7 @@ def load_audit_input(path: str | os.PathLike[str]) -> AuditInput:
         For a missing/unreadable file, invalid YAML, an invalid registry or ``audit:`` entry.
     """
     src = os.fspath(path)
-    if not os.path.isfile(src):
-        raise InputError("expected an existing audit input YAML file, got no such file", source=src)
-    try:
-        with open(src, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{src}:{mark.line + 1}" if mark is not None else src
-        raise InputError(f"expected valid YAML, got a syntax error ({getattr(exc, 'problem', None) or 'invalid'})",
-                         source=where) from None
-    except UnicodeDecodeError:
-        raise InputError("expected a UTF-8 text file, got undecodable bytes", source=src) from None
+    data = read_yaml(src, what="audit input YAML file")
     if not isinstance(data, Mapping):
         raise InputError(f"expected a YAML mapping at the top level, got {type(data).__name__}", source=src)
     data = dict(data)

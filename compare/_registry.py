@@ -111,8 +111,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from compare._registry_checks import _Ctx
 from compare._registry_types import (
     BINARY_ENDPOINTS,
@@ -137,8 +135,7 @@ from compare._registry_types import (
     SimonDesign,
     Trial,
 )
-from reconstruct._io import sha256_file
-from reconstruct.errors import InputError
+from reconstruct._io import read_yaml, sha256_file
 
 __all__ = [
     "REGISTRY_VERSION",
@@ -193,18 +190,7 @@ def load_registry(path: str | os.PathLike[str]) -> Registry:
         One line naming the file, trial/arm and field, for any invalid or unknown entry.
     """
     src = os.fspath(path)
-    if not os.path.isfile(src):
-        raise InputError("expected an existing registry YAML file, got no such file", source=src)
-    try:
-        with open(src, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{src}:{mark.line + 1}" if mark is not None else src
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise InputError(f"expected valid YAML, got a syntax error ({problem})", source=where) from None
-    except UnicodeDecodeError:
-        raise InputError("expected a UTF-8 text file, got undecodable bytes", source=src) from None
+    data = read_yaml(src, what="registry YAML file")
     registry = parse_registry(data, source=src, base_dir=Path(src).resolve().parent)
     return Registry(
         trials=registry.trials,

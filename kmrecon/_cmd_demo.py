@@ -16,7 +16,6 @@ from kmrecon._cmd_reconstruct import format_summary
 from reconstruct import km_at, read_curves_csv, read_ipd_csv, reconstruct_files
 from reconstruct._io import check_writable, provenance, write_csv, write_json
 
-
 # The bundled curve gives survival to 4 decimals: rounding error has a standard error of about 3e-5.
 DEMO_PRECISION = 1e-4
 DEMO_DATA_NOTE = ("SIMULATED data: the demo curve and at-risk table were made by kmrecon from a simulated "

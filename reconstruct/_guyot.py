@@ -213,7 +213,7 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
     previous = None
     converged = False
     iteration = 0
-    for iteration in range(1, max_iter + 1):
+    for iteration in range(1, max_iter + 1):  # noqa: B007 - the count is returned
         d_before = np.cumsum(events) - events
         n_risk = np.maximum(m - d_before, 0.0)
         new_events = _cumulative_round(n_risk * drop, m[-1])

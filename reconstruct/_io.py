@@ -38,6 +38,7 @@ __all__ = [
     "read_at_risk_csv",
     "read_ipd_csv",
     "read_censor_marks_csv",
+    "read_yaml",
     "write_csv",
     "write_json",
     "write_bytes",
@@ -238,12 +239,15 @@ def read_table_csv(
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(src, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
     except pd.errors.ParserWarning:
-        raise InputError("expected the same number of fields on every line as in the header, got more", source=src) from None
+        raise InputError("expected the same number of fields on every line as in the header, got more",
+                         source=src) from None
     except pd.errors.EmptyDataError:
-        raise InputError(f"expected a CSV with header {','.join(columns)}, got an empty file", source=src) from None
+        expected = f"expected a CSV with header {','.join(columns)}, got an empty file"
+        raise InputError(expected, source=src) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"expected a comma-separated text file, got unparsable content ({first})", source=src) from None
+        raise InputError(f"expected a comma-separated text file, got unparsable content ({first})",
+                         source=src) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -254,11 +258,13 @@ def read_table_csv(
         )
     frame = frame.loc[:, list(columns)].copy()
     if frame.empty:
-        raise InputError(f"expected at least one data row under the header {','.join(columns)}, got none", source=src)
+        raise InputError(f"expected at least one data row under the header {','.join(columns)}, got none",
+                         source=src)
     frame["arm"] = frame["arm"].str.strip()
     blank = frame.index[frame["arm"] == ""]
     if len(blank):
-        raise InputError("field 'arm': expected a non-empty arm name, got an empty cell", source=f"{src}:{blank[0] + 2}")
+        raise InputError("field 'arm': expected a non-empty arm name, got an empty cell",
+                         source=f"{src}:{blank[0] + 2}")
     for name in numeric:
         values = pd.to_numeric(frame[name].str.strip(), errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(values))
@@ -305,7 +311,8 @@ def read_curves_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """
     src = os.fspath(path)
     frame = read_table_csv(path, CURVE_COLUMNS, numeric=("time", "survival"))
-    _check_range(frame, "survival", src, low=0.0, high=100.0, what="a survival proportion in [0, 1] or percent in [0, 100]")
+    _check_range(frame, "survival", src, low=0.0, high=100.0,
+                 what="a survival proportion in [0, 1] or percent in [0, 100]")
     return frame
 
 
@@ -324,6 +331,37 @@ def read_censor_marks_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     frame = read_table_csv(path, CURVE_COLUMNS, numeric=("time", "survival"))
     _check_range(frame, "time", src, low=0.0, high=np.inf, what="a time >= 0")
     return frame
+
+
+def read_yaml(path: str | os.PathLike[str], *, what: str = "YAML file") -> Any:
+    """Load a YAML file with the safe loader (no Python tags), errors naming the file and line.
+
+    Parameters
+    ----------
+    path : path-like
+    what : str
+        What the file should be, for the message (e.g. "registry YAML file").
+
+    Raises
+    ------
+    InputError
+        For a missing file, bytes that are not UTF-8, or invalid YAML (including unsafe tags).
+    """
+    import yaml
+
+    src = os.fspath(path)
+    if not os.path.isfile(src):
+        raise InputError(f"expected an existing {what}, got no such file", source=src)
+    try:
+        with open(src, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{src}:{mark.line + 1}" if mark is not None else src
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise InputError(f"expected valid YAML, got a syntax error ({problem})", source=where) from None
+    except UnicodeDecodeError:
+        raise InputError("expected a UTF-8 text file, got undecodable bytes", source=src) from None
 
 
 def read_ipd_csv(path: str | os.PathLike[str]) -> pd.DataFrame:

@@ -81,7 +81,7 @@ class FidelityReport:
             "km_mean_abs_diff": float(self.km_mean_abs_diff),
             "at_risk": [
                 {"time": float(t), "given": int(g), "reconstructed": int(r)}
-                for t, g, r in zip(self.at_risk_time, self.at_risk_given, self.at_risk_reconstructed)
+                for t, g, r in zip(self.at_risk_time, self.at_risk_given, self.at_risk_reconstructed, strict=True)
             ],
             "at_risk_max_abs_diff": int(self.at_risk_max_abs_diff),
             "n_events": int(self.n_events),
