@@ -23,6 +23,16 @@ __all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "km_at"]
 METHODS = ("steps", "guyot")
 
 
+def _snap(values: NDArray[np.float64], anchors: NDArray[np.float64], tol: float) -> NDArray[np.float64]:
+    """Move values lying within ``tol`` of an anchor onto it (floating-point near-ties are ties)."""
+    if values.size == 0 or anchors.size == 0:
+        return values
+    idx = np.clip(np.searchsorted(anchors, values), 1, anchors.size - 1)
+    nearest = np.where(np.abs(anchors[idx - 1] - values) <= np.abs(anchors[idx] - values), anchors[idx - 1],
+                       anchors[idx])
+    return np.where(np.abs(nearest - values) <= tol, nearest, values)
+
+
 def km_at(time: NDArray[np.float64], event: NDArray[np.int64], at: ArrayLike) -> NDArray[np.float64]:
     """Kaplan-Meier estimate of ``(time, event)`` evaluated (right-continuous) at times ``at``.
 
@@ -125,8 +135,11 @@ def reconstruct_arm(
     check_choice(method, name="method", choices=METHODS)
     check_positive(precision, name="precision")
     curve = clean_curve(time, survival, name=arm)
+    # Times equal up to floating-point noise (e.g. read from a vector figure) are the same time.
+    tie_tol = 1e-9 * max(float(curve.time[-1]), 1e-12)
     if at_risk is not None and at_risk_time is not None:
-        table = clean_at_risk(at_risk_time, at_risk, curve_end=float(curve.time[-1]), name=f"{arm}: at-risk table")
+        snapped = _snap(np.asarray(at_risk_time, dtype=float), curve.time, tie_tol)
+        table = clean_at_risk(snapped, at_risk, curve_end=float(curve.time[-1]), name=f"{arm}: at-risk table")
     elif n_patients is not None:
         n = int(check_positive(n_patients, name="n_patients"))
         table = clean_at_risk([0.0], [n], curve_end=float(curve.time[-1]), name=f"{arm}: n_patients")
@@ -139,6 +152,7 @@ def reconstruct_arm(
     marks = None
     if censor_times is not None:
         marks = check_finite_array(censor_times, name=f"{arm}: censor_times")
+        marks = _snap(marks, np.union1d(curve.time, table.time), tie_tol)
         marks = np.sort(marks[(marks >= 0) & (marks <= curve.time[-1])])
     solution = solve_guyot(
         curve.time,

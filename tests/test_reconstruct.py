@@ -223,3 +223,18 @@ def test_marks_exceeding_table_censoring_are_flagged():
     assert rec.fidelity.marks_exceed_censored
     assert rec.fidelity.interval_marks[0] == 30
     assert rec.n_patients == 40
+
+
+def test_floating_point_near_ties_do_not_change_the_result():
+    """Table times and marks 1e-11 away from a step time (as read from vector figures) are ties."""
+    sim = simulate_arm(60, seed=21, median=9.0, follow_up=20.0, time_grid=1.0)
+    t, s = km_step_points(sim.time, sim.event)
+    table_t = np.arange(0.0, sim.time.max(), 3.0)
+    table_n = number_at_risk(sim.time, table_t)
+    marks = sim.time[sim.event == 0]
+    exact = reconstruct_arm(t, s, at_risk_time=table_t, at_risk=table_n, precision=1e-9, censor_times=marks)
+    nudged = reconstruct_arm(t, s, at_risk_time=table_t + 1e-11, at_risk=table_n, precision=1e-9,
+                             censor_times=marks - 1e-11)
+    np.testing.assert_allclose(nudged.time, exact.time, rtol=0, atol=1e-10)  # the same times, up to the nudge
+    np.testing.assert_array_equal(nudged.event, exact.event)
+    assert exact.fidelity.km_max_abs_diff <= 1e-9
