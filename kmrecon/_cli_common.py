@@ -10,13 +10,15 @@ exceptions keep their traceback, because they are bugs.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import click
 
-from reconstruct.errors import InputError, KmreconError
+from reconstruct.errors import InputError, KmreconError, KmreconWarning
 
-__all__ = ["library_errors", "UsageFailure", "ProcessingFailure", "parse_assignments"]
+__all__ = ["library_errors", "UsageFailure", "ProcessingFailure", "parse_assignments", "run_with_warnings"]
 
 
 class UsageFailure(click.ClickException):
@@ -43,6 +45,22 @@ def library_errors() -> Iterator[None]:
         raise UsageFailure(_one_line(exc)) from None
     except KmreconError as exc:
         raise ProcessingFailure(_one_line(exc)) from None
+    except OSError as exc:  # an output folder that cannot be created or written
+        where = exc.filename if exc.filename is not None else "output"
+        raise UsageFailure(f"{where}: expected a writable path, got {exc.strerror or type(exc).__name__}") from None
+
+
+def run_with_warnings(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``function``; echo kmrecon warnings to stderr as one ``warning:`` line each, pass others on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KmreconWarning)
+        result = function(*args, **kwargs)
+    for item in caught:
+        if issubclass(item.category, KmreconWarning):
+            click.echo(f"warning: {' '.join(str(item.message).split())}", err=True)
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    return result
 
 
 def _one_line(exc: BaseException) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kmrecon._cli_common import library_errors, parse_assignments
+from kmrecon._cli_common import library_errors, parse_assignments, run_with_warnings
 from reconstruct import reconstruct_files
 from reconstruct._io import check_writable, write_csv, write_json
 
@@ -43,7 +43,8 @@ def command(curves, at_risk, censor_marks, n_patients, total_events, method, pre
     with library_errors():
         check_writable(output, force=force)
         check_writable(sidecar_path(output), force=force)
-        result = reconstruct_files(
+        result = run_with_warnings(
+            reconstruct_files,
             curves,
             at_risk,
             censor_marks_path=censor_marks,

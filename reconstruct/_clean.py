@@ -18,6 +18,9 @@ from reconstruct.errors import InputError
 
 __all__ = ["CleanedCurve", "CleanedAtRisk", "clean_curve", "clean_at_risk"]
 
+# No follow-up in any time unit comes near this; beyond it the arithmetic of the solve overflows.
+_MAX_TIME = 1e12
+
 
 @dataclass(frozen=True, eq=False)
 class CleanedCurve:
@@ -110,6 +113,8 @@ def clean_curve(
         s = np.clip(s, 0.0, 1.0)
     if t.size == 0:
         raise InputError(f"{name}: expected at least one point at time >= 0, got none")
+    if t.max() > _MAX_TIME:
+        raise InputError(f"{name}: expected times below {_MAX_TIME:g}, got {t.max():g}; check the time column")
     order = np.lexsort((-s, t))  # by time, then survival descending within a time
     if np.any(np.diff(order) < 0):
         notes.append("sorted points by time")

@@ -32,11 +32,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import isotonic_regression
-from scipy.stats import binom
+from scipy.stats import binom, nbinom
 
 __all__ = ["CensorClock", "GuyotSolution", "solve_guyot"]
 
 _ANCHOR_WEIGHT = 1e12
+# Score per patient by which a candidate breaks a constraint (-2 log-likelihood units).
+_VIOLATION = 50.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,14 +74,16 @@ def _cumulative_round(expected: NDArray[np.float64], cap: float) -> NDArray[np.f
 
 
 def _prior_weights(p_time, a_time, anchors, tail_rate, n_est):
-    """Prior (uniform censoring) for M at each point, and its weight (1 / variance).
+    """Prior (uniform censoring) for M at each point, its weight (1 / variance), and tail censoring.
 
     Between table rows the censored count grows linearly in time; its spread is
     binomial, ``c p (1 - p)``. After the last row censoring continues at
-    ``tail_rate`` (per patient at risk and time unit).
+    ``tail_rate`` (per patient at risk and time unit): ``expected`` holds the censorings
+    expected between the last row and each point (0 inside the table).
     """
     prior = np.interp(p_time, a_time, anchors)
     var = np.full(p_time.shape, 0.25)
+    expected = np.zeros(p_time.shape)
     inside = p_time <= a_time[-1]
     idx = np.clip(np.searchsorted(a_time, p_time[inside], side="right") - 1, 0, a_time.size - 2)
     if a_time.size > 1:
@@ -94,9 +98,9 @@ def _prior_weights(p_time, a_time, anchors, tail_rate, n_est):
         exposure = np.cumsum(np.diff(t_tail) * 0.5 * (n_tail[1:] + n_tail[:-1]))
         lost = tail_rate * exposure
         prior[tail] = np.maximum(anchors[-1] - lost, 0.0)
-        # After the table nothing is known of censoring: a weak prior, about half the patients left.
-        var[tail] += lost + (0.5 * n_est[tail]) ** 2
-    return prior, 1.0 / var
+        var[tail] += lost  # Poisson spread of the censorings expected after the last row
+        expected[tail] = lost
+    return prior, 1.0 / var, expected
 
 
 def _height_sd(drop, s_prev, precision):
@@ -105,17 +109,34 @@ def _height_sd(drop, s_prev, precision):
     return precision * np.sqrt(1.0 + ratio**2) / np.maximum(s_prev, 1e-12)
 
 
-def _candidates(drop, sd_h, ctx, max_events):
+def _tie_penalty(d_counts: NDArray[np.float64], top: int) -> NDArray[np.float64]:
+    """``-2 log P(d)`` for ``d = 1..top``, from the events at steps already pinned down.
+
+    Empirical Bayes: observed counts of ``d`` plus one pseudo-count spread as ``2^-d``. Curves of
+    continuous times (every pinned step a single event) then prefer ``d = 1`` among equally good
+    multiples ``(k d0, k n0)``; curves with tied times learn that several events per step are usual.
+    """
+    d = np.arange(1, top + 1)
+    counts = np.zeros(top)
+    counts[: min(top, d_counts.size)] = d_counts[:top]
+    prior = 0.5**d / (1.0 - 0.5**top)
+    p = (counts + prior) / (counts.sum() + prior.sum())
+    return -2.0 * np.log(p)
+
+
+def _candidates(drop, sd_h, ctx, max_events, d_counts):
     """Integer (d, n) candidates per point with their scores (inf = impossible).
 
     Candidates ``d = 1, 2, ...`` give ``n = d / h``. A candidate scores well when ``n`` is
     close to a whole number (relative to its standard error ``n**2 / d * sd_h``) and when
     it fits the table: inside a table interval it fixes the censorings before and after the
     point, ``c1`` and ``c2``, and Guyot's uniform censoring makes ``c1 ~ Binomial(c1 + c2, p)``
-    with ``p`` the point's place in the interval. After the last row a weak guess is used.
+    with ``p`` the point's place in the interval. After the last row the censorings since
+    it, ``c``, are geometric (negative binomial, r = 1) with the mean that the table's censoring
+    rate predicts (at least 0.5): heavy-tailed, because follow-up often ends soon after the last
+    row and censoring then far exceeds the table's rate.
     """
-    d_guess = np.maximum(np.floor(drop * ctx["n_guess"] + 0.5), 1.0)
-    top = int(min(max_events, max(2.0, float(np.max(d_guess, initial=1.0)) * 2 + 2)))
+    top = int(min(max_events, max(2.0, float(np.max(np.ceil(drop * ctx["n_high"]), initial=1.0)))))
     cand = np.arange(1, top + 1, dtype=float)[None, :]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         n_c = np.where(drop[:, None] > 0, cand / drop[:, None], np.inf)
@@ -124,17 +145,21 @@ def _candidates(drop, sd_h, ctx, max_events):
         c1 = ctx["n_prev"][:, None] - ctx["d_since"][:, None] - whole
         c2 = whole - cand - ctx["d_until"][:, None] - ctx["n_next"][:, None]
         inside = ctx["inside"][:, None]
-        fit_table = -2.0 * binom.logpmf(c1, c1 + c2, ctx["frac"][:, None])
-        fit_guess = ((whole - ctx["n_guess"][:, None]) / ctx["sd_guess"][:, None]) ** 2
-        # The last term prefers single events among equally good multiples (d, n) ~ (k d0, k n0).
-        score = np.where(inside, fit_table, fit_guess) + ((n_c - whole) / sd_n) ** 2 + (cand - 1.0)
+        # Negative censorings are impossible, but c1 and c2 lean on the other points' current events,
+        # which are still being estimated: a steep penalty per patient, not a wall, lets them recover.
+        short = np.maximum(-c1, 0) + np.where(inside, np.maximum(-c2, 0), 0)
+        k1, k2 = np.maximum(c1, 0), np.maximum(c2, 0)
+        fit_table = -2.0 * binom.logpmf(k1, k1 + k2, ctx["frac"][:, None])
+        mean = np.maximum(ctx["tail_mean"][:, None], 0.5)
+        fit_tail = -2.0 * nbinom.logpmf(k1, 1, 1.0 / (1.0 + mean))
+        score = np.where(inside, fit_table, fit_tail) + ((n_c - whole) / sd_n) ** 2 + _VIOLATION * short
+        score = score + _tie_penalty(d_counts, top)[None, :]
     feasible = (whole >= cand) & (whole >= ctx["n_low"][:, None]) & (whole <= ctx["n_high"][:, None])
-    feasible &= ~inside | ((c1 >= 0) & (c2 >= 0))
     score = np.where(np.isfinite(score) & feasible, score, np.inf)
     return np.broadcast_to(cand, score.shape), whole, score
 
 
-def _integer_events(drop, sd_h, ctx, other_before, max_events=64):
+def _integer_events(drop, sd_h, ctx, other_before, d_counts, max_events=1024):
     """Whole events ``d`` and numbers at risk ``n`` that best explain each drop ``h = d / n``.
 
     Points whose height pins a whole ``n`` down (standard error of ``n = 1/h`` below 0.3
@@ -147,25 +172,27 @@ def _integer_events(drop, sd_h, ctx, other_before, max_events=64):
     events, n_hat, informative : ndarray of shape (n_points,)
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # Huge ties (more than max_events at one step) fall back to rounding.
         informative = (drop > 0) & ((1.0 / drop) ** 2 * sd_h < 0.3)
+        informative &= np.ceil(drop * ctx["n_high"]) <= max_events
     events = np.zeros(drop.size)
     n_hat = np.zeros(drop.size)
     idx = np.flatnonzero(informative)
     if idx.size == 0:
         return events, n_hat, informative
-    cand, whole, score = _candidates(drop[idx], sd_h[idx], {k: v[idx] for k, v in ctx.items()}, max_events)
+    cand, whole, score = _candidates(drop[idx], sd_h[idx], {k: v[idx] for k, v in ctx.items()}, max_events,
+                                     d_counts)
     total = score[0].copy()
     back = np.zeros(score.shape, dtype=np.int64)
     for step in range(1, idx.size):  # sequential by nature: each choice bounds the next
         gap = other_before[idx[step]] - other_before[idx[step - 1]]
         room = whole[step - 1] - cand[step - 1] - gap
-        ok = whole[step][:, None] <= room[None, :]
-        trans = np.where(ok, total[None, :], np.inf)
+        excess = np.maximum(whole[step][:, None] - room[None, :], 0.0)
+        with np.errstate(invalid="ignore"):
+            trans = total[None, :] + _VIOLATION * excess
+        trans = np.where(np.isnan(trans), np.inf, trans)
         best_prev = np.argmin(trans, axis=1)
         best_cost = trans[np.arange(trans.shape[0]), best_prev]
-        if not np.isfinite(best_cost).any():  # inconsistent chain: restart it here
-            best_prev = np.full(trans.shape[0], int(np.argmin(total)))
-            best_cost = np.full(trans.shape[0], float(np.min(total)))
         back[step] = best_prev
         total = score[step] + best_cost
     choice = np.empty(idx.size, dtype=np.int64)
@@ -200,7 +227,7 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
     sd_h = _height_sd(drop, s_prev, precision)
     # Start from the solution without censoring (n_j = n0 S(t_j-)), so the first pass sees sensible numbers.
     events = _cumulative_round(n0 * (s_prev - s), n0)
-    var_prior = np.full(p_time.size, 0.25 + n0)
+    tail_mean = np.zeros(p_time.size)
     # Bounds that hold whatever the events: N(next table row) <= n_j <= N(previous table row).
     row = np.searchsorted(a_time, p_time, side="right") - 1
     n_high = a_n[row]
@@ -224,8 +251,7 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
             other_before = np.cumsum(other) - other
             cum = np.r_[0.0, np.cumsum(events)]
             ctx = {
-                "n_guess": n_risk,
-                "sd_guess": np.sqrt(var_prior),
+                "tail_mean": tail_mean,
                 "n_low": n_low,
                 "n_high": n_high,
                 "inside": inside,
@@ -235,7 +261,10 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
                 "d_since": cum[np.arange(p_time.size)] - cum[a_pos[row]],
                 "d_until": np.where(inside, cum[a_pos[np.minimum(row + 1, a_pos.size - 1)]] - cum[1:], 0.0),
             }
-            int_events, n_hat, informative = _integer_events(drop, sd_h, ctx, other_before)
+            # Events per step at the steps pinned down last time (drops to zero excluded: d = n there).
+            pinned = informative_prev & (drop < 1) & (events > 0)
+            d_counts = np.bincount(events[pinned].astype(np.int64), minlength=2)[1:].astype(float)
+            int_events, n_hat, informative = _integer_events(drop, sd_h, ctx, other_before, d_counts)
             rest = _cumulative_round(np.where(informative, 0.0, n_risk * drop), m[-1])
             new_events = np.where(informative, int_events, rest)
             informative_prev = informative
@@ -243,8 +272,10 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
         anchor_d = np.r_[0.0, np.cumsum(new_events)][a_pos]
         anchors = np.maximum.accumulate((a_n + anchor_d)[::-1])[::-1]
         rate = _table_rate(a_time, a_n, anchors) if tail_rate is None else tail_rate
-        prior, w_prior = _prior_weights(p_time, a_time, anchors, rate, n_risk)
-        var_prior = 1.0 / w_prior
+        # Exposure after the last row from its at-risk bound (no further censoring): stable between passes.
+        cum_new = np.r_[0.0, np.cumsum(new_events)]
+        n_bound = np.maximum(n_high - (cum_new[:-1] - cum_new[a_pos[row]]), 0.0)
+        prior, w_prior, tail_mean = _prior_weights(p_time, a_time, anchors, rate, n_bound)
         target, weight = prior, w_prior
         if use_heights:
             w_hat = np.where(informative, 1e6, 0.0)

@@ -223,7 +223,7 @@ def read_table_csv(
     -------
     DataFrame
         The required columns, ``arm`` as str, numeric columns as float64
-        (int64 for ``integer``), in file order.
+        (int64 for ``integer``), in file order; the index is the file line minus 2.
 
     Raises
     ------
@@ -237,7 +237,8 @@ def read_table_csv(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(src, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
+            frame = pd.read_csv(src, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False,
+                                skip_blank_lines=False)
     except pd.errors.ParserWarning:
         raise InputError("expected the same number of fields on every line as in the header, got more",
                          source=src) from None
@@ -257,6 +258,8 @@ def read_table_csv(
             source=src,
         )
     frame = frame.loc[:, list(columns)].copy()
+    # Blank lines are kept while reading so that the index stays the file line minus 2; drop them now.
+    frame = frame[~(frame.apply(lambda col: col.str.strip() == "")).all(axis=1)]
     if frame.empty:
         raise InputError(f"expected at least one data row under the header {','.join(columns)}, got none",
                          source=src)
@@ -272,7 +275,7 @@ def read_table_csv(
             row = int(bad[0])
             raise InputError(
                 f"field '{name}': expected a finite number, got {frame[name].iloc[row]!r}",
-                source=f"{src}:{row + 2}",
+                source=f"{src}:{int(frame.index[row]) + 2}",
             )
         if name in integer:
             frac = np.flatnonzero(values != np.round(values))
@@ -280,12 +283,12 @@ def read_table_csv(
                 row = int(frac[0])
                 raise InputError(
                     f"field '{name}': expected a whole number, got {frame[name].iloc[row]!r}",
-                    source=f"{src}:{row + 2}",
+                    source=f"{src}:{int(frame.index[row]) + 2}",
                 )
             frame[name] = values.astype(np.int64)
         else:
             frame[name] = values
-    return frame.reset_index(drop=True)
+    return frame  # index = file line - 2, so later checks can name the line
 
 
 def _check_range(frame: pd.DataFrame, name: str, src: str, *, low: float, high: float, what: str) -> None:
@@ -293,7 +296,8 @@ def _check_range(frame: pd.DataFrame, name: str, src: str, *, low: float, high: 
     bad = np.flatnonzero((values < low) | (values > high))
     if len(bad):
         row = int(bad[0])
-        raise InputError(f"field '{name}': expected {what}, got {values[row]!r}", source=f"{src}:{row + 2}")
+        raise InputError(f"field '{name}': expected {what}, got {values[row]:g}",
+                         source=f"{src}:{int(frame.index[row]) + 2}")
 
 
 def read_curves_csv(path: str | os.PathLike[str]) -> pd.DataFrame:

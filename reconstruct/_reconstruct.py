@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from reconstruct._io import provenance, read_at_risk_csv, read_censor_marks_csv,
 from reconstruct._results import ArmReconstruction, FidelityReport, IPDReconstruction
 from reconstruct._simulate import number_at_risk
 from reconstruct._validation import check_choice, check_finite_array, check_positive
-from reconstruct.errors import InputError
+from reconstruct.errors import InputError, ReconstructionWarning
 
 __all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "km_at"]
 
@@ -72,6 +73,25 @@ def _fidelity(time, event, curve, table, total_events, marks) -> FidelityReport:
     )
 
 
+def _fidelity_problems(fidelity: FidelityReport, *, converged: bool) -> list[str]:
+    """Plain-language problems of a reconstruction, for ReconstructionWarning."""
+    problems = []
+    if not converged:
+        problems.append("the event and at-risk estimates did not settle; the result is the last iterate")
+    if fidelity.total_events_given is not None and fidelity.n_events != fidelity.total_events_given:
+        problems.append(f"expected {fidelity.total_events_given} events (total_events), got {fidelity.n_events}; "
+                        "only the censoring after the last at-risk row can be adjusted to meet it")
+    if fidelity.at_risk_max_abs_diff > 0:
+        problems.append(f"the reconstruction misses the at-risk table by up to {fidelity.at_risk_max_abs_diff} "
+                        "patient(s); check the table against the curve")
+    if fidelity.km_max_abs_diff > 0.05:
+        problems.append(f"the KM of the reconstruction is up to {fidelity.km_max_abs_diff:.3f} from the curve; "
+                        "the table and the curve disagree")
+    if fidelity.marks_exceed_censored:
+        problems.append("some table intervals show more censor marks than censorings; check the table or the marks")
+    return problems
+
+
 def reconstruct_arm(
     time: ArrayLike,
     survival: ArrayLike,
@@ -121,6 +141,12 @@ def reconstruct_arm(
         For unusable inputs (see :func:`reconstruct.clean_curve`, :func:`reconstruct.clean_at_risk`),
         or neither a table nor ``n_patients``.
 
+    Warns
+    -----
+    ReconstructionWarning
+        When the solve did not settle, a given event total is missed, the IPD misses the at-risk
+        table or the curve by more than 0.05, or marks outnumber censorings in an interval.
+
     References
     ----------
     1. Guyot P, Ades AE, Ouwens MJNM, Welton NJ. BMC Med Res Methodol 2012;12:9.
@@ -164,16 +190,40 @@ def reconstruct_arm(
         precision=float(precision),
         censor_times=marks,
     )
+    fidelity = _fidelity(solution.time, solution.event, curve, table, total_events, marks)
+    for message in _fidelity_problems(fidelity, converged=solution.converged):
+        warnings.warn(f"{arm}: {message}", ReconstructionWarning, stacklevel=2)
     return ArmReconstruction(
         arm=arm,
         time=solution.time,
         event=solution.event,
-        fidelity=_fidelity(solution.time, solution.event, curve, table, total_events, marks),
+        fidelity=fidelity,
         cleaning_notes=curve.notes + table.notes,
         method=method,
         iterations=solution.iterations,
         converged=solution.converged,
     )
+
+
+def _check_table_rows(rows: pd.DataFrame, arm: str, table_source: str, *, curve_end: float) -> None:
+    """Validate one arm's at-risk rows, naming the table file (and the line of a rising number)."""
+    ordered = rows.sort_values("time", kind="stable")
+    n = ordered["n_risk"].to_numpy()
+    rising = np.flatnonzero(np.diff(n) > 0)
+    if rising.size:
+        k = int(rising[0])
+        line = ordered.index[k + 1]
+        where = f"{table_source}:{int(line) + 2}" if isinstance(line, (int, np.integer)) else table_source
+        raise InputError(
+            f"arm {arm!r}: expected numbers at risk that never increase, got {n[k]} at time "
+            f"{ordered['time'].iloc[k]:g} then {n[k + 1]} at time {ordered['time'].iloc[k + 1]:g}; "
+            "check the row-to-arm assignment",
+            source=where,
+        )
+    try:
+        clean_at_risk(rows["time"].to_numpy(), rows["n_risk"].to_numpy(), curve_end=curve_end, name=f"arm {arm!r}")
+    except InputError as exc:
+        raise InputError(exc.detail, source=table_source) from None
 
 
 def reconstruct_ipd(
@@ -186,6 +236,7 @@ def reconstruct_ipd(
     precision: float = 1e-3,
     censor_marks: pd.DataFrame | None = None,
     source: str = "curves",
+    table_source: str = "at-risk table",
 ) -> IPDReconstruction:
     """Reconstruct every arm of a figure.
 
@@ -205,8 +256,9 @@ def reconstruct_ipd(
     censor_marks : DataFrame, optional
         Columns ``arm, time`` (the digitizer's ``censor_marks.csv``; other columns ignored);
         arms without rows are reconstructed without marks.
-    source : str
-        Name of the curve input, used in messages.
+    source, table_source : str
+        Names of the curve and at-risk inputs, used in messages (with the file line of a bad
+        at-risk row when the frame's index is the file line minus 2, as the CSV readers give).
 
     Returns
     -------
@@ -228,6 +280,7 @@ def reconstruct_ipd(
         kwargs: dict[str, Any] = {}
         if arm in table_arms:
             t = at_risk[at_risk["arm"].astype(str) == arm]
+            _check_table_rows(t, arm, table_source, curve_end=float(c["time"].max()))
             kwargs.update(at_risk_time=t["time"].to_numpy(), at_risk=t["n_risk"].to_numpy())
         elif arm in n_patients:
             kwargs["n_patients"] = n_patients[arm]
@@ -284,7 +337,9 @@ def reconstruct_files(
     table = read_at_risk_csv(at_risk_path) if at_risk_path is not None else None
     marks = read_censor_marks_csv(censor_marks_path) if censor_marks_path is not None else None
     try:
-        result = reconstruct_ipd(curves, table, censor_marks=marks, source=os.fspath(curves_path), **kwargs)
+        result = reconstruct_ipd(curves, table, censor_marks=marks, source=os.fspath(curves_path),
+                                 table_source=os.fspath(at_risk_path) if at_risk_path is not None else "at-risk table",
+                                 **kwargs)
     except InputError as exc:
         if exc.source is not None:
             raise
