@@ -85,6 +85,7 @@ from compare._summary import (
     ArmContrast,
     ArmSummary,
     IPDSummary,
+    contrast_arms,
     summarize_ipd,
 )
 from compare._survival import (
@@ -109,6 +110,7 @@ from compare._survival import (
 )
 
 __all__ = [
+    "contrast_arms",
     "write_ipd_report",
     "format_ipd_summary",
     "IPDReportFiles",

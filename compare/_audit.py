@@ -104,7 +104,17 @@ def load_audit_input(path: str | os.PathLike[str]) -> AuditInput:
     registry = parse_registry(data, source=src, base_dir=Path(src).resolve().parent)
     if options.trial is not None:
         registry.trial(options.trial)  # raises InputError naming the known ids
+    _check_proportions_trial(registry, options, src)
     return AuditInput(registry, options, Path(src), sha256_file(src))
+
+
+def _check_proportions_trial(registry: Registry, options: AuditOptions, source: str) -> None:
+    """audit.proportions/totals belong to one trial: audit.trial must name it when the file holds several."""
+    if options.trial is None and (options.proportions or options.totals) and len(registry.trials) > 1:
+        ids = ", ".join(t.id for t in registry.trials)
+        raise InputError(f"field 'audit.trial': expected the id of the trial that audit.proportions and "
+                         f"audit.totals belong to, since the file holds {len(registry.trials)} trials ({ids}); "
+                         "got none", source=source)
 
 
 @dataclass(frozen=True)
@@ -197,6 +207,8 @@ def audit_registry(audit_input: AuditInput, *, command: str = "compare.audit_reg
     AuditReport
     """
     options = audit_input.options
+    _check_proportions_trial(audit_input.registry, options,
+                             "<audit>" if audit_input.path is None else os.fspath(audit_input.path))
     trials = [t for t in audit_input.registry.trials if options.trial is None or t.id == options.trial]
     findings: list[AuditFinding] = []
     for trial in trials:
@@ -204,8 +216,7 @@ def audit_registry(audit_input: AuditInput, *, command: str = "compare.audit_reg
         for arm in trial.arms:
             for check in ARM_CHECKS:
                 findings += check(trial, arm, options)
-        if trial is trials[0]:
-            findings += check_extra_proportions(trial, options)
+        findings += check_extra_proportions(trial, options)  # one trial when there are proportions (checked above)
     checks = ("check_simon_design",) + tuple(c.__name__ for c in ARM_CHECKS) + ("check_extra_proportions",)
     record = provenance(
         inputs={"audit_input": audit_input.path},

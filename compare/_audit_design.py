@@ -13,6 +13,9 @@ __all__ = ["check_simon_design"]
 
 
 _FIELDS = ("p0", "p1", "alpha", "power", "r1", "n1", "r", "n")
+#: Largest total sample size searched for the implied design (the search grows as nmax^3: about 1 s at 150,
+#: 20 s at 300). A stated design with a larger n is still evaluated exactly; only the search is skipped.
+SIMON_AUDIT_NMAX = 150
 
 
 @lru_cache(maxsize=64)
@@ -46,7 +49,12 @@ def check_simon_design(trial: Trial, options: AuditOptions) -> list[AuditFinding
     * ``simon-stage1-decision``: error when the arm's observed stage-1 responses (the primary ORR
       with ``n == n1``) lead to different decisions under the stated and implied rules, note otherwise
       (given only when the rules differ);
-    * ``simon-incomplete`` (note): rules or parameters missing, so the design cannot be checked.
+    * ``simon-incomplete`` (note): rules or parameters missing, so the design cannot be checked;
+    * ``simon-search-capped`` (note): the stated ``n`` exceeds :data:`SIMON_AUDIT_NMAX` (150), so the
+      implied design is not searched (the search time grows as nmax^3); the stated rules are still
+      evaluated exactly and an error is given when they miss the stated alpha or power.
+
+    The implied design is searched up to ``n <= min(max(100, 2 * n), SIMON_AUDIT_NMAX)``.
     """
     simon = trial.design.simon
     if simon is None:
@@ -61,8 +69,10 @@ def check_simon_design(trial: Trial, options: AuditOptions) -> list[AuditFinding
             + "; not checked", {"p0": simon.p0, "p1": simon.p1, "alpha": simon.alpha, "power": simon.power,
                                 "r1": simon.r1, "n1": simon.n1, "r": simon.r, "n": simon.n})]
     try:
-        search = _search(simon.p0, simon.p1, simon.alpha, simon.power, max(100, 2 * simon.n))
         stated = evaluate_simon_design(simon.r1, simon.n1, simon.r, simon.n, p0=simon.p0, p1=simon.p1)
+        if simon.n > SIMON_AUDIT_NMAX:
+            return _capped(trial, simon, stated)
+        search = _search(simon.p0, simon.p1, simon.alpha, simon.power, min(max(100, 2 * simon.n), SIMON_AUDIT_NMAX))
     except InputError as exc:
         return [AuditFinding("simon-incomplete", "note", trial.id, "", "Simon design",
                              f"stated Simon design could not be checked: {exc}", {})]
@@ -95,6 +105,31 @@ def check_simon_design(trial: Trial, options: AuditOptions) -> list[AuditFinding
         numbers,
     )]
     findings += _stage1_decision(trial, stated, implied)
+    return findings
+
+
+def _capped(trial: Trial, simon, stated: TwoStageDesign) -> list[AuditFinding]:
+    """A stated n beyond the search cap: check the stated rules against the bounds only, note the skipped search."""
+    feasible = stated.alpha <= simon.alpha and stated.power >= simon.power
+    numbers = {"p0": simon.p0, "p1": simon.p1, "alpha": simon.alpha, "power": simon.power,
+               "search_nmax": SIMON_AUDIT_NMAX,
+               "stated": {"r1": stated.r1, "n1": stated.n1, "r": stated.r, "n": stated.n, "alpha": stated.alpha,
+                          "power": stated.power, "expected_n_p0": stated.expected_n_p0, "pet_p0": stated.pet_p0}}
+    findings = [AuditFinding(
+        "simon-search-capped", "note", trial.id, "", "Simon design",
+        f"stated n = {stated.n} exceeds the search limit n <= {SIMON_AUDIT_NMAX}: the implied optimal/minimax design "
+        f"was not searched (run `kmrecon simon --nmax` to search further); the stated rules {stated.label()} give "
+        f"alpha {stated.alpha:.4f} and power {stated.power:.4f}",
+        numbers,
+    )]
+    if not feasible:
+        findings.append(AuditFinding(
+            "simon-design-mismatch", "error", trial.id, "", "Simon design",
+            f"stated rules {stated.label()} (stop if <= {stated.r1}/{stated.n1}; promising if > {stated.r}/{stated.n}) "
+            f"give alpha {stated.alpha:.4f} and power {stated.power:.4f} for p0 = {simon.p0:g}, p1 = {simon.p1:g} "
+            f"(bounds alpha <= {simon.alpha:g}, power >= {simon.power:g} not met)",
+            numbers,
+        ))
     return findings
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compare._proportion_ci import decimals_of
+from reconstruct._validation import check_probability
 from reconstruct.errors import InputError
 
 __all__ = ["SEVERITIES", "AuditFinding", "ExtraProportion", "PartsTotal", "AuditOptions", "parse_audit_options"]
@@ -90,7 +91,8 @@ class AuditOptions:
     Attributes
     ----------
     trial : str or None
-        Audit only this trial id (default: every trial in the file).
+        Audit only this trial id (default: every trial in the file). Required when the file holds
+        several trials and ``proportions`` or ``totals`` are given: they are checked against this trial.
     percent_decimals, time_decimals : int or None
         Decimals the paper prints percentages and times with; None infers them from the numbers
         (YAML drops trailing zeros, so inference can only under-count, which makes checks more lenient).
@@ -173,7 +175,7 @@ def parse_audit_options(raw: Any, *, source: str = "<audit>") -> AuditOptions:
     Format::
 
         audit:
-          trial: double_ia_001         # optional: audit only this trial
+          trial: double_ia_001         # audit only this trial; required with proportions/totals and several trials
           decimals: {percent: 1, time: 2}   # optional: decimals as printed
           survival_ci_transform: any   # plain | log | log-log | any (default)
           conf_level: 0.95             # optional
@@ -194,9 +196,10 @@ def parse_audit_options(raw: Any, *, source: str = "<audit>") -> AuditOptions:
     transform = body.get("survival_ci_transform", "any")
     if transform not in SURVIVAL_CI_TRANSFORMS + ("any",):
         _fail(source, "survival_ci_transform", "expected plain, log, log-log or any", transform)
-    conf_level = body.get("conf_level", 0.95)
-    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float)) or not 0 < conf_level < 1:
-        _fail(source, "conf_level", "expected a number in (0, 1)", conf_level)
+    try:
+        conf_level = check_probability(body.get("conf_level", 0.95), name="conf_level")
+    except InputError as exc:
+        raise InputError(f"field 'audit.conf_level': {exc}", source=source) from None
     raw_props = body.get("proportions") or []
     if not isinstance(raw_props, list):
         _fail(source, "proportions", "expected a list", raw_props)

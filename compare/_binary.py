@@ -32,6 +32,7 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from compare._proportion_ci import proportion_ci as general_proportion_ci
+from reconstruct._validation import check_probability
 from reconstruct.errors import InputError
 
 __all__ = [
@@ -171,12 +172,6 @@ def check_counts(x: Any, n: Any, *, name: str = "x") -> tuple[int, int]:
     return x_int, n_int
 
 
-def _check_conf_level(conf_level: Any) -> float:
-    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float)) or not 0.0 < conf_level < 1.0:
-        raise InputError(f"conf_level must be a number in (0, 1), got {conf_level!r}")
-    return float(conf_level)
-
-
 def response_rate(x: int, n: int, *, conf_level: float = 0.95, label: str | None = None) -> ProportionEstimate:
     """Response rate x/n with its Clopper-Pearson exact confidence interval.
 
@@ -202,7 +197,7 @@ def response_rate(x: int, n: int, *, conf_level: float = 0.95, label: str | None
     (0.244, 0.6507)
     """
     x, n = check_counts(x, n)
-    level = _check_conf_level(conf_level)
+    level = check_probability(conf_level, name="conf_level")
     ci = general_proportion_ci(x, n, method="clopper-pearson", conf_level=level)
     low, high = ci.lower, ci.upper
     return ProportionEstimate(x, n, x / n, (low, high), level, "clopper-pearson", label)
@@ -245,7 +240,7 @@ def compare_proportions(
     """
     x1, n1 = check_counts(x1, n1, name="x1")
     x2, n2 = check_counts(x2, n2, name="x2")
-    level = _check_conf_level(conf_level)
+    level = check_probability(conf_level, name="conf_level")
     if difference_method not in DIFFERENCE_METHODS:
         raise InputError(f"difference_method must be one of {', '.join(DIFFERENCE_METHODS)}, got {difference_method!r}")
     alpha = 1.0 - level

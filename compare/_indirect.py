@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from scipy import stats
 
+from reconstruct._validation import check_probability
 from reconstruct.errors import InputError
 
 __all__ = ["HazardRatioSummary", "IndirectComparison", "bucher"]
@@ -42,9 +43,7 @@ class _LogHazardRatio(Protocol):
 
 
 def _z(conf_level: float) -> float:
-    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float)) or not 0.0 < conf_level < 1.0:
-        raise InputError(f"conf_level must be a number in (0, 1), got {conf_level!r}")
-    return float(stats.norm.isf((1.0 - conf_level) / 2.0))
+    return float(stats.norm.isf((1.0 - check_probability(conf_level, name="conf_level")) / 2.0))
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ def format_ipd_summary(summary: IPDSummary) -> str:
         hr = c.hazard_ratio
         hr_text = "HR not estimable" if hr is None else (
             f"HR {_with_ci(hr.hazard_ratio, hr.conf_low, hr.conf_high)} ({level} CI, Cox Efron), p={_p(hr.p_value)}")
-        lines.append(f"  {c.arm} vs {c.reference}: {hr_text}; log-rank p={_p(c.logrank.p_value)}")
+        lr_text = "NE" if c.logrank is None else _p(c.logrank.p_value)
+        lines.append(f"  {c.arm} vs {c.reference}: {hr_text}; log-rank p={lr_text}")
     return "\n".join(lines)
 
 
@@ -201,10 +202,13 @@ def _contrast_rows(summary: IPDSummary) -> list[str]:
             f"{c.arm} vs {c.reference}",
             "NE" if hr is None else _with_ci(hr.hazard_ratio, hr.conf_low, hr.conf_high),
             "NE" if hr is None else _p(hr.p_value),
-            f"{c.logrank.statistic:.3f} ({c.logrank.df})", _p(c.logrank.p_value),
+            "NE" if c.logrank is None else f"{c.logrank.statistic:.3f} ({c.logrank.df})",
+            "NE" if c.logrank is None else _p(c.logrank.p_value),
             _with_ci(d.difference, d.conf_low, d.conf_high), _p(d.p_value),
         ])
-    lines = _table(header, rows)
+    lines = ["HR: Cox hazard ratio (Efron ties) of the arm vs the reference arm (the reference is the denominator; "
+             "HR < 1 means a lower hazard in the arm). RMST difference: arm - reference. NE: not estimable.", ""]
+    lines += _table(header, rows)
     lines += [f"- {c.arm} vs {c.reference}: {c.note}" for c in summary.contrasts if c.note]
     overall = summary.logrank_all
     if overall is not None and overall.df > 1:

@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from compare._binary import ProportionEstimate, check_counts, response_rate
+from reconstruct._validation import check_probability
 from reconstruct.errors import InputError
 
 __all__ = ["MetaAnalysisResult", "meta_proportions", "transform_proportions", "back_transform"]
@@ -299,7 +300,7 @@ def meta_proportions(
     names = tuple(labels) if labels is not None else tuple(f"study {i + 1}" for i in range(len(xs)))
     if len(names) != len(xs):
         raise InputError(f"labels must have one name per study ({len(xs)}), got {len(names)}")
-    level = response_rate(1, 2, conf_level=conf_level).conf_level  # validates conf_level
+    level = check_probability(conf_level, name="conf_level")
     yi, vi = transform_proportions(xs, ns, measure=measure)
     tau2 = _tau2_dl(yi, vi) if method == "DL" else _tau2_reml(yi, vi)
 

@@ -20,17 +20,15 @@ import pandas as pd
 from compare._contrasts import ArmSelection, Comparability, PopulationThresholds, check_comparability, check_pool
 from compare._indirect import HazardRatioSummary, IndirectComparison, bucher
 from compare._registry import Registry
+from compare._summary import contrast_arms
 from compare._survival import (
     KMEstimate,
     PooledKM,
-    cox_hr,
     kaplan_meier,
     landmark_survival,
-    logrank_test,
     median_survival,
     pooled_km,
     rmst,
-    rmst_difference,
 )
 from reconstruct._io import read_ipd_csv
 from reconstruct.errors import InputError
@@ -52,8 +50,11 @@ class SurvivalEndpointReport:
     table : DataFrame
         Per arm: n, events, median with CI, landmark rates with CI, RMST at ``tau``.
     contrast_table : DataFrame
-        Reference against each other arm: Cox HR (reference vs arm), log-rank p, RMST difference,
-        ``anchoring`` ("randomized, same trial" or "unanchored"), comparability flag.
+        Each other arm against the reference, from :func:`compare._summary.contrast_arms` (the same
+        contrast as ``kmrecon summarize``): Cox HR of the arm vs the reference (``hr_arm_vs_ref``; the
+        reference is the denominator, HR < 1 favours the arm), log-rank, RMST(arm) - RMST(reference)
+        (``rmst_arm_minus_ref``), ``anchoring`` ("randomized, same trial" or "unanchored"), comparability
+        flag, and ``note`` saying why a statistic is missing (NaN: no events in an arm, monotone likelihood).
     tau : float
         RMST truncation time (shortest last follow-up among the arms).
     indirect : tuple of IndirectComparison
@@ -110,21 +111,21 @@ def _arm_row(key: str, km: KMEstimate, times: np.ndarray, tau: float, conf_level
     return row
 
 
-def _contrast_row(ref_key: str, key: str, data: Mapping[str, tuple[np.ndarray, np.ndarray]], tau: float,
-                  conf_level: float, check: Comparability, same_trial: bool) -> dict[str, Any]:
-    (t_ref, e_ref), (t_arm, e_arm) = data[ref_key], data[key]
-    time = np.concatenate([t_ref, t_arm])
-    event = np.concatenate([e_ref, e_arm])
-    group = np.array([ref_key] * len(t_ref) + [key] * len(t_arm))
-    hr = cox_hr(time, event, group, reference=key, conf_level=conf_level)  # HR of the reference arm vs this arm
-    lr = logrank_test(time, event, group)
-    diff = rmst_difference((t_ref, e_ref), (t_arm, e_arm), tau=tau, conf_level=conf_level)
-    return {"reference": ref_key, "arm": key, "hr_ref_vs_arm": hr.hazard_ratio, "hr_ci_low": hr.conf_low,
-            "hr_ci_high": hr.conf_high, "hr_p": hr.p_value, "logrank_chisq": lr.statistic, "logrank_p": lr.p_value,
-            "rmst_tau": tau, "rmst_ref_minus_arm": diff.difference, "rmst_diff_ci_low": diff.conf_low,
-            "rmst_diff_ci_high": diff.conf_high, "rmst_diff_p": diff.p_value,
+def _contrast_row(ref_key: str, key: str, data: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                  kms: Mapping[str, KMEstimate], tau: float, conf_level: float, check: Comparability,
+                  same_trial: bool) -> dict[str, Any]:
+    """One contrast-table row from :func:`compare._summary.contrast_arms` (HR of the arm vs the reference)."""
+    c = contrast_arms(key, data[key], ref_key, data[ref_key], tau=tau, conf_level=conf_level,
+                      arm_km=kms[key], reference_km=kms[ref_key])
+    hr, lr, diff = c.hazard_ratio, c.logrank, c.rmst_difference
+    nan = float("nan")
+    return {"reference": ref_key, "arm": key, "hr_arm_vs_ref": nan if hr is None else hr.hazard_ratio,
+            "hr_ci_low": nan if hr is None else hr.conf_low, "hr_ci_high": nan if hr is None else hr.conf_high,
+            "hr_p": nan if hr is None else hr.p_value, "logrank_chisq": nan if lr is None else lr.statistic,
+            "logrank_p": nan if lr is None else lr.p_value, "rmst_tau": tau, "rmst_arm_minus_ref": diff.difference,
+            "rmst_diff_ci_low": diff.conf_low, "rmst_diff_ci_high": diff.conf_high, "rmst_diff_p": diff.p_value,
             "anchoring": "randomized, same trial" if same_trial else "unanchored",
-            "comparability": check.flag, "comparability_detail": check.details}
+            "comparability": check.flag, "comparability_detail": check.details, "note": c.note}
 
 
 def survival_reports(
@@ -182,7 +183,8 @@ def survival_reports(
             check = check_comparability(ref_sel, ArmSelection(trial, arm, endpoint), thresholds=thresholds)
             checks.append(check)
             row.update(comparability=check.flag, comparability_detail=check.details)
-            rows.append(_contrast_row(ref_key, key, data, tau, conf_level, check, trial.id == ref_sel.trial.id))
+            rows.append(_contrast_row(ref_key, key, data, kms, tau, conf_level, check,
+                                      trial.id == ref_sel.trial.id))
         table = pd.DataFrame(arm_rows)
         indirect, indirect_table = _indirect_from_ipd(arms, data, endpoint, conf_level, thresholds, checks)
         naive = stratified = None
@@ -206,11 +208,12 @@ def _indirect_from_ipd(arms, data, endpoint, conf_level, thresholds, checks):
     within = []
     for trial, arm in arms:
         for anchor in sorted(shared & ids_by_trial[trial.id] - {arm.id}):
-            (t_a, e_a), (t_c, e_c) = data[f"{trial.id}:{arm.id}"], data[f"{trial.id}:{anchor}"]
-            group = np.array(["arm"] * len(t_a) + ["anchor"] * len(t_c))
-            hr = cox_hr(np.concatenate([t_a, t_c]), np.concatenate([e_a, e_c]), group, reference="anchor",
-                        conf_level=conf_level)
-            within.append((trial, arm, anchor, hr))
+            key, anchor_key = f"{trial.id}:{arm.id}", f"{trial.id}:{anchor}"
+            tau = float(min(np.max(data[key][0]), np.max(data[anchor_key][0])))
+            hr = contrast_arms(key, data[key], anchor_key, data[anchor_key], tau=tau,
+                               conf_level=conf_level).hazard_ratio
+            if hr is not None:  # not estimable: contrast_arms warned; no Bucher comparison through it
+                within.append((trial, arm, anchor, hr))
     results, rows = [], []
     for (t1, a1, c1, hr1), (t2, a2, c2, hr2) in itertools.combinations(within, 2):
         if t1.id == t2.id or c1 != c2 or a1.id == a2.id:

@@ -49,7 +49,7 @@ from compare._survival import (
 from reconstruct._validation import check_choice, check_positive, check_probability, check_survival_data
 from reconstruct.errors import ComparisonWarning, InputError
 
-__all__ = ["ArmSummary", "ArmContrast", "IPDSummary", "summarize_ipd", "TIME_UNITS"]
+__all__ = ["ArmSummary", "ArmContrast", "IPDSummary", "contrast_arms", "summarize_ipd", "TIME_UNITS"]
 
 TIME_UNITS: tuple[str, ...] = ("days", "weeks", "months", "years")
 TAU_RULE_DEFAULT = "smallest last follow-up time among the arms"
@@ -129,21 +129,24 @@ class ArmContrast:
     arm, reference : str
         Comparator arm and reference arm.
     hazard_ratio : HazardRatio or None
-        Cox HR of ``arm`` vs ``reference`` (Efron ties, Wald CI and p); equals R
-        ``coxph(Surv(time, event) ~ arm, ties = "efron")`` on the two arms. None when not estimable
-        (an arm without events; see ``note``).
-    logrank : LogRankResult
-        Log-rank test of the two arms (R ``survdiff``).
+        Cox HR of ``arm`` vs ``reference`` (the reference arm is the denominator: HR < 1 means a
+        lower hazard in ``arm``; Efron ties, Wald CI and p); equals R
+        ``coxph(Surv(time, event) ~ arm, ties = "efron")`` on the two arms with ``reference`` the
+        first factor level. None when not estimable (an arm without events, or a monotone
+        likelihood whose maximum is at HR 0 or infinity; see ``note``).
+    logrank : LogRankResult or None
+        Log-rank test of the two arms (R ``survdiff``); None when not estimable (no events in
+        either arm; see ``note``).
     rmst_difference : RMSTDifference
-        RMST(arm) - RMST(reference) to the summary's ``tau``, normal CI and p (as ``survRM2::rmst2``).
+        RMST(arm) - RMST(reference) to ``tau``, normal CI and p (as ``survRM2::rmst2``).
     note : str
-        Why a field is missing, else "".
+        Why a field is missing ("; "-joined), else "".
     """
 
     arm: str
     reference: str
     hazard_ratio: HazardRatio | None
-    logrank: LogRankResult
+    logrank: LogRankResult | None
     rmst_difference: RMSTDifference
     note: str = ""
 
@@ -151,6 +154,7 @@ class ArmContrast:
         """JSON-ready mapping."""
         hr = self.hazard_ratio
         diff = self.rmst_difference
+        lr = self.logrank
         return {
             "arm": self.arm,
             "reference": self.reference,
@@ -159,9 +163,10 @@ class ArmContrast:
                 "log_hr": hr.log_hr, "se": hr.se, "p_value": hr.p_value, "ties": hr.ties,
                 "conf_level": hr.conf_level,
             },
-            "logrank": {"statistic": self.logrank.statistic, "df": self.logrank.df, "p_value": self.logrank.p_value,
-                        "observed": dict(zip(self.logrank.groups, self.logrank.observed.tolist(), strict=True)),
-                        "expected": dict(zip(self.logrank.groups, self.logrank.expected.tolist(), strict=True))},
+            "logrank": None if lr is None else {
+                "statistic": lr.statistic, "df": lr.df, "p_value": lr.p_value,
+                "observed": dict(zip(lr.groups, lr.observed.tolist(), strict=True)),
+                "expected": dict(zip(lr.groups, lr.expected.tolist(), strict=True))},
             "rmst_difference": {"tau": diff.tau, "difference": diff.difference, "se": diff.se,
                                 "conf_low": diff.conf_low, "conf_high": diff.conf_high, "p_value": diff.p_value,
                                 "conf_level": diff.conf_level},
@@ -180,8 +185,8 @@ class IPDSummary:
     contrasts : tuple of ArmContrast
         Each non-reference arm against ``reference`` (empty with one arm).
     logrank_all : LogRankResult or None
-        Log-rank test across all arms (k - 1 df); None with one arm. Equals the single contrast's
-        test when there are two arms.
+        Log-rank test across all arms (k - 1 df); None with one arm or when every patient is
+        censored. Equals the single contrast's test when there are two arms.
     reference : str
         Reference arm of the contrasts.
     landmarks : tuple of float
@@ -261,13 +266,14 @@ class IPDSummary:
                    "rmst_difference_conf_high", "rmst_difference_p_value", "note"]
         rows = []
         for c in self.contrasts:
-            hr = c.hazard_ratio
+            hr, lr = c.hazard_ratio, c.logrank
             nan = float("nan")
             rows.append([
                 c.arm, c.reference, nan if hr is None else hr.hazard_ratio, nan if hr is None else hr.conf_low,
-                nan if hr is None else hr.conf_high, nan if hr is None else hr.p_value, c.logrank.statistic,
-                c.logrank.p_value, c.rmst_difference.tau, c.rmst_difference.difference, c.rmst_difference.conf_low,
-                c.rmst_difference.conf_high, c.rmst_difference.p_value, c.note,
+                nan if hr is None else hr.conf_high, nan if hr is None else hr.p_value,
+                nan if lr is None else lr.statistic, nan if lr is None else lr.p_value, c.rmst_difference.tau,
+                c.rmst_difference.difference, c.rmst_difference.conf_low, c.rmst_difference.conf_high,
+                c.rmst_difference.p_value, c.note,
             ])
         return pd.DataFrame(rows, columns=columns)
 
@@ -323,32 +329,100 @@ def _summarize_arm(arm: str, rows: pd.DataFrame, *, landmarks: tuple[float, ...]
     )
 
 
-def _contrast(data: pd.DataFrame, arm: str, reference: str, kms: dict[str, KMEstimate], *, tau: float,
-              conf_level: float) -> ArmContrast:
-    pair = data[data["arm"].isin((arm, reference))]
-    note = ""
-    hr: HazardRatio | None
+def _infinite_cox_estimate(time: NDArray[np.float64], event: NDArray[np.int64], in_arm: NDArray[np.bool_]) -> str:
+    """Why the two-group Cox MLE is at HR 0 or infinity (monotone likelihood), else "".
+
+    statsmodels' PHReg often stops at a huge finite HR here (R warns "coefficient may be infinite"), so the
+    condition is checked directly: the MLE is finite only if some reference event happens while an ``arm``
+    patient is still at risk, and some ``arm`` event while a reference patient is at risk (the score at
+    HR -> infinity, resp. 0, is then negative, resp. positive; the log partial likelihood is concave).
+    """
+    ref_events, arm_events = time[(event == 1) & ~in_arm], time[(event == 1) & in_arm]
+    if arm_events.size and ref_events.size and arm_events.min() > time[~in_arm].max():
+        return "every arm event comes after the reference arm's last follow-up (MLE at HR 0)"
+    if arm_events.size and ref_events.size and ref_events.min() > time[in_arm].max():
+        return "every reference event comes after the arm's last follow-up (MLE at HR infinity)"
+    return ""
+
+
+def _hazard_ratio(time, event, group, reference: str, conf_level: float) -> tuple[HazardRatio | None, str]:
+    t, e = check_survival_data(time, event)
+    infinite = _infinite_cox_estimate(t, e, np.asarray(group).astype(str) != reference)
+    if infinite:
+        return None, f"hazard ratio not estimable: monotone likelihood, {infinite}"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
-            hr = cox_hr(pair["time"], pair["event"], pair["arm"], reference=reference, ties="efron",
-                        conf_level=conf_level)
+            hr = cox_hr(time, event, group, reference=reference, ties="efron", conf_level=conf_level)
     except InputError as exc:
         # an arm without events has no finite HR; keep the other statistics and say why
-        hr, note = None, f"hazard ratio not estimable: {exc}"
+        return None, f"hazard ratio not estimable: {exc}"
     except ConvergenceWarning:
-        hr, note = None, ("hazard ratio not estimable: the Cox fit did not converge "
-                          "(monotone likelihood, the HR is 0 or infinite)")
-    if hr is None:
-        warnings.warn(f"{arm} vs {reference}: {note}", ComparisonWarning, stacklevel=3)
-    return ArmContrast(
-        arm=arm,
-        reference=reference,
-        hazard_ratio=hr,
-        logrank=logrank_test(pair["time"], pair["event"], pair["arm"]),
-        rmst_difference=rmst_difference(kms[arm], kms[reference], tau=tau, conf_level=conf_level),
-        note=note,
-    )
+        return None, "hazard ratio not estimable: the Cox fit did not converge (monotone likelihood?)"
+    if not all(np.isfinite([hr.hazard_ratio, hr.conf_low, hr.conf_high, hr.se])):
+        return None, "hazard ratio not estimable: the Cox fit gave a non-finite HR or CI"
+    return hr, ""
+
+
+def contrast_arms(
+    arm: str,
+    arm_data: tuple[ArrayLike, ArrayLike],
+    reference: str,
+    reference_data: tuple[ArrayLike, ArrayLike],
+    *,
+    tau: float,
+    conf_level: float = 0.95,
+    arm_km: KMEstimate | None = None,
+    reference_km: KMEstimate | None = None,
+) -> ArmContrast:
+    """Compare ``arm`` with ``reference``: Cox HR of arm vs reference, log-rank, RMST(arm) - RMST(reference).
+
+    The one contrast of ``kmrecon summarize`` and ``kmrecon compare``. The HR has the reference arm as
+    denominator (HR < 1: lower hazard in ``arm``). A statistic that is not estimable (an arm without
+    events, a monotone Cox likelihood, every patient censored) is None and ``note`` says why.
+
+    Parameters
+    ----------
+    arm, reference : str
+        Distinct arm labels.
+    arm_data, reference_data : (time, event) pair of arrays of shape (n_arm,) and (n_ref,)
+        Times (>= 0) and events (1 event, 0 censored).
+    tau : float
+        RMST truncation time, in the data's time unit.
+    conf_level : float, optional
+    arm_km, reference_km : KMEstimate, optional
+        Already computed Kaplan-Meier estimates of the two arms (the RMST uses them).
+
+    Returns
+    -------
+    ArmContrast
+
+    Warns
+    -----
+    ComparisonWarning
+        When the HR or the log-rank test is not estimable.
+    """
+    if str(arm) == str(reference):
+        raise InputError(f"expected two different arms, got {arm!r} twice")
+    (t_arm, e_arm), (t_ref, e_ref) = arm_data, reference_data
+    time = np.concatenate([np.asarray(t_arm, dtype=float), np.asarray(t_ref, dtype=float)])
+    event = np.concatenate([np.asarray(e_arm), np.asarray(e_ref)])
+    group = np.array([str(arm)] * len(t_arm) + [str(reference)] * len(t_ref))
+    hr, hr_note = _hazard_ratio(time, event, group, str(reference), conf_level)
+    logrank: LogRankResult | None
+    lr_note = ""
+    try:
+        logrank = logrank_test(time, event, group)
+    except InputError as exc:
+        logrank, lr_note = None, f"log-rank test not estimable: {exc}"
+    note = "; ".join(n for n in (hr_note, lr_note) if n)
+    if note:
+        warnings.warn(f"{arm} vs {reference}: {note}", ComparisonWarning, stacklevel=2)
+    diff = rmst_difference(arm_km if arm_km is not None else (t_arm, e_arm),
+                           reference_km if reference_km is not None else (t_ref, e_ref),
+                           tau=tau, conf_level=conf_level)
+    return ArmContrast(arm=str(arm), reference=str(reference), hazard_ratio=hr, logrank=logrank,
+                       rmst_difference=diff, note=note)
 
 
 def summarize_ipd(
@@ -442,10 +516,18 @@ def summarize_ipd(
         for name in order
     )
     kms = {summary.arm: summary.km for summary in arms}
+    pairs = {name: (data.loc[data["arm"] == name, "time"], data.loc[data["arm"] == name, "event"]) for name in order}
     contrasts = tuple(
-        _contrast(data, name, reference, kms, tau=tau_value, conf_level=conf_level) for name in order[1:]
+        contrast_arms(name, pairs[name], reference, pairs[reference], tau=tau_value, conf_level=conf_level,
+                      arm_km=kms[name], reference_km=kms[reference])
+        for name in order[1:]
     )
-    overall = logrank_test(data["time"], data["event"], data["arm"]) if len(names) > 1 else None
+    overall = None
+    if len(names) > 1:
+        try:
+            overall = logrank_test(data["time"], data["event"], data["arm"])
+        except InputError:
+            overall = None  # every patient censored: no test (the contrasts' notes say so)
     return IPDSummary(
         arms=arms, contrasts=contrasts, logrank_all=overall, reference=reference, landmarks=marks,
         tau=tau_value, tau_rule=tau_rule, conf_level=conf_level, time_unit=time_unit,

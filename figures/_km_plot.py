@@ -125,7 +125,8 @@ def add_risk_table(
     matplotlib.axes.Axes
         The same axes; every text added has gid ``"risk-table"``.
     """
-    from matplotlib.transforms import blended_transform_factory
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
     t_arr = np.atleast_1d(np.asarray(times, dtype=float))
     if t_arr.ndim != 1 or t_arr.size == 0 or not np.all(np.isfinite(t_arr)):
@@ -134,15 +135,21 @@ def add_risk_table(
         raise InputError(f"kms must map row labels to KMEstimate results, got {type(kms).__name__}")
     colours = {line.get_label(): line.get_color() for line in ax.lines}
     data_x = blended_transform_factory(ax.transData, ax.transAxes)
+    # Row labels end left of the widest count centred at the first time (digits ~0.6 em wide, plus 4 pt).
+    counts = [km.at_risk(t_arr) for km in kms.values()]
+    digits = max(len(str(int(n))) for row in counts for n in row)
+    points = FontProperties(size=fontsize).get_size_in_points()
+    gap = ScaledTranslation(-(0.3 * digits * points + 4.0) / 72.0, 0.0, ax.figure.dpi_scale_trans)
+    first_x = blended_transform_factory(ax.transData, ax.transAxes) + gap
     top = -0.16  # below tick labels and the x-axis label of a default-sized axes
     ax.text(0.0, top, title, transform=ax.transAxes, ha="left", va="top", fontsize=fontsize,
             fontweight="bold", gid=RISK_TABLE_GID)
     for row, (label, km) in enumerate(kms.items(), start=1):
         y = top - row * row_height
         colour = colours.get(label, "black")
-        ax.text(-0.02, y, str(label), transform=ax.transAxes, ha="right", va="top", fontsize=fontsize,
-                color=colour, gid=RISK_TABLE_GID)
-        for t, n in zip(t_arr, km.at_risk(t_arr), strict=True):
+        ax.text(min(float(t_arr[0]), ax.get_xlim()[0]), y, str(label), transform=first_x, ha="right", va="top",
+                fontsize=fontsize, color=colour, gid=RISK_TABLE_GID, clip_on=False)
+        for t, n in zip(t_arr, counts[row - 1], strict=True):
             ax.text(t, y, f"{int(n)}", transform=data_x, ha="center", va="top", fontsize=fontsize,
                     color=colour, gid=RISK_TABLE_GID, clip_on=False)
     return ax

@@ -11,7 +11,7 @@ import click
 
 from kmrecon._cli_common import library_errors
 from reconstruct._io import check_writable, provenance, write_bytes, write_csv, write_json
-from reconstruct.errors import ComparisonWarning, InputError
+from reconstruct.errors import InputError, KmreconWarning
 
 ENDPOINT_CHOICES = ("orr", "dcr", "pfs", "os")
 
@@ -35,6 +35,25 @@ def parse_ipd_options(values: tuple[str, ...]) -> dict[tuple[str, str, str], str
             raise InputError(f"expected endpoint os or pfs, got {endpoint!r} in {item!r}", source="--ipd")
         parsed[(parts[0], parts[1], endpoint)] = path.strip()
     return parsed
+
+
+IPD_CONVENTION = (
+    "IPD contrasts (`ipd_*_contrasts`): `hr_arm_vs_ref` is the Cox hazard ratio (Efron ties) of the arm vs the "
+    "reference arm (the reference is the denominator; HR < 1 means a lower hazard in the arm), "
+    "`rmst_arm_minus_ref` is RMST(arm) - RMST(reference), as in `kmrecon summarize`. An empty HR or log-rank "
+    "means not estimable; the `note` column says why."
+)
+
+
+def _kmrecon_warnings_only(caught: list[warnings.WarningMessage]) -> list[warnings.WarningMessage]:
+    """Keep kmrecon's own warnings (recorded in comparison.json); re-issue the others (numpy, statsmodels)."""
+    kept = []
+    for item in caught:
+        if issubclass(item.category, KmreconWarning):
+            kept.append(item)
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    return kept
 
 
 def _forest_rows(n_rows: int) -> tuple[float, float]:
@@ -168,13 +187,14 @@ def command(registry, outdir, endpoints, reference, arms, pool, ipd_options, cri
                 reg.arm(trial_id, arm_id)
                 ipd[(trial_id, arm_id, endpoint)] = load_ipd_spec(spec)
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ComparisonWarning)
+            warnings.simplefilter("always", KmreconWarning)
             report = build_comparison(
                 reg, endpoints=endpoints or ENDPOINT_CHOICES, reference=reference, arms=arms or None,
                 pool=pool or None, criterion=criterion, measure=measure, method=method,
                 thresholds=PopulationThresholds(bclc_c=bclc_threshold, pvtt=pvtt_threshold),
                 on_mismatch="refuse" if refuse_unlike else "flag", ipd=ipd or None,
             )
+        caught = _kmrecon_warnings_only(caught)
         tables = _tables(report)
         figures = _figures(report)
         outputs = [outdir / f"{name}.{ext}" for name in tables for ext in ("csv", "md")]
@@ -182,6 +202,8 @@ def command(registry, outdir, endpoints, reference, arms, pool, ipd_options, cri
         for path in outputs:
             check_writable(path, force=force)
         markdown = [f"# Comparison of {registry.name}\n"]
+        if report.survival:
+            markdown.append(IPD_CONVENTION + "\n")
         for name, frame in tables.items():
             write_csv(outdir / f"{name}.csv", frame, force=force)
             text = frame_to_markdown(frame)

@@ -11,6 +11,9 @@ from compare._simon import TwoStageDesign, evaluate_simon_design, parse_simon_de
 from kmrecon._cli_common import library_errors
 from reconstruct._io import provenance, write_json
 
+#: Largest --nmax accepted: the exhaustive search takes about 20 s at 300 and grows as nmax^3 (hours near 1000).
+NMAX_LIMIT = 300
+
 _HEADER = f"{'design':<9} {'r1/n1':>7} {'r/n':>7} {'alpha':>8} {'power':>8} {'EN(p0)':>8} {'PET(p0)':>8}"
 
 
@@ -25,8 +28,9 @@ def format_design(name: str, design: TwoStageDesign) -> str:
 @click.option("--p1", type=float, required=True, help="Target response rate (proportion).")
 @click.option("--alpha", type=float, default=0.05, show_default=True, help="One-sided type I error bound.")
 @click.option("--power", type=float, default=0.8, show_default=True, help="Power bound (1 - beta).")
-@click.option("--nmax", type=click.IntRange(2, 1000), default=100, show_default=True,
-              help="Largest total sample size searched.")
+@click.option("--nmax", type=click.IntRange(2, NMAX_LIMIT), default=100, show_default=True,
+              help=f"Largest total sample size searched, at most {NMAX_LIMIT} (the search time grows as nmax^3: "
+                   "about 1 s at 150, 20 s at 300).")
 @click.option("--design", "design_text", default=None, metavar="R1/N1,R/N",
               help="Evaluate this design instead of searching (e.g. 1/10,5/29).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,

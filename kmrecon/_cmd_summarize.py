@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import click
 
 from compare._ipd_report import format_ipd_summary, write_ipd_report
 from compare._summary import TIME_UNITS, summarize_ipd
-from kmrecon._cli_common import library_errors
+from kmrecon._cli_common import library_errors, run_with_warnings
 from reconstruct._io import provenance, read_curves_csv, read_ipd_csv
-from reconstruct.errors import InputError, KmreconWarning
+from reconstruct.errors import InputError
 
 
 def parse_landmarks(text: str) -> tuple[float, ...]:
@@ -34,19 +33,6 @@ def parse_landmarks(text: str) -> tuple[float, ...]:
                              source="--landmarks")
         values.append(value)
     return tuple(values)
-
-
-def run_with_warnings(function, *args, **kwargs):
-    """Call ``function``; echo kmrecon warnings to stderr as one line each instead of raising them."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", KmreconWarning)
-        result = function(*args, **kwargs)
-    for item in caught:
-        if issubclass(item.category, KmreconWarning):
-            click.echo(f"warning: {' '.join(str(item.message).split())}", err=True)
-        else:
-            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
-    return result
 
 
 @click.command("summarize")

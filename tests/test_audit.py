@@ -19,6 +19,7 @@ from compare._audit_types import parse_audit_options
 from compare._km import kaplan_meier
 from compare._km_summaries import landmark_survival, median_survival
 from compare._registry import parse_registry
+from compare._simon import evaluate_simon_design
 from kmrecon.cli import main
 from reconstruct.errors import InputError
 
@@ -438,6 +439,79 @@ def test_simon_incomplete_is_a_note():
     (finding,) = run(edited(simon=simon)).findings
     assert (finding.id, finding.severity) == ("simon-incomplete", "note")
     assert "power, r" in finding.message
+
+
+def test_simon_large_stated_design_is_evaluated_without_search(monkeypatch):
+    """Regression: a stated n of 400 searched nmax = 800 (minutes); now the stated rules are evaluated exactly
+    and the search is skipped with a note."""
+    import compare._audit_design as design
+
+    def no_search(*args):
+        raise AssertionError(f"searched with {args}")
+
+    monkeypatch.setattr(design, "_search", no_search)
+    simon = {"p0": 0.4, "p1": 0.6, "alpha": 0.05, "power": 0.9, "r1": 60, "n1": 150, "r": 170, "n": 400, **P}
+    report = run(edited(simon=simon))
+    (capped,) = report.by_id("simon-search-capped")
+    assert capped.severity == "note"
+    assert capped.numbers["search_nmax"] == design.SIMON_AUDIT_NMAX == 150
+    stated = evaluate_simon_design(60, 150, 170, 400, p0=0.4, p1=0.6)
+    assert capped.numbers["stated"]["alpha"] == pytest.approx(stated.alpha, rel=1e-12)
+    (mismatch,) = report.by_id("simon-design-mismatch")  # alpha 0.12 > 0.05: an error without any search
+    assert mismatch.severity == "error"
+    assert stated.alpha > 0.05
+
+
+def test_simon_search_is_capped(monkeypatch):
+    """A stated n in (75, 150] searches up to the cap, not 2 n."""
+    import compare._audit_design as design
+
+    seen = []
+    real = design._search
+
+    def spy(p0, p1, alpha, power, nmax):
+        seen.append(nmax)
+        return real(p0, p1, alpha, power, 70)  # the implied designs here have n <= 70; keep the test fast
+
+    monkeypatch.setattr(design, "_search", spy)
+    simon = {"p0": 0.4, "p1": 0.6, "alpha": 0.05, "power": 0.9, "r1": 12, "n1": 25, "r": 32, "n": 120, **P}
+    report = run(edited(simon=simon))
+    assert seen == [150]
+    assert report.by_id("simon-search-capped") == ()
+
+
+def test_cli_simon_nmax_is_capped():
+    result = CliRunner().invoke(main, ["simon", "--p0", "0.1", "--p1", "0.3", "--nmax", "301"])
+    assert result.exit_code == 2
+    assert "301 is not in the range 2<=x<=300" in result.output
+
+
+# --------------------------------------------------------------------------- extra proportions, several trials
+
+
+def _two_trials():
+    data = copy.deepcopy(CLEAN)
+    other = copy.deepcopy(data["trials"][0])
+    other["id"] = "other_trial"
+    data["trials"].append(other)
+    return data
+
+
+def test_extra_proportions_need_the_trial_when_there_are_several(tmp_path):
+    """Regression: audit.proportions were silently checked against trials[0] only."""
+    import yaml
+
+    audit = {"proportions": [{"id": "hfs", "label": "HFS", "x": 14, "n": 25, "pct": 55.0}]}
+    path = tmp_path / "paper.yaml"
+    path.write_text(yaml.safe_dump({**_two_trials(), "audit": audit}))
+    with pytest.raises(InputError, match=r"field 'audit.trial': expected the id of the trial .* 2 trials"):
+        load_audit_input(path)
+    with pytest.raises(InputError, match=r"field 'audit.trial'"):
+        run(_two_trials(), audit)
+    report = run(_two_trials(), {**audit, "trial": "other_trial"})
+    assert {f.trial for f in report.findings} == {"other_trial"}
+    assert report.by_id("count-percentage-mismatch")[0].trial == "other_trial"
+    assert run(_two_trials()).trials == ("t", "other_trial")  # no proportions: no trial needed
 
 
 # --------------------------------------------------------------------------- seed paper end to end

@@ -18,7 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
+from compare._audit_types import parse_audit_options
 from compare._binary import compare_proportions, response_rate
+from compare._indirect import HazardRatioSummary, bucher
+from compare._meta import meta_proportions
 from reconstruct.errors import InputError
 
 REF = json.loads((Path(__file__).resolve().parent / "reference" / "compare_binary_meta.json").read_text("utf-8"))
@@ -72,10 +75,32 @@ def test_invalid_counts(args, message) -> None:
         response_rate(*args)
 
 
-@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, True, "0.95"])
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, True, float("nan"), None, "high"])
 def test_invalid_conf_level(level) -> None:
     with pytest.raises(InputError, match=r"conf_level must be a number in \(0, 1\)"):
         response_rate(3, 10, conf_level=level)
+
+
+# every conf_level of compare/ goes through reconstruct._validation.check_probability (one rule, one message)
+CONF_LEVEL_ENTRY_POINTS = {
+    "response_rate": lambda level: response_rate(3, 10, conf_level=level).conf_level,
+    "compare_proportions": lambda level: compare_proportions(3, 10, 5, 10, conf_level=level).conf_level,
+    "meta_proportions": lambda level: meta_proportions([3, 5], [10, 10], conf_level=level).conf_level,
+    "from_published": lambda level: HazardRatioSummary.from_published(0.5, (0.4, 0.6), conf_level=level).conf_level,
+    "bucher": lambda level: bucher(HazardRatioSummary.from_published(0.5, (0.4, 0.6)),
+                                   HazardRatioSummary.from_published(0.8, (0.6, 1.1)), conf_level=level).conf_level,
+    "audit": lambda level: parse_audit_options({"conf_level": level}).conf_level,
+}
+
+
+@pytest.mark.parametrize("entry", list(CONF_LEVEL_ENTRY_POINTS))
+def test_conf_level_is_validated_one_way(entry) -> None:
+    """Regression: five validators disagreed (numpy scalars refused by some; the audit had its own message)."""
+    call = CONF_LEVEL_ENTRY_POINTS[entry]
+    assert call(np.float32(0.9)) == pytest.approx(0.9)
+    for bad in (1.5, float("nan"), True):
+        with pytest.raises(InputError, match=rf"conf_level must be a number in \(0, 1\), got {bad!r}"):
+            call(bad)
 
 
 def test_invalid_difference_method() -> None:

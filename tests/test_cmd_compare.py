@@ -27,6 +27,7 @@ from compare._indirect import HazardRatioSummary, bucher
 from compare._meta import meta_proportions
 from compare._registry import default_registry_path, load_registry, parse_registry
 from compare._report import build_comparison, frame_to_markdown
+from compare._summary import summarize_ipd
 from figures._forest import plot_hazard_ratio_forest, plot_proportion_forest
 from kmrecon.cli import main
 from reconstruct.errors import ComparisonWarning, InputError
@@ -228,7 +229,7 @@ def _two_trial_registry(tmp_path, rng):
 
 def test_survival_tables_label_unanchored_contrasts(tmp_path, rng) -> None:
     from compare._report_ipd import load_ipd_spec
-    from compare._survival import cox_hr
+    from compare._survival import cox_hr, rmst_difference
 
     reg, arms = _two_trial_registry(tmp_path, rng)
     ipd = {(t, a, "os"): load_ipd_spec(p) for t, a, p in arms}
@@ -239,8 +240,17 @@ def test_survival_tables_label_unanchored_contrasts(tmp_path, rng) -> None:
     assert contrasts.loc["t1:sorafenib", "anchoring"] == "randomized, same trial"
     assert contrasts.loc["t2:alt", "anchoring"] == "unanchored"
     (t_ref, e_ref), (t_arm, e_arm) = ipd[("t1", "exp", "os")], ipd[("t1", "sorafenib", "os")]
-    direct = cox_hr(np.r_[t_ref, t_arm], np.r_[e_ref, e_arm], np.array(["r"] * 80 + ["s"] * 80), reference="s")
-    assert_allclose(contrasts.loc["t1:sorafenib", "hr_ref_vs_arm"], direct.hazard_ratio, rtol=1e-12)
+    # one convention with kmrecon summarize: HR of the arm (sorafenib) vs the reference (exp), reference = denominator
+    direct = cox_hr(np.r_[t_ref, t_arm], np.r_[e_ref, e_arm], np.array(["r"] * 80 + ["s"] * 80), reference="r")
+    assert direct.comparator == "s"
+    assert_allclose(contrasts.loc["t1:sorafenib", "hr_arm_vs_ref"], direct.hazard_ratio, rtol=1e-12)
+    summary = summarize_ipd(pd.DataFrame({"arm": ["exp"] * 80 + ["sorafenib"] * 80, "time": np.r_[t_ref, t_arm],
+                                          "event": np.r_[e_ref, e_arm]}), reference="exp")
+    assert_allclose(contrasts.loc["t1:sorafenib", ["hr_arm_vs_ref", "hr_ci_low", "hr_ci_high"]].to_numpy(float),
+                    [summary.contrasts[0].hazard_ratio.hazard_ratio, summary.contrasts[0].hazard_ratio.conf_low,
+                     summary.contrasts[0].hazard_ratio.conf_high], rtol=1e-12)
+    rmst_diff = rmst_difference((t_arm, e_arm), (t_ref, e_ref), tau=surv.tau)  # RMST(arm) - RMST(reference)
+    assert_allclose(contrasts.loc["t1:sorafenib", "rmst_arm_minus_ref"], rmst_diff.difference, rtol=1e-12)
     assert surv.pooled_naive.curve.n == 320
     assert surv.pooled_stratified.stratified
     assert surv.table.set_index("arm").loc["t1:exp", "comparability"] == "reference"
@@ -258,6 +268,95 @@ def test_survival_tables_label_unanchored_contrasts(tmp_path, rng) -> None:
     assert res.ac.source == "ipd"
     assert surv.indirect_table["anchoring"].tolist() == ["anchored (Bucher)"]
     assert surv.tau == pytest.approx(min(float(np.max(v[0])) for v in ipd.values()))
+
+
+def _sorafenib_trial_yaml(tmp_path, ipd_rows):
+    """A one-trial registry (he_2019-like: sorafenib reference, sora_haic arm) with one IPD file of two arms."""
+    import yaml
+
+    path = tmp_path / "ipd.csv"
+    pd.DataFrame(ipd_rows, columns=["arm", "time", "event"]).to_csv(path, index=False)
+    src = {"src": "S", "flag": "confirmed"}
+    data = {"registry_version": 1, "time_unit": "months", "sources": {"S": "simulated"}, "trials": [
+        {"id": "t", "citation": "sim", "design": {"description": "randomized", "randomized": True},
+         "arms": [{"id": arm, "label": arm, "n": {"value": 3, **src}, "ipd": {"os": f"{path}#{key}"}}
+                  for arm, key in (("sorafenib", "A"), ("haic", "B"))]}]}
+    reg = tmp_path / "reg.yaml"
+    reg.write_text(yaml.safe_dump(data))
+    return reg
+
+
+def test_cli_monotone_likelihood_reports_no_hazard_ratio(tmp_path) -> None:
+    """Regression: separated arms wrote HR 3.2e11 with CI [0, inf] and recorded numpy/statsmodels warnings."""
+    reg = _sorafenib_trial_yaml(tmp_path, [("A", 1, 1), ("A", 2, 1), ("A", 3, 0), ("B", 4, 1), ("B", 5, 1),
+                                           ("B", 6, 0)])
+    out = tmp_path / "out"
+    result = _run([reg, "-o", out, "--endpoint", "os", "--reference", "t:sorafenib"])
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "ipd_os_contrasts.csv").iloc[0]
+    assert (row["reference"], row["arm"]) == ("t:sorafenib", "t:haic")
+    assert np.isnan(row["hr_arm_vs_ref"])
+    assert np.isnan(row["hr_ci_low"])
+    assert np.isnan(row["hr_ci_high"])
+    assert "monotone likelihood" in row["note"]
+    assert row["rmst_arm_minus_ref"] == pytest.approx(1.0)  # RMST to tau = 3: B 3.0, A 2.0
+    record = json.loads((out / "comparison.json").read_text())
+    assert len(record["warnings"]) == 1
+    assert "hazard ratio not estimable: monotone likelihood" in record["warnings"][0]
+    assert "hr_arm_vs_ref" in (out / "comparison.md").read_text()  # the convention is stated in the report
+
+
+def test_cli_arm_without_events_is_not_fatal(tmp_path) -> None:
+    """Regression: an arm without events aborted kmrecon compare (exit 2); summarize reported HR None."""
+    reg = _sorafenib_trial_yaml(tmp_path, [("A", 1, 1), ("A", 2, 1), ("B", 1, 0), ("B", 3, 0)])
+    out = tmp_path / "out"
+    result = _run([reg, "-o", out, "--endpoint", "os", "--reference", "t:sorafenib"])
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "ipd_os_contrasts.csv").iloc[0]
+    assert np.isnan(row["hr_arm_vs_ref"])
+    assert "got none in 't:haic'" in row["note"]
+    assert row["logrank_p"] == pytest.approx(0.1572992071, rel=1e-9)  # R: survdiff chisq 2 on 1 df
+
+
+def test_cli_records_only_kmrecon_warnings(tmp_path, monkeypatch) -> None:
+    """Regression: every warning (numpy, statsmodels) went into comparison.json and was swallowed."""
+    import compare._report
+
+    real = compare._report.build_comparison
+
+    def noisy(*args, **kwargs):
+        warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
+        warnings.warn("a kmrecon note", ComparisonWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare._report, "build_comparison", noisy)
+    out = tmp_path / "out"
+    with pytest.warns(RuntimeWarning, match="overflow encountered in exp"):
+        result = _run([default_registry_path(), "-o", out, "--endpoint", "os"])
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / "comparison.json").read_text())
+    assert record["warnings"] == ["a kmrecon note"]
+
+
+def test_ipd_indirect_skips_a_trial_without_a_hazard_ratio(tmp_path, rng) -> None:
+    """Regression: an arm without events aborted the IPD Bucher comparisons (cox_hr InputError)."""
+    from compare._report_ipd import load_ipd_spec
+
+    reg, arms = _two_trial_registry(tmp_path, rng)
+    ipd = {(t, a, "os"): load_ipd_spec(p) for t, a, p in arms}
+    time, event = ipd[("t2", "alt", "os")]
+    ipd[("t2", "alt", "os")] = (time, np.zeros_like(event))
+    with pytest.warns(ComparisonWarning) as record:
+        rep = build_comparison(reg, endpoints=["os"], reference="t1:exp", ipd=ipd)
+    messages = [str(w.message) for w in record]
+    assert any(m.startswith("t2:alt vs t2:sorafenib: hazard ratio not estimable") for m in messages)  # indirect
+    assert any(m.startswith("t2:alt vs t1:exp: hazard ratio not estimable") for m in messages)  # contrast table
+    surv = rep.survival[0]
+    assert surv.indirect == ()
+    assert surv.indirect_table.empty
+    row = surv.contrast_table.set_index("arm").loc["t2:alt"]
+    assert np.isnan(row["hr_arm_vs_ref"])
+    assert "got none in 't2:alt'" in row["note"]
 
 
 def test_ipd_spec_selects_an_arm(tmp_path) -> None:

@@ -134,3 +134,23 @@ def test_parse_landmarks():
 def test_help_lists_the_command(runner):
     assert "summarize" in runner.invoke(main, ["--help"]).output
     assert "--landmarks" in runner.invoke(main, ["summarize", "--help"]).output
+
+
+def test_all_censored_ipd_is_summarized_without_log_rank(runner, tmp_path):
+    """Regression: every patient censored aborted with the log-rank error (exit 2); N, KM, RMST are defined."""
+    path = tmp_path / "censored.csv"
+    path.write_text("arm,time,event\nA,1,0\nA,2,0\nB,1,0\nB,3,0\n")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["summarize", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "log-rank test not estimable" in result.output  # the warning, on stderr
+    assert "B vs A: HR not estimable; log-rank p=NE" in result.output
+    data = json.loads((out / "summary.json").read_text())["summary"]
+    (contrast,) = data["contrasts"]
+    assert contrast["hazard_ratio"] is None
+    assert contrast["logrank"] is None
+    assert "all observations censored" in contrast["note"]
+    assert data["logrank_all"] is None
+    assert [a["n"] for a in data["arms"]] == [2, 2]
+    assert data["arms"][0]["rmst"]["rmst"] == pytest.approx(2.0)  # S = 1 up to tau = 2
+    assert "| B vs A | NE | NE | NE | NE |" in (out / "report.md").read_text()

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from compare._summary import TAU_RULE_DEFAULT, TAU_RULE_USER, IPDSummary, summarize_ipd
+from compare._summary import TAU_RULE_DEFAULT, TAU_RULE_USER, IPDSummary, contrast_arms, summarize_ipd
 from reconstruct.errors import ComparisonWarning, InputError
 from tests.conftest import REFERENCE
 
@@ -176,10 +176,57 @@ def test_arm_without_events_keeps_other_statistics():
 def test_monotone_likelihood_gives_no_hazard_ratio():
     """All events of B after A's: the Cox MLE is infinite (R coxph warns and reports a huge HR)."""
     ipd = pd.DataFrame({"arm": ["A", "A", "B", "B"], "time": [1.0, 2.0, 3.0, 4.0], "event": [1, 1, 1, 1]})
-    with pytest.warns(ComparisonWarning, match="did not converge"):
+    with pytest.warns(ComparisonWarning, match="monotone likelihood"):
         s = summarize_ipd(ipd)
     assert s.contrasts[0].hazard_ratio is None
     assert "monotone likelihood" in s.contrasts[0].note
+    assert "HR 0" in s.contrasts[0].note  # B's events all come after A's follow-up: B's hazard is lower
+
+
+def test_separated_arms_with_censoring_give_no_hazard_ratio():
+    """Regression: PHReg stops at HR ~ 1e-12 (CI [0, inf]) for B's events after A's last follow-up."""
+    ipd = pd.DataFrame({"arm": list("AAABBB"), "time": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                        "event": [1, 1, 0, 1, 1, 0]})
+    with pytest.warns(ComparisonWarning, match="monotone likelihood"):
+        s = summarize_ipd(ipd)
+    assert s.contrasts[0].hazard_ratio is None
+    assert np.isfinite(s.contrasts[0].logrank.statistic)
+    with pytest.warns(ComparisonWarning, match=r"MLE at HR infinity"):
+        flipped = summarize_ipd(ipd, reference="B")
+    assert flipped.contrasts[0].hazard_ratio is None
+
+
+def test_all_censored_keeps_n_km_and_rmst():
+    """Regression: every patient censored used to abort with the log-rank InputError."""
+    ipd = pd.DataFrame({"arm": ["A", "A", "B", "B"], "time": [1.0, 2.0, 1.0, 3.0], "event": [0, 0, 0, 0]})
+    with pytest.warns(ComparisonWarning, match="log-rank test not estimable"):
+        s = summarize_ipd(ipd)
+    (contrast,) = s.contrasts
+    assert contrast.hazard_ratio is None
+    assert contrast.logrank is None
+    assert s.logrank_all is None
+    assert "all observations censored" in contrast.note
+    assert [a.n for a in s.arms] == [2, 2]
+    assert s["A"].rmst.rmst == pytest.approx(2.0)  # S = 1 up to tau = 2
+    assert contrast.rmst_difference.difference == pytest.approx(0.0)
+    row = s.contrasts_frame().iloc[0]
+    assert np.isnan(row["logrank_chi2"])
+    assert np.isnan(row["hazard_ratio"])
+    assert s.to_dict()["contrasts"][0]["logrank"] is None
+
+
+def test_contrast_arms_is_arm_vs_reference():
+    """The shared contrast (summarize and compare): HR of the arm with the reference as denominator."""
+    rng = np.random.default_rng(20240101)
+    t_ref, t_arm = rng.exponential(10.0, 60), rng.exponential(20.0, 60)  # arm hazard half the reference's
+    e = np.ones(60, dtype=int)
+    c = contrast_arms("arm", (t_arm, e), "ref", (t_ref, e), tau=5.0)
+    assert c.hazard_ratio.comparator == "arm"
+    assert c.hazard_ratio.reference == "ref"
+    assert c.hazard_ratio.hazard_ratio < 1
+    assert c.rmst_difference.difference > 0  # RMST(arm) - RMST(ref)
+    with pytest.raises(InputError, match="expected two different arms"):
+        contrast_arms("a", (t_arm, e), "a", (t_ref, e), tau=5.0)
 
 
 def test_single_arm_has_no_contrasts():
@@ -197,7 +244,8 @@ def test_single_arm_has_no_contrasts():
         pytest.param({"tau": -1}, r"tau must be a finite number > 0, got -1", id="tau"),
         pytest.param({"conf_level": 1.5}, r"conf_level must be a number in \(0, 1\)", id="conf_level"),
         pytest.param({"landmarks": [6, np.nan]}, r"landmarks must be finite times >= 0", id="landmarks"),
-        pytest.param({"landmarks": ["six"]}, r"landmarks must be finite times >= 0, got \['six'\]", id="landmarks-text"),
+        pytest.param({"landmarks": ["six"]}, r"landmarks must be finite times >= 0, got \['six'\]",
+                     id="landmarks-text"),
         pytest.param({"time_unit": "hours"}, r"time_unit must be one of 'days', 'weeks'", id="time_unit"),
     ],
 )
