@@ -135,11 +135,12 @@ def add_risk_table(
         raise InputError(f"kms must map row labels to KMEstimate results, got {type(kms).__name__}")
     colours = {line.get_label(): line.get_color() for line in ax.lines}
     data_x = blended_transform_factory(ax.transData, ax.transAxes)
-    # Row labels end left of the widest count centred at the first time (digits ~0.6 em wide, plus 4 pt).
+    # Row labels end an em left of the widest count centred at the first time (digits ~0.6 em wide), so
+    # that text readers (and eyes) do not run the label into the count.
     counts = [km.at_risk(t_arr) for km in kms.values()]
     digits = max(len(str(int(n))) for row in counts for n in row)
     points = FontProperties(size=fontsize).get_size_in_points()
-    gap = ScaledTranslation(-(0.3 * digits * points + 4.0) / 72.0, 0.0, ax.figure.dpi_scale_trans)
+    gap = ScaledTranslation(-(0.3 * digits * points + points) / 72.0, 0.0, ax.figure.dpi_scale_trans)
     first_x = blended_transform_factory(ax.transData, ax.transAxes) + gap
     top = -0.16  # below tick labels and the x-axis label of a default-sized axes
     ax.text(0.0, top, title, transform=ax.transAxes, ha="left", va="top", fontsize=fontsize,

@@ -1,4 +1,4 @@
-"""``kmrecon demo``: the main job on bundled, simulated example data."""
+"""``kmrecon demo``: the main job, from a figure to IPD and a report, on a bundled SIMULATED example."""
 
 from __future__ import annotations
 
@@ -9,17 +9,13 @@ from pathlib import Path
 import click
 import numpy as np
 
-from compare._ipd_report import format_ipd_summary, write_ipd_report
-from compare._summary import summarize_ipd
-from kmrecon._cli_common import library_errors
-from kmrecon._cmd_reconstruct import format_summary
-from reconstruct import km_at, read_curves_csv, read_ipd_csv, reconstruct_files
-from reconstruct._io import check_writable, provenance, write_csv, write_json
+from kmrecon._cli_common import library_errors, run_with_warnings
+from reconstruct import km_at, read_ipd_csv
 
-# The bundled curve gives survival to 4 decimals: rounding error has a standard error of about 3e-5.
+# The bundled curve CSV gives survival to 4 decimals: rounding error has a standard error of about 3e-5.
 DEMO_PRECISION = 1e-4
-DEMO_DATA_NOTE = ("SIMULATED data: the demo curve and at-risk table were made by kmrecon from a simulated "
-                  "two-arm trial (examples/make_demo_data.py), not from a published trial")
+DEMO_DATA_NOTE = ("SIMULATED data: the demo figure was drawn by kmrecon from a simulated two-arm trial "
+                  "(examples/make_demo_data.py), not from a published trial")
 
 
 def demo_file(name: str) -> Path:
@@ -27,42 +23,53 @@ def demo_file(name: str) -> Path:
     return Path(str(resources.files("kmrecon.demo_data").joinpath(name)))
 
 
+def _truth_lines(run, summary, truth) -> list[str]:
+    """How the reconstruction compares with the simulated truth: events, KM, medians, HR."""
+    from compare import contrast_arms, kaplan_meier, median_survival
+
+    lines = []
+    for arm in run.reconstruction.arms:
+        t = truth[truth["arm"] == arm.arm]
+        time, event = t["time"].to_numpy(), t["event"].to_numpy()
+        grid = np.linspace(0.0, float(time.max()), 2001)
+        gap = float(np.abs(km_at(time, event, grid) - km_at(arm.time, arm.event, grid)).mean())
+        true_median = median_survival(kaplan_meier(time, event)).time
+        rec_median = median_survival(kaplan_meier(arm.time, arm.event)).time
+        lines.append(f"  {arm.arm}: events {arm.n_events} (true {int(event.sum())}), median {rec_median:.2f} "
+                     f"(true {true_median:.2f}), mean |KM reconstructed - KM true| = {gap:.4f}")
+    for contrast in summary.contrasts:
+        a = truth[truth["arm"] == contrast.arm]
+        r = truth[truth["arm"] == contrast.reference]
+        true = contrast_arms(contrast.arm, (a["time"], a["event"]), contrast.reference, (r["time"], r["event"]),
+                             tau=summary.tau)
+        if contrast.hazard_ratio is not None and true.hazard_ratio is not None:
+            lines.append(f"  HR {contrast.arm} vs {contrast.reference}: {contrast.hazard_ratio.hazard_ratio:.3f} "
+                         f"(true {true.hazard_ratio.hazard_ratio:.3f})")
+    return lines
+
+
 @click.command("demo")
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: a new temporary folder).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def command(output_dir: Path | None, force: bool) -> None:
-    """Reconstruct IPD from a bundled, SIMULATED two-arm curve and at-risk table, and check it against the truth."""
-    curves, at_risk, truth = demo_file("curves.csv"), demo_file("at_risk.csv"), demo_file("true_ipd.csv")
+    """Figure -> IPD -> report on a bundled, SIMULATED two-arm figure, checked against the simulated truth."""
+    from compare._ipd_report import format_ipd_summary
+    from reconstruct._run import run_figure
+    from reconstruct._run_outputs import RUN_OUTPUTS, write_run_outputs
+
+    figure = demo_file("figure.png")
     out = output_dir if output_dir is not None else Path(tempfile.mkdtemp(prefix="kmrecon-demo-"))
     with library_errors():
-        for name in ("ipd.csv", "ipd.json", "summary.json", "report.md", "km.png", "fit.png"):
-            check_writable(out / name, force=force)
-        result = reconstruct_files(curves, at_risk, precision=DEMO_PRECISION)
-        true = read_ipd_csv(truth)
-        write_csv(out / "ipd.csv", result.to_frame(), force=force)
-        write_json(out / "ipd.json", result.provenance | {"summary": result.summary().to_dict("records")}, force=force)
-        summary = summarize_ipd(result.to_frame())
-        record = provenance(inputs={"curves": curves, "at_risk": at_risk},
-                            parameters={"precision": DEMO_PRECISION, "landmarks": list(summary.landmarks),
-                                        "tau_used": summary.tau, "tau_rule": summary.tau_rule,
-                                        "reference": summary.reference, "time_unit": summary.time_unit},
-                            command="kmrecon demo")
-        write_ipd_report(summary, out, ipd=result.to_frame(), curves=read_curves_csv(curves), provenance=record,
-                         data_note=DEMO_DATA_NOTE, force=force)
-    click.echo("kmrecon demo: SIMULATED two-arm trial (bundled curve + at-risk table), reconstructed IPD")
-    click.echo(format_summary(result))
-    click.echo("\nagainst the simulated truth:")
-    for arm in result.arms:
-        t = true[true["arm"] == arm.arm]
-        grid = np.linspace(0.0, float(t["time"].max()), 2001)
-        true_km = km_at(t["time"].to_numpy(), t["event"].to_numpy(), grid)
-        rec_km = km_at(arm.time, arm.event, grid)
-        gap = float(abs(true_km - rec_km).max())
-        click.echo(
-            f"  {arm.arm}: events {arm.n_events} (true {int(t['event'].sum())}), "
-            f"max |KM reconstructed - KM true| = {gap:.4f}"
-        )
-    click.echo("\nsummary of the reconstructed IPD (report.md has landmarks, RMST and methods):")
+        run = run_with_warnings(run_figure, figure)
+        summary = write_run_outputs(run, out, figure=figure, data_note=DEMO_DATA_NOTE, force=force)
+        truth = read_ipd_csv(demo_file("true_ipd.csv"))
+    click.echo(f"kmrecon demo: SIMULATED two-arm trial; figure drawn by kmrecon ({figure.name}), read with no hints")
+    match = "" if run.match is None else f", rows matched to curves by {run.match.basis}"
+    click.echo(f"digitized {len(run.arm_names)} curves ({', '.join(run.arm_names)}); at-risk table read from the "
+               f"{run.at_risk_source}{match}\n")
     click.echo(format_ipd_summary(summary))
-    click.echo(f"\noutputs in {out}: ipd.csv, ipd.json, summary.json, report.md, km.png, fit.png")
+    click.echo("\nagainst the simulated truth:")
+    for line in _truth_lines(run, summary, truth):
+        click.echo(line)
+    click.echo(f"\noutputs in {out}: {', '.join(RUN_OUTPUTS)}")

@@ -17,9 +17,13 @@ from kmrecon import __version__
 _COMMAND_MODULES = (
     "kmrecon._cmd_reconstruct",
     "kmrecon._cmd_demo",
+    "kmrecon._cmd_run",
+    "kmrecon._cmd_batch",
     "kmrecon._cmd_simon",
     "kmrecon._cmd_audit",
     "kmrecon._cmd_compare",
+    "kmrecon._cmd_digitize",
+    "kmrecon._cmd_find",
     "kmrecon._cmd_summarize",
 )
 

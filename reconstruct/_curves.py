@@ -1,0 +1,424 @@
+"""Separating the arms of a KM figure and tracing each as a monotone step curve.
+
+All coordinates here are pixels of the panel crop, ``(row, col)`` with origin top-left.
+
+1. Colours: the panel background is the most common colour; "strong" pixels differ from it
+   clearly. Their colours are grouped into candidate line colours. Each pixel's membership of a
+   candidate is its mixing proportion between background and that colour (so anti-aliased
+   edges count partly and light confidence ribbons not at all).
+2. Tracing: for each candidate, the best monotone path through the membership map is found by
+   dynamic programming (rows may only grow, i.e. survival only falls; each drop costs a small
+   penalty). Censor marks, legend samples, text and confidence limit lines cannot pull a
+   monotone path away from a long solid curve. Where the arm is hidden under another arm, the
+   other arms' pixels count as weak evidence so the path follows them.
+3. Steps: every flat stretch of the path gets a sub-pixel level (membership-weighted row
+   centroid); every drop gets a sub-pixel column (middle of the vertical stroke, from where the
+   old level ends and the new one begins).
+4. Cumulative incidence: the same tracing on the vertically flipped panel; the direction that
+   explains more pixels wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["LineColour", "TracedPath", "find_line_colours", "membership", "trace_monotone", "step_corners"]
+
+STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
+_MERGE_DELTA = 32.0  # colours closer than this are one colour
+
+
+@dataclass(frozen=True)
+class LineColour:
+    """A candidate line colour.
+
+    Attributes
+    ----------
+    lab : tuple of float
+        Colour in OpenCV's 8-bit Lab.
+    rgb : tuple of int
+        The same colour in RGB.
+    n_pixels : int
+        Strong pixels of this colour in the panel.
+    """
+
+    lab: tuple[float, float, float]
+    rgb: tuple[int, int, int]
+    n_pixels: int
+
+    @property
+    def hex(self) -> str:
+        """``#rrggbb``."""
+        return "#{:02x}{:02x}{:02x}".format(*self.rgb)
+
+
+@dataclass(frozen=True, eq=False)
+class TracedPath:
+    """A monotone path through one arm's pixels.
+
+    Attributes
+    ----------
+    rows : ndarray of shape (n_cols,)
+        Path row in every panel column (integer rows, non-decreasing for survival curves).
+    own : ndarray of shape (n_cols,)
+        Membership mass of the arm's own colour within the line window at the path.
+    start, stop : int
+        First and last column (inclusive, exclusive) with own evidence.
+    coverage : float
+        Share of columns with own evidence between the first and last of them.
+    half_width : int
+        Half the line thickness in pixels (window half-height).
+    flipped : bool
+        Traced on the vertically flipped panel (a rising, cumulative-incidence curve).
+    """
+
+    rows: NDArray[np.int64]
+    own: NDArray[np.float64]
+    start: int
+    stop: int
+    coverage: float
+    half_width: int
+    flipped: bool
+
+    @property
+    def n_present(self) -> int:
+        """Columns with own evidence."""
+        return int(np.count_nonzero(self.own[self.start: self.stop] >= 0.5))
+
+
+def _to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+
+
+def background_lab(lab: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Most common colour of the panel (white, or ggplot2 grey), Lab of shape (3,)."""
+    quant = (lab.reshape(-1, 3) // 4).astype(np.int64)
+    code = quant[:, 0] * 4096 + quant[:, 1] * 64 + quant[:, 2]
+    values, counts = np.unique(code, return_counts=True)
+    pick = code == values[np.argmax(counts)]
+    return lab.reshape(-1, 3)[pick].mean(axis=0)
+
+
+def grid_mask(lab: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.bool_]:
+    """Pixels of full-width or full-height achromatic grid lines (lighter or darker than the background).
+
+    Parameters
+    ----------
+    lab : ndarray of shape (rows, cols, 3), float32
+        Panel in OpenCV 8-bit Lab.
+    bg : ndarray of shape (3,)
+        Background colour.
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), bool
+    """
+    chroma = np.hypot(lab[..., 1] - 128, lab[..., 2] - 128)
+    grey = (np.abs(lab[..., 0] - bg[0]) > 10) & (chroma < 14)
+    out = np.zeros(grey.shape, bool)
+    for axis in (0, 1):
+        share = grey.mean(axis=1 - axis)
+        for line in np.flatnonzero(share > 0.5):
+            sl = (slice(line, line + 1), slice(None)) if axis == 0 else (slice(None), slice(line, line + 1))
+            light = lab[sl][..., 0]
+            level = np.median(light[grey[sl]])
+            out[sl] |= grey[sl] & (np.abs(light - level) < 25)
+    return out
+
+
+def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_pixels: int) -> list[LineColour]:
+    """Candidate line colours among the strong (clearly drawn) pixels of the panel.
+
+    Parameters
+    ----------
+    lab : ndarray of shape (rows, cols, 3), float32
+        Panel in OpenCV 8-bit Lab.
+    bg : ndarray of shape (3,)
+        Background colour.
+    min_pixels : int
+        Fewest strong pixels a colour needs.
+
+    Returns
+    -------
+    list of LineColour
+        Most frequent first.
+    """
+    delta = np.linalg.norm(lab - bg, axis=2)
+    strong = (delta > STRONG_DELTA) & ~grid_mask(lab, bg)
+    pix = lab[strong]
+    if pix.shape[0] == 0:
+        return []
+    quant = np.floor(pix / np.array([16.0, 8.0, 8.0])).astype(np.int64)
+    code = quant[:, 0] * 1024 + quant[:, 1] * 32 + quant[:, 2]
+    values, inverse, counts = np.unique(code, return_inverse=True, return_counts=True)
+    centres: list[NDArray[np.float32]] = []
+    for k in np.argsort(-counts):
+        if counts[k] < min_pixels // 4 or len(centres) >= 8:
+            break
+        centre = pix[inverse == k].mean(axis=0)
+        if all(np.linalg.norm(centre - c) >= _MERGE_DELTA for c in centres):
+            centres.append(centre)
+    out = []
+    for centre in centres:
+        near = np.linalg.norm(pix - centre, axis=1) < _MERGE_DELTA * 0.7
+        if near.sum() < min_pixels:
+            continue
+        refined = pix[near].mean(axis=0)
+        rgb = cv2.cvtColor(refined.reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_LAB2RGB).reshape(3)
+        out.append(LineColour(tuple(float(v) for v in refined), tuple(int(v) for v in rgb), int(near.sum())))
+    return sorted(out, key=lambda c: -c.n_pixels)
+
+
+def membership(
+    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colour: LineColour, *, loose: bool = False
+) -> NDArray[np.float32]:
+    """Mixing proportion of ``colour`` against the background for every pixel, in [0, 1].
+
+    Anti-aliasing and transparency blend linearly in RGB, so a pixel ``p`` of this colour is
+    ``bg + alpha * (colour - bg)``; pixels far from that segment, or with ``alpha`` below 0.35
+    (ribbons, faint edges) or above 1.4 (a darker colour), get 0.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+    bg_rgb : ndarray of shape (3,)
+    colour : LineColour
+    loose : bool, default False
+        Accept fainter and less faithful pixels (alpha from 0.2, larger colour residual), for thin
+        glyph strokes blurred by JPEG chroma subsampling.
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), float32
+    """
+    direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
+    norm2 = float(direction @ direction)
+    diff = rgb.astype(np.float32) - bg_rgb
+    alpha = diff @ direction / norm2
+    residual = np.linalg.norm(diff - alpha[..., None] * direction, axis=2)
+    if loose:
+        ok = (alpha >= 0.2) & (alpha <= 1.6) & (residual < 30.0 + 0.25 * np.sqrt(norm2))
+    else:
+        ok = (alpha >= 0.35) & (alpha <= 1.4) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
+        # a grey or black line never yields clearly coloured pixels (e.g. overlapping ribbons)
+        spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
+        ok &= spread <= int(np.ptp(colour.rgb)) + 25
+    return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def background_rgb(
+    rgb: NDArray[np.uint8], lab: NDArray[np.float32], bg_lab: NDArray[np.float32]
+) -> NDArray[np.float32]:
+    """Mean RGB of the pixels within a few Lab units of the background colour, shape (3,)."""
+    near = np.linalg.norm(lab - bg_lab, axis=2) < 6.0
+    if near.sum() < 10:
+        converted = cv2.cvtColor(np.clip(bg_lab, 0, 255).reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_LAB2RGB)
+        return converted.reshape(3).astype(np.float32)
+    return rgb[near].astype(np.float32).mean(axis=0)
+
+
+def is_tint(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
+    """True when ``colour`` lies between the background and ``of`` (a paler shade of it), in RGB."""
+    direction = np.asarray(of.rgb, np.float32) - bg_rgb
+    diff = np.asarray(colour.rgb, np.float32) - bg_rgb
+    alpha = float(diff @ direction / (direction @ direction))
+    residual = float(np.linalg.norm(diff - alpha * direction))
+    return 0.1 < alpha < 0.9 and residual < 30.0
+
+
+def is_blend(colour: LineColour, first: LineColour, second: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
+    """True when ``colour`` is two translucent layers of ``first`` and ``second`` (overlapping ribbons)."""
+    basis = np.stack([np.asarray(first.rgb, np.float32) - bg_rgb, np.asarray(second.rgb, np.float32) - bg_rgb], 1)
+    target = np.asarray(colour.rgb, np.float32) - bg_rgb
+    if np.linalg.matrix_rank(basis) < 2 or not np.all(np.isfinite(basis)):
+        return False
+    coef, *_ = np.linalg.lstsq(basis, target, rcond=None)
+    residual = float(np.linalg.norm(basis @ coef - target))
+    return bool(np.all((coef > 0.05) & (coef < 0.8)) and residual < 15.0)
+
+
+def line_half_width(weight: NDArray[np.float32]) -> int:
+    """Half the typical vertical thickness (pixels) of the strokes in a membership map, at least 1."""
+    return max(1, int(np.ceil(line_thickness(weight) / 2.0)))
+
+
+def line_thickness(weight: NDArray[np.float32]) -> int:
+    """Most common vertical run length (pixels) of the strokes in a membership map, at least 1."""
+    mask = weight >= 0.5
+    col_runs = []
+    padded = np.vstack([np.zeros((1, mask.shape[1]), bool), mask, np.zeros((1, mask.shape[1]), bool)])
+    change = np.diff(padded.astype(np.int8), axis=0)
+    starts = np.nonzero(change == 1)
+    stops = np.nonzero(change == -1)
+    if starts[0].size:
+        col_runs = stops[0] - starts[0]
+    if len(col_runs) == 0:
+        return 1
+    return max(1, int(np.argmax(np.bincount(col_runs))))  # the mode: drops and glyphs make longer runs
+
+
+def _window_sum(weight: NDArray[np.float32], half: int) -> NDArray[np.float32]:
+    return cv2.boxFilter(weight, -1, (1, 2 * half + 1), normalize=False, borderType=cv2.BORDER_CONSTANT)
+
+
+def trace_monotone(
+    weight: NDArray[np.float32],
+    *,
+    weak: NDArray[np.float32] | None = None,
+    half_width: int,
+    drop_penalty: float = 1.0,
+    flipped: bool = False,
+) -> TracedPath:
+    """Best path through ``weight`` whose row never decreases from left to right.
+
+    Parameters
+    ----------
+    weight : ndarray of shape (rows, cols)
+        The arm's membership map (already flipped vertically for rising curves).
+    weak : ndarray of shape (rows, cols), optional
+        Evidence that the arm may be hidden here (other arms' pixels), counted at 0.3.
+    half_width : int
+        Window half-height: a path row collects weight from ``row - half_width`` to ``row + half_width``.
+    drop_penalty : float, default 1.0
+        Cost of each drop, in pixels of evidence (suppresses noise steps).
+    flipped : bool
+        Recorded on the result.
+
+    Returns
+    -------
+    TracedPath
+    """
+    own = _window_sum(weight, half_width)
+    score_map = own if weak is None else own + 0.3 * _window_sum(weak, half_width)
+    n_rows, n_cols = score_map.shape
+    back_jump = np.zeros((n_cols, n_rows), np.int32)
+    jumped = np.zeros((n_cols, n_rows), bool)
+    score = score_map[:, 0].astype(np.float64)
+    idx = np.arange(n_rows)
+    # Dynamic programming with a running prefix maximum: O(rows * cols); no library offers a
+    # monotone-path Viterbi, hence the loop over columns.
+    for c in range(1, n_cols):
+        prev = score
+        best_idx = np.maximum.accumulate(np.where(prev == np.maximum.accumulate(prev), idx, 0))
+        prefix = prev[best_idx]
+        from_above = np.concatenate(([-np.inf], prefix[:-1] - drop_penalty))
+        above_idx = np.concatenate(([0], best_idx[:-1]))
+        jump = from_above > prev
+        jumped[c] = jump
+        back_jump[c] = above_idx
+        score = np.where(jump, from_above, prev) + score_map[:, c]
+    rows = np.empty(n_cols, np.int64)
+    rows[-1] = int(np.argmax(score))
+    for c in range(n_cols - 1, 0, -1):
+        r = rows[c]
+        rows[c - 1] = back_jump[c, r] if jumped[c, r] else r
+    own_at = own[rows, np.arange(n_cols)]
+    present = np.flatnonzero(own_at >= 0.5)
+    if present.size == 0:
+        return TracedPath(rows, own_at.astype(float), 0, 0, 0.0, half_width, flipped)
+    start, stop = int(present[0]), int(present[-1]) + 1
+    coverage = present.size / max(stop - start, 1)
+    if weak is not None:
+        # every curve starts at time 0: a start hidden under another arm is followed back along it
+        weak_at = _window_sum(weak, half_width)[rows, np.arange(n_cols)]
+        col, gap = start - 1, 0
+        while col >= 0 and gap <= 2 * half_width + 3:  # short gaps where the arm leaves the other one
+            if weak_at[col] >= 0.5:
+                start, gap = col, 0
+            else:
+                gap += 1
+            col -= 1
+    return TracedPath(rows, own_at.astype(float), start, stop, float(coverage), half_width, flipped)
+
+
+def outside_fill(path: TracedPath, weight: NDArray[np.float32]) -> float:
+    """Mean membership just outside the line window along the path: near 0 for a line, near 1 for a filled area."""
+    cols = np.arange(path.start, path.stop)
+    cols = cols[path.own[cols] >= 0.5]
+    if cols.size == 0:
+        return 1.0
+    n_rows = weight.shape[0]
+    gap = 3 * path.half_width + 4
+    above = weight[np.clip(path.rows[cols] - gap, 0, n_rows - 1), cols]
+    below = weight[np.clip(path.rows[cols] + gap, 0, n_rows - 1), cols]
+    return float(np.mean(np.minimum(above, below) > 0.3))
+
+
+def _segment_level(weight: NDArray[np.float32], row: int, cols: NDArray[np.int64], half: int) -> float:
+    lo, hi = max(row - half - 1, 0), min(row + half + 2, weight.shape[0])
+    block = weight[lo:hi][:, cols]
+    mass = block.sum()
+    if mass <= 0:
+        return float(row)
+    return float(lo + (block.sum(axis=1) @ np.arange(hi - lo)) / mass)
+
+
+def _drop_column(weight: NDArray[np.float32], old: float, new: float, switch: int, half: int) -> float:
+    """Sub-pixel column of a vertical drop from level ``old`` to ``new`` near column ``switch``."""
+    n_rows, n_cols = weight.shape
+    lo_c, hi_c = max(switch - 2 * half - 4, 0), min(switch + 2 * half + 5, n_cols)
+    cols = np.arange(lo_c, hi_c)
+    old_rows = slice(max(int(round(old)) - half, 0), max(int(round(new)) - half, int(round(old)) - half + 1))
+    new_rows = slice(min(int(round(old)) + half + 1, n_rows - 1), min(int(round(new)) + half + 1, n_rows))
+    old_mass = weight[old_rows][:, cols].sum(axis=0)
+    new_mass = weight[new_rows][:, cols].sum(axis=0)
+    old_on = np.flatnonzero(old_mass >= 0.5 * max(old_mass.max(), 1e-9))
+    new_on = np.flatnonzero(new_mass >= 0.5 * max(new_mass.max(), 1e-9))
+    if old_on.size == 0 or new_on.size == 0 or old_mass.max() < 0.5 or new_mass.max() < 0.5:
+        return float(switch) - 0.5
+    last_old = old_on[old_on <= max(new_on[0] + 2 * half + 2, 0)]
+    last_old = last_old[-1] if last_old.size else old_on[-1]
+    return float(lo_c + (last_old + new_on[0]) / 2.0)
+
+
+def step_corners(
+    path: TracedPath, weight: NDArray[np.float32], *, weak: NDArray[np.float32] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Sub-pixel corners of the traced step curve, in panel pixels.
+
+    Parameters
+    ----------
+    path : TracedPath
+    weight : ndarray of shape (rows, cols)
+        The membership map the path was traced on (same orientation).
+    weak : ndarray, optional
+        Other arms' pixels, used for the level of stretches where the arm is hidden.
+
+    Returns
+    -------
+    cols, rows : ndarray of shape (n_steps + 2,)
+        The start ``(start_col, first level)``, the level after each drop at the drop's column,
+        and the end ``(stop_col - 1, last level)``; rows non-decreasing.
+    """
+    half = path.half_width
+    seg_rows = path.rows[path.start: path.stop]
+    change = np.flatnonzero(np.diff(seg_rows) != 0) + 1
+    bounds = np.concatenate(([0], change, [seg_rows.size])) + path.start
+    levels = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=False):
+        inner = np.arange(a + half + 1, b - half - 1) if b - a > 2 * half + 4 else np.arange(a, b)
+        row = int(path.rows[a])
+        own_mass = weight[max(row - half, 0): row + half + 1][:, inner].sum()
+        source = weight if (own_mass >= 0.5 or weak is None) else weak
+        levels.append(_segment_level(source, row, inner, half))
+    levels = np.maximum.accumulate(np.asarray(levels, dtype=float))
+    # a level change under 0.4 px is anti-aliasing, not an event: merge it into the stretch before
+    keep = np.concatenate(([True], np.diff(levels) >= 0.4))
+    while not keep.all():
+        first = int(np.flatnonzero(~keep)[0])
+        bounds = np.delete(bounds, first)
+        levels = np.delete(levels, first)
+        keep = np.concatenate(([True], np.diff(levels) >= 0.4))
+    cols = [float(path.start)]
+    rows = [levels[0]]
+    for k, a in enumerate(bounds[1:-1]):
+        col = _drop_column(weight, levels[k], levels[k + 1], int(a), half)
+        cols.append(max(col, cols[-1]))
+        rows.append(levels[k + 1])
+    cols.append(max(float(path.stop - 1), cols[-1]))
+    rows.append(levels[-1])
+    return np.asarray(cols), np.asarray(rows)

@@ -1,0 +1,407 @@
+"""Read text and numbers from figure images with an OCR engine shipped inside its wheel.
+
+The engine is RapidOCR (``rapidocr`` on PyPI, Apache-2.0) running PP-OCRv6 ONNX models that are part
+of the wheel, on ``onnxruntime`` (MIT). Nothing is downloaded at run time. The engine is imported and
+built on first use only, so importing :mod:`reconstruct` stays fast and does not load it.
+
+Coordinates are ``(row, col)`` pixels, origin top-left; ``row1``/``col1`` are exclusive bounds.
+
+References
+----------
+1. RapidOCR, https://github.com/RapidAI/RapidOCR (Apache-2.0; models from PaddleOCR, Apache-2.0).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rapidocr import RapidOCR
+
+__all__ = ["TextBox", "read_text", "parse_number", "read_tick_labels", "check_gray_image"]
+
+# Characters OCR engines confuse with digits, mapped to the digit a number label means.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1"})
+_MINUS_SIGNS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_TEXT_HEIGHT_PX = 48  # input height of the PP-OCR recogniser
+
+
+@dataclass(frozen=True, slots=True)
+class TextBox:
+    """One word of text found in an image.
+
+    Attributes
+    ----------
+    text : str
+        The recognised text, as read (no normalisation).
+    confidence : float
+        Recogniser score in [0, 1].
+    row0, col0, row1, col1 : int
+        Bounding box in ``(row, col)`` pixels, origin top-left; ``row1`` and ``col1`` are exclusive.
+    """
+
+    text: str
+    confidence: float
+    row0: int
+    col0: int
+    row1: int
+    col1: int
+
+    @property
+    def center_px(self) -> tuple[float, float]:
+        """Centre of the box as ``(row, col)`` pixels."""
+        return (self.row0 + self.row1) / 2.0, (self.col0 + self.col1) / 2.0
+
+    @property
+    def height_px(self) -> int:
+        """Height of the box in pixels."""
+        return self.row1 - self.row0
+
+
+def check_gray_image(image: Any, *, name: str = "gray") -> NDArray[np.uint8]:
+    """Return ``image`` as a C-contiguous uint8 array of shape (rows, cols), or raise InputError."""
+    arr = np.asarray(image)
+    if arr.ndim != 2:
+        raise InputError(
+            f"{name} must be a greyscale image of shape (rows, cols), got an array with ndim={arr.ndim}",
+        )
+    if arr.shape[0] < 2 or arr.shape[1] < 2:
+        raise InputError(f"{name} must be at least 2x2 pixels, got shape {arr.shape}")
+    if arr.dtype != np.uint8:
+        raise InputError(f"{name} must have dtype uint8, got {arr.dtype}; hint: convert with img.astype(np.uint8)")
+    return np.ascontiguousarray(arr)
+
+
+@functools.lru_cache(maxsize=2)
+def _engine(*, use_det: bool) -> RapidOCR:
+    """Build the RapidOCR engine once per mode (lazy import: the engine loads ~35 MB of models)."""
+    import logging
+
+    from rapidocr import RapidOCR
+
+    # rapidocr logs INFO lines to the console from import on, before its own log_level applies.
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+
+    params = {
+        "Global.log_level": "critical",
+        "Global.use_cls": False,  # figure text is upright; the angle classifier flips "80%" into "%08"
+        "Global.use_det": use_det,
+        "Global.return_word_box": use_det,
+        "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        "Det.limit_type": "max",
+        "Det.limit_side_len": 1600,
+    }
+    return RapidOCR(params=params)
+
+
+def read_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
+    """Find and read every word of text in a greyscale image.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+        Greyscale image, dark text on a light background (either polarity works in practice).
+
+    Returns
+    -------
+    tuple of TextBox
+        One box per word, in reading order of the engine (top to bottom, then left to right).
+        Empty when no text is found.
+
+    Raises
+    ------
+    InputError
+        If ``gray`` is not a 2-D uint8 array.
+    """
+    gray = check_gray_image(gray)
+    result = _engine(use_det=True)(gray)
+    if result.txts is None or result.word_results is None:
+        return ()
+    boxes: list[TextBox] = []
+    for words in result.word_results:
+        for text, score, poly in words:
+            if not str(text).strip():
+                continue
+            pts = np.asarray(poly, dtype=float)
+            boxes.append(
+                TextBox(
+                    text=str(text),
+                    confidence=float(score),
+                    row0=int(np.floor(pts[:, 1].min())),
+                    col0=int(np.floor(pts[:, 0].min())),
+                    row1=int(np.ceil(pts[:, 1].max())) + 1,
+                    col1=int(np.ceil(pts[:, 0].max())) + 1,
+                )
+            )
+    return tuple(boxes)
+
+
+def _recognise_crops(crops: Sequence[NDArray[np.uint8]]) -> list[tuple[str, float]]:
+    """Read one line of text from each tight crop with the recogniser only (no detection pass)."""
+    engine = _engine(use_det=False)
+    out: list[tuple[str, float]] = []
+    for crop in crops:
+        result = engine(crop)
+        if result.txts:
+            out.append((str(result.txts[0]), float(result.scores[0])))
+        else:
+            out.append(("", 0.0))
+    return out
+
+
+def parse_number(text: str) -> float | None:
+    """Parse a number printed on a figure, forgiving common OCR confusions.
+
+    Handles unicode minus signs and dashes, a trailing or leading percent sign (the number is returned
+    as printed: ``"80%"`` gives 80.0), thousands separators (``"1,000"``, thin spaces), a decimal comma
+    (``"0,5"``), and letters read for digits (``O``/``o``/``D`` for 0, ``l``/``I``/``|`` for 1).
+
+    Parameters
+    ----------
+    text : str
+        Text of one label.
+
+    Returns
+    -------
+    float or None
+        The value, or None when the text is not a single number.
+
+    Examples
+    --------
+    >>> parse_number("\u22120.5"), parse_number("80 %"), parse_number("1,250"), parse_number("l0")
+    (-0.5, 80.0, 1250.0, 10.0)
+    >>> parse_number("Events") is None
+    True
+    """
+    if not isinstance(text, str):
+        return None
+    s = text.replace("\u2009", "").replace("\u202f", "").replace("\u00a0", "")  # before NFKC makes them spaces
+    s = unicodedata.normalize("NFKC", s).strip()
+    for ch in _MINUS_SIGNS:
+        s = s.replace(ch, "-")
+    s = s.strip("%").rstrip("+_'`\"").strip()  # a tick stub read as "+" can trail a label
+    if not s:
+        return None
+    s = s.translate(_DIGIT_LOOKALIKES)
+    s = re.sub(r"^([+-])\s+", r"\1", s)
+    if _THOUSANDS_RE.fullmatch(s):
+        s = s.replace(",", "")
+    elif s.count(",") == 1 and "." not in s:
+        s = s.replace(",", ".")
+    if not _NUMBER_RE.fullmatch(s):
+        return None
+    return float(s)
+
+
+def _ink_components(band: NDArray[np.uint8]) -> NDArray[np.int64]:
+    """Bounding boxes (row0, col0, row1, col1) of dark connected components in a band (OpenCV)."""
+    import cv2
+
+    if band.size == 0:
+        return np.zeros((0, 4), dtype=np.int64)
+    _, mask = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if int(band.max()) - int(band.min()) < 40:  # flat band: Otsu would split noise
+        return np.zeros((0, 4), dtype=np.int64)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return np.zeros((0, 4), dtype=np.int64)
+    x, y, w, h = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3]
+    return np.stack([y, x, y + h, x + w], axis=1).astype(np.int64)
+
+
+def _label_word(comps: NDArray[np.int64], axis: str, tick: float, all_comps: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Components of the one label at ``tick``: its text line next to the axis, joined across small gaps."""
+    if len(comps) == 0:
+        return comps
+    heights = comps[:, 2] - comps[:, 0]
+    tall = comps[heights >= 0.6 * heights.max()]  # specks (spine ends, tick stubs) cannot anchor a label
+    if axis == "x":
+        nearest = tall[np.argmin(tall[:, 0])]
+        return comps[(comps[:, 0] < nearest[2]) & (comps[:, 2] > nearest[0])]
+    # Anchor: the glyph nearest the axis among those centred on the tick row (x labels near the corner are
+    # not centred on it), leaving out letters of a rotated axis title (stacked glyphs).
+    tall = np.array([c for c in tall if not _stacked(c, all_comps, int(c[0]), int(c[2]))]) if len(tall) > 1 else tall
+    if len(tall) == 0:
+        return tall
+    centre_off = np.abs((tall[:, 0] + tall[:, 2]) / 2.0 - tick)
+    centred = centre_off <= np.maximum(0.5 * (tall[:, 2] - tall[:, 0]), 3.0)
+    nearest = tall[np.argmax(np.where(centred, tall[:, 3], -1))] if centred.any() else tall[np.argmin(centre_off)]
+    r0, r1 = nearest[0], nearest[2]
+    height = r1 - r0
+    line = comps[
+        (comps[:, 0] >= r0 - 0.35 * height) & (comps[:, 2] <= r1 + 0.35 * height) & (comps[:, 3] <= nearest[3])
+    ]
+    line = line[np.argsort(-line[:, 3])]
+    keep, left = [], int(nearest[3])
+    for comp in line:  # walk leftwards from the axis while glyphs follow closely and are not part of a column
+        if left - comp[3] > 0.8 * height or _stacked(comp, all_comps, r0, r1):
+            break
+        keep.append(comp)
+        left = min(left, int(comp[1]))
+    return np.array(keep) if keep else nearest[None, :]
+
+
+def _stacked(comp: NDArray[np.int64], comps: NDArray[np.int64], r0: int, r1: int) -> bool:
+    """True when ink outside rows r0:r1 sits right above or below ``comp``: a glyph of rotated text."""
+    gap = 0.3 * (r1 - r0)  # letters of rotated text nearly touch; labels of other ticks stand apart
+    outside = comps[(comps[:, 0] < r0 - 1) | (comps[:, 2] > r1 + 1)]
+    cols = (outside[:, 1] < comp[3]) & (outside[:, 3] > comp[1])
+    near = (outside[:, 0] - comp[2] < gap) & (comp[0] - outside[:, 2] < gap)
+    return bool(np.any(cols & near))
+
+
+def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArray[np.uint8]:
+    """Crop a text box with a white margin and scale it so the text is about recogniser height."""
+    import cv2
+
+    r0, c0, r1, c1 = box
+    pad = max(2, (r1 - r0) // 3)
+    crop = gray[max(r0 - pad, 0) : r1 + pad, max(c0 - pad, 0) : c1 + pad]
+    scale = (_TEXT_HEIGHT_PX * 0.75) / max(r1 - r0, 1)
+    if scale > 1.2:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=int(np.median(gray)))
+
+
+def _label_boxes_near_axis(
+    gray: NDArray[np.uint8], axis: str, ticks: NDArray[np.float64], axis_px: float, band_px: int
+) -> list[tuple[int, int, int, int] | None]:
+    """Locate the ink of the label next to each tick: below the x axis or left of the y axis."""
+    rows, cols = gray.shape
+    start = int(round(axis_px))
+    if axis == "x":
+        r_lo, r_hi = min(start + 2, rows), min(start + band_px, rows)
+        band = gray[r_lo:r_hi, :]
+        offset = np.array([r_lo, 0, r_lo, 0])
+    else:
+        c_lo, c_hi = max(start - band_px, 0), max(start - 1, 0)
+        band = gray[:, c_lo:c_hi]
+        offset = np.array([0, c_lo, 0, c_lo])
+    comps = _ink_components(band)
+    if len(comps) == 0:
+        return [None] * len(ticks)
+    comps = comps + offset
+    # Tick marks touch the axis line; labels leave a gap, so drop components that start at the axis.
+    if axis == "x":
+        comps = comps[comps[:, 0] > r_lo]
+        along = 1
+    else:
+        comps = comps[comps[:, 3] < c_hi]
+        along = 0
+    comps = comps[(comps[:, 2] - comps[:, 0]) * (comps[:, 3] - comps[:, 1]) >= 2]
+    centres = (comps[:, along] + comps[:, along + 2]) / 2.0
+    spacing = float(np.min(np.diff(np.sort(ticks)))) if len(ticks) > 1 else float(band_px * 2)
+    out: list[tuple[int, int, int, int] | None] = []
+    for tick in ticks:
+        word = _label_word(comps[np.abs(centres - tick) < 0.5 * spacing], axis, float(tick), comps)
+        if len(word) == 0:
+            out.append(None)
+            continue
+        out.append((int(word[:, 0].min()), int(word[:, 1].min()), int(word[:, 2].max()), int(word[:, 3].max())))
+    return out
+
+
+def read_tick_labels(
+    gray: NDArray[np.uint8],
+    axis: Literal["x", "y"],
+    tick_positions_px: Sequence[float],
+    *,
+    axis_px: float | None = None,
+    band_px: int | None = None,
+) -> list[tuple[float, float]]:
+    """Read the numeric labels printed next to known tick positions.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+        Greyscale figure.
+    axis : {"x", "y"}
+        ``"x"``: labels below the x axis, ticks given as columns; ``"y"``: labels left of the y axis,
+        ticks given as rows.
+    tick_positions_px : sequence of float
+        Tick positions in pixels (columns for x, rows for y).
+    axis_px : float, optional
+        Row of the x-axis line (or column of the y-axis line). When given, each label is cropped from
+        the ink next to its tick and read by the recogniser alone (fast, ~10 ms a label). When None,
+        the whole image goes through text detection and the numbers aligned with the ticks are kept.
+    band_px : int, optional
+        How far from the axis line labels are searched, in pixels (default 8% of the image height for
+        x, 20% of the width for y).
+
+    Returns
+    -------
+    list of (float, float)
+        ``(position_px, value)`` for each tick whose label was read as a number, in the order of
+        ``tick_positions_px``; ticks without a readable label are left out. A percent label gives the
+        number as printed (``"80%"`` -> 80.0). The pairs feed ``AxisCalibration.from_ticks``.
+
+    Raises
+    ------
+    InputError
+        If ``gray`` is not a 2-D uint8 image, ``axis`` is not "x"/"y" or a tick position is not finite.
+    """
+    gray = check_gray_image(gray)
+    if axis not in ("x", "y"):
+        raise InputError(f"axis must be 'x' or 'y', got {axis!r}")
+    ticks = np.asarray(tick_positions_px, dtype=float).reshape(-1)
+    if not np.all(np.isfinite(ticks)):
+        raise InputError(f"tick_positions_px must be finite pixel positions, got {list(ticks)!r}")
+    if len(ticks) == 0:
+        return []
+    if axis_px is None:
+        return _match_detected_labels(gray, axis, ticks)
+    rows, cols = gray.shape
+    band = int(band_px) if band_px is not None else int(max(0.08 * rows, 30) if axis == "x" else max(0.2 * cols, 40))
+    boxes = _label_boxes_near_axis(gray, axis, ticks, float(axis_px), band)
+    found = [(t, b) for t, b in zip(ticks, boxes, strict=True) if b is not None]
+    texts = _recognise_crops([_tight_crop(gray, b) for _, b in found])
+    out = []
+    for (tick, _), (text, _score) in zip(found, texts, strict=True):
+        value = parse_number(text)
+        if value is not None:
+            out.append((float(tick), value))
+    return out
+
+
+def _match_detected_labels(gray: NDArray[np.uint8], axis: str, ticks: NDArray[np.float64]) -> list[tuple[float, float]]:
+    """Detect all text, then keep the line (x) or column (y) of numbers that lines up best with the ticks."""
+    boxes = read_text(gray)
+    values = [parse_number(b.text) for b in boxes]
+    if all(v is None for v in values):
+        return []
+    spacing = float(np.min(np.diff(np.sort(ticks)))) if len(ticks) > 1 else float(max(gray.shape))
+    along = 1 if axis == "x" else 0
+
+    def across(b: TextBox) -> tuple[int, int]:
+        return (b.row0, b.row1) if axis == "x" else (b.col0, b.col1)
+
+    best: list[tuple[float, float]] = []
+    best_key: tuple[int, float] = (0, 0.0)
+    for anchor, value in zip(boxes, values, strict=True):  # each number proposes its label row (x) or column (y)
+        if value is None:
+            continue
+        a0, a1 = across(anchor)
+        group = [(b, v) for b, v in zip(boxes, values, strict=True) if across(b)[0] < a1 and across(b)[1] > a0]
+        pairs = []
+        for tick in ticks:
+            dists = [abs(b.center_px[along] - tick) for b, _ in group]
+            k = int(np.argmin(dists))
+            if dists[k] < 0.4 * spacing and group[k][1] is not None:
+                pairs.append((float(tick), float(group[k][1])))
+        key = (len(pairs), -float(a0) if axis == "x" else float(a1))  # ties: the line nearest the axis
+        if key > best_key:
+            best, best_key = pairs, key
+    return best

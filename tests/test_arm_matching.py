@@ -1,0 +1,76 @@
+"""Matching digitized arms to at-risk rows: label, colour, numbers, and refusing to guess."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reconstruct import km_step_points, number_at_risk, simulate_arm
+from reconstruct._arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows
+from reconstruct.errors import ReconstructionError
+
+TIMES = np.arange(0.0, 30.0, 6.0)
+
+
+def _arm(seed, median, n=120, label=None, colour=None):
+    sim = simulate_arm(n, seed=seed, median=median, follow_up=24.0)
+    t, s = km_step_points(sim.time, sim.event)
+    times = TIMES[TIMES <= sim.time.max()]
+    curve = ArmCurve(label=label, colour=colour, time=t, survival=s)
+    return curve, times, number_at_risk(sim.time, times)
+
+
+def _row(times, n, label=None, colour=None):
+    return RiskRowInfo(label=label, colour=colour, time=times, n_risk=n)
+
+
+def test_single_arm():
+    curve, t, n = _arm(1, 10.0)
+    assert match_arms_to_rows([curve], [_row(t, n)]).rows == (0,)
+
+
+def test_labels_decide_even_when_rows_are_listed_in_another_order():
+    a, ta, na = _arm(1, 6.0, label="Sorafenib")
+    b, tb, nb = _arm(2, 14.0, label="HAIC + sorafenib")
+    match = match_arms_to_rows([a, b], [_row(tb, nb, label="haic+sorafenib"), _row(ta, na, label="SORAFENIB")])
+    assert match.rows == (1, 0)
+    assert match.basis == "label"
+
+
+def test_colours_decide_for_lighter_antialiased_label_text():
+    # Curve colours, and the lighter tints that anti-aliased row labels of the same hue take.
+    a, ta, na = _arm(1, 10.0, colour=(0, 73, 142))
+    b, tb, nb = _arm(2, 10.5, colour=(238, 31, 29))
+    rows = [_row(tb, nb, colour=(242, 71, 71)), _row(ta, na, colour=(89, 135, 179))]
+    match = match_arms_to_rows([a, b], rows)
+    assert match.rows == (1, 0)
+    assert match.basis == "colour"
+
+
+def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
+    good, tg, ng = _arm(3, 30.0)
+    poor, tp, np_ = _arm(4, 4.0)
+    match = match_arms_to_rows([poor, good], [_row(tg, ng), _row(tp, np_)])
+    assert match.rows == (1, 0)
+    assert match.basis == "numbers"
+
+
+def test_near_identical_arms_without_labels_or_colours_are_an_error():
+    a, ta, na = _arm(5, 10.0)
+    b, tb, nb = _arm(5, 10.0)  # the same draw twice: nothing can tell the rows apart
+    with pytest.raises(ReconstructionError, match="ambiguous match; name the arms with --arm-names"):
+        match_arms_to_rows([a, b], [_row(ta, na), _row(tb, nb)])
+
+
+def test_grey_curves_do_not_match_on_colour():
+    a, ta, na = _arm(5, 10.0, colour=(0, 0, 0))
+    b, tb, nb = _arm(5, 10.0, colour=(128, 128, 128))
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows([a, b], [_row(ta, na, colour=(0, 0, 0)), _row(tb, nb, colour=(128, 128, 128))])
+
+
+def test_row_count_must_equal_arm_count():
+    a, ta, na = _arm(1, 10.0)
+    b, _, _ = _arm(2, 12.0)
+    with pytest.raises(ReconstructionError, match="got 1 row\\(s\\) for 2 curve\\(s\\)"):
+        match_arms_to_rows([a, b], [_row(ta, na)])
