@@ -24,7 +24,7 @@ from reconstruct._io import provenance as make_provenance
 from reconstruct._io import sha256_file
 from reconstruct._pdf_read import PdfImage, read_pdf_pages
 from reconstruct._vector_render import redraw
-from reconstruct.errors import DigitizationError, InputError
+from reconstruct.errors import CalibrationError, DigitizationError, InputError
 
 __all__ = ["FoundPlot", "find_km_plots", "plot_thumbnails", "digitize_pdf", "digitize_document", "overlay_background",
            "read_document_at_risk", "vector_figure"]
@@ -184,7 +184,19 @@ def digitize_document(
     ------
     InputError
         ``page`` given for an SVG or image, or ``index`` for an image; see the called function.
+    CalibrationError, DigitizationError
+        From the digitizer, with the file's path in front of the message.
     """
+    try:
+        return _digitize_any(path, page=page, index=index, x_range=x_range, y_range=y_range, n_arms=n_arms)
+    except (CalibrationError, DigitizationError) as exc:
+        src = os.fspath(path)
+        if str(exc).startswith(src):
+            raise
+        raise type(exc)(f"{src}: {exc}") from None
+
+
+def _digitize_any(path, *, page, index, x_range, y_range, n_arms):
     kind = _kind(path)
     if kind == "pdf":
         return digitize_pdf(path, page=page, index=index, x_range=x_range, y_range=y_range, n_arms=n_arms)

@@ -103,16 +103,15 @@ def test_tau_beyond_follow_up_warns_on_stderr(runner, tmp_path):
                      id="overlay"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(runner, tmp_path, content, extra, message):
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        with open("in.csv", "w") as handle:
-            handle.write(content)
-        result = runner.invoke(main, ["summarize", "in.csv", "-o", "out", *extra])
-        assert result.exit_code == 2, result.output
-        assert message in result.output
-        assert "Traceback" not in result.output
-        assert len(result.output.strip().splitlines()) == 1
-        assert not os.path.exists("out")
+def test_bad_input_is_one_line_exit_2(runner, tmp_path, monkeypatch, content, extra, message):
+    monkeypatch.chdir(tmp_path)  # relative paths, as a user types them
+    (tmp_path / "in.csv").write_text(content)
+    result = runner.invoke(main, ["summarize", "in.csv", "-o", "out", *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not os.path.exists("out")
 
 
 def test_missing_ipd_file_and_usage_errors(runner, tmp_path):

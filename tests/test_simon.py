@@ -133,22 +133,22 @@ def test_cli_search_prints_both_designs():
     assert minimax.split()[1:3] == ["12/29", "27/54"]
 
 
-def test_cli_evaluate_design_and_json():
+def test_cli_evaluate_design_and_json(tmp_path):
     runner = CliRunner()
-    with runner.isolated_filesystem():
-        args = ["simon", "--p0", "0.1", "--p1", "0.3", "--design", "1/10,5/29", "--json", "d.json"]
-        result = runner.invoke(main, args)
-        assert result.exit_code == 0, result.output
-        assert "met" in result.output
-        assert "NOT met" not in result.output
-        record = json.loads(Path("d.json").read_text())
-        assert record["design"]["n"] == 29
-        assert record["meets_bounds"] is True
-        assert record["provenance"]["command"] == "kmrecon simon"
-        again = runner.invoke(main, args)
-        assert again.exit_code == 2
-        assert "--force" in again.output
-        assert runner.invoke(main, args + ["--force"]).exit_code == 0
+    out = tmp_path / "d.json"
+    args = ["simon", "--p0", "0.1", "--p1", "0.3", "--design", "1/10,5/29", "--json", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "met" in result.output
+    assert "NOT met" not in result.output
+    record = json.loads(out.read_text())
+    assert record["design"]["n"] == 29
+    assert record["meets_bounds"] is True
+    assert record["provenance"]["command"] == "kmrecon simon"
+    again = runner.invoke(main, args)
+    assert again.exit_code == 2
+    assert "--force" in again.output
+    assert runner.invoke(main, args + ["--force"]).exit_code == 0
 
 
 def test_cli_bad_design_exits_2():
