@@ -6,14 +6,18 @@ For every figure and each variant (steps + censor marks, steps without marks, pl
 the mean |KM(reconstructed) - KM(true)| per arm over the plotted range, |log HR(reconstructed) -
 log HR(true)| for two-arm figures, |median error| and |RMST error| per arm, and seconds per figure.
 Figures without a printed at-risk table get the true table at 6-month steps as ``--at-risk``.
+``--phase2 N`` adds N phase II-sized figures (25 patients per arm, at-risk row every 6 months) drawn with
+the demo's drawing code (examples/make_demo_data.py), the case where plain Guyot is weakest.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +32,37 @@ from reconstruct.errors import KmreconError, ReconstructionWarning
 VARIANTS = {"steps+marks": dict(method="steps", use_censor_marks=True),
             "steps": dict(method="steps", use_censor_marks=False),
             "guyot": dict(method="guyot", use_censor_marks=False)}
+
+
+@dataclass(frozen=True)
+class _Arm:
+    label: str
+    time: np.ndarray
+    event: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Truth:
+    arms: tuple
+    risk_table: bool = True
+    x_range: tuple = (0.0, 24.0)
+    y_range: tuple = (0.0, 1.0)
+
+
+def phase2_figure(seed: int) -> tuple[bytes, _Truth]:
+    """Two arms of 25 simulated patients drawn like the demo figure (PNG bytes and truth)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    from make_demo_data import draw_figure
+
+    from reconstruct import simulate_arm
+
+    arms = []
+    for k, (label, median) in enumerate((("Experimental", 10.0), ("Control", 6.0))):
+        sim = simulate_arm(25, seed=1000 + 2 * seed + k, median=median, accrual=12.0, follow_up=12.0,
+                           dropout_rate=0.02)
+        arms.append(_Arm(label, sim.time, sim.event))
+    frame = pd.concat([pd.DataFrame({"arm": a.label, "time": a.time, "event": a.event}) for a in arms])
+    return draw_figure(frame), _Truth(arms=tuple(arms))
 
 
 def _median(time, event):
@@ -78,28 +113,36 @@ def main() -> None:
     parser.add_argument("--per-style", type=int, default=10)
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--hints", action="store_true", help="pass the true tick ranges as hints")
+    parser.add_argument("--phase2", type=int, default=0, help="add this many 25-per-arm phase II figures")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for style in args.styles.split(","):
-            for seed in range(args.per_style):
+        cases = [(style, seed) for style in args.styles.split(",") if style for seed in range(args.per_style)]
+        cases += [("phase2", seed) for seed in range(args.phase2)]
+        for style, seed in cases:
+            if style == "phase2":
+                image, truth = phase2_figure(seed)
+                path = folder / f"phase2_{seed}.png"
+                path.write_bytes(image)
+            else:
                 gen = generate_figure(style, seed)
                 path = folder / f"{style}_{seed}{gen.suffix}"
                 path.write_bytes(gen.image_bytes)
                 truth = gen.truth
-                at_risk = None if truth.style.risk_table else _true_table(truth, folder)
-                hints = dict(x_range=truth.x_range, y_range=truth.y_range) if args.hints else {}
-                for variant, opts in VARIANTS.items():
-                    start = time.perf_counter()
-                    try:
-                        run = run_figure(path, at_risk_path=at_risk, **hints, **opts)
-                        score = _score(truth, run)
-                        status = "ok"
-                    except KmreconError as exc:
-                        score, status = {}, type(exc).__name__
-                    rows.append({"style": style, "seed": seed, "variant": variant, "status": status,
-                                 "seconds": time.perf_counter() - start, **score})
+            risk_table = truth.risk_table if style == "phase2" else truth.style.risk_table
+            at_risk = None if risk_table else _true_table(truth, folder)
+            hints = dict(x_range=truth.x_range, y_range=truth.y_range) if args.hints else {}
+            for variant, opts in VARIANTS.items():
+                start = time.perf_counter()
+                try:
+                    run = run_figure(path, at_risk_path=at_risk, **hints, **opts)
+                    score = _score(truth, run)
+                    status = "ok"
+                except KmreconError as exc:
+                    score, status = {}, type(exc).__name__
+                rows.append({"style": style, "seed": seed, "variant": variant, "status": status,
+                             "seconds": time.perf_counter() - start, **score})
     frame = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     ok = frame[frame["status"] == "ok"]
