@@ -83,7 +83,8 @@ def run_generated(styles, n_per_style: int, *, hints: bool, seed: int) -> dict[s
             all_found = len(result.arms) == len(truth.arms) and (result.curve_kind == "cumulative_incidence") == (
                 truth.cumulative
             )
-            labels = [result.arms[c].label == truth.arms[r].label for r, c in pairs]
+            has_legend = truth.style.legend and len(truth.arms) > 1  # labels are scored only where drawn
+            labels = [result.arms[c].label == truth.arms[r].label for r, c in pairs] if has_legend else []
             rows.append({
                 "digitized": True, "seconds": seconds, "maes": maes, "all_found": all_found, "labels": labels,
                 "ok": all_found and len(maes) == len(truth.arms) and max(maes) <= BAR_MAE, "marks": marks,
@@ -104,7 +105,8 @@ def summarise(rows: list[dict]) -> dict[str, float]:
         "arms_found": sum(r.get("all_found", False) for r in rows) / n if n else np.nan,
         "mae_mean": float(maes.mean()) if maes.size else np.nan,
         "mae_max": float(maes.max()) if maes.size else np.nan,
-        "labels": float(np.mean(np.concatenate([r["labels"] for r in done]))) if done else np.nan,
+        "labels": float(np.mean(np.concatenate([r["labels"] for r in done]))) if done and any(
+            r["labels"] for r in done) else np.nan,
         "recall": marks[0] / marks[1] if marks[1] else np.nan,
         "precision": marks[2] / marks[3] if marks[3] else np.nan,
         "sec_median": float(np.median([r["seconds"] for r in rows])) if rows else np.nan,

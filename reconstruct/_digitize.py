@@ -26,7 +26,7 @@ from reconstruct._censor_marks import find_censor_marks
 from reconstruct._image import estimate_skew_deg, load_image, rotate_image
 from reconstruct._io import provenance as make_provenance
 from reconstruct._legend import find_legend_sample, read_label
-from reconstruct.errors import DigitizationError, DigitizationWarning, InputError
+from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
 
 __all__ = ["DigitizedArm", "DigitizedFigure", "digitize_figure", "digitize_image"]
 
@@ -529,4 +529,7 @@ def digitize_figure(
         parameters={"x_range": x_range, "y_range": y_range, "n_arms": n_arms},
         command="reconstruct.digitize_figure",
     )
-    return digitize_image(image.rgb, x_range=x_range, y_range=y_range, n_arms=n_arms, provenance=record)
+    try:
+        return digitize_image(image.rgb, x_range=x_range, y_range=y_range, n_arms=n_arms, provenance=record)
+    except (CalibrationError, DigitizationError) as exc:  # name the file the problem is in
+        raise type(exc)(f"{os.fspath(path)}: {exc}") from None

@@ -67,7 +67,10 @@ def decode_image(data: bytes, *, source: str | None = None) -> NDArray[np.uint8]
     ImageError
         If the bytes are not a decodable image or the image exceeds :data:`MAX_PIXELS`.
     """
-    array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    try:
+        array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None
+    except cv2.error:  # OpenCV raises on some truncated or malformed files instead of returning None
+        array = None
     if array is None or array.size == 0:
         raise ImageError("expected a PNG, JPEG, TIFF or BMP image, got bytes OpenCV cannot decode", source=source)
     if array.ndim == 2:
