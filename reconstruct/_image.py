@@ -59,6 +59,18 @@ def _header_size(path: str) -> tuple[int, int] | None:
         return None
 
 
+def _quiet_imdecode(data: bytes):
+    """``cv2.imdecode`` without OpenCV's own stderr chatter on broken files (our message says it in one line)."""
+    from cv2.utils import logging as cv_logging
+
+    level = cv_logging.getLogLevel()
+    cv_logging.setLogLevel(cv_logging.LOG_LEVEL_SILENT)
+    try:
+        return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    finally:
+        cv_logging.setLogLevel(level)
+
+
 def decode_image(data: bytes, *, source: str | None = None) -> NDArray[np.uint8]:
     """Decode encoded image bytes (PNG, JPEG, TIFF, BMP) to RGB ``uint8`` of shape (rows, cols, 3).
 
@@ -68,7 +80,7 @@ def decode_image(data: bytes, *, source: str | None = None) -> NDArray[np.uint8]
         If the bytes are not a decodable image or the image exceeds :data:`MAX_PIXELS`.
     """
     try:
-        array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None
+        array = _quiet_imdecode(data) if data else None
     except cv2.error:  # OpenCV raises on some truncated or malformed files instead of returning None
         array = None
     if array is None or array.size == 0:
