@@ -167,7 +167,10 @@ def run_figure(
     match = None
     if rows:
         match = match_arms_to_rows(curves_in, rows)
-        names = [labels[k] or rows[match.rows[k]].label or f"arm{k + 1}" for k in range(len(fig.arms))]
+        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels.
+        given = [rows[match.rows[k]].label for k in range(len(fig.arms))]
+        first, second = (given, labels) if at_risk_path is not None and not arm_names else (labels, given)
+        names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
         if not n_patients:
