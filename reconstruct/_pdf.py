@@ -138,7 +138,9 @@ def vector_figure(plot: _vector.VectorPlot, page_size: tuple[float, float], reco
 
     data = _vector_curves.to_data(plot)
     arms = tuple(
-        DigitizedArm(a["label"], a["colour"], a["time"], a["survival"], a["censor_time"], a["censor_survival"],
+        # Writers round coordinates (R: 0.01 pt), which can put S a hair outside [0, 1]: the contract is [0, 1].
+        DigitizedArm(a["label"], a["colour"], a["time"], np.clip(a["survival"], 0.0, 1.0), a["censor_time"],
+                     np.clip(a["censor_survival"], 0.0, 1.0),
                      {"coverage": 1.0, "columns": float(np.ptp(data["x_cal"].to_px(a["time"]))),
                       "line_half_width_px": 0.5 * a["line_width"], "hidden_share": 0.0})
         for a in data["arms"]

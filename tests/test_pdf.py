@@ -329,3 +329,22 @@ def test_jpeg_image_is_decoded_and_unsupported_encodings_are_reported(tmp_path):
     assert "unsupported image encoding" in images[0].note
     with pytest.raises(DigitizationError, match="expected a decodable embedded image"):
         digitize_pdf(indexed)
+
+
+def test_digitize_command_reads_a_pdf_page(tmp_path):
+    """``kmrecon digitize paper.pdf --page 1`` writes the curve CSV and overlay; page 2 does not exist."""
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from kmrecon.cli import main
+    from tests.conftest import REFERENCE
+
+    pdf = REFERENCE / "vector_km_base.pdf"
+    result = CliRunner().invoke(main, ["digitize", str(pdf), "--page", "1", "-o", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    curves = pd.read_csv(tmp_path / "d" / "curves.csv")
+    assert curves["survival"].between(0, 1).all() and curves["arm"].nunique() >= 1
+    assert (tmp_path / "d" / "overlay.png").read_bytes().startswith(b"\x89PNG")
+    missing = CliRunner().invoke(main, ["digitize", str(pdf), "--page", "2", "-o", str(tmp_path / "e")])
+    assert missing.exit_code in (1, 2)
+    assert "Traceback" not in missing.output and "vector_km_base.pdf" in missing.output
