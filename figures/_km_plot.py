@@ -145,12 +145,12 @@ def add_risk_table(
     top = -0.16  # below tick labels and the x-axis label of a default-sized axes
     ax.text(0.0, top, title, transform=ax.transAxes, ha="left", va="top", fontsize=fontsize,
             fontweight="bold", gid=RISK_TABLE_GID)
-    for row, (label, km) in enumerate(kms.items(), start=1):
+    for row, (label, row_counts) in enumerate(zip(kms, counts, strict=True), start=1):
         y = top - row * row_height
         colour = colours.get(label, "black")
         ax.text(min(float(t_arr[0]), ax.get_xlim()[0]), y, str(label), transform=first_x, ha="right", va="top",
                 fontsize=fontsize, color=colour, gid=RISK_TABLE_GID, clip_on=False)
-        for t, n in zip(t_arr, counts[row - 1], strict=True):
+        for t, n in zip(t_arr, row_counts, strict=True):
             ax.text(t, y, f"{int(n)}", transform=data_x, ha="center", va="top", fontsize=fontsize,
                     color=colour, gid=RISK_TABLE_GID, clip_on=False)
     return ax

@@ -18,7 +18,8 @@ import click
 
 from reconstruct.errors import InputError, KmreconError, KmreconWarning
 
-__all__ = ["library_errors", "UsageFailure", "ProcessingFailure", "parse_assignments", "run_with_warnings"]
+__all__ = ["library_errors", "UsageFailure", "ProcessingFailure", "parse_assignments", "parse_landmarks",
+           "run_with_warnings"]
 
 
 class UsageFailure(click.ClickException):
@@ -61,6 +62,28 @@ def run_with_warnings(function: Callable[..., Any], *args: Any, **kwargs: Any) -
         else:
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
     return result
+
+
+def parse_landmarks(text: str) -> tuple[float, ...]:
+    """Parse ``"6,12,24"`` into times; an empty string means no landmarks.
+
+    Raises
+    ------
+    InputError
+        For an item that is not a finite number >= 0.
+    """
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    values = []
+    for item in items:
+        try:
+            value = float(item)
+        except ValueError:
+            value = float("nan")
+        if not (value >= 0 and value != float("inf")):
+            raise InputError(f"expected comma-separated times >= 0 such as 6,12,24, got {text!r}",
+                             source="--landmarks")
+        values.append(value)
+    return tuple(values)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kmrecon._cli_common import library_errors, parse_assignments
+from kmrecon._cli_common import library_errors, parse_assignments, parse_landmarks
 from reconstruct.errors import InputError
 
 
@@ -18,14 +18,6 @@ def parse_names(value: str | None) -> list[str] | None:
     if not all(names):
         raise InputError(f"expected comma-separated non-empty names, got {value!r}", source="--arm-names")
     return names
-
-
-def parse_landmarks(value: str) -> list[float]:
-    """Split ``--landmarks 6,12,24``."""
-    try:
-        return [float(v) for v in value.split(",") if v.strip()]
-    except ValueError:
-        raise InputError(f"expected comma-separated times, got {value!r}", source="--landmarks") from None
 
 
 @click.command("run")

@@ -8,31 +8,9 @@ import click
 
 from compare._ipd_report import format_ipd_summary, write_ipd_report
 from compare._summary import TIME_UNITS, summarize_ipd
-from kmrecon._cli_common import library_errors, run_with_warnings
+from kmrecon._cli_common import library_errors, parse_landmarks, run_with_warnings
 from reconstruct._io import provenance, read_curves_csv, read_ipd_csv
 from reconstruct.errors import InputError
-
-
-def parse_landmarks(text: str) -> tuple[float, ...]:
-    """Parse ``"6,12,24"`` into times; an empty string means no landmarks.
-
-    Raises
-    ------
-    InputError
-        For an item that is not a finite number >= 0.
-    """
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    values = []
-    for item in items:
-        try:
-            value = float(item)
-        except ValueError:
-            value = float("nan")
-        if not (value >= 0 and value != float("inf")):
-            raise InputError(f"expected comma-separated times >= 0 such as 6,12,24, got {text!r}",
-                             source="--landmarks")
-        values.append(value)
-    return tuple(values)
 
 
 @click.command("summarize")

@@ -164,13 +164,19 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _medians(arms) -> tuple[float, ...]:
+    """Median survival of each ``(time, event)`` pair (nan when not reached)."""
+    from compare import kaplan_meier, median_survival
+
+    return tuple(float(median_survival(kaplan_meier(time, event)).time) for time, event in arms)
+
+
 def process_item(item: BatchItem, outdir: str, options: Mapping[str, Any]) -> BatchOutcome:
     """Run one figure and write its outputs into ``outdir/<name>`` (atomic folder rename).
 
     Library errors become a ``failed`` outcome; so does any other exception (its type and message),
     because one odd figure must not stop a batch of thousands.
     """
-    from compare import kaplan_meier, median_survival
     from reconstruct._run import run_figure
     from reconstruct._run_outputs import write_run_outputs
 
@@ -193,10 +199,9 @@ def process_item(item: BatchItem, outdir: str, options: Mapping[str, Any]) -> Ba
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     arms = run.reconstruction.arms
-    medians = tuple(float(median_survival(kaplan_meier(a.time, a.event)).time) for a in arms)
     return BatchOutcome(item.name, item.figure, "done", arms=tuple(a.arm for a in arms),
                         n=tuple(a.n_patients for a in arms), events=tuple(a.n_events for a in arms),
-                        median=medians, seconds=time.perf_counter() - start)
+                        median=_medians((a.time, a.event) for a in arms), seconds=time.perf_counter() - start)
 
 
 def _done_outcome(item: BatchItem, outdir: Path) -> BatchOutcome | None:
@@ -204,15 +209,12 @@ def _done_outcome(item: BatchItem, outdir: Path) -> BatchOutcome | None:
     folder = outdir / item.name
     if not (folder / DONE_MARKER).is_file() or not (folder / "ipd.csv").is_file():
         return None
-    from compare import kaplan_meier, median_survival
-
     ipd = pd.read_csv(folder / "ipd.csv")
     arms = tuple(dict.fromkeys(ipd["arm"].astype(str)))
     groups = [ipd[ipd["arm"].astype(str) == a] for a in arms]
     return BatchOutcome(item.name, item.figure, "skipped", arms=arms, n=tuple(len(g) for g in groups),
                         events=tuple(int(g["event"].sum()) for g in groups),
-                        median=tuple(float(median_survival(kaplan_meier(g["time"], g["event"])).time)
-                                     for g in groups))
+                        median=_medians((g["time"], g["event"]) for g in groups))
 
 
 def _local_results(todo, outdir, options, jobs) -> Iterator[BatchOutcome]:
