@@ -186,6 +186,7 @@ def clean_at_risk(
     notes: list[str] = []
     order = np.argsort(t, kind="stable")
     t, n = t[order], n[order].astype(np.int64)
+    position = order  # input position of each row, for messages
     uniq, inverse = np.unique(t, return_inverse=True)
     if uniq.size < t.size:
         for k in range(uniq.size):
@@ -195,7 +196,8 @@ def clean_at_risk(
                     f"{name}: expected one number at risk per time, got {values.tolist()} at time {uniq[k]:.6g}"
                 )
         notes.append(f"dropped {t.size - uniq.size} repeated row(s)")
-        t, n = uniq, n[np.unique(inverse, return_index=True)[1]]
+        first = np.unique(inverse, return_index=True)[1]
+        t, n, position = uniq, n[first], position[first]
     if t.size == 0 or t[0] != 0:
         raise InputError(f"{name}: expected a row at time 0 (the number randomised), got first time {t[:1].tolist()}")
     rises = np.flatnonzero(np.diff(n) > 0)
@@ -203,7 +205,8 @@ def clean_at_risk(
         k = int(rises[0])
         raise InputError(
             f"{name}: expected numbers at risk that never increase, got {n[k]} at time {t[k]:.6g} "
-            f"then {n[k + 1]} at time {t[k + 1]:.6g}; check the row-to-arm assignment"
+            f"then {n[k + 1]} at time {t[k + 1]:.6g}; check the row-to-arm assignment",
+            row=int(position[k + 1]),
         )
     past = t > curve_end
     if past.any():

@@ -206,24 +206,13 @@ def reconstruct_arm(
 
 
 def _check_table_rows(rows: pd.DataFrame, arm: str, table_source: str, *, curve_end: float) -> None:
-    """Validate one arm's at-risk rows, naming the table file (and the line of a rising number)."""
-    ordered = rows.sort_values("time", kind="stable")
-    n = ordered["n_risk"].to_numpy()
-    rising = np.flatnonzero(np.diff(n) > 0)
-    if rising.size:
-        k = int(rising[0])
-        line = ordered.index[k + 1]
-        where = f"{table_source}:{int(line) + 2}" if isinstance(line, (int, np.integer)) else table_source
-        raise InputError(
-            f"arm {arm!r}: expected numbers at risk that never increase, got {n[k]} at time "
-            f"{ordered['time'].iloc[k]:g} then {n[k + 1]} at time {ordered['time'].iloc[k + 1]:g}; "
-            "check the row-to-arm assignment",
-            source=where,
-        )
+    """Validate one arm's at-risk rows, naming the table file (and the file line of a bad row)."""
     try:
         clean_at_risk(rows["time"].to_numpy(), rows["n_risk"].to_numpy(), curve_end=curve_end, name=f"arm {arm!r}")
     except InputError as exc:
-        raise InputError(exc.detail, source=table_source) from None
+        line = rows.index[exc.row] if exc.row is not None else None
+        where = f"{table_source}:{int(line) + 2}" if isinstance(line, (int, np.integer)) else table_source
+        raise InputError(exc.detail, source=where) from None
 
 
 def reconstruct_ipd(

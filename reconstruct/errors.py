@@ -36,10 +36,14 @@ class InputError(KmreconError, ValueError):
         What was expected and what was found.
     source : str, optional
         The file (and row or field) the problem is in, prefixed to the message.
+    row : int, optional
+        Position (0-based) of the offending entry in the array or table that was checked, so
+        that a caller who read it from a file can name the line.
     """
 
-    def __init__(self, message: str, *, source: str | None = None) -> None:
+    def __init__(self, message: str, *, source: str | None = None, row: int | None = None) -> None:
         self.source = source
+        self.row = row
         self.detail = message
         super().__init__(f"{source}: {message}" if source else message)
 
