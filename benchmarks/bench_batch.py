@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from reconstruct._batch import collect_batch, run_batch
-from reconstruct._figure_generator import generate_figure
+from kmrecon.batch import collect_batch, run_batch
+from kmrecon.synthetic_figures import generate_figure
 
 STYLES = ("risk_table", "journal")
 

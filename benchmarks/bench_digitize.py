@@ -28,9 +28,9 @@ from scipy.optimize import linear_sum_assignment
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconstruct._digitize import digitize_figure, digitize_image  # noqa: E402
-from reconstruct._figure_generator import STYLES, curve_mae, generate_figure  # noqa: E402
-from reconstruct._image import decode_image  # noqa: E402
+from reconstruct.digitize.figure import digitize_figure, digitize_image  # noqa: E402
+from kmrecon.synthetic_figures import STYLES, curve_mae, generate_figure  # noqa: E402
+from reconstruct.digitize.image import decode_image  # noqa: E402
 from reconstruct.errors import KmreconError  # noqa: E402
 
 KM_CORPUS = ROOT / ".." / "shared" / "km-corpus"
@@ -178,8 +178,8 @@ KM_CASES: dict[str, tuple] = {
 def _true_arms(case):
     import pandas as pd
 
-    from reconstruct._figure_generator import ArmTruth
-    from reconstruct._simulate import km_step_points
+    from kmrecon.synthetic_figures import ArmTruth
+    from reconstruct.simulate import km_step_points
 
     data_file, duration, event, group, event_code = case
     frame = pd.read_csv(KM_CORPUS / data_file)

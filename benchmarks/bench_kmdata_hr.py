@@ -20,8 +20,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from compare._cox import cox_hr  # noqa: E402
-from reconstruct._io import read_ipd_csv  # noqa: E402
+from compare.survival.cox import cox_hr  # noqa: E402
+from reconstruct.io import read_ipd_csv  # noqa: E402
 from reconstruct.errors import InputError  # noqa: E402
 
 KMDATA = REPO / ".." / "shared" / "km-corpus" / "kmdata" / "ipd"

@@ -32,8 +32,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from reconstruct._ocr import _engine, parse_number, read_text, read_tick_labels  # noqa: E402
-from reconstruct._risk_table import read_risk_table  # noqa: E402
+from reconstruct.digitize.ocr import _engine, parse_number, read_text, read_tick_labels  # noqa: E402
+from reconstruct.digitize.risk_table import read_risk_table  # noqa: E402
 
 CORPUS = ROOT / ".." / "shared" / "km-corpus"
 RNG = np.random.default_rng(20240101)
@@ -392,7 +392,7 @@ def bench_corpus_tick_pipeline() -> None:
     present = {k: v for k, v in CORPUS_TICKS.items() if (CORPUS / k).is_file()}
     if not present:
         return
-    from reconstruct._axes import find_panel
+    from reconstruct.digitize.axes import find_panel
     from reconstruct.errors import KmreconError
 
     print(f"\n## km-corpus: find_panel ticks + read_tick_labels(axis_px=...), {len(present)} figures")

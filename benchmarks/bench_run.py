@@ -25,8 +25,8 @@ import pandas as pd
 
 from compare import cox_hr, kaplan_meier, median_survival, rmst
 from reconstruct import km_at, number_at_risk
-from reconstruct._figure_generator import STYLES, generate_figure
-from reconstruct._run import run_figure
+from kmrecon.synthetic_figures import STYLES, generate_figure
+from kmrecon.run import run_figure
 from reconstruct.errors import KmreconError, ReconstructionWarning
 
 VARIANTS = {"steps+marks": dict(method="steps", use_censor_marks=True),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from compare._simon import simon_designs
+from compare.audit.simon import simon_designs
 
 CASES = [
     (0.1, 0.3, 0.05, 0.8),

@@ -6,10 +6,10 @@ Usage::
     python benchmarks/bench_vector.py --raster              # also the raster digitizer on the same figures
     python benchmarks/bench_vector.py --n-per-style 2 --styles basic,ggplot
 
-Each figure of :mod:`reconstruct._figure_generator` is saved three ways from the same matplotlib
+Each figure of :mod:`kmrecon.synthetic_figures` is saved three ways from the same matplotlib
 figure: PNG (what the generator returns), PDF and SVG (``svg.fonttype = "none"``). PDF and SVG are
-read with :func:`reconstruct._pdf.digitize_pdf` / :func:`reconstruct._svg.digitize_svg`, the PNG
-with :func:`reconstruct._digitize.digitize_figure` (with tick-range hints, so OCR does not enter).
+read with :func:`reconstruct.vector.pdf.digitize_pdf` / :func:`reconstruct.vector.svg.digitize_svg`, the PNG
+with :func:`reconstruct.digitize.figure.digitize_figure` (with tick-range hints, so OCR does not enter).
 Styles that only change pixels (jpeg, low_res, rotated) are identical to "basic" in vector form.
 
 Per style and source it prints: figures read, figures with every arm found, max absolute error
@@ -38,9 +38,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reconstruct._figure_generator import STYLES, curve_mae, generate_figure, step_value  # noqa: E402
-from reconstruct._pdf import digitize_pdf  # noqa: E402
-from reconstruct._svg import digitize_svg  # noqa: E402
+from kmrecon.synthetic_figures import STYLES, curve_mae, generate_figure, step_value  # noqa: E402
+from reconstruct.vector.pdf import digitize_pdf  # noqa: E402
+from reconstruct.vector.svg import digitize_svg  # noqa: E402
 from reconstruct.errors import KmreconError  # noqa: E402
 
 _PIXEL_ONLY = {"jpeg", "low_res", "rotated"}
@@ -138,7 +138,7 @@ def run(styles, n_per_style: int, seed: int, raster: bool) -> dict:
                 paths["png"].write_bytes(gen.image_bytes)
                 readers = {"pdf": lambda p: digitize_pdf(p), "svg": lambda p: digitize_svg(p)}
                 if raster:
-                    from reconstruct._digitize import digitize_figure
+                    from reconstruct.digitize.figure import digitize_figure
 
                     t = gen.truth
                     readers["raster"] = lambda p, t=t: digitize_figure(p, x_range=t.x_range, y_range=t.y_range)

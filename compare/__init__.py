@@ -1,192 +1,31 @@
-"""Survival and response statistics across arms and trials: registry, contrasts, meta-analysis, audit, Simon designs.
+"""Layer 1: statistics across arms and trials. Importing it never loads OpenCV, and names load on first use.
 
-Importing this package never loads OpenCV.
+Sub-packages by topic:
+
+* :mod:`compare.survival` -- Kaplan-Meier, medians and landmarks, RMST, Cox HR, log-rank, pooled curves,
+  and the per-arm summary of an IPD set (each checked against R ``survival``).
+* :mod:`compare.response` -- response rates, proportion CIs (eight methods), meta-analysis of proportions.
+* :mod:`compare.registry` -- the registry of published trial results and its checks.
+* :mod:`compare.audit` -- internal consistency of a paper's numbers, and Simon two-stage designs.
+* :mod:`compare.indirect` -- comparability checks, Bucher indirect comparisons, the cross-trial comparison.
 """
 
-from compare._audit import (
-    AuditInput,
-    AuditReport,
-    audit_file,
-    audit_registry,
-    load_audit_input,
-)
-from compare._audit_types import (
-    AuditFinding,
-    AuditOptions,
-    parse_audit_options,
-)
-from compare._binary import (
-    ProportionComparison,
-    ProportionEstimate,
-    compare_proportions,
-    response_rate,
-)
-from compare._contrasts import (
-    ArmSelection,
-    Comparability,
-    ComparabilityIssue,
-    PopulationThresholds,
-    check_comparability,
-    check_pool,
-    enforce,
-)
-from compare._indirect import (
-    HazardRatioSummary,
-    IndirectComparison,
-    bucher,
-)
-from compare._ipd_report import (
-    IPDReportFiles,
-    format_ipd_summary,
-    write_ipd_report,
-)
-from compare._meta import (
-    MetaAnalysisResult,
-    meta_proportions,
-)
-from compare._proportion_ci import (
-    CI_METHODS,
-    CIMethodMatch,
-    ProportionCI,
-    counts_for_percentage,
-    match_ci_methods,
-    proportion_ci,
-)
-from compare._registry import (
-    Arm,
-    BinaryRecord,
-    Design,
-    HazardRatioRecord,
-    LandmarkRecord,
-    MedianRecord,
-    PopulationShare,
-    Provenance,
-    Registry,
-    SimonDesign,
-    Trial,
-    default_registry_path,
-    load_registry,
-    parse_registry,
-)
-from compare._report import (
-    BinaryEndpointReport,
-    ComparisonReport,
-    HazardRatioReport,
-    build_comparison,
-    frame_to_markdown,
-)
-from compare._simon import (
-    SimonSearch,
-    TwoStageDesign,
-    evaluate_simon_design,
-    simon_designs,
-)
-from compare._summary import (
-    ArmContrast,
-    ArmSummary,
-    IPDSummary,
-    contrast_arms,
-    summarize_ipd,
-)
-from compare._survival import (
-    HazardRatio,
-    KMEstimate,
-    LandmarkSurvival,
-    LogRankResult,
-    MedianEstimate,
-    PooledKM,
-    RMSTDifference,
-    RMSTEstimate,
-    SurvivalQuantile,
-    cox_hr,
-    kaplan_meier,
-    landmark_survival,
-    logrank_test,
-    median_survival,
-    pooled_km,
-    rmst,
-    rmst_difference,
-    survival_quantile,
-)
+from reconstruct._lazy import lazy_exports
 
-__all__ = [
-    "contrast_arms",
-    "write_ipd_report",
-    "format_ipd_summary",
-    "IPDReportFiles",
-    "summarize_ipd",
-    "IPDSummary",
-    "ArmSummary",
-    "ArmContrast",
-    "Arm",
-    "ArmSelection",
-    "AuditFinding",
-    "AuditInput",
-    "AuditOptions",
-    "AuditReport",
-    "BinaryEndpointReport",
-    "BinaryRecord",
-    "CIMethodMatch",
-    "CI_METHODS",
-    "Comparability",
-    "ComparabilityIssue",
-    "ComparisonReport",
-    "Design",
-    "HazardRatio",
-    "HazardRatioRecord",
-    "HazardRatioReport",
-    "HazardRatioSummary",
-    "IndirectComparison",
-    "KMEstimate",
-    "LandmarkRecord",
-    "LandmarkSurvival",
-    "LogRankResult",
-    "MedianEstimate",
-    "MedianRecord",
-    "MetaAnalysisResult",
-    "PooledKM",
-    "PopulationShare",
-    "PopulationThresholds",
-    "ProportionCI",
-    "ProportionComparison",
-    "ProportionEstimate",
-    "Provenance",
-    "RMSTDifference",
-    "RMSTEstimate",
-    "Registry",
-    "SimonDesign",
-    "SimonSearch",
-    "SurvivalQuantile",
-    "Trial",
-    "TwoStageDesign",
-    "audit_file",
-    "audit_registry",
-    "bucher",
-    "build_comparison",
-    "check_comparability",
-    "check_pool",
-    "compare_proportions",
-    "counts_for_percentage",
-    "cox_hr",
-    "default_registry_path",
-    "enforce",
-    "evaluate_simon_design",
-    "frame_to_markdown",
-    "kaplan_meier",
-    "landmark_survival",
-    "load_audit_input",
-    "load_registry",
-    "logrank_test",
-    "match_ci_methods",
-    "median_survival",
-    "meta_proportions",
-    "parse_audit_options",
-    "parse_registry",
-    "pooled_km",
-    "proportion_ci",
-    "response_rate",
-    "rmst",
-    "rmst_difference",
-    "simon_designs",
-    "survival_quantile",
-]
+_EXPORTS = {
+    **dict.fromkeys(['AuditInput', 'AuditReport', 'audit_file', 'audit_registry', 'load_audit_input'], 'compare.audit.audit'),
+    **dict.fromkeys(['SimonSearch', 'TwoStageDesign', 'evaluate_simon_design', 'simon_designs'], 'compare.audit.simon'),
+    **dict.fromkeys(['AuditFinding', 'AuditOptions', 'parse_audit_options'], 'compare.audit.types'),
+    'bucher': 'compare.indirect.bucher',
+    **dict.fromkeys(['ArmSelection', 'Comparability', 'ComparabilityIssue', 'PopulationThresholds', 'check_comparability', 'check_pool', 'enforce'], 'compare.indirect.comparability'),
+    **dict.fromkeys(['BinaryEndpointReport', 'ComparisonReport', 'HazardRatioReport', 'build_comparison', 'frame_to_markdown'], 'compare.indirect.comparison'),
+    **dict.fromkeys(['Arm', 'BinaryRecord', 'Design', 'HazardRatioRecord', 'LandmarkRecord', 'MedianRecord', 'PopulationShare', 'Provenance', 'Registry', 'SimonDesign', 'Trial', 'default_registry_path', 'load_registry', 'parse_registry'], 'compare.registry.loader'),
+    **dict.fromkeys(['MetaAnalysisResult', 'meta_proportions'], 'compare.response.meta_analysis'),
+    **dict.fromkeys(['CIMethodMatch', 'CI_METHODS', 'ProportionCI', 'counts_for_percentage', 'match_ci_methods', 'proportion_ci'], 'compare.response.proportion_ci'),
+    **dict.fromkeys(['ProportionComparison', 'ProportionEstimate', 'compare_proportions', 'response_rate'], 'compare.response.proportions'),
+    **dict.fromkeys(['HazardRatio', 'KMEstimate', 'LandmarkSurvival', 'LogRankResult', 'MedianEstimate', 'PooledKM', 'RMSTDifference', 'RMSTEstimate', 'SurvivalQuantile', 'cox_hr', 'kaplan_meier', 'landmark_survival', 'logrank_test', 'median_survival', 'pooled_km', 'rmst', 'rmst_difference', 'survival_quantile'], 'compare.survival'),
+    **dict.fromkeys(['ArmContrast', 'ArmSummary', 'IPDSummary', 'contrast_arms', 'summarize_ipd'], 'compare.survival.ipd_summary'),
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

@@ -1,77 +1,39 @@
-"""Figure -> curves -> individual patient data.
+"""Layer 0: individual patient data from curve points, plus the shared base of every kmrecon package.
 
-Digitizing (OpenCV, OCR, PDF) is loaded lazily, on first use of one of its names, so importing
-:mod:`reconstruct` (and :mod:`compare`, which uses its I/O and errors) does not load OpenCV.
+Sub-packages and modules by stage:
+
+* :mod:`reconstruct.digitize` -- raster figures (image, panel and axes, OCR, curves, legend, censor marks,
+  at-risk table); the only place that loads OpenCV and the OCR engine.
+* :mod:`reconstruct.vector` -- PDF and SVG plots read from their drawing operations and text.
+* :mod:`reconstruct.document` -- one entry point for a figure file of any kind.
+* :mod:`reconstruct.reconstruction`, :mod:`reconstruct.guyot`, :mod:`reconstruct.arm_matching` -- the IPD
+  algorithms (pure NumPy/SciPy).
+* :mod:`reconstruct.errors`, :mod:`reconstruct.validation`, :mod:`reconstruct.io` -- the shared base:
+  one exception hierarchy, parameter checks, and the CSV/JSON data contracts.
+
+Every public name is imported on first use, so ``import reconstruct`` is cheap and loads no OpenCV.
 """
 
-import importlib
-from typing import Any
+from reconstruct._lazy import lazy_exports
 
-from reconstruct._clean import CleanedAtRisk, CleanedCurve, clean_at_risk, clean_curve
-from reconstruct._io import (
-    provenance,
-    read_at_risk_csv,
-    read_curves_csv,
-    read_ipd_csv,
-    sha256_file,
-    write_csv,
-    write_json,
-)
-from reconstruct._reconstruct import km_at, reconstruct_arm, reconstruct_files, reconstruct_ipd
-from reconstruct._results import ArmReconstruction, FidelityReport, IPDReconstruction
-from reconstruct._simulate import SimulatedArm, km_step_points, number_at_risk, simulate_arm
-
-# Names whose modules load OpenCV, the OCR engine or the PDF reader: imported on first access.
-_LAZY = {
-    "AxisCalibration": "reconstruct._axes",
-    "DigitizedArm": "reconstruct._digitize",
-    "DigitizedFigure": "reconstruct._digitize",
-    "digitize_figure": "reconstruct._digitize",
-    "digitize_image": "reconstruct._digitize",
-    "digitize_document": "reconstruct._pdf",
-    "digitize_pdf": "reconstruct._pdf",
-    "find_km_plots": "reconstruct._pdf",
-    "read_document_at_risk": "reconstruct._pdf",
-    "digitize_svg": "reconstruct._svg",
-    "read_risk_table": "reconstruct._risk_table",
-    "FigureRun": "reconstruct._run",
-    "run_figure": "reconstruct._run",
-    "write_run_outputs": "reconstruct._run_outputs",
-    "BatchItem": "reconstruct._batch",
-    "BatchReport": "reconstruct._batch",
-    "collect_batch": "reconstruct._batch",
-    "run_batch": "reconstruct._batch",
+_EXPORTS = {
+    **dict.fromkeys(["CleanedAtRisk", "CleanedCurve", "clean_at_risk", "clean_curve"], "reconstruct.clean"),
+    **dict.fromkeys(["provenance", "read_at_risk_csv", "read_curves_csv", "read_ipd_csv", "sha256_file", "write_csv",
+                     "write_json"], "reconstruct.io"),
+    **dict.fromkeys(["km_at", "reconstruct_arm", "reconstruct_files", "reconstruct_ipd"],
+                    "reconstruct.reconstruction"),
+    **dict.fromkeys(["ArmReconstruction", "FidelityReport", "IPDReconstruction"], "reconstruct.results"),
+    **dict.fromkeys(["SimulatedArm", "km_step_points", "number_at_risk", "simulate_arm"], "reconstruct.simulate"),
+    **dict.fromkeys(["ArmCurve", "ArmMatch", "RiskRowInfo", "match_arms_to_rows"], "reconstruct.arm_matching"),
+    **dict.fromkeys(["FigureDocument", "open_document", "digitize_document", "read_document_at_risk",
+                     "overlay_background"], "reconstruct.document"),
+    "AxisCalibration": "reconstruct.digitize.axes",
+    **dict.fromkeys(["DigitizedArm", "DigitizedFigure", "digitize_figure", "digitize_image"],
+                    "reconstruct.digitize.figure"),
+    "read_risk_table": "reconstruct.digitize.risk_table",
+    **dict.fromkeys(["FoundPlot", "find_km_plots", "plot_thumbnails", "digitize_pdf"], "reconstruct.vector.pdf"),
+    "digitize_svg": "reconstruct.vector.svg",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'reconstruct' has no attribute {name!r}")
-
-
-__all__ = [
-    *sorted(_LAZY),
-    "ArmReconstruction",
-    "CleanedAtRisk",
-    "CleanedCurve",
-    "FidelityReport",
-    "IPDReconstruction",
-    "SimulatedArm",
-    "clean_at_risk",
-    "clean_curve",
-    "km_at",
-    "km_step_points",
-    "number_at_risk",
-    "provenance",
-    "read_at_risk_csv",
-    "read_curves_csv",
-    "read_ipd_csv",
-    "reconstruct_arm",
-    "reconstruct_files",
-    "reconstruct_ipd",
-    "sha256_file",
-    "simulate_arm",
-    "write_csv",
-    "write_json",
-]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

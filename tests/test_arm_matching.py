@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
-from reconstruct._arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows
+from reconstruct.arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows
 from reconstruct.errors import ReconstructionError
 
 TIMES = np.arange(0.0, 30.0, 6.0)

@@ -1,4 +1,4 @@
-"""Tests of the audit (compare._audit*) and ``kmrecon audit``: every check on constructed inputs,
+"""Tests of the audit (compare.audit.audit*) and ``kmrecon audit``: every check on constructed inputs,
 clean inputs that must give no finding, and the seed paper's audit end to end."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from compare._audit import AuditInput, audit_registry, load_audit_input
-from compare._audit_survival import narrowest_survival_ci
-from compare._audit_types import parse_audit_options
-from compare._km import kaplan_meier
-from compare._km_summaries import landmark_survival, median_survival
-from compare._registry import parse_registry
-from compare._simon import evaluate_simon_design
+from compare.audit.audit import AuditInput, audit_registry, load_audit_input
+from compare.audit.survival_checks import narrowest_survival_ci
+from compare.audit.types import parse_audit_options
+from compare.survival.km import kaplan_meier
+from compare.survival.km_summaries import landmark_survival, median_survival
+from compare.registry.loader import parse_registry
+from compare.audit.simon import evaluate_simon_design
 from kmrecon.cli import main
 from reconstruct.errors import InputError
 
@@ -292,7 +292,7 @@ def test_narrowest_ci_is_binomial():
 
 @pytest.mark.parametrize("conf_type", ["plain", "log", "log-log"])
 def test_brookmeyer_crowley_bound_has_no_false_alarm_on_real_km(conf_type):
-    # Simulated censored trials: the median CI R would print (compare._km, checked against R) and
+    # Simulated censored trials: the median CI R would print (compare.survival.km, checked against R) and
     # the landmark rates, rounded as papers print them, must never be called incompatible.
     rng = np.random.default_rng(20240101)
     for _ in range(40):
@@ -444,7 +444,7 @@ def test_simon_incomplete_is_a_note():
 def test_simon_large_stated_design_is_evaluated_without_search(monkeypatch):
     """Regression: a stated n of 400 searched nmax = 800 (minutes); now the stated rules are evaluated exactly
     and the search is skipped with a note."""
-    import compare._audit_design as design
+    import compare.audit.design_checks as design
 
     def no_search(*args):
         raise AssertionError(f"searched with {args}")
@@ -464,7 +464,7 @@ def test_simon_large_stated_design_is_evaluated_without_search(monkeypatch):
 
 def test_simon_search_is_capped(monkeypatch):
     """A stated n in (75, 150] searches up to the cap, not 2 n."""
-    import compare._audit_design as design
+    import compare.audit.design_checks as design
 
     seen = []
     real = design._search
@@ -628,7 +628,7 @@ def test_unknown_audited_trial(tmp_path):
 
 
 def test_importing_audit_does_not_import_cv2():
-    code = "import sys, compare._audit, compare._simon; print('cv2' in sys.modules)"
+    code = "import sys, compare.audit.audit, compare.audit.simon; print('cv2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.strip() == "False"
 

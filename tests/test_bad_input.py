@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kmrecon.cli import main
-from reconstruct._figure_generator import generate_figure
+from kmrecon.synthetic_figures import generate_figure
 from reconstruct.errors import KmreconError
 
 CURVES = "arm,time,survival\nA,0,1\nA,2,0.8\nA,5,0.6\n"
@@ -154,7 +154,7 @@ def test_image_missing_file(tmp_path):
 @given(st.data())
 def test_mutated_image_bytes_never_crash(tmp_path_factory, good_png, data):
     """Random byte flips, cuts and insertions: a KmreconError or a result, nothing else (bounded run)."""
-    from reconstruct._digitize import digitize_figure
+    from reconstruct.digitize.figure import digitize_figure
 
     raw = bytearray(good_png)
     for _ in range(data.draw(st.integers(1, 8))):

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from kmrecon.cli import main
-from reconstruct._batch import BatchItem, collect_batch, run_batch
-from reconstruct._figure_generator import generate_figure
+from kmrecon.batch import BatchItem, collect_batch, run_batch
+from kmrecon.synthetic_figures import generate_figure
 from reconstruct.errors import InputError
 
 FIGURES = (("risk_table", 1), ("risk_table", 2))

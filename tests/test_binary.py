@@ -1,4 +1,4 @@
-"""Tests of compare._binary against R (binom.test, prop.test-based Newcombe, fisher.test).
+"""Tests of compare.response.proportions against R (binom.test, prop.test-based Newcombe, fisher.test).
 
 Reference: tests/reference/compare_binary_meta.json from tests/reference/compare_binary_meta.R.
 Tolerances: closed forms (Clopper-Pearson via the beta quantile, Newcombe, Wald, Katz log) to 1e-10
@@ -18,10 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from compare._audit_types import parse_audit_options
-from compare._binary import compare_proportions, response_rate
-from compare._indirect import HazardRatioSummary, bucher
-from compare._meta import meta_proportions
+from compare.audit.types import parse_audit_options
+from compare.response.proportions import compare_proportions, response_rate
+from compare.indirect.bucher import bucher
+from compare.survival.hazard_ratio import HazardRatio
+from compare.response.meta_analysis import meta_proportions
 from reconstruct.errors import InputError
 
 REF = json.loads((Path(__file__).resolve().parent / "reference" / "compare_binary_meta.json").read_text("utf-8"))
@@ -81,14 +82,14 @@ def test_invalid_conf_level(level) -> None:
         response_rate(3, 10, conf_level=level)
 
 
-# every conf_level of compare/ goes through reconstruct._validation.check_probability (one rule, one message)
+# every conf_level of compare/ goes through reconstruct.validation.check_probability (one rule, one message)
 CONF_LEVEL_ENTRY_POINTS = {
     "response_rate": lambda level: response_rate(3, 10, conf_level=level).conf_level,
     "compare_proportions": lambda level: compare_proportions(3, 10, 5, 10, conf_level=level).conf_level,
     "meta_proportions": lambda level: meta_proportions([3, 5], [10, 10], conf_level=level).conf_level,
-    "from_published": lambda level: HazardRatioSummary.from_published(0.5, (0.4, 0.6), conf_level=level).conf_level,
-    "bucher": lambda level: bucher(HazardRatioSummary.from_published(0.5, (0.4, 0.6)),
-                                   HazardRatioSummary.from_published(0.8, (0.6, 1.1)), conf_level=level).conf_level,
+    "from_published": lambda level: HazardRatio.from_published(0.5, (0.4, 0.6), conf_level=level).conf_level,
+    "bucher": lambda level: bucher(HazardRatio.from_published(0.5, (0.4, 0.6)),
+                                   HazardRatio.from_published(0.8, (0.6, 1.1)), conf_level=level).conf_level,
     "audit": lambda level: parse_audit_options({"conf_level": level}).conf_level,
 }
 

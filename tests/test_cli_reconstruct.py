@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from kmrecon._cmd_demo import demo_file
+from kmrecon.commands.demo import demo_file
 from kmrecon.cli import main
 from reconstruct import sha256_file
 

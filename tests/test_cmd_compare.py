@@ -1,8 +1,8 @@
-"""Tests of the comparison layer: like-for-unlike checks (compare._contrasts), the tables
-(compare._report, compare._report_ipd), the forest plots (figures._forest) and ``kmrecon compare``.
+"""Tests of the comparison layer: like-for-unlike checks (compare.indirect.comparability), the tables
+(compare.indirect.comparison, compare.indirect.survival_comparison), the forest plots (figures.forest) and ``kmrecon compare``.
 
-Numbers inside the tables are checked against the already R-validated functions (compare._binary,
-compare._meta, compare._indirect), exactly: the tables must hold those results, not recomputations.
+Numbers inside the tables are checked against the already R-validated functions (compare.response.proportions,
+compare.response.meta_analysis, compare.indirect.bucher), exactly: the tables must hold those results, not recomputations.
 """
 
 from __future__ import annotations
@@ -21,14 +21,15 @@ from click.testing import CliRunner
 from matplotlib.figure import Figure
 from numpy.testing import assert_allclose
 
-from compare._binary import compare_proportions, response_rate
-from compare._contrasts import ArmSelection, PopulationThresholds, check_comparability, check_pool, enforce
-from compare._indirect import HazardRatioSummary, bucher
-from compare._meta import meta_proportions
-from compare._registry import default_registry_path, load_registry, parse_registry
-from compare._report import build_comparison, frame_to_markdown
-from compare._summary import summarize_ipd
-from figures._forest import plot_hazard_ratio_forest, plot_proportion_forest
+from compare.response.proportions import compare_proportions, response_rate
+from compare.indirect.comparability import ArmSelection, PopulationThresholds, check_comparability, check_pool, enforce
+from compare.indirect.bucher import bucher
+from compare.survival.hazard_ratio import HazardRatio
+from compare.response.meta_analysis import meta_proportions
+from compare.registry.loader import default_registry_path, load_registry, parse_registry
+from compare.indirect.comparison import build_comparison, frame_to_markdown
+from compare.survival.ipd_summary import summarize_ipd
+from figures.forest import plot_hazard_ratio_forest, plot_proportion_forest
 from kmrecon.cli import main
 from reconstruct.errors import ComparisonWarning, InputError
 
@@ -158,8 +159,8 @@ def test_hazard_ratio_tables_flag_ttp_and_anchor_on_sorafenib(report) -> None:
     assert (ttp_rows["comparability"] == "endpoint").all()
     os_ = next(r for r in report.hazard_ratios if r.endpoint == "os")
     row = os_.table[os_.table["label"].str.startswith("he_2019:sora_haic vs imbrave150:atezo_bev")].iloc[0]
-    direct = bucher(HazardRatioSummary.from_published(0.35, (0.26, 0.48)),
-                    HazardRatioSummary.from_published(0.58, (0.42, 0.79)))
+    direct = bucher(HazardRatio.from_published(0.35, (0.26, 0.48)),
+                    HazardRatio.from_published(0.58, (0.42, 0.79)))
     assert_allclose([row["hazard_ratio"], row["conf_low"], row["conf_high"]],
                     [direct.hazard_ratio, direct.conf_low, direct.conf_high], rtol=0, atol=0)
     assert row["kind"] == "indirect (Bucher)"
@@ -228,8 +229,8 @@ def _two_trial_registry(tmp_path, rng):
 
 
 def test_survival_tables_label_unanchored_contrasts(tmp_path, rng) -> None:
-    from compare._report_ipd import load_ipd_spec
-    from compare._survival import cox_hr, rmst_difference
+    from compare.indirect.survival_comparison import load_ipd_spec
+    from compare.survival import cox_hr, rmst_difference
 
     reg, arms = _two_trial_registry(tmp_path, rng)
     ipd = {(t, a, "os"): load_ipd_spec(p) for t, a, p in arms}
@@ -320,16 +321,16 @@ def test_cli_arm_without_events_is_not_fatal(tmp_path) -> None:
 
 def test_cli_records_only_kmrecon_warnings(tmp_path, monkeypatch) -> None:
     """Regression: every warning (numpy, statsmodels) went into comparison.json and was swallowed."""
-    import compare._report
+    import compare.indirect.comparison
 
-    real = compare._report.build_comparison
+    real = compare.indirect.comparison.build_comparison
 
     def noisy(*args, **kwargs):
         warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
         warnings.warn("a kmrecon note", ComparisonWarning, stacklevel=1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(compare._report, "build_comparison", noisy)
+    monkeypatch.setattr(compare.indirect.comparison, "build_comparison", noisy)
     out = tmp_path / "out"
     with pytest.warns(RuntimeWarning, match="overflow encountered in exp"):
         result = _run([default_registry_path(), "-o", out, "--endpoint", "os"])
@@ -340,7 +341,7 @@ def test_cli_records_only_kmrecon_warnings(tmp_path, monkeypatch) -> None:
 
 def test_ipd_indirect_skips_a_trial_without_a_hazard_ratio(tmp_path, rng) -> None:
     """Regression: an arm without events aborted the IPD Bucher comparisons (cox_hr InputError)."""
-    from compare._report_ipd import load_ipd_spec
+    from compare.indirect.survival_comparison import load_ipd_spec
 
     reg, arms = _two_trial_registry(tmp_path, rng)
     ipd = {(t, a, "os"): load_ipd_spec(p) for t, a, p in arms}
@@ -360,7 +361,7 @@ def test_ipd_indirect_skips_a_trial_without_a_hazard_ratio(tmp_path, rng) -> Non
 
 
 def test_ipd_spec_selects_an_arm(tmp_path) -> None:
-    from compare._report_ipd import load_ipd_spec
+    from compare.indirect.survival_comparison import load_ipd_spec
 
     path = tmp_path / "two.csv"
     pd.DataFrame({"arm": ["A", "A", "B"], "time": [1.0, 2.0, 3.0], "event": [1, 0, 1]}).to_csv(path, index=False)
@@ -496,7 +497,7 @@ def test_cli_bad_registry_is_one_line_exit_2(tmp_path) -> None:
 
 
 def test_importing_compare_and_figures_does_not_load_cv2() -> None:
-    code = ("import sys; import compare._report, compare._report_ipd, figures._forest, kmrecon._cmd_compare; "
+    code = ("import sys; import compare.indirect.comparison, compare.indirect.survival_comparison, figures.forest, kmrecon.commands.compare; "
             "print('cv2' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from compare import kaplan_meier, median_survival
 from kmrecon.cli import main
 from reconstruct import km_at, number_at_risk
-from reconstruct._figure_generator import generate_figure
-from reconstruct._run import run_figure
+from kmrecon.synthetic_figures import generate_figure
+from kmrecon.run import run_figure
 from reconstruct.errors import ReconstructionError
 
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from kmrecon._cli_common import parse_landmarks
+from kmrecon.commands.common import parse_landmarks
 from kmrecon.cli import main
 from reconstruct import sha256_file
 from reconstruct.errors import InputError

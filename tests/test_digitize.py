@@ -1,7 +1,7 @@
 """The digitizer: image loading, panel and ticks, calibration, tracing, censor marks, results.
 
 Synthetic images built in code give exact pixel-level checks; generated figures
-(:mod:`reconstruct._figure_generator`, seeded) give data-level checks against the true KM.
+(:mod:`kmrecon.synthetic_figures`, seeded) give data-level checks against the true KM.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconstruct._axes import AxisCalibration, find_panel, regular_ticks
-from reconstruct._digitize import DigitizedFigure, digitize_figure, digitize_image
-from reconstruct._figure_generator import curve_mae, generate_figure
-from reconstruct._image import decode_image, estimate_skew_deg, load_image
+from reconstruct.digitize.axes import AxisCalibration, find_panel, regular_ticks
+from reconstruct.digitize.figure import DigitizedFigure, digitize_figure, digitize_image
+from kmrecon.synthetic_figures import curve_mae, generate_figure
+from reconstruct.digitize.image import decode_image, estimate_skew_deg, load_image
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, ImageError, InputError
 
 SEED = 20240101
@@ -153,7 +153,7 @@ def test_load_image_errors(tmp_path):
 
 
 def test_pixel_limit_refuses_large_images(monkeypatch, tmp_path):
-    import reconstruct._image as image_module
+    import reconstruct.digitize.image as image_module
 
     fig = generate_figure("basic", SEED)
     path = tmp_path / "figure.png"
@@ -276,12 +276,12 @@ def test_digitize_figure_result_contract(tmp_path):
 
 
 def test_figures_package_does_not_import_cv2():
-    code = "import sys, figures, figures._overlay; sys.exit('cv2' in sys.modules)"
+    code = "import sys, figures, figures.overlay; sys.exit('cv2' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 def test_overlay_draws_every_arm_and_its_marks():
-    from figures._overlay import overlay_png, plot_digitization_overlay
+    from figures.overlay import overlay_png, plot_digitization_overlay
 
     fig = generate_figure("basic", SEED)
     image = decode_image(fig.image_bytes)

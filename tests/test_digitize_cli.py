@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from kmrecon.cli import main
-from reconstruct._figure_generator import ArmTruth, curve_mae, generate_figure
-from reconstruct._io import read_curves_csv, sha256_file
-from reconstruct._simulate import km_step_points
+from kmrecon.synthetic_figures import ArmTruth, curve_mae, generate_figure
+from reconstruct.io import read_curves_csv, sha256_file
+from reconstruct.simulate import km_step_points
 
 SEED = 20240101
 
@@ -83,7 +83,7 @@ def _km(frame: pd.DataFrame, duration: str, event: str) -> ArmTruth:
 
 @pytest.mark.shared
 def test_km_corpus_ggsurvfit_colon_by_surgery(shared_dir):
-    from reconstruct._digitize import digitize_figure
+    from reconstruct.digitize.figure import digitize_figure
 
     corpus = shared_dir / "km-corpus"
     image = corpus / "ggsurvfit/images/articles__gallery_files__figure-html__unnamed-chunk-4-1.png"

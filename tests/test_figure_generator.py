@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reconstruct._figure_generator import (
+from kmrecon.synthetic_figures import (
     STYLES,
     ArmTruth,
     curve_mae,
@@ -13,8 +13,8 @@ from reconstruct._figure_generator import (
     generate_figure,
     step_value,
 )
-from reconstruct._image import decode_image
-from reconstruct._simulate import km_step_points
+from reconstruct.digitize.image import decode_image
+from reconstruct.simulate import km_step_points
 
 SEED = 20240101
 

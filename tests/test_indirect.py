@@ -1,4 +1,4 @@
-"""Tests of compare._indirect (Bucher anchored indirect comparison).
+"""Tests of compare.indirect.bucher (Bucher anchored indirect comparison).
 
 Reference: the hand-worked R numbers in tests/reference/compare_binary_meta.json ("bucher"), computed from
 the published HRs of the bundled registry. The formula is closed-form: tolerance 1e-12 absolute.
@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from compare._indirect import HazardRatioSummary, bucher
-from compare._survival import cox_hr
+from compare.indirect.bucher import bucher
+from compare.survival.hazard_ratio import HazardRatio
+from compare.survival import cox_hr
 from reconstruct.errors import InputError
 
 REF = json.loads((Path(__file__).resolve().parent / "reference" / "compare_binary_meta.json").read_text("utf-8"))
@@ -25,8 +26,8 @@ REF = json.loads((Path(__file__).resolve().parent / "reference" / "compare_binar
 
 @pytest.mark.parametrize("case", REF["bucher"], ids=lambda c: c["name"])
 def test_bucher_matches_hand_worked_r(case) -> None:
-    ac = HazardRatioSummary.from_published(case["ac"][0], case["ac"][1:])
-    bc = HazardRatioSummary.from_published(case["bc"][0], case["bc"][1:])
+    ac = HazardRatio.from_published(case["ac"][0], case["ac"][1:])
+    bc = HazardRatio.from_published(case["bc"][0], case["bc"][1:])
     res = bucher(ac, bc, anchor="sorafenib", label=case["name"])
     assert_allclose(res.log_hr, case["log_hr"], rtol=0, atol=1e-12)
     assert_allclose(res.se, case["se"], rtol=0, atol=1e-12)
@@ -34,13 +35,13 @@ def test_bucher_matches_hand_worked_r(case) -> None:
     assert_allclose((res.conf_low, res.conf_high), case["ci"], rtol=0, atol=1e-12)
     assert_allclose(res.p_value, case["p"], rtol=1e-10, atol=1e-15)
     assert res.anchor == "sorafenib"
-    assert res.method == "bucher"
+    assert res.source == "bucher"
     assert res.ac is ac
     assert res.bc is bc
 
 
 def test_published_se_comes_from_the_ci_width() -> None:
-    hr = HazardRatioSummary.from_published(0.35, (0.26, 0.48))
+    hr = HazardRatio.from_published(0.35, (0.26, 0.48))
     assert hr.se == pytest.approx((math.log(0.48) - math.log(0.26)) / (2 * 1.959963984540054), rel=1e-12)
     assert hr.log_hr == pytest.approx(math.log(0.35), rel=1e-15)
     assert hr.source == "published"
@@ -64,7 +65,7 @@ def test_ipd_hazard_ratios_enter_through_log_hr_and_se(rng) -> None:
     assert res.log_hr == pytest.approx(ac.log_hr - bc.log_hr, abs=1e-15)
     assert res.se == pytest.approx(math.hypot(ac.se, bc.se), abs=1e-15)
     # mixing a published and an IPD-based HR works the same way
-    mixed = bucher(HazardRatioSummary.from_published(0.5, (0.4, 0.625)), bc)
+    mixed = bucher(HazardRatio.from_published(0.5, (0.4, 0.625)), bc)
     assert mixed.bc.source == "ipd"
 
 
@@ -79,14 +80,14 @@ def test_ipd_hazard_ratios_enter_through_log_hr_and_se(rng) -> None:
 )
 def test_invalid_published_hr(hr, ci, message) -> None:
     with pytest.raises(InputError, match=message):
-        HazardRatioSummary.from_published(hr, ci)
+        HazardRatio.from_published(hr, ci)
 
 
 def test_invalid_objects_and_levels() -> None:
     with pytest.raises(InputError, match=r"expected a result with log_hr, se and conf_level, got str"):
-        bucher("x", HazardRatioSummary.from_published(0.5, (0.4, 0.6)))  # type: ignore[arg-type]
+        bucher("x", HazardRatio.from_published(0.5, (0.4, 0.6)))  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"conf_level must be a number in \(0, 1\), got 95"):
-        HazardRatioSummary.from_published(0.5, (0.4, 0.6), conf_level=95)
+        HazardRatio.from_published(0.5, (0.4, 0.6), conf_level=95)
 
 
 hrs = st.tuples(st.floats(0.1, 5.0), st.floats(0.01, 0.5))
@@ -95,8 +96,8 @@ hrs = st.tuples(st.floats(0.1, 5.0), st.floats(0.01, 0.5))
 @settings(max_examples=60, deadline=None)
 @given(hrs, hrs)
 def test_swapping_trials_inverts_the_indirect_hr(a, b) -> None:
-    ac = HazardRatioSummary.from_published(a[0], (a[0] * math.exp(-a[1]), a[0] * math.exp(a[1])))
-    bc = HazardRatioSummary.from_published(b[0], (b[0] * math.exp(-b[1]), b[0] * math.exp(b[1])))
+    ac = HazardRatio.from_published(a[0], (a[0] * math.exp(-a[1]), a[0] * math.exp(a[1])))
+    bc = HazardRatio.from_published(b[0], (b[0] * math.exp(-b[1]), b[0] * math.exp(b[1])))
     ab, ba = bucher(ac, bc), bucher(bc, ac)
     assert ab.hazard_ratio * ba.hazard_ratio == pytest.approx(1.0, rel=1e-12)
     assert ab.conf_low * ba.conf_high == pytest.approx(1.0, rel=1e-12)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reconstruct._io import (
+from reconstruct.io import (
     atomic_path,
     provenance,
     read_at_risk_csv,

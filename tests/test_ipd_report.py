@@ -12,11 +12,11 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from compare._ipd_report import IPDReportFiles, format_ipd_summary, render_png, write_ipd_report
-from compare._summary import summarize_ipd
-from figures._km_plot import RISK_TABLE_GID
-from figures._report_plot import DIGITIZED_GID, plot_digitized_vs_reconstructed, plot_reconstructed_km
-from reconstruct._io import provenance
+from kmrecon.ipd_report import IPDReportFiles, format_ipd_summary, render_png, write_ipd_report
+from compare.survival.ipd_summary import summarize_ipd
+from figures.km_plot import RISK_TABLE_GID
+from figures.fit_plot import DIGITIZED_GID, plot_digitized_vs_reconstructed, plot_reconstructed_km
+from reconstruct.io import provenance
 from reconstruct.errors import InputError, OutputExistsError
 from tests.conftest import REFERENCE, REPO
 
@@ -229,7 +229,7 @@ def test_terminal_lines(summary):
 
 
 def test_importing_the_report_layer_does_not_load_opencv():
-    code = ("import sys, compare._summary, compare._ipd_report, figures._report_plot, kmrecon._cmd_summarize; "
+    code = ("import sys, compare.survival.ipd_summary, kmrecon.ipd_report, figures.fit_plot, kmrecon.commands.summarize; "
             "print('cv2' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests of figures._km_plot: artists drawn from the KMEstimate fields, no statistics recomputed.
+"""Tests of figures.km_plot: artists drawn from the KMEstimate fields, no statistics recomputed.
 
 conftest.py forces the Agg backend; figures here are bare ``Figure`` objects (no pyplot state).
 """
@@ -16,8 +16,8 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
 
-from compare._survival import kaplan_meier, pooled_km
-from figures._km_plot import RISK_TABLE_GID, add_risk_table, plot_km
+from compare.survival import kaplan_meier, pooled_km
+from figures.km_plot import RISK_TABLE_GID, add_risk_table, plot_km
 from reconstruct.errors import InputError
 
 
@@ -120,7 +120,7 @@ def test_line_values_equal_estimate_at_every_time(ax, rng) -> None:
 
 
 def test_importing_figures_does_not_import_cv2_or_pyplot() -> None:
-    code = "import sys, figures._km_plot; print('cv2' in sys.modules, 'matplotlib.pyplot' in sys.modules)"
+    code = "import sys, figures.km_plot; print('cv2' in sys.modules, 'matplotlib.pyplot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.split() == ["False", "False"]

@@ -1,4 +1,4 @@
-"""Tests of compare._meta against metafor::rma (PLO/PFT x DL/REML) and of its invariants.
+"""Tests of compare.response.meta_analysis against metafor::rma (PLO/PFT x DL/REML) and of its invariants.
 
 Reference: tests/reference/compare_binary_meta.json (R 4.2.2, metafor 3.8-1), fitted with
 ``control = list(threshold = 1e-12)`` so that metafor's REML iterations converge beyond 1e-6.
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from compare._meta import back_transform, meta_proportions, transform_proportions
+from compare.response.meta_analysis import back_transform, meta_proportions, transform_proportions
 from reconstruct.errors import InputError
 
 REF = json.loads((Path(__file__).resolve().parent / "reference" / "compare_binary_meta.json").read_text("utf-8"))
@@ -120,7 +120,7 @@ def test_invariants(data, measure, method) -> None:
 @settings(max_examples=40, deadline=None)
 @given(studies)
 def test_reml_score_is_zero_or_tau2_is_zero(data) -> None:
-    from compare._meta import _reml_score
+    from compare.response.meta_analysis import _reml_score
 
     x = np.array([d[0] for d in data])
     n = np.array([d[1] for d in data])

@@ -1,4 +1,4 @@
-"""Tests for reconstruct._ocr: number parsing, text reading and tick-label reading.
+"""Tests for reconstruct.digitize.ocr: number parsing, text reading and tick-label reading.
 
 Images are rendered by matplotlib (Agg) in the tests, so every label and position is known exactly.
 """
@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from reconstruct._ocr import TextBox, parse_number, read_text, read_tick_labels  # noqa: E402
+from reconstruct.digitize.ocr import TextBox, parse_number, read_text, read_tick_labels  # noqa: E402
 from reconstruct.errors import InputError  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -196,7 +196,7 @@ def test_read_tick_labels_survives_jpeg():
 
 
 def test_read_tick_labels_feeds_axis_calibration():
-    from reconstruct._axes import AxisCalibration
+    from reconstruct.digitize.axes import AxisCalibration
 
     gray, cols, _, axis_row, _, xv, _ = _axes_figure(["0", "6", "12", "18", "24"], ["0.0", "0.5", "1.0"])
     pairs = read_tick_labels(gray, "x", cols, axis_px=axis_row)
@@ -262,7 +262,7 @@ def test_read_text_reads_corpus_tick_labels(rel, labels):
 
 def test_importing_packages_does_not_load_ocr_engine():
     code = (
-        "import sys, reconstruct, reconstruct._ocr, reconstruct._risk_table, compare\n"
+        "import sys, reconstruct, reconstruct.digitize.ocr, reconstruct.digitize.risk_table, compare\n"
         "bad = sorted(m for m in ('rapidocr', 'onnxruntime', 'cv2') if m in sys.modules)\n"
         "print(','.join(bad))\n"
     )

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconstruct import km_step_points, reconstruct_ipd
-from reconstruct._pdf import digitize_pdf, find_km_plots, plot_thumbnails, read_pdf_pages
+from reconstruct.vector.pdf import digitize_pdf, find_km_plots, plot_thumbnails, read_pdf_pages
 from reconstruct.errors import DigitizationError, InputError
 from tests._km_vector_figures import at_risk_frame, draw_km, raster_in_pdf, save, simulate_arms
 
@@ -97,7 +97,7 @@ def test_cumulative_incidence_is_reported_as_such(tmp_path):
 
 def test_raster_pdf_goes_to_the_image_digitizer(tmp_path):
     """The embedded image is extracted pixel for pixel and digitized exactly as the PNG would be."""
-    from reconstruct._digitize import digitize_figure
+    from reconstruct.digitize.figure import digitize_figure
 
     fig, truths, x_max = draw_km(simulate_arms(2, seed=20240101))
     pixels = raster_in_pdf(fig, tmp_path / "raster.pdf")
@@ -109,7 +109,7 @@ def test_raster_pdf_goes_to_the_image_digitizer(tmp_path):
     hints = {"x_range": (0.0, float(x_max)), "y_range": (0.0, 1.0)}
     from_pdf = digitize_pdf(tmp_path / "raster.pdf", **hints)
     assert from_pdf.provenance["source_kind"] == "raster"
-    from reconstruct._pdf import overlay_background
+    from reconstruct.document import overlay_background
 
     np.testing.assert_array_equal(overlay_background(tmp_path / "raster.pdf", from_pdf), pixels)
     (thumbnail,) = plot_thumbnails(tmp_path / "raster.pdf", found)
@@ -267,7 +267,7 @@ def test_two_plots_on_one_page_are_listed_and_chosen_by_index(tmp_path):
 
 
 def test_digitize_document_dispatches_by_suffix_and_gives_overlay_backgrounds(tmp_path):
-    from reconstruct._pdf import digitize_document, overlay_background
+    from reconstruct.document import digitize_document, overlay_background
 
     fig, truths, x_max = draw_km(simulate_arms(2, seed=11))
     pdf, svg = save(fig, tmp_path / "km.pdf"), save(fig, tmp_path / "km.svg")
@@ -291,7 +291,7 @@ def test_digitize_document_dispatches_by_suffix_and_gives_overlay_backgrounds(tm
 @pytest.mark.parametrize("suffix", [".pdf", ".svg"])
 def test_at_risk_table_read_from_text_and_full_pipeline(tmp_path, suffix):
     """The printed table is read exactly; with it the pipeline needs nothing but the file."""
-    from reconstruct._pdf import digitize_document, read_document_at_risk
+    from reconstruct.document import digitize_document, read_document_at_risk
 
     fig, truths, x_max = draw_km(simulate_arms(2, seed=21), risk_table=True)
     path = save(fig, tmp_path / f"km{suffix}")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconstruct import clean_curve, km_at, reconstruct_arm
-from reconstruct._io import read_curves_csv
+from reconstruct.io import read_curves_csv
 from reconstruct.errors import InputError, ReconstructionWarning
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -82,3 +82,4 @@ def test_curve_reader_never_crashes_on_garbage(tmp_path_factory, cells):
         return
     assert isinstance(frame, pd.DataFrame)
     assert np.isfinite(frame[["time", "survival"]].to_numpy()).all()
+

@@ -1,4 +1,4 @@
-"""Tests of compare._proportion_ci: eight CI methods against R, reverse lookups, invariants."""
+"""Tests of compare.response.proportion_ci: eight CI methods against R, reverse lookups, invariants."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from compare._proportion_ci import (
+from compare.response.proportion_ci import (
     CI_METHODS,
     counts_for_percentage,
     decimals_of,

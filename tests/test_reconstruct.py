@@ -177,7 +177,7 @@ def test_unknown_table_arm_is_an_error():
 
 
 def test_censor_clock_maps_marks_and_falls_back_to_time():
-    from reconstruct._guyot import CensorClock
+    from reconstruct.guyot import CensorClock
 
     plain = CensorClock.from_marks(None, 10.0)
     np.testing.assert_array_equal(plain([0.0, 2.5, 10.0]), [0.0, 2.5, 10.0])

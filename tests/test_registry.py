@@ -1,4 +1,4 @@
-"""Tests of compare._registry: the registry format, its validation messages, and the bundled HCC registry."""
+"""Tests of compare.registry.loader: the registry format, its validation messages, and the bundled HCC registry."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compare._registry import (
+from compare.registry.loader import (
     FLAGS,
     Registry,
     default_registry_path,

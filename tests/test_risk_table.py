@@ -1,4 +1,4 @@
-"""Tests for reconstruct._risk_table: number-at-risk tables under KM plots.
+"""Tests for reconstruct.digitize.risk_table: number-at-risk tables under KM plots.
 
 Figures are drawn here with matplotlib from seeded simulated survival times, so each printed number,
 its time and the arm colours are known exactly. Real lifelines and ggsurvfit figures from
@@ -22,7 +22,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from reconstruct._risk_table import RiskRow, RiskTable, read_risk_table  # noqa: E402
+from reconstruct.digitize.risk_table import RiskRow, RiskTable, read_risk_table  # noqa: E402
 from reconstruct.errors import InputError  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "km-corpus"

@@ -1,4 +1,4 @@
-"""Tests of compare._simon and ``kmrecon simon``: Simon (1989) tables, an oracle, the CLI."""
+"""Tests of compare.audit.simon and ``kmrecon simon``: Simon (1989) tables, an oracle, the CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from compare._simon import evaluate_simon_design, parse_simon_design, simon_designs
+from compare.audit.simon import evaluate_simon_design, parse_simon_design, simon_designs
 from kmrecon.cli import main
 from reconstruct.errors import InputError
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from compare._summary import TAU_RULE_DEFAULT, TAU_RULE_USER, IPDSummary, contrast_arms, summarize_ipd
+from compare.survival.ipd_summary import TAU_RULE_DEFAULT, TAU_RULE_USER, IPDSummary, contrast_arms, summarize_ipd
 from reconstruct.errors import ComparisonWarning, InputError
 from tests.conftest import REFERENCE
 

@@ -1,4 +1,4 @@
-"""Tests of the survival core (compare._km, _rmst, _cox, _pooled) against R fixtures and invariants.
+"""Tests of the survival core (compare.survival.km, _rmst, _cox, _pooled) against R fixtures and invariants.
 
 Reference values: tests/reference/survival_reference.json, written by tests/reference/survival.R
 (R 4.2.2, survival 3.5.3) from the CSVs in tests/reference/data/. Tolerances:
@@ -22,7 +22,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from compare._survival import (
+from compare.survival import (
     HazardRatio,
     KMEstimate,
     LandmarkSurvival,
@@ -41,7 +41,7 @@ from compare._survival import (
     rmst_difference,
     survival_quantile,
 )
-from reconstruct._io import read_ipd_csv
+from reconstruct.io import read_ipd_csv
 from reconstruct.errors import InputError
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
@@ -370,7 +370,7 @@ def test_km_to_dict_round_trip_and_frame() -> None:
 
 
 def test_importing_compare_does_not_import_cv2() -> None:
-    code = "import sys, compare._survival; print('cv2' in sys.modules)"
+    code = "import sys, compare.survival; print('cv2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"

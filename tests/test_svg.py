@@ -9,7 +9,7 @@ from __future__ import annotations
 import matplotlib
 import pytest
 
-from reconstruct._svg import digitize_svg, read_svg_page
+from reconstruct.vector.svg import digitize_svg, read_svg_page
 from reconstruct.errors import CalibrationError, InputError
 from tests._km_vector_figures import draw_km, save, simulate_arms
 from tests.test_pdf import assert_exact

@@ -1,6 +1,6 @@
 """The vector geometry on pages built in code: ticks and labels, step curves, glyphs, legends.
 
-Pages here are synthetic (:class:`reconstruct._vector.VectorPage` built directly), so every
+Pages here are synthetic (:class:`reconstruct.vector.geometry.VectorPage` built directly), so every
 position is known exactly; extraction is exact up to floating-point rounding (tolerance 1e-9).
 """
 
@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconstruct._vector import (
+from reconstruct.vector.geometry import (
     VectorPage,
     VectorPath,
     VectorText,
     find_plot_frames,
     parse_tick_label,
 )
-from reconstruct._vector_curves import extract_plot, to_data
+from reconstruct.vector.curves import extract_plot, to_data
 from reconstruct.errors import DigitizationError
 
 PANEL = (50.0, 60.0, 250.0, 400.0)  # row0, col0, row1, col1
@@ -205,7 +205,7 @@ def test_vector_modules_do_not_import_opencv():
     import subprocess
     import sys
 
-    code = ("import sys, reconstruct._pdf, reconstruct._svg, reconstruct._vector_curves, reconstruct._vector_risk; "
+    code = ("import sys, reconstruct.vector.pdf, reconstruct.vector.svg, reconstruct.vector.curves, reconstruct.vector.risk_table; "
             "print('cv2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

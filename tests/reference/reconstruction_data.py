@@ -7,7 +7,7 @@ reconstruction still yields exactly this file and that kmrecon's statistics on i
 
 from pathlib import Path
 
-from kmrecon._cmd_demo import DEMO_PRECISION, demo_file
+from kmrecon.commands.demo import DEMO_PRECISION, demo_file
 from reconstruct import reconstruct_files
 
 OUT = Path(__file__).resolve().parent / "data" / "demo_reconstructed_ipd.csv"

@@ -15,7 +15,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from reconstruct._io import write_csv  # noqa: E402
+from reconstruct.io import write_csv  # noqa: E402
 
 
 def _arm(

@@ -1,0 +1,1 @@
+"""Internal consistency of a paper's reported numbers, and Simon two-stage designs."""

@@ -1,0 +1,1 @@
+"""Comparisons across trials: comparability checks, Bucher indirect comparisons, the cross-trial report."""

@@ -1,0 +1,1 @@
+"""The registry of published trial results (YAML), its record types and its checks."""

@@ -1,0 +1,1 @@
+"""Response rates: proportion CIs (eight methods), two-arm contrasts, meta-analysis of proportions."""

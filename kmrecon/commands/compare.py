@@ -1,0 +1,224 @@
+"""``kmrecon compare``: registry (+ IPD) -> comparison tables (CSV, Markdown), forest plots, KM figures, JSON."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kmrecon.commands.common import library_errors
+from reconstruct.io import check_writable, provenance, write_bytes, write_csv, write_json
+from reconstruct.errors import InputError, KmreconWarning
+
+ENDPOINT_CHOICES = ("orr", "dcr", "pfs", "os")
+
+
+def parse_ipd_options(values: tuple[str, ...]) -> dict[tuple[str, str, str], str]:
+    """Parse repeated ``TRIAL:ARM[:ENDPOINT]=path.csv[#ARM]`` (endpoint default ``os``).
+
+    Raises
+    ------
+    InputError
+        For an item without ``=`` or without ``TRIAL:ARM``.
+    """
+    parsed: dict[tuple[str, str, str], str] = {}
+    for item in values:
+        key, sep, path = item.partition("=")
+        parts = key.strip().split(":")
+        if not sep or not path.strip() or len(parts) not in (2, 3) or not all(parts):
+            raise InputError(f"expected TRIAL:ARM[:ENDPOINT]=ipd.csv, got {item!r}", source="--ipd")
+        endpoint = parts[2] if len(parts) == 3 else "os"
+        if endpoint not in ("os", "pfs"):
+            raise InputError(f"expected endpoint os or pfs, got {endpoint!r} in {item!r}", source="--ipd")
+        parsed[(parts[0], parts[1], endpoint)] = path.strip()
+    return parsed
+
+
+IPD_CONVENTION = (
+    "IPD contrasts (`ipd_*_contrasts`): `hr_arm_vs_ref` is the Cox hazard ratio (Efron ties) of the arm vs the "
+    "reference arm (the reference is the denominator; HR < 1 means a lower hazard in the arm), "
+    "`rmst_arm_minus_ref` is RMST(arm) - RMST(reference), as in `kmrecon summarize`. An empty HR or log-rank "
+    "means not estimable; the `note` column says why."
+)
+
+
+def _kmrecon_warnings_only(caught: list[warnings.WarningMessage]) -> list[warnings.WarningMessage]:
+    """Keep kmrecon's own warnings (recorded in comparison.json); re-issue the others (numpy, statsmodels)."""
+    kept = []
+    for item in caught:
+        if issubclass(item.category, KmreconWarning):
+            kept.append(item)
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    return kept
+
+
+def _forest_rows(n_rows: int) -> tuple[float, float]:
+    return 9.0, 1.4 + 0.4 * n_rows
+
+
+def _figures(report) -> dict[str, bytes]:
+    from matplotlib.figure import Figure
+
+    from compare.indirect.comparability import UNLIKE_KINDS
+    from figures.forest import plot_hazard_ratio_forest, plot_proportion_forest
+
+    out: dict[str, bytes] = {}
+
+    def save(fig) -> bytes:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=130, bbox_inches="tight")
+        return buffer.getvalue()
+
+    for rep in report.binary:
+        if rep.estimates:
+            pooled = set(rep.meta.labels) if rep.meta is not None else set()
+            labels = [f"{'* ' if s.key in pooled else ''}{s.key} ({s.criterion})" for s in rep.selections]
+            flags = [";".join(k for k in f.split(";") if k in UNLIKE_KINDS) for f in rep.flags]
+            fig = Figure(figsize=_forest_rows(len(rep.estimates) + 2))
+            plot_proportion_forest(rep.estimates, pooled=rep.meta, ax=fig.subplots(), labels=labels, flags=flags,
+                                   title=f"{rep.endpoint.upper()}: Clopper-Pearson 95% CI; * pooled; "
+                                         "[unlike vs reference]")
+            out[f"forest_{rep.endpoint}.png"] = save(fig)
+    for rep in report.hazard_ratios:
+        rows = list(rep.published) + list(rep.indirect)
+        if rows:
+            fig = Figure(figsize=_forest_rows(len(rows)))
+            flags = [";".join(k for k in f.split(";") if k in UNLIKE_KINDS)
+                     for f in list(rep.published_flags) + list(rep.indirect_flags)]
+            plot_hazard_ratio_forest(rows, ax=fig.subplots(), flags=flags,
+                                     title=f"{rep.endpoint.upper()} hazard ratios (published; Bucher indirect)")
+            out[f"forest_hr_{rep.endpoint}.png"] = save(fig)
+    if report.survival:
+        from figures.km_plot import add_risk_table, plot_km
+
+        for rep in report.survival:
+            fig = Figure(figsize=(8.0, 5.5))
+            ax = fig.subplots()
+            for key, km in rep.kms.items():
+                plot_km(km, ax=ax, label=key)
+            ax.legend(loc="upper right", fontsize="small")
+            ax.set_xlabel(f"Time ({report.parameters.get('time_unit', 'months')})")
+            ticks = [t for t in ax.get_xticks() if 0 <= t <= ax.get_xlim()[1]]
+            add_risk_table(ax, dict(rep.kms), ticks)
+            out[f"km_{rep.endpoint}.png"] = save(fig)
+            if rep.pooled_naive is not None:
+                fig = Figure(figsize=(8.0, 5.0))
+                ax = fig.subplots()
+                plot_km(rep.pooled_naive.curve, ax=ax, label="pooled (naive)")
+                plot_km(rep.pooled_stratified.curve, ax=ax, label="pooled (stratified by trial)")
+                ax.legend(loc="upper right", fontsize="small")
+                out[f"km_{rep.endpoint}_pooled.png"] = save(fig)
+    return out
+
+
+def _tables(report) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    for rep in report.binary:
+        tables[f"{rep.endpoint}_arms"] = rep.table
+        if not rep.meta_table.empty:
+            tables[f"{rep.endpoint}_meta"] = rep.meta_table
+    for rep in report.hazard_ratios:
+        if not rep.table.empty:
+            tables[f"hr_{rep.endpoint}"] = rep.table
+    for rep in report.survival:
+        tables[f"ipd_{rep.endpoint}_arms"] = rep.table
+        if not rep.contrast_table.empty:
+            tables[f"ipd_{rep.endpoint}_contrasts"] = rep.contrast_table
+        if not rep.indirect_table.empty:
+            tables[f"ipd_{rep.endpoint}_indirect"] = rep.indirect_table
+    return tables
+
+
+def _summary(report) -> dict[str, Any]:
+    return {
+        "binary": {r.endpoint: {"meta": None if r.meta is None else r.meta.to_dict(),
+                                "pool_comparability": None if r.pool_check is None else r.pool_check.flag}
+                   for r in report.binary},
+        "indirect": {r.endpoint: [c.to_dict() for c in r.indirect] for r in report.hazard_ratios},
+        "indirect_from_ipd": {r.endpoint: [c.to_dict() for c in r.indirect] for r in report.survival},
+        "unlike_contrasts": [c.label for c in report.comparabilities if c.unlike],
+    }
+
+
+@click.command("compare")
+@click.argument("registry", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for tables, figures and comparison.json.")
+@click.option("--endpoint", "endpoints", multiple=True, type=click.Choice(ENDPOINT_CHOICES),
+              help="Endpoint to compare (repeatable; default all).")
+@click.option("--reference", default=None, metavar="TRIAL:ARM", help="Arm every other arm is contrasted with.")
+@click.option("--arm", "arms", multiple=True, metavar="TRIAL:ARM", help="Arm to include (repeatable; default all).")
+@click.option("--pool", multiple=True, metavar="TRIAL:ARM",
+              help="Arm pooled by the meta-analysis (repeatable; default every included arm with counts).")
+@click.option("--ipd", "ipd_options", multiple=True, metavar="TRIAL:ARM[:ENDPOINT]=CSV[#ARM]",
+              help="IPD CSV (arm,time,event) of an arm; endpoint os (default) or pfs (repeatable).")
+@click.option("--criterion", type=click.Choice(["mRECIST", "RECIST 1.1", "RECIST 1.0"]), default="mRECIST",
+              show_default=True, help="Preferred response criterion; other criteria are flagged.")
+@click.option("--measure", type=click.Choice(["PLO", "PFT"]), default="PLO", show_default=True,
+              help="Scale of the pooled estimate in the forest plot (logit or Freeman-Tukey).")
+@click.option("--method", type=click.Choice(["REML", "DL"]), default="REML", show_default=True,
+              help="tau2 estimator of the pooled estimate in the forest plot.")
+@click.option("--bclc-threshold", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="Largest tolerated difference in BCLC C share (proportion).")
+@click.option("--pvtt-threshold", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="Largest tolerated difference in portal vein invasion share (proportion).")
+@click.option("--refuse-unlike", is_flag=True, help="Fail instead of flagging unlike contrasts.")
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+def command(registry, outdir, endpoints, reference, arms, pool, ipd_options, criterion, measure, method,
+            bclc_threshold, pvtt_threshold, refuse_unlike, force) -> None:
+    """Compare the trials of REGISTRY (YAML): tables, forest plots, and KM curves from IPD."""
+    from compare.indirect.comparability import PopulationThresholds
+    from compare.registry.loader import load_registry
+    from compare.indirect.comparison import build_comparison, frame_to_markdown
+
+    with library_errors():
+        reg = load_registry(registry)
+        specs = {(t.id, a.id, e): path for t, a in reg.iter_arms() for e, path in a.ipd.items()}
+        specs.update(parse_ipd_options(ipd_options))
+        ipd = {}
+        if specs:
+            from compare.indirect.survival_comparison import load_ipd_spec
+
+            for (trial_id, arm_id, endpoint), spec in specs.items():
+                reg.arm(trial_id, arm_id)
+                ipd[(trial_id, arm_id, endpoint)] = load_ipd_spec(spec)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", KmreconWarning)
+            report = build_comparison(
+                reg, endpoints=endpoints or ENDPOINT_CHOICES, reference=reference, arms=arms or None,
+                pool=pool or None, criterion=criterion, measure=measure, method=method,
+                thresholds=PopulationThresholds(bclc_c=bclc_threshold, pvtt=pvtt_threshold),
+                on_mismatch="refuse" if refuse_unlike else "flag", ipd=ipd or None,
+            )
+        caught = _kmrecon_warnings_only(caught)
+        tables = _tables(report)
+        figures = _figures(report)
+        outputs = [outdir / f"{name}.{ext}" for name in tables for ext in ("csv", "md")]
+        outputs += [outdir / name for name in figures] + [outdir / "comparison.md", outdir / "comparison.json"]
+        for path in outputs:
+            check_writable(path, force=force)
+        markdown = [f"# Comparison of {registry.name}\n"]
+        if report.survival:
+            markdown.append(IPD_CONVENTION + "\n")
+        for name, frame in tables.items():
+            write_csv(outdir / f"{name}.csv", frame, force=force)
+            text = frame_to_markdown(frame)
+            write_bytes(outdir / f"{name}.md", text.encode("utf-8"), force=force)
+            markdown.append(f"## {name}\n\n{text}")
+        for name, data in figures.items():
+            write_bytes(outdir / name, data, force=force)
+        write_bytes(outdir / "comparison.md", "\n".join(markdown).encode("utf-8"), force=force)
+        inputs: dict[str, Any] = {"registry": registry}
+        inputs.update({f"ipd {t}:{a}:{e}": spec.partition("#")[0] for (t, a, e), spec in specs.items()})
+        record = provenance(inputs=inputs, parameters=dict(report.parameters), command="kmrecon compare")
+        record["outputs"] = [p.name for p in outputs[:-1]]
+        record["results"] = _summary(report)
+        record["warnings"] = [str(w.message) for w in caught]
+        write_json(outdir / "comparison.json", record, force=force)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    click.echo(f"wrote {len(outputs)} files to {outdir}")

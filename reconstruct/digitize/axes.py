@@ -1,0 +1,437 @@
+"""Plot panel, axis lines, tick marks and the pixel-to-data calibration of a KM figure.
+
+Pixels are ``(row, col)``, origin top-left. The panel is found from its axis lines (dark
+lines meeting at the lower-left corner) or, for ggplot2-style figures without axis lines,
+from the filled grey panel. Tick marks are the short strokes touching an axis on its
+outer (or, failing that, inner) side; the regularly spaced ones are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from reconstruct.errors import CalibrationError
+
+__all__ = ["AxisCalibration", "PlotPanel", "find_panel", "regular_ticks", "calibrate_axes"]
+
+
+@dataclass(frozen=True, eq=False)
+class AxisCalibration:
+    """Linear map between pixel positions along one axis and data values.
+
+    ``value = slope * px + intercept``, fitted by least squares to tick positions and their values.
+
+    Attributes
+    ----------
+    axis : {"x", "y"}
+        ``"x"``: positions are columns; ``"y"``: positions are rows.
+    px_positions : ndarray of shape (n_ticks,)
+        Tick positions used (pixels).
+    values : ndarray of shape (n_ticks,)
+        Data values at those ticks (time for x; survival proportion for y).
+    slope, intercept : float
+    residual_px : float
+        Largest distance (pixels) between a tick and its fitted position.
+    source : str
+        Where the tick values came from ("hint", "ocr", "assumed").
+    """
+
+    axis: Literal["x", "y"]
+    px_positions: NDArray[np.float64]
+    values: NDArray[np.float64]
+    slope: float
+    intercept: float
+    residual_px: float
+    source: str = "hint"
+
+    @classmethod
+    def from_ticks(
+        cls, px_positions: ArrayLike, values: ArrayLike, *, axis: Literal["x", "y"], source: str = "hint"
+    ) -> AxisCalibration:
+        """Fit the calibration to at least two ticks with distinct positions and values.
+
+        Raises
+        ------
+        CalibrationError
+            Fewer than two ticks, or ticks that do not define a line.
+        """
+        px = np.asarray(px_positions, dtype=float).reshape(-1)
+        val = np.asarray(values, dtype=float).reshape(-1)
+        if px.size != val.size or px.size < 2 or np.ptp(px) < 1.0 or np.ptp(val) == 0.0:
+            raise CalibrationError(
+                f"expected at least two {axis} ticks with distinct positions and values, got positions "
+                f"{np.round(px, 1).tolist()} and values {val.tolist()}"
+            )
+        slope, intercept = np.polyfit(px, val, 1)
+        residual = float(np.max(np.abs((px * slope + intercept - val) / slope)))
+        px.setflags(write=False)
+        val.setflags(write=False)
+        return cls(axis, px, val, float(slope), float(intercept), residual, source)
+
+    def to_value(self, px: ArrayLike) -> NDArray[np.float64]:
+        """Data values at pixel positions ``px``."""
+        return np.asarray(px, dtype=float) * self.slope + self.intercept
+
+    def to_px(self, value: ArrayLike) -> NDArray[np.float64]:
+        """Pixel positions of data values ``value``."""
+        return (np.asarray(value, dtype=float) - self.intercept) / self.slope
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready description."""
+        return {
+            "axis": self.axis, "px_positions": self.px_positions.tolist(), "values": self.values.tolist(),
+            "slope": self.slope, "intercept": self.intercept, "residual_px": self.residual_px, "source": self.source,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class PlotPanel:
+    """The data area of a figure and its tick marks.
+
+    Attributes
+    ----------
+    row0, col0, row1, col1 : int
+        Inner bounds of the panel (exclusive ``row1``/``col1``), axis lines excluded.
+    x_axis_row : float
+        Row of the x-axis line (panel bottom edge when there is no line).
+    y_axis_col : float
+        Column of the y-axis line (panel left edge when there is no line).
+    x_tick_cols : ndarray of shape (n_x_ticks,)
+        Columns of the regularly spaced major x ticks, ascending.
+    y_tick_rows : ndarray of shape (n_y_ticks,)
+        Rows of the regularly spaced major y ticks, descending (bottom tick first).
+    framed : bool
+        True when found from axis lines, False when from a filled (ggplot2-style) panel.
+    """
+
+    row0: int
+    col0: int
+    row1: int
+    col1: int
+    x_axis_row: float
+    y_axis_col: float
+    x_tick_cols: NDArray[np.float64]
+    y_tick_rows: NDArray[np.float64]
+    framed: bool
+
+
+def _line_bands(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int) -> list[tuple[int, int, int, int]]:
+    """Long straight dark lines as ``(start, stop, lo, hi)``: rows (cols) start:stop, extent lo..hi."""
+    bridge = np.ones((1, 7) if horizontal else (7, 1), np.uint8)  # curves drawn across an axis break it
+    kernel = np.ones((1, min_len) if horizontal else (min_len, 1), np.uint8)
+    opened = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, bridge), cv2.MORPH_OPEN, kernel)
+    profile = opened.any(axis=1 if horizontal else 0)
+    bands = []
+    index = np.flatnonzero(profile)
+    if index.size == 0:
+        return bands
+    splits = np.flatnonzero(np.diff(index) > 1) + 1
+    for group in np.split(index, splits):
+        block = opened[group[0]: group[-1] + 1] if horizontal else opened[:, group[0]: group[-1] + 1]
+        extent = np.flatnonzero(block.any(axis=0 if horizontal else 1))
+        bands.append((int(group[0]), int(group[-1]) + 1, int(extent[0]), int(extent[-1]) + 1))
+    return bands
+
+
+def regular_ticks(positions: ArrayLike, *, tol: float = 1.5) -> NDArray[np.float64]:
+    """The longest evenly spaced run among candidate tick positions (sorted ascending).
+
+    Parameters
+    ----------
+    positions : array_like of shape (n,)
+        Candidate positions in pixels.
+    tol : float, default 1.5
+        Allowed deviation (pixels) from exact spacing.
+    """
+    pos = np.sort(np.asarray(positions, dtype=float))
+    best = pos[:1]
+    for i in range(pos.size):
+        for j in range(i + 1, pos.size):
+            step = pos[j] - pos[i]
+            if step < 8:
+                continue
+            chain = [pos[i]]
+            target = pos[i] + step
+            missed = 0
+            while missed <= 1:  # one unseen tick (hidden grid line) is bridged
+                near = np.flatnonzero(np.abs(pos - target) <= max(tol, 0.015 * step))
+                if near.size == 0:
+                    missed += 1
+                    target += step
+                    continue
+                chain.append(pos[near[0]])
+                target = pos[near[0]] + step
+            if len(chain) > best.size or (len(chain) == best.size and chain[-1] - chain[0] > best[-1] - best[0]):
+                best = np.array(chain)
+    return best
+
+
+def _tick_candidates(dark: NDArray[np.bool_], *, start: int, direction: int, lo: int, hi: int, axis: str):
+    """Centres and lengths of short strokes leaving an axis line at ``start`` (x: rows; y: cols)."""
+    reach = 14
+    if axis == "x":
+        idx = start + direction * np.arange(reach)
+        idx = idx[(idx >= 0) & (idx < dark.shape[0])]
+        strip = dark[idx, lo:hi]
+    else:
+        idx = start + direction * np.arange(reach)
+        idx = idx[(idx >= 0) & (idx < dark.shape[1])]
+        strip = dark[lo:hi, idx].T
+    # run length from the axis outward, per position along the axis
+    run = np.cumprod(strip, axis=0).sum(axis=0)
+    hit = run >= 2
+    if not hit.any():
+        return np.empty(0), np.empty(0)
+    index = np.flatnonzero(hit)
+    groups = np.split(index, np.flatnonzero(np.diff(index) > 1) + 1)
+    centres = np.array([np.average(g, weights=run[g]) + lo for g in groups if g.size <= 6])
+    lengths = np.array([run[g].max() for g in groups if g.size <= 6])
+    return centres, lengths
+
+
+def _major_ticks(dark, *, start, direction, lo, hi, axis):
+    best = np.empty(0)
+    for gap in range(3):  # ticks may start a pixel or two off the axis (anti-aliasing, panel border)
+        centres, lengths = _tick_candidates(dark, start=start + direction * gap, direction=direction, lo=lo, hi=hi,
+                                            axis=axis)
+        if centres.size < 2:
+            continue
+        ticks = regular_ticks(centres[lengths >= 0.6 * lengths.max()])
+        if ticks.size > best.size:
+            best = ticks
+    return best
+
+
+def _grid_ticks(gray: NDArray[np.uint8], row0: int, col0: int, row1: int, col1: int, *, axis: str):
+    """Tick positions from grid lines when no tick marks are drawn (e.g. matplotlib's bmh style).
+
+    Grid lines are columns (x) or rows (y) of the panel where a large share of the pixels differ
+    from the panel's background; panel edges that continue the grid's spacing are added.
+    """
+    inner = gray[row0 + 1: row1 - 1, col0 + 1: col1 - 1].astype(np.int16)
+    if inner.size == 0:
+        return np.empty(0)
+    background = int(np.median(inner))
+    differs = np.abs(inner - background) > 12
+    along = differs if axis == "x" else differs.T  # rows: along the grid line
+    share = along.mean(axis=0)
+    bands = np.array_split(along, 5, axis=0)
+    spread = np.sum([band.any(axis=0) for band in bands], axis=0)  # grid lines cross the whole panel
+    padded = np.pad(share, 4, mode="edge")
+    around = np.maximum(padded[:-8], padded[8:])  # 4 px either side: a grid line is thin, a ribbon is not
+    lines = np.flatnonzero((share > 0.2) & (spread >= 5) & (share - around > 0.15))
+    if lines.size < 2:
+        return np.empty(0)
+    groups = np.split(lines, np.flatnonzero(np.diff(lines) > 1) + 1)
+    offset = col0 + 1 if axis == "x" else row0 + 1
+    centres = np.array([np.average(g, weights=share[g]) + offset for g in groups if g.size <= 4])
+    ticks = regular_ticks(centres)
+    if ticks.size < 2:
+        return np.empty(0)
+    step = float(np.mean(np.diff(ticks)))
+    edges = (col0 - 0.5, col1 - 0.5) if axis == "x" else (row0 - 0.5, row1 - 0.5)
+    if abs(ticks[0] - step - edges[0]) <= 2.5:
+        ticks = np.concatenate(([edges[0]], ticks))
+    if abs(ticks[-1] + step - edges[1]) <= 2.5:
+        ticks = np.concatenate((ticks, [edges[1]]))
+    return ticks
+
+
+def _panel_from_lines(dark: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
+    rows, cols = dark.shape
+    verticals = _line_bands(dark, horizontal=False, min_len=max(20, int(0.25 * rows)))
+    horizontals = _line_bands(dark, horizontal=True, min_len=max(20, int(0.25 * cols)))
+    # axes meeting at a corner first; then R-style axes drawn apart from each other
+    for gap_col, gap_row in ((4, 6), (int(0.05 * cols) + 4, int(0.06 * rows) + 6)):
+        found = _corner_panel(verticals, horizontals, gap_col, gap_row)
+        if found is not None:
+            return found
+    return None
+
+
+def _corner_panel(verticals, horizontals, gap_col: int, gap_row: int):
+    """The panel whose y axis (leftmost) and x axis (lowest) meet within the given gaps."""
+    for v_start, v_stop, v_lo, v_hi in sorted(verticals):
+        lead = gap_col + 10 if gap_col > 4 else 4  # a y tick at 0 may extend the x axis to the left
+        corner = [h for h in horizontals
+                  if -lead <= h[2] - v_start <= gap_col and v_lo + 0.5 * (v_hi - v_lo) <= h[0] <= v_hi + gap_row]
+        if not corner:
+            continue
+        h_start, h_stop, h_lo, h_hi = max(corner, key=lambda h: h[0])  # the lowest: the x axis
+        top = [h for h in horizontals if abs(h[2] - v_start) <= 4 and abs(h[1] - v_lo) <= 6 and abs(h[3] - h_hi) <= 4
+               and h[0] < h_start]  # a frame's top edge spans the full width, unlike a flat curve at S = 1
+        row0 = (top[0][1] if top else v_lo)
+        right = [v for v in verticals if abs(v[1] - h_hi) <= 4 and abs(v[3] - h_stop) <= 6]
+        col1 = right[-1][0] if right else h_hi
+        x_axis, y_axis = (h_start + h_stop - 1) / 2.0, (v_start + v_stop - 1) / 2.0
+        return row0, v_stop, min(h_start, v_hi), col1, x_axis, y_axis, h_stop, v_start - 1
+    return None
+
+
+def _panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
+    quant = (rgb // 8).reshape(-1, 3).astype(np.int32)
+    code = quant[:, 0] * 1024 + quant[:, 1] * 32 + quant[:, 2]
+    counts = np.bincount(code, minlength=32768)
+    counts[31 * 1024 + 31 * 32 + 31] = 0  # white page
+    fill = int(np.argmax(counts))
+    if counts[fill] < 0.1 * code.size:
+        return None
+    mask = (code == fill).reshape(rgb.shape[:2]).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    if n < 2:
+        return None
+    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    col0, row0, width, height = (int(v) for v in stats[k, :4])
+    return row0, col0, row0 + height, col0 + width, row0 + height - 0.5, col0 - 0.5, row0 + height, col0 - 1
+
+
+def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
+    """Locate the plot panel, its axes and its major tick marks.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+        A straightened figure.
+
+    Returns
+    -------
+    PlotPanel
+
+    Raises
+    ------
+    CalibrationError
+        If no axis lines or filled panel are found, or fewer than two ticks on an axis.
+    """
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    found = _panel_from_lines((gray < 110).astype(np.uint8))
+    framed = found is not None
+    if found is None:
+        found = _panel_from_fill(rgb)
+    if found is None:
+        raise CalibrationError(
+            "expected a plot panel bounded by axis lines or a filled background, got neither; "
+            "crop the image to one plot"
+        )
+    row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y = found
+    dark = gray < 170
+    x_ticks = _major_ticks(dark, start=below_x, direction=1, lo=max(col0 - 8, 0), hi=col1 + 8, axis="x")
+    if x_ticks.size < 2:
+        x_ticks = _major_ticks(dark, start=row1 - 1, direction=-1, lo=col0, hi=col1, axis="x")
+    y_ticks = _major_ticks(dark, start=left_of_y, direction=-1, lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
+    if y_ticks.size < 2:
+        y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
+    if x_ticks.size < 2:
+        x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
+    if y_ticks.size < 2:
+        y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
+    if x_ticks.size < 2 or y_ticks.size < 2:
+        raise CalibrationError(
+            f"expected at least two regularly spaced tick marks on each axis, got {x_ticks.size} on x and "
+            f"{y_ticks.size} on y; the figure may have no tick marks"
+        )
+    return PlotPanel(row0, col0, row1, col1, float(x_axis_row), float(y_axis_col), x_ticks, y_ticks[::-1], framed)
+
+
+def _ocr_ticks(gray: NDArray[np.uint8], axis: Literal["x", "y"], ticks: NDArray[np.float64], axis_px: float,
+               scale: float = 1.0):
+    """Tick values read by OCR as ``(positions, values)``, or None when too few were read.
+
+    ``gray`` may be ``scale`` times larger than the image ``ticks`` refer to (OCR reads the
+    full-resolution labels of a shrunk figure).
+    """
+    try:
+        from reconstruct.digitize.ocr import read_tick_labels
+    except ImportError:
+        return None
+
+    def up(value):
+        return (np.asarray(value, float) + 0.5) * scale - 0.5
+
+    pairs = read_tick_labels(gray, axis, up(ticks), axis_px=float(up(axis_px)))
+    if len(pairs) < 2:
+        return None
+    px, values = (np.array(v, float) for v in zip(*pairs, strict=True))
+    px = (px + 0.5) / scale - 0.5
+    if np.ptp(values) == 0:
+        return None
+    slope, intercept = np.polyfit(px, values, 1)
+    good = np.abs(px * slope + intercept - values) <= 0.02 * np.ptp(values) + 1e-12
+    if good.sum() < 2 or good.sum() < 0.6 * len(px):
+        return None
+    return px[good], values[good]
+
+
+def calibrate_axes(
+    gray: NDArray[np.uint8],
+    panel: PlotPanel,
+    *,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
+    notes: list[str] | None = None,
+    ocr_gray: NDArray[np.uint8] | None = None,
+    ocr_scale: float = 1.0,
+) -> tuple[AxisCalibration, AxisCalibration, Literal["proportion", "percent"]]:
+    """Calibrate both axes from the panel's ticks and hinted or OCR'd tick values.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+        The straightened figure.
+    panel : PlotPanel
+    x_range, y_range : (float, float), optional
+        Values of the first and last labelled tick; the ticks between are evenly spaced.
+        Without them the labels are read by :func:`reconstruct.digitize.ocr.read_tick_labels`;
+        an unreadable y axis is assumed to run from 0 to 1 (a note is appended to ``notes``).
+    notes : list of str, optional
+        Receives the notes.
+    ocr_gray : ndarray, optional
+        A larger original of ``gray`` (``ocr_scale`` times its size) to read labels from.
+    ocr_scale : float, default 1.0
+
+    Returns
+    -------
+    x_calibration, y_calibration : AxisCalibration
+        y values as proportions.
+    y_unit : {"proportion", "percent"}
+        Percent when the top tick value exceeds 1.5.
+
+    Raises
+    ------
+    CalibrationError
+        No x hint and fewer than two x labels read.
+    """
+    notes = notes if notes is not None else []
+    if ocr_gray is None:
+        ocr_gray, ocr_scale = gray, 1.0
+    cols, rows = panel.x_tick_cols, panel.y_tick_rows
+    if x_range is not None:
+        x_cal = AxisCalibration.from_ticks(cols, np.linspace(*x_range, cols.size), axis="x", source="hint")
+    else:
+        read = _ocr_ticks(ocr_gray, "x", cols, panel.x_axis_row, ocr_scale)
+        if read is None:
+            raise CalibrationError(
+                f"expected readable x tick labels at {cols.size} ticks, got too few numbers; "
+                "pass --x-range A B (values of the first and last labelled x tick)"
+            )
+        x_cal = AxisCalibration.from_ticks(*read, axis="x", source="ocr")
+    if y_range is not None:
+        y_px, y_values, source = rows, np.linspace(*y_range, rows.size), "hint"
+    else:
+        read = _ocr_ticks(ocr_gray, "y", rows, panel.y_axis_col, ocr_scale)
+        if read is None:
+            y_px, y_values, source = rows, np.linspace(0.0, 1.0, rows.size), "assumed"
+            notes.append("y tick labels not read; assumed the y ticks run from 0 to 1 (or 0 to 100%); "
+                         "pass --y-range A B if not")
+        else:
+            (y_px, y_values), source = read, "ocr"
+    unit: Literal["proportion", "percent"] = "percent" if np.max(y_values) > 1.5 else "proportion"
+    if unit == "percent":
+        y_values = y_values / 100.0
+    y_cal = AxisCalibration.from_ticks(y_px, y_values, axis="y", source=source)
+    return x_cal, y_cal, unit

@@ -1,0 +1,539 @@
+"""From a KM figure image to calibrated step curves, censor marks and quality figures.
+
+:func:`digitize_figure` reads a file; :func:`digitize_image` does the work on an RGB array:
+deskew, panel and ticks (:mod:`reconstruct.digitize.axes`), calibration from hints or OCR'd tick
+labels, arm separation and tracing (:mod:`reconstruct.digitize.curves`), censor marks
+(:mod:`reconstruct.digitize.censor_marks`). Pixel coordinates are ``(row, col)``, origin top-left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from reconstruct.digitize import curves as _curves
+from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
+from reconstruct.digitize.censor_marks import find_censor_marks
+from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
+from reconstruct.io import provenance as make_provenance
+from reconstruct.digitize.legend import find_legend_sample, read_label
+from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
+
+__all__ = ["DigitizedArm", "DigitizedFigure", "digitize_figure", "digitize_image"]
+
+_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
+_MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
+
+
+@dataclass(frozen=True, eq=False)
+class DigitizedArm:
+    """One traced curve.
+
+    Attributes
+    ----------
+    label : str or None
+        Legend label, when one was read.
+    colour : str
+        Line colour, ``#rrggbb``.
+    time, survival : ndarray of shape (n_points,)
+        Step corners: ``(0, S0)``, the survival after each drop at the drop's time, and the
+        curve's end; time ascending, survival non-increasing proportions in [0, 1]. For a
+        cumulative-incidence figure ``survival`` is ``1 - plotted value``.
+    censor_time, censor_survival : ndarray of shape (n_marks,)
+        Censor marks found on the curve.
+    quality : dict
+        ``coverage`` (share of the curve's columns with its own pixels), ``columns`` (its
+        length in pixels), ``line_half_width_px``, ``hidden_share`` (share of columns where it
+        was hidden and followed other arms).
+    """
+
+    label: str | None
+    colour: str
+    time: NDArray[np.float64]
+    survival: NDArray[np.float64]
+    censor_time: NDArray[np.float64]
+    censor_survival: NDArray[np.float64]
+    quality: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("time", "survival", "censor_time", "censor_survival"):
+            array = np.array(getattr(self, name), dtype=float, copy=True)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+
+
+@dataclass(frozen=True, eq=False)
+class DigitizedFigure:
+    """Everything read from one KM figure.
+
+    Attributes
+    ----------
+    arms : tuple of DigitizedArm
+    x_calibration, y_calibration : AxisCalibration
+        Pixel-to-data maps of the straightened image (y values as proportions).
+    y_unit : {"proportion", "percent"}
+        How the survival axis was labelled.
+    curve_kind : {"survival", "cumulative_incidence"}
+        Falling survival curves or rising cumulative-incidence curves.
+    panel : tuple of int
+        ``(row0, col0, row1, col1)`` of the plot panel in the straightened image.
+    rotation_deg : float
+        Skew found and removed (counter-clockwise, degrees).
+    image_shape : tuple of int
+        ``(rows, cols)`` of the image the calibration refers to (the input, shrunk when large).
+    warnings : tuple of str
+        Every warning issued while digitizing.
+    provenance : dict
+        Source file and sha256, parameters, kmrecon version.
+    pixel_scale : float
+        Input pixels per working pixel (large images are shrunk before digitizing).
+    """
+
+    arms: tuple[DigitizedArm, ...]
+    x_calibration: AxisCalibration
+    y_calibration: AxisCalibration
+    y_unit: Literal["proportion", "percent"]
+    curve_kind: Literal["survival", "cumulative_incidence"]
+    panel: tuple[int, int, int, int]
+    rotation_deg: float
+    image_shape: tuple[int, int]
+    warnings: tuple[str, ...]
+    provenance: dict[str, Any]
+    pixel_scale: float = 1.0
+
+    def to_pixels(self, time: ArrayLike, survival: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Pixel ``(rows, cols)`` in the input image of data points ``(time, survival)``."""
+        value = np.asarray(survival, float)
+        if self.curve_kind == "cumulative_incidence":
+            value = 1.0 - value
+        col = self.x_calibration.to_px(time)
+        row = self.y_calibration.to_px(value)
+        if self.rotation_deg:
+            # undo the deskew rotation (about the image centre) to land on the input image
+            n_rows, n_cols = self.image_shape
+            matrix = cv2.getRotationMatrix2D((n_cols / 2.0, n_rows / 2.0), self.rotation_deg, 1.0)
+            points = np.stack([col, row, np.ones_like(col)])
+            col, row = matrix @ points
+        row = (np.asarray(row, float) + 0.5) * self.pixel_scale - 0.5
+        col = (np.asarray(col, float) + 0.5) * self.pixel_scale - 0.5
+        return row, col
+
+    def curves_frame(self) -> pd.DataFrame:
+        """Step corners of every arm as a frame ``arm, time, survival`` (the curve CSV contract)."""
+        return pd.DataFrame(
+            {
+                "arm": np.concatenate([[_arm_name(a, k)] * a.time.size for k, a in enumerate(self.arms)]),
+                "time": np.concatenate([a.time for a in self.arms]),
+                "survival": np.concatenate([a.survival for a in self.arms]),
+            }
+        )
+
+    def censor_marks_frame(self) -> pd.DataFrame:
+        """Censor marks of every arm as a frame ``arm, time, survival``."""
+        return pd.DataFrame(
+            {
+                "arm": np.concatenate([[_arm_name(a, k)] * a.censor_time.size for k, a in enumerate(self.arms)]
+                                      or [np.empty(0, str)]),
+                "time": np.concatenate([a.censor_time for a in self.arms] or [np.empty(0)]),
+                "survival": np.concatenate([a.censor_survival for a in self.arms] or [np.empty(0)]),
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (calibration, arms with colour, label and quality, warnings, provenance)."""
+        return {
+            "curve_kind": self.curve_kind,
+            "y_unit": self.y_unit,
+            "calibration": {"x": self.x_calibration.to_dict(), "y": self.y_calibration.to_dict()},
+            "panel_px": {"row0": self.panel[0], "col0": self.panel[1], "row1": self.panel[2], "col1": self.panel[3]},
+            "rotation_deg": self.rotation_deg,
+            "image_shape": list(self.image_shape),
+            "pixel_scale": self.pixel_scale,
+            "arms": [
+                {"arm": _arm_name(a, k), "label": a.label, "colour": a.colour, "n_points": int(a.time.size),
+                 "n_censor_marks": int(a.censor_time.size), "quality": a.quality}
+                for k, a in enumerate(self.arms)
+            ],
+            "warnings": list(self.warnings),
+            "provenance": self.provenance,
+        }
+
+
+def _arm_name(arm: DigitizedArm, index: int) -> str:
+    return arm.label or f"arm{index + 1}"
+
+
+def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    pair = tuple(float(v) for v in value)
+    if len(pair) != 2 or not all(np.isfinite(pair)) or pair[1] <= pair[0]:
+        raise InputError(f"{name} must be two finite tick values A < B, got {value!r}", source=name)
+    return pair  # type: ignore[return-value]
+
+
+def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
+    """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey)."""
+    kernel = np.ones((3, 3), np.uint8)
+    cores = [cv2.dilate((w >= 0.8).astype(np.uint8), kernel).astype(bool) for w in weights]
+    for k, wk in enumerate(weights):
+        for j, wj in enumerate(weights):
+            if j != k and colours[j].lab[0] < colours[k].lab[0] - 15:
+                wk[cores[j] & (wj >= 0.3)] = 0.0
+
+
+def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
+    """Drop colours that are only a darker line's anti-aliased rim, a ribbon, or too thick to be a line.
+
+    Colours are visited from dark to light; a colour is a rim when most of its core pixels touch
+    the core of a darker colour already kept.
+    """
+    kernel = np.ones((3, 3), np.uint8)
+    colours = list(colours)
+    keep: list[int] = []
+    near_core: dict[int, NDArray[np.bool_]] = {}
+    for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
+        colour, weight = colours[k], weights[k]
+        if _curves.line_half_width(weight) > max_half_width:
+            continue
+        core = weight >= 0.8
+        rim = False
+        for j in keep:
+            other = colours[j]
+            if _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
+                rim = True  # a paler shade of a coloured line: its rim or its confidence ribbon
+            elif core.any() and np.mean(near_core[j][core]) > 0.5:
+                rim = True
+            if rim:  # its pixels belong to the darker line
+                colours[j] = dataclasses.replace(other, n_pixels=other.n_pixels + colour.n_pixels)
+                break
+        rim = rim or int(core.sum()) < 10  # no solid pixels of its own: a blend
+        chromatic = [c for j, c in enumerate(colours) if j != k and np.hypot(c.lab[1] - 128, c.lab[2] - 128) > 20]
+        if any(_curves.is_blend(colour, a, b, bg_rgb) for i, a in enumerate(chromatic) for b in chromatic[i + 1:]):
+            rim = True  # where two confidence ribbons overlap
+        if not rim:
+            keep.append(k)
+            near_core[k] = cv2.dilate(core.astype(np.uint8), kernel).astype(bool)
+    keep.sort(key=lambda i: -colours[i].n_pixels)
+    return [colours[k] for k in keep], [weights[k] for k in keep]
+
+
+def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
+    """Monotone paths of every colour, several per colour when its residual still holds a curve."""
+    if flipped:
+        weights = [w[::-1].copy() for w in weights]
+        ink = ink[::-1]
+    half = [max(_curves.line_half_width(w), 1) for w in weights]
+    found = []
+    for k, weight in enumerate(weights):
+        others = [w for j, w in enumerate(weights) if j != k]
+        # where this arm may hide: other arms' pixels, or any ink (blended overlaps match no single colour)
+        weak = np.maximum.reduce(others + [ink])
+        residual = weight.copy()
+        per_colour = []
+        for _ in range(4):
+            path = _curves.trace_monotone(residual, weak=weak, half_width=half[k], flipped=flipped)
+            if path.n_present < min_cols or path.coverage < 0.45 or _curves.outside_fill(path, residual) > 0.5:
+                break
+            if colours[k].n_pixels < 0.5 * (sum(p.n_present for _, p, _ in per_colour) + path.n_present):
+                break  # too few pixels of this exact colour for the path: faint blends carried it
+            if per_colour and np.mean(path.own[path.start: path.stop] >= 0.5) < 0.45:
+                break  # a second line of this colour that mostly rides on other arms: a confidence limit
+            if per_colour and not _separate(path, [p for _, p, _ in per_colour]):
+                break  # only glyph and rim fragments of the curves already traced are left
+            per_colour.append((k, path, residual.copy()))
+            # clear the traced line with its drop strokes and glyphs before looking for another
+            reach = half[k] + 1
+            for c in range(path.start, path.stop):
+                top = path.rows[max(c - reach, 0)]
+                bottom = path.rows[min(c + reach, path.rows.size - 1)]
+                residual[max(top - reach, 0): bottom + reach + 1, c] = 0.0
+            weak = np.maximum(weak, weight)
+        found.extend(_drop_band_pairs(per_colour))
+    return found, weights
+
+
+def _separate(path, previous) -> bool:
+    """True when most of ``path``'s pixels lie beyond glyph reach of every path already traced."""
+    present = np.flatnonzero(path.own >= 0.5)
+    reach = 2 * path.half_width + 4
+    gaps = np.min([np.abs(path.rows[present] - p.rows[present]) for p in previous], axis=0)
+    return bool(present.size) and float(np.mean(gaps > reach)) >= 0.3
+
+
+def _line_mass(path) -> float:
+    present = path.own[path.start: path.stop]
+    present = present[present >= 0.5]
+    return float(present.mean()) if present.size else 0.0
+
+
+def _drop_band_pairs(per_colour):
+    """Remove same-colour paths that are confidence limits: thinner than the main line, or enclosing it."""
+    if len(per_colour) < 2:
+        return per_colour
+    main_mass = _line_mass(per_colour[0][1])
+    per_colour = [per_colour[0]] + [item for item in per_colour[1:] if _line_mass(item[1]) >= 0.75 * main_mass]
+    if len(per_colour) < 3:
+        return per_colour
+    main = per_colour[0][1]
+    keep = [per_colour[0]]
+    above = below = None
+    for item in per_colour[1:]:
+        path = item[1]
+        lo, hi = max(path.start, main.start), min(path.stop, main.stop)
+        if hi <= lo:
+            keep.append(item)
+            continue
+        diff = path.rows[lo:hi] - main.rows[lo:hi]
+        if np.mean(diff <= 0) > 0.95 and above is None:
+            above = item
+        elif np.mean(diff >= 0) > 0.95 and below is None:
+            below = item
+        else:
+            keep.append(item)
+    if above is None or below is None:
+        keep.extend(x for x in (above, below) if x is not None)
+    return keep
+
+
+def _chroma(colour: _curves.LineColour) -> float:
+    return float(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128))
+
+
+def _drop_broken_greys(paths, colours):
+    """Beside coloured arms, keep grey/black paths only when nearly solid.
+
+    Greys appear where JPEG blurs coloured lines into ribbons and text; a real grey or black arm
+    beside coloured ones is drawn solid (dashes are for telling same-coloured arms apart).
+    """
+    if not any(_chroma(colours[k]) > 20 for k, _, _ in paths):
+        return paths
+    return [item for item in paths if _chroma(colours[item[0]]) > 20 or item[1].coverage >= 0.85]
+
+
+def _drop_duplicates(paths):
+    """Keep one of any two paths tracing the same curve (a light colour that is only another line's rim)."""
+    paths = sorted(paths, key=lambda item: -item[1].own[item[1].start: item[1].stop].sum())
+    kept: list = []
+    for item in paths:
+        path = item[1]
+        present = np.flatnonzero(path.own >= 0.5)
+        duplicate = False
+        for other in kept:
+            near = np.abs(path.rows[present] - other[1].rows[present]) <= path.half_width + other[1].half_width + 1
+            if present.size and np.mean(near) >= 0.8:
+                duplicate = True
+                break
+        if not duplicate:
+            kept.append(item)
+    return kept
+
+
+def _trace_arms(crop: NDArray[np.uint8]):
+    """Colours, membership maps and monotone paths of the arms in the panel crop.
+
+    Returns ``(colours, weights, paths, flipped, grid, bg_rgb)``; ``paths`` are
+    ``(colour index, TracedPath, weight map)`` in the chosen orientation, ``flipped`` is True
+    for rising (cumulative-incidence) curves.
+    """
+    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    bg = _curves.background_lab(lab)
+    min_cols = max(int(0.15 * crop.shape[1]), 15)
+    colours = _curves.find_line_colours(lab, bg, min_pixels=min_cols)
+    bg_rgb = _curves.background_rgb(crop, lab, bg)
+    weights = [_curves.membership(crop, bg_rgb, c) for c in colours]
+    grid = _curves.grid_mask(lab, bg)
+    for weight in weights:
+        weight[grid] = 0.0
+    _suppress_edges(weights, colours)
+    colours, weights = _drop_tints(colours, weights, bg_rgb, max_half_width=max(4, crop.shape[0] // 60))
+    ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
+    ink[grid] = 0.0
+    down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
+    up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols)
+    mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
+    flipped = mass[1] > 1.2 * mass[0] and len(up) > 0
+    paths = up if flipped else down
+    if not paths:
+        raise DigitizationError(
+            "expected at least one curve in the plot panel, got none; check the figure is a KM plot and "
+            "cropped to one panel"
+        )
+    return colours, weights, paths, flipped, grid, bg_rgb
+
+
+def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int]) -> str | None:
+    """The legend text beside the arm's legend line inside the panel, if any."""
+    n_rows, n_cols = weight.shape
+    upright_rows = (n_rows - 1 - path.rows) if flipped else path.rows
+    sample = find_legend_sample(weight, upright_rows, path.half_width)
+    if sample is None:
+        return None
+    return read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols))
+
+
+def digitize_image(
+    rgb: NDArray[np.uint8],
+    *,
+    x_range: Sequence[float] | None = None,
+    y_range: Sequence[float] | None = None,
+    n_arms: int | None = None,
+    read_labels: bool = True,
+    provenance: dict[str, Any] | None = None,
+) -> DigitizedFigure:
+    """Digitize a KM figure given as an RGB array.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+    x_range, y_range : (float, float), optional
+        Values of the first and last labelled tick on each axis (y in the axis' own unit, e.g.
+        ``(0, 100)`` for percent). Without them the tick labels are read by OCR; without a
+        readable y axis the ticks are assumed to span 0 to 1.
+    n_arms : int, optional
+        Number of curves to report; without it, every curve found.
+    read_labels : bool, default True
+        Read each arm's legend label (OCR of the text beside its legend line in the panel).
+    provenance : dict, optional
+        Stored on the result.
+
+    Returns
+    -------
+    DigitizedFigure
+
+    Raises
+    ------
+    CalibrationError
+        Panel or ticks not found, or x tick values neither given nor readable.
+    DigitizationError
+        No curve found.
+    """
+    x_range = _check_range(x_range, "--x-range")
+    y_range = _check_range(y_range, "--y-range")
+    if n_arms is not None and not 1 <= int(n_arms) <= 8:
+        raise InputError(f"n_arms must be a whole number from 1 to 8, got {n_arms!r}", source="--arms")
+    notes: list[str] = []
+    scale = max(1, int(np.ceil(max(rgb.shape[:2]) / _MAX_WORKING_PX)))
+    full_gray = None
+    if scale > 1:  # lines in large renders are several pixels thick; shrinking keeps them and saves time
+        full_gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        rgb = cv2.resize(rgb, (rgb.shape[1] // scale, rgb.shape[0] // scale), interpolation=cv2.INTER_AREA)
+    shape = (int(rgb.shape[0]), int(rgb.shape[1]))
+    angle = estimate_skew_deg(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
+    work = rotate_image(rgb, -angle) if angle else rgb
+    gray = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
+    panel = find_panel(work)
+    if full_gray is not None and angle:
+        full_gray = cv2.cvtColor(rotate_image(cv2.cvtColor(full_gray, cv2.COLOR_GRAY2RGB), -angle), cv2.COLOR_RGB2GRAY)
+    x_cal, y_cal, unit = calibrate_axes(gray, panel, x_range=x_range, y_range=y_range, notes=notes,
+                                        ocr_gray=full_gray, ocr_scale=float(scale))
+    r0, c0 = panel.row0 + _INSET, panel.col0 + _INSET
+    crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
+    colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
+    paths = _drop_duplicates(paths)
+    paths = _drop_broken_greys(paths, colours)
+    if n_arms is not None and len(paths) > n_arms:
+        paths = paths[: int(n_arms)]
+    if n_arms is not None and len(paths) < n_arms:
+        notes.append(f"expected {n_arms} arms, found {len(paths)}")
+    arms = []
+    n_rows = crop.shape[0]
+    for k, path, weight in paths:
+        cols, rows = _curves.step_corners(path, weight)
+        loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
+        loose[grid] = 0.0
+        mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
+        if flipped:
+            rows = n_rows - 1 - rows
+        time = x_cal.to_value(c0 + cols)
+        value = y_cal.to_value(r0 + rows)
+        label = _legend_label(gray, weights[k], path, flipped, (r0, c0)) if read_labels else None
+        arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label))
+    # arms in the order of their curves from top to bottom at the end of follow-up
+    arms.sort(key=lambda a: -a.survival[-1])
+    labels = [a.label for a in arms if a.label]
+    if len(set(labels)) < len(labels):  # one legend text found for two arms: trust neither
+        arms = [dataclasses.replace(a, label=None) for a in arms]
+    for note in notes:
+        warnings.warn(note, DigitizationWarning, stacklevel=2)
+    return DigitizedFigure(
+        arms=tuple(arms), x_calibration=x_cal, y_calibration=y_cal, y_unit=unit,
+        curve_kind="cumulative_incidence" if flipped else "survival",
+        panel=(panel.row0, panel.col0, panel.row1, panel.col1), rotation_deg=float(angle), image_shape=shape,
+        warnings=tuple(notes), provenance=provenance or {}, pixel_scale=float(scale),
+    )
+
+
+def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label) -> DigitizedArm:
+    survival = 1.0 - value if flipped else value
+    px_time = abs(x_cal.slope)
+    px_surv = abs(y_cal.slope)
+    time = np.maximum.accumulate(np.where(np.abs(time) <= 4.0 * px_time, 0.0, time))  # axis line hides t=0
+    survival = np.minimum.accumulate(np.clip(survival, 0.0, 1.0))
+    if abs(survival[0] - 1.0) <= 2.0 * px_surv:
+        survival[0] = 1.0
+        survival = np.minimum.accumulate(survival)
+    mark_time = x_cal.to_value(mark_px)
+    mark_surv = survival[np.clip(np.searchsorted(time, mark_time, side="right") - 1, 0, None)]
+    hidden = np.mean(path.own[path.start: path.stop] < 0.5) if path.stop > path.start else 1.0
+    quality = {
+        "coverage": round(float(path.coverage), 4),
+        "columns": int(path.stop - path.start),
+        "line_half_width_px": int(path.half_width),
+        "hidden_share": round(float(hidden), 4),
+        "survival_per_px": float(px_surv),
+        "time_per_px": float(px_time),
+    }
+    return DigitizedArm(label, colour.hex, time, survival, mark_time, mark_surv, quality)
+
+
+def digitize_figure(
+    path: str | os.PathLike[str],
+    *,
+    x_range: Sequence[float] | None = None,
+    y_range: Sequence[float] | None = None,
+    n_arms: int | None = None,
+    image: LoadedImage | None = None,
+) -> DigitizedFigure:
+    """Digitize the KM figure in an image file.
+
+    Parameters
+    ----------
+    path : path-like
+        PNG, JPEG, TIFF or BMP.
+    x_range, y_range : (float, float), optional
+        Values of the first and last labelled tick (see :func:`digitize_image`).
+    n_arms : int, optional
+        Number of curves to report.
+    image : LoadedImage, optional
+        The file already loaded by :func:`reconstruct.digitize.image.load_image` (so that a caller
+        that also reads the at-risk table and draws the overlay decodes it once).
+
+    Returns
+    -------
+    DigitizedFigure
+        With provenance naming the file and its sha256.
+
+    Raises
+    ------
+    ImageError, CalibrationError, DigitizationError
+    """
+    image = load_image(path) if image is None else image
+    record = make_provenance(
+        inputs={"figure": path},
+        parameters={"x_range": x_range, "y_range": y_range, "n_arms": n_arms},
+        command="reconstruct.digitize_figure",
+    )
+    try:
+        return digitize_image(image.rgb, x_range=x_range, y_range=y_range, n_arms=n_arms, provenance=record)
+    except (CalibrationError, DigitizationError) as exc:  # name the file the problem is in
+        raise type(exc)(f"{os.fspath(path)}: {exc}") from None

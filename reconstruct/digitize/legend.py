@@ -1,0 +1,89 @@
+"""Legend labels: the text printed to the right of each arm's short legend line inside the panel.
+
+A legend sample is a short horizontal stroke in the arm's colour away from the arm's traced
+curve; the words on its row just right of it are read with :func:`reconstruct.digitize.ocr.read_text`.
+Pixel coordinates are ``(row, col)`` of the panel crop unless stated.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["find_legend_sample", "read_label"]
+
+
+def find_legend_sample(
+    weight: NDArray[np.float32], path_rows: NDArray[np.int64], half_width: int
+) -> tuple[int, int, int] | None:
+    """The widest short horizontal stroke of the arm's colour away from its curve.
+
+    Parameters
+    ----------
+    weight : ndarray of shape (rows, cols)
+        The arm's membership map (panel crop, upright).
+    path_rows : ndarray of shape (cols,)
+        Traced row of the arm's curve in every column.
+    half_width : int
+        Half the line thickness.
+
+    Returns
+    -------
+    (row, col0, col1) or None
+        Centre row and column span (``col1`` exclusive) of the sample.
+    """
+    n_rows, n_cols = weight.shape
+    mask = weight >= 0.5
+    far = np.abs(np.arange(n_rows)[:, None] - path_rows[None, :]) > 3 * half_width + 6
+    mask &= far
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    best = None
+    for k in range(1, count):
+        col0, row0, width, height = (int(v) for v in stats[k, :4])
+        is_sample = 12 <= width <= 0.25 * n_cols and height <= 2 * half_width + 4
+        if is_sample and (best is None or width > best[2] - best[1]):
+            best = (int(round(centroids[k][1])), col0, col0 + width)
+    return best
+
+
+def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, text_px: int = 14) -> str | None:
+    """Words on ``row`` starting just right of column ``col1`` of the full greyscale image.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+        The (straightened) figure.
+    row, col1 : int
+        Sample row and the column where the sample ends (image coordinates).
+    max_cols : int
+        How far right the label may extend.
+    text_px : int, default 14
+        Half the height of the crop read (pixels).
+
+    Returns
+    -------
+    str or None
+        The label, or None when OCR is unavailable or reads nothing.
+    """
+    try:
+        from reconstruct.digitize.ocr import read_text
+    except ImportError:
+        return None
+    top, bottom = max(row - text_px, 0), min(row + text_px + 1, gray.shape[0])
+    left, right = min(col1 + 2, gray.shape[1] - 1), min(col1 + 2 + max_cols, gray.shape[1])
+    crop = np.ascontiguousarray(gray[top:bottom, left:right])
+    if crop.shape[0] < 8 or crop.shape[1] < 8:
+        return None
+    crop = cv2.copyMakeBorder(crop, 10, 10, 4, 10, cv2.BORDER_REPLICATE)
+    boxes = sorted(read_text(crop), key=lambda b: b.col0)
+    words: list[str] = []
+    last_end = None
+    for box in boxes:
+        height = box.row1 - box.row0
+        if last_end is not None and box.col0 - last_end > 3 * height:
+            break
+        if box.confidence >= 0.5:
+            words.append(box.text)
+            last_end = box.col1
+    return " ".join(words) or None

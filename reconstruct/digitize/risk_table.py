@@ -1,0 +1,366 @@
+"""Read the number-at-risk table printed under a Kaplan-Meier plot.
+
+The table is found below the plot panel by OCR (:mod:`reconstruct.digitize.ocr`): words are grouped into
+text lines, lines of at least two integers are table rows, and each number's column is turned into a
+time through the x-axis calibration (snapped to the x tick label printed above, when that line is read).
+Row labels are the words left of the numbers, a section header (lifelines prints the arm name above
+an "At risk" row), or a coloured line or marker whose RGB colour is reported for matching with arms.
+Rows labelled as events or censored counts are not at-risk rows and are left out.
+
+Coordinates are ``(row, col)`` pixels, origin top-left.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.digitize.ocr import TextBox, check_gray_image, parse_number, read_text
+from reconstruct.errors import InputError
+
+__all__ = ["RiskRow", "RiskTable", "read_risk_table"]
+
+_RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s*at\s*risk|risk)\b", re.IGNORECASE)
+_OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progress\w*)\b", re.IGNORECASE)
+_MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
+_MIN_COLOURED_PX = 6
+
+
+def _frozen_array(values: Sequence[float] | NDArray[np.generic], dtype: type) -> NDArray[np.generic]:
+    arr = np.array(values, dtype=dtype, copy=True).reshape(-1)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RiskRow:
+    """One number-at-risk row read from a figure.
+
+    Attributes
+    ----------
+    label : str or None
+        Row label text (or the arm header above an "At risk" row); None when the row has no text label.
+    label_color : tuple of int or None
+        ``(r, g, b)`` of a coloured row label (text, line or marker), 0-255; None when the label is
+        black/grey or the image was greyscale.
+    times : ndarray of shape (n_times,)
+        Times of the entries, in x-axis units, ascending.
+    n_risk : ndarray of shape (n_times,)
+        Numbers at risk, int64.
+    confidence : float
+        Lowest OCR score of the row's numbers, in [0, 1], halved when ``n_risk`` increases over time
+        (impossible without late entry, so most likely a misread).
+    row_px : float
+        Centre row of the printed row, in pixels.
+    """
+
+    label: str | None
+    label_color: tuple[int, int, int] | None
+    times: NDArray[np.float64]
+    n_risk: NDArray[np.int64]
+    confidence: float
+    row_px: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "times", _frozen_array(self.times, np.float64))
+        object.__setattr__(self, "n_risk", _frozen_array(self.n_risk, np.int64))
+        if self.times.shape != self.n_risk.shape:
+            raise InputError(
+                f"times and n_risk must have the same length, got {self.times.size} and {self.n_risk.size}"
+            )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RiskTable:
+    """The number-at-risk rows read under one KM plot.
+
+    Attributes
+    ----------
+    rows : tuple of RiskRow
+        At-risk rows from top to bottom; empty when no table was found.
+    confidence : float
+        Lowest row confidence (0.0 when there are no rows).
+    parameters : dict
+        Inputs the table was read with (panel box), for provenance.
+    """
+
+    rows: tuple[RiskRow, ...]
+    confidence: float
+    parameters: dict[str, object] = field(default_factory=dict)
+
+    def to_records(self) -> list[dict[str, object]]:
+        """Return one ``{"arm", "time", "n_risk"}`` record per entry, rows in order (arm = label or row index)."""
+        records: list[dict[str, object]] = []
+        for i, row in enumerate(self.rows):
+            arm = row.label if row.label else str(i + 1)
+            records.extend(
+                {"arm": arm, "time": float(t), "n_risk": int(n)} for t, n in zip(row.times, row.n_risk, strict=True)
+            )
+        return records
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    words: tuple[TextBox, ...]
+    numbers: tuple[tuple[TextBox, int], ...]  # entries of the table (right of the label)
+    label_words: tuple[TextBox, ...]
+    values: tuple[tuple[TextBox, float], ...]  # every number under the panel, decimals included
+
+    @property
+    def row0(self) -> int:
+        return min(w.row0 for w in self.words)
+
+    @property
+    def row1(self) -> int:
+        return max(w.row1 for w in self.words)
+
+    @property
+    def label_text(self) -> str:
+        return " ".join(w.text for w in self.label_words).strip()
+
+
+def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
+    """Group word boxes into text lines by their centre rows (gap > half the median word height)."""
+    if not words:
+        return []
+    ordered = sorted(words, key=lambda w: w.center_px[0])
+    tol = 0.5 * float(np.median([w.height_px for w in ordered]))
+    lines: list[list[TextBox]] = [[ordered[0]]]
+    for w in ordered[1:]:
+        current = float(np.mean([x.center_px[0] for x in lines[-1]]))
+        if abs(w.center_px[0] - current) <= tol:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w.col0) for line in lines]
+
+
+def _as_count(text: str) -> int | None:
+    value = parse_number(text)
+    if value is None or value < 0 or value != int(value) or "." in text:
+        return None
+    return int(value)
+
+
+def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Line:
+    """Split a line into label words (left) and table entries (integers between the two columns)."""
+    inside = [w for w in words if first_col <= w.center_px[1] <= last_col]
+    values = tuple((w, v) for w in inside if (v := parse_number(w.text)) is not None)
+    entries = tuple((w, v) for w in inside if (v := _as_count(w.text)) is not None)
+    start = min((w.col0 for w, _ in entries), default=np.inf)
+    # Markers and line keys are sometimes read as symbols ("█", "—"): a label word needs a letter or digit.
+    label = tuple(
+        w
+        for w in words
+        if w.col1 <= start + 1 and all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
+    )
+    return _Line(words=tuple(words), numbers=entries, label_words=label, values=values)
+
+
+def _is_tick_label_line(line: _Line, x_calibration: Callable[[float], float], span: float) -> bool:
+    """True when each number equals the calibrated time under it: the x-axis tick labels."""
+    if len(line.values) < 2:
+        return False
+    errors = [abs(v - float(x_calibration(w.center_px[1]))) for w, v in line.values]
+    return float(np.median(errors)) <= 0.05 * span
+
+
+def _nice_step(raw: float) -> float:
+    """Round a positive spacing to 1, 2, 2.5 or 5 times a power of ten."""
+    exponent = np.floor(np.log10(raw))
+    base = raw / 10**exponent
+    nice = min((1.0, 2.0, 2.5, 5.0, 10.0), key=lambda c: abs(c - base))
+    return float(nice * 10**exponent)
+
+
+def _column_step(times: NDArray[np.float64]) -> float:
+    """Nice spacing of the table's columns: cluster entry times (rows share columns), then median gap."""
+    ordered = np.sort(times)
+    if ordered.size < 2 or ordered[-1] == ordered[0]:
+        return 0.0
+    breaks = np.flatnonzero(np.diff(ordered) > 0.02 * (ordered[-1] - ordered[0]))
+    centres = [float(np.mean(c)) for c in np.split(ordered, breaks + 1)]
+    return _nice_step(float(np.median(np.diff(centres)))) if len(centres) > 1 else 0.0
+
+
+def _anchor_col(entries: list[tuple[TextBox, int]]) -> Callable[[TextBox], float]:
+    """Pick the alignment (left, centre, right) under which the table's columns line up best."""
+    options: dict[str, Callable[[TextBox], float]] = {
+        "center": lambda w: w.center_px[1],
+        "right": lambda w: float(w.col1),
+        "left": lambda w: float(w.col0),
+    }
+    if len(entries) < 3:
+        return options["center"]
+    spreads = {}
+    for name, fn in options.items():
+        cols = np.sort([fn(w) for w, _ in entries])
+        gaps = np.diff(cols)
+        small = gaps[gaps < 0.5 * float(np.median([w.col1 - w.col0 for w, _ in entries])) + 2]
+        spreads[name] = float(np.sum(small))
+    return options[min(spreads, key=lambda k: spreads[k])]
+
+
+def _column_times(
+    table: list[_Line], tick_line: _Line | None, x_calibration: Callable[[float], float]
+) -> dict[int, float]:
+    """Time for each table entry (keyed by ``id`` of its box): the tick label above, or the snapped calibration."""
+    entries = [e for line in table for e in line.numbers]
+    anchor = _anchor_col(entries)
+    times: dict[int, float] = {}
+    tick_cols = np.array([w.center_px[1] for w, _ in tick_line.values]) if tick_line else np.zeros(0)
+    tick_vals = np.array([v for _, v in tick_line.values], dtype=float) if tick_line else np.zeros(0)
+    raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
+    step = _column_step(np.array(list(raw.values())))
+    spacing_px = float(np.median(np.diff(np.sort(tick_cols)))) if tick_cols.size > 1 else np.inf
+    for w, _ in entries:
+        col = anchor(w)
+        if tick_cols.size and np.min(np.abs(tick_cols - col)) < 0.45 * spacing_px:
+            times[id(w)] = float(tick_vals[np.argmin(np.abs(tick_cols - col))])
+        elif step > 0 and abs(raw[id(w)] - step * round(raw[id(w)] / step)) <= 0.25 * step:
+            times[id(w)] = float(step * round(raw[id(w)] / step))
+        else:
+            times[id(w)] = raw[id(w)]
+    return times
+
+
+def _label_colour(rgb: NDArray[np.uint8] | None, line: _Line, first_col: int) -> tuple[int, int, int] | None:
+    """Median RGB of saturated pixels in the label area of a row (text, line or marker)."""
+    if rgb is None:
+        return None
+    import cv2
+
+    r0, r1 = max(line.row0 - 2, 0), line.row1 + 2
+    c1 = max(first_col - 2, 0)
+    patch = rgb[r0:r1, :c1]
+    if patch.size == 0:
+        return None
+    hsv = cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2HSV)
+    coloured = (hsv[..., 1] >= _MIN_SATURATION) & (hsv[..., 2] >= 40)
+    ink = coloured | (cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2GRAY) < 160)
+    # Sub-pixel text rendering leaves coloured fringes on black text: require colour to dominate the ink.
+    if int(coloured.sum()) < max(_MIN_COLOURED_PX, 0.25 * int(ink.sum())):
+        return None
+    colour = np.median(patch[coloured], axis=0).astype(np.uint8)
+    if int(cv2.cvtColor(colour.reshape(1, 1, 3), cv2.COLOR_RGB2HSV)[0, 0, 1]) < _MIN_SATURATION:
+        return None
+    return int(colour[0]), int(colour[1]), int(colour[2])
+
+
+def _increasing(values: list[int]) -> bool:
+    """True for three or more values that never fall and do rise."""
+    diffs = np.diff(values)
+    return len(values) >= 3 and bool(np.all(diffs >= 0)) and bool(np.any(diffs > 0))
+
+
+def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None]]:
+    """Keep at-risk rows and give each its label, following section headers top to bottom."""
+    section = "risk"
+    header: str | None = None
+    kept: list[tuple[_Line, str | None]] = []
+    for line in lines:
+        text = line.label_text
+        if len(line.numbers) < 2:  # a header line
+            if _RISK_WORDS.search(text):
+                section = "risk"
+                rest = _RISK_WORDS.sub("", text).strip(" :")
+                header = rest or header
+            elif _OTHER_WORDS.search(text):
+                section = "other"
+            elif text:
+                header = text
+            continue
+        if _OTHER_WORDS.search(text) or (section == "other" and not _RISK_WORDS.search(text)):
+            continue
+        if _increasing([v for _, v in sorted(line.numbers, key=lambda e: e[0].col0)]):
+            continue  # axis labels of another panel, or cumulative counts: never numbers at risk
+        if _RISK_WORDS.search(text):
+            own = _RISK_WORDS.sub("", text).strip(" :")
+            kept.append((line, own or header))
+        else:
+            kept.append((line, text or None))
+    return kept
+
+
+def read_risk_table(
+    image: NDArray[np.uint8],
+    *,
+    panel_bbox: tuple[int, int, int, int],
+    x_calibration: Callable[[float], float],
+) -> RiskTable:
+    """Read the number-at-risk rows printed under a KM plot panel.
+
+    Parameters
+    ----------
+    image : ndarray of shape (rows, cols) or (rows, cols, 3), uint8
+        The whole figure, greyscale or RGB. With RGB, coloured row labels are reported.
+    panel_bbox : tuple of int
+        Plot panel ``(row0, col0, row1, col1)`` in pixels (exclusive ends); the table is searched
+        below ``row1``.
+    x_calibration : callable
+        Maps a pixel column (float) to a time in x-axis units, e.g. ``AxisCalibration`` of the x axis.
+
+    Returns
+    -------
+    RiskTable
+        At-risk rows, top to bottom; ``rows`` is empty when no table is printed.
+
+    Raises
+    ------
+    InputError
+        If the image is not 2-D/3-channel uint8 or ``panel_bbox`` does not lie inside it.
+    """
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] == 3:
+        import cv2
+
+        rgb: NDArray[np.uint8] | None = np.ascontiguousarray(arr)
+        gray = check_gray_image(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), name="image")
+    else:
+        rgb = None
+        gray = check_gray_image(arr, name="image")
+    if len(panel_bbox) != 4:
+        raise InputError(f"panel_bbox must be (row0, col0, row1, col1), got {panel_bbox!r}")
+    row0, col0, row1, col1 = (int(v) for v in panel_bbox)
+    if not (0 <= row0 < row1 <= gray.shape[0] and 0 <= col0 < col1 <= gray.shape[1]):
+        raise InputError(f"panel_bbox must lie inside the image of shape {gray.shape}, got {panel_bbox!r}")
+    params: dict[str, object] = {"panel_bbox": [row0, col0, row1, col1]}
+    below = gray[row1:, :]
+    if below.shape[0] < 8:
+        return RiskTable(rows=(), confidence=0.0, parameters=params)
+    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1) for w in read_text(below)]
+    span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
+    slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
+    lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
+    tick_idx = next((i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)), None)
+    tick_line = lines[tick_idx] if tick_idx is not None else None
+    table_lines = lines[tick_idx + 1 :] if tick_idx is not None else lines
+    kept = _classify(table_lines)
+    if not kept:
+        return RiskTable(rows=(), confidence=0.0, parameters=params)
+    times = _column_times([ln for ln in table_lines if len(ln.numbers) >= 2], tick_line, x_calibration)
+    rows = []
+    for line, label in kept:
+        ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
+        t = np.array([times[id(w)] for w, _ in ordered])
+        n = np.array([v for _, v in ordered])
+        confidence = min(w.confidence for w, _ in ordered)
+        if np.any(np.diff(n) > 0):
+            confidence *= 0.5
+        first = min(w.col0 for w, _ in ordered)
+        colour = _label_colour(rgb, line, first)
+        rows.append(
+            RiskRow(
+                label=label,
+                label_color=colour,
+                times=t,
+                n_risk=n,
+                confidence=float(confidence),
+                row_px=(line.row0 + line.row1) / 2.0,
+            )
+        )
+    return RiskTable(rows=tuple(rows), confidence=min(r.confidence for r in rows), parameters=params)

@@ -1,0 +1,245 @@
+"""One entry point for a figure file of any kind: open it once, then digitize, read its table and draw on it.
+
+:func:`open_document` returns a :class:`FigureDocument` that loads the file lazily and keeps what it
+loaded: the decoded image, the parsed SVG, or the PDF page the plot was found on. The digitizer
+(:func:`digitize_document`), the at-risk reader (:func:`read_document_at_risk`) and the overlay
+(:func:`overlay_background`) all take that document, so one ``kmrecon run`` parses its input once.
+
+Raster figures go to :mod:`reconstruct.digitize`; vector PDF and SVG plots to :mod:`reconstruct.vector`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.errors import CalibrationError, DigitizationError, InputError
+
+__all__ = ["FigureDocument", "open_document", "digitize_document", "read_document_at_risk", "overlay_background"]
+
+DocumentKind = Literal["image", "pdf", "svg"]
+
+
+def _kind(path: str | os.PathLike[str]) -> DocumentKind:
+    suffix = Path(path).suffix.lower()
+    return {".pdf": "pdf", ".svg": "svg"}.get(suffix, "image")  # type: ignore[return-value]
+
+
+class FigureDocument:
+    """A figure file, opened once and loaded on first use.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.pdf``, ``.svg``, or an image (PNG, JPEG, TIFF, BMP), told apart by the suffix.
+
+    Attributes
+    ----------
+    path : str
+    kind : {"image", "pdf", "svg"}
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self.kind: DocumentKind = _kind(path)
+        self._image: Any = None
+        self._svg: Any = None
+        self._pdf_page: tuple[int, Any, list[Any]] | None = None  # the last page read: the one a plot is on
+
+    def __repr__(self) -> str:
+        return f"FigureDocument({self.path!r}, kind={self.kind!r})"
+
+    def image(self):
+        """The decoded image (:class:`reconstruct.digitize.image.LoadedImage`); images only."""
+        if self._image is None:
+            from reconstruct.digitize.image import load_image
+
+            self._image = load_image(self.path)
+        return self._image
+
+    def svg_page(self):
+        """The parsed SVG (:class:`reconstruct.vector.geometry.VectorPage`); SVG files only."""
+        if self._svg is None:
+            from reconstruct.vector.svg import read_svg_page
+
+            self._svg = read_svg_page(self.path)
+        return self._svg
+
+    def pdf_pages(self, path: str | None = None, *, pages: Sequence[int] | None = None) -> Iterator[tuple[int, Any,
+                                                                                                    list[Any]]]:
+        """Pages of the PDF as :func:`reconstruct.vector.pdf_read.read_pdf_pages` yields them.
+
+        A page asked for again is served from memory when it was the last one read (only that one
+        is kept, so a long document does not accumulate in memory). ``path`` is accepted for
+        signature compatibility with ``read_pdf_pages`` and must be this document's.
+        """
+        if path is not None and os.fspath(path) != self.path:
+            raise InputError(f"expected pages of {self.path}, got a request for {path}")
+        if pages is not None and len(pages) == 1 and self._pdf_page is not None and self._pdf_page[0] == pages[0]:
+            yield self._pdf_page
+            return
+        from reconstruct.vector.pdf_read import read_pdf_pages
+
+        for item in read_pdf_pages(self.path, pages=pages):
+            self._pdf_page = item
+            yield item
+
+    def pdf_page(self, number: int) -> tuple[Any, list[Any]]:
+        """One page of the PDF: ``(VectorPage, embedded images)``."""
+        for _, page, images in self.pdf_pages(pages=[number]):
+            return page, images
+        raise InputError(f"page must name a page of the PDF, got {number}", source=self.path)
+
+
+def open_document(path: str | os.PathLike[str] | FigureDocument) -> FigureDocument:
+    """Open a figure file (or pass an open :class:`FigureDocument` through).
+
+    Parameters
+    ----------
+    path : path-like or FigureDocument
+
+    Returns
+    -------
+    FigureDocument
+        Nothing is read until a digitizing step asks for it.
+    """
+    return path if isinstance(path, FigureDocument) else FigureDocument(path)
+
+
+def digitize_document(
+    path: str | os.PathLike[str] | FigureDocument,
+    *,
+    page: int | None = None,
+    index: int | None = None,
+    x_range: Sequence[float] | None = None,
+    y_range: Sequence[float] | None = None,
+    n_arms: int | None = None,
+):
+    """Digitize a figure file of any supported kind: PDF, SVG or image (by file suffix).
+
+    Parameters
+    ----------
+    path : path-like or FigureDocument
+        ``.pdf`` (see :func:`reconstruct.vector.pdf.digitize_pdf`), ``.svg`` (see
+        :func:`reconstruct.vector.svg.digitize_svg`), anything else an image for
+        :func:`reconstruct.digitize.figure.digitize_figure`.
+    page, index : int, optional
+        Which plot of a PDF (``page``) or of a PDF page / SVG (``index``); 1-based.
+    x_range, y_range, n_arms
+        Hints for the image digitizer (raster figures only).
+
+    Returns
+    -------
+    DigitizedFigure
+
+    Raises
+    ------
+    InputError
+        ``page`` given for an SVG or image, or ``index`` for an image; see the called function.
+    CalibrationError, DigitizationError
+        From the digitizer, with the file's path in front of the message.
+    """
+    doc = open_document(path)
+    try:
+        return _digitize_any(doc, page=page, index=index, x_range=x_range, y_range=y_range, n_arms=n_arms)
+    except (CalibrationError, DigitizationError) as exc:
+        if str(exc).startswith(doc.path):
+            raise
+        raise type(exc)(f"{doc.path}: {exc}") from None
+
+
+def _digitize_any(doc: FigureDocument, *, page, index, x_range, y_range, n_arms):
+    if doc.kind == "pdf":
+        from reconstruct.vector.pdf import digitize_pdf
+
+        return digitize_pdf(doc.path, page=page, index=index, x_range=x_range, y_range=y_range, n_arms=n_arms,
+                            read_pages=doc.pdf_pages)
+    if page is not None:
+        raise InputError(f"page applies to PDF files only, got page={page!r} for a {doc.kind} file", source=doc.path)
+    if doc.kind == "svg":
+        from reconstruct.vector.svg import digitize_svg
+
+        return digitize_svg(doc.path, index=index, x_range=x_range, y_range=y_range, svg_page=doc.svg_page())
+    if index is not None:
+        raise InputError(f"index applies to PDF and SVG files only, got index={index!r} for an image",
+                         source=doc.path)
+    from reconstruct.digitize.figure import digitize_figure
+
+    return digitize_figure(doc.path, x_range=x_range, y_range=y_range, n_arms=n_arms, image=doc.image())
+
+
+def _vector_page(doc: FigureDocument, figure):
+    if doc.kind == "svg":
+        return doc.svg_page(), []
+    return doc.pdf_page(figure.provenance["parameters"]["page"])
+
+
+def read_document_at_risk(path: str | os.PathLike[str] | FigureDocument, figure):
+    """The number-at-risk table printed under a vector figure, read from its text (exact, no OCR).
+
+    Parameters
+    ----------
+    path : path-like or FigureDocument
+        The PDF or SVG given to :func:`digitize_document`.
+    figure : DigitizedFigure
+        Its (vector) result; arm names are those of ``figure.curves_frame()``.
+
+    Returns
+    -------
+    DataFrame
+        ``arm, time, n_risk`` (the at-risk CSV contract), ready for :func:`reconstruct.reconstruct_ipd`.
+
+    Raises
+    ------
+    DigitizationError
+        A raster figure (use the image risk-table reader), or no table found.
+    """
+    from reconstruct.vector.figure import vector_plots
+    from reconstruct.vector.risk_table import read_at_risk_table
+
+    if figure.provenance.get("source_kind") != "vector":
+        raise DigitizationError("expected a vector figure, got a raster one; its table needs the image reader "
+                                "(reconstruct.digitize.risk_table)")
+    doc = open_document(path)
+    page, _ = _vector_page(doc, figure)
+    plot = vector_plots(page)[figure.provenance["parameters"]["index"] - 1]
+    arms = list(dict.fromkeys(figure.curves_frame()["arm"]))
+    return read_at_risk_table(page, plot.frame, arms, x_slope=figure.x_calibration.slope,
+                              x_intercept=figure.x_calibration.intercept)
+
+
+def overlay_background(path: str | os.PathLike[str] | FigureDocument, figure) -> NDArray[np.uint8]:
+    """The picture a figure's positions refer to, for drawing an overlay on it.
+
+    Parameters
+    ----------
+    path : path-like or FigureDocument
+        The file given to :func:`digitize_document` (PDF, SVG or image).
+    figure : DigitizedFigure
+        Its result (for a PDF, ``provenance`` names the page, index and source kind).
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_cols, 3), uint8
+        Vector PDF or SVG: the page redrawn at one pixel per page unit (the calibration's
+        units). Raster PDF: the embedded image the digitizer read. Image: the image.
+    """
+    doc = open_document(path)
+    if doc.kind == "image":
+        return doc.image().rgb
+    from reconstruct.vector.render import redraw
+
+    page, images = _vector_page(doc, figure)
+    if doc.kind == "pdf" and figure.provenance.get("source_kind") == "raster":
+        from reconstruct.vector.figure import vector_plots
+        from reconstruct.vector.pdf import raster_images
+
+        k = figure.provenance["parameters"]["index"]
+        return raster_images(images)[k - 1 - len(vector_plots(page))].rgb
+    rows, cols = page.size
+    return redraw(page, (0.0, 0.0, rows, cols), width_px=max(1, round(cols)))

@@ -1,0 +1,341 @@
+"""Public reconstruction functions: one arm from arrays, a figure's arms from tables or files."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.guyot import solve_guyot
+from reconstruct.io import provenance, read_at_risk_csv, read_censor_marks_csv, read_curves_csv
+from reconstruct.results import ArmReconstruction, FidelityReport, IPDReconstruction
+from reconstruct.simulate import number_at_risk
+from reconstruct.validation import check_choice, check_finite_array, check_positive
+from reconstruct.errors import InputError, ReconstructionWarning
+
+__all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "km_at"]
+
+METHODS = ("steps", "guyot")
+
+
+def _snap(values: NDArray[np.float64], anchors: NDArray[np.float64], tol: float) -> NDArray[np.float64]:
+    """Move values lying within ``tol`` of an anchor onto it (floating-point near-ties are ties)."""
+    if values.size == 0 or anchors.size == 0:
+        return values
+    idx = np.clip(np.searchsorted(anchors, values), 1, anchors.size - 1)
+    nearest = np.where(np.abs(anchors[idx - 1] - values) <= np.abs(anchors[idx] - values), anchors[idx - 1],
+                       anchors[idx])
+    return np.where(np.abs(nearest - values) <= tol, nearest, values)
+
+
+def km_at(time: NDArray[np.float64], event: NDArray[np.int64], at: ArrayLike) -> NDArray[np.float64]:
+    """Kaplan-Meier estimate of ``(time, event)`` evaluated (right-continuous) at times ``at``.
+
+    Uses :func:`sksurv.nonparametric.kaplan_meier_estimator`; 1 before the first time.
+    """
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    at = np.asarray(at, dtype=float)
+    if time.size == 0:
+        return np.ones_like(at)
+    x, y = kaplan_meier_estimator(event.astype(bool), time)
+    idx = np.searchsorted(x, at, side="right") - 1
+    return np.where(idx >= 0, y[np.clip(idx, 0, None)], 1.0)
+
+
+def _per_interval(times, edges):
+    """Counts of ``times`` in ``[edges[i], edges[i+1])``, the last interval open-ended."""
+    return np.bincount(np.searchsorted(edges, times, side="right") - 1, minlength=edges.size)[: edges.size]
+
+
+def _fidelity(time, event, curve, table, total_events, marks) -> FidelityReport:
+    km = km_at(time, event, curve.time)
+    diff = np.abs(km - curve.survival)
+    rec = number_at_risk(time, table.time)
+    censored = _per_interval(time[event == 0], table.time).astype(np.int64)
+    return FidelityReport(
+        km_max_abs_diff=float(diff.max()),
+        km_mean_abs_diff=float(diff.mean()),
+        at_risk_time=table.time,
+        at_risk_given=table.n_risk,
+        at_risk_reconstructed=rec,
+        at_risk_max_abs_diff=int(np.abs(rec - table.n_risk).max()),
+        n_events=int(event.sum()),
+        total_events_given=total_events,
+        interval_censored=censored,
+        interval_marks=None if marks is None else _per_interval(marks, table.time).astype(np.int64),
+    )
+
+
+def _fidelity_problems(fidelity: FidelityReport, *, converged: bool) -> list[str]:
+    """Plain-language problems of a reconstruction, for ReconstructionWarning."""
+    problems = []
+    if not converged:
+        problems.append("the event and at-risk estimates did not settle; the result is the last iterate")
+    if fidelity.total_events_given is not None and fidelity.n_events != fidelity.total_events_given:
+        problems.append(f"expected {fidelity.total_events_given} events (total_events), got {fidelity.n_events}; "
+                        "only the censoring after the last at-risk row can be adjusted to meet it")
+    if fidelity.at_risk_max_abs_diff > 0:
+        problems.append(f"the reconstruction misses the at-risk table by up to {fidelity.at_risk_max_abs_diff} "
+                        "patient(s); check the table against the curve")
+    if fidelity.km_max_abs_diff > 0.05:
+        problems.append(f"the KM of the reconstruction is up to {fidelity.km_max_abs_diff:.3f} from the curve; "
+                        "the table and the curve disagree")
+    if fidelity.marks_exceed_censored:
+        problems.append("some table intervals show more censor marks than censorings; check the table or the marks")
+    return problems
+
+
+def reconstruct_arm(
+    time: ArrayLike,
+    survival: ArrayLike,
+    *,
+    at_risk_time: ArrayLike | None = None,
+    at_risk: ArrayLike | None = None,
+    n_patients: int | None = None,
+    total_events: int | None = None,
+    method: str = "steps",
+    precision: float = 1e-3,
+    censor_times: ArrayLike | None = None,
+    arm: str = "arm",
+) -> ArmReconstruction:
+    """Reconstruct the individual patient data of one arm from its KM curve.
+
+    Parameters
+    ----------
+    time, survival : array_like of shape (n_points,)
+        Digitized curve points (survival as proportion or percent); cleaned first
+        (see :func:`reconstruct.clean_curve`).
+    at_risk_time, at_risk : array_like of shape (n_rows,), optional
+        The number-at-risk table; its first row must be at time 0.
+    n_patients : int, optional
+        Number of patients, for the variant without a table (ignored when a table is given).
+    total_events : int, optional
+        Reported total number of events; sets the censoring after the last table row.
+    method : {"steps", "guyot"}, default "steps"
+        ``"steps"`` refines Guyot's uniform-censoring assumption with the exact step
+        heights (each drop is ``1 - d/n``); ``"guyot"`` is Guyot et al. (2012) as published.
+    precision : float, default 1e-3
+        Standard error of a digitized survival value, in survival units. Use about half a
+        pixel of the y axis for raster figures, ``1e-9`` for exact (vector) coordinates.
+    censor_times : array_like of shape (n_marks,), optional
+        Times of the censor marks drawn on the curve. Censored patients are then placed at
+        the marks (censoring taken as uniform on a clock that jumps at each mark, not in time),
+        and the fidelity report compares marks with censorings per table interval.
+    arm : str
+        Arm name used in the result and in messages.
+
+    Returns
+    -------
+    ArmReconstruction
+
+    Raises
+    ------
+    InputError
+        For unusable inputs (see :func:`reconstruct.clean_curve`, :func:`reconstruct.clean_at_risk`),
+        or neither a table nor ``n_patients``.
+
+    Warns
+    -----
+    ReconstructionWarning
+        When the solve did not settle, a given event total is missed, the IPD misses the at-risk
+        table or the curve by more than 0.05, or marks outnumber censorings in an interval.
+
+    References
+    ----------
+    1. Guyot P, Ades AE, Ouwens MJNM, Welton NJ. BMC Med Res Methodol 2012;12:9.
+
+    Examples
+    --------
+    >>> from reconstruct import reconstruct_arm
+    >>> rec = reconstruct_arm([0, 2, 5, 9], [1.0, 0.9, 0.8, 0.8], n_patients=10)
+    >>> rec.n_patients, rec.n_events
+    (10, 2)
+    """
+    check_choice(method, name="method", choices=METHODS)
+    check_positive(precision, name="precision")
+    curve = clean_curve(time, survival, name=arm)
+    # Times equal up to floating-point noise (e.g. read from a vector figure) are the same time.
+    tie_tol = 1e-9 * max(float(curve.time[-1]), 1e-12)
+    if at_risk is not None and at_risk_time is not None:
+        snapped = _snap(np.asarray(at_risk_time, dtype=float), curve.time, tie_tol)
+        table = clean_at_risk(snapped, at_risk, curve_end=float(curve.time[-1]), name=f"{arm}: at-risk table")
+    elif n_patients is not None:
+        n = int(check_positive(n_patients, name="n_patients"))
+        table = clean_at_risk([0.0], [n], curve_end=float(curve.time[-1]), name=f"{arm}: n_patients")
+    else:
+        raise InputError(f"{arm}: expected an at-risk table or n_patients, got neither")
+    if total_events is not None:
+        total_events = int(check_positive(total_events, name=f"{arm}: total_events", allow_zero=True))
+        if total_events > table.n_risk[0]:
+            raise InputError(f"{arm}: total_events must be <= {table.n_risk[0]} patients, got {total_events}")
+    marks = None
+    if censor_times is not None:
+        marks = check_finite_array(censor_times, name=f"{arm}: censor_times")
+        marks = _snap(marks, np.union1d(curve.time, table.time), tie_tol)
+        marks = np.sort(marks[(marks >= 0) & (marks <= curve.time[-1])])
+    solution = solve_guyot(
+        curve.time,
+        curve.survival,
+        table.time,
+        table.n_risk,
+        total_events=total_events,
+        use_heights=method == "steps",
+        precision=float(precision),
+        censor_times=marks,
+    )
+    fidelity = _fidelity(solution.time, solution.event, curve, table, total_events, marks)
+    for message in _fidelity_problems(fidelity, converged=solution.converged):
+        warnings.warn(f"{arm}: {message}", ReconstructionWarning, stacklevel=2)
+    return ArmReconstruction(
+        arm=arm,
+        time=solution.time,
+        event=solution.event,
+        fidelity=fidelity,
+        cleaning_notes=curve.notes + table.notes,
+        method=method,
+        iterations=solution.iterations,
+        converged=solution.converged,
+    )
+
+
+def _check_table_rows(rows: pd.DataFrame, arm: str, table_source: str, *, curve_end: float) -> None:
+    """Validate one arm's at-risk rows, naming the table file (and the file line of a bad row)."""
+    try:
+        clean_at_risk(rows["time"].to_numpy(), rows["n_risk"].to_numpy(), curve_end=curve_end, name=f"arm {arm!r}")
+    except InputError as exc:
+        line = rows.index[exc.row] if exc.row is not None else None
+        where = f"{table_source}:{int(line) + 2}" if isinstance(line, (int, np.integer)) else table_source
+        raise InputError(exc.detail, source=where) from None
+
+
+def reconstruct_ipd(
+    curves: pd.DataFrame,
+    at_risk: pd.DataFrame | None = None,
+    *,
+    n_patients: Mapping[str, int] | None = None,
+    total_events: Mapping[str, int] | None = None,
+    method: str = "steps",
+    precision: float = 1e-3,
+    censor_marks: pd.DataFrame | None = None,
+    source: str = "curves",
+    table_source: str = "at-risk table",
+) -> IPDReconstruction:
+    """Reconstruct every arm of a figure.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        Columns ``arm, time, survival`` (the curve CSV contract).
+    at_risk : DataFrame, optional
+        Columns ``arm, time, n_risk``. Every curve arm needs rows, and the table may
+        not name arms the curves lack.
+    n_patients : mapping of arm to int, optional
+        Patients per arm, for arms without a table.
+    total_events : mapping of arm to int, optional
+        Reported total events per arm.
+    method, precision
+        As in :func:`reconstruct_arm`.
+    censor_marks : DataFrame, optional
+        Columns ``arm, time`` (the digitizer's ``censor_marks.csv``; other columns ignored);
+        arms without rows are reconstructed without marks.
+    source, table_source : str
+        Names of the curve and at-risk inputs, used in messages (with the file line of a bad
+        at-risk row when the frame's index is the file line minus 2, as the CSV readers give).
+
+    Returns
+    -------
+    IPDReconstruction
+    """
+    n_patients = dict(n_patients or {})
+    total_events = dict(total_events or {})
+    arms = list(dict.fromkeys(curves["arm"].astype(str)))
+    table_arms = list(dict.fromkeys(at_risk["arm"].astype(str))) if at_risk is not None else []
+    mark_arms = list(dict.fromkeys(censor_marks["arm"].astype(str))) if censor_marks is not None else []
+    unknown = [a for a in (*table_arms, *n_patients, *total_events, *mark_arms) if a not in arms]
+    if unknown:
+        raise InputError(
+            f"expected arms among the curve arms {arms}, got {unknown[0]!r}; check the arm names", source=source
+        )
+    results = []
+    for arm in arms:
+        c = curves[curves["arm"].astype(str) == arm]
+        kwargs: dict[str, Any] = {}
+        if arm in table_arms:
+            t = at_risk[at_risk["arm"].astype(str) == arm]
+            _check_table_rows(t, arm, table_source, curve_end=float(c["time"].max()))
+            kwargs.update(at_risk_time=t["time"].to_numpy(), at_risk=t["n_risk"].to_numpy())
+        elif arm in n_patients:
+            kwargs["n_patients"] = n_patients[arm]
+        else:
+            raise InputError(f"arm {arm!r}: expected at-risk rows or a number of patients, got neither", source=source)
+        if arm in mark_arms:
+            kwargs["censor_times"] = censor_marks.loc[censor_marks["arm"].astype(str) == arm, "time"].to_numpy()
+        results.append(
+            reconstruct_arm(
+                c["time"].to_numpy(),
+                c["survival"].to_numpy(),
+                total_events=total_events.get(arm),
+                method=method,
+                precision=precision,
+                arm=arm,
+                **kwargs,
+            )
+        )
+    parameters = {
+        "method": method,
+        "precision": precision,
+        "n_patients": n_patients,
+        "total_events": total_events,
+        "censor_marks": sorted(mark_arms),
+    }
+    return IPDReconstruction(arms=tuple(results), parameters=parameters)
+
+
+def reconstruct_files(
+    curves_path: str | os.PathLike[str],
+    at_risk_path: str | os.PathLike[str] | None = None,
+    *,
+    censor_marks_path: str | os.PathLike[str] | None = None,
+    **kwargs: Any,
+) -> IPDReconstruction:
+    """Read the curve and at-risk CSVs, reconstruct, and attach provenance.
+
+    Parameters
+    ----------
+    curves_path : path-like
+        Curve CSV (``arm,time,survival``).
+    at_risk_path : path-like, optional
+        At-risk CSV (``arm,time,n_risk``).
+    censor_marks_path : path-like, optional
+        Censor-mark CSV (``arm,time,survival``), e.g. the digitizer's ``censor_marks.csv``.
+    **kwargs
+        Passed to :func:`reconstruct_ipd`.
+
+    Returns
+    -------
+    IPDReconstruction
+    """
+    curves = read_curves_csv(curves_path)
+    table = read_at_risk_csv(at_risk_path) if at_risk_path is not None else None
+    marks = read_censor_marks_csv(censor_marks_path) if censor_marks_path is not None else None
+    try:
+        result = reconstruct_ipd(curves, table, censor_marks=marks, source=os.fspath(curves_path),
+                                 table_source=os.fspath(at_risk_path) if at_risk_path is not None else "at-risk table",
+                                 **kwargs)
+    except InputError as exc:
+        if exc.source is not None:
+            raise
+        raise InputError(exc.detail, source=os.fspath(curves_path)) from None
+    prov = provenance(
+        inputs={"curves": curves_path, "at_risk": at_risk_path, "censor_marks": censor_marks_path},
+        parameters=result.parameters,
+        command="reconstruct.reconstruct_files",
+    )
+    return IPDReconstruction(arms=result.arms, parameters=result.parameters, provenance=prov)

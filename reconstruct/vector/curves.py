@@ -1,0 +1,333 @@
+"""Step curves, censor glyphs and legend labels of a vector plot, and their calibration.
+
+The second half of :mod:`reconstruct.vector.geometry` (which holds the types, the module overview and
+the axes): given a :class:`~reconstruct.vector.geometry.PlotFrame`, pick the KM step curves, the
+censor glyphs on them and the legend text naming them, then map everything to (time, survival).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.vector.geometry import _EPS, PlotFrame, VectorCurve, VectorMark, VectorPage, VectorPath, VectorPlot, _dedupe
+from reconstruct.errors import DigitizationError
+
+__all__ = ["extract_plot", "to_data"]
+
+_GLYPH_TOL = 0.02  # page units: centres of the strokes of one glyph agree to the writer's rounding
+
+
+def _step_direction(pts: NDArray[np.float64]) -> int:
+    """+1 falling (rows grow), -1 rising, 0 not a monotone step polyline."""
+    if len(pts) < 3:
+        return 0
+    d = np.diff(pts, axis=0)
+    horiz = np.abs(d[:, 0]) <= _EPS
+    vert = np.abs(d[:, 1]) <= _EPS
+    if not np.all(horiz | vert) or not horiz.any() or not vert.any() or np.any(d[horiz, 1] < 0):
+        return 0
+    signs = np.sign(d[vert & ~horiz, 0])
+    if np.all(signs > 0):
+        return 1
+    return -1 if np.all(signs < 0) else 0
+
+
+def _step_like(pts: NDArray[np.float64]) -> bool:
+    """Horizontal and vertical segments only, left to right, at least one of each (monotone or not)."""
+    if len(pts) < 3:
+        return False
+    d = np.diff(pts, axis=0)
+    horiz = np.abs(d[:, 0]) <= _EPS
+    vert = np.abs(d[:, 1]) <= _EPS
+    return bool(np.all(horiz | vert) and horiz.any() and vert.any() and np.all(d[horiz, 1] >= 0))
+
+
+def _loose_step(pts: NDArray[np.float64], panel) -> bool:
+    """A single horizontal (left to right) or vertical segment that may be a piece of a curve drawn
+    one segment at a time: not a spine (a border-long line on the panel edge), not a tick (starting
+    left of the y axis or reaching below the x axis)."""
+    if len(pts) != 2:
+        return False
+    r0, c0, r1, c1 = panel
+    d = pts[-1] - pts[0]
+    if abs(d[0]) <= _EPS and d[1] > 0:
+        spine = min(abs(pts[0, 0] - r0), abs(pts[0, 0] - r1)) <= 0.5 and d[1] >= 0.9 * (c1 - c0)
+        return pts[0, 1] >= c0 - _EPS and not spine
+    if abs(d[1]) <= _EPS:
+        spine = min(abs(pts[0, 1] - c0), abs(pts[0, 1] - c1)) <= 0.5 and abs(d[0]) >= 0.5 * (r1 - r0)
+        return pts[:, 0].max() <= r1 + _EPS and not spine
+    return False
+
+
+def _data_area(panel) -> tuple[float, float, float, float]:
+    """Where curves may lie: the tick span, widened where axes usually run past their last tick
+    (right and top by 15 % and 10 %, left and bottom by 2 %)."""
+    r0, c0, r1, c1 = panel
+    height, width = r1 - r0, c1 - c0
+    return r0 - 0.1 * height, c0 - 0.02 * width, r1 + 0.02 * height, c1 + 0.15 * width
+
+
+def _inside(pts, panel, tol) -> bool:
+    r0, c0, r1, c1 = _data_area(panel)
+    return bool(np.all((pts[:, 0] >= r0 - tol) & (pts[:, 0] <= r1 + tol) & (pts[:, 1] >= c0 - tol)
+                       & (pts[:, 1] <= c1 + tol)))
+
+
+def _chain(pieces: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
+    """Join pieces of one style whose end meets the next one's start (a curve drawn in segments)."""
+    pieces = sorted(pieces, key=lambda p: (p[0, 1], p[0, 0]))
+    out: list[NDArray[np.float64]] = []
+    for p in pieces:
+        for k, q in enumerate(out):
+            if np.all(np.abs(q[-1] - p[0]) <= _EPS):
+                out[k] = np.concatenate([q, p[1:]])
+                break
+        else:
+            out.append(p)
+    return [_dedupe(p) for p in out]
+
+
+def _find_curves(page: VectorPage, panel, notes: list[str]) -> tuple[list[VectorCurve], bool]:
+    width = panel[3] - panel[1]
+    styles: dict[tuple[str, str, float], list[NDArray[np.float64]]] = defaultdict(list)
+    for path in page.paths:
+        if path.stroke is None:
+            continue
+        for sub in path.subpaths:
+            pts = _dedupe(sub)
+            # single segments too: some writers draw a curve one segment at a time
+            if len(pts) >= 2 and _inside(pts, panel, 0.0) and (_step_like(pts) or _loose_step(pts, panel)):
+                styles[(path.stroke, path.dash, round(path.line_width, 3))].append(pts)
+    curves, limits = [], []
+    for (stroke, dash, lw), pieces in styles.items():
+        for pts in _chain(pieces):
+            if np.ptp(pts[:, 1]) >= 0.05 * width and _step_like(pts):
+                # confidence limits need not be monotone; they are kept aside to recognise bands
+                (curves if _step_direction(pts) != 0 else limits).append(VectorCurve(pts, stroke, dash, lw))
+    if not curves:
+        raise DigitizationError(
+            "expected at least one stroked step curve inside the plot panel, got none; "
+            "the figure may be an embedded image (use the image digitizer) or not a KM plot")
+    directions = [_step_direction(c.corners) for c in curves]
+    rising = sum(d < 0 for d in directions) > len(directions) / 2
+    limits += [c for c, d in zip(curves, directions, strict=True) if (d < 0) != rising]
+    curves = [c for c, d in zip(curves, directions, strict=True) if (d < 0) == rising]
+    curves = _drop_confidence_limits(curves, limits, notes)
+    return curves, rising
+
+
+def _row_at(corners: NDArray[np.float64], cols: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Row of a step polyline at columns (right-continuous; NaN outside its span)."""
+    c = corners[:, 1]
+    idx = np.searchsorted(c, cols, side="right") - 1
+    rows = corners[np.clip(idx, 0, len(c) - 1), 0]
+    # at a vertical segment searchsorted lands on its lower end (the right limit)
+    return np.where((cols < c[0] - _EPS) | (cols > c[-1] + _EPS), np.nan, rows)
+
+
+def _drop_confidence_limits(
+    curves: list[VectorCurve], limits: list[VectorCurve], notes: list[str]
+) -> list[VectorCurve]:
+    """Drop dashed lines of a solid curve's colour that bracket it, one above and one below
+    (pointwise confidence limits). ``limits`` are step-like lines that are not monotone, which
+    confidence limits may be; they count as partners but are never curves."""
+    drop: set[int] = set()
+    pool = curves + limits
+    for k, main in enumerate(curves):
+        if main.dash:
+            continue
+        above, below = [], []
+        for j, other in enumerate(pool):
+            if j == k or other.stroke != main.stroke or other.dash == main.dash or j in drop:
+                continue
+            grid = np.union1d(main.corners[:, 1], other.corners[:, 1])
+            diff = _row_at(other.corners, grid) - _row_at(main.corners, grid)
+            diff = diff[np.isfinite(diff)]
+            if diff.size and np.all(diff <= _EPS):
+                above.append(j)  # smaller rows are higher on the page
+            elif diff.size and np.all(diff >= -_EPS):
+                below.append(j)
+        if above and below:
+            drop.update((above[0], below[0]))
+    dropped = [j for j in drop if j < len(curves)]
+    if drop:
+        notes.append(f"dropped {len(drop)} dashed confidence-limit line(s)")
+    return [c for j, c in enumerate(curves) if j not in dropped]
+
+
+# --------------------------------------------------------------------------- marks and legend
+
+
+def _segment_distance(point: NDArray[np.float64], pts: NDArray[np.float64]) -> float:
+    a, b = pts[:-1], pts[1:]
+    ab = b - a
+    length2 = np.maximum(np.sum(ab**2, axis=1), 1e-18)
+    t = np.clip(np.sum((point - a) * ab, axis=1) / length2, 0.0, 1.0)
+    return float(np.min(np.hypot(*(a + t[:, None] * ab - point).T)))
+
+
+def _is_curve_piece(members: list[VectorPath], curves: list[VectorCurve]) -> bool:
+    """Segments in a curve's colour whose ends all lie on that curve: part of a curve drawn segment
+    by segment (a glyph in another colour may lie along another arm's drop)."""
+    for path in members:
+        own = [c for c in curves if c.stroke == path.stroke]
+        for sub in path.subpaths:
+            a, b = sub[0], sub[-1]
+            if len(sub) != 2 or not any(
+                max(_segment_distance(a, c.corners), _segment_distance(b, c.corners)) <= _EPS for c in own
+            ):
+                return False
+    return True
+
+
+def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[list[VectorMark], int]:
+    size = 0.05 * min(panel[2] - panel[0], panel[3] - panel[1])
+    units: dict[int, list[VectorPath]] = defaultdict(list)
+    for path in page.paths:
+        units[path.unit].append(path)
+    glyphs: list[list] = []
+    for members in units.values():
+        # one glyph per drawn unit (XObject / <use>), or per subpath for inline drawing
+        boxes = [p.bbox() for p in members]
+        small = len(members) < 8 and all(r1 - r0 <= size and c1 - c0 <= size for r0, c0, r1, c1 in boxes)
+        if small and not _is_curve_piece(members, curves):
+            pts = np.concatenate([s for p in members for s in p.subpaths])
+            centre, extent = 0.5 * (pts.min(axis=0) + pts.max(axis=0)), np.ptp(pts, axis=0)
+            colour = members[0].stroke or members[0].fill
+            # strokes sharing a centre and colour (the two bars of an inline "+") are one glyph;
+            # 0.02 units absorbs writers that round to 0.01 (R's pdf device)
+            same = [g for g in glyphs if g[1] == colour and np.all(np.abs(g[0] - centre) <= _GLYPH_TOL)]
+            if same:
+                same[0][2] = np.maximum(same[0][2], extent)
+            else:
+                glyphs.append([centre, colour, extent])
+    tol = max(2.0 * max(c.line_width for c in curves), 0.5)
+    marks, ambiguous, off_curve = [], [], 0
+    for centre, colour, extent in glyphs:
+        r0, _, _, c1 = _data_area(panel)
+        if not (r0 <= centre[0] <= panel[2] + 10 * _EPS and panel[1] - 10 * _EPS <= centre[1] <= c1):
+            continue  # marks lie right of the y axis and above the x axis
+        same = [k for k, c in enumerate(curves) if c.stroke == colour] or list(range(len(curves)))
+        near = [k for k in same if _segment_distance(centre, curves[k].corners) <= tol]
+        if len(near) == 1:
+            marks.append((VectorMark(float(centre[0]), float(centre[1]), colour, near[0]), extent))
+        elif near:
+            ambiguous.append((centre, colour, extent, near))
+        else:
+            off_curve += 1
+    # a glyph on several coinciding curves goes to the curve whose other glyphs have its size
+    for centre, colour, extent, near in ambiguous:
+        sizes = {k: [e for m, e in marks if m.curve == k] for k in near}
+        gap = [(float(np.abs(np.median(sizes[k], axis=0) - extent).sum()) if sizes[k] else np.inf, k) for k in near]
+        marks.append((VectorMark(float(centre[0]), float(centre[1]), colour, min(gap)[1]), extent))
+    marks = [m for m, _ in marks]
+    marks.sort(key=lambda m: (m.curve, m.col))
+    return marks, off_curve
+
+
+def _legend_labels(page: VectorPage, panel, curves: list[VectorCurve]) -> list[str | None]:
+    width = panel[3] - panel[1]
+    labels: list[str | None] = []
+    for curve in curves:
+        found = None
+        for path in page.paths:
+            if path.stroke != curve.stroke or path.dash != curve.dash:
+                continue
+            for sub in path.subpaths:
+                pts = _dedupe(sub)
+                if len(pts) == 2 and abs(pts[0, 0] - pts[1, 0]) <= _EPS and 0 < np.ptp(pts[:, 1]) < 0.2 * width:
+                    right, row = pts[:, 1].max(), pts[0, 0]
+                    near = [t for t in page.texts
+                            if abs(t.row - row) <= 0.6 * t.height and 0 <= t.col0 - right <= 3 * t.height]
+                    if near:  # the nearest text; of a line and its first word, the whole line
+                        found = min(near, key=lambda t: (round(t.col0 - right, 3), -len(t.text))).text.strip()
+        labels.append(found)
+    if len(set(labels)) != len(labels):
+        labels = [None] * len(labels)
+    return labels
+
+
+def extract_plot(page: VectorPage, frame: PlotFrame) -> VectorPlot:
+    """Curves, censor marks and legend labels of one plot, in page units.
+
+    Parameters
+    ----------
+    page : VectorPage
+    frame : PlotFrame
+        From :func:`find_plot_frames`.
+
+    Returns
+    -------
+    VectorPlot
+
+    Raises
+    ------
+    DigitizationError
+        No step curve inside the panel.
+    """
+    notes: list[str] = []
+    curves, rising = _find_curves(page, frame.panel, notes)
+    marks, off_curve = _find_marks(page, frame.panel, curves)
+    if off_curve:
+        notes.append(f"ignored {off_curve} small glyph(s) not on any curve (legend or annotation)")
+    labels = _legend_labels(page, frame.panel, curves)
+    curves = [VectorCurve(c.corners, c.stroke, c.dash, c.line_width, lab)
+              for c, lab in zip(curves, labels, strict=True)]
+    return VectorPlot(frame, tuple(curves), tuple(marks), bool(rising), tuple(notes))
+
+
+def _snap(values: NDArray[np.float64], targets: NDArray[np.float64], tol: float) -> NDArray[np.float64]:
+    """Replace values within ``tol`` of a target by the target: a mark drawn at an event time or at a
+    tick (an at-risk table time), or a curve starting at time 0, is that time exactly, not the
+    writer's rounding of it (a patient censored 1e-11 before a table time changes the risk sets)."""
+    values = np.asarray(values, float).copy()
+    if values.size and targets.size:
+        nearest = targets[np.abs(values[:, None] - targets[None, :]).argmin(axis=1)]
+        close = np.abs(values - nearest) <= tol
+        values[close] = nearest[close]
+    return values
+
+
+def to_data(plot: VectorPlot) -> dict[str, Any]:
+    """Calibrate a plot: tick-fitted linear maps, then curves and marks in (time, survival).
+
+    Returns
+    -------
+    dict
+        ``x_cal``, ``y_cal`` (:class:`reconstruct.digitize.axes.AxisCalibration`, y as proportions),
+        ``arms`` (list of dicts: label, colour, time, survival, censor_time, censor_survival,
+        line_width, dash), ``y_unit``, ``curve_kind``.
+    """
+    from reconstruct.digitize.axes import AxisCalibration
+
+    frame = plot.frame
+    scale = 100.0 if frame.y_percent else 1.0
+    x_cal = AxisCalibration.from_ticks(frame.x_tick_cols, frame.x_values, axis="x", source="vector")
+    y_cal = AxisCalibration.from_ticks(frame.y_tick_rows, frame.y_values / scale, axis="y", source="vector")
+    arms = []
+    for k, curve in enumerate(plot.curves):
+        time = x_cal.to_value(curve.corners[:, 1])
+        value = y_cal.to_value(curve.corners[:, 0])
+        marks = [m for m in plot.marks if m.curve == k]
+        m_time = x_cal.to_value([m.col for m in marks]) if marks else np.empty(0)
+        m_value = y_cal.to_value([m.row for m in marks]) if marks else np.empty(0)
+        # the corners: start, the lower end of each vertical drop, and the end
+        d = np.diff(curve.corners, axis=0)
+        drops = np.flatnonzero(np.abs(d[:, 1]) <= _EPS) + 1
+        idx = np.unique(np.concatenate(([0], drops, [len(time) - 1])))
+        surv, m_surv = (1.0 - value, 1.0 - m_value) if plot.rising else (value, m_value)
+        time, surv = time[idx], surv[idx]
+        ticks = np.append(frame.x_values, 0.0)
+        time = _snap(time, ticks, _GLYPH_TOL * abs(x_cal.slope))
+        m_time = _snap(m_time, np.concatenate([time, ticks]), _GLYPH_TOL * abs(x_cal.slope))
+        m_surv = _snap(m_surv, surv, _GLYPH_TOL * abs(y_cal.slope))
+        arms.append({"label": curve.label, "colour": curve.stroke, "time": time, "survival": surv,
+                     "censor_time": np.asarray(m_time, float), "censor_survival": np.asarray(m_surv, float),
+                     "line_width": curve.line_width, "dash": curve.dash})
+    curve_kind: Literal["survival", "cumulative_incidence"] = "cumulative_incidence" if plot.rising else "survival"
+    return {"x_cal": x_cal, "y_cal": y_cal, "arms": arms, "y_unit": "percent" if frame.y_percent else "proportion",
+            "curve_kind": curve_kind}
