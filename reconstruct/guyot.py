@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import isotonic_regression
-from scipy.stats import binom, nbinom
+from scipy.special import gammaln, xlog1py, xlogy
 
 __all__ = ["CensorClock", "GuyotSolution", "solve_guyot"]
 
@@ -61,6 +61,29 @@ class GuyotSolution:
     event: NDArray[np.int64]
     iterations: int
     converged: bool
+
+
+
+# scipy.stats would double the start-up of `kmrecon reconstruct` (its import costs more than the whole
+# reconstruction), so the two log-pmfs are written with scipy.special, as scipy.stats computes them.
+def binom_logpmf(k, n, p):
+    """Binomial log-pmf, equal to ``scipy.stats.binom.logpmf(k, n, p)`` (-inf outside the support)."""
+    k, n, p = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float), np.asarray(p, dtype=float))
+    with np.errstate(invalid="ignore"):
+        value = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + xlogy(k, p) + xlog1py(n - k, -p)
+        support = (k >= 0) & (k <= n) & (k == np.floor(k))
+        valid = (n >= 0) & (n == np.floor(n)) & (p >= 0) & (p <= 1)
+    return np.where(valid, np.where(support, value, -np.inf), np.nan)
+
+
+def geometric_logpmf(k, p):
+    """Log-pmf of failures before the first success, equal to ``scipy.stats.nbinom.logpmf(k, 1, p)``."""
+    k, p = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(p, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.log(p) + xlog1py(k, -p)
+        support = (k >= 0) & (k == np.floor(k))
+        valid = (p > 0) & (p <= 1)
+    return np.where(valid, np.where(support, value, -np.inf), np.nan)
 
 
 def _cumulative_round(expected: NDArray[np.float64], cap: float) -> NDArray[np.float64]:
@@ -149,9 +172,9 @@ def _candidates(drop, sd_h, ctx, max_events, d_counts):
         # which are still being estimated: a steep penalty per patient, not a wall, lets them recover.
         short = np.maximum(-c1, 0) + np.where(inside, np.maximum(-c2, 0), 0)
         k1, k2 = np.maximum(c1, 0), np.maximum(c2, 0)
-        fit_table = -2.0 * binom.logpmf(k1, k1 + k2, ctx["frac"][:, None])
+        fit_table = -2.0 * binom_logpmf(k1, k1 + k2, ctx["frac"][:, None])
         mean = np.maximum(ctx["tail_mean"][:, None], 0.5)
-        fit_tail = -2.0 * nbinom.logpmf(k1, 1, 1.0 / (1.0 + mean))
+        fit_tail = -2.0 * geometric_logpmf(k1, 1.0 / (1.0 + mean))
         score = np.where(inside, fit_table, fit_tail) + ((n_c - whole) / sd_n) ** 2 + _VIOLATION * short
         score = score + _tie_penalty(d_counts, top)[None, :]
     feasible = (whole >= cand) & (whole >= ctx["n_low"][:, None]) & (whole <= ctx["n_high"][:, None])

@@ -83,3 +83,18 @@ def test_curve_reader_never_crashes_on_garbage(tmp_path_factory, cells):
     assert isinstance(frame, pd.DataFrame)
     assert np.isfinite(frame[["time", "survival"]].to_numpy()).all()
 
+
+@settings(max_examples=200, deadline=None)
+@given(
+    k=st.integers(-2, 60),
+    n=st.integers(0, 60),
+    p=st.floats(0.0, 1.0),
+)
+def test_binomial_and_geometric_log_pmfs_equal_scipy_stats(k, n, p):
+    from scipy import stats
+
+    from reconstruct.guyot import binom_logpmf, geometric_logpmf
+
+    np.testing.assert_allclose(binom_logpmf(k, n, p), stats.binom.logpmf(k, n, p), rtol=1e-12, atol=1e-12)
+    if p > 0:
+        np.testing.assert_allclose(geometric_logpmf(k, p), stats.nbinom.logpmf(k, 1, p), rtol=1e-12, atol=1e-12)
