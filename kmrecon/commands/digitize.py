@@ -30,20 +30,21 @@ OUTPUTS = ("curves.csv", "censor_marks.csv", "digitize.json", "overlay.png")
 def command(figure: Path, outdir: Path, x_range, y_range, arms, page, index, force: bool) -> None:
     """Digitize the Kaplan-Meier curves in FIGURE (PNG, JPEG, TIFF, BMP; or a plot in a PDF or SVG)."""
     from figures.overlay import overlay_png
-    from reconstruct.document import digitize_document, overlay_background
+    from reconstruct.document import digitize_document, open_document, overlay_background
 
     with library_errors():
         for name in OUTPUTS:
             check_writable(outdir / name, force=force)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DigitizationWarning)
-            result = digitize_document(figure, page=page, index=index, x_range=x_range, y_range=y_range,
+            document = open_document(figure)  # read once: the digitizer and the overlay share it
+            result = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range,
                                        n_arms=arms)
         outdir.mkdir(parents=True, exist_ok=True)
         write_csv(outdir / "curves.csv", result.curves_frame(), force=force)
         write_csv(outdir / "censor_marks.csv", result.censor_marks_frame(), force=force)
         write_json(outdir / "digitize.json", result.to_dict(), force=force)
-        write_bytes(outdir / "overlay.png", overlay_png(result, overlay_background(figure, result)), force=force)
+        write_bytes(outdir / "overlay.png", overlay_png(result, overlay_background(document, result)), force=force)
     for item in caught:
         click.echo(f"warning: {item.message}", err=True)
     for _k, arm in enumerate(result.to_dict()["arms"]):
