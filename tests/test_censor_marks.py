@@ -58,17 +58,17 @@ def test_issue18_one_mark_before_the_curve_end_keeps_the_events(tmp_path):
 
 
 def test_marks_that_worsen_the_fit_are_set_aside_with_a_note():
-    """20 marks piled at one time after the table's end pull every late censoring there and miss the curve."""
-    sim = simulate_arm(200, seed=26, median=12.0, accrual=12.0, follow_up=3.0, dropout_rate=0.05)
+    """400 marks spread evenly over an arm of 200 (more marks than patients) pull the fit off the curve."""
+    sim = simulate_arm(200, seed=20, median=12.0, accrual=12.0, follow_up=3.0, dropout_rate=0.05)
     t, s = km_step_points(sim.time, sim.event)
     s = np.round(s * 400) / 400
-    table_t = np.array([0.0, 3.0, 6.0])
+    table_t = np.arange(0.0, t[-1], 2.0)
     table_n = number_at_risk(sim.time, table_t)
     plain = reconstruct_arm(t, s, at_risk_time=table_t, at_risk=table_n, precision=PIXEL_PRECISION)
-    with pytest.warns(ReconstructionWarning, match="set aside all 20 censor mark"):
+    with pytest.warns(ReconstructionWarning, match="set aside all 400 censor mark"):
         marked = reconstruct_arm(t, s, at_risk_time=table_t, at_risk=table_n, precision=PIXEL_PRECISION,
-                                 censor_times=np.full(20, 9.0))
-    assert marked.fidelity.mark_notes[0].startswith("set aside all 20 censor mark(s): with them its KM is up to")
+                                 censor_times=np.linspace(0.0, t[-1], 400))
+    assert marked.fidelity.mark_notes[0].startswith("set aside all 400 censor mark(s): with them its KM is up to")
     assert marked.fidelity.interval_marks is None
     np.testing.assert_array_equal(marked.time, plain.time)
     np.testing.assert_array_equal(marked.event, plain.event)
