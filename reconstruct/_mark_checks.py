@@ -133,19 +133,17 @@ def choose_marks(
     base_fid = fidelity(base, None)
     if marks.size == 0:
         return MarkChoice(base, None, base_fid, ())
+    solution = solve(marks)
+    fid = fidelity(solution, marks)
+    first = "; ".join(_defects(fid, base_fid))
+    if not first:
+        return MarkChoice(solution, marks, fid, ())
     inside = marks[marks <= table_end]
-    tried = [marks] + ([inside] if 0 < inside.size < marks.size else [])
-    defects: list[str] = []
-    for k, candidate in enumerate(tried):
-        solution = solve(candidate)
-        fid = fidelity(solution, candidate)
-        defects = _defects(fid, base_fid)
-        if not defects:
-            note = () if k == 0 else (
-                f"set aside the {marks.size - candidate.size} censor mark(s) after the last at-risk row at "
-                f"{table_end:.6g}: with all marks {first}",)
-            return MarkChoice(solution, candidate, fid, note)
-        if k == 0:
-            first = "; ".join(defects)
-    return MarkChoice(base, None, base_fid,
-                      (f"set aside all {marks.size} censor mark(s): with them {first}",))
+    if 0 < inside.size < marks.size:
+        solution = solve(inside)
+        fid = fidelity(solution, inside)
+        if not _defects(fid, base_fid):
+            note = (f"set aside the {marks.size - inside.size} censor mark(s) after the last at-risk row at "
+                    f"{table_end:.6g}: with all marks {first}")
+            return MarkChoice(solution, inside, fid, (note,))
+    return MarkChoice(base, None, base_fid, (f"set aside all {marks.size} censor mark(s): with them {first}",))
