@@ -8,7 +8,10 @@ Tables printed:
    worst max |KM(reconstructed) - KM(true)|, mean |events error|, per method;
 3. two-arm trials of 25 patients per arm with an at-risk row every 3 months: |log HR(rec) - log HR(true)|
    (median and 90th percentile over draws), per method and input kind;
-4. the same error with and without censor marks (25, 100, 300 per arm, 6-monthly table).
+4. the same error with and without censor marks (25, 100, 300 per arm, 6-monthly table);
+5. censor marks at the edges (issue 18): marks at the curve's end and at S = 0, a curve ending above 0
+   with a final table row of 0, heavy late censoring: max |KM(reconstructed) - curve| and |events error|
+   without and with marks, and how often marks were set aside.
 """
 
 from __future__ import annotations
@@ -131,6 +134,67 @@ def marks_table(draws: int) -> None:
         print(f"{n:>6} " + " ".join(f"{c:>16}" for c in cells))
 
 
+def _edge_case(scenario, n, seed):
+    """One edge case of table 5: curve points, table, marks and the true number of events."""
+    if scenario.startswith("late"):  # quick accrual, analysis soon after: most censorings late, at once
+        sim = simulate_arm(n, seed=seed, median=12.0, accrual=4.0, follow_up=10.0)
+    else:
+        sim = simulate_arm(n, seed=seed, median=8.0, accrual=12.0, follow_up=60.0, dropout_rate=0.01)
+    t, s = km_step_points(sim.time, sim.event)
+    step = 2.0
+    table_t = np.arange(0.0, t[-1], step)
+    table_n = number_at_risk(sim.time, table_t)
+    censored = sim.time[sim.event == 0]
+    if scenario.startswith("cut"):  # the issue's figure: curve stops above 0, the table's last row is 0
+        low = np.flatnonzero((s < max(0.03, 1.5 / n)) & (s > 0))
+        k = int(low[0]) if low.size else t.size - 2
+        t, s = np.r_[t[: k + 1], t[k] + 0.05], np.r_[s[: k + 1], s[k]]
+        table_t = np.arange(0.0, t[-1], step)
+        table_n = np.r_[number_at_risk(sim.time, table_t), 0]
+        table_t = np.r_[table_t, table_t[-1] + step]
+        censored = censored[censored <= t[-1]]
+    marks = {
+        "cut: one mark before the end": np.array([t[-1] - 0.01]),
+        "cut: true marks + 3 at the end": np.r_[censored, np.full(3, t[-1])],
+        "to 0: true marks + marks at/after S=0": np.r_[censored, t[np.argmax(s <= 0)] + np.array([0.0, 0.5, 5.0])]
+        if np.any(s <= 0) else censored,
+        "late: true marks": censored,
+        "late: true marks, table to half": censored,
+    }[scenario]
+    if scenario.endswith("table to half"):
+        keep = table_t <= 0.5 * t[-1]
+        table_t, table_n = table_t[keep], table_n[keep]
+    return t, s, table_t, table_n, marks, int(sim.event[sim.time <= t[-1]].sum())  # events the curve shows
+
+
+def edge_table(draws: int) -> None:
+    print(f"\n5. censor marks at the edges ({draws} draws per row): worst max|KM rec - curve| without / with marks,")
+    print("   worst (with - without), mean |events error| without / with, marks set aside (draws)")
+    scenarios = ("cut: one mark before the end", "cut: true marks + 3 at the end",
+                 "to 0: true marks + marks at/after S=0", "late: true marks", "late: true marks, table to half")
+    print(f"{'scenario':<38} {'n':>4} {'input':<6} {'KM no':>7} {'KM mk':>7} {'worse':>7} {'ev no':>6} "
+          f"{'ev mk':>6} {'aside':>5}")
+    for scenario in scenarios:
+        for n in (25, 100, 300):
+            for kind in ("exact", "400px"):
+                km_no, km_mk, worse, ev_no, ev_mk, aside = [], [], [], [], [], 0
+                for seed in range(draws):
+                    t, s, table_t, table_n, marks, true_events = _edge_case(scenario, n, 7_000 * n + seed)
+                    precision = 1e-9
+                    if kind == "400px":
+                        s, precision = np.round(s * 400) / 400, PIXEL_PRECISION
+                    recs = [reconstruct_arm(t, s, at_risk_time=table_t, at_risk=table_n, precision=precision,
+                                            censor_times=m) for m in (None, marks)]
+                    km_no.append(recs[0].fidelity.km_max_abs_diff)
+                    km_mk.append(recs[1].fidelity.km_max_abs_diff)
+                    worse.append(km_mk[-1] - km_no[-1])
+                    ev_no.append(abs(recs[0].n_events - true_events))
+                    ev_mk.append(abs(recs[1].n_events - true_events))
+                    aside += any(note.startswith("set aside") for note in recs[1].fidelity.mark_notes)
+                print(f"{scenario:<38} {n:>4} {kind:<6} {max(km_no):>7.4f} {max(km_mk):>7.4f} {max(worse):>7.4f} "
+                      f"{np.mean(ev_no):>6.2f} {np.mean(ev_mk):>6.2f} {aside:>5}")
+
+
 def main() -> None:
     # Plain Guyot's misfits raise ReconstructionWarning; the tables report them, so keep the output clean.
     warnings.simplefilter("ignore", ReconstructionWarning)
@@ -141,6 +205,7 @@ def main() -> None:
     accuracy_table(3 if args.quick else 20)
     log_hr_table(20 if args.quick else 200)
     marks_table(10 if args.quick else 100)
+    edge_table(3 if args.quick else 20)
 
 
 if __name__ == "__main__":

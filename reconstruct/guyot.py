@@ -34,6 +34,8 @@ from numpy.typing import NDArray
 from scipy.optimize import isotonic_regression
 from scipy.special import gammaln, xlog1py, xlogy
 
+from reconstruct._marked_tail import MarkedTail
+
 __all__ = ["CensorClock", "GuyotSolution", "solve_guyot"]
 
 _ANCHOR_WEIGHT = 1e12
@@ -96,13 +98,19 @@ def _cumulative_round(expected: NDArray[np.float64], cap: float) -> NDArray[np.f
     return np.diff(totals, prepend=0.0)
 
 
-def _prior_weights(p_time, a_time, anchors, tail_rate, n_est):
+def _prior_weights(p_time, a_time, anchors, tail_rate, n_est, marked=None):
     """Prior (uniform censoring) for M at each point, its weight (1 / variance), and tail censoring.
 
     Between table rows the censored count grows linearly in time; its spread is
     binomial, ``c p (1 - p)``. After the last row censoring continues at
     ``tail_rate`` (per patient at risk and time unit): ``expected`` holds the censorings
     expected between the last row and each point (0 inside the table).
+
+    ``p_time`` and ``a_time`` are on the censoring clock. ``marked`` (a :class:`MarkedTail`) is
+    given when there are censor marks: the *number* of tail censorings is then worked out in
+    time (see :meth:`MarkedTail.tail_censored`) and the clock only decides *where* they fall.
+    (A mark is a jump of one clock unit, worth far more than the table's exposure on the clock:
+    counted as exposure, one mark after the last row censored everyone.)
     """
     prior = np.interp(p_time, a_time, anchors)
     var = np.full(p_time.shape, 0.25)
@@ -120,6 +128,9 @@ def _prior_weights(p_time, a_time, anchors, tail_rate, n_est):
         n_tail = np.r_[n_est[tail][:1], n_est[tail]]
         exposure = np.cumsum(np.diff(t_tail) * 0.5 * (n_tail[1:] + n_tail[:-1]))
         lost = tail_rate * exposure
+        if marked is not None:
+            share = exposure / exposure[-1] if exposure[-1] > 0 else np.ones_like(exposure)
+            lost = marked.tail_censored(tail_rate, tail, n_tail, anchors) * share
         prior[tail] = np.maximum(anchors[-1] - lost, 0.0)
         var[tail] += lost  # Poisson spread of the censorings expected after the last row
         expected[tail] = lost
@@ -230,8 +241,12 @@ def _integer_events(drop, sd_h, ctx, other_before, d_counts, max_events=1024):
     return events, n_hat, informative
 
 
-def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision, max_iter):
-    """Alternate the event and at-risk steps for one arm; return events, M per point and convergence."""
+def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision, max_iter, marked=None):
+    """Alternate the event and at-risk steps for one arm; return events, M per point and convergence.
+
+    ``curve_t`` and ``a_time`` are on the censoring clock; ``marked`` (a :class:`MarkedTail`, when
+    there are marks) holds their times (``tail_rate`` is then per time unit, not per clock unit).
+    """
     p_time, s = curve_t[1:], curve_s[1:]
     s_prev = curve_s[:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -294,11 +309,14 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
         d_before = np.cumsum(new_events) - new_events
         anchor_d = np.r_[0.0, np.cumsum(new_events)][a_pos]
         anchors = np.maximum.accumulate((a_n + anchor_d)[::-1])[::-1]
-        rate = _table_rate(a_time, a_n, anchors) if tail_rate is None else tail_rate
+        rate = _table_rate(a_time if marked is None else marked.table_time, a_n, anchors) if tail_rate is None \
+            else tail_rate
         # Exposure after the last row from its at-risk bound (no further censoring): stable between passes.
         cum_new = np.r_[0.0, np.cumsum(new_events)]
         n_bound = np.maximum(n_high - (cum_new[:-1] - cum_new[a_pos[row]]), 0.0)
-        prior, w_prior, tail_mean = _prior_weights(p_time, a_time, anchors, rate, n_bound)
+        prior, w_prior, tail_mean = _prior_weights(p_time, a_time, anchors, rate, n_bound, marked)
+        if marked is not None:  # patients not yet censored include those with events: M_j >= D_{<=j}
+            prior = np.maximum(prior, cum_new[1:])
         target, weight = prior, w_prior
         if use_heights:
             w_hat = np.where(informative, 1e6, 0.0)
@@ -456,8 +474,11 @@ def solve_guyot(
     clock = CensorClock.from_marks(censor_times, float(curve_t[-1]))
     clock_t, clock_a = clock(curve_t), clock(a_time)
 
+    # With marks the clock is not time: the censoring after the last row is counted in time.
+    marked = MarkedTail.from_marks(clock.marks, clock.counts, curve_t, a_time) if clock.marks.size else None
+
     def run(rate: float | None):
-        return _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter)
+        return _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked)
 
     events, m, converged, iters = run(None)
     has_tail = curve_t[-1] > a_time[-1]

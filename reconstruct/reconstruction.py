@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.guyot import solve_guyot
 from reconstruct.io import provenance, read_at_risk_csv, read_censor_marks_csv, read_curves_csv
+from reconstruct._mark_checks import choose_marks, vet_marks
 from reconstruct.results import ArmReconstruction, FidelityReport, IPDReconstruction
 from reconstruct.simulate import number_at_risk
 from reconstruct.validation import check_choice, check_finite_array, check_positive
@@ -127,7 +129,9 @@ def reconstruct_arm(
     censor_times : array_like of shape (n_marks,), optional
         Times of the censor marks drawn on the curve. Censored patients are then placed at
         the marks (censoring taken as uniform on a clock that jumps at each mark, not in time),
-        and the fidelity report compares marks with censorings per table interval.
+        and the fidelity report compares marks with censorings per table interval. Marks that
+        contradict the curve or the table are dropped, and all or some are set aside when the
+        fit with them is worse than without; ``fidelity.mark_notes`` says which and why.
     arm : str
         Arm name used in the result and in messages.
 
@@ -145,7 +149,8 @@ def reconstruct_arm(
     -----
     ReconstructionWarning
         When the solve did not settle, a given event total is missed, the IPD misses the at-risk
-        table or the curve by more than 0.05, or marks outnumber censorings in an interval.
+        table or the curve by more than 0.05, marks outnumber censorings in an interval, or
+        censor marks were set aside because the fit with them was worse.
 
     References
     ----------
@@ -175,22 +180,27 @@ def reconstruct_arm(
         total_events = int(check_positive(total_events, name=f"{arm}: total_events", allow_zero=True))
         if total_events > table.n_risk[0]:
             raise InputError(f"{arm}: total_events must be <= {table.n_risk[0]} patients, got {total_events}")
-    marks = None
-    if censor_times is not None:
+
+    def solve(marks):
+        return solve_guyot(curve.time, curve.survival, table.time, table.n_risk, total_events=total_events,
+                           use_heights=method == "steps", precision=float(precision), censor_times=marks)
+
+    def fidelity_of(solution, marks):
+        return _fidelity(solution.time, solution.event, curve, table, total_events, marks)
+
+    if censor_times is None:
+        solution = solve(None)
+        fidelity = fidelity_of(solution, None)
+    else:
         marks = check_finite_array(censor_times, name=f"{arm}: censor_times")
         marks = _snap(marks, np.union1d(curve.time, table.time), tie_tol)
-        marks = np.sort(marks[(marks >= 0) & (marks <= curve.time[-1])])
-    solution = solve_guyot(
-        curve.time,
-        curve.survival,
-        table.time,
-        table.n_risk,
-        total_events=total_events,
-        use_heights=method == "steps",
-        precision=float(precision),
-        censor_times=marks,
-    )
-    fidelity = _fidelity(solution.time, solution.event, curve, table, total_events, marks)
+        marks, dropped = vet_marks(marks, curve.time, curve.survival, table.time, table.n_risk)
+        # Marks refine, never break: kept only if the fit with them is as good as without (see _mark_checks).
+        choice = choose_marks(solve, fidelity_of, marks, float(table.time[-1]))
+        solution = choice.solution
+        fidelity = dataclasses.replace(choice.fidelity, mark_notes=dropped + choice.notes)
+        for note in choice.notes:
+            warnings.warn(f"{arm}: {note}", ReconstructionWarning, stacklevel=2)
     for message in _fidelity_problems(fidelity, converged=solution.converged):
         warnings.warn(f"{arm}: {message}", ReconstructionWarning, stacklevel=2)
     return ArmReconstruction(

@@ -51,6 +51,11 @@ class FidelityReport:
     interval_marks : ndarray of int64, shape (n_rows,) or None
         Censor marks seen in each interval, when marks were given. A mark can hide several
         censorings, so ``interval_marks > interval_censored`` flags a misread table or mark.
+        Counts the marks the reconstruction used (see ``mark_notes``).
+    mark_notes : tuple of str
+        Censor marks dropped or set aside because they contradict the curve or the table
+        (off the curve, where nobody is at risk, or making the fit worse than no marks), one
+        line each; empty when every mark was used or none was given.
     """
 
     km_max_abs_diff: float
@@ -63,6 +68,7 @@ class FidelityReport:
     total_events_given: int | None
     interval_censored: NDArray[np.int64]
     interval_marks: NDArray[np.int64] | None
+    mark_notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _readonly(self, "at_risk_time", "at_risk_given", "at_risk_reconstructed", "interval_censored")
@@ -88,6 +94,7 @@ class FidelityReport:
             "total_events_given": self.total_events_given,
             "interval_censored": self.interval_censored.tolist(),
             "interval_marks": None if self.interval_marks is None else self.interval_marks.tolist(),
+            "mark_notes": list(self.mark_notes),
         }
 
 
