@@ -17,11 +17,18 @@ import pandas as pd
 
 from reconstruct._arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct._io import provenance, read_at_risk_csv
+from reconstruct._quality import MATCH_MARGIN, choose_by_fit, misfit_message, pair_scorer, score_arm
 from reconstruct._reconstruct import reconstruct_ipd
 from reconstruct._results import IPDReconstruction
-from reconstruct.errors import DigitizationWarning, InputError, ReconstructionError, ReconstructionWarning
+from reconstruct.errors import (
+    DigitizationWarning,
+    InputError,
+    MisfitError,
+    ReconstructionError,
+    ReconstructionWarning,
+)
 
-__all__ = ["FigureRun", "run_figure"]
+__all__ = ["FigureRun", "run_figure", "match_by_fit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +53,10 @@ class FigureRun:
     warnings : tuple of str
         Digitizer warnings plus the run's own (e.g. no table).
     provenance : dict
+    status : {"ok", "misfit"}
+        ``"misfit"`` when an arm's reconstruction does not fit the figure (see :mod:`reconstruct._quality`).
+    fit : tuple of ArmFit
+        Fit score of every arm, in digitizer order.
     """
 
     digitized: Any
@@ -57,6 +68,8 @@ class FigureRun:
     precision: float
     warnings: tuple[str, ...]
     provenance: dict[str, Any]
+    status: str = "ok"
+    fit: tuple[Any, ...] = ()
 
 
 def _rgb(colour: str | None) -> tuple[int, int, int] | None:
@@ -111,6 +124,7 @@ def run_figure(
     use_censor_marks: bool = True,
     page: int | None = None,
     index: int | None = None,
+    accept_misfit: bool = False,
 ) -> FigureRun:
     """Digitize a KM figure and reconstruct the IPD of every arm.
 
@@ -135,6 +149,8 @@ def run_figure(
         Place censored patients at the censor marks found on the curves.
     page, index : int, optional
         Which plot of a PDF (``page``) or of a page / SVG (``index``), 1-based.
+    accept_misfit : bool, default False
+        Return a reconstruction that does not fit the figure (``status == "misfit"``) instead of raising.
 
     Returns
     -------
@@ -147,6 +163,9 @@ def run_figure(
     ReconstructionError
         When arms and at-risk rows cannot be matched without guessing, or neither a table nor
         ``n_patients`` is available.
+    MisfitError
+        When an arm's reconstruction misses its digitized curve beyond the digitization precision or
+        its table contradicts the curve (unless ``accept_misfit``); ``error.result`` is the flagged run.
     """
     from reconstruct._pdf import digitize_document
 
@@ -162,14 +181,24 @@ def run_figure(
         ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
         for k, a in enumerate(fig.arms)
     ]
+    # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
+    # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
+    unit = float(abs(fig.y_calibration.to_value(1.0) - fig.y_calibration.to_value(0.0)))
+    precision = max((0.005 if _is_vector(fig) else 0.5) * unit, 1e-9)
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(path, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
     match = None
     if rows:
-        match = match_arms_to_rows(curves_in, rows)
-        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels.
+        mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
+            else None
+        match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times)
+        if overridden:
+            notes.append(overridden)
+        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels;
+        # when the fit overrode the labels, the rows' own names travel with the rows.
         given = [rows[match.rows[k]].label for k in range(len(fig.arms))]
-        first, second = (given, labels) if at_risk_path is not None and not arm_names else (labels, given)
+        user_rows = at_risk_path is not None and not arm_names
+        first, second = (given, labels) if user_rows or overridden else (labels, given)
         names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
@@ -195,10 +224,6 @@ def run_figure(
     marks = pd.concat(
         [pd.DataFrame({"arm": names[k], "time": a.censor_time}) for k, a in enumerate(fig.arms)], ignore_index=True
     )
-    # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
-    # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
-    unit = float(abs(fig.y_calibration.to_value(1.0) - fig.y_calibration.to_value(0.0)))
-    precision = max((0.005 if _is_vector(fig) else 0.5) * unit, 1e-9)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ReconstructionWarning)
         result = reconstruct_ipd(
@@ -217,10 +242,59 @@ def run_figure(
         "use_censor_marks": use_censor_marks, "precision": precision, "n_patients": dict(n_patients or {}),
         "total_events": dict(total_events or {}), "at_risk_source": source,
         "arm_match": None if match is None else {"basis": match.basis, "detail": match.detail},
+        "match_margin": MATCH_MARGIN,
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")
-    return FigureRun(
-        digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
-        reconstruction=result, precision=precision, warnings=tuple(notes), provenance=prov,
+    fits = tuple(
+        score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
+                  table_time=None if match is None else rows[match.rows[k]].time,
+                  n_risk=None if match is None else rows[match.rows[k]].n_risk)
+        for k, a in enumerate(fig.arms)
     )
+    status = "misfit" if any(f.misfit for f in fits) else "ok"
+    prov["parameters"]["accept_misfit"] = accept_misfit
+    run = FigureRun(
+        digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
+        reconstruction=result, precision=precision, warnings=tuple(notes), provenance=prov, status=status, fit=fits,
+    )
+    if status == "misfit" and not accept_misfit:
+        raise MisfitError(misfit_message(fits), fits=fits, result=run)
+    return run
+
+
+def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
+                 marks: Sequence[Any] | None) -> tuple[ArmMatch, str]:
+    """Match rows to curves by how well each assignment reconstructs, with labels and colours as tie-breakers.
+
+    Every assignment of rows (and the names they carry) to curves is reconstructed and scored
+    (:func:`reconstruct._quality.choose_by_fit`, up to 4 arms). A clear best fit (runner-up worse by
+    ``MATCH_MARGIN`` tolerance units) is taken, overriding labels or colours that disagree; otherwise
+    labels, colours or the at-risk numbers decide as in :func:`match_arms_to_rows`, which raises when
+    they cannot.
+
+    Returns
+    -------
+    match : ArmMatch
+    overridden : str
+        A note when the fit overrode the label or colour match, else "".
+    """
+    if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
+        return match_arms_to_rows(arms, rows), ""
+    fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
+                                                          marks=marks))
+    try:
+        other = match_arms_to_rows(arms, rows)
+    except ReconstructionError:
+        if not fit.clear:
+            raise
+        other = None
+    if not fit.clear:
+        return other, ""
+    if other is not None and other.rows == fit.rows:
+        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; fit agrees: {fit.detail()}"), ""
+    note = ""
+    if other is not None:
+        note = (f"the {other.basis} match put rows {list(other.rows)} on the curves, but the fit clearly prefers "
+                f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
+    return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note
