@@ -269,9 +269,10 @@ def _provenance_lines(provenance: Mapping[str, Any]) -> list[str]:
 
 
 def _markdown(summary: IPDSummary, *, provenance: Mapping[str, Any], fit: bool, overlay: str | None,
-              unanchored: bool, notes: list[str], data_note: str | None) -> str:
+              unanchored: bool, notes: list[str], data_note: str | None, banner: str | None = None) -> str:
     title = "Survival summary of reconstructed individual patient data"
-    lines = [f"# {title}", "",
+    lines = [f"> **{banner}**", ""] if banner else []
+    lines += [f"# {title}", "",
              "> Reconstructed data: the numbers below are estimates from IPD rebuilt from a published figure. "
              "See the caveats.", ""]
     if data_note:
@@ -317,6 +318,8 @@ def write_ipd_report(
     provenance: Mapping[str, Any],
     unanchored: bool = False,
     data_note: str | None = None,
+    status: str = "ok",
+    banner: str | None = None,
     force: bool = False,
 ) -> IPDReportFiles:
     """Write ``summary.json``, ``report.md``, ``km.png`` and (with ``curves``) ``fit.png`` into ``outdir``.
@@ -340,6 +343,10 @@ def write_ipd_report(
     data_note : str, optional
         A line shown in bold at the top of the report and stored in ``summary.json`` (e.g. that the
         data are simulated).
+    status : {"ok", "misfit"}, optional
+        Quality status of the reconstruction, stored in ``summary.json``.
+    banner : str, optional
+        A warning shown first in the report, above the title (e.g. that the reconstruction misfits).
     force : bool, optional
         Replace existing files; otherwise nothing is written if any output exists.
 
@@ -383,6 +390,8 @@ def write_ipd_report(
         "format": "kmrecon-ipd-summary",
         "format_version": REPORT_FORMAT_VERSION,
         "data": "reconstructed individual patient data",
+        "status": status,
+        "banner": banner,
         "unanchored": bool(unanchored),
         "data_note": data_note,
         "provenance": dict(provenance),
@@ -396,7 +405,7 @@ def write_ipd_report(
     if fit_png is not None and files.fit_png is not None:
         write_bytes(files.fit_png, fit_png, force=force)
     text = _markdown(summary, provenance=provenance, fit=fit_png is not None, overlay=overlay,
-                     unanchored=unanchored, notes=notes, data_note=data_note)
+                     unanchored=unanchored, notes=notes, data_note=data_note, banner=banner)
     write_bytes(files.report_md, text.encode("utf-8"), force=force)
     return files
 

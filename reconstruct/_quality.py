@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 __all__ = ["ArmFit", "FitMatch", "KM_TOLERANCE_FLOOR", "KM_TOLERANCE_PER_PRECISION", "BOUND_SLACK",
            "MATCH_MARGIN", "km_tolerance", "score_arm", "table_bound_ratio", "choose_by_fit", "misfit_message",
-           "assess_reconstruction"]
+           "assess_reconstruction", "check_fit_files", "pair_scorer"]
 
 KM_TOLERANCE_FLOOR = 0.01
 KM_TOLERANCE_PER_PRECISION = 4.0
@@ -186,12 +186,23 @@ class FitMatch:
         Summed misfit scores of the best and the second-best assignment (inf when there is none).
     clear : bool
         ``runner_up - score >= MATCH_MARGIN``.
+    costs : tuple of tuple of float
+        ``costs[k][j]``: misfit score of curve ``k`` reconstructed with row ``j``.
     """
 
     rows: tuple[int, ...]
     score: float
     runner_up: float
     clear: bool
+    costs: tuple[tuple[float, ...], ...] = ()
+
+    def total(self, rows: Sequence[int]) -> float:
+        """Summed score of another assignment (``rows[k]`` = row of curve ``k``)."""
+        return float(sum(self.costs[k][j] for k, j in enumerate(rows)))
+
+    def allows(self, rows: Sequence[int]) -> bool:
+        """Whether an assignment fits within ``MATCH_MARGIN`` of the best one."""
+        return self.total(rows) - self.score < MATCH_MARGIN
 
     @property
     def margin(self) -> float:
@@ -224,7 +235,8 @@ def choose_by_fit(n_arms: int, n_rows: int, score: Callable[[int, int], float]) 
     best_total, best = totals[0]
     second = totals[1][0] if len(totals) > 1 else np.inf
     clear = bool(np.isfinite(best_total) and (second - best_total >= MATCH_MARGIN))
-    return FitMatch(rows=tuple(int(v) for v in best), score=best_total, runner_up=float(second), clear=clear)
+    return FitMatch(rows=tuple(int(v) for v in best), score=best_total, runner_up=float(second), clear=clear,
+                    costs=tuple(tuple(float(v) for v in row) for row in costs))
 
 
 def pair_scorer(arms: Sequence[Any], rows: Sequence[Any], *, precision: float, method: str,
@@ -288,3 +300,39 @@ def assess_reconstruction(result, curves, at_risk, *, precision: float) -> tuple
                               table_time=table["time"].to_numpy(float) if has_table else None,
                               n_risk=table["n_risk"].to_numpy(float) if has_table else None))
     return tuple(fits)
+
+
+def check_fit_files(result, curves_path, at_risk_path=None, *, precision: float,
+                    accept_misfit: bool = False) -> tuple[ArmFit, ...]:
+    """The quality gate for a reconstruction from CSV files (``kmrecon reconstruct``).
+
+    Parameters
+    ----------
+    result : IPDReconstruction
+        From :func:`reconstruct.reconstruct_files` on the same files.
+    curves_path, at_risk_path : path-like
+        Curve CSV and (optional) at-risk CSV.
+    precision : float
+        Standard error of a digitized survival value used for the reconstruction.
+    accept_misfit : bool, default False
+        Return the scores of a misfit instead of raising.
+
+    Returns
+    -------
+    tuple of ArmFit
+
+    Raises
+    ------
+    MisfitError
+        When an arm misfits and ``accept_misfit`` is false; ``error.result`` is ``result``.
+    """
+    from reconstruct._io import read_at_risk_csv, read_curves_csv
+    from reconstruct.errors import MisfitError
+
+    curves = read_curves_csv(curves_path)
+    table = read_at_risk_csv(at_risk_path) if at_risk_path is not None else None
+    fits = assess_reconstruction(result, curves, table, precision=precision)
+    if any(f.misfit for f in fits) and not accept_misfit:
+        raise MisfitError(misfit_message(fits).replace("check overlay.png, ", "check the fit plot, "), fits=fits,
+                          result=result)
+    return fits

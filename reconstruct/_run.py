@@ -268,10 +268,10 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     """Match rows to curves by how well each assignment reconstructs, with labels and colours as tie-breakers.
 
     Every assignment of rows (and the names they carry) to curves is reconstructed and scored
-    (:func:`reconstruct._quality.choose_by_fit`, up to 4 arms). A clear best fit (runner-up worse by
-    ``MATCH_MARGIN`` tolerance units) is taken, overriding labels or colours that disagree; otherwise
-    labels, colours or the at-risk numbers decide as in :func:`match_arms_to_rows`, which raises when
-    they cannot.
+    (:func:`reconstruct._quality.choose_by_fit`, up to 4 arms). Labels, colours or the at-risk numbers
+    (:func:`match_arms_to_rows`) decide among assignments that fit within ``MATCH_MARGIN`` tolerance
+    units of the best. Otherwise a clear best fit (runner-up worse by ``MATCH_MARGIN``) is taken,
+    overriding them; when there is none either, the match is ambiguous and an error.
 
     Returns
     -------
@@ -289,10 +289,18 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
         if not fit.clear:
             raise
         other = None
+    if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
+        # labels, colours or numbers pick among assignments that fit about equally well
+        agree = "fit agrees" if other.rows == fit.rows else "fit allows it"
+        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; {agree}: {fit.detail()}"), ""
     if not fit.clear:
-        return other, ""
-    if other is not None and other.rows == fit.rows:
-        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; fit agrees: {fit.detail()}"), ""
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"the {other.basis} match misfits by "
+            f"{fit.total(other.rows):.2f} tolerance units while two other assignments fit within "
+            f"{MATCH_MARGIN:g} of each other ({fit.score:.2f}, {fit.runner_up:.2f}); name the arms with "
+            "--arm-names in curve order (see overlay.png) or give --at-risk with those names"
+        )
     note = ""
     if other is not None:
         note = (f"the {other.basis} match put rows {list(other.rows)} on the curves, but the fit clearly prefers "
