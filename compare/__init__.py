@@ -88,6 +88,7 @@ from compare._summary import (
     contrast_arms,
     summarize_ipd,
 )
+from compare._visible import restrict_to_visible
 from compare._survival import (
     HazardRatio,
     KMEstimate,
@@ -115,6 +116,7 @@ __all__ = [
     "format_ipd_summary",
     "IPDReportFiles",
     "summarize_ipd",
+    "restrict_to_visible",
     "IPDSummary",
     "ArmSummary",
     "ArmContrast",

@@ -102,8 +102,7 @@ def format_ipd_summary(summary: IPDSummary) -> str:
     unit, level = summary.time_unit, _level(summary)
     lines = []
     for arm in summary.arms:
-        med = arm.median
-        median = _with_ci(med.time, med.conf_low, med.conf_high, missing="NR")
+        median = _median_cell(arm)
         lines.append(f"  {arm.arm}: n={arm.n}, events={arm.events}, median {median} {unit} "
                      f"({level} CI, Brookmeyer-Crowley)")
     for c in summary.contrasts:
@@ -166,10 +165,25 @@ def _arm_rows(summary: IPDSummary) -> list[str]:
     level = _level(summary)
     header = ["Arm", "N", "Events", "Censored", f"Last follow-up ({summary.time_unit})",
               f"Median ({level} CI)", f"RMST to {summary.tau:.2f} {summary.time_unit} ({level} CI)"]
-    rows = [[a.arm, str(a.n), str(a.events), str(a.censored), _num(a.last_follow_up),
-             _with_ci(a.median.time, a.median.conf_low, a.median.conf_high, missing="NR"),
-             _with_ci(a.rmst.rmst, a.rmst.conf_low, a.rmst.conf_high)] for a in summary.arms]
+    rows = [[a.arm, str(a.n), str(a.events), str(a.censored), _num(a.last_follow_up), _median_cell(a),
+             _ne(a, "rmst") or _with_ci(a.rmst.rmst, a.rmst.conf_low, a.rmst.conf_high)] for a in summary.arms]
     return _table(header, rows)
+
+
+def _ne(arm, key: str) -> str:
+    """``NE (reason)`` for a statistic the figure cannot show, else ""."""
+    reason = arm.not_estimable.get(key)
+    return f"NE ({reason})" if reason else ""
+
+
+def _median_cell(arm) -> str:
+    med = arm.median
+    if _ne(arm, "median"):
+        return _ne(arm, "median")
+    text = _with_ci(med.time, med.conf_low, med.conf_high, missing="NR")
+    if "median_conf_high" in arm.not_estimable:
+        text = text.rsplit(" to ", 1)[0] + f" to NE; {arm.not_estimable['median_conf_high']})"
+    return text
 
 
 def _landmark_rows(summary: IPDSummary) -> list[str]:
@@ -181,7 +195,10 @@ def _landmark_rows(summary: IPDSummary) -> list[str]:
         cells = [a.arm]
         for i in range(len(summary.landmarks)):
             marks = a.landmarks
-            if a.landmark_beyond_follow_up[i]:
+            reason = _ne(a, f"landmark:{summary.landmarks[i]:g}")
+            if reason:
+                cells.append(reason)
+            elif a.landmark_beyond_follow_up[i]:
                 cells.append(f"NE (beyond follow-up, last {a.last_follow_up:.2f})")
             else:
                 cells.append(_with_ci(marks.survival[i], marks.conf_low[i], marks.conf_high[i], 3))

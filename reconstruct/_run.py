@@ -20,6 +20,7 @@ from reconstruct._io import provenance, read_at_risk_csv
 from reconstruct._quality import MATCH_MARGIN, choose_by_fit, misfit_message, pair_scorer, score_arm
 from reconstruct._reconstruct import reconstruct_ipd
 from reconstruct._results import IPDReconstruction
+from reconstruct._visibility import panel_exits
 from reconstruct.errors import (
     DigitizationWarning,
     InputError,
@@ -57,6 +58,9 @@ class FigureRun:
         ``"misfit"`` when an arm's reconstruction does not fit the figure (see :mod:`reconstruct._quality`).
     fit : tuple of ArmFit
         Fit score of every arm, in digitizer order.
+    exits : tuple of PanelExit
+        Arms whose curve leaves the panel (truncated survival axis, or cut at the right end):
+        statistics needing the curve after the exit are reported NE.
     """
 
     digitized: Any
@@ -70,6 +74,7 @@ class FigureRun:
     provenance: dict[str, Any]
     status: str = "ok"
     fit: tuple[Any, ...] = ()
+    exits: tuple[Any, ...] = ()
 
 
 def _rgb(colour: str | None) -> tuple[int, int, int] | None:
@@ -254,9 +259,12 @@ def run_figure(
     )
     status = "misfit" if any(f.misfit for f in fits) else "ok"
     prov["parameters"]["accept_misfit"] = accept_misfit
+    exits = panel_exits(fig, names)
+    notes.extend(f"{e.arm}: {e.describe()}; statistics after it are reported NE" for e in exits)
     run = FigureRun(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
         reconstruction=result, precision=precision, warnings=tuple(notes), provenance=prov, status=status, fit=fits,
+        exits=exits,
     )
     if status == "misfit" and not accept_misfit:
         raise MisfitError(misfit_message(fits), fits=fits, result=run)

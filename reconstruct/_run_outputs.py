@@ -37,6 +37,7 @@ def run_record(run: FigureRun) -> dict:
     return run.provenance | {
         "status": run.status,
         "fit": [f.to_dict() for f in run.fit],
+        "panel_exits": [e.to_dict() for e in run.exits],
         "match_margin": MATCH_MARGIN,
         "arm_names": list(run.arm_names),
         "at_risk_source": run.at_risk_source,
@@ -147,6 +148,10 @@ def write_run_outputs(
         check_writable(outdir / name, force=force)
     ipd = run.reconstruction.to_frame()
     summary = summarize_ipd(ipd, landmarks=landmarks, tau=tau, reference=reference, time_unit=time_unit)
+    if run.exits:
+        from compare._visible import restrict_to_visible
+
+        summary = restrict_to_visible(summary, {e.arm: (e.time, e.describe()) for e in run.exits})
     outdir.mkdir(parents=True, exist_ok=True)
     curves, marks = named_points(run)
     write_csv(outdir / "curves.csv", curves, force=force)
