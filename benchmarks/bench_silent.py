@@ -156,6 +156,7 @@ def run_case(case: Case, condition: str, folder: Path) -> dict | None:
                 kwargs = {"arm_names": names, "n_patients": dict(zip(names, sizes, strict=False))}
             run = run_figure(case.path, at_risk_path=at_risk, accept_misfit=True, **kwargs)
         err, renamed = _error(run, arms)
+        renamed = renamed and "arm_names" not in kwargs  # --n runs use neutral names
         fits = run.fit
         row.update(status=run.status, mae=err, renamed=renamed, basis=None if run.match is None else run.match.basis,
                    precision=run.precision, km_mean_miss=max(f.km_mean_miss for f in fits),
@@ -234,8 +235,8 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     out["good"] = good[right_inputs].groupby("family").size()
     out["false_alarm"] = good[right_inputs & (good["status"] == "misfit")].groupby("family").size()
     out["flag_wrong_table"] = good[~right_inputs & (good["status"] == "misfit")].groupby("family").size()
-    out["renamed"] = frame[(frame["status"] == "ok") & frame.get("renamed", False).fillna(False).astype(bool)
-                           ].groupby("family").size()
+    renamed = frame["renamed"].astype("boolean").fillna(False).to_numpy(bool) if "renamed" in frame else False
+    out["renamed"] = frame[(frame["status"] == "ok") & renamed].groupby("family").size()
     out["mae_median_exit0"] = frame[frame["status"] == "ok"].groupby("family")["mae"].median()
     out = out.fillna(0)
     total = out.sum(numeric_only=True)
@@ -251,7 +252,7 @@ def sweep(frame: pd.DataFrame) -> pd.DataFrame:
     """Silent and false-alarm counts for other KM tolerances, recomputed from the recorded misses."""
     done = frame[frame["status"].isin(["ok", "misfit"])]
     rows = []
-    for floor in (0.005, 0.0075, 0.01, 0.015, 0.02):
+    for floor in (0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05):
         for k in (0.0, 2.0, 4.0, 8.0):
             flag = np.array([any(max(m / (floor + k * p), b) > 1 for m, b in fits)
                              for fits, p in zip(done["_fits"], done["precision"], strict=True)])

@@ -52,26 +52,21 @@ def command(curves, at_risk, censor_marks, n_patients, total_events, method, pre
     Exit status 3 when the reconstruction does not fit the curves or the table contradicts them: only
     the sidecar (``"status": "misfit"``) and a fit plot (``.fit.png``) are written, unless --accept-misfit.
     """
-    from reconstruct._quality import check_fit_files
     from reconstruct.errors import MisfitError
 
     with library_errors():
         check_writable(output, force=force)
         check_writable(sidecar_path(output), force=force)
-        result = run_with_warnings(
-            reconstruct_files,
-            curves,
-            at_risk,
-            censor_marks_path=censor_marks,
-            n_patients=parse_assignments(n_patients, option="--n"),
-            total_events=parse_assignments(total_events, option="--total-events"),
-            method=method,
-            precision=precision,
-        )
         try:
-            fits = check_fit_files(result, curves, at_risk, precision=precision, accept_misfit=accept_misfit)
+            # warnings are echoed only for a result that passes the gate: a misfit prints one line
+            result, fits = run_with_warnings(
+                _reconstruct_checked, curves, at_risk, censor_marks_path=censor_marks,
+                n_patients=parse_assignments(n_patients, option="--n"),
+                total_events=parse_assignments(total_events, option="--total-events"),
+                method=method, precision=precision, accept_misfit=accept_misfit,
+            )
         except MisfitError as exc:
-            _write_sidecar(output, result, exc.fits, curves, force=force)
+            _write_sidecar(output, exc.result, exc.fits, curves, force=force)
             raise
         misfit = any(f.misfit for f in fits)
         _write_sidecar(output, result, fits, curves if misfit else None, force=force)
@@ -80,6 +75,14 @@ def command(curves, at_risk, censor_marks, n_patients, total_events, method, pre
         click.echo("status: misfit (accepted with --accept-misfit; see the sidecar and the fit plot)", err=True)
     click.echo(format_summary(result))
     click.echo(f"wrote {output} and {sidecar_path(output)}")
+
+
+def _reconstruct_checked(curves, at_risk, *, accept_misfit: bool, precision: float, **kwargs):
+    """reconstruct_files, then the quality gate (raises MisfitError unless accepted)."""
+    from reconstruct._quality import check_fit_files
+
+    result = reconstruct_files(curves, at_risk, precision=precision, **kwargs)
+    return result, check_fit_files(result, curves, at_risk, precision=precision, accept_misfit=accept_misfit)
 
 
 def _write_sidecar(output: Path, result, fits, curves_path, *, force: bool) -> None:

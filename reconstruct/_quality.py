@@ -244,22 +244,28 @@ def pair_scorer(arms: Sequence[Any], rows: Sequence[Any], *, precision: float, m
     """``score(k, j)`` for :func:`choose_by_fit`: reconstruct curve ``k`` with row ``j`` and score it.
 
     ``arms`` have ``time, survival``; ``rows`` have ``time, n_risk``; ``marks[k]`` are censor times or None.
+    With marks, the better of the reconstructions with and without them counts: a mark misread (or
+    mishandled) must not make the right row look wrong.
     """
     from reconstruct._reconstruct import reconstruct_arm
     from reconstruct.errors import KmreconError, ReconstructionWarning
 
-    def score(k: int, j: int) -> float:
+    def one(k: int, j: int, censor_times) -> float:
         a, r = arms[k], rows[j]
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ReconstructionWarning)
                 rec = reconstruct_arm(a.time, a.survival, at_risk_time=r.time, at_risk=r.n_risk, method=method,
-                                      precision=precision, censor_times=None if marks is None else marks[k],
-                                      arm=f"curve {k + 1}")
+                                      precision=precision, censor_times=censor_times, arm=f"curve {k + 1}")
         except KmreconError:
             return np.inf
         return score_arm("", a.time, a.survival, rec.time, rec.event, precision=precision,
                          table_time=r.time, n_risk=r.n_risk).score
+
+    def score(k: int, j: int) -> float:
+        # Marks only refine where censorings go; whether a row belongs to a curve must not hinge on them.
+        plain = one(k, j, None)
+        return plain if marks is None or marks[k] is None else min(plain, one(k, j, marks[k]))
 
     return score
 
@@ -333,6 +339,7 @@ def check_fit_files(result, curves_path, at_risk_path=None, *, precision: float,
     table = read_at_risk_csv(at_risk_path) if at_risk_path is not None else None
     fits = assess_reconstruction(result, curves, table, precision=precision)
     if any(f.misfit for f in fits) and not accept_misfit:
-        raise MisfitError(misfit_message(fits).replace("check overlay.png, ", "check the fit plot, "), fits=fits,
+        message = misfit_message(fits).replace("check overlay.png, ", "check the fit plot, ")
+        raise MisfitError(message.replace("and --arm-names", "and the arm names in both files"), fits=fits,
                           result=result)
     return fits

@@ -209,6 +209,7 @@ def test_cli_reconstruct_misfit_exits_3(tmp_path):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 3, result.output
     assert "arm 'A'" in result.output and "--accept-misfit" in result.output
+    assert len(result.output.strip().splitlines()) == 1  # no warning lines before the verdict
     assert not out.exists()
     assert json.loads(out.with_suffix(".json").read_text())["status"] == "misfit"
     assert out.with_suffix(".fit.png").is_file()
@@ -230,3 +231,33 @@ def test_batch_reports_misfit_status(figure, tmp_path):
     assert report.counts["misfit"] == 1
     assert not (tmp_path / "batch" / "bad" / "ipd.csv").exists()
     assert json.loads((tmp_path / "batch" / "bad" / "run.json").read_text())["status"] == "misfit"
+
+
+def test_issue_18_censor_mark_at_the_curve_end_is_never_a_silent_answer(tmp_path):
+    # Issue 18's recipe: one censor mark just before the end of a curve ending near S = 0.03 gave
+    # 0 events. Whether or not that bug is fixed, the run either fits the curve or exits 3.
+    from reconstruct import km_at
+
+    sim = simulate_arm(300, seed=18, median=6.0, follow_up=24.0)
+    t, s = km_step_points(sim.time, sim.event)
+    end = int(np.argmax(s < 0.03))
+    t, s = np.r_[t[: end + 1], t[end] + 0.05], np.r_[s[: end + 1], s[end]]
+    times = np.arange(0.0, t[-1], 2.0)
+    table = pd.DataFrame({"arm": "A", "time": np.r_[times, times[-1] + 2.0],
+                          "n_risk": np.r_[number_at_risk(sim.time, times), 0]})
+    paths = {name: tmp_path / f"{name}.csv" for name in ("curves", "at_risk", "marks")}
+    pd.DataFrame({"arm": "A", "time": t, "survival": s}).to_csv(paths["curves"], index=False)
+    table.to_csv(paths["at_risk"], index=False)
+    pd.DataFrame({"arm": ["A"], "time": [t[-1] - 0.01], "survival": [s[-1]]}).to_csv(paths["marks"], index=False)
+    out = tmp_path / "ipd.csv"
+    result = CliRunner().invoke(main, ["reconstruct", str(paths["curves"]), "--at-risk", str(paths["at_risk"]),
+                                       "--censor-marks", str(paths["marks"]), "-o", str(out)])
+    assert result.exit_code in (0, 3), result.output
+    if result.exit_code == 3:
+        assert not out.exists() and "arm 'A'" in result.output
+    else:
+        ipd = pd.read_csv(out)
+        grid = np.linspace(0.0, t[-1], 400)
+        step = s[np.searchsorted(t, grid, side="right") - 1]
+        miss = np.abs(km_at(ipd["time"].to_numpy(), ipd["event"].to_numpy(), grid) - step).mean()
+        assert miss <= km_tolerance(1e-3)
