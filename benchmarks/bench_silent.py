@@ -6,10 +6,11 @@ Run from the repository root::
 
 Every figure is run through :func:`reconstruct.run_figure` (no hints) under several table conditions:
 
-- ``true``: the true at-risk table (every 6 months, arms named as in the legend) as ``--at-risk``;
+- ``true``: the true at-risk table (every 6 months; for the real figures 8 rows over the follow-up; arms
+  named as in the legend) as ``--at-risk``;
 - ``none``: no table file: the table printed under the plot when there is one, else ``--n`` (true n);
-- ``shifted``: the true numbers written at times 3 months later than they hold (the printed ticks and
-  the table's times disagree); ``early``: 3 months earlier;
+- ``shifted``: the true numbers written half a row interval (3 months) later than they hold (the
+  printed ticks and the table's times disagree); ``early``: half an interval earlier;
 - ``swapped``: (two or more arms) the true table with the rows' arm names rotated, so every row
   carries the name of another curve.
 
@@ -30,8 +31,9 @@ counts those tolerances would give on the same runs (ignoring their effect on ar
 constants in :mod:`reconstruct._quality` are chosen from that table.
 
 ``--wild DIR`` adds a corpus of other renderers (issue 12): every figure ``DIR/<family>/<name>.<ext>``
-(png, jpg, jpeg, pdf, svg) with its true IPD in ``DIR/<family>/<name>.ipd.csv`` (``arm,time,event``;
-``arm`` = the legend name). ``--km-corpus`` adds the real lifelines / ggsurvfit figures of
+(png, jpg, jpeg, pdf, svg; any depth, the family is the folder) with its true IPD beside it in
+``<name>.ipd.csv``, ``<name>_ipd.csv`` or ``<name>.csv`` (columns ``arm,time,event``; ``arm`` = the legend
+name); figures without one are skipped. The ``none`` condition then reads the printed table. ``--km-corpus`` adds the real lifelines / ggsurvfit figures of
 ``../shared/km-corpus`` whose data are known.
 """
 
@@ -76,18 +78,19 @@ class Case:
     path: Path
     arms: tuple[Arm, ...]
     printed_table: bool
+    table_step: float = 6.0
 
 
 def _norm(text) -> str:
     return re.sub(r"[^0-9a-z]+", "", str(text).lower())
 
 
-def _table(arms, *, shift: float = 0.0, rotate: int = 0) -> pd.DataFrame:
+def _table(arms, *, step: float = 6.0, shift: float = 0.0, rotate: int = 0) -> pd.DataFrame:
     frames = []
     for k, arm in enumerate(arms):
-        times = np.arange(0.0, arm.time.max(), 6.0)
+        times = np.arange(0.0, arm.time.max(), step)
         n = number_at_risk(arm.time, times)
-        written = np.where(times > 0, np.maximum(times + shift, 0.5), 0.0)
+        written = np.where(times > 0, np.maximum(times + shift, step / 12), 0.0)
         keep = np.r_[True, np.diff(written) > 0]
         name = arms[(k + rotate) % len(arms)].label
         frames.append(pd.DataFrame({"arm": name, "time": written[keep], "n_risk": n[keep]}))
@@ -131,13 +134,14 @@ def run_case(case: Case, condition: str, folder: Path) -> dict | None:
     if condition == "swapped":
         if len(arms) < 2:
             return None
-        table = _table(arms, rotate=1)
+        table = _table(arms, step=case.table_step, rotate=1)
     elif condition == "none":
         table = None
         if not case.printed_table:
             kwargs["n_patients"] = None  # names unknown before digitizing: filled below
     else:
-        table = _table(arms, shift={"true": 0.0, "shifted": SHIFT, "early": -SHIFT}[condition])
+        shift = {"true": 0.0, "shifted": SHIFT, "early": -SHIFT}[condition] * case.table_step / 6.0
+        table = _table(arms, step=case.table_step, shift=shift)
     at_risk = None
     if table is not None:
         at_risk = folder / f"{case.name}_{condition}.csv"
@@ -206,21 +210,30 @@ def km_corpus_cases():
         groups = [("all", frame)] if group is None else [(str(k), g) for k, g in frame.groupby(group)]
         arms = tuple(Arm(label, g[duration].to_numpy(float), (g[event_col] == code).to_numpy(int))
                      for label, g in groups)
-        yield Case("km-corpus", Path(image).stem[-40:], KM_CORPUS / image, arms, False)
+        t_max = max(float(a.time.max()) for a in arms)
+        yield Case("km-corpus", Path(image).stem[-40:], KM_CORPUS / image, arms, False, table_step=t_max / 8)
+
+
+def _truth_file(path: Path) -> Path | None:
+    for candidate in (path.with_suffix(".ipd.csv"), path.with_name(f"{path.stem}_ipd.csv"), path.with_suffix(".csv")):
+        if candidate.is_file() and {"arm", "time", "event"} <= set(pd.read_csv(candidate, nrows=0).columns):
+            return candidate
+    return None
 
 
 def wild_cases(root: Path):
     if not root.is_dir():
         print(f"wild corpus: skipped ({root} absent)")
         return
-    for path in sorted(p for p in root.glob("*/*") if p.suffix.lower() in IMAGE_SUFFIXES):
-        truth = path.with_suffix(".ipd.csv")
-        if not truth.is_file():
+    for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
+        truth = _truth_file(path)
+        if truth is None:
             continue
         ipd = pd.read_csv(truth)
         arms = tuple(Arm(str(a), g["time"].to_numpy(float), g["event"].to_numpy(int))
                      for a, g in ipd.groupby("arm", sort=False))
-        yield Case(f"wild/{path.parent.name}", path.stem, path, arms, True)
+        family = path.parent.relative_to(root).as_posix() if path.parent != root else "root"
+        yield Case(f"wild/{family}", path.stem, path, arms, True)
 
 
 def summarize(frame: pd.DataFrame) -> pd.DataFrame:

@@ -100,8 +100,13 @@ def _as_proportion(survival: NDArray[np.float64]) -> NDArray[np.float64]:
     return survival / 100.0 if survival.size and np.nanmax(survival) > 1.5 else survival
 
 
-def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precision: float) -> tuple[float, float | None]:
+def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precision: float,
+                      time_precision: float | None = None) -> tuple[float, float | None]:
     """Largest excess of a table row over ``n(T_i) S(T_{i+1}-) / S(T_i-)``, in units of its slack.
+
+    A step digitized a little before a table time would otherwise count as a death before it, so
+    the bound is taken at its most lenient within ``time_precision``: ``S`` just before
+    ``T_{i+1} - time_precision`` over ``S`` just before ``T_i + time_precision``.
 
     Parameters
     ----------
@@ -109,6 +114,8 @@ def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precisi
         Step corners of the digitized curve (proportion or percent).
     table_time, n_risk : array_like of shape (n_rows,)
     precision : float
+    time_precision : float, optional
+        How far a digitized step time may be off (default: 0.5% of the curve's end).
 
     Returns
     -------
@@ -125,11 +132,16 @@ def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precisi
     rt, n = rt[inside], n[inside]
     if rt.size < 2:
         return 0.0, None
-    idx = np.searchsorted(t, rt, side="left") - 1
-    before = np.where(idx >= 0, s[np.clip(idx, 0, None)], 1.0)
+    delta = 0.005 * float(t[-1]) if time_precision is None else float(time_precision)
+
+    def before(at):
+        idx = np.searchsorted(t, at, side="left") - 1
+        return np.where(idx >= 0, s[np.clip(idx, 0, None)], 1.0)
+
+    upper, lower = before(rt[1:] - delta), before(rt[:-1] + delta)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(before[:-1] > 0, before[1:] / before[:-1], 0.0)
-        slack = 1.0 + n[:-1] * (BOUND_SLACK + 4.0 * precision / np.maximum(before[1:], 0.02))
+        ratio = np.where(lower > 0, np.minimum(upper / lower, 1.0), 0.0)
+        slack = 1.0 + n[:-1] * (BOUND_SLACK + 4.0 * precision / np.maximum(upper, 0.02))
     excess = (n[1:] - n[:-1] * ratio) / slack
     k = int(np.argmax(excess))
     if excess[k] <= 0:
@@ -138,7 +150,7 @@ def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precisi
 
 
 def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, precision: float,
-              table_time=None, n_risk=None) -> ArmFit:
+              table_time=None, n_risk=None, time_precision: float | None = None) -> ArmFit:
     """Score one reconstruction against its digitized curve (and table).
 
     Parameters
@@ -152,6 +164,8 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
         Standard error of a digitized survival value (survival units).
     table_time, n_risk : array_like, optional
         The at-risk table used.
+    time_precision : float, optional
+        How far a digitized step time may be off (see :func:`table_bound_ratio`).
 
     Returns
     -------
@@ -168,7 +182,8 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
     tol = km_tolerance(precision)
     ratio, when = (0.0, None)
     if table_time is not None and n_risk is not None:
-        ratio, when = table_bound_ratio(t, s, table_time, n_risk, precision=precision)
+        ratio, when = table_bound_ratio(t, s, table_time, n_risk, precision=precision,
+                                        time_precision=time_precision)
     mean = float(miss.mean())
     return ArmFit(arm=arm, km_mean_miss=mean, km_max_miss=float(miss.max()), km_tolerance=tol,
                   bound_ratio=ratio, bound_time=when, score=max(mean / tol, ratio))
@@ -240,7 +255,7 @@ def choose_by_fit(n_arms: int, n_rows: int, score: Callable[[int, int], float]) 
 
 
 def pair_scorer(arms: Sequence[Any], rows: Sequence[Any], *, precision: float, method: str,
-                marks: Sequence[Any] | None) -> Callable[[int, int], float]:
+                marks: Sequence[Any] | None, time_precision: float | None = None) -> Callable[[int, int], float]:
     """``score(k, j)`` for :func:`choose_by_fit`: reconstruct curve ``k`` with row ``j`` and score it.
 
     ``arms`` have ``time, survival``; ``rows`` have ``time, n_risk``; ``marks[k]`` are censor times or None.
@@ -260,7 +275,7 @@ def pair_scorer(arms: Sequence[Any], rows: Sequence[Any], *, precision: float, m
         except KmreconError:
             return np.inf
         return score_arm("", a.time, a.survival, rec.time, rec.event, precision=precision,
-                         table_time=r.time, n_risk=r.n_risk).score
+                         table_time=r.time, n_risk=r.n_risk, time_precision=time_precision).score
 
     def score(k: int, j: int) -> float:
         # Marks only refine where censorings go; whether a row belongs to a curve must not hinge on them.

@@ -190,13 +190,17 @@ def run_figure(
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
     unit = float(abs(fig.y_calibration.to_value(1.0) - fig.y_calibration.to_value(0.0)))
     precision = max((0.005 if _is_vector(fig) else 0.5) * unit, 1e-9)
+    # How far a step time can be off: two pixels of the time axis (the bound check allows for it).
+    x_unit = float(abs(fig.x_calibration.to_value(1.0) - fig.x_calibration.to_value(0.0)))
+    time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(path, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
     match = None
     if rows:
         mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
             else None
-        match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times)
+        match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
+                                         time_precision=time_precision)
         if overridden:
             notes.append(overridden)
         # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels;
@@ -254,7 +258,7 @@ def run_figure(
     fits = tuple(
         score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
                   table_time=None if match is None else rows[match.rows[k]].time,
-                  n_risk=None if match is None else rows[match.rows[k]].n_risk)
+                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision)
         for k, a in enumerate(fig.arms)
     )
     status = "misfit" if any(f.misfit for f in fits) else "ok"
@@ -272,7 +276,7 @@ def run_figure(
 
 
 def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
-                 marks: Sequence[Any] | None) -> tuple[ArmMatch, str]:
+                 marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str]:
     """Match rows to curves by how well each assignment reconstructs, with labels and colours as tie-breakers.
 
     Every assignment of rows (and the names they carry) to curves is reconstructed and scored
@@ -290,7 +294,7 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
         return match_arms_to_rows(arms, rows), ""
     fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
-                                                          marks=marks))
+                                                          marks=marks, time_precision=time_precision))
     try:
         other = match_arms_to_rows(arms, rows)
     except ReconstructionError:
