@@ -12,7 +12,8 @@ shifted and swapped tables), not by hand:
   curve's end, against ``KM_TOLERANCE_FLOOR + KM_TOLERANCE_PER_PRECISION * precision`` (``precision``
   is the standard error of a digitized survival value: half a pixel of the y axis for an image).
 - Table bound: ``n(T_{i+1}) <= n(T_i) S(T_{i+1}-) / S(T_i-)`` is exact for a KM curve; the excess is
-  measured against ``1 + n(T_i) * (BOUND_SLACK + 4 precision / S(T_{i+1}-))`` patients.
+  measured against ``1 + n(T_i) * (BOUND_SLACK + 4 precision / S(T_{i+1}-))`` patients, with ``S`` read
+  where it is most lenient within the step-time error (two pixels of the time axis in ``run``).
 - Matching by fit: the assignment of rows to curves with the smallest summed score is taken when the
   runner-up's sum is larger by at least ``MATCH_MARGIN`` (one full tolerance).
 """
