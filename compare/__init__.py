@@ -17,6 +17,7 @@ _EXPORTS = {
     **dict.fromkeys(['SimonSearch', 'TwoStageDesign', 'evaluate_simon_design', 'simon_designs'], 'compare.audit.simon'),
     **dict.fromkeys(['AuditFinding', 'AuditOptions', 'parse_audit_options'], 'compare.audit.types'),
     'bucher': 'compare.indirect.bucher',
+    'restrict_to_visible': 'compare.survival.visible',
     **dict.fromkeys(['ArmSelection', 'Comparability', 'ComparabilityIssue', 'PopulationThresholds', 'check_comparability', 'check_pool', 'enforce'], 'compare.indirect.comparability'),
     **dict.fromkeys(['BinaryEndpointReport', 'ComparisonReport', 'HazardRatioReport', 'build_comparison', 'frame_to_markdown'], 'compare.indirect.comparison'),
     **dict.fromkeys(['Arm', 'BinaryRecord', 'Design', 'HazardRatioRecord', 'LandmarkRecord', 'MedianRecord', 'PopulationShare', 'Provenance', 'Registry', 'SimonDesign', 'Trial', 'default_registry_path', 'load_registry', 'parse_registry'], 'compare.registry.loader'),

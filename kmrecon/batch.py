@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from reconstruct.io import write_csv
-from reconstruct.errors import InputError, KmreconError
+from reconstruct.errors import InputError, KmreconError, MisfitError
 
 __all__ = ["BatchItem", "BatchOutcome", "BatchReport", "collect_batch", "process_item", "run_batch"]
 
@@ -56,8 +56,10 @@ class BatchOutcome:
     Attributes
     ----------
     name, figure : str
-    status : {"done", "failed", "skipped"}
-        ``skipped`` = already done in an earlier run (``resume``).
+    status : {"done", "misfit", "failed", "skipped"}
+        ``misfit`` = the reconstruction does not fit the figure: only diagnostics were written, or
+        everything flagged when ``accept_misfit`` was among the options; ``skipped`` = already done
+        in an earlier run (``resume``).
     arms : tuple of str
     n, events : tuple of int
         Per arm, in ``arms`` order.
@@ -178,14 +180,19 @@ def process_item(item: BatchItem, outdir: str, options: Mapping[str, Any]) -> Ba
     because one odd figure must not stop a batch of thousands.
     """
     from kmrecon.run import run_figure
-    from kmrecon.run_outputs import write_run_outputs
+    from kmrecon.run_outputs import write_run_diagnostics, write_run_outputs
 
     start = time.perf_counter()
     final = Path(outdir) / item.name
     staging = Path(tempfile.mkdtemp(prefix=f".{item.name}.", suffix=".part", dir=outdir))
+    misfit = ""
     try:
-        run = run_figure(item.figure, at_risk_path=item.at_risk, **options)
-        write_run_outputs(run, staging, figure=item.figure, force=True)
+        try:
+            run = run_figure(item.figure, at_risk_path=item.at_risk, **options)
+            write_run_outputs(run, staging, figure=item.figure, force=True)
+        except MisfitError as exc:
+            run, misfit = exc.result, _one_line(exc)
+            write_run_diagnostics(run, staging, figure=item.figure, force=True)
         if final.exists():
             shutil.rmtree(final)
         os.replace(staging, final)
@@ -199,15 +206,28 @@ def process_item(item: BatchItem, outdir: str, options: Mapping[str, Any]) -> Ba
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     arms = run.reconstruction.arms
-    return BatchOutcome(item.name, item.figure, "done", arms=tuple(a.arm for a in arms),
+    status = "misfit" if misfit or run.status == "misfit" else "done"
+    if status == "misfit" and not misfit:
+        from reconstruct.quality import misfit_message
+
+        misfit = "accepted: " + misfit_message(run.fit, accept_hint=False)
+    return BatchOutcome(item.name, item.figure, status, arms=tuple(a.arm for a in arms),
                         n=tuple(a.n_patients for a in arms), events=tuple(a.n_events for a in arms),
-                        median=_medians((a.time, a.event) for a in arms), seconds=time.perf_counter() - start)
+                        median=_medians((a.time, a.event) for a in arms), error=misfit,
+                        seconds=time.perf_counter() - start)
 
 
 def _done_outcome(item: BatchItem, outdir: Path) -> BatchOutcome | None:
     """The outcome of a figure finished in an earlier run, read back from its outputs."""
     folder = outdir / item.name
-    if not (folder / DONE_MARKER).is_file() or not (folder / "ipd.csv").is_file():
+    if not (folder / DONE_MARKER).is_file():
+        return None
+    import json
+
+    status = json.loads((folder / DONE_MARKER).read_text()).get("status", "ok")
+    if status == "misfit" and not (folder / "ipd.csv").is_file():
+        return BatchOutcome(item.name, item.figure, "misfit", error="misfit in an earlier run (diagnostics only)")
+    if not (folder / "ipd.csv").is_file():
         return None
     ipd = pd.read_csv(folder / "ipd.csv")
     arms = tuple(dict.fromkeys(ipd["arm"].astype(str)))
@@ -279,7 +299,7 @@ def run_batch(
     scheduler : str or distributed.Client, optional
         Address of a Dask scheduler (or a client): run there instead of local processes.
     options : mapping, optional
-        Keyword arguments of :func:`kmrecon.run_figure` for every figure (``x_range``, ``method``...).
+        Keyword arguments of :func:`reconstruct.run_figure` for every figure (``x_range``, ``method``...).
     progress : callable, optional
         Called as ``progress(done, failed, total, seconds)`` after each figure.
 
@@ -317,5 +337,8 @@ def run_batch(
     ordered = tuple(outcomes[item.name] for item in items)
     write_csv(summary_path, pd.DataFrame([o.to_row() for o in ordered]), force=True)
     counts = {s: sum(o.status == s for o in ordered) for s in ("done", "failed", "skipped")}
+    misfits = sum(o.status == "misfit" for o in ordered)
+    if misfits:
+        counts["misfit"] = misfits
     return BatchReport(outcomes=ordered, summary_path=summary_path, seconds=time.perf_counter() - start,
                        counts=counts)

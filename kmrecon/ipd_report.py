@@ -102,8 +102,7 @@ def format_ipd_summary(summary: IPDSummary) -> str:
     unit, level = summary.time_unit, _level(summary)
     lines = []
     for arm in summary.arms:
-        med = arm.median
-        median = _with_ci(med.time, med.conf_low, med.conf_high, missing="NR")
+        median = _median_cell(arm)
         lines.append(f"  {arm.arm}: n={arm.n}, events={arm.events}, median {median} {unit} "
                      f"({level} CI, Brookmeyer-Crowley)")
     for c in summary.contrasts:
@@ -166,10 +165,25 @@ def _arm_rows(summary: IPDSummary) -> list[str]:
     level = _level(summary)
     header = ["Arm", "N", "Events", "Censored", f"Last follow-up ({summary.time_unit})",
               f"Median ({level} CI)", f"RMST to {summary.tau:.2f} {summary.time_unit} ({level} CI)"]
-    rows = [[a.arm, str(a.n), str(a.events), str(a.censored), _num(a.last_follow_up),
-             _with_ci(a.median.time, a.median.conf_low, a.median.conf_high, missing="NR"),
-             _with_ci(a.rmst.rmst, a.rmst.conf_low, a.rmst.conf_high)] for a in summary.arms]
+    rows = [[a.arm, str(a.n), str(a.events), str(a.censored), _num(a.last_follow_up), _median_cell(a),
+             _ne(a, "rmst") or _with_ci(a.rmst.rmst, a.rmst.conf_low, a.rmst.conf_high)] for a in summary.arms]
     return _table(header, rows)
+
+
+def _ne(arm, key: str) -> str:
+    """``NE (reason)`` for a statistic the figure cannot show, else ""."""
+    reason = arm.not_estimable.get(key)
+    return f"NE ({reason})" if reason else ""
+
+
+def _median_cell(arm) -> str:
+    med = arm.median
+    if _ne(arm, "median"):
+        return _ne(arm, "median")
+    text = _with_ci(med.time, med.conf_low, med.conf_high, missing="NR")
+    if "median_conf_high" in arm.not_estimable:
+        text = text.rsplit(" to ", 1)[0] + f" to NE; {arm.not_estimable['median_conf_high']})"
+    return text
 
 
 def _landmark_rows(summary: IPDSummary) -> list[str]:
@@ -181,7 +195,10 @@ def _landmark_rows(summary: IPDSummary) -> list[str]:
         cells = [a.arm]
         for i in range(len(summary.landmarks)):
             marks = a.landmarks
-            if a.landmark_beyond_follow_up[i]:
+            reason = _ne(a, f"landmark:{summary.landmarks[i]:g}")
+            if reason:
+                cells.append(reason)
+            elif a.landmark_beyond_follow_up[i]:
                 cells.append(f"NE (beyond follow-up, last {a.last_follow_up:.2f})")
             else:
                 cells.append(_with_ci(marks.survival[i], marks.conf_low[i], marks.conf_high[i], 3))
@@ -269,9 +286,10 @@ def _provenance_lines(provenance: Mapping[str, Any]) -> list[str]:
 
 
 def _markdown(summary: IPDSummary, *, provenance: Mapping[str, Any], fit: bool, overlay: str | None,
-              unanchored: bool, notes: list[str], data_note: str | None) -> str:
+              unanchored: bool, notes: list[str], data_note: str | None, banner: str | None = None) -> str:
     title = "Survival summary of reconstructed individual patient data"
-    lines = [f"# {title}", "",
+    lines = [f"> **{banner}**", ""] if banner else []
+    lines += [f"# {title}", "",
              "> Reconstructed data: the numbers below are estimates from IPD rebuilt from a published figure. "
              "See the caveats.", ""]
     if data_note:
@@ -317,6 +335,8 @@ def write_ipd_report(
     provenance: Mapping[str, Any],
     unanchored: bool = False,
     data_note: str | None = None,
+    status: str = "ok",
+    banner: str | None = None,
     force: bool = False,
 ) -> IPDReportFiles:
     """Write ``summary.json``, ``report.md``, ``km.png`` and (with ``curves``) ``fit.png`` into ``outdir``.
@@ -340,6 +360,10 @@ def write_ipd_report(
     data_note : str, optional
         A line shown in bold at the top of the report and stored in ``summary.json`` (e.g. that the
         data are simulated).
+    status : {"ok", "misfit"}, optional
+        Quality status of the reconstruction, stored in ``summary.json``.
+    banner : str, optional
+        A warning shown first in the report, above the title (e.g. that the reconstruction misfits).
     force : bool, optional
         Replace existing files; otherwise nothing is written if any output exists.
 
@@ -383,6 +407,8 @@ def write_ipd_report(
         "format": "kmrecon-ipd-summary",
         "format_version": REPORT_FORMAT_VERSION,
         "data": "reconstructed individual patient data",
+        "status": status,
+        "banner": banner,
         "unanchored": bool(unanchored),
         "data_note": data_note,
         "provenance": dict(provenance),
@@ -396,7 +422,7 @@ def write_ipd_report(
     if fit_png is not None and files.fit_png is not None:
         write_bytes(files.fit_png, fit_png, force=force)
     text = _markdown(summary, provenance=provenance, fit=fit_png is not None, overlay=overlay,
-                     unanchored=unanchored, notes=notes, data_note=data_note)
+                     unanchored=unanchored, notes=notes, data_note=data_note, banner=banner)
     write_bytes(files.report_md, text.encode("utf-8"), force=force)
     return files
 

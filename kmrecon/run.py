@@ -18,11 +18,19 @@ import pandas as pd
 from reconstruct.document import FigureDocument, open_document
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.io import provenance, read_at_risk_csv
+from reconstruct.quality import MATCH_MARGIN, choose_by_fit, misfit_message, pair_scorer, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
-from reconstruct.errors import DigitizationWarning, InputError, ReconstructionError, ReconstructionWarning
+from reconstruct.visibility import panel_exits
+from reconstruct.errors import (
+    DigitizationWarning,
+    InputError,
+    MisfitError,
+    ReconstructionError,
+    ReconstructionWarning,
+)
 
-__all__ = ["FigureRun", "run_figure"]
+__all__ = ["FigureRun", "run_figure", "match_by_fit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +57,13 @@ class FigureRun:
     warnings : tuple of str
         Digitizer warnings plus the run's own (e.g. no table).
     provenance : dict
+    status : {"ok", "misfit"}
+        ``"misfit"`` when an arm's reconstruction does not fit the figure (see :mod:`reconstruct.quality`).
+    fit : tuple of ArmFit
+        Fit score of every arm, in digitizer order.
+    exits : tuple of PanelExit
+        Arms whose curve leaves the panel (truncated survival axis, or cut at the right end):
+        statistics needing the curve after the exit are reported NE.
     """
 
     digitized: Any
@@ -61,6 +76,9 @@ class FigureRun:
     precision: float
     warnings: tuple[str, ...]
     provenance: dict[str, Any]
+    status: str = "ok"
+    fit: tuple[Any, ...] = ()
+    exits: tuple[Any, ...] = ()
 
 
 def _rgb(colour: str | None) -> tuple[int, int, int] | None:
@@ -115,6 +133,7 @@ def run_figure(
     use_censor_marks: bool = True,
     page: int | None = None,
     index: int | None = None,
+    accept_misfit: bool = False,
 ) -> FigureRun:
     """Digitize a KM figure and reconstruct the IPD of every arm.
 
@@ -139,6 +158,8 @@ def run_figure(
         Place censored patients at the censor marks found on the curves.
     page, index : int, optional
         Which plot of a PDF (``page``) or of a page / SVG (``index``), 1-based.
+    accept_misfit : bool, default False
+        Return a reconstruction that does not fit the figure (``status == "misfit"``) instead of raising.
 
     Returns
     -------
@@ -151,6 +172,9 @@ def run_figure(
     ReconstructionError
         When arms and at-risk rows cannot be matched without guessing, or neither a table nor
         ``n_patients`` is available.
+    MisfitError
+        When an arm's reconstruction misses its digitized curve beyond the digitization precision or
+        its table contradicts the curve (unless ``accept_misfit``); ``error.result`` is the flagged run.
     """
     from reconstruct.document import digitize_document
 
@@ -167,14 +191,28 @@ def run_figure(
         ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
         for k, a in enumerate(fig.arms)
     ]
+    # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
+    # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
+    unit = float(abs(fig.y_calibration.to_value(1.0) - fig.y_calibration.to_value(0.0)))
+    precision = max((0.005 if _is_vector(fig) else 0.5) * unit, 1e-9)
+    # How far a step time can be off: two pixels of the time axis (the bound check allows for it).
+    x_unit = float(abs(fig.x_calibration.to_value(1.0) - fig.x_calibration.to_value(0.0)))
+    time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
     match = None
     if rows:
-        match = match_arms_to_rows(curves_in, rows)
-        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels.
+        mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
+            else None
+        match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
+                                         time_precision=time_precision)
+        if overridden:
+            notes.append(overridden)
+        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels;
+        # when the fit overrode the labels, the rows' own names travel with the rows.
         given = [rows[match.rows[k]].label for k in range(len(fig.arms))]
-        first, second = (given, labels) if at_risk_path is not None and not arm_names else (labels, given)
+        user_rows = at_risk_path is not None and not arm_names
+        first, second = (given, labels) if user_rows or overridden else (labels, given)
         names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
@@ -200,10 +238,6 @@ def run_figure(
     marks = pd.concat(
         [pd.DataFrame({"arm": names[k], "time": a.censor_time}) for k, a in enumerate(fig.arms)], ignore_index=True
     )
-    # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
-    # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
-    unit = float(abs(fig.y_calibration.to_value(1.0) - fig.y_calibration.to_value(0.0)))
-    precision = max((0.005 if _is_vector(fig) else 0.5) * unit, 1e-9)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ReconstructionWarning)
         result = reconstruct_ipd(
@@ -222,10 +256,70 @@ def run_figure(
         "use_censor_marks": use_censor_marks, "precision": precision, "n_patients": dict(n_patients or {}),
         "total_events": dict(total_events or {}), "at_risk_source": source,
         "arm_match": None if match is None else {"basis": match.basis, "detail": match.detail},
+        "match_margin": MATCH_MARGIN,
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
-                      command="kmrecon.run_figure")
-    return FigureRun(
-        digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
-        reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov,
+                      command="reconstruct.run_figure")
+    fits = tuple(
+        score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
+                  table_time=None if match is None else rows[match.rows[k]].time,
+                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision)
+        for k, a in enumerate(fig.arms)
     )
+    status = "misfit" if any(f.misfit for f in fits) else "ok"
+    prov["parameters"]["accept_misfit"] = accept_misfit
+    exits = panel_exits(fig, names)
+    notes.extend(f"{e.arm}: {e.describe()}; statistics after it are reported NE" for e in exits)
+    run = FigureRun(
+        digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
+        reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov, status=status, fit=fits,
+        exits=exits,
+    )
+    if status == "misfit" and not accept_misfit:
+        raise MisfitError(misfit_message(fits), fits=fits, result=run)
+    return run
+
+
+def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
+                 marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str]:
+    """Match rows to curves by how well each assignment reconstructs, with labels and colours as tie-breakers.
+
+    Every assignment of rows (and the names they carry) to curves is reconstructed and scored
+    (:func:`reconstruct.quality.choose_by_fit`, up to 4 arms). Labels, colours or the at-risk numbers
+    (:func:`match_arms_to_rows`) decide among assignments that fit within ``MATCH_MARGIN`` tolerance
+    units of the best. Otherwise a clear best fit (runner-up worse by ``MATCH_MARGIN``) is taken,
+    overriding them; when there is none either, the match is ambiguous and an error.
+
+    Returns
+    -------
+    match : ArmMatch
+    overridden : str
+        A note when the fit overrode the label or colour match, else "".
+    """
+    if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
+        return match_arms_to_rows(arms, rows), ""
+    fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
+                                                          marks=marks, time_precision=time_precision))
+    try:
+        other = match_arms_to_rows(arms, rows)
+    except ReconstructionError:
+        if not fit.clear:
+            raise
+        other = None
+    if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
+        # labels, colours or numbers pick among assignments that fit about equally well
+        agree = "fit agrees" if other.rows == fit.rows else "fit allows it"
+        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; {agree}: {fit.detail()}"), ""
+    if not fit.clear:
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"the {other.basis} match misfits by "
+            f"{fit.total(other.rows):.2f} tolerance units while two other assignments fit within "
+            f"{MATCH_MARGIN:g} of each other ({fit.score:.2f}, {fit.runner_up:.2f}); name the arms with "
+            "--arm-names in curve order (see overlay.png) or give --at-risk with those names"
+        )
+    note = ""
+    if other is not None:
+        note = (f"the {other.basis} match put rows {list(other.rows)} on the curves, but the fit clearly prefers "
+                f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
+    return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note

@@ -11,10 +11,13 @@ import pandas as pd
 from reconstruct.io import check_writable, write_bytes, write_csv, write_json
 from kmrecon.run import FigureRun
 
-__all__ = ["RUN_OUTPUTS", "write_run_outputs", "run_record", "named_points"]
+__all__ = ["RUN_OUTPUTS", "RUN_DIAGNOSTICS", "write_run_outputs", "write_run_diagnostics", "run_record",
+           "named_points", "fit_png", "misfit_banner"]
 
 RUN_OUTPUTS = ("curves.csv", "censor_marks.csv", "digitize.json", "overlay.png", "at_risk.csv", "ipd.csv",
                "run.json", "summary.json", "report.md", "km.png", "fit.png")
+# What a misfit run writes without --accept-misfit: enough to see why, nothing to quote.
+RUN_DIAGNOSTICS = ("overlay.png", "fit.png", "run.json")
 
 
 def named_points(run: FigureRun) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -29,7 +32,13 @@ def named_points(run: FigureRun) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def run_record(run: FigureRun) -> dict:
     """The JSON sidecar of a run: provenance, arm matching, fidelity per arm and every warning."""
+    from reconstruct.quality import MATCH_MARGIN
+
     return run.provenance | {
+        "status": run.status,
+        "fit": [f.to_dict() for f in run.fit],
+        "panel_exits": [e.to_dict() for e in run.exits],
+        "match_margin": MATCH_MARGIN,
         "arm_names": list(run.arm_names),
         "at_risk_source": run.at_risk_source,
         "arm_match": None if run.match is None else {"basis": run.match.basis, "detail": run.match.detail,
@@ -40,6 +49,59 @@ def run_record(run: FigureRun) -> dict:
                  for a in run.reconstruction.arms},
         "warnings": list(run.warnings),
     }
+
+
+def fit_png(curves: pd.DataFrame, ipd: pd.DataFrame) -> bytes:
+    """The digitized points over the KM curves of the reconstructed IPD, as PNG bytes."""
+    from compare import kaplan_meier
+    from kmrecon.ipd_report import _curves_as_proportions, render_png
+    from figures.fit_plot import plot_digitized_vs_reconstructed
+
+    curves, _ = _curves_as_proportions(curves)
+    kms = {str(arm): kaplan_meier(g["time"], g["event"]) for arm, g in ipd.groupby("arm", sort=False)}
+    return render_png(lambda ax: plot_digitized_vs_reconstructed(curves, kms, ax=ax))
+
+
+def misfit_banner(fits) -> str:
+    """The report's first line for a misfit accepted with ``--accept-misfit``."""
+    from reconstruct.quality import misfit_message
+
+    return (f"STATUS: MISFIT. The reconstruction does not fit the figure ({misfit_message(fits, accept_hint=False)}). "
+            "Do not quote these numbers before fixing the input.")
+
+
+def write_run_diagnostics(run: FigureRun, outdir: str | os.PathLike[str], *, figure: str | os.PathLike[str],
+                          force: bool = False) -> tuple[Path, ...]:
+    """Write only :data:`RUN_DIAGNOSTICS` (overlay, fit plot, ``run.json`` with the status) of a misfit run.
+
+    Parameters
+    ----------
+    run : FigureRun
+        Usually ``MisfitError.result``.
+    outdir : path-like
+        Created if missing; existing files are refused unless ``force``.
+    figure : path-like
+        The input figure (for the overlay).
+    force : bool
+
+    Returns
+    -------
+    tuple of Path
+        The files written.
+    """
+    from figures.overlay import overlay_png
+    from reconstruct.document import overlay_background
+
+    outdir = Path(outdir)
+    paths = tuple(outdir / name for name in RUN_DIAGNOSTICS)
+    for path in paths:
+        check_writable(path, force=force)
+    outdir.mkdir(parents=True, exist_ok=True)
+    curves, _ = named_points(run)
+    write_bytes(paths[0], overlay_png(run.digitized, overlay_background(run.document, run.digitized)), force=force)
+    write_bytes(paths[1], fit_png(curves, run.reconstruction.to_frame()), force=force)
+    write_json(paths[2], run_record(run), force=force)
+    return paths
 
 
 def write_run_outputs(
@@ -55,6 +117,9 @@ def write_run_outputs(
     force: bool = False,
 ):
     """Summarise a run and write all of :data:`RUN_OUTPUTS` into ``outdir``.
+
+    A run with ``status == "misfit"`` (accepted with ``accept_misfit``) carries its status in
+    ``run.json`` and ``summary.json`` and a banner at the top of ``report.md``.
 
     Parameters
     ----------
@@ -83,6 +148,10 @@ def write_run_outputs(
         check_writable(outdir / name, force=force)
     ipd = run.reconstruction.to_frame()
     summary = summarize_ipd(ipd, landmarks=landmarks, tau=tau, reference=reference, time_unit=time_unit)
+    if run.exits:
+        from compare.survival.visible import restrict_to_visible
+
+        summary = restrict_to_visible(summary, {e.arm: (e.time, e.describe()) for e in run.exits})
     outdir.mkdir(parents=True, exist_ok=True)
     curves, marks = named_points(run)
     write_csv(outdir / "curves.csv", curves, force=force)
@@ -94,7 +163,8 @@ def write_run_outputs(
     write_csv(outdir / "ipd.csv", ipd, force=force)
     write_json(outdir / "run.json", run_record(run), force=force)
     write_ipd_report(summary, outdir, ipd=ipd, curves=curves, overlay_png=outdir / "overlay.png",
-                     provenance=run.provenance, force=force,
+                     provenance=run.provenance, force=force, status=run.status,
+                     banner=misfit_banner(run.fit) if run.status == "misfit" else None,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "
                                             f"(at-risk numbers: {run.at_risk_source})")
     return summary

@@ -15,6 +15,7 @@ __all__ = [
     "CalibrationError",
     "DigitizationError",
     "ReconstructionError",
+    "MisfitError",
     "OutputExistsError",
     "KmreconWarning",
     "DigitizationWarning",
@@ -62,6 +63,26 @@ class DigitizationError(KmreconError):
 
 class ReconstructionError(KmreconError):
     """A Guyot reconstruction is infeasible or inconsistent with its inputs."""
+
+
+class MisfitError(KmreconError):
+    """A reconstruction that does not fit its figure: its KM misses the digitized curve beyond the
+    digitization precision, or its at-risk table contradicts the curve.
+
+    Parameters
+    ----------
+    message : str
+        One line naming the arm, the size of the miss and what to check.
+    fits : tuple of ArmFit
+        Per-arm fit scores (see :mod:`reconstruct.quality`).
+    result : FigureRun or IPDReconstruction, optional
+        The flagged result (``status == "misfit"``), so that a caller can write diagnostics.
+    """
+
+    def __init__(self, message: str, *, fits: tuple = (), result: object = None) -> None:
+        self.fits = tuple(fits)
+        self.result = result
+        super().__init__(message)
 
 
 class OutputExistsError(InputError):

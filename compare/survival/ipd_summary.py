@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -81,6 +81,10 @@ class ArmSummary(TableResult):
         RMST to the summary's common ``tau`` with SE and normal CI (R ``rmean``, ``se(rmean)``).
     km : KMEstimate
         The Kaplan-Meier estimate the numbers come from (log-log pointwise CI).
+    not_estimable : dict of str to str
+        Statistics set to NaN because the data behind them are not known, with the reason: keys
+        ``"median"``, ``"median_conf_high"``, ``"rmst"`` and ``"landmark:<t>"`` (see
+        :func:`compare.restrict_to_visible`). Empty by default.
     """
 
     arm: str
@@ -93,6 +97,7 @@ class ArmSummary(TableResult):
     landmark_beyond_follow_up: NDArray[np.bool_]
     rmst: RMSTEstimate
     km: KMEstimate
+    not_estimable: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         flags = np.array(self.landmark_beyond_follow_up, dtype=bool, copy=True)
@@ -118,6 +123,7 @@ class ArmSummary(TableResult):
             ],
             "rmst": _rmst_dict(self.rmst),
             "km": self.km.to_dict(),
+            "not_estimable": dict(self.not_estimable),
         }
 
 

@@ -39,9 +39,12 @@ def _progress_printer(stream):
               help="Dask scheduler address (tcp://host:8786): run there instead of local processes.")
 @click.option("--method", type=click.Choice(["steps", "guyot"]), default="steps", show_default=True)
 @click.option("--no-censor-marks", is_flag=True, help="Spread censorings uniformly instead of at marks.")
+@click.option("--accept-misfit", is_flag=True,
+              help="Write every output of a figure whose reconstruction misfits (still status 'misfit').")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @click.option("--force", is_flag=True, help="Replace outputs of an earlier batch in OUTDIR.")
-def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_censor_marks, quiet, force) -> None:
+def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_censor_marks, accept_misfit, quiet,
+            force) -> None:
     """Run every figure in SOURCE (a folder of images, or a text file listing them)."""
     from kmrecon.batch import collect_batch, run_batch
 
@@ -49,9 +52,10 @@ def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_cen
         items = collect_batch(source, at_risk_dir=at_risk_dir)
         report = run_batch(
             items, outdir, jobs=jobs, resume=resume, force=force, scheduler=scheduler,
-            options={"method": method, "use_censor_marks": not no_censor_marks},
+            options={"method": method, "use_censor_marks": not no_censor_marks, "accept_misfit": accept_misfit},
             progress=None if quiet else _progress_printer(sys.stderr),
         )
     c = report.counts
-    click.echo(f"{c['done']} done, {c['failed']} failed, {c['skipped']} skipped in {report.seconds:.1f} s; "
+    misfit = f", {c['misfit']} misfit" if c.get("misfit") else ""
+    click.echo(f"{c['done']} done, {c['failed']} failed, {c['skipped']} skipped{misfit} in {report.seconds:.1f} s; "
                f"summary: {report.summary_path}")

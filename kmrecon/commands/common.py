@@ -1,10 +1,15 @@
 """Shared pieces of the command-line layer: error translation and option types.
 
-Errors are translated in exactly one place, :func:`library_errors`:
-:class:`~reconstruct.errors.InputError` (bad file, field or parameter) ends
-with a one-line message and exit status 2; any other
-:class:`~reconstruct.errors.KmreconError` ends with exit status 1. Unexpected
-exceptions keep their traceback, because they are bugs.
+Errors are translated in exactly one place, :func:`library_errors`, and this is
+the whole exit-status map of the CLI:
+
+- 0: done;
+- 1: valid input that could not be processed (any other :class:`~reconstruct.errors.KmreconError`);
+- 2: bad input or usage (:class:`~reconstruct.errors.InputError`: file, field or parameter);
+- 3: a reconstruction that does not fit its figure (:class:`~reconstruct.errors.MisfitError`);
+  only diagnostics were written.
+
+Each ends with a one-line message. Unexpected exceptions keep their traceback, because they are bugs.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from typing import Any
 
 import click
 
-from reconstruct.errors import InputError, KmreconError, KmreconWarning
+from reconstruct.errors import InputError, KmreconError, KmreconWarning, MisfitError
 
-__all__ = ["library_errors", "UsageFailure", "ProcessingFailure", "parse_assignments", "parse_landmarks",
-           "run_with_warnings"]
+__all__ = ["library_errors", "UsageFailure", "ProcessingFailure", "MisfitFailure", "parse_assignments",
+           "parse_landmarks", "run_with_warnings", "EXIT_MISFIT"]
+
+EXIT_MISFIT = 3
 
 
 class UsageFailure(click.ClickException):
@@ -37,13 +44,21 @@ class ProcessingFailure(click.ClickException):
     exit_code = 1
 
 
+class MisfitFailure(click.ClickException):
+    """A reconstruction that does not fit its figure: one line on stderr, exit status 3."""
+
+    exit_code = EXIT_MISFIT
+
+
 @contextlib.contextmanager
 def library_errors() -> Iterator[None]:
-    """Translate kmrecon errors into one-line CLI failures (exit 2 for input, 1 otherwise)."""
+    """Translate kmrecon errors into one-line CLI failures (exit 2 for input, 3 for a misfit, 1 otherwise)."""
     try:
         yield
     except InputError as exc:
         raise UsageFailure(_one_line(exc)) from None
+    except MisfitError as exc:
+        raise MisfitFailure(_one_line(exc)) from None
     except KmreconError as exc:
         raise ProcessingFailure(_one_line(exc)) from None
     except OSError as exc:  # an output folder that cannot be created or written

@@ -16,6 +16,11 @@ def sidecar_path(output: Path) -> Path:
     return output.with_suffix(".json")
 
 
+def fit_plot_path(output: Path) -> Path:
+    """The fit plot written beside the output of a misfit (``ipd.csv`` -> ``ipd.fit.png``)."""
+    return output.with_suffix(".fit.png")
+
+
 def format_summary(result) -> str:
     """Per-arm summary lines for the terminal."""
     frame = result.summary()
@@ -37,35 +42,70 @@ def format_summary(result) -> str:
               help="Standard error of a digitized survival value (survival units).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="IPD CSV to write (arm,time,event); a .json sidecar is written beside it.")
+@click.option("--accept-misfit", is_flag=True,
+              help="Write the IPD even when it does not fit the curves (status 'misfit' in the sidecar).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
-def command(curves, at_risk, censor_marks, n_patients, total_events, method, precision, output, force) -> None:
-    """Reconstruct individual patient data from CURVES (arm,time,survival)."""
+def command(curves, at_risk, censor_marks, n_patients, total_events, method, precision, output, accept_misfit,
+            force) -> None:
+    """Reconstruct individual patient data from CURVES (arm,time,survival).
+
+    Exit status 3 when the reconstruction does not fit the curves or the table contradicts them: only
+    the sidecar (``"status": "misfit"``) and a fit plot (``.fit.png``) are written, unless --accept-misfit.
+    """
+    from reconstruct.errors import MisfitError
+
     with library_errors():
         check_writable(output, force=force)
         check_writable(sidecar_path(output), force=force)
-        result = run_with_warnings(
-            reconstruct_files,
-            curves,
-            at_risk,
-            censor_marks_path=censor_marks,
-            n_patients=parse_assignments(n_patients, option="--n"),
-            total_events=parse_assignments(total_events, option="--total-events"),
-            method=method,
-            precision=precision,
-        )
+        try:
+            # warnings are echoed only for a result that passes the gate: a misfit prints one line
+            result, fits = run_with_warnings(
+                _reconstruct_checked, curves, at_risk, censor_marks_path=censor_marks,
+                n_patients=parse_assignments(n_patients, option="--n"),
+                total_events=parse_assignments(total_events, option="--total-events"),
+                method=method, precision=precision, accept_misfit=accept_misfit,
+            )
+        except MisfitError as exc:
+            _write_sidecar(output, exc.result, exc.fits, curves, force=force)
+            raise
+        misfit = any(f.misfit for f in fits)
+        _write_sidecar(output, result, fits, curves if misfit else None, force=force)
         write_csv(output, result.to_frame(), force=force)
-        record = dict(result.provenance)
-        record["arms"] = {
-            a.arm: {
-                "n": a.n_patients,
-                "events": a.n_events,
-                "fidelity": a.fidelity.to_dict(),
-                "cleaning_notes": list(a.cleaning_notes),
-                "iterations": a.iterations,
-                "converged": a.converged,
-            }
-            for a in result.arms
-        }
-        write_json(sidecar_path(output), record, force=force)
+    if misfit:
+        click.echo("status: misfit (accepted with --accept-misfit; see the sidecar and the fit plot)", err=True)
     click.echo(format_summary(result))
     click.echo(f"wrote {output} and {sidecar_path(output)}")
+
+
+def _reconstruct_checked(curves, at_risk, *, accept_misfit: bool, precision: float, **kwargs):
+    """reconstruct_files, then the quality gate (raises MisfitError unless accepted)."""
+    from reconstruct.quality import check_fit_files
+
+    result = reconstruct_files(curves, at_risk, precision=precision, **kwargs)
+    return result, check_fit_files(result, curves, at_risk, precision=precision, accept_misfit=accept_misfit)
+
+
+def _write_sidecar(output: Path, result, fits, curves_path, *, force: bool) -> None:
+    """The JSON sidecar with status and fit scores; with ``curves_path`` also the fit plot of a misfit."""
+    from reconstruct.io import read_curves_csv, write_bytes
+    from kmrecon.run_outputs import fit_png
+
+    record = dict(result.provenance)
+    record["status"] = "misfit" if any(f.misfit for f in fits) else "ok"
+    record["fit"] = [f.to_dict() for f in fits]
+    record["arms"] = {
+        a.arm: {
+            "n": a.n_patients,
+            "events": a.n_events,
+            "fidelity": a.fidelity.to_dict(),
+            "cleaning_notes": list(a.cleaning_notes),
+            "iterations": a.iterations,
+            "converged": a.converged,
+        }
+        for a in result.arms
+    }
+    if curves_path is not None:
+        check_writable(fit_plot_path(output), force=force)
+    write_json(sidecar_path(output), record, force=force)
+    if curves_path is not None:
+        write_bytes(fit_plot_path(output), fit_png(read_curves_csv(curves_path), result.to_frame()), force=force)

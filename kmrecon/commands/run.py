@@ -44,24 +44,38 @@ def parse_names(value: str | None) -> list[str] | None:
               help="RMST horizon (default: the shortest arm's follow-up).")
 @click.option("--reference", default=None, help="Reference arm for HRs (default: the first arm).")
 @click.option("--time-unit", default="months", show_default=True, help="Unit of the x axis, for the report.")
+@click.option("--accept-misfit", is_flag=True,
+              help="Write every output even when the reconstruction does not fit the figure (flagged 'misfit').")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n_patients, total_events, method,
-            no_censor_marks, landmarks, tau, reference, time_unit, force) -> None:
-    """From a Kaplan-Meier FIGURE (image, PDF or SVG) to reconstructed IPD, statistics and a report."""
+            no_censor_marks, landmarks, tau, reference, time_unit, accept_misfit, force) -> None:
+    """From a Kaplan-Meier FIGURE (image, PDF or SVG) to reconstructed IPD, statistics and a report.
+
+    Exit status 3 when the reconstruction does not fit the figure: only overlay.png, fit.png and
+    run.json ("status": "misfit") are written; --accept-misfit writes everything, flagged.
+    """
     from kmrecon.ipd_report import format_ipd_summary
     from kmrecon.run import run_figure
-    from kmrecon.run_outputs import RUN_OUTPUTS, write_run_outputs
+    from kmrecon.run_outputs import RUN_OUTPUTS, write_run_diagnostics, write_run_outputs
+    from reconstruct.errors import MisfitError
 
     with library_errors():
-        run = run_figure(
-            figure, at_risk_path=at_risk, x_range=x_range, y_range=y_range, arm_names=parse_names(arm_names),
-            n_patients=parse_assignments(n_patients, option="--n"),
-            total_events=parse_assignments(total_events, option="--total-events"),
-            method=method, use_censor_marks=not no_censor_marks, page=page, index=index,
-        )
+        try:
+            run = run_figure(
+                figure, at_risk_path=at_risk, x_range=x_range, y_range=y_range, arm_names=parse_names(arm_names),
+                n_patients=parse_assignments(n_patients, option="--n"),
+                total_events=parse_assignments(total_events, option="--total-events"),
+                method=method, use_censor_marks=not no_censor_marks, page=page, index=index,
+                accept_misfit=accept_misfit,
+            )
+        except MisfitError as exc:
+            write_run_diagnostics(exc.result, outdir, figure=figure, force=force)
+            raise
         summary = write_run_outputs(run, outdir, figure=figure, landmarks=parse_landmarks(landmarks), tau=tau,
                                     reference=reference, time_unit=time_unit, force=force)
     for line in run.warnings:
         click.echo(f"warning: {line}", err=True)
     click.echo(format_ipd_summary(summary))
+    if run.status != "ok":
+        click.echo(f"status: {run.status} (accepted with --accept-misfit; see report.md)", err=True)
     click.echo(f"wrote {len(RUN_OUTPUTS)} files to {outdir}")
