@@ -14,7 +14,8 @@ from kmrecon.run import FigureRun
 __all__ = ["RUN_OUTPUTS", "write_run_outputs", "run_record", "named_points"]
 
 RUN_OUTPUTS = ("curves.csv", "censor_marks.csv", "digitize.json", "overlay.png", "at_risk.csv", "ipd.csv",
-               "run.json", "summary.json", "report.md", "km.png", "fit.png")
+               "run.json", "summary.json", "report.md", "km.png", "fit.png",
+               "report.html")
 
 
 def named_points(run: FigureRun) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -73,6 +74,7 @@ def write_run_outputs(
     -------
     IPDSummary
     """
+    from kmrecon.html_report import write_run_html
     from kmrecon.ipd_report import write_ipd_report
     from compare.survival.ipd_summary import summarize_ipd
     from figures.overlay import overlay_png
@@ -97,4 +99,5 @@ def write_run_outputs(
                      provenance=run.provenance, force=force,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "
                                             f"(at-risk numbers: {run.at_risk_source})")
+    write_run_html(outdir, force=force)
     return summary
