@@ -20,7 +20,8 @@ from typing import Any
 
 from reconstruct.io import write_bytes
 
-__all__ = ["markdown_to_html", "html_page", "image_data_uri", "write_run_html", "write_batch_index",
+__all__ = ["markdown_to_html", "html_page", "image_data_uri", "write_run_html", "write_batch_index", "provenance_html",
+           "warnings_html",
            "write_markdown_html", "interval_rows"]
 
 REPORT_HTML = "report.html"
@@ -30,8 +31,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-
 padding:0 1rem;color:#1a1a1a;line-height:1.45}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:1.8rem;border-bottom:1px solid #ccc}h3{font-size:1.05rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem;max-width:100%}
-th,td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f0f0f0}td.num{text-align:right;white-space:nowrap}
+th,td{border:1px solid #bbb;padding:.2rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th{background:#f0f0f0}td.num{text-align:right}table.prov td{overflow-wrap:anywhere}
 blockquote{margin:.6rem 0;padding:.3rem .8rem;border-left:4px solid #c77;background:#fff5f5}
 figure{margin:1rem 0}img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:.85rem;color:#555}
 code{font-size:.85em;background:#f4f4f4;padding:0 .2em;overflow-wrap:anywhere}
@@ -99,7 +100,7 @@ _CODE = re.compile(r"`([^`]+)`")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_NUMERIC = re.compile(r"^[-+<>]?\s*[\d.]+(?:\s*\(.*\))?%?$|^NE$|^NR(?: \(.*\))?$")
+_NUMERIC = re.compile(r"^[-+<>]?\s*[\d./]+(?:\s*\(.*\))?%?$|^NE$|^NR(?: \(.*\))?$")
 
 
 def _figure(alt: str, target: str, image: Callable[[str], str | None]) -> str:
@@ -301,24 +302,26 @@ def _rows_table(header: Sequence[str], rows: Iterable[Sequence[str]], css: str =
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _warnings_html(items: Sequence[str]) -> str:
+def warnings_html(items: Sequence[str]) -> str:
+    """A Warnings section: one highlighted paragraph per warning, or "None."."""
     if not items:
         return "<h2>Warnings</h2><p>None.</p>"
     return "<h2>Warnings</h2>" + "".join(f'<p class="warn">{html.escape(w)}</p>' for w in items)
 
 
-def _provenance_html(record: Mapping[str, Any]) -> str:
+def provenance_html(record: Mapping[str, Any]) -> str:
+    """A Provenance section: version, command, inputs with sha256, parameters."""
     out = ["<h2>Provenance</h2>"]
     out.append(f"<p>kmrecon {html.escape(str(record.get('kmrecon_version', '?')))}, "
                f"<code>{html.escape(str(record.get('command', '?')))}</code></p>")
     inputs = dict(record.get("inputs", {}))
     if inputs:
         out.append(_rows_table(["input", "path", "sha256"],
-                               [(k, v.get("path", ""), v.get("sha256", "")) for k, v in inputs.items()]))
+                               [(k, v.get("path", ""), v.get("sha256", "")) for k, v in inputs.items()], "prov"))
     params = dict(record.get("parameters", {}))
     if params:
         out.append(_rows_table(["parameter", "value"],
-                               [(k, json.dumps(v, default=str)) for k, v in params.items()]))
+                               [(k, json.dumps(v, default=str)) for k, v in params.items()], "prov"))
     return "".join(out)
 
 
@@ -364,12 +367,12 @@ def write_run_html(outdir: str | os.PathLike[str], *, force: bool = False) -> Pa
                     "(<code>total</code>), from <code>summary.json</code>.</p>")
         body.append(_rows_table(["where", "interval", "value"], intervals))
     notes = list(run.get("warnings", [])) + [n for n in summary.get("notes", []) if n]
-    body.append(_warnings_html(notes))
+    body.append(warnings_html(notes))
     match = run.get("arm_match")
     if match:
         body.append(f"<p>At-risk rows matched to curves by <strong>{html.escape(str(match.get('basis')))}"
                     f"</strong>: {html.escape(str(match.get('detail', '')))}</p>")
-    body.append(_provenance_html(run or summary.get("provenance", {})))
+    body.append(provenance_html(run or summary.get("provenance", {})))
     page = html_page("kmrecon report", "\n".join(body), version=_version())
     return write_bytes(folder / REPORT_HTML, page.encode("utf-8"), force=force)
 
