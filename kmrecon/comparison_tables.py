@@ -136,7 +136,8 @@ def binary_table(rep: Any, reference: str | None, pool_class: str | None = None)
         m = rep.meta
         chosen = rep.meta_table[rep.meta_table["chosen"].astype(bool)].iloc[0]
         criteria = sorted({s.criterion for s in rep.selections if s.key in pooled})
-        rows.append({"arm": f"**Pooled {pool_class or '*'} arms** (k = {m.k}, {_MEASURES.get(chosen['measure'], chosen['measure'])}, "
+        scale = _MEASURES.get(chosen["measure"], chosen["measure"])
+        rows.append({"arm": f"**Pooled {pool_class or '*'} arms** (k = {m.k}, {scale}, "
                             f"{chosen['method']})",
                      "criterion": criteria[0] if len(criteria) == 1 else "mixed", "x/n": "",
                      f"{name} % ({level})": f"**{_pct_ci(m.proportion, *m.proportion_ci)}**; I2 {m.i2:.0f}%, "
@@ -196,7 +197,8 @@ def _num(value: float) -> str:
 def _markdown(frame: pd.DataFrame) -> str:
     header = "| " + " | ".join(frame.columns) + " |"
     lines = [header, "|" + "|".join("---" for _ in frame.columns) + "|"]
-    lines += ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines += ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |"
+              for row in frame.itertuples(index=False)]
     return "\n".join(lines) + "\n"
 
 

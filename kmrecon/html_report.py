@@ -244,6 +244,46 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _node_label(key: Any, node: Any) -> str:
+    """Name a summary node for the interval table: an arm, a contrast, a landmark time, or its key."""
+    if isinstance(node, Mapping):
+        if "arm" in node and "reference" in node:
+            return f"{node['arm']} vs {node['reference']}"
+        if "arm" in node:
+            return str(node["arm"])
+        if "time" in node and not isinstance(node["time"], (list, Mapping)) and key is None:
+            return f"t = {_fmt(node['time'])}"
+    return str(key)
+
+
+def _show_interval(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items() if not isinstance(v, (list, Mapping)))
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return f"{_fmt(value[0])} to {_fmt(value[1])}"
+    return _fmt(value)
+
+
+def _walk_intervals(node: Any, path: list[str], rows: list[tuple[str, str, str]]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            if isinstance(item, Mapping):
+                _walk_intervals(item, path[:-1] + [_node_label(None, item)], rows)
+        return
+    if not isinstance(node, Mapping):
+        return
+    for kind in ("reconstruction", "total"):
+        if node.get(kind) is not None:
+            rows.append((" / ".join(path) or "summary", kind, _show_interval(node[kind])))
+    for key, value in node.items():
+        if key in ("reconstruction", "total", "km"):
+            continue
+        if isinstance(value, Mapping):
+            _walk_intervals(value, path + [_node_label(key, value)], rows)
+        elif isinstance(value, list):
+            _walk_intervals(value, path + [str(key)], rows)
+
+
 def interval_rows(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """Reconstruction (and total) uncertainty intervals found anywhere in ``summary.json``'s summary.
 
@@ -260,38 +300,7 @@ def interval_rows(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     list of (where, kind, value)
     """
     rows: list[tuple[str, str, str]] = []
-
-    def label(key: Any, node: Any) -> str:
-        if isinstance(node, Mapping):
-            if "arm" in node and "reference" in node:
-                return f"{node['arm']} vs {node['reference']}"
-            if "arm" in node:
-                return str(node["arm"])
-            if "time" in node and not isinstance(node["time"], (list, Mapping)) and key is None:
-                return f"t = {_fmt(node['time'])}"
-        return str(key)
-
-    def show(value: Any) -> str:
-        if isinstance(value, Mapping):
-            return ", ".join(f"{k} {_fmt(v)}" for k, v in value.items() if not isinstance(v, (list, Mapping)))
-        if isinstance(value, (list, tuple)) and len(value) == 2:
-            return f"{_fmt(value[0])} to {_fmt(value[1])}"
-        return _fmt(value)
-
-    def walk(node: Any, path: list[str]) -> None:
-        if isinstance(node, Mapping):
-            for kind in ("reconstruction", "total"):
-                if kind in node and node[kind] is not None:
-                    rows.append((" / ".join(path) or "summary", kind, show(node[kind])))
-            for key, value in node.items():
-                if key not in ("reconstruction", "total", "km") and isinstance(value, (Mapping, list)):
-                    walk(value, path + [label(key, value) if isinstance(value, Mapping) else str(key)])
-        elif isinstance(node, list):
-            for item in node:
-                if isinstance(item, Mapping):
-                    walk(item, path[:-1] + [label(None, item)] if path else [label(None, item)])
-
-    walk(summary, [])
+    _walk_intervals(summary, [], rows)
     return rows
 
 
@@ -340,7 +349,8 @@ def write_run_html(outdir: str | os.PathLike[str], *, force: bool = False) -> Pa
     Parameters
     ----------
     outdir : path-like
-        A folder written by :func:`kmrecon.run_outputs.write_run_outputs` or :func:`kmrecon.ipd_report.write_ipd_report`.
+        A folder written by :func:`kmrecon.run_outputs.write_run_outputs` (or holding ``report.md`` and
+        ``summary.json`` as :func:`kmrecon.ipd_report.write_ipd_report` writes them).
     force : bool
         Replace an existing ``report.html``.
 

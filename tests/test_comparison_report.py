@@ -46,7 +46,8 @@ def test_orr_table_is_readable_and_pools_only_the_reference_class(compared):
     assert pooled[0] == "**Pooled haic arms** (k = 5, logit, REML)"
     assert pooled[3] == "**60.8 (41.6-77.2)**; I2 87%, tau2 0.66"
     starred = [r[0] for r in rows[2:-1] if r[0].endswith("*")]
-    assert len(starred) == 5 and not any("sorafenib" == r.split(": ")[1].removesuffix(" *") for r in starred)
+    assert len(starred) == 5
+    assert not any("sorafenib" == r.split(": ")[1].removesuffix(" *") for r in starred)
     assert "logit/DL 60.5 (43.2-75.5)" in text
     record = json.loads((compared / "comparison.json").read_text())
     assert record["parameters"]["pool_rule"] == "reference-class"
@@ -66,7 +67,8 @@ def test_without_reference_or_pool_nothing_is_pooled(tmp_path):
                                        "--endpoint", "orr"])
     assert result.exit_code == 0, result.output
     text = (out / "comparison.md").read_text()
-    assert "Nothing pooled" in text and "Pooled" not in text.split("## ORR", 1)[1]
+    assert "Nothing pooled" in text
+    assert "Pooled" not in text.split("## ORR", 1)[1]
     assert not (out / "orr_meta.csv").exists()
 
 
@@ -79,7 +81,9 @@ def test_pool_class_option_pools_that_class(tmp_path):
     assert record["parameters"]["pool"] == ["cares_310:cam_riv", "imbrave150:atezo_bev"]
     bad = CliRunner().invoke(main, ["compare", str(default_registry_path()), "-o", str(tmp_path / "b"),
                                     "--pool-class", "chemo"])
-    assert bad.exit_code == 2 and bad.output.count("\n") == 1 and "io_vegf" in bad.output
+    assert bad.exit_code == 2
+    assert bad.output.count("\n") == 1
+    assert "io_vegf" in bad.output
 
 
 @pytest.mark.parametrize(("flag", "detail", "words"), [
@@ -102,15 +106,19 @@ def test_value_flag_words():
 @pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 def test_comparison_report_in_a_browser_fits_a_page(compared, tmp_path):
     page = (compared / "report.html").read_text()
-    assert "http://" not in page and "https://" not in page
+    assert "http://" not in page
+    assert "https://" not in page
     # 800 px window: the text column of an A4 portrait page at 96 dpi
     shown = render(compared / "report.html", tmp_path / "browser", width=800, height=1400)
-    assert shown.console == [] and shown.probe["errors"] == []
+    assert shown.console == []
+    assert shown.probe["errors"] == []
     images = shown.probe["images"]
-    assert len(images) == 4 and all(i["complete"] and i["w"] > 300 for i in images)
+    assert len(images) == 4
+    assert all(i["complete"] and i["w"] > 300 for i in images)
     tables = [t for t in shown.probe["tables"] if t["cls"] == "human"]
     assert len(tables) == 4
     assert all(t["width"] <= shown.probe["body"] for t in shown.probe["tables"])
     cells = re.findall(r"<td[^>]*>(.*?)</td>", shown.dom)
-    assert "88.6 (73.3-96.8)" in cells and "-44.6 (-63.2 to -20.7)" in cells
+    assert "88.6 (73.3-96.8)" in cells
+    assert "-44.6 (-63.2 to -20.7)" in cells
     assert "<strong>60.8 (41.6-77.2)</strong>; I2 87%, tau2 0.66" in cells

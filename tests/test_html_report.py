@@ -28,7 +28,8 @@ def test_markdown_subset_is_escaped_and_images_are_inlined():
     out = markdown_to_html(text, image=lambda t: "data:image/png;base64,AAAA" if t == "km.png" else None)
     assert "<h1>Title &lt;b&gt;</h1>" in out
     assert "<blockquote><strong>note</strong> &amp; more</blockquote>" in out
-    assert "<td>A|B &lt;script&gt;</td>" in out and '<td class="num">12</td>' in out
+    assert "<td>A|B &lt;script&gt;</td>" in out
+    assert '<td class="num">12</td>' in out
     assert "<li>one <code>x&lt;y</code></li><li>two</li>" in out
     assert out.count('<img src="data:image/png;base64,AAAA"') == 1
     assert '<a href="overlay.png">overlay</a>' in out  # missing image: stays a link
@@ -61,8 +62,11 @@ def run_dir(tmp_path_factory):
 def test_run_writes_a_self_contained_report(run_dir):
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     sources = re.findall(r'src="([^"]*)"', page)
-    assert len(sources) == 3 and all(s.startswith("data:image/png;base64,") for s in sources)
-    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert len(sources) == 3
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "<script" not in page
     for heading in ("Per arm", "Survival at landmark times", "Between arms", "Warnings", "Provenance", "Caveats"):
         assert heading in page
 
@@ -77,7 +81,8 @@ def test_run_report_shows_intervals_added_to_summary(run_dir, tmp_path):
     (folder / "summary.json").write_text(json.dumps(record))
     write_run_html(folder, force=True)
     page = (folder / "report.html").read_text()
-    assert "Reconstruction intervals" in page and "4.25 to 9.75" in page
+    assert "Reconstruction intervals" in page
+    assert "4.25 to 9.75" in page
 
 
 @needs_chromium
@@ -87,16 +92,20 @@ def test_run_report_in_a_browser(run_dir, tmp_path):
     assert shown.console == []
     assert shown.probe["errors"] == []
     images = shown.probe["images"]
-    assert len(images) == 3 and all(i["complete"] and i["w"] > 100 and i["h"] > 100 for i in images)
+    assert len(images) == 3
+    assert all(i["complete"] and i["w"] > 100 and i["h"] > 100 for i in images)
     assert len(shown.probe["tables"]) >= 3
     cells = re.findall(r"<td[^>]*>(.*?)</td>", shown.dom)
     for arm in summary["arms"]:
-        assert arm["arm"] in cells and str(arm["n"]) in cells and str(arm["events"]) in cells
+        assert arm["arm"] in cells
+        assert str(arm["n"]) in cells
+        assert str(arm["events"]) in cells
         med = arm["median"]
         assert any(c.startswith(f"{med['time']:.2f} (") for c in cells)
     hr = summary["contrasts"][0]["hazard_ratio"]
     assert f"{hr['hazard_ratio']:.2f} ({hr['conf_low']:.2f} to {hr['conf_high']:.2f})" in cells
-    assert shown.screenshot.is_file() and shown.screenshot.stat().st_size > 20_000
+    assert shown.screenshot.is_file()
+    assert shown.screenshot.stat().st_size > 20_000
 
 
 @pytest.mark.parametrize("with_browser", [pytest.param(False, id="html"),
@@ -114,11 +123,13 @@ def test_batch_index_lists_every_figure_with_status_and_failure(tmp_path, with_b
     page = (tmp_path / "report.html").read_text()
     assert '<a href="good/report.html">good</a>' in page
     assert "1 done, 1 failed, 1 skipped" in page
-    assert "A (n 50, events 40); B (n 25, events 15)" in page and "7.61, NR" in page
+    assert "A (n 50, events 40); B (n 25, events 15)" in page
+    assert "7.61, NR" in page
     assert page.count("expected a KM plot, got &lt;none&gt;") == 2  # in the table and the failure list
     if with_browser:
         shown = render(tmp_path / "report.html", tmp_path / "browser")
-        assert shown.console == [] and shown.probe["errors"] == []
+        assert shown.console == []
+        assert shown.probe["errors"] == []
         rows = re.findall(r"<tr>(.*?)</tr>", shown.dom, re.S)
         assert len(rows) == 4  # header + three figures
         assert re.search(r'class="failed">failed</td>', shown.dom)
