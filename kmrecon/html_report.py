@@ -26,6 +26,7 @@ __all__ = ["markdown_to_html", "html_page", "image_data_uri", "write_run_html", 
 
 REPORT_HTML = "report.html"
 
+# HTML by the standard library (html.escape, str.format templates): no template engine or Markdown package needed.
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:60rem;margin:1.5rem auto;
 padding:0 1rem;color:#1a1a1a;line-height:1.45}

@@ -104,6 +104,11 @@ def test_batch_command(tmp_path, figure_dir):
     result = CliRunner().invoke(main, ["batch", str(figure_dir), "-o", str(tmp_path / "o"), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "2 done, 1 failed, 0 skipped" in result.output
+    index = (tmp_path / "o" / "report.html").read_text()  # every figure, its status, each failure's message
+    assert "2 done, 1 failed, 0 skipped" in index
+    assert index.count('class="done">done</td>') == 2
+    assert index.count('class="failed">failed</td>') == 1
+    assert index.count("/report.html\">") == 2  # links to the figures' own self-contained reports
     bad = CliRunner().invoke(main, ["batch", str(tmp_path / "nothing"), "-o", str(tmp_path / "o2")])
     assert bad.exit_code == 2
     assert "expected a folder of figures" in bad.output
