@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kmrecon.cli import main
 from kmrecon.batch import BatchItem, collect_batch, run_batch
+from kmrecon.run_outputs import RUN_OUTPUTS
 from kmrecon.synthetic_figures import generate_figure
 from reconstruct.errors import InputError
 
@@ -94,7 +95,7 @@ def test_two_workers_and_dask_give_identical_bytes(tmp_path, figure_dir):
             report = run_batch(items, tmp_path / "dask", scheduler=client)
     assert report.counts["done"] == len(items)
     serial = _tree(tmp_path / "serial")
-    assert len(serial) == 1 + 11 * len(items)
+    assert len(serial) == 1 + len(RUN_OUTPUTS) * len(items)
     assert _tree(tmp_path / "pool") == serial
     assert _tree(tmp_path / "dask") == serial
     assert not filecmp.dircmp(tmp_path / "serial", tmp_path / "dask").diff_files
