@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "find": ("kmrecon.commands.find",
              "List the KM plots in PDF: page, index, kind (vector/raster), box in points and a thumbnail."),
     "reconstruct": ("kmrecon.commands.reconstruct",
-                    "Reconstruct individual patient data from CURVES (arm,time,survival)."),
+                    "Reconstruct individual patient data from CURVES (kmrecon, WebPlotDigitizer or R package files)."),
     "run": ("kmrecon.commands.run",
             "From a Kaplan-Meier FIGURE (image, PDF or SVG) to reconstructed IPD, statistics and a report."),
     "simon": ("kmrecon.commands.simon",

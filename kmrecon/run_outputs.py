@@ -15,7 +15,7 @@ __all__ = ["RUN_OUTPUTS", "RUN_DIAGNOSTICS", "write_run_outputs", "write_run_dia
            "named_points", "fit_png", "misfit_banner"]
 
 RUN_OUTPUTS = ("curves.csv", "censor_marks.csv", "digitize.json", "overlay.png", "at_risk.csv", "ipd.csv",
-               "run.json", "summary.json", "report.md", "km.png", "fit.png")
+               "run.json", "summary.json", "report.md", "km.png", "fit.png", "report.html")
 # What a misfit run writes without --accept-misfit: enough to see why, nothing to quote.
 RUN_DIAGNOSTICS = ("overlay.png", "fit.png", "run.json")
 
@@ -138,6 +138,7 @@ def write_run_outputs(
     -------
     IPDSummary
     """
+    from kmrecon.html_report import write_run_html
     from kmrecon.ipd_report import write_ipd_report
     from compare.survival.ipd_summary import summarize_ipd
     from figures.overlay import overlay_png
@@ -167,4 +168,5 @@ def write_run_outputs(
                      banner=misfit_banner(run.fit) if run.status == "misfit" else None,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "
                                             f"(at-risk numbers: {run.at_risk_source})")
+    write_run_html(outdir, force=force)
     return summary

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.guyot import solve_guyot
-from reconstruct.io import provenance, read_at_risk_csv, read_censor_marks_csv, read_curves_csv
+from reconstruct.io import provenance, read_censor_marks_csv
 from reconstruct._mark_checks import choose_marks, vet_marks
 from reconstruct.results import ArmReconstruction, FidelityReport, IPDReconstruction
 from reconstruct.simulate import number_at_risk
@@ -313,27 +313,41 @@ def reconstruct_files(
     at_risk_path: str | os.PathLike[str] | None = None,
     *,
     censor_marks_path: str | os.PathLike[str] | None = None,
+    curves_format: str | None = None,
+    at_risk_format: str | None = None,
+    arm: str | None = None,
     **kwargs: Any,
 ) -> IPDReconstruction:
-    """Read the curve and at-risk CSVs, reconstruct, and attach provenance.
+    """Read the curve and at-risk files, reconstruct, and attach provenance.
 
     Parameters
     ----------
     curves_path : path-like
-        Curve CSV (``arm,time,survival``).
+        Curve CSV (``arm,time,survival``) or another tool's file (:mod:`reconstruct.formats`:
+        WebPlotDigitizer CSV or JSON project, IPDfromKM / reconstructKM / survHE tables).
     at_risk_path : path-like, optional
-        At-risk CSV (``arm,time,n_risk``).
+        At-risk CSV (``arm,time,n_risk``) or a one-arm ``time,nrisk`` / ``time,NAR`` table.
     censor_marks_path : path-like, optional
         Censor-mark CSV (``arm,time,survival``), e.g. the digitizer's ``censor_marks.csv``.
+    curves_format, at_risk_format : str, optional
+        Override the detected format (:data:`reconstruct.formats.CURVE_FORMATS`, ``AT_RISK_FORMATS``).
+    arm : str, optional
+        Arm name of a one-arm curve file (default: its file name's stem).
     **kwargs
         Passed to :func:`reconstruct_ipd`.
 
     Returns
     -------
     IPDReconstruction
+        ``provenance["input_formats"]`` names the format read for each file.
     """
-    curves = read_curves_csv(curves_path)
-    table = read_at_risk_csv(at_risk_path) if at_risk_path is not None else None
+    from reconstruct.formats import read_at_risk, read_curves
+
+    curve_file = read_curves(curves_path, format=curves_format, arm=arm)
+    curves = curve_file.frame
+    table_file = (read_at_risk(at_risk_path, format=at_risk_format, arms=list(dict.fromkeys(curves["arm"])))
+                  if at_risk_path is not None else None)
+    table = table_file.frame if table_file is not None else None
     marks = read_censor_marks_csv(censor_marks_path) if censor_marks_path is not None else None
     try:
         result = reconstruct_ipd(curves, table, censor_marks=marks, source=os.fspath(curves_path),
@@ -348,4 +362,6 @@ def reconstruct_files(
         parameters=result.parameters,
         command="reconstruct.reconstruct_files",
     )
+    prov["input_formats"] = {"curves": curve_file.format,
+                             "at_risk": table_file.format if table_file is not None else None}
     return IPDReconstruction(arms=result.arms, parameters=result.parameters, provenance=prov)

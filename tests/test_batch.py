@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kmrecon.cli import main
 from kmrecon.batch import BatchItem, collect_batch, run_batch
+from kmrecon.run_outputs import RUN_OUTPUTS
 from kmrecon.synthetic_figures import generate_figure
 from reconstruct.errors import InputError
 
@@ -94,7 +95,7 @@ def test_two_workers_and_dask_give_identical_bytes(tmp_path, figure_dir):
             report = run_batch(items, tmp_path / "dask", scheduler=client)
     assert report.counts["done"] == len(items)
     serial = _tree(tmp_path / "serial")
-    assert len(serial) == 1 + 11 * len(items)
+    assert len(serial) == 1 + len(RUN_OUTPUTS) * len(items)
     assert _tree(tmp_path / "pool") == serial
     assert _tree(tmp_path / "dask") == serial
     assert not filecmp.dircmp(tmp_path / "serial", tmp_path / "dask").diff_files
@@ -104,6 +105,11 @@ def test_batch_command(tmp_path, figure_dir):
     result = CliRunner().invoke(main, ["batch", str(figure_dir), "-o", str(tmp_path / "o"), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "2 done, 1 failed, 0 skipped" in result.output
+    index = (tmp_path / "o" / "report.html").read_text()  # every figure, its status, each failure's message
+    assert "2 done, 1 failed, 0 skipped" in index
+    assert index.count('class="done">done</td>') == 2
+    assert index.count('class="failed">failed</td>') == 1
+    assert index.count("/report.html\">") == 2  # links to the figures' own self-contained reports
     bad = CliRunner().invoke(main, ["batch", str(tmp_path / "nothing"), "-o", str(tmp_path / "o2")])
     assert bad.exit_code == 2
     assert "expected a folder of figures" in bad.output

@@ -216,12 +216,12 @@ def _two_trial_registry(tmp_path, rng):
             arms.append((trial, arm, path))
     data = {"registry_version": 1, "time_unit": "months", "sources": {"S": "simulated"}, "trials": [
         {"id": trial, "citation": "sim", "design": {"description": "randomized", "randomized": True},
-         "arms": [{"id": EXP[trial], "label": "experimental", "n": {"value": 80, **src},
+         "arms": [{"id": EXP[trial], "label": "experimental", "n": {"value": 80, **src}, "treatment_class": "exp",
                    "population": {"bclc_c": {"pct": 90, **src}, "pvtt": {"pct": 40, **src}},
                    "ipd": {"os": str(tmp_path / f"{trial}_{EXP[trial]}.csv")},
                    "hazard_ratios": [{"endpoint": "os", "comparator": "sorafenib", "value": hr,
                                       "ci": [hr * 0.7, hr / 0.7], **src}]},
-                  {"id": "sorafenib", "label": "sorafenib", "n": {"value": 80, **src},
+                  {"id": "sorafenib", "label": "sorafenib", "n": {"value": 80, **src}, "treatment_class": "sorafenib",
                    "population": {"bclc_c": {"pct": 90, **src}, "pvtt": {"pct": 40, **src}},
                    "ipd": {"os": str(tmp_path / f"{trial}_sorafenib.csv")}}]}
         for trial, hr in (("t1", 0.6), ("t2", 0.9))]}
@@ -234,7 +234,7 @@ def test_survival_tables_label_unanchored_contrasts(tmp_path, rng) -> None:
 
     reg, arms = _two_trial_registry(tmp_path, rng)
     ipd = {(t, a, "os"): load_ipd_spec(p) for t, a, p in arms}
-    rep = build_comparison(reg, endpoints=["os"], reference="t1:exp", ipd=ipd)
+    rep = build_comparison(reg, endpoints=["os"], reference="t1:exp", ipd=ipd, pool=["t1:exp", "t2:alt"])
     surv = rep.survival[0]
     assert set(surv.kms) == {"t1:sorafenib", "t1:exp", "t2:sorafenib", "t2:alt"}
     contrasts = surv.contrast_table.set_index("arm")
@@ -252,7 +252,7 @@ def test_survival_tables_label_unanchored_contrasts(tmp_path, rng) -> None:
                      summary.contrasts[0].hazard_ratio.conf_high], rtol=1e-12)
     rmst_diff = rmst_difference((t_arm, e_arm), (t_ref, e_ref), tau=surv.tau)  # RMST(arm) - RMST(reference)
     assert_allclose(contrasts.loc["t1:sorafenib", "rmst_arm_minus_ref"], rmst_diff.difference, rtol=1e-12)
-    assert surv.pooled_naive.curve.n == 320
+    assert surv.pooled_naive.curve.n == 160  # the two experimental arms only, as named
     assert surv.pooled_stratified.stratified
     assert surv.table.set_index("arm").loc["t1:exp", "comparability"] == "reference"
 
@@ -461,12 +461,16 @@ def test_cli_with_ipd_writes_km_figures(tmp_path, rng) -> None:
             "ipd_os_indirect.csv"} <= names
     record = json.loads((out / "comparison.json").read_text())
     assert "ipd t2:alt:os" in record["inputs"]
+    # by default the curves pooled are the arms sharing the reference's treatment class, never sorafenib
+    assert record["parameters"]["pool"] == ["t1:exp", "t2:alt"]
+    assert record["parameters"]["pool_rule"] == "reference-class"
 
 
 def _trial_dict(trial):
     src = {"src": "S", "flag": "confirmed"}
     return {"id": trial.id, "citation": trial.citation, "design": {"description": "randomized", "randomized": True},
-            "arms": [{"id": a.id, "label": a.label, "n": {"value": a.n.value, **src}, "ipd": dict(a.ipd)}
+            "arms": [{"id": a.id, "label": a.label, "n": {"value": a.n.value, **src}, "ipd": dict(a.ipd),
+                      "treatment_class": a.treatment_class}
                      for a in trial.arms]}
 
 
@@ -477,7 +481,8 @@ def _trial_dict(trial):
         pytest.param(["--ipd", "double_ia_001:ia_triple:dcr=x.csv"], r"expected endpoint os or pfs", id="ipd-end"),
         pytest.param(["--ipd", "double_ia_001:ia_triple=missing.csv"], r"expected an existing CSV file", id="ipd-file"),
         pytest.param(["--reference", "sharp:nope"], r"expected an arm of trial 'sharp'", id="arm"),
-        pytest.param(["--endpoint", "orr", "--refuse-unlike"], r"expected like-for-like contrasts", id="refuse"),
+        pytest.param(["--endpoint", "orr", "--reference", "double_ia_001:ia_triple", "--refuse-unlike"],
+                     r"expected like-for-like contrasts", id="refuse"),
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(tmp_path, extra, message) -> None:
@@ -501,3 +506,20 @@ def test_importing_compare_and_figures_does_not_load_cv2() -> None:
             "print('cv2' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.filterwarnings("ignore::reconstruct.errors.ComparisonWarning")
+def test_default_pool_never_mixes_controls_with_experimental_arms(hcc) -> None:
+    nothing = build_comparison(hcc, endpoints=["orr"])
+    assert nothing.binary[0].meta is None and nothing.parameters["pool_rule"] == "none"
+    by_reference = build_comparison(hcc, endpoints=["orr"], reference="double_ia_001:ia_triple")
+    assert sorted(by_reference.parameters["pool"]) == sorted(HAIC)
+    assert by_reference.binary[0].meta.k == 5
+    named = build_comparison(hcc, endpoints=["orr"], reference="double_ia_001:ia_triple", pool=HAIC)
+    assert named.binary[0].meta.proportion == by_reference.binary[0].meta.proportion
+    controls = build_comparison(hcc, endpoints=["orr"], pool_class="sorafenib")
+    assert {k.split(":")[1] for k in controls.parameters["pool"]} == {"sorafenib"}
+    with pytest.raises(InputError, match="expected a treatment class of the selected arms"):
+        build_comparison(hcc, endpoints=["orr"], pool_class="chemo")
+    with pytest.raises(InputError, match="either --pool or --pool-class"):
+        build_comparison(hcc, endpoints=["orr"], pool=HAIC, pool_class="haic")

@@ -32,6 +32,7 @@ from compare.indirect.comparability import (
     enforce,
 )
 from compare.indirect.bucher import bucher, relabel
+from compare.indirect.pooling import choose_pool
 from compare.survival.hazard_ratio import HazardRatio
 from compare.response.meta_analysis import MetaAnalysisResult, meta_proportions
 from compare.registry.loader import BinaryRecord, HazardRatioRecord, Registry
@@ -155,7 +156,7 @@ def _binary_report(
     endpoint: str,
     arms: Sequence[tuple[Any, Any]],
     reference: tuple[Any, Any] | None,
-    pool: Sequence[tuple[Any, Any]] | None,
+    pool: Sequence[tuple[Any, Any]],
     *,
     criterion: str,
     measure: str,
@@ -214,8 +215,8 @@ def _binary_report(
         rows.append(row)
     table = pd.DataFrame(rows, columns=_BINARY_COLUMNS).astype({"x": "Int64", "n": "Int64"})
 
-    pool_keys = None if pool is None else {f"{t.id}:{a.id}" for t, a in pool}
-    pooled = [(e, s) for e, s in zip(estimates, selections, strict=True) if pool_keys is None or s.key in pool_keys]
+    pool_keys = {f"{t.id}:{a.id}" for t, a in pool}
+    pooled = [(e, s) for e, s in zip(estimates, selections, strict=True) if s.key in pool_keys]
     meta, pool_check, meta_rows = None, None, []
     if len(pooled) >= 2:
         pool_check = check_pool([s for _, s in pooled], thresholds=thresholds, label=f"pooled {endpoint}")
@@ -330,6 +331,7 @@ def build_comparison(
     reference: str | None = None,
     arms: Sequence[str] | None = None,
     pool: Sequence[str] | None = None,
+    pool_class: str | None = None,
     criterion: str = "mRECIST",
     measure: str = "PLO",
     method: str = "REML",
@@ -351,7 +353,10 @@ def build_comparison(
     arms : sequence of str, optional
         ``"trial:arm"`` keys to include (default every arm).
     pool : sequence of str, optional
-        Arms pooled by the meta-analysis (default every included arm with counts).
+        Arms pooled by the meta-analysis. Default: the arms of ``pool_class``, else those sharing the
+        reference arm's ``treatment_class``, else none (:func:`compare.indirect.pooling.choose_pool`).
+    pool_class : str, optional
+        Treatment class (registry field ``treatment_class``) whose arms are pooled.
     criterion : {"mRECIST", "RECIST 1.1", "RECIST 1.0", "unknown"}, default "mRECIST"
         Preferred response criterion; arms without it use what they have and are flagged.
     measure : {"PLO", "PFT"}, default "PLO"
@@ -390,7 +395,9 @@ def build_comparison(
     ref = parse_arm_key(registry, reference) if reference else None
     if ref is not None and all(a.id != ref[1].id or t.id != ref[0].id for t, a in selected):
         selected.insert(0, ref)
-    pooled = [parse_arm_key(registry, k) for k in pool] if pool else None
+    choice = choose_pool(selected, pool=[parse_arm_key(registry, k) for k in pool] if pool else None,
+                         pool_class=pool_class, reference=ref)
+    pooled = [parse_arm_key(registry, k) for k in choice.keys]
     binary, hrs, checks = [], [], []
     for endpoint in endpoints:
         if endpoint in BINARY:
@@ -407,11 +414,12 @@ def build_comparison(
 
         survival, found = survival_reports(registry, ipd, endpoints=[e for e in endpoints if e in SURVIVAL],
                                            reference=ref, conf_level=conf_level, thresholds=thresholds,
-                                           landmarks=landmarks)
+                                           landmarks=landmarks, pool=choice.keys)
         checks.extend(found)
     enforce(checks, on_mismatch=on_mismatch, stacklevel=2)
     parameters = {"endpoints": list(endpoints), "reference": reference, "arms": list(arms) if arms else None,
-                  "pool": list(pool) if pool else None, "criterion": criterion, "measure": measure, "method": method,
+                  "pool": list(choice.keys), "pool_rule": choice.rule, "pool_class": choice.treatment_class,
+                  "pool_note": choice.note, "criterion": criterion, "measure": measure, "method": method,
                   "conf_level": conf_level, "thresholds": {"bclc_c": thresholds.bclc_c, "pvtt": thresholds.pvtt},
                   "on_mismatch": on_mismatch, "landmarks": list(landmarks), "time_unit": registry.time_unit}
     return ComparisonReport(tuple(binary), tuple(hrs), tuple(survival), tuple(checks), MappingProxyType(parameters))

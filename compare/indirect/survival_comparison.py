@@ -138,6 +138,7 @@ def survival_reports(
     conf_level: float,
     thresholds: PopulationThresholds,
     landmarks: Sequence[float],
+    pool: Sequence[str] | None = None,
 ) -> tuple[list[SurvivalEndpointReport], list[Comparability]]:
     """Build a :class:`SurvivalEndpointReport` per endpoint that has IPD.
 
@@ -152,6 +153,8 @@ def survival_reports(
     conf_level : float
     thresholds : PopulationThresholds
     landmarks : sequence of float
+    pool : sequence of str, optional
+        ``"trial:arm"`` keys whose curves are pooled (default all arms with IPD).
 
     Returns
     -------
@@ -189,11 +192,12 @@ def survival_reports(
         table = pd.DataFrame(arm_rows)
         indirect, indirect_table = _indirect_from_ipd(arms, data, endpoint, conf_level, thresholds, checks)
         naive = stratified = None
-        if len(data) >= 2:
-            checks.append(check_pool([ArmSelection(t, a, endpoint) for t, a in arms], thresholds=thresholds,
-                                     label=f"pooled {endpoint} curve"))
-            naive = pooled_km(data, stratified=False, conf_level=conf_level)
-            stratified = pooled_km(data, stratified=True, conf_level=conf_level)
+        chosen = {k: v for k, v in data.items() if pool is None or k in pool}
+        if len(chosen) >= 2:
+            checks.append(check_pool([ArmSelection(t, a, endpoint) for t, a in arms if f"{t.id}:{a.id}" in chosen],
+                                     thresholds=thresholds, label=f"pooled {endpoint} curve"))
+            naive = pooled_km(chosen, stratified=False, conf_level=conf_level)
+            stratified = pooled_km(chosen, stratified=True, conf_level=conf_level)
         reports.append(SurvivalEndpointReport(endpoint, kms, naive, stratified, table, pd.DataFrame(rows), tau,
                                               tuple(indirect), indirect_table))
     return reports, checks

@@ -39,6 +39,7 @@ Format (``registry_version: 1``)
         arms:                        # required, non-empty list
           - id: triple               # required, [a-z0-9_]+, unique in the trial
             label: "IA camrelizumab + HAIC-FOLFOX + sorafenib"   # required str
+            treatment_class: haic    # optional, [a-z0-9_]+: arms sharing a class may be pooled by default
             n: {value: 25, src: SEED, flag: confirmed}           # required; value int >= 1 or null (flag nf)
             ipd:                     # optional; endpoint -> IPD CSV (arm,time,event), relative to the file;
               os: ipd/triple_os.csv  #   "path.csv#ARM" picks rows of that arm, else the file must hold one arm
@@ -299,7 +300,7 @@ def _parse_design(ctx: _Ctx, raw: Any) -> Design:
 def _parse_arm(trial_ctx: _Ctx, index: int, raw: Any) -> Arm:
     body = trial_ctx.mapping(
         raw, f"arms[{index}]", required=("id", "label", "n"),
-        optional=("ipd", "population", "binary", "medians", "landmarks", "hazard_ratios", "note"),
+        optional=("ipd", "population", "binary", "medians", "landmarks", "hazard_ratios", "note", "treatment_class"),
     )
     arm_id = trial_ctx.identifier(body["id"], f"arms[{index}].id")
     ctx = trial_ctx.at(f"{trial_ctx.where}/arm {arm_id}")
@@ -336,6 +337,8 @@ def _parse_arm(trial_ctx: _Ctx, index: int, raw: Any) -> Arm:
                             for i, r in enumerate(ctx.sequence(body.get("hazard_ratios", []), "hazard_ratios"))),
         ipd=MappingProxyType(ipd),
         note=ctx.optional_text(body.get("note"), "note"),
+        treatment_class=(None if body.get("treatment_class") is None
+                         else ctx.identifier(body["treatment_class"], "treatment_class")),
     )
 
 

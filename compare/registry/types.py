@@ -208,7 +208,8 @@ class Arm:
     ``ipd`` maps an endpoint (``"os"``, ``"pfs"``...) to an IPD CSV path (absolute after loading),
     optionally suffixed ``#ARM`` to select the rows of one arm of a multi-arm file. Arms of different
     trials that share an ``id`` (e.g. ``sorafenib``) are taken to be the same treatment when anchoring
-    indirect comparisons.
+    indirect comparisons. ``treatment_class`` (e.g. ``haic``, ``sorafenib``) names the arms that
+    ``kmrecon compare`` may pool by default; arms of different classes are never pooled unless named.
     """
 
     id: str
@@ -221,6 +222,7 @@ class Arm:
     hazard_ratios: tuple[HazardRatioRecord, ...]
     ipd: Mapping[str, str]
     note: str | None
+    treatment_class: str | None = None
 
     def share(self, descriptor: str) -> float | None:
         """Return the population share (in [0, 1]) of ``descriptor``, or None when not recorded."""

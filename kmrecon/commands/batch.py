@@ -47,6 +47,7 @@ def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_cen
             force) -> None:
     """Run every figure in SOURCE (a folder of images, or a text file listing them)."""
     from kmrecon.batch import collect_batch, run_batch
+    from kmrecon.html_report import write_batch_index
 
     with library_errors():
         items = collect_batch(source, at_risk_dir=at_risk_dir)
@@ -55,7 +56,8 @@ def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_cen
             options={"method": method, "use_censor_marks": not no_censor_marks, "accept_misfit": accept_misfit},
             progress=None if quiet else _progress_printer(sys.stderr),
         )
+        index = write_batch_index(report.outcomes, outdir)
     c = report.counts
     misfit = f", {c['misfit']} misfit" if c.get("misfit") else ""
     click.echo(f"{c['done']} done, {c['failed']} failed, {c['skipped']} skipped{misfit} in {report.seconds:.1f} s; "
-               f"summary: {report.summary_path}")
+               f"summary: {report.summary_path}; report: {index}")

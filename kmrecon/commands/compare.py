@@ -153,7 +153,10 @@ def _summary(report) -> dict[str, Any]:
 @click.option("--reference", default=None, metavar="TRIAL:ARM", help="Arm every other arm is contrasted with.")
 @click.option("--arm", "arms", multiple=True, metavar="TRIAL:ARM", help="Arm to include (repeatable; default all).")
 @click.option("--pool", multiple=True, metavar="TRIAL:ARM",
-              help="Arm pooled by the meta-analysis (repeatable; default every included arm with counts).")
+              help="Arm pooled by the meta-analysis (repeatable). Default: the arms sharing the reference's "
+                   "treatment_class in the registry; nothing otherwise.")
+@click.option("--pool-class", default=None, metavar="CLASS",
+              help="Pool the arms of this registry treatment_class (e.g. haic) instead of naming them.")
 @click.option("--ipd", "ipd_options", multiple=True, metavar="TRIAL:ARM[:ENDPOINT]=CSV[#ARM]",
               help="IPD CSV (arm,time,event) of an arm; endpoint os (default) or pfs (repeatable).")
 @click.option("--criterion", type=click.Choice(["mRECIST", "RECIST 1.1", "RECIST 1.0"]), default="mRECIST",
@@ -168,12 +171,13 @@ def _summary(report) -> dict[str, Any]:
               help="Largest tolerated difference in portal vein invasion share (proportion).")
 @click.option("--refuse-unlike", is_flag=True, help="Fail instead of flagging unlike contrasts.")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
-def command(registry, outdir, endpoints, reference, arms, pool, ipd_options, criterion, measure, method,
+def command(registry, outdir, endpoints, reference, arms, pool, pool_class, ipd_options, criterion, measure, method,
             bclc_threshold, pvtt_threshold, refuse_unlike, force) -> None:
     """Compare the trials of REGISTRY (YAML): tables, forest plots, and KM curves from IPD."""
     from compare.indirect.comparability import PopulationThresholds
     from compare.registry.loader import load_registry
     from compare.indirect.comparison import build_comparison, frame_to_markdown
+    from kmrecon.comparison_report import comparison_markdown, write_comparison_html
 
     with library_errors():
         reg = load_registry(registry)
@@ -190,7 +194,7 @@ def command(registry, outdir, endpoints, reference, arms, pool, ipd_options, cri
             warnings.simplefilter("always", KmreconWarning)
             report = build_comparison(
                 reg, endpoints=endpoints or ENDPOINT_CHOICES, reference=reference, arms=arms or None,
-                pool=pool or None, criterion=criterion, measure=measure, method=method,
+                pool=pool or None, pool_class=pool_class, criterion=criterion, measure=measure, method=method,
                 thresholds=PopulationThresholds(bclc_c=bclc_threshold, pvtt=pvtt_threshold),
                 on_mismatch="refuse" if refuse_unlike else "flag", ipd=ipd or None,
             )
@@ -198,26 +202,25 @@ def command(registry, outdir, endpoints, reference, arms, pool, ipd_options, cri
         tables = _tables(report)
         figures = _figures(report)
         outputs = [outdir / f"{name}.{ext}" for name in tables for ext in ("csv", "md")]
-        outputs += [outdir / name for name in figures] + [outdir / "comparison.md", outdir / "comparison.json"]
+        outputs += [outdir / name for name in figures] + [outdir / "comparison.md", outdir / "report.html",
+                                                          outdir / "comparison.json"]
         for path in outputs:
             check_writable(path, force=force)
-        markdown = [f"# Comparison of {registry.name}\n"]
-        if report.survival:
-            markdown.append(IPD_CONVENTION + "\n")
         for name, frame in tables.items():
             write_csv(outdir / f"{name}.csv", frame, force=force)
-            text = frame_to_markdown(frame)
-            write_bytes(outdir / f"{name}.md", text.encode("utf-8"), force=force)
-            markdown.append(f"## {name}\n\n{text}")
+            write_bytes(outdir / f"{name}.md", frame_to_markdown(frame).encode("utf-8"), force=force)
         for name, data in figures.items():
             write_bytes(outdir / name, data, force=force)
-        write_bytes(outdir / "comparison.md", "\n".join(markdown).encode("utf-8"), force=force)
+        markdown = comparison_markdown(report, registry.name, tables, figures, [str(w.message) for w in caught],
+                                       IPD_CONVENTION if report.survival else "")
+        write_bytes(outdir / "comparison.md", markdown.encode("utf-8"), force=force)
         inputs: dict[str, Any] = {"registry": registry}
         inputs.update({f"ipd {t}:{a}:{e}": spec.partition("#")[0] for (t, a, e), spec in specs.items()})
         record = provenance(inputs=inputs, parameters=dict(report.parameters), command="kmrecon compare")
         record["outputs"] = [p.name for p in outputs[:-1]]
         record["results"] = _summary(report)
         record["warnings"] = [str(w.message) for w in caught]
+        write_comparison_html(outdir / "report.html", markdown, record, folder=outdir, force=force)
         write_json(outdir / "comparison.json", record, force=force)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)

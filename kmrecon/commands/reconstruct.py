@@ -8,6 +8,7 @@ import click
 
 from kmrecon.commands.common import library_errors, parse_assignments, run_with_warnings
 from reconstruct import reconstruct_files
+from reconstruct.formats import AT_RISK_FORMATS, CURVE_FORMATS
 from reconstruct.io import check_writable, write_csv, write_json
 
 
@@ -30,7 +31,12 @@ def format_summary(result) -> str:
 @click.command("reconstruct")
 @click.argument("curves", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--at-risk", "at_risk", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Number-at-risk CSV (arm,time,n_risk).")
+              help="Number-at-risk CSV (arm,time,n_risk), or a one-arm time,nrisk / time,NAR table.")
+@click.option("--format", "curves_format", type=click.Choice(CURVE_FORMATS), default=None,
+              help="Format of CURVES (default: detected; the sidecar names it).")
+@click.option("--at-risk-format", type=click.Choice(AT_RISK_FORMATS), default=None,
+              help="Format of the --at-risk file (default: detected).")
+@click.option("--arm", default=None, help="Arm name of a one-arm CURVES file (default: its file name's stem).")
 @click.option("--censor-marks", "censor_marks", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Censor-mark CSV (arm,time,survival): censored patients are placed at the marks.")
 @click.option("--n", "n_patients", multiple=True, metavar="ARM=N",
@@ -45,10 +51,12 @@ def format_summary(result) -> str:
 @click.option("--accept-misfit", is_flag=True,
               help="Write the IPD even when it does not fit the curves (status 'misfit' in the sidecar).")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
-def command(curves, at_risk, censor_marks, n_patients, total_events, method, precision, output, accept_misfit,
-            force) -> None:
-    """Reconstruct individual patient data from CURVES (arm,time,survival).
+def command(curves, at_risk, curves_format, at_risk_format, arm, censor_marks, n_patients, total_events, method,
+            precision, output, accept_misfit, force) -> None:
+    """Reconstruct individual patient data from CURVES (kmrecon, WebPlotDigitizer or R package files).
 
+    CURVES is a curve CSV (arm,time,survival), a WebPlotDigitizer CSV (one dataset, or all datasets) or
+    JSON project, or an IPDfromKM / reconstructKM / survHE table (time,surv or time,survival).
     Exit status 3 when the reconstruction does not fit the curves or the table contradicts them: only
     the sidecar (``"status": "misfit"``) and a fit plot (``.fit.png``) are written, unless --accept-misfit.
     """
@@ -61,16 +69,19 @@ def command(curves, at_risk, censor_marks, n_patients, total_events, method, pre
             # warnings are echoed only for a result that passes the gate: a misfit prints one line
             result, fits = run_with_warnings(
                 _reconstruct_checked, curves, at_risk, censor_marks_path=censor_marks,
+                curves_format=curves_format, at_risk_format=at_risk_format, arm=arm,
                 n_patients=parse_assignments(n_patients, option="--n"),
                 total_events=parse_assignments(total_events, option="--total-events"),
                 method=method, precision=precision, accept_misfit=accept_misfit,
             )
         except MisfitError as exc:
-            _write_sidecar(output, exc.result, exc.fits, curves, force=force)
+            _write_sidecar(output, exc.result, exc.fits, curves, arm=arm, force=force)
             raise
         misfit = any(f.misfit for f in fits)
-        _write_sidecar(output, result, fits, curves if misfit else None, force=force)
+        _write_sidecar(output, result, fits, curves if misfit else None, arm=arm, force=force)
         write_csv(output, result.to_frame(), force=force)
+    formats = result.provenance["input_formats"]
+    click.echo(f"read {curves} as {formats['curves']}" + (f", {at_risk} as {formats['at_risk']}" if at_risk else ""))
     if misfit:
         click.echo("status: misfit (accepted with --accept-misfit; see the sidecar and the fit plot)", err=True)
     click.echo(format_summary(result))
@@ -82,12 +93,14 @@ def _reconstruct_checked(curves, at_risk, *, accept_misfit: bool, precision: flo
     from reconstruct.quality import check_fit_files
 
     result = reconstruct_files(curves, at_risk, precision=precision, **kwargs)
-    return result, check_fit_files(result, curves, at_risk, precision=precision, accept_misfit=accept_misfit)
+    return result, check_fit_files(result, curves, at_risk, precision=precision, accept_misfit=accept_misfit,
+                                   arm=kwargs.get("arm"))
 
 
-def _write_sidecar(output: Path, result, fits, curves_path, *, force: bool) -> None:
+def _write_sidecar(output: Path, result, fits, curves_path, *, arm: str | None, force: bool) -> None:
     """The JSON sidecar with status and fit scores; with ``curves_path`` also the fit plot of a misfit."""
-    from reconstruct.io import read_curves_csv, write_bytes
+    from reconstruct.formats import read_curves
+    from reconstruct.io import write_bytes
     from kmrecon.run_outputs import fit_png
 
     record = dict(result.provenance)
@@ -108,4 +121,5 @@ def _write_sidecar(output: Path, result, fits, curves_path, *, force: bool) -> N
         check_writable(fit_plot_path(output), force=force)
     write_json(sidecar_path(output), record, force=force)
     if curves_path is not None:
-        write_bytes(fit_plot_path(output), fit_png(read_curves_csv(curves_path), result.to_frame()), force=force)
+        write_bytes(fit_plot_path(output), fit_png(read_curves(curves_path, format=result.provenance["input_formats"]["curves"], arm=arm).frame,
+                                                   result.to_frame()), force=force)
