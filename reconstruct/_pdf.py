@@ -9,6 +9,7 @@ go to :func:`reconstruct._digitize.digitize_figure`. Results are the image digit
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import tempfile
 from collections.abc import Sequence
@@ -58,13 +59,21 @@ class FoundPlot:
 
 
 def _vector_plots(page: _vector.VectorPage, *, x_range=None, y_range=None) -> list[_vector.VectorPlot]:
+    """The KM plots of a page (memoised per page object: finding, reading and tables share them)."""
+    hints = (None if x_range is None else tuple(map(float, x_range)),
+             None if y_range is None else tuple(map(float, y_range)))
+    return list(_plots_of(page, *hints))
+
+
+@functools.lru_cache(maxsize=16)
+def _plots_of(page: _vector.VectorPage, x_range, y_range) -> tuple[_vector.VectorPlot, ...]:
     plots = []
     for frame in _vector.find_plot_frames(page, x_range=x_range, y_range=y_range):
         try:
             plots.append(_vector_curves.extract_plot(page, frame))
         except DigitizationError:
             continue
-    return plots
+    return tuple(plots)
 
 
 def _raster_images(images: list[PdfImage]) -> list[PdfImage]:

@@ -10,6 +10,7 @@ from their streams at native resolution.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -208,16 +209,56 @@ def _decode_image(stream) -> tuple[NDArray[np.uint8] | None, str]:
     return np.ascontiguousarray(pixels), name
 
 
+_CACHE: OrderedDict[tuple, dict] = OrderedDict()  # (path, size, mtime) -> {page: (VectorPage, images), None: n_pages}
+_CACHE_FILES = 4
+
+
+def _file_key(src: str) -> tuple | None:
+    try:
+        st = os.stat(src)
+    except OSError:
+        return None
+    return os.path.realpath(src), st.st_size, st.st_mtime_ns
+
+
 def read_pdf_pages(
     path: str | os.PathLike[str], *, pages: Sequence[int] | None = None
 ) -> Iterator[tuple[int, _vector.VectorPage, list[PdfImage]]]:
     """Yield ``(page_number, VectorPage, images)`` for each page (1-based numbers).
+
+    Pages of the last few files read are kept (keyed by path, size and modification time), so
+    finding the plots of a page, reading each of them and its at-risk table parse it once.
 
     Raises
     ------
     InputError
         Missing file, not a PDF, or an encrypted PDF.
     """
+    src = os.fspath(path)
+    key = _file_key(src)
+    cached = _CACHE.get(key) if key is not None else None
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        wanted = range(1, cached[None] + 1) if pages is None and None in cached else pages
+        if wanted is not None and all(n in cached or (None in cached and n > cached[None]) for n in wanted):
+            for n in wanted:
+                if n in cached:
+                    yield n, *cached[n]
+            return
+    store: dict = {} if cached is None else cached
+    if key is not None:  # filled as pages are parsed, also when the caller stops early
+        _CACHE[key] = store
+        while len(_CACHE) > _CACHE_FILES:
+            _CACHE.popitem(last=False)
+    count = 0
+    for number, page, images in _parse_pdf_pages(src, pages=pages, store=store):
+        count = number
+        yield number, page, images
+    if pages is None:
+        store[None] = count
+
+
+def _parse_pdf_pages(src: str, *, pages: Sequence[int] | None, store: dict) -> Iterator[tuple[int, _vector.VectorPage, list]]:
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFResourceManager
@@ -225,7 +266,6 @@ def read_pdf_pages(
     from pdfminer.pdfparser import PDFParser, PDFSyntaxError
     from pdfminer.psparser import PSException
 
-    src = os.fspath(path)
     if not os.path.isfile(src):
         raise InputError("expected an existing PDF file, got no such file", source=src)
     with open(src, "rb") as handle:
@@ -240,13 +280,17 @@ def read_pdf_pages(
             for number, page in enumerate(PDFPage.create_pages(document), start=1):
                 if pages is not None and number not in pages:
                     continue
+                if number in store:
+                    yield number, *store[number]
+                    continue
                 interpreter.process_page(page)
                 layout = device.get_result()
                 x0, _, x1, y1 = layout.bbox
                 paths, chars, images = [], [], []
                 _walk(layout, y1, x0, paths, chars, images, [0])
                 texts = tuple(_texts(chars, y1, x0))
-                yield number, _vector.VectorPage(tuple(paths), texts, (y1 - layout.bbox[1], x1 - x0)), images
+                store[number] = (_vector.VectorPage(tuple(paths), texts, (y1 - layout.bbox[1], x1 - x0)), images)
+                yield number, *store[number]
         except (PDFEncryptionError, PDFPasswordIncorrect):
             raise InputError("expected an unencrypted PDF, got an encrypted one; remove the password first",
                              source=src) from None

@@ -20,6 +20,7 @@ curve is a path, its corners are the plotted numbers themselves: there is no tra
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -61,8 +62,17 @@ class VectorPath:
 
     def bbox(self) -> tuple[float, float, float, float]:
         """``(row0, col0, row1, col1)`` of all points."""
+        return self._bbox
+
+    @functools.cached_property
+    def _bbox(self) -> tuple[float, float, float, float]:
         pts = np.concatenate(self.subpaths)
         return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
+
+    @functools.cached_property
+    def simple(self) -> tuple[NDArray[np.float64], ...]:
+        """The subpaths without repeated points and with collinear axis-aligned runs merged (computed once)."""
+        return tuple(_dedupe(sub) for sub in self.subpaths)
 
 
 @dataclass(frozen=True)
@@ -182,8 +192,7 @@ def _segments(page: VectorPage) -> list[tuple[NDArray[np.float64], VectorPath]]:
     for path in page.paths:
         if path.stroke is None:
             continue
-        for sub in path.subpaths:
-            pts = _dedupe(sub)
+        for pts in path.simple:
             if len(pts) == 2:
                 out.append((pts, path))
     return out
@@ -265,6 +274,29 @@ def _hinted_axes(page: VectorPage, hint, vertical: bool) -> list[tuple[NDArray[n
     return out
 
 
+def _shared_axes(page: VectorPage, labelled: list, vertical: bool) -> list[tuple[NDArray[np.float64], float, tuple]]:
+    """Unlabelled tick groups whose ticks sit at exactly the positions of a labelled axis of the same
+    direction (side-by-side panels sharing y, stacked panels sharing x): valued like that axis."""
+    out = []
+    taken = {(round(a, 3), round(e[0], 3), round(e[1], 3)) for _, a, e in labelled}
+    for group in _tick_groups(page, vertical):
+        lo, hi = group[0, 1], group[0, 2]
+        if hi - lo > 0.04 * max(page.size):
+            continue  # grid lines: too ambiguous without labels
+        axis = lo if vertical else hi
+        if (round(axis, 3), round(lo, 3), round(hi, 3)) in taken:
+            continue
+        positions = group[:, 0]
+        for rows, other_axis, _ in labelled:
+            if abs(other_axis - axis) < 1.0:
+                continue  # the labelled axis itself (or a piece of it)
+            near = np.abs(positions[:, None] - rows[None, :, 0]).min(axis=0) <= 0.01
+            if near.all() and len(rows) >= 2:
+                out.append((rows.copy(), float(axis), (float(lo), float(hi), False)))
+                break
+    return out
+
+
 def _monotone_runs(matched: list, vertical: bool) -> list[list]:
     """Split aligned ticks into one run per axis: values rise left to right (x) or bottom to top (y),
     so side-by-side or stacked panels sharing tick extents come apart where the values restart."""
@@ -299,6 +331,9 @@ def find_plot_frames(page: VectorPage, *, x_range=None, y_range=None) -> list[Pl
     ys = _labelled_axes(page, texts, False)
     if (not xs or not ys) and x_range is not None and y_range is not None:
         xs, ys = xs or _hinted_axes(page, x_range, True), ys or _hinted_axes(page, y_range, False)
+    # panels sharing an axis (matplotlib sharey/sharex) label it once: the others borrow its values
+    xs = xs + _shared_axes(page, xs, True)
+    ys = ys + _shared_axes(page, ys, False)
     frames, used_y = [], set()
     for xm, axis_row, x_extent in xs:
         best = None
@@ -364,6 +399,8 @@ def _dedupe(pts: NDArray[np.float64]) -> NDArray[np.float64]:
     """Drop repeated points and merge collinear axis-aligned runs."""
     if len(pts) < 2:
         return pts
+    if len(pts) == 2:
+        return pts if np.abs(pts[1] - pts[0]).max() > _EPS else pts[:1]
     keep = np.concatenate(([True], np.any(np.abs(np.diff(pts, axis=0)) > _EPS, axis=1)))
     pts = pts[keep]
     if len(pts) < 3:

@@ -80,15 +80,27 @@ def _inside(pts, panel, tol) -> bool:
 def _chain(pieces: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
     """Join pieces of one style whose end meets the next one's start (a curve drawn in segments)."""
     pieces = sorted(pieces, key=lambda p: (p[0, 1], p[0, 0]))
-    out: list[NDArray[np.float64]] = []
+    out: list[list[NDArray[np.float64]]] = []
+    ends: dict[tuple[int, int], list[int]] = defaultdict(list)  # end point on a _EPS grid -> chains ending there
+
+    def cell(pt) -> tuple[int, int]:
+        return int(np.floor(pt[0] / _EPS)), int(np.floor(pt[1] / _EPS))
+
     for p in pieces:
-        for k, q in enumerate(out):
-            if np.all(np.abs(q[-1] - p[0]) <= _EPS):
-                out[k] = np.concatenate([q, p[1:]])
+        r, c = cell(p[0])
+        hit = None
+        for key in ((r + i, c + j) for i in (-1, 0, 1) for j in (-1, 0, 1)):
+            hit = next((k for k in ends.get(key, ()) if np.all(np.abs(out[k][-1][-1] - p[0]) <= _EPS)), None)
+            if hit is not None:
+                ends[key].remove(hit)
                 break
+        if hit is None:
+            out.append([p])
+            hit = len(out) - 1
         else:
-            out.append(p)
-    return [_dedupe(p) for p in out]
+            out[hit].append(p[1:])
+        ends[cell(p[-1])].append(hit)
+    return [_dedupe(np.concatenate(parts)) for parts in out]
 
 
 def _find_curves(page: VectorPage, panel, notes: list[str]) -> tuple[list[VectorCurve], bool]:
@@ -97,8 +109,7 @@ def _find_curves(page: VectorPage, panel, notes: list[str]) -> tuple[list[Vector
     for path in page.paths:
         if path.stroke is None:
             continue
-        for sub in path.subpaths:
-            pts = _dedupe(sub)
+        for pts in path.simple:
             # single segments too: some writers draw a curve one segment at a time
             if len(pts) >= 2 and _inside(pts, panel, 0.0) and (_step_like(pts) or _loose_step(pts, panel)):
                 styles[(path.stroke, path.dash, round(path.line_width, 3))].append(pts)
@@ -190,21 +201,32 @@ def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[lis
     for path in page.paths:
         units[path.unit].append(path)
     glyphs: list[list] = []
+    cells: dict[tuple, list[int]] = defaultdict(list)  # (colour, centre on a _GLYPH_TOL grid) -> glyphs
+    a_r0, a_c0, a_r1, a_c1 = _data_area(panel)
     for members in units.values():
         # one glyph per drawn unit (XObject / <use>), or per subpath for inline drawing
-        boxes = [p.bbox() for p in members]
-        small = len(members) < 8 and all(r1 - r0 <= size and c1 - c0 <= size for r0, c0, r1, c1 in boxes)
-        if small and not _is_curve_piece(members, curves):
-            pts = np.concatenate([s for p in members for s in p.subpaths])
-            centre, extent = 0.5 * (pts.min(axis=0) + pts.max(axis=0)), np.ptp(pts, axis=0)
-            colour = members[0].stroke or members[0].fill
-            # strokes sharing a centre and colour (the two bars of an inline "+") are one glyph;
-            # 0.02 units absorbs writers that round to 0.01 (R's pdf device)
-            same = [g for g in glyphs if g[1] == colour and np.all(np.abs(g[0] - centre) <= _GLYPH_TOL)]
-            if same:
-                same[0][2] = np.maximum(same[0][2], extent)
-            else:
-                glyphs.append([centre, colour, extent])
+        if len(members) >= 8:
+            continue
+        boxes = np.array([p.bbox() for p in members])
+        r0, c0 = boxes[:, 0].min(), boxes[:, 1].min()
+        r1, c1 = boxes[:, 2].max(), boxes[:, 3].max()
+        if r1 - r0 > size or c1 - c0 > size or not (a_r0 - size <= r0 and r1 <= a_r1 + size
+                                                     and a_c0 - size <= c0 and c1 <= a_c1 + size):
+            continue
+        if _is_curve_piece(members, curves):
+            continue
+        centre, extent = np.array([0.5 * (r0 + r1), 0.5 * (c0 + c1)]), np.array([r1 - r0, c1 - c0])
+        colour = members[0].stroke or members[0].fill
+        # strokes sharing a centre and colour (the two bars of an inline "+") are one glyph;
+        # 0.02 units absorbs writers that round to 0.01 (R's pdf device)
+        i, j = int(np.floor(centre[0] / _GLYPH_TOL)), int(np.floor(centre[1] / _GLYPH_TOL))
+        same = [k for a in (-1, 0, 1) for b in (-1, 0, 1) for k in cells.get((colour, i + a, j + b), ())
+                if np.all(np.abs(glyphs[k][0] - centre) <= _GLYPH_TOL)]
+        if same:
+            glyphs[same[0]][2] = np.maximum(glyphs[same[0]][2], extent)
+        else:
+            cells[(colour, i, j)].append(len(glyphs))
+            glyphs.append([centre, colour, extent])
     tol = max(2.0 * max(c.line_width for c in curves), 0.5)
     marks, ambiguous, off_curve = [], [], 0
     for centre, colour, extent in glyphs:
@@ -237,8 +259,7 @@ def _legend_labels(page: VectorPage, panel, curves: list[VectorCurve]) -> list[s
         for path in page.paths:
             if path.stroke != curve.stroke or path.dash != curve.dash:
                 continue
-            for sub in path.subpaths:
-                pts = _dedupe(sub)
+            for pts in path.simple:
                 if len(pts) == 2 and abs(pts[0, 0] - pts[1, 0]) <= _EPS and 0 < np.ptp(pts[:, 1]) < 0.2 * width:
                     right, row = pts[:, 1].max(), pts[0, 0]
                     near = [t for t in page.texts
