@@ -23,6 +23,8 @@ from reconstruct.errors import InputError
 
 __all__ = ["PdfImage", "read_pdf_pages"]
 
+_MARK_CHARS = {"+", "|"}
+
 
 @dataclass(frozen=True, eq=False)
 class PdfImage:
@@ -157,12 +159,16 @@ def _texts(chars, height: float, x0: float) -> list[_vector.VectorText]:
         if current:
             words.append(current)
         groups = words if len(words) <= 1 else [phrase, *words]
+        if len(phrase) > 1 and all(c.get_text() in _MARK_CHARS for c in phrase):
+            groups = [[c] for c in phrase]  # censor marks drawn as characters, close enough to touch
         for group in groups:
             glyphs = [c for c in group if c.get_text().strip()]
             if glyphs:
                 text = "".join(c.get_text() for c in group).strip()
+                colour = _hex(getattr(getattr(glyphs[0], "graphicstate", None), "ncolor", None))
                 out.append(_vector.VectorText(text, height - max(c.y1 for c in glyphs), min(c.x0 for c in glyphs) - x0,
-                                              height - min(c.y0 for c in glyphs), max(c.x1 for c in glyphs) - x0))
+                                              height - min(c.y0 for c in glyphs), max(c.x1 for c in glyphs) - x0,
+                                              colour))
     return out
 
 

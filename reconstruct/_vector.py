@@ -77,13 +77,14 @@ class VectorPath:
 
 @dataclass(frozen=True)
 class VectorText:
-    """One line of text: its string and bounding box ``(row0, col0, row1, col1)`` in page units."""
+    """One line of text: its string, bounding box ``(row0, col0, row1, col1)`` in page units and fill colour."""
 
     text: str
     row0: float
     col0: float
     row1: float
     col1: float
+    colour: str | None = None
 
     @property
     def row(self) -> float:

@@ -195,8 +195,36 @@ def _is_curve_piece(members: list[VectorPath], curves: list[VectorCurve]) -> boo
     return True
 
 
+_MARK_CHARS = {"+", "|", "\u2502", "\u00d7"}  # censor marks some writers draw as text (ggplot2 shape "+")
+
+
+def _text_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> list[VectorMark]:
+    """Censor marks drawn as characters: centred on their point horizontally (the glyphs are symmetric
+    in their advance); the mark's row is the curve's at that column (a font's ink centre is not known)."""
+    a_r0, a_c0, a_r1, a_c1 = _data_area(panel)
+    out = []
+    for text in page.texts:
+        if text.text not in _MARK_CHARS or not (a_c0 <= text.col <= a_c1 and a_r0 <= text.row <= a_r1):
+            continue
+        same = [k for k, c in enumerate(curves) if c.stroke == text.colour] or list(range(len(curves)))
+        half = 0.5 * (text.col1 - text.col0)  # a mark at a curve's end may sit a rounding beyond it
+        rows = {}
+        for k in same:
+            c = curves[k].corners
+            cols = np.array([text.col - _GLYPH_TOL, text.col + _GLYPH_TOL])  # either side of a drop there
+            if c[0, 1] - half <= text.col <= c[-1, 1] + half:
+                cols = np.clip(cols, c[0, 1], c[-1, 1])
+            both = _row_at(c, cols)
+            rows[k] = float(both[np.nanargmin(np.abs(both - text.row))]) if np.isfinite(both).any() else np.nan
+        near = [k for k in same if np.isfinite(rows[k]) and abs(rows[k] - text.row) <= text.height]
+        if near:
+            k = min(near, key=lambda j: abs(rows[j] - text.row))
+            out.append(VectorMark(rows[k], float(text.col), text.colour, k))
+    return out
+
+
 def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[list[VectorMark], int]:
-    size = 0.05 * min(panel[2] - panel[0], panel[3] - panel[1])
+    size = 0.08 * min(panel[2] - panel[0], panel[3] - panel[1])
     units: dict[int, list[VectorPath]] = defaultdict(list)
     for path in page.paths:
         units[path.unit].append(path)
@@ -246,7 +274,7 @@ def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[lis
         sizes = {k: [e for m, e in marks if m.curve == k] for k in near}
         gap = [(float(np.abs(np.median(sizes[k], axis=0) - extent).sum()) if sizes[k] else np.inf, k) for k in near]
         marks.append((VectorMark(float(centre[0]), float(centre[1]), colour, min(gap)[1]), extent))
-    marks = [m for m, _ in marks]
+    marks = [m for m, _ in marks] + _text_marks(page, panel, curves)
     marks.sort(key=lambda m: (m.curve, m.col))
     return marks, off_curve
 
@@ -313,6 +341,17 @@ def _snap(values: NDArray[np.float64], targets: NDArray[np.float64], tol: float)
     return values
 
 
+def _on_drop(m_time, m_surv, time, surv, tol):
+    """A mark at a drop's time lying along the drop (R's ``plot.survfit`` puts it at the drop's middle
+    when a censoring ties with an event) is a patient censored at that time: S after the drop."""
+    m_surv = np.asarray(m_surv, float).copy()
+    for j, t in enumerate(m_time):
+        k = np.flatnonzero(time == t)
+        if k.size and k[-1] > 0 and surv[k[-1]] - tol <= m_surv[j] <= surv[k[-1] - 1] + tol:
+            m_surv[j] = surv[k[-1]]
+    return m_surv
+
+
 def to_data(plot: VectorPlot) -> dict[str, Any]:
     """Calibrate a plot: tick-fitted linear maps, then curves and marks in (time, survival).
 
@@ -346,6 +385,7 @@ def to_data(plot: VectorPlot) -> dict[str, Any]:
         time = _snap(time, ticks, _GLYPH_TOL * abs(x_cal.slope))
         m_time = _snap(m_time, np.concatenate([time, ticks]), _GLYPH_TOL * abs(x_cal.slope))
         m_surv = _snap(m_surv, surv, _GLYPH_TOL * abs(y_cal.slope))
+        m_surv = _on_drop(m_time, m_surv, time, surv, _GLYPH_TOL * abs(y_cal.slope))
         arms.append({"label": curve.label, "colour": curve.stroke, "time": time, "survival": surv,
                      "censor_time": np.asarray(m_time, float), "censor_survival": np.asarray(m_surv, float),
                      "line_width": curve.line_width, "dash": curve.dash})
