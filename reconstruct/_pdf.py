@@ -35,7 +35,7 @@ _MIN_IMAGE_PX = 100  # smaller embedded images are icons or logos, not figures
 
 @dataclass(frozen=True)
 class FoundPlot:
-    """A candidate KM plot on a PDF page.
+    """A candidate KM plot on a PDF page (every plot of a page is listed, in reading order).
 
     Attributes
     ----------
@@ -103,7 +103,7 @@ def find_km_plots(path: str | os.PathLike[str]) -> tuple[FoundPlot, ...]:
 
 
 def plot_thumbnails(path: str | os.PathLike[str], plots: Sequence[FoundPlot], *, width_px: int = 400) -> list[bytes]:
-    """PNG thumbnails of found plots: vector plots redrawn from their paths and text, images downscaled.
+    """PNG thumbnails of found plots: the page region rendered by PDFium (vector plots), images downscaled.
 
     Parameters
     ----------
@@ -121,6 +121,8 @@ def plot_thumbnails(path: str | os.PathLike[str], plots: Sequence[FoundPlot], *,
     """
     import cv2
 
+    from reconstruct._pdf_render import render_page
+
     wanted = {p.page for p in plots}
     pages = {number: (page, _raster_images(images)) for number, page, images in read_pdf_pages(path, pages=wanted)}
     out = []
@@ -129,12 +131,14 @@ def plot_thumbnails(path: str | os.PathLike[str], plots: Sequence[FoundPlot], *,
         raster_k = plot.index - 1 - len(_vector_plots(page))
         if plot.kind == "raster" and rasters[raster_k].rgb is not None:
             rgb = rasters[raster_k].rgb
-            scale = width_px / rgb.shape[1]
-            small = cv2.resize(rgb, (width_px, max(1, round(rgb.shape[0] * scale))), interpolation=cv2.INTER_AREA)
-            out.append(cv2.imencode(".png", small[:, :, ::-1])[1].tobytes())
         else:
-            rgb = redraw(page, plot.bbox, width_px=width_px)
-            out.append(cv2.imencode(".png", rgb[:, :, ::-1])[1].tobytes())
+            r0, c0, r1, c1 = plot.bbox
+            pad = 0.04 * (c1 - c0)
+            rgb = render_page(path, plot.page, bbox=(r0 - pad, c0 - pad, r1 + pad, c1 + pad),
+                              px_per_point=width_px / max(c1 - c0 + 2 * pad, 1.0))
+        scale = width_px / rgb.shape[1]
+        small = cv2.resize(rgb, (width_px, max(1, round(rgb.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+        out.append(cv2.imencode(".png", small[:, :, ::-1])[1].tobytes())
     return out
 
 
@@ -276,8 +280,9 @@ def overlay_background(path: str | os.PathLike[str], figure) -> NDArray[np.uint8
     Returns
     -------
     ndarray of shape (n_rows, n_cols, 3), uint8
-        Vector PDF or SVG: the page redrawn at one pixel per page unit (the calibration's
-        units). Raster PDF: the embedded image the digitizer read. Image: the image.
+        Vector PDF: the page rendered by PDFium at one pixel per point (the calibration's units).
+        SVG: its extracted paths rasterised at one pixel per user unit. Raster PDF: the embedded
+        image the digitizer read. Image: the image.
     """
     kind = _kind(path)
     if kind == "image":
@@ -293,8 +298,9 @@ def overlay_background(path: str | os.PathLike[str], figure) -> NDArray[np.uint8
     ((_, page, images),) = list(read_pdf_pages(path, pages=[number]))
     if figure.provenance.get("source_kind") == "raster":
         return _raster_images(images)[k - 1 - len(_vector_plots(page))].rgb
-    rows, cols = page.size
-    return redraw(page, (0.0, 0.0, rows, cols), width_px=max(1, round(cols)))
+    from reconstruct._pdf_render import render_page
+
+    return render_page(path, number)
 
 
 def digitize_pdf(

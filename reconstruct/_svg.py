@@ -38,9 +38,12 @@ def _subpaths(shape, *, sample: bool = False) -> tuple[np.ndarray, ...]:
     outlines that are rasterised for OCR) four more points each."""
     from svgelements import Close, Line, Move, Path
 
-    path = abs(Path(shape))
+    if isinstance(shape, Path):
+        segments = shape.segments(transformed=True)  # no copy of the path (svgelements' abs() makes one)
+    else:
+        segments = abs(Path(shape)).segments()
     subs, pts, start = [], [], None
-    for seg in path.segments():
+    for seg in segments:
         if isinstance(seg, Move):
             if pts:
                 subs.append(np.array(pts))
@@ -182,10 +185,10 @@ def digitize_svg(path: str | os.PathLike[str], *, index: int | None = None, x_ra
     page = read_svg_page(src)
     plots = _vector_plots(page, x_range=x_range, y_range=y_range)
     if not plots:
-        if not page.texts and (x_range is None or y_range is None):
-            raise CalibrationError("expected tick labels as SVG <text>, got none; text drawn as glyph outlines "
-                                   "cannot be read: pass x_range and y_range (first and last tick values), or "
-                                   "save with <text> (matplotlib: rcParams['svg.fonttype'] = 'none')")
+        if x_range is None or y_range is None:
+            raise CalibrationError("expected a KM plot with tick labels read from SVG <text> or glyph outlines, "
+                                   "got none; pass x_range and y_range (first and last tick values), or save "
+                                   "with <text> (matplotlib: rcParams['svg.fonttype'] = 'none')")
         raise DigitizationError("expected a KM plot (labelled axes with step curves) in the SVG, got none")
     k = 1 if index is None else int(index)
     if k > len(plots):

@@ -383,10 +383,14 @@ def _make_frame(page: VectorPage, xm, ym, axis_row: float, axis_col: float, x_ex
                 and c1 - c0 < 1.5 * (col1 - col0 + 1) + 50 and r1 - r0 < 1.5 * (row1 - row0 + 1) + 50):
             row0, col1 = min(row0, r0), max(col1, c1)
     percent = bool(np.any(ym[:, 2])) or float(np.max(ym[:, 1])) > 1.5
-    label_boxes = [t for t in page.texts
-                   if row0 - 20 <= t.row <= row1 + 3 * t.height and col0 - 8 * t.height <= t.col <= col1 + 20]
+    def size(t: VectorText) -> float:  # the font size, also of rotated text
+        return min(t.row1 - t.row0, t.col1 - t.col0) if len(t.text) > 1 else t.height
+
+    label_boxes = [t for t in page.texts  # whole boxes near the panel: not a neighbouring panel's titles
+                   if row0 - 20 <= t.row0 and t.row1 <= row1 + 4 * size(t) and col0 - 8 * size(t) <= t.col0
+                   and t.col1 <= col1 + 20]
     b_r1 = max([row1] + [t.row1 for t in label_boxes if t.row > row1])
-    b_c0 = min([col0] + [t.col0 for t in label_boxes if t.col < col0])
+    b_c0 = min([col0] + [t.col0 for t in label_boxes if t.col < col0 and t.col1 >= col0 - 3 * size(t)])
     return PlotFrame(
         panel=(row0, col0, row1, col1),
         bbox=(row0 - 2.0, b_c0, b_r1, col1 + 2.0),

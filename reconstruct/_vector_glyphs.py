@@ -22,6 +22,7 @@ from reconstruct._vector import VectorPage, VectorPath, VectorText
 __all__ = ["glyph_paths", "outlined_texts"]
 
 _MAX_OCR_WORDS = 40  # recogniser calls per page; later words are spelt from learnt outlines
+_LEARNT: dict[bytes, Counter] = defaultdict(Counter)  # outline signature -> characters read for it
 _TEXT_PX = 32  # glyph height of the rendered word (the recogniser's input height is 48)
 
 
@@ -115,7 +116,7 @@ def outlined_texts(page: VectorPage) -> tuple[VectorText, ...]:
 
     words = _words(glyph_paths(page))
     sigs = [[_signature(g) for g in word] for word, _ in words]
-    votes: dict[bytes, Counter] = defaultdict(Counter)
+    votes = _LEARNT  # outlines are a font's: what one page taught, the next page of a batch reuses
     read: dict[int, str] = {}
     # the recogniser reads the words that teach the most unknown outlines; long words (titles) last
     order = sorted(range(len(words)), key=lambda k: (len(words[k][0]) > 8, -len(set(sigs[k]))))
