@@ -95,8 +95,11 @@ def _walk(items, height: float, x0: float, paths: list, chars: list, images: lis
 
     for item in items:
         if isinstance(item, LTFigure):
+            # a small form XObject is one drawn object (a marker); a large one holds a whole plot
+            # (journals wrap figures in forms), whose paths are objects of their own
             unit[0] += 1
-            _walk(item, height, x0, paths, chars, images, unit, group=unit[0])
+            small = max(item.width, item.height) <= 0.05 * height
+            _walk(item, height, x0, paths, chars, images, unit, group=unit[0] if small else group)
         elif isinstance(item, LTCurve):
             if group is None:
                 unit[0] += 1

@@ -182,15 +182,15 @@ def _segment_distance(point: NDArray[np.float64], pts: NDArray[np.float64]) -> f
 
 
 def _is_curve_piece(members: list[VectorPath], curves: list[VectorCurve]) -> bool:
-    """Segments in a curve's colour whose ends all lie on that curve: part of a curve drawn segment
-    by segment (a glyph in another colour may lie along another arm's drop)."""
+    """Strokes in a curve's colour whose every vertex lies on that curve: part of a curve drawn
+    segment by segment or one polyline per step (a glyph in another colour may lie along another
+    arm's drop; a censor glyph always reaches off its curve)."""
     for path in members:
         own = [c for c in curves if c.stroke == path.stroke]
+        if path.stroke is None or path.fill is not None:
+            return False
         for sub in path.subpaths:
-            a, b = sub[0], sub[-1]
-            if len(sub) != 2 or not any(
-                max(_segment_distance(a, c.corners), _segment_distance(b, c.corners)) <= _EPS for c in own
-            ):
+            if len(sub) < 2 or not any(all(_segment_distance(p, c.corners) <= _EPS for p in sub) for c in own):
                 return False
     return True
 

@@ -125,7 +125,10 @@ def _lifelines(case, rng, path: Path, rc: dict) -> dict:
         fig.tight_layout()
         ticks = _table_ticks(ax)
     _save(fig, path, rc)
-    return plot_truth(case, table_times=ticks)
+    truth = plot_truth(case, table_times=ticks)
+    if ticks is not None:  # lifelines prints the number still at risk after the removals at each tick
+        truth["at_risk"]["rows"] = {a["label"]: [int(np.sum(a["time"] > t)) for t in ticks] for a in case["arms"]}
+    return truth
 
 
 def _pdf_bytes(fig) -> bytes:
