@@ -98,10 +98,10 @@ def main() -> None:
     (args.out / "ipd").mkdir(parents=True, exist_ok=True)
     (args.out / "truth").mkdir(parents=True, exist_ok=True)
     r_jobs = []
-    for f_index, family in enumerate(families):
+    for family in families:
         (args.out / family).mkdir(exist_ok=True)
         for i in range(args.n):
-            seed = args.seed + 1000 * f_index + i
+            seed = args.seed + 1000 * FAMILIES.index(family) + i  # the same files whichever families are made
             name = f"case{i:03d}"
             cases = [simulate_case(seed * 7 + j) for j in range(4 if family == "multi_grid" else
                                                                 2 if family == "shared_y" else 1)]
