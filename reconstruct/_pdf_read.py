@@ -267,6 +267,24 @@ def read_pdf_pages(
         store[None] = count
 
 
+def _with_outlined_text(page: _vector.VectorPage, src: str, number: int) -> _vector.VectorPage:
+    from reconstruct._vector_glyphs import glyph_paths, outlined_texts
+
+    if not glyph_paths(page):
+        return page
+
+    def render(bbox, px_per_unit):
+        from reconstruct._pdf_render import render_page
+
+        try:
+            rgb = render_page(src, number, bbox=bbox, px_per_point=px_per_unit)
+        except InputError:  # a glyph off the page: nothing to read
+            return np.full((8, 8), 255, np.uint8)
+        return np.ascontiguousarray(rgb.min(axis=2))  # darkest channel: coloured text stays dark
+
+    return _vector.VectorPage(page.paths, outlined_texts(page, render=render), page.size)
+
+
 def _parse_pdf_pages(src: str, *, pages: Sequence[int] | None, store: dict) -> Iterator[tuple[int, _vector.VectorPage, list]]:
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -298,7 +316,10 @@ def _parse_pdf_pages(src: str, *, pages: Sequence[int] | None, store: dict) -> I
                 paths, chars, images = [], [], []
                 _walk(layout, y1, x0, paths, chars, images, [0])
                 texts = tuple(_texts(chars, y1, x0))
-                store[number] = (_vector.VectorPage(tuple(paths), texts, (y1 - layout.bbox[1], x1 - x0)), images)
+                vpage = _vector.VectorPage(tuple(paths), texts, (y1 - layout.bbox[1], x1 - x0))
+                if not texts:  # text converted to outlines (journal production): OCR on PDFium's rendering
+                    vpage = _with_outlined_text(vpage, src, number)
+                store[number] = (vpage, images)
                 yield number, *store[number]
         except (PDFEncryptionError, PDFPasswordIncorrect):
             raise InputError("expected an unencrypted PDF, got an encrypted one; remove the password first",

@@ -62,6 +62,8 @@ def render_page(
             r0, c0, r1, c1 = (float(v) for v in bbox)
             r0, c0 = max(r0, 0.0), max(c0, 0.0)
             r1, c1 = min(r1, height), min(c1, width)
+            if r1 - r0 < 0.5 or c1 - c0 < 0.5:
+                raise InputError(f"bbox must overlap the page ({height:g} x {width:g} pt), got {bbox}", source=src)
             crop = (c0, height - r1, width - c1, r0)  # PDFium crops (left, bottom, right, top) from the edges
         bitmap = pdf_page.render(scale=px_per_point, crop=crop, rev_byteorder=True)
         rgb = bitmap.to_numpy()

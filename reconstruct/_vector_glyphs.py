@@ -27,7 +27,8 @@ _TEXT_PX = 32  # glyph height of the rendered word (the recogniser's input heigh
 
 
 def glyph_paths(page: VectorPage) -> list[VectorPath]:
-    """Filled, unstroked paths of glyph size (at most 5 % of the page's larger side, not zero)."""
+    """Filled, unstroked paths of glyph size (at most 5 % of the page's larger side, not zero), less
+    the paths lying inside another one (counters written separately)."""
     limit = 0.05 * max(page.size)
     out = []
     for path in page.paths:
@@ -36,7 +37,16 @@ def glyph_paths(page: VectorPage) -> list[VectorPath]:
         r0, c0, r1, c1 = path.bbox()
         if 0 < max(r1 - r0, c1 - c0) <= limit:
             out.append(path)
-    return out
+    if not out:
+        return out
+    # a counter (the hole of "0") written as a path of its own lies inside its glyph: not a glyph
+    box = np.array([p.bbox() for p in out])
+    inside = ((box[:, None, 0] >= box[None, :, 0]) & (box[:, None, 1] >= box[None, :, 1])
+              & (box[:, None, 2] <= box[None, :, 2]) & (box[:, None, 3] <= box[None, :, 3]))
+    np.fill_diagonal(inside, False)
+    same = np.all(np.abs(box[:, None, :] - box[None, :, :]) < 1e-9, axis=2)
+    inside &= ~same | (np.arange(len(out))[:, None] > np.arange(len(out))[None, :])  # duplicates: keep one
+    return [p for p, hole in zip(out, inside.any(axis=1), strict=True) if not hole]
 
 
 def _signature(path: VectorPath) -> bytes:
@@ -103,8 +113,25 @@ def _render(word: list[VectorPath], rotated: bool) -> NDArray[np.uint8]:
     return np.ascontiguousarray(np.rot90(canvas, -1)) if rotated else canvas
 
 
-def outlined_texts(page: VectorPage) -> tuple[VectorText, ...]:
+def _rendered(render, word: list[VectorPath], rotated: bool) -> NDArray[np.uint8]:
+    box = np.array([g.bbox() for g in word])
+    r0, c0, r1, c1 = box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max()
+    size = max(float(np.max(box[:, 3] - box[:, 1] if rotated else box[:, 2] - box[:, 0])), 1e-6)
+    pad = 0.3 * size
+    gray = render((r0 - pad, c0 - pad, r1 + pad, c1 + pad), _TEXT_PX / size)
+    return np.ascontiguousarray(np.rot90(gray, -1)) if rotated else gray
+
+
+def outlined_texts(page: VectorPage, *, render=None) -> tuple[VectorText, ...]:
     """Read the page's glyph outlines as words (see the module docstring).
+
+    Parameters
+    ----------
+    page : VectorPage
+    render : callable, optional
+        ``render(bbox, px_per_unit) -> ndarray of shape (n_rows, n_cols)``, uint8 grey: the page
+        region ``(row0, col0, row1, col1)`` as a renderer draws it (PDFium for PDF, whose paths
+        here keep only the end points of curves); default: the outlines filled from their points.
 
     Returns
     -------
@@ -125,7 +152,7 @@ def outlined_texts(page: VectorPage) -> tuple[VectorText, ...]:
             break
         if all(s in votes for s in sigs[k]):
             continue
-        ((text, _),) = _recognise_crops([_render(*words[k])])
+        ((text, _),) = _recognise_crops([_render(*words[k]) if render is None else _rendered(render, *words[k])])
         text = text.replace(" ", "")
         read[k] = text
         if len(text) == len(sigs[k]):

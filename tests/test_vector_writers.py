@@ -168,3 +168,37 @@ def test_page_cache_notices_a_rewritten_file(tmp_path):
     fig.savefig(tmp_path / "km.pdf")
     os.utime(tmp_path / "km.pdf", ns=(1, 1))  # even with the old time stamp, the size differs
     assert [p.n_curves for p in find_km_plots(tmp_path / "km.pdf")] == [2]
+
+
+def test_pdf_text_converted_to_outlines_is_read_from_the_rendered_page(tmp_path):
+    """Journal tools convert text to outlines: the labels are paths. PDFium renders them, the OCR
+    kmrecon ships reads them, and the tick values come out exact (the curves from the paths)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import Affine2D
+
+    st, ss, kt, ks, cens, surv = _truth(18)
+    fig = Figure(figsize=(6, 4), dpi=72)  # display units are points, as in the PDF
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.step(st, ss, where="post")
+    ax.plot(cens, surv, "+", color="C0")
+    ticks = np.arange(0, st[-1] + 10, 10)
+    ax.set_xticks(ticks)
+    ax.set_yticks([0.0, 0.5, 1.0])
+    ax.set_ylim(-0.05, 1.05)
+    fig.canvas.draw()
+    for label in ax.get_xticklabels() + ax.get_yticklabels():
+        box, outline = label.get_window_extent(), TextPath((0, 0), label.get_text(), size=10)
+        shift = Affine2D().translate(box.x0 - outline.get_extents().x0, box.y0 - outline.get_extents().y0)
+        fig.add_artist(PathPatch(shift.transform_path(outline), transform=None, facecolor="k", edgecolor="none"))
+    ax.set_xticklabels([])
+    ax.set_yticklabels([])
+    fig.savefig(tmp_path / "outlined.pdf")
+    figure = digitize_pdf(tmp_path / "outlined.pdf")
+    np.testing.assert_array_equal(figure.x_calibration.values, ticks[: figure.x_calibration.values.size])
+    np.testing.assert_array_equal(figure.y_calibration.values, [1.0, 0.5, 0.0])
+    (arm,) = figure.arms
+    _assert_arm(arm, kt, ks, cens, surv)
