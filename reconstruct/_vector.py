@@ -217,21 +217,23 @@ def _tick_groups(page: VectorPage, vertical: bool) -> list[NDArray[np.float64]]:
 
 def _label_ticks(group: NDArray[np.float64], texts: list[tuple[VectorText, float, bool]], vertical: bool):
     """Match each tick to the nearest numeric text beyond its outer end: (position, value, percent, text index)."""
+    if not texts:
+        return []
+    box = np.array([(t.row0, t.col0, t.row1, t.col1) for t, _, _ in texts])
+    height = np.maximum(box[:, 2] - box[:, 0], 1e-6)
+    pos, lo, hi = group[:, 0:1], group[:, 1:2], group[:, 2:3]
+    if vertical:  # x tick: label below, centred on the tick column
+        off, gap = np.abs(0.5 * (box[:, 1] + box[:, 3]) - pos), box[:, 0] - hi
+        near = off <= np.maximum(0.6 * (box[:, 3] - box[:, 1]), 0.5 * height)
+    else:  # y tick: label left, centred on the tick row
+        off, gap = np.abs(0.5 * (box[:, 0] + box[:, 2]) - pos), lo - box[:, 3]
+        near = off <= 0.6 * height
+    ok = near & (gap >= -0.5 * height) & (gap <= 2.5 * height)
+    score = np.where(ok, gap + off, np.inf)
     matched = []
-    for pos, lo, hi in group:
-        best = None
-        for k, (text, value, percent) in enumerate(texts):
-            if vertical:  # x tick: label below, centred on the tick column
-                off, gap = abs(text.col - pos), text.row0 - hi
-                near = off <= max(0.6 * (text.col1 - text.col0), 0.5 * text.height)
-                ok = near and -0.5 * text.height <= gap <= 2.5 * text.height
-            else:  # y tick: label left, centred on the tick row
-                off, gap = abs(text.row - pos), lo - text.col1
-                ok = off <= 0.6 * text.height and -0.5 * text.height <= gap <= 2.5 * text.height
-            if ok and (best is None or gap + off < best[0]):
-                best = (gap + off, value, percent, k)
-        if best is not None:
-            matched.append((pos, *best[1:]))
+    for i, k in enumerate(np.argmin(score, axis=1)):
+        if np.isfinite(score[i, k]):
+            matched.append((float(group[i, 0]), texts[k][1], texts[k][2], int(k)))
     return matched
 
 

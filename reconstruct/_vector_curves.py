@@ -281,6 +281,8 @@ def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[lis
 
 def _legend_labels(page: VectorPage, panel, curves: list[VectorCurve]) -> list[str | None]:
     width = panel[3] - panel[1]
+    boxes = np.array([(t.row0, t.col0, t.row1, t.col1) for t in page.texts]).reshape(-1, 4)
+    heights = np.maximum(boxes[:, 2] - boxes[:, 0], 1e-6)
     labels: list[str | None] = []
     for curve in curves:
         found = None
@@ -290,8 +292,11 @@ def _legend_labels(page: VectorPage, panel, curves: list[VectorCurve]) -> list[s
             for pts in path.simple:
                 if len(pts) == 2 and abs(pts[0, 0] - pts[1, 0]) <= _EPS and 0 < np.ptp(pts[:, 1]) < 0.2 * width:
                     right, row = pts[:, 1].max(), pts[0, 0]
-                    near = [t for t in page.texts
-                            if abs(t.row - row) <= 0.6 * t.height and 0 <= t.col0 - right <= 3 * t.height]
+                    if boxes.size == 0:
+                        continue
+                    close = ((np.abs(0.5 * (boxes[:, 0] + boxes[:, 2]) - row) <= 0.6 * heights)
+                             & (boxes[:, 1] - right >= 0) & (boxes[:, 1] - right <= 3 * heights))
+                    near = [page.texts[k] for k in np.flatnonzero(close)]
                     if near:  # the nearest text; of a line and its first word, the whole line
                         found = min(near, key=lambda t: (round(t.col0 - right, 3), -len(t.text))).text.strip()
         labels.append(found)
