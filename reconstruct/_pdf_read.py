@@ -285,7 +285,10 @@ def _with_outlined_text(page: _vector.VectorPage, src: str, number: int) -> _vec
     return _vector.VectorPage(page.paths, outlined_texts(page, render=render), page.size)
 
 
-def _parse_pdf_pages(src: str, *, pages: Sequence[int] | None, store: dict) -> Iterator[tuple[int, _vector.VectorPage, list]]:
+def _parse_pdf_pages(
+    src: str, *, pages: Sequence[int] | None, store: dict
+) -> Iterator[tuple[int, _vector.VectorPage, list[PdfImage]]]:
+    """Parse the wanted pages with pdfminer, taking pages already in ``store`` from it and adding the others."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFResourceManager

@@ -72,7 +72,8 @@ def plot_truth(case: dict, *, table_times=None, page: int = 1) -> dict:
     table = None
     if table_times is not None:
         table = {"times": [float(t) for t in table_times],
-                 "rows": {a["label"]: number_at_risk(a["time"], table_times).astype(int).tolist() for a in case["arms"]}}
+                 "rows": {a["label"]: number_at_risk(a["time"], table_times).astype(int).tolist()
+                          for a in case["arms"]}}
     return {"page": page, "arms": [arm_truth(a) for a in case["arms"]], "at_risk": table}
 
 

@@ -7,7 +7,8 @@ the true plots by least error, and per family this reports:
 * found: true plots paired with a plot read with every arm (share of true plots);
 * KM MAE: the mean over arms of the exact area between the true and the read step functions
   divided by the time span (survival units; the axis spans 1), mean and max over plots;
-* censor marks recovered within 1e-3 of the x range and 1e-3 survival (share of true marks);
+* censor marks recovered within 1e-3 of the x range and 1e-3 survival (share of true marks), and
+  the precision (share of the marks read that match a true one);
 * at-risk tables read exactly (every row, time and number) where the table is real text, and
   separately where the text is glyph outlines (read by OCR);
 * median seconds per page (all plots of the file, including the risk tables): wall clock, and the
@@ -96,8 +97,8 @@ def score_file(path: Path, truth: dict) -> dict:
             detail[i, j] = (c, r, cidx)
             cost[i, j] = float(c[r, cidx].mean()) + (0 if len(arms) == len(plot["arms"]) else 1.0)
     rows, cols = linear_sum_assignment(cost)
-    out = {"plots": len(plots), "found": 0, "mae": [], "marks_true": 0, "marks_found": 0, "tables": 0,
-           "tables_exact": 0, "errors": errors}
+    out = {"plots": len(plots), "found": 0, "mae": [], "marks_true": 0, "marks_found": 0, "marks_read": 0,
+           "marks_right": 0, "tables": 0, "tables_exact": 0, "errors": errors}
     pairs = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if cost[r, c] < 1.0}
     for i, plot in enumerate(plots):
         out["marks_true"] += sum(len(a["censor_time"]) for a in plot["arms"])
@@ -118,6 +119,8 @@ def score_file(path: Path, truth: dict) -> dict:
                 close = ((np.abs(ct[:, None] - arm.censor_time[None, :]) <= 1e-3 * span)
                          & (np.abs(cs[:, None] - arm.censor_survival[None, :]) <= 1e-3))
                 out["marks_found"] += int(close.any(axis=1).sum())
+                out["marks_right"] += int(close.any(axis=0).sum())
+            out["marks_read"] += int(arm.censor_time.size)
         if plot["at_risk"] is not None:
             out["tables_exact"] += int(_table_exact(path, fig, plot["at_risk"]))
     out["seconds"] = time.perf_counter() - started
@@ -146,7 +149,8 @@ def run_corpus(cache: Path, *, families=None, limit: int | None = None) -> dict:
 
 def print_corpus_table(results: dict) -> None:
     header = (f"{'writer family':<15} {'files':>5} {'found':>12} {'KM MAE mean':>11} {'KM MAE max':>10} "
-              f"{'censor marks':>16} {'tables (text)':>14} {'tables (OCR)':>13} {'s/page':>7} {'cpu s':>6}")
+              f"{'censor marks':>16} {'mark prec.':>10} {'tables (text)':>14} {'tables (OCR)':>13} {'s/page':>7} "
+              f"{'cpu s':>6}")
     print(header)
     print("-" * len(header))
     failures = []
@@ -160,8 +164,11 @@ def print_corpus_table(results: dict) -> None:
         mae_mean = f"{np.mean(maes):.1e}" if maes else "-"
         mae_max = f"{np.max(maes):.1e}" if maes else "-"
         marks = f"{mf}/{mt} {100 * mf / mt:5.1f}%" if mt else "-"
+        mr, mright = sum(r["marks_read"] for r in rs), sum(r["marks_right"] for r in rs)
+        precision = f"{100 * mright / mr:5.1f}%" if mr else "-"
+        seconds = statistics.median(r["seconds"] for r in rs)
         print(f"{family:<15} {len(rs):>5} {f'{found}/{plots} {100 * found / plots:3.0f}%':>12} {mae_mean:>11} "
-              f"{mae_max:>10} {marks:>16} {text:>14} {ocr:>13} {statistics.median(r['seconds'] for r in rs):>7.3f} "
+              f"{mae_max:>10} {marks:>16} {precision:>10} {text:>14} {ocr:>13} {seconds:>7.3f} "
               f"{statistics.median(r.get('cpu_seconds', np.nan) for r in rs):>6.3f}")
         failures += [(r["file"], e) for r in rs for e in r["errors"]]
         failures += [(r["file"], f"{r['found']}/{r['plots']} plots found") for r in rs

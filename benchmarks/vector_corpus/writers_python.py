@@ -9,8 +9,8 @@ import io
 from pathlib import Path
 
 import numpy as np
-
 from make_corpus import COLOURS, plot_truth
+
 from reconstruct import km_step_points
 
 
@@ -144,8 +144,7 @@ def _reshape(data: bytes, path: Path, how: str) -> None:
     """Rewrite a one-page PDF as journal production tools do: its content inside a Form XObject
     (``xobject``), or scaled, moved and clipped by a ``cm`` and a clip rectangle (``clip_cm``)."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
-                               NumberObject)
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     page = writer.pages[0]
