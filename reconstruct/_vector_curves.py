@@ -106,9 +106,13 @@ def _chain(pieces: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
 def _find_curves(page: VectorPage, panel, notes: list[str]) -> tuple[list[VectorCurve], bool]:
     width = panel[3] - panel[1]
     styles: dict[tuple[str, str, float], list[NDArray[np.float64]]] = defaultdict(list)
+    a_r0, a_c0, a_r1, a_c1 = _data_area(panel)
     for path in page.paths:
         if path.stroke is None:
             continue
+        b_r0, b_c0, b_r1, b_c1 = path.bbox()
+        if b_r1 < a_r0 or b_r0 > a_r1 or b_c1 < a_c0 or b_c0 > a_c1:
+            continue  # another plot's path (several plots on a page)
         for pts in path.simple:
             # single segments too: some writers draw a curve one segment at a time
             if len(pts) >= 2 and _inside(pts, panel, 0.0) and (_step_like(pts) or _loose_step(pts, panel)):
@@ -234,6 +238,9 @@ def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[lis
     for members in units.values():
         # one glyph per drawn unit (XObject / <use>), or per subpath for inline drawing
         if len(members) >= 8:
+            continue
+        first = members[0].bbox()
+        if not (a_r0 - size <= first[0] <= a_r1 + size and a_c0 - size <= first[1] <= a_c1 + size):
             continue
         boxes = np.array([p.bbox() for p in members])
         r0, c0 = boxes[:, 0].min(), boxes[:, 1].min()
