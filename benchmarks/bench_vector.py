@@ -1,10 +1,14 @@
-"""Vector (PDF, SVG) versus raster extraction on the project's generated KM figures.
+"""Vector (PDF, SVG) extraction per writer family, and vector versus raster on generated figures.
 
 Usage::
 
-    python benchmarks/bench_vector.py                       # 4 figures per style, vector PDF + SVG only
-    python benchmarks/bench_vector.py --raster              # also the raster digitizer on the same figures
-    python benchmarks/bench_vector.py --n-per-style 2 --styles basic,ggplot
+    python benchmarks/vector_corpus/make_corpus.py          # once: the corpus of real writers (needs R for R families)
+    python benchmarks/bench_vector.py                       # per writer family on that corpus (no hints)
+    python benchmarks/bench_vector.py --limit 3 --families mpl_pdf_default,r_svg
+    python benchmarks/bench_vector.py --generator           # the project's generated figures, 4 per style
+    python benchmarks/bench_vector.py --generator --raster  # also the raster digitizer on the same figures
+
+The per-family table is described in ``benchmarks/vector_corpus/score.py``. The generator table:
 
 Each figure of :mod:`kmrecon.synthetic_figures` is saved three ways from the same matplotlib
 figure: PNG (what the generator returns), PDF and SVG (``svg.fonttype = "none"``). PDF and SVG are
@@ -193,7 +197,20 @@ def main() -> None:
     parser.add_argument("--styles", default=None, help="Comma-separated style names (default: all).")
     parser.add_argument("--seed", type=int, default=20240101)
     parser.add_argument("--raster", action="store_true", help="Also run the raster digitizer (slower).")
+    parser.add_argument("--generator", action="store_true", help="Score the generated figures, not the corpus.")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / ".cache" / "vector")
+    parser.add_argument("--families", default=None, help="Comma-separated writer families (default: all).")
+    parser.add_argument("--limit", type=int, default=None, help="At most this many files per family.")
     args = parser.parse_args()
+    if not args.generator:
+        sys.path.insert(0, str(ROOT / "benchmarks" / "vector_corpus"))
+        from score import print_corpus_table, run_corpus
+
+        if not (args.corpus / "truth").is_dir():
+            parser.error(f"expected the corpus in {args.corpus}, got none; run benchmarks/vector_corpus/make_corpus.py")
+        families = set(args.families.split(",")) if args.families else None
+        print_corpus_table(run_corpus(args.corpus, families=families, limit=args.limit))
+        return
     styles = args.styles.split(",") if args.styles else list(STYLES)
     print_table(run(styles, args.n_per_style, args.seed, args.raster))
 

@@ -226,8 +226,9 @@ def overlay_background(path: str | os.PathLike[str] | FigureDocument, figure) ->
     Returns
     -------
     ndarray of shape (n_rows, n_cols, 3), uint8
-        Vector PDF or SVG: the page redrawn at one pixel per page unit (the calibration's
-        units). Raster PDF: the embedded image the digitizer read. Image: the image.
+        Vector PDF: the page rendered by PDFium at one pixel per point (the calibration's units).
+        SVG: its extracted paths rasterised at one pixel per user unit. Raster PDF: the embedded
+        image the digitizer read. Image: the image.
     """
     doc = open_document(path)
     if doc.kind == "image":
@@ -241,5 +242,9 @@ def overlay_background(path: str | os.PathLike[str] | FigureDocument, figure) ->
 
         k = figure.provenance["parameters"]["index"]
         return raster_images(images)[k - 1 - len(vector_plots(page))].rgb
+    if doc.kind == "pdf":
+        from reconstruct.vector.pdf_render import render_page
+
+        return render_page(doc.path, figure.provenance["parameters"]["page"])
     rows, cols = page.size
     return redraw(page, (0.0, 0.0, rows, cols), width_px=max(1, round(cols)))

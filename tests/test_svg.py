@@ -7,10 +7,11 @@ and censor marks match the truth within 1e-6 of the axis range.
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
 import pytest
 
 from reconstruct.vector.svg import digitize_svg, read_svg_page
-from reconstruct.errors import CalibrationError, InputError
+from reconstruct.errors import CalibrationError, DigitizationError, InputError
 from tests._km_vector_figures import draw_km, save, simulate_arms
 from tests.test_pdf import assert_exact
 
@@ -35,12 +36,37 @@ def test_svg_reproduces_km_and_marks(tmp_path, n_arms, options):
         assert [a.label for a in figure.arms] == [t.label for t in truths]
 
 
-def test_svg_with_glyph_outline_text_needs_text(tmp_path):
+@pytest.mark.parametrize("percent", [False, True], ids=["proportion", "percent"])
+def test_glyph_outline_text_is_read_by_ocr_without_hints(tmp_path, percent):
+    """matplotlib's default SVG draws text as glyph outlines: the labels are read by OCR, the
+    curves still come from the paths (exact), and the at-risk table is read too."""
+    from reconstruct.document import read_document_at_risk
+    from tests._km_vector_figures import at_risk_frame
+
+    fig, truths, x_max = draw_km(simulate_arms(2, seed=20240104), percent=percent, risk_table=True)
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "kmrecon"}):
+        fig.savefig(tmp_path / "outlined.svg", format="svg")
+    figure = digitize_svg(tmp_path / "outlined.svg")
+    assert figure.y_unit == ("percent" if percent else "proportion")
+    assert_exact(figure, truths, x_max)
+    table = read_document_at_risk(tmp_path / "outlined.svg", figure)
+    expected = at_risk_frame(truths, np.arange(0.0, x_max + 1e-9, 6.0))
+    assert table["n_risk"].tolist() == expected["n_risk"].tolist()
+    np.testing.assert_allclose(table["time"], expected["time"], atol=1e-9)
+
+
+def test_outlines_without_readable_text_ask_for_hints(tmp_path):
+    """An SVG whose only filled shapes are not glyphs gives the hint, not a guess."""
     fig, _, _ = draw_km(simulate_arms(1, seed=1))
     with matplotlib.rc_context({"svg.fonttype": "path"}):
         fig.savefig(tmp_path / "outlined.svg", format="svg")
-    with pytest.raises(CalibrationError, match="svg.fonttype"):
-        digitize_svg(tmp_path / "outlined.svg")
+    text = (tmp_path / "outlined.svg").read_text()
+    import re
+
+    stripped = re.sub(r'<g id="text_\d+">.*?</g>\s*</g>', "", text, flags=re.S)  # drop every label
+    (tmp_path / "bare.svg").write_text(stripped)
+    with pytest.raises((CalibrationError, DigitizationError), match="x_range"):
+        digitize_svg(tmp_path / "bare.svg")
 
 
 def test_svg_errors(tmp_path):

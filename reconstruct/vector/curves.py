@@ -80,25 +80,40 @@ def _inside(pts, panel, tol) -> bool:
 def _chain(pieces: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
     """Join pieces of one style whose end meets the next one's start (a curve drawn in segments)."""
     pieces = sorted(pieces, key=lambda p: (p[0, 1], p[0, 0]))
-    out: list[NDArray[np.float64]] = []
+    out: list[list[NDArray[np.float64]]] = []
+    ends: dict[tuple[int, int], list[int]] = defaultdict(list)  # end point on a _EPS grid -> chains ending there
+
+    def cell(pt) -> tuple[int, int]:
+        return int(np.floor(pt[0] / _EPS)), int(np.floor(pt[1] / _EPS))
+
     for p in pieces:
-        for k, q in enumerate(out):
-            if np.all(np.abs(q[-1] - p[0]) <= _EPS):
-                out[k] = np.concatenate([q, p[1:]])
+        r, c = cell(p[0])
+        hit = None
+        for key in ((r + i, c + j) for i in (-1, 0, 1) for j in (-1, 0, 1)):
+            hit = next((k for k in ends.get(key, ()) if np.all(np.abs(out[k][-1][-1] - p[0]) <= _EPS)), None)
+            if hit is not None:
+                ends[key].remove(hit)
                 break
+        if hit is None:
+            out.append([p])
+            hit = len(out) - 1
         else:
-            out.append(p)
-    return [_dedupe(p) for p in out]
+            out[hit].append(p[1:])
+        ends[cell(p[-1])].append(hit)
+    return [_dedupe(np.concatenate(parts)) for parts in out]
 
 
 def _find_curves(page: VectorPage, panel, notes: list[str]) -> tuple[list[VectorCurve], bool]:
     width = panel[3] - panel[1]
     styles: dict[tuple[str, str, float], list[NDArray[np.float64]]] = defaultdict(list)
+    a_r0, a_c0, a_r1, a_c1 = _data_area(panel)
     for path in page.paths:
         if path.stroke is None:
             continue
-        for sub in path.subpaths:
-            pts = _dedupe(sub)
+        b_r0, b_c0, b_r1, b_c1 = path.bbox()
+        if b_r1 < a_r0 or b_r0 > a_r1 or b_c1 < a_c0 or b_c0 > a_c1:
+            continue  # another plot's path (several plots on a page)
+        for pts in path.simple:
             # single segments too: some writers draw a curve one segment at a time
             if len(pts) >= 2 and _inside(pts, panel, 0.0) and (_step_like(pts) or _loose_step(pts, panel)):
                 styles[(path.stroke, path.dash, round(path.line_width, 3))].append(pts)
@@ -171,40 +186,82 @@ def _segment_distance(point: NDArray[np.float64], pts: NDArray[np.float64]) -> f
 
 
 def _is_curve_piece(members: list[VectorPath], curves: list[VectorCurve]) -> bool:
-    """Segments in a curve's colour whose ends all lie on that curve: part of a curve drawn segment
-    by segment (a glyph in another colour may lie along another arm's drop)."""
+    """Strokes in a curve's colour whose every vertex lies on that curve: part of a curve drawn
+    segment by segment or one polyline per step (a glyph in another colour may lie along another
+    arm's drop; a censor glyph always reaches off its curve)."""
     for path in members:
         own = [c for c in curves if c.stroke == path.stroke]
+        if path.stroke is None or path.fill is not None:
+            return False
         for sub in path.subpaths:
-            a, b = sub[0], sub[-1]
-            if len(sub) != 2 or not any(
-                max(_segment_distance(a, c.corners), _segment_distance(b, c.corners)) <= _EPS for c in own
-            ):
+            if len(sub) < 2 or not any(all(_segment_distance(p, c.corners) <= _EPS for p in sub) for c in own):
                 return False
     return True
 
 
+_MARK_CHARS = {"+", "|", "\u2502", "\u00d7"}  # censor marks some writers draw as text (ggplot2 shape "+")
+
+
+def _text_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> list[VectorMark]:
+    """Censor marks drawn as characters: centred on their point horizontally (the glyphs are symmetric
+    in their advance); the mark's row is the curve's at that column (a font's ink centre is not known)."""
+    a_r0, a_c0, a_r1, a_c1 = _data_area(panel)
+    out = []
+    for text in page.texts:
+        if text.text not in _MARK_CHARS or not (a_c0 <= text.col <= a_c1 and a_r0 <= text.row <= a_r1):
+            continue
+        same = [k for k, c in enumerate(curves) if c.stroke == text.colour] or list(range(len(curves)))
+        half = 0.5 * (text.col1 - text.col0)  # a mark at a curve's end may sit a rounding beyond it
+        rows = {}
+        for k in same:
+            c = curves[k].corners
+            cols = np.array([text.col - _GLYPH_TOL, text.col + _GLYPH_TOL])  # either side of a drop there
+            if c[0, 1] - half <= text.col <= c[-1, 1] + half:
+                cols = np.clip(cols, c[0, 1], c[-1, 1])
+            both = _row_at(c, cols)
+            rows[k] = float(both[np.nanargmin(np.abs(both - text.row))]) if np.isfinite(both).any() else np.nan
+        near = [k for k in same if np.isfinite(rows[k]) and abs(rows[k] - text.row) <= text.height]
+        if near:
+            k = min(near, key=lambda j: abs(rows[j] - text.row))
+            out.append(VectorMark(rows[k], float(text.col), text.colour, k))
+    return out
+
+
 def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[list[VectorMark], int]:
-    size = 0.05 * min(panel[2] - panel[0], panel[3] - panel[1])
+    size = 0.08 * min(panel[2] - panel[0], panel[3] - panel[1])
     units: dict[int, list[VectorPath]] = defaultdict(list)
     for path in page.paths:
         units[path.unit].append(path)
     glyphs: list[list] = []
+    cells: dict[tuple, list[int]] = defaultdict(list)  # (colour, centre on a _GLYPH_TOL grid) -> glyphs
+    a_r0, a_c0, a_r1, a_c1 = _data_area(panel)
     for members in units.values():
         # one glyph per drawn unit (XObject / <use>), or per subpath for inline drawing
-        boxes = [p.bbox() for p in members]
-        small = len(members) < 8 and all(r1 - r0 <= size and c1 - c0 <= size for r0, c0, r1, c1 in boxes)
-        if small and not _is_curve_piece(members, curves):
-            pts = np.concatenate([s for p in members for s in p.subpaths])
-            centre, extent = 0.5 * (pts.min(axis=0) + pts.max(axis=0)), np.ptp(pts, axis=0)
-            colour = members[0].stroke or members[0].fill
-            # strokes sharing a centre and colour (the two bars of an inline "+") are one glyph;
-            # 0.02 units absorbs writers that round to 0.01 (R's pdf device)
-            same = [g for g in glyphs if g[1] == colour and np.all(np.abs(g[0] - centre) <= _GLYPH_TOL)]
-            if same:
-                same[0][2] = np.maximum(same[0][2], extent)
-            else:
-                glyphs.append([centre, colour, extent])
+        if len(members) >= 8:
+            continue
+        first = members[0].bbox()
+        if not (a_r0 - size <= first[0] <= a_r1 + size and a_c0 - size <= first[1] <= a_c1 + size):
+            continue
+        boxes = np.array([p.bbox() for p in members])
+        r0, c0 = boxes[:, 0].min(), boxes[:, 1].min()
+        r1, c1 = boxes[:, 2].max(), boxes[:, 3].max()
+        if r1 - r0 > size or c1 - c0 > size or not (a_r0 - size <= r0 and r1 <= a_r1 + size
+                                                     and a_c0 - size <= c0 and c1 <= a_c1 + size):
+            continue
+        if _is_curve_piece(members, curves):
+            continue
+        centre, extent = np.array([0.5 * (r0 + r1), 0.5 * (c0 + c1)]), np.array([r1 - r0, c1 - c0])
+        colour = members[0].stroke or members[0].fill
+        # strokes sharing a centre and colour (the two bars of an inline "+") are one glyph;
+        # 0.02 units absorbs writers that round to 0.01 (R's pdf device)
+        i, j = int(np.floor(centre[0] / _GLYPH_TOL)), int(np.floor(centre[1] / _GLYPH_TOL))
+        same = [k for a in (-1, 0, 1) for b in (-1, 0, 1) for k in cells.get((colour, i + a, j + b), ())
+                if np.all(np.abs(glyphs[k][0] - centre) <= _GLYPH_TOL)]
+        if same:
+            glyphs[same[0]][2] = np.maximum(glyphs[same[0]][2], extent)
+        else:
+            cells[(colour, i, j)].append(len(glyphs))
+            glyphs.append([centre, colour, extent])
     tol = max(2.0 * max(c.line_width for c in curves), 0.5)
     marks, ambiguous, off_curve = [], [], 0
     for centre, colour, extent in glyphs:
@@ -224,25 +281,29 @@ def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[lis
         sizes = {k: [e for m, e in marks if m.curve == k] for k in near}
         gap = [(float(np.abs(np.median(sizes[k], axis=0) - extent).sum()) if sizes[k] else np.inf, k) for k in near]
         marks.append((VectorMark(float(centre[0]), float(centre[1]), colour, min(gap)[1]), extent))
-    marks = [m for m, _ in marks]
+    marks = [m for m, _ in marks] + _text_marks(page, panel, curves)
     marks.sort(key=lambda m: (m.curve, m.col))
     return marks, off_curve
 
 
 def _legend_labels(page: VectorPage, panel, curves: list[VectorCurve]) -> list[str | None]:
     width = panel[3] - panel[1]
+    boxes = np.array([(t.row0, t.col0, t.row1, t.col1) for t in page.texts]).reshape(-1, 4)
+    heights = np.maximum(boxes[:, 2] - boxes[:, 0], 1e-6)
     labels: list[str | None] = []
     for curve in curves:
         found = None
         for path in page.paths:
             if path.stroke != curve.stroke or path.dash != curve.dash:
                 continue
-            for sub in path.subpaths:
-                pts = _dedupe(sub)
+            for pts in path.simple:
                 if len(pts) == 2 and abs(pts[0, 0] - pts[1, 0]) <= _EPS and 0 < np.ptp(pts[:, 1]) < 0.2 * width:
                     right, row = pts[:, 1].max(), pts[0, 0]
-                    near = [t for t in page.texts
-                            if abs(t.row - row) <= 0.6 * t.height and 0 <= t.col0 - right <= 3 * t.height]
+                    if boxes.size == 0:
+                        continue
+                    close = ((np.abs(0.5 * (boxes[:, 0] + boxes[:, 2]) - row) <= 0.6 * heights)
+                             & (boxes[:, 1] - right >= 0) & (boxes[:, 1] - right <= 3 * heights))
+                    near = [page.texts[k] for k in np.flatnonzero(close)]
                     if near:  # the nearest text; of a line and its first word, the whole line
                         found = min(near, key=lambda t: (round(t.col0 - right, 3), -len(t.text))).text.strip()
         labels.append(found)
@@ -292,6 +353,17 @@ def _snap(values: NDArray[np.float64], targets: NDArray[np.float64], tol: float)
     return values
 
 
+def _on_drop(m_time, m_surv, time, surv, tol):
+    """A mark at a drop's time lying along the drop (R's ``plot.survfit`` puts it at the drop's middle
+    when a censoring ties with an event) is a patient censored at that time: S after the drop."""
+    m_surv = np.asarray(m_surv, float).copy()
+    for j, t in enumerate(m_time):
+        k = np.flatnonzero(time == t)
+        if k.size and k[-1] > 0 and surv[k[-1]] - tol <= m_surv[j] <= surv[k[-1] - 1] + tol:
+            m_surv[j] = surv[k[-1]]
+    return m_surv
+
+
 def to_data(plot: VectorPlot) -> dict[str, Any]:
     """Calibrate a plot: tick-fitted linear maps, then curves and marks in (time, survival).
 
@@ -325,6 +397,7 @@ def to_data(plot: VectorPlot) -> dict[str, Any]:
         time = _snap(time, ticks, _GLYPH_TOL * abs(x_cal.slope))
         m_time = _snap(m_time, np.concatenate([time, ticks]), _GLYPH_TOL * abs(x_cal.slope))
         m_surv = _snap(m_surv, surv, _GLYPH_TOL * abs(y_cal.slope))
+        m_surv = _on_drop(m_time, m_surv, time, surv, _GLYPH_TOL * abs(y_cal.slope))
         arms.append({"label": curve.label, "colour": curve.stroke, "time": time, "survival": surv,
                      "censor_time": np.asarray(m_time, float), "censor_survival": np.asarray(m_surv, float),
                      "line_width": curve.line_width, "dash": curve.dash})

@@ -6,6 +6,7 @@ Both :mod:`reconstruct.vector.pdf` and :mod:`reconstruct.vector.svg` find plots 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -18,15 +19,24 @@ __all__ = ["vector_plots", "vector_figure"]
 
 
 def vector_plots(page: _vector.VectorPage, *, x_range=None, y_range=None) -> list[_vector.VectorPlot]:
-    """Every plot frame of a page whose step curves could be read, top-to-bottom."""
+    """Every plot frame of a page whose step curves could be read, top-to-bottom.
+
+    Memoised per page object, so finding, reading and the at-risk table share one extraction.
+    """
+    hints = (None if x_range is None else tuple(map(float, x_range)),
+             None if y_range is None else tuple(map(float, y_range)))
+    return list(_plots_of(page, *hints))
+
+
+@functools.lru_cache(maxsize=16)
+def _plots_of(page: _vector.VectorPage, x_range, y_range) -> tuple[_vector.VectorPlot, ...]:
     plots = []
     for frame in _vector.find_plot_frames(page, x_range=x_range, y_range=y_range):
         try:
             plots.append(_vector_curves.extract_plot(page, frame))
         except DigitizationError:
             continue
-    return plots
-
+    return tuple(plots)
 
 
 def vector_figure(plot: _vector.VectorPlot, page_size: tuple[float, float], record: dict[str, Any]):

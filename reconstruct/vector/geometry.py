@@ -20,6 +20,7 @@ curve is a path, its corners are the plotted numbers themselves: there is no tra
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -61,19 +62,29 @@ class VectorPath:
 
     def bbox(self) -> tuple[float, float, float, float]:
         """``(row0, col0, row1, col1)`` of all points."""
+        return self._bbox
+
+    @functools.cached_property
+    def _bbox(self) -> tuple[float, float, float, float]:
         pts = np.concatenate(self.subpaths)
         return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
+
+    @functools.cached_property
+    def simple(self) -> tuple[NDArray[np.float64], ...]:
+        """The subpaths without repeated points and with collinear axis-aligned runs merged (computed once)."""
+        return tuple(_dedupe(sub) for sub in self.subpaths)
 
 
 @dataclass(frozen=True)
 class VectorText:
-    """One line of text: its string and bounding box ``(row0, col0, row1, col1)`` in page units."""
+    """One line of text: its string, bounding box ``(row0, col0, row1, col1)`` in page units and fill colour."""
 
     text: str
     row0: float
     col0: float
     row1: float
     col1: float
+    colour: str | None = None
 
     @property
     def row(self) -> float:
@@ -182,8 +193,7 @@ def _segments(page: VectorPage) -> list[tuple[NDArray[np.float64], VectorPath]]:
     for path in page.paths:
         if path.stroke is None:
             continue
-        for sub in path.subpaths:
-            pts = _dedupe(sub)
+        for pts in path.simple:
             if len(pts) == 2:
                 out.append((pts, path))
     return out
@@ -207,21 +217,23 @@ def _tick_groups(page: VectorPage, vertical: bool) -> list[NDArray[np.float64]]:
 
 def _label_ticks(group: NDArray[np.float64], texts: list[tuple[VectorText, float, bool]], vertical: bool):
     """Match each tick to the nearest numeric text beyond its outer end: (position, value, percent, text index)."""
+    if not texts:
+        return []
+    box = np.array([(t.row0, t.col0, t.row1, t.col1) for t, _, _ in texts])
+    height = np.maximum(box[:, 2] - box[:, 0], 1e-6)
+    pos, lo, hi = group[:, 0:1], group[:, 1:2], group[:, 2:3]
+    if vertical:  # x tick: label below, centred on the tick column
+        off, gap = np.abs(0.5 * (box[:, 1] + box[:, 3]) - pos), box[:, 0] - hi
+        near = off <= np.maximum(0.6 * (box[:, 3] - box[:, 1]), 0.5 * height)
+    else:  # y tick: label left, centred on the tick row
+        off, gap = np.abs(0.5 * (box[:, 0] + box[:, 2]) - pos), lo - box[:, 3]
+        near = off <= 0.6 * height
+    ok = near & (gap >= -0.5 * height) & (gap <= 2.5 * height)
+    score = np.where(ok, gap + off, np.inf)
     matched = []
-    for pos, lo, hi in group:
-        best = None
-        for k, (text, value, percent) in enumerate(texts):
-            if vertical:  # x tick: label below, centred on the tick column
-                off, gap = abs(text.col - pos), text.row0 - hi
-                near = off <= max(0.6 * (text.col1 - text.col0), 0.5 * text.height)
-                ok = near and -0.5 * text.height <= gap <= 2.5 * text.height
-            else:  # y tick: label left, centred on the tick row
-                off, gap = abs(text.row - pos), lo - text.col1
-                ok = off <= 0.6 * text.height and -0.5 * text.height <= gap <= 2.5 * text.height
-            if ok and (best is None or gap + off < best[0]):
-                best = (gap + off, value, percent, k)
-        if best is not None:
-            matched.append((pos, *best[1:]))
+    for i, k in enumerate(np.argmin(score, axis=1)):
+        if np.isfinite(score[i, k]):
+            matched.append((float(group[i, 0]), texts[k][1], texts[k][2], int(k)))
     return matched
 
 
@@ -265,6 +277,29 @@ def _hinted_axes(page: VectorPage, hint, vertical: bool) -> list[tuple[NDArray[n
     return out
 
 
+def _shared_axes(page: VectorPage, labelled: list, vertical: bool) -> list[tuple[NDArray[np.float64], float, tuple]]:
+    """Unlabelled tick groups whose ticks sit at exactly the positions of a labelled axis of the same
+    direction (side-by-side panels sharing y, stacked panels sharing x): valued like that axis."""
+    out = []
+    taken = {(round(a, 3), round(e[0], 3), round(e[1], 3)) for _, a, e in labelled}
+    for group in _tick_groups(page, vertical):
+        lo, hi = group[0, 1], group[0, 2]
+        if hi - lo > 0.04 * max(page.size):
+            continue  # grid lines: too ambiguous without labels
+        axis = lo if vertical else hi
+        if (round(axis, 3), round(lo, 3), round(hi, 3)) in taken:
+            continue
+        positions = group[:, 0]
+        for rows, other_axis, _ in labelled:
+            if abs(other_axis - axis) < 1.0:
+                continue  # the labelled axis itself (or a piece of it)
+            near = np.abs(positions[:, None] - rows[None, :, 0]).min(axis=0) <= 0.01
+            if near.all() and len(rows) >= 2:
+                out.append((rows.copy(), float(axis), (float(lo), float(hi), False)))
+                break
+    return out
+
+
 def _monotone_runs(matched: list, vertical: bool) -> list[list]:
     """Split aligned ticks into one run per axis: values rise left to right (x) or bottom to top (y),
     so side-by-side or stacked panels sharing tick extents come apart where the values restart."""
@@ -299,6 +334,9 @@ def find_plot_frames(page: VectorPage, *, x_range=None, y_range=None) -> list[Pl
     ys = _labelled_axes(page, texts, False)
     if (not xs or not ys) and x_range is not None and y_range is not None:
         xs, ys = xs or _hinted_axes(page, x_range, True), ys or _hinted_axes(page, y_range, False)
+    # panels sharing an axis (matplotlib sharey/sharex) label it once: the others borrow its values
+    xs = xs + _shared_axes(page, xs, True)
+    ys = ys + _shared_axes(page, ys, False)
     frames, used_y = [], set()
     for xm, axis_row, x_extent in xs:
         best = None
@@ -347,10 +385,14 @@ def _make_frame(page: VectorPage, xm, ym, axis_row: float, axis_col: float, x_ex
                 and c1 - c0 < 1.5 * (col1 - col0 + 1) + 50 and r1 - r0 < 1.5 * (row1 - row0 + 1) + 50):
             row0, col1 = min(row0, r0), max(col1, c1)
     percent = bool(np.any(ym[:, 2])) or float(np.max(ym[:, 1])) > 1.5
-    label_boxes = [t for t in page.texts
-                   if row0 - 20 <= t.row <= row1 + 3 * t.height and col0 - 8 * t.height <= t.col <= col1 + 20]
+    def size(t: VectorText) -> float:  # the font size, also of rotated text
+        return min(t.row1 - t.row0, t.col1 - t.col0) if len(t.text) > 1 else t.height
+
+    label_boxes = [t for t in page.texts  # whole boxes near the panel: not a neighbouring panel's titles
+                   if row0 - 20 <= t.row0 and t.row1 <= row1 + 4 * size(t) and col0 - 8 * size(t) <= t.col0
+                   and t.col1 <= col1 + 20]
     b_r1 = max([row1] + [t.row1 for t in label_boxes if t.row > row1])
-    b_c0 = min([col0] + [t.col0 for t in label_boxes if t.col < col0])
+    b_c0 = min([col0] + [t.col0 for t in label_boxes if t.col < col0 and t.col1 >= col0 - 3 * size(t)])
     return PlotFrame(
         panel=(row0, col0, row1, col1),
         bbox=(row0 - 2.0, b_c0, b_r1, col1 + 2.0),
@@ -364,6 +406,8 @@ def _dedupe(pts: NDArray[np.float64]) -> NDArray[np.float64]:
     """Drop repeated points and merge collinear axis-aligned runs."""
     if len(pts) < 2:
         return pts
+    if len(pts) == 2:
+        return pts if np.abs(pts[1] - pts[0]).max() > _EPS else pts[:1]
     keep = np.concatenate(([True], np.any(np.abs(np.diff(pts, axis=0)) > _EPS, axis=1)))
     pts = pts[keep]
     if len(pts) < 3:

@@ -24,7 +24,6 @@ from reconstruct.io import provenance as make_provenance
 from reconstruct.io import sha256_file
 from reconstruct.vector.figure import vector_figure, vector_plots
 from reconstruct.vector.pdf_read import PdfImage, read_pdf_pages
-from reconstruct.vector.render import redraw
 
 __all__ = ["FoundPlot", "find_km_plots", "plot_thumbnails", "digitize_pdf", "raster_images"]
 
@@ -33,7 +32,7 @@ _MIN_IMAGE_PX = 100  # smaller embedded images are icons or logos, not figures
 
 @dataclass(frozen=True)
 class FoundPlot:
-    """A candidate KM plot on a PDF page.
+    """A candidate KM plot on a PDF page (every plot of a page is listed, in reading order).
 
     Attributes
     ----------
@@ -84,7 +83,7 @@ def find_km_plots(path: str | os.PathLike[str]) -> tuple[FoundPlot, ...]:
 
 
 def plot_thumbnails(path: str | os.PathLike[str], plots: Sequence[FoundPlot], *, width_px: int = 400) -> list[bytes]:
-    """PNG thumbnails of found plots: vector plots redrawn from their paths and text, images downscaled.
+    """PNG thumbnails of found plots: the page region rendered by PDFium (vector plots), images downscaled.
 
     Parameters
     ----------
@@ -102,6 +101,8 @@ def plot_thumbnails(path: str | os.PathLike[str], plots: Sequence[FoundPlot], *,
     """
     import cv2
 
+    from reconstruct.vector.pdf_render import render_page
+
     wanted = {p.page for p in plots}
     pages = {number: (page, raster_images(images)) for number, page, images in read_pdf_pages(path, pages=wanted)}
     out = []
@@ -110,12 +111,14 @@ def plot_thumbnails(path: str | os.PathLike[str], plots: Sequence[FoundPlot], *,
         raster_k = plot.index - 1 - len(vector_plots(page))
         if plot.kind == "raster" and rasters[raster_k].rgb is not None:
             rgb = rasters[raster_k].rgb
-            scale = width_px / rgb.shape[1]
-            small = cv2.resize(rgb, (width_px, max(1, round(rgb.shape[0] * scale))), interpolation=cv2.INTER_AREA)
-            out.append(cv2.imencode(".png", small[:, :, ::-1])[1].tobytes())
         else:
-            rgb = redraw(page, plot.bbox, width_px=width_px)
-            out.append(cv2.imencode(".png", rgb[:, :, ::-1])[1].tobytes())
+            r0, c0, r1, c1 = plot.bbox
+            pad = 0.04 * (c1 - c0)
+            rgb = render_page(path, plot.page, bbox=(r0 - pad, c0 - pad, r1 + pad, c1 + pad),
+                              px_per_point=width_px / max(c1 - c0 + 2 * pad, 1.0))
+        scale = width_px / rgb.shape[1]
+        small = cv2.resize(rgb, (width_px, max(1, round(rgb.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+        out.append(cv2.imencode(".png", small[:, :, ::-1])[1].tobytes())
     return out
 
 

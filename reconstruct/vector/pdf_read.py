@@ -10,6 +10,7 @@ from their streams at native resolution.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from reconstruct.vector import geometry as _vector
 from reconstruct.errors import InputError
 
 __all__ = ["PdfImage", "read_pdf_pages"]
+
+_MARK_CHARS = {"+", "|"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,8 +95,11 @@ def _walk(items, height: float, x0: float, paths: list, chars: list, images: lis
 
     for item in items:
         if isinstance(item, LTFigure):
+            # a small form XObject is one drawn object (a marker); a large one holds a whole plot
+            # (journals wrap figures in forms), whose paths are objects of their own
             unit[0] += 1
-            _walk(item, height, x0, paths, chars, images, unit, group=unit[0])
+            small = max(item.width, item.height) <= 0.05 * height
+            _walk(item, height, x0, paths, chars, images, unit, group=unit[0] if small else group)
         elif isinstance(item, LTCurve):
             if group is None:
                 unit[0] += 1
@@ -156,12 +162,16 @@ def _texts(chars, height: float, x0: float) -> list[_vector.VectorText]:
         if current:
             words.append(current)
         groups = words if len(words) <= 1 else [phrase, *words]
+        if len(phrase) > 1 and all(c.get_text() in _MARK_CHARS for c in phrase):
+            groups = [[c] for c in phrase]  # censor marks drawn as characters, close enough to touch
         for group in groups:
             glyphs = [c for c in group if c.get_text().strip()]
             if glyphs:
                 text = "".join(c.get_text() for c in group).strip()
+                colour = _hex(getattr(getattr(glyphs[0], "graphicstate", None), "ncolor", None))
                 out.append(_vector.VectorText(text, height - max(c.y1 for c in glyphs), min(c.x0 for c in glyphs) - x0,
-                                              height - min(c.y0 for c in glyphs), max(c.x1 for c in glyphs) - x0))
+                                              height - min(c.y0 for c in glyphs), max(c.x1 for c in glyphs) - x0,
+                                              colour))
     return out
 
 
@@ -208,16 +218,77 @@ def _decode_image(stream) -> tuple[NDArray[np.uint8] | None, str]:
     return np.ascontiguousarray(pixels), name
 
 
+_CACHE: OrderedDict[tuple, dict] = OrderedDict()  # (path, size, mtime) -> {page: (VectorPage, images), None: n_pages}
+_CACHE_FILES = 4
+
+
+def _file_key(src: str) -> tuple | None:
+    try:
+        st = os.stat(src)
+    except OSError:
+        return None
+    return os.path.realpath(src), st.st_size, st.st_mtime_ns
+
+
 def read_pdf_pages(
     path: str | os.PathLike[str], *, pages: Sequence[int] | None = None
 ) -> Iterator[tuple[int, _vector.VectorPage, list[PdfImage]]]:
     """Yield ``(page_number, VectorPage, images)`` for each page (1-based numbers).
+
+    Pages of the last few files read are kept (keyed by path, size and modification time), so
+    finding the plots of a page, reading each of them and its at-risk table parse it once.
 
     Raises
     ------
     InputError
         Missing file, not a PDF, or an encrypted PDF.
     """
+    src = os.fspath(path)
+    key = _file_key(src)
+    cached = _CACHE.get(key) if key is not None else None
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        wanted = range(1, cached[None] + 1) if pages is None and None in cached else pages
+        if wanted is not None and all(n in cached or (None in cached and n > cached[None]) for n in wanted):
+            for n in wanted:
+                if n in cached:
+                    yield n, *cached[n]
+            return
+    store: dict = {} if cached is None else cached
+    if key is not None:  # filled as pages are parsed, also when the caller stops early
+        _CACHE[key] = store
+        while len(_CACHE) > _CACHE_FILES:
+            _CACHE.popitem(last=False)
+    count = 0
+    for number, page, images in _parse_pdf_pages(src, pages=pages, store=store):
+        count = number
+        yield number, page, images
+    if pages is None:
+        store[None] = count
+
+
+def _with_outlined_text(page: _vector.VectorPage, src: str, number: int) -> _vector.VectorPage:
+    from reconstruct.vector.glyphs import glyph_paths, outlined_texts
+
+    if not glyph_paths(page):
+        return page
+
+    def render(bbox, px_per_unit):
+        from reconstruct.vector.pdf_render import render_page
+
+        try:
+            rgb = render_page(src, number, bbox=bbox, px_per_point=px_per_unit)
+        except InputError:  # a glyph off the page: nothing to read
+            return np.full((8, 8), 255, np.uint8)
+        return np.ascontiguousarray(rgb.min(axis=2))  # darkest channel: coloured text stays dark
+
+    return _vector.VectorPage(page.paths, outlined_texts(page, render=render), page.size)
+
+
+def _parse_pdf_pages(
+    src: str, *, pages: Sequence[int] | None, store: dict
+) -> Iterator[tuple[int, _vector.VectorPage, list[PdfImage]]]:
+    """Parse the wanted pages with pdfminer, taking pages already in ``store`` from it and adding the others."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFResourceManager
@@ -225,7 +296,6 @@ def read_pdf_pages(
     from pdfminer.pdfparser import PDFParser, PDFSyntaxError
     from pdfminer.psparser import PSException
 
-    src = os.fspath(path)
     if not os.path.isfile(src):
         raise InputError("expected an existing PDF file, got no such file", source=src)
     with open(src, "rb") as handle:
@@ -240,13 +310,20 @@ def read_pdf_pages(
             for number, page in enumerate(PDFPage.create_pages(document), start=1):
                 if pages is not None and number not in pages:
                     continue
+                if number in store:
+                    yield number, *store[number]
+                    continue
                 interpreter.process_page(page)
                 layout = device.get_result()
                 x0, _, x1, y1 = layout.bbox
                 paths, chars, images = [], [], []
                 _walk(layout, y1, x0, paths, chars, images, [0])
                 texts = tuple(_texts(chars, y1, x0))
-                yield number, _vector.VectorPage(tuple(paths), texts, (y1 - layout.bbox[1], x1 - x0)), images
+                vpage = _vector.VectorPage(tuple(paths), texts, (y1 - layout.bbox[1], x1 - x0))
+                if not texts:  # text converted to outlines (journal production): OCR on PDFium's rendering
+                    vpage = _with_outlined_text(vpage, src, number)
+                store[number] = (vpage, images)
+                yield number, *store[number]
         except (PDFEncryptionError, PDFPasswordIncorrect):
             raise InputError("expected an unencrypted PDF, got an encrypted one; remove the password first",
                              source=src) from None

@@ -1,9 +1,8 @@
-"""Redraw a :class:`reconstruct.vector.geometry.VectorPage` (or a box of it) as RGB pixels with matplotlib.
+"""Rasterise a :class:`reconstruct.vector.geometry.VectorPage` (or a box of it) from its extracted paths with matplotlib.
 
-Used for ``kmrecon find`` thumbnails and as the background of overlays for vector figures, whose
-positions are page units: at one pixel per unit the overlay lands where the paths are. pdfminer
-cannot render pages, and a PDF renderer with an MIT-compatible licence would be a heavy dependency
-for a preview, so the paths and text read for the extraction are drawn again.
+Used as the background of overlays for SVG figures, whose positions are user units: at one pixel
+per unit the overlay lands where the paths are. PDF pages are rendered by PDFium instead
+(:mod:`reconstruct.vector.pdf_render`), which shows them as a viewer does.
 """
 
 from __future__ import annotations

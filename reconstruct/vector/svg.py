@@ -33,12 +33,17 @@ def _colour(value: Any) -> str | None:
     return f"#{value.red:02x}{value.green:02x}{value.blue:02x}"
 
 
-def _subpaths(shape) -> tuple[np.ndarray, ...]:
-    from svgelements import Close, Move, Path
+def _subpaths(shape, *, sample: bool = False) -> tuple[np.ndarray, ...]:
+    """Absolute polylines of a shape; curves keep their end points, or (``sample``, for glyph
+    outlines that are rasterised for OCR) four more points each."""
+    from svgelements import Close, Line, Move, Path
 
-    path = abs(Path(shape))
+    if isinstance(shape, Path):
+        segments = shape.segments(transformed=True)  # no copy of the path (svgelements' abs() makes one)
+    else:
+        segments = abs(Path(shape)).segments()
     subs, pts, start = [], [], None
-    for seg in path.segments():
+    for seg in segments:
         if isinstance(seg, Move):
             if pts:
                 subs.append(np.array(pts))
@@ -47,6 +52,8 @@ def _subpaths(shape) -> tuple[np.ndarray, ...]:
             if start is not None:
                 pts.append(start)
         elif seg.end is not None:
+            if sample and not isinstance(seg, Line):
+                pts.extend((float(y), float(x)) for x, y in seg.npoint(np.linspace(0.2, 0.8, 4)))
             pts.append((seg.end.y, seg.end.x))
     if pts:
         subs.append(np.array(pts))
@@ -87,11 +94,31 @@ def _without_empty_paths(src: str) -> io.BytesIO:
 def read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
     """Read an SVG file as one :class:`reconstruct.vector.geometry.VectorPage` (user units, origin top-left).
 
+    The last few files read are kept (by path, size and modification time): reading a plot, its
+    at-risk table and its overlay parse the file (and OCR outlined text) once.
+
     Raises
     ------
     InputError
         Missing or unparsable file.
     """
+    from reconstruct.vector.pdf_read import _file_key
+
+    key = _file_key(os.fspath(path))
+    if key is not None and key in _PAGES:
+        return _PAGES[key]
+    page = _read_svg_page(path)
+    if key is not None:
+        _PAGES[key] = page
+        while len(_PAGES) > 4:
+            _PAGES.pop(next(iter(_PAGES)))
+    return page
+
+
+_PAGES: dict[tuple, _vector.VectorPage] = {}
+
+
+def _read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
     from xml.etree.ElementTree import ParseError
 
     from svgelements import SVG, Shape, Text
@@ -110,7 +137,7 @@ def read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
             if text is not None:
                 texts.append(text)
         elif isinstance(element, Shape):
-            subs = _subpaths(element)
+            subs = _subpaths(element, sample=element.stroke is None or _colour(element.stroke) is None)
             if not subs:
                 continue
             stroke = _colour(element.stroke)
@@ -120,7 +147,13 @@ def read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
             paths.append(_vector.VectorPath(subs, stroke if width > 0 else None, _colour(element.fill), width,
                                             dash, unit))
     size = (float(svg.height or 0.0), float(svg.width or 0.0))
-    return _vector.VectorPage(tuple(paths), tuple(texts), size)
+    page = _vector.VectorPage(tuple(paths), tuple(texts), size)
+    if not texts:  # text drawn as glyph outlines (matplotlib's and cairo's default): read them by OCR
+        from reconstruct.vector.glyphs import glyph_paths, outlined_texts
+
+        if glyph_paths(page):
+            page = _vector.VectorPage(page.paths, outlined_texts(page), size)
+    return page
 
 
 def digitize_svg(path: str | os.PathLike[str], *, index: int | None = None, x_range=None, y_range=None,
@@ -155,10 +188,10 @@ def digitize_svg(path: str | os.PathLike[str], *, index: int | None = None, x_ra
     page = read_svg_page(src) if svg_page is None else svg_page
     plots = vector_plots(page, x_range=x_range, y_range=y_range)
     if not plots:
-        if not page.texts and (x_range is None or y_range is None):
-            raise CalibrationError("expected tick labels as SVG <text>, got none; text drawn as glyph outlines "
-                                   "cannot be read: pass x_range and y_range (first and last tick values), or "
-                                   "save with <text> (matplotlib: rcParams['svg.fonttype'] = 'none')")
+        if x_range is None or y_range is None:
+            raise CalibrationError("expected a KM plot with tick labels read from SVG <text> or glyph outlines, "
+                                   "got none; pass x_range and y_range (first and last tick values), or save "
+                                   "with <text> (matplotlib: rcParams['svg.fonttype'] = 'none')")
         raise DigitizationError("expected a KM plot (labelled axes with step curves) in the SVG, got none")
     k = 1 if index is None else int(index)
     if k > len(plots):
