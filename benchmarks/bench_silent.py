@@ -33,8 +33,9 @@ constants in :mod:`reconstruct.quality` are chosen from that table.
 ``--wild DIR`` adds a corpus of other renderers (issue 12): every figure ``DIR/<family>/<name>.<ext>``
 (png, jpg, jpeg, pdf, svg; any depth, the family is the folder) with its true IPD beside it in
 ``<name>.ipd.csv``, ``<name>_ipd.csv`` or ``<name>.csv`` (columns ``arm,time,event``; ``arm`` = the legend
-name); figures without one are skipped. The ``none`` condition then reads the printed table. ``--km-corpus`` adds the real lifelines / ggsurvfit figures of
-``../shared/km-corpus`` whose data are known.
+name); figures without one are skipped. The ``none`` condition then reads the printed table.
+``--km-corpus`` adds the real lifelines / ggsurvfit figures of ``../shared/km-corpus`` whose data
+are known.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def _table(arms, *, step: float = 6.0, shift: float = 0.0, rotate: int = 0) -> p
 
 def _mae(truth: Arm, time_, event) -> float:
     grid = np.linspace(0.0, truth.time.max(), 400)
-    return float(np.abs(km_at(truth.time, truth.event, grid) - km_at(np.asarray(time_), np.asarray(event), grid)).mean())
+    rec = km_at(np.asarray(time_), np.asarray(event), grid)
+    return float(np.abs(km_at(truth.time, truth.event, grid) - rec).mean())
 
 
 def _error(run, truths: tuple[Arm, ...]) -> tuple[float, bool]:

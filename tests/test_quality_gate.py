@@ -148,7 +148,8 @@ def test_run_figure_raises_misfit_error_unless_accepted(figure):
         run_figure(path, at_risk_path=tables["late"], x_range=truth.x_range, y_range=truth.y_range)
     assert isinstance(info.value, KmreconError)
     assert info.value.result.status == "misfit"
-    assert "--arm-names" in str(info.value) and "overlay.png" in str(info.value)
+    assert "--arm-names" in str(info.value)
+    assert "overlay.png" in str(info.value)
     run = run_figure(path, at_risk_path=tables["late"], x_range=truth.x_range, y_range=truth.y_range,
                      accept_misfit=True)
     assert run.status == "misfit"
@@ -184,8 +185,11 @@ def test_cli_run_misfit_exits_3_and_writes_only_diagnostics(figure, tmp_path):
     assert result.exit_code == 3, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1
-    assert "arm 'Arm A'" in lines[0] and "overlay.png" in lines[0] and "table times" in lines[0]
-    assert "--arm-names" in lines[0] and "Traceback" not in result.output
+    assert "arm 'Arm A'" in lines[0]
+    assert "overlay.png" in lines[0]
+    assert "table times" in lines[0]
+    assert "--arm-names" in lines[0]
+    assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == ["fit.png", "overlay.png", "run.json"]
     record = json.loads((out / "run.json").read_text())
     assert record["status"] == "misfit"
@@ -213,7 +217,8 @@ def test_cli_reconstruct_misfit_exits_3(tmp_path):
     args = ["reconstruct", str(curves), "--at-risk", str(table), "-o", str(out)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 3, result.output
-    assert "arm 'A'" in result.output and "--accept-misfit" in result.output
+    assert "arm 'A'" in result.output
+    assert "--accept-misfit" in result.output
     assert len(result.output.strip().splitlines()) == 1  # no warning lines before the verdict
     assert not out.exists()
     assert json.loads(out.with_suffix(".json").read_text())["status"] == "misfit"
@@ -259,7 +264,8 @@ def test_issue_18_censor_mark_at_the_curve_end_is_never_a_silent_answer(tmp_path
                                        "--censor-marks", str(paths["marks"]), "-o", str(out)])
     assert result.exit_code in (0, 3), result.output
     if result.exit_code == 3:
-        assert not out.exists() and "arm 'A'" in result.output
+        assert not out.exists()
+        assert "arm 'A'" in result.output
     else:
         ipd = pd.read_csv(out)
         grid = np.linspace(0.0, t[-1], 400)

@@ -26,17 +26,23 @@ def _ipd():
 def test_statistics_after_the_exit_are_ne_with_the_reason():
     summary = summarize_ipd(_ipd(), landmarks=(3, 12), tau=10.0)
     a_before = summary["A"]
-    assert math.isfinite(a_before.median.time) and a_before.median.time > 4.0
+    assert math.isfinite(a_before.median.time)
+    assert a_before.median.time > 4.0
     limited = restrict_to_visible(summary, {"A": (4.0, "the curve leaves the panel below 0.6 at t = 4")})
     a, b = limited["A"], limited["B"]
-    assert math.isnan(a.median.time) and "median not visible" in a.not_estimable["median"]
+    assert math.isnan(a.median.time)
+    assert "median not visible" in a.not_estimable["median"]
     assert "below 0.6" in a.not_estimable["median"]
     assert a.landmarks.survival[0] == a_before.landmarks.survival[0]  # t = 3 is visible
-    assert math.isnan(a.landmarks.survival[1]) and "after the exit" in a.not_estimable["landmark:12"]
-    assert math.isnan(a.rmst.rmst) and "tau = 10 is beyond the exit" in a.not_estimable["rmst"]
-    assert b.not_estimable == {} and b.median.time == summary["B"].median.time
+    assert math.isnan(a.landmarks.survival[1])
+    assert "after the exit" in a.not_estimable["landmark:12"]
+    assert math.isnan(a.rmst.rmst)
+    assert "tau = 10 is beyond the exit" in a.not_estimable["rmst"]
+    assert b.not_estimable == {}
+    assert b.median.time == summary["B"].median.time
     diff = limited.contrasts[0].rmst_difference
-    assert math.isnan(diff.difference) and "RMST difference NE" in limited.contrasts[0].note
+    assert math.isnan(diff.difference)
+    assert "RMST difference NE" in limited.contrasts[0].note
     assert limited.contrasts[0].hazard_ratio.hazard_ratio == summary.contrasts[0].hazard_ratio.hazard_ratio
     record = a.to_dict()
     assert record["not_estimable"]["median"].startswith("median not visible")
@@ -47,8 +53,10 @@ def test_a_visible_median_keeps_its_value_and_only_a_late_upper_limit_goes():
     med = summary["A"].median
     limited = restrict_to_visible(summary, {"A": ((med.time + med.conf_high) / 2, "cut at the right end")})
     a = limited["A"]
-    assert a.median.time == med.time and a.median.conf_low == med.conf_low
-    assert math.isnan(a.median.conf_high) and "median_conf_high" in a.not_estimable
+    assert a.median.time == med.time
+    assert a.median.conf_low == med.conf_low
+    assert math.isnan(a.median.conf_high)
+    assert "median_conf_high" in a.not_estimable
 
 
 def _truncated_figure(path, y_min=0.6):
