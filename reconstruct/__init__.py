@@ -37,6 +37,8 @@ _LAZY = {
     "FigureRun": "reconstruct._run",
     "run_figure": "reconstruct._run",
     "write_run_outputs": "reconstruct._run_outputs",
+    "IPDDraws": "reconstruct._draws",
+    "draw_ipd": "reconstruct._draws",
     "BatchItem": "reconstruct._batch",
     "BatchReport": "reconstruct._batch",
     "collect_batch": "reconstruct._batch",
