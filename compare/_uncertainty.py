@@ -107,12 +107,15 @@ class SummaryUncertainty:
     draws : dict
         The per-draw values behind the intervals (name -> ndarray of shape (n_draws,)), e.g.
         ``"median:A"``, ``"landmark:A:12"``, ``"rmst:A"``, ``"log_hr:B"``, ``"logrank_p:B"``.
+    parameters : dict
+        How the draws were made (seed, precisions), recorded in ``summary.json``.
     """
 
     n_draws: int
     arms: dict[str, dict[str, Any]]
     contrasts: dict[str, dict[str, Any]]
     draws: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 def _percentiles(values: NDArray[np.float64]) -> ReconstructionInterval:
@@ -188,7 +191,8 @@ def _arm_rows(frame_arm: NDArray[Any], draw, time, event, name):
     return draw[rows], time[rows], event[rows]
 
 
-def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame) -> SummaryUncertainty:
+def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
+                        parameters: dict[str, Any] | None = None) -> SummaryUncertainty:
     """Reconstruction and total intervals of every statistic of ``summary`` over IPD ``draws``.
 
     Parameters
@@ -199,6 +203,8 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame) -> SummaryUnce
     draws : DataFrame
         Long table ``draw, arm, time, event`` (:meth:`reconstruct.IPDDraws.to_frame`); draws
         numbered 0..M-1, every draw with every arm of the summary.
+    parameters : dict, optional
+        How the draws were made (e.g. :attr:`reconstruct.IPDDraws.parameters`), kept for the record.
 
     Returns
     -------
@@ -267,7 +273,8 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame) -> SummaryUnce
         lo, hi = _rubin(diff, d.difference, d.conf_low, d.conf_high, level, _identity, _identity)
         contrasts[c.arm] = {"hazard_ratio": hr_u, "rmst_difference": StatisticUncertainty(_percentiles(diff), lo, hi),
                             "logrank_p": _percentiles(lr_p)}
-    return SummaryUncertainty(n_draws=m, arms=arms, contrasts=contrasts, draws=values)
+    return SummaryUncertainty(n_draws=m, arms=arms, contrasts=contrasts, draws=values,
+                              parameters=dict(parameters or {}))
 
 
 def annotate_summary_dict(record: dict[str, Any], uncertainty: SummaryUncertainty) -> dict[str, Any]:
@@ -303,6 +310,7 @@ def annotate_summary_dict(record: dict[str, Any], uncertainty: SummaryUncertaint
         contrast["rmst_difference"].update(u["rmst_difference"].to_dict())
         if contrast["logrank"] is not None:
             contrast["logrank"]["reconstruction"] = u["logrank_p"].to_dict()
-    out["uncertainty"] = {"draws": uncertainty.n_draws, "method": "reconstruction draws; total by Rubin's rules "
-                          "(docs/uncertainty.md)"}
+    out["uncertainty"] = {"draws": uncertainty.n_draws, "parameters": dict(uncertainty.parameters),
+                          "method": "reconstruction: 2.5-97.5 percentiles over draws of plausible IPD; total: "
+                                    "Rubin's rules (docs/uncertainty.md)"}
     return out

@@ -44,9 +44,13 @@ def parse_names(value: str | None) -> list[str] | None:
               help="RMST horizon (default: the shortest arm's follow-up).")
 @click.option("--reference", default=None, help="Reference arm for HRs (default: the first arm).")
 @click.option("--time-unit", default="months", show_default=True, help="Unit of the x axis, for the report.")
+@click.option("--draws", type=click.IntRange(min=0), default=None,
+              help="Plausible IPD sets for the reconstruction and total intervals (0: off; default 200 when "
+                   "they take under 2 s).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the draws.")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n_patients, total_events, method,
-            no_censor_marks, landmarks, tau, reference, time_unit, force) -> None:
+            no_censor_marks, landmarks, tau, reference, time_unit, draws, seed, force) -> None:
     """From a Kaplan-Meier FIGURE (image, PDF or SVG) to reconstructed IPD, statistics and a report."""
     from compare._ipd_report import format_ipd_summary
     from reconstruct._run import run_figure
@@ -60,7 +64,7 @@ def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n
             method=method, use_censor_marks=not no_censor_marks, page=page, index=index,
         )
         summary = write_run_outputs(run, outdir, figure=figure, landmarks=parse_landmarks(landmarks), tau=tau,
-                                    reference=reference, time_unit=time_unit, force=force)
+                                    reference=reference, time_unit=time_unit, force=force, draws=draws, seed=seed)
     for line in run.warnings:
         click.echo(f"warning: {line}", err=True)
     click.echo(format_ipd_summary(summary))

@@ -42,6 +42,17 @@ def run_record(run: FigureRun) -> dict:
     }
 
 
+def _uncertainty(run: FigureRun, summary, draws: int | None, seed: int):
+    """Reconstruction and total intervals of the run's summary, or None and why not."""
+    from compare._uncertainty import summary_uncertainty
+    from reconstruct._run_draws import run_draws
+
+    sample, note = run_draws(run, n_draws=draws, seed=seed)
+    if sample is None:
+        return None, note
+    return summary_uncertainty(summary, sample.to_frame(), parameters=sample.parameters), ""
+
+
 def write_run_outputs(
     run: FigureRun,
     outdir: str | os.PathLike[str],
@@ -53,6 +64,8 @@ def write_run_outputs(
     time_unit: str = "months",
     data_note: str | None = None,
     force: bool = False,
+    draws: int | None = None,
+    seed: int = 0,
 ):
     """Summarise a run and write all of :data:`RUN_OUTPUTS` into ``outdir``.
 
@@ -68,6 +81,11 @@ def write_run_outputs(
     data_note : str, optional
         Line shown at the top of the report (default: which figure and where the at-risk numbers came from).
     force : bool
+    draws : int or None
+        Reconstruction draws for the reconstruction and total intervals (:func:`reconstruct.draw_ipd`):
+        ``None`` runs 200 when they are affordable (see :func:`reconstruct._run_draws.run_draws`), 0 none.
+    seed : int
+        Seed of the draws.
 
     Returns
     -------
@@ -83,6 +101,7 @@ def write_run_outputs(
         check_writable(outdir / name, force=force)
     ipd = run.reconstruction.to_frame()
     summary = summarize_ipd(ipd, landmarks=landmarks, tau=tau, reference=reference, time_unit=time_unit)
+    uncertainty, draws_note = _uncertainty(run, summary, draws, seed)
     outdir.mkdir(parents=True, exist_ok=True)
     curves, marks = named_points(run)
     write_csv(outdir / "curves.csv", curves, force=force)
@@ -94,7 +113,7 @@ def write_run_outputs(
     write_csv(outdir / "ipd.csv", ipd, force=force)
     write_json(outdir / "run.json", run_record(run), force=force)
     write_ipd_report(summary, outdir, ipd=ipd, curves=curves, overlay_png=outdir / "overlay.png",
-                     provenance=run.provenance, force=force,
+                     provenance=run.provenance, force=force, uncertainty=uncertainty, uncertainty_note=draws_note,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "
                                             f"(at-risk numbers: {run.at_risk_source})")
     return summary
