@@ -11,8 +11,9 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    plus censorings. A pinned point whose fraction has other whole multiples ``(k d0, k n0)``
    that fit between its neighbours takes one of them at random, weighted by the tie prior of
    the solver (how often each number of events per step occurs at the pinned steps).
-2. **Censorings** in each block between cuts are uniform on the solver's censoring clock
-   (time, or concentrated at the censor marks when marks were read).
+2. **Censorings** in each block between cuts sit at the censor marks of the block, a random
+   subset of distinct marks when there are more marks than censorings (a mark is at least one
+   censoring); censorings beyond the marks, or without marks, are uniform in time.
 3. **Digitization noise.** Every distinct survival level gets Gaussian noise of sd
    ``precision``; the events at the points that are not pinned follow from the noisy step
    heights times the number at risk, by cumulative rounding (as in Guyot et al.), and the
@@ -41,7 +42,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from reconstruct._clean import clean_at_risk, clean_curve
-from reconstruct._guyot import CensorClock
 from reconstruct._reconstruct import _snap, reconstruct_ipd
 from reconstruct._results import IPDReconstruction
 from reconstruct._validation import check_finite_array, check_positive
@@ -163,11 +163,13 @@ def _pinned_points(arm: _ArmInput, precision: float):
     return events.astype(np.int64), n.astype(np.int64), pinned
 
 
-def _alternatives(events, n, pinned, rng, m):
+def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
     """Per draw, (d, n) of each pinned point: the reconstruction's, or a whole multiple of the same fraction.
 
-    A multiple ``(k d0, k n0)`` qualifies when it fits between the neighbouring points of the
-    reconstruction: ``k n0 <= n_prev - d_prev`` and ``k n0 - k d0 >= n_next``.
+    A multiple ``(k d0, k n0)`` qualifies when it fits between the neighbouring anchors (table rows
+    and other pinned points, on the scale ``M = n + events before``, patients not yet censored):
+    ``k n0 <= M(previous anchor) - events before the point`` and
+    ``k n0 - k d0 >= M(next anchor) - events up to and including the point`` (0 without a next anchor).
     """
     p = events.size
     d_draw = np.broadcast_to(events, (m, p)).copy()
@@ -175,12 +177,21 @@ def _alternatives(events, n, pinned, rng, m):
     idx = np.flatnonzero(pinned)
     if idx.size == 0:
         return d_draw, n_draw
+    e_before = np.r_[0, np.cumsum(events)]  # events at points < j
+    t_pos = np.searchsorted(p_time, a_time, side="left")
+    keys = np.r_[2 * t_pos, 2 * idx + 1]
+    big_m = np.r_[n_table + e_before[t_pos], n[idx] + e_before[idx]]
+    order = np.argsort(keys, kind="stable")
+    keys, big_m = keys[order], big_m[order]
+    own = np.searchsorted(keys, 2 * idx + 1)
+    prev_m = big_m[own - 1]  # the table row at time 0 always precedes
+    has_next = own + 1 < keys.size
+    next_m = np.where(has_next, big_m[np.minimum(own + 1, keys.size - 1)], 0)
+    upper = prev_m - e_before[idx]
+    lower = np.where(has_next, next_m - e_before[idx + 1], 0)
     g = np.gcd(events[idx], n[idx])
     d0, n0 = events[idx] // g, n[idx] // g
-    upper = np.where(idx > 0, n[np.maximum(idx - 1, 0)] - events[np.maximum(idx - 1, 0)], n[0] + events[0])
-    upper = np.where(idx > 0, upper, n[idx])  # the first point: nothing before it bounds n beyond the start
-    lower = np.where(idx + 1 < p, n[np.minimum(idx + 1, p - 1)], 0)
-    k_max = int(np.max(np.maximum(upper // np.maximum(n0, 1), 1)))
+    k_max = int(np.max(np.maximum(upper // np.maximum(n0, 1), g)))
     k = np.arange(1, k_max + 1)[None, :]
     ok = (k * n0[:, None] <= upper[:, None]) & (k * (n0 - d0)[:, None] >= lower[:, None])
     ok[np.arange(idx.size), g - 1] = True  # the reconstruction's own choice
@@ -191,8 +202,7 @@ def _alternatives(events, n, pinned, rng, m):
     cdf = np.cumsum(w, axis=1)
     cdf /= cdf[:, -1:]
     u = rng.random((m, idx.size))
-    pick = (u[:, :, None] > cdf[None, :, :]).sum(axis=2) + 1  # k per draw and point
-    pick = np.minimum(pick, k_max)
+    pick = np.minimum((u[:, :, None] > cdf[None, :, :]).sum(axis=2) + 1, k_max)  # k per draw and point
     d_draw[:, idx] = pick * d0[None, :]
     n_draw[:, idx] = pick * n0[None, :]
     return d_draw, n_draw
@@ -211,20 +221,21 @@ def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int) -> NDArr
     return np.clip(drop, 0.0, 1.0)
 
 
-def _block(n_start, loss, c_init, dfix, pts_u, drops, pool, *, tail_target=None, tail_share=None):
+def _block(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None):
     """Events per point and the censoring count of one block, all draws at once.
 
     ``n_start`` (m,) at risk at the cut; ``loss`` (m,) events + censorings up to the next cut (None
-    after the last cut); ``dfix`` (m,) events at the cut's own point (0 if none); ``pts_u`` (k,) clock
-    positions of the block's other points as fractions of the block; ``drops`` (m, k) their noisy
-    relative drops; ``pool`` (m, L) uniform positions, the first ``c`` of which are the censorings.
+    after the last cut); ``dfix`` (m,) events at the cut's own point (0 if none); ``pts_t`` (k,) times
+    of the block's other points; ``drops`` (m, k) their noisy relative drops; ``pool`` (m, L) candidate
+    censoring times, the first ``c`` of which are the censorings (a censoring at a point's time is
+    still at risk there).
     After the last cut, ``tail_target`` (m,) fixes the block's events (a given event total), else
     ``tail_share`` (m,) is the share of the patients without an event censored inside the block.
     """
     m, width = pool.shape
     slot = np.arange(width)[None, :]
     c = np.minimum(c_init, width).astype(np.int64)
-    before = (pool[:, None, :] < pts_u[None, :, None])  # (m, k, L)
+    before = (pool[:, None, :] < pts_t[None, :, None])  # (m, k, L)
     for _ in range(_PASSES):
         active = slot < c[:, None]
         c_before = (before & active[:, None, :]).sum(axis=2)  # (m, k)
@@ -255,15 +266,25 @@ def _block(n_start, loss, c_init, dfix, pts_u, drops, pool, *, tail_target=None,
     return d, total, c
 
 
+def _pool(in_marks, t0, t1, width, rng, m):
+    """Candidate censoring times per draw: the block's marks in random order, then uniform times."""
+    extra = rng.uniform(t0, t1, size=(m, max(width - in_marks.size, 0))) if t1 > t0 else \
+        np.full((m, max(width - in_marks.size, 0)), t0)
+    if in_marks.size == 0:
+        return extra
+    shuffled = rng.permuted(np.broadcast_to(in_marks, (m, in_marks.size)), axis=1)
+    return np.concatenate([shuffled, extra], axis=1)
+
+
 def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int):
     """Draws of one arm before the time warp: (draw, time, event) arrays."""
     events, n, pinned = _pinned_points(arm, precision)
-    d_pin, n_pin = _alternatives(events, n, pinned, rng, m)
-    drops = _noisy_drops(arm.s, precision, rng, m)
-    t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
-    clock = CensorClock.from_marks(arm.marks, max(t_end, 1e-12))
     rec_sorted = np.sort(arm.rec_time)
     n_table = arm.rec_time.size - np.searchsorted(rec_sorted, arm.a_time, side="left")
+    d_pin, n_pin = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
+    drops = _noisy_drops(arm.s, precision, rng, m)
+    t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
+    marks = arm.marks if arm.marks is not None else np.zeros(0)
     # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
     pin_idx = np.flatnonzero(pinned)
     pin_idx = pin_idx[~np.isin(arm.p_time[pin_idx], arm.a_time)]
@@ -285,12 +306,12 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
         own = in_block[(arm.p_time[in_block] == t0) & fixed[in_block]]
         free = in_block[~np.isin(in_block, own)]
         dfix = d_pin[:, own].sum(axis=1) if own.size else np.zeros(m, dtype=np.int64)
-        c0, c1 = float(clock(np.array([t0]))[0]), float(clock(np.array([t1]))[0])
-        span = max(c1 - c0, 0.0)
-        pts_u = (clock(arm.p_time[free]) - c0) / span if span > 0 else np.zeros(free.size)
+        in_marks = marks[(marks >= t0) & (marks < t1)] if t1 > t0 else marks[marks == t0]
         n_start = cut_n[:, b].astype(np.int64)
         if last:
-            c_init = np.full(m, int(np.sum((c_times >= t0) & (c_times < t_end))), dtype=np.int64)
+            # every mark before the end of the curve is a censoring (the reconstruction may keep some at the end)
+            within = max(int(np.sum((c_times >= t0) & (c_times < t_end))), int(np.sum((marks >= t0) & (marks < t_end))))
+            c_init = np.minimum(np.full(m, within, dtype=np.int64), np.maximum(n_start - dfix, 0))
             width = int(max(np.max(n_start), 1))
             loss = None
         else:
@@ -298,14 +319,15 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
             inside = int(np.sum((c_times >= t0) & (c_times < t1)))
             c_init = np.clip(np.full(m, inside, dtype=np.int64), 0, np.maximum(loss - dfix, 0))
             width = int(max(np.max(loss), 1))
-        pool = rng.random((m, width))
+        pool = _pool(in_marks, t0, t1, width, rng, m)
+        width = pool.shape[1]
         target = share = None
         if last and arm.total_events is not None:
             target = arm.total_events - d_so_far - dfix
         elif last and (arm.marks is None or not np.any(arm.marks >= t0)) and t_end > t0:
             # nothing in the figure fixes the censoring after the last cut: any share is as plausible
             share = rng.random(m)
-        d, total, c = _block(n_start, loss, c_init, dfix, pts_u, drops[:, free], pool, tail_target=target,
+        d, total, c = _block(n_start, loss, c_init, dfix, arm.p_time[free], drops[:, free], pool, tail_target=target,
                              tail_share=share)
         d_so_far += total
         # events: the cut's own point, then the others
@@ -316,9 +338,8 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
                 out_time.append(np.repeat(np.tile(arm.p_time[cols], m), flat))
                 out_event.append(np.ones(int(flat.sum()), dtype=np.int64))
         active = np.arange(width)[None, :] < c[:, None]
-        pos = c0 + pool * span
         out_draw.append(np.broadcast_to(draw_ids[:, None], pool.shape)[active])
-        out_time.append(clock.inverse(pos[active]) if span > 0 else np.full(int(active.sum()), t0))
+        out_time.append(pool[active])
         out_event.append(np.zeros(int(active.sum()), dtype=np.int64))
         if last:
             left = np.maximum(n_start - total - c, 0)
