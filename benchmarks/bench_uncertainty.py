@@ -100,7 +100,7 @@ def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds):
         warnings.simplefilter("ignore")
         s_rec = summarize_ipd(rec_ipd, landmarks=(12.0,), reference="A")
         s_true = summarize_ipd(true_ipd, landmarks=(12.0,), reference="A", tau=s_rec.tau)
-        unc = summary_uncertainty(s_rec, draws.to_frame())
+        unc = summary_uncertainty(s_rec, draws)
     rec, true = _extract(s_rec, unc), _extract(s_true)
     params = params_fn(s_rec.tau)
     rows = []
@@ -162,7 +162,7 @@ def synthetic_case(seed, kind):
         rec = reconstruct_ipd(curves, table, precision=precision, censor_marks=marks)
         draws = draw_ipd(curves, table, reconstruction=rec, censor_marks=marks, precision=precision,
                          time_precision=time_precision, seed=seed)
-    return _score(kind, label, rec.to_frame(), truth, draws, params_fn, time.perf_counter() - start)
+    return _score(kind, label, rec.to_frame(), truth, draws.to_frame(), params_fn, time.perf_counter() - start)
 
 
 def _generator_parameters(style, seed):
@@ -187,12 +187,12 @@ def figure_case(seed, folder: Path):
     path = folder / f"fig{seed}{gen.suffix}"
     path.write_bytes(gen.image_bytes)
     every = INTERVALS[(seed // len(FIGURE_STYLES)) % len(INTERVALS)]
-    names = ("A", "B")
+    names = {arm.label: name for name, arm in zip(("A", "B"), truth.arms, strict=True)}
     frames, true_rows = [], []
-    for name, arm in zip(names, truth.arms, strict=True):
+    for arm in truth.arms:
         at = np.arange(0.0, arm.time.max(), every)
-        frames.append(pd.DataFrame({"arm": name, "time": at, "n_risk": number_at_risk(arm.time, at)}))
-        true_rows.append(pd.DataFrame({"arm": name, "time": arm.time, "event": arm.event}))
+        frames.append(pd.DataFrame({"arm": arm.label, "time": at, "n_risk": number_at_risk(arm.time, at)}))
+        true_rows.append(pd.DataFrame({"arm": names[arm.label], "time": arm.time, "event": arm.event}))
     table = folder / f"fig{seed}_at_risk.csv"
     pd.concat(frames).to_csv(table, index=False)
     start = time.perf_counter()
@@ -203,7 +203,9 @@ def figure_case(seed, folder: Path):
         draws, _ = run_draws(run, n_draws=200, seed=seed)
     medians, shape = _generator_parameters(style, seed)
     label = f"{style.name},n={truth.arms[0].time.size},every={every:g}"
-    return _score("figure", label, run.reconstruction.to_frame(), pd.concat(true_rows), draws,
+    rec = run.reconstruction.to_frame().assign(arm=lambda f: f["arm"].map(names))
+    sample = draws.to_frame().assign(arm=lambda f: f["arm"].map(names))
+    return _score("figure", label, rec, pd.concat(true_rows), sample,
                   lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start)
 
 

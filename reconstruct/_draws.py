@@ -18,9 +18,10 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    ``precision``; the events at the points that are not pinned follow from the noisy step
    heights times the number at risk, by cumulative rounding (as in Guyot et al.), and the
    censorings of the block are ``L`` minus those events (a few fixed-point passes).
-4. **Step positions.** Times are moved by a monotone random warp of the time axis (Gaussian
-   noise of sd ``time_precision`` at every distinct curve time, shared by the arms so that tied
-   times stay tied).
+4. **Step positions.** Times are moved by a monotone random warp of the time axis: Gaussian
+   noise of sd ``time_precision`` at every distinct curve time plus one common shift of the
+   same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
+   tied; the at-risk table times do not move and no time crosses one.
 
 After the last cut, the censorings inside the curve keep the reconstruction's count (or
 follow a given event total) and the rest stay at risk to the end of the curve. Every draw
@@ -221,7 +222,7 @@ def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int) -> NDArr
     return np.clip(drop, 0.0, 1.0)
 
 
-def _block(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None):
+def _block(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None, tail_floor=0):
     """Events per point and the censoring count of one block, all draws at once.
 
     ``n_start`` (m,) at risk at the cut; ``loss`` (m,) events + censorings up to the next cut (None
@@ -230,7 +231,8 @@ def _block(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None,
     censoring times, the first ``c`` of which are the censorings (a censoring at a point's time is
     still at risk there).
     After the last cut, ``tail_target`` (m,) fixes the block's events (a given event total), else
-    ``tail_share`` (m,) is the share of the patients without an event censored inside the block.
+    ``tail_share`` (m,) is the share of the patients without an event censored inside the block
+    (at least ``tail_floor``, the marks there).
     """
     m, width = pool.shape
     slot = np.arange(width)[None, :]
@@ -257,7 +259,8 @@ def _block(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None,
         elif tail_target is not None:
             new_c = np.clip(c + (total - tail_target), 0, np.minimum(n_start - total, width))
         elif tail_share is not None:
-            new_c = np.clip(np.floor(tail_share * (n_start - total) + 0.5).astype(np.int64), 0, width)
+            share_c = np.floor(tail_share * (n_start - total) + 0.5).astype(np.int64)
+            new_c = np.clip(np.maximum(share_c, tail_floor), 0, np.minimum(np.maximum(n_start - total, 0), width))
         else:
             new_c = np.clip(c, 0, np.maximum(n_start - total, 0))
         if np.array_equal(new_c, c):
@@ -324,11 +327,12 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
         target = share = None
         if last and arm.total_events is not None:
             target = arm.total_events - d_so_far - dfix
-        elif last and (arm.marks is None or not np.any(arm.marks >= t0)) and t_end > t0:
-            # nothing in the figure fixes the censoring after the last cut: any share is as plausible
+        elif last and t_end > t0 and (in_marks.size == 0 or np.any(drops[:, free] > 0)):
+            # nothing in the figure fixes the censoring after the last cut (the marks there give a floor; some
+            # may be hidden or missed): any share of the patients without an event is as plausible
             share = rng.random(m)
         d, total, c = _block(n_start, loss, c_init, dfix, arm.p_time[free], drops[:, free], pool, tail_target=target,
-                             tail_share=share)
+                             tail_share=share, tail_floor=int(np.sum(in_marks < t_end)))
         d_so_far += total
         # events: the cut's own point, then the others
         for cols, counts in ((own, d_pin[:, own]), (free, d)):
@@ -360,7 +364,9 @@ def _warp(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m):
     """
     if time_precision <= 0 or knots.size < 2:
         return times_by_arm
-    moved = knots[None, :] + rng.normal(0.0, time_precision, size=(m, knots.size))
+    # independent reading noise at every step, plus one shift per draw for the calibration of the axis
+    shift = rng.normal(0.0, time_precision, size=(m, 1))
+    moved = knots[None, :] + shift + rng.normal(0.0, time_precision, size=(m, knots.size))
     still = np.isin(knots, fixed)
     anchors = knots[still]
     at = np.clip(np.searchsorted(anchors, knots, side="right") - 1, 0, anchors.size - 1)
