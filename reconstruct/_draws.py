@@ -383,7 +383,10 @@ def _warp(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m):
         for k in range(m):  # np.interp has no batch axis; one call per draw is cheap
             rows = order[bounds[k]:bounds[k + 1]]
             warped[rows] = np.interp(times[rows], knots, moved[k])
-        out.append(warped)
+        # interpolation may round onto a table time: keep every time on its side of each one
+        at = np.searchsorted(anchors, times, side="right")
+        ceiling = np.nextafter(np.where(at < anchors.size, anchors[np.minimum(at, anchors.size - 1)], np.inf), -np.inf)
+        out.append(np.clip(warped, anchors[np.maximum(at - 1, 0)], ceiling))
     return out
 
 
