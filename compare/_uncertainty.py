@@ -245,7 +245,8 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
         landmark_u = []
         for j, lm in enumerate(summary.landmarks):
             values[f"landmark:{s.arm}:{lm:g}"] = marks[:, j]
-            lo, hi = _rubin(marks[:, j], s.landmarks.survival[j], s.landmarks.conf_low[j], s.landmarks.conf_high[j], level, _loglog,
+            lm = s.landmarks
+            lo, hi = _rubin(marks[:, j], lm.survival[j], lm.conf_low[j], lm.conf_high[j], level, _loglog,
                             _loglog_inv)
             landmark_u.append(StatisticUncertainty(_percentiles(marks[:, j]), lo, hi))
         med_lo, med_hi = _rubin(med[:, 0], s.median.time, s.median.conf_low, s.median.conf_high, level, _log, np.exp,
@@ -267,7 +268,8 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
         hr_u = None
         if c.hazard_ratio is not None:
             hr = np.exp(log_hr)
-            lo, hi = _rubin(hr, c.hazard_ratio.hazard_ratio, c.hazard_ratio.conf_low, c.hazard_ratio.conf_high, level, _log, np.exp)
+            h = c.hazard_ratio
+            lo, hi = _rubin(hr, h.hazard_ratio, h.conf_low, h.conf_high, level, _log, np.exp)
             hr_u = StatisticUncertainty(_percentiles(hr), lo, hi)
         d = c.rmst_difference
         lo, hi = _rubin(diff, d.difference, d.conf_low, d.conf_high, level, _identity, _identity)

@@ -1,4 +1,4 @@
-"""Reconstruction draws and the intervals built on them (reconstruct._draws, compare._draw_stats, compare._uncertainty)."""
+"""Reconstruction draws and the intervals built on them (reconstruct._draws, compare._draw_stats, _uncertainty)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ def test_draws_are_read_only_and_bounded():
     with pytest.raises(ValueError, match="read-only"):
         d.time[0] = 1.0
     b = d.arm_bounds("A")
-    assert b.shape == (6,) and np.all(np.diff(b) == 40)
+    assert b.shape == (6,)
+    assert np.all(np.diff(b) == 40)
     with pytest.raises(KeyError):
         d.arm_bounds("C")
 
@@ -105,8 +106,10 @@ def test_every_draw_fits_table_and_curve(n, seed, pixel, marks, every):
         for _, g in rows.groupby("draw"):
             time, event = g["time"].to_numpy(), g["event"].to_numpy().astype(np.int64)
             assert len(g) == n
-            assert np.array_equal(number_at_risk(time, given_table["time"].to_numpy()), given_table["n_risk"].to_numpy())
-            assert np.all(time >= 0) and np.all(time <= curve["time"].max() + 1e-9)
+            at_risk = number_at_risk(time, given_table["time"].to_numpy())
+            assert np.array_equal(at_risk, given_table["n_risk"].to_numpy())
+            assert np.all(time >= 0)
+            assert np.all(time <= curve["time"].max() + 1e-9)
             diff = np.abs(km_at(time, event, curve["time"].to_numpy()) - curve["survival"].to_numpy()).max()
             # exact input: the curve itself; pixel input: within the reconstruction's fit plus a few pixels
             assert diff <= km_fit + (1e-9 if not pixel else 8 * PIXEL + 1.0 / n)
@@ -242,3 +245,47 @@ def test_summary_uncertainty_rejects_missing_arm():
     summary = summarize_ipd(rec.to_frame())
     with pytest.raises(InputError, match="every arm"):
         summary_uncertainty(summary, d.to_frame().query("arm == 'A'"))
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_reconstruct_command_writes_draws(tmp_path):
+    from click.testing import CliRunner
+
+    from kmrecon._cmd_demo import demo_file
+    from kmrecon.cli import main
+
+    base = ["reconstruct", str(demo_file("curves.csv")), "--at-risk", str(demo_file("at_risk.csv"))]
+    runner = CliRunner()
+    result = runner.invoke(main, [*base, "-o", str(tmp_path / "ipd.csv"), "--draws", "7", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    draws = pd.read_csv(tmp_path / "ipd_draws.csv")
+    assert list(draws.columns) == ["draw", "arm", "time", "event"]
+    assert sorted(draws["draw"].unique()) == list(range(7))
+    assert draws.groupby("draw").size().unique().tolist() == [75]
+    sidecar = json.loads((tmp_path / "ipd.json").read_text())
+    assert sidecar["draws"]["seed"] == 4
+    off = runner.invoke(main, [*base, "-o", str(tmp_path / "off.csv"), "--draws", "0"])
+    assert off.exit_code == 0, off.output
+    assert not (tmp_path / "off_draws.csv").exists()
+    assert "turned off" in json.loads((tmp_path / "off.json").read_text())["draws"]["note"]
+
+
+@pytest.mark.slow
+def test_run_command_reports_intervals(tmp_path):
+    from click.testing import CliRunner
+
+    from kmrecon._cmd_demo import demo_file
+    from kmrecon.cli import main
+
+    result = CliRunner().invoke(main, ["run", str(demo_file("figure.png")), "-o", str(tmp_path / "out"),
+                                       "--draws", "30"])
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "out" / "summary.json").read_text())["summary"]
+    hr = record["contrasts"][0]["hazard_ratio"]
+    assert hr["reconstruction"]["draws"] == 30
+    assert hr["total"]["conf_low"] <= hr["hazard_ratio"] <= hr["total"]["conf_high"]
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "## Reconstruction uncertainty" in report
+    assert "Reconstruction interval (2.5-97.5%)" in report
