@@ -407,8 +407,8 @@ def draw_ipd(
     """Draw plausible IPD sets of every arm: the reconstruction's own uncertainty.
 
     Each draw has the reconstruction's numbers at risk at every at-risk table row, keeps the
-    events the step heights pin down, places the other censorings at random on the censoring
-    clock (at the censor marks when marks are given), re-derives the remaining events from step
+    events the step heights pin down, places the other censorings at random (at distinct censor
+    marks when marks are given, else uniform in time), re-derives the remaining events from step
     heights with digitization noise, and moves step times by the time precision. See the module
     docstring for the algorithm.
 
