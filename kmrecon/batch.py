@@ -68,6 +68,9 @@ class BatchOutcome:
     error : str
         One-line message for a failure, else empty.
     seconds : float
+    intervals : tuple of (str, str)
+        Median and HR with classical, reconstruction and total intervals
+        (:func:`kmrecon.batch_intervals.interval_columns`).
     """
 
     name: str
@@ -79,13 +82,17 @@ class BatchOutcome:
     median: tuple[float, ...] = ()
     error: str = ""
     seconds: float = 0.0
+    intervals: tuple[tuple[str, str], ...] = ()
 
     def to_row(self) -> dict[str, Any]:
         """Flat CSV row; per-arm values joined with ``;``."""
+        from kmrecon.batch_intervals import INTERVAL_COLUMNS
+
         return {
             "figure": self.figure, "name": self.name, "status": self.status, "arms": ";".join(self.arms),
             "n": ";".join(map(str, self.n)), "events": ";".join(map(str, self.events)),
-            "median": ";".join("NR" if m != m else f"{m:.6g}" for m in self.median), "error": self.error,
+            "median": ";".join("NR" if m != m else f"{m:.6g}" for m in self.median),
+            **dict.fromkeys(INTERVAL_COLUMNS, ""), **dict(self.intervals), "error": self.error,
         }
 
 
@@ -179,6 +186,7 @@ def process_item(item: BatchItem, outdir: str, options: Mapping[str, Any]) -> Ba
     Library errors become a ``failed`` outcome; so does any other exception (its type and message),
     because one odd figure must not stop a batch of thousands.
     """
+    from kmrecon.batch_intervals import interval_columns
     from kmrecon.run import run_figure
     from kmrecon.run_outputs import write_run_diagnostics, write_run_outputs
 
@@ -214,11 +222,13 @@ def process_item(item: BatchItem, outdir: str, options: Mapping[str, Any]) -> Ba
     return BatchOutcome(item.name, item.figure, status, arms=tuple(a.arm for a in arms),
                         n=tuple(a.n_patients for a in arms), events=tuple(a.n_events for a in arms),
                         median=_medians((a.time, a.event) for a in arms), error=misfit,
-                        seconds=time.perf_counter() - start)
+                        seconds=time.perf_counter() - start, intervals=interval_columns(final / "summary.json"))
 
 
 def _done_outcome(item: BatchItem, outdir: Path) -> BatchOutcome | None:
     """The outcome of a figure finished in an earlier run, read back from its outputs."""
+    from kmrecon.batch_intervals import interval_columns
+
     folder = outdir / item.name
     if not (folder / DONE_MARKER).is_file():
         return None
@@ -234,7 +244,8 @@ def _done_outcome(item: BatchItem, outdir: Path) -> BatchOutcome | None:
     groups = [ipd[ipd["arm"].astype(str) == a] for a in arms]
     return BatchOutcome(item.name, item.figure, "skipped", arms=arms, n=tuple(len(g) for g in groups),
                         events=tuple(int(g["event"].sum()) for g in groups),
-                        median=_medians((g["time"], g["event"]) for g in groups))
+                        median=_medians((g["time"], g["event"]) for g in groups),
+                        intervals=interval_columns(folder / "summary.json"))
 
 
 def _local_results(todo, outdir, options, jobs) -> Iterator[BatchOutcome]:

@@ -256,9 +256,13 @@ def _methods(summary: IPDSummary) -> list[str]:
     ]
 
 
-def _caveats(unanchored: bool, reconstructed: bool) -> list[str]:
+def _caveats(unanchored: bool, reconstructed: bool, draws: int = 0) -> list[str]:
     lines = ["## Caveats", ""]
-    if reconstructed:
+    if reconstructed and draws:
+        from compare.survival.uncertainty_report import UNCERTAINTY_CAVEAT
+
+        lines.append(UNCERTAINTY_CAVEAT.format(draws=draws))
+    elif reconstructed:
         lines.append(
             "- The patient data are **reconstructed** from a published Kaplan-Meier figure (Guyot et al. 2012 "
             "[1], refined), not the trial's data. Event and censoring times are approximations; the confidence "
@@ -286,7 +290,8 @@ def _provenance_lines(provenance: Mapping[str, Any]) -> list[str]:
 
 
 def _markdown(summary: IPDSummary, *, provenance: Mapping[str, Any], fit: bool, overlay: str | None,
-              unanchored: bool, notes: list[str], data_note: str | None, banner: str | None = None) -> str:
+              unanchored: bool, notes: list[str], data_note: str | None, banner: str | None = None,
+              uncertainty_lines: list[str] | None = None, draws: int = 0) -> str:
     title = "Survival summary of reconstructed individual patient data"
     lines = [f"> **{banner}**", ""] if banner else []
     lines += [f"# {title}", "",
@@ -298,6 +303,7 @@ def _markdown(summary: IPDSummary, *, provenance: Mapping[str, Any], fit: bool, 
     lines += [f"## Per arm ({summary.time_unit})", ""] + _arm_rows(summary)
     lines += [f"## Survival at landmark times ({summary.time_unit})", ""] + _landmark_rows(summary)
     lines += [f"## Between arms (reference: {summary.reference})", ""] + _contrast_rows(summary)
+    lines += uncertainty_lines or []
     lines += ["## Figures", "", "Reconstructed Kaplan-Meier curves with number at risk:", "",
               "![Reconstructed KM](km.png)", ""]
     if fit:
@@ -306,7 +312,7 @@ def _markdown(summary: IPDSummary, *, provenance: Mapping[str, Any], fit: bool, 
     if overlay is not None:
         lines += [f"Digitization overlay on the input figure: [{overlay}]({overlay})", ""]
     lines += [f"- Note: {note}." for note in notes] + ([""] if notes else [])
-    lines += _methods(summary) + _caveats(unanchored, reconstructed=True)
+    lines += _methods(summary) + _caveats(unanchored, reconstructed=True, draws=draws)
     lines += ["## References", ""] + [f"{i}. {ref}" for i, ref in enumerate(REFERENCES, start=1)]
     return "\n".join(lines) + "\n"
 
@@ -325,6 +331,12 @@ def _check_ipd_matches(summary: IPDSummary, ipd: pd.DataFrame) -> None:
                          f"{expected!r}, got {given!r}")
 
 
+def _annotated(summary: IPDSummary, uncertainty: Any) -> dict[str, Any]:
+    from compare.survival.uncertainty import annotate_summary_dict
+
+    return annotate_summary_dict(summary.to_dict(), uncertainty)
+
+
 def write_ipd_report(
     summary: IPDSummary,
     outdir: str | os.PathLike[str],
@@ -338,6 +350,8 @@ def write_ipd_report(
     status: str = "ok",
     banner: str | None = None,
     force: bool = False,
+    uncertainty: Any = None,
+    uncertainty_note: str = "",
 ) -> IPDReportFiles:
     """Write ``summary.json``, ``report.md``, ``km.png`` and (with ``curves``) ``fit.png`` into ``outdir``.
 
@@ -366,6 +380,11 @@ def write_ipd_report(
         A warning shown first in the report, above the title (e.g. that the reconstruction misfits).
     force : bool, optional
         Replace existing files; otherwise nothing is written if any output exists.
+    uncertainty : SummaryUncertainty, optional
+        Reconstruction and total intervals (:func:`compare.survival.uncertainty.summary_uncertainty`): added
+        beside each CI in ``summary.json`` and as a report section.
+    uncertainty_note : str, optional
+        Why there are no such intervals (shown in the report when ``uncertainty`` is None and a note is given).
 
     Returns
     -------
@@ -412,17 +431,24 @@ def write_ipd_report(
         "unanchored": bool(unanchored),
         "data_note": data_note,
         "provenance": dict(provenance),
-        "summary": summary.to_dict(),
+        "summary": summary.to_dict() if uncertainty is None else _annotated(summary, uncertainty),
         "files": {"report": "report.md", "km": "km.png", "fit": None if fit_png is None else "fit.png",
                   "overlay": overlay},
         "notes": notes,
     }
+    section = None
+    if uncertainty is not None or uncertainty_note:
+        from compare.survival.uncertainty_report import uncertainty_section
+
+        section = uncertainty_section(summary, uncertainty, uncertainty_note)
+        record["uncertainty_note"] = uncertainty_note
     write_json(files.summary_json, record, force=force)
     write_bytes(files.km_png, km_png, force=force)
     if fit_png is not None and files.fit_png is not None:
         write_bytes(files.fit_png, fit_png, force=force)
     text = _markdown(summary, provenance=provenance, fit=fit_png is not None, overlay=overlay,
-                     unanchored=unanchored, notes=notes, data_note=data_note, banner=banner)
+                     unanchored=unanchored, notes=notes, data_note=data_note, banner=banner,
+                     uncertainty_lines=section, draws=0 if uncertainty is None else uncertainty.n_draws)
     write_bytes(files.report_md, text.encode("utf-8"), force=force)
     return files
 

@@ -104,6 +104,17 @@ def write_run_diagnostics(run: FigureRun, outdir: str | os.PathLike[str], *, fig
     return paths
 
 
+def _uncertainty(run: FigureRun, summary, draws: int | None, seed: int):
+    """Reconstruction and total intervals of the run's summary, or None and why not."""
+    from compare.survival.uncertainty import summary_uncertainty
+    from kmrecon.run_draws import run_draws
+
+    sample, note = run_draws(run, n_draws=draws, seed=seed)
+    if sample is None:
+        return None, note
+    return summary_uncertainty(summary, sample.to_frame(), parameters=sample.parameters), ""
+
+
 def write_run_outputs(
     run: FigureRun,
     outdir: str | os.PathLike[str],
@@ -115,6 +126,8 @@ def write_run_outputs(
     time_unit: str = "months",
     data_note: str | None = None,
     force: bool = False,
+    draws: int | None = None,
+    seed: int = 0,
 ):
     """Summarise a run and write all of :data:`RUN_OUTPUTS` into ``outdir``.
 
@@ -133,6 +146,11 @@ def write_run_outputs(
     data_note : str, optional
         Line shown at the top of the report (default: which figure and where the at-risk numbers came from).
     force : bool
+    draws : int or None
+        Reconstruction draws for the reconstruction and total intervals (:func:`reconstruct.draw_ipd`):
+        ``None`` runs 200 when they are affordable (see :func:`kmrecon.run_draws.run_draws`), 0 none.
+    seed : int
+        Seed of the draws.
 
     Returns
     -------
@@ -153,6 +171,7 @@ def write_run_outputs(
         from compare.survival.visible import restrict_to_visible
 
         summary = restrict_to_visible(summary, {e.arm: (e.time, e.describe()) for e in run.exits})
+    uncertainty, draws_note = _uncertainty(run, summary, draws, seed)
     outdir.mkdir(parents=True, exist_ok=True)
     curves, marks = named_points(run)
     write_csv(outdir / "curves.csv", curves, force=force)
@@ -166,6 +185,7 @@ def write_run_outputs(
     write_ipd_report(summary, outdir, ipd=ipd, curves=curves, overlay_png=outdir / "overlay.png",
                      provenance=run.provenance, force=force, status=run.status,
                      banner=misfit_banner(run.fit) if run.status == "misfit" else None,
+                     uncertainty=uncertainty, uncertainty_note=draws_note,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "
                                             f"(at-risk numbers: {run.at_risk_source})")
     write_run_html(outdir, force=force)

@@ -33,6 +33,7 @@ _EXPORTS = {
     "read_risk_table": "reconstruct.digitize.risk_table",
     **dict.fromkeys(["FoundPlot", "find_km_plots", "plot_thumbnails", "digitize_pdf"], "reconstruct.vector.pdf"),
     "digitize_svg": "reconstruct.vector.svg",
+    **dict.fromkeys(["DEFAULT_DRAWS", "IPDDraws", "draw_ipd"], "reconstruct.draws"),
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -12,6 +12,11 @@ from reconstruct.formats import AT_RISK_FORMATS, CURVE_FORMATS
 from reconstruct.io import check_writable, write_csv, write_json
 
 
+def draws_path(output: Path) -> Path:
+    """The draws CSV written beside the IPD (``ipd.csv`` -> ``ipd_draws.csv``)."""
+    return output.with_name(f"{output.stem}_draws.csv")
+
+
 def sidecar_path(output: Path) -> Path:
     """The JSON sidecar written beside an output file (``ipd.csv`` -> ``ipd.json``)."""
     return output.with_suffix(".json")
@@ -26,6 +31,31 @@ def format_summary(result) -> str:
     """Per-arm summary lines for the terminal."""
     frame = result.summary()
     return frame.to_string(index=False, float_format=lambda v: f"{v:.4f}")
+
+
+def reconstruction_draws(result, curves, at_risk, censor_marks, *, arm, precision, draws, seed):
+    """Draws of the reconstruction from the same files (None and a note when off or too costly)."""
+    from kmrecon.run_draws import draws_affordable
+    from reconstruct.draws import DEFAULT_DRAWS, draw_ipd
+    from reconstruct.formats import read_at_risk, read_curves
+    from reconstruct.io import read_censor_marks_csv
+
+    if draws == 0:
+        return None, "draws turned off (--draws 0)"
+    formats = result.provenance["input_formats"]
+    frame = read_curves(curves, format=formats["curves"], arm=arm).frame
+    n = sum(a.n_patients for a in result.arms)
+    if draws is None and not draws_affordable(n, len(frame)):
+        return None, f"draws skipped: {DEFAULT_DRAWS} draws of {n} patients would take over 2 s; pass --draws N"
+    table = (read_at_risk(at_risk, format=formats.get("at_risk"), arms=list(dict.fromkeys(frame["arm"]))).frame
+             if at_risk is not None else None)
+    params = result.parameters
+    sample = draw_ipd(
+        frame, table, reconstruction=result, total_events=params.get("total_events") or None,
+        censor_marks=read_censor_marks_csv(censor_marks) if censor_marks is not None else None,
+        precision=precision, method=params.get("method", "steps"), n_draws=draws or DEFAULT_DRAWS, seed=seed,
+    )
+    return sample, ""
 
 
 @click.command("reconstruct")
@@ -50,9 +80,13 @@ def format_summary(result) -> str:
               help="IPD CSV to write (arm,time,event); a .json sidecar is written beside it.")
 @click.option("--accept-misfit", is_flag=True,
               help="Write the IPD even when it does not fit the curves (status 'misfit' in the sidecar).")
+@click.option("--draws", type=click.IntRange(min=0), default=None,
+              help="Plausible IPD sets written to OUTPUT_draws.csv (draw,arm,time,event); 0: off; default 200 "
+                   "when they take under 2 s.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the draws.")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def command(curves, at_risk, curves_format, at_risk_format, arm, censor_marks, n_patients, total_events, method,
-            precision, output, accept_misfit, force) -> None:
+            precision, output, accept_misfit, draws, seed, force) -> None:
     """Reconstruct individual patient data from CURVES (kmrecon, WebPlotDigitizer or R package files).
 
     CURVES is a curve CSV (arm,time,survival), a WebPlotDigitizer CSV (one dataset, or all datasets) or
@@ -78,14 +112,25 @@ def command(curves, at_risk, curves_format, at_risk_format, arm, censor_marks, n
             _write_sidecar(output, exc.result, exc.fits, curves, arm=arm, force=force)
             raise
         misfit = any(f.misfit for f in fits)
-        _write_sidecar(output, result, fits, curves if misfit else None, arm=arm, force=force)
+        sample, note = reconstruction_draws(result, curves, at_risk, censor_marks, arm=arm, precision=precision,
+                                            draws=draws, seed=seed)
+        if sample is not None:
+            check_writable(draws_path(output), force=force)
+        draws_record = {"file": None if sample is None else draws_path(output).name, "note": note,
+                        **({} if sample is None else sample.parameters)}
+        _write_sidecar(output, result, fits, curves if misfit else None, arm=arm, force=force, draws=draws_record)
         write_csv(output, result.to_frame(), force=force)
+        if sample is not None:
+            write_csv(draws_path(output), sample.to_frame(), force=force)
     formats = result.provenance["input_formats"]
     click.echo(f"read {curves} as {formats['curves']}" + (f", {at_risk} as {formats['at_risk']}" if at_risk else ""))
     if misfit:
         click.echo("status: misfit (accepted with --accept-misfit; see the sidecar and the fit plot)", err=True)
     click.echo(format_summary(result))
-    click.echo(f"wrote {output} and {sidecar_path(output)}")
+    if sample is not None:
+        click.echo(f"wrote {output}, {draws_path(output)} ({sample.n_draws} draws) and {sidecar_path(output)}")
+    else:
+        click.echo(f"wrote {output} and {sidecar_path(output)} ({note})")
 
 
 def _reconstruct_checked(curves, at_risk, *, accept_misfit: bool, precision: float, **kwargs):
@@ -97,7 +142,8 @@ def _reconstruct_checked(curves, at_risk, *, accept_misfit: bool, precision: flo
                                    arm=kwargs.get("arm"))
 
 
-def _write_sidecar(output: Path, result, fits, curves_path, *, arm: str | None, force: bool) -> None:
+def _write_sidecar(output: Path, result, fits, curves_path, *, arm: str | None, force: bool,
+                   draws: dict | None = None) -> None:
     """The JSON sidecar with status and fit scores; with ``curves_path`` also the fit plot of a misfit."""
     from reconstruct.formats import read_curves
     from reconstruct.io import write_bytes
@@ -106,6 +152,8 @@ def _write_sidecar(output: Path, result, fits, curves_path, *, arm: str | None, 
     record = dict(result.provenance)
     record["status"] = "misfit" if any(f.misfit for f in fits) else "ok"
     record["fit"] = [f.to_dict() for f in fits]
+    if draws is not None:
+        record["draws"] = draws
     record["arms"] = {
         a.arm: {
             "n": a.n_patients,

@@ -46,9 +46,13 @@ def parse_names(value: str | None) -> list[str] | None:
 @click.option("--time-unit", default="months", show_default=True, help="Unit of the x axis, for the report.")
 @click.option("--accept-misfit", is_flag=True,
               help="Write every output even when the reconstruction does not fit the figure (flagged 'misfit').")
+@click.option("--draws", type=click.IntRange(min=0), default=None,
+              help="Plausible IPD sets for the reconstruction and total intervals (0: off; default 200 when "
+                   "they take under 2 s).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the draws.")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n_patients, total_events, method,
-            no_censor_marks, landmarks, tau, reference, time_unit, accept_misfit, force) -> None:
+            no_censor_marks, landmarks, tau, reference, time_unit, accept_misfit, draws, seed, force) -> None:
     """From a Kaplan-Meier FIGURE (image, PDF or SVG) to reconstructed IPD, statistics and a report.
 
     Exit status 3 when the reconstruction does not fit the figure: only overlay.png, fit.png and
@@ -72,7 +76,7 @@ def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n
             write_run_diagnostics(exc.result, outdir, figure=figure, force=force)
             raise
         summary = write_run_outputs(run, outdir, figure=figure, landmarks=parse_landmarks(landmarks), tau=tau,
-                                    reference=reference, time_unit=time_unit, force=force)
+                                    reference=reference, time_unit=time_unit, force=force, draws=draws, seed=seed)
     for line in run.warnings:
         click.echo(f"warning: {line}", err=True)
     click.echo(format_ipd_summary(summary))

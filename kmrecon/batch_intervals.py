@@ -1,0 +1,44 @@
+"""Classical, reconstruction and total intervals of one run, as ``batch_summary.csv`` columns."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+__all__ = ["INTERVAL_COLUMNS", "interval_columns"]
+
+INTERVAL_COLUMNS = ("median_ci", "median_reconstruction", "median_total",
+                    "hr", "hr_ci", "hr_reconstruction", "hr_total")
+
+
+def _pair(record: dict[str, Any] | None) -> str:
+    if not record:
+        return "NE"
+    fmt = lambda v: "NR" if v is None or not math.isfinite(v) else f"{v:.4g}"  # noqa: E731
+    return f"{fmt(record.get('conf_low'))} to {fmt(record.get('conf_high'))}"
+
+
+def interval_columns(summary_json: str | Path) -> tuple[tuple[str, str], ...]:
+    """Per-arm median and per-contrast HR intervals from a run's ``summary.json`` (``;`` between arms).
+
+    Columns :data:`INTERVAL_COLUMNS`; reconstruction and total are ``NE`` when the run has no draws.
+    A missing or unreadable file gives no columns (the batch row then leaves them empty).
+    """
+    try:
+        summary = json.loads(Path(summary_json).read_text(encoding="utf-8"))["summary"]
+    except (OSError, ValueError, KeyError):
+        return ()
+    arms, contrasts = summary.get("arms", []), summary.get("contrasts", [])
+    hrs = [c.get("hazard_ratio") or {} for c in contrasts]
+    values = {
+        "median_ci": ";".join(_pair(a["median"]) for a in arms),
+        "median_reconstruction": ";".join(_pair(a["median"].get("reconstruction")) for a in arms),
+        "median_total": ";".join(_pair(a["median"].get("total")) for a in arms),
+        "hr": ";".join("NE" if h.get("hazard_ratio") is None else f"{h['hazard_ratio']:.4g}" for h in hrs),
+        "hr_ci": ";".join(_pair(h) for h in hrs),
+        "hr_reconstruction": ";".join(_pair(h.get("reconstruction")) for h in hrs),
+        "hr_total": ";".join(_pair(h.get("total")) for h in hrs),
+    }
+    return tuple((name, values[name]) for name in INTERVAL_COLUMNS)

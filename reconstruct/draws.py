@@ -1,0 +1,485 @@
+"""Plausible IPD sets around a reconstruction: what the figure does not pin down, drawn at random.
+
+A reconstruction is one IPD set. Others fit the same figure equally well: censorings can sit
+anywhere between the times the table and the step heights fix, a step height that is a
+multiple ``(k d, k n)`` of a fraction is as exact as ``(d, n)``, and every digitized point is
+read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly from a seed):
+
+1. **Cuts.** The number at risk is known at each at-risk table row and at each point whose
+   step height pins ``n`` down (standard error of ``n = d / h`` below 0.3 patient, as in the
+   solver). Between consecutive cuts the loss ``L = n(cut) - n(next cut)`` is fixed: events
+   plus censorings. A pinned point whose fraction has other whole multiples ``(k d0, k n0)``
+   that fit between its neighbours takes one of them at random, weighted by the tie prior of
+   the solver (how often each number of events per step occurs at the pinned steps).
+2. **Censorings** in each block between cuts sit at the censor marks of the block, a random
+   subset of distinct marks when there are more marks than censorings (a mark is at least one
+   censoring); censorings beyond the marks, or without marks, are uniform in time.
+3. **Digitization noise.** Every distinct survival level gets Gaussian noise of sd
+   ``precision``; the events at the points that are not pinned follow from the noisy step
+   heights times the number at risk, by cumulative rounding (as in Guyot et al.), and the
+   censorings of the block are ``L`` minus those events (a few fixed-point passes).
+4. **Step positions.** Times are moved by a monotone random warp of the time axis: Gaussian
+   noise of sd ``time_precision`` at every distinct curve time plus one common shift of the
+   same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
+   tied; the at-risk table times do not move and no time crosses one.
+
+After the last cut, the censorings inside the curve keep the reconstruction's count (or
+follow a given event total) and the rest stay at risk to the end of the curve. Every draw
+therefore has exactly the reconstruction's numbers at risk at the table rows.
+
+References
+----------
+1. Guyot P, Ades AE, Ouwens MJNM, Welton NJ. BMC Med Res Methodol 2012;12:9.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.reconstruction import _snap, reconstruct_ipd
+from reconstruct.results import IPDReconstruction
+from reconstruct.validation import check_finite_array, check_positive
+from reconstruct.errors import InputError
+
+__all__ = ["IPDDraws", "draw_ipd", "DEFAULT_DRAWS"]
+
+DEFAULT_DRAWS = 200
+_PIN_SD = 0.3  # a point's n counts as known when its standard error is below this (patients)
+_PASSES = 12
+
+
+@dataclass(frozen=True, eq=False)
+class IPDDraws:
+    """``n_draws`` plausible IPD sets for every arm of a figure, in long form.
+
+    Attributes
+    ----------
+    arms : tuple of str
+        Arm names, in the reconstruction's order.
+    n_draws : int
+    seed : int
+        Seed of the :class:`numpy.random.Generator` the draws came from.
+    draw, arm_index : ndarray of int64, shape (n_rows,)
+        Draw number (0-based) and index into ``arms`` of each row.
+    time : ndarray of float64, shape (n_rows,)
+    event : ndarray of int64, shape (n_rows,)
+        1 = event, 0 = censored.
+    parameters : dict
+        Precision, time precision and the other settings used.
+
+    Notes
+    -----
+    Rows are sorted by arm, draw, time (events before censorings at equal times).
+    """
+
+    arms: tuple[str, ...]
+    n_draws: int
+    seed: int
+    draw: NDArray[np.int64]
+    arm_index: NDArray[np.int64]
+    time: NDArray[np.float64]
+    event: NDArray[np.int64]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("draw", "arm_index", "time", "event"):
+            arr = np.array(getattr(self, name), copy=True)
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table with columns ``draw, arm, time, event``."""
+        return pd.DataFrame({"draw": self.draw, "arm": np.asarray(self.arms, dtype=object)[self.arm_index],
+                             "time": self.time, "event": self.event})
+
+    def arm_bounds(self, arm: str) -> NDArray[np.int64]:
+        """Row offsets of each draw of ``arm``: rows ``b[k]:b[k+1]`` are draw ``k``; shape (n_draws + 1,)."""
+        if arm not in self.arms:
+            raise KeyError(f"arm must be one of {list(self.arms)!r}, got {arm!r}")
+        k = self.arms.index(arm)
+        keys = self.arm_index.astype(np.int64) * self.n_draws + self.draw
+        return np.searchsorted(keys, k * self.n_draws + np.arange(self.n_draws + 1), side="left").astype(np.int64)
+
+
+# --------------------------------------------------------------------------- one arm
+
+
+def _tie_weights(d_pinned: NDArray[np.int64], top: int) -> NDArray[np.float64]:
+    """P(d) for d = 1..top: counts at the pinned steps plus a pseudo-count spread as 2^-d (as the solver)."""
+    d = np.arange(1, top + 1)
+    counts = np.bincount(np.clip(d_pinned, 0, top), minlength=top + 1)[1:].astype(float)
+    prior = 0.5**d / (1.0 - 0.5**top)
+    return (counts + prior) / (counts.sum() + prior.sum())
+
+
+@dataclass(frozen=True)
+class _ArmInput:
+    p_time: NDArray[np.float64]  # curve points after time 0
+    s: NDArray[np.float64]  # cleaned survival including time 0
+    a_time: NDArray[np.float64]
+    marks: NDArray[np.float64] | None
+    rec_time: NDArray[np.float64]
+    rec_event: NDArray[np.int64]
+    total_events: int | None
+
+
+def _arm_input(curve_t, curve_s, table_t, table_n, marks, rec, total_events, name) -> _ArmInput:
+    """Clean the inputs exactly as :func:`reconstruct.reconstruct_arm` does."""
+    curve = clean_curve(curve_t, curve_s, name=name)
+    tie_tol = 1e-9 * max(float(curve.time[-1]), 1e-12)
+    if table_t is not None:
+        snapped = _snap(np.asarray(table_t, dtype=float), curve.time, tie_tol)
+        table = clean_at_risk(snapped, table_n, curve_end=float(curve.time[-1]), name=f"{name}: at-risk table")
+        a_time = table.time
+    else:
+        a_time = np.zeros(1)
+    if marks is not None:
+        marks = check_finite_array(marks, name=f"{name}: censor_times")
+        marks = _snap(marks, np.union1d(curve.time, a_time), tie_tol)
+        marks = np.sort(marks[(marks >= 0) & (marks <= curve.time[-1])])
+    return _ArmInput(p_time=curve.time[1:], s=curve.survival, a_time=a_time, marks=marks,
+                     rec_time=np.asarray(rec.time, dtype=float), rec_event=np.asarray(rec.event, dtype=np.int64),
+                     total_events=total_events)
+
+
+def _pinned_points(arm: _ArmInput, precision: float):
+    """Per point: events and at-risk of the reconstruction, and whether n is pinned by the step height."""
+    ev_t = arm.rec_time[arm.rec_event == 1]
+    left = np.searchsorted(ev_t, arm.p_time, side="left")
+    events = np.searchsorted(ev_t, arm.p_time, side="right") - left
+    n = arm.rec_time.size - np.searchsorted(np.sort(arm.rec_time), arm.p_time, side="left")
+    s_prev, s = arm.s[:-1], arm.s[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drop = np.where(s_prev > 0, 1.0 - s / s_prev, 0.0)
+        sd_h = precision * np.sqrt(1.0 + (1.0 - drop) ** 2) / np.maximum(s_prev, 1e-12)
+        sd_n = np.where(events > 0, n.astype(float) ** 2 / np.maximum(events, 1) * sd_h, np.inf)
+    pinned = (events > 0) & (sd_n < _PIN_SD) & (drop < 1.0)
+    return events.astype(np.int64), n.astype(np.int64), pinned
+
+
+def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
+    """Per draw, (d, n) of each pinned point: the reconstruction's, or a whole multiple of the same fraction.
+
+    A multiple ``(k d0, k n0)`` qualifies when it fits between the neighbouring anchors (table rows
+    and other pinned points, on the scale ``M = n + events before``, patients not yet censored):
+    ``k n0 <= M(previous anchor) - events before the point`` and
+    ``k n0 - k d0 >= M(next anchor) - events up to and including the point`` (0 without a next anchor).
+    """
+    p = events.size
+    d_draw = np.broadcast_to(events, (m, p)).copy()
+    n_draw = np.broadcast_to(n, (m, p)).copy()
+    idx = np.flatnonzero(pinned)
+    if idx.size == 0:
+        return d_draw, n_draw
+    e_before = np.r_[0, np.cumsum(events)]  # events at points < j
+    t_pos = np.searchsorted(p_time, a_time, side="left")
+    keys = np.r_[2 * t_pos, 2 * idx + 1]
+    big_m = np.r_[n_table + e_before[t_pos], n[idx] + e_before[idx]]
+    order = np.argsort(keys, kind="stable")
+    keys, big_m = keys[order], big_m[order]
+    own = np.searchsorted(keys, 2 * idx + 1)
+    prev_m = big_m[own - 1]  # the table row at time 0 always precedes
+    has_next = own + 1 < keys.size
+    next_m = np.where(has_next, big_m[np.minimum(own + 1, keys.size - 1)], 0)
+    upper = prev_m - e_before[idx]
+    lower = np.where(has_next, next_m - e_before[idx + 1], 0)
+    g = np.gcd(events[idx], n[idx])
+    d0, n0 = events[idx] // g, n[idx] // g
+    k_max = int(np.max(np.maximum(upper // np.maximum(n0, 1), g)))
+    k = np.arange(1, k_max + 1)[None, :]
+    ok = (k * n0[:, None] <= upper[:, None]) & (k * (n0 - d0)[:, None] >= lower[:, None])
+    ok[np.arange(idx.size), g - 1] = True  # the reconstruction's own choice
+    if ok.sum() == idx.size:
+        return d_draw, n_draw
+    weights = _tie_weights(events[idx], int(np.max(k * d0[:, None])))
+    w = np.where(ok, weights[np.clip(k * d0[:, None], 1, weights.size) - 1], 0.0)
+    cdf = np.cumsum(w, axis=1)
+    cdf /= cdf[:, -1:]
+    u = rng.random((m, idx.size))
+    pick = np.minimum((u[:, :, None] > cdf[None, :, :]).sum(axis=2) + 1, k_max)  # k per draw and point
+    d_draw[:, idx] = pick * d0[None, :]
+    n_draw[:, idx] = pick * n0[None, :]
+    return d_draw, n_draw
+
+
+def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int) -> NDArray[np.float64]:
+    """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level."""
+    level = np.cumsum(np.r_[0, np.diff(s) != 0])
+    noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
+    noise[:, 0] = 0.0  # S(0) = 1 is not read from the figure
+    s_draw = np.clip(s[None, :] + noise[:, level], 0.0, 1.0)
+    s_draw[:, s == 0] = 0.0
+    s_draw = np.minimum.accumulate(s_draw, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drop = np.where(s_draw[:, :-1] > 0, 1.0 - s_draw[:, 1:] / s_draw[:, :-1], 0.0)
+    return np.clip(drop, 0.0, 1.0)
+
+
+def _block(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None, tail_floor=0):
+    """Events per point and the censoring count of one block, all draws at once.
+
+    ``n_start`` (m,) at risk at the cut; ``loss`` (m,) events + censorings up to the next cut (None
+    after the last cut); ``dfix`` (m,) events at the cut's own point (0 if none); ``pts_t`` (k,) times
+    of the block's other points; ``drops`` (m, k) their noisy relative drops; ``pool`` (m, L) candidate
+    censoring times, the first ``c`` of which are the censorings (a censoring at a point's time is
+    still at risk there).
+    After the last cut, ``tail_target`` (m,) fixes the block's events (a given event total), else
+    ``tail_share`` (m,) is the share of the patients without an event censored inside the block
+    (at least ``tail_floor``, the marks there).
+    """
+    m, width = pool.shape
+    slot = np.arange(width)[None, :]
+    c = np.minimum(c_init, width).astype(np.int64)
+    before = (pool[:, None, :] < pts_t[None, :, None])  # (m, k, L)
+    for _ in range(_PASSES):
+        active = slot < c[:, None]
+        c_before = (before & active[:, None, :]).sum(axis=2)  # (m, k)
+        total = dfix.astype(np.int64).copy()
+        expected = np.zeros(m)
+        rounded = np.zeros(m, dtype=np.int64)
+        d = np.zeros(drops.shape, dtype=np.int64)
+        budget = loss if loss is not None else n_start
+        for j in range(drops.shape[1]):  # sequential: each point's number at risk needs the events before it
+            at_risk = np.maximum(n_start - total - c_before[:, j], 0)
+            expected += at_risk * drops[:, j]
+            want = np.floor(expected + 0.5).astype(np.int64) - rounded
+            dj = np.clip(want, 0, np.minimum(at_risk, np.maximum(budget - total, 0)))
+            rounded += np.maximum(want, 0)
+            d[:, j] = dj
+            total += dj
+        if loss is not None:
+            new_c = np.clip(loss - total, 0, width)
+        elif tail_target is not None:
+            new_c = np.clip(c + (total - tail_target), 0, np.minimum(n_start - total, width))
+        elif tail_share is not None:
+            share_c = np.floor(tail_share * (n_start - total) + 0.5).astype(np.int64)
+            new_c = np.clip(np.maximum(share_c, tail_floor), 0, np.minimum(np.maximum(n_start - total, 0), width))
+        else:
+            new_c = np.clip(c, 0, np.maximum(n_start - total, 0))
+        if np.array_equal(new_c, c):
+            break
+        c = new_c
+    return d, total, c
+
+
+def _pool(in_marks, t0, t1, width, rng, m):
+    """Candidate censoring times per draw: the block's marks in random order, then uniform times."""
+    extra = rng.uniform(t0, t1, size=(m, max(width - in_marks.size, 0))) if t1 > t0 else \
+        np.full((m, max(width - in_marks.size, 0)), t0)
+    if in_marks.size == 0:
+        return extra
+    shuffled = rng.permuted(np.broadcast_to(in_marks, (m, in_marks.size)), axis=1)
+    return np.concatenate([shuffled, extra], axis=1)
+
+
+def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int):
+    """Draws of one arm before the time warp: (draw, time, event) arrays."""
+    events, n, pinned = _pinned_points(arm, precision)
+    rec_sorted = np.sort(arm.rec_time)
+    n_table = arm.rec_time.size - np.searchsorted(rec_sorted, arm.a_time, side="left")
+    d_pin, n_pin = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
+    drops = _noisy_drops(arm.s, precision, rng, m)
+    t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
+    marks = arm.marks if arm.marks is not None else np.zeros(0)
+    # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
+    pin_idx = np.flatnonzero(pinned)
+    pin_idx = pin_idx[~np.isin(arm.p_time[pin_idx], arm.a_time)]
+    cut_t = np.r_[arm.a_time, arm.p_time[pin_idx]]
+    order = np.argsort(cut_t, kind="stable")
+    cut_t = cut_t[order]
+    cut_n = np.concatenate([np.broadcast_to(n_table, (m, n_table.size)), n_pin[:, pin_idx]], axis=1)[:, order]
+    fixed = pinned.copy()  # a pinned point at a table time keeps its events too
+    c_times = np.sort(arm.rec_time[arm.rec_event == 0])
+    out_draw, out_time, out_event = [], [], []
+    draw_ids = np.arange(m)
+    d_so_far = np.zeros(m, dtype=np.int64)
+    point_block = np.searchsorted(cut_t, arm.p_time, side="right") - 1
+    for b in range(cut_t.size):
+        t0 = cut_t[b]
+        last = b + 1 == cut_t.size
+        t1 = t_end if last else cut_t[b + 1]
+        in_block = np.flatnonzero(point_block == b)
+        own = in_block[(arm.p_time[in_block] == t0) & fixed[in_block]]
+        free = in_block[~np.isin(in_block, own)]
+        dfix = d_pin[:, own].sum(axis=1) if own.size else np.zeros(m, dtype=np.int64)
+        in_marks = marks[(marks >= t0) & (marks < t1)] if t1 > t0 else marks[marks == t0]
+        n_start = cut_n[:, b].astype(np.int64)
+        if last:
+            # every mark before the end of the curve is a censoring (the reconstruction may keep some at the end)
+            within = max(int(np.sum((c_times >= t0) & (c_times < t_end))), int(np.sum((marks >= t0) & (marks < t_end))))
+            c_init = np.minimum(np.full(m, within, dtype=np.int64), np.maximum(n_start - dfix, 0))
+            width = int(max(np.max(n_start), 1))
+            loss = None
+        else:
+            loss = n_start - cut_n[:, b + 1].astype(np.int64)
+            inside = int(np.sum((c_times >= t0) & (c_times < t1)))
+            c_init = np.clip(np.full(m, inside, dtype=np.int64), 0, np.maximum(loss - dfix, 0))
+            width = int(max(np.max(loss), 1))
+        pool = _pool(in_marks, t0, t1, width, rng, m)
+        width = pool.shape[1]
+        target = share = None
+        if last and arm.total_events is not None:
+            target = arm.total_events - d_so_far - dfix
+        elif last and t_end > t0 and (in_marks.size == 0 or np.any(drops[:, free] > 0)):
+            # nothing in the figure fixes the censoring after the last cut (the marks there give a floor; some
+            # may be hidden or missed): any share of the patients without an event is as plausible
+            share = rng.random(m)
+        d, total, c = _block(n_start, loss, c_init, dfix, arm.p_time[free], drops[:, free], pool, tail_target=target,
+                             tail_share=share, tail_floor=int(np.sum(in_marks < t_end)))
+        d_so_far += total
+        # events: the cut's own point, then the others
+        for cols, counts in ((own, d_pin[:, own]), (free, d)):
+            if cols.size:
+                flat = counts.ravel()
+                out_draw.append(np.repeat(np.repeat(draw_ids, cols.size), flat))
+                out_time.append(np.repeat(np.tile(arm.p_time[cols], m), flat))
+                out_event.append(np.ones(int(flat.sum()), dtype=np.int64))
+        active = np.arange(width)[None, :] < c[:, None]
+        out_draw.append(np.broadcast_to(draw_ids[:, None], pool.shape)[active])
+        out_time.append(pool[active])
+        out_event.append(np.zeros(int(active.sum()), dtype=np.int64))
+        if last:
+            left = np.maximum(n_start - total - c, 0)
+            out_draw.append(np.repeat(draw_ids, left))
+            out_time.append(np.full(int(left.sum()), t_end))
+            out_event.append(np.zeros(int(left.sum()), dtype=np.int64))
+    return np.concatenate(out_draw), np.concatenate(out_time), np.concatenate(out_event)
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def _warp(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m):
+    """Monotone random warp of the time axis per draw, shared by the arms (ties stay ties).
+
+    Knots at ``fixed`` times (0 and the at-risk table times, read from labelled ticks) do not move,
+    so every draw keeps its numbers at risk at the table rows.
+    """
+    if time_precision <= 0 or knots.size < 2:
+        return times_by_arm
+    # independent reading noise at every step, plus one shift per draw for the calibration of the axis
+    shift = rng.normal(0.0, time_precision, size=(m, 1))
+    moved = knots[None, :] + shift + rng.normal(0.0, time_precision, size=(m, knots.size))
+    still = np.isin(knots, fixed)
+    anchors = knots[still]
+    at = np.clip(np.searchsorted(anchors, knots, side="right") - 1, 0, anchors.size - 1)
+    upper = np.where(at + 1 < anchors.size, anchors[np.minimum(at + 1, anchors.size - 1)], np.inf)
+    upper = np.nextafter(upper, -np.inf)  # strictly before the next table time: not yet at risk there
+    moved = np.clip(moved, anchors[at][None, :], upper[None, :])  # no time crosses a table time
+    moved[:, still] = knots[still]
+    moved = np.maximum(np.maximum.accumulate(moved, axis=1), 0.0)
+    out = []
+    for times, draws in zip(times_by_arm, draws_by_arm, strict=True):
+        warped = np.empty_like(times)
+        order = np.argsort(draws, kind="stable")
+        bounds = np.searchsorted(draws[order], np.arange(m + 1))
+        for k in range(m):  # np.interp has no batch axis; one call per draw is cheap
+            rows = order[bounds[k]:bounds[k + 1]]
+            warped[rows] = np.interp(times[rows], knots, moved[k])
+        # interpolation may round onto a table time: keep every time on its side of each one
+        at = np.searchsorted(anchors, times, side="right")
+        ceiling = np.nextafter(np.where(at < anchors.size, anchors[np.minimum(at, anchors.size - 1)], np.inf), -np.inf)
+        out.append(np.clip(warped, anchors[np.maximum(at - 1, 0)], ceiling))
+    return out
+
+
+def draw_ipd(
+    curves: pd.DataFrame,
+    at_risk: pd.DataFrame | None = None,
+    *,
+    reconstruction: IPDReconstruction | None = None,
+    n_patients: Mapping[str, int] | None = None,
+    total_events: Mapping[str, int] | None = None,
+    censor_marks: pd.DataFrame | None = None,
+    precision: float = 1e-3,
+    time_precision: float | None = None,
+    method: str = "steps",
+    n_draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
+) -> IPDDraws:
+    """Draw plausible IPD sets of every arm: the reconstruction's own uncertainty.
+
+    Each draw has the reconstruction's numbers at risk at every at-risk table row, keeps the
+    events the step heights pin down, places the other censorings at random (at distinct censor
+    marks when marks are given, else uniform in time), re-derives the remaining events from step
+    heights with digitization noise, and moves step times by the time precision. See the module
+    docstring for the algorithm.
+
+    Parameters
+    ----------
+    curves, at_risk, n_patients, total_events, censor_marks, precision, method
+        As in :func:`reconstruct.reconstruct_ipd`.
+    reconstruction : IPDReconstruction, optional
+        The reconstruction of these inputs (computed when omitted).
+    time_precision : float, optional
+        Standard error of a digitized time (time units); default ``precision`` times the last
+        curve time (the same fraction of the x axis as ``precision`` is of the y axis).
+    n_draws : int, default 200
+    seed : int, default 0
+        Seed of the :class:`numpy.random.Generator`; the same inputs and seed give the same
+        draws byte for byte.
+
+    Returns
+    -------
+    IPDDraws
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> curves = pd.DataFrame({"arm": "A", "time": [0, 2, 5, 9], "survival": [1.0, 0.9, 0.8, 0.8]})
+    >>> d = draw_ipd(curves, n_patients={"A": 10}, n_draws=3, precision=1e-9)
+    >>> d.to_frame().groupby("draw")["event"].sum().tolist()
+    [2, 2, 2]
+    """
+    n_draws = int(check_positive(n_draws, name="n_draws"))
+    check_positive(precision, name="precision")
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be an integer >= 0, got {seed!r}")
+    if reconstruction is None:
+        reconstruction = reconstruct_ipd(curves, at_risk, n_patients=n_patients, total_events=total_events,
+                                         method=method, precision=precision, censor_marks=censor_marks)
+    total_events = dict(total_events or {})
+    t_max = float(curves["time"].max())
+    if time_precision is None:
+        time_precision = precision * t_max
+    time_precision = float(check_positive(time_precision, name="time_precision", allow_zero=True))
+    streams = np.random.SeedSequence(int(seed)).spawn(len(reconstruction.arms) + 1)
+    names, times, draws, events, knots, fixed = [], [], [], [], [np.zeros(1)], [np.zeros(1)]
+    for k, rec in enumerate(reconstruction.arms):
+        c = curves[curves["arm"].astype(str) == rec.arm]
+        t_rows = at_risk[at_risk["arm"].astype(str) == rec.arm] if at_risk is not None else None
+        has_table = t_rows is not None and len(t_rows) > 0
+        marks = None
+        if censor_marks is not None:
+            rows = censor_marks[censor_marks["arm"].astype(str) == rec.arm]
+            marks = rows["time"].to_numpy() if len(rows) else None
+        arm = _arm_input(c["time"].to_numpy(), c["survival"].to_numpy(),
+                         t_rows["time"].to_numpy() if has_table else None,
+                         t_rows["n_risk"].to_numpy() if has_table else None,
+                         marks, rec, total_events.get(rec.arm), rec.arm)
+        d, t, e = _draw_arm(arm, float(precision), np.random.default_rng(streams[k]), n_draws)
+        names.append(rec.arm)
+        draws.append(d)
+        times.append(t)
+        events.append(e)
+        knots.append(arm.p_time)
+        knots.append(arm.a_time)
+        fixed.append(arm.a_time)
+    times = _warp(times, draws, np.unique(np.concatenate(knots)), np.concatenate(fixed), time_precision,
+                  np.random.default_rng(streams[-1]), n_draws)
+    arm_index = np.concatenate([np.full(t.size, k, dtype=np.int64) for k, t in enumerate(times)])
+    draw = np.concatenate(draws).astype(np.int64)
+    time = np.concatenate(times)
+    event = np.concatenate(events).astype(np.int64)
+    order = np.lexsort((-event, time, draw, arm_index))
+    params = {"n_draws": n_draws, "seed": int(seed), "precision": float(precision),
+              "time_precision": time_precision, "method": method}
+    return IPDDraws(arms=tuple(names), n_draws=n_draws, seed=int(seed), draw=draw[order], arm_index=arm_index[order],
+                    time=time[order], event=event[order], parameters=params)
