@@ -1,4 +1,4 @@
-"""Matching digitized arms to at-risk rows: label, colour, numbers, and refusing to guess."""
+"""Matching digitized arms to at-risk rows: label, colour, numbers, step counts, and a flagged guess."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
+from reconstruct._arm_fallback import fallback_match
 from reconstruct._arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows
 from reconstruct.errors import ReconstructionError
 
@@ -55,18 +56,29 @@ def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
     assert match.basis == "numbers"
 
 
-def test_near_identical_arms_without_labels_or_colours_are_an_error():
+def test_near_identical_arms_without_labels_or_colours_are_a_flagged_guess():
     a, ta, na = _arm(5, 10.0)
     b, tb, nb = _arm(5, 10.0)  # the same draw twice: nothing can tell the rows apart
-    with pytest.raises(ReconstructionError, match="ambiguous match; name the arms with --arm-names"):
-        match_arms_to_rows([a, b], [_row(ta, na), _row(tb, nb)])
+    match = match_arms_to_rows([a, b], [_row(ta, na), _row(tb, nb)])
+    assert match.basis == "guess"
+    assert "--arm-names" in match.detail
 
 
 def test_grey_curves_do_not_match_on_colour():
     a, ta, na = _arm(5, 10.0, colour=(0, 0, 0))
     b, tb, nb = _arm(5, 10.0, colour=(128, 128, 128))
-    with pytest.raises(ReconstructionError, match="ambiguous"):
-        match_arms_to_rows([a, b], [_row(ta, na, colour=(0, 0, 0)), _row(tb, nb, colour=(128, 128, 128))])
+    match = match_arms_to_rows([a, b], [_row(ta, na, colour=(0, 0, 0)), _row(tb, nb, colour=(128, 128, 128))])
+    assert match.basis == "guess"
+
+
+def test_step_counts_decide_between_similar_curves_of_different_sizes():
+    # Same hazard, 60 against 400 patients: both pairings satisfy the KM bound, but the small arm's
+    # curve drops about 60 times, not the ~400 x -log S deaths the large row implies.
+    small, ts, ns = _arm(6, 10.0, n=60)
+    large, tl, nl = _arm(7, 10.0, n=400)
+    rows, basis, _ = fallback_match([small, large], [_row(tl, nl), _row(ts, ns)])
+    assert rows == (1, 0)
+    assert basis == "step counts"
 
 
 def test_row_count_must_equal_arm_count():

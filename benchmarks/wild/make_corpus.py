@@ -136,7 +136,8 @@ def _draw_r(batch: list[tuple[dict, Path]], out: Path) -> list[str]:
     return errors
 
 
-def build(families, per_family: int, out: Path, *, jobs: int = 1, force: bool = False) -> list[str]:
+def build(families, per_family: int, out: Path, *, jobs: int = 1, force: bool = False,
+          only: str | None = None) -> list[str]:
     """Generate the corpus; returns the error messages of figures that could not be drawn."""
     out.mkdir(parents=True, exist_ok=True)
     r_jobs, py_jobs = [], []
@@ -145,10 +146,13 @@ def build(families, per_family: int, out: Path, *, jobs: int = 1, force: bool = 
             spec = make_spec(family, i)
             if (out / f"{spec['id']}.json").is_file() and not force:
                 continue
+            is_r = spec["look"] in R_FAMILIES
+            if only and only != ("r" if is_r else "python"):
+                continue
             truth = write_truth(spec, out)
             suffix = ".pdf" if family == "pdf" else ".png"
             raw = out / f"{spec['id']}_raw{suffix}"
-            if spec["look"] in R_FAMILIES:
+            if is_r:
                 r_jobs.append((truth, raw))
             else:
                 py_jobs.append((truth, str(raw), str(out)))
@@ -168,13 +172,14 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--only", choices=["r", "python"], default=None, help="draw only the R or Python figures")
     args = parser.parse_args(argv)
     families = [f for f in args.families.split(",") if f]
     unknown = sorted(set(families) - set(FAMILIES))
     if unknown:
         print(f"--families: expected names from {', '.join(FAMILIES)}, got {', '.join(unknown)}", file=sys.stderr)
         return 2
-    errors = build(families, args.per_family, args.out, jobs=args.jobs, force=args.force)
+    errors = build(families, args.per_family, args.out, jobs=args.jobs, force=args.force, only=args.only)
     n = len(list(args.out.glob("*.json")))
     print(f"{n} figures in {args.out}; {len(errors)} drawing errors")
     for e in errors[:20]:
