@@ -40,8 +40,15 @@ draw_survminer <- function(j, d, arms) {
   if (j$percent) args$surv.scale <- "percent"
   if (j$risk_table) args$tables.theme <- theme_cleantable()
   if (j$risk_table && (j$seed %% 3 == 0)) args$tables.theme <- theme_for(j$look, fs)
-  p <- do.call(ggsurvplot, args)
-  print(p, newpage = FALSE)
+  drawn <- tryCatch({
+    print(do.call(ggsurvplot, args), newpage = FALSE)
+    TRUE
+  }, error = function(e) FALSE)
+  if (!drawn) {  # survminer's censoring plot fails on some palettes ("Unknown colour name: strata")
+    grid::grid.newpage()
+    args$ncensor.plot <- FALSE
+    print(do.call(ggsurvplot, args), newpage = FALSE)
+  }
 }
 
 draw_base <- function(j, d, arms) {

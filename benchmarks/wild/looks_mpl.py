@@ -257,7 +257,8 @@ def _excel(spec, truth, ipd, arms, curves, times, fs):
     ax.grid(axis="y", color="#D9D9D9")
     ax.set_axisbelow(True)
     ax.tick_params(length=0, colors="#595959")
-    ax.set_xlim(0, truth["x_range"][1])
+    step = truth["x_step"]
+    ax.set_xlim(-step / 2, truth["x_range"][1] + step / 2)  # category axis: each time at its table column's centre
     ax.set_ylim(0, 1.0)
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.set_yticklabels([f"{v:.0%}" for v in np.linspace(0, 1, 6)] if spec["percent"] else
@@ -267,7 +268,8 @@ def _excel(spec, truth, ipd, arms, curves, times, fs):
     ax.set_xticks(times)
     cells = [[str(n) for n in _counts(ipd, arm, times)] for arm in arms]
     table = ax.table(cellText=cells, rowLabels=arms, rowColours=colours[: len(arms)], cellLoc="center",
-                     colLabels=[f"{t:g}" for t in times], loc="bottom", bbox=[0, -0.2 - 0.09 * len(arms), 1, 0.09 * (len(arms) + 1)])
+                     colLabels=[f"{t:g}" for t in times], loc="bottom",
+                     bbox=[0, -0.02 - 0.09 * (len(arms) + 1), 1, 0.09 * (len(arms) + 1)])
     table.set_fontsize(fs)
     for (r, c), cell in table.get_celld().items():
         cell.set_edgecolor("#BFBFBF")
