@@ -140,7 +140,7 @@ def score_figure(json_path: Path) -> dict:
         out["mae"] = float(max(maes))
         out["log_hr_err"] = _log_hr_error(arms, ipd, run, pairs)
         out["cells_ok"] = _cells(truth, run, pairs)
-        missing = [w for w in run.warnings if "missing" in w and "cell" in w]
+        missing = [w for w in run.warnings if "not read" in w and "cell" in w]
         out["missing_note"] = missing[0] if missing else None
     return out
 

@@ -390,6 +390,36 @@ def _ocr_ticks_enlarged(gray, axis, ticks, axis_px, scale):
     return _ocr_ticks(big, axis, ticks, axis_px, 3.0)
 
 
+def _plausible_survival_axis(read) -> bool:
+    """True for y labels whose largest value is a survival axis top: 0.5-1 or 50-100 (percent)."""
+    if read is None:
+        return False
+    top = float(np.max(read[1]))
+    return bool(0.5 <= top <= 1.0001 or 50.0 <= top <= 100.01)
+
+
+def _ocr_ticks_rotated(gray, rows, axis_col, scale):
+    """y labels printed along the axis (base R's default ``las = 0``): read them turned upright."""
+    from reconstruct._ocr import read_tick_labels
+
+    col = int(round((axis_col + 0.5) * scale - 0.5))
+    band = gray[:, max(col - int(0.2 * gray.shape[1]), 0) : max(col - 1, 1)]
+    if band.shape[1] < 8:
+        return None
+    # turned clockwise, (row, col) -> (col, n_rows - 1 - row): text read upwards becomes upright
+    turned = np.ascontiguousarray(cv2.rotate(band, cv2.ROTATE_90_CLOCKWISE))
+    ticks = (np.asarray(rows, float) + 0.5) * scale - 0.5
+    pairs = read_tick_labels(turned, "x", gray.shape[0] - 1 - ticks)
+    if len(pairs) < 2:
+        return None
+    px, values = (np.array(v, float) for v in zip(*pairs, strict=True))
+    px = ((gray.shape[0] - 1 - px) + 0.5) / scale - 0.5
+    if np.ptp(values) == 0:
+        return None
+    slope = np.polyfit(px, values, 1)[0]
+    return (px, values) if slope < 0 else None
+
+
 def calibrate_axes(
     gray: NDArray[np.uint8],
     panel: PlotPanel,
@@ -451,6 +481,14 @@ def calibrate_axes(
         read = _ocr_ticks(ocr_gray, "y", rows, panel.y_axis_col, ocr_scale)
         if read is None:
             read = _ocr_ticks_enlarged(ocr_gray, "y", rows, panel.y_axis_col, ocr_scale)
+        if not _plausible_survival_axis(read) or (len(read[0]) < 3 <= rows.size):
+            # few or implausible labels: perhaps printed along the axis (base R); keep the fuller reading
+            turned = _ocr_ticks_rotated(ocr_gray, rows, panel.y_axis_col, ocr_scale)
+            if _plausible_survival_axis(turned) and (not _plausible_survival_axis(read)
+                                                     or len(turned[0]) > len(read[0])):
+                read = turned
+        if not _plausible_survival_axis(read):
+            read = None
         if read is None:
             y_px, y_values, source = rows, np.linspace(0.0, 1.0, rows.size), "assumed"
             notes.append("y tick labels not read; assumed the y ticks run from 0 to 1 (or 0 to 100%); "

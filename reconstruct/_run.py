@@ -220,6 +220,14 @@ def run_figure(
         [pd.DataFrame({"arm": names[k], "time": a.time, "survival": a.survival}) for k, a in enumerate(fig.arms)],
         ignore_index=True,
     )
+    if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
+        from reconstruct._table_gaps import complete_rows
+
+        filled, gap_notes = complete_rows([rows[j] for j in match.rows], curves_in)
+        rows = list(rows)
+        for k, j in enumerate(match.rows):
+            rows[j] = filled[k]
+        notes.extend(gap_notes)
     table = pd.DataFrame(columns=["arm", "time", "n_risk"])
     if match is not None:
         table = pd.concat(

@@ -187,3 +187,66 @@ def test_one_misread_tick_label_is_outvoted(monkeypatch):
     got_px, got_values = _axes._ocr_ticks(np.zeros((10, 10), np.uint8), "x", px, 0.0)
     np.testing.assert_array_equal(got_values, values[:7])
     np.testing.assert_array_equal(got_px, px[:7])
+
+
+# ---- partly read tables (no OCR) ----------------------------------------------------------------
+
+
+def test_missing_cells_are_named_and_a_missing_time_zero_cell_is_taken_from_the_curve():
+    from reconstruct import km_step_points, number_at_risk, simulate_arm
+    from reconstruct._arm_matching import ArmCurve, RiskRowInfo
+    from reconstruct._table_gaps import complete_rows
+
+    sim = simulate_arm(150, seed=3, median=12.0, accrual=12.0, follow_up=24.0)  # censoring starts at 24
+    t, s = km_step_points(sim.time, sim.event)
+    times = np.array([0.0, 6.0, 12.0, 18.0, 24.0])
+    n = number_at_risk(sim.time, times)
+    curve = ArmCurve(label="Drug", colour=None, time=t, survival=s)
+    full = RiskRowInfo(label="Placebo", colour=None, time=times, n_risk=n)
+    partial = RiskRowInfo(label="Drug", colour=None, time=times[[1, 2, 4]], n_risk=n[[1, 2, 4]])
+    rows, notes = complete_rows([full, partial], [curve, curve])
+    assert rows[0].time.tolist() == times.tolist()
+    assert rows[1].time.tolist() == [0.0, 6.0, 12.0, 24.0]
+    assert rows[1].n_risk[0] == 150  # no censoring before month 6: n(6) / S(6-) is exact
+    assert any("Drug: the time-0 at-risk cell was not read; 150" in note for note in notes)
+    assert any("Drug: at-risk cell(s) not read at time(s) 18" in note for note in notes)
+    assert not any(note.startswith("Placebo") for note in notes)
+
+
+# ---- y labels along the axis, legends outside the panel (OCR) -----------------------------------
+
+
+def test_y_labels_printed_along_the_axis_are_read_turned_upright():
+    from reconstruct._digitize import digitize_image
+
+    fig = Figure(figsize=(4.0, 3.6), dpi=100)
+    ax = _km_axes(fig, [0.18, 0.15, 0.78, 0.8])
+    ax.set_ylim(-0.04, 1.04)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    for label in ax.get_yticklabels():  # base R's default las = 0: labels read upwards
+        label.set_rotation(90)
+        label.set_verticalalignment("center")
+    rgb, bbox, _ = _render(fig, ax)
+    result = digitize_image(rgb)
+    cal = result.y_calibration
+    assert cal.source == "ocr"
+    inverse = ax.transData.transform
+    for value in (0.0, 0.6, 1.0):
+        row = rgb.shape[0] - inverse((0.0, value))[1]
+        assert abs(float(cal.to_value(row)) - value) <= 0.01
+
+
+def test_legend_keys_above_the_panel_give_labels_in_legend_order():
+    from reconstruct._legend_outside import legend_keys_outside
+
+    fig = Figure(figsize=(5.0, 4.0), dpi=100)
+    ax = fig.add_axes([0.15, 0.12, 0.8, 0.7])
+    t = np.linspace(0, 28, 60)
+    ax.step(t, np.exp(-t / 14), where="post", color="#0072B5", label="Nivolumab", lw=2)
+    ax.step(t, np.exp(-t / 9), where="post", color="#BC3C29", label="Placebo", lw=2)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=2, frameon=False)
+    rgb, bbox, _ = _render(fig, ax)
+    found = legend_keys_outside(rgb, bbox, [(188, 60, 41), (0, 114, 181)])
+    assert [label for label, _ in found] == ["Placebo", "Nivolumab"]
+    (_, (row_a, col_a)), (_, (row_b, col_b)) = found
+    assert row_a == pytest.approx(row_b, abs=2) and col_b < col_a  # Nivolumab's key comes first
