@@ -138,7 +138,10 @@ def score_figure(json_path: Path) -> dict:
         pairs = _pair_arms(arms, ipd, run, truth["x_range"][1])
         maes = [pairs[a][1] if a in pairs else np.inf for a in arms]
         out["mae"] = float(max(maes))
-        out["log_hr_err"] = _log_hr_error(arms, ipd, run, pairs)
+        try:
+            out["log_hr_err"] = _log_hr_error(arms, ipd, run, pairs)
+        except KmreconError:  # a reconstructed arm without events: HR not estimable, scored as missing
+            out["log_hr_err"] = float("inf")
         out["cells_ok"] = _cells(truth, run, pairs)
         missing = [w for w in run.warnings if "not read" in w and "cell" in w]
         out["missing_note"] = missing[0] if missing else None
@@ -172,9 +175,10 @@ def main(argv=None) -> int:
     parser.add_argument("--per-family", type=int, default=0, help="first N figures of each family (0 = all)")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--csv", type=Path, default=None, help="write per-figure results here")
+    parser.add_argument("--summarise", type=Path, default=None, help="print the tables of a --csv file and stop")
     args = parser.parse_args(argv)
     files = sorted(args.corpus.glob("*.json"))
-    if not files:
+    if not files and not args.summarise:
         print(f"--corpus: expected truth JSON files in {args.corpus}, got none; run "
               "python benchmarks/wild/make_corpus.py first", file=sys.stderr)
         return 2
@@ -186,10 +190,16 @@ def main(argv=None) -> int:
             continue
         chosen.setdefault(family, []).append(f)
     todo = [p for fam in sorted(chosen) for p in (chosen[fam][: args.per_family] if args.per_family else chosen[fam])]
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_time_ocr) as pool:
-        results = pd.DataFrame(list(pool.map(score_figure, todo, chunksize=1)))
-    if args.csv:
-        results.to_csv(args.csv, index=False)
+    if args.summarise:
+        results = pd.read_csv(args.summarise)
+    else:
+        rows = []
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_time_ocr) as pool:
+            for row in pool.map(score_figure, todo, chunksize=1):
+                rows.append(row)
+                if args.csv:  # kept up to date, so an interrupted run can still be summarised
+                    pd.DataFrame(rows).to_csv(args.csv, index=False)
+        results = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(_table(results).to_string())
     print("\nTop failure messages (count, families):")
