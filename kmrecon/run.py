@@ -104,12 +104,44 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
             return []
         return [RiskRowInfo(label=str(arm), colour=None, time=g["time"].to_numpy(), n_risk=g["n_risk"].to_numpy())
                 for arm, g in frame.groupby("arm", sort=False)]
+    row0, col0, row1, col1 = digitized.panel
+    zero_row = float(digitized.y_calibration.to_px(0.0))
+    if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
+        row1 = min(row1, int(np.ceil(zero_row)) + 2)
     table = read_risk_table(
-        overlay_background(document, digitized), panel_bbox=digitized.panel,
-        x_calibration=digitized.x_calibration.to_value,
+        overlay_background(document, digitized), panel_bbox=(row0, col0, row1, col1),
+        x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
     )
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk))
             for r in table.rows]
+
+
+def _legend_order(keys) -> ArmMatch:
+    """Rows top to bottom in the order of the legend keys (survminer, lifelines and journal tables print them so)."""
+    order = sorted(range(len(keys)), key=lambda k: keys[k])
+    chosen = [0] * len(order)
+    for row_index, arm_index in enumerate(order):
+        chosen[arm_index] = row_index
+    return ArmMatch(rows=tuple(chosen), basis="legend order",
+                    detail="at-risk rows taken in legend order (labels, colours, numbers and fit left it open)")
+
+
+def _outside_legend(document: FigureDocument, digitized, labels: list, notes: list[str]):
+    """Fill missing arm labels from legend keys outside the panel; return the keys' (row, col) or None."""
+    from reconstruct.digitize.legend_outside import legend_keys_outside
+    from reconstruct.document import overlay_background
+
+    if len(digitized.arms) < 2:
+        return None
+    found = legend_keys_outside(overlay_background(document, digitized), digitized.panel,
+                                [_rgb(a.colour) for a in digitized.arms])
+    read = [label for label, _ in found]
+    named = [r for r in read if r]
+    if any(lab is None for lab in labels) and named and len(set(named)) == len(named):
+        labels[:] = [lab or r for lab, r in zip(labels, read, strict=True)]
+        notes.append("arm labels read from the legend outside the panel")
+    keys = [key for _, key in found]
+    return keys if all(k is not None for k in keys) else None
 
 
 def _file_rows(at_risk_path) -> list[RiskRowInfo]:
@@ -187,6 +219,9 @@ def run_figure(
     if arm_names and len(arm_names) != len(fig.arms):
         raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {len(arm_names)}")
     labels = list(arm_names) if arm_names else [a.label for a in fig.arms]
+    keys = None
+    if not arm_names and not _is_vector(fig) and any(lab is None for lab in labels):
+        keys = _outside_legend(document, fig, labels, notes)
     curves_in = [
         ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
         for k, a in enumerate(fig.arms)
@@ -204,10 +239,18 @@ def run_figure(
     if rows:
         mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
             else None
-        match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
-                                         time_precision=time_precision)
+        try:
+            match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
+                                             time_precision=time_precision)
+        except ReconstructionError:
+            if keys is None or len(rows) != len(fig.arms):
+                raise
+            match = _legend_order(keys)
+            overridden = f"arm matching: {match.detail}"
         if overridden:
             notes.append(overridden)
+        elif match.basis == "step counts":
+            notes.append(f"arm matching: {match.detail}")
         # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels;
         # when the fit overrode the labels, the rows' own names travel with the rows.
         given = [rows[match.rows[k]].label for k in range(len(fig.arms))]
@@ -228,6 +271,14 @@ def run_figure(
         [pd.DataFrame({"arm": names[k], "time": a.time, "survival": a.survival}) for k, a in enumerate(fig.arms)],
         ignore_index=True,
     )
+    if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
+        from reconstruct.table_gaps import complete_rows
+
+        filled, gap_notes = complete_rows([rows[j] for j in match.rows], curves_in)
+        rows = list(rows)
+        for k, j in enumerate(match.rows):
+            rows[j] = filled[k]
+        notes.extend(gap_notes)
     table = pd.DataFrame(columns=["arm", "time", "n_risk"])
     if match is not None:
         table = pd.concat(

@@ -1,7 +1,9 @@
 """Matching digitized arms to number-at-risk rows: by label text, label colour, or the numbers themselves.
 
-A wrong match silently swaps arms in every later statistic, so an ambiguous match is an error
-(:class:`~reconstruct.errors.ReconstructionError`) asking for ``--arm-names`` or ``--at-risk``, never a guess.
+A wrong match silently swaps arms in every later statistic. When labels, colours and the KM bound leave
+the match open, :mod:`reconstruct._arm_fallback` decides by the curves' step counts when they single out a
+pairing; otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError`) asking for
+``--arm-names`` or ``--at-risk``, never a guess. (``kmrecon run`` may then take the legend order, and says so.)
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class ArmMatch:
     ----------
     rows : tuple of int
         ``rows[k]`` is the at-risk row of arm ``k``.
-    basis : {"single", "label", "colour", "numbers"}
+    basis : {"single", "label", "colour", "numbers", "step counts", "legend order", "fit"}
     detail : str
         One line for the report.
     """
@@ -88,13 +90,16 @@ def _norm(text: str | None) -> str:
 
 
 def _label_costs(arms, rows) -> NDArray[np.float64] | None:
-    if not all(_norm(a.label) for a in arms) or not all(_norm(r.label) for r in rows):
+    # one unlabelled arm is placed by elimination (cost 0.5 against every row)
+    if sum(not _norm(a.label) for a in arms) > 1 or not all(_norm(r.label) for r in rows):
         return None
     cost = np.ones((len(arms), len(rows)))
     for i, a in enumerate(arms):
         for j, r in enumerate(rows):
             x, y = _norm(a.label), _norm(r.label)
-            if x == y:
+            if not x:
+                cost[i, j] = 0.5
+            elif x == y:
                 cost[i, j] = 0.0
             elif x in y or y in x:
                 cost[i, j] = 0.5
@@ -202,6 +207,11 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
             detail=f"only this assignment keeps every at-risk row within what its curve allows (excess "
             f"{cost:.3g} against {second:.3g} squared patients)",
         )
+    from reconstruct._arm_fallback import fallback_match
+
+    by_steps = fallback_match(arms, rows)
+    if by_steps is not None:
+        return ArmMatch(rows=by_steps[0], basis=by_steps[1], detail=by_steps[2])
     raise ReconstructionError(
         "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match; "
         "name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with those names"

@@ -1,4 +1,4 @@
-"""Matching digitized arms to at-risk rows: label, colour, numbers, and refusing to guess."""
+"""Matching digitized arms to at-risk rows: label, colour, numbers, step counts, and refusing to guess."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
+from reconstruct._arm_fallback import fallback_match
 from reconstruct.arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows
 from reconstruct.errors import ReconstructionError
 
@@ -67,6 +68,16 @@ def test_grey_curves_do_not_match_on_colour():
     b, tb, nb = _arm(5, 10.0, colour=(128, 128, 128))
     with pytest.raises(ReconstructionError, match="ambiguous"):
         match_arms_to_rows([a, b], [_row(ta, na, colour=(0, 0, 0)), _row(tb, nb, colour=(128, 128, 128))])
+
+
+def test_step_counts_decide_between_similar_curves_of_different_sizes():
+    # Same hazard, 60 against 400 patients: both pairings satisfy the KM bound, but the small arm's
+    # curve drops about 60 times, not the ~400 x -log S deaths the large row implies.
+    small, ts, ns = _arm(6, 10.0, n=60)
+    large, tl, nl = _arm(7, 10.0, n=400)
+    rows, basis, _ = fallback_match([small, large], [_row(tl, nl), _row(ts, ns)])
+    assert rows == (1, 0)
+    assert basis == "step counts"
 
 
 def test_row_count_must_equal_arm_count():

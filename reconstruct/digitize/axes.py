@@ -171,7 +171,8 @@ def regular_ticks(positions: ArrayLike, *, tol: float = 1.5) -> NDArray[np.float
     return best
 
 
-def _tick_candidates(dark: NDArray[np.bool_], *, start: int, direction: int, lo: int, hi: int, axis: str):
+def _tick_candidates(dark: NDArray[np.bool_], *, start: int, direction: int, lo: int, hi: int, axis: str,
+                     min_run: int = 2):
     """Centres and lengths of short strokes leaving an axis line at ``start`` (x: rows; y: cols)."""
     reach = 14
     if axis == "x":
@@ -184,7 +185,7 @@ def _tick_candidates(dark: NDArray[np.bool_], *, start: int, direction: int, lo:
         strip = dark[lo:hi, idx].T
     # run length from the axis outward, per position along the axis
     run = np.cumprod(strip, axis=0).sum(axis=0)
-    hit = run >= 2
+    hit = run >= min_run
     if not hit.any():
         return np.empty(0), np.empty(0)
     index = np.flatnonzero(hit)
@@ -196,13 +197,17 @@ def _tick_candidates(dark: NDArray[np.bool_], *, start: int, direction: int, lo:
 
 def _major_ticks(dark, *, start, direction, lo, hi, axis):
     best = np.empty(0)
-    for gap in range(3):  # ticks may start a pixel or two off the axis (anti-aliasing, panel border)
+    # Ticks may start a pixel or two off the axis (anti-aliasing, panel border); in small images
+    # (ggplot2 at 300-400 px) they are one pixel long, tried last and kept only when evenly spaced.
+    for min_run, gap in ((2, 0), (2, 1), (2, 2), (1, 0), (1, 1)):
+        if min_run == 1 and best.size >= 3:
+            break
         centres, lengths = _tick_candidates(dark, start=start + direction * gap, direction=direction, lo=lo, hi=hi,
-                                            axis=axis)
+                                            axis=axis, min_run=min_run)
         if centres.size < 2:
             continue
-        ticks = regular_ticks(centres[lengths >= 0.6 * lengths.max()])
-        if ticks.size > best.size:
+        ticks = regular_ticks(centres[lengths >= 0.6 * lengths.max()] if min_run == 2 else centres)
+        if ticks.size > best.size and (min_run == 2 or ticks.size >= 3):
             best = ticks
     return best
 
@@ -313,6 +318,13 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     framed = found is not None
     if found is None:
         found = _panel_from_fill(rgb)
+    if found is None:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
+        found = _panel_from_lines((gray < 170).astype(np.uint8))
+        framed = found is not None
+    if found is None:
+        from reconstruct.digitize.panel_grid import panel_from_grid
+
+        found = panel_from_grid(gray)
     if found is None:
         raise CalibrationError(
             "expected a plot panel bounded by axis lines or a filled background, got neither; "
@@ -360,11 +372,52 @@ def _ocr_ticks(gray: NDArray[np.uint8], axis: Literal["x", "y"], ticks: NDArray[
     px = (px + 0.5) / scale - 0.5
     if np.ptp(values) == 0:
         return None
-    slope, intercept = np.polyfit(px, values, 1)
+    from scipy.stats import theilslopes
+
+    # Theil-Sen, not least squares: one misread label ("42" read as "4") must not drag the others off the line.
+    slope, intercept, _, _ = theilslopes(values, px, method="joint")
     good = np.abs(px * slope + intercept - values) <= 0.02 * np.ptp(values) + 1e-12
     if good.sum() < 2 or good.sum() < 0.6 * len(px):
         return None
     return px[good], values[good]
+
+
+def _ocr_ticks_enlarged(gray, axis, ticks, axis_px, scale):
+    """Second reading of small tick labels (figures 300-500 px wide) from a 3x enlarged image."""
+    if scale != 1.0 or max(gray.shape) > 900:
+        return None
+    big = cv2.resize(gray, None, fx=3.0, fy=3.0, interpolation=cv2.INTER_CUBIC)
+    return _ocr_ticks(big, axis, ticks, axis_px, 3.0)
+
+
+def _plausible_survival_axis(read) -> bool:
+    """True for y labels whose largest value is a survival axis top: 0.5-1 or 50-100 (percent)."""
+    if read is None:
+        return False
+    top = float(np.max(read[1]))
+    return bool(0.5 <= top <= 1.0001 or 50.0 <= top <= 100.01)
+
+
+def _ocr_ticks_rotated(gray, rows, axis_col, scale):
+    """y labels printed along the axis (base R's default ``las = 0``): read them turned upright."""
+    from reconstruct.digitize.ocr import read_tick_labels
+
+    col = int(round((axis_col + 0.5) * scale - 0.5))
+    band = gray[:, max(col - int(0.2 * gray.shape[1]), 0) : max(col - 1, 1)]
+    if band.shape[1] < 8:
+        return None
+    # turned clockwise, (row, col) -> (col, n_rows - 1 - row): text read upwards becomes upright
+    turned = np.ascontiguousarray(cv2.rotate(band, cv2.ROTATE_90_CLOCKWISE))
+    ticks = (np.asarray(rows, float) + 0.5) * scale - 0.5
+    pairs = read_tick_labels(turned, "x", gray.shape[0] - 1 - ticks)
+    if len(pairs) < 2:
+        return None
+    px, values = (np.array(v, float) for v in zip(*pairs, strict=True))
+    px = ((gray.shape[0] - 1 - px) + 0.5) / scale - 0.5
+    if np.ptp(values) == 0:
+        return None
+    slope = np.polyfit(px, values, 1)[0]
+    return (px, values) if slope < 0 else None
 
 
 def calibrate_axes(
@@ -415,6 +468,8 @@ def calibrate_axes(
     else:
         read = _ocr_ticks(ocr_gray, "x", cols, panel.x_axis_row, ocr_scale)
         if read is None:
+            read = _ocr_ticks_enlarged(ocr_gray, "x", cols, panel.x_axis_row, ocr_scale)
+        if read is None:
             raise CalibrationError(
                 f"expected readable x tick labels at {cols.size} ticks, got too few numbers; "
                 "pass --x-range A B (values of the first and last labelled x tick)"
@@ -424,6 +479,16 @@ def calibrate_axes(
         y_px, y_values, source = rows, np.linspace(*y_range, rows.size), "hint"
     else:
         read = _ocr_ticks(ocr_gray, "y", rows, panel.y_axis_col, ocr_scale)
+        if read is None:
+            read = _ocr_ticks_enlarged(ocr_gray, "y", rows, panel.y_axis_col, ocr_scale)
+        if not _plausible_survival_axis(read) or (len(read[0]) < 3 <= rows.size):
+            # few or implausible labels: perhaps printed along the axis (base R); keep the fuller reading
+            turned = _ocr_ticks_rotated(ocr_gray, rows, panel.y_axis_col, ocr_scale)
+            if _plausible_survival_axis(turned) and (not _plausible_survival_axis(read)
+                                                     or len(turned[0]) > len(read[0])):
+                read = turned
+        if not _plausible_survival_axis(read):
+            read = None
         if read is None:
             y_px, y_values, source = rows, np.linspace(0.0, 1.0, rows.size), "assumed"
             notes.append("y tick labels not read; assumed the y ticks run from 0 to 1 (or 0 to 100%); "

@@ -206,7 +206,8 @@ def _anchor_col(entries: list[tuple[TextBox, int]]) -> Callable[[TextBox], float
 
 
 def _column_times(
-    table: list[_Line], tick_line: _Line | None, x_calibration: Callable[[float], float]
+    table: list[_Line], tick_line: _Line | None, x_calibration: Callable[[float], float],
+    tick_values: Sequence[float] | None = None,
 ) -> dict[int, float]:
     """Time for each table entry (keyed by ``id`` of its box): the tick label above, or the snapped calibration."""
     entries = [e for line in table for e in line.numbers]
@@ -216,6 +217,14 @@ def _column_times(
     tick_vals = np.array([v for _, v in tick_line.values], dtype=float) if tick_line else np.zeros(0)
     raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
     step = _column_step(np.array(list(raw.values())))
+    ticks = np.sort(np.asarray(tick_values if tick_values is not None else [], dtype=float))
+    if ticks.size >= 2:  # the table is a grid aligned to the x ticks: snap to their spacing
+        step = float(np.median(np.diff(ticks)))
+        origin = float(ticks[0])
+        return {id(w): (origin + step * round((raw[id(w)] - origin) / step)
+                        if abs(raw[id(w)] - origin - step * round((raw[id(w)] - origin) / step)) <= 0.3 * step
+                        else raw[id(w)])
+                for w, _ in entries}
     spacing_px = float(np.median(np.diff(np.sort(tick_cols)))) if tick_cols.size > 1 else np.inf
     for w, _ in entries:
         col = anchor(w)
@@ -257,14 +266,20 @@ def _increasing(values: list[int]) -> bool:
     return len(values) >= 3 and bool(np.all(diffs >= 0)) and bool(np.any(diffs > 0))
 
 
-def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None]]:
-    """Keep at-risk rows and give each its label, following section headers top to bottom."""
+def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None, _Line | None]]:
+    """Keep at-risk rows and give each its label, following section headers top to bottom.
+
+    The third item is the text line just above a row that names it (NEJM prints each arm's name on
+    its own line above its numbers), for the label colour.
+    """
     section = "risk"
     header: str | None = None
-    kept: list[tuple[_Line, str | None]] = []
+    above: _Line | None = None
+    kept: list[tuple[_Line, str | None, _Line | None]] = []
     for line in lines:
         text = line.label_text
         if len(line.numbers) < 2:  # a header line
+            above = None
             if _RISK_WORDS.search(text):
                 section = "risk"
                 rest = _RISK_WORDS.sub("", text).strip(" :")
@@ -273,16 +288,20 @@ def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None]]:
                 section = "other"
             elif text:
                 header = text
+                above = line
             continue
+        name_above, above = above, None
         if _OTHER_WORDS.search(text) or (section == "other" and not _RISK_WORDS.search(text)):
             continue
         if _increasing([v for _, v in sorted(line.numbers, key=lambda e: e[0].col0)]):
             continue  # axis labels of another panel, or cumulative counts: never numbers at risk
         if _RISK_WORDS.search(text):
             own = _RISK_WORDS.sub("", text).strip(" :")
-            kept.append((line, own or header))
+            kept.append((line, own or header, None))
+        elif text:
+            kept.append((line, text, None))
         else:
-            kept.append((line, text or None))
+            kept.append((line, name_above.label_text if name_above else None, name_above))
     return kept
 
 
@@ -291,6 +310,7 @@ def read_risk_table(
     *,
     panel_bbox: tuple[int, int, int, int],
     x_calibration: Callable[[float], float],
+    tick_values: Sequence[float] | None = None,
 ) -> RiskTable:
     """Read the number-at-risk rows printed under a KM plot panel.
 
@@ -303,6 +323,9 @@ def read_risk_table(
         below ``row1``.
     x_calibration : callable
         Maps a pixel column (float) to a time in x-axis units, e.g. ``AxisCalibration`` of the x axis.
+    tick_values : sequence of float, optional
+        Values of the labelled x ticks; table columns are then snapped to the tick spacing (tables are
+        printed on the tick grid), which also keeps columns right when the tick label line is not read.
 
     Returns
     -------
@@ -332,19 +355,23 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1) for w in read_text(below)]
+    from reconstruct.digitize.risk_tokens import split_fused_words
+
+    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
+             for w in split_fused_words(read_text(below))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
     tick_idx = next((i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)), None)
     tick_line = lines[tick_idx] if tick_idx is not None else None
-    table_lines = lines[tick_idx + 1 :] if tick_idx is not None else lines
+    # Rows printed inside the panel under S = 0 (SAS) come before the tick labels, the usual ones after.
+    table_lines = lines[:tick_idx] + lines[tick_idx + 1 :] if tick_idx is not None else lines
     kept = _classify(table_lines)
     if not kept:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    times = _column_times([ln for ln in table_lines if len(ln.numbers) >= 2], tick_line, x_calibration)
+    times = _column_times([ln for ln in table_lines if len(ln.numbers) >= 2], tick_line, x_calibration, tick_values)
     rows = []
-    for line, label in kept:
+    for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
         n = np.array([v for _, v in ordered])
@@ -353,6 +380,8 @@ def read_risk_table(
             confidence *= 0.5
         first = min(w.col0 for w, _ in ordered)
         colour = _label_colour(rgb, line, first)
+        if colour is None and name_line is not None:
+            colour = _label_colour(rgb, name_line, max(w.col1 for w in name_line.words) + 2)
         rows.append(
             RiskRow(
                 label=label,

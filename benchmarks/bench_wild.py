@@ -1,0 +1,214 @@
+"""Figure -> IPD on the wild corpus (figures drawn by R, Python and other software's looks), no hints.
+
+Run from the repository root, after generating the corpus (needs R once; images are cached)::
+
+    python benchmarks/wild/make_corpus.py                 # benchmarks/.cache/wild/, 19 families x 50
+    python benchmarks/bench_wild.py --jobs 2              # all figures
+    python benchmarks/bench_wild.py --families survminer_bw,nejm --per-family 5
+
+Per family it prints: figures processed end to end (``run`` returned an IPD), figures whose reconstructed
+KM is within mean absolute error 0.01 of the true KM for every arm (over the true curve's time range
+visible in the figure), the median |log HR error| on two-arm figures (Cox, :func:`compare.cox_hr`), the
+share of at-risk cells read correctly (a cell is one number at one time for one arm; cells of figures that
+failed count as not read), the median seconds per figure and the OCR's share of it, then the most common
+failure messages. Reconstructed arms are paired with true arms by the closest KM curves, so a wrong name
+does not count as a wrong curve. Figures drawn without an at-risk table are run with ``--n`` for each true
+arm name (``run`` asks for it by design); the column ``n-hint`` counts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT / "benchmarks" / ".cache" / "wild"
+BAR_MAE = 0.01
+_OCR_SECONDS = [0.0]
+
+
+def run_one(path: Path, **hints):
+    """The library's figure -> IPD run (the one place that names it; change the import here only)."""
+    from reconstruct import run_figure
+
+    return run_figure(path, **hints)
+
+
+def _time_ocr() -> None:
+    """Accumulate the time spent inside the OCR engine (rapidocr) into ``_OCR_SECONDS``."""
+    from rapidocr import RapidOCR
+
+    call = RapidOCR.__call__
+
+    def timed(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return call(self, *args, **kwargs)
+        finally:
+            _OCR_SECONDS[0] += time.perf_counter() - start
+
+    RapidOCR.__call__ = timed
+
+
+def _pair_arms(truth_arms, ipd, run, x_max):
+    """Pair true arms with reconstructed arms by KM distance; returns {true: (name, mae)}."""
+    from reconstruct import km_at
+
+    rec_names = list(run.arm_names)
+    cost = np.full((len(truth_arms), len(rec_names)), np.inf)
+    for i, arm in enumerate(truth_arms):
+        g = ipd[ipd["arm"] == arm]
+        grid = np.linspace(0.0, min(float(g["time"].max()), x_max), 400)
+        true = km_at(g["time"].to_numpy(), g["event"].to_numpy(), grid)
+        for j, name in enumerate(rec_names):
+            rec = run.reconstruction[name]
+            cost[i, j] = float(np.abs(true - km_at(rec.time, rec.event, grid)).mean())
+    rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e9))
+    return {truth_arms[r]: (rec_names[c], cost[r, c]) for r, c in zip(rows, cols)}
+
+
+def _log_hr_error(truth_arms, ipd, run, pairs) -> float:
+    from compare import cox_hr
+
+    if len(truth_arms) != 2 or len(pairs) != 2:
+        return float("nan")
+    a, b = truth_arms
+    true = cox_hr(ipd["time"].to_numpy(), ipd["event"].to_numpy(), (ipd["arm"] == b).astype(int).to_numpy()).log_hr
+    ra, rb = run.reconstruction[pairs[a][0]], run.reconstruction[pairs[b][0]]
+    group = np.r_[np.zeros(ra.time.size), np.ones(rb.time.size)]
+    rec = cox_hr(np.r_[ra.time, rb.time], np.r_[ra.event, rb.event], group).log_hr
+    return abs(rec - true)
+
+
+def _cells(truth, run, pairs) -> int:
+    if run is None or run.at_risk is None or not len(run.at_risk):
+        return 0
+    table = run.at_risk
+    ok = 0
+    for cell in truth["at_risk"]:
+        if cell["arm"] not in pairs:
+            continue
+        rows = table[(table["arm"] == pairs[cell["arm"]][0])
+                     & (np.abs(table["time"].astype(float) - cell["time"]) < 1e-3 * truth["x_step"] + 1e-9)]
+        ok += int(len(rows) > 0 and int(rows["n_risk"].iloc[0]) == cell["n_risk"])
+    return ok
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc).split(": ", 1)[-1] if str(exc).startswith("/") else str(exc)
+    return re.sub(r"\d+(\.\d+)?", "#", f"{type(exc).__name__}: {text}")[:110]
+
+
+def score_figure(json_path: Path) -> dict:
+    """Run one figure with no hints and score it against its truth JSON."""
+    from reconstruct.errors import KmreconError
+
+    truth = json.loads(json_path.read_text())
+    folder = json_path.parent
+    ipd = pd.read_csv(folder / truth["ipd"])
+    arms = truth["arms"]
+    hints = {} if truth["risk_table"] else {"n_patients": {a: int(n) for a, n in truth["n"].items()}}
+    out = {"id": truth["id"], "family": truth["family"], "n_hint": bool(hints), "ok": False, "mae": np.nan,
+           "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None}
+    _OCR_SECONDS[0] = 0.0
+    start = time.perf_counter()
+    try:
+        run = run_one(folder / truth["image"], **hints)
+    except KmreconError as exc:
+        out["error"] = _message(exc)
+        run = None
+    except Exception as exc:  # noqa: BLE001 - a crash is a finding, reported with its type
+        out["error"] = "CRASH " + _message(exc)
+        run = None
+    out["seconds"] = time.perf_counter() - start
+    out["ocr_seconds"] = _OCR_SECONDS[0]
+    if run is not None:
+        out["ok"] = True
+        pairs = _pair_arms(arms, ipd, run, truth["x_range"][1])
+        maes = [pairs[a][1] if a in pairs else np.inf for a in arms]
+        out["mae"] = float(max(maes))
+        try:
+            out["log_hr_err"] = _log_hr_error(arms, ipd, run, pairs)
+        except KmreconError:  # a reconstructed arm without events: HR not estimable, scored as missing
+            out["log_hr_err"] = float("inf")
+        out["cells_ok"] = _cells(truth, run, pairs)
+        missing = [w for w in run.warnings if "not read" in w and "cell" in w]
+        out["missing_note"] = missing[0] if missing else None
+    return out
+
+
+def _table(results: pd.DataFrame) -> pd.DataFrame:
+    def summary(g: pd.DataFrame) -> pd.Series:
+        n = len(g)
+        return pd.Series({
+            "figures": n,
+            "n-hint": int(g["n_hint"].sum()),
+            "processed %": 100.0 * g["ok"].mean(),
+            "MAE<=0.01 %": 100.0 * (g["mae"] <= BAR_MAE).sum() / n,
+            "med |logHR err|": g["log_hr_err"].median(),
+            "two-arm": int(g["log_hr_err"].notna().sum()),
+            "cells %": 100.0 * g["cells_ok"].sum() / max(g["cells"].sum(), 1),
+            "med s": g["seconds"].median(),
+            "med OCR s": g["ocr_seconds"].median(),
+        })
+
+    per = results.groupby("family", sort=True)[list(results.columns)].apply(summary)
+    per.loc["ALL"] = summary(results)
+    return per
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--families", default="", help="comma-separated family names (default: all)")
+    parser.add_argument("--per-family", type=int, default=0, help="first N figures of each family (0 = all)")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--csv", type=Path, default=None, help="write per-figure results here")
+    parser.add_argument("--summarise", type=Path, default=None, help="print the tables of a --csv file and stop")
+    args = parser.parse_args(argv)
+    files = sorted(args.corpus.glob("*.json"))
+    if not files and not args.summarise:
+        print(f"--corpus: expected truth JSON files in {args.corpus}, got none; run "
+              "python benchmarks/wild/make_corpus.py first", file=sys.stderr)
+        return 2
+    wanted = {f for f in args.families.split(",") if f}
+    chosen: dict[str, list[Path]] = {}
+    for f in files:
+        family = json.loads(f.read_text())["family"]
+        if wanted and family not in wanted:
+            continue
+        chosen.setdefault(family, []).append(f)
+    todo = [p for fam in sorted(chosen) for p in (chosen[fam][: args.per_family] if args.per_family else chosen[fam])]
+    if args.summarise:
+        results = pd.read_csv(args.summarise)
+    else:
+        rows = []
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_time_ocr) as pool:
+            for row in pool.map(score_figure, todo, chunksize=1):
+                rows.append(row)
+                if args.csv:  # kept up to date, so an interrupted run can still be summarised
+                    pd.DataFrame(rows).to_csv(args.csv, index=False)
+        results = pd.DataFrame(rows)
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        print(_table(results).to_string())
+    print("\nTop failure messages (count, families):")
+    failed = results[results["error"].notna()]
+    for message, count in Counter(failed["error"]).most_common(12):
+        fams = Counter(failed.loc[failed["error"] == message, "family"]).most_common(4)
+        print(f"  {count:4d}  {message}  [{', '.join(f'{f}:{c}' for f, c in fams)}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

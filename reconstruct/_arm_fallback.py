@@ -1,0 +1,79 @@
+"""Last resorts for matching arms to at-risk rows when labels, colours and the KM bound leave it open.
+
+1. **Step counts.** Between two table times a KM curve drops once per distinct event time, so the
+   number of drops seen in the curve is close to the deaths the row implies:
+   ``d ~ n_mid * -log(S(t2) / S(t1))`` with ``n_mid`` the mean of the two printed numbers. Pairing a
+   curve with another arm's row gets these counts wrong whenever the arms differ in size.
+2. **Table order.** When even that is a tie, rows are taken top to bottom in the order of the curves
+   (legend order in the figures we know: survminer, lifelines, journal redraws), the pairing with the
+   smallest step-count misfit among the tied ones, and the run says so in its warnings.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["step_count_costs", "fallback_match"]
+
+# The best pairing by step counts must beat the runner-up by this much (chi-square units).
+STEP_MARGIN = 6.0
+
+
+def _drops(time: NDArray[np.float64], survival: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Times at which the traced curve drops (step corners with lower survival than before)."""
+    falls = np.flatnonzero(np.diff(survival) < -1e-9) + 1
+    return time[falls]
+
+
+def step_count_costs(arms: Sequence, rows: Sequence) -> NDArray[np.float64]:
+    """Chi-square misfit between the drops seen on each curve and the deaths each row implies.
+
+    Parameters
+    ----------
+    arms : sequence of ArmCurve
+    rows : sequence of RiskRowInfo
+
+    Returns
+    -------
+    ndarray of shape (n_arms, n_rows)
+    """
+    cost = np.zeros((len(arms), len(rows)))
+    for i, a in enumerate(arms):
+        drops = _drops(np.asarray(a.time, float), np.asarray(a.survival, float))
+        for j, r in enumerate(rows):
+            t = np.asarray(r.time, float)
+            n = np.asarray(r.n_risk, float)
+            for k in range(t.size - 1):
+                if t[k + 1] > a.time[-1] or n[k] <= 0:
+                    break
+                s1 = float(np.interp(t[k], a.time, a.survival))
+                s2 = float(np.interp(t[k + 1], a.time, a.survival))
+                if s1 <= 0 or s2 <= 0:
+                    break
+                expected = 0.5 * (n[k] + n[k + 1]) * -np.log(s2 / s1)
+                seen = float(np.sum((drops > t[k]) & (drops <= t[k + 1])))
+                cost[i, j] += (seen - expected) ** 2 / (expected + 1.0)
+    return cost
+
+
+def fallback_match(arms: Sequence, rows: Sequence) -> tuple[tuple[int, ...], str, str] | None:
+    """Rows for each arm by step counts when they single out a pairing; None when they do not.
+
+    Returns ``(rows, "step counts", detail)`` or None: a pairing that nothing singles out is never guessed
+    (the caller raises the ambiguity error, or falls back to the legend order and says so).
+    """
+    cost = step_count_costs(arms, rows)
+    n = len(arms)
+    totals = sorted((float(sum(cost[i, p[i]] for i in range(n))), p)
+                    for p in itertools.permutations(range(len(rows)), n))
+    best_cost, best = totals[0]
+    second = totals[1][0] if len(totals) > 1 else np.inf
+    if second - best_cost > STEP_MARGIN:
+        return (tuple(int(v) for v in best), "step counts",
+                f"the drops on each curve fit its row's implied deaths best (misfit {best_cost:.3g} against "
+                f"{second:.3g})")
+    return None

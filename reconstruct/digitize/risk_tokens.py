@@ -1,0 +1,80 @@
+"""Split OCR words that fuse several at-risk table entries, or a row label with its first number.
+
+OCR engines read a bold label set against the first number as one word ("Arm A199"), a cell with its
+events in parentheses as one word ("25 (0)", JCO style), and sometimes a whole row as one line of text.
+Each word is cut into a label part and one box per number; a number keeps the parenthesised count after
+it inside its box (the cell is centred as a whole) but only the number at risk as its text. Box columns
+are apportioned by character offset, which is close enough to find the column of a cell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from reconstruct.digitize.ocr import TextBox
+
+__all__ = ["split_fused_words"]
+
+# a count with an optional "(events)" after it | a bracketed count on its own | a run of other text
+_PIECE = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)(?P<paren>\s*\(\s*[\dOo,]*\s*\))?|(?P<lone>\(\s*[\dOo,]*\s*\))|(?P<text>[^\s\d()]+)")
+
+
+def _pieces(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, stop, kind, text) of the label words and numbers of ``text``."""
+    out: list[tuple[int, int, str, str]] = []
+    for m in _PIECE.finditer(text):
+        if m.group("num") is not None:
+            out.append((m.start(), m.end(), "num", m.group("num")))
+        elif m.group("text") is not None:
+            out.append((m.start(), m.end(), "text", m.group("text")))
+        # a lone "(n)" is an event count printed apart from its number: dropped
+    return out
+
+
+def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
+    """Cut words holding several numbers, or a label fused with a number, into one box per part.
+
+    Parameters
+    ----------
+    words : sequence of TextBox
+
+    Returns
+    -------
+    list of TextBox
+        Words that hold one number or only text come back unchanged; in the others consecutive label
+        words stay one box (``"Arm A"``) and every number gets its own box.
+
+    Examples
+    --------
+    >>> w = TextBox("Arm A199", 0.9, 10, 0, 20, 80)
+    >>> [(b.text, b.col0, b.col1) for b in split_fused_words([w])]
+    [('Arm A', 0, 50), ('199', 50, 80)]
+    >>> [b.text for b in split_fused_words([TextBox("25 (0) 18 (4)", 0.9, 0, 0, 10, 130)])]
+    ['25', '18']
+    """
+    out: list[TextBox] = []
+    for w in words:
+        text = w.text
+        pieces = _pieces(text)
+        n_num = sum(1 for p in pieces if p[2] == "num")
+        fused = n_num >= 2 or (n_num == 1 and any(p[2] == "text" for p in pieces)) or "(" in text
+        if not pieces or not fused or n_num == 0:
+            out.append(w)
+            continue
+        # a number glued to letters inside one token ("A1b2") is a name, not a table entry
+        if n_num == 1 and re.search(r"\d[^\W\d_]", text):
+            out.append(w)
+            continue
+        width = (w.col1 - w.col0) / max(len(text), 1)
+        merged: list[tuple[int, int, str, str]] = []
+        for p in pieces:  # label words next to each other form one label
+            if merged and p[2] == "text" and merged[-1][2] == "text":
+                merged[-1] = (merged[-1][0], p[1], "text", text[merged[-1][0] : p[1]])
+            else:
+                merged.append(p)
+        for start, stop, _kind, part in merged:
+            col0 = w.col0 + int(round(start * width))
+            col1 = max(col0 + 1, w.col0 + int(round(stop * width)))
+            out.append(TextBox(part, w.confidence, w.row0, col0, w.row1, col1))
+    return out

@@ -1,0 +1,64 @@
+"""At-risk rows with cells the OCR could not read: say which, and fill a missing time-0 cell.
+
+A table is printed on one grid of times, so a cell missing from one row but present in another is
+an unread cell; the run continues with the cells read and its warnings list the missing ones. The
+time-0 cell (patients randomised) is needed by the reconstruction: when it is missing it is taken
+from the next cell divided by the curve's survival just before that time (no censoring assumed
+before the first column, the usual case), and the warning says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["complete_rows"]
+
+
+def _fmt(t: float) -> str:
+    return f"{t:g}"
+
+
+def complete_rows(rows: Sequence, curves: Sequence) -> tuple[list, list[str]]:
+    """Rows with a time-0 cell, and notes naming every cell that was not read.
+
+    Parameters
+    ----------
+    rows : sequence of RiskRowInfo
+        Table rows, ``rows[k]`` matched to ``curves[k]``.
+    curves : sequence of ArmCurve
+        Digitized curve of each row's arm (``time``, ``survival`` step corners).
+
+    Returns
+    -------
+    rows : list of RiskRowInfo
+        The rows, a time-0 cell added where it was missing.
+    notes : list of str
+        One note per row with missing cells.
+    """
+    from reconstruct.arm_matching import RiskRowInfo
+
+    grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in rows])) if rows else np.zeros(0)
+    out, notes = [], []
+    for row, curve in zip(rows, curves, strict=True):
+        t = np.asarray(row.time, float)
+        n = np.asarray(row.n_risk, dtype=np.int64)
+        name = row.label or curve.label or "an arm"
+        last = t.max() if t.size else 0.0
+        missing = [g for g in grid if g <= last and not np.any(np.isclose(t, g))]
+        if t.size and not np.any(np.isclose(t, 0.0)) and n.size:
+            s_before = float(np.interp(t[0], curve.time, curve.survival, left=1.0))
+            idx = np.searchsorted(curve.time, t[0], side="left") - 1
+            if idx >= 0:
+                s_before = float(curve.survival[idx])
+            n0 = int(round(n[0] / s_before)) if s_before > 0 else int(n[0])
+            t, n = np.r_[0.0, t], np.r_[max(n0, int(n[0])), n]
+            notes.append(f"{name}: the time-0 at-risk cell was not read; {n[0]} taken from {n[1]} at "
+                         f"{_fmt(t[1])} and the curve")
+            missing = [g for g in missing if g != 0.0]
+        if missing:
+            notes.append(f"{name}: at-risk cell(s) not read at time(s) {', '.join(_fmt(g) for g in missing)}; "
+                         "continued with the cells read")
+        out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t, n_risk=n))
+    return out, notes
