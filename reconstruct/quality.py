@@ -324,19 +324,17 @@ def assess_reconstruction(result, curves, at_risk, *, precision: float) -> tuple
     return tuple(fits)
 
 
-def check_fit_files(result, curves_path, at_risk_path=None, *, precision: float, accept_misfit: bool = False,
-                    arm: str | None = None) -> tuple[ArmFit, ...]:
-    """The quality gate for a reconstruction from CSV files (``kmrecon reconstruct``).
+def check_fit_files(result, curves, table=None, *, precision: float,
+                    accept_misfit: bool = False) -> tuple[ArmFit, ...]:
+    """The quality gate for a reconstruction from files (``kmrecon reconstruct``).
 
     Parameters
     ----------
     result : IPDReconstruction
-        From :func:`reconstruct.reconstruct_files` on the same files.
-    curves_path, at_risk_path : path-like
-        Curve file and (optional) at-risk file, read in the formats ``result.provenance["input_formats"]``
-        names (:mod:`reconstruct.formats`).
-    arm : str, optional
-        Arm name given for a one-arm curve file, as to :func:`reconstruct.reconstruct_files`.
+        From :func:`reconstruct.reconstruct_files`.
+    curves, table : DataFrame
+        The curve points and (optional) at-risk table it was reconstructed from
+        (:func:`reconstruct.reconstruction.read_reconstruction_inputs`).
     precision : float
         Standard error of a digitized survival value used for the reconstruction.
     accept_misfit : bool, default False
@@ -352,12 +350,7 @@ def check_fit_files(result, curves_path, at_risk_path=None, *, precision: float,
         When an arm misfits and ``accept_misfit`` is false; ``error.result`` is ``result``.
     """
     from reconstruct.errors import MisfitError
-    from reconstruct.formats import read_at_risk, read_curves
 
-    formats = result.provenance.get("input_formats", {})
-    curves = read_curves(curves_path, format=formats.get("curves"), arm=arm).frame
-    table = (read_at_risk(at_risk_path, format=formats.get("at_risk"), arms=list(dict.fromkeys(curves["arm"]))).frame
-             if at_risk_path is not None else None)
     fits = assess_reconstruction(result, curves, table, precision=precision)
     if any(f.misfit for f in fits) and not accept_misfit:
         message = misfit_message(fits).replace("check overlay.png, ", "check the fit plot, ")

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,8 @@ from reconstruct.simulate import number_at_risk
 from reconstruct.validation import check_choice, check_finite_array, check_positive
 from reconstruct.errors import InputError, ReconstructionWarning
 
-__all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "km_at"]
+__all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "read_reconstruction_inputs",
+           "ReconstructionInputs", "km_at"]
 
 METHODS = ("steps", "guyot")
 
@@ -39,16 +41,23 @@ def _snap(values: NDArray[np.float64], anchors: NDArray[np.float64], tol: float)
 def km_at(time: NDArray[np.float64], event: NDArray[np.int64], at: ArrayLike) -> NDArray[np.float64]:
     """Kaplan-Meier estimate of ``(time, event)`` evaluated (right-continuous) at times ``at``.
 
-    Uses :func:`sksurv.nonparametric.kaplan_meier_estimator`; 1 before the first time.
+    Equal to :func:`sksurv.nonparametric.kaplan_meier_estimator` (a test checks it); 1 before the first
+    time. Written with NumPy because importing scikit-survival costs a command about 100 times the
+    whole reconstruction (``python benchmarks/bench_startup.py``).
     """
-    from sksurv.nonparametric import kaplan_meier_estimator
-
     at = np.asarray(at, dtype=float)
+    time = np.asarray(time, dtype=float)
     if time.size == 0:
         return np.ones_like(at)
-    x, y = kaplan_meier_estimator(event.astype(bool), time)
-    idx = np.searchsorted(x, at, side="right") - 1
-    return np.where(idx >= 0, y[np.clip(idx, 0, None)], 1.0)
+    order = np.argsort(time, kind="stable")
+    t, e = time[order], np.asarray(event)[order].astype(bool)
+    unique, first = np.unique(t, return_index=True)
+    at_risk = t.size - first
+    deaths = np.add.reduceat(e.astype(np.int64), first)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = np.cumprod(np.where(at_risk > 0, 1.0 - deaths / at_risk, 1.0))
+    idx = np.searchsorted(unique, at, side="right") - 1
+    return np.where(idx >= 0, survival[np.clip(idx, 0, None)], 1.0)
 
 
 def _per_interval(times, edges):
@@ -308,6 +317,50 @@ def reconstruct_ipd(
     return IPDReconstruction(arms=tuple(results), parameters=parameters)
 
 
+@dataclass(frozen=True, eq=False)
+class ReconstructionInputs:
+    """The files of a reconstruction, read once: curves, at-risk table and censor marks as data frames.
+
+    Attributes
+    ----------
+    curves : DataFrame
+        ``arm, time, survival``.
+    table : DataFrame or None
+        ``arm, time, n_risk``.
+    marks : DataFrame or None
+        ``arm, time`` (and ``survival``) of the censor marks.
+    formats : dict
+        ``{"curves": ..., "at_risk": ...}``: the format each file was read as (:mod:`reconstruct.formats`).
+    """
+
+    curves: pd.DataFrame
+    table: pd.DataFrame | None
+    marks: pd.DataFrame | None
+    formats: dict[str, str | None]
+
+
+def read_reconstruction_inputs(
+    curves_path: str | os.PathLike[str],
+    at_risk_path: str | os.PathLike[str] | None = None,
+    *,
+    censor_marks_path: str | os.PathLike[str] | None = None,
+    curves_format: str | None = None,
+    at_risk_format: str | None = None,
+    arm: str | None = None,
+) -> ReconstructionInputs:
+    """Read the curve, at-risk and censor-mark files of :func:`reconstruct_files` (formats detected)."""
+    from reconstruct.formats import read_at_risk, read_curves
+
+    curve_file = read_curves(curves_path, format=curves_format, arm=arm)
+    curves = curve_file.frame
+    table_file = (read_at_risk(at_risk_path, format=at_risk_format, arms=list(dict.fromkeys(curves["arm"])))
+                  if at_risk_path is not None else None)
+    marks = read_censor_marks_csv(censor_marks_path) if censor_marks_path is not None else None
+    return ReconstructionInputs(curves=curves, table=table_file.frame if table_file is not None else None,
+                                marks=marks, formats={"curves": curve_file.format,
+                                                      "at_risk": table_file.format if table_file else None})
+
+
 def reconstruct_files(
     curves_path: str | os.PathLike[str],
     at_risk_path: str | os.PathLike[str] | None = None,
@@ -316,6 +369,7 @@ def reconstruct_files(
     curves_format: str | None = None,
     at_risk_format: str | None = None,
     arm: str | None = None,
+    inputs: ReconstructionInputs | None = None,
     **kwargs: Any,
 ) -> IPDReconstruction:
     """Read the curve and at-risk files, reconstruct, and attach provenance.
@@ -333,6 +387,8 @@ def reconstruct_files(
         Override the detected format (:data:`reconstruct.formats.CURVE_FORMATS`, ``AT_RISK_FORMATS``).
     arm : str, optional
         Arm name of a one-arm curve file (default: its file name's stem).
+    inputs : ReconstructionInputs, optional
+        The files already read by :func:`read_reconstruction_inputs` (the paths then only name them).
     **kwargs
         Passed to :func:`reconstruct_ipd`.
 
@@ -341,14 +397,10 @@ def reconstruct_files(
     IPDReconstruction
         ``provenance["input_formats"]`` names the format read for each file.
     """
-    from reconstruct.formats import read_at_risk, read_curves
-
-    curve_file = read_curves(curves_path, format=curves_format, arm=arm)
-    curves = curve_file.frame
-    table_file = (read_at_risk(at_risk_path, format=at_risk_format, arms=list(dict.fromkeys(curves["arm"])))
-                  if at_risk_path is not None else None)
-    table = table_file.frame if table_file is not None else None
-    marks = read_censor_marks_csv(censor_marks_path) if censor_marks_path is not None else None
+    if inputs is None:
+        inputs = read_reconstruction_inputs(curves_path, at_risk_path, censor_marks_path=censor_marks_path,
+                                            curves_format=curves_format, at_risk_format=at_risk_format, arm=arm)
+    curves, table, marks = inputs.curves, inputs.table, inputs.marks
     try:
         result = reconstruct_ipd(curves, table, censor_marks=marks, source=os.fspath(curves_path),
                                  table_source=os.fspath(at_risk_path) if at_risk_path is not None else "at-risk table",
@@ -362,6 +414,5 @@ def reconstruct_files(
         parameters=result.parameters,
         command="reconstruct.reconstruct_files",
     )
-    prov["input_formats"] = {"curves": curve_file.format,
-                             "at_risk": table_file.format if table_file is not None else None}
+    prov["input_formats"] = dict(inputs.formats)
     return IPDReconstruction(arms=result.arms, parameters=result.parameters, provenance=prov)

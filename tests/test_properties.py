@@ -98,3 +98,20 @@ def test_binomial_and_geometric_log_pmfs_equal_scipy_stats(k, n, p):
     np.testing.assert_allclose(binom_logpmf(k, n, p), stats.binom.logpmf(k, n, p), rtol=1e-12, atol=1e-12)
     if p > 0:
         np.testing.assert_allclose(geometric_logpmf(k, p), stats.nbinom.logpmf(k, 1, p), rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    data=st.lists(st.tuples(st.integers(0, 40), st.booleans()), min_size=1, max_size=60),
+    at=st.lists(st.floats(-1.0, 45.0), min_size=1, max_size=20),
+)
+def test_km_at_equals_scikit_survival(data, at):
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    time = np.array([float(t) for t, _ in data])
+    event = np.array([int(e) for _, e in data])
+    x, y = kaplan_meier_estimator(event.astype(bool), time)
+    at = np.asarray(at)
+    idx = np.searchsorted(x, at, side="right") - 1
+    expected = np.where(idx >= 0, y[np.clip(idx, 0, None)], 1.0)
+    np.testing.assert_allclose(km_at(time, event, at), expected, rtol=0, atol=1e-12)

@@ -33,27 +33,21 @@ def format_summary(result) -> str:
     return frame.to_string(index=False, float_format=lambda v: f"{v:.4f}")
 
 
-def reconstruction_draws(result, curves, at_risk, censor_marks, *, arm, precision, draws, seed):
-    """Draws of the reconstruction from the same files (None and a note when off or too costly)."""
+def reconstruction_draws(result, inputs, *, precision, draws, seed):
+    """Draws of the reconstruction from the same inputs (None and a note when off or too costly)."""
     from kmrecon.run_draws import draws_affordable
     from reconstruct.draws import DEFAULT_DRAWS, draw_ipd
-    from reconstruct.formats import read_at_risk, read_curves
-    from reconstruct.io import read_censor_marks_csv
 
     if draws == 0:
         return None, "draws turned off (--draws 0)"
-    formats = result.provenance["input_formats"]
-    frame = read_curves(curves, format=formats["curves"], arm=arm).frame
     n = sum(a.n_patients for a in result.arms)
-    if draws is None and not draws_affordable(n, len(frame)):
+    if draws is None and not draws_affordable(n, len(inputs.curves)):
         return None, f"draws skipped: {DEFAULT_DRAWS} draws of {n} patients would take over 2 s; pass --draws N"
-    table = (read_at_risk(at_risk, format=formats.get("at_risk"), arms=list(dict.fromkeys(frame["arm"]))).frame
-             if at_risk is not None else None)
     params = result.parameters
     sample = draw_ipd(
-        frame, table, reconstruction=result, total_events=params.get("total_events") or None,
-        censor_marks=read_censor_marks_csv(censor_marks) if censor_marks is not None else None,
-        precision=precision, method=params.get("method", "steps"), n_draws=draws or DEFAULT_DRAWS, seed=seed,
+        inputs.curves, inputs.table, reconstruction=result, total_events=params.get("total_events") or None,
+        censor_marks=inputs.marks, precision=precision, method=params.get("method", "steps"),
+        n_draws=draws or DEFAULT_DRAWS, seed=seed,
     )
     return sample, ""
 
@@ -95,30 +89,31 @@ def command(curves, at_risk, curves_format, at_risk_format, arm, censor_marks, n
     the sidecar (``"status": "misfit"``) and a fit plot (``.fit.png``) are written, unless --accept-misfit.
     """
     from reconstruct.errors import MisfitError
+    from reconstruct.reconstruction import read_reconstruction_inputs
 
     with library_errors():
         check_writable(output, force=force)
         check_writable(sidecar_path(output), force=force)
+        inputs = read_reconstruction_inputs(curves, at_risk, censor_marks_path=censor_marks,
+                                            curves_format=curves_format, at_risk_format=at_risk_format, arm=arm)
         try:
             # warnings are echoed only for a result that passes the gate: a misfit prints one line
             result, fits = run_with_warnings(
-                _reconstruct_checked, curves, at_risk, censor_marks_path=censor_marks,
-                curves_format=curves_format, at_risk_format=at_risk_format, arm=arm,
+                _reconstruct_checked, curves, at_risk, inputs=inputs, censor_marks_path=censor_marks,
                 n_patients=parse_assignments(n_patients, option="--n"),
                 total_events=parse_assignments(total_events, option="--total-events"),
                 method=method, precision=precision, accept_misfit=accept_misfit,
             )
         except MisfitError as exc:
-            _write_sidecar(output, exc.result, exc.fits, curves, arm=arm, force=force)
+            _write_sidecar(output, exc.result, exc.fits, inputs, force=force)
             raise
         misfit = any(f.misfit for f in fits)
-        sample, note = reconstruction_draws(result, curves, at_risk, censor_marks, arm=arm, precision=precision,
-                                            draws=draws, seed=seed)
+        sample, note = reconstruction_draws(result, inputs, precision=precision, draws=draws, seed=seed)
         if sample is not None:
             check_writable(draws_path(output), force=force)
         draws_record = {"file": None if sample is None else draws_path(output).name, "note": note,
                         **({} if sample is None else sample.parameters)}
-        _write_sidecar(output, result, fits, curves if misfit else None, arm=arm, force=force, draws=draws_record)
+        _write_sidecar(output, result, fits, inputs if misfit else None, force=force, draws=draws_record)
         write_csv(output, result.to_frame(), force=force)
         if sample is not None:
             write_csv(draws_path(output), sample.to_frame(), force=force)
@@ -133,19 +128,17 @@ def command(curves, at_risk, curves_format, at_risk_format, arm, censor_marks, n
         click.echo(f"wrote {output} and {sidecar_path(output)} ({note})")
 
 
-def _reconstruct_checked(curves, at_risk, *, accept_misfit: bool, precision: float, **kwargs):
+def _reconstruct_checked(curves, at_risk, *, inputs, accept_misfit: bool, precision: float, **kwargs):
     """reconstruct_files, then the quality gate (raises MisfitError unless accepted)."""
     from reconstruct.quality import check_fit_files
 
-    result = reconstruct_files(curves, at_risk, precision=precision, **kwargs)
-    return result, check_fit_files(result, curves, at_risk, precision=precision, accept_misfit=accept_misfit,
-                                   arm=kwargs.get("arm"))
+    result = reconstruct_files(curves, at_risk, inputs=inputs, precision=precision, **kwargs)
+    return result, check_fit_files(result, inputs.curves, inputs.table, precision=precision,
+                                   accept_misfit=accept_misfit)
 
 
-def _write_sidecar(output: Path, result, fits, curves_path, *, arm: str | None, force: bool,
-                   draws: dict | None = None) -> None:
-    """The JSON sidecar with status and fit scores; with ``curves_path`` also the fit plot of a misfit."""
-    from reconstruct.formats import read_curves
+def _write_sidecar(output: Path, result, fits, inputs, *, force: bool, draws: dict | None = None) -> None:
+    """The JSON sidecar with status and fit scores; with ``inputs`` also the fit plot of a misfit."""
     from reconstruct.io import write_bytes
     from kmrecon.run_outputs import fit_png
 
@@ -165,9 +158,8 @@ def _write_sidecar(output: Path, result, fits, curves_path, *, arm: str | None, 
         }
         for a in result.arms
     }
-    if curves_path is not None:
+    if inputs is not None:
         check_writable(fit_plot_path(output), force=force)
     write_json(sidecar_path(output), record, force=force)
-    if curves_path is not None:
-        write_bytes(fit_plot_path(output), fit_png(read_curves(curves_path, format=result.provenance["input_formats"]["curves"], arm=arm).frame,
-                                                   result.to_frame()), force=force)
+    if inputs is not None:
+        write_bytes(fit_plot_path(output), fit_png(inputs.curves, result.to_frame()), force=force)
