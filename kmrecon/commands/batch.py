@@ -41,16 +41,23 @@ def _progress_printer(stream):
 @click.option("--no-censor-marks", is_flag=True, help="Spread censorings uniformly instead of at marks.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @click.option("--force", is_flag=True, help="Replace outputs of an earlier batch in OUTDIR.")
-def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_censor_marks, quiet, force) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds one figure may take; past it the figure fails and its worker is replaced.")
+@click.option("--max-memory", default="3G", show_default=True, metavar="SIZE",
+              help="Address space of each worker process (RLIMIT_AS), e.g. 1500M or 3G.")
+def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_censor_marks, quiet, force, timeout,
+            max_memory) -> None:
     """Run every figure in SOURCE (a folder of images, or a text file listing them)."""
     from kmrecon.batch import collect_batch, run_batch
+    from kmrecon.batch_guard import parse_size
 
     with library_errors():
+        memory = parse_size(max_memory, option="--max-memory")
         items = collect_batch(source, at_risk_dir=at_risk_dir)
         report = run_batch(
             items, outdir, jobs=jobs, resume=resume, force=force, scheduler=scheduler,
             options={"method": method, "use_censor_marks": not no_censor_marks},
-            progress=None if quiet else _progress_printer(sys.stderr),
+            progress=None if quiet else _progress_printer(sys.stderr), timeout=timeout, max_memory=memory,
         )
     c = report.counts
     click.echo(f"{c['done']} done, {c['failed']} failed, {c['skipped']} skipped in {report.seconds:.1f} s; "
