@@ -243,6 +243,9 @@ def read_table_csv(
     if not os.path.isfile(src):
         raise InputError("expected an existing CSV file, got no such file", source=src)
     check_file_size(src)
+    with open(src, "rb") as handle:
+        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise InputError("expected UTF-8 text, got UTF-16 (a byte-order mark); save the CSV as UTF-8", source=src)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -263,7 +266,9 @@ def read_table_csv(
     if missing:
         raise InputError(
             f"expected columns {','.join(columns)}, got {','.join(frame.columns) or 'none'} "
-            f"(missing {','.join(missing)})",
+            f"(missing {','.join(missing)})"
+            + ("; the file seems to use ';' between fields: save it with ',' between fields and '.' for decimals"
+               if any(";" in str(c) for c in frame.columns) else ""),
             source=src,
         )
     frame = frame.loc[:, list(columns)].copy()

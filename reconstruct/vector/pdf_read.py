@@ -258,6 +258,12 @@ def read_pdf_pages(
                              source=src) from None
         except (PDFSyntaxError, PSException) as exc:
             raise InputError(f"expected a readable PDF, got a parse error ({exc})", source=src) from None
+        except InputError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError, AssertionError, ZeroDivisionError,
+                OverflowError) as exc:  # what pdfminer raises on malformed objects (a MediaBox of keywords...)
+            raise InputError(f"expected a readable PDF, got a malformed object ({type(exc).__name__}: {exc})",
+                             source=src) from None
         except RecursionError:  # a page tree or object chain that refers to itself
             raise InputError("expected a readable PDF, got objects nested without end (a reference cycle)",
                              source=src) from None
