@@ -7,7 +7,7 @@ Run from the repository root: ``python benchmarks/bench_hostile.py [--timeout 10
 2. ``kmrecon batch`` over the PDF, SVG and image files of the corpus with two workers: peak RSS of the
    largest worker (target <= 1.5 GiB), and whether every figure was recorded.
 3. A batch of real vector figures (the whole pipeline) killed with SIGKILL (the process group) at seeded
-   random moments, then resumed: every output byte compared with an uninterrupted run (the summary's
+   random moments (after a random number of finished figures, inside the next one), then resumed: every output byte compared with an uninterrupted run (the summary's
    ``skipped`` read as ``done``).
 """
 
@@ -83,6 +83,10 @@ def _start(listing: Path, out: Path, *extra: str) -> subprocess.Popen:
                             start_new_session=True)
 
 
+def _finished(out: Path) -> int:
+    return len([p for p in out.glob("km*") if (p / "run.json").is_file()]) if out.is_dir() else 0
+
+
 def _kills(work: Path, kills: int, figures: int) -> list[tuple[float, int, bool]]:
     listing = _vector_figures(work / "vector", figures)
     start = time.perf_counter()
@@ -94,12 +98,16 @@ def _kills(work: Path, kills: int, figures: int) -> list[tuple[float, int, bool]
     rows = []
     for k in range(kills):
         out = work / f"killed{k}"
-        at = rng.uniform(0.15, 0.95) * full
+        target = rng.randint(0, figures - 1)  # figures finished before the kill, then a random moment inside the next
         batch = _start(listing, out)
-        time.sleep(at)
+        begun = time.perf_counter()
+        while batch.poll() is None and _finished(out) < target:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, full / figures))
+        at = time.perf_counter() - begun
         os.killpg(batch.pid, signal.SIGKILL)
         batch.wait()
-        finished = len([p for p in out.glob("km*") if (p / "run.json").is_file()]) if out.is_dir() else 0
+        finished = _finished(out)
         _start(listing, out, "--resume").wait()
         rows.append((at, finished, tree(out) == expected))
     print(f"\nkill -9 and --resume, {figures} vector figures (whole pipeline), uninterrupted batch {full:.0f} s")
@@ -115,7 +123,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per hostile file (a hang past it)")
     parser.add_argument("--jobs", type=int, default=1, help="hostile files run at once")
     parser.add_argument("--kills", type=int, default=4)
-    parser.add_argument("--figures", type=int, default=6)
+    parser.add_argument("--figures", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

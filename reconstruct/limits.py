@@ -183,7 +183,7 @@ def load_yaml_limited(stream, *, source: str | None = None):
     """
     import yaml
 
-    loader = yaml.SafeLoader(stream)
+    loader = yaml.SafeLoader(stream)  # not libyaml (CSafeLoader): it overflows the C stack on deep nesting
     try:
         node = loader.get_single_node()
         if node is None:

@@ -15,6 +15,7 @@ import numpy as np
 from reconstruct.limits import check_limit, limit_value
 
 __all__ = ["check_svg_tree", "check_svg_bytes", "count_numbers"]
+_MAX_DEPTH = 200
 _SHAPES = {"path", "polyline", "polygon", "line", "rect", "circle", "ellipse", "use"}
 
 
@@ -92,6 +93,13 @@ def check_svg_tree(tree, src: str) -> None:
     """
     from reconstruct.errors import InputError
 
+    stack = [(tree.getroot(), 1)]
+    while stack:  # svgelements walks the tree recursively: refuse nesting it cannot walk
+        element, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise InputError(f"expected SVG elements nested at most {_MAX_DEPTH} levels deep, got deeper nesting",
+                             source=src)
+        stack.extend((child, depth + 1) for child in element)
     names = ("vector_paths", "vector_segments", "text_chars")
     caps = tuple(limit_value(n) for n in names)
     ids = {element.get("id"): element for element in tree.iter() if element.get("id")}
