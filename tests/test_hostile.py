@@ -16,7 +16,7 @@ from reconstruct.errors import KmreconError
 from tests.data.make_hostile import GENERATORS, make_all, run_hostile
 
 SUBSET = ("pdf_bomb_1gib.pdf", "pdf_xref_prev_self.pdf", "pdf_10000_pages.pdf", "pdf_million_paths.pdf",
-          "svg_xxe_file.svg", "svg_use_bomb.svg", "svg_huge_path.svg", "img_truncated.png", "img_float32.tif",
+          "svg_xxe_file.svg", "svg_use_bomb.svg", "svg_huge_path.svg", "svg_deep_nesting.svg", "img_truncated.png", "img_float32.tif",
           "img_png_huge_header.png", "curves_utf16.csv", "curves_semicolon_decimal_comma.csv",
           "atrisk_many_rows.csv", "yaml_anchor_bomb.yaml", "yaml_deep_nesting.yaml")
 
