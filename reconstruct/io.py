@@ -377,7 +377,11 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "YAML file") -> Any:
     check_file_size(src)
     try:
         with open(src, encoding="utf-8") as handle:
-            return load_yaml_limited(handle, source=src)
+            text = handle.read()
+        lengths = [len(line) for line in text.splitlines()] or [0]  # the pure-Python scanner is slow on huge lines
+        line = int(np.argmax(lengths))
+        check_limit("text_chars", lengths[line], source=f"{src}:{line + 1}")
+        return load_yaml_limited(text, source=src)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{src}:{mark.line + 1}" if mark is not None else src

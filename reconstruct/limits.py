@@ -17,7 +17,7 @@ pdf_pages             KMRECON_MAX_PDF_PAGES           2,000        pages of one 
 vector_paths          KMRECON_MAX_VECTOR_PATHS        100,000      paths drawn on one PDF page or in one SVG
 vector_segments       KMRECON_MAX_VECTOR_SEGMENTS     250,000      path segments on one PDF page or in one SVG
 image_pixels          KMRECON_MAX_IMAGE_PIXELS        40,000,000   rows x cols of an image (a page at 600 dpi: 35 M)
-text_chars            KMRECON_MAX_TEXT_CHARS          100,000      characters of text on one page or in one SVG
+text_chars            KMRECON_MAX_TEXT_CHARS          100,000      characters of text on one page, in one SVG or YAML line
 at_risk_rows          KMRECON_MAX_AT_RISK_ROWS        10,000       rows of an at-risk table (CSV or read from a plot)
 field_chars           KMRECON_MAX_FIELD_CHARS         1,000        characters of one text field of a CSV (an arm name)
 input_bytes           KMRECON_MAX_INPUT_BYTES         16 MiB       size of a CSV, YAML or SVG input file
@@ -72,7 +72,8 @@ LIMITS: dict[str, Limit] = {
         Limit("vector_segments", "KMRECON_MAX_VECTOR_SEGMENTS", 250_000,
               "path segments on one PDF page or in one SVG"),
         Limit("image_pixels", "KMRECON_MAX_IMAGE_PIXELS", 40_000_000, "pixels (rows x cols) of an image"),
-        Limit("text_chars", "KMRECON_MAX_TEXT_CHARS", 100_000, "text characters on one page or in one SVG"),
+        Limit("text_chars", "KMRECON_MAX_TEXT_CHARS", 100_000,
+              "text characters on one page, in one SVG or on one YAML line"),
         Limit("at_risk_rows", "KMRECON_MAX_AT_RISK_ROWS", 10_000, "rows of an at-risk table"),
         Limit("field_chars", "KMRECON_MAX_FIELD_CHARS", 1_000, "characters in one CSV text field"),
         Limit("input_bytes", "KMRECON_MAX_INPUT_BYTES", 16 * _MIB, "bytes of a CSV, YAML or SVG input file"),
