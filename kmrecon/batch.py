@@ -22,6 +22,7 @@ import pandas as pd
 
 from reconstruct.io import write_csv
 from reconstruct.errors import InputError, KmreconError, MisfitError
+from kmrecon.batch_guard import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, check_inside, guarded_results, locked, safe_name
 
 __all__ = ["BatchItem", "BatchOutcome", "BatchReport", "collect_batch", "process_item", "run_batch"]
 
@@ -161,8 +162,9 @@ def collect_batch(
         raise InputError("expected a folder of at-risk CSVs, got no such folder", source=os.fspath(tables))
     items, seen = [], {}
     for path in figures:
-        count = seen[path.stem] = seen.get(path.stem, 0) + 1
-        name = path.stem if count == 1 else f"{path.stem}-{count}"
+        stem = safe_name(path.stem)  # whatever the file is called, its folder stays inside the output folder
+        count = seen[stem] = seen.get(stem, 0) + 1
+        name = stem if count == 1 else f"{stem}-{count}"
         table = tables / f"{path.stem}.csv" if tables is not None else None
         items.append(BatchItem(name=name, figure=os.fspath(path),
                                at_risk=os.fspath(table) if table is not None and table.is_file() else None))
@@ -283,6 +285,7 @@ def _dask_results(todo, outdir, options, scheduler) -> Iterator[BatchOutcome]:
             client.close()
 
 
+@locked
 def run_batch(
     items: Sequence[BatchItem],
     outdir: str | os.PathLike[str],
@@ -293,6 +296,8 @@ def run_batch(
     scheduler: Any = None,
     options: Mapping[str, Any] | None = None,
     progress: Callable[[int, int, int, float], None] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory: int | None = DEFAULT_MAX_MEMORY,
 ) -> BatchReport:
     """Run every figure and write ``batch_summary.csv``.
 
@@ -313,10 +318,20 @@ def run_batch(
         Keyword arguments of :func:`reconstruct.run_figure` for every figure (``x_range``, ``method``...).
     progress : callable, optional
         Called as ``progress(done, failed, total, seconds)`` after each figure.
+    timeout : float or None, default 60
+        Seconds one figure may take (local runs); past it the figure fails and its worker is replaced.
+    max_memory : int or None, default 3 GiB
+        Address space of each local worker process (``RLIMIT_AS``), in bytes. With ``jobs=1`` and
+        neither limit (both None) figures run in this process.
 
     Returns
     -------
     BatchReport
+
+    Raises
+    ------
+    BatchLockedError
+        When another batch holds ``outdir`` (see :func:`kmrecon.batch_guard.batch_lock`).
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -329,6 +344,7 @@ def run_batch(
     outcomes: dict[str, BatchOutcome] = {}
     todo = []
     for item in items:
+        check_inside(outdir, item.name)
         done = _done_outcome(item, outdir) if resume else None
         if done is not None:
             outcomes[item.name] = done
@@ -337,8 +353,12 @@ def run_batch(
                              source=os.fspath(outdir / item.name))
         else:
             todo.append(item)
-    results = (_dask_results(todo, outdir, options, scheduler) if scheduler is not None
-               else _local_results(todo, outdir, options, max(1, int(jobs))))
+    if scheduler is not None:
+        results = _dask_results(todo, outdir, options, scheduler)
+    elif timeout is None and max_memory is None:
+        results = _local_results(todo, outdir, options, max(1, int(jobs)))
+    else:
+        results = guarded_results(todo, outdir, options, max(1, int(jobs)), timeout=timeout, max_memory=max_memory)
     failed = 0
     for outcome in results:
         outcomes[outcome.name] = outcome

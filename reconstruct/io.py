@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from reconstruct.errors import InputError, OutputExistsError
+from reconstruct.limits import check_file_size, check_limit, load_yaml_limited
 
 __all__ = [
     "read_table_csv",
@@ -174,12 +175,19 @@ def atomic_path(path: str | os.PathLike[str], *, force: bool = False) -> Iterato
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically; return the path."""
+    """Write ``data`` to ``path`` atomically; return the path.
+
+    A failed write (a full disk, ``ENOSPC``) leaves neither a partial file nor the temporary one, and
+    raises :class:`OSError` naming ``path``.
+    """
     with atomic_path(path, force=force) as tmp:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:  # e.g. ENOSPC: the partial temporary file is removed by atomic_path
+            raise OSError(exc.errno, exc.strerror, os.fspath(path)) from None
     return Path(path)
 
 
@@ -234,6 +242,10 @@ def read_table_csv(
     src = os.fspath(path)
     if not os.path.isfile(src):
         raise InputError("expected an existing CSV file, got no such file", source=src)
+    check_file_size(src)
+    with open(src, "rb") as handle:
+        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise InputError("expected UTF-8 text, got UTF-16 (a byte-order mark); save the CSV as UTF-8", source=src)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
@@ -254,7 +266,9 @@ def read_table_csv(
     if missing:
         raise InputError(
             f"expected columns {','.join(columns)}, got {','.join(frame.columns) or 'none'} "
-            f"(missing {','.join(missing)})",
+            f"(missing {','.join(missing)})"
+            + ("; the file seems to use ';' between fields: save it with ',' between fields and '.' for decimals"
+               if any(";" in str(c) for c in frame.columns) else ""),
             source=src,
         )
     frame = frame.loc[:, list(columns)].copy()
@@ -264,6 +278,8 @@ def read_table_csv(
         raise InputError(f"expected at least one data row under the header {','.join(columns)}, got none",
                          source=src)
     frame["arm"] = frame["arm"].str.strip()
+    lengths = frame["arm"].str.len().to_numpy()
+    check_limit("field_chars", int(lengths.max()), source=f"{src}:{int(frame.index[lengths.argmax()]) + 2}")
     blank = frame.index[frame["arm"] == ""]
     if len(blank):
         raise InputError("field 'arm': expected a non-empty arm name, got an empty cell",
@@ -278,11 +294,12 @@ def read_table_csv(
                 source=f"{src}:{int(frame.index[row]) + 2}",
             )
         if name in integer:
-            frac = np.flatnonzero(values != np.round(values))
+            frac = np.flatnonzero((values != np.round(values)) | (np.abs(values) > 2.0**53))
             if len(frac):
                 row = int(frac[0])
+                size = " of at most 2^53" if abs(values[row]) > 2.0**53 else ""
                 raise InputError(
-                    f"field '{name}': expected a whole number, got {frame[name].iloc[row]!r}",
+                    f"field '{name}': expected a whole number{size}, got {frame[name].iloc[row]!r}",
                     source=f"{src}:{int(frame.index[row]) + 2}",
                 )
             frame[name] = values.astype(np.int64)
@@ -324,6 +341,7 @@ def read_at_risk_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a number-at-risk CSV (``arm,time,n_risk``) of whole, non-negative numbers at times >= 0."""
     src = os.fspath(path)
     frame = read_table_csv(path, AT_RISK_COLUMNS, numeric=("time", "n_risk"), integer=("n_risk",))
+    check_limit("at_risk_rows", len(frame), source=src)
     _check_range(frame, "n_risk", src, low=0, high=np.inf, what="a number at risk >= 0")
     _check_range(frame, "time", src, low=0.0, high=np.inf, what="a time >= 0")
     return frame
@@ -356,9 +374,14 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "YAML file") -> Any:
     src = os.fspath(path)
     if not os.path.isfile(src):
         raise InputError(f"expected an existing {what}, got no such file", source=src)
+    check_file_size(src)
     try:
         with open(src, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            text = handle.read()
+        lengths = [len(line) for line in text.splitlines()] or [0]  # the pure-Python scanner is slow on huge lines
+        line = int(np.argmax(lengths))
+        check_limit("text_chars", lengths[line], source=f"{src}:{line + 1}")
+        return load_yaml_limited(text, source=src)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{src}:{mark.line + 1}" if mark is not None else src
@@ -366,6 +389,9 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "YAML file") -> Any:
         raise InputError(f"expected valid YAML, got a syntax error ({problem})", source=where) from None
     except UnicodeDecodeError:
         raise InputError("expected a UTF-8 text file, got undecodable bytes", source=src) from None
+    except RecursionError:
+        raise InputError("expected YAML nested a few hundred levels deep at most, got deeper nesting",
+                         source=src) from None
 
 
 def read_ipd_csv(path: str | os.PathLike[str]) -> pd.DataFrame:

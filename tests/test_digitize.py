@@ -153,13 +153,13 @@ def test_load_image_errors(tmp_path):
 
 
 def test_pixel_limit_refuses_large_images(monkeypatch, tmp_path):
-    import reconstruct.digitize.image as image_module
+    from reconstruct.limits import LimitError
 
     fig = generate_figure("basic", SEED)
     path = tmp_path / "figure.png"
     path.write_bytes(fig.image_bytes)
-    monkeypatch.setattr(image_module, "MAX_PIXELS", 1000)
-    with pytest.raises(ImageError, match="at most 1,000 pixels"):
+    monkeypatch.setenv("KMRECON_MAX_IMAGE_PIXELS", "1000")
+    with pytest.raises(LimitError, match=r"at most 1,000 pixels .*limit image_pixels.*KMRECON_MAX_IMAGE_PIXELS=N"):
         load_image(path)
 
 

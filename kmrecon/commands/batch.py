@@ -43,18 +43,24 @@ def _progress_printer(stream):
               help="Write every output of a figure whose reconstruction misfits (still status 'misfit').")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 @click.option("--force", is_flag=True, help="Replace outputs of an earlier batch in OUTDIR.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds one figure may take; past it the figure fails and its worker is replaced.")
+@click.option("--max-memory", default="3G", show_default=True, metavar="SIZE",
+              help="Address space of each worker process (RLIMIT_AS), e.g. 1500M or 3G.")
 def command(source, outdir, jobs, resume, at_risk_dir, scheduler, method, no_censor_marks, accept_misfit, quiet,
-            force) -> None:
+            force, timeout, max_memory) -> None:
     """Run every figure in SOURCE (a folder of images, or a text file listing them)."""
     from kmrecon.batch import collect_batch, run_batch
+    from kmrecon.batch_guard import parse_size
     from kmrecon.html_report import write_batch_index
 
     with library_errors():
+        memory = parse_size(max_memory, option="--max-memory")
         items = collect_batch(source, at_risk_dir=at_risk_dir)
         report = run_batch(
             items, outdir, jobs=jobs, resume=resume, force=force, scheduler=scheduler,
             options={"method": method, "use_censor_marks": not no_censor_marks, "accept_misfit": accept_misfit},
-            progress=None if quiet else _progress_printer(sys.stderr),
+            progress=None if quiet else _progress_printer(sys.stderr), timeout=timeout, max_memory=memory,
         )
         index = write_batch_index(report.outcomes, outdir)
     c = report.counts

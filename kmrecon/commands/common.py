@@ -101,8 +101,9 @@ def parse_landmarks(text: str) -> tuple[float, ...]:
     return tuple(values)
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
+def _one_line(exc: BaseException, *, width: int = 2000) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= width else text[: width - 25] + " ... (message shortened)"
 
 
 def parse_assignments(values: tuple[str, ...], *, option: str, kind: type = int) -> dict[str, int]:

@@ -16,11 +16,10 @@ from numpy.typing import NDArray
 
 from reconstruct.io import sha256_file
 from reconstruct.errors import ImageError
+from reconstruct.limits import LIMITS, LimitError, limit_value
 
-__all__ = ["MAX_PIXELS", "LoadedImage", "load_image", "decode_image", "estimate_skew_deg", "rotate_image"]
+__all__ = ["LoadedImage", "load_image", "decode_image", "estimate_skew_deg", "rotate_image"]
 
-#: Largest accepted image (rows * cols); a journal page scanned at 600 dpi is about 35 million.
-MAX_PIXELS = 40_000_000
 _SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 
@@ -57,6 +56,9 @@ def _header_size(path: str) -> tuple[int, int] | None:
             return image.size
     except (OSError, ValueError, ImportError):
         return None
+    except Image.DecompressionBombError:  # pillow refuses headers over twice its own limit before we can look
+        raise LimitError(LIMITS["image_pixels"], 2 * (Image.MAX_IMAGE_PIXELS or 0), source=path,
+                         at_least=True) from None
 
 
 def _quiet_imdecode(data: bytes):
@@ -65,9 +67,14 @@ def _quiet_imdecode(data: bytes):
 
     level = cv_logging.getLogLevel()
     cv_logging.setLogLevel(cv_logging.LOG_LEVEL_SILENT)
+    saved = os.dup(2)  # libpng and libjpeg print their own errors on file descriptor 2
     try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
         return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     finally:
+        os.dup2(saved, 2)
+        os.close(saved)
         cv_logging.setLogLevel(level)
 
 
@@ -77,7 +84,9 @@ def decode_image(data: bytes, *, source: str | None = None) -> NDArray[np.uint8]
     Raises
     ------
     ImageError
-        If the bytes are not a decodable image or the image exceeds :data:`MAX_PIXELS`.
+        If the bytes are not a decodable image.
+    LimitError
+        If the image exceeds the ``image_pixels`` limit (:mod:`reconstruct.limits`).
     """
     try:
         array = _quiet_imdecode(data) if data else None
@@ -85,12 +94,18 @@ def decode_image(data: bytes, *, source: str | None = None) -> NDArray[np.uint8]
         array = None
     if array is None or array.size == 0:
         raise ImageError("expected a PNG, JPEG, TIFF or BMP image, got bytes OpenCV cannot decode", source=source)
+    if array.dtype.kind != "u":
+        raise ImageError(f"expected 8- or 16-bit unsigned integer pixels, got {array.dtype}; save the figure as an "
+                         "8-bit PNG", source=source)
+    if array.ndim == 3 and array.shape[2] == 2:  # grey + alpha
+        array = np.ascontiguousarray(array[:, :, [0, 0, 0, 1]])
     if array.ndim == 2:
         array = cv2.cvtColor(array, cv2.COLOR_GRAY2RGB)
     elif array.shape[2] == 4:
-        alpha = array[:, :, 3:4].astype(np.float32) / 255.0
-        flat = array[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
-        array = cv2.cvtColor(flat.astype(np.uint8), cv2.COLOR_BGR2RGB)
+        top = float(np.iinfo(array.dtype).max)  # 255 or 65535: alpha scales with the bit depth
+        alpha = array[:, :, 3:4].astype(np.float32) / top
+        flat = array[:, :, :3].astype(np.float32) * alpha + top * (1.0 - alpha)
+        array = cv2.cvtColor(np.round(flat).astype(array.dtype), cv2.COLOR_BGR2RGB)
     else:
         array = cv2.cvtColor(array[:, :, :3], cv2.COLOR_BGR2RGB)
     if array.dtype != np.uint8:
@@ -100,11 +115,8 @@ def decode_image(data: bytes, *, source: str | None = None) -> NDArray[np.uint8]
 
 
 def _check_size(rows: int, cols: int, source: str | None) -> None:
-    if rows * cols > MAX_PIXELS:
-        raise ImageError(
-            f"expected an image of at most {MAX_PIXELS:,} pixels, got {cols} x {rows}; crop the figure to the plot",
-            source=source,
-        )
+    if rows * cols > limit_value("image_pixels"):
+        raise LimitError(LIMITS["image_pixels"], rows * cols, source=source)
     if rows < 50 or cols < 50:
         raise ImageError(f"expected an image of at least 50 x 50 pixels, got {cols} x {rows}", source=source)
 
@@ -124,8 +136,10 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
     Raises
     ------
     ImageError
-        Missing or unreadable file, unsupported format, or more than :data:`MAX_PIXELS` pixels
-        (checked from the header before decoding when possible).
+        Missing or unreadable file or unsupported format.
+    LimitError
+        More pixels than the ``image_pixels`` limit (:mod:`reconstruct.limits`), checked from the
+        header before decoding when possible.
     """
     path = os.fspath(path)
     source = path

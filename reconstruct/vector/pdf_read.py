@@ -19,7 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.vector import geometry as _vector
+from reconstruct.vector.pdf_limits import check_page_count, check_pdf_streams, limited_aggregator
 from reconstruct.errors import InputError
+from reconstruct.limits import check_limit
 
 __all__ = ["PdfImage", "read_pdf_pages"]
 
@@ -242,6 +244,8 @@ def read_pdf_pages(
     ------
     InputError
         Missing file, not a PDF, or an encrypted PDF.
+    LimitError
+        Over a limit of :mod:`reconstruct.limits` (stream bytes, pages, paths, segments, characters).
     """
     src = os.fspath(path)
     key = _file_key(src)
@@ -289,7 +293,6 @@ def _parse_pdf_pages(
     src: str, *, pages: Sequence[int] | None, store: dict
 ) -> Iterator[tuple[int, _vector.VectorPage, list[PdfImage]]]:
     """Parse the wanted pages with pdfminer, taking pages already in ``store`` from it and adding the others."""
-    from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFResourceManager
     from pdfminer.pdfpage import PDFPage
@@ -302,12 +305,15 @@ def _parse_pdf_pages(
         if not handle.read(1024).lstrip().startswith(b"%PDF"):
             raise InputError("expected a PDF file (starting with %PDF), got other content", source=src)
         handle.seek(0)
+        check_pdf_streams(src)  # before pdfminer inflates any stream whole
         try:
             document = PDFDocument(PDFParser(handle))
+            check_page_count(document, src)
             manager = PDFResourceManager()
-            device = PDFPageAggregator(manager, laparams=None)  # raw glyphs in drawing order
+            device = limited_aggregator(manager, src)  # raw glyphs in drawing order, paths and text counted
             interpreter = _interpreter_class()(manager, device)
             for number, page in enumerate(PDFPage.create_pages(document), start=1):
+                check_limit("pdf_pages", number, source=src, at_least=True)
                 if pages is not None and number not in pages:
                     continue
                 if number in store:
@@ -329,3 +335,12 @@ def _parse_pdf_pages(
                              source=src) from None
         except (PDFSyntaxError, PSException) as exc:
             raise InputError(f"expected a readable PDF, got a parse error ({exc})", source=src) from None
+        except InputError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError, AssertionError, ZeroDivisionError,
+                OverflowError) as exc:  # what pdfminer raises on malformed objects (a MediaBox of keywords...)
+            raise InputError(f"expected a readable PDF, got a malformed object ({type(exc).__name__}: {exc})",
+                             source=src) from None
+        except RecursionError:  # a page tree or object chain that refers to itself
+            raise InputError("expected a readable PDF, got objects nested without end (a reference cycle)",
+                             source=src) from None

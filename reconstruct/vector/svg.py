@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from reconstruct.vector import geometry as _vector
+from reconstruct.vector.svg_limits import check_svg_bytes, check_svg_tree
 from reconstruct.io import provenance as make_provenance
 from reconstruct.errors import CalibrationError, DigitizationError, InputError
+from reconstruct.limits import check_file_size
 
 __all__ = ["read_svg_page", "digitize_svg"]
 
@@ -80,7 +82,11 @@ def _without_empty_paths(src: str) -> io.BytesIO:
 
     ElementTree.register_namespace("", _SVG_NS)
     ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-    tree = ElementTree.parse(src)
+    with open(src, "rb") as handle:
+        data = handle.read()
+    check_svg_bytes(data, src)
+    tree = ElementTree.ElementTree(ElementTree.fromstring(data))
+    check_svg_tree(tree, src)
     for parent in tree.iter():
         for child in list(parent):
             if child.tag in (f"{{{_SVG_NS}}}path", "path") and not child.get("d"):
@@ -126,8 +132,11 @@ def _read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
     src = os.fspath(path)
     if not os.path.isfile(src):
         raise InputError("expected an existing SVG file, got no such file", source=src)
+    check_file_size(src)
     try:
         svg = SVG.parse(_without_empty_paths(src))
+    except InputError:  # a limit (reconstruct.limits) or nesting refused before parsing
+        raise
     except (ParseError, ValueError) as exc:
         raise InputError(f"expected a well-formed SVG file, got a parse error ({exc})", source=src) from None
     paths, texts = [], []
