@@ -179,15 +179,15 @@ def _cache_digitization() -> None:
     """Digitize each figure once for all its conditions (the benchmark is about what follows)."""
     import functools
 
-    import reconstruct.vector.pdf as pdf
+    import reconstruct.document as document
 
-    original = pdf.digitize_document
+    original = document.digitize_document
 
     @functools.lru_cache(maxsize=8)
     def cached(path, page=None, index=None, x_range=None, y_range=None):
         return original(path, page=page, index=index, x_range=x_range, y_range=y_range)
 
-    pdf.digitize_document = lambda path, **kw: cached(str(path), **kw)
+    document.digitize_document = lambda path, **kw: cached(str(getattr(path, "path", path)), **kw)
 
 
 def generated_cases(styles, per_style: int, folder: Path):

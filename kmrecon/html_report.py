@@ -38,7 +38,7 @@ blockquote{margin:.6rem 0;padding:.3rem .8rem;border-left:4px solid #c77;backgro
 figure{margin:1rem 0}img{max-width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:.85rem;color:#555}
 code{font-size:.85em;background:#f4f4f4;padding:0 .2em;overflow-wrap:anywhere}
 .warn{background:#fff8e1;border-left:4px solid #e0a800;padding:.3rem .8rem}
-.failed{color:#a00;font-weight:600}.done{color:#070}.skipped{color:#555}
+.failed,.misfit{color:#a00;font-weight:600}.done{color:#070}.skipped{color:#555}
 @media print{body{max-width:none;margin:0}h2{page-break-after:avoid}figure,table{page-break-inside:avoid}}
 """
 
@@ -428,7 +428,7 @@ def write_batch_index(outcomes: Sequence[Any], outdir: str | os.PathLike[str], *
     Path
     """
     folder = Path(outdir)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "failed", "skipped")}
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "misfit", "failed", "skipped")}
     rows = []
     for o in outcomes:
         link = folder / o.name / REPORT_HTML
@@ -439,9 +439,10 @@ def write_batch_index(outcomes: Sequence[Any], outdir: str | os.PathLike[str], *
         rows.append(f'<tr><td>{name}</td><td class="{html.escape(o.status)}">{html.escape(o.status)}</td>'
                     f"<td>{html.escape(arms)}</td><td>{html.escape(medians)}</td>"
                     f"<td>{html.escape(o.error)}</td><td><code>{html.escape(o.figure)}</code></td></tr>")
-    failures = [o for o in outcomes if o.status == "failed"]
+    failures = [o for o in outcomes if o.status in ("failed", "misfit")]
     body = [f"<h1>kmrecon batch: {len(outcomes)} figures</h1>",
-            f"<p>{counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped (done earlier). "
+            f"<p>{counts['done']} done, {counts['failed']} failed, {counts['skipped']} skipped (done earlier), "
+            f"{counts['misfit']} misfit (the reconstruction does not fit the figure: see its fit.png). "
             "Each finished figure links to its own report.html; per-figure files are in its folder, and "
             "<code>batch_summary.csv</code> has the same rows for machines.</p>",
             '<table class="human"><thead><tr><th>figure</th><th>status</th><th>arms (n, events)</th>'

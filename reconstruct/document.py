@@ -23,6 +23,7 @@ from reconstruct.errors import CalibrationError, DigitizationError, InputError
 __all__ = ["FigureDocument", "open_document", "digitize_document", "read_document_at_risk", "overlay_background"]
 
 DocumentKind = Literal["image", "pdf", "svg"]
+KEPT_PAGES = 4  # parsed PDF pages a FigureDocument keeps (a page of a long document is a few MB at most)
 
 
 def _kind(path: str | os.PathLike[str]) -> DocumentKind:
@@ -49,7 +50,8 @@ class FigureDocument:
         self.kind: DocumentKind = _kind(path)
         self._image: Any = None
         self._svg: Any = None
-        self._pdf_page: tuple[int, Any, list[Any]] | None = None  # the last page read: the one a plot is on
+        self._pdf_pages: dict[int, tuple[Any, list[Any]]] = {}  # the last few pages read, by number
+        self._pdf_count: int | None = None  # pages in the file, once all were read
 
     def __repr__(self) -> str:
         return f"FigureDocument({self.path!r}, kind={self.kind!r})"
@@ -74,20 +76,29 @@ class FigureDocument:
                                                                                                     list[Any]]]:
         """Pages of the PDF as :func:`reconstruct.vector.pdf_read.read_pdf_pages` yields them.
 
-        A page asked for again is served from memory when it was the last one read (only that one
-        is kept, so a long document does not accumulate in memory). ``path`` is accepted for
-        signature compatibility with ``read_pdf_pages`` and must be this document's.
+        The last :data:`KEPT_PAGES` pages read are kept, so the at-risk reader and the overlay get the
+        page the digitizer found the plot on without parsing it again, and a short document is parsed
+        once whatever is asked of it. ``path`` is accepted for signature compatibility with
+        ``read_pdf_pages`` and must be this document's.
         """
         if path is not None and os.fspath(path) != self.path:
             raise InputError(f"expected pages of {self.path}, got a request for {path}")
-        if pages is not None and len(pages) == 1 and self._pdf_page is not None and self._pdf_page[0] == pages[0]:
-            yield self._pdf_page
+        wanted = range(1, self._pdf_count + 1) if pages is None and self._pdf_count is not None else pages
+        if wanted is not None and all(n in self._pdf_pages for n in wanted):
+            for n in wanted:
+                yield n, *self._pdf_pages[n]
             return
         from reconstruct.vector.pdf_read import read_pdf_pages
 
-        for item in read_pdf_pages(self.path, pages=pages):
-            self._pdf_page = item
-            yield item
+        count = 0
+        for number, page, images in read_pdf_pages(self.path, pages=pages):
+            self._pdf_pages[number] = (page, images)
+            while len(self._pdf_pages) > KEPT_PAGES:
+                self._pdf_pages.pop(next(iter(self._pdf_pages)))
+            count = number
+            yield number, page, images
+        if pages is None:
+            self._pdf_count = count
 
     def pdf_page(self, number: int) -> tuple[Any, list[Any]]:
         """One page of the PDF: ``(VectorPage, embedded images)``."""

@@ -35,7 +35,7 @@ def _fake_run(figure, at_risk_path=None, **options):
         arms.append(SimpleNamespace(arm=label, n_patients=len(arm.time), n_events=int(arm.event.sum()),
                                     time=arm.time, event=arm.event))
     time.sleep(STEP_SECONDS)
-    return SimpleNamespace(reconstruction=SimpleNamespace(arms=arms), figure=figure)
+    return SimpleNamespace(reconstruction=SimpleNamespace(arms=arms), figure=figure, status="ok")
 
 
 def _fake_write(run, outdir, *, figure, force=False):
@@ -67,13 +67,23 @@ def install() -> None:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Relative path -> bytes of every file under ``folder``; the summary's status ``skipped`` read as ``done``."""
+    """Relative path -> bytes of every file under ``folder``; status ``skipped`` (done before a resume) read as
+    ``done`` in the summary and the index page, the only difference a resume is allowed to make."""
+    import re
+
+    def as_done(match: re.Match) -> bytes:
+        done, failed, skipped = (int(match.group(k)) for k in (1, 2, 3))
+        return b"%d done, %d failed, 0 skipped" % (done + skipped, failed)
+
     out = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             data = path.read_bytes()
             if path.name == "batch_summary.csv":
                 data = data.replace(b",skipped,", b",done,")
+            if path.name == "report.html" and path.parent == folder:
+                data = data.replace(b'class="skipped">skipped<', b'class="done">done<')
+                data = re.sub(rb"(\d+) done, (\d+) failed, (\d+) skipped", as_done, data)
             out[str(path.relative_to(folder))] = data
     return out
 

@@ -43,6 +43,19 @@ def iae(true: dict, time_read, surv_read) -> float:
     return float(np.sum(diff * np.diff(edges)) / end)
 
 
+def _document(path: Path):
+    """One FigureDocument per file, so that every plot of it and its tables are read from one parse."""
+    from reconstruct.document import open_document
+
+    key = str(path)
+    if _DOCUMENT[0] is None or _DOCUMENT[0].path != key:
+        _DOCUMENT[0] = open_document(key)
+    return _DOCUMENT[0]
+
+
+_DOCUMENT: list = [None]
+
+
 def read_all(path: Path) -> tuple[list, list[str]]:
     """Every plot of a one-page file read with no hints, and the errors met."""
     from reconstruct.document import digitize_document
@@ -51,7 +64,7 @@ def read_all(path: Path) -> tuple[list, list[str]]:
     figures, errors = [], []
     for k in range(1, 9):
         try:
-            figures.append(digitize_document(path, index=k))
+            figures.append(digitize_document(_document(path), index=k))
         except InputError as exc:
             if k == 1:
                 errors.append(f"{type(exc).__name__}: {exc}")
@@ -67,7 +80,7 @@ def _table_exact(path: Path, figure, truth_table: dict) -> bool:
     from reconstruct.errors import KmreconError
 
     try:
-        table = read_document_at_risk(path, figure)
+        table = read_document_at_risk(_document(path), figure)
     except KmreconError:
         return False
     want = sorted((tuple(truth_table["times"]), tuple(rows)) for rows in truth_table["rows"].values())

@@ -10,7 +10,6 @@ from their streams at native resolution.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -220,25 +219,13 @@ def _decode_image(stream) -> tuple[NDArray[np.uint8] | None, str]:
     return np.ascontiguousarray(pixels), name
 
 
-_CACHE: OrderedDict[tuple, dict] = OrderedDict()  # (path, size, mtime) -> {page: (VectorPage, images), None: n_pages}
-_CACHE_FILES = 4
-
-
-def _file_key(src: str) -> tuple | None:
-    try:
-        st = os.stat(src)
-    except OSError:
-        return None
-    return os.path.realpath(src), st.st_size, st.st_mtime_ns
-
-
 def read_pdf_pages(
     path: str | os.PathLike[str], *, pages: Sequence[int] | None = None
 ) -> Iterator[tuple[int, _vector.VectorPage, list[PdfImage]]]:
     """Yield ``(page_number, VectorPage, images)`` for each page (1-based numbers).
 
-    Pages of the last few files read are kept (keyed by path, size and modification time), so
-    finding the plots of a page, reading each of them and its at-risk table parse it once.
+    Nothing is kept between calls: a caller that needs a page again (the at-risk reader, the overlay)
+    gets it from :class:`reconstruct.document.FigureDocument`, which read it once.
 
     Raises
     ------
@@ -247,28 +234,7 @@ def read_pdf_pages(
     LimitError
         Over a limit of :mod:`reconstruct.limits` (stream bytes, pages, paths, segments, characters).
     """
-    src = os.fspath(path)
-    key = _file_key(src)
-    cached = _CACHE.get(key) if key is not None else None
-    if cached is not None:
-        _CACHE.move_to_end(key)
-        wanted = range(1, cached[None] + 1) if pages is None and None in cached else pages
-        if wanted is not None and all(n in cached or (None in cached and n > cached[None]) for n in wanted):
-            for n in wanted:
-                if n in cached:
-                    yield n, *cached[n]
-            return
-    store: dict = {} if cached is None else cached
-    if key is not None:  # filled as pages are parsed, also when the caller stops early
-        _CACHE[key] = store
-        while len(_CACHE) > _CACHE_FILES:
-            _CACHE.popitem(last=False)
-    count = 0
-    for number, page, images in _parse_pdf_pages(src, pages=pages, store=store):
-        count = number
-        yield number, page, images
-    if pages is None:
-        store[None] = count
+    yield from _parse_pdf_pages(os.fspath(path), pages=pages, store={})
 
 
 def _with_outlined_text(page: _vector.VectorPage, src: str, number: int) -> _vector.VectorPage:

@@ -100,28 +100,12 @@ def _without_empty_paths(src: str) -> io.BytesIO:
 def read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
     """Read an SVG file as one :class:`reconstruct.vector.geometry.VectorPage` (user units, origin top-left).
 
-    The last few files read are kept (by path, size and modification time): reading a plot, its
-    at-risk table and its overlay parse the file (and OCR outlined text) once.
-
     Raises
     ------
     InputError
         Missing or unparsable file.
     """
-    from reconstruct.vector.pdf_read import _file_key
-
-    key = _file_key(os.fspath(path))
-    if key is not None and key in _PAGES:
-        return _PAGES[key]
-    page = _read_svg_page(path)
-    if key is not None:
-        _PAGES[key] = page
-        while len(_PAGES) > 4:
-            _PAGES.pop(next(iter(_PAGES)))
-    return page
-
-
-_PAGES: dict[tuple, _vector.VectorPage] = {}
+    return _read_svg_page(path)
 
 
 def _read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
