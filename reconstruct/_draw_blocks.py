@@ -36,16 +36,18 @@ def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target
         active = slot < c[:, None]
         c_before = (before & active[:, None, :]).sum(axis=2)  # (m, k)
         total = dfix.astype(np.int64).copy()
-        expected = np.zeros(m)
-        rounded = np.zeros(m, dtype=np.int64)
+        km, curve = np.ones(m), np.ones(m)  # the draw's KM and the noisy curve, relative to the cut
         d = np.zeros(drops.shape, dtype=np.int64)
         budget = loss if loss is not None else n_start
         for j in range(drops.shape[1]):  # sequential: each point's number at risk needs the events before it
             at_risk = np.maximum(n_start - total - c_before[:, j], 0)
-            expected += at_risk * drops[:, j]
-            want = np.floor(expected + 0.5).astype(np.int64) - rounded
+            curve *= 1.0 - drops[:, j]
+            # as Guyot et al.: the events that bring the draw's KM back to the curve's level
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gap = np.where(km > 0, 1.0 - curve / km, 0.0)
+            want = np.floor(at_risk * gap + 0.5).astype(np.int64)
             dj = np.clip(want, 0, np.minimum(at_risk, np.maximum(budget - total, 0)))
-            rounded += np.maximum(want, 0)
+            km *= np.where(at_risk > 0, 1.0 - dj / np.maximum(at_risk, 1), 1.0)
             d[:, j] = dj
             total += dj
         if loss is not None:

@@ -22,9 +22,10 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    that keeps failing it takes the reconstruction's censoring times there, and if it still fails
    before a pinned point that took another multiple, that point takes the reconstruction's own.
 3. **Digitization noise.** Every distinct survival level gets Gaussian noise of sd
-   ``precision``; the events at the points that are not pinned follow from the noisy step
-   heights times the number at risk, by cumulative rounding (as in Guyot et al.), and the
-   censorings of the block are ``L`` minus those events (a few fixed-point passes).
+   ``precision``; the events at the points that are not pinned are those that bring the draw's
+   KM back to the noisy curve's level, given its number at risk (rounded, as in Guyot et al.;
+   summing rounded expected counts instead lets the KM lag and then overshoot where few are at
+   risk), and the censorings of the block are ``L`` minus those events (a few fixed-point passes).
 4. **Step positions.** Times are moved by a monotone random warp of the time axis: Gaussian
    noise of sd ``time_precision`` at every distinct curve time plus one common shift of the
    same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
