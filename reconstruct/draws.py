@@ -10,14 +10,22 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    solver). Between consecutive cuts the loss ``L = n(cut) - n(next cut)`` is fixed: events
    plus censorings. A pinned point whose fraction has other whole multiples ``(k d0, k n0)``
    that fit between its neighbours takes one of them at random, weighted by the tie prior of
-   the solver (how often each number of events per step occurs at the pinned steps).
+   the solver (how often each number of events per step occurs at the pinned steps), in time
+   order so that each choice leaves room after the previous one. At table rows the number at
+   risk is the table's, and a point whose own ``(d, n)`` does not fit between the table rows
+   (the reconstruction can miss a row by a patient) is not pinned.
 2. **Censorings** in each block between cuts sit at the censor marks of the block, a random
    subset of distinct marks when there are more marks than censorings (a mark is at least one
-   censoring); censorings beyond the marks, or without marks, are uniform in time.
+   censoring); censorings beyond the marks, or without marks, are uniform in time. A draw whose
+   censorings leave too few patients at risk for the block's step heights (its KM leaves the
+   noisy curve by more than the reconstruction's own distance plus two pixels) is redrawn; if
+   that keeps failing it takes the reconstruction's censoring times there, and if it still fails
+   before a pinned point that took another multiple, that point takes the reconstruction's own.
 3. **Digitization noise.** Every distinct survival level gets Gaussian noise of sd
-   ``precision``; the events at the points that are not pinned follow from the noisy step
-   heights times the number at risk, by cumulative rounding (as in Guyot et al.), and the
-   censorings of the block are ``L`` minus those events (a few fixed-point passes).
+   ``precision``; the events at the points that are not pinned are those that bring the draw's
+   KM back to the noisy curve's level, given its number at risk (rounded, as in Guyot et al.;
+   summing rounded expected counts instead lets the KM lag and then overshoot where few are at
+   risk), and the censorings of the block are ``L`` minus those events (a few fixed-point passes).
 4. **Step positions.** Times are moved by a monotone random warp of the time axis: Gaussian
    noise of sd ``time_precision`` at every distinct curve time plus one common shift of the
    same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
@@ -25,7 +33,7 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
 
 After the last cut, the censorings inside the curve keep the reconstruction's count (or
 follow a given event total) and the rest stay at risk to the end of the curve. Every draw
-therefore has exactly the reconstruction's numbers at risk at the table rows.
+therefore has exactly the table's numbers at risk at the table rows.
 
 References
 ----------
@@ -42,17 +50,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from reconstruct._draw_blocks import block_events, block_tolerance, censor_pool, emit_events, fallback_pool, refit_block
 from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.validation import check_finite_array, check_positive
-from reconstruct.errors import InputError
 
 __all__ = ["IPDDraws", "draw_ipd", "DEFAULT_DRAWS"]
 
 DEFAULT_DRAWS = 200
 _PIN_SD = 0.3  # a point's n counts as known when its standard error is below this (patients)
-_PASSES = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,6 +132,7 @@ class _ArmInput:
     p_time: NDArray[np.float64]  # curve points after time 0
     s: NDArray[np.float64]  # cleaned survival including time 0
     a_time: NDArray[np.float64]
+    a_n: NDArray[np.int64] | None  # the at-risk table's numbers (None without a table)
     marks: NDArray[np.float64] | None
     rec_time: NDArray[np.float64]
     rec_event: NDArray[np.int64]
@@ -137,14 +146,14 @@ def _arm_input(curve_t, curve_s, table_t, table_n, marks, rec, total_events, nam
     if table_t is not None:
         snapped = _snap(np.asarray(table_t, dtype=float), curve.time, tie_tol)
         table = clean_at_risk(snapped, table_n, curve_end=float(curve.time[-1]), name=f"{name}: at-risk table")
-        a_time = table.time
+        a_time, a_n = table.time, table.n_risk.astype(np.int64)
     else:
-        a_time = np.zeros(1)
+        a_time, a_n = np.zeros(1), None
     if marks is not None:
         marks = check_finite_array(marks, name=f"{name}: censor_times")
         marks = _snap(marks, np.union1d(curve.time, a_time), tie_tol)
         marks = np.sort(marks[(marks >= 0) & (marks <= curve.time[-1])])
-    return _ArmInput(p_time=curve.time[1:], s=curve.survival, a_time=a_time, marks=marks,
+    return _ArmInput(p_time=curve.time[1:], s=curve.survival, a_time=a_time, a_n=a_n, marks=marks,
                      rec_time=np.asarray(rec.time, dtype=float), rec_event=np.asarray(rec.event, dtype=np.int64),
                      total_events=total_events)
 
@@ -171,42 +180,60 @@ def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
     and other pinned points, on the scale ``M = n + events before``, patients not yet censored):
     ``k n0 <= M(previous anchor) - events before the point`` and
     ``k n0 - k d0 >= M(next anchor) - events up to and including the point`` (0 without a next anchor).
+    A point none of whose multiples fits (the reconstruction's own ``(d, n)`` can miss a table row it
+    could not reproduce) is not pinned: its events then follow from its step height like any other's.
+    Returns the per-draw ``d`` and ``n`` of every point, shape (m, points), and the updated ``pinned``.
     """
     p = events.size
     d_draw = np.broadcast_to(events, (m, p)).copy()
     n_draw = np.broadcast_to(n, (m, p)).copy()
-    idx = np.flatnonzero(pinned)
-    if idx.size == 0:
-        return d_draw, n_draw
+    pinned = pinned.copy()
     e_before = np.r_[0, np.cumsum(events)]  # events at points < j
     t_pos = np.searchsorted(p_time, a_time, side="left")
-    keys = np.r_[2 * t_pos, 2 * idx + 1]
-    big_m = np.r_[n_table + e_before[t_pos], n[idx] + e_before[idx]]
-    order = np.argsort(keys, kind="stable")
-    keys, big_m = keys[order], big_m[order]
-    own = np.searchsorted(keys, 2 * idx + 1)
-    prev_m = big_m[own - 1]  # the table row at time 0 always precedes
-    has_next = own + 1 < keys.size
-    next_m = np.where(has_next, big_m[np.minimum(own + 1, keys.size - 1)], 0)
-    upper = prev_m - e_before[idx]
-    lower = np.where(has_next, next_m - e_before[idx + 1], 0)
-    g = np.gcd(events[idx], n[idx])
-    d0, n0 = events[idx] // g, n[idx] // g
-    k_max = int(np.max(np.maximum(upper // np.maximum(n0, 1), g)))
-    k = np.arange(1, k_max + 1)[None, :]
-    ok = (k * n0[:, None] <= upper[:, None]) & (k * (n0 - d0)[:, None] >= lower[:, None])
-    ok[np.arange(idx.size), g - 1] = True  # the reconstruction's own choice
+    while True:  # dropping an anchor only widens its neighbours' bounds (M never increases in time)
+        idx = np.flatnonzero(pinned)
+        if idx.size == 0:
+            return d_draw, n_draw, pinned
+        keys = np.r_[2 * t_pos, 2 * idx + 1]
+        big_m = np.r_[n_table + e_before[t_pos], n[idx] + e_before[idx]]
+        order = np.argsort(keys, kind="stable")
+        keys, big_m = keys[order], big_m[order]
+        own = np.searchsorted(keys, 2 * idx + 1)
+        prev_m = big_m[own - 1]  # the table row at time 0 always precedes
+        has_next = own + 1 < keys.size
+        next_m = np.where(has_next, big_m[np.minimum(own + 1, keys.size - 1)], 0)
+        upper = prev_m - e_before[idx]
+        lower = np.where(has_next, next_m - e_before[idx + 1], 0)
+        g = np.gcd(events[idx], n[idx])
+        d0, n0 = events[idx] // g, n[idx] // g
+        k_max = int(max(np.max(upper // np.maximum(n0, 1)), 1))
+        k = np.arange(1, k_max + 1)[None, :]
+        ok = (k * n0[:, None] <= upper[:, None]) & (k * (n0 - d0)[:, None] >= lower[:, None])
+        fits = (g <= k_max) & ok[np.arange(idx.size), np.minimum(g, k_max) - 1]
+        if fits.all():
+            break
+        pinned[idx[~fits]] = False
     if ok.sum() == idx.size:
-        return d_draw, n_draw
+        return d_draw, n_draw, pinned  # every point's only fit is the reconstruction's own
     weights = _tie_weights(events[idx], int(np.max(k * d0[:, None])))
     w = np.where(ok, weights[np.clip(k * d0[:, None], 1, weights.size) - 1], 0.0)
-    cdf = np.cumsum(w, axis=1)
-    cdf /= cdf[:, -1:]
     u = rng.random((m, idx.size))
-    pick = np.minimum((u[:, :, None] > cdf[None, :, :]).sum(axis=2) + 1, k_max)  # k per draw and point
-    d_draw[:, idx] = pick * d0[None, :]
-    n_draw[:, idx] = pick * n0[None, :]
-    return d_draw, n_draw
+    # in time order, so that a point's choice leaves room after the previous pinned point's own choice
+    # (each bound above assumes the neighbours' reconstruction values; the reconstruction's own choice
+    # always fits after any qualifying choice of the previous point)
+    prev_pin = np.where(keys[own - 1] % 2 == 1, (keys[own - 1] - 1) // 2, -1)
+    for i in range(idx.size):
+        wi = np.broadcast_to(w[i], (m, k_max))
+        j = prev_pin[i]
+        if j >= 0:
+            room = n_draw[:, j] - d_draw[:, j] + events[j] + e_before[j] - e_before[idx[i]]
+            wi = np.where(k * n0[i] <= room[:, None], wi, 0.0)
+        cdf = np.cumsum(wi, axis=1)
+        cdf /= cdf[:, -1:]
+        pick = np.minimum((u[:, i:i + 1] > cdf).sum(axis=1) + 1, k_max)  # k per draw
+        d_draw[:, idx[i]] = pick * d0[i]
+        n_draw[:, idx[i]] = pick * n0[i]
+    return d_draw, n_draw, pinned
 
 
 def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int) -> NDArray[np.float64]:
@@ -222,69 +249,67 @@ def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int) -> NDArr
     return np.clip(drop, 0.0, 1.0)
 
 
-def _block(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None, tail_floor=0):
-    """Events per point and the censoring count of one block, all draws at once.
+@dataclass(frozen=True)
+class _Block:
+    """One block of :func:`_draw_arm`: from cut ``b`` at ``t0`` to the next cut ``t1`` (or the curve's end)."""
 
-    ``n_start`` (m,) at risk at the cut; ``loss`` (m,) events + censorings up to the next cut (None
-    after the last cut); ``dfix`` (m,) events at the cut's own point (0 if none); ``pts_t`` (k,) times
-    of the block's other points; ``drops`` (m, k) their noisy relative drops; ``pool`` (m, L) candidate
-    censoring times, the first ``c`` of which are the censorings (a censoring at a point's time is
-    still at risk there).
-    After the last cut, ``tail_target`` (m,) fixes the block's events (a given event total), else
-    ``tail_share`` (m,) is the share of the patients without an event censored inside the block
-    (at least ``tail_floor``, the marks there).
-    """
-    m, width = pool.shape
-    slot = np.arange(width)[None, :]
-    c = np.minimum(c_init, width).astype(np.int64)
-    before = (pool[:, None, :] < pts_t[None, :, None])  # (m, k, L)
-    for _ in range(_PASSES):
-        active = slot < c[:, None]
-        c_before = (before & active[:, None, :]).sum(axis=2)  # (m, k)
-        total = dfix.astype(np.int64).copy()
-        expected = np.zeros(m)
-        rounded = np.zeros(m, dtype=np.int64)
-        d = np.zeros(drops.shape, dtype=np.int64)
-        budget = loss if loss is not None else n_start
-        for j in range(drops.shape[1]):  # sequential: each point's number at risk needs the events before it
-            at_risk = np.maximum(n_start - total - c_before[:, j], 0)
-            expected += at_risk * drops[:, j]
-            want = np.floor(expected + 0.5).astype(np.int64) - rounded
-            dj = np.clip(want, 0, np.minimum(at_risk, np.maximum(budget - total, 0)))
-            rounded += np.maximum(want, 0)
-            d[:, j] = dj
-            total += dj
-        if loss is not None:
-            new_c = np.clip(loss - total, 0, width)
-        elif tail_target is not None:
-            new_c = np.clip(c + (total - tail_target), 0, np.minimum(n_start - total, width))
-        elif tail_share is not None:
-            share_c = np.floor(tail_share * (n_start - total) + 0.5).astype(np.int64)
-            new_c = np.clip(np.maximum(share_c, tail_floor), 0, np.minimum(np.maximum(n_start - total, 0), width))
-        else:
-            new_c = np.clip(c, 0, np.maximum(n_start - total, 0))
-        if np.array_equal(new_c, c):
-            break
-        c = new_c
-    return d, total, c
+    arm: _ArmInput
+    b: int
+    last: bool
+    t0: float
+    t1: float
+    t_end: float
+    free: NDArray[np.int64]  # points whose events follow from their step heights
+    dfix: NDArray[np.int64]  # (m,) events at the cut's own pinned point
+    in_marks: NDArray[np.float64]
+    floor: int  # marks in the block: censorings at least
+    tolerance: float
+    cut_n: NDArray[np.int64]  # (m, cuts), shared with the caller
+    c_times: NDArray[np.float64]  # the reconstruction's censoring times
+    d_so_far: NDArray[np.int64]  # (m,) events before the block, shared with the caller
+    drops: NDArray[np.float64]  # (m, points) noisy relative drops
 
 
-def _pool(in_marks, t0, t1, width, rng, m):
-    """Candidate censoring times per draw: the block's marks in random order, then uniform times."""
-    extra = rng.uniform(t0, t1, size=(m, max(width - in_marks.size, 0))) if t1 > t0 else \
-        np.full((m, max(width - in_marks.size, 0)), t0)
-    if in_marks.size == 0:
-        return extra
-    shuffled = rng.permuted(np.broadcast_to(in_marks, (m, in_marks.size)), axis=1)
-    return np.concatenate([shuffled, extra], axis=1)
+def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator):
+    """The block for the draws ``rows``: events, event totals, censorings, pool, and the draws off the curve."""
+    arm, b, last, t0, t1, t_end, free = blk.arm, blk.b, blk.last, blk.t0, blk.t1, blk.t_end, blk.free
+    k = rows.size
+    n_start, dfix = blk.cut_n[rows, b].astype(np.int64), blk.dfix[rows]
+    if last:
+        # every mark before the end of the curve is a censoring (the reconstruction may keep some at the end)
+        within = max(int(np.sum((blk.c_times >= t0) & (blk.c_times < t_end))), blk.floor)
+        c_init = np.minimum(np.full(k, within, dtype=np.int64), np.maximum(n_start - dfix, 0))
+        width, loss = int(max(np.max(n_start), 1)), None
+    else:
+        loss = n_start - blk.cut_n[rows, b + 1].astype(np.int64)
+        inside = int(np.sum((blk.c_times >= t0) & (blk.c_times < t1)))
+        c_init = np.clip(np.full(k, inside, dtype=np.int64), 0, np.maximum(loss - dfix, 0))
+        width = int(max(np.max(loss), 1))
+    pool = censor_pool(blk.in_marks, t0, t1, width, rng, k)
+    pts, drops = arm.p_time[free], blk.drops[rows][:, free]
+    target = share = None
+    if last and arm.total_events is not None:
+        target = arm.total_events - blk.d_so_far[rows] - dfix
+    elif last and t_end > t0 and (blk.in_marks.size == 0 or np.any(drops > 0)):
+        # nothing in the figure fixes the censoring after the last cut (the marks there give a floor; some
+        # may be hidden or missed): any share of the patients without an event is as plausible
+        share = rng.random(k)
+    d, total, c = block_events(n_start, loss, c_init, dfix, pts, drops, pool, tail_target=target, tail_share=share,
+                               tail_floor=blk.floor)
+    if target is not None or free.size == 0:
+        return d, total, c, pool, np.zeros(0, dtype=np.int64)
+    args = (n_start, loss, dfix, pts, drops, float(arm.s[free[0]]))
+    fallback = fallback_pool(arm.rec_time, arm.rec_event, t0, t1, pool.shape[1], rng)
+    return refit_block(args, (d, total, c, pool), c_init, share is not None, blk.tolerance, blk.floor,
+                       (blk.in_marks, t0, t1), rng, fallback)
 
 
 def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int):
     """Draws of one arm before the time warp: (draw, time, event) arrays."""
     events, n, pinned = _pinned_points(arm, precision)
-    rec_sorted = np.sort(arm.rec_time)
-    n_table = arm.rec_time.size - np.searchsorted(rec_sorted, arm.a_time, side="left")
-    d_pin, n_pin = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
+    # the table's own numbers: the reconstruction may miss them by a patient where the curve and table disagree
+    n_table = arm.a_n if arm.a_n is not None else np.full(arm.a_time.size, arm.rec_time.size, dtype=np.int64)
+    d_pin, n_pin, pinned = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
     drops = _noisy_drops(arm.s, precision, rng, m)
     t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
     marks = arm.marks if arm.marks is not None else np.zeros(0)
@@ -294,10 +319,11 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
     cut_t = np.r_[arm.a_time, arm.p_time[pin_idx]]
     order = np.argsort(cut_t, kind="stable")
     cut_t = cut_t[order]
-    cut_n = np.concatenate([np.broadcast_to(n_table, (m, n_table.size)), n_pin[:, pin_idx]], axis=1)[:, order]
+    cut_pt = np.r_[np.full(arm.a_time.size, -1), pin_idx][order]  # the pinned point at each cut, -1 for a table row
+    cut_n = np.concatenate([np.broadcast_to(n_table, (m, n_table.size)), n_pin[:, pin_idx]], axis=1)[:, order].copy()
     fixed = pinned.copy()  # a pinned point at a table time keeps its events too
     c_times = np.sort(arm.rec_time[arm.rec_event == 0])
-    out_draw, out_time, out_event = [], [], []
+    out = ([], [], [])  # draw, time, event
     draw_ids = np.arange(m)
     d_so_far = np.zeros(m, dtype=np.int64)
     point_block = np.searchsorted(cut_t, arm.p_time, side="right") - 1
@@ -310,47 +336,39 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
         free = in_block[~np.isin(in_block, own)]
         dfix = d_pin[:, own].sum(axis=1) if own.size else np.zeros(m, dtype=np.int64)
         in_marks = marks[(marks >= t0) & (marks < t1)] if t1 > t0 else marks[marks == t0]
-        n_start = cut_n[:, b].astype(np.int64)
-        if last:
-            # every mark before the end of the curve is a censoring (the reconstruction may keep some at the end)
-            within = max(int(np.sum((c_times >= t0) & (c_times < t_end))), int(np.sum((marks >= t0) & (marks < t_end))))
-            c_init = np.minimum(np.full(m, within, dtype=np.int64), np.maximum(n_start - dfix, 0))
-            width = int(max(np.max(n_start), 1))
-            loss = None
-        else:
-            loss = n_start - cut_n[:, b + 1].astype(np.int64)
-            inside = int(np.sum((c_times >= t0) & (c_times < t1)))
-            c_init = np.clip(np.full(m, inside, dtype=np.int64), 0, np.maximum(loss - dfix, 0))
-            width = int(max(np.max(loss), 1))
-        pool = _pool(in_marks, t0, t1, width, rng, m)
-        width = pool.shape[1]
-        target = share = None
-        if last and arm.total_events is not None:
-            target = arm.total_events - d_so_far - dfix
-        elif last and t_end > t0 and (in_marks.size == 0 or np.any(drops[:, free] > 0)):
-            # nothing in the figure fixes the censoring after the last cut (the marks there give a floor; some
-            # may be hidden or missed): any share of the patients without an event is as plausible
-            share = rng.random(m)
-        d, total, c = _block(n_start, loss, c_init, dfix, arm.p_time[free], drops[:, free], pool, tail_target=target,
-                             tail_share=share, tail_floor=int(np.sum(in_marks < t_end)))
-        d_so_far += total
+        floor = int(np.sum(in_marks < t_end))
+
+        tolerance = block_tolerance(events, n, arm.s, free, precision) if free.size else 0.0
+        blk = _Block(arm, b, last, t0, t1, t_end, free, dfix, in_marks, floor, tolerance, cut_n, c_times, d_so_far,
+                     drops)
+        every = np.arange(m)
+        parts = [(every, _run_block(blk, every, rng))]
+        nxt = -1 if last else cut_pt[b + 1]
+        if nxt >= 0:
+            # still off the curve with another multiple at the next pinned point: that point's (d, n) does not
+            # fit the steps before it; take the reconstruction's own there (always room for it) and redo the block
+            off = parts[0][1][4]
+            redo = off[n_pin[off, nxt] != n[nxt]]
+            if redo.size:
+                cut_n[redo, b + 1], d_pin[redo, nxt] = n[nxt], events[nxt]
+                keep = np.setdiff1d(every, redo)
+                parts = [(keep, tuple(x[keep] for x in parts[0][1][:4])), (redo, _run_block(blk, redo, rng))]
         # events: the cut's own point, then the others
-        for cols, counts in ((own, d_pin[:, own]), (free, d)):
-            if cols.size:
-                flat = counts.ravel()
-                out_draw.append(np.repeat(np.repeat(draw_ids, cols.size), flat))
-                out_time.append(np.repeat(np.tile(arm.p_time[cols], m), flat))
-                out_event.append(np.ones(int(flat.sum()), dtype=np.int64))
-        active = np.arange(width)[None, :] < c[:, None]
-        out_draw.append(np.broadcast_to(draw_ids[:, None], pool.shape)[active])
-        out_time.append(pool[active])
-        out_event.append(np.zeros(int(active.sum()), dtype=np.int64))
-        if last:
-            left = np.maximum(n_start - total - c, 0)
-            out_draw.append(np.repeat(draw_ids, left))
-            out_time.append(np.full(int(left.sum()), t_end))
-            out_event.append(np.zeros(int(left.sum()), dtype=np.int64))
-    return np.concatenate(out_draw), np.concatenate(out_time), np.concatenate(out_event)
+        if own.size:
+            emit_events(out, draw_ids, arm.p_time[own], d_pin[:, own])
+        for rows, (d, total, c, pool, *_) in parts:
+            d_so_far[rows] += total
+            emit_events(out, rows, arm.p_time[free], d)
+            active = np.arange(pool.shape[1])[None, :] < c[:, None]
+            out[0].append(np.broadcast_to(rows[:, None], pool.shape)[active])
+            out[1].append(pool[active])
+            out[2].append(np.zeros(int(active.sum()), dtype=np.int64))
+            if last:
+                left = np.maximum(cut_n[rows, b] - total - c, 0)
+                out[0].append(np.repeat(rows, left))
+                out[1].append(np.full(int(left.sum()), t_end))
+                out[2].append(np.zeros(int(left.sum()), dtype=np.int64))
+    return np.concatenate(out[0]), np.concatenate(out[1]), np.concatenate(out[2])
 
 
 # --------------------------------------------------------------------------- figure
@@ -406,7 +424,7 @@ def draw_ipd(
 ) -> IPDDraws:
     """Draw plausible IPD sets of every arm: the reconstruction's own uncertainty.
 
-    Each draw has the reconstruction's numbers at risk at every at-risk table row, keeps the
+    Each draw has the table's numbers at risk at every at-risk table row, keeps the
     events the step heights pin down, places the other censorings at random (at distinct censor
     marks when marks are given, else uniform in time), re-derives the remaining events from step
     heights with digitization noise, and moves step times by the time precision. See the module

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
@@ -90,11 +90,20 @@ def test_draws_reject_bad_counts(bad):
             draw_ipd(curves, table, precision=1e-9, n_draws=bad)
 
 
-@pytest.mark.xfail(strict=False, reason="known defect, being fixed: on pixel-quantised curves some draws miss the "
-                   "at-risk table or the curve (e.g. n=84, seed=98, every=12; n=148, seed=0, every=6)")
 @settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(25, 200), seed=st.integers(0, 10_000), pixel=st.booleans(), marks=st.booleans(),
        every=st.sampled_from([3.0, 6.0, 12.0]))
+# pixel-quantised curves that broke the draws: a reconstruction one patient off the table, uniform censorings
+# leaving too few at risk for a step, pinned multiples chosen independently of the previous one, and events
+# by cumulative rounding overshooting where few are at risk
+@example(n=84, seed=98, pixel=True, marks=False, every=12.0)
+@example(n=83, seed=0, pixel=True, marks=False, every=12.0)
+@example(n=148, seed=0, pixel=True, marks=False, every=6.0)
+@example(n=25, seed=2291, pixel=True, marks=False, every=3.0)
+@example(n=149, seed=164, pixel=True, marks=False, every=12.0)
+@example(n=58, seed=5845, pixel=True, marks=False, every=6.0)
+@example(n=155, seed=2925, pixel=True, marks=True, every=3.0)
+@example(n=161, seed=161, pixel=True, marks=True, every=12.0)
 def test_every_draw_fits_table_and_curve(n, seed, pixel, marks, every):
     """Property: each draw keeps n, the at-risk table exactly and the curve within the reconstruction's own fit."""
     curves, table, _, mark_frame = _figure(n, seed, pixel=pixel, every=every, marks=marks)

@@ -1,0 +1,142 @@
+"""Events and censorings of one block between cuts, for all draws at once (used by :mod:`reconstruct.draws`).
+
+A block runs from one cut (a time where a draw's number at risk is known) to the next. Its events
+follow from the noisy step heights, its censorings fill the rest of the loss; a draw whose censoring
+times leave too few patients at risk for the curve's steps is redrawn (:func:`refit_block`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["block_events", "censor_pool", "block_deviation", "block_tolerance", "refit_block", "fallback_pool",
+           "emit_events"]
+
+_PASSES = 12
+
+
+def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None, tail_floor=0):
+    """Events per point and the censoring count of one block, all draws at once.
+
+    ``n_start`` (m,) at risk at the cut; ``loss`` (m,) events + censorings up to the next cut (None
+    after the last cut); ``dfix`` (m,) events at the cut's own point (0 if none); ``pts_t`` (k,) times
+    of the block's other points; ``drops`` (m, k) their noisy relative drops; ``pool`` (m, L) candidate
+    censoring times, the first ``c`` of which are the censorings (a censoring at a point's time is
+    still at risk there).
+    After the last cut, ``tail_target`` (m,) fixes the block's events (a given event total), else
+    ``tail_share`` (m,) is the share of the patients without an event censored inside the block
+    (at least ``tail_floor``, the marks there).
+    """
+    m, width = pool.shape
+    slot = np.arange(width)[None, :]
+    c = np.minimum(c_init, width).astype(np.int64)
+    before = (pool[:, None, :] < pts_t[None, :, None])  # (m, k, L)
+    for _ in range(_PASSES):
+        active = slot < c[:, None]
+        c_before = (before & active[:, None, :]).sum(axis=2)  # (m, k)
+        total = dfix.astype(np.int64).copy()
+        km, curve = np.ones(m), np.ones(m)  # the draw's KM and the noisy curve, relative to the cut
+        d = np.zeros(drops.shape, dtype=np.int64)
+        budget = loss if loss is not None else n_start
+        for j in range(drops.shape[1]):  # sequential: each point's number at risk needs the events before it
+            at_risk = np.maximum(n_start - total - c_before[:, j], 0)
+            curve *= 1.0 - drops[:, j]
+            # as Guyot et al.: the events that bring the draw's KM back to the curve's level
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gap = np.where(km > 0, 1.0 - curve / km, 0.0)
+            want = np.floor(at_risk * gap + 0.5).astype(np.int64)
+            dj = np.clip(want, 0, np.minimum(at_risk, np.maximum(budget - total, 0)))
+            km *= np.where(at_risk > 0, 1.0 - dj / np.maximum(at_risk, 1), 1.0)
+            d[:, j] = dj
+            total += dj
+        if loss is not None:
+            new_c = np.clip(loss - total, 0, width)
+        elif tail_target is not None:
+            new_c = np.clip(c + (total - tail_target), 0, np.minimum(n_start - total, width))
+        elif tail_share is not None:
+            share_c = np.floor(tail_share * (n_start - total) + 0.5).astype(np.int64)
+            new_c = np.clip(np.maximum(share_c, tail_floor), 0, np.minimum(np.maximum(n_start - total, 0), width))
+        else:
+            new_c = np.clip(c, 0, np.maximum(n_start - total, 0))
+        if np.array_equal(new_c, c):
+            break
+        c = new_c
+    return d, total, c
+
+
+def block_deviation(n_start, dfix, pts_t, drops, s_cut, d, c, pool):
+    """Per draw, the largest distance of the block's KM from the noisy curve (both from the level ``s_cut``)."""
+    active = np.arange(pool.shape[1])[None, :] < c[:, None]
+    c_before = ((pool[:, None, :] < pts_t[None, :, None]) & active[:, None, :]).sum(axis=2)
+    at_risk = n_start[:, None] - dfix[:, None] - (np.cumsum(d, axis=1) - d) - c_before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(at_risk > 0, 1.0 - d / np.maximum(at_risk, 1), 1.0)
+    return s_cut * np.abs(np.cumprod(step, axis=1) - np.cumprod(1.0 - drops, axis=1)).max(axis=1)
+
+
+def refit_block(args, state, c_init, reshare, tol, floor, span, rng, fallback, tries=_PASSES):
+    """Redraw the censoring times (and the tail's share) of the draws whose KM leaves the curve in a block.
+
+    Censorings at uniform times can leave fewer patients at risk than a step's height needs (a drop
+    of 1/7 cannot come from 3 at risk), and the KM then leaves the curve: such a draw does not fit the
+    figure. Each one is redrawn (up to ``tries`` times) until its KM is within ``tol`` of the noisy
+    curve; the few left keep the reconstruction's own censoring times there.
+
+    Returns the block's events, event totals, censoring counts and pool, and the draws that still
+    leave the curve.
+    """
+    n_start, loss, dfix, pts_t, drops, s_cut = args
+    d, total, c, pool = (x.copy() for x in state)
+    bad = np.flatnonzero(block_deviation(n_start, dfix, pts_t, drops, s_cut, d, c, pool) > tol)
+    for attempt in range(tries + 1):
+        if bad.size == 0:
+            break
+        if attempt < tries:
+            pool[bad] = censor_pool(span[0], span[1], span[2], pool.shape[1], rng, bad.size)
+            share = rng.random(bad.size) if reshare else None
+        else:
+            pool[bad] = fallback[None, :]
+            share = None
+        loss_bad = None if loss is None else loss[bad]
+        d[bad], total[bad], c[bad] = block_events(n_start[bad], loss_bad, c_init[bad], dfix[bad], pts_t, drops[bad],
+                                                  pool[bad], tail_share=share, tail_floor=floor)
+        dev = block_deviation(n_start[bad], dfix[bad], pts_t, drops[bad], s_cut, d[bad], c[bad], pool[bad])
+        bad = bad[dev > tol]
+    return d, total, c, pool, bad
+
+
+def censor_pool(in_marks, t0, t1, width, rng, m):
+    """Candidate censoring times per draw: the block's marks in random order, then uniform times."""
+    extra = rng.uniform(t0, t1, size=(m, max(width - in_marks.size, 0))) if t1 > t0 else \
+        np.full((m, max(width - in_marks.size, 0)), t0)
+    if in_marks.size == 0:
+        return extra
+    shuffled = rng.permuted(np.broadcast_to(in_marks, (m, in_marks.size)), axis=1)
+    return np.concatenate([shuffled, extra], axis=1)
+
+
+def block_tolerance(events, n, s, free, precision: float) -> float:
+    """The reconstruction's own distance from the curve at the points ``free``, plus two pixels (4 ``precision``).
+
+    ``events``, ``n``: the reconstruction's events and numbers at risk at every curve point after time 0;
+    ``s``: the curve's survival including time 0.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        km = np.cumprod(np.where(n > 0, 1.0 - events / np.maximum(n, 1), 1.0))
+    return float(np.max(np.abs(km[free] - s[free + 1]))) + 4.0 * precision
+
+
+def fallback_pool(rec_time, rec_event, t0: float, t1: float, width: int, rng) -> NDArray[np.float64]:
+    """The reconstruction's own censoring times in ``[t0, t1)``, then uniform times: one pool row, shape (width,)."""
+    own = np.sort(rec_time[(rec_event == 0) & (rec_time >= t0) & (rec_time < t1)])[:width]
+    extra = rng.uniform(t0, t1, size=width - own.size) if t1 > t0 else np.full(width - own.size, t0)
+    return np.r_[own, extra]
+
+
+def emit_events(out, rows, times, counts) -> None:
+    """Append the events ``counts`` (len(rows), len(times)) of draws ``rows`` at ``times`` to ``out`` (3 lists)."""
+    flat = counts.ravel()
+    out[0].append(np.repeat(np.repeat(rows, times.size), flat))
+    out[1].append(np.repeat(np.tile(times, rows.size), flat))
+    out[2].append(np.ones(int(flat.sum()), dtype=np.int64))
