@@ -149,6 +149,12 @@ def pdf_with_image_stream(path: Path, data: bytes, *, width: int, height: int, f
     ]
     content = f"q {width} 0 0 {height} 36 36 cm /Im0 Do Q".encode()
     objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
+    path.write_bytes(assemble_pdf(objects))
+    return path
+
+
+def assemble_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file from its numbered objects (object 1 the catalog), with a correct cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for k, body in enumerate(objects, start=1):
@@ -158,5 +164,4 @@ def pdf_with_image_stream(path: Path, data: bytes, *, width: int, height: int, f
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)
