@@ -5,7 +5,7 @@ from __future__ import annotations
 from reconstruct.draws import DEFAULT_DRAWS, IPDDraws, draw_ipd
 from kmrecon.run import FigureRun
 
-__all__ = ["run_draws", "draws_affordable", "DRAW_BUDGET"]
+__all__ = ["run_draws", "draws_affordable", "draw_count", "DRAW_BUDGET"]
 
 # Draws cost about 2.5e-6 s per (patient + curve point) and draw on one core, statistics included
 # (benchmarks/bench_uncertainty.py, speed table); the default runs them when that stays under 2 s.
@@ -19,6 +19,21 @@ def draws_affordable(n_patients: int, n_points: int, n_draws: int = DEFAULT_DRAW
     A deterministic rule on the sizes (not a clock), so that the outputs do not depend on the machine.
     """
     return (n_patients + n_points) * n_draws * _SECONDS_PER_UNIT < DRAW_BUDGET
+
+
+def draw_count(n_draws: int | None, n_patients: int, n_points: int) -> tuple[int, str]:
+    """How many draws to make: ``n_draws`` as asked, or the default when affordable; 0 with the reason otherwise.
+
+    ``None`` means :data:`reconstruct.draws.DEFAULT_DRAWS` when :func:`draws_affordable`, else none; 0 means none.
+    """
+    if n_draws == 0:
+        return 0, "reconstruction draws turned off (--draws 0)"
+    if n_draws is None:
+        if not draws_affordable(n_patients, n_points):
+            return 0, (f"reconstruction draws skipped: {DEFAULT_DRAWS} draws of {n_patients} patients would take "
+                       f"over {DRAW_BUDGET:g} s; pass --draws N to run them")
+        return DEFAULT_DRAWS, ""
+    return n_draws, ""
 
 
 def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> tuple[IPDDraws | None, str]:
@@ -40,16 +55,11 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     """
     from kmrecon.run_outputs import named_points
 
-    if n_draws == 0:
-        return None, "reconstruction draws turned off (--draws 0)"
     curves, marks = named_points(run)
     recon = run.reconstruction
-    if n_draws is None:
-        n_patients = sum(a.n_patients for a in recon.arms)
-        if not draws_affordable(n_patients, len(curves)):
-            return None, (f"reconstruction draws skipped: {DEFAULT_DRAWS} draws of {n_patients} patients would take "
-                          f"over {DRAW_BUDGET:g} s; pass --draws N to run them")
-        n_draws = DEFAULT_DRAWS
+    n_draws, note = draw_count(n_draws, sum(a.n_patients for a in recon.arms), len(curves))
+    if n_draws == 0:
+        return None, note
     params = run.provenance.get("parameters", {})
     vector = run.digitized.provenance.get("source_kind") == "vector"
     x_unit = float(abs(run.digitized.x_calibration.to_value(1.0) - run.digitized.x_calibration.to_value(0.0)))

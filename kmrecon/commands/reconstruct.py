@@ -35,19 +35,17 @@ def format_summary(result) -> str:
 
 def reconstruction_draws(result, inputs, *, precision, draws, seed):
     """Draws of the reconstruction from the same inputs (None and a note when off or too costly)."""
-    from kmrecon.run_draws import draws_affordable
-    from reconstruct.draws import DEFAULT_DRAWS, draw_ipd
+    from kmrecon.run_draws import draw_count
+    from reconstruct.draws import draw_ipd
 
-    if draws == 0:
-        return None, "draws turned off (--draws 0)"
-    n = sum(a.n_patients for a in result.arms)
-    if draws is None and not draws_affordable(n, len(inputs.curves)):
-        return None, f"draws skipped: {DEFAULT_DRAWS} draws of {n} patients would take over 2 s; pass --draws N"
+    n_draws, note = draw_count(draws, sum(a.n_patients for a in result.arms), len(inputs.curves))
+    if n_draws == 0:
+        return None, note
     params = result.parameters
     sample = draw_ipd(
         inputs.curves, inputs.table, reconstruction=result, total_events=params.get("total_events") or None,
         censor_marks=inputs.marks, precision=precision, method=params.get("method", "steps"),
-        n_draws=draws or DEFAULT_DRAWS, seed=seed,
+        n_draws=n_draws, seed=seed,
     )
     return sample, ""
 
