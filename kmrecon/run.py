@@ -102,8 +102,7 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
             frame = read_document_at_risk(document, digitized)
         except DigitizationError:
             return []
-        return [RiskRowInfo(label=str(arm), colour=None, time=g["time"].to_numpy(), n_risk=g["n_risk"].to_numpy())
-                for arm, g in frame.groupby("arm", sort=False)]
+        return _frame_rows(frame)
     row0, col0, row1, col1 = digitized.panel
     zero_row = float(digitized.y_calibration.to_px(0.0))
     if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
@@ -144,12 +143,14 @@ def _outside_legend(document: FigureDocument, digitized, labels: list, notes: li
     return keys if all(k is not None for k in keys) else None
 
 
+def _frame_rows(frame: pd.DataFrame) -> list[RiskRowInfo]:
+    """At-risk rows of an ``arm, time, n_risk`` frame (from a file or a vector figure's text), in file order."""
+    return [RiskRowInfo(label=str(arm), colour=None, time=g["time"].to_numpy(), n_risk=g["n_risk"].to_numpy())
+            for arm, g in frame.groupby("arm", sort=False)]
+
+
 def _file_rows(at_risk_path) -> list[RiskRowInfo]:
-    frame = read_at_risk_csv(at_risk_path)
-    return [
-        RiskRowInfo(label=str(arm), colour=None, time=g["time"].to_numpy(), n_risk=g["n_risk"].to_numpy())
-        for arm, g in frame.groupby("arm", sort=False)
-    ]
+    return _frame_rows(read_at_risk_csv(at_risk_path))
 
 
 def run_figure(
