@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconstruct.errors import KmreconError
+from reconstruct.errors import InputError, KmreconError
 from tests.data.make_hostile import GENERATORS, make_all, run_hostile
 
 SUBSET = ("pdf_bomb_1gib.pdf", "pdf_xref_prev_self.pdf", "pdf_10000_pages.pdf", "pdf_million_paths.pdf",
@@ -95,6 +95,24 @@ def test_fuzz_svg_reader(tmp_path, d, tag, attr):
         digitize_svg(path)
     except KmreconError:
         pass
+
+
+@pytest.mark.parametrize(("tag", "attr", "value"), [
+    ("path", "d", "H"),            # svgelements: AttributeError on a horizontal line with no start
+    ("rect", "d", "M 0"),          # ValueError on a half coordinate
+    ("rect", "d", "M"),
+    ("rect", "x", "1e999"),        # an infinite coordinate
+    ("path", "d", "M 0 0 L 1e999 5"),
+])
+def test_svg_malformed_element_is_an_input_error(tmp_path, tag, attr, value):
+    from reconstruct.vector.svg import read_svg_page
+
+    path = tmp_path / "f.svg"
+    path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="80"><{tag} {attr}="{value}" '
+                    f'width="5" height="5" stroke="black"/></svg>')
+    with pytest.raises(InputError, match="expected (a well-formed SVG|valid path data|finite coordinates)") as info:
+        read_svg_page(path)
+    assert str(path) in str(info.value)
 
 
 @FUZZ

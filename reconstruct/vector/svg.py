@@ -27,6 +27,11 @@ _SVG_NS = "http://www.w3.org/2000/svg"
 _CHAR_WIDTH = 0.6  # average glyph advance / font size; only the label box ends use it (centres are exact)
 
 
+# What svgelements 1.9 raises on malformed path data (e.g. ``d="H"`` fails with AttributeError);
+# only calls into svgelements are guarded with it.
+_SVGELEMENTS_FAILS = (ValueError, AttributeError, TypeError, IndexError)
+
+
 def _colour(value: Any) -> str | None:
     if value is None or getattr(value, "value", None) is None:
         return None
@@ -121,8 +126,8 @@ def _read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
         svg = SVG.parse(_without_empty_paths(src))
     except InputError:  # a limit (reconstruct.limits) or nesting refused before parsing
         raise
-    except (ParseError, ValueError) as exc:
-        raise InputError(f"expected a well-formed SVG file, got a parse error ({exc})", source=src) from None
+    except (ParseError, *_SVGELEMENTS_FAILS) as exc:
+        raise InputError(f"expected a well-formed SVG file, got a parse error ({exc!r})", source=src) from None
     paths, texts = [], []
     for unit, element in enumerate(svg.elements()):
         if isinstance(element, Text):
@@ -130,7 +135,14 @@ def _read_svg_page(path: str | os.PathLike[str]) -> _vector.VectorPage:
             if text is not None:
                 texts.append(text)
         elif isinstance(element, Shape):
-            subs = _subpaths(element, sample=element.stroke is None or _colour(element.stroke) is None)
+            try:
+                subs = _subpaths(element, sample=element.stroke is None or _colour(element.stroke) is None)
+            except _SVGELEMENTS_FAILS:  # svgelements parses some path data lazily, here
+                raise InputError(f"expected valid path data in SVG element {unit + 1}, got a parse error",
+                                 source=src) from None
+            if any(not np.isfinite(sub).all() for sub in subs):
+                raise InputError(f"expected finite coordinates in SVG element {unit + 1}, got inf or nan",
+                                 source=src)
             if not subs:
                 continue
             stroke = _colour(element.stroke)
