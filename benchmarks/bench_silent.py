@@ -4,7 +4,7 @@ Run from the repository root::
 
     python benchmarks/bench_silent.py [--per-style N] [--styles a,b] [--km-corpus] [--wild DIR] [--sweep]
 
-Every figure is run through :func:`reconstruct.run_figure` (no hints) under several table conditions:
+Every figure is run through :func:`kmrecon.run_figure` (no hints) under several table conditions:
 
 - ``true``: the true at-risk table (every 6 months; for the real figures 8 rows over the follow-up; arms
   named as in the legend) as ``--at-risk``;

@@ -40,7 +40,7 @@ _OCR_SECONDS = [0.0]
 
 def run_one(path: Path, **hints):
     """The library's figure -> IPD run (the one place that names it; change the import here only)."""
-    from reconstruct import run_figure
+    from kmrecon import run_figure
 
     return run_figure(path, **hints)
 
