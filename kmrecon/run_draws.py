@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reconstruct.draws import DEFAULT_DRAWS, IPDDraws, draw_ipd
-from kmrecon.run import FigureRun
+
+if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize), which `reconstruct` does not need
+    from kmrecon.run import FigureRun
 
 __all__ = ["run_draws", "draws_affordable", "draw_count", "DRAW_BUDGET"]
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from reconstruct.io import check_writable, write_bytes, write_csv, write_json
-from kmrecon.run import FigureRun
+
+if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize); `reconstruct` only needs fit_png
+    from kmrecon.run import FigureRun
 
 __all__ = ["RUN_OUTPUTS", "RUN_DIAGNOSTICS", "write_run_outputs", "write_run_diagnostics", "run_record",
            "named_points", "fit_png", "misfit_banner"]

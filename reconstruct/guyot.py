@@ -13,7 +13,7 @@ is below the digitization precision, the estimate falls back to Guyot's.
 Both are combined on the scale of ``M_j = n_j + D_{<j}`` (patients not yet
 censored), which must be non-increasing in time and equals
 ``n_risk(T) + D(<T)`` at each table time ``T``: a weighted isotonic regression
-(:func:`scipy.optimize.isotonic_regression`) with the table rows as fixed
+(:func:`reconstruct.isotonic.isotonic_decreasing`, as scipy.optimize.isotonic_regression) with the table rows as fixed
 anchors. Events are re-derived from the numbers at risk by cumulative rounding
 of ``n_j h_j`` (so fractional drops split over neighbouring points are not lost),
 and the two steps alternate until they agree.
@@ -27,14 +27,14 @@ References
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import isotonic_regression
-from scipy.special import gammaln, xlog1py, xlogy
 
 from reconstruct._marked_tail import MarkedTail
+from reconstruct.isotonic import isotonic_decreasing
 
 __all__ = ["CensorClock", "GuyotSolution", "solve_guyot"]
 
@@ -66,15 +66,37 @@ class GuyotSolution:
 
 
 
-# scipy.stats would double the start-up of `kmrecon reconstruct` (its import costs more than the whole
-# reconstruction), so the two log-pmfs are written with scipy.special, as scipy.stats computes them.
+# scipy.stats and scipy.special would double the start-up of `kmrecon reconstruct` (their import costs more
+# than the whole reconstruction), so the two log-pmfs are written with math.lgamma, as scipy.stats computes them.
+def _log_factorial(x: NDArray[np.float64], where: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """``log(x!)`` where ``where`` (whole numbers >= 0 there), 0 elsewhere; one lgamma per distinct value."""
+    out = np.zeros(x.shape)
+    values, inverse = np.unique(x[where], return_inverse=True)
+    out[where] = np.array([math.lgamma(v + 1.0) for v in values.tolist()], dtype=float)[inverse.ravel()]
+    return out
+
+
+def _xlogy(x, y):
+    """``x * log(y)``, and 0 where ``x == 0`` (scipy.special.xlogy)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, x * np.log(y))
+
+
+def _xlog1py(x, y):
+    """``x * log1p(y)``, and 0 where ``x == 0`` (scipy.special.xlog1py)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, x * np.log1p(y))
+
+
 def binom_logpmf(k, n, p):
     """Binomial log-pmf, equal to ``scipy.stats.binom.logpmf(k, n, p)`` (-inf outside the support)."""
     k, n, p = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float), np.asarray(p, dtype=float))
     with np.errstate(invalid="ignore"):
-        value = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + xlogy(k, p) + xlog1py(n - k, -p)
         support = (k >= 0) & (k <= n) & (k == np.floor(k))
         valid = (n >= 0) & (n == np.floor(n)) & (p >= 0) & (p <= 1)
+        ok = valid & support
+        value = (_log_factorial(n, ok) - _log_factorial(k, ok) - _log_factorial(n - k, ok)
+                 + _xlogy(k, p) + _xlog1py(n - k, -p))
     return np.where(valid, np.where(support, value, -np.inf), np.nan)
 
 
@@ -82,7 +104,7 @@ def geometric_logpmf(k, p):
     """Log-pmf of failures before the first success, equal to ``scipy.stats.nbinom.logpmf(k, 1, p)``."""
     k, p = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(p, dtype=float))
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.log(p) + xlog1py(k, -p)
+        value = np.log(p) + _xlog1py(k, -p)
         support = (k >= 0) & (k == np.floor(k))
         valid = (p > 0) & (p <= 1)
     return np.where(valid, np.where(support, value, -np.inf), np.nan)
@@ -324,7 +346,7 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
             target = (w_prior * prior + w_hat * (n_hat + d_before)) / weight
         seq_y = np.r_[target, anchors][seq_order]
         seq_w = np.r_[weight, np.full(a_time.size, _ANCHOR_WEIGHT)][seq_order]
-        fitted = isotonic_regression(seq_y, weights=seq_w, increasing=False).x
+        fitted = isotonic_decreasing(seq_y, seq_w)
         new_m = np.empty(p_time.size)
         new_m[seq_order[~seq_is_anchor[seq_order]]] = fitted[~seq_is_anchor[seq_order]]
         new_m = np.floor(new_m + 0.5)
