@@ -174,6 +174,7 @@ def main(argv=None) -> int:
     parser.add_argument("--families", default="", help="comma-separated family names (default: all)")
     parser.add_argument("--per-family", type=int, default=0, help="first N figures of each family (0 = all)")
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--ids", default="", help="comma-separated figure ids (e.g. rms_001,jco_003); overrides the rest")
     parser.add_argument("--csv", type=Path, default=None, help="write per-figure results here")
     parser.add_argument("--summarise", type=Path, default=None, help="print the tables of a --csv file and stop")
     args = parser.parse_args(argv)
@@ -190,6 +191,12 @@ def main(argv=None) -> int:
             continue
         chosen.setdefault(family, []).append(f)
     todo = [p for fam in sorted(chosen) for p in (chosen[fam][: args.per_family] if args.per_family else chosen[fam])]
+    if args.ids:
+        todo = [args.corpus / f"{name.strip()}.json" for name in args.ids.split(",") if name.strip()]
+        missing = [p.stem for p in todo if not p.is_file()]
+        if missing:
+            print(f"--ids: expected figures of {args.corpus}, got unknown {', '.join(missing)}", file=sys.stderr)
+            return 2
     if args.summarise:
         results = pd.read_csv(args.summarise)
     else:
