@@ -105,6 +105,38 @@ def _cells(truth, run, pairs) -> int:
     return ok
 
 
+def _user_hints(truth, ipd, image: Path) -> dict:
+    """What a user passes for a figure without an at-risk table: the patients per arm, by legend name.
+
+    When the legend was not read (curves named ``arm1``, ...), the user names the curves in the
+    digitizer's order from ``overlay.png``; here the curve nearest each true KM stands in for that look.
+    A figure whose curves cannot be digitized gets the names as they are (the run then fails as it would).
+    """
+    from reconstruct import km_at
+    from reconstruct.document import digitize_document
+    from reconstruct.errors import KmreconError
+
+    n = {a: int(v) for a, v in truth["n"].items()}
+    try:
+        fig = digitize_document(image)
+    except KmreconError:
+        return {"n_patients": n}
+    labels = {a.label for a in fig.arms}
+    if set(n) <= labels or len(fig.arms) != len(n):
+        return {"n_patients": n}
+    cost = np.empty((len(n), len(fig.arms)))
+    for i, arm in enumerate(n):
+        g = ipd[ipd["arm"] == arm]
+        for j, curve in enumerate(fig.arms):
+            t, surv = np.asarray(curve.time), np.asarray(curve.survival)
+            cost[i, j] = np.abs(km_at(g["time"].to_numpy(), g["event"].to_numpy(), t) - surv).mean()
+    rows, cols = linear_sum_assignment(cost)
+    names = [""] * len(fig.arms)
+    for r, c in zip(rows, cols):
+        names[c] = list(n)[r]
+    return {"arm_names": names, "n_patients": n}
+
+
 def _message(exc: BaseException) -> str:
     text = str(exc).split(": ", 1)[-1] if str(exc).startswith("/") else str(exc)
     return re.sub(r"\d+(\.\d+)?", "#", f"{type(exc).__name__}: {text}")[:110]
@@ -118,7 +150,7 @@ def score_figure(json_path: Path) -> dict:
     folder = json_path.parent
     ipd = pd.read_csv(folder / truth["ipd"])
     arms = truth["arms"]
-    hints = {} if truth["risk_table"] else {"n_patients": {a: int(n) for a, n in truth["n"].items()}}
+    hints = {} if truth["risk_table"] else _user_hints(truth, ipd, folder / truth["image"])
     out = {"id": truth["id"], "family": truth["family"], "n_hint": bool(hints), "ok": False, "mae": np.nan,
            "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None}
     _OCR_SECONDS[0] = 0.0
