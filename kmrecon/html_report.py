@@ -377,7 +377,8 @@ def write_run_html(outdir: str | os.PathLike[str], *, force: bool = False) -> Pa
                     "reconstruction error (<code>reconstruction</code>) and both sources together "
                     "(<code>total</code>), from <code>summary.json</code>.</p>")
         body.append(_rows_table(["where", "interval", "value"], intervals))
-    notes = list(run.get("warnings", [])) + [n for n in summary.get("notes", []) if n]
+    in_markdown = "warnings" in summary  # report.md lists the run's warnings in its own section
+    notes = ([] if in_markdown else list(run.get("warnings", []))) + [n for n in summary.get("notes", []) if n]
     body.append(warnings_html(notes))
     match = run.get("arm_match")
     if match:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -291,7 +291,7 @@ def _provenance_lines(provenance: Mapping[str, Any]) -> list[str]:
 
 def _markdown(summary: IPDSummary, *, provenance: Mapping[str, Any], fit: bool, overlay: str | None,
               unanchored: bool, notes: list[str], data_note: str | None, banner: str | None = None,
-              uncertainty_lines: list[str] | None = None, draws: int = 0) -> str:
+              uncertainty_lines: list[str] | None = None, draws: int = 0, warnings: Sequence[str] = ()) -> str:
     title = "Survival summary of reconstructed individual patient data"
     lines = [f"> **{banner}**", ""] if banner else []
     lines += [f"# {title}", "",
@@ -299,6 +299,9 @@ def _markdown(summary: IPDSummary, *, provenance: Mapping[str, Any], fit: bool, 
              "See the caveats.", ""]
     if data_note:
         lines += [f"> **{data_note}**", ""]
+    if warnings:
+        lines += ["## Warnings", "", "Read these before quoting a number: the figure or the reconstruction "
+                  "did not fit everywhere.", ""] + [f"- {w}" for w in warnings] + [""]
     lines += _provenance_lines(provenance)
     lines += [f"## Per arm ({summary.time_unit})", ""] + _arm_rows(summary)
     lines += [f"## Survival at landmark times ({summary.time_unit})", ""] + _landmark_rows(summary)
@@ -352,6 +355,7 @@ def write_ipd_report(
     force: bool = False,
     uncertainty: Any = None,
     uncertainty_note: str = "",
+    warnings: Sequence[str] = (),
 ) -> IPDReportFiles:
     """Write ``summary.json``, ``report.md``, ``km.png`` and (with ``curves``) ``fit.png`` into ``outdir``.
 
@@ -385,6 +389,9 @@ def write_ipd_report(
         beside each CI in ``summary.json`` and as a report section.
     uncertainty_note : str, optional
         Why there are no such intervals (shown in the report when ``uncertainty`` is None and a note is given).
+    warnings : sequence of str, optional
+        Problems found on the way (e.g. the run's digitizer and reconstruction warnings): a "Warnings"
+        section near the top of the report and ``warnings`` in ``summary.json``.
 
     Returns
     -------
@@ -435,6 +442,7 @@ def write_ipd_report(
         "files": {"report": "report.md", "km": "km.png", "fit": None if fit_png is None else "fit.png",
                   "overlay": overlay},
         "notes": notes,
+        "warnings": [str(w) for w in warnings],
     }
     section = None
     if uncertainty is not None or uncertainty_note:
@@ -448,7 +456,8 @@ def write_ipd_report(
         write_bytes(files.fit_png, fit_png, force=force)
     text = _markdown(summary, provenance=provenance, fit=fit_png is not None, overlay=overlay,
                      unanchored=unanchored, notes=notes, data_note=data_note, banner=banner,
-                     uncertainty_lines=section, draws=0 if uncertainty is None else uncertainty.n_draws)
+                     uncertainty_lines=section, draws=0 if uncertainty is None else uncertainty.n_draws,
+                     warnings=[str(w) for w in warnings])
     write_bytes(files.report_md, text.encode("utf-8"), force=force)
     return files
 

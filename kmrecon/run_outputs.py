@@ -188,7 +188,7 @@ def write_run_outputs(
     write_ipd_report(summary, outdir, ipd=ipd, curves=curves, overlay_png=outdir / "overlay.png",
                      provenance=run.provenance, force=force, status=run.status,
                      banner=misfit_banner(run.fit) if run.status == "misfit" else None,
-                     uncertainty=uncertainty, uncertainty_note=draws_note,
+                     uncertainty=uncertainty, uncertainty_note=draws_note, warnings=run.warnings,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "
                                             f"(at-risk numbers: {run.at_risk_source})")
     write_run_html(outdir, force=force)

@@ -160,6 +160,23 @@ def test_without_curves_no_fit_figure(tmp_path, summary, ipd, record):
     assert "fit.png" not in files.report_md.read_text()
 
 
+def test_warnings_are_a_section_of_the_report_not_only_stderr(tmp_path, summary, ipd, record):
+    from kmrecon.html_report import write_run_html
+
+    warning = "Arm B: the KM of the reconstruction is up to 0.061 from the curve; the table and the curve disagree"
+    files = write_ipd_report(summary, tmp_path / "w", ipd=ipd, provenance=record, warnings=[warning])
+    text = files.report_md.read_text()
+    assert text.index("## Warnings") < text.index("## Per arm")
+    assert f"- {warning}" in text
+    assert json.loads(files.summary_json.read_text())["warnings"] == [warning]
+    (tmp_path / "w" / "run.json").write_text(json.dumps({"warnings": [warning]}))
+    page = write_run_html(tmp_path / "w").read_text()
+    assert page.count("0.061 from the curve") == 1
+    quiet = write_ipd_report(summary, tmp_path / "q", ipd=ipd, provenance=record)
+    assert "## Warnings" not in quiet.report_md.read_text()
+    assert json.loads(quiet.summary_json.read_text())["warnings"] == []
+
+
 def test_overlay_link_unanchored_and_data_note(tmp_path, summary, ipd, record):
     overlay = tmp_path / "digitize" / "overlay.png"
     overlay.parent.mkdir()
