@@ -103,6 +103,11 @@ def _engine(*, use_det: bool) -> RapidOCR:
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         "Det.limit_type": "max",
         "Det.limit_side_len": 1600,
+        # The recogniser pads every line to at least this width (PaddleOCR's default: 320 px at height 48),
+        # so a number of 1-3 digits costs 4-6 times its own width. 160 px reads the same text on the wild
+        # corpus (95 figures: the same cells, one more figure through) with recognition 2.5x faster; 96 px
+        # and below change what is read.
+        "Rec.rec_img_shape": [3, 48, 160],
     }
     return RapidOCR(params=params)
 
