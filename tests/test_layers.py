@@ -20,6 +20,16 @@ def test_import_linter_contracts_are_kept():
     assert "broken" not in out.stdout.split("Contracts:")[-1].replace("0 broken", "")
 
 
+def test_every_base_module_is_in_the_no_digitizing_contract():
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    sources = next(c for c in config if c["name"].startswith("The IPD algorithms"))["source_modules"]
+    modules = {f"reconstruct.{p.stem}" for p in (REPO / "reconstruct").glob("*.py")
+               if p.stem not in ("__init__", "document")}
+    assert sorted(modules - set(sources)) == []
+
+
 def test_cli_version_and_help_load_no_library_package():
     code = ("import sys; from click.testing import CliRunner; from kmrecon.cli import main; "
             "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
