@@ -18,6 +18,7 @@ import pandas as pd
 from reconstruct.document import FigureDocument, open_document
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.io import provenance, read_at_risk_csv
+from reconstruct.legend_counts import legend_counts
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, misfit_message, pair_scorer, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
@@ -223,6 +224,9 @@ def run_figure(
     keys = None
     if not arm_names and not _is_vector(fig) and any(lab is None for lab in labels):
         keys = _outside_legend(document, fig, labels, notes)
+    printed_n: list[int | None] = [None] * len(labels)
+    if not arm_names:  # "Sorafenib (n=125)": the name is "Sorafenib", 125 patients
+        labels, printed_n = legend_counts(labels)
     curves_in = [
         ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
         for k, a in enumerate(fig.arms)
@@ -260,6 +264,10 @@ def run_figure(
         names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
+        if not n_patients and all(c is not None for c in printed_n):
+            n_patients = {names[k]: int(c) for k, c in enumerate(printed_n)}
+            notes.append("no at-risk table: the number of patients per arm was read from the legend ("
+                         + ", ".join(f"{k} n={v}" for k, v in n_patients.items()) + "); check it against the paper")
         if not n_patients:
             raise ReconstructionError(
                 "expected a number-at-risk table under the plot, got none; pass --at-risk AT_RISK.csv or the "
@@ -272,10 +280,16 @@ def run_figure(
         [pd.DataFrame({"arm": names[k], "time": a.time, "survival": a.survival}) for k, a in enumerate(fig.arms)],
         ignore_index=True,
     )
+    if match is not None:  # a legend's "(n=125)" against the table's time-0 cell: a mismatch is worth a look
+        for k, j in enumerate(match.rows):
+            t0 = np.isclose(np.asarray(rows[j].time, float), 0.0)
+            if printed_n[k] is not None and t0.any() and int(np.asarray(rows[j].n_risk)[t0][0]) != printed_n[k]:
+                notes.append(f"{names[k]}: the legend prints n={printed_n[k]} but the at-risk table starts at "
+                             f"{int(np.asarray(rows[j].n_risk)[t0][0])}; check which is right")
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
         from reconstruct.table_gaps import complete_rows
 
-        filled, gap_notes = complete_rows([rows[j] for j in match.rows], curves_in)
+        filled, gap_notes = complete_rows([rows[j] for j in match.rows], curves_in, n_start=printed_n)
         rows = list(rows)
         for k, j in enumerate(match.rows):
             rows[j] = filled[k]

@@ -3,8 +3,9 @@
 A table is printed on one grid of times, so a cell missing from one row but present in another is
 an unread cell; the run continues with the cells read and its warnings list the missing ones. The
 time-0 cell (patients randomised) is needed by the reconstruction: when it is missing it is taken
-from the next cell divided by the curve's survival just before that time (no censoring assumed
-before the first column, the usual case), and the warning says so.
+from the arm's legend when that prints it ("(n=125)"), else from the next cell divided by the curve's
+survival just before that time (no censoring assumed before the first column, the usual case), and
+the warning says so.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def _fmt(t: float) -> str:
     return f"{t:g}"
 
 
-def complete_rows(rows: Sequence, curves: Sequence) -> tuple[list, list[str]]:
+def complete_rows(rows: Sequence, curves: Sequence,
+                  n_start: Sequence[int | None] | None = None) -> tuple[list, list[str]]:
     """Rows with a time-0 cell, and notes naming every cell that was not read.
 
     Parameters
@@ -29,6 +31,8 @@ def complete_rows(rows: Sequence, curves: Sequence) -> tuple[list, list[str]]:
         Table rows, ``rows[k]`` matched to ``curves[k]``.
     curves : sequence of ArmCurve
         Digitized curve of each row's arm (``time``, ``survival`` step corners).
+    n_start : sequence of int or None, optional
+        Patients per row printed elsewhere in the figure (its legend); a missing time-0 cell takes it.
 
     Returns
     -------
@@ -41,13 +45,18 @@ def complete_rows(rows: Sequence, curves: Sequence) -> tuple[list, list[str]]:
 
     grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in rows])) if rows else np.zeros(0)
     out, notes = [], []
-    for row, curve in zip(rows, curves, strict=True):
+    starts = list(n_start) if n_start is not None else [None] * len(rows)
+    for row, curve, start in zip(rows, curves, starts, strict=True):
         t = np.asarray(row.time, float)
         n = np.asarray(row.n_risk, dtype=np.int64)
         name = row.label or curve.label or "an arm"
         last = t.max() if t.size else 0.0
         missing = [g for g in grid if g <= last and not np.any(np.isclose(t, g))]
-        if t.size and not np.any(np.isclose(t, 0.0)) and n.size:
+        if t.size and not np.any(np.isclose(t, 0.0)) and n.size and start is not None and start >= n[0]:
+            t, n = np.r_[0.0, t], np.r_[int(start), n]
+            notes.append(f"{name}: the time-0 at-risk cell was not read; {n[0]} taken from the legend (n={n[0]})")
+            missing = [g for g in missing if g != 0.0]
+        elif t.size and not np.any(np.isclose(t, 0.0)) and n.size:
             s_before = float(np.interp(t[0], curve.time, curve.survival, left=1.0))
             idx = np.searchsorted(curve.time, t[0], side="left") - 1
             if idx >= 0:
