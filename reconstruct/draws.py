@@ -52,6 +52,7 @@ from numpy.typing import NDArray
 
 from reconstruct._draw_blocks import block_events, block_tolerance, censor_pool, emit_events, fallback_pool, refit_block
 from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.draw_budget import DEFAULT_DRAWS
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
@@ -59,7 +60,6 @@ from reconstruct.validation import check_finite_array, check_positive
 
 __all__ = ["IPDDraws", "draw_ipd", "DEFAULT_DRAWS"]
 
-DEFAULT_DRAWS = 200
 _PIN_SD = 0.3  # a point's n counts as known when its standard error is below this (patients)
 
 
