@@ -355,3 +355,30 @@ def test_run_command_reports_intervals(tmp_path):
     report = (tmp_path / "out" / "report.md").read_text()
     assert "## Reconstruction uncertainty" in report
     assert "Reconstruction interval (2.5-97.5%)" in report
+    assert "median, lower CI limit" in report
+    # the draws are written beside the IPD and named in run.json, where kmrecon compare finds them
+    from kmrecon.compare_draws import find_draws
+
+    run_record = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run_record["draws"]["file"] == "ipd_draws.csv" and run_record["draws"]["n_draws"] == 30
+    assert find_draws(tmp_path / "out" / "ipd.csv") == (tmp_path / "out" / "ipd_draws.csv", "")
+    draws = pd.read_csv(tmp_path / "out" / "ipd_draws.csv")
+    ipd = pd.read_csv(tmp_path / "out" / "ipd.csv")
+    assert (draws.groupby(["draw", "arm"]).size().unstack() == ipd.groupby("arm").size()).all().all()
+
+
+def test_reconstruct_ipd_returns_its_draws():
+    curves, table, _, _ = _figure(40, 13, pixel=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReconstructionWarning)
+        off = reconstruct_ipd(curves, table, precision=PIXEL)
+        on = reconstruct_ipd(curves, table, precision=PIXEL, draws=9, seed=2)
+        again = draw_ipd(curves, table, reconstruction=off, precision=PIXEL, n_draws=9, seed=2)
+    assert off.draws is None and "turned off" in off.draws_note
+    assert on.draws.n_draws == 9 and on.draws_note == ""
+    frame = on.draws.to_frame()
+    assert list(frame.columns) == ["draw", "arm", "time", "event"]
+    assert _digest(frame) == _digest(again.to_frame())  # the same draws as draw_ipd on the same inputs
+    assert on.to_frame().equals(off.to_frame())  # drawing does not change the reconstruction
+    with pytest.raises(AttributeError):
+        on.draws = None  # frozen
