@@ -27,7 +27,8 @@ For each statistic (log HR, median, S(12), RMST of the reference arm, RMST diffe
 * ``rec_err``: median |reconstruction - true IPD| over the classical CI width.
 
 ``python benchmarks/bench_uncertainty.py --raster 24 --pixel 0 --vector 0 --wild 2 --csv rows.csv`` is a
-modest run (a few minutes on one core). A last table times 200 draws for two arms of 300 patients (draws, then all statistics).
+modest run (a few minutes on one core). A last table times 200 draws for two arms of 300 patients (draws,
+then all statistics).
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ def _wild_parameters(spec):
 
 
 def wild_files(corpus: Path, per_look: int) -> list[Path]:
-    """The first ``per_look`` two-arm figures with an at-risk table of each look of the wild corpus (none when absent)."""
+    """The first ``per_look`` two-arm figures with an at-risk table of each look of the wild corpus (or none)."""
     import json
 
     chosen: dict[str, list[Path]] = {}

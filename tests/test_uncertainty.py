@@ -288,7 +288,8 @@ def test_logrank_total_without_reconstruction_spread_is_the_sampling_interval():
     assert_allclose([low, high], [2 * norm.sf(2.5 + 1.959963984540054), 2 * norm.sf(2.5 - 1.959963984540054)],
                     rtol=1e-12)
     low, high = logrank_total(np.r_[np.full(25, 0.4), np.full(25, -0.4)], 0.95)
-    assert high == 1.0 and 0.0 < low < 0.05
+    assert high == 1.0
+    assert 0.0 < low < 0.05
     assert np.isnan(logrank_total(np.array([np.nan, 1.0]), 0.95)).all()
 
 
@@ -360,7 +361,8 @@ def test_run_command_reports_intervals(tmp_path):
     from kmrecon.compare_draws import find_draws
 
     run_record = json.loads((tmp_path / "out" / "run.json").read_text())
-    assert run_record["draws"]["file"] == "ipd_draws.csv" and run_record["draws"]["n_draws"] == 30
+    assert run_record["draws"]["file"] == "ipd_draws.csv"
+    assert run_record["draws"]["n_draws"] == 30
     assert find_draws(tmp_path / "out" / "ipd.csv") == (tmp_path / "out" / "ipd_draws.csv", "")
     draws = pd.read_csv(tmp_path / "out" / "ipd_draws.csv")
     ipd = pd.read_csv(tmp_path / "out" / "ipd.csv")
@@ -374,8 +376,10 @@ def test_reconstruct_ipd_returns_its_draws():
         off = reconstruct_ipd(curves, table, precision=PIXEL)
         on = reconstruct_ipd(curves, table, precision=PIXEL, draws=9, seed=2)
         again = draw_ipd(curves, table, reconstruction=off, precision=PIXEL, n_draws=9, seed=2)
-    assert off.draws is None and "turned off" in off.draws_note
-    assert on.draws.n_draws == 9 and on.draws_note == ""
+    assert off.draws is None
+    assert "turned off" in off.draws_note
+    assert on.draws.n_draws == 9
+    assert on.draws_note == ""
     frame = on.draws.to_frame()
     assert list(frame.columns) == ["draw", "arm", "time", "event"]
     assert _digest(frame) == _digest(again.to_frame())  # the same draws as draw_ipd on the same inputs

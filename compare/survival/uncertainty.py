@@ -368,7 +368,8 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame | IPDDraws, *,
         d = c.rmst_difference
         lo, hi = _rubin(diff, d.difference, d.conf_low, d.conf_high, level, _identity, _identity)
         contrasts[c.arm] = {"hazard_ratio": hr_u, "rmst_difference": StatisticUncertainty(_percentiles(diff), lo, hi),
-                            "logrank_p": StatisticUncertainty(_percentiles(lr_p), *logrank_total(pair.logrank_z, level))}
+                            "logrank_p": StatisticUncertainty(_percentiles(lr_p),
+                                                              *logrank_total(pair.logrank_z, level))}
     return SummaryUncertainty(n_draws=m, arms=arms, contrasts=contrasts, draws=values,
                               parameters=dict(parameters or {}))
 
