@@ -10,7 +10,11 @@ months; censor marks read or not):
   with the true tick ranges as hints and the true at-risk table;
 * ``pixel``: exact KM step corners rounded to a 250- or 400-pixel survival axis and a 600-pixel time
   axis (precision half a pixel), 25-500 per arm;
-* ``vector``: exact KM step corners (vector PDF/SVG input, precision 1e-9), 25-500 per arm.
+* ``vector``: exact KM step corners (vector PDF/SVG input, precision 1e-9), 25-500 per arm;
+* ``wild`` (when the wild corpus is cached, ``benchmarks/.cache/wild`` or ``--wild-corpus``): two-arm
+  figures drawn by other software (survminer, base R, rms, lifelines, plotnine, SAS/Stata/Prism/Excel and
+  journal looks, scans, rasterised PDF pages; ``benchmarks/wild/``), the first ``--wild`` of each look,
+  run like ``figure`` (true tick ranges and at-risk table as hints); a second table gives it per look.
 
 For each statistic (log HR, median, S(12), RMST of the reference arm, RMST difference) it prints:
 
@@ -22,7 +26,9 @@ For each statistic (log HR, median, S(12), RMST of the reference arm, RMST diffe
 * ``recon_width`` and ``total_width``: median width as a ratio to the classical CI of the reconstruction;
 * ``rec_err``: median |reconstruction - true IPD| over the classical CI width.
 
-A last table times 200 draws for two arms of 300 patients (draws, then all statistics).
+``python benchmarks/bench_uncertainty.py --raster 24 --pixel 0 --vector 0 --wild 2 --csv rows.csv`` is a
+modest run (a few minutes on one core). A last table times 200 draws for two arms of 300 patients (draws,
+then all statistics).
 """
 
 from __future__ import annotations
@@ -110,6 +116,7 @@ def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds):
         width = hi - lo
         rows.append({
             "family": family, "case": case, "stat": stat, "seconds": seconds,
+            "estimate": est, "true_ipd": t_est, "recon_low": r_lo, "recon_high": r_hi,
             "recon_cover": _inside(t_est, r_lo, r_hi), "total_cover": _inside(params[stat], t_lo, t_hi),
             "classical_cover": _inside(params[stat], lo, hi), "oracle_cover": _inside(params[stat], t_clo, t_chi),
             "recon_width": (r_hi - r_lo) / width if width > 0 else np.nan,
@@ -179,7 +186,6 @@ def _generator_parameters(style, seed):
 def figure_case(seed, folder: Path):
     from kmrecon.synthetic_figures import STYLES, generate_figure
     from kmrecon.run import run_figure
-    from kmrecon.run_draws import run_draws
 
     style = STYLES[FIGURE_STYLES[seed % len(FIGURE_STYLES)]]
     gen = generate_figure(style, seed)
@@ -199,13 +205,70 @@ def figure_case(seed, folder: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         run = run_figure(path, at_risk_path=table, x_range=truth.x_range, y_range=truth.y_range,
-                         use_censor_marks=style.censor_glyph is not None)
-        draws, _ = run_draws(run, n_draws=200, seed=seed)
+                         use_censor_marks=style.censor_glyph is not None, draws=200, seed=seed)
+        draws = run.draws
     medians, shape = _generator_parameters(style, seed)
     label = f"{style.name},n={truth.arms[0].time.size},every={every:g}"
     rec = run.reconstruction.to_frame().assign(arm=lambda f: f["arm"].map(names))
     sample = draws.to_frame().assign(arm=lambda f: f["arm"].map(names))
     return _score("figure", label, rec, pd.concat(true_rows), sample,
+                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start)
+
+
+def _wild_parameters(spec):
+    """Replay ``benchmarks/wild/spec.py:simulate_truth``'s random draws: medians, Weibull shape, arm sizes."""
+    import math
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "wild"))
+    from spec import ARM_NAMES
+
+    rng = np.random.default_rng(spec["seed"])
+    rng.integers(len(ARM_NAMES))
+    rng.uniform(6, 24), rng.uniform(6, 36)  # accrual, follow-up
+    base, shape = float(rng.uniform(4, 30)), float(rng.uniform(0.7, 1.6))
+    rng.choice([0.0, 0.01, 0.03])
+    n_a = int(round(math.exp(rng.uniform(math.log(25), math.log(500)))))
+    n_b = int(round(math.exp(rng.uniform(math.log(25), math.log(500)))))
+    return (base, base * float(rng.uniform(0.6, 2.0))), shape, (n_a, n_b)
+
+
+def wild_files(corpus: Path, per_look: int) -> list[Path]:
+    """The first ``per_look`` two-arm figures with an at-risk table of each look of the wild corpus (or none)."""
+    import json
+
+    chosen: dict[str, list[Path]] = {}
+    for path in sorted(corpus.glob("*.json")):
+        truth = json.loads(path.read_text())
+        if len(truth["arms"]) == 2 and truth["at_risk"] and len(chosen.setdefault(truth["family"], [])) < per_look:
+            chosen[truth["family"]].append(path)
+    return [p for look in sorted(chosen) for p in chosen[look]]
+
+
+def wild_case(json_path: Path, folder: Path):
+    """One wild two-arm figure through ``run_figure`` with its true tick ranges and at-risk table."""
+    import json
+
+    from kmrecon.run import run_figure
+
+    truth = json.loads(json_path.read_text())
+    names = dict(zip(truth["arms"], "AB", strict=True))
+    table = folder / f"{truth['id']}_at_risk.csv"
+    pd.DataFrame(truth["at_risk"]).assign(arm=lambda f: f["arm"].map(names)).to_csv(table, index=False)
+    ipd = pd.read_csv(json_path.parent / truth["ipd"]).assign(arm=lambda f: f["arm"].map(names))
+    seed = int(truth["spec"]["seed"]) % 100_000
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_figure(json_path.parent / truth["image"], at_risk_path=table, x_range=truth["x_range"],
+                         y_range=truth["y_range"], draws=200, seed=seed)
+    if sorted(run.arm_names) != ["A", "B"]:
+        raise KmreconError(f"arms {run.arm_names}")
+    medians, shape, sizes = _wild_parameters(truth["spec"])
+    if sizes != ((ipd["arm"] == "A").sum(), (ipd["arm"] == "B").sum()):  # the replay must follow the generator
+        raise RuntimeError(f"{json_path.name}: replayed arm sizes {sizes} differ from the truth's")
+    label = f"{truth['family']},n={(ipd['arm'] == 'A').sum()}/{(ipd['arm'] == 'B').sum()}"
+    return _score("wild", label, run.reconstruction.to_frame(), ipd, run.draws.to_frame(),
                   lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start)
 
 
@@ -255,7 +318,11 @@ def main() -> None:
     parser.add_argument("--raster", type=int, default=200, help="generated raster figures")
     parser.add_argument("--pixel", type=int, default=200, help="pixel-rounded KM corners")
     parser.add_argument("--vector", type=int, default=150, help="exact KM corners")
+    parser.add_argument("--wild", type=int, default=5, help="two-arm wild figures per look (when cached)")
+    parser.add_argument("--wild-corpus", type=Path, default=Path(__file__).resolve().parent / ".cache" / "wild",
+                        help="the cached wild corpus (python benchmarks/wild/make_corpus.py)")
     parser.add_argument("--csv", default=None, help="also write every row here")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed table")
     args = parser.parse_args()
     rows, failed = [], {}
     for seed in range(args.vector):
@@ -268,11 +335,20 @@ def main() -> None:
                 rows += figure_case(seed, Path(tmp))
             except KmreconError as exc:
                 failed[type(exc).__name__] = failed.get(type(exc).__name__, 0) + 1
+        wild = wild_files(args.wild_corpus, args.wild) if args.wild else []
+        if args.wild and not wild:
+            print(f"wild family skipped: no cached corpus in {args.wild_corpus}")
+        for path in wild:
+            try:
+                rows += wild_case(path, Path(tmp))
+            except KmreconError as exc:
+                key = f"wild {type(exc).__name__}"
+                failed[key] = failed.get(key, 0) + 1
     frame = pd.DataFrame(rows)
     if args.csv:
         frame.to_csv(args.csv, index=False)
     n_fig = frame.groupby("family")["case"].size() // len(STATS)
-    print(f"\nfigures scored per family: {n_fig.to_dict()}; raster figures not processed: {failed or 0}")
+    print(f"\nfigures scored per family: {n_fig.to_dict()}; figures not processed: {failed or 0}")
     table = frame.groupby(["family", "stat"]).agg(
         n=("recon_cover", "count"), recon_cover=("recon_cover", "mean"), total_cover=("total_cover", "mean"),
         classical_cover=("classical_cover", "mean"), oracle_cover=("oracle_cover", "mean"),
@@ -285,9 +361,17 @@ def main() -> None:
                                     total_cover=("total_cover", "mean"), classical_cover=("classical_cover", "mean"),
                                     recon_width=("recon_width", "median"), total_width=("total_width", "median"))
           .to_string(float_format=lambda v: f"{v:.3f}"))
+    wild_rows = frame[frame["family"] == "wild"]
+    if len(wild_rows):
+        looks = wild_rows.assign(look=wild_rows["case"].str.split(",").str[0])
+        print("\nwild, per look: recon_cover per statistic (figures scored)")
+        print(looks.pivot_table(index="look", columns="stat", values="recon_cover", aggfunc="mean")
+              .assign(figures=looks.groupby("look")["case"].size() // len(STATS))
+              .to_string(float_format=lambda v: f"{v:.2f}"))
     print(f"\nmedian seconds per figure (reconstruct/run + draws): "
           f"{frame.groupby('family')['seconds'].median().round(3).to_dict()}")
-    speed_table()
+    if not args.no_speed:
+        speed_table()
 
 
 if __name__ == "__main__":

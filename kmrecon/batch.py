@@ -199,7 +199,7 @@ def process_item(item: BatchItem, outdir: str, options: Mapping[str, Any]) -> Ba
     try:
         try:
             run = run_figure(item.figure, at_risk_path=item.at_risk, **options)
-            write_run_outputs(run, staging, figure=item.figure, force=True)
+            write_run_outputs(run, staging, figure=item.figure, force=True, write_draws=False)
         except MisfitError as exc:
             run, misfit = exc.result, _one_line(exc)
             write_run_diagnostics(run, staging, figure=item.figure, force=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from kmrecon.comparison_tables import human_markdown
 
-__all__ = ["comparison_markdown", "write_comparison_html"]
+__all__ = ["comparison_markdown", "write_comparison_html", "uncertainty_markdown", "uncertainty_lines"]
 
 _FIGURE_TITLES = {"forest_orr.png": "ORR forest plot", "forest_dcr.png": "DCR forest plot",
                   "forest_hr_os.png": "OS hazard ratios", "forest_hr_pfs.png": "PFS hazard ratios"}
@@ -19,8 +20,79 @@ CAVEAT = ("Read these numbers as hypothesis-generating: every contrast between a
           "flagged in words, not adjusted for. Values flagged unverified must be checked against their source.")
 
 
+def _fmt(value: Any, statistic: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "NR"
+    if statistic == "log-rank p":
+        return f"{value:.3g}"
+    return f"{value:.3f}" if statistic.startswith("S(") else f"{value:.2f}"
+
+
+def _interval(low: Any, high: Any, statistic: str) -> str:
+    if not (math.isfinite(low) or math.isfinite(high)):
+        return ""
+    return f"{_fmt(low, statistic)} to {_fmt(high, statistic)}"
+
+
+def uncertainty_lines(uncertainties: Sequence[Any]) -> list[str]:
+    """One terminal line per endpoint: which arms have reconstruction intervals, and why the others do not."""
+    lines = []
+    for u in uncertainties:
+        without = "; ".join(f"{k}: {note}" for k, note in u.notes.items())
+        if not u.arms_with_draws:
+            lines.append(f"{u.endpoint}: classical CIs only, no reconstruction intervals ({without})")
+        else:
+            lines.append(f"{u.endpoint}: reconstruction and total intervals from {u.n_draws} draws for "
+                         f"{', '.join(u.arms_with_draws)}" + (f"; none for {without}" if without else ""))
+    return lines
+
+
+def uncertainty_markdown(uncertainties: Sequence[Any], conf_level: float = 0.95) -> str:
+    """The comparison's section on reconstruction uncertainty: a table per endpoint, or why there is none.
+
+    Parameters
+    ----------
+    uncertainties : sequence of EndpointUncertainty
+    conf_level : float, optional
+
+    Returns
+    -------
+    str
+    """
+    level = f"{100 * conf_level:g}%"
+    out = []
+    for u in uncertainties:
+        out += [f"## {u.endpoint.upper()} from IPD: reconstruction uncertainty", ""]
+        if not u.arms_with_draws:
+            out += ["No reconstruction intervals: the classical CIs above do not include digitization or "
+                    "reconstruction error. " + "; ".join(f"`{k}`: {n}" for k, n in u.notes.items()) + ".", ""]
+            continue
+        out += [f"Over {u.n_draws} plausible IPD sets per reconstructed arm (kmrecon reconstruct/run draws). "
+                "Reconstruction interval: 2.5-97.5 percentiles over the draws; total: sampling and reconstruction "
+                "combined by Rubin's rules (docs/uncertainty.md). Quote the total interval.", ""]
+        if u.notes:
+            out += ["Without draws (classical CI only): " + "; ".join(f"`{k}` ({n})" for k, n in u.notes.items())
+                    + ".", ""]
+        header = ["Arm", "Statistic", f"Estimate (classical {level} CI)", "Reconstruction interval",
+                  f"Total {level} interval", "Note"]
+        out += ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+        for r in u.table.to_dict("records"):
+            if not r["reference"] and r["arm"] in u.notes:
+                continue
+            stat = r["statistic"]
+            ci = _interval(r["ci_low"], r["ci_high"], stat)
+            arm = r["arm"] + (f" vs {r['reference']}" if r["reference"] else "")
+            cells = [arm, stat, _fmt(r["estimate"], stat) + (f" ({ci})" if ci else ""),
+                     _interval(r["recon_low"], r["recon_high"], stat) or "none",
+                     _interval(r["total_low"], r["total_high"], stat) or "none", str(r["note"]).replace("|", "/")]
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
 def comparison_markdown(report: Any, name: str, tables: Mapping[str, Any], figures: Mapping[str, bytes],
-                        warnings: Sequence[str], convention: str = "") -> str:
+                        warnings: Sequence[str], convention: str = "", *,
+                        uncertainties: Sequence[Any] = ()) -> str:
     """The comparison for a person: readable tables, the figures, warnings, and where the raw CSVs are.
 
     Parameters
@@ -35,6 +107,8 @@ def comparison_markdown(report: Any, name: str, tables: Mapping[str, Any], figur
     warnings : sequence of str
     convention : str, optional
         Extra paragraph (the IPD contrast convention).
+    uncertainties : sequence of EndpointUncertainty, optional
+        Reconstruction and total intervals of the IPD statistics (:func:`uncertainty_markdown`).
 
     Returns
     -------
@@ -46,6 +120,8 @@ def comparison_markdown(report: Any, name: str, tables: Mapping[str, Any], figur
     lines += [human_markdown(report), ""]
     if convention:
         lines += [convention, ""]
+    if uncertainties:
+        lines += [uncertainty_markdown(uncertainties, report.parameters.get("conf_level", 0.95)), ""]
     if figures:
         lines += ["## Figures", ""]
         for fig in figures:

@@ -6,6 +6,7 @@ The statistics and the report on the result live in :mod:`compare` and :mod:`fig
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -65,6 +66,12 @@ class FigureRun:
     exits : tuple of PanelExit
         Arms whose curve leaves the panel (truncated survival axis, or cut at the right end):
         statistics needing the curve after the exit are reported NE.
+    draws : IPDDraws or None
+        Plausible IPD sets around the reconstruction (:func:`reconstruct.draw_ipd`, with the
+        figure's precisions); ``draws.to_frame()`` is the long table ``draw, arm, time, event``.
+        None when turned off or skipped (``draws_note`` says why).
+    draws_note : str
+        Why there are no draws, else "".
     """
 
     digitized: Any
@@ -80,6 +87,8 @@ class FigureRun:
     status: str = "ok"
     fit: tuple[Any, ...] = ()
     exits: tuple[Any, ...] = ()
+    draws: Any = None
+    draws_note: str = ""
 
 
 def _rgb(colour: str | None) -> tuple[int, int, int] | None:
@@ -168,6 +177,8 @@ def run_figure(
     page: int | None = None,
     index: int | None = None,
     accept_misfit: bool = False,
+    draws: int | None = None,
+    seed: int = 0,
 ) -> FigureRun:
     """Digitize a KM figure and reconstruct the IPD of every arm.
 
@@ -194,6 +205,12 @@ def run_figure(
         Which plot of a PDF (``page``) or of a page / SVG (``index``), 1-based.
     accept_misfit : bool, default False
         Return a reconstruction that does not fit the figure (``status == "misfit"``) instead of raising.
+    draws : int or None, default None
+        Plausible IPD sets drawn around the reconstruction (``FigureRun.draws``), as ``kmrecon run``:
+        None draws :data:`reconstruct.DEFAULT_DRAWS` when that is expected to take under 2 s
+        (:func:`reconstruct.draw_budget.draw_count`), 0 none.
+    seed : int, default 0
+        Seed of the draws (the same inputs and seed give the same draws byte for byte).
 
     Returns
     -------
@@ -343,7 +360,10 @@ def run_figure(
     )
     if status == "misfit" and not accept_misfit:
         raise MisfitError(misfit_message(fits), fits=fits, result=run)
-    return run
+    from kmrecon.run_draws import run_draws
+
+    sample, note = run_draws(run, n_draws=draws, seed=seed)
+    return dataclasses.replace(run, draws=sample, draws_note=note)
 
 
 def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,

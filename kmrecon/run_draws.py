@@ -4,40 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reconstruct.draws import DEFAULT_DRAWS, IPDDraws, draw_ipd
+from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
+from reconstruct.draws import IPDDraws, draw_ipd
 
 if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize), which `reconstruct` does not need
     from kmrecon.run import FigureRun
 
+# draws_affordable, draw_count and DRAW_BUDGET live in reconstruct.draw_budget (re-exported for callers)
 __all__ = ["run_draws", "draws_affordable", "draw_count", "DRAW_BUDGET"]
-
-# Draws cost about 2.5e-6 s per (patient + curve point) and draw on one core, statistics included
-# (benchmarks/bench_uncertainty.py, speed table); the default runs them when that stays under 2 s.
-_SECONDS_PER_UNIT = 2.5e-6
-DRAW_BUDGET = 2.0
-
-
-def draws_affordable(n_patients: int, n_points: int, n_draws: int = DEFAULT_DRAWS) -> bool:
-    """Whether ``n_draws`` draws of a figure are expected to cost under :data:`DRAW_BUDGET` seconds.
-
-    A deterministic rule on the sizes (not a clock), so that the outputs do not depend on the machine.
-    """
-    return (n_patients + n_points) * n_draws * _SECONDS_PER_UNIT < DRAW_BUDGET
-
-
-def draw_count(n_draws: int | None, n_patients: int, n_points: int) -> tuple[int, str]:
-    """How many draws to make: ``n_draws`` as asked, or the default when affordable; 0 with the reason otherwise.
-
-    ``None`` means :data:`reconstruct.draws.DEFAULT_DRAWS` when :func:`draws_affordable`, else none; 0 means none.
-    """
-    if n_draws == 0:
-        return 0, "reconstruction draws turned off (--draws 0)"
-    if n_draws is None:
-        if not draws_affordable(n_patients, n_points):
-            return 0, (f"reconstruction draws skipped: {DEFAULT_DRAWS} draws of {n_patients} patients would take "
-                       f"over {DRAW_BUDGET:g} s; pass --draws N to run them")
-        return DEFAULT_DRAWS, ""
-    return n_draws, ""
 
 
 def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> tuple[IPDDraws | None, str]:
@@ -48,7 +22,7 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     run : FigureRun
     n_draws : int or None
         Number of draws; ``None`` means :data:`reconstruct.draws.DEFAULT_DRAWS` when affordable
-        (:func:`draws_affordable`), else none; 0 means none.
+        (:func:`reconstruct.draw_budget.draws_affordable`), else none; 0 means none.
     seed : int
 
     Returns

@@ -14,11 +14,13 @@ from reconstruct.io import check_writable, write_bytes, write_csv, write_json
 if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize); `reconstruct` only needs fit_png
     from kmrecon.run import FigureRun
 
-__all__ = ["RUN_OUTPUTS", "RUN_DIAGNOSTICS", "write_run_outputs", "write_run_diagnostics", "run_record",
-           "named_points", "fit_png", "misfit_banner"]
+__all__ = ["RUN_OUTPUTS", "RUN_DIAGNOSTICS", "DRAWS_FILE", "draws_record", "write_run_outputs",
+           "write_run_diagnostics", "run_record", "named_points", "fit_png", "misfit_banner"]
 
 RUN_OUTPUTS = ("curves.csv", "censor_marks.csv", "digitize.json", "overlay.png", "at_risk.csv", "ipd.csv",
                "run.json", "summary.json", "report.md", "km.png", "fit.png", "report.html")
+# plus DRAWS_FILE (ipd_draws.csv) when the run has draws and they are written
+
 # What a misfit run writes without --accept-misfit: enough to see why, nothing to quote.
 RUN_DIAGNOSTICS = ("overlay.png", "fit.png", "run.json")
 
@@ -107,15 +109,31 @@ def write_run_diagnostics(run: FigureRun, outdir: str | os.PathLike[str], *, fig
     return paths
 
 
-def _uncertainty(run: FigureRun, summary, draws: int | None, seed: int):
-    """Reconstruction and total intervals of the run's summary, or None and why not."""
+DRAWS_FILE = "ipd_draws.csv"
+
+
+def _uncertainty(run: FigureRun, summary, draws: int | None, seed: int | None):
+    """The run's draws (its own, or new ones when ``draws``/``seed`` ask) and the summary's intervals, or why not."""
     from compare.survival.uncertainty import summary_uncertainty
     from kmrecon.run_draws import run_draws
 
-    sample, note = run_draws(run, n_draws=draws, seed=seed)
+    sample, note = run.draws, run.draws_note
+    if draws is not None or seed is not None:
+        own = sample is not None and sample.n_draws == draws and sample.seed == (seed or 0)
+        if not own:
+            sample, note = run_draws(run, n_draws=draws, seed=seed or 0)
     if sample is None:
-        return None, note
-    return summary_uncertainty(summary, sample.to_frame(), parameters=sample.parameters), ""
+        return None, note, None
+    return summary_uncertainty(summary, sample, parameters=sample.parameters), "", sample
+
+
+def draws_record(sample, note: str, written: bool) -> dict:
+    """What ``run.json`` says about the draws: the file (or None) and why not, and how they were made."""
+    if sample is None:
+        return {"file": None, "note": note}
+    if not written:
+        return {"file": None, "note": f"{sample.n_draws} draws made; not written (batch)", **sample.parameters}
+    return {"file": DRAWS_FILE, "note": "", **sample.parameters}
 
 
 def write_run_outputs(
@@ -130,7 +148,8 @@ def write_run_outputs(
     data_note: str | None = None,
     force: bool = False,
     draws: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
+    write_draws: bool = True,
 ):
     """Summarise a run and write all of :data:`RUN_OUTPUTS` into ``outdir``.
 
@@ -149,11 +168,13 @@ def write_run_outputs(
     data_note : str, optional
         Line shown at the top of the report (default: which figure and where the at-risk numbers came from).
     force : bool
-    draws : int or None
-        Reconstruction draws for the reconstruction and total intervals (:func:`reconstruct.draw_ipd`):
-        ``None`` runs 200 when they are affordable (see :func:`kmrecon.run_draws.run_draws`), 0 none.
-    seed : int
-        Seed of the draws.
+    draws, seed : int or None
+        Reconstruction draws for the reconstruction and total intervals: by default (both None) the
+        run's own (``run.draws``, made by :func:`kmrecon.run_figure`); otherwise ``draws`` sets drawn
+        with ``seed`` (None: 200 when affordable, see :func:`kmrecon.run_draws.run_draws`; 0 none).
+    write_draws : bool, default True
+        Write the draws as ``ipd_draws.csv`` (``draw, arm, time, event``; named in ``run.json``), which
+        ``kmrecon compare --ipd`` picks up. Batches pass False (about 3 MB per figure of 600 patients).
 
     Returns
     -------
@@ -174,7 +195,10 @@ def write_run_outputs(
         from compare.survival.visible import restrict_to_visible
 
         summary = restrict_to_visible(summary, {e.arm: (e.time, e.describe()) for e in run.exits})
-    uncertainty, draws_note = _uncertainty(run, summary, draws, seed)
+    uncertainty, draws_note, sample = _uncertainty(run, summary, draws, seed)
+    written = write_draws and sample is not None
+    if written:
+        check_writable(outdir / DRAWS_FILE, force=force)
     outdir.mkdir(parents=True, exist_ok=True)
     curves, marks = named_points(run)
     write_csv(outdir / "curves.csv", curves, force=force)
@@ -184,7 +208,10 @@ def write_run_outputs(
                 force=force)
     write_csv(outdir / "at_risk.csv", run.at_risk, force=force)
     write_csv(outdir / "ipd.csv", ipd, force=force)
-    write_json(outdir / "run.json", run_record(run), force=force)
+    if written:
+        write_csv(outdir / DRAWS_FILE, sample.to_frame(), force=force)
+    write_json(outdir / "run.json", run_record(run) | {"draws": draws_record(sample, draws_note, written)},
+               force=force)
     write_ipd_report(summary, outdir, ipd=ipd, curves=curves, overlay_png=outdir / "overlay.png",
                      provenance=run.provenance, force=force, status=run.status,
                      banner=misfit_banner(run.fit) if run.status == "misfit" else None,

@@ -106,10 +106,24 @@ def refit_block(args, state, c_init, reshare, tol, floor, span, rng, fallback, t
     return d, total, c, pool, bad
 
 
+# Spread of the censoring density within a block: each draw takes Beta(a, b) with log a, log b ~ N(0, sd^2)
+_SHAPE_SD = 0.5
+
+
 def censor_pool(in_marks, t0, t1, width, rng, m):
-    """Candidate censoring times per draw: the block's marks in random order, then uniform times."""
-    extra = rng.uniform(t0, t1, size=(m, max(width - in_marks.size, 0))) if t1 > t0 else \
-        np.full((m, max(width - in_marks.size, 0)), t0)
+    """Candidate censoring times per draw: the block's marks in random order, then times from the draw's density.
+
+    Where the censorings fall between two cuts is not known, nor how they are spread there (dropout
+    spreads them, the end of accrual heaps them late in a block): each draw takes its own density on
+    the block, ``Beta(a, b)`` with ``log a, log b ~ N(0, _SHAPE_SD^2)`` (uniform at ``a = b = 1``), so
+    the draws vary the censorings' placement as a whole and not only patient by patient.
+    """
+    k = max(width - in_marks.size, 0)
+    if t1 > t0:
+        shape = np.exp(rng.normal(0.0, _SHAPE_SD, size=(m, 2)))
+        extra = t0 + (t1 - t0) * rng.beta(shape[:, :1], shape[:, 1:], size=(m, k))
+    else:
+        extra = np.full((m, k), t0)
     if in_marks.size == 0:
         return extra
     shuffled = rng.permuted(np.broadcast_to(in_marks, (m, in_marks.size)), axis=1)

@@ -16,7 +16,8 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    (the reconstruction can miss a row by a patient) is not pinned.
 2. **Censorings** in each block between cuts sit at the censor marks of the block, a random
    subset of distinct marks when there are more marks than censorings (a mark is at least one
-   censoring); censorings beyond the marks, or without marks, are uniform in time. A draw whose
+   censoring); censorings beyond the marks, or without marks, follow a density on the block drawn per
+   draw (``Beta(a, b)``, ``log a, log b ~ N(0, 0.5^2)``: the placement varies as a whole). A draw whose
    censorings leave too few patients at risk for the block's step heights (its KM leaves the
    noisy curve by more than the reconstruction's own distance plus two pixels) is redrawn; if
    that keeps failing it takes the reconstruction's censoring times there, and if it still fails
@@ -52,6 +53,7 @@ from numpy.typing import NDArray
 
 from reconstruct._draw_blocks import block_events, block_tolerance, censor_pool, emit_events, fallback_pool, refit_block
 from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.draw_budget import DEFAULT_DRAWS
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
@@ -59,7 +61,6 @@ from reconstruct.validation import check_finite_array, check_positive
 
 __all__ = ["IPDDraws", "draw_ipd", "DEFAULT_DRAWS"]
 
-DEFAULT_DRAWS = 200
 _PIN_SD = 0.3  # a point's n counts as known when its standard error is below this (patients)
 
 
@@ -426,9 +427,9 @@ def draw_ipd(
 
     Each draw has the table's numbers at risk at every at-risk table row, keeps the
     events the step heights pin down, places the other censorings at random (at distinct censor
-    marks when marks are given, else uniform in time), re-derives the remaining events from step
-    heights with digitization noise, and moves step times by the time precision. See the module
-    docstring for the algorithm.
+    marks when marks are given, else from a density on the block drawn per draw), re-derives the
+    remaining events from step heights with digitization noise, and moves step times by the time
+    precision. See the module docstring for the algorithm.
 
     Parameters
     ----------

@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.draw_budget import draw_count
 from reconstruct.guyot import solve_guyot
 from reconstruct.io import provenance, read_censor_marks_csv
 from reconstruct._mark_checks import choose_marks, vet_marks
@@ -245,6 +246,8 @@ def reconstruct_ipd(
     censor_marks: pd.DataFrame | None = None,
     source: str = "curves",
     table_source: str = "at-risk table",
+    draws: int | None = 0,
+    seed: int = 0,
 ) -> IPDReconstruction:
     """Reconstruct every arm of a figure.
 
@@ -267,6 +270,12 @@ def reconstruct_ipd(
     source, table_source : str
         Names of the curve and at-risk inputs, used in messages (with the file line of a bad
         at-risk row when the frame's index is the file line minus 2, as the CSV readers give).
+    draws : int or None, default 0
+        Plausible IPD sets to draw around the reconstruction (:func:`reconstruct.draw_ipd`, the
+        result's ``draws``): 0 none (the default here, the core that arm matching calls many times),
+        None the commands' rule (:func:`reconstruct.draw_budget.draw_count`: 200 when they take under 2 s).
+    seed : int, default 0
+        Seed of the draws.
 
     Returns
     -------
@@ -314,7 +323,16 @@ def reconstruct_ipd(
         "total_events": total_events,
         "censor_marks": sorted(mark_arms),
     }
-    return IPDReconstruction(arms=tuple(results), parameters=parameters)
+    result = IPDReconstruction(arms=tuple(results), parameters=parameters)
+    count, note = draw_count(draws, sum(a.n_patients for a in results), len(curves))
+    if count == 0:
+        return dataclasses.replace(result, draws_note=note)
+    from reconstruct.draws import draw_ipd  # draws.py builds on this module
+
+    sample = draw_ipd(curves, at_risk, reconstruction=result, n_patients=n_patients or None,
+                      total_events=total_events or None, censor_marks=censor_marks, precision=precision,
+                      method=method, n_draws=count, seed=seed)
+    return dataclasses.replace(result, draws=sample)
 
 
 @dataclass(frozen=True, eq=False)
@@ -415,4 +433,4 @@ def reconstruct_files(
         command="reconstruct.reconstruct_files",
     )
     prov["input_formats"] = dict(inputs.formats)
-    return IPDReconstruction(arms=result.arms, parameters=result.parameters, provenance=prov)
+    return dataclasses.replace(result, provenance=prov)

@@ -163,11 +163,19 @@ class IPDReconstruction:
     provenance : dict
         kmrecon version, input sha256 and parameters (see :func:`reconstruct.provenance`);
         empty when built from in-memory arrays.
+    draws : IPDDraws or None
+        Plausible IPD sets around this reconstruction (:func:`reconstruct.draw_ipd`) when asked for
+        (``draws=`` of :func:`reconstruct.reconstruct_ipd`); ``draws.to_frame()`` is the long table
+        ``draw, arm, time, event``. None when off.
+    draws_note : str
+        Why there are no draws, else "".
     """
 
     arms: tuple[ArmReconstruction, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
+    draws: Any = None
+    draws_note: str = ""
 
     def __getitem__(self, arm: str) -> ArmReconstruction:
         for item in self.arms:

@@ -38,7 +38,7 @@ def _fake_run(figure, at_risk_path=None, **options):
     return SimpleNamespace(reconstruction=SimpleNamespace(arms=arms), figure=figure, status="ok")
 
 
-def _fake_write(run, outdir, *, figure, force=False):
+def _fake_write(run, outdir, *, figure, force=False, **_):
     import pandas as pd
 
     from reconstruct.io import write_csv, write_json

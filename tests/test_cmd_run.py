@@ -44,6 +44,13 @@ def test_run_reads_the_table_matches_arms_and_reconstructs(table_figure):
         assert _mae(arm, rec) <= 0.01
         true_median = median_survival(kaplan_meier(arm.time, arm.event)).time
         assert abs(median_survival(kaplan_meier(rec.time, rec.event)).time - true_median) <= 0.5
+    # the draws come with the run by default (affordable at this size), every draw with every patient
+    draws = run.draws.to_frame()
+    assert run.draws.n_draws == 200
+    assert run.draws_note == ""
+    assert list(draws.columns) == ["draw", "arm", "time", "event"]
+    sizes = draws.groupby(["draw", "arm"]).size().unstack()
+    assert all((sizes[a.label] == a.time.size).all() for a in truth.arms)
 
 
 def test_run_command_writes_every_output(table_figure, tmp_path):

@@ -12,10 +12,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
+from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from compare import cox_hr, kaplan_meier, landmark_survival, logrank_test, median_survival, rmst, summarize_ipd
 from compare.survival.draw_stats import draw_cox_logrank, draw_km, draw_landmarks, draw_medians, draw_rmst
-from compare.survival.uncertainty import annotate_summary_dict, summary_uncertainty
+from compare.survival.uncertainty import annotate_summary_dict, logrank_total, summary_uncertainty
 from reconstruct import draw_ipd, km_at, km_step_points, number_at_risk, reconstruct_ipd, simulate_arm
 from reconstruct.errors import InputError, ReconstructionWarning
 
@@ -226,7 +228,9 @@ def test_summary_json_contract_and_total_interval():
     for arm in record["arms"]:
         for item in [arm["median"], arm["rmst"], *arm["landmarks"]]:
             assert set(item["reconstruction"]) >= {"conf_low", "conf_high", "draws"}
-            assert set(item["total"]) == {"conf_low", "conf_high"}
+            assert set(item["total"]) - {"limits"} == {"conf_low", "conf_high"}
+        for side in ("conf_low", "conf_high"):
+            assert set(arm["median"]["total"]["limits"][side]) == {"conf_low", "conf_high"}
     hr = record["contrasts"][0]["hazard_ratio"]
     assert hr["reconstruction"]["draws"] == 40
     # Rubin: the total interval is at least as wide as the classical one on the log scale (up to the centre shift)
@@ -235,6 +239,58 @@ def test_summary_json_contract_and_total_interval():
     assert total >= classical * (1 - 1e-9)
     assert record["uncertainty"]["parameters"]["seed"] == 3
     assert record["contrasts"][0]["logrank"]["reconstruction"]["draws"] == 40
+    assert set(record["contrasts"][0]["logrank"]["total"]) == {"conf_low", "conf_high"}
+
+
+def _rubin_by_hand(g, within, level=0.95):
+    """Rubin's rules written out (independent of compare.survival.uncertainty)."""
+    m, q_bar, b = g.size, g.mean(), g.var(ddof=1)
+    t_var = within + (1 + 1 / m) * b
+    nu = (m - 1) * (1 + within / ((1 + 1 / m) * b)) ** 2
+    half = student_t.ppf(0.5 + level / 2, nu) * np.sqrt(t_var)
+    return q_bar - half, q_bar + half
+
+
+def test_median_limits_and_logrank_total_against_single_set_functions():
+    curves, table, _, _ = _figure(80, 12, pixel=True)
+    rec, d = _draws(curves, table, precision=PIXEL, n_draws=30)
+    summary = summarize_ipd(rec.to_frame(), landmarks=[12])
+    u = summary_uncertainty(summary, d)  # the IPDDraws itself
+    assert u.parameters["seed"] == 3
+    frame = d.to_frame()
+    lows, highs, zs = [], [], []
+    for _, g in frame.groupby("draw"):
+        med = median_survival(kaplan_meier(g.loc[g["arm"] == "A", "time"], g.loc[g["arm"] == "A", "event"]))
+        lows.append(med.conf_low)
+        highs.append(med.conf_high)
+        lr = logrank_test(g["time"], g["event"], g["arm"])
+        b = lr.groups.index("B")
+        zs.append(np.sign(lr.observed[b] - lr.expected[b]) * np.sqrt(lr.statistic))
+    med = summary["A"].median
+    z = norm.ppf(0.975)
+    within = ((np.log(med.conf_high) - np.log(med.conf_low)) / (2 * z)) ** 2
+    for values, got in ((lows, u.arms["A"]["median_limits"][0]), (highs, u.arms["A"]["median_limits"][1])):
+        g = np.log(np.asarray(values))
+        assert np.ptp(g) > 0  # the draws disagree: a real test of the between part
+        assert_allclose([got.total_low, got.total_high], np.exp(_rubin_by_hand(g, within)), rtol=1e-9)
+        assert_allclose([got.reconstruction.conf_low, got.reconstruction.conf_high],
+                        np.percentile(values, [2.5, 97.5]), rtol=1e-9)
+    lo, hi = _rubin_by_hand(np.asarray(zs), 1.0)
+    p_far, p_near = 2 * norm.sf(max(abs(lo), abs(hi))), (1.0 if lo <= 0 <= hi else 2 * norm.sf(min(abs(lo), abs(hi))))
+    got = u.contrasts["B"]["logrank_p"]
+    assert_allclose([got.total_low, got.total_high], [p_far, p_near], rtol=1e-9)
+    assert got.total_low <= summary.contrasts[0].logrank.p_value <= got.total_high
+
+
+def test_logrank_total_without_reconstruction_spread_is_the_sampling_interval():
+    # every draw gives z = 2.5: Q = 2.5, B = 0, T = 1, normal quantile: z in 2.5 -/+ 1.96
+    low, high = logrank_total(np.full(50, 2.5), 0.95)
+    assert_allclose([low, high], [2 * norm.sf(2.5 + 1.959963984540054), 2 * norm.sf(2.5 - 1.959963984540054)],
+                    rtol=1e-12)
+    low, high = logrank_total(np.r_[np.full(25, 0.4), np.full(25, -0.4)], 0.95)
+    assert high == 1.0
+    assert 0.0 < low < 0.05
+    assert np.isnan(logrank_total(np.array([np.nan, 1.0]), 0.95)).all()
 
 
 def test_total_equals_classical_when_draws_agree():
@@ -300,3 +356,33 @@ def test_run_command_reports_intervals(tmp_path):
     report = (tmp_path / "out" / "report.md").read_text()
     assert "## Reconstruction uncertainty" in report
     assert "Reconstruction interval (2.5-97.5%)" in report
+    assert "median, lower CI limit" in report
+    # the draws are written beside the IPD and named in run.json, where kmrecon compare finds them
+    from kmrecon.compare_draws import find_draws
+
+    run_record = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run_record["draws"]["file"] == "ipd_draws.csv"
+    assert run_record["draws"]["n_draws"] == 30
+    assert find_draws(tmp_path / "out" / "ipd.csv") == (tmp_path / "out" / "ipd_draws.csv", "")
+    draws = pd.read_csv(tmp_path / "out" / "ipd_draws.csv")
+    ipd = pd.read_csv(tmp_path / "out" / "ipd.csv")
+    assert (draws.groupby(["draw", "arm"]).size().unstack() == ipd.groupby("arm").size()).all().all()
+
+
+def test_reconstruct_ipd_returns_its_draws():
+    curves, table, _, _ = _figure(40, 13, pixel=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReconstructionWarning)
+        off = reconstruct_ipd(curves, table, precision=PIXEL)
+        on = reconstruct_ipd(curves, table, precision=PIXEL, draws=9, seed=2)
+        again = draw_ipd(curves, table, reconstruction=off, precision=PIXEL, n_draws=9, seed=2)
+    assert off.draws is None
+    assert "turned off" in off.draws_note
+    assert on.draws.n_draws == 9
+    assert on.draws_note == ""
+    frame = on.draws.to_frame()
+    assert list(frame.columns) == ["draw", "arm", "time", "event"]
+    assert _digest(frame) == _digest(again.to_frame())  # the same draws as draw_ipd on the same inputs
+    assert on.to_frame().equals(off.to_frame())  # drawing does not change the reconstruction
+    with pytest.raises(AttributeError):
+        on.draws = None  # frozen

@@ -19,7 +19,8 @@ from scipy.stats import chi2
 
 from compare.survival.km import pointwise_conf_int
 
-__all__ = ["DrawKM", "draw_km", "draw_medians", "draw_landmarks", "draw_rmst", "draw_cox_logrank"]
+__all__ = ["DrawKM", "draw_km", "draw_medians", "draw_landmarks", "draw_rmst", "draw_cox_logrank", "DrawContrast",
+           "draw_contrast"]
 
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R's quantile.survfit tolerance
 
@@ -147,8 +148,40 @@ def draw_rmst(km: DrawKM, tau: float, n_draws: int) -> NDArray[np.float64]:
     return area + km.survival[last] * np.clip(tau - km.time[last], 0.0, None)
 
 
+@dataclass(frozen=True, eq=False)
+class DrawContrast:
+    """Arm vs reference on every draw (arrays of shape (n_draws,)).
+
+    Attributes
+    ----------
+    log_hr, se : ndarray
+        Cox log HR (Efron ties) and its SE; NaN where not estimable.
+    logrank_p : ndarray
+        Two-sided log-rank p (R ``survdiff``).
+    logrank_z : ndarray
+        Signed standardised log-rank statistic of the arm, ``(O - E) / sqrt(V)``
+        (``logrank_z**2`` is the chi-square; positive: more events in the arm than expected).
+    """
+
+    log_hr: NDArray[np.float64]
+    se: NDArray[np.float64]
+    logrank_p: NDArray[np.float64]
+    logrank_z: NDArray[np.float64]
+
+
 def draw_cox_logrank(ref, arm, n_draws: int, *, max_iter: int = 50):
-    """Cox log HR (Efron ties, arm vs reference) and log-rank p per draw, all draws at once.
+    """Cox log HR and its SE and the log-rank p per draw (:func:`draw_contrast` without the signed z).
+
+    Returns
+    -------
+    log_hr, se, logrank_p : ndarray of shape (n_draws,)
+    """
+    c = draw_contrast(ref, arm, n_draws, max_iter=max_iter)
+    return c.log_hr, c.se, c.logrank_p
+
+
+def draw_contrast(ref, arm, n_draws: int, *, max_iter: int = 50) -> DrawContrast:
+    """Cox log HR (Efron ties, arm vs reference) and the log-rank test per draw, all draws at once.
 
     ``ref`` and ``arm`` are ``(draw, time, event)`` triples. The Cox fit is Newton-Raphson on the
     Efron partial likelihood of one binary covariate, the same estimator as :func:`compare.cox_hr`
@@ -158,7 +191,7 @@ def draw_cox_logrank(ref, arm, n_draws: int, *, max_iter: int = 50):
 
     Returns
     -------
-    log_hr, se, logrank_p : ndarray of shape (n_draws,)
+    DrawContrast
     """
     draw = np.r_[ref[0], arm[0]].astype(np.int64)
     time = np.r_[ref[1], arm[1]].astype(float)
@@ -189,6 +222,7 @@ def draw_cox_logrank(ref, arm, n_draws: int, *, max_iter: int = 50):
     var = np.bincount(u_draw, weights=v, minlength=n_draws)
     with np.errstate(divide="ignore", invalid="ignore"):
         lr_p = np.where(var > 0, chi2.sf(o_e**2 / var, 1), np.nan)
+        lr_z = np.where(var > 0, o_e / np.sqrt(var), np.nan)
     # Efron: one row per tied event l = 0..d-1 at each time
     reps = dtot.astype(np.int64)
     row = np.repeat(np.arange(dtot.size), reps)
@@ -216,4 +250,4 @@ def draw_cox_logrank(ref, arm, n_draws: int, *, max_iter: int = 50):
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.where(info > 0, 1.0 / np.sqrt(info), np.nan)
     finite = ok & (np.abs(beta) < 15.0) & np.isfinite(se)
-    return np.where(finite, beta, np.nan), np.where(finite, se, np.nan), lr_p
+    return DrawContrast(np.where(finite, beta, np.nan), np.where(finite, se, np.nan), lr_p, lr_z)

@@ -20,7 +20,16 @@ For a statistic ``theta`` of :func:`compare.summarize_ipd`, with the reconstruct
   reached, and the total upper limit is then not reached either. ``docs/uncertainty.md`` has the
   formulas and the validation.
 
-The median's CI limits and the log-rank p get reconstruction intervals only (no sampling SE).
+The median's Brookmeyer-Crowley limits and the log-rank p get both intervals too:
+
+* **median limits**: Rubin's rules on the log scale over the draws' limits, with the median's own
+  within variance ``W`` (a limit is the median moved by ``z se`` on the log-log survival scale; the
+  sampling spread of that move is of lower order), so ``total = exp(Q -/+ t_nu sqrt(T))``;
+* **log-rank p**: Rubin's rules on the signed standardised statistic ``z = (O - E) / sqrt(V)`` of the
+  arm, whose sampling variance is 1 by construction (``W = 1``): the interval ``Q -/+ t_nu sqrt(T)``
+  for the expectation of ``z`` is shown as two-sided p-values ``2 Phi(-|z|)`` (upper end 1 when it
+  holds 0). It is the range of p-values a trial of this size gives at the effects the figure and the
+  sampling allow, so it is wide even when the draws agree (then it is the sampling part alone).
 
 References
 ----------
@@ -41,12 +50,13 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
-from compare.survival.draw_stats import draw_cox_logrank, draw_km, draw_landmarks, draw_medians, draw_rmst
+from compare.survival.draw_stats import draw_contrast, draw_km, draw_landmarks, draw_medians, draw_rmst
 from compare.survival.ipd_summary import IPDSummary
+from reconstruct.draws import IPDDraws
 from reconstruct.errors import InputError
 
 __all__ = ["ReconstructionInterval", "StatisticUncertainty", "SummaryUncertainty", "summary_uncertainty",
-           "annotate_summary_dict"]
+           "annotate_summary_dict", "rubin_total", "logrank_total"]
 
 _LOWER, _UPPER = 2.5, 97.5
 
@@ -101,11 +111,12 @@ class SummaryUncertainty:
     ----------
     n_draws : int
     arms : dict
-        Arm name -> ``{"median": StatisticUncertainty, "median_limits": (ReconstructionInterval,
-        ReconstructionInterval), "landmarks": tuple of StatisticUncertainty, "rmst": StatisticUncertainty}``.
+        Arm name -> ``{"median": StatisticUncertainty, "median_limits": (StatisticUncertainty,
+        StatisticUncertainty), "landmarks": tuple of StatisticUncertainty, "rmst": StatisticUncertainty}``
+        (``median_limits``: the lower and upper Brookmeyer-Crowley limits).
     contrasts : dict
         Comparator arm -> ``{"hazard_ratio": StatisticUncertainty or None, "rmst_difference":
-        StatisticUncertainty, "logrank_p": ReconstructionInterval}``.
+        StatisticUncertainty, "logrank_p": StatisticUncertainty}``.
     draws : dict
         The per-draw values behind the intervals (name -> ndarray of shape (n_draws,)), e.g.
         ``"median:A"``, ``"landmark:A:12"``, ``"rmst:A"``, ``"log_hr:B"``, ``"logrank_p:B"``.
@@ -128,6 +139,57 @@ def _percentiles(values: NDArray[np.float64]) -> ReconstructionInterval:
     return ReconstructionInterval(float(low), float(high), int(ok.size))
 
 
+def rubin_total(g_values: NDArray[np.float64], within: float, conf_level: float) -> tuple[float, float, float]:
+    """Rubin's rules: the combined estimate, the total variance and the quantile of a total interval.
+
+    Parameters
+    ----------
+    g_values : ndarray of shape (M,)
+        The statistic on every draw, on its combination scale ``g`` (finite values only).
+    within : float
+        Within-set (sampling) variance ``W`` on the same scale.
+    conf_level : float
+
+    Returns
+    -------
+    center, total_var, quantile : float
+        ``Q = mean g``, ``T = W + (1 + 1/M) B`` with ``B = var g`` (ddof 1), and ``t_{nu, 1 - alpha/2}``
+        with ``nu = (M - 1) (1 + W / ((1 + 1/M) B))^2`` (the normal quantile when ``B`` or ``W`` is 0).
+        The total interval is ``Q -/+ quantile sqrt(T)``.
+    """
+    m = g_values.size
+    between = float(np.var(g_values, ddof=1))
+    total = within + (1.0 + 1.0 / m) * between
+    z = float(norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+    if between > 0 and within > 0:
+        nu = (m - 1) * (1.0 + within / ((1.0 + 1.0 / m) * between)) ** 2
+        return float(np.mean(g_values)), total, float(student_t.ppf(1.0 - (1.0 - conf_level) / 2.0, nu))
+    return float(np.mean(g_values)), total, z
+
+
+def _finite_on(values: NDArray[np.float64], forward) -> NDArray[np.float64]:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = forward(values[np.isfinite(values)])
+    return g[np.isfinite(g)]
+
+
+def _within_se(estimate, low, high, conf_level, forward, *, one_sided_high=False) -> tuple[float, float, float]:
+    """Classical SE on the scale ``forward`` read off a CI, and the CI's two halves (NaN when not available)."""
+    z = float(norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_est, g_low, g_high = (float(forward(np.float64(v))) for v in (estimate, low, high))
+    nan = float("nan")
+    if not (np.isfinite(g_est) and np.isfinite(g_low)):
+        return nan, nan, nan
+    below = abs(g_est - g_low)
+    if np.isfinite(g_high):
+        above = abs(g_high - g_est)
+        return (below + above) / (2.0 * z), below, above
+    if one_sided_high:
+        return below / z, below, nan
+    return nan, nan, nan
+
+
 def _rubin(values, estimate, low, high, conf_level, forward, inverse, *, one_sided_high=False) -> tuple[float, float]:
     """Total interval by Rubin's rules on the scale ``forward`` (see the module docstring).
 
@@ -136,38 +198,61 @@ def _rubin(values, estimate, low, high, conf_level, forward, inverse, *, one_sid
     symmetric on g (Brookmeyer-Crowley) keeps its shape and the total interval equals the classical
     one when the draws agree.
     """
+    g = _finite_on(values, forward)
+    se, below, above = _within_se(estimate, low, high, conf_level, forward, one_sided_high=one_sided_high)
+    if g.size < 2 or not np.isfinite(se):
+        return float("nan"), float("nan")
     z = float(norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = forward(values[np.isfinite(values)])
-        g = g[np.isfinite(g)]
-        g_est, g_low, g_high = (float(forward(np.float64(v))) for v in (estimate, low, high))
-    if g.size < 2 or not (np.isfinite(g_est) and np.isfinite(g_low)):
-        return float("nan"), float("nan")
-    below = abs(g_est - g_low)
-    if np.isfinite(g_high):
-        above = abs(g_high - g_est)
-        se = (below + above) / (2.0 * z)
-    elif one_sided_high:
-        above, se = float("nan"), below / z
-    else:
-        return float("nan"), float("nan")
-    m = g.size
-    within, between = se**2, float(np.var(g, ddof=1))
-    total = within + (1.0 + 1.0 / m) * between
-    if between > 0 and within > 0:
-        nu = (m - 1) * (1.0 + within / ((1.0 + 1.0 / m) * between)) ** 2
-        q = float(student_t.ppf(1.0 - (1.0 - conf_level) / 2.0, nu))
-    else:
-        q = z
-    stretch = q * np.sqrt(total) / (z * se) if se > 0 else 0.0
-    center = float(np.mean(g))
-    if se == 0:  # no sampling spread at all (e.g. S(t) = 1): the draws' spread alone
+    center, total, q = rubin_total(g, se**2, conf_level)
+    if se > 0:
+        stretch = q * np.sqrt(total) / (z * se)
+    else:  # no sampling spread at all (e.g. S(t) = 1): the draws' spread alone
         below = above = q * np.sqrt(total)
         stretch = 1.0
     ends = [float(inverse(center - stretch * below)), float(inverse(center + stretch * above))]
     if forward is _loglog:  # log(-log S) decreases in S
         ends.reverse()
     return ends[0], ends[1]
+
+
+def _limit_total(values, median, conf_level) -> tuple[float, float]:
+    """Total interval of a Brookmeyer-Crowley limit: Rubin on the log scale with the median's own ``W``."""
+    se = _within_se(median.time, median.conf_low, median.conf_high, conf_level, _log, one_sided_high=True)[0]
+    g = _finite_on(values, _log)
+    if g.size < 2 or not np.isfinite(se):
+        return float("nan"), float("nan")
+    center, total, q = rubin_total(g, se**2, conf_level)
+    return float(np.exp(center - q * np.sqrt(total))), float(np.exp(center + q * np.sqrt(total)))
+
+
+def _p_two_sided(z: float) -> float:
+    return float(2.0 * norm.sf(abs(z)))
+
+
+def logrank_total(z_values: NDArray[np.float64], conf_level: float) -> tuple[float, float]:
+    """Total interval of a two-sided log-rank p from the signed standardised statistics of the draws.
+
+    Rubin's rules on ``z = (O - E) / sqrt(V)`` with ``W = 1`` (the sampling variance of a standardised
+    statistic); the interval ``Q -/+ t_nu sqrt(T)`` for the expectation of ``z`` is shown as p-values
+    ``2 Phi(-|z|)``: low = p at the end further from 0, high = p at the nearer end, or 1 when the
+    interval holds 0. NaN with fewer than two finite draws.
+
+    Parameters
+    ----------
+    z_values : ndarray of shape (M,)
+    conf_level : float
+
+    Returns
+    -------
+    conf_low, conf_high : float
+    """
+    g = z_values[np.isfinite(z_values)]
+    if g.size < 2:
+        return float("nan"), float("nan")
+    center, total, q = rubin_total(g, 1.0, conf_level)
+    low, high = center - q * np.sqrt(total), center + q * np.sqrt(total)
+    far, near = max(abs(low), abs(high)), (0.0 if low <= 0.0 <= high else min(abs(low), abs(high)))
+    return _p_two_sided(far), _p_two_sided(near)
 
 
 def _identity(x):
@@ -193,7 +278,7 @@ def _arm_rows(frame_arm: NDArray[Any], draw, time, event, name):
     return draw[rows], time[rows], event[rows]
 
 
-def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
+def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame | IPDDraws, *,
                         parameters: dict[str, Any] | None = None) -> SummaryUncertainty:
     """Reconstruction and total intervals of every statistic of ``summary`` over IPD ``draws``.
 
@@ -202,11 +287,12 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
     summary : IPDSummary
         The summary of the reconstruction itself (:func:`compare.summarize_ipd`); its landmarks,
         ``tau``, reference arm and level are used for every draw.
-    draws : DataFrame
-        Long table ``draw, arm, time, event`` (:meth:`reconstruct.IPDDraws.to_frame`); draws
-        numbered 0..M-1, every draw with every arm of the summary.
+    draws : DataFrame or IPDDraws
+        Long table ``draw, arm, time, event`` (:meth:`reconstruct.IPDDraws.to_frame`), or the
+        :class:`reconstruct.IPDDraws` itself; draws numbered 0..M-1, every draw with every arm of the summary.
     parameters : dict, optional
-        How the draws were made (e.g. :attr:`reconstruct.IPDDraws.parameters`), kept for the record.
+        How the draws were made (default :attr:`reconstruct.IPDDraws.parameters` when ``draws`` is
+        one), kept for the record.
 
     Returns
     -------
@@ -217,6 +303,9 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
     InputError
         When ``draws`` lacks columns, or an arm of the summary.
     """
+    if isinstance(draws, IPDDraws):
+        parameters = draws.parameters if parameters is None else parameters
+        draws = draws.to_frame()
     missing = [c for c in ("draw", "arm", "time", "event") if c not in getattr(draws, "columns", [])]
     if missing:
         raise InputError(f"draws must have columns draw, arm, time, event, got missing {missing}")
@@ -256,16 +345,19 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
         rm_lo, rm_hi = _rubin(rm, s.rmst.rmst, s.rmst.conf_low, s.rmst.conf_high, level, _identity, _identity)
         arms[s.arm] = {
             "median": StatisticUncertainty(_percentiles(med[:, 0]), med_lo, med_hi),
-            "median_limits": (_percentiles(med[:, 1]), _percentiles(med[:, 2])),
+            "median_limits": tuple(StatisticUncertainty(_percentiles(med[:, j]),
+                                                        *_limit_total(med[:, j], s.median, level)) for j in (1, 2)),
             "landmarks": tuple(landmark_u),
             "rmst": StatisticUncertainty(_percentiles(rm), rm_lo, rm_hi),
         }
     contrasts: dict[str, dict[str, Any]] = {}
     for c in summary.contrasts:
-        log_hr, _, lr_p = draw_cox_logrank(rows_of[c.reference], rows_of[c.arm], m)
+        pair = draw_contrast(rows_of[c.reference], rows_of[c.arm], m)
+        log_hr, lr_p = pair.log_hr, pair.logrank_p
         diff = rmst_of[c.arm] - rmst_of[c.reference]
         values[f"log_hr:{c.arm}"] = log_hr
         values[f"logrank_p:{c.arm}"] = lr_p
+        values[f"logrank_z:{c.arm}"] = pair.logrank_z
         values[f"rmst_difference:{c.arm}"] = diff
         hr_u = None
         if c.hazard_ratio is not None:
@@ -276,7 +368,8 @@ def summary_uncertainty(summary: IPDSummary, draws: pd.DataFrame, *,
         d = c.rmst_difference
         lo, hi = _rubin(diff, d.difference, d.conf_low, d.conf_high, level, _identity, _identity)
         contrasts[c.arm] = {"hazard_ratio": hr_u, "rmst_difference": StatisticUncertainty(_percentiles(diff), lo, hi),
-                            "logrank_p": _percentiles(lr_p)}
+                            "logrank_p": StatisticUncertainty(_percentiles(lr_p),
+                                                              *logrank_total(pair.logrank_z, level))}
     return SummaryUncertainty(n_draws=m, arms=arms, contrasts=contrasts, draws=values,
                               parameters=dict(parameters or {}))
 
@@ -309,15 +402,18 @@ def annotate_summary_dict(record: dict[str, Any], uncertainty: SummaryUncertaint
     dict
         The median, every landmark, the RMST, each contrast's ``hazard_ratio`` and
         ``rmst_difference`` gain ``reconstruction: {conf_low, conf_high, draws}`` and
-        ``total: {conf_low, conf_high}``; the median's also holds ``limits`` (the reconstruction
-        intervals of its CI limits) and each ``logrank`` gains ``reconstruction`` (of its p).
+        ``total: {conf_low, conf_high}``; the median's ``reconstruction`` and ``total`` also hold
+        ``limits`` (the intervals of its two CI limits) and each ``logrank`` gains ``reconstruction``
+        and ``total`` (of its p).
     """
     out = copy.deepcopy(record)
     for arm in out["arms"]:
         u = uncertainty.arms[arm["arm"]]
         arm["median"].update(u["median"].to_dict())
-        arm["median"]["reconstruction"]["limits"] = {"conf_low": u["median_limits"][0].to_dict(),
-                                                     "conf_high": u["median_limits"][1].to_dict()}
+        low, high = u["median_limits"]
+        arm["median"]["reconstruction"]["limits"] = {"conf_low": low.reconstruction.to_dict(),
+                                                     "conf_high": high.reconstruction.to_dict()}
+        arm["median"]["total"]["limits"] = {"conf_low": low.to_dict()["total"], "conf_high": high.to_dict()["total"]}
         for mark, mu in zip(arm["landmarks"], u["landmarks"], strict=True):
             mark.update(mu.to_dict())
         arm["rmst"].update(u["rmst"].to_dict())
@@ -327,7 +423,7 @@ def annotate_summary_dict(record: dict[str, Any], uncertainty: SummaryUncertaint
             contrast["hazard_ratio"].update(u["hazard_ratio"].to_dict())
         contrast["rmst_difference"].update(u["rmst_difference"].to_dict())
         if contrast["logrank"] is not None:
-            contrast["logrank"]["reconstruction"] = u["logrank_p"].to_dict()
+            contrast["logrank"].update(u["logrank_p"].to_dict())
     _blank_not_estimable(out, uncertainty.n_draws)
     out["uncertainty"] = {"draws": uncertainty.n_draws, "parameters": dict(uncertainty.parameters),
                           "method": "reconstruction: 2.5-97.5 percentiles over draws of plausible IPD; total: "

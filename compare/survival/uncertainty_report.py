@@ -22,14 +22,26 @@ def _fmt(x: float, digits: int) -> str:
     return "NR" if not math.isfinite(x) else f"{x:.{digits}f}"
 
 
+def _fixed(digits: int):
+    return lambda x: _fmt(x, digits)
+
+
+def _general(x: float) -> str:
+    return "NR" if not math.isfinite(x) else f"{x:.3g}"
+
+
+def _intervals(u: StatisticUncertainty | None, fmt) -> list[str]:
+    """Reconstruction and total interval cells."""
+    if u is None:
+        return ["NE", "NE"]
+    r = u.reconstruction
+    recon = "NE" if r.draws == 0 else f"{fmt(r.conf_low)} to {fmt(r.conf_high)}"
+    return [recon, f"{fmt(u.total_low)} to {fmt(u.total_high)}"]
+
+
 def _cells(estimate: float, low: float, high: float, u: StatisticUncertainty | None, digits: int) -> list[str]:
     classical = f"{_fmt(estimate, digits)} ({_fmt(low, digits)} to {_fmt(high, digits)})"
-    if u is None:
-        return [classical, "NE", "NE"]
-    r = u.reconstruction
-    recon = "NE" if r.draws == 0 else f"{_fmt(r.conf_low, digits)} to {_fmt(r.conf_high, digits)}"
-    total = f"{_fmt(u.total_low, digits)} to {_fmt(u.total_high, digits)}"
-    return [classical, recon, total]
+    return [classical, *_intervals(u, _fixed(digits))]
 
 
 def uncertainty_section(summary: IPDSummary, uncertainty: SummaryUncertainty | None, note: str = "") -> list[str]:
@@ -59,6 +71,8 @@ def uncertainty_section(summary: IPDSummary, uncertainty: SummaryUncertainty | N
         u = uncertainty.arms[arm.arm]
         med = arm.median
         rows.append([f"{arm.arm}: median ({unit})", *_cells(med.time, med.conf_low, med.conf_high, u["median"], 2)])
+        for side, limit, lu in zip(("lower", "upper"), (med.conf_low, med.conf_high), u["median_limits"], strict=True):
+            rows.append([f"{arm.arm}: median, {side} CI limit", _fmt(limit, 2), *_intervals(lu, _fixed(2))])
         for j, t in enumerate(summary.landmarks):
             m = arm.landmarks
             rows.append([f"{arm.arm}: S({t:g})",
@@ -75,12 +89,12 @@ def uncertainty_section(summary: IPDSummary, uncertainty: SummaryUncertainty | N
         rows.append([f"{c.arm} vs {c.reference}: RMST difference",
                      *_cells(d.difference, d.conf_low, d.conf_high, u["rmst_difference"], 2)])
         if c.logrank is not None:
-            p = u["logrank_p"]
-            rows.append([f"{c.arm} vs {c.reference}: log-rank p", f"{c.logrank.p_value:.3g}",
-                         "NE" if p.draws == 0 else f"{p.conf_low:.3g} to {p.conf_high:.3g}", "-"])
+            rows.append([f"{c.arm} vs {c.reference}: log-rank p", _general(c.logrank.p_value),
+                         *_intervals(u["logrank_p"], _general)])
     lines += [f"Over {uncertainty.n_draws} plausible IPD sets drawn around the reconstruction (censorings placed "
               "at random within what the at-risk table, the step heights and the censor marks allow; digitization "
-              "noise on step heights and times). Total: Rubin's rules (docs/uncertainty.md).", ""]
+              "noise on step heights and times). Total: Rubin's rules (docs/uncertainty.md); for the log-rank p, the "
+              "p-values at the ends of the total interval of the standardised statistic.", ""]
     lines += ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines + [""]

@@ -16,8 +16,8 @@ from reconstruct.errors import InputError, KmreconWarning
 ENDPOINT_CHOICES = ("orr", "dcr", "pfs", "os")
 
 
-def parse_ipd_options(values: tuple[str, ...]) -> dict[tuple[str, str, str], str]:
-    """Parse repeated ``TRIAL:ARM[:ENDPOINT]=path.csv[#ARM]`` (endpoint default ``os``).
+def parse_ipd_options(values: tuple[str, ...], source: str = "--ipd") -> dict[tuple[str, str, str], str]:
+    """Parse repeated ``TRIAL:ARM[:ENDPOINT]=path.csv[#ARM]`` (endpoint default ``os``) of option ``source``.
 
     Raises
     ------
@@ -29,10 +29,11 @@ def parse_ipd_options(values: tuple[str, ...]) -> dict[tuple[str, str, str], str
         key, sep, path = item.partition("=")
         parts = key.strip().split(":")
         if not sep or not path.strip() or len(parts) not in (2, 3) or not all(parts):
-            raise InputError(f"expected TRIAL:ARM[:ENDPOINT]=ipd.csv, got {item!r}", source="--ipd")
+            name = "ipd.csv" if source == "--ipd" else "draws.csv"
+            raise InputError(f"expected TRIAL:ARM[:ENDPOINT]={name}, got {item!r}", source=source)
         endpoint = parts[2] if len(parts) == 3 else "os"
         if endpoint not in ("os", "pfs"):
-            raise InputError(f"expected endpoint os or pfs, got {endpoint!r} in {item!r}", source="--ipd")
+            raise InputError(f"expected endpoint os or pfs, got {endpoint!r} in {item!r}", source=source)
         parsed[(parts[0], parts[1], endpoint)] = path.strip()
     return parsed
 
@@ -159,6 +160,11 @@ def _summary(report) -> dict[str, Any]:
               help="Pool the arms of this registry treatment_class (e.g. haic) instead of naming them.")
 @click.option("--ipd", "ipd_options", multiple=True, metavar="TRIAL:ARM[:ENDPOINT]=CSV[#ARM]",
               help="IPD CSV (arm,time,event) of an arm; endpoint os (default) or pfs (repeatable).")
+@click.option("--ipd-draws", "ipd_draws", multiple=True, metavar="TRIAL:ARM[:ENDPOINT]=CSV[#ARM]",
+              help="Draws CSV (draw,arm,time,event) of an --ipd arm, for reconstruction and total intervals "
+                   "(repeatable). Default: the draws the IPD's sidecar names (kmrecon reconstruct/run), or "
+                   "IPD_draws.csv beside it.")
+@click.option("--no-draws", is_flag=True, help="Ignore reconstruction draws: classical CIs only.")
 @click.option("--criterion", type=click.Choice(["mRECIST", "RECIST 1.1", "RECIST 1.0"]), default="mRECIST",
               show_default=True, help="Preferred response criterion; other criteria are flagged.")
 @click.option("--measure", type=click.Choice(["PLO", "PFT"]), default="PLO", show_default=True,
@@ -171,13 +177,19 @@ def _summary(report) -> dict[str, Any]:
               help="Largest tolerated difference in portal vein invasion share (proportion).")
 @click.option("--refuse-unlike", is_flag=True, help="Fail instead of flagging unlike contrasts.")
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
-def command(registry, outdir, endpoints, reference, arms, pool, pool_class, ipd_options, criterion, measure, method,
-            bclc_threshold, pvtt_threshold, refuse_unlike, force) -> None:
-    """Compare the trials of REGISTRY (YAML): tables, forest plots, and KM curves from IPD."""
+def command(registry, outdir, endpoints, reference, arms, pool, pool_class, ipd_options, ipd_draws, no_draws, criterion,
+            measure, method, bclc_threshold, pvtt_threshold, refuse_unlike, force) -> None:
+    """Compare the trials of REGISTRY (YAML): tables, forest plots, and KM curves from IPD.
+
+    For IPD reconstructed by kmrecon, the draws of plausible IPD sets written beside it give every IPD
+    statistic a reconstruction and a total interval beside its classical CI (ipd_ENDPOINT_uncertainty.csv,
+    comparison.md); arms without draws say so.
+    """
     from compare.indirect.comparability import PopulationThresholds
     from compare.registry.loader import load_registry
     from compare.indirect.comparison import build_comparison, frame_to_markdown
-    from kmrecon.comparison_report import comparison_markdown, write_comparison_html
+    from kmrecon.compare_draws import collect_draws, survival_uncertainties
+    from kmrecon.comparison_report import comparison_markdown, uncertainty_lines, write_comparison_html
 
     with library_errors():
         reg = load_registry(registry)
@@ -190,6 +202,8 @@ def command(registry, outdir, endpoints, reference, arms, pool, pool_class, ipd_
             for (trial_id, arm_id, endpoint), spec in specs.items():
                 reg.arm(trial_id, arm_id)
                 ipd[(trial_id, arm_id, endpoint)] = load_ipd_spec(spec)
+        draws, draw_notes, draw_files = collect_draws(specs, ipd, parse_ipd_options(ipd_draws, "--ipd-draws"),
+                                                      enabled=not no_draws)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", KmreconWarning)
             report = build_comparison(
@@ -199,7 +213,9 @@ def command(registry, outdir, endpoints, reference, arms, pool, pool_class, ipd_
                 on_mismatch="refuse" if refuse_unlike else "flag", ipd=ipd or None,
             )
         caught = _kmrecon_warnings_only(caught)
+        uncertainties = survival_uncertainties(report, ipd, draws, draw_notes)
         tables = _tables(report)
+        tables.update({f"ipd_{u.endpoint}_uncertainty": u.table for u in uncertainties if not u.table.empty})
         figures = _figures(report)
         outputs = [outdir / f"{name}.{ext}" for name in tables for ext in ("csv", "md")]
         outputs += [outdir / name for name in figures] + [outdir / "comparison.md", outdir / "report.html",
@@ -212,16 +228,20 @@ def command(registry, outdir, endpoints, reference, arms, pool, pool_class, ipd_
         for name, data in figures.items():
             write_bytes(outdir / name, data, force=force)
         markdown = comparison_markdown(report, registry.name, tables, figures, [str(w.message) for w in caught],
-                                       IPD_CONVENTION if report.survival else "")
+                                       IPD_CONVENTION if report.survival else "", uncertainties=uncertainties)
         write_bytes(outdir / "comparison.md", markdown.encode("utf-8"), force=force)
         inputs: dict[str, Any] = {"registry": registry}
         inputs.update({f"ipd {t}:{a}:{e}": spec.partition("#")[0] for (t, a, e), spec in specs.items()})
+        inputs.update({f"draws {t}:{a}:{e}": path for (t, a, e), path in draw_files.items()})
         record = provenance(inputs=inputs, parameters=dict(report.parameters), command="kmrecon compare")
         record["outputs"] = [p.name for p in outputs[:-1]]
         record["results"] = _summary(report)
+        record["results"]["uncertainty_from_ipd"] = {u.endpoint: u.to_dict() for u in uncertainties}
         record["warnings"] = [str(w.message) for w in caught]
         write_comparison_html(outdir / "report.html", markdown, record, folder=outdir, force=force)
         write_json(outdir / "comparison.json", record, force=force)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
+    for line in uncertainty_lines(uncertainties):
+        click.echo(line)
     click.echo(f"wrote {len(outputs)} files to {outdir}")

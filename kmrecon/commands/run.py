@@ -70,16 +70,17 @@ def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n
                 n_patients=parse_assignments(n_patients, option="--n"),
                 total_events=parse_assignments(total_events, option="--total-events"),
                 method=method, use_censor_marks=not no_censor_marks, page=page, index=index,
-                accept_misfit=accept_misfit,
+                accept_misfit=accept_misfit, draws=draws, seed=seed,
             )
         except MisfitError as exc:
             write_run_diagnostics(exc.result, outdir, figure=figure, force=force)
             raise
         summary = write_run_outputs(run, outdir, figure=figure, landmarks=parse_landmarks(landmarks), tau=tau,
-                                    reference=reference, time_unit=time_unit, force=force, draws=draws, seed=seed)
+                                    reference=reference, time_unit=time_unit, force=force)
     for line in run.warnings:
         click.echo(f"warning: {line}", err=True)
     click.echo(format_ipd_summary(summary))
     if run.status != "ok":
         click.echo(f"status: {run.status} (accepted with --accept-misfit; see report.md)", err=True)
-    click.echo(f"wrote {len(RUN_OUTPUTS)} files to {outdir}")
+    click.echo(f"wrote {len(RUN_OUTPUTS) + (run.draws is not None)} files to {outdir}"
+               + ("" if run.draws is not None else f" ({run.draws_note})"))
