@@ -367,6 +367,12 @@ def test_run_command_reports_intervals(tmp_path):
     draws = pd.read_csv(tmp_path / "out" / "ipd_draws.csv")
     ipd = pd.read_csv(tmp_path / "out" / "ipd.csv")
     assert (draws.groupby(["draw", "arm"]).size().unstack() == ipd.groupby("arm").size()).all().all()
+    # --draws 0: no draws file, and run.json and the report say the draws were turned off
+    off = CliRunner().invoke(main, ["run", str(demo_file("figure.png")), "-o", str(tmp_path / "off"), "--draws", "0"])
+    assert off.exit_code == 0, off.output
+    assert not (tmp_path / "off" / "ipd_draws.csv").exists()
+    assert find_draws(tmp_path / "off" / "ipd.csv")[0] is None
+    assert "turned off" in (tmp_path / "off" / "report.md").read_text()
 
 
 def test_reconstruct_ipd_returns_its_draws():
