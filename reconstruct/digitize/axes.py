@@ -420,6 +420,24 @@ def _ocr_ticks_rotated(gray, rows, axis_col, scale):
     return (px, values) if slope < 0 else None
 
 
+def _check_full_axis(panel: PlotPanel) -> None:
+    """Raise unless the y ticks reach from near the panel's bottom to near its top (so may run 0 to 1).
+
+    Plotting software leaves at most a few percent of the panel beyond the axis limits; ticks that
+    stop well short of an edge are a part of the axis (a tick missed, or a 0-0.8 axis), and taking
+    them for 0 to 1 would give a wrong scale.
+    """
+    rows = panel.y_tick_rows
+    height = panel.row1 - panel.row0
+    margin = 0.1 * height
+    if rows.size < 3 or rows.max() < panel.row1 - 1 - margin or rows.min() > panel.row0 + margin:
+        raise CalibrationError(
+            f"expected readable y tick labels or y ticks spanning the panel, got no labels and {rows.size} ticks "
+            f"at rows {np.round(rows, 1).tolist()} in a panel from row {panel.row0} to {panel.row1}; "
+            "pass --y-range A B (values of the first and last labelled y tick)"
+        )
+
+
 def calibrate_axes(
     gray: NDArray[np.uint8],
     panel: PlotPanel,
@@ -457,7 +475,8 @@ def calibrate_axes(
     Raises
     ------
     CalibrationError
-        No x hint and fewer than two x labels read.
+        No x hint and fewer than two x labels read; or no y hint, no y labels read and y ticks
+        that do not span the panel (so that 0 to 1 cannot be assumed).
     """
     notes = notes if notes is not None else []
     if ocr_gray is None:
@@ -490,6 +509,7 @@ def calibrate_axes(
         if not _plausible_survival_axis(read):
             read = None
         if read is None:
+            _check_full_axis(panel)
             y_px, y_values, source = rows, np.linspace(0.0, 1.0, rows.size), "assumed"
             notes.append("y tick labels not read; assumed the y ticks run from 0 to 1 (or 0 to 100%); "
                          "pass --y-range A B if not")
