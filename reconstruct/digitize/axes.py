@@ -288,12 +288,23 @@ def _panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
         return None
     mask = (code == fill).reshape(rgb.shape[:2]).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
     if n < 2:
         return None
     k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     col0, row0, width, height = (int(v) for v in stats[k, :4])
-    return row0, col0, row0 + height, col0 + width, row0 + height - 0.5, col0 - 0.5, row0 + height, col0 - 1
+    rows, cols = mask.shape
+    if col0 <= 2 and row0 <= 2 and col0 + width >= cols - 2 and row0 + height >= rows - 2:
+        return None  # reaching every edge of the image: tinted paper (a scan), not a panel
+    # JPEG halos of the same grey around nearby text join the panel: keep the rows and columns it fills
+    block = labels[row0: row0 + height, col0: col0 + width] == k
+    full_rows = np.flatnonzero(block.mean(axis=1) >= 0.5)
+    full_cols = np.flatnonzero(block.mean(axis=0) >= 0.5)
+    if full_rows.size < 2 or full_cols.size < 2:
+        return None
+    row0, row1 = row0 + int(full_rows[0]), row0 + int(full_rows[-1]) + 1
+    col0, col1 = col0 + int(full_cols[0]), col0 + int(full_cols[-1]) + 1
+    return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
 
 
 def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
@@ -340,6 +351,10 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
         y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
     if x_ticks.size < 2:
         x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
+    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
+        from reconstruct.digitize.panel_grid import label_grid_ticks
+
+        x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
     if y_ticks.size < 2:
         y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
     if x_ticks.size < 2 or y_ticks.size < 2:

@@ -37,30 +37,53 @@ def _long_lines(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int,
 
 def _split_at_gaps(lines: list[tuple[float, int, int]],
                    verticals: list[tuple[float, int, int]]) -> list[list[tuple[float, int, int]]]:
-    """Split lines of one extent between panels: where no vertical line crosses, or the gap is too wide.
+    """Split lines of one extent into panels: where vertical lines stop or start crossing, or a gap is too wide.
 
-    A risk table drawn with the plot's theme has grid lines of the same extent as the plot's; the
-    axis labels and the table title between them leave a gap that no vertical grid line or border
-    crosses and that is often wider than any grid spacing.
+    A risk table drawn with the plot's theme (or an Excel data table under the chart) has lines of the
+    same extent as the plot's grid. Where one has vertical lines crossing between its rows and the
+    other has not, or the axis labels and the table title leave a gap wider than any grid spacing,
+    they are two panels. Neighbouring parts share their boundary line.
     """
     lines = sorted(lines)
     if len(lines) < 3:
         return [lines]
     centres = np.array([h[0] for h in lines])
     gaps = np.diff(centres)
-    col0, col1 = lines[0][1], lines[0][2]
+    col0, col1 = min(h[1] for h in lines), max(h[2] for h in lines)
     inside = [v for v in verticals if col0 - 3 <= v[0] <= col1 + 3]
     bridged = np.array([any(v[1] <= a + 2 and v[2] >= b - 2 for v in inside)
                         for a, b in zip(centres[:-1], centres[1:], strict=True)])
-    split = gaps > 1.8 * float(np.median(gaps)) + 4.0 if len(lines) >= 4 else np.zeros(gaps.size, bool)
-    if bridged.mean() >= 0.5:  # a grid with vertical lines: panels end where they do
-        split |= ~bridged
+    parts: list[list[tuple[float, int, int]]] = []
+    start = 0
+    for k in range(1, gaps.size + 1):  # runs of gaps alike in crossing; the boundary line belongs to both
+        if k == gaps.size or bridged[k] != bridged[k - 1]:
+            parts.append(lines[start: k + 1])
+            start = k
+    return [piece for part in parts for piece in _split_wide(part)]
+
+
+def _split_wide(lines: list[tuple[float, int, int]]) -> list[list[tuple[float, int, int]]]:
+    """Split evenly spaced lines where one gap is far wider than the usual spacing."""
+    if len(lines) < 4:
+        return [lines]
+    gaps = np.diff([h[0] for h in lines])
     parts, start = [], 0
-    for k in np.flatnonzero(split):
+    for k in np.flatnonzero(gaps > 1.8 * float(np.median(gaps)) + 4.0):
         parts.append(lines[start: k + 1])
         start = k + 1
     parts.append(lines[start:])
     return parts
+
+
+def _own_start(gray: NDArray[np.uint8], line: tuple[float, int, int]) -> int:
+    """First column of a grid line in its own shade: a darker tick mark or label glued to its end is not it."""
+    row, start, stop = int(round(line[0])), line[1], line[2]
+    profile = gray[max(row - 1, 0): row + 2, start:stop].min(axis=0).astype(np.int16)
+    level = int(np.median(profile))
+    paper = int(np.median(gray))
+    same = np.abs(profile - level) <= max(6, (paper - level) // 2)
+    run = np.flatnonzero(same[:-2] & same[1:-1] & same[2:])
+    return start + int(run[0]) if run.size else start
 
 
 def _left_edge(starts: list[int], verticals: list[tuple[float, int, int]]) -> int:
@@ -71,7 +94,7 @@ def _left_edge(starts: list[int], verticals: list[tuple[float, int, int]]) -> in
     """
     starts_arr = np.asarray(starts)
     for v in sorted(verticals):
-        if np.any(np.abs(starts_arr - v[0]) <= 2):
+        if np.sum(np.abs(starts_arr - v[0]) <= 2) >= max(2, 0.25 * starts_arr.size):
             return int(round(v[0]))
     support = [int(np.sum(np.abs(starts_arr - s) <= 3)) for s in starts_arr]
     return int(np.max(starts_arr[np.asarray(support) == max(support)]))
@@ -95,27 +118,27 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
     # a confidence ribbon is drawn over them, and the ribbon itself is no line.
     # (square kernel: horizontal and vertical grid lines stay whole where they cross).
     mask = (cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((7, 7), np.uint8)) > 8).astype(np.uint8)
-    horizontals = _long_lines(mask, horizontal=True, min_len=max(20, int(0.3 * cols)), bridge=7)
+    horizontals = _long_lines(mask, horizontal=True, min_len=max(20, int(0.3 * cols)), bridge=5)
     if len(horizontals) < 3:
         return None
     # Grid lines of one panel share their extent; pick the group covering the largest area. Their left
     # ends may differ: tick marks and small labels close to a major grid line lengthen it.
     groups: list[list[tuple[float, int, int]]] = []
-    for line in sorted(horizontals, key=lambda h: (-h[1], h[2], h[0])):
+    for line in sorted(horizontals, key=lambda h: (h[2], h[0])):
         for g in groups:
-            if abs(g[0][2] - line[2]) <= 4 and 0 <= g[0][1] - line[1] <= 0.12 * cols:
+            if abs(g[0][2] - line[2]) <= 4:
                 g.append(line)
                 break
         else:
             groups.append([line])
-    crossing = _long_lines(mask, horizontal=False, min_len=max(20, int(0.05 * rows)), bridge=7)
+    crossing = _long_lines(mask, horizontal=False, min_len=max(20, int(0.05 * rows)), bridge=5)
     groups = [part for g in groups for part in _split_at_gaps(g, crossing) if len(part) >= 3]
     if not groups:
         return None
     best = max(groups, key=lambda g: (max(h[0] for h in g) - min(h[0] for h in g)) * (g[0][2] - g[0][1]))
     col1 = int(np.median([h[2] for h in best]))
     top, bottom = min(h[0] for h in best), max(h[0] for h in best)
-    col0 = _left_edge([h[1] for h in best], [v for v in crossing if v[1] <= top + 4 and v[2] >= bottom - 4])
+    col0 = _left_edge([_own_start(gray, h) for h in best], [v for v in crossing if v[1] <= top + 4 and v[2] >= bottom - 4])
     verticals = [v for v in _long_lines(mask, horizontal=False, min_len=max(20, int(0.5 * (bottom - top))))
                  if col0 - 3 <= v[0] <= col1 + 3 and v[1] <= top + 4 and v[2] >= bottom - 4]
     row0 = int(min([top] + [v[1] for v in verticals]))
@@ -125,3 +148,57 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
     if row1 - row0 < 0.2 * rows or col1 - col0 < 0.3 * cols:
         return None
     return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
+
+
+def label_grid_ticks(gray: NDArray[np.uint8], *, row: int, col0: int, col1: int) -> NDArray[np.float64]:
+    """Columns of x tick labels printed at regular steps below ``row``, for figures drawn without tick marks.
+
+    Excel charts and some journal redraws print the x labels (often as the header of a data table)
+    with no tick mark and no vertical grid line; the labels' centres are then the ticks. The ink of
+    the first text line below the axis is grouped into words and the longest run of evenly spaced
+    word centres kept (at least three). Nothing is read here: the values come from the OCR later,
+    which also checks that they rise in even steps.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+    row : int
+        First row below the x axis.
+    col0, col1 : int
+        Columns of the panel; labels may reach a little beyond them.
+
+    Returns
+    -------
+    ndarray of shape (n_ticks,)
+        Ascending columns, empty when fewer than three evenly spaced words are found.
+    """
+    from reconstruct.digitize.axes import regular_ticks
+
+    rows, cols = gray.shape
+    pad = int(0.05 * (col1 - col0))
+    band = gray[row: min(row + max(30, int(0.1 * rows)), rows), max(col0 - pad, 0): min(col1 + pad, cols)]
+    if band.size == 0 or int(band.max()) - int(band.min()) < 40:
+        return np.empty(0)
+    _, ink = cv2.threshold(band, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    boxes = [(int(y), int(x), int(y + h), int(x + w)) for x, y, w, h, area in stats[1:]
+             if area >= 3 and h >= 4 and w < 0.2 * band.shape[1] and h < 0.5 * band.shape[0]]
+    if len(boxes) < 3:
+        return np.empty(0)
+    offset = max(col0 - pad, 0)
+    while len(boxes) >= 3:  # text lines from the axis down; the first with evenly spaced words
+        first = min(boxes)
+        height = first[2] - first[0]
+        line = [b for b in boxes if b[0] < first[2] and b[2] > first[0]]
+        boxes = [b for b in boxes if b not in line]
+        words: list[list[int]] = []
+        for _, c0, _, c1 in sorted(line, key=lambda b: b[1]):  # glyphs closer than half a height: one word
+            if words and c0 - words[-1][1] <= 0.5 * height:
+                words[-1][1] = max(words[-1][1], c1)
+            else:
+                words.append([c0, c1])
+        centres = np.array([(c0 + c1 - 1) / 2.0 for c0, c1 in words]) + offset
+        ticks = regular_ticks(centres, tol=1.5) if centres.size >= 3 else np.empty(0)
+        if ticks.size >= 3:
+            return ticks
+    return np.empty(0)
