@@ -20,6 +20,7 @@ def _long_lines(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int,
 
     Gaps shorter than ``bridge`` pixels along a line (a curve's blob crossing it) are closed first.
     """
+    min_len |= 1  # an even-sized kernel shifts the opened lines by a pixel
     kernel = np.ones((1, min_len) if horizontal else (min_len, 1), np.uint8)
     if bridge > 1:
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, bridge) if horizontal else (bridge, 1), np.uint8))
