@@ -134,7 +134,10 @@ def _line_bands(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int) -> l
     for group in np.split(index, splits):
         block = opened[group[0]: group[-1] + 1] if horizontal else opened[:, group[0]: group[-1] + 1]
         extent = np.flatnonzero(block.any(axis=0 if horizontal else 1))
-        bands.append((int(group[0]), int(group[-1]) + 1, int(extent[0]), int(extent[-1]) + 1))
+        # one band per stretch: a plot's frame and a boxed risk table below it share their columns
+        for run in np.split(extent, np.flatnonzero(np.diff(extent) > 1) + 1):
+            if run[-1] + 1 - run[0] >= min_len:
+                bands.append((int(group[0]), int(group[-1]) + 1, int(run[0]), int(run[-1]) + 1))
     return bands
 
 
