@@ -2,7 +2,10 @@
 
 ggplot2's ``theme_minimal``, Excel charts and many journal redraws have no axis lines; the panel is
 then the box spanned by the light grid lines (which run across the whole panel). When a figure has
-a second gridded panel (a risk table drawn with the same theme), the larger panel is the plot.
+a second gridded panel (a risk table drawn with the same theme, an Excel data table), the panels are
+told apart by where vertical lines cross between the rows, and the larger one is the plot. Without
+tick marks or vertical grid lines, :func:`label_grid_ticks` takes the x ticks from the evenly spaced
+x labels themselves.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["panel_from_grid"]
+__all__ = ["panel_from_grid", "label_grid_ticks"]
 
 
 def _long_lines(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int,
