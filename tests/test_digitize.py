@@ -185,7 +185,9 @@ def test_skew_is_estimated_within_a_tenth_of_a_degree():
     assert estimate_skew_deg(gray) == pytest.approx(fig.truth.rotation_deg, abs=0.1)
 
 
-@pytest.mark.parametrize(("shape", "angle"), [((241, 321), 1.1), ((241, 321), -0.6), ((240, 320), 1.1), ((241, 321), 0.0)])
+@pytest.mark.parametrize(
+    ("shape", "angle"), [((241, 321), 1.1), ((241, 321), -0.6), ((240, 320), 1.1), ((241, 321), 0.0)]
+)
 def test_skew_of_odd_sized_images_is_found(shape, angle):
     # a framed panel with a grid, turned by ``angle``; odd sizes once read every small skew as none
     import cv2

@@ -281,35 +281,6 @@ def _corner_panel(verticals, horizontals, gap_col: int, gap_row: int):
     return None
 
 
-def _panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
-    quant = (rgb // 8).reshape(-1, 3).astype(np.int32)
-    code = quant[:, 0] * 1024 + quant[:, 1] * 32 + quant[:, 2]
-    counts = np.bincount(code, minlength=32768)
-    counts[31 * 1024 + 31 * 32 + 31] = 0  # white page
-    fill = int(np.argmax(counts))
-    if counts[fill] < 0.1 * code.size:
-        return None
-    mask = (code == fill).reshape(rgb.shape[:2]).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
-    if n < 2:
-        return None
-    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    col0, row0, width, height = (int(v) for v in stats[k, :4])
-    rows, cols = mask.shape
-    if col0 <= 2 and row0 <= 2 and col0 + width >= cols - 2 and row0 + height >= rows - 2:
-        return None  # reaching every edge of the image: tinted paper (a scan), not a panel
-    # JPEG halos of the same grey around nearby text join the panel: keep the rows and columns it fills
-    block = labels[row0: row0 + height, col0: col0 + width] == k
-    full_rows = np.flatnonzero(block.mean(axis=1) >= 0.5)
-    full_cols = np.flatnonzero(block.mean(axis=0) >= 0.5)
-    if full_rows.size < 2 or full_cols.size < 2:
-        return None
-    row0, row1 = row0 + int(full_rows[0]), row0 + int(full_rows[-1]) + 1
-    col0, col1 = col0 + int(full_cols[0]), col0 + int(full_cols[-1]) + 1
-    return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
-
-
 def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     """Locate the plot panel, its axes and its major tick marks.
 
@@ -331,7 +302,9 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     found = _panel_from_lines((gray < 110).astype(np.uint8))
     framed = found is not None
     if found is None:
-        found = _panel_from_fill(rgb)
+        from reconstruct.digitize.panel_grid import panel_from_fill
+
+        found = panel_from_fill(rgb)
     if found is None:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
         found = _panel_from_lines((gray < 170).astype(np.uint8))
         framed = found is not None

@@ -1,4 +1,4 @@
-"""The plot panel of a figure drawn without axis lines or a filled background: from its grid lines.
+"""The plot panel of a figure without black axis lines: from a filled background or from its grid lines.
 
 ggplot2's ``theme_minimal``, Excel charts and many journal redraws have no axis lines; the panel is
 then the box spanned by the light grid lines (which run across the whole panel). When a figure has
@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["panel_from_grid", "label_grid_ticks"]
+__all__ = ["panel_from_grid", "panel_from_fill", "label_grid_ticks"]
 
 
 def _long_lines(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int,
@@ -142,7 +142,8 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
     best = max(groups, key=lambda g: (max(h[0] for h in g) - min(h[0] for h in g)) * (g[0][2] - g[0][1]))
     col1 = int(np.median([h[2] for h in best]))
     top, bottom = min(h[0] for h in best), max(h[0] for h in best)
-    col0 = _left_edge([_own_start(gray, h) for h in best], [v for v in crossing if v[1] <= top + 4 and v[2] >= bottom - 4])
+    spanning = [v for v in crossing if v[1] <= top + 4 and v[2] >= bottom - 4]
+    col0 = _left_edge([_own_start(gray, h) for h in best], spanning)
     verticals = [v for v in _long_lines(mask, horizontal=False, min_len=max(20, int(0.5 * (bottom - top))))
                  if col0 - 3 <= v[0] <= col1 + 3 and v[1] <= top + 4 and v[2] >= bottom - 4]
     row0 = int(min([top] + [v[1] for v in verticals]))
@@ -151,6 +152,40 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
     row1 = int(max(bottom + 1, np.percentile([v[2] for v in verticals], 25) if verticals else 0))
     if row1 - row0 < 0.2 * rows or col1 - col0 < 0.3 * cols:
         return None
+    return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
+
+
+def panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
+    """Panel bounds of a filled (ggplot2-style grey) panel: the largest area of the most common non-white colour.
+
+    Returns None when that colour covers under a tenth of the image or reaches every image edge (tinted
+    paper). The tuple is as :func:`panel_from_grid` returns it.
+    """
+    quant = (rgb // 8).reshape(-1, 3).astype(np.int32)
+    code = quant[:, 0] * 1024 + quant[:, 1] * 32 + quant[:, 2]
+    counts = np.bincount(code, minlength=32768)
+    counts[31 * 1024 + 31 * 32 + 31] = 0  # white page
+    fill = int(np.argmax(counts))
+    if counts[fill] < 0.1 * code.size:
+        return None
+    mask = (code == fill).reshape(rgb.shape[:2]).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    if n < 2:
+        return None
+    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    col0, row0, width, height = (int(v) for v in stats[k, :4])
+    rows, cols = mask.shape
+    if col0 <= 2 and row0 <= 2 and col0 + width >= cols - 2 and row0 + height >= rows - 2:
+        return None  # reaching every edge of the image: tinted paper (a scan), not a panel
+    # JPEG halos of the same grey around nearby text join the panel: keep the rows and columns it fills
+    block = labels[row0: row0 + height, col0: col0 + width] == k
+    full_rows = np.flatnonzero(block.mean(axis=1) >= 0.5)
+    full_cols = np.flatnonzero(block.mean(axis=0) >= 0.5)
+    if full_rows.size < 2 or full_cols.size < 2:
+        return None
+    row0, row1 = row0 + int(full_rows[0]), row0 + int(full_rows[-1]) + 1
+    col0, col1 = col0 + int(full_cols[0]), col0 + int(full_cols[-1]) + 1
     return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
 
 
