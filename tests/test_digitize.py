@@ -185,6 +185,27 @@ def test_skew_is_estimated_within_a_tenth_of_a_degree():
     assert estimate_skew_deg(gray) == pytest.approx(fig.truth.rotation_deg, abs=0.1)
 
 
+@pytest.mark.parametrize(
+    ("shape", "angle"), [((241, 321), 1.1), ((241, 321), -0.6), ((240, 320), 1.1), ((241, 321), 0.0)]
+)
+def test_skew_of_odd_sized_images_is_found(shape, angle):
+    # a framed panel with a grid, turned by ``angle``; odd sizes once read every small skew as none
+    import cv2
+
+    image = np.full((*shape, 3), 255, np.uint8)
+    image[20:200, 40:42] = 0
+    image[198:200, 40:290] = 0
+    for row in range(40, 200, 40):
+        image[row, 42:290] = 120
+    image[60:62, 42:150] = (200, 0, 0)
+    image[60:150, 150:152] = (200, 0, 0)
+    image[148:150, 150:280] = (200, 0, 0)
+    matrix = cv2.getRotationMatrix2D((shape[1] / 2.0, shape[0] / 2.0), angle, 1.0)
+    turned = cv2.warpAffine(image, matrix, (shape[1], shape[0]), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+    gray = cv2.cvtColor(turned, cv2.COLOR_RGB2GRAY)
+    assert estimate_skew_deg(gray) == pytest.approx(angle, abs=0.1)
+
+
 # ----------------------------------------------------------------------------- generated figures
 
 

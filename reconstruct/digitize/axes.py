@@ -134,7 +134,10 @@ def _line_bands(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int) -> l
     for group in np.split(index, splits):
         block = opened[group[0]: group[-1] + 1] if horizontal else opened[:, group[0]: group[-1] + 1]
         extent = np.flatnonzero(block.any(axis=0 if horizontal else 1))
-        bands.append((int(group[0]), int(group[-1]) + 1, int(extent[0]), int(extent[-1]) + 1))
+        # one band per stretch: a plot's frame and a boxed risk table below it share their columns
+        for run in np.split(extent, np.flatnonzero(np.diff(extent) > 1) + 1):
+            if run[-1] + 1 - run[0] >= min_len:
+                bands.append((int(group[0]), int(group[-1]) + 1, int(run[0]), int(run[-1]) + 1))
     return bands
 
 
@@ -278,24 +281,6 @@ def _corner_panel(verticals, horizontals, gap_col: int, gap_row: int):
     return None
 
 
-def _panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
-    quant = (rgb // 8).reshape(-1, 3).astype(np.int32)
-    code = quant[:, 0] * 1024 + quant[:, 1] * 32 + quant[:, 2]
-    counts = np.bincount(code, minlength=32768)
-    counts[31 * 1024 + 31 * 32 + 31] = 0  # white page
-    fill = int(np.argmax(counts))
-    if counts[fill] < 0.1 * code.size:
-        return None
-    mask = (code == fill).reshape(rgb.shape[:2]).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
-    if n < 2:
-        return None
-    k = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    col0, row0, width, height = (int(v) for v in stats[k, :4])
-    return row0, col0, row0 + height, col0 + width, row0 + height - 0.5, col0 - 0.5, row0 + height, col0 - 1
-
-
 def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     """Locate the plot panel, its axes and its major tick marks.
 
@@ -317,7 +302,9 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     found = _panel_from_lines((gray < 110).astype(np.uint8))
     framed = found is not None
     if found is None:
-        found = _panel_from_fill(rgb)
+        from reconstruct.digitize.panel_grid import panel_from_fill
+
+        found = panel_from_fill(rgb)
     if found is None:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
         found = _panel_from_lines((gray < 170).astype(np.uint8))
         framed = found is not None
@@ -340,6 +327,10 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
         y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
     if x_ticks.size < 2:
         x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
+    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
+        from reconstruct.digitize.panel_grid import label_grid_ticks
+
+        x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
     if y_ticks.size < 2:
         y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
     if x_ticks.size < 2 or y_ticks.size < 2:
@@ -420,6 +411,24 @@ def _ocr_ticks_rotated(gray, rows, axis_col, scale):
     return (px, values) if slope < 0 else None
 
 
+def _check_full_axis(panel: PlotPanel) -> None:
+    """Raise unless the y ticks reach from near the panel's bottom to near its top (so may run 0 to 1).
+
+    Plotting software leaves at most a few percent of the panel beyond the axis limits; ticks that
+    stop well short of an edge are a part of the axis (a tick missed, or a 0-0.8 axis), and taking
+    them for 0 to 1 would give a wrong scale.
+    """
+    rows = panel.y_tick_rows
+    height = panel.row1 - panel.row0
+    margin = 0.1 * height
+    if rows.size < 3 or rows.max() < panel.row1 - 1 - margin or rows.min() > panel.row0 + margin:
+        raise CalibrationError(
+            f"expected readable y tick labels or y ticks spanning the panel, got no labels and {rows.size} ticks "
+            f"at rows {np.round(rows, 1).tolist()} in a panel from row {panel.row0} to {panel.row1}; "
+            "pass --y-range A B (values of the first and last labelled y tick)"
+        )
+
+
 def calibrate_axes(
     gray: NDArray[np.uint8],
     panel: PlotPanel,
@@ -457,7 +466,8 @@ def calibrate_axes(
     Raises
     ------
     CalibrationError
-        No x hint and fewer than two x labels read.
+        No x hint and fewer than two x labels read; or no y hint, no y labels read and y ticks
+        that do not span the panel (so that 0 to 1 cannot be assumed).
     """
     notes = notes if notes is not None else []
     if ocr_gray is None:
@@ -490,6 +500,7 @@ def calibrate_axes(
         if not _plausible_survival_axis(read):
             read = None
         if read is None:
+            _check_full_axis(panel)
             y_px, y_values, source = rows, np.linspace(0.0, 1.0, rows.size), "assumed"
             notes.append("y tick labels not read; assumed the y ticks run from 0 to 1 (or 0 to 100%); "
                          "pass --y-range A B if not")

@@ -183,8 +183,10 @@ def estimate_skew_deg(gray: NDArray[np.uint8], *, max_deg: float = 3.0) -> float
     if row.size > 60_000:
         pick = np.linspace(0, row.size - 1, 60_000).astype(int)
         row, col = row[pick], col[pick]
-    row = row - rows / 2.0
-    col = col - cols / 2.0
+    # whole-pixel centre: with a half-pixel one, rounding halves to even merges pairs of rows at angle 0
+    # exactly and doubles the sharpness there, so that small skews of odd-sized images read as none
+    row = row - rows // 2
+    col = col - cols // 2
 
     def sharpness(angle: float) -> float:
         theta = np.radians(angle)
@@ -198,7 +200,10 @@ def estimate_skew_deg(gray: NDArray[np.uint8], *, max_deg: float = 3.0) -> float
     score = np.array([sharpness(a) for a in fine])
     best = float(np.mean(fine[score >= score.max() * (1 - 1e-9)]))  # centre of the flat top
     resolution = np.degrees(2.5 / max(rows, cols))  # below this the lines move by less than 2.5 px
-    return best if abs(best) >= max(0.2, resolution) else 0.0
+    # A real skew sharpens the profiles clearly (wild corpus: >= 1.11x for 0.17-2 degrees); an upright figure
+    # with long sloping curves can peak a few percent off zero (<= 1.04x), which is no skew.
+    clear = score.max() >= 1.08 * sharpness(0.0)
+    return best if abs(best) >= max(0.2, resolution) and clear else 0.0
 
 
 def rotate_image(rgb: NDArray[np.uint8], angle_deg: float) -> NDArray[np.uint8]:

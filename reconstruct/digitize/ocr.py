@@ -231,16 +231,17 @@ def _label_word(comps: NDArray[np.int64], axis: str, tick: float, all_comps: NDA
     """Components of the one label at ``tick``: its text line next to the axis, joined across small gaps."""
     if len(comps) == 0:
         return comps
+    if axis == "y" and len(comps) > 1:  # letters of a rotated axis title (stacked glyphs) are no label
+        comps = np.array([c for c in comps if not _stacked(c, all_comps, int(c[0]), int(c[2]))]).reshape(-1, 4)
+        if len(comps) == 0:
+            return comps
     heights = comps[:, 2] - comps[:, 0]
     tall = comps[heights >= 0.6 * heights.max()]  # specks (spine ends, tick stubs) cannot anchor a label
     if axis == "x":
         nearest = tall[np.argmin(tall[:, 0])]
         return comps[(comps[:, 0] < nearest[2]) & (comps[:, 2] > nearest[0])]
     # Anchor: the glyph nearest the axis among those centred on the tick row (x labels near the corner are
-    # not centred on it), leaving out letters of a rotated axis title (stacked glyphs).
-    tall = np.array([c for c in tall if not _stacked(c, all_comps, int(c[0]), int(c[2]))]) if len(tall) > 1 else tall
-    if len(tall) == 0:
-        return tall
+    # not centred on it).
     centre_off = np.abs((tall[:, 0] + tall[:, 2]) / 2.0 - tick)
     centred = centre_off <= np.maximum(0.5 * (tall[:, 2] - tall[:, 0]), 3.0)
     nearest = tall[np.argmax(np.where(centred, tall[:, 3], -1))] if centred.any() else tall[np.argmin(centre_off)]

@@ -1,0 +1,111 @@
+"""Panels of figures drawn without axis lines (ggplot2 theme_minimal/light, Excel) and on tinted paper.
+
+Tiny synthetic images built in code; pixel-level results are checked exactly or within a stated
+number of pixels.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from reconstruct.digitize.axes import find_panel
+from reconstruct.digitize.figure import digitize_image
+from reconstruct.digitize.panel_grid import label_grid_ticks, panel_from_grid
+from reconstruct.errors import CalibrationError
+
+GRID = 235  # ggplot2's grey92 grid lines
+
+
+def gridded_plot_and_table() -> np.ndarray:
+    """White 320 x 420 grey image: a plot grid (rows 10-190) over a table grid (rows 225-295), cols 50-379.
+
+    The plot has horizontal lines every 40 rows from row 20 and vertical lines every 60 cols from
+    col 70, spanning the panel; the table has rows at 230, 260, 290 and its own vertical lines.
+    A dark step curve runs through the plot.
+    """
+    image = np.full((320, 420), 255, np.uint8)
+    for row in range(20, 181, 40):
+        image[row: row + 2, 50:380] = GRID
+    for col in range(70, 380, 60):
+        image[10:191, col: col + 2] = GRID
+    for row in (230, 260, 290):
+        image[row: row + 2, 50:380] = GRID
+    for col in range(70, 380, 60):
+        image[225:296, col: col + 2] = GRID
+    image[40:43, 70:200] = 60
+    image[40:150, 200:203] = 60
+    image[148:151, 200:330] = 60
+    return image
+
+
+def test_gridded_plot_is_told_apart_from_its_table():
+    found = panel_from_grid(gridded_plot_and_table())
+    assert found is not None
+    row0, col0, row1, col1 = found[:4]
+    assert (row0, col0, col1) == (10, 50, 380)
+    assert row1 == 191  # where the vertical grid lines end, not the table below
+
+
+def test_without_grid_lines_no_panel():
+    assert panel_from_grid(np.full((200, 300), 255, np.uint8)) is None
+
+
+def excel_like(header_values=(0, 6, 12, 18, 24)) -> tuple[np.ndarray, list[float]]:
+    """Horizontal grid lines only (rows 20-220, cols 60-459) and a data table whose header row holds
+    the x labels, centred at evenly spaced columns; returns the image and the true label centres."""
+    image = np.full((320, 500), 255, np.uint8)
+    for row in range(20, 221, 50):
+        image[row, 60:460] = 217
+    image[226, 60:460] = 190  # the table's top and bottom edges and its cell walls
+    image[256, 60:460] = 190
+    centres = []
+    for k, value in enumerate(header_values):
+        centre = 100 + 80 * k
+        centres.append(float(centre))
+        image[226:257, centre - 40] = 190
+        text = str(value)
+        (width, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
+        cv2.putText(image, text, (centre - width // 2, 247), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 60, 1, cv2.LINE_AA)
+    return image, centres
+
+
+def test_label_grid_gives_the_label_centres_as_ticks():
+    image, centres = excel_like()
+    ticks = label_grid_ticks(image, row=222, col0=60, col1=460)
+    assert ticks.size == len(centres)
+    np.testing.assert_allclose(ticks, centres, atol=1.5)
+
+
+def test_label_grid_needs_three_evenly_spaced_words():
+    image, _ = excel_like(header_values=(0, 6))
+    assert label_grid_ticks(image, row=222, col0=60, col1=460).size == 0
+
+
+def test_tinted_paper_is_no_filled_panel():
+    # grey axes (too light for the first, black-axis pass) on off-white paper, as in a scan
+    image = np.full((240, 320, 3), (240, 224, 205), np.uint8)
+    image[200:202, 30:300] = 140
+    image[10:202, 28:30] = 140
+    for col in range(30, 300, 60):
+        image[202:207, col] = 140
+    for row in range(200, 10, -36):
+        image[row, 23:28] = 140
+    image[60:62, 31:250] = (200, 30, 30)
+    panel = find_panel(image)
+    assert (panel.col0, panel.row1) == (30, 200)
+    np.testing.assert_allclose(panel.x_tick_cols, [30, 90, 150, 210, 270])
+
+
+def test_partial_y_ticks_without_labels_are_not_taken_for_0_to_1():
+    image = np.full((240, 320, 3), 255, np.uint8)
+    image[200:202, 30:300] = 0
+    image[10:202, 28:30] = 0
+    for col in range(30, 300, 60):
+        image[202:207, col] = 0
+    for row in (200, 164, 128):  # ticks on the lower half of the axis only
+        image[row, 23:28] = 0
+    image[150:152, 31:290] = (220, 0, 0)
+    with pytest.raises(CalibrationError, match="y ticks spanning the panel"):
+        digitize_image(image, x_range=(0, 20))
