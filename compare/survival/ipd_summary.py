@@ -53,6 +53,7 @@ from reconstruct.validation import check_choice, check_positive, check_probabili
 
 __all__ = ["ArmSummary", "ArmContrast", "IPDSummary", "contrast_arms", "summarize_ipd", "TIME_UNITS"]
 
+
 def _check_landmarks(landmarks: ArrayLike) -> tuple[float, ...]:
     try:
         values = np.atleast_1d(np.asarray(landmarks, dtype=float)) if np.size(landmarks) else np.zeros(0)
