@@ -243,6 +243,15 @@ def test_bundled_unverified_values_keep_their_flag(hcc) -> None:
 
 
 @pytest.mark.shared
+def test_the_compiled_comparator_file_is_pointed_to_the_bundled_registry() -> None:
+    source = SHARED / "trials" / "hcc_comparators.yaml"
+    if not source.is_file():
+        pytest.skip("../shared/trials/hcc_comparators.yaml is not present")
+    with pytest.raises(InputError, match="compiled comparator file .* compare/data/hcc_registry.yaml"):
+        load_registry(source)
+
+
+@pytest.mark.shared
 def test_bundled_registry_covers_the_compiled_trials(hcc) -> None:
     source = SHARED / "trials" / "hcc_comparators.yaml"
     if not source.is_file():

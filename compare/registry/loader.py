@@ -225,6 +225,11 @@ def parse_registry(data: Any, *, source: str = "<registry>", base_dir: Path | No
         As :func:`load_registry`.
     """
     ctx = _Ctx(source, "", base_dir or Path.cwd())
+    if isinstance(data, dict) and "meta" in data and "trials" in data and "registry_version" not in data:
+        # the compiled comparator file (../shared/trials/hcc_comparators.yaml) is a source, not a registry
+        ctx.fail("document", "expected a kmrecon registry (registry_version: 1); this looks like a compiled "
+                 "comparator file (meta, sources, trials), which kmrecon's bundled registry "
+                 "compare/data/hcc_registry.yaml was built from: use that file", "keys " + str(sorted(data)))
     top = ctx.mapping(data, "document", required=("registry_version", "time_unit", "sources", "trials"),
                       optional=())
     version = ctx.integer(top["registry_version"], "registry_version", minimum=1)
