@@ -236,6 +236,11 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
+    if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
+        from reconstruct.table_gaps import set_aside_increasing
+
+        rows, misread = set_aside_increasing(rows)
+        notes.extend(misread)
     match = None
     if rows:
         mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \

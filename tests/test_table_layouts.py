@@ -82,3 +82,23 @@ def test_events_read_as_their_own_word_widen_the_cell():
     out = attach_event_counts(line)
     assert [(w.text, w.col0, w.col1) for w in out] == [
         ("Arm B", 10, 60), ("152", 100, 130), ("113", 180, 250), ("(7)", 300, 330)]
+
+
+@pytest.mark.parametrize(
+    ("n_risk", "kept"),
+    [
+        pytest.param([22, 99, 68, 39], [99, 68, 39], id="first-cell-overprinted-by-its-label"),
+        pytest.param([20, 18, 25, 11, 8], [20, 18, 11, 8], id="one-misread-cell-inside"),
+        pytest.param([50, 60, 40], [50, 60, 40], id="either-cell-could-be-wrong-kept-as-read"),
+        pytest.param([40, 30, 20], [40, 30, 20], id="already-non-increasing"),
+    ],
+)
+def test_a_single_cell_that_makes_a_row_increase_is_set_aside(n_risk, kept):
+    from reconstruct.arm_matching import RiskRowInfo
+    from reconstruct.table_gaps import set_aside_increasing
+
+    times = np.arange(len(n_risk)) * 4.0
+    (row,), notes = set_aside_increasing([RiskRowInfo("Arm A", None, times, np.array(n_risk))])
+    assert row.n_risk.tolist() == kept
+    assert row.time.tolist() == [t for t, n in zip(times, n_risk, strict=True) if n in kept]
+    assert len(notes) == (len(kept) < len(n_risk))
