@@ -30,6 +30,7 @@ _RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s
 _OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progress\w*)\b", re.IGNORECASE)
 _MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
 _MIN_COLOURED_PX = 6
+_OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr.py)
 
 
 def _frozen_array(values: Sequence[float] | NDArray[np.generic], dtype: type) -> NDArray[np.generic]:
@@ -123,6 +124,26 @@ class _Line:
     @property
     def label_text(self) -> str:
         return " ".join(w.text for w in self.label_words).strip()
+
+
+def _read_small_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
+    """OCR words of a strip, enlarged first when it is small (boxes in the strip's own pixels).
+
+    Tables of small figures print digits a few pixels high that the detector merges across rows
+    (lifelines' "At risk", "Censored" and "Events" lines); up to twice the size, within the detector's
+    1600-pixel side limit, they come apart and read correctly.
+    """
+    import cv2
+
+    scale = min(2.0, _OCR_SIDE_PX / max(gray.shape))
+    if scale < 1.25:
+        return read_text(gray)
+    big = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return tuple(
+        TextBox(w.text, w.confidence, int(np.floor(w.row0 / scale)), int(np.floor(w.col0 / scale)),
+                int(np.ceil(w.row1 / scale)), int(np.ceil(w.col1 / scale)))
+        for w in read_text(big)
+    )
 
 
 def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
@@ -410,11 +431,13 @@ def read_risk_table(
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in split_fused_words(read_text(below))]
+             for w in split_fused_words(_read_small_text(below))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
-    tick_idx = next((i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)), None)
+    # the line with the most labels that fall on their ticks ("0.0" of the y axis read as "0 . 0" also fits)
+    tick_lines = [i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)]
+    tick_idx = max(tick_lines, key=lambda i: (len({v for _, v in lines[i].values}), -i)) if tick_lines else None
     tick_line = lines[tick_idx] if tick_idx is not None else None
     # Rows printed inside the panel under S = 0 (SAS) come before the tick labels, the usual ones after.
     table_lines = lines[:tick_idx] + lines[tick_idx + 1 :] if tick_idx is not None else lines
