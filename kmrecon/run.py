@@ -107,12 +107,26 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
     zero_row = float(digitized.y_calibration.to_px(0.0))
     if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
         row1 = min(row1, int(np.ceil(zero_row)) + 2)
+    else:  # rms::survplot prints them inside the panel just above S = 0, under the lowest curve
+        row1 = _table_top_inside(digitized, row0, row1)
     table = read_risk_table(
         overlay_background(document, digitized), panel_bbox=(row0, col0, row1, col1),
         x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
     )
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk))
             for r in table.rows]
+
+
+def _table_top_inside(digitized, row0: int, row1: int) -> int:
+    """Top of the band at the bottom of the panel that no curve reaches, or ``row1`` when it is thin.
+
+    The band is at most a fifth of the panel: rows of numbers printed there are read with the table.
+    """
+    lowest = [float(np.max(digitized.y_calibration.to_px(np.asarray(a.survival, float)))) for a in digitized.arms
+              if len(a.survival)]
+    if not lowest or digitized.curve_kind != "survival" or row1 - max(lowest) < 0.08 * (row1 - row0):
+        return row1
+    return max(int(np.ceil(max(lowest))) + 4, row1 - int(0.2 * (row1 - row0)))
 
 
 def _legend_order(keys) -> ArmMatch:

@@ -185,7 +185,9 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     start = min((w.col0 for w, _ in entries), default=np.inf)
     stop = max((w.col1 for w, _ in entries), default=-np.inf)
     # Markers and line keys are sometimes read as symbols ("█", "—"): a label word needs a letter or digit.
-    texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)]
+    # decimals ("0.0", a y tick label beside a row printed inside the panel) never name a row
+    texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
+             and (parse_number(w.text) is None or _as_count(w.text) is not None)]
     if any(start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2 for w in texts):
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)
