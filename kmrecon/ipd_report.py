@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -352,6 +352,7 @@ def write_ipd_report(
     force: bool = False,
     uncertainty: Any = None,
     uncertainty_note: str = "",
+    table_notes: Sequence[str] = (),
 ) -> IPDReportFiles:
     """Write ``summary.json``, ``report.md``, ``km.png`` and (with ``curves``) ``fit.png`` into ``outdir``.
 
@@ -385,6 +386,8 @@ def write_ipd_report(
         beside each CI in ``summary.json`` and as a report section.
     uncertainty_note : str, optional
         Why there are no such intervals (shown in the report when ``uncertainty`` is None and a note is given).
+    table_notes : sequence of str, optional
+        At-risk cells that were set aside, missing or filled in, one note each (report and ``summary.json``).
 
     Returns
     -------
@@ -406,6 +409,7 @@ def write_ipd_report(
     if curves is not None:
         curves, note = _curves_as_proportions(curves)
         notes += [note] if note else []
+    notes += [str(n).rstrip(".") for n in table_notes]
     overlay: str | None = None
     if overlay_png is not None:
         if not Path(overlay_png).is_file():

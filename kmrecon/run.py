@@ -30,7 +30,7 @@ from reconstruct.errors import (
     ReconstructionWarning,
 )
 
-__all__ = ["FigureRun", "run_figure", "match_by_fit"]
+__all__ = ["FigureRun", "TableCell", "run_figure", "match_by_fit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +64,11 @@ class FigureRun:
     exits : tuple of PanelExit
         Arms whose curve leaves the panel (truncated survival axis, or cut at the right end):
         statistics needing the curve after the exit are reported NE.
+    table_notes : tuple of str
+        The warnings about at-risk cells set aside, missing or taken from the curve (for the report).
+    table_cells : tuple of TableCell
+        Every cell of the at-risk table read from an image: read, taken from the curve (time 0) or
+        missing, with its pixel row, for the overlay; empty for a table from a file or vector text.
     """
 
     digitized: Any
@@ -79,6 +84,51 @@ class FigureRun:
     status: str = "ok"
     fit: tuple[Any, ...] = ()
     exits: tuple[Any, ...] = ()
+    table_cells: tuple[TableCell, ...] = ()
+    table_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of an at-risk table read from an image, as the overlay shows it.
+
+    Attributes
+    ----------
+    arm : str
+    time : float
+    n_risk : int or None
+        None for a missing cell.
+    row_px : float
+        Centre pixel row of the printed row.
+    state : {"read", "filled", "missing"}
+        Read by OCR; time-0 cell taken from the next cell and the curve; not read.
+    """
+
+    arm: str
+    time: float
+    n_risk: int | None
+    row_px: float
+    state: str
+
+
+def _table_cells(read: Sequence[RiskRowInfo], used: Sequence[RiskRowInfo], names: Sequence[str]) -> tuple:
+    """Cells of each arm's row (``read[k]`` as read, ``used[k]`` after filling) on the table's grid of times."""
+    if not read or any(r.row_px is None for r in read):
+        return ()
+    grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in (*read, *used)]))
+    cells = []
+    for name, row, full in zip(names, read, used, strict=True):
+        last = float(np.max(full.time)) if len(full.time) else 0.0
+        for t in grid[grid <= last]:
+            hit = np.flatnonzero(np.isclose(row.time, t))
+            fill = np.flatnonzero(np.isclose(full.time, t))
+            if hit.size:
+                cells.append(TableCell(name, float(t), int(row.n_risk[hit[0]]), float(row.row_px), "read"))
+            elif fill.size:
+                cells.append(TableCell(name, float(t), int(full.n_risk[fill[0]]), float(row.row_px), "filled"))
+            else:
+                cells.append(TableCell(name, float(t), None, float(row.row_px), "missing"))
+    return tuple(cells)
 
 
 def _rgb(colour: str | None) -> tuple[int, int, int] | None:
@@ -113,8 +163,8 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
         overlay_background(document, digitized), panel_bbox=(row0, col0, row1, col1),
         x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
     )
-    return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk))
-            for r in table.rows]
+    return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
+                        row_px=r.row_px) for r in table.rows]
 
 
 def _table_top_inside(digitized, row0: int, row1: int) -> int:
@@ -250,11 +300,13 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
+    table_notes: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
         from reconstruct.table_gaps import set_aside_increasing
 
         rows, misread = set_aside_increasing(rows)
         notes.extend(misread)
+        table_notes.extend(misread)
     match = None
     if rows:
         mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
@@ -291,14 +343,17 @@ def run_figure(
         [pd.DataFrame({"arm": names[k], "time": a.time, "survival": a.survival}) for k, a in enumerate(fig.arms)],
         ignore_index=True,
     )
+    table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
         from reconstruct.table_gaps import complete_rows
 
         filled, gap_notes = complete_rows([rows[j] for j in match.rows], curves_in)
+        table_cells = _table_cells([rows[j] for j in match.rows], filled, names)
         rows = list(rows)
         for k, j in enumerate(match.rows):
             rows[j] = filled[k]
         notes.extend(gap_notes)
+        table_notes.extend(gap_notes)
     table = pd.DataFrame(columns=["arm", "time", "n_risk"])
     if match is not None:
         table = pd.concat(
@@ -344,7 +399,7 @@ def run_figure(
     run = FigureRun(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
         reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov, status=status, fit=fits,
-        exits=exits,
+        exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
     )
     if status == "misfit" and not accept_misfit:
         raise MisfitError(misfit_message(fits), fits=fits, result=run)

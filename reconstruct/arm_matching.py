@@ -61,12 +61,15 @@ class RiskRowInfo:
     colour : tuple of int or None
         Colour of the row label, when it was coloured.
     time, n_risk : ndarray of shape (n_times,)
+    row_px : float or None
+        Centre pixel row of a row read from an image (for the overlay); None otherwise.
     """
 
     label: str | None
     colour: tuple[int, int, int] | None
     time: NDArray[np.float64]
     n_risk: NDArray[np.int64]
+    row_px: float | None = None
 
 
 @dataclass(frozen=True)

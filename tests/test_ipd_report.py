@@ -160,6 +160,13 @@ def test_without_curves_no_fit_figure(tmp_path, summary, ipd, record):
     assert "fit.png" not in files.report_md.read_text()
 
 
+def test_table_notes_name_the_cells_not_read(tmp_path, summary, ipd, record):
+    note = "Drug: at-risk cell(s) not read at time(s) 18; continued with the cells read"
+    files = write_ipd_report(summary, tmp_path, ipd=ipd, provenance=record, table_notes=[note])
+    assert f"- Note: {note}." in files.report_md.read_text()
+    assert note in json.loads(files.summary_json.read_text())["notes"]
+
+
 def test_overlay_link_unanchored_and_data_note(tmp_path, summary, ipd, record):
     overlay = tmp_path / "digitize" / "overlay.png"
     overlay.parent.mkdir()
