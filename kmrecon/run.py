@@ -323,11 +323,14 @@ def run_figure(
             notes.append(overridden)
         elif match.basis == "step counts":
             notes.append(f"arm matching: {match.detail}")
-        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels;
+        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels
+        # (these first when the labels did not decide the match);
         # when the fit overrode the labels, the rows' own names travel with the rows.
         given = [rows[match.rows[k]].label for k in range(len(fig.arms))]
         user_rows = at_risk_path is not None and not arm_names
-        first, second = (given, labels) if user_rows or overridden else (labels, given)
+        # when the legend labels did not decide the match, the labels printed beside the rows name them
+        printed = not arm_names and match.basis != "label" and all(given) and len(set(given)) == len(given)
+        first, second = (given, labels) if user_rows or overridden or printed else (labels, given)
         names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]

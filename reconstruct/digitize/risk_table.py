@@ -450,9 +450,14 @@ def read_risk_table(
     if not kept:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     rows = []
+    step = float(np.median(np.diff(np.sort(tick_values)))) if grid_start is not None else 0.0
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
+        if step > 0 and (t.size < 0.5 * ((t[-1] - t[0]) / step + 1) or t[0] > grid_start + 1.5 * step):
+            # two tick marks read as digits at the ends of the axis, or stray text: a row fills most of its
+            # columns and starts at the first or second (every arm starts at time 0)
+            continue
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
         if np.any(np.diff(n) > 0):
@@ -471,4 +476,4 @@ def read_risk_table(
                 row_px=(line.row0 + line.row1) / 2.0,
             )
         )
-    return RiskTable(rows=tuple(rows), confidence=min(r.confidence for r in rows), parameters=params)
+    return RiskTable(rows=tuple(rows), confidence=min((r.confidence for r in rows), default=0.0), parameters=params)
