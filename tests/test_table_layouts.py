@@ -46,6 +46,11 @@ def _figure(names, counts, *, layout: str):
             fig.text(tick, y, str(n), transform=trans, ha="center", fontsize=10)
     if layout == "legend":
         fig.text(0.3, y - 0.08, "group = " + names[0] + "      group = " + names[1], fontsize=10)
+    if layout == "stray":  # digits at both ends of a line, and numbers from the fourth column on: no rows
+        fig.text(0, y - 0.07, "0", transform=trans, ha="center", fontsize=10)
+        fig.text(30, y - 0.07, "7", transform=trans, ha="center", fontsize=10)
+        for tick, n in zip(TICKS[3:], (224, 43, 12), strict=True):
+            fig.text(tick, y - 0.13, str(n), transform=trans, ha="center", fontsize=10)
     fig.canvas.draw()
     rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
     h = rgb.shape[0]
@@ -64,6 +69,7 @@ COUNTS = [[120, 96, 70, 41, 18, 3], [85, 60, 44, 30, 11, 0]]
         pytest.param(["Group 1", "Group 2"], "legend", id="digit-labels-and-a-legend-under-the-table"),
         pytest.param(["Low risk", "High risk"], "nejm", id="risk-in-arm-names-on-their-own-line"),
         pytest.param(["Standard", "Intensified"], "right", id="labels-right-of-the-numbers"),
+        pytest.param(["Arm A", "Arm B"], "stray", id="stray-digits-and-a-late-row-are-no-rows"),
     ],
 )
 def test_rows_keep_their_labels_and_every_column(names, layout):
