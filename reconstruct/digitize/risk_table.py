@@ -7,6 +7,11 @@ Row labels are the words left of the numbers, a section header (lifelines prints
 an "At risk" row), or a coloured line or marker whose RGB colour is reported for matching with arms.
 Rows labelled as events or censored counts are not at-risk rows and are left out.
 
+The table is read as a grid on the x ticks: numbers left of its first column (the "1" of "Group 1")
+belong to the label, a row fills most of its columns from the first or second on, a line with words
+between its numbers (a legend) is no row, and a label may follow the numbers (``rms::survplot``).
+Small tables are enlarged before the OCR.
+
 Coordinates are ``(row, col)`` pixels, origin top-left.
 """
 
