@@ -270,9 +270,11 @@ def _column_times(
         step = float(np.median(np.diff(ticks)))
         origin = float(ticks[0])
 
+        first = (min(origin, 0.0) - origin) / step  # column of time 0 when the tick "0" was not read
+
         def miss(col: float) -> float:
             k = (float(x_calibration(col)) - origin) / step
-            return abs(k - round(k)) if k > -0.5 else 0.5
+            return abs(k - round(k)) if k > first - 0.5 else 0.5
 
         anchor = _anchor_col(entries, miss)
         raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
