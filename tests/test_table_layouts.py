@@ -46,11 +46,13 @@ def _figure(names, counts, *, layout: str):
             fig.text(tick, y, str(n), transform=trans, ha="center", fontsize=10)
     if layout == "legend":
         fig.text(0.3, y - 0.08, "group = " + names[0] + "      group = " + names[1], fontsize=10)
-    if layout == "stray":  # digits at both ends of a line, and numbers from the fourth column on: no rows
+    if layout == "stray":  # digits at both ends of a line, two tick marks read as "1", numbers from the fourth column
         fig.text(0, y - 0.07, "0", transform=trans, ha="center", fontsize=10)
         fig.text(30, y - 0.07, "7", transform=trans, ha="center", fontsize=10)
+        fig.text(6, y - 0.10, "1", transform=trans, ha="center", fontsize=10)
+        fig.text(18, y - 0.10, "1", transform=trans, ha="center", fontsize=10)
         for tick, n in zip(TICKS[3:], (224, 43, 12), strict=True):
-            fig.text(tick, y - 0.13, str(n), transform=trans, ha="center", fontsize=10)
+            fig.text(tick, y - 0.16, str(n), transform=trans, ha="center", fontsize=10)
     fig.canvas.draw()
     rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
     h = rgb.shape[0]

@@ -461,9 +461,10 @@ def read_risk_table(
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
-        if step > 0 and (t.size < 0.5 * ((t[-1] - t[0]) / step + 1) or t[0] > grid_start + 1.5 * step):
-            # two tick marks read as digits at the ends of the axis, or stray text: a row fills most of its
-            # columns and starts at the first or second (every arm starts at time 0)
+        if step > 0 and (t.size < 0.5 * ((t[-1] - t[0]) / step + 1) or t[0] > grid_start + 1.5 * step
+                         or (t.size < 3 <= len(tick_values) - 1)):
+            # tick marks read as digits ("1"), or stray text: a row of a table of four or more columns has
+            # three or more numbers, fills most of its columns and starts at the first or second
             continue
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
