@@ -110,3 +110,18 @@ def test_a_single_cell_that_makes_a_row_increase_is_set_aside(n_risk, kept):
     assert row.n_risk.tolist() == kept
     assert row.time.tolist() == [t for t, n in zip(times, n_risk, strict=True) if n in kept]
     assert len(notes) == (len(kept) < len(n_risk))
+
+
+@pytest.mark.parametrize(("fontsize", "scaled"), [(5, True), (14, False)])
+def test_only_small_text_is_enlarged_before_the_ocr(monkeypatch, fontsize, scaled):
+    from reconstruct.digitize import risk_table
+
+    fig = Figure(figsize=(4, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.05, 0.4, "At risk  120  96  70  41  18", fontsize=fontsize)
+    fig.canvas.draw()
+    gray = np.asarray(fig.canvas.buffer_rgba())[..., :3].mean(axis=2).astype(np.uint8)
+    seen = []
+    monkeypatch.setattr(risk_table, "read_text", lambda img: seen.append(img.shape) or ())
+    risk_table._read_small_text(gray)
+    assert seen == [(2 * gray.shape[0], 2 * gray.shape[1]) if scaled else gray.shape]

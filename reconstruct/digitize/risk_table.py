@@ -36,6 +36,7 @@ _OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progres
 _MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
 _MIN_COLOURED_PX = 6
 _OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr.py)
+_SMALL_TEXT_PX = 10  # glyphs lower than this (median) are read at up to twice the size
 
 
 def _frozen_array(values: Sequence[float] | NDArray[np.generic], dtype: type) -> NDArray[np.generic]:
@@ -131,8 +132,22 @@ class _Line:
         return " ".join(w.text for w in self.label_words).strip()
 
 
+def _glyph_height(gray: NDArray[np.uint8]) -> float:
+    """Median height in pixels of the dark glyphs of a strip (OpenCV components; inf without any)."""
+    import cv2
+
+    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
+        return float("inf")
+    _, mask = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    glyphs = heights[(heights >= 3) & (widths <= 3 * heights) & (heights <= 0.25 * gray.shape[0] + 3)]
+    return float(np.median(glyphs)) if glyphs.size else float("inf")
+
+
 def _read_small_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
-    """OCR words of a strip, enlarged first when it is small (boxes in the strip's own pixels).
+    """OCR words of a strip, enlarged first when its text is small (boxes in the strip's own pixels).
 
     Tables of small figures print digits a few pixels high that the detector merges across rows
     (lifelines' "At risk", "Censored" and "Events" lines); up to twice the size, within the detector's
@@ -141,7 +156,7 @@ def _read_small_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
     import cv2
 
     scale = min(2.0, _OCR_SIDE_PX / max(gray.shape))
-    if scale < 1.25:
+    if scale < 1.25 or _glyph_height(gray) >= _SMALL_TEXT_PX:
         return read_text(gray)
     big = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     return tuple(
