@@ -356,6 +356,7 @@ def write_ipd_report(
     uncertainty: Any = None,
     uncertainty_note: str = "",
     warnings: Sequence[str] = (),
+    table_notes: Sequence[str] = (),
 ) -> IPDReportFiles:
     """Write ``summary.json``, ``report.md``, ``km.png`` and (with ``curves``) ``fit.png`` into ``outdir``.
 
@@ -392,6 +393,9 @@ def write_ipd_report(
     warnings : sequence of str, optional
         Problems found on the way (e.g. the run's digitizer and reconstruction warnings): a "Warnings"
         section near the top of the report and ``warnings`` in ``summary.json``.
+    table_notes : sequence of str, optional
+        At-risk cells that were set aside, missing or filled in, one note each (report and ``summary.json``;
+        a note also in ``warnings`` is shown once, under Warnings).
 
     Returns
     -------
@@ -413,6 +417,7 @@ def write_ipd_report(
     if curves is not None:
         curves, note = _curves_as_proportions(curves)
         notes += [note] if note else []
+    notes += [str(n).rstrip(".") for n in table_notes if n not in warnings]  # else listed under Warnings
     overlay: str | None = None
     if overlay_png is not None:
         if not Path(overlay_png).is_file():

@@ -32,7 +32,7 @@ from reconstruct.errors import (
     ReconstructionWarning,
 )
 
-__all__ = ["FigureRun", "run_figure", "match_by_fit"]
+__all__ = ["FigureRun", "TableCell", "run_figure", "match_by_fit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +72,11 @@ class FigureRun:
         None when turned off or skipped (``draws_note`` says why).
     draws_note : str
         Why there are no draws, else "".
+    table_notes : tuple of str
+        The warnings about at-risk cells set aside, missing or taken from the curve (for the report).
+    table_cells : tuple of TableCell
+        Every cell of the at-risk table read from an image: read, taken from the curve (time 0) or
+        missing, with its pixel row, for the overlay; empty for a table from a file or vector text.
     """
 
     digitized: Any
@@ -89,6 +94,51 @@ class FigureRun:
     exits: tuple[Any, ...] = ()
     draws: Any = None
     draws_note: str = ""
+    table_cells: tuple[TableCell, ...] = ()
+    table_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of an at-risk table read from an image, as the overlay shows it.
+
+    Attributes
+    ----------
+    arm : str
+    time : float
+    n_risk : int or None
+        None for a missing cell.
+    row_px : float
+        Centre pixel row of the printed row.
+    state : {"read", "filled", "missing"}
+        Read by OCR; time-0 cell taken from the next cell and the curve; not read.
+    """
+
+    arm: str
+    time: float
+    n_risk: int | None
+    row_px: float
+    state: str
+
+
+def _table_cells(read: Sequence[RiskRowInfo], used: Sequence[RiskRowInfo], names: Sequence[str]) -> tuple:
+    """Cells of each arm's row (``read[k]`` as read, ``used[k]`` after filling) on the table's grid of times."""
+    if not read or any(r.row_px is None for r in read):
+        return ()
+    grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in (*read, *used)]))
+    cells = []
+    for name, row, full in zip(names, read, used, strict=True):
+        last = float(np.max(full.time)) if len(full.time) else 0.0
+        for t in grid[grid <= last]:
+            hit = np.flatnonzero(np.isclose(row.time, t))
+            fill = np.flatnonzero(np.isclose(full.time, t))
+            if hit.size:
+                cells.append(TableCell(name, float(t), int(row.n_risk[hit[0]]), float(row.row_px), "read"))
+            elif fill.size:
+                cells.append(TableCell(name, float(t), int(full.n_risk[fill[0]]), float(row.row_px), "filled"))
+            else:
+                cells.append(TableCell(name, float(t), None, float(row.row_px), "missing"))
+    return tuple(cells)
 
 
 def _rgb(colour: str | None) -> tuple[int, int, int] | None:
@@ -117,12 +167,26 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
     zero_row = float(digitized.y_calibration.to_px(0.0))
     if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
         row1 = min(row1, int(np.ceil(zero_row)) + 2)
+    else:  # rms::survplot prints them inside the panel just above S = 0, under the lowest curve
+        row1 = _table_top_inside(digitized, row0, row1)
     table = read_risk_table(
         overlay_background(document, digitized), panel_bbox=(row0, col0, row1, col1),
         x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
     )
-    return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk))
-            for r in table.rows]
+    return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
+                        row_px=r.row_px) for r in table.rows]
+
+
+def _table_top_inside(digitized, row0: int, row1: int) -> int:
+    """Top of the band at the bottom of the panel that no curve reaches, or ``row1`` when it is thin.
+
+    The band is at most a fifth of the panel: rows of numbers printed there are read with the table.
+    """
+    lowest = [float(np.max(digitized.y_calibration.to_px(np.asarray(a.survival, float)))) for a in digitized.arms
+              if len(a.survival)]
+    if not lowest or digitized.curve_kind != "survival" or row1 - max(lowest) < 0.08 * (row1 - row0):
+        return row1
+    return max(int(np.ceil(max(lowest))) + 4, row1 - int(0.2 * (row1 - row0)))
 
 
 def _legend_order(keys) -> ArmMatch:
@@ -257,6 +321,13 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
+    table_notes: list[str] = []
+    if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
+        from reconstruct.table_gaps import set_aside_increasing
+
+        rows, misread = set_aside_increasing(rows)
+        notes.extend(misread)
+        table_notes.extend(misread)
     match = None
     if rows:
         mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
@@ -273,11 +344,14 @@ def run_figure(
             notes.append(overridden)
         elif match.basis == "step counts":
             notes.append(f"arm matching: {match.detail}")
-        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels;
+        # Names: --arm-names, then those of a user's at-risk file, then legend labels, then printed row labels
+        # (these first when the labels did not decide the match);
         # when the fit overrode the labels, the rows' own names travel with the rows.
         given = [rows[match.rows[k]].label for k in range(len(fig.arms))]
         user_rows = at_risk_path is not None and not arm_names
-        first, second = (given, labels) if user_rows or overridden else (labels, given)
+        # when the legend labels did not decide the match, the labels printed beside the rows name them
+        printed = not arm_names and match.basis != "label" and all(given) and len(set(given)) == len(given)
+        first, second = (given, labels) if user_rows or overridden or printed else (labels, given)
         names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
@@ -303,14 +377,17 @@ def run_figure(
             if printed_n[k] is not None and t0.any() and int(np.asarray(rows[j].n_risk)[t0][0]) != printed_n[k]:
                 notes.append(f"{names[k]}: the legend prints n={printed_n[k]} but the at-risk table starts at "
                              f"{int(np.asarray(rows[j].n_risk)[t0][0])}; check which is right")
+    table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
         from reconstruct.table_gaps import complete_rows
 
         filled, gap_notes = complete_rows([rows[j] for j in match.rows], curves_in, n_start=printed_n)
+        table_cells = _table_cells([rows[j] for j in match.rows], filled, names)
         rows = list(rows)
         for k, j in enumerate(match.rows):
             rows[j] = filled[k]
         notes.extend(gap_notes)
+        table_notes.extend(gap_notes)
     table = pd.DataFrame(columns=["arm", "time", "n_risk"])
     if match is not None:
         table = pd.concat(
@@ -356,7 +433,7 @@ def run_figure(
     run = FigureRun(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
         reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov, status=status, fit=fits,
-        exits=exits,
+        exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
     )
     if status == "misfit" and not accept_misfit:
         raise MisfitError(misfit_message(fits), fits=fits, result=run)

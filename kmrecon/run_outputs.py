@@ -103,7 +103,8 @@ def write_run_diagnostics(run: FigureRun, outdir: str | os.PathLike[str], *, fig
         check_writable(path, force=force)
     outdir.mkdir(parents=True, exist_ok=True)
     curves, _ = named_points(run)
-    write_bytes(paths[0], overlay_png(run.digitized, overlay_background(run.document, run.digitized)), force=force)
+    write_bytes(paths[0], overlay_png(run.digitized, overlay_background(run.document, run.digitized),
+                                table_cells=run.table_cells, arm_names=run.arm_names), force=force)
     write_bytes(paths[1], fit_png(curves, run.reconstruction.to_frame()), force=force)
     write_json(paths[2], run_record(run), force=force)
     return paths
@@ -204,7 +205,8 @@ def write_run_outputs(
     write_csv(outdir / "curves.csv", curves, force=force)
     write_csv(outdir / "censor_marks.csv", marks, force=force)
     write_json(outdir / "digitize.json", run.digitized.to_dict(), force=force)
-    write_bytes(outdir / "overlay.png", overlay_png(run.digitized, overlay_background(run.document, run.digitized)),
+    write_bytes(outdir / "overlay.png", overlay_png(run.digitized, overlay_background(run.document, run.digitized),
+                                table_cells=run.table_cells, arm_names=run.arm_names),
                 force=force)
     write_csv(outdir / "at_risk.csv", run.at_risk, force=force)
     write_csv(outdir / "ipd.csv", ipd, force=force)
@@ -216,6 +218,7 @@ def write_run_outputs(
                      provenance=run.provenance, force=force, status=run.status,
                      banner=misfit_banner(run.fit) if run.status == "misfit" else None,
                      uncertainty=uncertainty, uncertainty_note=draws_note, warnings=run.warnings,
+                     table_notes=run.table_notes,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "
                                             f"(at-risk numbers: {run.at_risk_source})")
     write_run_html(outdir, force=force)

@@ -25,6 +25,8 @@ __all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows"]
 _MIN_CHROMA = 25.0
 # Largest 1 - cos(angle between hues) at which a row label's colour still names a curve's colour.
 _COLOUR_TOLERANCE = 0.15
+# Smallest runner-up excess (1 - cos) that lets colours decide when the best pairs are ten times closer.
+_NEAR_HUE_MARGIN = 0.05
 # The best assignment by numbers must beat the runner-up by this much (squared patients).
 _NUMBERS_MARGIN = 4.0
 
@@ -59,12 +61,15 @@ class RiskRowInfo:
     colour : tuple of int or None
         Colour of the row label, when it was coloured.
     time, n_risk : ndarray of shape (n_times,)
+    row_px : float or None
+        Centre pixel row of a row read from an image (for the overlay); None otherwise.
     """
 
     label: str | None
     colour: tuple[int, int, int] | None
     time: NDArray[np.float64]
     n_risk: NDArray[np.int64]
+    row_px: float | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,10 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
     if colours is not None:
         best, cost, second = _unique_best(colours)
         worst_pair = max(colours[i, best[i]] for i in range(len(arms)))
-        if worst_pair <= _COLOUR_TOLERANCE and second - cost > 2 * _COLOUR_TOLERANCE:
+        # Near hues (NEJM's red and orange, some 25 degrees apart) still decide when every pair of the
+        # best assignment is much closer than the runner-up's swaps.
+        margin = min(2 * _COLOUR_TOLERANCE, max(_NEAR_HUE_MARGIN, 10.0 * worst_pair))
+        if worst_pair <= _COLOUR_TOLERANCE and second - cost > margin:
             return ArmMatch(rows=best, basis="colour", detail="row label colours match the curve colours")
     numbers = _numbers_costs(arms, rows)
     best, cost, second = _unique_best(numbers)

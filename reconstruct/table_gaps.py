@@ -1,5 +1,10 @@
 """At-risk rows with cells the OCR could not read: say which, and fill a missing time-0 cell.
 
+A cell whose number would make its row increase (numbers at risk never do) is a misread, e.g. a
+first number overprinted by its row label; when setting aside exactly one cell makes the row
+non-increasing, that cell is treated as unread and the warnings say so. Otherwise the row is kept as
+read and the reconstruction rejects it.
+
 A table is printed on one grid of times, so a cell missing from one row but present in another is
 an unread cell; the run continues with the cells read and its warnings list the missing ones. The
 time-0 cell (patients randomised) is needed by the reconstruction: when it is missing it is taken
@@ -14,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["complete_rows"]
+__all__ = ["complete_rows", "set_aside_increasing"]
 
 
 def _fmt(t: float) -> str:
@@ -69,5 +74,49 @@ def complete_rows(rows: Sequence, curves: Sequence,
         if missing:
             notes.append(f"{name}: at-risk cell(s) not read at time(s) {', '.join(_fmt(g) for g in missing)}; "
                          "continued with the cells read")
-        out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t, n_risk=n))
+        out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t, n_risk=n, row_px=row.row_px))
+    return out, notes
+
+
+def set_aside_increasing(rows: Sequence) -> tuple[list, list[str]]:
+    """Drop the one cell that makes a row increase, when exactly one such cell exists.
+
+    Parameters
+    ----------
+    rows : sequence of RiskRowInfo
+        Table rows as read, top to bottom.
+
+    Returns
+    -------
+    rows : list of RiskRowInfo
+        The rows, a misread cell removed where one cell alone breaks the order.
+    notes : list of str
+        One note per cell set aside.
+
+    Examples
+    --------
+    >>> from reconstruct.arm_matching import RiskRowInfo
+    >>> row = RiskRowInfo("Arm A", None, np.array([0.0, 4, 8]), np.array([22, 99, 68]))
+    >>> out, notes = set_aside_increasing([row])
+    >>> out[0].n_risk.tolist(), notes[0].split(";")[0]
+    ([99, 68], 'Arm A: the at-risk cell at time 0 read as 22 would make the numbers at risk increase')
+    """
+    from reconstruct.arm_matching import RiskRowInfo
+
+    out, notes = [], []
+    for k, row in enumerate(rows):
+        n = np.asarray(row.n_risk, dtype=np.int64)
+        if n.size < 3 or not np.any(np.diff(n) > 0):
+            out.append(row)
+            continue
+        fixes = [j for j in range(n.size) if not np.any(np.diff(np.delete(n, j)) > 0)]
+        if len(fixes) != 1:
+            out.append(row)
+            continue
+        j = fixes[0]
+        t = np.asarray(row.time, float)
+        notes.append(f"{row.label or f'at-risk row {k + 1}'}: the at-risk cell at time {_fmt(t[j])} read as {n[j]} "
+                     "would make the numbers at risk increase; set aside as unread")
+        out.append(RiskRowInfo(label=row.label, colour=row.colour, time=np.delete(t, j), n_risk=np.delete(n, j),
+                               row_px=row.row_px))
     return out, notes

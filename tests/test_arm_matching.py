@@ -48,6 +48,22 @@ def test_colours_decide_for_lighter_antialiased_label_text():
     assert match.basis == "colour"
 
 
+def test_near_hues_decide_when_each_label_matches_its_curve_closely():
+    # NEJM red and orange are about 25 degrees of hue apart; the row labels are tints of each.
+    a, ta, na = _arm(5, 10.0, colour=(186, 62, 42))
+    b, tb, nb = _arm(5, 10.0, colour=(223, 135, 40))
+    match = match_arms_to_rows([a, b], [_row(tb, nb, colour=(234, 174, 109)), _row(ta, na, colour=(206, 113, 100))])
+    assert match.rows == (1, 0)
+    assert match.basis == "colour"
+
+
+def test_near_hues_with_labels_between_them_are_an_error():
+    a, ta, na = _arm(5, 10.0, colour=(186, 62, 42))
+    b, tb, nb = _arm(5, 10.0, colour=(223, 135, 40))
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows([a, b], [_row(ta, na, colour=(210, 100, 45)), _row(tb, nb, colour=(212, 104, 44))])
+
+
 def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
     good, tg, ng = _arm(3, 30.0)
     poor, tp, np_ = _arm(4, 4.0)

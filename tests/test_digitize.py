@@ -311,3 +311,24 @@ def test_overlay_draws_every_arm_and_its_marks():
     gids = {line.get_gid() for line in ax.lines}
     assert {"arm1", "arm2", "censor1", "censor2", "x-calibration", "y-calibration"} <= gids
     assert overlay_png(result, image)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_overlay_writes_the_table_cells_read_filled_and_missing():
+    from figures.overlay import plot_digitization_overlay
+    from reconstruct.arm_matching import RiskRowInfo
+    from kmrecon.run import _table_cells
+
+    fig = generate_figure("basic", SEED)
+    image = decode_image(fig.image_bytes)
+    result = digitize_image(image, x_range=fig.truth.x_range, y_range=fig.truth.y_range)
+    read = [RiskRowInfo("A", None, np.array([0.0, 6, 12]), np.array([50, 40, 30]), row_px=300.0),
+            RiskRowInfo("B", None, np.array([6.0, 18]), np.array([45, 20]), row_px=320.0)]
+    used = [read[0], RiskRowInfo("B", None, np.array([0.0, 6, 18]), np.array([60, 45, 20]), row_px=320.0)]
+    cells = _table_cells(read, used, ["A", "B"])
+    assert [(c.arm, c.time, c.n_risk, c.state) for c in cells] == [
+        ("A", 0.0, 50, "read"), ("A", 6.0, 40, "read"), ("A", 12.0, 30, "read"),
+        ("B", 0.0, 60, "filled"), ("B", 6.0, 45, "read"), ("B", 12.0, None, "missing"), ("B", 18.0, 20, "read")]
+    ax = plot_digitization_overlay(result, image, table_cells=cells, arm_names=["A", "B"])
+    texts = {(t.get_gid(), t.get_text()) for t in ax.texts}
+    assert {("cell-read", "50"), ("cell-filled", "(60)"), ("cell-missing", "?")} <= texts
+    assert len(ax.texts) == len(cells)

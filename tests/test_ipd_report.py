@@ -177,6 +177,16 @@ def test_warnings_are_a_section_of_the_report_not_only_stderr(tmp_path, summary,
     assert json.loads(quiet.summary_json.read_text())["warnings"] == []
 
 
+def test_table_notes_name_the_cells_not_read(tmp_path, summary, ipd, record):
+    note = "Drug: at-risk cell(s) not read at time(s) 18; continued with the cells read"
+    files = write_ipd_report(summary, tmp_path, ipd=ipd, provenance=record, table_notes=[note])
+    assert f"- Note: {note}." in files.report_md.read_text()
+    assert note in json.loads(files.summary_json.read_text())["notes"]
+    both = write_ipd_report(summary, tmp_path / "both", ipd=ipd, provenance=record, table_notes=[note],
+                            warnings=[note])
+    assert both.report_md.read_text().count("at-risk cell(s) not read at time(s) 18") == 1
+
+
 def test_overlay_link_unanchored_and_data_note(tmp_path, summary, ipd, record):
     overlay = tmp_path / "digitize" / "overlay.png"
     overlay.parent.mkdir()

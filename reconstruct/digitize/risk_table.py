@@ -7,6 +7,11 @@ Row labels are the words left of the numbers, a section header (lifelines prints
 an "At risk" row), or a coloured line or marker whose RGB colour is reported for matching with arms.
 Rows labelled as events or censored counts are not at-risk rows and are left out.
 
+The table is read as a grid on the x ticks: numbers left of its first column (the "1" of "Group 1")
+belong to the label, a row fills most of its columns from the first or second on, a line with words
+between its numbers (a legend) is no row, and a label may follow the numbers (``rms::survplot``).
+Small tables are enlarged before the OCR.
+
 Coordinates are ``(row, col)`` pixels, origin top-left.
 """
 
@@ -24,10 +29,14 @@ from reconstruct.errors import InputError
 
 __all__ = ["RiskRow", "RiskTable", "read_risk_table"]
 
-_RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s*at\s*risk|risk)\b", re.IGNORECASE)
+# "risk" alone is a header only on a line of its own: "Low risk" and "High risk" are arm names.
+_RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s*at\s*risk)\b|^\s*risk\s*:?\s*$",
+                         re.IGNORECASE)
 _OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progress\w*)\b", re.IGNORECASE)
 _MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
 _MIN_COLOURED_PX = 6
+_OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr.py)
+_SMALL_TEXT_PX = 10  # glyphs lower than this (median) are read at up to twice the size
 
 
 def _frozen_array(values: Sequence[float] | NDArray[np.generic], dtype: type) -> NDArray[np.generic]:
@@ -123,6 +132,40 @@ class _Line:
         return " ".join(w.text for w in self.label_words).strip()
 
 
+def _glyph_height(gray: NDArray[np.uint8]) -> float:
+    """Median height in pixels of the dark glyphs of a strip (OpenCV components; inf without any)."""
+    import cv2
+
+    if gray.size == 0 or int(gray.max()) - int(gray.min()) < 40:
+        return float("inf")
+    _, mask = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    glyphs = heights[(heights >= 3) & (widths <= 3 * heights) & (heights <= 0.25 * gray.shape[0] + 3)]
+    return float(np.median(glyphs)) if glyphs.size else float("inf")
+
+
+def _read_small_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
+    """OCR words of a strip, enlarged first when its text is small (boxes in the strip's own pixels).
+
+    Tables of small figures print digits a few pixels high that the detector merges across rows
+    (lifelines' "At risk", "Censored" and "Events" lines); up to twice the size, within the detector's
+    1600-pixel side limit, they come apart and read correctly.
+    """
+    import cv2
+
+    scale = min(2.0, _OCR_SIDE_PX / max(gray.shape))
+    if scale < 1.25 or _glyph_height(gray) >= _SMALL_TEXT_PX:
+        return read_text(gray)
+    big = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return tuple(
+        TextBox(w.text, w.confidence, int(np.floor(w.row0 / scale)), int(np.floor(w.col0 / scale)),
+                int(np.ceil(w.row1 / scale)), int(np.ceil(w.col1 / scale)))
+        for w in read_text(big)
+    )
+
+
 def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
     """Group word boxes into text lines by their centre rows (gap > half the median word height)."""
     if not words:
@@ -147,17 +190,29 @@ def _as_count(text: str) -> int | None:
 
 
 def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Line:
-    """Split a line into label words (left) and table entries (integers between the two columns)."""
+    """Split a line into label words and table entries (integers between the two columns).
+
+    The label is the text left of the entries, or right of them when there is none on the left
+    (``rms::survplot`` prints the arm name after its numbers). A line with words between its numbers
+    ("group = Group 1   group = Group 2", a legend under the table) has no entries.
+    """
+    from reconstruct.digitize.risk_tokens import attach_event_counts
+
+    words = attach_event_counts(words)
     inside = [w for w in words if first_col <= w.center_px[1] <= last_col]
     values = tuple((w, v) for w in inside if (v := parse_number(w.text)) is not None)
     entries = tuple((w, v) for w in inside if (v := _as_count(w.text)) is not None)
     start = min((w.col0 for w, _ in entries), default=np.inf)
+    stop = max((w.col1 for w, _ in entries), default=-np.inf)
     # Markers and line keys are sometimes read as symbols ("█", "—"): a label word needs a letter or digit.
-    label = tuple(
-        w
-        for w in words
-        if w.col1 <= start + 1 and all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
-    )
+    # decimals ("0.0", a y tick label beside a row printed inside the panel) never name a row
+    texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
+             and (parse_number(w.text) is None or _as_count(w.text) is not None)]
+    if any(start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2 for w in texts):
+        entries = ()
+    label = tuple(w for w in texts if w.col1 <= start + 1)
+    if not label and entries:
+        label = tuple(w for w in texts if w.col0 >= stop - 1)
     return _Line(words=tuple(words), numbers=entries, label_words=label, values=values)
 
 
@@ -187,8 +242,14 @@ def _column_step(times: NDArray[np.float64]) -> float:
     return _nice_step(float(np.median(np.diff(centres)))) if len(centres) > 1 else 0.0
 
 
-def _anchor_col(entries: list[tuple[TextBox, int]]) -> Callable[[TextBox], float]:
-    """Pick the alignment (left, centre, right) under which the table's columns line up best."""
+def _anchor_col(entries: list[tuple[TextBox, int]],
+                grid_miss: Callable[[float], float] | None = None) -> Callable[[TextBox], float]:
+    """Pick the alignment (left, centre, right) under which the table's columns line up best.
+
+    With ``grid_miss`` (distance of a pixel column from the nearest tick column, in tick steps) the
+    alignment that puts the entries nearest the tick grid wins; otherwise the one whose columns are
+    tightest.
+    """
     options: dict[str, Callable[[TextBox], float]] = {
         "center": lambda w: w.center_px[1],
         "right": lambda w: float(w.col1),
@@ -197,6 +258,11 @@ def _anchor_col(entries: list[tuple[TextBox, int]]) -> Callable[[TextBox], float
     if len(entries) < 3:
         return options["center"]
     spreads = {}
+    if grid_miss is not None:
+        misses = {name: float(np.median([grid_miss(fn(w)) for w, _ in entries])) for name, fn in options.items()}
+        best = min(misses, key=lambda k: misses[k])
+        # centred numbers are the rule: another alignment must fit the grid clearly better
+        return options[best if misses[best] < misses["center"] - 0.05 else "center"]
     for name, fn in options.items():
         cols = np.sort([fn(w) for w, _ in entries])
         gaps = np.diff(cols)
@@ -211,20 +277,29 @@ def _column_times(
 ) -> dict[int, float]:
     """Time for each table entry (keyed by ``id`` of its box): the tick label above, or the snapped calibration."""
     entries = [e for line in table for e in line.numbers]
-    anchor = _anchor_col(entries)
     times: dict[int, float] = {}
     tick_cols = np.array([w.center_px[1] for w, _ in tick_line.values]) if tick_line else np.zeros(0)
     tick_vals = np.array([v for _, v in tick_line.values], dtype=float) if tick_line else np.zeros(0)
-    raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
-    step = _column_step(np.array(list(raw.values())))
     ticks = np.sort(np.asarray(tick_values if tick_values is not None else [], dtype=float))
     if ticks.size >= 2:  # the table is a grid aligned to the x ticks: snap to their spacing
         step = float(np.median(np.diff(ticks)))
         origin = float(ticks[0])
+
+        first = (min(origin, 0.0) - origin) / step  # column of time 0 when the tick "0" was not read
+
+        def miss(col: float) -> float:
+            k = (float(x_calibration(col)) - origin) / step
+            return abs(k - round(k)) if k > first - 0.5 else 0.5
+
+        anchor = _anchor_col(entries, miss)
+        raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
         return {id(w): (origin + step * round((raw[id(w)] - origin) / step)
                         if abs(raw[id(w)] - origin - step * round((raw[id(w)] - origin) / step)) <= 0.3 * step
                         else raw[id(w)])
                 for w, _ in entries}
+    anchor = _anchor_col(entries)
+    raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
+    step = _column_step(np.array(list(raw.values())))
     spacing_px = float(np.median(np.diff(np.sort(tick_cols)))) if tick_cols.size > 1 else np.inf
     for w, _ in entries:
         col = anchor(w)
@@ -235,6 +310,28 @@ def _column_times(
         else:
             times[id(w)] = raw[id(w)]
     return times
+
+
+def _label_digits(line: _Line, times: dict[int, float], grid_start: float | None) -> _Line:
+    """Give the row label the numbers read left of the table's first column ("Group 1", "Arm 2").
+
+    A leading number is part of the label when its time falls before the first column of the grid, or
+    when it shares a column with the number right of it (the label's digit set just left of the cell).
+    """
+    order = sorted(line.numbers, key=lambda e: e[0].col0)
+    moved: list[TextBox] = []
+    while len(order) >= 2:
+        (w0, _), (w1, _) = order[0], order[1]
+        before = grid_start is not None and times[id(w0)] < grid_start - 1e-9
+        shared = abs(times[id(w0)] - times[id(w1)]) < 1e-9 and w0.col1 <= w1.col0
+        if not (before or shared):
+            break
+        moved.append(w0)
+        order.pop(0)
+    if not moved:
+        return line
+    label = tuple(sorted((*line.label_words, *moved), key=lambda w: w.col0))
+    return _Line(words=line.words, numbers=tuple(order), label_words=label, values=line.values)
 
 
 def _label_colour(rgb: NDArray[np.uint8] | None, line: _Line, first_col: int) -> tuple[int, int, int] | None:
@@ -358,22 +455,32 @@ def read_risk_table(
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in split_fused_words(read_text(below))]
+             for w in split_fused_words(_read_small_text(below))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
-    tick_idx = next((i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)), None)
+    # the line with the most labels that fall on their ticks ("0.0" of the y axis read as "0 . 0" also fits)
+    tick_lines = [i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)]
+    tick_idx = max(tick_lines, key=lambda i: (len({v for _, v in lines[i].values}), -i)) if tick_lines else None
     tick_line = lines[tick_idx] if tick_idx is not None else None
     # Rows printed inside the panel under S = 0 (SAS) come before the tick labels, the usual ones after.
     table_lines = lines[:tick_idx] + lines[tick_idx + 1 :] if tick_idx is not None else lines
+    times = _column_times([ln for ln in table_lines if len(ln.numbers) >= 2], tick_line, x_calibration, tick_values)
+    grid_start = min(float(np.min(tick_values)), 0.0) if tick_values is not None and len(tick_values) >= 2 else None
+    table_lines = [_label_digits(ln, times, grid_start) if len(ln.numbers) >= 2 else ln for ln in table_lines]
     kept = _classify(table_lines)
     if not kept:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    times = _column_times([ln for ln in table_lines if len(ln.numbers) >= 2], tick_line, x_calibration, tick_values)
     rows = []
+    step = float(np.median(np.diff(np.sort(tick_values)))) if grid_start is not None else 0.0
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
+        if step > 0 and (t.size < 0.5 * ((t[-1] - t[0]) / step + 1) or t[0] > grid_start + 1.5 * step
+                         or (t.size < 3 <= len(tick_values) - 1)):
+            # tick marks read as digits ("1"), or stray text: a row of a table of four or more columns has
+            # three or more numbers, fills most of its columns and starts at the first or second
+            continue
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
         if np.any(np.diff(n) > 0):
@@ -392,4 +499,4 @@ def read_risk_table(
                 row_px=(line.row0 + line.row1) / 2.0,
             )
         )
-    return RiskTable(rows=tuple(rows), confidence=min(r.confidence for r in rows), parameters=params)
+    return RiskTable(rows=tuple(rows), confidence=min((r.confidence for r in rows), default=0.0), parameters=params)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from reconstruct.digitize.ocr import TextBox
 
-__all__ = ["split_fused_words"]
+__all__ = ["split_fused_words", "attach_event_counts"]
 
 # a count with an optional "(events)" after it | a bracketed count on its own | a run of other text
 _PIECE = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)(?P<paren>\s*\(\s*[\dOo,]*\s*\))?|(?P<lone>\(\s*[\dOo,]*\s*\))|(?P<text>[^\s\d()]+)")
@@ -77,4 +77,42 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
             col0 = w.col0 + int(round(start * width))
             col1 = max(col0 + 1, w.col0 + int(round(stop * width)))
             out.append(TextBox(part, w.confidence, w.row0, col0, w.row1, col1))
+    return out
+
+
+_LONE_PAREN = re.compile(r"\(\s*[\dOo,]*\s*\)")
+
+
+def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
+    """Widen a number's box over a "(n)" read as a word of its own right after it (JCO cells).
+
+    A JCO cell "113 (19)" is centred as a whole on its column; when the OCR returns the count and the
+    parenthesis as two words, the number alone sits left of the column. The widened box keeps the
+    number's text, so the cell is placed as printed.
+
+    Parameters
+    ----------
+    line : sequence of TextBox
+        The words of one text line, left to right.
+
+    Returns
+    -------
+    list of TextBox
+        The words, each lone "(n)" that follows a number within a character's width merged into it.
+
+    Examples
+    --------
+    >>> words = [TextBox("113", 0.9, 0, 100, 10, 130), TextBox("(19)", 0.9, 0, 133, 10, 170)]
+    >>> [(w.text, w.col0, w.col1) for w in attach_event_counts(words)]
+    [('113', 100, 170)]
+    """
+    out: list[TextBox] = []
+    for w in line:
+        prev = out[-1] if out else None
+        if (prev is not None and _LONE_PAREN.fullmatch(w.text.strip()) and re.fullmatch(r"\d[\d,]*", prev.text)
+                and 0 <= w.col0 - prev.col1 <= max(prev.row1 - prev.row0, 1)):
+            out[-1] = TextBox(prev.text, prev.confidence, min(prev.row0, w.row0), prev.col0, max(prev.row1, w.row1),
+                              w.col1)
+            continue
+        out.append(w)
     return out
