@@ -90,8 +90,10 @@ def test_demo_runs_the_whole_flow_and_matches_the_simulated_truth(runner, tmp_pa
     result = runner.invoke(main, ["demo", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "SIMULATED" in result.output and "against the simulated truth" in result.output
-    for name in ("ipd.csv", "report.md", "km.png", "overlay.png", "run.json", "summary.json"):
+    for name in ("ipd.csv", "report.md", "km.png", "overlay.png", "run.json", "summary.json", "ipd_draws.csv"):
         assert (out / name).is_file(), name
+    listed = result.output.split("outputs in", 1)[1]
+    assert sorted(p.name for p in out.iterdir()) == sorted(n.strip() for n in listed.split(":", 1)[1].split(","))
     assert "SIMULATED" in (out / "report.md").read_text()
     ipd = pd.read_csv(out / "ipd.csv")
     truth = pd.read_csv(demo_file("true_ipd.csv"))

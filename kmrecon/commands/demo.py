@@ -56,7 +56,7 @@ def command(output_dir: Path | None, force: bool) -> None:
     """Figure -> IPD -> report on a bundled, SIMULATED two-arm figure, checked against the simulated truth."""
     from kmrecon.ipd_report import format_ipd_summary
     from kmrecon.run import run_figure
-    from kmrecon.run_outputs import RUN_OUTPUTS, write_run_outputs
+    from kmrecon.run_outputs import DRAWS_FILE, RUN_OUTPUTS, write_run_outputs
 
     figure = demo_file("figure.png")
     out = output_dir if output_dir is not None else Path(tempfile.mkdtemp(prefix="kmrecon-demo-"))
@@ -72,4 +72,5 @@ def command(output_dir: Path | None, force: bool) -> None:
     click.echo("\nagainst the simulated truth:")
     for line in _truth_lines(run, summary, truth):
         click.echo(line)
-    click.echo(f"\noutputs in {out}: {', '.join(RUN_OUTPUTS)}")
+    written = [*RUN_OUTPUTS, DRAWS_FILE] if (out / DRAWS_FILE).is_file() else list(RUN_OUTPUTS)
+    click.echo(f"\noutputs in {out}: {', '.join(written)}")
