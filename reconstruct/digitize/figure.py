@@ -317,7 +317,8 @@ def _drop_broken_greys(paths, colours):
     """
     if not any(_chroma(colours[k]) > 20 for k, _, _ in paths):
         return paths
-    return [item for item in paths if _chroma(colours[item[0]]) > 20 or item[1].coverage >= 0.85]
+    # a thin coloured line loses chroma to JPEG subsampling (red to pink); neutral greys stay near 0
+    return [item for item in paths if _chroma(colours[item[0]]) > 12 or item[1].coverage >= 0.85]
 
 
 def _drop_duplicates(paths):
@@ -356,6 +357,18 @@ def _trace_arms(crop: NDArray[np.uint8]):
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
     colours, weights = _drop_tints(colours, weights, bg_rgb, max_half_width=max(4, crop.shape[0] // 60))
+    if colours:
+        local_bg = _curves.local_background(crop, max(_curves.line_thickness(w) for w in weights))
+        for colour, weight in zip(colours, weights, strict=True):
+            under = _curves.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
+            under[grid] = 0.0
+            np.maximum(weight, under, out=weight)
+            weight[_curves.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
+        _curves.exclusive_cores(crop, bg_rgb, colours, weights)
+        # a pixel is the colour it matches best: another line's blurred rim is no partial evidence
+        best = np.maximum.reduce(weights)
+        for weight in weights:
+            weight[weight < 0.75 * best] = 0.0
     ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
