@@ -347,6 +347,19 @@ def is_tint(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> 
     return 0.1 < alpha < 0.9 and residual < 30.0
 
 
+def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
+    """True when ``colour`` is ``of`` within anti-aliasing: on its ray from the background, 0.85 to 1.18 of the way.
+
+    Two near-black colours (``#0d0d0d`` and ``#282828``) are one thin black line drawn with
+    different coverage, not two arms.
+    """
+    direction = np.asarray(of.rgb, np.float32) - bg_rgb
+    diff = np.asarray(colour.rgb, np.float32) - bg_rgb
+    alpha = float(diff @ direction / max(float(direction @ direction), 1e-6))
+    residual = float(np.linalg.norm(diff - alpha * direction))
+    return 0.85 <= alpha <= 1.0 / 0.85 and residual < 20.0
+
+
 def is_blend(colour: LineColour, first: LineColour, second: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
     """True when ``colour`` is two translucent layers of ``first`` and ``second`` (overlapping ribbons)."""
     basis = np.stack([np.asarray(first.rgb, np.float32) - bg_rgb, np.asarray(second.rgb, np.float32) - bg_rgb], 1)
@@ -375,7 +388,12 @@ def line_thickness(weight: NDArray[np.float32]) -> int:
         col_runs = stops[0] - starts[0]
     if len(col_runs) == 0:
         return 1
-    return max(1, int(np.argmax(np.bincount(col_runs))))  # the mode: drops and glyphs make longer runs
+    mode = max(1, int(np.argmax(np.bincount(col_runs))))  # the mode: drops and glyphs make longer runs
+    # a thick line falling in many small steps has longer vertical runs than flat ones; the
+    # distance to the nearest background at the stroke's ridge is about half its width anyway
+    dist = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
+    return min(mode, max(1, int(round(2.0 * float(np.median(dist[ridge]))))))
 
 
 def _window_sum(weight: NDArray[np.float32], half: int) -> NDArray[np.float32]:

@@ -209,7 +209,9 @@ def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
         rim = False
         for j in keep:
             other = colours[j]
-            if _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
+            if _curves.is_same_shade(colour, other, bg_rgb):
+                rim = True  # the same line, drawn with a different anti-aliasing coverage
+            elif _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
                 rim = True  # a paler shade of a coloured line: its rim or its confidence ribbon
             elif core.any() and np.mean(near_core[j][core]) > 0.5:
                 rim = True
@@ -248,7 +250,7 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
                 break  # too few pixels of this exact colour for the path: faint blends carried it
             if per_colour and np.mean(path.own[path.start: path.stop] >= 0.5) < 0.45:
                 break  # a second line of this colour that mostly rides on other arms: a confidence limit
-            if per_colour and not _separate(path, [p for _, p, _ in per_colour]):
+            if per_colour and not _separate(path, [p for _, p, _ in per_colour], weight):
                 break  # only glyph and rim fragments of the curves already traced are left
             per_colour.append((k, path, residual.copy()))
             # clear the traced line with its drop strokes and glyphs before looking for another
@@ -262,12 +264,28 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
     return found, weights
 
 
-def _separate(path, previous) -> bool:
-    """True when most of ``path``'s pixels lie beyond glyph reach of every path already traced."""
+def _separate(path, previous, weight) -> bool:
+    """True when most of ``path``'s pixels lie beyond glyph reach of every path already traced.
+
+    A column counts when the path is more than a stroke width from every earlier path and the
+    colour's pixels between them are interrupted by background: censor glyphs stick out of
+    their line contiguously, however tall they are.
+    """
     present = np.flatnonzero(path.own >= 0.5)
+    if not present.size:
+        return False
     reach = 2 * path.half_width + 4
-    gaps = np.min([np.abs(path.rows[present] - p.rows[present]) for p in previous], axis=0)
-    return bool(present.size) and float(np.mean(gaps > reach)) >= 0.3
+    apart = np.ones(present.size, bool)
+    solid = weight >= 0.3
+    for other in previous:
+        a, b = path.rows[present], other.rows[present]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        far = hi - lo > reach
+        for i in np.flatnonzero(far):  # a column's run between the two lines; no library scan fits
+            between = solid[lo[i] + path.half_width + 1: hi[i] - path.half_width, present[i]]
+            far[i] = not between.all()
+        apart &= far
+    return float(np.mean(apart)) >= 0.3
 
 
 def _line_mass(path) -> float:
