@@ -27,7 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["LineColour", "TracedPath", "exclusive_cores", "find_line_colours", "local_background", "membership",
-           "membership_under_ribbon", "pale_field", "trace_monotone", "step_corners"]
+           "membership_under_ribbon", "pale_field", "trace_monotone", "step_corners",
+           "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
 _MERGE_DELTA = 32.0  # colours closer than this are one colour
@@ -396,7 +397,8 @@ def line_thickness(weight: NDArray[np.float32]) -> int:
     return min(mode, max(1, int(round(2.0 * float(np.median(dist[ridge]))))))
 
 
-def _window_sum(weight: NDArray[np.float32], half: int) -> NDArray[np.float32]:
+def window_sum(weight: NDArray[np.float32], half: int) -> NDArray[np.float32]:
+    """Sum of ``weight`` over the rows ``row - half`` to ``row + half`` of every pixel."""
     return cv2.boxFilter(weight, -1, (1, 2 * half + 1), normalize=False, borderType=cv2.BORDER_CONSTANT)
 
 
@@ -427,8 +429,8 @@ def trace_monotone(
     -------
     TracedPath
     """
-    own = _window_sum(weight, half_width)
-    score_map = own if weak is None else own + 0.3 * _window_sum(weak, half_width)
+    own = window_sum(weight, half_width)
+    score_map = own if weak is None else own + 0.3 * window_sum(weak, half_width)
     n_rows, n_cols = score_map.shape
     back_jump = np.zeros((n_cols, n_rows), np.int32)
     jumped = np.zeros((n_cols, n_rows), bool)
@@ -459,7 +461,7 @@ def trace_monotone(
     coverage = present.size / max(stop - start, 1)
     if weak is not None:
         # every curve starts at time 0: a start hidden under another arm is followed back along it
-        weak_at = _window_sum(weak, half_width)[rows, np.arange(n_cols)]
+        weak_at = window_sum(weak, half_width)[rows, np.arange(n_cols)]
         col, gap = start - 1, 0
         while col >= 0 and gap <= 2 * half_width + 3:  # short gaps where the arm leaves the other one
             if weak_at[col] >= 0.5:

@@ -191,7 +191,7 @@ def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.Li
                 wk[cores[j] & (wj >= 0.3)] = 0.0
 
 
-def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
+def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     """Drop colours that are only a darker line's anti-aliased rim, a ribbon, or too thick to be a line.
 
     Colours are visited from dark to light; a colour is a rim when most of its core pixels touch
@@ -199,6 +199,10 @@ def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
     """
     kernel = np.ones((3, 3), np.uint8)
     colours = list(colours)
+    # pixels with the bare background within a line's reach: not inside a filled area
+    bare = (np.linalg.norm(rgb.astype(np.float32) - bg_rgb, axis=2) < 12.0).astype(np.uint8)
+    plain = cv2.dilate(bare, np.ones((2 * max_half_width + 1,) * 2, np.uint8)).astype(bool)
+    filled = float(np.mean(~plain)) > 0.02  # the panel has ribbons, whose overlaps are blends
     keep: list[int] = []
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
@@ -221,7 +225,9 @@ def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
         rim = rim or int(core.sum()) < 10  # no solid pixels of its own: a blend
         chromatic = [c for j, c in enumerate(colours) if j != k and np.hypot(c.lab[1] - 128, c.lab[2] - 128) > 20]
         if any(_curves.is_blend(colour, a, b, bg_rgb) for i, a in enumerate(chromatic) for b in chromatic[i + 1:]):
-            rim = True  # where two confidence ribbons overlap
+            # where two confidence ribbons overlap, or a line seen through a ribbon; but a grey line
+            # on the bare background mixes like them too
+            rim = rim or filled or not core.any() or float(np.mean(plain[core])) < 0.8
         if not rim:
             keep.append(k)
             near_core[k] = cv2.dilate(core.astype(np.uint8), kernel).astype(bool)
@@ -327,16 +333,32 @@ def _chroma(colour: _curves.LineColour) -> float:
     return float(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128))
 
 
-def _drop_broken_greys(paths, colours):
+def _drop_broken_greys(paths, colours, weights, flipped: bool):
     """Beside coloured arms, keep grey/black paths only when nearly solid.
 
     Greys appear where JPEG blurs coloured lines into ribbons and text; a real grey or black arm
-    beside coloured ones is drawn solid (dashes are for telling same-coloured arms apart).
+    beside coloured ones is drawn solid (dashes are for telling same-coloured arms apart). Columns
+    where the path runs under another arm's line count as solid: the arm is hidden there, not broken.
     """
     if not any(_chroma(colours[k]) > 20 for k, _, _ in paths):
         return paths
-    # a thin coloured line loses chroma to JPEG subsampling (red to pink); neutral greys stay near 0
-    return [item for item in paths if _chroma(colours[item[0]]) > 12 or item[1].coverage >= 0.85]
+    kept = []
+    for item in paths:
+        k, path = item[0], item[1]
+        # a thin coloured line loses chroma to JPEG subsampling (red to pink); neutral greys stay near 0
+        if _chroma(colours[k]) > 12:
+            kept.append(item)
+            continue
+        cols = np.arange(path.start, path.stop)
+        others = [w[::-1] if flipped else w for j, w in enumerate(weights) if j != k]
+        hidden = np.zeros(cols.size, bool)
+        for other in others:
+            window = _curves.window_sum(other, path.half_width)
+            hidden |= window[path.rows[cols], cols] >= 0.5
+        solid = np.mean((path.own[cols] >= 0.5) | hidden) if cols.size else 0.0
+        if solid >= 0.85:
+            kept.append(item)
+    return kept
 
 
 def _drop_duplicates(paths):
@@ -374,7 +396,7 @@ def _trace_arms(crop: NDArray[np.uint8]):
     for weight in weights:
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
-    colours, weights = _drop_tints(colours, weights, bg_rgb, max_half_width=max(4, crop.shape[0] // 60))
+    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=max(4, crop.shape[0] // 60))
     if colours:
         local_bg = _curves.local_background(crop, max(_curves.line_thickness(w) for w in weights))
         for colour, weight in zip(colours, weights, strict=True):
@@ -471,7 +493,7 @@ def digitize_image(
     crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
     colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
     paths = _drop_duplicates(paths)
-    paths = _drop_broken_greys(paths, colours)
+    paths = _drop_broken_greys(paths, colours, weights, flipped)
     if n_arms is not None and len(paths) > n_arms:
         paths = paths[: int(n_arms)]
     if n_arms is not None and len(paths) < n_arms:
