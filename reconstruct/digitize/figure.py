@@ -207,7 +207,7 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
         colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(weight) > max_half_width:
+        if _curves.line_half_width(weight, stepped=True) > max_half_width:
             continue
         core = weight >= 0.8
         rim = False
@@ -362,21 +362,33 @@ def _drop_broken_greys(paths, colours, weights, flipped: bool):
 
 
 def _drop_duplicates(paths):
-    """Keep one of any two paths tracing the same curve (a light colour that is only another line's rim)."""
+    """Drop paths that only retrace curves of other paths (a rim colour, or a path hopping between two curves).
+
+    Repeatedly removes the path whose own pixels lie most on the other remaining paths, while that
+    share is at least 0.8 (or 0.65 on one other path, at a median distance of a pixel or less);
+    among equal shares the weaker path goes first.
+    """
     paths = sorted(paths, key=lambda item: -item[1].own[item[1].start: item[1].stop].sum())
-    kept: list = []
-    for item in paths:
-        path = item[1]
-        present = np.flatnonzero(path.own >= 0.5)
-        duplicate = False
-        for other in kept:
-            near = np.abs(path.rows[present] - other[1].rows[present]) <= path.half_width + other[1].half_width + 1
-            if present.size and np.mean(near) >= 0.8:
-                duplicate = True
-                break
-        if not duplicate:
-            kept.append(item)
-    return kept
+    while len(paths) > 1:
+        shares = []
+        for i, item in enumerate(paths):
+            path = item[1]
+            present = np.flatnonzero(path.own >= 0.5)
+            near = np.zeros(present.size, bool)
+            share = 0.0
+            for j, other in enumerate(paths):
+                if j != i:
+                    reach = path.half_width + other[1].half_width + 1
+                    gap = np.abs(path.rows[present] - other[1].rows[present])
+                    near |= gap <= reach
+                    if present.size and np.mean(gap <= reach) >= 0.65 and np.median(gap) <= 1:
+                        share = 1.0  # on the same line for most of its length, parting only at text or glyphs
+            shares.append(max(share, float(np.mean(near))) if present.size else 1.0)
+        worst = max(range(len(paths)), key=lambda i: (shares[i], i))
+        if shares[worst] < 0.8:
+            break
+        del paths[worst]
+    return paths
 
 
 def _trace_arms(crop: NDArray[np.uint8]):
@@ -405,10 +417,6 @@ def _trace_arms(crop: NDArray[np.uint8]):
             np.maximum(weight, under, out=weight)
             weight[_curves.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
         _curves.exclusive_cores(crop, bg_rgb, colours, weights)
-        # a pixel is the colour it matches best: another line's blurred rim is no partial evidence
-        best = np.maximum.reduce(weights)
-        for weight in weights:
-            weight[weight < 0.75 * best] = 0.0
     ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
