@@ -355,8 +355,9 @@ def _drop_broken_greys(paths, colours, weights, flipped: bool):
         for other in others:
             window = _curves.window_sum(other, path.half_width)
             hidden |= window[path.rows[cols], cols] >= 0.5
-        solid = np.mean((path.own[cols] >= 0.5) | hidden) if cols.size else 0.0
-        if solid >= 0.85:
+        own = path.own[cols] >= 0.5
+        solid = np.mean(own | hidden) if cols.size else 0.0
+        if solid >= 0.85 and np.mean(own) >= 0.5:  # mostly drawn itself, the rest under other arms
             kept.append(item)
     return kept
 
@@ -365,7 +366,8 @@ def _drop_duplicates(paths):
     """Drop paths that only retrace curves of other paths (a rim colour, or a path hopping between two curves).
 
     Repeatedly removes the path whose own pixels lie most on the other remaining paths, while that
-    share is at least 0.8 (or 0.65 on one other path, at a median distance of a pixel or less);
+    share is at least 0.8 (or 0.65 on one other path, at a median distance of a pixel or less, where
+    that one is mostly drawn itself rather than followed hidden under others);
     among equal shares the weaker path goes first.
     """
     paths = sorted(paths, key=lambda item: -item[1].own[item[1].start: item[1].stop].sum())
@@ -381,7 +383,8 @@ def _drop_duplicates(paths):
                     reach = path.half_width + other[1].half_width + 1
                     gap = np.abs(path.rows[present] - other[1].rows[present])
                     near |= gap <= reach
-                    if present.size and np.mean(gap <= reach) >= 0.65 and np.median(gap) <= 1:
+                    drawn = np.mean(other[1].own[present] >= 0.5) if present.size else 0.0
+                    if present.size and np.mean(gap <= reach) >= 0.65 and np.median(gap) <= 1 and drawn >= 0.5:
                         share = 1.0  # on the same line for most of its length, parting only at text or glyphs
             shares.append(max(share, float(np.mean(near))) if present.size else 1.0)
         worst = max(range(len(paths)), key=lambda i: (shares[i], i))
@@ -500,8 +503,8 @@ def digitize_image(
     r0, c0 = panel.row0 + _INSET, panel.col0 + _INSET
     crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
     colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
-    paths = _drop_duplicates(paths)
     paths = _drop_broken_greys(paths, colours, weights, flipped)
+    paths = _drop_duplicates(paths)
     if n_arms is not None and len(paths) > n_arms:
         paths = paths[: int(n_arms)]
     if n_arms is not None and len(paths) < n_arms:
