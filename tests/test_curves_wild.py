@@ -8,8 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from reconstruct.digitize import curves
-from reconstruct.digitize.figure import _drop_duplicates, _trace_arms
+from reconstruct.digitize import curves, shades
+from reconstruct.digitize.figure import _trace_arms
+from reconstruct.digitize.path_pruning import drop_duplicates
 
 WHITE = (255, 255, 255)
 
@@ -38,7 +39,7 @@ def test_exclusive_cores_keeps_a_light_grey_line_out_of_a_mid_grey_map():
     colours = [_colour((183, 183, 183)), _colour((135, 135, 135))]
     weights = [curves.membership(img, bg, c) for c in colours]
     assert weights[1][50, 200] > 0.5  # a light grey is a partial mix of the mid grey ...
-    curves.exclusive_cores(img, bg, colours, weights)
+    shades.exclusive_cores(img, bg, colours, weights)
     assert weights[1][50, 200] == 0.0  # ... but it belongs to the light grey line only
     assert weights[0][50, 200] == pytest.approx(1.0, abs=0.05)
     assert weights[1][120, 200] == pytest.approx(1.0, abs=0.05)
@@ -55,11 +56,11 @@ def test_membership_under_ribbon_sees_a_line_through_a_translucent_fill():
     bg = np.array([255.0, 255.0, 255.0], np.float32)
     colour = _colour(red)
     assert curves.membership(img, bg, colour)[100, 200] == 0.0  # no longer red against white
-    local = curves.local_background(img, 2)
-    under = curves.membership_under_ribbon(img, local, bg, colour)
+    local = shades.local_background(img, 2)
+    under = shades.membership_under_ribbon(img, local, bg, colour)
     assert under[100, 200] == pytest.approx(1 - alpha, abs=0.06)
     assert under[120, 200] == 0.0  # the ribbon itself is no line
-    assert curves.pale_field(img, local, bg, colour)[120, 200]
+    assert shades.pale_field(img, local, bg, colour)[120, 200]
 
 
 def test_trace_arms_separates_three_greys_sharing_one_ray():
@@ -68,7 +69,7 @@ def test_trace_arms_separates_three_greys_sharing_one_ray():
     _step(img, [(5, 10), (120, 110), (250, 150), (415, 150)], (135, 135, 135))  # mid
     _step(img, [(5, 10), (200, 90), (330, 200), (415, 200)], (183, 183, 183))  # light
     colours, _, paths, flipped, _, _ = _trace_arms(img)
-    paths = _drop_duplicates(paths)
+    paths = drop_duplicates(paths)
     assert not flipped
     assert len(paths) == 3
     # each path ends on its own curve's last level
@@ -95,5 +96,5 @@ def test_drop_duplicates_removes_a_path_hopping_between_two_curves():
     def path(rows, weight):
         return curves.TracedPath(rows, own * weight, 0, n, 1.0, 1, False)
 
-    kept = _drop_duplicates([(0, path(upper, 2.0), None), (1, path(lower, 2.0), None), (2, path(hopper, 1.0), None)])
+    kept = drop_duplicates([(0, path(upper, 2.0), None), (1, path(lower, 2.0), None), (2, path(hopper, 1.0), None)])
     assert [k for k, _, _ in kept] == [0, 1]

@@ -21,12 +21,14 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from reconstruct.digitize import curves as _curves
+from reconstruct.digitize import shades as _shades
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
-from reconstruct.io import provenance as make_provenance
 from reconstruct.digitize.legend import find_legend_sample, read_label
+from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
+from reconstruct.io import provenance as make_provenance
 
 __all__ = ["DigitizedArm", "DigitizedFigure", "digitize_figure", "digitize_image"]
 
@@ -213,7 +215,7 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
         rim = False
         for j in keep:
             other = colours[j]
-            if _curves.is_same_shade(colour, other, bg_rgb):
+            if _shades.is_same_shade(colour, other, bg_rgb):
                 rim = True  # the same line, drawn with a different anti-aliasing coverage
             elif _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
                 rim = True  # a paler shade of a coloured line: its rim or its confidence ribbon
@@ -329,71 +331,6 @@ def _drop_band_pairs(per_colour):
     return keep
 
 
-def _chroma(colour: _curves.LineColour) -> float:
-    return float(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128))
-
-
-def _drop_broken_greys(paths, colours, weights, flipped: bool):
-    """Beside coloured arms, keep grey/black paths only when nearly solid.
-
-    Greys appear where JPEG blurs coloured lines into ribbons and text; a real grey or black arm
-    beside coloured ones is drawn solid (dashes are for telling same-coloured arms apart). Columns
-    where the path runs under another arm's line count as solid: the arm is hidden there, not broken.
-    """
-    if not any(_chroma(colours[k]) > 20 for k, _, _ in paths):
-        return paths
-    kept = []
-    for item in paths:
-        k, path = item[0], item[1]
-        # a thin coloured line loses chroma to JPEG subsampling (red to pink); neutral greys stay near 0
-        if _chroma(colours[k]) > 12:
-            kept.append(item)
-            continue
-        cols = np.arange(path.start, path.stop)
-        others = [w[::-1] if flipped else w for j, w in enumerate(weights) if j != k]
-        hidden = np.zeros(cols.size, bool)
-        for other in others:
-            window = _curves.window_sum(other, path.half_width)
-            hidden |= window[path.rows[cols], cols] >= 0.5
-        own = path.own[cols] >= 0.5
-        solid = np.mean(own | hidden) if cols.size else 0.0
-        if solid >= 0.85 and np.mean(own) >= 0.5:  # mostly drawn itself, the rest under other arms
-            kept.append(item)
-    return kept
-
-
-def _drop_duplicates(paths):
-    """Drop paths that only retrace curves of other paths (a rim colour, or a path hopping between two curves).
-
-    Repeatedly removes the path whose own pixels lie most on the other remaining paths, while that
-    share is at least 0.8 (or 0.65 on one other path, at a median distance of a pixel or less, where
-    that one is mostly drawn itself rather than followed hidden under others);
-    among equal shares the weaker path goes first.
-    """
-    paths = sorted(paths, key=lambda item: -item[1].own[item[1].start: item[1].stop].sum())
-    while len(paths) > 1:
-        shares = []
-        for i, item in enumerate(paths):
-            path = item[1]
-            present = np.flatnonzero(path.own >= 0.5)
-            near = np.zeros(present.size, bool)
-            share = 0.0
-            for j, other in enumerate(paths):
-                if j != i:
-                    reach = path.half_width + other[1].half_width + 1
-                    gap = np.abs(path.rows[present] - other[1].rows[present])
-                    near |= gap <= reach
-                    drawn = np.mean(other[1].own[present] >= 0.5) if present.size else 0.0
-                    if present.size and np.mean(gap <= reach) >= 0.65 and np.median(gap) <= 1 and drawn >= 0.5:
-                        share = 1.0  # on the same line for most of its length, parting only at text or glyphs
-            shares.append(max(share, float(np.mean(near))) if present.size else 1.0)
-        worst = max(range(len(paths)), key=lambda i: (shares[i], i))
-        if shares[worst] < 0.8:
-            break
-        del paths[worst]
-    return paths
-
-
 def _trace_arms(crop: NDArray[np.uint8]):
     """Colours, membership maps and monotone paths of the arms in the panel crop.
 
@@ -413,13 +350,13 @@ def _trace_arms(crop: NDArray[np.uint8]):
     _suppress_edges(weights, colours)
     colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=max(4, crop.shape[0] // 60))
     if colours:
-        local_bg = _curves.local_background(crop, max(_curves.line_thickness(w) for w in weights))
+        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights))
         for colour, weight in zip(colours, weights, strict=True):
-            under = _curves.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
+            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
-            weight[_curves.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
-        _curves.exclusive_cores(crop, bg_rgb, colours, weights)
+            weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
+        _shades.exclusive_cores(crop, bg_rgb, colours, weights)
     ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
@@ -503,8 +440,8 @@ def digitize_image(
     r0, c0 = panel.row0 + _INSET, panel.col0 + _INSET
     crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
     colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
-    paths = _drop_broken_greys(paths, colours, weights, flipped)
-    paths = _drop_duplicates(paths)
+    paths = drop_broken_greys(paths, colours, weights, flipped)
+    paths = drop_duplicates(paths)
     if n_arms is not None and len(paths) > n_arms:
         paths = paths[: int(n_arms)]
     if n_arms is not None and len(paths) < n_arms:
