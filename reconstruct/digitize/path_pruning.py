@@ -65,7 +65,8 @@ def drop_duplicates(paths):
             for j, other in enumerate(paths):
                 if j != i:
                     reach = path.half_width + other[1].half_width + 1
-                    gap = np.abs(path.rows[present] - other[1].rows[present])
+                    inside = (present >= other[1].start) & (present < other[1].stop)  # not its rows beyond its ends
+                    gap = np.where(inside, np.abs(path.rows[present] - other[1].rows[present]), np.iinfo(np.int64).max)
                     near |= gap <= reach
                     drawn = np.mean(other[1].own[present] >= 0.5) if present.size else 0.0
                     if present.size and np.mean(gap <= reach) >= 0.65 and np.median(gap) <= 1 and drawn >= 0.5:
