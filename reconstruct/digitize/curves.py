@@ -26,7 +26,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["LineColour", "TracedPath", "find_line_colours", "membership", "trace_monotone", "step_corners"]
+__all__ = ["LineColour", "TracedPath", "find_line_colours", "membership", "trace_monotone", "step_corners",
+           "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
 _MERGE_DELTA = 32.0  # colours closer than this are one colour
@@ -241,13 +242,20 @@ def is_blend(colour: LineColour, first: LineColour, second: LineColour, bg_rgb: 
     return bool(np.all((coef > 0.05) & (coef < 0.8)) and residual < 15.0)
 
 
-def line_half_width(weight: NDArray[np.float32]) -> int:
-    """Half the typical vertical thickness (pixels) of the strokes in a membership map, at least 1."""
-    return max(1, int(np.ceil(line_thickness(weight) / 2.0)))
+def line_half_width(weight: NDArray[np.float32], *, stepped: bool = False) -> int:
+    """Half the typical vertical thickness (pixels) of the strokes in a membership map, at least 1.
+
+    ``stepped`` as in :func:`line_thickness`.
+    """
+    return max(1, int(np.ceil(line_thickness(weight, stepped=stepped) / 2.0)))
 
 
-def line_thickness(weight: NDArray[np.float32]) -> int:
-    """Most common vertical run length (pixels) of the strokes in a membership map, at least 1."""
+def line_thickness(weight: NDArray[np.float32], *, stepped: bool = False) -> int:
+    """Most common vertical run length (pixels) of the strokes in a membership map, at least 1.
+
+    With ``stepped``, a thick line falling in many small steps (whose vertical runs are longer
+    than its width) is measured across its ridge instead, when that is thinner.
+    """
     mask = weight >= 0.5
     col_runs = []
     padded = np.vstack([np.zeros((1, mask.shape[1]), bool), mask, np.zeros((1, mask.shape[1]), bool)])
@@ -258,11 +266,47 @@ def line_thickness(weight: NDArray[np.float32]) -> int:
         col_runs = stops[0] - starts[0]
     if len(col_runs) == 0:
         return 1
-    return max(1, int(np.argmax(np.bincount(col_runs))))  # the mode: drops and glyphs make longer runs
+    mode = max(1, int(np.argmax(np.bincount(col_runs))))  # the mode: drops and glyphs make longer runs
+    if not stepped:
+        return mode
+    # a thick line falling in many small steps has longer vertical runs than flat ones; the
+    # distance to the nearest background at the stroke's ridge is about half its width anyway
+    # (closed first: JPEG noise leaves holes in strokes)
+    closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    dist = cv2.distanceTransform(closed, cv2.DIST_L2, 3)
+    ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
+    return min(mode, max(1, int(round(2.0 * float(np.median(dist[ridge]))))))
 
 
-def _window_sum(weight: NDArray[np.float32], half: int) -> NDArray[np.float32]:
+def window_sum(weight: NDArray[np.float32], half: int) -> NDArray[np.float32]:
+    """Sum of ``weight`` over the rows ``row - half`` to ``row + half`` of every pixel."""
     return cv2.boxFilter(weight, -1, (1, 2 * half + 1), normalize=False, borderType=cv2.BORDER_CONSTANT)
+
+
+def _drop_detached_tail(
+    present: NDArray[np.int64], own_at: NDArray[np.float32], weak_at: NDArray[np.float32] | None, half_width: int
+) -> NDArray[np.int64]:
+    """Columns with own evidence, without a short last stretch reached across a gap of bare background.
+
+    A curve is continuous: where its own pixels are missing it runs under other ink. A path that
+    crosses bare background to a little ink further on and lower down (at-risk numbers inside
+    the panel, a label) has left the curve there.
+    """
+    covered = own_at >= 0.5
+    if weak_at is not None:
+        covered |= weak_at >= 0.5
+    min_gap = max(2 * half_width + 3, int(0.02 * own_at.size))
+    while present.size > 1:
+        steps = np.diff(present)
+        gaps = np.flatnonzero(steps > min_gap)
+        if gaps.size == 0:
+            break
+        last = int(gaps[-1])
+        bare = not covered[present[last] + 1: present[last + 1]].any()
+        if not bare or present.size - (last + 1) >= 0.25 * present.size:
+            break
+        present = present[: last + 1]
+    return present
 
 
 def trace_monotone(
@@ -292,8 +336,8 @@ def trace_monotone(
     -------
     TracedPath
     """
-    own = _window_sum(weight, half_width)
-    score_map = own if weak is None else own + 0.3 * _window_sum(weak, half_width)
+    own = window_sum(weight, half_width)
+    score_map = own if weak is None else own + 0.3 * window_sum(weak, half_width)
     n_rows, n_cols = score_map.shape
     back_jump = np.zeros((n_cols, n_rows), np.int32)
     jumped = np.zeros((n_cols, n_rows), bool)
@@ -320,11 +364,13 @@ def trace_monotone(
     present = np.flatnonzero(own_at >= 0.5)
     if present.size == 0:
         return TracedPath(rows, own_at.astype(float), 0, 0, 0.0, half_width, flipped)
+    weak_at = None if weak is None else window_sum(weak, half_width)[rows, np.arange(n_cols)]
+    present = _drop_detached_tail(present, own_at, weak_at, half_width)
+    own_at[present[-1] + 1:] = 0.0
     start, stop = int(present[0]), int(present[-1]) + 1
     coverage = present.size / max(stop - start, 1)
-    if weak is not None:
+    if weak_at is not None:
         # every curve starts at time 0: a start hidden under another arm is followed back along it
-        weak_at = _window_sum(weak, half_width)[rows, np.arange(n_cols)]
         col, gap = start - 1, 0
         while col >= 0 and gap <= 2 * half_width + 3:  # short gaps where the arm leaves the other one
             if weak_at[col] >= 0.5:

@@ -21,12 +21,14 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from reconstruct.digitize import curves as _curves
+from reconstruct.digitize import shades as _shades
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
-from reconstruct.io import provenance as make_provenance
 from reconstruct.digitize.legend import find_legend_sample, read_label
+from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
+from reconstruct.io import provenance as make_provenance
 
 __all__ = ["DigitizedArm", "DigitizedFigure", "digitize_figure", "digitize_image"]
 
@@ -191,7 +193,7 @@ def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.Li
                 wk[cores[j] & (wj >= 0.3)] = 0.0
 
 
-def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
+def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     """Drop colours that are only a darker line's anti-aliased rim, a ribbon, or too thick to be a line.
 
     Colours are visited from dark to light; a colour is a rim when most of its core pixels touch
@@ -199,17 +201,23 @@ def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
     """
     kernel = np.ones((3, 3), np.uint8)
     colours = list(colours)
+    # pixels with the bare background within a line's reach: not inside a filled area
+    bare = (np.linalg.norm(rgb.astype(np.float32) - bg_rgb, axis=2) < 12.0).astype(np.uint8)
+    plain = cv2.dilate(bare, np.ones((2 * max_half_width + 1,) * 2, np.uint8)).astype(bool)
+    filled = float(np.mean(~plain)) > 0.02  # the panel has ribbons, whose overlaps are blends
     keep: list[int] = []
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
         colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(weight) > max_half_width:
+        if _curves.line_half_width(weight, stepped=True) > max_half_width:
             continue
         core = weight >= 0.8
         rim = False
         for j in keep:
             other = colours[j]
-            if _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
+            if _shades.is_same_shade(colour, other, bg_rgb):
+                rim = True  # the same line, drawn with a different anti-aliasing coverage
+            elif _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
                 rim = True  # a paler shade of a coloured line: its rim or its confidence ribbon
             elif core.any() and np.mean(near_core[j][core]) > 0.5:
                 rim = True
@@ -219,7 +227,9 @@ def _drop_tints(colours, weights, bg_rgb, *, max_half_width: int):
         rim = rim or int(core.sum()) < 10  # no solid pixels of its own: a blend
         chromatic = [c for j, c in enumerate(colours) if j != k and np.hypot(c.lab[1] - 128, c.lab[2] - 128) > 20]
         if any(_curves.is_blend(colour, a, b, bg_rgb) for i, a in enumerate(chromatic) for b in chromatic[i + 1:]):
-            rim = True  # where two confidence ribbons overlap
+            # where two confidence ribbons overlap, or a line seen through a ribbon; but a grey line
+            # on the bare background mixes like them too
+            rim = rim or filled or not core.any() or float(np.mean(plain[core])) < 0.8
         if not rim:
             keep.append(k)
             near_core[k] = cv2.dilate(core.astype(np.uint8), kernel).astype(bool)
@@ -248,7 +258,7 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
                 break  # too few pixels of this exact colour for the path: faint blends carried it
             if per_colour and np.mean(path.own[path.start: path.stop] >= 0.5) < 0.45:
                 break  # a second line of this colour that mostly rides on other arms: a confidence limit
-            if per_colour and not _separate(path, [p for _, p, _ in per_colour]):
+            if per_colour and not _separate(path, [p for _, p, _ in per_colour], weight):
                 break  # only glyph and rim fragments of the curves already traced are left
             per_colour.append((k, path, residual.copy()))
             # clear the traced line with its drop strokes and glyphs before looking for another
@@ -262,12 +272,28 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
     return found, weights
 
 
-def _separate(path, previous) -> bool:
-    """True when most of ``path``'s pixels lie beyond glyph reach of every path already traced."""
+def _separate(path, previous, weight) -> bool:
+    """True when most of ``path``'s pixels lie beyond glyph reach of every path already traced.
+
+    A column counts when the path is more than a stroke width from every earlier path and the
+    colour's pixels between them are interrupted by background: censor glyphs stick out of
+    their line contiguously, however tall they are.
+    """
     present = np.flatnonzero(path.own >= 0.5)
+    if not present.size:
+        return False
     reach = 2 * path.half_width + 4
-    gaps = np.min([np.abs(path.rows[present] - p.rows[present]) for p in previous], axis=0)
-    return bool(present.size) and float(np.mean(gaps > reach)) >= 0.3
+    apart = np.ones(present.size, bool)
+    solid = weight >= 0.3
+    for other in previous:
+        a, b = path.rows[present], other.rows[present]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        far = hi - lo > reach
+        for i in np.flatnonzero(far):  # a column's run between the two lines; no library scan fits
+            between = solid[lo[i] + path.half_width + 1: hi[i] - path.half_width, present[i]]
+            far[i] = not between.all()
+        apart &= far
+    return float(np.mean(apart)) >= 0.3
 
 
 def _line_mass(path) -> float:
@@ -305,39 +331,6 @@ def _drop_band_pairs(per_colour):
     return keep
 
 
-def _chroma(colour: _curves.LineColour) -> float:
-    return float(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128))
-
-
-def _drop_broken_greys(paths, colours):
-    """Beside coloured arms, keep grey/black paths only when nearly solid.
-
-    Greys appear where JPEG blurs coloured lines into ribbons and text; a real grey or black arm
-    beside coloured ones is drawn solid (dashes are for telling same-coloured arms apart).
-    """
-    if not any(_chroma(colours[k]) > 20 for k, _, _ in paths):
-        return paths
-    return [item for item in paths if _chroma(colours[item[0]]) > 20 or item[1].coverage >= 0.85]
-
-
-def _drop_duplicates(paths):
-    """Keep one of any two paths tracing the same curve (a light colour that is only another line's rim)."""
-    paths = sorted(paths, key=lambda item: -item[1].own[item[1].start: item[1].stop].sum())
-    kept: list = []
-    for item in paths:
-        path = item[1]
-        present = np.flatnonzero(path.own >= 0.5)
-        duplicate = False
-        for other in kept:
-            near = np.abs(path.rows[present] - other[1].rows[present]) <= path.half_width + other[1].half_width + 1
-            if present.size and np.mean(near) >= 0.8:
-                duplicate = True
-                break
-        if not duplicate:
-            kept.append(item)
-    return kept
-
-
 def _trace_arms(crop: NDArray[np.uint8]):
     """Colours, membership maps and monotone paths of the arms in the panel crop.
 
@@ -355,7 +348,15 @@ def _trace_arms(crop: NDArray[np.uint8]):
     for weight in weights:
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
-    colours, weights = _drop_tints(colours, weights, bg_rgb, max_half_width=max(4, crop.shape[0] // 60))
+    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=max(4, crop.shape[0] // 60))
+    if colours:
+        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights))
+        for colour, weight in zip(colours, weights, strict=True):
+            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
+            under[grid] = 0.0
+            np.maximum(weight, under, out=weight)
+            weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
+        _shades.exclusive_cores(crop, bg_rgb, colours, weights)
     ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
@@ -439,8 +440,8 @@ def digitize_image(
     r0, c0 = panel.row0 + _INSET, panel.col0 + _INSET
     crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
     colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
-    paths = _drop_duplicates(paths)
-    paths = _drop_broken_greys(paths, colours)
+    paths = drop_broken_greys(paths, colours, weights, flipped)
+    paths = drop_duplicates(paths)
     if n_arms is not None and len(paths) > n_arms:
         paths = paths[: int(n_arms)]
     if n_arms is not None and len(paths) < n_arms:

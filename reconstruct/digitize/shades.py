@@ -1,0 +1,147 @@
+"""Telling apart arms drawn in shades of one colour, and lines seen through confidence ribbons.
+
+Figures from other software break the one-colour-one-arm picture of :mod:`curves`: greys share a
+ray from the background (a light grey line is a partial mix of a mid grey), JPEG spreads a thin
+black line over several shades, and a translucent ribbon drawn over a line changes its colour.
+Pixel arrays are ``(row, col)`` of the panel crop.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.digitize.curves import LineColour
+
+__all__ = ["exclusive_cores", "is_same_shade", "local_background", "membership_under_ribbon", "pale_field"]
+
+
+def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
+    """True when ``colour`` is ``of`` within anti-aliasing: on its ray from the background, 0.85 to 1.18 of the way.
+
+    Two near-black colours (``#0d0d0d`` and ``#282828``) are one thin black line drawn with
+    different coverage, not two arms.
+    """
+    direction = np.asarray(of.rgb, np.float32) - bg_rgb
+    diff = np.asarray(colour.rgb, np.float32) - bg_rgb
+    alpha = float(diff @ direction / max(float(direction @ direction), 1e-6))
+    residual = float(np.linalg.norm(diff - alpha * direction))
+    return 0.85 <= alpha <= 1.0 / 0.85 and residual < 20.0
+
+
+def local_background(rgb: NDArray[np.uint8], thickness: int) -> NDArray[np.uint8]:
+    """Colour around every pixel with the lines taken out: the median over a window more than twice a line's thickness.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+    thickness : int
+        Typical line thickness in pixels.
+
+    Returns
+    -------
+    ndarray of shape (rows, cols, 3), uint8
+        White paper, or the confidence ribbon a line runs through.
+    """
+    return cv2.medianBlur(rgb, 2 * max(int(thickness), 1) + 3)
+
+
+def membership_under_ribbon(
+    rgb: NDArray[np.uint8], local_bg: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colour: LineColour
+) -> NDArray[np.float32]:
+    """Membership of a line seen through a translucent ribbon drawn over it, in [0, 1].
+
+    A ribbon of opacity ``a`` and colour ``f`` over a line of colour ``c`` gives
+    ``(1 - a) c + a f``, and beside the line ``(1 - a) bg + a f``: the difference from the local
+    background is ``(1 - a) (c - bg)``, the line's own direction scaled down. Only pixels whose
+    local background differs from the panel background (inside ribbons) are scored.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+    local_bg : ndarray of shape (rows, cols, 3), uint8
+        From :func:`local_background`.
+    bg_rgb : ndarray of shape (3,)
+    colour : LineColour
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), float32
+    """
+    direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
+    norm2 = float(direction @ direction)
+    diff = rgb.astype(np.float32) - local_bg.astype(np.float32)
+    alpha = diff @ direction / max(norm2, 1e-6)
+    residual = np.linalg.norm(diff - alpha[..., None] * direction, axis=2)
+    field = local_bg.astype(np.float32) - bg_rgb
+    field_alpha = field @ direction / max(norm2, 1e-6)
+    field_residual = np.linalg.norm(field - field_alpha[..., None] * direction, axis=2)
+    # a ribbon of another colour, or a pale one of this colour; not a darker mix of the line itself
+    # (where lines crowd, the neighbourhood median is a shade of the line colour)
+    shaded = (np.linalg.norm(field, axis=2) > 12.0) & ((field_residual > 20.0) | (field_alpha < 0.35))
+    ok = shaded & (alpha >= 0.35) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
+    return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def pale_field(
+    rgb: NDArray[np.uint8], local_bg: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colour: LineColour
+) -> NDArray[np.bool_]:
+    """Pixels inside a pale filled area (a confidence ribbon), which are no part of any line.
+
+    A line is thin, so its pixels differ from the median of their neighbourhood; a pixel equal to
+    its neighbourhood lies in a filled area. The area is pale when it is less than 0.6 of the way
+    from the background to ``colour`` (two lines side by side are neither thin nor pale).
+
+    Parameters
+    ----------
+    rgb, local_bg : ndarray of shape (rows, cols, 3), uint8
+    bg_rgb : ndarray of shape (3,)
+    colour : LineColour
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), bool
+    """
+    direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
+    field = local_bg.astype(np.float32)
+    alpha = (field - bg_rgb) @ direction / max(float(direction @ direction), 1e-6)
+    flat = np.linalg.norm(rgb.astype(np.float32) - field, axis=2) < 12.0
+    return flat & (alpha < 0.6)
+
+
+def exclusive_cores(
+    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colours: list[LineColour], weights: list[NDArray[np.float32]]
+) -> None:
+    """Take from each membership map the pixels another colour explains better (in place).
+
+    Colours on one ray from the background (greys, or a colour and its tint) claim each other's
+    pixels at partial membership: a light grey line is a 0.6 mix of a mid grey. A pixel that is
+    drawn solidly in one colour (its mixing proportion near 1) belongs to that colour only. And a
+    pale pixel that lies on another colour's ray (that colour's ribbon or blurred rim) while only
+    roughly on this colour's ray is no evidence for this colour.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+    bg_rgb : ndarray of shape (3,)
+    colours : list of LineColour
+    weights : list of ndarray of shape (rows, cols)
+        The colours' membership maps, modified in place.
+    """
+    diff = rgb.astype(np.float32) - bg_rgb
+    cores, residuals = [], []
+    for colour in colours:
+        direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
+        norm2 = float(direction @ direction)
+        alpha = diff @ direction / max(norm2, 1e-6)
+        residual = np.linalg.norm(diff - alpha[..., None] * direction, axis=2)
+        residuals.append(np.where((alpha > 0.1) & (alpha < 1.4), residual, np.inf))
+        cores.append((np.abs(alpha - 1.0) <= 0.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2)))
+    best = np.maximum.reduce(weights) if weights else None
+    for k, weight in enumerate(weights):
+        taken = weight < 0.75 * best  # another colour matches it clearly better
+        for j in range(len(colours)):
+            if j != k:
+                taken |= (cores[j] & ~cores[k]) | (residuals[j] + 4.0 < 0.5 * residuals[k])
+        weight[taken] = 0.0

@@ -1,0 +1,100 @@
+"""Arm separation on figures drawn by other software (issue 12): greys on one ray, lines under
+translucent ribbons, paths that leave their curve. Synthetic panels drawn with OpenCV; pixel
+coordinates ``(row, col)``."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from reconstruct.digitize import curves, shades
+from reconstruct.digitize.figure import _trace_arms
+from reconstruct.digitize.path_pruning import drop_duplicates
+
+WHITE = (255, 255, 255)
+
+
+def _panel(rows: int = 200, cols: int = 400) -> np.ndarray:
+    return np.full((rows, cols, 3), 255, np.uint8)
+
+
+def _step(img: np.ndarray, levels: list[tuple[int, int]], colour, thickness: int = 2) -> None:
+    """Draw a falling step curve through ``(col, row)`` corners (each row held until the next col)."""
+    for (c0, r0), (c1, r1) in zip(levels[:-1], levels[1:], strict=True):
+        cv2.line(img, (c0, r0), (c1, r0), colour, thickness)
+        cv2.line(img, (c1, r0), (c1, r1), colour, thickness)
+
+
+def _colour(rgb: tuple[int, int, int]) -> curves.LineColour:
+    lab = cv2.cvtColor(np.uint8([[rgb]]), cv2.COLOR_RGB2LAB)[0, 0].astype(float)
+    return curves.LineColour(tuple(lab), rgb, 1000)
+
+
+def test_exclusive_cores_keeps_a_light_grey_line_out_of_a_mid_grey_map():
+    img = _panel()
+    cv2.line(img, (10, 50), (390, 50), (183, 183, 183), 3)  # light grey line
+    cv2.line(img, (10, 120), (390, 120), (135, 135, 135), 3)  # mid grey line
+    bg = np.array([255.0, 255.0, 255.0], np.float32)
+    colours = [_colour((183, 183, 183)), _colour((135, 135, 135))]
+    weights = [curves.membership(img, bg, c) for c in colours]
+    assert weights[1][50, 200] > 0.5  # a light grey is a partial mix of the mid grey ...
+    shades.exclusive_cores(img, bg, colours, weights)
+    assert weights[1][50, 200] == 0.0  # ... but it belongs to the light grey line only
+    assert weights[0][50, 200] == pytest.approx(1.0, abs=0.05)
+    assert weights[1][120, 200] == pytest.approx(1.0, abs=0.05)
+
+
+def test_membership_under_ribbon_sees_a_line_through_a_translucent_fill():
+    img = _panel()
+    red = (190, 78, 60)
+    cv2.line(img, (10, 100), (390, 100), red, 2)
+    alpha = 0.3  # a blue ribbon drawn over the red line
+    ribbon = np.array([53, 119, 167], np.float32)
+    band = img[80:140].astype(np.float32)
+    img[80:140] = np.round((1 - alpha) * band + alpha * ribbon).astype(np.uint8)
+    bg = np.array([255.0, 255.0, 255.0], np.float32)
+    colour = _colour(red)
+    assert curves.membership(img, bg, colour)[100, 200] == 0.0  # no longer red against white
+    local = shades.local_background(img, 2)
+    under = shades.membership_under_ribbon(img, local, bg, colour)
+    assert under[100, 200] == pytest.approx(1 - alpha, abs=0.06)
+    assert under[120, 200] == 0.0  # the ribbon itself is no line
+    assert shades.pale_field(img, local, bg, colour)[120, 200]
+
+
+def test_trace_arms_separates_three_greys_sharing_one_ray():
+    img = _panel(240, 420)
+    _step(img, [(5, 10), (300, 60), (415, 60)], (91, 91, 91))  # dark
+    _step(img, [(5, 10), (120, 110), (250, 150), (415, 150)], (135, 135, 135))  # mid
+    _step(img, [(5, 10), (200, 90), (330, 200), (415, 200)], (183, 183, 183))  # light
+    colours, _, paths, flipped, _, _ = _trace_arms(img)
+    paths = drop_duplicates(paths)
+    assert not flipped
+    assert len(paths) == 3
+    # each path ends on its own curve's last level
+    ends = sorted(int(p.rows[p.stop - 1]) for _, p, _ in paths)
+    assert ends == pytest.approx([60, 150, 200], abs=2)
+
+
+def test_trace_monotone_does_not_cross_bare_background_to_a_label():
+    weight = np.zeros((100, 300), np.float32)
+    weight[20, 0:200] = 1.0  # the curve
+    weight[80, 240:255] = 1.0  # a short label stroke further on and lower down
+    path = curves.trace_monotone(weight, weak=np.zeros_like(weight), half_width=1)
+    assert path.stop == 200
+    assert np.all(np.abs(path.rows[:200] - 20) <= 1)  # within the line window
+
+
+def test_drop_duplicates_removes_a_path_hopping_between_two_curves():
+    n = 200
+    own = np.ones(n)
+    upper = np.full(n, 30, np.int64)
+    lower = np.full(n, 90, np.int64)
+    hopper = np.where(np.arange(n) < 100, 30, 90).astype(np.int64)
+
+    def path(rows, weight):
+        return curves.TracedPath(rows, own * weight, 0, n, 1.0, 1, False)
+
+    kept = drop_duplicates([(0, path(upper, 2.0), None), (1, path(lower, 2.0), None), (2, path(hopper, 1.0), None)])
+    assert [k for k, _, _ in kept] == [0, 1]
