@@ -373,10 +373,10 @@ def run_figure(
     )
     if match is not None:  # a legend's "(n=125)" against the table's time-0 cell: a mismatch is worth a look
         for k, j in enumerate(match.rows):
-            t0 = np.isclose(np.asarray(rows[j].time, float), 0.0)
-            if printed_n[k] is not None and t0.any() and int(np.asarray(rows[j].n_risk)[t0][0]) != printed_n[k]:
+            at_zero = np.asarray(rows[j].n_risk)[np.isclose(np.asarray(rows[j].time, float), 0.0)]
+            if printed_n[k] is not None and at_zero.size and int(at_zero[0]) != printed_n[k]:
                 notes.append(f"{names[k]}: the legend prints n={printed_n[k]} but the at-risk table starts at "
-                             f"{int(np.asarray(rows[j].n_risk)[t0][0])}; check which is right")
+                             f"{int(at_zero[0])}; check which is right")
     table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
         from reconstruct.table_gaps import complete_rows

@@ -57,19 +57,18 @@ def complete_rows(rows: Sequence, curves: Sequence,
         name = row.label or curve.label or "an arm"
         last = t.max() if t.size else 0.0
         missing = [g for g in grid if g <= last and not np.any(np.isclose(t, g))]
-        if t.size and not np.any(np.isclose(t, 0.0)) and n.size and start is not None and start >= n[0]:
-            t, n = np.r_[0.0, t], np.r_[int(start), n]
-            notes.append(f"{name}: the time-0 at-risk cell was not read; {n[0]} taken from the legend (n={n[0]})")
-            missing = [g for g in missing if g != 0.0]
-        elif t.size and not np.any(np.isclose(t, 0.0)) and n.size:
-            s_before = float(np.interp(t[0], curve.time, curve.survival, left=1.0))
-            idx = np.searchsorted(curve.time, t[0], side="left") - 1
-            if idx >= 0:
-                s_before = float(curve.survival[idx])
-            n0 = int(round(n[0] / s_before)) if s_before > 0 else int(n[0])
-            t, n = np.r_[0.0, t], np.r_[max(n0, int(n[0])), n]
-            notes.append(f"{name}: the time-0 at-risk cell was not read; {n[0]} taken from {n[1]} at "
-                         f"{_fmt(t[1])} and the curve")
+        if t.size and not np.any(np.isclose(t, 0.0)) and n.size:
+            if start is not None and start >= n[0]:
+                n0, source = int(start), f"the legend (n={int(start)})"
+            else:
+                s_before = float(np.interp(t[0], curve.time, curve.survival, left=1.0))
+                idx = np.searchsorted(curve.time, t[0], side="left") - 1
+                if idx >= 0:
+                    s_before = float(curve.survival[idx])
+                n0 = max(int(round(n[0] / s_before)) if s_before > 0 else int(n[0]), int(n[0]))
+                source = f"{n[0]} at {_fmt(t[0])} and the curve"
+            t, n = np.r_[0.0, t], np.r_[n0, n]
+            notes.append(f"{name}: the time-0 at-risk cell was not read; {n0} taken from {source}")
             missing = [g for g in missing if g != 0.0]
         if missing:
             notes.append(f"{name}: at-risk cell(s) not read at time(s) {', '.join(_fmt(g) for g in missing)}; "
