@@ -45,19 +45,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from reconstruct._draw_blocks import block_events, block_tolerance, censor_pool, emit_events, fallback_pool, refit_block
 from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.csv_columns import arm_rows
 from reconstruct.draw_budget import DEFAULT_DRAWS
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.validation import check_finite_array, check_positive
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["IPDDraws", "draw_ipd", "DEFAULT_DRAWS"]
 
@@ -103,10 +106,16 @@ class IPDDraws:
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
 
+    def to_columns(self) -> dict[str, NDArray[Any]]:
+        """The long table's columns ``draw, arm, time, event`` as arrays (what :meth:`to_frame` holds)."""
+        return {"draw": self.draw, "arm": np.asarray(self.arms, dtype=object)[self.arm_index],
+                "time": self.time, "event": self.event}
+
     def to_frame(self) -> pd.DataFrame:
         """Long table with columns ``draw, arm, time, event``."""
-        return pd.DataFrame({"draw": self.draw, "arm": np.asarray(self.arms, dtype=object)[self.arm_index],
-                             "time": self.time, "event": self.event})
+        import pandas as pd
+
+        return pd.DataFrame(self.to_columns())
 
     def arm_bounds(self, arm: str) -> NDArray[np.int64]:
         """Row offsets of each draw of ``arm``: rows ``b[k]:b[k+1]`` are draw ``k``; shape (n_draws + 1,)."""
@@ -465,23 +474,23 @@ def draw_ipd(
         reconstruction = reconstruct_ipd(curves, at_risk, n_patients=n_patients, total_events=total_events,
                                          method=method, precision=precision, censor_marks=censor_marks)
     total_events = dict(total_events or {})
-    t_max = float(curves["time"].max())
+    t_max = float(np.max(curves["time"]))
     if time_precision is None:
         time_precision = precision * t_max
     time_precision = float(check_positive(time_precision, name="time_precision", allow_zero=True))
     streams = np.random.SeedSequence(int(seed)).spawn(len(reconstruction.arms) + 1)
     names, times, draws, events, knots, fixed = [], [], [], [], [np.zeros(1)], [np.zeros(1)]
     for k, rec in enumerate(reconstruction.arms):
-        c = curves[curves["arm"].astype(str) == rec.arm]
-        t_rows = at_risk[at_risk["arm"].astype(str) == rec.arm] if at_risk is not None else None
+        c = arm_rows(curves, rec.arm)
+        t_rows = arm_rows(at_risk, rec.arm) if at_risk is not None else None
         has_table = t_rows is not None and len(t_rows) > 0
         marks = None
         if censor_marks is not None:
-            rows = censor_marks[censor_marks["arm"].astype(str) == rec.arm]
-            marks = rows["time"].to_numpy() if len(rows) else None
-        arm = _arm_input(c["time"].to_numpy(), c["survival"].to_numpy(),
-                         t_rows["time"].to_numpy() if has_table else None,
-                         t_rows["n_risk"].to_numpy() if has_table else None,
+            rows = arm_rows(censor_marks, rec.arm)
+            marks = np.asarray(rows["time"]) if len(rows) else None
+        arm = _arm_input(np.asarray(c["time"]), np.asarray(c["survival"]),
+                         np.asarray(t_rows["time"]) if has_table else None,
+                         np.asarray(t_rows["n_risk"]) if has_table else None,
                          marks, rec, total_events.get(rec.arm), rec.arm)
         d, t, e = _draw_arm(arm, float(precision), np.random.default_rng(streams[k]), n_draws)
         names.append(rec.arm)

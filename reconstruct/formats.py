@@ -34,11 +34,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from reconstruct.csv_columns import Columns
 from reconstruct.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CURVE_FORMATS", "AT_RISK_FORMATS", "TableFile", "read_curves", "read_at_risk", "detect_format"]
 
@@ -54,16 +58,21 @@ class TableFile:
 
     Attributes
     ----------
-    frame : DataFrame
-        ``arm, time, survival`` (curves) or ``arm, time, n_risk`` (at-risk).
+    columns : Columns
+        ``arm, time, survival`` (curves) or ``arm, time, n_risk`` (at-risk), as NumPy columns.
     format : str
         The format read (see the module docstring).
     path : str
     """
 
-    frame: pd.DataFrame
+    columns: Columns
     format: str
     path: str
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame (indexed by file line minus 2 for the kmrecon format)."""
+        return self.columns.to_frame()
 
 
 # --------------------------------------------------------------------------- raw text
@@ -206,6 +215,8 @@ def _numeric_frame(path: str, values: dict[str, list[str]], comma: bool) -> dict
 
 
 def _curve_frame(arm: str, time: np.ndarray, survival: np.ndarray) -> pd.DataFrame:
+    import pandas as pd
+
     order = np.argsort(time, kind="stable")  # digitizer clicks come in any order
     return pd.DataFrame({"arm": arm, "time": time[order], "survival": survival[order]})
 
@@ -221,6 +232,8 @@ def _read_wpd_csv(path: str, text: str, arm: str | None) -> pd.DataFrame:
 
 
 def _read_wpd_wide(path: str, text: str) -> pd.DataFrame:
+    import pandas as pd
+
     lines = [line for line in text.splitlines() if line.strip()]
     names = [c.strip() for c in lines[0].split(",")]
     axes = [c.strip().lower() for c in lines[1].split(",")]
@@ -239,6 +252,8 @@ def _read_wpd_wide(path: str, text: str) -> pd.DataFrame:
 
 
 def _read_wpd_json(path: str, text: str) -> pd.DataFrame:
+    import pandas as pd
+
     data = json.loads(text)
     if "datasetColl" not in data:
         raise InputError("expected a WebPlotDigitizer 4 project (key datasetColl), got an older project; open "
@@ -269,6 +284,8 @@ def _read_wpd_json(path: str, text: str) -> pd.DataFrame:
 
 def _named_columns(path: str, text: str, wanted: Sequence[str], rename: dict[str, str], arm: str,
                    integer: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     rows = _rows(text)
     head = _header(rows)
     index = {name: head.index(name) for name in wanted}
@@ -314,14 +331,14 @@ def read_curves(path: str | os.PathLike[str], *, format: str | None = None, arm:
     InputError
         For an undetectable or ambiguous format, or a cell that is not a number (naming the row).
     """
-    from reconstruct.io import read_curves_csv
+    from reconstruct.io import read_curves_columns
 
     src = os.fspath(path)
     fmt = format or detect_format(src, kind="curves")
     _check_format(fmt, CURVE_FORMATS, "--format")
     name = arm or Path(src).stem
     if fmt == "kmrecon":
-        return TableFile(read_curves_csv(src), fmt, src)
+        return TableFile(read_curves_columns(src), fmt, src)
     text = _text(src)
     readers: dict[str, Callable[[], pd.DataFrame]] = {
         "wpd-csv": lambda: _read_wpd_csv(src, text, arm),
@@ -344,7 +361,7 @@ def read_curves(path: str | os.PathLike[str], *, format: str | None = None, arm:
         raise InputError(f"expected curve points, got none ({fmt})", source=src)
     if frame["survival"].min() < 0 or frame["survival"].max() > 100:
         raise InputError("survival: expected a proportion in [0, 1] or percent in [0, 100]", source=src)
-    return TableFile(frame, fmt, src)
+    return TableFile(Columns.from_frame(frame), fmt, src)
 
 
 def read_at_risk(path: str | os.PathLike[str], *, format: str | None = None, arms: Sequence[str] = (),
@@ -371,13 +388,13 @@ def read_at_risk(path: str | os.PathLike[str], *, format: str | None = None, arm
     InputError
         For an undetectable or ambiguous format, bad cells, or a one-arm table for several arms.
     """
-    from reconstruct.io import read_at_risk_csv
+    from reconstruct.io import read_at_risk_columns
 
     src = os.fspath(path)
     fmt = format or detect_format(src, kind="at_risk")
     _check_format(fmt, AT_RISK_FORMATS, "--at-risk-format")
     if fmt == "kmrecon":
-        return TableFile(read_at_risk_csv(src), fmt, src)
+        return TableFile(read_at_risk_columns(src), fmt, src)
     if arm is None:
         if len(arms) != 1:
             raise InputError(f"expected a table with an arm column for the {len(arms)} arms {list(arms)}, got a "
@@ -388,4 +405,4 @@ def read_at_risk(path: str | os.PathLike[str], *, format: str | None = None, arm
     frame = _named_columns(src, text, ("time", column), {"time": "time", column: "n_risk"}, arm, integer="n_risk")
     if frame.empty or frame["time"].min() < 0:
         raise InputError("expected at-risk rows at times >= 0", source=src)
-    return TableFile(frame, fmt, src)
+    return TableFile(Columns.from_frame(frame), fmt, src)

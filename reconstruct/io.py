@@ -21,17 +21,19 @@ import json
 import math
 import os
 import tempfile
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from reconstruct.csv_columns import Columns, format_csv, read_csv_columns
 from reconstruct.errors import InputError, OutputExistsError
 from reconstruct.limits import check_file_size, check_limit, load_yaml_limited
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "read_table_csv",
@@ -41,6 +43,10 @@ __all__ = [
     "read_censor_marks_csv",
     "read_yaml",
     "write_csv",
+    "write_columns_csv",
+    "read_curves_columns",
+    "read_at_risk_columns",
+    "read_censor_marks_columns",
     "write_json",
     "write_bytes",
     "atomic_path",
@@ -198,6 +204,11 @@ def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame, *, force: bool 
     return write_bytes(path, buffer.getvalue().encode("utf-8"), force=force)
 
 
+def write_columns_csv(path: str | os.PathLike[str], columns: Mapping[str, Any], *, force: bool = False) -> Path:
+    """Write named columns as CSV atomically, the same text :func:`write_csv` gives for their DataFrame."""
+    return write_bytes(path, format_csv(columns).encode("utf-8"), force=force)
+
+
 def write_json(path: str | os.PathLike[str], record: Mapping[str, Any], *, force: bool = False) -> Path:
     """Write a mapping as indented, key-ordered JSON atomically (NaN written as null)."""
     text = json.dumps(_jsonable(record), indent=2, sort_keys=False, allow_nan=False)
@@ -239,82 +250,43 @@ def read_table_csv(
         Naming the file, the line and the field, for a missing or empty file,
         missing columns, or a cell that is not a finite number.
     """
-    src = os.fspath(path)
-    if not os.path.isfile(src):
-        raise InputError("expected an existing CSV file, got no such file", source=src)
-    check_file_size(src)
-    with open(src, "rb") as handle:
-        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
-            raise InputError("expected UTF-8 text, got UTF-16 (a byte-order mark); save the CSV as UTF-8", source=src)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(src, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False,
-                                skip_blank_lines=False)
-    except pd.errors.ParserWarning:
-        raise InputError("expected the same number of fields on every line as in the header, got more",
-                         source=src) from None
-    except pd.errors.EmptyDataError:
-        expected = f"expected a CSV with header {','.join(columns)}, got an empty file"
-        raise InputError(expected, source=src) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"expected a comma-separated text file, got unparsable content ({first})",
-                         source=src) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"expected columns {','.join(columns)}, got {','.join(frame.columns) or 'none'} "
-            f"(missing {','.join(missing)})"
-            + ("; the file seems to use ';' between fields: save it with ',' between fields and '.' for decimals"
-               if any(";" in str(c) for c in frame.columns) else ""),
-            source=src,
-        )
-    frame = frame.loc[:, list(columns)].copy()
-    # Blank lines are kept while reading so that the index stays the file line minus 2; drop them now.
-    frame = frame[~(frame.apply(lambda col: col.str.strip() == "")).all(axis=1)]
-    if frame.empty:
-        raise InputError(f"expected at least one data row under the header {','.join(columns)}, got none",
-                         source=src)
-    frame["arm"] = frame["arm"].str.strip()
-    lengths = frame["arm"].str.len().to_numpy()
-    check_limit("field_chars", int(lengths.max()), source=f"{src}:{int(frame.index[lengths.argmax()]) + 2}")
-    blank = frame.index[frame["arm"] == ""]
-    if len(blank):
-        raise InputError("field 'arm': expected a non-empty arm name, got an empty cell",
-                         source=f"{src}:{blank[0] + 2}")
-    for name in numeric:
-        values = pd.to_numeric(frame[name].str.strip(), errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~np.isfinite(values))
-        if len(bad):
-            row = int(bad[0])
-            raise InputError(
-                f"field '{name}': expected a finite number, got {frame[name].iloc[row]!r}",
-                source=f"{src}:{int(frame.index[row]) + 2}",
-            )
-        if name in integer:
-            frac = np.flatnonzero((values != np.round(values)) | (np.abs(values) > 2.0**53))
-            if len(frac):
-                row = int(frac[0])
-                size = " of at most 2^53" if abs(values[row]) > 2.0**53 else ""
-                raise InputError(
-                    f"field '{name}': expected a whole number{size}, got {frame[name].iloc[row]!r}",
-                    source=f"{src}:{int(frame.index[row]) + 2}",
-                )
-            frame[name] = values.astype(np.int64)
-        else:
-            frame[name] = values
-    return frame  # index = file line - 2, so later checks can name the line
+    return read_csv_columns(path, columns, numeric=numeric, integer=integer).to_frame()
 
 
-def _check_range(frame: pd.DataFrame, name: str, src: str, *, low: float, high: float, what: str) -> None:
-    values = frame[name].to_numpy()
+def _check_range(table: Columns, name: str, src: str, *, low: float, high: float, what: str) -> None:
+    values = np.asarray(table[name])
     bad = np.flatnonzero((values < low) | (values > high))
     if len(bad):
         row = int(bad[0])
         raise InputError(f"field '{name}': expected {what}, got {values[row]:g}",
-                         source=f"{src}:{int(frame.index[row]) + 2}")
+                         source=f"{src}:{int(table.line[row])}")
+
+
+def read_curves_columns(path: str | os.PathLike[str]) -> Columns:
+    """:func:`read_curves_csv` as :class:`~reconstruct.csv_columns.Columns` (no pandas)."""
+    src = os.fspath(path)
+    table = read_csv_columns(path, CURVE_COLUMNS, numeric=("time", "survival"))
+    _check_range(table, "survival", src, low=0.0, high=100.0,
+                 what="a survival proportion in [0, 1] or percent in [0, 100]")
+    return table
+
+
+def read_at_risk_columns(path: str | os.PathLike[str]) -> Columns:
+    """:func:`read_at_risk_csv` as :class:`~reconstruct.csv_columns.Columns` (no pandas)."""
+    src = os.fspath(path)
+    table = read_csv_columns(path, AT_RISK_COLUMNS, numeric=("time", "n_risk"), integer=("n_risk",))
+    check_limit("at_risk_rows", len(table), source=src)
+    _check_range(table, "n_risk", src, low=0, high=np.inf, what="a number at risk >= 0")
+    _check_range(table, "time", src, low=0.0, high=np.inf, what="a time >= 0")
+    return table
+
+
+def read_censor_marks_columns(path: str | os.PathLike[str]) -> Columns:
+    """:func:`read_censor_marks_csv` as :class:`~reconstruct.csv_columns.Columns` (no pandas)."""
+    src = os.fspath(path)
+    table = read_csv_columns(path, CURVE_COLUMNS, numeric=("time", "survival"))
+    _check_range(table, "time", src, low=0.0, high=np.inf, what="a time >= 0")
+    return table
 
 
 def read_curves_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -330,29 +302,17 @@ def read_curves_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
         For missing columns, non-numeric or non-finite cells, negative survival
         or survival above 100.
     """
-    src = os.fspath(path)
-    frame = read_table_csv(path, CURVE_COLUMNS, numeric=("time", "survival"))
-    _check_range(frame, "survival", src, low=0.0, high=100.0,
-                 what="a survival proportion in [0, 1] or percent in [0, 100]")
-    return frame
+    return read_curves_columns(path).to_frame()
 
 
 def read_at_risk_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a number-at-risk CSV (``arm,time,n_risk``) of whole, non-negative numbers at times >= 0."""
-    src = os.fspath(path)
-    frame = read_table_csv(path, AT_RISK_COLUMNS, numeric=("time", "n_risk"), integer=("n_risk",))
-    check_limit("at_risk_rows", len(frame), source=src)
-    _check_range(frame, "n_risk", src, low=0, high=np.inf, what="a number at risk >= 0")
-    _check_range(frame, "time", src, low=0.0, high=np.inf, what="a time >= 0")
-    return frame
+    return read_at_risk_columns(path).to_frame()
 
 
 def read_censor_marks_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a censor-mark CSV (``arm,time,survival``, as the digitizer writes it) with times >= 0."""
-    src = os.fspath(path)
-    frame = read_table_csv(path, CURVE_COLUMNS, numeric=("time", "survival"))
-    _check_range(frame, "time", src, low=0.0, high=np.inf, what="a time >= 0")
-    return frame
+    return read_censor_marks_columns(path).to_frame()
 
 
 def read_yaml(path: str | os.PathLike[str], *, what: str = "YAML file") -> Any:
@@ -397,7 +357,7 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "YAML file") -> Any:
 def read_ipd_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read an IPD CSV (``arm,time,event``): times >= 0, event 0 (censored) or 1 (event)."""
     src = os.fspath(path)
-    frame = read_table_csv(path, IPD_COLUMNS, numeric=("time", "event"), integer=("event",))
-    _check_range(frame, "time", src, low=0.0, high=np.inf, what="a time >= 0")
-    _check_range(frame, "event", src, low=0, high=1, what="event 0 (censored) or 1 (event)")
-    return frame
+    table = read_csv_columns(path, IPD_COLUMNS, numeric=("time", "event"), integer=("event",))
+    _check_range(table, "time", src, low=0.0, high=np.inf, what="a time >= 0")
+    _check_range(table, "event", src, low=0, high=1, what="event 0 (censored) or 1 (event)")
+    return table.to_frame()

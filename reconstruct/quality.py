@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.csv_columns import arm_rows
+
 __all__ = ["ArmFit", "FitMatch", "KM_TOLERANCE_FLOOR", "KM_TOLERANCE_PER_PRECISION", "BOUND_SLACK",
            "MATCH_MARGIN", "km_tolerance", "score_arm", "table_bound_ratio", "choose_by_fit", "misfit_message",
            "assess_reconstruction", "check_fit_files", "pair_scorer"]
@@ -314,13 +316,13 @@ def assess_reconstruction(result, curves, at_risk, *, precision: float) -> tuple
     """
     fits = []
     for arm in result.arms:
-        c = curves[curves["arm"].astype(str) == arm.arm]
-        table = None if at_risk is None else at_risk[at_risk["arm"].astype(str) == arm.arm]
+        c = arm_rows(curves, arm.arm)
+        table = None if at_risk is None else arm_rows(at_risk, arm.arm)
         has_table = table is not None and len(table) > 0
-        fits.append(score_arm(arm.arm, c["time"].to_numpy(float), c["survival"].to_numpy(float), arm.time,
+        fits.append(score_arm(arm.arm, np.asarray(c["time"], float), np.asarray(c["survival"], float), arm.time,
                               arm.event, precision=precision,
-                              table_time=table["time"].to_numpy(float) if has_table else None,
-                              n_risk=table["n_risk"].to_numpy(float) if has_table else None))
+                              table_time=np.asarray(table["time"], float) if has_table else None,
+                              n_risk=np.asarray(table["n_risk"], float) if has_table else None))
     return tuple(fits)
 
 

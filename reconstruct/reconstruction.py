@@ -7,21 +7,26 @@ import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from reconstruct.clean import clean_at_risk, clean_curve
+from reconstruct.csv_columns import arm_names, arm_rows
 from reconstruct.draw_budget import draw_count
 from reconstruct.guyot import solve_guyot
-from reconstruct.io import provenance, read_censor_marks_csv
+from reconstruct.io import provenance
 from reconstruct._mark_checks import choose_marks, vet_marks
 from reconstruct.results import ArmReconstruction, FidelityReport, IPDReconstruction
 from reconstruct.simulate import number_at_risk
 from reconstruct.validation import check_choice, check_finite_array, check_positive
 from reconstruct.errors import InputError, ReconstructionWarning
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from reconstruct.csv_columns import Columns
 
 __all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "read_reconstruction_inputs",
            "ReconstructionInputs", "km_at"]
@@ -225,10 +230,10 @@ def reconstruct_arm(
     )
 
 
-def _check_table_rows(rows: pd.DataFrame, arm: str, table_source: str, *, curve_end: float) -> None:
+def _check_table_rows(rows: pd.DataFrame | Columns, arm: str, table_source: str, *, curve_end: float) -> None:
     """Validate one arm's at-risk rows, naming the table file (and the file line of a bad row)."""
     try:
-        clean_at_risk(rows["time"].to_numpy(), rows["n_risk"].to_numpy(), curve_end=curve_end, name=f"arm {arm!r}")
+        clean_at_risk(np.asarray(rows["time"]), np.asarray(rows["n_risk"]), curve_end=curve_end, name=f"arm {arm!r}")
     except InputError as exc:
         line = rows.index[exc.row] if exc.row is not None else None
         where = f"{table_source}:{int(line) + 2}" if isinstance(line, (int, np.integer)) else table_source
@@ -253,8 +258,9 @@ def reconstruct_ipd(
 
     Parameters
     ----------
-    curves : DataFrame
-        Columns ``arm, time, survival`` (the curve CSV contract).
+    curves : DataFrame or Columns
+        Columns ``arm, time, survival`` (the curve CSV contract); a
+        :class:`~reconstruct.csv_columns.Columns` works alike (the tables given here all may be one).
     at_risk : DataFrame, optional
         Columns ``arm, time, n_risk``. Every curve arm needs rows, and the table may
         not name arms the curves lack.
@@ -283,9 +289,9 @@ def reconstruct_ipd(
     """
     n_patients = dict(n_patients or {})
     total_events = dict(total_events or {})
-    arms = list(dict.fromkeys(curves["arm"].astype(str)))
-    table_arms = list(dict.fromkeys(at_risk["arm"].astype(str))) if at_risk is not None else []
-    mark_arms = list(dict.fromkeys(censor_marks["arm"].astype(str))) if censor_marks is not None else []
+    arms = arm_names(curves)
+    table_arms = arm_names(at_risk) if at_risk is not None else []
+    mark_arms = arm_names(censor_marks) if censor_marks is not None else []
     unknown = [a for a in (*table_arms, *n_patients, *total_events, *mark_arms) if a not in arms]
     if unknown:
         raise InputError(
@@ -293,22 +299,22 @@ def reconstruct_ipd(
         )
     results = []
     for arm in arms:
-        c = curves[curves["arm"].astype(str) == arm]
+        c = arm_rows(curves, arm)
         kwargs: dict[str, Any] = {}
         if arm in table_arms:
-            t = at_risk[at_risk["arm"].astype(str) == arm]
-            _check_table_rows(t, arm, table_source, curve_end=float(c["time"].max()))
-            kwargs.update(at_risk_time=t["time"].to_numpy(), at_risk=t["n_risk"].to_numpy())
+            t = arm_rows(at_risk, arm)
+            _check_table_rows(t, arm, table_source, curve_end=float(np.max(c["time"])))
+            kwargs.update(at_risk_time=np.asarray(t["time"]), at_risk=np.asarray(t["n_risk"]))
         elif arm in n_patients:
             kwargs["n_patients"] = n_patients[arm]
         else:
             raise InputError(f"arm {arm!r}: expected at-risk rows or a number of patients, got neither", source=source)
         if arm in mark_arms:
-            kwargs["censor_times"] = censor_marks.loc[censor_marks["arm"].astype(str) == arm, "time"].to_numpy()
+            kwargs["censor_times"] = np.asarray(arm_rows(censor_marks, arm)["time"])
         results.append(
             reconstruct_arm(
-                c["time"].to_numpy(),
-                c["survival"].to_numpy(),
+                np.asarray(c["time"]),
+                np.asarray(c["survival"]),
                 total_events=total_events.get(arm),
                 method=method,
                 precision=precision,
@@ -337,23 +343,28 @@ def reconstruct_ipd(
 
 @dataclass(frozen=True, eq=False)
 class ReconstructionInputs:
-    """The files of a reconstruction, read once: curves, at-risk table and censor marks as data frames.
+    """The files of a reconstruction, read once: curves, at-risk table and censor marks as NumPy columns.
 
     Attributes
     ----------
-    curves : DataFrame
+    curves : Columns
         ``arm, time, survival``.
-    table : DataFrame or None
+    table : Columns or None
         ``arm, time, n_risk``.
-    marks : DataFrame or None
+    marks : Columns or None
         ``arm, time`` (and ``survival``) of the censor marks.
     formats : dict
         ``{"curves": ..., "at_risk": ...}``: the format each file was read as (:mod:`reconstruct.formats`).
+
+    Notes
+    -----
+    Columns, not DataFrames: the command ``kmrecon reconstruct`` builds no DataFrame, because
+    importing pandas would cost half its run time. ``.to_frame()`` gives a DataFrame of each.
     """
 
-    curves: pd.DataFrame
-    table: pd.DataFrame | None
-    marks: pd.DataFrame | None
+    curves: Columns
+    table: Columns | None
+    marks: Columns | None
     formats: dict[str, str | None]
 
 
@@ -368,13 +379,14 @@ def read_reconstruction_inputs(
 ) -> ReconstructionInputs:
     """Read the curve, at-risk and censor-mark files of :func:`reconstruct_files` (formats detected)."""
     from reconstruct.formats import read_at_risk, read_curves
+    from reconstruct.io import read_censor_marks_columns
 
     curve_file = read_curves(curves_path, format=curves_format, arm=arm)
-    curves = curve_file.frame
-    table_file = (read_at_risk(at_risk_path, format=at_risk_format, arms=list(dict.fromkeys(curves["arm"])))
+    curves = curve_file.columns
+    table_file = (read_at_risk(at_risk_path, format=at_risk_format, arms=arm_names(curves))
                   if at_risk_path is not None else None)
-    marks = read_censor_marks_csv(censor_marks_path) if censor_marks_path is not None else None
-    return ReconstructionInputs(curves=curves, table=table_file.frame if table_file is not None else None,
+    marks = read_censor_marks_columns(censor_marks_path) if censor_marks_path is not None else None
+    return ReconstructionInputs(curves=curves, table=table_file.columns if table_file is not None else None,
                                 marks=marks, formats={"curves": curve_file.format,
                                                       "at_risk": table_file.format if table_file else None})
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["FidelityReport", "ArmReconstruction", "IPDReconstruction"]
 
@@ -143,6 +145,8 @@ class ArmReconstruction:
 
     def to_frame(self) -> pd.DataFrame:
         """IPD as a DataFrame with columns ``arm, time, event``."""
+        import pandas as pd
+
         return pd.DataFrame({"arm": self.arm, "time": self.time, "event": self.event})
 
     def to_structured(self) -> np.ndarray:
@@ -188,17 +192,25 @@ class IPDReconstruction:
         """Arm names in input order."""
         return tuple(a.arm for a in self.arms)
 
+    def to_columns(self) -> dict[str, NDArray[Any]]:
+        """All arms' IPD as arrays ``arm, time, event`` (what :meth:`to_frame` holds, without pandas)."""
+        return {"arm": np.array([a.arm for a in self.arms for _ in range(a.n_patients)], dtype=object),
+                "time": np.concatenate([a.time for a in self.arms]) if self.arms else np.zeros(0),
+                "event": np.concatenate([a.event for a in self.arms]) if self.arms else np.zeros(0, np.int64)}
+
     def to_frame(self) -> pd.DataFrame:
         """All arms' IPD, columns ``arm, time, event`` (the IPD CSV contract)."""
-        return pd.concat([a.to_frame() for a in self.arms], ignore_index=True)
+        import pandas as pd
+
+        return pd.DataFrame(self.to_columns())
 
     def to_structured(self) -> np.ndarray:
         """All arms' IPD as one scikit-survival structured array (arm order as in :meth:`to_frame`)."""
-        frame = self.to_frame()
-        return _structured(frame["time"].to_numpy(), frame["event"].to_numpy())
+        columns = self.to_columns()
+        return _structured(columns["time"], columns["event"])
 
-    def summary(self) -> pd.DataFrame:
-        """One row per arm: patients, events, fidelity figures and whether the solve converged."""
+    def summary_rows(self) -> list[dict[str, Any]]:
+        """One record per arm: patients, events, fidelity figures and whether the solve converged."""
         rows = []
         for a in self.arms:
             f = a.fidelity
@@ -214,4 +226,10 @@ class IPDReconstruction:
                     "converged": a.converged,
                 }
             )
-        return pd.DataFrame(rows)
+        return rows
+
+    def summary(self) -> pd.DataFrame:
+        """:meth:`summary_rows` as a DataFrame, one row per arm."""
+        import pandas as pd
+
+        return pd.DataFrame(self.summary_rows())

@@ -39,15 +39,15 @@ def test_cli_version_and_help_load_no_library_package():
     assert out.stdout.strip() == "[]"
 
 
-def test_cli_reconstruct_loads_no_scipy_opencv_or_plotting(tmp_path):
-    # scipy.optimize/special alone cost more start-up than the whole reconstruction of 5,000 patients.
+def test_cli_reconstruct_loads_no_pandas_scipy_opencv_or_plotting(tmp_path):
+    # pandas alone costs half, and scipy.optimize/special more than, the whole reconstruction of 5,000 patients.
     (tmp_path / "c.csv").write_text("arm,time,survival\n" + "".join(f"A,{t},{s}\n" for t, s in [(0, 1), (1, 0.9), (2, 0.9), (3, 0.7), (4, 0.7)]))
     (tmp_path / "r.csv").write_text("arm,time,n_risk\nA,0,10\nA,2,9\nA,4,7\n")
     code = ("import sys; from click.testing import CliRunner; from kmrecon.cli import main; "
             f"r = CliRunner().invoke(main, ['reconstruct', r'{tmp_path / 'c.csv'}', '--at-risk', "
             f"r'{tmp_path / 'r.csv'}', '-o', r'{tmp_path / 'ipd.csv'}', '--draws', '0']); "
             "assert r.exit_code == 0, r.output; "
-            "print(sorted(m for m in ('scipy', 'matplotlib', 'sksurv', 'cv2', 'figures') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'scipy', 'matplotlib', 'sksurv', 'cv2', 'figures') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -9,7 +9,7 @@ import click
 from kmrecon.commands.common import library_errors, parse_assignments, run_with_warnings
 from reconstruct import reconstruct_files
 from reconstruct.formats import AT_RISK_FORMATS, CURVE_FORMATS
-from reconstruct.io import check_writable, write_csv, write_json
+from reconstruct.io import check_writable, write_columns_csv, write_json
 
 
 def draws_path(output: Path) -> Path:
@@ -28,9 +28,17 @@ def fit_plot_path(output: Path) -> Path:
 
 
 def format_summary(result) -> str:
-    """Per-arm summary lines for the terminal."""
-    frame = result.summary()
-    return frame.to_string(index=False, float_format=lambda v: f"{v:.4f}")
+    """Per-arm summary lines for the terminal: a header and one right-aligned row per arm.
+
+    Laid out as ``DataFrame.to_string(index=False)`` would, without importing pandas for four lines.
+    """
+    rows = result.summary_rows()
+    names = list(rows[0]) if rows else []
+    cells = [[name, *(f"{r[name]:.4f}" if isinstance(r[name], float) else str(r[name]) for r in rows)]
+             for name in names]
+    widths = [max(len(c) for c in column) for column in cells]
+    return "\n".join("  ".join(column[i].rjust(w) for column, w in zip(cells, widths, strict=True))
+                     for i in range(len(rows) + 1))
 
 
 def reconstruction_draws(result, inputs, *, precision, draws, seed):
@@ -112,9 +120,9 @@ def command(curves, at_risk, curves_format, at_risk_format, arm, censor_marks, n
         draws_record = {"file": None if sample is None else draws_path(output).name, "note": note,
                         **({} if sample is None else sample.parameters)}
         _write_sidecar(output, result, fits, inputs if misfit else None, force=force, draws=draws_record)
-        write_csv(output, result.to_frame(), force=force)
+        write_columns_csv(output, result.to_columns(), force=force)
         if sample is not None:
-            write_csv(draws_path(output), sample.to_frame(), force=force)
+            write_columns_csv(draws_path(output), sample.to_columns(), force=force)
     formats = result.provenance["input_formats"]
     click.echo(f"read {curves} as {formats['curves']}" + (f", {at_risk} as {formats['at_risk']}" if at_risk else ""))
     if misfit:
@@ -137,9 +145,6 @@ def _reconstruct_checked(curves, at_risk, *, inputs, accept_misfit: bool, precis
 
 def _write_sidecar(output: Path, result, fits, inputs, *, force: bool, draws: dict | None = None) -> None:
     """The JSON sidecar with status and fit scores; with ``inputs`` also the fit plot of a misfit."""
-    from reconstruct.io import write_bytes
-    from kmrecon.run_outputs import fit_png
-
     record = dict(result.provenance)
     record["status"] = "misfit" if any(f.misfit for f in fits) else "ok"
     record["fit"] = [f.to_dict() for f in fits]
@@ -159,5 +164,8 @@ def _write_sidecar(output: Path, result, fits, inputs, *, force: bool, draws: di
     if inputs is not None:
         check_writable(fit_plot_path(output), force=force)
     write_json(sidecar_path(output), record, force=force)
-    if inputs is not None:
-        write_bytes(fit_plot_path(output), fit_png(inputs.curves, result.to_frame()), force=force)
+    if inputs is not None:  # a misfit's fit plot: only then are matplotlib and pandas loaded
+        from kmrecon.run_outputs import fit_png
+        from reconstruct.io import write_bytes
+
+        write_bytes(fit_plot_path(output), fit_png(inputs.curves.to_frame(), result.to_frame()), force=force)
