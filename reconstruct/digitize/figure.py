@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
+from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
@@ -459,6 +460,8 @@ def digitize_image(
         value = y_cal.to_value(r0 + rows)
         label = _legend_label(gray, weights[k], path, flipped, (r0, c0)) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label))
+    check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
+                               tick_values=x_cal.values, tick_px=x_cal.px_positions)
     # arms in the order of their curves from top to bottom at the end of follow-up
     arms.sort(key=lambda a: -a.survival[-1])
     labels = [a.label for a in arms if a.label]
