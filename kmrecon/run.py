@@ -321,6 +321,20 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
+    if not arm_names and len(fig.arms) < len(rows) <= 4:  # the table's rows say how many curves to look for
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DigitizationWarning)
+            again = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range,
+                                      n_arms=len(rows))
+        if len(again.arms) == len(rows):
+            fig = again
+            notes.extend(str(w.message) for w in caught if str(w.message) not in notes)
+            labels, keys = [a.label for a in fig.arms], None
+            if not _is_vector(fig) and any(lab is None for lab in labels):
+                keys = _outside_legend(document, fig, labels, notes)
+            labels, printed_n = legend_counts(labels)
+            curves_in = [ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time),
+                                  survival=np.asarray(a.survival)) for k, a in enumerate(fig.arms)]
     table_notes: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
         from reconstruct.table_gaps import set_aside_increasing
