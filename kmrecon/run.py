@@ -434,10 +434,13 @@ def run_figure(
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")
+    x_end = float(fig.x_calibration.to_value(fig.panel[3])) - time_precision  # a table beyond the axis: not seen
     fits = tuple(
         score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
                   table_time=None if match is None else rows[match.rows[k]].time,
-                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision)
+                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
+                  bare_drop=float(a.quality.get("bare_drop") or 0.0), bare_drop_time=a.quality.get("bare_drop_time"),
+                  time_limit=x_end)
         for k, a in enumerate(fig.arms)
     )
     status = "misfit" if any(f.misfit for f in fits) else "ok"

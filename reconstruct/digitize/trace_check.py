@@ -20,13 +20,16 @@ INK_DELTA = 25.0  # Lab distance from the background of a drawn pixel, anti-alia
 _MIN_INKED = 0.3  # a dashed or dotted drop still inks this share of its rows
 
 
-def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool:
-    """Whether drop ``k`` (from corner ``k - 1`` to ``k``) has inked less than 30% of its interior rows."""
+def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool | None:
+    """Whether drop ``k`` (from corner ``k - 1`` to ``k``) has inked less than 30% of its interior rows.
+
+    None for a drop too short to tell (within the line's own thickness).
+    """
     n_rows, n_cols = drawn.shape
     top = int(np.ceil(rows[k - 1])) + half_width + 1
     bottom = int(np.floor(rows[k])) - half_width
     if bottom - top < 3:
-        return False
+        return None
     col = int(round(cols[k]))
     band = drawn[max(top, 0): min(bottom, n_rows), max(col - 2, 0): min(col + 3, n_cols)]
     return bool(band.size) and float(np.mean(band.any(axis=1))) < _MIN_INKED
@@ -50,7 +53,7 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     -------
     cols, rows : ndarray
         The corners up to the first bare drop after which no drop is drawn or the trace runs on for
-        less than 5% of the panel: a trace that ends by jumping off its curve (onto at-risk numbers
+        less than 10% of the panel: a trace that ends by jumping off its curve (onto at-risk numbers
         in the panel, or the axis) ends where its curve's ink ends, at the last drawn level.
     height_px : float
         Height in pixels of the largest remaining drop whose interior rows are inked for less than
@@ -60,9 +63,11 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     """
     bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
     end = len(bare)
-    while end and bare[end - 1]:
+    while end and bare[end - 1] is not False:  # drops too short to tell do not end a spur
         end -= 1
-    short = 0.05 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 5% of the panel
+    while end < len(bare) and bare[end] is None:  # ... nor start one
+        end += 1
+    short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
     spur = [k for k in range(1, end + 1) if bare[k - 1] and cols[-1] - cols[k] < short]
     end = min([end] + [k - 1 for k in spur])
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
