@@ -17,8 +17,8 @@ shifted and swapped tables), not by hand:
 - Trace checks (the reconstruction fits the trace, so they look at the trace itself): a drop of the traced
   curve with no vertical stroke drawn under it (:mod:`reconstruct.digitize.trace_check`; the trace left its
   curve for text or another curve) is measured against ``BARE_DROP_TOLERANCE`` survival units, and a curve
-  that ends before the last table time with patients at risk (a truncated trace: every patient at risk at
-  ``T`` is followed at least to ``T``) against ``SHORT_TOLERANCE`` of the curve's length.
+  that ends above S = 0.05 before the last table time with patients at risk (a truncated trace: every
+  patient at risk at ``T`` is followed at least to ``T``) against ``SHORT_TOLERANCE`` of the curve's length.
 - Matching by fit: the assignment of rows to curves with the smallest summed score is taken when the
   runner-up's sum is larger by at least ``MATCH_MARGIN`` (one full tolerance).
 """
@@ -169,7 +169,7 @@ def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precisi
     return float(excess[k]), float(rt[k + 1])
 
 
-def _trace_check(curve_end: float, table_time, n_risk, bare_drop: float,
+def _trace_check(curve_end: float, curve_level: float, table_time, n_risk, bare_drop: float,
                  bare_drop_time: float | None, time_limit: float | None) -> tuple[float, str]:
     """``(trace_ratio, note)`` of :class:`ArmFit`."""
     ratio, note = 0.0, ""
@@ -181,7 +181,8 @@ def _trace_check(curve_end: float, table_time, n_risk, bare_drop: float,
         rt, n = np.asarray(table_time, float), np.asarray(n_risk, float)
         alive = rt[(n > 0) & (rt <= (np.inf if time_limit is None else time_limit))]
         short = float(alive.max()) - curve_end if alive.size else 0.0
-        short_ratio = short / (SHORT_TOLERANCE * max(curve_end, 1e-9))
+        # a curve ending on the time axis may be hidden in it; and cut off there it cannot move the KM much
+        short_ratio = short / (SHORT_TOLERANCE * max(curve_end, 1e-9)) if curve_level >= 0.05 else 0.0
         if short_ratio > ratio:
             ratio = short_ratio
             note = (f"its traced curve ends at t={curve_end:g}, before t={float(alive.max()):g} where the at-risk "
@@ -232,7 +233,7 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
         ratio, when = table_bound_ratio(t, s, table_time, n_risk, precision=precision,
                                         time_precision=time_precision)
     mean = float(miss.mean())
-    trace, note = _trace_check(float(t[-1]), table_time, n_risk, float(bare_drop or 0.0), bare_drop_time,
+    trace, note = _trace_check(float(t[-1]), float(s[-1]), table_time, n_risk, float(bare_drop or 0.0), bare_drop_time,
                                time_limit)
     return ArmFit(arm=arm, km_mean_miss=mean, km_max_miss=float(miss.max()), km_tolerance=tol,
                   bound_ratio=ratio, bound_time=when, score=max(mean / tol, ratio, trace), trace_ratio=trace,

@@ -52,9 +52,9 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     Returns
     -------
     cols, rows : ndarray
-        The corners up to the first bare drop after which no drop is drawn or the trace runs on for
-        less than 10% of the panel: a trace that ends by jumping off its curve (onto at-risk numbers
-        in the panel, or the axis) ends where its curve's ink ends, at the last drawn level.
+        The corners up to the first bare drop after which the trace runs on for less than 10% of
+        the panel: a trace that ends by jumping off its curve (onto at-risk numbers in the panel, or
+        the axis) ends where its curve's ink ends, at the last drawn level.
     height_px : float
         Height in pixels of the largest remaining drop whose interior rows are inked for less than
         30% within two pixels either side of its column (0 when every drop is drawn).
@@ -62,14 +62,9 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
         Column of that drop (nan when none).
     """
     bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
-    end = len(bare)
-    while end and bare[end - 1] is not False:  # drops too short to tell do not end a spur
-        end -= 1
-    while end < len(bare) and bare[end] is None:  # ... nor start one
-        end += 1
     short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
-    spur = [k for k in range(1, end + 1) if bare[k - 1] and cols[-1] - cols[k] < short]
-    end = min([end] + [k - 1 for k in spur])
+    spur = [k for k in range(1, len(bare) + 1) if bare[k - 1] and cols[-1] - cols[k] < short]
+    end = spur[0] - 1 if spur else len(bare)
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
         cols = np.append(cols[: end + 1], cols[end + 1])
         rows = np.append(rows[: end + 1], rows[end])
