@@ -115,7 +115,8 @@ def test_bare_drop_cuts_a_trailing_spur_to_the_last_drawn_level():
     longer = np.array([0.0, 50.0, 150.0, 199.0])  # running on for a quarter of the panel: kept, and reported
     kept_cols, _, height, col = bare_drop(longer, rows, drawn, 1)
     np.testing.assert_array_equal(kept_cols, longer)
-    assert height == pytest.approx(70.0) and col == pytest.approx(150.0)
+    assert height == pytest.approx(70.0)
+    assert col == pytest.approx(150.0)
 
 
 def test_every_drawn_drop_passes():
@@ -123,7 +124,8 @@ def test_every_drawn_drop_passes():
     cols = np.array([0.0, 50.0, 120.0, 199.0])
     rows = np.array([10.0, 30.0, 60.0, 60.0])
     _, _, height, col = bare_drop(cols, rows, drawn, 1)
-    assert height == 0.0 and np.isnan(col)
+    assert height == 0.0
+    assert np.isnan(col)
 
 
 def test_the_gate_flags_a_trace_that_fits_its_table_but_jumps_where_nothing_is_drawn():
@@ -135,7 +137,8 @@ def test_the_gate_flags_a_trace_that_fits_its_table_but_jumps_where_nothing_is_d
     assert not ok.misfit
     jumped = score_arm("A", t, s, rec_time, rec_event, precision=0.001, bare_drop=2 * BARE_DROP_TOLERANCE,
                        bare_drop_time=10.0)
-    assert jumped.misfit and jumped.trace_ratio == pytest.approx(2.0)
+    assert jumped.misfit
+    assert jumped.trace_ratio == pytest.approx(2.0)
     assert "t=10 where no line is drawn" in jumped.describe()
 
 
@@ -146,7 +149,8 @@ def test_the_gate_flags_a_curve_ending_before_the_table_has_emptied():
     rec_event = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
     table_t, table_n = np.array([0.0, 10.0, 20.0, 30.0]), np.array([10, 8, 6, 3])
     short = score_arm("A", t, s, rec_time, rec_event, precision=0.001, table_time=table_t, n_risk=table_n)
-    assert short.misfit and "ends at t=20, before t=30" in short.describe()
+    assert short.misfit
+    assert "ends at t=20, before t=30" in short.describe()
     beyond_axis = score_arm("A", t, s, rec_time, rec_event, precision=0.001, table_time=table_t, n_risk=table_n,
                             time_limit=25.0)
     assert beyond_axis.trace_ratio == 0.0  # a row past the figure's x axis says nothing about the trace

@@ -157,7 +157,8 @@ def darkness_map(lab: NDArray[np.float32], bg_lab: NDArray[np.float32], darkest:
     return out
 
 
-def recover_arms(paths, pruned, colours, weights, ink, *, darkness, bg_rgb, text, want: int, flipped: bool, min_cols: int):
+def recover_arms(paths, pruned, colours, weights, ink, *, darkness, bg_rgb, text, want: int, flipped: bool,
+                 min_cols: int):
     """Look for arms the colour clusters hid until there are ``want`` paths; None when not exactly ``want``.
 
     Parameters

@@ -22,8 +22,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
-from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
+from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
@@ -507,8 +507,8 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
         across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
         down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
         text &= ~cv2.dilate(across | down, np.ones((3, 3), np.uint8)).astype(bool)
-    more = recover_arms(paths, pruned, colours, weights, ink, darkness=darkness,
-                        bg_rgb=bg_rgb, text=text, want=want, flipped=flipped, min_cols=max(int(0.15 * crop.shape[1]), 15))
+    more = recover_arms(paths, pruned, colours, weights, ink, darkness=darkness, bg_rgb=bg_rgb, text=text,
+                        want=want, flipped=flipped, min_cols=max(int(0.15 * crop.shape[1]), 15))
     if more is None:
         return paths
     notes.append(f"{want} arms expected, {len(paths)} told apart by colour; the other "
