@@ -154,9 +154,9 @@ def run_case(case: Case, condition: str, folder: Path) -> dict | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", KmreconWarning)
             if "n_patients" in kwargs:
-                import reconstruct.vector.pdf as pdf
+                from reconstruct.document import digitize_document, open_document
 
-                fig = pdf.digitize_document(case.path)
+                fig = digitize_document(open_document(case.path))
                 names = [f"curve {k + 1}" for k in range(len(fig.arms))]  # scored by the best pairing
                 sizes = [a.time.size for a in arms] + [max(a.time.size for a in arms)] * len(fig.arms)
                 kwargs = {"arm_names": names, "n_patients": dict(zip(names, sizes, strict=False))}

@@ -189,6 +189,35 @@ def _table_top_inside(digitized, row0: int, row1: int) -> int:
     return max(int(np.ceil(max(lowest))) + 4, row1 - int(0.2 * (row1 - row0)))
 
 
+def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str]):
+    """``(labels, legend keys or None, printed n per arm, ArmCurve per arm)`` of the digitized arms."""
+    labels = list(arm_names) if arm_names else [a.label for a in fig.arms]
+    keys = None
+    if not arm_names and not _is_vector(fig) and any(lab is None for lab in labels):
+        keys = _outside_legend(document, fig, labels, notes)
+    printed_n: list[int | None] = [None] * len(labels)
+    if not arm_names:  # "Sorafenib (n=125)": the name is "Sorafenib", 125 patients
+        labels, printed_n = legend_counts(labels)
+    curves_in = [
+        ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
+        for k, a in enumerate(fig.arms)
+    ]
+    return labels, keys, printed_n, curves_in
+
+
+def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], **where):
+    """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart."""
+    from reconstruct.document import digitize_document
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DigitizationWarning)
+        again = digitize_document(document, n_arms=n_rows, **where)
+    if len(again.arms) != n_rows:
+        return None
+    notes.extend(str(w.message) for w in caught if str(w.message) not in notes)
+    return again
+
+
 def _legend_order(keys) -> ArmMatch:
     """Rows top to bottom in the order of the legend keys (survminer, lifelines and journal tables print them so)."""
     order = sorted(range(len(keys)), key=lambda k: keys[k])
@@ -301,17 +330,7 @@ def run_figure(
     notes.extend(str(w.message) for w in caught)
     if arm_names and len(arm_names) != len(fig.arms):
         raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {len(arm_names)}")
-    labels = list(arm_names) if arm_names else [a.label for a in fig.arms]
-    keys = None
-    if not arm_names and not _is_vector(fig) and any(lab is None for lab in labels):
-        keys = _outside_legend(document, fig, labels, notes)
-    printed_n: list[int | None] = [None] * len(labels)
-    if not arm_names:  # "Sorafenib (n=125)": the name is "Sorafenib", 125 patients
-        labels, printed_n = legend_counts(labels)
-    curves_in = [
-        ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
-        for k, a in enumerate(fig.arms)
-    ]
+    labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes)
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
     unit = float(abs(fig.y_calibration.to_value(1.0) - fig.y_calibration.to_value(0.0)))
@@ -321,6 +340,12 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
+    if not arm_names and len(fig.arms) < len(rows) <= 4:  # the table's rows say how many curves to look for
+        again = _digitize_for_rows(document, len(rows), notes, page=page, index=index, x_range=x_range,
+                                   y_range=y_range)
+        if again is not None:
+            fig = again
+            labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes)
     table_notes: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
         from reconstruct.table_gaps import set_aside_increasing
@@ -420,10 +445,13 @@ def run_figure(
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")
+    x_end = float(fig.x_calibration.to_value(fig.panel[3])) - time_precision  # a table beyond the axis: not seen
     fits = tuple(
         score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
                   table_time=None if match is None else rows[match.rows[k]].time,
-                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision)
+                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
+                  bare_drop=float(a.quality.get("bare_drop") or 0.0), bare_drop_time=a.quality.get("bare_drop_time"),
+                  time_limit=x_end)
         for k, a in enumerate(fig.arms)
     )
     status = "misfit" if any(f.misfit for f in fits) else "ok"

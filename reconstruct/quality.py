@@ -14,6 +14,11 @@ shifted and swapped tables), not by hand:
 - Table bound: ``n(T_{i+1}) <= n(T_i) S(T_{i+1}-) / S(T_i-)`` is exact for a KM curve; the excess is
   measured against ``1 + n(T_i) * (BOUND_SLACK + 4 precision / S(T_{i+1}-))`` patients, with ``S`` read
   where it is most lenient within the step-time error (two pixels of the time axis in ``run``).
+- Trace checks (the reconstruction fits the trace, so they look at the trace itself): a drop of the traced
+  curve with no vertical stroke drawn under it (:mod:`reconstruct.digitize.trace_check`; the trace left its
+  curve for text or another curve) is measured against ``BARE_DROP_TOLERANCE`` survival units, and a curve
+  that ends above S = 0.05 before the last table time with patients at risk (a truncated trace: every
+  patient at risk at ``T`` is followed at least to ``T``) against ``SHORT_TOLERANCE`` of the curve's length.
 - Matching by fit: the assignment of rows to curves with the smallest summed score is taken when the
   runner-up's sum is larger by at least ``MATCH_MARGIN`` (one full tolerance).
 """
@@ -33,12 +38,14 @@ from reconstruct.csv_columns import arm_rows
 
 __all__ = ["ArmFit", "FitMatch", "KM_TOLERANCE_FLOOR", "KM_TOLERANCE_PER_PRECISION", "BOUND_SLACK",
            "MATCH_MARGIN", "km_tolerance", "score_arm", "table_bound_ratio", "choose_by_fit", "misfit_message",
-           "assess_reconstruction", "check_fit_files", "pair_scorer"]
+           "assess_reconstruction", "check_fit_files", "pair_scorer", "BARE_DROP_TOLERANCE", "SHORT_TOLERANCE"]
 
 KM_TOLERANCE_FLOOR = 0.01
 KM_TOLERANCE_PER_PRECISION = 4.0
 BOUND_SLACK = 0.03
 MATCH_MARGIN = 1.0
+BARE_DROP_TOLERANCE = 0.05
+SHORT_TOLERANCE = 0.03
 _GRID = 400
 
 
@@ -63,7 +70,13 @@ class ArmFit:
     bound_time : float or None
         Table time of that row.
     score : float
-        ``max(km_mean_miss / km_tolerance, bound_ratio)``; above 1 is a misfit.
+        ``max(km_mean_miss / km_tolerance, bound_ratio, trace_ratio)``; above 1 is a misfit.
+    trace_ratio : float
+        The worse of the trace checks in units of their tolerance: the largest drop of the trace
+        with nothing drawn under it over ``BARE_DROP_TOLERANCE``, and how far the curve ends before
+        the table's last time with patients at risk over ``SHORT_TOLERANCE`` of its length.
+    trace_note : str
+        What the trace check found, for the message ("" when nothing).
     """
 
     arm: str
@@ -73,6 +86,8 @@ class ArmFit:
     bound_ratio: float
     bound_time: float | None
     score: float
+    trace_ratio: float = 0.0
+    trace_note: str = ""
 
     @property
     def misfit(self) -> bool:
@@ -81,6 +96,9 @@ class ArmFit:
 
     def describe(self) -> str:
         """What misses, in one clause."""
+        if self.trace_ratio > 1.0 and self.trace_ratio >= max(self.km_mean_miss / self.km_tolerance,
+                                                               self.bound_ratio):
+            return self.trace_note
         if self.km_mean_miss / self.km_tolerance >= self.bound_ratio:
             return (f"its KM misses the digitized curve by {self.km_mean_miss:.3f} on average (largest "
                     f"{self.km_max_miss:.3f}; tolerance {self.km_tolerance:.3f})")
@@ -91,7 +109,8 @@ class ArmFit:
         """JSON-ready mapping."""
         return {"arm": self.arm, "km_mean_miss": self.km_mean_miss, "km_max_miss": self.km_max_miss,
                 "km_tolerance": self.km_tolerance, "bound_ratio": self.bound_ratio, "bound_time": self.bound_time,
-                "score": self.score, "misfit": self.misfit}
+                "score": self.score, "trace_ratio": self.trace_ratio, "trace_note": self.trace_note,
+                "misfit": self.misfit}
 
 
 def _step(time: NDArray[np.float64], survival: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -152,8 +171,30 @@ def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precisi
     return float(excess[k]), float(rt[k + 1])
 
 
+def _trace_check(curve_end: float, curve_level: float, table_time, n_risk, bare_drop: float,
+                 bare_drop_time: float | None, time_limit: float | None) -> tuple[float, str]:
+    """``(trace_ratio, note)`` of :class:`ArmFit`."""
+    ratio, note = 0.0, ""
+    if bare_drop > 0:
+        ratio = bare_drop / BARE_DROP_TOLERANCE
+        note = (f"its traced curve drops by {bare_drop:.3f} at t={bare_drop_time:g} where no line is drawn (the "
+                "trace left its curve, for a label or another curve)")
+    if table_time is not None and n_risk is not None:
+        rt, n = np.asarray(table_time, float), np.asarray(n_risk, float)
+        alive = rt[(n > 0) & (rt <= (np.inf if time_limit is None else time_limit))]
+        short = float(alive.max()) - curve_end if alive.size else 0.0
+        # a curve ending on the time axis may be hidden in it; and cut off there it cannot move the KM much
+        short_ratio = short / (SHORT_TOLERANCE * max(curve_end, 1e-9)) if curve_level >= 0.05 else 0.0
+        if short_ratio > ratio:
+            ratio = short_ratio
+            note = (f"its traced curve ends at t={curve_end:g}, before t={float(alive.max()):g} where the at-risk "
+                    "table still has patients (the trace stopped short of its curve)")
+    return ratio, note
+
+
 def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, precision: float,
-              table_time=None, n_risk=None, time_precision: float | None = None) -> ArmFit:
+              table_time=None, n_risk=None, time_precision: float | None = None, bare_drop: float = 0.0,
+              bare_drop_time: float | None = None, time_limit: float | None = None) -> ArmFit:
     """Score one reconstruction against its digitized curve (and table).
 
     Parameters
@@ -169,6 +210,12 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
         The at-risk table used.
     time_precision : float, optional
         How far a digitized step time may be off (see :func:`table_bound_ratio`).
+    bare_drop, bare_drop_time : float, optional
+        The trace's largest drop with nothing drawn under it (survival units) and its time, from the
+        digitizer's arm quality; 0 and None when unknown or none.
+    time_limit : float, optional
+        Last time the figure shows (its x axis' end); table times after it are not checked
+        against the curve's end. Without it, the end of the curve is checked against every row.
 
     Returns
     -------
@@ -188,8 +235,11 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
         ratio, when = table_bound_ratio(t, s, table_time, n_risk, precision=precision,
                                         time_precision=time_precision)
     mean = float(miss.mean())
+    trace, note = _trace_check(float(t[-1]), float(s[-1]), table_time, n_risk, float(bare_drop or 0.0), bare_drop_time,
+                               time_limit)
     return ArmFit(arm=arm, km_mean_miss=mean, km_max_miss=float(miss.max()), km_tolerance=tol,
-                  bound_ratio=ratio, bound_time=when, score=max(mean / tol, ratio))
+                  bound_ratio=ratio, bound_time=when, score=max(mean / tol, ratio, trace), trace_ratio=trace,
+                  trace_note=note)
 
 
 @dataclass(frozen=True)
@@ -277,8 +327,9 @@ def pair_scorer(arms: Sequence[Any], rows: Sequence[Any], *, precision: float, m
                                       precision=precision, censor_times=censor_times, arm=f"curve {k + 1}")
         except KmreconError:
             return np.inf
-        return score_arm("", a.time, a.survival, rec.time, rec.event, precision=precision,
-                         table_time=r.time, n_risk=r.n_risk, time_precision=time_precision).score
+        fit = score_arm("", a.time, a.survival, rec.time, rec.event, precision=precision,
+                        table_time=r.time, n_risk=r.n_risk, time_precision=time_precision)
+        return max(fit.km_mean_miss / fit.km_tolerance, fit.bound_ratio)  # the trace checks judge no row
 
     def score(k: int, j: int) -> float:
         # Marks only refine where censorings go; whether a row belongs to a curve must not hinge on them.

@@ -22,12 +22,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
+from reconstruct.digitize.arm_split import darkness_map, recover_arms
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
+from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
+from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
 from reconstruct.io import provenance as make_provenance
 
@@ -56,7 +59,9 @@ class DigitizedArm:
     quality : dict
         ``coverage`` (share of the curve's columns with its own pixels), ``columns`` (its
         length in pixels), ``line_half_width_px``, ``hidden_share`` (share of columns where it
-        was hidden and followed other arms).
+        was hidden and followed other arms), ``bare_drop`` and ``bare_drop_time`` (the largest
+        drop of the trace with no vertical stroke drawn under it, in survival units, and its time;
+        0 and None when every drop is drawn: see :mod:`reconstruct.digitize.trace_check`).
     """
 
     label: str | None
@@ -441,16 +446,21 @@ def digitize_image(
     r0, c0 = panel.row0 + _INSET, panel.col0 + _INSET
     crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
     colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
-    paths = drop_broken_greys(paths, colours, weights, flipped)
-    paths = drop_duplicates(paths)
+    traced = paths
+    paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
+    if n_arms is not None and len(paths) < n_arms:
+        paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes)
     if n_arms is not None and len(paths) > n_arms:
         paths = paths[: int(n_arms)]
     if n_arms is not None and len(paths) < n_arms:
         notes.append(f"expected {n_arms} arms, found {len(paths)}")
     arms = []
     n_rows = crop.shape[0]
+    crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    drawn = np.linalg.norm(crop_lab - _curves.background_lab(crop_lab), axis=2) > INK_DELTA
     for k, path, weight in paths:
         cols, rows = _curves.step_corners(path, weight)
+        cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width)
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
@@ -459,7 +469,8 @@ def digitize_image(
         time = x_cal.to_value(c0 + cols)
         value = y_cal.to_value(r0 + rows)
         label = _legend_label(gray, weights[k], path, flipped, (r0, c0)) if read_labels else None
-        arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label))
+        arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
+                              bare=(bare_px, c0 + bare_col)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
     # arms in the order of their curves from top to bottom at the end of follow-up
@@ -477,7 +488,38 @@ def digitize_image(
     )
 
 
-def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label) -> DigitizedArm:
+def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes):
+    """The kept paths, or ``want`` paths when :func:`recover_arms` tells that many apart (with a note)."""
+    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    bg = _curves.background_lab(lab)
+    ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
+    ink[grid] = 0.0
+    kept = {id(item[1]) for item in paths}
+    pruned = [item for item in traced if id(item[1]) not in kept]
+    darkest = min(colours[k].lab[0] for k, _, _ in paths)
+    darkness = darkness_map(lab, bg, darkest, grid)
+    text = np.zeros(crop.shape[:2], bool)
+    heights = []
+    for box in read_text(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)):  # curve labels and legends are no curve
+        if any(ch.isalnum() for ch in box.text) and box.confidence >= 0.6:
+            text[max(box.row0 - 1, 0): box.row1 + 1, max(box.col0 - 1, 0): box.col1 + 1] = True
+            heights.append(box.row1 - box.row0)
+    if heights:  # but a curve running along a word's box is longer than a letter is wide
+        length = int(1.5 * np.median(heights)) + 1
+        inked = (darkness >= 0.4).astype(np.uint8)
+        across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+        down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+        text &= ~cv2.dilate(across | down, np.ones((3, 3), np.uint8)).astype(bool)
+    more = recover_arms(paths, pruned, colours, weights, ink, darkness=darkness, bg_rgb=bg_rgb, text=text,
+                        want=want, flipped=flipped, min_cols=max(int(0.15 * crop.shape[1]), 15))
+    if more is None:
+        return paths
+    notes.append(f"{want} arms expected, {len(paths)} told apart by colour; the other "
+                 f"{want - len(paths)} found as separate paths of the same ink (line type or shade)")
+    return more
+
+
+def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, *, bare) -> DigitizedArm:
     survival = 1.0 - value if flipped else value
     px_time = abs(x_cal.slope)
     px_surv = abs(y_cal.slope)
@@ -496,6 +538,8 @@ def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label) 
         "hidden_share": round(float(hidden), 4),
         "survival_per_px": float(px_surv),
         "time_per_px": float(px_time),
+        "bare_drop": round(float(bare[0]) * float(px_surv), 4),
+        "bare_drop_time": None if bare[0] == 0 else round(float(x_cal.to_value(bare[1])), 4),
     }
     return DigitizedArm(label, colour.hex, time, survival, mark_time, mark_surv, quality)
 

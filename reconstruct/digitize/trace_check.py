@@ -1,0 +1,76 @@
+"""Checks that a traced curve is drawn in the figure: every drop of a step curve is a drawn vertical stroke.
+
+Every KM renderer draws a drop as a vertical line from the old level to the new one. A traced path
+that leaves its curve (onto a text label printed on the curve, or onto another arm's curve) and comes
+back, or that ends on something else, must cross bare background somewhere, and a step tracer
+records that crossing as a drop with nothing drawn under it. Such a trace can fit its at-risk table
+perfectly, so the reconstruction's fit check cannot see it; this one can.
+
+Pixel arrays are ``(row, col)`` of the panel crop, in the orientation the path was traced in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["INK_DELTA", "bare_drop"]
+
+INK_DELTA = 25.0  # Lab distance from the background of a drawn pixel, anti-aliased edges included
+_MIN_INKED = 0.3  # a dashed or dotted drop still inks this share of its rows
+
+
+def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool | None:
+    """Whether drop ``k`` (from corner ``k - 1`` to ``k``) has inked less than 30% of its interior rows.
+
+    None for a drop too short to tell (within the line's own thickness).
+    """
+    n_rows, n_cols = drawn.shape
+    top = int(np.ceil(rows[k - 1])) + half_width + 1
+    bottom = int(np.floor(rows[k])) - half_width
+    if bottom - top < 3:
+        return None
+    col = int(round(cols[k]))
+    band = drawn[max(top, 0): min(bottom, n_rows), max(col - 2, 0): min(col + 3, n_cols)]
+    return bool(band.size) and float(np.mean(band.any(axis=1))) < _MIN_INKED
+
+
+def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
+              half_width: int) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
+    """Cut a trace's trailing spur, and find its largest drop with no vertical stroke drawn under it.
+
+    Parameters
+    ----------
+    cols, rows : ndarray of shape (n_corners,)
+        Step corners from :func:`reconstruct.digitize.curves.step_corners` (rows non-decreasing).
+    drawn : ndarray of shape (rows, cols), bool
+        Every drawn pixel of the panel (any colour: a drop hidden under another line is drawn),
+        in the orientation of the trace.
+    half_width : int
+        Half the line thickness; the drop's ends within it are the levels' own strokes.
+
+    Returns
+    -------
+    cols, rows : ndarray
+        The corners up to the first bare drop after which the trace runs on for less than 10% of
+        the panel: a trace that ends by jumping off its curve (onto at-risk numbers in the panel, or
+        the axis) ends where its curve's ink ends, at the last drawn level.
+    height_px : float
+        Height in pixels of the largest remaining drop whose interior rows are inked for less than
+        30% within two pixels either side of its column (0 when every drop is drawn).
+    col : float
+        Column of that drop (nan when none).
+    """
+    bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
+    short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
+    spur = [k for k in range(1, len(bare) + 1) if bare[k - 1] and cols[-1] - cols[k] < short]
+    end = spur[0] - 1 if spur else len(bare)
+    if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
+        cols = np.append(cols[: end + 1], cols[end + 1])
+        rows = np.append(rows[: end + 1], rows[end])
+    worst, where = 0.0, float("nan")
+    for k in range(1, end + 1):
+        height = float(rows[k] - rows[k - 1])
+        if bare[k - 1] and height > worst:
+            worst, where = height, float(cols[k])
+    return cols, rows, worst, where

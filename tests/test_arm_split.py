@@ -1,0 +1,156 @@
+"""Arms of one ink told apart when the number of arms is known, and traces checked against the drawing (issue 12).
+
+Figures drawn with matplotlib at fixed seeds; pixel coordinates ``(row, col)``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from reconstruct.digitize.figure import digitize_image
+from reconstruct.digitize.image import decode_image
+from reconstruct.digitize.trace_check import bare_drop
+from reconstruct.quality import BARE_DROP_TOLERANCE, score_arm
+
+
+def _km(rng: np.random.Generator, n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """KM step corners of ``n`` exponential times (scale ``scale``), censored at 30."""
+    t = np.sort(np.minimum(rng.exponential(scale, n), 30.0))
+    s = np.cumprod(1.0 - 1.0 / np.arange(n, 0, -1))
+    return np.concatenate(([0.0], t)), np.concatenate(([1.0], s))
+
+
+def _figure(arms, *, text: str | None = None) -> np.ndarray:
+    """RGB render of step curves ``(time, survival, linestyle)`` in black on a 0-30 x 0-1 panel."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
+    for t, s, style in arms:
+        ax.step(t, s, where="post", color="black", linestyle=style, linewidth=1.2)
+    if text:
+        ax.text(12, 0.5, text, fontsize=14, color="black")
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    ax.set_xticks([0, 10, 20, 30])
+    ax.set_yticks([0, 0.5, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return decode_image(buf.getvalue(), source="test")
+
+
+def _miss(arm, t, s) -> float:
+    """Mean |digitized - true| survival over the true curve's span (to the arm's end)."""
+    grid = np.linspace(0.0, min(float(t[-1]), float(arm.time[-1])), 300)
+    true = s[np.searchsorted(t, grid, side="right") - 1]
+    got = arm.survival[np.clip(np.searchsorted(arm.time, grid, side="right") - 1, 0, None)]
+    return float(np.mean(np.abs(true - got)))
+
+
+def _black_arms(seed: int, styles: tuple[str, str]):
+    rng = np.random.default_rng(seed)
+    return [(*_km(rng, 30, 15.0), styles[0]), (*_km(rng, 30, 15.0), styles[1])]
+
+
+@pytest.mark.parametrize(("seed", "styles"), [pytest.param(1, ("-", "--"), id="solid-dashed"),
+                                              pytest.param(2, ("-", ":"), id="solid-dotted"),
+                                              pytest.param(2, ("--", ":"), id="dashed-dotted")])
+def test_two_black_arms_told_apart_by_line_type_when_the_table_says_two(seed, styles):
+    arms = _black_arms(seed, styles)
+    img = _figure(arms)
+    plain = digitize_image(img, x_range=(0, 30), y_range=(0, 1), read_labels=False)
+    assert len(plain.arms) == 1  # one ink, crossing curves: one curve found (the run would stop with an error)
+    with pytest.warns(Warning, match="same ink"):
+        hinted = digitize_image(img, x_range=(0, 30), y_range=(0, 1), n_arms=2, read_labels=False)
+    assert len(hinted.arms) == 2
+    nearest = [int(np.argmin([_miss(arm, t, s) for arm in hinted.arms])) for t, s, _ in arms]
+    assert sorted(nearest) == [0, 1]  # each true curve has its own digitized arm ...
+    for (t, s, _), k in zip(arms, nearest, strict=True):
+        assert _miss(hinted.arms[k], t, s) < 0.01  # ... within 0.01 on average
+
+
+def test_a_hint_of_more_arms_than_drawn_invents_none():
+    arms = _black_arms(1, ("-", "--"))[:1]
+    img = _figure(arms)
+    with pytest.warns(Warning, match="expected 2 arms, found 1"):
+        fig = digitize_image(img, x_range=(0, 30), y_range=(0, 1), n_arms=2, read_labels=False)
+    assert len(fig.arms) == 1  # no second curve made of the axis, the ticks or the first curve's rim
+
+
+def _drawn_steps(levels, cols, shape=(120, 200)):
+    """A drawn mask with horizontal strokes at ``levels`` between ``cols`` and vertical strokes joining them."""
+    drawn = np.zeros(shape, bool)
+    for k, row in enumerate(levels):
+        drawn[row, cols[k]: cols[k + 1] + 1] = True
+        if k + 1 < len(levels):
+            drawn[row: levels[k + 1] + 1, cols[k + 1]] = True
+    return drawn
+
+
+def test_bare_drop_finds_a_jump_with_nothing_drawn_under_it():
+    drawn = _drawn_steps([10, 30, 60], [0, 50, 120, 199])
+    cols = np.array([0.0, 50.0, 90.0, 120.0, 199.0])
+    rows = np.array([10.0, 30.0, 45.0, 60.0, 60.0])  # the trace jumps 30 -> 45 at col 90: nothing there
+    kept_cols, kept_rows, height, col = bare_drop(cols, rows, drawn, 1)
+    assert height == pytest.approx(15.0)
+    assert col == pytest.approx(90.0)
+    np.testing.assert_array_equal(kept_cols, cols)  # drawn drops follow it: an interior jump, not a spur
+    np.testing.assert_array_equal(kept_rows, rows)
+
+
+def test_bare_drop_cuts_a_trailing_spur_to_the_last_drawn_level():
+    drawn = _drawn_steps([10, 30], [0, 50, 150])
+    cols = np.array([0.0, 50.0, 150.0, 165.0])
+    rows = np.array([10.0, 30.0, 100.0, 100.0])  # the trace ends by jumping to row 100 (text, the axis)
+    kept_cols, kept_rows, height, _ = bare_drop(cols, rows, drawn, 1)
+    np.testing.assert_array_equal(kept_cols, [0.0, 50.0, 150.0])
+    np.testing.assert_array_equal(kept_rows, [10.0, 30.0, 30.0])
+    assert height == 0.0
+    longer = np.array([0.0, 50.0, 150.0, 199.0])  # running on for a quarter of the panel: kept, and reported
+    kept_cols, _, height, col = bare_drop(longer, rows, drawn, 1)
+    np.testing.assert_array_equal(kept_cols, longer)
+    assert height == pytest.approx(70.0)
+    assert col == pytest.approx(150.0)
+
+
+def test_every_drawn_drop_passes():
+    drawn = _drawn_steps([10, 30, 60], [0, 50, 120, 199])
+    cols = np.array([0.0, 50.0, 120.0, 199.0])
+    rows = np.array([10.0, 30.0, 60.0, 60.0])
+    _, _, height, col = bare_drop(cols, rows, drawn, 1)
+    assert height == 0.0
+    assert np.isnan(col)
+
+
+def test_the_gate_flags_a_trace_that_fits_its_table_but_jumps_where_nothing_is_drawn():
+    t = np.array([0.0, 5.0, 10.0, 20.0])
+    s = np.array([1.0, 0.8, 0.6, 0.6])
+    rec_time = np.array([5.0, 5.0, 10.0, 10.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0])
+    rec_event = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    ok = score_arm("A", t, s, rec_time, rec_event, precision=0.001)
+    assert not ok.misfit
+    jumped = score_arm("A", t, s, rec_time, rec_event, precision=0.001, bare_drop=2 * BARE_DROP_TOLERANCE,
+                       bare_drop_time=10.0)
+    assert jumped.misfit
+    assert jumped.trace_ratio == pytest.approx(2.0)
+    assert "t=10 where no line is drawn" in jumped.describe()
+
+
+def test_the_gate_flags_a_curve_ending_before_the_table_has_emptied():
+    t = np.array([0.0, 5.0, 10.0, 20.0])
+    s = np.array([1.0, 0.8, 0.6, 0.6])
+    rec_time = np.array([5.0, 5.0, 10.0, 10.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0])
+    rec_event = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    table_t, table_n = np.array([0.0, 10.0, 20.0, 30.0]), np.array([10, 8, 6, 3])
+    short = score_arm("A", t, s, rec_time, rec_event, precision=0.001, table_time=table_t, n_risk=table_n)
+    assert short.misfit
+    assert "ends at t=20, before t=30" in short.describe()
+    beyond_axis = score_arm("A", t, s, rec_time, rec_event, precision=0.001, table_time=table_t, n_risk=table_n,
+                            time_limit=25.0)
+    assert beyond_axis.trace_ratio == 0.0  # a row past the figure's x axis says nothing about the trace
