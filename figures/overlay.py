@@ -1,6 +1,6 @@
 """The digitization overlay: traced curves and censor marks drawn over the input figure.
 
-Everything drawn is read from the :class:`reconstruct.digitize.figure.DigitizedFigure` (its
+Everything drawn is read from the :class:`reconstruct.digitize.digitized.DigitizedFigure` (its
 ``to_pixels`` maps data back onto the input image), so a reader sees exactly what was
 exported. Uses matplotlib only (no OpenCV, no pyplot state).
 """
@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from reconstruct.digitize.figure import DigitizedFigure
+    from reconstruct.digitize.digitized import DigitizedFigure
 
 __all__ = ["plot_digitization_overlay", "overlay_png"]
 

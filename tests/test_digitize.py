@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconstruct.digitize.axes import AxisCalibration, find_panel, regular_ticks
-from reconstruct.digitize.figure import DigitizedFigure, digitize_figure, digitize_image
+from reconstruct.digitize.digitized import DigitizedFigure
+from reconstruct.digitize.figure import digitize_figure, digitize_image
 from kmrecon.synthetic_figures import curve_mae, generate_figure
 from reconstruct.digitize.image import decode_image, estimate_skew_deg, load_image
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, ImageError, InputError

@@ -8,8 +8,8 @@ The only part of kmrecon that loads OpenCV and the OCR engine; its names are imp
 from reconstruct._lazy import lazy_exports
 
 _EXPORTS = {
-    **dict.fromkeys(["DigitizedArm", "DigitizedFigure", "digitize_figure", "digitize_image"],
-                    "reconstruct.digitize.figure"),
+    **dict.fromkeys(["DigitizedArm", "DigitizedFigure"], "reconstruct.digitize.digitized"),
+    **dict.fromkeys(["digitize_figure", "digitize_image"], "reconstruct.digitize.figure"),
     **dict.fromkeys(["AxisCalibration", "PlotPanel", "calibrate_axes", "find_panel"], "reconstruct.digitize.axes"),
     **dict.fromkeys(["LoadedImage", "load_image", "decode_image"], "reconstruct.digitize.image"),
     **dict.fromkeys(["RiskRow", "RiskTable", "read_risk_table"], "reconstruct.digitize.risk_table"),

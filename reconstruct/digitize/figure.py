@@ -12,20 +12,19 @@ import dataclasses
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import cv2
 import numpy as np
-import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
-from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, find_panel
+from reconstruct.digitize.axes import calibrate_axes, find_panel
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import find_censor_marks
+from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
 from reconstruct.digitize.ocr import read_text
@@ -34,150 +33,10 @@ from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
 from reconstruct.io import provenance as make_provenance
 
-__all__ = ["DigitizedArm", "DigitizedFigure", "digitize_figure", "digitize_image"]
+__all__ = ["digitize_figure", "digitize_image"]
 
 _INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
-
-
-@dataclass(frozen=True, eq=False)
-class DigitizedArm:
-    """One traced curve.
-
-    Attributes
-    ----------
-    label : str or None
-        Legend label, when one was read.
-    colour : str
-        Line colour, ``#rrggbb``.
-    time, survival : ndarray of shape (n_points,)
-        Step corners: ``(0, S0)``, the survival after each drop at the drop's time, and the
-        curve's end; time ascending, survival non-increasing proportions in [0, 1]. For a
-        cumulative-incidence figure ``survival`` is ``1 - plotted value``.
-    censor_time, censor_survival : ndarray of shape (n_marks,)
-        Censor marks found on the curve.
-    quality : dict
-        ``coverage`` (share of the curve's columns with its own pixels), ``columns`` (its
-        length in pixels), ``line_half_width_px``, ``hidden_share`` (share of columns where it
-        was hidden and followed other arms), ``bare_drop`` and ``bare_drop_time`` (the largest
-        drop of the trace with no vertical stroke drawn under it, in survival units, and its time;
-        0 and None when every drop is drawn: see :mod:`reconstruct.digitize.trace_check`).
-    """
-
-    label: str | None
-    colour: str
-    time: NDArray[np.float64]
-    survival: NDArray[np.float64]
-    censor_time: NDArray[np.float64]
-    censor_survival: NDArray[np.float64]
-    quality: dict[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for name in ("time", "survival", "censor_time", "censor_survival"):
-            array = np.array(getattr(self, name), dtype=float, copy=True)
-            array.setflags(write=False)
-            object.__setattr__(self, name, array)
-
-
-@dataclass(frozen=True, eq=False)
-class DigitizedFigure:
-    """Everything read from one KM figure.
-
-    Attributes
-    ----------
-    arms : tuple of DigitizedArm
-    x_calibration, y_calibration : AxisCalibration
-        Pixel-to-data maps of the straightened image (y values as proportions).
-    y_unit : {"proportion", "percent"}
-        How the survival axis was labelled.
-    curve_kind : {"survival", "cumulative_incidence"}
-        Falling survival curves or rising cumulative-incidence curves.
-    panel : tuple of int
-        ``(row0, col0, row1, col1)`` of the plot panel in the straightened image.
-    rotation_deg : float
-        Skew found and removed (counter-clockwise, degrees).
-    image_shape : tuple of int
-        ``(rows, cols)`` of the image the calibration refers to (the input, shrunk when large).
-    warnings : tuple of str
-        Every warning issued while digitizing.
-    provenance : dict
-        Source file and sha256, parameters, kmrecon version.
-    pixel_scale : float
-        Input pixels per working pixel (large images are shrunk before digitizing).
-    """
-
-    arms: tuple[DigitizedArm, ...]
-    x_calibration: AxisCalibration
-    y_calibration: AxisCalibration
-    y_unit: Literal["proportion", "percent"]
-    curve_kind: Literal["survival", "cumulative_incidence"]
-    panel: tuple[int, int, int, int]
-    rotation_deg: float
-    image_shape: tuple[int, int]
-    warnings: tuple[str, ...]
-    provenance: dict[str, Any]
-    pixel_scale: float = 1.0
-
-    def to_pixels(self, time: ArrayLike, survival: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Pixel ``(rows, cols)`` in the input image of data points ``(time, survival)``."""
-        value = np.asarray(survival, float)
-        if self.curve_kind == "cumulative_incidence":
-            value = 1.0 - value
-        col = self.x_calibration.to_px(time)
-        row = self.y_calibration.to_px(value)
-        if self.rotation_deg:
-            # undo the deskew rotation (about the image centre) to land on the input image
-            n_rows, n_cols = self.image_shape
-            matrix = cv2.getRotationMatrix2D((n_cols / 2.0, n_rows / 2.0), self.rotation_deg, 1.0)
-            points = np.stack([col, row, np.ones_like(col)])
-            col, row = matrix @ points
-        row = (np.asarray(row, float) + 0.5) * self.pixel_scale - 0.5
-        col = (np.asarray(col, float) + 0.5) * self.pixel_scale - 0.5
-        return row, col
-
-    def curves_frame(self) -> pd.DataFrame:
-        """Step corners of every arm as a frame ``arm, time, survival`` (the curve CSV contract)."""
-        return pd.DataFrame(
-            {
-                "arm": np.concatenate([[_arm_name(a, k)] * a.time.size for k, a in enumerate(self.arms)]),
-                "time": np.concatenate([a.time for a in self.arms]),
-                "survival": np.concatenate([a.survival for a in self.arms]),
-            }
-        )
-
-    def censor_marks_frame(self) -> pd.DataFrame:
-        """Censor marks of every arm as a frame ``arm, time, survival``."""
-        return pd.DataFrame(
-            {
-                "arm": np.concatenate([[_arm_name(a, k)] * a.censor_time.size for k, a in enumerate(self.arms)]
-                                      or [np.empty(0, str)]),
-                "time": np.concatenate([a.censor_time for a in self.arms] or [np.empty(0)]),
-                "survival": np.concatenate([a.censor_survival for a in self.arms] or [np.empty(0)]),
-            }
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (calibration, arms with colour, label and quality, warnings, provenance)."""
-        return {
-            "curve_kind": self.curve_kind,
-            "y_unit": self.y_unit,
-            "calibration": {"x": self.x_calibration.to_dict(), "y": self.y_calibration.to_dict()},
-            "panel_px": {"row0": self.panel[0], "col0": self.panel[1], "row1": self.panel[2], "col1": self.panel[3]},
-            "rotation_deg": self.rotation_deg,
-            "image_shape": list(self.image_shape),
-            "pixel_scale": self.pixel_scale,
-            "arms": [
-                {"arm": _arm_name(a, k), "label": a.label, "colour": a.colour, "n_points": int(a.time.size),
-                 "n_censor_marks": int(a.censor_time.size), "quality": a.quality}
-                for k, a in enumerate(self.arms)
-            ],
-            "warnings": list(self.warnings),
-            "provenance": self.provenance,
-        }
-
-
-def _arm_name(arm: DigitizedArm, index: int) -> str:
-    return arm.label or f"arm{index + 1}"
 
 
 def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float] | None:

@@ -40,11 +40,11 @@ def _plots_of(page: _vector.VectorPage, x_range, y_range) -> tuple[_vector.Vecto
 
 
 def vector_figure(plot: _vector.VectorPlot, page_size: tuple[float, float], record: dict[str, Any]):
-    """Build the digitizer's result type (:class:`reconstruct.digitize.figure.DigitizedFigure`) from a vector plot.
+    """Build the digitizer's result type (:class:`reconstruct.digitize.digitized.DigitizedFigure`) from a vector plot.
 
     Panel and calibration positions are page units (points), ``(row, col)`` origin top-left.
     """
-    from reconstruct.digitize.figure import DigitizedArm, DigitizedFigure
+    from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 
     data = _vector_curves.to_data(plot)
     arms = tuple(

@@ -3,7 +3,7 @@
 Pages are read by :mod:`reconstruct.vector.pdf_read` (pdfminer.six); vector plots go through the
 geometry of :mod:`reconstruct.vector.geometry` and :mod:`reconstruct.vector.curves`; embedded images
 go to :func:`reconstruct.digitize.figure.digitize_figure`. Results are the image digitizer's
-:class:`~reconstruct.digitize.figure.DigitizedFigure`, so every later step treats both alike.
+:class:`~reconstruct.digitize.digitized.DigitizedFigure`, so every later step treats both alike.
 """
 
 from __future__ import annotations
