@@ -109,3 +109,31 @@ def test_partial_y_ticks_without_labels_are_not_taken_for_0_to_1():
     image[150:152, 31:290] = (220, 0, 0)
     with pytest.raises(CalibrationError, match="y ticks spanning the panel"):
         digitize_image(image, x_range=(0, 20))
+
+
+def excel_grid_with_curve_over_lines() -> np.ndarray:
+    """Horizontal grid lines only (rows 20-220 every 50, cols 60-459) over a boxed data table (rows 220-280).
+
+    A thick dark curve runs along the grid line at row 120 from col 250 to the right edge (hiding it
+    there), and drops from row 70 to row 220 at col 300, across three grid spacings.
+    """
+    image = np.full((300, 500), 255, np.uint8)
+    for row in range(20, 221, 50):
+        image[row, 60:460] = 217
+    for row in (250, 280):
+        image[row, 60:460] = 190
+    for col in range(60, 461, 80):
+        image[220:281, col] = 190
+    image[119:123, 250:460] = 70  # a flat curve on the grid line
+    image[68:72, 80:302] = 70
+    image[70:220, 298:302] = 70  # the drop to 0
+    return image
+
+
+def test_grid_panel_survives_a_curve_hiding_a_grid_line_and_a_long_drop():
+    found = panel_from_grid(excel_grid_with_curve_over_lines())
+    assert found is not None
+    row0, col0, row1, col1 = found[:4]
+    assert (row0, col1) == (20, 460)
+    assert abs(col0 - 60) <= 1
+    assert abs(row1 - 221) <= 1  # the plot's lowest grid line, not a piece above the hidden line or the table

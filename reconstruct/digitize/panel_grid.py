@@ -55,7 +55,7 @@ def _split_at_gaps(lines: list[tuple[float, int, int]],
     gaps = np.diff(centres)
     col0, col1 = min(h[1] for h in lines), max(h[2] for h in lines)
     inside = [v for v in verticals if col0 - 3 <= v[0] <= col1 + 3]
-    bridged = np.array([any(v[1] <= a + 2 and v[2] >= b - 2 for v in inside)
+    bridged = np.array([_table_walls([v for v in inside if v[1] <= a + 2 and v[2] >= b - 2])
                         for a, b in zip(centres[:-1], centres[1:], strict=True)])
     parts: list[list[tuple[float, int, int]]] = []
     start = 0
@@ -64,6 +64,36 @@ def _split_at_gaps(lines: list[tuple[float, int, int]],
             parts.append(lines[start: k + 1])
             start = k
     return [piece for part in parts for piece in _split_wide(part)]
+
+
+def _table_walls(crossing: list[tuple[float, int, int]]) -> bool:
+    """Whether vertical lines crossing a gap are a table's cell walls: two or more sharing their ends.
+
+    One long vertical stroke is as likely a curve's drop (to 0, say) as a wall; a table's walls come in
+    rows of equal extent.
+    """
+    return any(sum(abs(w[1] - v[1]) <= 3 and abs(w[2] - v[2]) <= 3 for w in crossing) >= 2 for v in crossing)
+
+
+def _absorb_partial(group: list[tuple[float, int, int]],
+                    lines: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """Add to a group the grid lines inside its span that curves drawn along them cut short, one per row.
+
+    A thick curve running on a grid line hides part of it, so the line's visible piece ends short of
+    the group's common end. Pieces on the same row (within 2 px) are merged into one line.
+    """
+    top, bottom = min(h[0] for h in group), max(h[0] for h in group)
+    start, stop = min(h[1] for h in group), max(h[2] for h in group)
+    extra = [h for h in lines if h not in group and top < h[0] < bottom and h[1] >= start - 4 and h[2] <= stop + 4]
+    merged: list[tuple[float, int, int]] = []
+    for line in sorted(group + extra):
+        if merged and line[0] - merged[-1][0] <= 2.0:
+            last = merged[-1]
+            keep = last if last[2] - last[1] >= line[2] - line[1] else line
+            merged[-1] = (keep[0], min(last[1], line[1]), max(last[2], line[2]))
+        else:
+            merged.append(line)
+    return merged
 
 
 def _split_wide(lines: list[tuple[float, int, int]]) -> list[list[tuple[float, int, int]]]:
@@ -136,6 +166,7 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
         else:
             groups.append([line])
     crossing = _long_lines(mask, horizontal=False, min_len=max(20, int(0.05 * rows)), bridge=5)
+    groups = [_absorb_partial(g, horizontals) if len(g) >= 2 else g for g in groups]
     groups = [part for g in groups for part in _split_at_gaps(g, crossing) if len(part) >= 3]
     if not groups:
         return None
