@@ -77,23 +77,26 @@ def _table_walls(crossing: list[tuple[float, int, int]]) -> bool:
 
 def _absorb_partial(group: list[tuple[float, int, int]],
                     lines: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
-    """Add to a group the grid lines inside its span that curves drawn along them cut short, one per row.
+    """Add to evenly spaced grid lines the one a curve drawn along it cut short, where the spacing skips one.
 
-    A thick curve running on a grid line hides part of it, so the line's visible piece ends short of
-    the group's common end. Pieces on the same row (within 2 px) are merged into one line.
+    A thick curve running on a grid line hides part of it, so its visible piece ends short of the
+    others and falls out of their group. A line within the group's columns at the middle (within 3 px)
+    of a gap twice the usual spacing is taken back, with the group's extent.
     """
-    top, bottom = min(h[0] for h in group), max(h[0] for h in group)
+    if len(group) < 3:
+        return group
+    group = sorted(group)
+    centres = np.array([h[0] for h in group])
+    step = float(np.median(np.diff(centres)))
     start, stop = min(h[1] for h in group), max(h[2] for h in group)
-    extra = [h for h in lines if h not in group and top < h[0] < bottom and h[1] >= start - 4 and h[2] <= stop + 4]
-    merged: list[tuple[float, int, int]] = []
-    for line in sorted(group + extra):
-        if merged and line[0] - merged[-1][0] <= 2.0:
-            last = merged[-1]
-            keep = last if last[2] - last[1] >= line[2] - line[1] else line
-            merged[-1] = (keep[0], min(last[1], line[1]), max(last[2], line[2]))
-        else:
-            merged.append(line)
-    return merged
+    out = list(group)
+    for a, b in zip(centres[:-1], centres[1:], strict=True):
+        if abs((b - a) - 2 * step) > max(3.0, 0.05 * step):
+            continue
+        middle = [h for h in lines if abs(h[0] - (a + b) / 2) <= 3 and h[1] >= start - 4 and h[2] <= stop + 4]
+        if middle:
+            out.append((middle[0][0], start, stop))
+    return sorted(out)
 
 
 def _split_wide(lines: list[tuple[float, int, int]]) -> list[list[tuple[float, int, int]]]:
@@ -166,7 +169,7 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
         else:
             groups.append([line])
     crossing = _long_lines(mask, horizontal=False, min_len=max(20, int(0.05 * rows)), bridge=5)
-    groups = [_absorb_partial(g, horizontals) if len(g) >= 2 else g for g in groups]
+    groups = [_absorb_partial(g, horizontals) for g in groups]
     groups = [part for g in groups for part in _split_at_gaps(g, crossing) if len(part) >= 3]
     if not groups:
         return None
