@@ -174,7 +174,17 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
         x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
     )
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
-                        row_px=r.row_px) for r in table.rows]
+                        row_px=r.row_px, shade=r.label_shade) for r in table.rows]
+
+
+def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
+    """Core grey level of each digitized curve in the image (None for vector figures)."""
+    if _is_vector(digitized):
+        return [None] * len(digitized.arms)
+    from reconstruct.digitize.arm_shades import figure_curve_shades
+    from reconstruct.document import overlay_background
+
+    return figure_curve_shades(overlay_background(document, digitized), digitized)
 
 
 def _table_top_inside(digitized, row0: int, row1: int) -> int:
@@ -308,8 +318,10 @@ def run_figure(
     printed_n: list[int | None] = [None] * len(labels)
     if not arm_names:  # "Sorafenib (n=125)": the name is "Sorafenib", 125 patients
         labels, printed_n = legend_counts(labels)
+    shades = _curve_shades(document, fig) if at_risk_path is None and len(fig.arms) > 1 else [None] * len(fig.arms)
     curves_in = [
-        ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
+        ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival),
+                 shade=shades[k])
         for k, a in enumerate(fig.arms)
     ]
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
@@ -443,6 +455,19 @@ def run_figure(
     return dataclasses.replace(run, draws=sample, draws_note=note)
 
 
+def _pairs_and_fit(arms, rows, fit) -> ArmMatch | None:
+    """Among the pairings that labels, colours and grey levels leave open, a clear best fit; else None."""
+    from reconstruct.arm_matching import pinned_assignments
+
+    allowed, pinned = pinned_assignments(arms, rows)
+    totals = sorted((fit.total(p), p) for p in allowed) if pinned else []
+    if len(totals) > 1 and np.isfinite(totals[0][0]) and totals[1][0] - totals[0][0] >= MATCH_MARGIN:
+        return ArmMatch(rows=tuple(totals[0][1]), basis="pairs+fit",
+                        detail=f"{pinned}; among the rest the reconstruction misfits by {totals[0][0]:.2f} tolerance "
+                        f"units, the next best by {totals[1][0]:.2f}")
+    return None
+
+
 def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
                  marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str]:
     """Match rows to curves by how well each assignment reconstructs, with labels and colours as tie-breakers.
@@ -467,7 +492,10 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
         other = match_arms_to_rows(arms, rows)
     except ReconstructionError:
         if not fit.clear:
-            raise
+            pinned = _pairs_and_fit(arms, rows, fit)
+            if pinned is None:
+                raise
+            return pinned, ""
         other = None
     if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
         # labels, colours or numbers pick among assignments that fit about equally well

@@ -56,6 +56,8 @@ class RiskRow:
     label_color : tuple of int or None
         ``(r, g, b)`` of a coloured row label (text, line or marker), 0-255; None when the label is
         black/grey or the image was greyscale.
+    label_shade : float or None
+        Core grey level of the row's label (:func:`reconstruct.digitize.arm_shades.key_shade`).
     times : ndarray of shape (n_times,)
         Times of the entries, in x-axis units, ascending.
     n_risk : ndarray of shape (n_times,)
@@ -73,6 +75,7 @@ class RiskRow:
     n_risk: NDArray[np.int64]
     confidence: float
     row_px: float
+    label_shade: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "times", _frozen_array(self.times, np.float64))
@@ -452,6 +455,7 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
+    from reconstruct.digitize.arm_shades import key_shade
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
@@ -486,9 +490,11 @@ def read_risk_table(
         if np.any(np.diff(n) > 0):
             confidence *= 0.5
         first = min(w.col0 for w, _ in ordered)
-        colour = _label_colour(rgb, line, first)
-        if colour is None and name_line is not None:
-            colour = _label_colour(rgb, name_line, max(w.col1 for w in name_line.words) + 2)
+        colour, shade = _label_colour(rgb, line, first), key_shade(gray, line.row0, line.row1, first)
+        if name_line is not None and (colour is None or shade is None):
+            end = max(w.col1 for w in name_line.words) + 2
+            colour = colour or _label_colour(rgb, name_line, end)
+            shade = key_shade(gray, name_line.row0, name_line.row1, end) if shade is None else shade
         rows.append(
             RiskRow(
                 label=label,
@@ -497,6 +503,7 @@ def read_risk_table(
                 n_risk=n,
                 confidence=float(confidence),
                 row_px=(line.row0 + line.row1) / 2.0,
+                label_shade=shade,
             )
         )
     return RiskTable(rows=tuple(rows), confidence=min((r.confidence for r in rows), default=0.0), parameters=params)
