@@ -137,3 +137,36 @@ def test_grid_panel_survives_a_curve_hiding_a_grid_line_and_a_long_drop():
     assert (row0, col1) == (20, 460)
     assert abs(col0 - 60) <= 1
     assert abs(row1 - 221) <= 1  # the plot's lowest grid line, not a piece above the hidden line or the table
+
+
+def light_framed_plot_with_legend_and_table() -> np.ndarray:
+    """ggplot2 theme_bw look, blurred: a light grey frame (about 195 after the blur), rows 10-200 and cols 50-380, ticks out,
+    light grid lines; a white legend box over the top right corner hides the frame and grid lines
+    there; a boxed risk table with its own grid lines below (rows 240-330)."""
+    image = np.full((360, 420), 255, np.uint8)
+    for row in range(20, 200, 45):
+        image[row, 51:380] = 238
+    for col in range(60, 380, 60):
+        image[11:200, col] = 238
+        image[241:330, col] = 238
+        image[201:206, col - 1: col + 1] = 150  # x tick marks
+    for row in range(20, 200, 45):
+        image[row - 1: row + 1, 45:50] = 150  # y tick marks
+    for rows, cols in (((10, 200), (50, 380)), ((240, 330), (50, 380))):
+        image[rows[0], cols[0]:cols[1]] = 150
+        image[rows[1], cols[0]:cols[1] + 1] = 150
+        image[rows[0]:rows[1], cols[0]] = 150
+        image[rows[0]:rows[1], cols[1]] = 150
+    for row in (270, 300):
+        image[row, 51:380] = 238
+    image[2:70, 280:400] = 255  # the legend box drawn over the corner
+    image[60:63, 60:200] = 40  # a curve
+    image = cv2.GaussianBlur(image, (0, 0), 0.7)
+    return np.repeat(image[:, :, None], 3, axis=2)
+
+
+def test_blurred_light_frame_is_the_panel_when_the_grid_finder_takes_the_table():
+    panel = find_panel(light_framed_plot_with_legend_and_table())
+    assert abs(panel.row0 - 11) <= 2 and abs(panel.row1 - 200) <= 2
+    assert abs(panel.col0 - 51) <= 2
+    assert panel.x_tick_cols.size >= 5 and panel.y_tick_rows.size >= 4

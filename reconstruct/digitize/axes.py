@@ -281,6 +281,50 @@ def _corner_panel(verticals, horizontals, gap_col: int, gap_row: int):
     return None
 
 
+def _panel_candidates(rgb: NDArray[np.uint8], gray: NDArray[np.uint8]):
+    """Panels found by each finder in turn, as ``(bounds, framed)``; later finders run only when asked."""
+    from reconstruct.digitize.panel_grid import panel_from_fill, panel_from_grid
+
+    found = _panel_from_lines((gray < 110).astype(np.uint8))
+    if found is not None:
+        yield found, True
+    else:  # the first panel found decides, as before; the later finders are tried only when its ticks fail
+        found = panel_from_fill(rgb)
+        if found is not None:
+            yield found, False
+        else:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
+            found = _panel_from_lines((gray < 170).astype(np.uint8))
+            yield from ([(found, True)] if found is not None else [])
+            if found is None:
+                found = panel_from_grid(gray)
+                yield from ([(found, False)] if found is not None else [])
+    # a blurred light frame: thin lines much darker than either side of them
+    thin = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((7, 7), np.uint8)) > 45
+    found = _panel_from_lines(thin.astype(np.uint8))
+    if found is not None:
+        yield found, True
+
+
+def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y):
+    """Major x and y tick positions of a panel: tick marks, else grid lines, else (x) the labels' spacing."""
+    dark = gray < 170
+    x_ticks = _major_ticks(dark, start=below_x, direction=1, lo=max(col0 - 8, 0), hi=col1 + 8, axis="x")
+    if x_ticks.size < 2:
+        x_ticks = _major_ticks(dark, start=row1 - 1, direction=-1, lo=col0, hi=col1, axis="x")
+    y_ticks = _major_ticks(dark, start=left_of_y, direction=-1, lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
+    if y_ticks.size < 2:
+        y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
+    if x_ticks.size < 2:
+        x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
+    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
+        from reconstruct.digitize.panel_grid import label_grid_ticks
+
+        x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
+    if y_ticks.size < 2:
+        y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
+    return x_ticks, y_ticks
+
+
 def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     """Locate the plot panel, its axes and its major tick marks.
 
@@ -299,45 +343,23 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
         If no axis lines or filled panel are found, or fewer than two ticks on an axis.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    found = _panel_from_lines((gray < 110).astype(np.uint8))
-    framed = found is not None
-    if found is None:
-        from reconstruct.digitize.panel_grid import panel_from_fill
-
-        found = panel_from_fill(rgb)
-    if found is None:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
-        found = _panel_from_lines((gray < 170).astype(np.uint8))
-        framed = found is not None
-    if found is None:
-        from reconstruct.digitize.panel_grid import panel_from_grid
-
-        found = panel_from_grid(gray)
-    if found is None:
+    first = None
+    for found, framed in _panel_candidates(rgb, gray):
+        x_ticks, y_ticks = _panel_ticks(gray, *found)
+        if x_ticks.size >= 2 and y_ticks.size >= 2:
+            break
+        first = first or (x_ticks.size, y_ticks.size)
+    else:
+        if first is None:
+            raise CalibrationError(
+                "expected a plot panel bounded by axis lines or a filled background, got neither; "
+                "crop the image to one plot"
+            )
         raise CalibrationError(
-            "expected a plot panel bounded by axis lines or a filled background, got neither; "
-            "crop the image to one plot"
+            f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
+            f"{first[1]} on y; the figure may have no tick marks"
         )
     row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y = found
-    dark = gray < 170
-    x_ticks = _major_ticks(dark, start=below_x, direction=1, lo=max(col0 - 8, 0), hi=col1 + 8, axis="x")
-    if x_ticks.size < 2:
-        x_ticks = _major_ticks(dark, start=row1 - 1, direction=-1, lo=col0, hi=col1, axis="x")
-    y_ticks = _major_ticks(dark, start=left_of_y, direction=-1, lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
-    if y_ticks.size < 2:
-        y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
-    if x_ticks.size < 2:
-        x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
-    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
-        from reconstruct.digitize.panel_grid import label_grid_ticks
-
-        x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
-    if y_ticks.size < 2:
-        y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
-    if x_ticks.size < 2 or y_ticks.size < 2:
-        raise CalibrationError(
-            f"expected at least two regularly spaced tick marks on each axis, got {x_ticks.size} on x and "
-            f"{y_ticks.size} on y; the figure may have no tick marks"
-        )
     return PlotPanel(row0, col0, row1, col1, float(x_axis_row), float(y_axis_col), x_ticks, y_ticks[::-1], framed)
 
 
