@@ -170,3 +170,18 @@ def test_blurred_light_frame_is_the_panel_when_the_grid_finder_takes_the_table()
     assert abs(panel.row0 - 11) <= 2 and abs(panel.row1 - 200) <= 2
     assert abs(panel.col0 - 51) <= 2
     assert panel.x_tick_cols.size >= 5 and panel.y_tick_rows.size >= 4
+
+
+def test_grid_lines_hidden_under_a_ribbon_do_not_split_the_plot():
+    # horizontal grid lines only, every 30 rows from 20 to 170, of which 50 and 80 are hidden under a
+    # ribbon: the gap 20 -> 110 is three spacings, not the gap between two panels
+    image = np.full((260, 420), 255, np.uint8)
+    for row in (20, 110, 140, 170):
+        image[row: row + 2, 50:380] = GRID
+    image[35:95, 60:370] = 200  # the ribbon: a block, not a line
+    image[100:103, 70:300] = 60
+    found = panel_from_grid(image)
+    assert found is not None
+    row0, col0, row1, col1 = found[:4]
+    assert row0 == 20 and abs(row1 - 172) <= 1
+    assert (col0, col1) == (50, 380)

@@ -104,8 +104,11 @@ def _split_wide(lines: list[tuple[float, int, int]]) -> list[list[tuple[float, i
     if len(lines) < 4:
         return [lines]
     gaps = np.diff([h[0] for h in lines])
+    step = float(np.median(gaps))
+    # a whole number of spacings is grid lines hidden under a ribbon or a curve, not the gap between panels
+    whole = np.abs(gaps - step * np.round(gaps / step)) <= max(3.0, 0.03 * step)
     parts, start = [], 0
-    for k in np.flatnonzero(gaps > 1.8 * float(np.median(gaps)) + 4.0):
+    for k in np.flatnonzero((gaps > 1.8 * step + 4.0) & ~(whole & (gaps <= 4.2 * step))):
         parts.append(lines[start: k + 1])
         start = k + 1
     parts.append(lines[start:])
