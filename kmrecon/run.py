@@ -460,7 +460,7 @@ def _pairs_and_fit(arms, rows, fit) -> ArmMatch | None:
     from reconstruct.arm_matching import pinned_assignments
 
     allowed, pinned = pinned_assignments(arms, rows)
-    totals = sorted((fit.total(p), p) for p in allowed) if pinned else []
+    totals = sorted((fit.total(p), p) for p in allowed) if pinned and fit.allows(min(allowed, key=fit.total)) else []
     if len(totals) > 1 and np.isfinite(totals[0][0]) and totals[1][0] - totals[0][0] >= MATCH_MARGIN:
         return ArmMatch(rows=tuple(totals[0][1]), basis="pairs+fit",
                         detail=f"{pinned}; among the rest the reconstruction misfits by {totals[0][0]:.2f} tolerance "

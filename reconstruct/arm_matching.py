@@ -308,10 +308,14 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
         margin = min(2 * _COLOUR_TOLERANCE, max(_NEAR_HUE_MARGIN, 10.0 * worst_pair))
         if worst_pair <= _COLOUR_TOLERANCE and second - cost > margin:
             return ArmMatch(rows=best, basis="colour", detail="row label colours match the curve colours")
+    numbers = _numbers_costs(arms, rows)
     allowed, pinned = pinned_assignments(arms, rows) if len(arms) <= 6 else ([], "")
+    if pinned:
+        best, cost, second = _unique_best(numbers)
+        if second - cost > _NUMBERS_MARGIN and best not in allowed:  # the numbers rule the pairs out
+            allowed, pinned = [], ""
     if pinned and len(allowed) == 1:
         return ArmMatch(rows=allowed[0], basis="pairs", detail=pinned)
-    numbers = _numbers_costs(arms, rows)
     best, cost, second = _best_among(numbers, allowed) if pinned else _unique_best(numbers)
     if second - cost > _NUMBERS_MARGIN:
         return ArmMatch(

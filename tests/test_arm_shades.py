@@ -156,3 +156,13 @@ def test_read_risk_table_reports_the_grey_of_each_row_key_box():
     assert by_label["Group 1"].label_shade == pytest.approx(110, abs=6)
     assert by_label["Group 2"].label_shade == pytest.approx(165, abs=6)
     assert by_label["Group 1"].n_risk.tolist() == counts["Group 1"]
+
+
+def test_numbers_that_rule_out_the_grey_pairing_overrule_it():
+    # a misread shade (an unlabelled row's area holding other ink) must not beat the KM bound
+    good, tg, ng = _arm(3, 30.0, shade=150.0)
+    poor, tp, np_ = _arm(4, 4.0, shade=105.0)
+    rows = [_row(tg, ng, shade=107.0), _row(tp, np_, shade=148.0)]
+    match = match_arms_to_rows([poor, good], rows)
+    assert match.rows == (1, 0)
+    assert match.basis == "numbers"
