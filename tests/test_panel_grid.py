@@ -185,3 +185,16 @@ def test_grid_lines_hidden_under_a_ribbon_do_not_split_the_plot():
     row0, col0, row1, col1 = found[:4]
     assert row0 == 20 and abs(row1 - 172) <= 1
     assert (col0, col1) == (50, 380)
+
+
+@pytest.mark.parametrize(("fill", "is_panel"), [((235, 235, 235), True), ((178, 212, 232), False)],
+                         ids=["ggplot2-grey-panel", "blue-ribbon"])
+def test_only_a_grey_fill_is_a_filled_panel(fill, is_panel):
+    from reconstruct.digitize.panel_grid import panel_from_fill
+
+    image = np.full((300, 400, 3), 255, np.uint8)
+    image[40:240, 60:360] = fill
+    found = panel_from_fill(image)
+    assert (found is not None) == is_panel
+    if is_panel:
+        assert found[:4] == (40, 60, 240, 360)

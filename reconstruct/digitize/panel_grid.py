@@ -205,6 +205,9 @@ def panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, 
     fill = int(np.argmax(counts))
     if counts[fill] < 0.1 * code.size:
         return None
+    rgb_fill = np.array([fill // 1024, (fill // 32) % 32, fill % 32]) * 8
+    if int(np.ptp(rgb_fill)) > 40:  # a clearly coloured area is a confidence ribbon, not a panel's grey fill
+        return None
     mask = (code == fill).reshape(rgb.shape[:2]).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
