@@ -199,6 +199,37 @@ def _table_top_inside(digitized, row0: int, row1: int) -> int:
     return max(int(np.ceil(max(lowest))) + 4, row1 - int(0.2 * (row1 - row0)))
 
 
+def _direct_labels(document: FigureDocument, digitized, rows, curves_in) -> list[ArmCurve] | None:
+    """The curves relabelled with row names printed beside them in their colours; None when none is."""
+    if _is_vector(digitized):
+        return None
+    from reconstruct.digitize.direct_labels import direct_label_arms
+    from reconstruct.document import overlay_background
+
+    paths = [(digitized.x_calibration.to_px(c.time), digitized.y_calibration.to_px(c.survival)) for c in curves_in]
+    found = direct_label_arms(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
+                              [c.colour for c in curves_in], paths)
+    if not found:
+        return None
+    # a legend label that names another curve's row is dropped (the direct label outranks it)
+    kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
+    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)]
+
+
+def _match_named(named, rows, precision, method, mark_times, time_precision, keys) -> tuple[ArmMatch, str]:
+    """Match again with direct labels; failing that, the legend order (said in the notes), else the error."""
+    if named is not None:
+        try:
+            match, overridden = match_by_fit(named, rows, precision=precision, method=method, marks=mark_times,
+                                             time_precision=time_precision)
+            return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
+        except ReconstructionError:
+            if keys is None:
+                raise
+    match = _legend_order(keys)
+    return match, f"arm matching: {match.detail}"
+
+
 def _legend_order(keys) -> ArmMatch:
     """Rows top to bottom in the order of the legend keys (survminer, lifelines and journal tables print them so)."""
     order = sorted(range(len(keys)), key=lambda k: keys[k])
@@ -348,10 +379,10 @@ def run_figure(
             match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
                                              time_precision=time_precision)
         except ReconstructionError:
-            if keys is None or len(rows) != len(fig.arms):
+            named = _direct_labels(document, fig, rows, curves_in) if len(rows) == len(fig.arms) else None
+            if named is None and (keys is None or len(rows) != len(fig.arms)):
                 raise
-            match = _legend_order(keys)
-            overridden = f"arm matching: {match.detail}"
+            match, overridden = _match_named(named, rows, precision, method, mark_times, time_precision, keys)
         if overridden:
             notes.append(overridden)
         elif match.basis == "step counts":

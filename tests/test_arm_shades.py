@@ -166,3 +166,42 @@ def test_numbers_that_rule_out_the_grey_pairing_overrule_it():
     match = match_arms_to_rows([poor, good], rows)
     assert match.rows == (1, 0)
     assert match.basis == "numbers"
+
+
+# ---- direct labels -----------------------------------------------------------------------------
+
+
+def _direct_label_figure(label_colours):
+    """Two KM-like curves (blue, red) with each arm's name printed beside it in ``label_colours``."""
+    fig = Figure(figsize=(5.0, 3.6), dpi=100)
+    ax = fig.add_axes([0.12, 0.15, 0.82, 0.8])
+    t = np.linspace(0, 24, 40)
+    curves = {"Sorafenib": ("#1f4e9c", np.exp(-t / 30)), "Lenvatinib": ("#d62020", np.exp(-t / 10))}
+    for (name, (colour, s)), text_colour, y in zip(curves.items(), label_colours, (0.82, 0.12), strict=True):
+        ax.step(t, s, where="post", color=colour, lw=2)
+        ax.text(17, y, name, color=text_colour, fontsize=12)
+    ax.set_xlim(0, 24)
+    ax.set_ylim(0, 1)
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+    ext = ax.get_window_extent()
+    height = rgb.shape[0]
+    panel = (int(height - ext.y1), int(ext.x0), int(np.ceil(height - ext.y0)), int(np.ceil(ext.x1)))
+    paths = []
+    for _, s in curves.values():  # the curves' step corners in image (col, row) pixels, as the digitizer gives
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    return rgb, panel, paths
+
+
+@pytest.mark.parametrize(("label_colours", "expected"), [
+    (("#1f4e9c", "#d62020"), {0: "Sorafenib", 1: "Lenvatinib"}),
+    (("black", "black"), {}),  # names in black say nothing about which curve is which
+], ids=["coloured-names", "black-names"])
+def test_direct_labels_name_the_curve_of_their_colour(label_colours, expected):
+    from reconstruct.digitize.direct_labels import direct_label_arms
+
+    rgb, panel, paths = _direct_label_figure(label_colours)
+    found = direct_label_arms(rgb, panel, ["Lenvatinib", "Sorafenib"], [(31, 78, 156), (214, 32, 32)], paths)
+    assert found == expected
