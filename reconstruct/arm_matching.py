@@ -242,7 +242,8 @@ def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
                 return every, ""  # the sources disagree: trust none of them
             pins[i] = j
         if found:
-            said.append(f"{name} pairs " + ", ".join(f"curve {i + 1} with row {j + 1}" for i, j in sorted(found.items())))
+            pairs = ", ".join(f"curve {i + 1} with row {j + 1}" for i, j in sorted(found.items()))
+            said.append(f"{name} pairs {pairs}")
     if not pins:
         return every, ""
     return [p for p in every if all(p[i] == j for i, j in pins.items())], "; ".join(said)

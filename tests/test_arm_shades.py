@@ -85,7 +85,8 @@ def test_a_label_read_for_one_arm_only_pins_that_arm():
     rows = [_row(tb, nb, label="HAIC"), _row(ta, na, label="Sorafenib"), _row(tc, nc, label="Lenvatinib")]
     allowed, detail = pinned_assignments([a, b, c], rows)
     assert detail == "label pairs curve 1 with row 2"
-    assert all(p[0] == 1 for p in allowed) and len(allowed) == 2
+    assert len(allowed) == 2
+    assert all(p[0] == 1 for p in allowed)
 
 
 # ---- measuring shades --------------------------------------------------------------------------

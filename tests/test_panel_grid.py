@@ -140,9 +140,9 @@ def test_grid_panel_survives_a_curve_hiding_a_grid_line_and_a_long_drop():
 
 
 def light_framed_plot_with_legend_and_table() -> np.ndarray:
-    """ggplot2 theme_bw look, blurred: a light grey frame (about 195 after the blur), rows 10-200 and cols 50-380, ticks out,
-    light grid lines; a white legend box over the top right corner hides the frame and grid lines
-    there; a boxed risk table with its own grid lines below (rows 240-330)."""
+    """ggplot2 theme_bw look, blurred: a light grey frame (about 195 after the blur), rows 10-200 and
+    cols 50-380, ticks out, light grid lines; a white legend box over the top right corner hides the
+    frame and grid lines there; a boxed risk table with its own grid lines below (rows 240-330)."""
     image = np.full((360, 420), 255, np.uint8)
     for row in range(20, 200, 45):
         image[row, 51:380] = 238
@@ -167,9 +167,11 @@ def light_framed_plot_with_legend_and_table() -> np.ndarray:
 
 def test_blurred_light_frame_is_the_panel_when_the_grid_finder_takes_the_table():
     panel = find_panel(light_framed_plot_with_legend_and_table())
-    assert abs(panel.row0 - 11) <= 2 and abs(panel.row1 - 200) <= 2
+    assert abs(panel.row0 - 11) <= 2
+    assert abs(panel.row1 - 200) <= 2
     assert abs(panel.col0 - 51) <= 2
-    assert panel.x_tick_cols.size >= 5 and panel.y_tick_rows.size >= 4
+    assert panel.x_tick_cols.size >= 5
+    assert panel.y_tick_rows.size >= 4
 
 
 def test_grid_lines_hidden_under_a_ribbon_do_not_split_the_plot():
@@ -183,7 +185,8 @@ def test_grid_lines_hidden_under_a_ribbon_do_not_split_the_plot():
     found = panel_from_grid(image)
     assert found is not None
     row0, col0, row1, col1 = found[:4]
-    assert row0 == 20 and abs(row1 - 172) <= 1
+    assert row0 == 20
+    assert abs(row1 - 172) <= 1
     assert (col0, col1) == (50, 380)
 
 

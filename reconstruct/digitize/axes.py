@@ -344,7 +344,8 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     first = None
-    for found, framed in _panel_candidates(rgb, gray):
+    for candidate in _panel_candidates(rgb, gray):
+        found, framed = candidate
         x_ticks, y_ticks = _panel_ticks(gray, *found)
         if x_ticks.size >= 2 and y_ticks.size >= 2:
             break
