@@ -1,4 +1,4 @@
-"""Grey levels of curves and of at-risk row keys, for matching arms drawn in shades of grey.
+"""Colours and grey levels of at-risk row keys, and grey levels of curves, for matching rows to arms.
 
 A figure printed in greys (or converted to grey) tells its arms apart by lightness only: a dark and
 a light curve, and row labels (text, a filled key box, a line) in the same two shades. Hue-based
@@ -14,8 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["key_shade", "curve_shades", "figure_curve_shades"]
+__all__ = ["key_colour", "key_shade", "curve_shades", "figure_curve_shades"]
 
+_MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
+_MIN_COLOURED_PX = 6
 _INK_STEP = 40  # grey levels below the paper at which a pixel counts as ink
 _CORE_PERCENTILE = 10.0
 _MIN_INK_PX = 12
@@ -49,6 +51,32 @@ def key_shade(gray: NDArray[np.uint8], row0: int, row1: int, col1: int) -> float
     if ink.size < _MIN_INK_PX:
         return None
     return float(np.percentile(ink, _CORE_PERCENTILE))
+
+
+def key_colour(rgb: NDArray[np.uint8] | None, row0: int, row1: int, first_col: int) -> tuple[int, int, int] | None:
+    """Median RGB of saturated pixels in the label area of a row (text, line or marker), left of ``first_col``.
+
+    None without RGB, or when colour does not dominate the ink (black text with coloured fringes).
+    """
+    if rgb is None:
+        return None
+    import cv2
+
+    r0, r1 = max(row0 - 2, 0), row1 + 2
+    c1 = max(first_col - 2, 0)
+    patch = rgb[r0:r1, :c1]
+    if patch.size == 0:
+        return None
+    hsv = cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2HSV)
+    coloured = (hsv[..., 1] >= _MIN_SATURATION) & (hsv[..., 2] >= 40)
+    ink = coloured | (cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2GRAY) < 160)
+    # Sub-pixel text rendering leaves coloured fringes on black text: require colour to dominate the ink.
+    if int(coloured.sum()) < max(_MIN_COLOURED_PX, 0.25 * int(ink.sum())):
+        return None
+    colour = np.median(patch[coloured], axis=0).astype(np.uint8)
+    if int(cv2.cvtColor(colour.reshape(1, 1, 3), cv2.COLOR_RGB2HSV)[0, 0, 1]) < _MIN_SATURATION:
+        return None
+    return int(colour[0]), int(colour[1]), int(colour[2])
 
 
 def curve_shades(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
