@@ -206,3 +206,12 @@ def test_direct_labels_name_the_curve_of_their_colour(label_colours, expected):
     rgb, panel, paths = _direct_label_figure(label_colours)
     found = direct_label_arms(rgb, panel, ["Lenvatinib", "Sorafenib"], [(31, 78, 156), (214, 32, 32)], paths)
     assert found == expected
+
+
+def test_words_of_a_name_read_apart_or_overlapping_join_into_one_phrase():
+    from reconstruct.digitize.direct_labels import _phrases
+    from reconstruct.digitize.ocr import TextBox
+
+    boxes = [TextBox("2", 0.9, 141, 492, 181, 506), TextBox("Group", 0.9, 142, 437, 184, 494),
+             TextBox("Arm", 0.9, 300, 100, 330, 150)]
+    assert sorted(text for text, _ in _phrases(boxes)) == ["Arm", "Group 2"]

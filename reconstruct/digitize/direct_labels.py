@@ -34,12 +34,12 @@ def _norm(text: str) -> str:
 def _phrases(boxes) -> list[tuple[str, tuple[int, int, int, int]]]:
     """Words on one line closer than a glyph height joined: ``(text, (row0, col0, row1, col1))``."""
     out: list[list] = []
-    for box in sorted(boxes, key=lambda b: (b.row0, b.col0)):
+    for box in sorted(boxes, key=lambda b: b.col0):  # left to right, each word joining the phrase it follows
         height = box.row1 - box.row0
         for phrase in out:
             r0, c0, r1, c1 = phrase[1]
             same_line = min(r1, box.row1) - max(r0, box.row0) > 0.5 * height
-            if same_line and 0 <= box.col0 - c1 <= height:
+            if same_line and -0.5 * height <= box.col0 - c1 <= height:
                 phrase[0] += " " + box.text
                 phrase[1] = (min(r0, box.row0), c0, max(r1, box.row1), box.col1)
                 break
@@ -145,7 +145,9 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
     for text, bbox in _phrases(boxes):
         ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
         best = max(ratios, key=ratios.get)
-        if ratios[best] < _MIN_RATIO or sum(r >= _MIN_RATIO for r in ratios.values()) > 1:
+        # an exact reading names its row even when another name is one character away ("Group 1", "Group 2")
+        rivals = sum(r >= (1.0 if ratios[best] == 1.0 else _MIN_RATIO) for r in ratios.values())
+        if ratios[best] < _MIN_RATIO or rivals > 1:
             continue
         ink = _ink_colour(crop, bbox, off_curves)
         if ink is None:
