@@ -19,7 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 from reconstruct.errors import ReconstructionError
 
-__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows"]
+__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments"]
 
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
