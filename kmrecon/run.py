@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
-from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
+from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo
 from reconstruct.io import provenance, read_at_risk_csv
 from reconstruct.legend_counts import legend_counts
-from reconstruct.quality import MATCH_MARGIN, choose_by_fit, misfit_message, pair_scorer, score_arm
+from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.visibility import panel_exits
+from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit
 from reconstruct.errors import (
     DigitizationWarning,
     InputError,
@@ -147,10 +148,6 @@ def _rgb(colour: str | None) -> tuple[int, int, int] | None:
     return tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
 
 
-def _is_vector(digitized) -> bool:
-    return digitized.provenance.get("source_kind") == "vector"
-
-
 def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
     """At-risk rows printed under the plot: from the text of a vector figure, else by OCR of the image."""
     from reconstruct.document import overlay_background, read_document_at_risk
@@ -174,7 +171,7 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
         x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
     )
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
-                        row_px=r.row_px) for r in table.rows]
+                        row_px=r.row_px, shade=r.label_shade) for r in table.rows]
 
 
 def _table_top_inside(digitized, row0: int, row1: int) -> int:
@@ -189,8 +186,12 @@ def _table_top_inside(digitized, row0: int, row1: int) -> int:
     return max(int(np.ceil(max(lowest))) + 4, row1 - int(0.2 * (row1 - row0)))
 
 
-def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str]):
-    """``(labels, legend keys or None, printed n per arm, ArmCurve per arm)`` of the digitized arms."""
+def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str], *, shades: bool):
+    """``(labels, legend keys or None, printed n per arm, ArmCurve per arm)`` of the digitized arms.
+
+    With ``shades`` (the table is read from the figure) each curve also carries its grey level, for arm
+    matching by the grey of each row's key.
+    """
     labels = list(arm_names) if arm_names else [a.label for a in fig.arms]
     keys = None
     if not arm_names and not _is_vector(fig) and any(lab is None for lab in labels):
@@ -198,8 +199,10 @@ def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str]):
     printed_n: list[int | None] = [None] * len(labels)
     if not arm_names:  # "Sorafenib (n=125)": the name is "Sorafenib", 125 patients
         labels, printed_n = legend_counts(labels)
+    grey = _curve_shades(document, fig) if shades and len(fig.arms) > 1 else [None] * len(fig.arms)
     curves_in = [
-        ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival))
+        ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival),
+                 shade=grey[k])
         for k, a in enumerate(fig.arms)
     ]
     return labels, keys, printed_n, curves_in
@@ -216,16 +219,6 @@ def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], 
         return None
     notes.extend(str(w.message) for w in caught if str(w.message) not in notes)
     return again
-
-
-def _legend_order(keys) -> ArmMatch:
-    """Rows top to bottom in the order of the legend keys (survminer, lifelines and journal tables print them so)."""
-    order = sorted(range(len(keys)), key=lambda k: keys[k])
-    chosen = [0] * len(order)
-    for row_index, arm_index in enumerate(order):
-        chosen[arm_index] = row_index
-    return ArmMatch(rows=tuple(chosen), basis="legend order",
-                    detail="at-risk rows taken in legend order (labels, colours, numbers and fit left it open)")
 
 
 def _outside_legend(document: FigureDocument, digitized, labels: list, notes: list[str]):
@@ -330,7 +323,7 @@ def run_figure(
     notes.extend(str(w.message) for w in caught)
     if arm_names and len(arm_names) != len(fig.arms):
         raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {len(arm_names)}")
-    labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes)
+    labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=at_risk_path is None)
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
     unit = float(abs(fig.y_calibration.to_value(1.0) - fig.y_calibration.to_value(0.0)))
@@ -345,7 +338,8 @@ def run_figure(
                                    y_range=y_range)
         if again is not None:
             fig = again
-            labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes)
+            labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,
+                                                             shades=at_risk_path is None)
     table_notes: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
         from reconstruct.table_gaps import set_aside_increasing
@@ -361,10 +355,10 @@ def run_figure(
             match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
                                              time_precision=time_precision)
         except ReconstructionError:
-            if keys is None or len(rows) != len(fig.arms):
+            named = _direct_labels(document, fig, rows, curves_in) if len(rows) == len(fig.arms) else None
+            if named is None and (keys is None or len(rows) != len(fig.arms)):
                 raise
-            match = _legend_order(keys)
-            overridden = f"arm matching: {match.detail}"
+            match, overridden = _match_named(named, rows, precision, method, mark_times, time_precision, keys)
         if overridden:
             notes.append(overridden)
         elif match.basis == "step counts":
@@ -469,48 +463,3 @@ def run_figure(
 
     sample, note = run_draws(run, n_draws=draws, seed=seed)
     return dataclasses.replace(run, draws=sample, draws_note=note)
-
-
-def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
-                 marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str]:
-    """Match rows to curves by how well each assignment reconstructs, with labels and colours as tie-breakers.
-
-    Every assignment of rows (and the names they carry) to curves is reconstructed and scored
-    (:func:`reconstruct.quality.choose_by_fit`, up to 4 arms). Labels, colours or the at-risk numbers
-    (:func:`match_arms_to_rows`) decide among assignments that fit within ``MATCH_MARGIN`` tolerance
-    units of the best. Otherwise a clear best fit (runner-up worse by ``MATCH_MARGIN``) is taken,
-    overriding them; when there is none either, the match is ambiguous and an error.
-
-    Returns
-    -------
-    match : ArmMatch
-    overridden : str
-        A note when the fit overrode the label or colour match, else "".
-    """
-    if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
-        return match_arms_to_rows(arms, rows), ""
-    fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
-                                                          marks=marks, time_precision=time_precision))
-    try:
-        other = match_arms_to_rows(arms, rows)
-    except ReconstructionError:
-        if not fit.clear:
-            raise
-        other = None
-    if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
-        # labels, colours or numbers pick among assignments that fit about equally well
-        agree = "fit agrees" if other.rows == fit.rows else "fit allows it"
-        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; {agree}: {fit.detail()}"), ""
-    if not fit.clear:
-        raise ReconstructionError(
-            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
-            f"the {other.basis} match misfits by "
-            f"{fit.total(other.rows):.2f} tolerance units while two other assignments fit within "
-            f"{MATCH_MARGIN:g} of each other ({fit.score:.2f}, {fit.runner_up:.2f}); name the arms with "
-            "--arm-names in curve order (see overlay.png) or give --at-risk with those names"
-        )
-    note = ""
-    if other is not None:
-        note = (f"the {other.basis} match put rows {list(other.rows)} on the curves, but the fit clearly prefers "
-                f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
-    return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note

@@ -60,16 +60,18 @@ def step_count_costs(arms: Sequence, rows: Sequence) -> NDArray[np.float64]:
     return cost
 
 
-def fallback_match(arms: Sequence, rows: Sequence) -> tuple[tuple[int, ...], str, str] | None:
+def fallback_match(arms: Sequence, rows: Sequence, *, allowed: Sequence[tuple[int, ...]] | None = None
+                   ) -> tuple[tuple[int, ...], str, str] | None:
     """Rows for each arm by step counts when they single out a pairing; None when they do not.
 
     Returns ``(rows, "step counts", detail)`` or None: a pairing that nothing singles out is never guessed
-    (the caller raises the ambiguity error, or falls back to the legend order and says so).
+    (the caller raises the ambiguity error, or falls back to the legend order and says so). ``allowed``
+    limits the pairings compared (default: all).
     """
     cost = step_count_costs(arms, rows)
     n = len(arms)
-    totals = sorted((float(sum(cost[i, p[i]] for i in range(n))), p)
-                    for p in itertools.permutations(range(len(rows)), n))
+    candidates = allowed if allowed is not None else itertools.permutations(range(len(rows)), n)
+    totals = sorted((float(sum(cost[i, p[i]] for i in range(n))), p) for p in candidates)
     best_cost, best = totals[0]
     second = totals[1][0] if len(totals) > 1 else np.inf
     if second - best_cost > STEP_MARGIN:

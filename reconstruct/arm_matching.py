@@ -19,7 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 from reconstruct.errors import ReconstructionError
 
-__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows"]
+__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments"]
 
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
@@ -29,6 +29,10 @@ _COLOUR_TOLERANCE = 0.15
 _NEAR_HUE_MARGIN = 0.05
 # The best assignment by numbers must beat the runner-up by this much (squared patients).
 _NUMBERS_MARGIN = 4.0
+# Largest grey-level gap between a curve's core and its row label's core that still pairs them, and how
+# much nearer than any other curve or row the pair must be (0-255 units).
+_SHADE_TOLERANCE = 14.0
+_SHADE_MARGIN = 12.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,12 +47,15 @@ class ArmCurve:
         Curve colour ``(r, g, b)``, 0-255.
     time, survival : ndarray of shape (n_points,)
         Step corners of the curve.
+    shade : float or None
+        Core grey level of the drawn line (0-255), for figures in greys.
     """
 
     label: str | None
     colour: tuple[int, int, int] | None
     time: NDArray[np.float64]
     survival: NDArray[np.float64]
+    shade: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +70,8 @@ class RiskRowInfo:
     time, n_risk : ndarray of shape (n_times,)
     row_px : float or None
         Centre pixel row of a row read from an image (for the overlay); None otherwise.
+    shade : float or None
+        Core grey level of the row's label (text, key box or line), 0-255.
     """
 
     label: str | None
@@ -70,6 +79,7 @@ class RiskRowInfo:
     time: NDArray[np.float64]
     n_risk: NDArray[np.int64]
     row_px: float | None = None
+    shade: float | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,9 @@ class ArmMatch:
     ----------
     rows : tuple of int
         ``rows[k]`` is the at-risk row of arm ``k``.
-    basis : {"single", "label", "colour", "numbers", "step counts", "legend order", "fit"}
+    basis : {"single", "label", "colour", "numbers", "step counts", "legend order", "fit", "pairs", ...}
+        "pairs" when labels, colours or grey levels each pinned some arms and together all;
+        "pairs+numbers", "pairs+step counts" or "pairs+fit" when that decided among the pairings they left.
     detail : str
         One line for the report.
     """
@@ -153,6 +165,97 @@ def _numbers_costs(arms, rows) -> NDArray[np.float64]:
     return cost
 
 
+def _exclusive_pairs(cost: NDArray[np.float64], tolerance: float, margin: float) -> dict[int, int]:
+    """Pairs ``arm -> row`` whose cost is within ``tolerance`` and below every rival's by ``margin``.
+
+    A rival is another row for the same arm, or another arm for the same row (NaN costs are unknown
+    and never pair, nor rule a rival out).
+    """
+    pairs: dict[int, int] = {}
+    for i in range(cost.shape[0]):
+        if not np.isfinite(cost[i]).any():
+            continue
+        j = int(np.nanargmin(np.where(np.isfinite(cost[i]), cost[i], np.inf)))
+        best = cost[i, j]
+        rivals = np.concatenate((np.delete(cost[i], j), np.delete(cost[:, j], i)))
+        if best <= tolerance and not np.any(np.isnan(rivals)) and np.all(rivals >= best + margin):
+            pairs[i] = j
+    return pairs
+
+
+def _label_pins(arms, rows) -> dict[int, int]:
+    """Arms whose legend label names exactly one row label (equal, or one inside the other), and vice versa."""
+    a = [_norm(arm.label) for arm in arms]
+    r = [_norm(row.label) for row in rows]
+    cost = np.full((len(arms), len(rows)), np.nan)
+    for i, x in enumerate(a):
+        for j, y in enumerate(r):
+            if len(x) >= 3 and len(y) >= 3:
+                cost[i, j] = 0.0 if x == y else (0.5 if x in y or y in x else 1.0)
+    # an unread label (NaN) is no rival: it cannot claim the row
+    return _exclusive_pairs(np.where(np.isnan(cost), 1.0, cost), 0.5, 0.5)
+
+
+def _shade_pins(arms, rows) -> dict[int, int]:
+    """Curves and row labels paired by grey level, for figures in greys; only when every shade was measured."""
+    a = [arm.shade for arm in arms]
+    r = [row.shade for row in rows]
+    if any(v is None for v in a) or any(v is None for v in r):
+        return {}
+    cost = np.abs(np.subtract.outer(np.asarray(a, float), np.asarray(r, float)))
+    return _exclusive_pairs(cost, _SHADE_TOLERANCE, _SHADE_MARGIN)
+
+
+def _colour_pins(arms, rows) -> dict[int, int]:
+    """Coloured row labels that name exactly one curve's hue (grey curves cannot own a coloured label)."""
+    a = [_chroma(arm.colour) for arm in arms]
+    r = [_chroma(row.colour) for row in rows]
+    cost = np.full((len(arms), len(rows)), np.nan)
+    for i, u in enumerate(a):
+        for j, v in enumerate(r):
+            if v is not None:
+                cost[i, j] = 2.0 if u is None else 1.0 - float(u @ v)
+    cost[:, [j for j, v in enumerate(r) if v is None]] = np.inf  # an uncoloured row: no evidence either way
+    pairs = _exclusive_pairs(np.where(np.isinf(cost), 2.0, cost), _COLOUR_TOLERANCE, 2 * _COLOUR_TOLERANCE)
+    return {i: j for i, j in pairs.items() if r[j] is not None}
+
+
+def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) -> tuple[list[tuple[int, ...]], str]:
+    """Assignments (``rows[k]`` per arm) left open by the pairs that labels, colours and shades single out.
+
+    Each source pairs only the arms it tells apart (a partial match); the pairs of all sources must
+    agree, else none is used. Returns every assignment and "" when nothing pins a pair.
+
+    Returns
+    -------
+    allowed : list of tuple of int
+    detail : str
+        What pinned which pairs, for the report.
+    """
+    every = list(itertools.permutations(range(len(rows)), len(arms)))
+    pins: dict[int, int] = {}
+    said = []
+    for name, found in (("label", _label_pins(arms, rows)), ("colour", _colour_pins(arms, rows)),
+                        ("grey level", _shade_pins(arms, rows))):
+        for i, j in found.items():
+            if pins.get(i, j) != j or any(k != i and v == j for k, v in pins.items()):
+                return every, ""  # the sources disagree: trust none of them
+            pins[i] = j
+        if found:
+            pairs = ", ".join(f"curve {i + 1} with row {j + 1}" for i, j in sorted(found.items()))
+            said.append(f"{name} pairs {pairs}")
+    if not pins:
+        return every, ""
+    return [p for p in every if all(p[i] == j for i, j in pins.items())], "; ".join(said)
+
+
+def _best_among(cost: NDArray[np.float64], allowed: Sequence[tuple[int, ...]]) -> tuple[tuple[int, ...], float, float]:
+    """Best of the ``allowed`` assignments by summed cost, its cost and the runner-up's (inf when alone)."""
+    totals = sorted((float(sum(cost[i, p[i]] for i in range(len(p)))), p) for p in allowed)
+    second = totals[1][0] if len(totals) > 1 else np.inf
+    return tuple(int(v) for v in totals[0][1]), totals[0][0], float(second)
+
+
 def _unique_best(cost: NDArray[np.float64]) -> tuple[tuple[int, ...], float, float]:
     """Best assignment, its cost and the runner-up's cost (over all permutations when small)."""
     n = cost.shape[0]
@@ -207,19 +310,27 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
         if worst_pair <= _COLOUR_TOLERANCE and second - cost > margin:
             return ArmMatch(rows=best, basis="colour", detail="row label colours match the curve colours")
     numbers = _numbers_costs(arms, rows)
-    best, cost, second = _unique_best(numbers)
+    allowed, pinned = pinned_assignments(arms, rows) if len(arms) <= 6 else ([], "")
+    if pinned:
+        best, cost, second = _unique_best(numbers)
+        if second - cost > _NUMBERS_MARGIN and best not in allowed:  # the numbers rule the pairs out
+            allowed, pinned = [], ""
+    if pinned and len(allowed) == 1:
+        return ArmMatch(rows=allowed[0], basis="pairs", detail=pinned)
+    best, cost, second = _best_among(numbers, allowed) if pinned else _unique_best(numbers)
     if second - cost > _NUMBERS_MARGIN:
         return ArmMatch(
             rows=best,
-            basis="numbers",
-            detail=f"only this assignment keeps every at-risk row within what its curve allows (excess "
-            f"{cost:.3g} against {second:.3g} squared patients)",
+            basis="pairs+numbers" if pinned else "numbers",
+            detail=(f"{pinned}; " if pinned else "") + "only this assignment keeps every at-risk row within what "
+            f"its curve allows (excess {cost:.3g} against {second:.3g} squared patients)",
         )
     from reconstruct._arm_fallback import fallback_match
 
-    by_steps = fallback_match(arms, rows)
+    by_steps = fallback_match(arms, rows, allowed=allowed if pinned else None)
     if by_steps is not None:
-        return ArmMatch(rows=by_steps[0], basis=by_steps[1], detail=by_steps[2])
+        basis, detail = (f"pairs+{by_steps[1]}", f"{pinned}; {by_steps[2]}") if pinned else by_steps[1:]
+        return ArmMatch(rows=by_steps[0], basis=basis, detail=detail)
     raise ReconstructionError(
         "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match; "
         "name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with those names"

@@ -73,7 +73,8 @@ def complete_rows(rows: Sequence, curves: Sequence,
         if missing:
             notes.append(f"{name}: at-risk cell(s) not read at time(s) {', '.join(_fmt(g) for g in missing)}; "
                          "continued with the cells read")
-        out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t, n_risk=n, row_px=row.row_px))
+        out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t, n_risk=n, row_px=row.row_px,
+                               shade=row.shade))
     return out, notes
 
 
@@ -117,5 +118,5 @@ def set_aside_increasing(rows: Sequence) -> tuple[list, list[str]]:
         notes.append(f"{row.label or f'at-risk row {k + 1}'}: the at-risk cell at time {_fmt(t[j])} read as {n[j]} "
                      "would make the numbers at risk increase; set aside as unread")
         out.append(RiskRowInfo(label=row.label, colour=row.colour, time=np.delete(t, j), n_risk=np.delete(n, j),
-                               row_px=row.row_px))
+                               row_px=row.row_px, shade=row.shade))
     return out, notes

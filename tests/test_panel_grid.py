@@ -109,3 +109,95 @@ def test_partial_y_ticks_without_labels_are_not_taken_for_0_to_1():
     image[150:152, 31:290] = (220, 0, 0)
     with pytest.raises(CalibrationError, match="y ticks spanning the panel"):
         digitize_image(image, x_range=(0, 20))
+
+
+def excel_grid_with_curve_over_lines() -> np.ndarray:
+    """Horizontal grid lines only (rows 20-220 every 50, cols 60-459) over a boxed data table (rows 220-280).
+
+    A thick dark curve runs along the grid line at row 120 from col 250 to the right edge (hiding it
+    there), and drops from row 70 to row 220 at col 300, across three grid spacings.
+    """
+    image = np.full((300, 500), 255, np.uint8)
+    for row in range(20, 221, 50):
+        image[row, 60:460] = 217
+    for row in (250, 280):
+        image[row, 60:460] = 190
+    for col in range(60, 461, 80):
+        image[220:281, col] = 190
+    image[119:123, 250:460] = 70  # a flat curve on the grid line
+    image[68:72, 80:302] = 70
+    image[70:220, 298:302] = 70  # the drop to 0
+    return image
+
+
+def test_grid_panel_survives_a_curve_hiding_a_grid_line_and_a_long_drop():
+    found = panel_from_grid(excel_grid_with_curve_over_lines())
+    assert found is not None
+    row0, col0, row1, col1 = found[:4]
+    assert (row0, col1) == (20, 460)
+    assert abs(col0 - 60) <= 1
+    assert abs(row1 - 221) <= 1  # the plot's lowest grid line, not a piece above the hidden line or the table
+
+
+def light_framed_plot_with_legend_and_table() -> np.ndarray:
+    """ggplot2 theme_bw look, blurred: a light grey frame (about 195 after the blur), rows 10-200 and
+    cols 50-380, ticks out, light grid lines; a white legend box over the top right corner hides the
+    frame and grid lines there; a boxed risk table with its own grid lines below (rows 240-330)."""
+    image = np.full((360, 420), 255, np.uint8)
+    for row in range(20, 200, 45):
+        image[row, 51:380] = 238
+    for col in range(60, 380, 60):
+        image[11:200, col] = 238
+        image[241:330, col] = 238
+        image[201:206, col - 1: col + 1] = 150  # x tick marks
+    for row in range(20, 200, 45):
+        image[row - 1: row + 1, 45:50] = 150  # y tick marks
+    for rows, cols in (((10, 200), (50, 380)), ((240, 330), (50, 380))):
+        image[rows[0], cols[0]:cols[1]] = 150
+        image[rows[1], cols[0]:cols[1] + 1] = 150
+        image[rows[0]:rows[1], cols[0]] = 150
+        image[rows[0]:rows[1], cols[1]] = 150
+    for row in (270, 300):
+        image[row, 51:380] = 238
+    image[2:70, 280:400] = 255  # the legend box drawn over the corner
+    image[60:63, 60:200] = 40  # a curve
+    image = cv2.GaussianBlur(image, (0, 0), 0.7)
+    return np.repeat(image[:, :, None], 3, axis=2)
+
+
+def test_blurred_light_frame_is_the_panel_when_the_grid_finder_takes_the_table():
+    panel = find_panel(light_framed_plot_with_legend_and_table())
+    assert abs(panel.row0 - 11) <= 2
+    assert abs(panel.row1 - 200) <= 2
+    assert abs(panel.col0 - 51) <= 2
+    assert panel.x_tick_cols.size >= 5
+    assert panel.y_tick_rows.size >= 4
+
+
+def test_grid_lines_hidden_under_a_ribbon_do_not_split_the_plot():
+    # horizontal grid lines only, every 30 rows from 20 to 170, of which 50 and 80 are hidden under a
+    # ribbon: the gap 20 -> 110 is three spacings, not the gap between two panels
+    image = np.full((260, 420), 255, np.uint8)
+    for row in (20, 110, 140, 170):
+        image[row: row + 2, 50:380] = GRID
+    image[35:95, 60:370] = 200  # the ribbon: a block, not a line
+    image[100:103, 70:300] = 60
+    found = panel_from_grid(image)
+    assert found is not None
+    row0, col0, row1, col1 = found[:4]
+    assert row0 == 20
+    assert abs(row1 - 172) <= 1
+    assert (col0, col1) == (50, 380)
+
+
+@pytest.mark.parametrize(("fill", "is_panel"), [((235, 235, 235), True), ((178, 212, 232), False)],
+                         ids=["ggplot2-grey-panel", "blue-ribbon"])
+def test_only_a_grey_fill_is_a_filled_panel(fill, is_panel):
+    from reconstruct.digitize.panel_grid import panel_from_fill
+
+    image = np.full((300, 400, 3), 255, np.uint8)
+    image[40:240, 60:360] = fill
+    found = panel_from_fill(image)
+    assert (found is not None) == is_panel
+    if is_panel:
+        assert found[:4] == (40, 60, 240, 360)

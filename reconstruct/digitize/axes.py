@@ -15,6 +15,12 @@ import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from reconstruct.digitize.axis_labels import (
+    _ocr_ticks,
+    _ocr_ticks_enlarged,
+    _ocr_ticks_rotated,
+    _plausible_survival_axis,
+)
 from reconstruct.errors import CalibrationError
 
 __all__ = ["AxisCalibration", "PlotPanel", "find_panel", "regular_ticks", "calibrate_axes"]
@@ -281,6 +287,50 @@ def _corner_panel(verticals, horizontals, gap_col: int, gap_row: int):
     return None
 
 
+def _panel_candidates(rgb: NDArray[np.uint8], gray: NDArray[np.uint8]):
+    """Panels found by each finder in turn, as ``(bounds, framed)``; later finders run only when asked."""
+    from reconstruct.digitize.panel_grid import panel_from_fill, panel_from_grid
+
+    found = _panel_from_lines((gray < 110).astype(np.uint8))
+    if found is not None:
+        yield found, True
+    else:  # the first panel found decides, as before; the later finders are tried only when its ticks fail
+        found = panel_from_fill(rgb)
+        if found is not None:
+            yield found, False
+        else:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
+            found = _panel_from_lines((gray < 170).astype(np.uint8))
+            yield from ([(found, True)] if found is not None else [])
+            if found is None:
+                found = panel_from_grid(gray)
+                yield from ([(found, False)] if found is not None else [])
+    # a blurred light frame: thin lines much darker than either side of them
+    thin = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((7, 7), np.uint8)) > 45
+    found = _panel_from_lines(thin.astype(np.uint8))
+    if found is not None:
+        yield found, True
+
+
+def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y):
+    """Major x and y tick positions of a panel: tick marks, else grid lines, else (x) the labels' spacing."""
+    dark = gray < 170
+    x_ticks = _major_ticks(dark, start=below_x, direction=1, lo=max(col0 - 8, 0), hi=col1 + 8, axis="x")
+    if x_ticks.size < 2:
+        x_ticks = _major_ticks(dark, start=row1 - 1, direction=-1, lo=col0, hi=col1, axis="x")
+    y_ticks = _major_ticks(dark, start=left_of_y, direction=-1, lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
+    if y_ticks.size < 2:
+        y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
+    if x_ticks.size < 2:
+        x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
+    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
+        from reconstruct.digitize.panel_grid import label_grid_ticks
+
+        x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
+    if y_ticks.size < 2:
+        y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
+    return x_ticks, y_ticks
+
+
 def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     """Locate the plot panel, its axes and its major tick marks.
 
@@ -299,116 +349,25 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
         If no axis lines or filled panel are found, or fewer than two ticks on an axis.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    found = _panel_from_lines((gray < 110).astype(np.uint8))
-    framed = found is not None
-    if found is None:
-        from reconstruct.digitize.panel_grid import panel_from_fill
-
-        found = panel_from_fill(rgb)
-    if found is None:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
-        found = _panel_from_lines((gray < 170).astype(np.uint8))
-        framed = found is not None
-    if found is None:
-        from reconstruct.digitize.panel_grid import panel_from_grid
-
-        found = panel_from_grid(gray)
-    if found is None:
+    first = None
+    for candidate in _panel_candidates(rgb, gray):
+        found, framed = candidate
+        x_ticks, y_ticks = _panel_ticks(gray, *found)
+        if x_ticks.size >= 2 and y_ticks.size >= 2:
+            break
+        first = first or (x_ticks.size, y_ticks.size)
+    else:
+        if first is None:
+            raise CalibrationError(
+                "expected a plot panel bounded by axis lines or a filled background, got neither; "
+                "crop the image to one plot"
+            )
         raise CalibrationError(
-            "expected a plot panel bounded by axis lines or a filled background, got neither; "
-            "crop the image to one plot"
+            f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
+            f"{first[1]} on y; the figure may have no tick marks"
         )
     row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y = found
-    dark = gray < 170
-    x_ticks = _major_ticks(dark, start=below_x, direction=1, lo=max(col0 - 8, 0), hi=col1 + 8, axis="x")
-    if x_ticks.size < 2:
-        x_ticks = _major_ticks(dark, start=row1 - 1, direction=-1, lo=col0, hi=col1, axis="x")
-    y_ticks = _major_ticks(dark, start=left_of_y, direction=-1, lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
-    if y_ticks.size < 2:
-        y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
-    if x_ticks.size < 2:
-        x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
-    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
-        from reconstruct.digitize.panel_grid import label_grid_ticks
-
-        x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
-    if y_ticks.size < 2:
-        y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
-    if x_ticks.size < 2 or y_ticks.size < 2:
-        raise CalibrationError(
-            f"expected at least two regularly spaced tick marks on each axis, got {x_ticks.size} on x and "
-            f"{y_ticks.size} on y; the figure may have no tick marks"
-        )
     return PlotPanel(row0, col0, row1, col1, float(x_axis_row), float(y_axis_col), x_ticks, y_ticks[::-1], framed)
-
-
-def _ocr_ticks(gray: NDArray[np.uint8], axis: Literal["x", "y"], ticks: NDArray[np.float64], axis_px: float,
-               scale: float = 1.0):
-    """Tick values read by OCR as ``(positions, values)``, or None when too few were read.
-
-    ``gray`` may be ``scale`` times larger than the image ``ticks`` refer to (OCR reads the
-    full-resolution labels of a shrunk figure).
-    """
-    try:
-        from reconstruct.digitize.ocr import read_tick_labels
-    except ImportError:
-        return None
-
-    def up(value):
-        return (np.asarray(value, float) + 0.5) * scale - 0.5
-
-    pairs = read_tick_labels(gray, axis, up(ticks), axis_px=float(up(axis_px)))
-    if len(pairs) < 2:
-        return None
-    px, values = (np.array(v, float) for v in zip(*pairs, strict=True))
-    px = (px + 0.5) / scale - 0.5
-    if np.ptp(values) == 0:
-        return None
-    from scipy.stats import theilslopes
-
-    # Theil-Sen, not least squares: one misread label ("42" read as "4") must not drag the others off the line.
-    slope, intercept, _, _ = theilslopes(values, px, method="joint")
-    good = np.abs(px * slope + intercept - values) <= 0.02 * np.ptp(values) + 1e-12
-    if good.sum() < 2 or good.sum() < 0.6 * len(px):
-        return None
-    return px[good], values[good]
-
-
-def _ocr_ticks_enlarged(gray, axis, ticks, axis_px, scale):
-    """Second reading of small tick labels (figures 300-500 px wide) from a 3x enlarged image."""
-    if scale != 1.0 or max(gray.shape) > 900:
-        return None
-    big = cv2.resize(gray, None, fx=3.0, fy=3.0, interpolation=cv2.INTER_CUBIC)
-    return _ocr_ticks(big, axis, ticks, axis_px, 3.0)
-
-
-def _plausible_survival_axis(read) -> bool:
-    """True for y labels whose largest value is a survival axis top: 0.5-1 or 50-100 (percent)."""
-    if read is None:
-        return False
-    top = float(np.max(read[1]))
-    return bool(0.5 <= top <= 1.0001 or 50.0 <= top <= 100.01)
-
-
-def _ocr_ticks_rotated(gray, rows, axis_col, scale):
-    """y labels printed along the axis (base R's default ``las = 0``): read them turned upright."""
-    from reconstruct.digitize.ocr import read_tick_labels
-
-    col = int(round((axis_col + 0.5) * scale - 0.5))
-    band = gray[:, max(col - int(0.2 * gray.shape[1]), 0) : max(col - 1, 1)]
-    if band.shape[1] < 8:
-        return None
-    # turned clockwise, (row, col) -> (col, n_rows - 1 - row): text read upwards becomes upright
-    turned = np.ascontiguousarray(cv2.rotate(band, cv2.ROTATE_90_CLOCKWISE))
-    ticks = (np.asarray(rows, float) + 0.5) * scale - 0.5
-    pairs = read_tick_labels(turned, "x", gray.shape[0] - 1 - ticks)
-    if len(pairs) < 2:
-        return None
-    px, values = (np.array(v, float) for v in zip(*pairs, strict=True))
-    px = ((gray.shape[0] - 1 - px) + 0.5) / scale - 0.5
-    if np.ptp(values) == 0:
-        return None
-    slope = np.polyfit(px, values, 1)[0]
-    return (px, values) if slope < 0 else None
 
 
 def _check_full_axis(panel: PlotPanel) -> None:

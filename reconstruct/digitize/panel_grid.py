@@ -55,7 +55,7 @@ def _split_at_gaps(lines: list[tuple[float, int, int]],
     gaps = np.diff(centres)
     col0, col1 = min(h[1] for h in lines), max(h[2] for h in lines)
     inside = [v for v in verticals if col0 - 3 <= v[0] <= col1 + 3]
-    bridged = np.array([any(v[1] <= a + 2 and v[2] >= b - 2 for v in inside)
+    bridged = np.array([_table_walls([v for v in inside if v[1] <= a + 2 and v[2] >= b - 2])
                         for a, b in zip(centres[:-1], centres[1:], strict=True)])
     parts: list[list[tuple[float, int, int]]] = []
     start = 0
@@ -66,13 +66,49 @@ def _split_at_gaps(lines: list[tuple[float, int, int]],
     return [piece for part in parts for piece in _split_wide(part)]
 
 
+def _table_walls(crossing: list[tuple[float, int, int]]) -> bool:
+    """Whether vertical lines crossing a gap are a table's cell walls: two or more sharing their ends.
+
+    One long vertical stroke is as likely a curve's drop (to 0, say) as a wall; a table's walls come in
+    rows of equal extent.
+    """
+    return any(sum(abs(w[1] - v[1]) <= 3 and abs(w[2] - v[2]) <= 3 for w in crossing) >= 2 for v in crossing)
+
+
+def _absorb_partial(group: list[tuple[float, int, int]],
+                    lines: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """Add to evenly spaced grid lines the one a curve drawn along it cut short, where the spacing skips one.
+
+    A thick curve running on a grid line hides part of it, so its visible piece ends short of the
+    others and falls out of their group. A line within the group's columns at the middle (within 3 px)
+    of a gap twice the usual spacing is taken back, with the group's extent.
+    """
+    if len(group) < 3:
+        return group
+    group = sorted(group)
+    centres = np.array([h[0] for h in group])
+    step = float(np.median(np.diff(centres)))
+    start, stop = min(h[1] for h in group), max(h[2] for h in group)
+    out = list(group)
+    for a, b in zip(centres[:-1], centres[1:], strict=True):
+        if abs((b - a) - 2 * step) > max(3.0, 0.05 * step):
+            continue
+        middle = [h for h in lines if abs(h[0] - (a + b) / 2) <= 3 and h[1] >= start - 4 and h[2] <= stop + 4]
+        if middle:
+            out.append((middle[0][0], start, stop))
+    return sorted(out)
+
+
 def _split_wide(lines: list[tuple[float, int, int]]) -> list[list[tuple[float, int, int]]]:
     """Split evenly spaced lines where one gap is far wider than the usual spacing."""
     if len(lines) < 4:
         return [lines]
     gaps = np.diff([h[0] for h in lines])
+    step = float(np.median(gaps))
+    # a whole number of spacings is grid lines hidden under a ribbon or a curve, not the gap between panels
+    whole = np.abs(gaps - step * np.round(gaps / step)) <= max(3.0, 0.03 * step)
     parts, start = [], 0
-    for k in np.flatnonzero(gaps > 1.8 * float(np.median(gaps)) + 4.0):
+    for k in np.flatnonzero((gaps > 1.8 * step + 4.0) & ~(whole & (gaps <= 4.2 * step))):
         parts.append(lines[start: k + 1])
         start = k + 1
     parts.append(lines[start:])
@@ -136,6 +172,7 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
         else:
             groups.append([line])
     crossing = _long_lines(mask, horizontal=False, min_len=max(20, int(0.05 * rows)), bridge=5)
+    groups = [_absorb_partial(g, horizontals) for g in groups]
     groups = [part for g in groups for part in _split_at_gaps(g, crossing) if len(part) >= 3]
     if not groups:
         return None
@@ -167,6 +204,9 @@ def panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, 
     counts[31 * 1024 + 31 * 32 + 31] = 0  # white page
     fill = int(np.argmax(counts))
     if counts[fill] < 0.1 * code.size:
+        return None
+    rgb_fill = np.array([fill // 1024, (fill // 32) % 32, fill % 32]) * 8
+    if int(np.ptp(rgb_fill)) > 40:  # a clearly coloured area is a confidence ribbon, not a panel's grey fill
         return None
     mask = (code == fill).reshape(rgb.shape[:2]).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))

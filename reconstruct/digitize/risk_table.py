@@ -33,8 +33,6 @@ __all__ = ["RiskRow", "RiskTable", "read_risk_table"]
 _RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s*at\s*risk)\b|^\s*risk\s*:?\s*$",
                          re.IGNORECASE)
 _OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progress\w*)\b", re.IGNORECASE)
-_MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
-_MIN_COLOURED_PX = 6
 _OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr.py)
 _SMALL_TEXT_PX = 10  # glyphs lower than this (median) are read at up to twice the size
 
@@ -56,6 +54,8 @@ class RiskRow:
     label_color : tuple of int or None
         ``(r, g, b)`` of a coloured row label (text, line or marker), 0-255; None when the label is
         black/grey or the image was greyscale.
+    label_shade : float or None
+        Core grey level of the row's label (:func:`reconstruct.digitize.arm_shades.key_shade`).
     times : ndarray of shape (n_times,)
         Times of the entries, in x-axis units, ascending.
     n_risk : ndarray of shape (n_times,)
@@ -73,6 +73,7 @@ class RiskRow:
     n_risk: NDArray[np.int64]
     confidence: float
     row_px: float
+    label_shade: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "times", _frozen_array(self.times, np.float64))
@@ -334,29 +335,6 @@ def _label_digits(line: _Line, times: dict[int, float], grid_start: float | None
     return _Line(words=line.words, numbers=tuple(order), label_words=label, values=line.values)
 
 
-def _label_colour(rgb: NDArray[np.uint8] | None, line: _Line, first_col: int) -> tuple[int, int, int] | None:
-    """Median RGB of saturated pixels in the label area of a row (text, line or marker)."""
-    if rgb is None:
-        return None
-    import cv2
-
-    r0, r1 = max(line.row0 - 2, 0), line.row1 + 2
-    c1 = max(first_col - 2, 0)
-    patch = rgb[r0:r1, :c1]
-    if patch.size == 0:
-        return None
-    hsv = cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2HSV)
-    coloured = (hsv[..., 1] >= _MIN_SATURATION) & (hsv[..., 2] >= 40)
-    ink = coloured | (cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2GRAY) < 160)
-    # Sub-pixel text rendering leaves coloured fringes on black text: require colour to dominate the ink.
-    if int(coloured.sum()) < max(_MIN_COLOURED_PX, 0.25 * int(ink.sum())):
-        return None
-    colour = np.median(patch[coloured], axis=0).astype(np.uint8)
-    if int(cv2.cvtColor(colour.reshape(1, 1, 3), cv2.COLOR_RGB2HSV)[0, 0, 1]) < _MIN_SATURATION:
-        return None
-    return int(colour[0]), int(colour[1]), int(colour[2])
-
-
 def _increasing(values: list[int]) -> bool:
     """True for three or more values that never fall and do rise."""
     diffs = np.diff(values)
@@ -452,6 +430,7 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
+    from reconstruct.digitize.arm_shades import key_colour, key_shade
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
@@ -486,9 +465,11 @@ def read_risk_table(
         if np.any(np.diff(n) > 0):
             confidence *= 0.5
         first = min(w.col0 for w, _ in ordered)
-        colour = _label_colour(rgb, line, first)
-        if colour is None and name_line is not None:
-            colour = _label_colour(rgb, name_line, max(w.col1 for w in name_line.words) + 2)
+        colour, shade = key_colour(rgb, line.row0, line.row1, first), key_shade(gray, line.row0, line.row1, first)
+        if name_line is not None and (colour is None or shade is None):
+            end = max(w.col1 for w in name_line.words) + 2
+            colour = colour or key_colour(rgb, name_line.row0, name_line.row1, end)
+            shade = key_shade(gray, name_line.row0, name_line.row1, end) if shade is None else shade
         rows.append(
             RiskRow(
                 label=label,
@@ -497,6 +478,7 @@ def read_risk_table(
                 n_risk=n,
                 confidence=float(confidence),
                 row_px=(line.row0 + line.row1) / 2.0,
+                label_shade=shade,
             )
         )
     return RiskTable(rows=tuple(rows), confidence=min((r.confidence for r in rows), default=0.0), parameters=params)

@@ -1,0 +1,138 @@
+"""Which digitized curve each at-risk row belongs to, for ``kmrecon run``: fit, pairs, direct labels, legend order.
+
+:func:`match_by_fit` reconstructs every assignment of rows to curves and lets labels, colours, grey
+levels and the numbers (:mod:`reconstruct.arm_matching`) choose among those that fit about equally
+well. When they leave the match open, names printed beside the curves in their colours are tried,
+then (only where a legend was read) the legend order, which the run reports; otherwise it is an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
+from reconstruct.document import FigureDocument
+from reconstruct.errors import ReconstructionError
+from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
+
+__all__ = ["match_by_fit"]
+
+
+def _is_vector(digitized) -> bool:
+    return digitized.provenance.get("source_kind") == "vector"
+
+
+def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
+    """Core grey level of each digitized curve in the image (None for vector figures)."""
+    if _is_vector(digitized):
+        return [None] * len(digitized.arms)
+    from reconstruct.digitize.arm_shades import figure_curve_shades
+    from reconstruct.document import overlay_background
+
+    return figure_curve_shades(overlay_background(document, digitized), digitized)
+
+
+def _direct_labels(document: FigureDocument, digitized, rows, curves_in) -> list[ArmCurve] | None:
+    """The curves relabelled with row names printed beside them in their colours; None when none is."""
+    if _is_vector(digitized):
+        return None
+    from reconstruct.digitize.direct_labels import direct_label_arms
+    from reconstruct.document import overlay_background
+
+    paths = [(digitized.x_calibration.to_px(c.time), digitized.y_calibration.to_px(c.survival)) for c in curves_in]
+    found = direct_label_arms(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
+                              [c.colour for c in curves_in], paths)
+    if not found:
+        return None
+    # a legend label that names another curve's row is dropped (the direct label outranks it)
+    kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
+    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)]
+
+
+def _match_named(named, rows, precision, method, mark_times, time_precision, keys) -> tuple[ArmMatch, str]:
+    """Match again with direct labels; failing that, the legend order (said in the notes), else the error."""
+    if named is not None:
+        try:
+            match, overridden = match_by_fit(named, rows, precision=precision, method=method, marks=mark_times,
+                                             time_precision=time_precision)
+            return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
+        except ReconstructionError:
+            if keys is None:
+                raise
+    match = _legend_order(keys)
+    return match, f"arm matching: {match.detail}"
+
+
+def _legend_order(keys) -> ArmMatch:
+    """Rows top to bottom in the order of the legend keys (survminer, lifelines and journal tables print them so)."""
+    order = sorted(range(len(keys)), key=lambda k: keys[k])
+    chosen = [0] * len(order)
+    for row_index, arm_index in enumerate(order):
+        chosen[arm_index] = row_index
+    return ArmMatch(rows=tuple(chosen), basis="legend order",
+                    detail="at-risk rows taken in legend order (labels, colours, numbers and fit left it open)")
+
+
+def _pairs_and_fit(arms, rows, fit) -> ArmMatch | None:
+    """Among the pairings that labels, colours and grey levels leave open, a clear best fit; else None."""
+    from reconstruct.arm_matching import pinned_assignments
+
+    allowed, pinned = pinned_assignments(arms, rows)
+    totals = sorted((fit.total(p), p) for p in allowed) if pinned and fit.allows(min(allowed, key=fit.total)) else []
+    if len(totals) > 1 and np.isfinite(totals[0][0]) and totals[1][0] - totals[0][0] >= MATCH_MARGIN:
+        return ArmMatch(rows=tuple(totals[0][1]), basis="pairs+fit",
+                        detail=f"{pinned}; among the rest the reconstruction misfits by {totals[0][0]:.2f} tolerance "
+                        f"units, the next best by {totals[1][0]:.2f}")
+    return None
+
+
+def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
+                 marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str]:
+    """Match rows to curves by how well each assignment reconstructs, with labels and colours as tie-breakers.
+
+    Every assignment of rows (and the names they carry) to curves is reconstructed and scored
+    (:func:`reconstruct.quality.choose_by_fit`, up to 4 arms). Labels, colours or the at-risk numbers
+    (:func:`match_arms_to_rows`) decide among assignments that fit within ``MATCH_MARGIN`` tolerance
+    units of the best. Otherwise a clear best fit (runner-up worse by ``MATCH_MARGIN``) is taken,
+    overriding them; when there is none either, the match is ambiguous and an error.
+
+    Returns
+    -------
+    match : ArmMatch
+    overridden : str
+        A note when the fit overrode the label or colour match, else "".
+    """
+    if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
+        return match_arms_to_rows(arms, rows), ""
+    fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
+                                                          marks=marks, time_precision=time_precision))
+    try:
+        other = match_arms_to_rows(arms, rows)
+    except ReconstructionError:
+        if not fit.clear:
+            pinned = _pairs_and_fit(arms, rows, fit)
+            if pinned is None:
+                raise
+            return pinned, ""
+        other = None
+    if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
+        # labels, colours or numbers pick among assignments that fit about equally well
+        agree = "fit agrees" if other.rows == fit.rows else "fit allows it"
+        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; {agree}: {fit.detail()}"), ""
+    if not fit.clear:
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"the {other.basis} match misfits by "
+            f"{fit.total(other.rows):.2f} tolerance units while two other assignments fit within "
+            f"{MATCH_MARGIN:g} of each other ({fit.score:.2f}, {fit.runner_up:.2f}); name the arms with "
+            "--arm-names in curve order (see overlay.png) or give --at-risk with those names"
+        )
+    note = ""
+    if other is not None:
+        note = (f"the {other.basis} match put rows {list(other.rows)} on the curves, but the fit clearly prefers "
+                f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
+    return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note

@@ -1,0 +1,160 @@
+"""Arm names printed inside the plot panel next to their curves, in the curves' colours (direct labels).
+
+Journal redraws (JCO, Lancet, NEJM) often drop the legend and print each arm's name beside its
+curve in the curve's colour. When the at-risk rows carry the same names, the colour of the name in
+the panel says which curve a row belongs to. The panel is read once by OCR; words on one line are
+joined into phrases, a phrase that reads as exactly one row name (allowing an OCR slip) is kept, and
+the colour of its ink's core is compared with the curve colours. Pixels are ``(row, col)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["direct_label_arms"]
+
+_MIN_RATIO = 0.8        # similarity (difflib) at which a phrase reads as a row name
+_MIN_CHROMA = 25.0      # RGB distance from grey below which ink or a curve counts as grey
+_HUE_TOLERANCE = 0.15   # largest 1 - cos(angle between hues) of a name's ink and its curve
+_HUE_MARGIN = 0.3       # how much farther (1 - cos) every other coloured curve must be
+_NEAR_GREY = 40.0       # grey levels between a grey name's ink and its grey curve
+_GREY_MARGIN = 30.0     # how much farther every other grey curve must be
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def _phrases(boxes) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Words on one line closer than a glyph height joined: ``(text, (row0, col0, row1, col1))``."""
+    out: list[list] = []
+    for box in sorted(boxes, key=lambda b: b.col0):  # left to right, each word joining the phrase it follows
+        height = box.row1 - box.row0
+        for phrase in out:
+            r0, c0, r1, c1 = phrase[1]
+            same_line = min(r1, box.row1) - max(r0, box.row0) > 0.5 * height
+            if same_line and -0.5 * height <= box.col0 - c1 <= height:
+                phrase[0] += " " + box.text
+                phrase[1] = (min(r0, box.row0), c0, max(r1, box.row1), box.col1)
+                break
+        else:
+            out.append([box.text, (box.row0, box.col0, box.row1, box.col1)])
+    return [(text, bbox) for text, bbox in out]
+
+
+def _ink_colour(rgb: NDArray[np.uint8], bbox: tuple[int, int, int, int],
+                off_curves: NDArray[np.bool_]) -> NDArray[np.float64] | None:
+    """Median RGB of the darkest ink in a text box (the glyphs' cores, not their anti-aliased edges).
+
+    Pixels on a curve (``off_curves`` False) are left out: a curve drawn through a label is not its ink.
+    """
+    r0, c0, r1, c1 = max(bbox[0], 0), max(bbox[1], 0), bbox[2], bbox[3]
+    patch = rgb[r0:r1, c0:c1].reshape(-1, 3).astype(float)
+    if patch.size == 0:
+        return None
+    light = patch.mean(axis=1)
+    ink = patch[(light < float(np.median(light)) - 40) & off_curves[r0:r1, c0:c1].reshape(-1)]
+    if len(ink) < 8:
+        return None
+    core = ink[ink.mean(axis=1) <= np.percentile(ink.mean(axis=1), 40)]
+    return np.median(core, axis=0)
+
+
+def _chroma(rgb: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    v = rgb - rgb.mean()
+    norm = float(np.linalg.norm(v))
+    return None if norm < _MIN_CHROMA else v / norm
+
+
+def _named_curve(ink: NDArray[np.float64], known: list[tuple[int, NDArray[np.float64]]]) -> int | None:
+    """The one curve whose colour the ink is, or None.
+
+    Coloured ink is compared by hue (anti-aliased text is lighter, not another hue) with the coloured
+    curves only; grey ink by lightness with the grey curves only. The best must be close and clearly
+    closer than the runner-up.
+    """
+    hue = _chroma(ink)
+    if hue is not None:
+        cost = sorted((1.0 - float(hue @ h), k) for k, c in known if (h := _chroma(c)) is not None)
+        near, margin = _HUE_TOLERANCE, _HUE_MARGIN
+    else:
+        cost = sorted((abs(float(ink.mean() - c.mean())), k) for k, c in known if _chroma(c) is None)
+        near, margin = _NEAR_GREY, _GREY_MARGIN
+    if not cost or cost[0][0] > near or (len(cost) > 1 and cost[1][0] < cost[0][0] + margin):
+        return None
+    return cost[0][1]
+
+
+def _curve_mask(shape: tuple[int, int], paths, offset: tuple[int, int], scale: float, reach: int) -> NDArray[np.bool_]:
+    """True away from every curve's step path (``paths``: image ``(cols, rows)`` of the step corners)."""
+    mask = np.zeros(shape, np.uint8)
+    for cols, rows in paths:
+        x = (np.asarray(cols, float) - offset[1]) * scale
+        y = (np.asarray(rows, float) - offset[0]) * scale
+        # a step path: along at the old level, then down to the new one
+        pts = np.column_stack((np.repeat(x, 2)[1:], np.repeat(y, 2)[:-1])).round().astype(np.int32)
+        cv2.polylines(mask, [pts], False, 1, thickness=2 * reach + 1)
+    return mask == 0
+
+
+def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
+                      colours: Sequence[tuple[int, int, int] | None], paths=()) -> dict[int, str]:
+    """Curves named by direct labels: ``{curve index: row name}`` for names printed in one curve's colour.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+        The figure.
+    panel : (row0, col0, row1, col1)
+        Plot panel in pixels.
+    names : sequence of str or None
+        Names of the at-risk rows.
+    colours : sequence of (r, g, b) or None
+        Curve colours, in curve order.
+    paths : sequence of (cols, rows), optional
+        Each curve's step corners in image pixels; ink on a curve is not taken for a label's.
+
+    Returns
+    -------
+    dict
+        Empty when OCR is unavailable, or no name is printed in the panel in a colour that singles out
+        one curve. A name found twice, or two names claiming one curve, are left out.
+    """
+    try:
+        from reconstruct.digitize.ocr import read_text
+    except ImportError:
+        return {}
+    wanted = {_norm(n): n for n in names if n and len(_norm(n)) >= 2}
+    known = [(k, np.asarray(c, float)) for k, c in enumerate(colours) if c is not None]
+    if not wanted or len(known) < 2:
+        return {}
+    row0, col0, row1, col1 = panel
+    crop = np.ascontiguousarray(rgb[row0:row1, col0:col1])
+    scale = 2.0 if max(crop.shape[:2]) < 700 else 1.0  # labels of small figures are too small for the detector
+    if scale != 1.0:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    off_curves = _curve_mask(crop.shape[:2], paths, (row0, col0), scale, reach=int(3 * scale))
+    boxes = read_text(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY))
+    found: dict[str, list[int]] = {}
+    for text, bbox in _phrases(boxes):
+        ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
+        best = max(ratios, key=ratios.get)
+        # an exact reading names its row even when another name is one character away ("Group 1", "Group 2")
+        rivals = sum(r >= (1.0 if ratios[best] == 1.0 else _MIN_RATIO) for r in ratios.values())
+        if ratios[best] < _MIN_RATIO or rivals > 1:
+            continue
+        ink = _ink_colour(crop, bbox, off_curves)
+        if ink is None:
+            continue
+        curve = _named_curve(ink, known)
+        if curve is not None:
+            found.setdefault(best, []).append(curve)
+    claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
+    curves = [k for k, _ in claims]
+    return {k: name for k, name in claims if curves.count(k) == 1}
