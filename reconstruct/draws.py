@@ -54,6 +54,7 @@ from numpy.typing import NDArray
 from reconstruct._draw_blocks import block_events, block_tolerance, censor_pool, emit_events, fallback_pool, refit_block
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.draw_budget import DEFAULT_DRAWS
+from reconstruct.draw_noise import DigitizerNoise, warp_times
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
@@ -237,14 +238,24 @@ def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
     return d_draw, n_draw, pinned
 
 
-def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int) -> NDArray[np.float64]:
-    """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level."""
+def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=None) -> NDArray[np.float64]:
+    """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level.
+
+    ``y_err = (shift, scale, pivot)`` (shapes (m,), (m,), scalar) moves every level but S(0) by
+    ``shift + scale (S - pivot)`` per draw as well: the axis calibration and the line centre.
+    """
     level = np.cumsum(np.r_[0, np.diff(s) != 0])
     noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
     noise[:, 0] = 0.0  # S(0) = 1 is not read from the figure
-    s_draw = np.clip(s[None, :] + noise[:, level], 0.0, 1.0)
+    moved = s[None, :] + noise[:, level]
+    if y_err is not None:
+        shift, scale, pivot = y_err
+        moved[:, 1:] += shift[:, None] + scale[:, None] * (s[None, 1:] - pivot)
+    s_draw = np.clip(moved, 0.0, 1.0)
     s_draw[:, s == 0] = 0.0
-    s_draw = np.minimum.accumulate(s_draw, axis=1)
+    # back to a non-increasing curve by sorting, not by a running minimum: sorting keeps the levels' sum (the
+    # noise stays centred), while a running minimum pulls every level down where the noise exceeds the steps
+    s_draw = -np.sort(-s_draw, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         drop = np.where(s_draw[:, :-1] > 0, 1.0 - s_draw[:, 1:] / s_draw[:, :-1], 0.0)
     return np.clip(drop, 0.0, 1.0)
@@ -305,13 +316,13 @@ def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator):
                        (blk.in_marks, t0, t1), rng, fallback)
 
 
-def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int):
-    """Draws of one arm before the time warp: (draw, time, event) arrays."""
+def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None):
+    """Draws of one arm before the time warp: (draw, time, event) arrays (``y_err`` as in :func:`_noisy_drops`)."""
     events, n, pinned = _pinned_points(arm, precision)
     # the table's own numbers: the reconstruction may miss them by a patient where the curve and table disagree
     n_table = arm.a_n if arm.a_n is not None else np.full(arm.a_time.size, arm.rec_time.size, dtype=np.int64)
     d_pin, n_pin, pinned = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
-    drops = _noisy_drops(arm.s, precision, rng, m)
+    drops = _noisy_drops(arm.s, precision, rng, m, y_err)
     t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
     marks = arm.marks if arm.marks is not None else np.zeros(0)
     # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
@@ -375,40 +386,6 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
 # --------------------------------------------------------------------------- figure
 
 
-def _warp(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m):
-    """Monotone random warp of the time axis per draw, shared by the arms (ties stay ties).
-
-    Knots at ``fixed`` times (0 and the at-risk table times, read from labelled ticks) do not move,
-    so every draw keeps its numbers at risk at the table rows.
-    """
-    if time_precision <= 0 or knots.size < 2:
-        return times_by_arm
-    # independent reading noise at every step, plus one shift per draw for the calibration of the axis
-    shift = rng.normal(0.0, time_precision, size=(m, 1))
-    moved = knots[None, :] + shift + rng.normal(0.0, time_precision, size=(m, knots.size))
-    still = np.isin(knots, fixed)
-    anchors = knots[still]
-    at = np.clip(np.searchsorted(anchors, knots, side="right") - 1, 0, anchors.size - 1)
-    upper = np.where(at + 1 < anchors.size, anchors[np.minimum(at + 1, anchors.size - 1)], np.inf)
-    upper = np.nextafter(upper, -np.inf)  # strictly before the next table time: not yet at risk there
-    moved = np.clip(moved, anchors[at][None, :], upper[None, :])  # no time crosses a table time
-    moved[:, still] = knots[still]
-    moved = np.maximum(np.maximum.accumulate(moved, axis=1), 0.0)
-    out = []
-    for times, draws in zip(times_by_arm, draws_by_arm, strict=True):
-        warped = np.empty_like(times)
-        order = np.argsort(draws, kind="stable")
-        bounds = np.searchsorted(draws[order], np.arange(m + 1))
-        for k in range(m):  # np.interp has no batch axis; one call per draw is cheap
-            rows = order[bounds[k]:bounds[k + 1]]
-            warped[rows] = np.interp(times[rows], knots, moved[k])
-        # interpolation may round onto a table time: keep every time on its side of each one
-        at = np.searchsorted(anchors, times, side="right")
-        ceiling = np.nextafter(np.where(at < anchors.size, anchors[np.minimum(at, anchors.size - 1)], np.inf), -np.inf)
-        out.append(np.clip(warped, anchors[np.maximum(at - 1, 0)], ceiling))
-    return out
-
-
 def draw_ipd(
     curves: pd.DataFrame,
     at_risk: pd.DataFrame | None = None,
@@ -422,6 +399,7 @@ def draw_ipd(
     method: str = "steps",
     n_draws: int = DEFAULT_DRAWS,
     seed: int = 0,
+    noise: DigitizerNoise | None = None,
 ) -> IPDDraws:
     """Draw plausible IPD sets of every arm: the reconstruction's own uncertainty.
 
@@ -444,6 +422,11 @@ def draw_ipd(
     seed : int, default 0
         Seed of the :class:`numpy.random.Generator`; the same inputs and seed give the same
         draws byte for byte.
+    noise : DigitizerNoise, optional
+        A raster digitizer's reading errors (:func:`reconstruct.draw_noise.digitizer_noise`): per
+        draw, a random calibration of both axes shared by the arms, one offset of each arm's levels,
+        and each arm's own per-level sd in place of ``precision``. None: ``precision`` and
+        ``time_precision`` alone (then the common time shift has sd ``time_precision``).
 
     Returns
     -------
@@ -469,7 +452,15 @@ def draw_ipd(
     if time_precision is None:
         time_precision = precision * t_max
     time_precision = float(check_positive(time_precision, name="time_precision", allow_zero=True))
-    streams = np.random.SeedSequence(int(seed)).spawn(len(reconstruction.arms) + 1)
+    # one stream per arm, one for the time warp and one for the reading errors (the first ones are those of
+    # draws without reading errors: adding them changes no other random number)
+    streams = np.random.SeedSequence(int(seed)).spawn(len(reconstruction.arms) + 2)
+    errors = None
+    if noise is not None:
+        noise_rng = np.random.default_rng(streams[-1])
+        errors = noise.axis_draws(noise_rng, n_draws)
+        offsets = {rec.arm: noise_rng.normal(0.0, noise.arm_offset.get(rec.arm, 0.0), size=n_draws)
+                   for rec in reconstruction.arms}
     names, times, draws, events, knots, fixed = [], [], [], [], [np.zeros(1)], [np.zeros(1)]
     for k, rec in enumerate(reconstruction.arms):
         c = curves[curves["arm"].astype(str) == rec.arm]
@@ -483,7 +474,11 @@ def draw_ipd(
                          t_rows["time"].to_numpy() if has_table else None,
                          t_rows["n_risk"].to_numpy() if has_table else None,
                          marks, rec, total_events.get(rec.arm), rec.arm)
-        d, t, e = _draw_arm(arm, float(precision), np.random.default_rng(streams[k]), n_draws)
+        arm_precision, y_err = float(precision), None
+        if errors is not None:
+            arm_precision = float(noise.arm_precision.get(rec.arm, precision))
+            y_err = (errors["y_shift"] + offsets[rec.arm], errors["y_scale"], noise.y_pivot)
+        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err)
         names.append(rec.arm)
         draws.append(d)
         times.append(t)
@@ -491,14 +486,16 @@ def draw_ipd(
         knots.append(arm.p_time)
         knots.append(arm.a_time)
         fixed.append(arm.a_time)
-    times = _warp(times, draws, np.unique(np.concatenate(knots)), np.concatenate(fixed), time_precision,
-                  np.random.default_rng(streams[-1]), n_draws)
+    x_err = None if errors is None else (errors["x_shift"], errors["x_scale"], noise.x_pivot)
+    times = warp_times(times, draws, np.unique(np.concatenate(knots)), np.concatenate(fixed), time_precision,
+                       np.random.default_rng(streams[-2]), n_draws, x_err)
     arm_index = np.concatenate([np.full(t.size, k, dtype=np.int64) for k, t in enumerate(times)])
     draw = np.concatenate(draws).astype(np.int64)
     time = np.concatenate(times)
     event = np.concatenate(events).astype(np.int64)
     order = np.lexsort((-event, time, draw, arm_index))
     params = {"n_draws": n_draws, "seed": int(seed), "precision": float(precision),
-              "time_precision": time_precision, "method": method}
+              "time_precision": time_precision, "method": method,
+              "noise": None if noise is None else noise.to_dict()}
     return IPDDraws(arms=tuple(names), n_draws=n_draws, seed=int(seed), draw=draw[order], arm_index=arm_index[order],
                     time=time[order], event=event[order], parameters=params)
