@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from reconstruct._draw_blocks import block_events, block_tolerance, censor_pool, emit_events, fallback_pool, refit_block
+from reconstruct._draw_blocks import (block_events, block_ratio, block_tolerance, censor_pool, emit_events, fallback_pool,
+                                      refit_block)
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.draw_budget import DEFAULT_DRAWS
 from reconstruct.draw_noise import DigitizerNoise, warp_times
@@ -282,7 +283,7 @@ class _Block:
     drops: NDArray[np.float64]  # (m, points) noisy relative drops
 
 
-def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator):
+def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator, km0: NDArray[np.float64]):
     """The block for the draws ``rows``: events, event totals, censorings, pool, and the draws off the curve."""
     arm, b, last, t0, t1, t_end, free = blk.arm, blk.b, blk.last, blk.t0, blk.t1, blk.t_end, blk.free
     k = rows.size
@@ -307,10 +308,10 @@ def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator):
         # may be hidden or missed): any share of the patients without an event is as plausible
         share = rng.random(k)
     d, total, c = block_events(n_start, loss, c_init, dfix, pts, drops, pool, tail_target=target, tail_share=share,
-                               tail_floor=blk.floor)
+                               tail_floor=blk.floor, km0=km0)
     if target is not None or free.size == 0:
         return d, total, c, pool, np.zeros(0, dtype=np.int64)
-    args = (n_start, loss, dfix, pts, drops, float(arm.s[free[0]]))
+    args = (n_start, loss, dfix, pts, drops, float(arm.s[free[0]]), km0)
     fallback = fallback_pool(arm.rec_time, arm.rec_event, t0, t1, pool.shape[1], rng)
     return refit_block(args, (d, total, c, pool), c_init, share is not None, blk.tolerance, blk.floor,
                        (blk.in_marks, t0, t1), rng, fallback)
@@ -339,6 +340,7 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
     draw_ids = np.arange(m)
     d_so_far = np.zeros(m, dtype=np.int64)
     point_block = np.searchsorted(cut_t, arm.p_time, side="right") - 1
+    ratio = np.ones(m)  # per draw, its KM over the noisy curve at the current cut
     for b in range(cut_t.size):
         t0 = cut_t[b]
         last = b + 1 == cut_t.size
@@ -354,7 +356,7 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
         blk = _Block(arm, b, last, t0, t1, t_end, free, dfix, in_marks, floor, tolerance, cut_n, c_times, d_so_far,
                      drops)
         every = np.arange(m)
-        parts = [(every, _run_block(blk, every, rng))]
+        parts = [(every, _run_block(blk, every, rng, ratio))]
         nxt = -1 if last else cut_pt[b + 1]
         if nxt >= 0:
             # still off the curve with another multiple at the next pinned point: that point's (d, n) does not
@@ -364,11 +366,15 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
             if redo.size:
                 cut_n[redo, b + 1], d_pin[redo, nxt] = n[nxt], events[nxt]
                 keep = np.setdiff1d(every, redo)
-                parts = [(keep, tuple(x[keep] for x in parts[0][1][:4])), (redo, _run_block(blk, redo, rng))]
+                parts = [(keep, tuple(x[keep] for x in parts[0][1][:4])),
+                         (redo, _run_block(blk, redo, rng, ratio[redo]))]
         # events: the cut's own point, then the others
         if own.size:
             emit_events(out, draw_ids, arm.p_time[own], d_pin[:, own])
+        pts = arm.p_time[free]
         for rows, (d, total, c, pool, *_) in parts:
+            # the draw's KM over the curve at the block's end: the next block makes up a lag
+            ratio[rows] = block_ratio(cut_n[rows, b], dfix[rows], pts, drops[rows][:, free], d, c, pool, ratio[rows])
             d_so_far[rows] += total
             emit_events(out, rows, arm.p_time[free], d)
             active = np.arange(pool.shape[1])[None, :] < c[:, None]

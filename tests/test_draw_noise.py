@@ -173,3 +173,22 @@ def test_noise_rejects_negative_sds():
         DigitizerNoise(y_shift=-1.0)
     with pytest.raises(InputError, match="arm_precision"):
         DigitizerNoise(arm_precision={"A": float("nan")})
+
+
+def test_a_lag_left_by_a_table_row_is_made_up_after_it():
+    """A step read just before a table time whose row cannot hold its events: the draws catch up after the row.
+
+    Twenty patients, events at 1, 2, 3, 4, two at 6.01, then 7, 8, ...; the figure puts the drop at
+    6.01 at 5.99. The row at 6 (16 at risk) caps the first block at 4 events; the two left over must
+    come at the next step, or every draw's KM stays a tenth above the curve to the end.
+    """
+    times = np.r_[1.0, 2.0, 3.0, 4.0, 6.01, 6.01, np.arange(7.0, 21.0)]
+    t, s = km_step_points(times, np.ones(times.size))
+    t = np.where(np.isclose(t, 6.01), 5.99, t)
+    curves = pd.DataFrame({"arm": "A", "time": t, "survival": s})
+    table = pd.DataFrame({"arm": "A", "time": [0.0, 6.0, 12.0], "n_risk": number_at_risk(times, [0.0, 6.0, 12.0])})
+    _, d = _draws(curves, table, n_draws=20, precision=1e-3)
+    grid = np.array([7.5, 9.5, 11.5])
+    curve_at = s[np.searchsorted(t, grid, side="right") - 1]
+    for _, g in d.to_frame().groupby("draw"):
+        assert np.abs(km_at(g["time"].to_numpy(), g["event"].to_numpy(), grid) - curve_at).max() < 0.03
