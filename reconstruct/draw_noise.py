@@ -14,6 +14,10 @@ digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands
 * **Line centre.** A traced curve sits on whole pixel rows; the centre of its stroke can lie
   anywhere within half a pixel of them, the same for every level of that curve: one offset per arm
   and draw, uniform over +/- half a pixel (sd ``1 / sqrt(12)`` pixel).
+* **A hidden last drop.** A curve that ends within reach of its own line width of zero survival
+  (above 0 but at most ``2 h + 3`` pixels from it, ``h`` the line's half width) may end with a drop to
+  0 that the x axis or the line itself hides: whether its last patients had an event cannot be read.
+  Each draw takes that drop with probability one half.
 * **Roughness of the trace.** Where the reconstruction's Kaplan-Meier curve cannot follow the traced
   levels (missed, merged or split steps, anti-aliasing), the trace is rougher than the digitizer's
   nominal precision: each arm's per-level sd is ``sqrt(precision^2 + r^2)``, with ``r`` the root mean
@@ -58,6 +62,9 @@ class DigitizerNoise:
     arm_precision : dict of str to float
         Per arm, sd of the independent noise of every survival level (survival units); replaces
         ``precision`` for that arm.
+    end_drop : dict of str to float
+        Per arm, the probability that its curve ends with a hidden drop to 0 (its last level then
+        reads 0 in that draw: the patients still at risk at the curve's end have an event there).
     """
 
     y_shift: float = 0.0
@@ -68,6 +75,7 @@ class DigitizerNoise:
     x_pivot: float = 0.0
     arm_offset: Mapping[str, float] = field(default_factory=dict)
     arm_precision: Mapping[str, float] = field(default_factory=dict)
+    end_drop: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("y_shift", "y_scale", "x_shift", "x_scale"):
@@ -80,12 +88,16 @@ class DigitizerNoise:
             if bad:
                 raise InputError(f"DigitizerNoise.{name}: expected finite sds >= 0 per arm, got {bad!r}")
             object.__setattr__(self, name, {str(k): float(v) for k, v in values.items()})
+        ends = {str(k): float(v) for k, v in dict(self.end_drop).items()}
+        if any(not 0.0 <= v <= 1.0 for v in ends.values()):
+            raise InputError(f"DigitizerNoise.end_drop: expected probabilities in [0, 1] per arm, got {ends!r}")
+        object.__setattr__(self, "end_drop", ends)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {"y_shift": self.y_shift, "y_scale": self.y_scale, "y_pivot": self.y_pivot, "x_shift": self.x_shift,
                 "x_scale": self.x_scale, "x_pivot": self.x_pivot, "arm_offset": dict(self.arm_offset),
-                "arm_precision": dict(self.arm_precision)}
+                "arm_precision": dict(self.arm_precision), "end_drop": dict(self.end_drop)}
 
     def axis_draws(self, rng: np.random.Generator, m: int) -> dict[str, NDArray[np.float64]]:
         """Per-draw calibration errors ``y_shift, y_scale, x_shift, x_scale``, each of shape (m,)."""
@@ -153,15 +165,18 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float)
     x_shift, x_scale, x_pivot = axis_fit_noise(x_cal.px_positions, x_cal.values, x_cal.slope)
     if getattr(digitized, "curve_kind", "survival") == "cumulative_incidence":
         y_pivot = 1.0 - y_pivot  # the traced value is 1 - survival: the same errors about the mirrored pivot
-    offsets, precisions = {}, {}
+    offsets, precisions, ends = {}, {}, {}
     unit = abs(float(y_cal.slope))
     for name, arm in zip(arm_names, digitized.arms, strict=True):
         rec = reconstruction[name]
         rough = trace_roughness(arm.time, arm.survival, rec.time, rec.event)
         offsets[str(name)] = _LINE_CENTRE_SD_PX * unit
         precisions[str(name)] = float(np.hypot(precision, rough))
+        reach = (2 * int(arm.quality.get("line_half_width_px", 1)) + 3) * unit
+        if 0.0 < float(arm.survival[-1]) <= reach and getattr(digitized, "curve_kind", "survival") == "survival":
+            ends[str(name)] = 0.5
     return DigitizerNoise(y_shift=y_shift, y_scale=y_scale, y_pivot=y_pivot, x_shift=x_shift, x_scale=x_scale,
-                          x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions)
+                          x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions, end_drop=ends)
 
 
 def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m, x_err=None):

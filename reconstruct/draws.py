@@ -23,14 +23,19 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    that keeps failing it takes the reconstruction's censoring times there, and if it still fails
    before a pinned point that took another multiple, that point takes the reconstruction's own.
 3. **Digitization noise.** Every distinct survival level gets Gaussian noise of sd
-   ``precision``; the events at the points that are not pinned are those that bring the draw's
-   KM back to the noisy curve's level, given its number at risk (rounded, as in Guyot et al.;
-   summing rounded expected counts instead lets the KM lag and then overshoot where few are at
-   risk), and the censorings of the block are ``L`` minus those events (a few fixed-point passes).
+   ``precision`` (sorted back into a non-increasing curve, which keeps the noise centred); the events
+   at the points that are not pinned are those that bring the draw's KM back to the noisy curve's
+   level, given its number at risk (rounded, as in Guyot et al.; summing rounded expected counts
+   instead lets the KM lag and then overshoot where few are at risk), and the censorings of the block
+   are ``L`` minus those events (a few fixed-point passes). Each block starts from the draw's KM over
+   the curve at its cut, so a lag left where a table row capped the block before is made up.
 4. **Step positions.** Times are moved by a monotone random warp of the time axis: Gaussian
    noise of sd ``time_precision`` at every distinct curve time plus one common shift of the
    same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
    tied; the at-risk table times do not move and no time crosses one.
+5. **Reading errors** of a raster figure (``noise``, :mod:`reconstruct.draw_noise`): per draw a
+   random calibration of both axes shared by the arms, an offset of each arm's levels, and each
+   arm's own level sd from the roughness of its trace.
 
 After the last cut, the censorings inside the curve keep the reconstruction's count (or
 follow a given event total) and the rest stay at risk to the end of the curve. Every draw
@@ -51,8 +56,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from reconstruct._draw_blocks import (block_events, block_ratio, block_tolerance, censor_pool, emit_events, fallback_pool,
-                                      refit_block)
+from reconstruct._draw_blocks import (block_events, block_ratio, block_tolerance, censor_pool, emit_events,
+                                      fallback_pool, refit_block)
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.draw_budget import DEFAULT_DRAWS
 from reconstruct.draw_noise import DigitizerNoise, warp_times
@@ -239,11 +244,13 @@ def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
     return d_draw, n_draw, pinned
 
 
-def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=None) -> NDArray[np.float64]:
+def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=None,
+                 end_zero=None) -> NDArray[np.float64]:
     """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level.
 
     ``y_err = (shift, scale, pivot)`` (shapes (m,), (m,), scalar) moves every level but S(0) by
     ``shift + scale (S - pivot)`` per draw as well: the axis calibration and the line centre.
+    ``end_zero`` (m,) bool: the draws whose curve ends with a hidden drop to 0 (their last level is 0).
     """
     level = np.cumsum(np.r_[0, np.diff(s) != 0])
     noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
@@ -254,6 +261,8 @@ def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=No
         moved[:, 1:] += shift[:, None] + scale[:, None] * (s[None, 1:] - pivot)
     s_draw = np.clip(moved, 0.0, 1.0)
     s_draw[:, s == 0] = 0.0
+    if end_zero is not None and s.size > 1:
+        s_draw[end_zero, -1] = 0.0
     # back to a non-increasing curve by sorting, not by a running minimum: sorting keeps the levels' sum (the
     # noise stays centred), while a running minimum pulls every level down where the noise exceeds the steps
     s_draw = -np.sort(-s_draw, axis=1)
@@ -317,13 +326,13 @@ def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator, k
                        (blk.in_marks, t0, t1), rng, fallback)
 
 
-def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None):
+def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None, end_zero=None):
     """Draws of one arm before the time warp: (draw, time, event) arrays (``y_err`` as in :func:`_noisy_drops`)."""
     events, n, pinned = _pinned_points(arm, precision)
     # the table's own numbers: the reconstruction may miss them by a patient where the curve and table disagree
     n_table = arm.a_n if arm.a_n is not None else np.full(arm.a_time.size, arm.rec_time.size, dtype=np.int64)
     d_pin, n_pin, pinned = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
-    drops = _noisy_drops(arm.s, precision, rng, m, y_err)
+    drops = _noisy_drops(arm.s, precision, rng, m, y_err, end_zero)
     t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
     marks = arm.marks if arm.marks is not None else np.zeros(0)
     # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
@@ -467,6 +476,7 @@ def draw_ipd(
         errors = noise.axis_draws(noise_rng, n_draws)
         offsets = {rec.arm: noise_rng.normal(0.0, noise.arm_offset.get(rec.arm, 0.0), size=n_draws)
                    for rec in reconstruction.arms}
+        ends = {rec.arm: noise_rng.random(n_draws) < noise.end_drop.get(rec.arm, 0.0) for rec in reconstruction.arms}
     names, times, draws, events, knots, fixed = [], [], [], [], [np.zeros(1)], [np.zeros(1)]
     for k, rec in enumerate(reconstruction.arms):
         c = curves[curves["arm"].astype(str) == rec.arm]
@@ -480,11 +490,12 @@ def draw_ipd(
                          t_rows["time"].to_numpy() if has_table else None,
                          t_rows["n_risk"].to_numpy() if has_table else None,
                          marks, rec, total_events.get(rec.arm), rec.arm)
-        arm_precision, y_err = float(precision), None
+        arm_precision, y_err, end_zero = float(precision), None, None
         if errors is not None:
             arm_precision = float(noise.arm_precision.get(rec.arm, precision))
             y_err = (errors["y_shift"] + offsets[rec.arm], errors["y_scale"], noise.y_pivot)
-        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err)
+            end_zero = ends[rec.arm] if arm.total_events is None else None  # a given event total fixes the end
+        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err, end_zero)
         names.append(rec.arm)
         draws.append(d)
         times.append(t)

@@ -192,3 +192,24 @@ def test_a_lag_left_by_a_table_row_is_made_up_after_it():
     curve_at = s[np.searchsorted(t, grid, side="right") - 1]
     for _, g in d.to_frame().groupby("draw"):
         assert np.abs(km_at(g["time"].to_numpy(), g["event"].to_numpy(), grid) - curve_at).max() < 0.03
+
+
+def test_a_hidden_last_drop_is_taken_by_about_half_the_draws():
+    """A curve ending near zero: with ``end_drop`` 1/2 about half the draws end with the last patients' events."""
+    times = np.r_[np.arange(1.0, 19.0), 20.0]  # 19 patients, the last one censored at 20: the curve ends at 1/19
+    events = np.r_[np.ones(18), 0.0]
+    t, s = km_step_points(times, events)
+    curves = pd.DataFrame({"arm": "A", "time": t, "survival": s})
+    table = pd.DataFrame({"arm": "A", "time": [0.0, 10.0], "n_risk": number_at_risk(times, [0.0, 10.0])})
+
+    def ended_at_zero(p):
+        _, d = _draws(curves, table, DigitizerNoise(end_drop={"A": p}, arm_precision={"A": 1e-3}), n_draws=100,
+                      precision=1e-3)
+        frame = d.to_frame().sort_values(["draw", "time", "event"], kind="stable")
+        return frame.groupby("draw")["event"].last().to_numpy()
+
+    assert ended_at_zero(0.0).sum() == 0
+    assert ended_at_zero(1.0).sum() == 100
+    assert 35 <= ended_at_zero(0.5).sum() <= 65
+    with pytest.raises(InputError, match="end_drop"):
+        DigitizerNoise(end_drop={"A": 1.5})
