@@ -450,6 +450,8 @@ def digitize_image(
     n_rows = crop.shape[0]
     for k, path, weight in paths:
         cols, rows = _curves.step_corners(path, weight)
+        if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
+            cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
