@@ -18,12 +18,6 @@ digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands
   (above 0 but at most ``2 h + 3`` pixels from it, ``h`` the line's half width) may end with a drop to
   0 that the x axis or the line itself hides: whether its last patients had an event cannot be read.
   Each draw takes that drop with probability one half.
-* **Hidden stretches.** Where an arm ran under another one, the digitizer saw none of its own ink
-  (``quality["hidden_spans"]``) and its trace copies the other arm's steps: the level at both ends
-  of the stretch is the arm's, the timing of its events inside is not. Each draw moves the arm's
-  times inside each such stretch (split at the table times) by a random monotone map of the stretch
-  onto itself, the CDF of ``Beta(a, b)`` with ``log a, log b ~ N(0, 0.5^2)`` (the censoring density's
-  spread in :mod:`reconstruct._draw_blocks`).
 * **Roughness of the trace.** Where the reconstruction's Kaplan-Meier curve cannot follow the traced
   levels (missed, merged or split steps, anti-aliasing), the trace is rougher than the digitizer's
   nominal precision: each arm's per-level sd is ``sqrt(precision^2 + r^2)``, with ``r`` the root mean
@@ -44,7 +38,7 @@ from numpy.typing import NDArray
 from reconstruct.errors import InputError
 from reconstruct.simulate import km_step_points
 
-__all__ = ["DigitizerNoise", "digitizer_noise", "axis_fit_noise", "trace_roughness", "warp_times", "spread_hidden"]
+__all__ = ["DigitizerNoise", "digitizer_noise", "axis_fit_noise", "trace_roughness", "warp_times"]
 
 _TICK_FLOOR_PX = 0.5  # a tick mark is found to the nearest pixel
 _LINE_CENTRE_SD_PX = 1.0 / np.sqrt(12.0)  # a stroke's centre, uniform within half a pixel of the traced row
@@ -71,8 +65,6 @@ class DigitizerNoise:
     end_drop : dict of str to float
         Per arm, the probability that its curve ends with a hidden drop to 0 (its last level then
         reads 0 in that draw: the patients still at risk at the curve's end have an event there).
-    hidden_spans : dict of str to ndarray of shape (n, 2)
-        Per arm, the time spans ``[start, end]`` where its own ink was not seen.
     """
 
     y_shift: float = 0.0
@@ -84,7 +76,6 @@ class DigitizerNoise:
     arm_offset: Mapping[str, float] = field(default_factory=dict)
     arm_precision: Mapping[str, float] = field(default_factory=dict)
     end_drop: Mapping[str, float] = field(default_factory=dict)
-    hidden_spans: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("y_shift", "y_scale", "x_shift", "x_scale"):
@@ -101,20 +92,12 @@ class DigitizerNoise:
         if any(not 0.0 <= v <= 1.0 for v in ends.values()):
             raise InputError(f"DigitizerNoise.end_drop: expected probabilities in [0, 1] per arm, got {ends!r}")
         object.__setattr__(self, "end_drop", ends)
-        spans = {}
-        for k, v in dict(self.hidden_spans).items():
-            arr = np.asarray(v, dtype=float).reshape(-1, 2)
-            if not (np.all(np.isfinite(arr)) and np.all(arr[:, 1] >= arr[:, 0])):
-                raise InputError(f"DigitizerNoise.hidden_spans: expected [start, end] time pairs for {k!r}, got {v!r}")
-            spans[str(k)] = arr
-        object.__setattr__(self, "hidden_spans", spans)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {"y_shift": self.y_shift, "y_scale": self.y_scale, "y_pivot": self.y_pivot, "x_shift": self.x_shift,
                 "x_scale": self.x_scale, "x_pivot": self.x_pivot, "arm_offset": dict(self.arm_offset),
-                "arm_precision": dict(self.arm_precision), "end_drop": dict(self.end_drop),
-                "hidden_spans": {k: v.tolist() for k, v in self.hidden_spans.items()}}
+                "arm_precision": dict(self.arm_precision), "end_drop": dict(self.end_drop)}
 
     def axis_draws(self, rng: np.random.Generator, m: int) -> dict[str, NDArray[np.float64]]:
         """Per-draw calibration errors ``y_shift, y_scale, x_shift, x_scale``, each of shape (m,)."""
@@ -182,7 +165,7 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float)
     x_shift, x_scale, x_pivot = axis_fit_noise(x_cal.px_positions, x_cal.values, x_cal.slope)
     if getattr(digitized, "curve_kind", "survival") == "cumulative_incidence":
         y_pivot = 1.0 - y_pivot  # the traced value is 1 - survival: the same errors about the mirrored pivot
-    offsets, precisions, ends, hidden = {}, {}, {}, {}
+    offsets, precisions, ends = {}, {}, {}
     unit = abs(float(y_cal.slope))
     for name, arm in zip(arm_names, digitized.arms, strict=True):
         rec = reconstruction[name]
@@ -192,11 +175,8 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float)
         reach = (2 * int(arm.quality.get("line_half_width_px", 1)) + 3) * unit
         if 0.0 < float(arm.survival[-1]) <= reach and getattr(digitized, "curve_kind", "survival") == "survival":
             ends[str(name)] = 0.5
-        if arm.quality.get("hidden_spans"):
-            hidden[str(name)] = np.asarray(arm.quality["hidden_spans"], dtype=float)
     return DigitizerNoise(y_shift=y_shift, y_scale=y_scale, y_pivot=y_pivot, x_shift=x_shift, x_scale=x_scale,
-                          x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions, end_drop=ends,
-                          hidden_spans=hidden)
+                          x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions, end_drop=ends)
 
 
 def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m, x_err=None):
@@ -237,32 +217,4 @@ def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m,
         at = np.searchsorted(anchors, times, side="right")
         ceiling = np.nextafter(np.where(at < anchors.size, anchors[np.minimum(at, anchors.size - 1)], np.inf), -np.inf)
         out.append(np.clip(warped, anchors[np.maximum(at - 1, 0)], ceiling))
-    return out
-
-
-_SPAN_SHAPE_SD = 0.5  # spread of the random monotone map inside a hidden stretch (as the censoring density's)
-
-
-def spread_hidden(times, draws, spans, anchors, rng: np.random.Generator, m: int) -> NDArray[np.float64]:
-    """Move one arm's times inside its hidden spans by a random monotone map per draw and span piece.
-
-    ``spans`` (n, 2) are cut at the ``anchors`` (table times, which no time crosses); inside each piece
-    ``[a, b]`` a time ``t`` goes to ``a + (b - a) I((t - a) / (b - a); alpha, beta)``, ``I`` the
-    regularised incomplete beta function, with ``log alpha, log beta ~ N(0, 0.5^2)`` drawn per draw.
-    The ends of a piece stay, so does the order of the times.
-    """
-    from scipy.special import betainc  # the CDF of Beta(a, b), vectorised over draws
-
-    out = np.asarray(times, dtype=float).copy()
-    anchors = np.unique(np.asarray(anchors, dtype=float))
-    for a0, b0 in np.asarray(spans, dtype=float).reshape(-1, 2):
-        cuts = np.r_[a0, anchors[(anchors > a0) & (anchors < b0)], b0]
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-            shape = np.exp(rng.normal(0.0, _SPAN_SHAPE_SD, size=(m, 2)))
-            inside = (out > a) & (out < b)
-            if b <= a or not inside.any():
-                continue
-            k = draws[inside]
-            u = (out[inside] - a) / (b - a)
-            out[inside] = np.clip(a + (b - a) * betainc(shape[k, 0], shape[k, 1], u), a, np.nextafter(b, a))
     return out

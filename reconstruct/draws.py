@@ -60,7 +60,7 @@ from reconstruct._draw_blocks import (block_events, block_ratio, block_tolerance
                                       fallback_pool, refit_block)
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.draw_budget import DEFAULT_DRAWS
-from reconstruct.draw_noise import DigitizerNoise, spread_hidden, warp_times
+from reconstruct.draw_noise import DigitizerNoise, warp_times
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
@@ -506,9 +506,6 @@ def draw_ipd(
     x_err = None if errors is None else (errors["x_shift"], errors["x_scale"], noise.x_pivot)
     times = warp_times(times, draws, np.unique(np.concatenate(knots)), np.concatenate(fixed), time_precision,
                        np.random.default_rng(streams[-2]), n_draws, x_err)
-    if noise is not None:  # the timing inside stretches where an arm was hidden under another one
-        times = [spread_hidden(t, d, noise.hidden_spans[name], np.concatenate(fixed), noise_rng, n_draws)
-                 if name in noise.hidden_spans else t for name, t, d in zip(names, times, draws, strict=True)]
     arm_index = np.concatenate([np.full(t.size, k, dtype=np.int64) for k, t in enumerate(times)])
     draw = np.concatenate(draws).astype(np.int64)
     time = np.concatenate(times)

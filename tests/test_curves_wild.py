@@ -123,12 +123,3 @@ def test_final_drop_sees_a_last_event_down_to_the_axis():
     assert not curves.final_drop(path, weight, 150.0, 200.5)
     weight, path = _ending(175)  # a drop that stops halfway is another step, not the end at zero
     assert not curves.final_drop(path, weight, 150.0, 200.5)
-
-
-def test_hidden_spans_are_the_runs_without_own_ink():
-    own = np.ones(100)
-    own[20:30] = 0.0  # hidden under another arm
-    own[50:52] = 0.2  # two columns: too short to count
-    path = curves.TracedPath(rows=np.zeros(100, np.int64), own=own, start=5, stop=95, coverage=0.9, half_width=1,
-                             flipped=False)
-    assert curves.hidden_spans(path).tolist() == [[20.0, 29.0]]

@@ -213,37 +213,3 @@ def test_a_hidden_last_drop_is_taken_by_about_half_the_draws():
     assert 35 <= ended_at_zero(0.5).sum() <= 65
     with pytest.raises(InputError, match="end_drop"):
         DigitizerNoise(end_drop={"A": 1.5})
-
-
-def test_spread_hidden_moves_only_times_inside_a_span_and_keeps_their_order():
-    from reconstruct.draw_noise import spread_hidden
-
-    m = 50
-    base = np.linspace(0.0, 20.0, 81)
-    times, draws = np.tile(base, m), np.repeat(np.arange(m), base.size)
-    out = spread_hidden(times, draws, np.array([[4.0, 10.0]]), np.array([0.0, 6.0, 12.0]), np.random.default_rng(1), m)
-    inside = (times > 4.0) & (times < 10.0) & (times != 6.0)
-    assert np.array_equal(out[~inside], times[~inside])  # outside, the span's ends and the table time stay
-    moved = np.abs(out - times)[inside]
-    assert moved.max() > 0.3 and np.all(out[inside] > 4.0) and np.all(out[inside] < 10.0)
-    for k in range(m):  # monotone per draw, and no time crosses the table time at 6
-        row = out[draws == k]
-        assert np.all(np.diff(row) >= 0)
-        assert np.array_equal(row < 6.0, base < 6.0)
-
-
-def test_hidden_stretch_keeps_n_and_the_table_in_every_draw():
-    curves, table = _figure(150, 7)
-    noise = DigitizerNoise(hidden_spans={"B": [[0.5, 9.0], [20.0, 26.0]]}, arm_precision={"A": PIXEL, "B": PIXEL})
-    rec, d = _draws(curves, table, noise, n_draws=40, time_precision=0.05)
-    frame = d.to_frame()
-    given_table = table[table["arm"] == "B"]
-    for _, g in frame[frame["arm"] == "B"].groupby("draw"):
-        assert len(g) == 150
-        at_risk = number_at_risk(g["time"].to_numpy(), given_table["time"].to_numpy())
-        assert np.array_equal(at_risk, given_table["n_risk"].to_numpy())
-    # the span moves B's event times and leaves A's alone (A's draws as without the span)
-    _, plain = _draws(curves, table, DigitizerNoise(arm_precision={"A": PIXEL, "B": PIXEL}), n_draws=40,
-                      time_precision=0.05)
-    a_frame, a_plain = frame[frame["arm"] == "A"], plain.to_frame().query("arm == 'A'")
-    assert np.array_equal(a_frame["time"].to_numpy(), a_plain["time"].to_numpy())

@@ -498,16 +498,3 @@ def final_drop(path: TracedPath, weight: NDArray[np.float32], last_row: float, z
     end = path.stop - 1
     window = weight[top: bottom + 1, max(end - 2 * half - 1, 0): min(end + 2 * half + 2, n_cols)]
     return bool(window.size and np.mean(window.max(axis=1) >= 0.5) >= 0.9)
-
-
-def hidden_spans(path: TracedPath, *, min_cols: int = 3) -> NDArray[np.float64]:
-    """Column spans ``[first, last]`` (panel columns, shape (n, 2)) where the path saw none of its own ink.
-
-    There the arm ran under another one (or a gap) and the path followed other pixels: its own steps
-    in the span were not seen. Runs shorter than ``min_cols`` columns are left out.
-    """
-    hidden = np.r_[False, path.own[path.start: path.stop] < 0.5, False].astype(np.int8)
-    edges = np.flatnonzero(np.diff(hidden))
-    first, last = edges[0::2], edges[1::2] - 1
-    keep = last - first + 1 >= min_cols
-    return np.stack([first[keep], last[keep]], axis=1).astype(float) + path.start

@@ -460,8 +460,7 @@ def digitize_image(
         time = x_cal.to_value(c0 + cols)
         value = y_cal.to_value(r0 + rows)
         label = _legend_label(gray, weights[k], path, flipped, (r0, c0)) if read_labels else None
-        arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
-                              c0 + _curves.hidden_spans(path)))
+        arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label))
     # arms in the order of their curves from top to bottom at the end of follow-up
     arms.sort(key=lambda a: -a.survival[-1])
     labels = [a.label for a in arms if a.label]
@@ -477,7 +476,7 @@ def digitize_image(
     )
 
 
-def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, hidden_px=None) -> DigitizedArm:
+def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label) -> DigitizedArm:
     survival = 1.0 - value if flipped else value
     px_time = abs(x_cal.slope)
     px_surv = abs(y_cal.slope)
@@ -497,8 +496,6 @@ def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, 
         "survival_per_px": float(px_surv),
         "time_per_px": float(px_time),
     }
-    if hidden_px is not None and len(hidden_px):  # stretches where the arm was hidden: [start, end] times
-        quality["hidden_spans"] = np.round(x_cal.to_value(np.asarray(hidden_px, float)), 6).tolist()
     return DigitizedArm(label, colour.hex, time, survival, mark_time, mark_surv, quality)
 
 
