@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from reconstruct.errors import InputError
 from reconstruct.simulate import km_step_points
 
-__all__ = ["DigitizerNoise", "digitizer_noise", "axis_fit_noise", "trace_roughness", "warp_times"]
+__all__ = ["DigitizerNoise", "digitizer_noise", "axis_fit_noise", "trace_roughness", "warp_times", "noisy_drops"]
 
 _TICK_FLOOR_PX = 0.5  # a tick mark is found to the nearest pixel
 _LINE_CENTRE_SD_PX = 1.0 / np.sqrt(12.0)  # a stroke's centre, uniform within half a pixel of the traced row
@@ -218,3 +218,30 @@ def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m,
         ceiling = np.nextafter(np.where(at < anchors.size, anchors[np.minimum(at, anchors.size - 1)], np.inf), -np.inf)
         out.append(np.clip(warped, anchors[np.maximum(at - 1, 0)], ceiling))
     return out
+
+
+def noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=None,
+                 end_zero=None) -> NDArray[np.float64]:
+    """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level.
+
+    ``y_err = (shift, scale, pivot)`` (shapes (m,), (m,), scalar) moves every level but S(0) by
+    ``shift + scale (S - pivot)`` per draw as well: the axis calibration and the line centre.
+    ``end_zero`` (m,) bool: the draws whose curve ends with a hidden drop to 0 (their last level is 0).
+    """
+    level = np.cumsum(np.r_[0, np.diff(s) != 0])
+    noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
+    noise[:, 0] = 0.0  # S(0) = 1 is not read from the figure
+    moved = s[None, :] + noise[:, level]
+    if y_err is not None:
+        shift, scale, pivot = y_err
+        moved[:, 1:] += shift[:, None] + scale[:, None] * (s[None, 1:] - pivot)
+    s_draw = np.clip(moved, 0.0, 1.0)
+    s_draw[:, s == 0] = 0.0
+    if end_zero is not None and s.size > 1:
+        s_draw[end_zero, -1] = 0.0
+    # back to a non-increasing curve by sorting, not by a running minimum: sorting keeps the levels' sum (the
+    # noise stays centred), while a running minimum pulls every level down where the noise exceeds the steps
+    s_draw = -np.sort(-s_draw, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drop = np.where(s_draw[:, :-1] > 0, 1.0 - s_draw[:, 1:] / s_draw[:, :-1], 0.0)
+    return np.clip(drop, 0.0, 1.0)

@@ -60,7 +60,7 @@ from reconstruct._draw_blocks import (block_events, block_ratio, block_tolerance
                                       fallback_pool, refit_block)
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.draw_budget import DEFAULT_DRAWS
-from reconstruct.draw_noise import DigitizerNoise, warp_times
+from reconstruct.draw_noise import DigitizerNoise, noisy_drops, warp_times
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
@@ -244,33 +244,6 @@ def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
     return d_draw, n_draw, pinned
 
 
-def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=None,
-                 end_zero=None) -> NDArray[np.float64]:
-    """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level.
-
-    ``y_err = (shift, scale, pivot)`` (shapes (m,), (m,), scalar) moves every level but S(0) by
-    ``shift + scale (S - pivot)`` per draw as well: the axis calibration and the line centre.
-    ``end_zero`` (m,) bool: the draws whose curve ends with a hidden drop to 0 (their last level is 0).
-    """
-    level = np.cumsum(np.r_[0, np.diff(s) != 0])
-    noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
-    noise[:, 0] = 0.0  # S(0) = 1 is not read from the figure
-    moved = s[None, :] + noise[:, level]
-    if y_err is not None:
-        shift, scale, pivot = y_err
-        moved[:, 1:] += shift[:, None] + scale[:, None] * (s[None, 1:] - pivot)
-    s_draw = np.clip(moved, 0.0, 1.0)
-    s_draw[:, s == 0] = 0.0
-    if end_zero is not None and s.size > 1:
-        s_draw[end_zero, -1] = 0.0
-    # back to a non-increasing curve by sorting, not by a running minimum: sorting keeps the levels' sum (the
-    # noise stays centred), while a running minimum pulls every level down where the noise exceeds the steps
-    s_draw = -np.sort(-s_draw, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drop = np.where(s_draw[:, :-1] > 0, 1.0 - s_draw[:, 1:] / s_draw[:, :-1], 0.0)
-    return np.clip(drop, 0.0, 1.0)
-
-
 @dataclass(frozen=True)
 class _Block:
     """One block of :func:`_draw_arm`: from cut ``b`` at ``t0`` to the next cut ``t1`` (or the curve's end)."""
@@ -327,12 +300,12 @@ def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator, k
 
 
 def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None, end_zero=None):
-    """Draws of one arm before the time warp: (draw, time, event) arrays (``y_err`` as in :func:`_noisy_drops`)."""
+    """Draws of one arm before the time warp: (draw, time, event); ``y_err``, ``end_zero`` as in ``noisy_drops``."""
     events, n, pinned = _pinned_points(arm, precision)
     # the table's own numbers: the reconstruction may miss them by a patient where the curve and table disagree
     n_table = arm.a_n if arm.a_n is not None else np.full(arm.a_time.size, arm.rec_time.size, dtype=np.int64)
     d_pin, n_pin, pinned = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
-    drops = _noisy_drops(arm.s, precision, rng, m, y_err, end_zero)
+    drops = noisy_drops(arm.s, precision, rng, m, y_err, end_zero)
     t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
     marks = arm.marks if arm.marks is not None else np.zeros(0)
     # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
