@@ -179,14 +179,16 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float)
                           x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions, end_drop=ends)
 
 
-def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m, x_err=None):
-    """Monotone random warp of the time axis per draw, shared by the arms (ties stay ties).
+def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m, x_err=None, per_arm=False):
+    """Monotone random warp of the time axis per draw (ties stay ties).
 
     Knots at ``fixed`` times (0 and the at-risk table times, read from labelled ticks) do not move,
     so every draw keeps its numbers at risk at the table rows. Every knot moves by independent noise
     of sd ``time_precision`` plus the draw's calibration error: ``x_err = (shift, scale, pivot)``
     (shapes (m,), (m,), scalar) moves ``t`` by ``shift + scale (t - pivot)``; without ``x_err`` one
-    shift of sd ``time_precision`` per draw.
+    shift of sd ``time_precision`` per draw. The calibration error is shared by the arms; the
+    knots' own noise too unless ``per_arm`` (a raster figure: two arms' steps read in the same pixel
+    column are tied only by the reading, and their true order is not known), then each arm draws its own.
     """
     if (time_precision <= 0 and x_err is None) or knots.size < 2:
         return times_by_arm
@@ -194,19 +196,20 @@ def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m,
     shift = rng.normal(0.0, time_precision, size=(m, 1))
     if x_err is not None:
         shift = x_err[0][:, None] + x_err[1][:, None] * (knots[None, :] - x_err[2])
-    moved = knots[None, :] + shift + rng.normal(0.0, time_precision, size=(m, knots.size))
     still = np.isin(knots, fixed)
     anchors = knots[still]
     at = np.clip(np.searchsorted(anchors, knots, side="right") - 1, 0, anchors.size - 1)
     upper = np.where(at + 1 < anchors.size, anchors[np.minimum(at + 1, anchors.size - 1)], np.inf)
     upper = np.nextafter(upper, -np.inf)  # strictly before the next table time: not yet at risk there
-    moved = np.clip(moved, anchors[at][None, :], upper[None, :])  # no time crosses a table time
-    moved[:, still] = knots[still]
-    # monotone again by sorting (each block's times stay in the block): a running maximum would push every time
-    # later where the noise exceeds the spacing of the steps, sorting keeps their sum (the noise stays centred)
-    moved = np.maximum(np.sort(moved, axis=1), 0.0)
-    out = []
+    out, moved = [], None
     for times, draws in zip(times_by_arm, draws_by_arm, strict=True):
+        if moved is None or per_arm:
+            moved = knots[None, :] + shift + rng.normal(0.0, time_precision, size=(m, knots.size))
+            moved = np.clip(moved, anchors[at][None, :], upper[None, :])  # no time crosses a table time
+            moved[:, still] = knots[still]
+            # monotone again by sorting (each block's times stay in the block): a running maximum would push
+            # every time later where the noise exceeds the spacing of the steps; sorting keeps the noise centred
+            moved = np.maximum(np.sort(moved, axis=1), 0.0)
         warped = np.empty_like(times)
         order = np.argsort(draws, kind="stable")
         bounds = np.searchsorted(draws[order], np.arange(m + 1))
@@ -214,9 +217,10 @@ def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m,
             rows = order[bounds[k]:bounds[k + 1]]
             warped[rows] = np.interp(times[rows], knots, moved[k])
         # interpolation may round onto a table time: keep every time on its side of each one
-        at = np.searchsorted(anchors, times, side="right")
-        ceiling = np.nextafter(np.where(at < anchors.size, anchors[np.minimum(at, anchors.size - 1)], np.inf), -np.inf)
-        out.append(np.clip(warped, anchors[np.maximum(at - 1, 0)], ceiling))
+        at_t = np.searchsorted(anchors, times, side="right")
+        ceiling = np.nextafter(np.where(at_t < anchors.size, anchors[np.minimum(at_t, anchors.size - 1)], np.inf),
+                               -np.inf)
+        out.append(np.clip(warped, anchors[np.maximum(at_t - 1, 0)], ceiling))
     return out
 
 

@@ -478,7 +478,7 @@ def draw_ipd(
         fixed.append(arm.a_time)
     x_err = None if errors is None else (errors["x_shift"], errors["x_scale"], noise.x_pivot)
     times = warp_times(times, draws, np.unique(np.concatenate(knots)), np.concatenate(fixed), time_precision,
-                       np.random.default_rng(streams[-2]), n_draws, x_err)
+                       np.random.default_rng(streams[-2]), n_draws, x_err, per_arm=noise is not None)
     arm_index = np.concatenate([np.full(t.size, k, dtype=np.int64) for k, t in enumerate(times)])
     draw = np.concatenate(draws).astype(np.int64)
     time = np.concatenate(times)
