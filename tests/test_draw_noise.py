@@ -33,12 +33,12 @@ def _figure(n, seed, *, every=6.0):
     return pd.concat(curves, ignore_index=True), pd.concat(tables, ignore_index=True)
 
 
-def _draws(curves, table, noise=None, *, n_draws=60, seed=5, time_precision=0.0, precision=PIXEL):
+def _draws(curves, table, noise=None, *, n_draws=60, seed=5, time_precision=0.0, precision=PIXEL, n_patients=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReconstructionWarning)
-        rec = reconstruct_ipd(curves, table, precision=precision)
+        rec = reconstruct_ipd(curves, table, precision=precision, n_patients=n_patients)
         draws = draw_ipd(curves, table, reconstruction=rec, precision=precision, time_precision=time_precision,
-                         n_draws=n_draws, seed=seed, noise=noise)
+                         n_draws=n_draws, seed=seed, noise=noise, n_patients=n_patients)
     return rec, draws
 
 
@@ -213,3 +213,28 @@ def test_a_hidden_last_drop_is_taken_by_about_half_the_draws():
     assert 35 <= ended_at_zero(0.5).sum() <= 65
     with pytest.raises(InputError, match="end_drop"):
         DigitizerNoise(end_drop={"A": 1.5})
+
+
+def test_raster_reading_breaks_ties_between_arms_but_not_within_one():
+    """Steps of two arms read in the same pixel column: tied without reading errors, in random order with them."""
+    frames = []
+    for arm, drop in (("A", 0.05), ("B", 0.025)):
+        t = np.r_[0.0, np.arange(1.0, 9.0)]
+        s = np.r_[1.0, 1.0 - drop * np.arange(1, 9)]
+        frames.append(pd.DataFrame({"arm": arm, "time": t, "survival": s}))
+    curves = pd.concat(frames, ignore_index=True)
+
+    def cross_ties(noise):
+        _, d = _draws(curves, None, noise, n_draws=30, time_precision=0.05, precision=1e-3,
+                      n_patients={"A": 40, "B": 80})
+        frame = d.to_frame().query("event == 1")
+        shared = [np.intersect1d(g.query("arm == 'A'")["time"], g.query("arm == 'B'")["time"]).size
+                  for _, g in frame.groupby("draw")]
+        within = [g["time"].duplicated().sum() for _, g in frame.query("arm == 'A'").groupby("draw")]
+        return np.array(shared), np.array(within)
+
+    shared, within_plain = cross_ties(None)
+    assert np.all(shared == 8)  # every step time stays tied across the arms
+    shared, within = cross_ties(DigitizerNoise())
+    assert shared.max() == 0  # each arm's steps move on their own
+    assert np.array_equal(within, within_plain) and within.min() > 0  # ties inside an arm stay
