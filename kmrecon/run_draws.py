@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
+from reconstruct.draw_noise import digitizer_noise
 from reconstruct.draws import IPDDraws, draw_ipd
 
 if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize), which `reconstruct` does not need
@@ -47,10 +48,13 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     time_precision = max((0.005 if vector else 1.0) * x_unit, 1e-12)
     precision = run.precision if vector else 2.0 * run.precision
     use_marks = bool(params.get("use_censor_marks", True)) and len(marks) > 0
+    # A raster figure's reading errors beyond that pixel (axis calibration from the ticks, line centre, a trace
+    # rougher than the reconstruction can follow): estimated from the figure itself (reconstruct.draw_noise)
+    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision)
     draws = draw_ipd(
         curves, run.at_risk if len(run.at_risk) else None, reconstruction=recon,
         n_patients=params.get("n_patients") or None, total_events=params.get("total_events") or None,
         censor_marks=marks if use_marks else None, precision=precision, time_precision=time_precision,
-        method=str(params.get("method", "steps")), n_draws=n_draws, seed=seed,
+        method=str(params.get("method", "steps")), n_draws=n_draws, seed=seed, noise=noise,
     )
     return draws, ""

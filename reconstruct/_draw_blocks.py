@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["block_events", "censor_pool", "block_deviation", "block_tolerance", "refit_block", "fallback_pool",
-           "emit_events"]
+__all__ = ["block_events", "censor_pool", "block_deviation", "block_ratio", "block_tolerance", "refit_block",
+           "fallback_pool", "emit_events"]
 
 _PASSES = 12
 
 
-def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None, tail_floor=0):
+def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target=None, tail_share=None, tail_floor=0,
+                 km0=None):
     """Events per point and the censoring count of one block, all draws at once.
 
     ``n_start`` (m,) at risk at the cut; ``loss`` (m,) events + censorings up to the next cut (None
@@ -27,8 +28,12 @@ def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target
     After the last cut, ``tail_target`` (m,) fixes the block's events (a given event total), else
     ``tail_share`` (m,) is the share of the patients without an event censored inside the block
     (at least ``tail_floor``, the marks there).
+    ``km0`` (m,): the draw's KM over the noisy curve at the cut (1 when None): the first steps make up a
+    lag left by the blocks before (whose table row capped their events), so the draw's KM follows the
+    curve's level over the whole follow-up and not only within each block.
     """
     m, width = pool.shape
+    start = np.ones(m) if km0 is None else np.asarray(km0, dtype=float)
     slot = np.arange(width)[None, :]
     c = np.minimum(c_init, width).astype(np.int64)
     before = (pool[:, None, :] < pts_t[None, :, None])  # (m, k, L)
@@ -36,7 +41,7 @@ def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target
         active = slot < c[:, None]
         c_before = (before & active[:, None, :]).sum(axis=2)  # (m, k)
         total = dfix.astype(np.int64).copy()
-        km, curve = np.ones(m), np.ones(m)  # the draw's KM and the noisy curve, relative to the cut
+        km, curve = start.copy(), np.ones(m)  # the draw's KM and the noisy curve, relative to the curve at the cut
         d = np.zeros(drops.shape, dtype=np.int64)
         budget = loss if loss is not None else n_start
         for j in range(drops.shape[1]):  # sequential: each point's number at risk needs the events before it
@@ -65,14 +70,30 @@ def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target
     return d, total, c
 
 
-def block_deviation(n_start, dfix, pts_t, drops, s_cut, d, c, pool):
-    """Per draw, the largest distance of the block's KM from the noisy curve (both from the level ``s_cut``)."""
+def _block_curves(n_start, dfix, pts_t, drops, d, c, pool, km0):
+    """The draws' KM and the noisy curve at the block's points, both relative to the curve at the cut."""
     active = np.arange(pool.shape[1])[None, :] < c[:, None]
     c_before = ((pool[:, None, :] < pts_t[None, :, None]) & active[:, None, :]).sum(axis=2)
     at_risk = n_start[:, None] - dfix[:, None] - (np.cumsum(d, axis=1) - d) - c_before
     with np.errstate(divide="ignore", invalid="ignore"):
         step = np.where(at_risk > 0, 1.0 - d / np.maximum(at_risk, 1), 1.0)
-    return s_cut * np.abs(np.cumprod(step, axis=1) - np.cumprod(1.0 - drops, axis=1)).max(axis=1)
+    km = np.cumprod(step, axis=1) * (1.0 if km0 is None else np.asarray(km0, dtype=float)[:, None])
+    return km, np.cumprod(1.0 - drops, axis=1)
+
+
+def block_deviation(n_start, dfix, pts_t, drops, s_cut, d, c, pool, km0=None):
+    """Per draw, the largest distance of the block's KM from the noisy curve (both from the level ``s_cut``)."""
+    km, curve = _block_curves(n_start, dfix, pts_t, drops, d, c, pool, km0)
+    return s_cut * np.abs(km - curve).max(axis=1)
+
+
+def block_ratio(n_start, dfix, pts_t, drops, d, c, pool, km0=None):
+    """Per draw, its KM over the noisy curve at the block's end (the ``km0`` of the next block; 1 at a curve of 0)."""
+    if drops.shape[1] == 0:
+        return np.ones(n_start.size) if km0 is None else np.asarray(km0, dtype=float).copy()
+    km, curve = _block_curves(n_start, dfix, pts_t, drops, d, c, pool, km0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(curve[:, -1] > 0, km[:, -1] / curve[:, -1], 1.0)
 
 
 def refit_block(args, state, c_init, reshare, tol, floor, span, rng, fallback, tries=_PASSES):
@@ -86,9 +107,10 @@ def refit_block(args, state, c_init, reshare, tol, floor, span, rng, fallback, t
     Returns the block's events, event totals, censoring counts and pool, and the draws that still
     leave the curve.
     """
-    n_start, loss, dfix, pts_t, drops, s_cut = args
+    n_start, loss, dfix, pts_t, drops, s_cut, km0 = args
     d, total, c, pool = (x.copy() for x in state)
-    bad = np.flatnonzero(block_deviation(n_start, dfix, pts_t, drops, s_cut, d, c, pool) > tol)
+    km0 = np.ones(n_start.size) if km0 is None else km0
+    bad = np.flatnonzero(block_deviation(n_start, dfix, pts_t, drops, s_cut, d, c, pool, km0) > tol)
     for attempt in range(tries + 1):
         if bad.size == 0:
             break
@@ -100,8 +122,8 @@ def refit_block(args, state, c_init, reshare, tol, floor, span, rng, fallback, t
             share = None
         loss_bad = None if loss is None else loss[bad]
         d[bad], total[bad], c[bad] = block_events(n_start[bad], loss_bad, c_init[bad], dfix[bad], pts_t, drops[bad],
-                                                  pool[bad], tail_share=share, tail_floor=floor)
-        dev = block_deviation(n_start[bad], dfix[bad], pts_t, drops[bad], s_cut, d[bad], c[bad], pool[bad])
+                                                  pool[bad], tail_share=share, tail_floor=floor, km0=km0[bad])
+        dev = block_deviation(n_start[bad], dfix[bad], pts_t, drops[bad], s_cut, d[bad], c[bad], pool[bad], km0[bad])
         bad = bad[dev > tol]
     return d, total, c, pool, bad
 

@@ -23,14 +23,19 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    that keeps failing it takes the reconstruction's censoring times there, and if it still fails
    before a pinned point that took another multiple, that point takes the reconstruction's own.
 3. **Digitization noise.** Every distinct survival level gets Gaussian noise of sd
-   ``precision``; the events at the points that are not pinned are those that bring the draw's
-   KM back to the noisy curve's level, given its number at risk (rounded, as in Guyot et al.;
-   summing rounded expected counts instead lets the KM lag and then overshoot where few are at
-   risk), and the censorings of the block are ``L`` minus those events (a few fixed-point passes).
+   ``precision`` (sorted back into a non-increasing curve, which keeps the noise centred); the events
+   at the points that are not pinned are those that bring the draw's KM back to the noisy curve's
+   level, given its number at risk (rounded, as in Guyot et al.; summing rounded expected counts
+   instead lets the KM lag and then overshoot where few are at risk), and the censorings of the block
+   are ``L`` minus those events (a few fixed-point passes). Each block starts from the draw's KM over
+   the curve at its cut, so a lag left where a table row capped the block before is made up.
 4. **Step positions.** Times are moved by a monotone random warp of the time axis: Gaussian
    noise of sd ``time_precision`` at every distinct curve time plus one common shift of the
    same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
    tied; the at-risk table times do not move and no time crosses one.
+5. **Reading errors** of a raster figure (``noise``, :mod:`reconstruct.draw_noise`): per draw a
+   random calibration of both axes shared by the arms, an offset of each arm's levels, and each
+   arm's own level sd from the roughness of its trace.
 
 After the last cut, the censorings inside the curve keep the reconstruction's count (or
 follow a given event total) and the rest stay at risk to the end of the curve. Every draw
@@ -50,10 +55,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct._draw_blocks import block_events, block_tolerance, censor_pool, emit_events, fallback_pool, refit_block
+from reconstruct._draw_blocks import (block_events, block_ratio, block_tolerance, censor_pool, emit_events,
+                                      fallback_pool, refit_block)
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.csv_columns import arm_rows
 from reconstruct.draw_budget import DEFAULT_DRAWS
+from reconstruct.draw_noise import DigitizerNoise, noisy_drops, warp_times
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
 from reconstruct.results import IPDReconstruction
@@ -246,19 +253,6 @@ def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
     return d_draw, n_draw, pinned
 
 
-def _noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int) -> NDArray[np.float64]:
-    """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level."""
-    level = np.cumsum(np.r_[0, np.diff(s) != 0])
-    noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
-    noise[:, 0] = 0.0  # S(0) = 1 is not read from the figure
-    s_draw = np.clip(s[None, :] + noise[:, level], 0.0, 1.0)
-    s_draw[:, s == 0] = 0.0
-    s_draw = np.minimum.accumulate(s_draw, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drop = np.where(s_draw[:, :-1] > 0, 1.0 - s_draw[:, 1:] / s_draw[:, :-1], 0.0)
-    return np.clip(drop, 0.0, 1.0)
-
-
 @dataclass(frozen=True)
 class _Block:
     """One block of :func:`_draw_arm`: from cut ``b`` at ``t0`` to the next cut ``t1`` (or the curve's end)."""
@@ -280,7 +274,7 @@ class _Block:
     drops: NDArray[np.float64]  # (m, points) noisy relative drops
 
 
-def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator):
+def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator, km0: NDArray[np.float64]):
     """The block for the draws ``rows``: events, event totals, censorings, pool, and the draws off the curve."""
     arm, b, last, t0, t1, t_end, free = blk.arm, blk.b, blk.last, blk.t0, blk.t1, blk.t_end, blk.free
     k = rows.size
@@ -305,22 +299,22 @@ def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator):
         # may be hidden or missed): any share of the patients without an event is as plausible
         share = rng.random(k)
     d, total, c = block_events(n_start, loss, c_init, dfix, pts, drops, pool, tail_target=target, tail_share=share,
-                               tail_floor=blk.floor)
+                               tail_floor=blk.floor, km0=km0)
     if target is not None or free.size == 0:
         return d, total, c, pool, np.zeros(0, dtype=np.int64)
-    args = (n_start, loss, dfix, pts, drops, float(arm.s[free[0]]))
+    args = (n_start, loss, dfix, pts, drops, float(arm.s[free[0]]), km0)
     fallback = fallback_pool(arm.rec_time, arm.rec_event, t0, t1, pool.shape[1], rng)
     return refit_block(args, (d, total, c, pool), c_init, share is not None, blk.tolerance, blk.floor,
                        (blk.in_marks, t0, t1), rng, fallback)
 
 
-def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int):
-    """Draws of one arm before the time warp: (draw, time, event) arrays."""
+def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None, end_zero=None):
+    """Draws of one arm before the time warp: (draw, time, event); ``y_err``, ``end_zero`` as in ``noisy_drops``."""
     events, n, pinned = _pinned_points(arm, precision)
     # the table's own numbers: the reconstruction may miss them by a patient where the curve and table disagree
     n_table = arm.a_n if arm.a_n is not None else np.full(arm.a_time.size, arm.rec_time.size, dtype=np.int64)
     d_pin, n_pin, pinned = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
-    drops = _noisy_drops(arm.s, precision, rng, m)
+    drops = noisy_drops(arm.s, precision, rng, m, y_err, end_zero)
     t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
     marks = arm.marks if arm.marks is not None else np.zeros(0)
     # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
@@ -337,6 +331,7 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
     draw_ids = np.arange(m)
     d_so_far = np.zeros(m, dtype=np.int64)
     point_block = np.searchsorted(cut_t, arm.p_time, side="right") - 1
+    ratio = np.ones(m)  # per draw, its KM over the noisy curve at the current cut
     for b in range(cut_t.size):
         t0 = cut_t[b]
         last = b + 1 == cut_t.size
@@ -352,7 +347,7 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
         blk = _Block(arm, b, last, t0, t1, t_end, free, dfix, in_marks, floor, tolerance, cut_n, c_times, d_so_far,
                      drops)
         every = np.arange(m)
-        parts = [(every, _run_block(blk, every, rng))]
+        parts = [(every, _run_block(blk, every, rng, ratio))]
         nxt = -1 if last else cut_pt[b + 1]
         if nxt >= 0:
             # still off the curve with another multiple at the next pinned point: that point's (d, n) does not
@@ -362,11 +357,15 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
             if redo.size:
                 cut_n[redo, b + 1], d_pin[redo, nxt] = n[nxt], events[nxt]
                 keep = np.setdiff1d(every, redo)
-                parts = [(keep, tuple(x[keep] for x in parts[0][1][:4])), (redo, _run_block(blk, redo, rng))]
+                parts = [(keep, tuple(x[keep] for x in parts[0][1][:4])),
+                         (redo, _run_block(blk, redo, rng, ratio[redo]))]
         # events: the cut's own point, then the others
         if own.size:
             emit_events(out, draw_ids, arm.p_time[own], d_pin[:, own])
+        pts = arm.p_time[free]
         for rows, (d, total, c, pool, *_) in parts:
+            # the draw's KM over the curve at the block's end: the next block makes up a lag
+            ratio[rows] = block_ratio(cut_n[rows, b], dfix[rows], pts, drops[rows][:, free], d, c, pool, ratio[rows])
             d_so_far[rows] += total
             emit_events(out, rows, arm.p_time[free], d)
             active = np.arange(pool.shape[1])[None, :] < c[:, None]
@@ -384,40 +383,6 @@ def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int
 # --------------------------------------------------------------------------- figure
 
 
-def _warp(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m):
-    """Monotone random warp of the time axis per draw, shared by the arms (ties stay ties).
-
-    Knots at ``fixed`` times (0 and the at-risk table times, read from labelled ticks) do not move,
-    so every draw keeps its numbers at risk at the table rows.
-    """
-    if time_precision <= 0 or knots.size < 2:
-        return times_by_arm
-    # independent reading noise at every step, plus one shift per draw for the calibration of the axis
-    shift = rng.normal(0.0, time_precision, size=(m, 1))
-    moved = knots[None, :] + shift + rng.normal(0.0, time_precision, size=(m, knots.size))
-    still = np.isin(knots, fixed)
-    anchors = knots[still]
-    at = np.clip(np.searchsorted(anchors, knots, side="right") - 1, 0, anchors.size - 1)
-    upper = np.where(at + 1 < anchors.size, anchors[np.minimum(at + 1, anchors.size - 1)], np.inf)
-    upper = np.nextafter(upper, -np.inf)  # strictly before the next table time: not yet at risk there
-    moved = np.clip(moved, anchors[at][None, :], upper[None, :])  # no time crosses a table time
-    moved[:, still] = knots[still]
-    moved = np.maximum(np.maximum.accumulate(moved, axis=1), 0.0)
-    out = []
-    for times, draws in zip(times_by_arm, draws_by_arm, strict=True):
-        warped = np.empty_like(times)
-        order = np.argsort(draws, kind="stable")
-        bounds = np.searchsorted(draws[order], np.arange(m + 1))
-        for k in range(m):  # np.interp has no batch axis; one call per draw is cheap
-            rows = order[bounds[k]:bounds[k + 1]]
-            warped[rows] = np.interp(times[rows], knots, moved[k])
-        # interpolation may round onto a table time: keep every time on its side of each one
-        at = np.searchsorted(anchors, times, side="right")
-        ceiling = np.nextafter(np.where(at < anchors.size, anchors[np.minimum(at, anchors.size - 1)], np.inf), -np.inf)
-        out.append(np.clip(warped, anchors[np.maximum(at - 1, 0)], ceiling))
-    return out
-
-
 def draw_ipd(
     curves: pd.DataFrame,
     at_risk: pd.DataFrame | None = None,
@@ -431,6 +396,7 @@ def draw_ipd(
     method: str = "steps",
     n_draws: int = DEFAULT_DRAWS,
     seed: int = 0,
+    noise: DigitizerNoise | None = None,
 ) -> IPDDraws:
     """Draw plausible IPD sets of every arm: the reconstruction's own uncertainty.
 
@@ -453,6 +419,11 @@ def draw_ipd(
     seed : int, default 0
         Seed of the :class:`numpy.random.Generator`; the same inputs and seed give the same
         draws byte for byte.
+    noise : DigitizerNoise, optional
+        A raster digitizer's reading errors (:func:`reconstruct.draw_noise.digitizer_noise`): per
+        draw, a random calibration of both axes shared by the arms, one offset of each arm's levels,
+        and each arm's own per-level sd in place of ``precision``. None: ``precision`` and
+        ``time_precision`` alone (then the common time shift has sd ``time_precision``).
 
     Returns
     -------
@@ -478,7 +449,16 @@ def draw_ipd(
     if time_precision is None:
         time_precision = precision * t_max
     time_precision = float(check_positive(time_precision, name="time_precision", allow_zero=True))
-    streams = np.random.SeedSequence(int(seed)).spawn(len(reconstruction.arms) + 1)
+    # one stream per arm, one for the time warp and one for the reading errors (the first ones are those of
+    # draws without reading errors: adding them changes no other random number)
+    streams = np.random.SeedSequence(int(seed)).spawn(len(reconstruction.arms) + 2)
+    errors = None
+    if noise is not None:
+        noise_rng = np.random.default_rng(streams[-1])
+        errors = noise.axis_draws(noise_rng, n_draws)
+        offsets = {rec.arm: noise_rng.normal(0.0, noise.arm_offset.get(rec.arm, 0.0), size=n_draws)
+                   for rec in reconstruction.arms}
+        ends = {rec.arm: noise_rng.random(n_draws) < noise.end_drop.get(rec.arm, 0.0) for rec in reconstruction.arms}
     names, times, draws, events, knots, fixed = [], [], [], [], [np.zeros(1)], [np.zeros(1)]
     for k, rec in enumerate(reconstruction.arms):
         c = arm_rows(curves, rec.arm)
@@ -492,7 +472,12 @@ def draw_ipd(
                          np.asarray(t_rows["time"]) if has_table else None,
                          np.asarray(t_rows["n_risk"]) if has_table else None,
                          marks, rec, total_events.get(rec.arm), rec.arm)
-        d, t, e = _draw_arm(arm, float(precision), np.random.default_rng(streams[k]), n_draws)
+        arm_precision, y_err, end_zero = float(precision), None, None
+        if errors is not None:
+            arm_precision = float(noise.arm_precision.get(rec.arm, precision))
+            y_err = (errors["y_shift"] + offsets[rec.arm], errors["y_scale"], noise.y_pivot)
+            end_zero = ends[rec.arm] if arm.total_events is None else None  # a given event total fixes the end
+        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err, end_zero)
         names.append(rec.arm)
         draws.append(d)
         times.append(t)
@@ -500,14 +485,16 @@ def draw_ipd(
         knots.append(arm.p_time)
         knots.append(arm.a_time)
         fixed.append(arm.a_time)
-    times = _warp(times, draws, np.unique(np.concatenate(knots)), np.concatenate(fixed), time_precision,
-                  np.random.default_rng(streams[-1]), n_draws)
+    x_err = None if errors is None else (errors["x_shift"], errors["x_scale"], noise.x_pivot)
+    times = warp_times(times, draws, np.unique(np.concatenate(knots)), np.concatenate(fixed), time_precision,
+                       np.random.default_rng(streams[-2]), n_draws, x_err, per_arm=noise is not None)
     arm_index = np.concatenate([np.full(t.size, k, dtype=np.int64) for k, t in enumerate(times)])
     draw = np.concatenate(draws).astype(np.int64)
     time = np.concatenate(times)
     event = np.concatenate(events).astype(np.int64)
     order = np.lexsort((-event, time, draw, arm_index))
     params = {"n_draws": n_draws, "seed": int(seed), "precision": float(precision),
-              "time_precision": time_precision, "method": method}
+              "time_precision": time_precision, "method": method,
+              "noise": None if noise is None else noise.to_dict()}
     return IPDDraws(arms=tuple(names), n_draws=n_draws, seed=int(seed), draw=draw[order], arm_index=arm_index[order],
                     time=time[order], event=event[order], parameters=params)

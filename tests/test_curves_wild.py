@@ -98,3 +98,28 @@ def test_drop_duplicates_removes_a_path_hopping_between_two_curves():
 
     kept = drop_duplicates([(0, path(upper, 2.0), None), (1, path(lower, 2.0), None), (2, path(hopper, 1.0), None)])
     assert [k for k, _, _ in kept] == [0, 1]
+
+
+def _ending(drop_to: int | None, tick: int = 0) -> tuple[np.ndarray, curves.TracedPath]:
+    """A line at row 150 from col 10 to 200, then a vertical stroke down to ``drop_to`` (or a censor tick)."""
+    weight = np.zeros((200, 300), np.float32)
+    weight[149:152, 10:201] = 1.0
+    if drop_to is not None:
+        weight[150:drop_to, 199:202] = 1.0
+    if tick:
+        weight[150 - tick: 150 + tick, 199:202] = 1.0
+    rows = np.full(300, 150, np.int64)
+    path = curves.TracedPath(rows=rows, own=np.r_[np.zeros(10), np.ones(191), np.zeros(99)], start=10, stop=201,
+                             coverage=1.0, half_width=1, flipped=False)
+    return weight, path
+
+
+def test_final_drop_sees_a_last_event_down_to_the_axis():
+    weight, path = _ending(200)  # the stroke runs into the axis just below the panel
+    assert curves.final_drop(path, weight, 150.0, 200.5)
+    weight, path = _ending(None)  # the curve ends flat: the last patients were censored
+    assert not curves.final_drop(path, weight, 150.0, 200.5)
+    weight, path = _ending(None, tick=6)  # a censor tick at the end is no drop
+    assert not curves.final_drop(path, weight, 150.0, 200.5)
+    weight, path = _ending(175)  # a drop that stops halfway is another step, not the end at zero
+    assert not curves.final_drop(path, weight, 150.0, 200.5)

@@ -468,3 +468,33 @@ def step_corners(
     cols.append(max(float(path.stop - 1), cols[-1]))
     rows.append(levels[-1])
     return np.asarray(cols), np.asarray(rows)
+
+
+def final_drop(path: TracedPath, weight: NDArray[np.float32], last_row: float, zero_row: float) -> bool:
+    """Whether the curve ends with a vertical drop to zero survival that the path could not follow.
+
+    A Kaplan-Meier curve whose last time is an event drops to 0 there; the drop has no horizontal
+    stretch after it (or one hidden by the x axis), so the monotone path ends at the level before it.
+    The drop is taken when the arm's own stroke runs, within a line width of the path's last column,
+    through at least 90% of the rows from below the last level down to the zero row (or the panel's
+    bottom edge when the zero row lies under it), over at least 3 rows.
+
+    Parameters
+    ----------
+    path : TracedPath
+    weight : ndarray of shape (rows, cols)
+        The arm's membership map the path was traced on.
+    last_row : float
+        Row of the curve's last level (panel pixels).
+    zero_row : float
+        Row of survival 0 (panel pixels; may lie below the panel).
+    """
+    half = path.half_width
+    n_rows, n_cols = weight.shape
+    top = int(np.ceil(last_row)) + half + 1
+    bottom = min(int(np.floor(zero_row)) - half, n_rows - 1)
+    if bottom - top < 2 or zero_row - last_row < 2 * half + 3:
+        return False
+    end = path.stop - 1
+    window = weight[top: bottom + 1, max(end - 2 * half - 1, 0): min(end + 2 * half + 2, n_cols)]
+    return bool(window.size and np.mean(window.max(axis=1) >= 0.5) >= 0.9)

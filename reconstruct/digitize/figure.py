@@ -319,6 +319,8 @@ def digitize_image(
     drawn = np.linalg.norm(crop_lab - _curves.background_lab(crop_lab), axis=2) > INK_DELTA
     for k, path, weight in paths:
         cols, rows = _curves.step_corners(path, weight)
+        if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
+            cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
         cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width)
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0

@@ -1,0 +1,251 @@
+"""How far a raster digitizer's reading can be off, estimated from the figure itself, for the draws.
+
+:func:`reconstruct.draw_ipd` by default moves every digitized survival level by independent noise of
+sd ``precision`` and every step time by ``time_precision``. A digitizer's real errors on a raster
+figure are larger and partly systematic. :func:`digitizer_noise` estimates them from what the
+digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands them to the draws:
+
+* **Axis calibration.** Each axis maps pixels to values by a least-squares line through its tick
+  marks. The tick positions scatter about that line by ``sigma_t`` pixels (the fit's residual
+  standard deviation, at least half a pixel: a tick is found to the nearest pixel), so the line is
+  known to ``sigma_t / sqrt(n)`` pixels at the ticks' centroid and its slope to a relative
+  ``sigma_t / sqrt(sum (p_i - mean p)^2)``. Every draw takes one random shift and one random scale
+  error of each axis (about the centroid), shared by all arms of the figure.
+* **Line centre.** A traced curve sits on whole pixel rows; the centre of its stroke can lie
+  anywhere within half a pixel of them, the same for every level of that curve: one offset per arm
+  and draw, uniform over +/- half a pixel (sd ``1 / sqrt(12)`` pixel).
+* **A hidden last drop.** A curve that ends within reach of its own line width of zero survival
+  (above 0 but at most ``2 h + 3`` pixels from it, ``h`` the line's half width) may end with a drop to
+  0 that the x axis or the line itself hides: whether its last patients had an event cannot be read.
+  Each draw takes that drop with probability one half.
+* **Roughness of the trace.** Where the reconstruction's Kaplan-Meier curve cannot follow the traced
+  levels (missed, merged or split steps, anti-aliasing), the trace is rougher than the digitizer's
+  nominal precision: each arm's per-level sd is ``sqrt(precision^2 + r^2)``, with ``r`` the root mean
+  square of (traced level - reconstructed KM) over the arm's traced levels after time 0.
+
+Nothing here looks at anything but the figure, its calibration and the reconstruction of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.errors import InputError
+from reconstruct.simulate import km_step_points
+
+__all__ = ["DigitizerNoise", "digitizer_noise", "axis_fit_noise", "trace_roughness", "warp_times", "noisy_drops"]
+
+_TICK_FLOOR_PX = 0.5  # a tick mark is found to the nearest pixel
+_LINE_CENTRE_SD_PX = 1.0 / np.sqrt(12.0)  # a stroke's centre, uniform within half a pixel of the traced row
+
+
+@dataclass(frozen=True)
+class DigitizerNoise:
+    """Random reading errors of a digitized figure, drawn anew in every draw of :func:`reconstruct.draw_ipd`.
+
+    Attributes
+    ----------
+    y_shift, y_scale : float
+        Standard deviations of the survival axis' calibration error per draw: a shift (survival
+        units) at ``y_pivot`` and a relative scale error about it; shared by all arms.
+    y_pivot : float
+        Survival value at the centroid of the y ticks.
+    x_shift, x_scale, x_pivot : float
+        The same for the time axis (time units), applied through the draws' time warp.
+    arm_offset : dict of str to float
+        Per arm, sd of one shift of all its survival levels per draw (survival units): the line centre.
+    arm_precision : dict of str to float
+        Per arm, sd of the independent noise of every survival level (survival units); replaces
+        ``precision`` for that arm.
+    end_drop : dict of str to float
+        Per arm, the probability that its curve ends with a hidden drop to 0 (its last level then
+        reads 0 in that draw: the patients still at risk at the curve's end have an event there).
+    """
+
+    y_shift: float = 0.0
+    y_scale: float = 0.0
+    y_pivot: float = 0.5
+    x_shift: float = 0.0
+    x_scale: float = 0.0
+    x_pivot: float = 0.0
+    arm_offset: Mapping[str, float] = field(default_factory=dict)
+    arm_precision: Mapping[str, float] = field(default_factory=dict)
+    end_drop: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("y_shift", "y_scale", "x_shift", "x_scale"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value >= 0):
+                raise InputError(f"DigitizerNoise.{name}: expected a finite sd >= 0, got {value!r}")
+        for name in ("arm_offset", "arm_precision"):
+            values = dict(getattr(self, name))
+            bad = {k: v for k, v in values.items() if not (np.isfinite(v) and v >= 0)}
+            if bad:
+                raise InputError(f"DigitizerNoise.{name}: expected finite sds >= 0 per arm, got {bad!r}")
+            object.__setattr__(self, name, {str(k): float(v) for k, v in values.items()})
+        ends = {str(k): float(v) for k, v in dict(self.end_drop).items()}
+        if any(not 0.0 <= v <= 1.0 for v in ends.values()):
+            raise InputError(f"DigitizerNoise.end_drop: expected probabilities in [0, 1] per arm, got {ends!r}")
+        object.__setattr__(self, "end_drop", ends)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {"y_shift": self.y_shift, "y_scale": self.y_scale, "y_pivot": self.y_pivot, "x_shift": self.x_shift,
+                "x_scale": self.x_scale, "x_pivot": self.x_pivot, "arm_offset": dict(self.arm_offset),
+                "arm_precision": dict(self.arm_precision), "end_drop": dict(self.end_drop)}
+
+    def axis_draws(self, rng: np.random.Generator, m: int) -> dict[str, NDArray[np.float64]]:
+        """Per-draw calibration errors ``y_shift, y_scale, x_shift, x_scale``, each of shape (m,)."""
+        return {name: rng.normal(0.0, getattr(self, name), size=m)
+                for name in ("y_shift", "y_scale", "x_shift", "x_scale")}
+
+
+def axis_fit_noise(px_positions, values, slope: float) -> tuple[float, float, float]:
+    """Calibration uncertainty of one axis from its ticks: (shift sd in value units, relative scale sd, pivot).
+
+    ``sigma_t`` is the residual standard deviation of the tick positions about the fitted line (pixels;
+    at least half a pixel, and exactly that with two ticks); the line's value at the ticks' centroid has
+    sd ``sigma_t / sqrt(n)`` pixels and its slope a relative sd ``sigma_t / sqrt(sum (p - mean p)^2)``.
+    """
+    p = np.asarray(px_positions, dtype=float)
+    v = np.asarray(values, dtype=float)
+    n = p.size
+    if n < 2 or not np.isfinite(slope) or slope == 0:
+        return 0.0, 0.0, float(np.mean(v)) if n else 0.0
+    intercept = float(np.mean(v) - slope * np.mean(p))
+    resid_px = (p * slope + intercept - v) / slope
+    sigma = _TICK_FLOOR_PX
+    if n > 2:
+        sigma = max(float(np.sqrt(np.sum(resid_px**2) / (n - 2))), _TICK_FLOOR_PX)
+    sxx = float(np.sum((p - p.mean()) ** 2))
+    return sigma / np.sqrt(n) * abs(slope), sigma / np.sqrt(sxx) if sxx > 0 else 0.0, float(np.mean(v))
+
+
+def trace_roughness(curve_t, curve_s, rec_time, rec_event) -> float:
+    """Root mean square of (traced level - reconstructed KM) over the traced levels after time 0.
+
+    Each traced level (a corner's survival, held until the next corner) is compared with the KM of the
+    reconstruction just before the next corner, where both describe the same flat stretch.
+    """
+    t = np.asarray(curve_t, dtype=float)
+    s = np.asarray(curve_s, dtype=float)
+    if t.size < 3:
+        return 0.0
+    km_t, km_s = km_step_points(np.asarray(rec_time, dtype=float), np.asarray(rec_event, dtype=np.int64))
+    mid = 0.5 * (t[1:-1] + t[2:])  # the flat stretch after each corner past time 0
+    level = s[1:-1]
+    km = km_s[np.clip(np.searchsorted(km_t, mid, side="right") - 1, 0, km_s.size - 1)]
+    return float(np.sqrt(np.mean((level - km) ** 2))) if level.size else 0.0
+
+
+def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float) -> DigitizerNoise:
+    """Estimate a raster figure's reading errors (see the module docstring).
+
+    Parameters
+    ----------
+    digitized : DigitizedFigure
+        The digitizer's output (calibrations and traced curves).
+    arm_names : sequence of str
+        Name of each digitized arm, in digitizer order (as in the reconstruction).
+    reconstruction : IPDReconstruction
+    precision : float
+        The digitizer's nominal per-level sd (survival units).
+
+    Returns
+    -------
+    DigitizerNoise
+    """
+    y_cal, x_cal = digitized.y_calibration, digitized.x_calibration
+    y_shift, y_scale, y_pivot = axis_fit_noise(y_cal.px_positions, y_cal.values, y_cal.slope)
+    x_shift, x_scale, x_pivot = axis_fit_noise(x_cal.px_positions, x_cal.values, x_cal.slope)
+    if getattr(digitized, "curve_kind", "survival") == "cumulative_incidence":
+        y_pivot = 1.0 - y_pivot  # the traced value is 1 - survival: the same errors about the mirrored pivot
+    offsets, precisions, ends = {}, {}, {}
+    unit = abs(float(y_cal.slope))
+    for name, arm in zip(arm_names, digitized.arms, strict=True):
+        rec = reconstruction[name]
+        rough = trace_roughness(arm.time, arm.survival, rec.time, rec.event)
+        offsets[str(name)] = _LINE_CENTRE_SD_PX * unit
+        precisions[str(name)] = float(np.hypot(precision, rough))
+        reach = (2 * int(arm.quality.get("line_half_width_px", 1)) + 3) * unit
+        if 0.0 < float(arm.survival[-1]) <= reach and getattr(digitized, "curve_kind", "survival") == "survival":
+            ends[str(name)] = 0.5
+    return DigitizerNoise(y_shift=y_shift, y_scale=y_scale, y_pivot=y_pivot, x_shift=x_shift, x_scale=x_scale,
+                          x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions, end_drop=ends)
+
+
+def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m, x_err=None, per_arm=False):
+    """Monotone random warp of the time axis per draw (ties stay ties).
+
+    Knots at ``fixed`` times (0 and the at-risk table times, read from labelled ticks) do not move,
+    so every draw keeps its numbers at risk at the table rows. Every knot moves by independent noise
+    of sd ``time_precision`` plus the draw's calibration error: ``x_err = (shift, scale, pivot)``
+    (shapes (m,), (m,), scalar) moves ``t`` by ``shift + scale (t - pivot)``; without ``x_err`` one
+    shift of sd ``time_precision`` per draw. The calibration error is shared by the arms; the
+    knots' own noise too unless ``per_arm`` (a raster figure: two arms' steps read in the same pixel
+    column are tied only by the reading, and their true order is not known), then each arm draws its own.
+    """
+    if (time_precision <= 0 and x_err is None) or knots.size < 2:
+        return times_by_arm
+    # independent reading noise at every step, plus one shift per draw for the calibration of the axis
+    shift = rng.normal(0.0, time_precision, size=(m, 1))
+    if x_err is not None:
+        shift = x_err[0][:, None] + x_err[1][:, None] * (knots[None, :] - x_err[2])
+    still = np.isin(knots, fixed)
+    anchors = knots[still]
+    at = np.clip(np.searchsorted(anchors, knots, side="right") - 1, 0, anchors.size - 1)
+    upper = np.where(at + 1 < anchors.size, anchors[np.minimum(at + 1, anchors.size - 1)], np.inf)
+    upper = np.nextafter(upper, -np.inf)  # strictly before the next table time: not yet at risk there
+    out, moved = [], None
+    for times, draws in zip(times_by_arm, draws_by_arm, strict=True):
+        if moved is None or per_arm:
+            moved = knots[None, :] + shift + rng.normal(0.0, time_precision, size=(m, knots.size))
+            moved = np.clip(moved, anchors[at][None, :], upper[None, :])  # no time crosses a table time
+            moved[:, still] = knots[still]
+            # monotone again by sorting (each block's times stay in the block): a running maximum would push
+            # every time later where the noise exceeds the spacing of the steps; sorting keeps the noise centred
+            moved = np.maximum(np.sort(moved, axis=1), 0.0)
+        warped = np.empty_like(times)
+        order = np.argsort(draws, kind="stable")
+        bounds = np.searchsorted(draws[order], np.arange(m + 1))
+        for k in range(m):  # np.interp has no batch axis; one call per draw is cheap
+            rows = order[bounds[k]:bounds[k + 1]]
+            warped[rows] = np.interp(times[rows], knots, moved[k])
+        # interpolation may round onto a table time: keep every time on its side of each one
+        at_t = np.searchsorted(anchors, times, side="right")
+        ceiling = np.nextafter(np.where(at_t < anchors.size, anchors[np.minimum(at_t, anchors.size - 1)], np.inf),
+                               -np.inf)
+        out.append(np.clip(warped, anchors[np.maximum(at_t - 1, 0)], ceiling))
+    return out
+
+
+def noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=None,
+                 end_zero=None) -> NDArray[np.float64]:
+    """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level.
+
+    ``y_err = (shift, scale, pivot)`` (shapes (m,), (m,), scalar) moves every level but S(0) by
+    ``shift + scale (S - pivot)`` per draw as well: the axis calibration and the line centre.
+    ``end_zero`` (m,) bool: the draws whose curve ends with a hidden drop to 0 (their last level is 0).
+    """
+    level = np.cumsum(np.r_[0, np.diff(s) != 0])
+    noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
+    noise[:, 0] = 0.0  # S(0) = 1 is not read from the figure
+    moved = s[None, :] + noise[:, level]
+    if y_err is not None:
+        shift, scale, pivot = y_err
+        moved[:, 1:] += shift[:, None] + scale[:, None] * (s[None, 1:] - pivot)
+    s_draw = np.clip(moved, 0.0, 1.0)
+    s_draw[:, s == 0] = 0.0
+    if end_zero is not None and s.size > 1:
+        s_draw[end_zero, -1] = 0.0
+    # back to a non-increasing curve by sorting, not by a running minimum: sorting keeps the levels' sum (the
+    # noise stays centred), while a running minimum pulls every level down where the noise exceeds the steps
+    s_draw = -np.sort(-s_draw, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drop = np.where(s_draw[:, :-1] > 0, 1.0 - s_draw[:, 1:] / s_draw[:, :-1], 0.0)
+    return np.clip(drop, 0.0, 1.0)
