@@ -225,30 +225,13 @@ def read_table_csv(
     numeric: Sequence[str],
     integer: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Read a CSV with required columns, checking every cell with a row-level message.
-
-    Parameters
-    ----------
-    path : path-like
-        The CSV file.
-    columns : sequence of str
-        Required column names; other columns are ignored.
-    numeric : sequence of str
-        Columns that must hold finite numbers.
-    integer : sequence of str, optional
-        Columns (among ``numeric``) that must hold whole numbers.
+    """:func:`reconstruct.csv_columns.read_csv_columns` as a DataFrame (parameters and errors as there).
 
     Returns
     -------
     DataFrame
-        The required columns, ``arm`` as str, numeric columns as float64
-        (int64 for ``integer``), in file order; the index is the file line minus 2.
-
-    Raises
-    ------
-    InputError
-        Naming the file, the line and the field, for a missing or empty file,
-        missing columns, or a cell that is not a finite number.
+        The required columns, ``arm`` as str, numeric columns as float64 (int64 for ``integer``), in
+        file order; the index is the file line minus 2, so later checks can name the line.
     """
     return read_csv_columns(path, columns, numeric=numeric, integer=integer).to_frame()
 
