@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
@@ -17,6 +16,7 @@ from reconstruct.arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows, 
 from reconstruct.digitize.arm_shades import curve_shades, key_shade
 from reconstruct.digitize.risk_table import read_risk_table
 from reconstruct.errors import ReconstructionError
+from tests._mpl_panel import render_panel
 
 TIMES = np.arange(0.0, 30.0, 6.0)
 
@@ -143,15 +143,8 @@ def test_read_risk_table_reports_the_grey_of_each_row_key_box():
         for tick, n in zip(ticks, row, strict=True):
             fig.text(tick, y, str(n), transform=trans, ha="center", va="center", fontsize=11)
         y -= 0.08
-    FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-    height = rgb.shape[0]
-    ext = ax.get_window_extent()
-    bbox = (int(height - ext.y1), int(ext.x0), int(np.ceil(height - ext.y0)), int(np.ceil(ext.x1)))
-    inverse = ax.transData.inverted()
-    table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=lambda c: float(inverse.transform((c, 0.0))[0]),
-                            tick_values=ticks)
+    rgb, bbox, calibration = render_panel(fig, ax)
+    table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=calibration, tick_values=ticks)
     by_label = {row.label: row for row in table.rows}
     assert set(by_label) == set(counts)
     assert by_label["Group 1"].label_shade == pytest.approx(110, abs=6)
@@ -183,12 +176,8 @@ def _direct_label_figure(label_colours):
         ax.text(17, y, name, color=text_colour, fontsize=12)
     ax.set_xlim(0, 24)
     ax.set_ylim(0, 1)
-    FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-    ext = ax.get_window_extent()
+    rgb, panel, _ = render_panel(fig, ax)
     height = rgb.shape[0]
-    panel = (int(height - ext.y1), int(ext.x0), int(np.ceil(height - ext.y0)), int(np.ceil(ext.x1)))
     paths = []
     for _, s in curves.values():  # the curves' step corners in image (col, row) pixels, as the digitizer gives
         xy = ax.transData.transform(np.column_stack((t, s)))

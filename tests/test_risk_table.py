@@ -24,6 +24,7 @@ from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from reconstruct.digitize.risk_table import RiskRow, RiskTable, read_risk_table  # noqa: E402
 from reconstruct.errors import InputError  # noqa: E402
+from tests._mpl_panel import render_panel  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "km-corpus"
 TICKS = [0, 6, 12, 18, 24, 30]
@@ -87,16 +88,7 @@ def _figure(rng, style, *, dpi=100):
                 )
             for t, v in zip(TICKS, n_risk, strict=True):
                 fig.text(t, y, str(v), ha="center", transform=trans, fontsize=10)
-    fig.canvas.draw()
-    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-    height = rgb.shape[0]
-    ext = ax.get_window_extent()
-    bbox = (int(height - ext.y1), int(ext.x0), int(np.ceil(height - ext.y0)), int(np.ceil(ext.x1)))
-    inverse = ax.transData.inverted()
-
-    def calibration(col: float) -> float:
-        return float(inverse.transform((col, 0.0))[0])
-
+    rgb, bbox, calibration = render_panel(fig, ax)
     return rgb, bbox, calibration, {name: n for name, (_, n) in data.items()}
 
 

@@ -16,6 +16,7 @@ from matplotlib.transforms import blended_transform_factory
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import read_risk_table
 from reconstruct.digitize.risk_tokens import attach_event_counts
+from tests._mpl_panel import render_panel
 
 TICKS = [0, 6, 12, 18, 24, 30]
 
@@ -53,13 +54,7 @@ def _figure(names, counts, *, layout: str):
         fig.text(18, y - 0.10, "1", transform=trans, ha="center", fontsize=10)
         for tick, n in zip(TICKS[3:], (224, 43, 12), strict=True):
             fig.text(tick, y - 0.16, str(n), transform=trans, ha="center", fontsize=10)
-    fig.canvas.draw()
-    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-    h = rgb.shape[0]
-    ext = ax.get_window_extent()
-    bbox = (int(h - ext.y1), int(ext.x0), int(np.ceil(h - ext.y0)), int(np.ceil(ext.x1)))
-    inverse = ax.transData.inverted()
-    return rgb, bbox, lambda col: float(inverse.transform((col, 0.0))[0])
+    return render_panel(fig, ax)
 
 
 COUNTS = [[120, 96, 70, 41, 18, 3], [85, 60, 44, 30, 11, 0]]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
@@ -19,21 +18,11 @@ from reconstruct.digitize.axes import find_panel
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import read_risk_table
 from reconstruct.digitize.risk_tokens import split_fused_words
+from tests._mpl_panel import render_panel
 
 TICKS = [0, 4, 8, 12, 16, 20, 24, 28]
 COUNTS = {"Placebo": [184, 140, 101, 68, 40, 16, 5, 0], "Nivolumab": [200, 157, 125, 92, 60, 23, 7, 1]}
 COLOURS = {"Placebo": "#BC3C29", "Nivolumab": "#0072B5"}
-
-
-def _render(fig, ax):
-    FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-    height = rgb.shape[0]
-    ext = ax.get_window_extent()
-    bbox = (int(height - ext.y1), int(ext.x0), int(np.ceil(height - ext.y0)), int(np.ceil(ext.x1)))
-    inverse = ax.transData.inverted()
-    return rgb, bbox, lambda col: float(inverse.transform((col, 0.0))[0])
 
 
 def _km_axes(fig, rect, **style):
@@ -68,7 +57,7 @@ def _table_figure(kind: str, *, dpi: int = 100):
             text = f"{n} ({3 * j})" if kind == "jco" else str(n)
             align = "left" if kind == "fused" and t == 0 else "center"
             fig.text(t, y, text, transform=trans, ha=align, fontsize=9 if kind == "jco" else 10)
-    return _render(fig, ax)
+    return render_panel(fig, ax)
 
 
 # ---- table tokens (no OCR) ----------------------------------------------------------------------
@@ -156,7 +145,7 @@ def test_thin_grey_frame_of_a_small_figure_is_the_panel():
     for spine in ax.spines.values():
         spine.set_color("#333333")
         spine.set_linewidth(0.4)  # drawn as one pixel of grey ~141
-    rgb, bbox, _ = _render(fig, ax)
+    rgb, bbox, _ = render_panel(fig, ax)
     panel = find_panel(rgb)
     assert abs(panel.row0 - bbox[0]) <= 3 and abs(panel.row1 - bbox[2]) <= 3
     assert abs(panel.col0 - bbox[1]) <= 3 and abs(panel.col1 - bbox[3]) <= 3
@@ -169,7 +158,7 @@ def test_panel_without_axis_lines_is_found_from_its_grid():
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.grid(True, color="#d9d9d9", lw=0.8)
-    rgb, bbox, _ = _render(fig, ax)
+    rgb, bbox, _ = render_panel(fig, ax)
     panel = find_panel(rgb)
     assert abs(panel.row0 - bbox[0]) <= 3 and abs(panel.row1 - bbox[2]) <= 3
     assert abs(panel.col0 - bbox[1]) <= 3 and abs(panel.col1 - bbox[3]) <= 3
@@ -226,7 +215,7 @@ def test_y_labels_printed_along_the_axis_are_read_turned_upright():
     for label in ax.get_yticklabels():  # base R's default las = 0: labels read upwards
         label.set_rotation(90)
         label.set_verticalalignment("center")
-    rgb, bbox, _ = _render(fig, ax)
+    rgb, bbox, _ = render_panel(fig, ax)
     result = digitize_image(rgb)
     cal = result.y_calibration
     assert cal.source == "ocr"
@@ -245,7 +234,7 @@ def test_legend_keys_above_the_panel_give_labels_in_legend_order():
     ax.step(t, np.exp(-t / 14), where="post", color="#0072B5", label="Nivolumab", lw=2)
     ax.step(t, np.exp(-t / 9), where="post", color="#BC3C29", label="Placebo", lw=2)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=2, frameon=False)
-    rgb, bbox, _ = _render(fig, ax)
+    rgb, bbox, _ = render_panel(fig, ax)
     found = legend_keys_outside(rgb, bbox, [(188, 60, 41), (0, 114, 181)])
     assert [label for label, _ in found] == ["Placebo", "Nivolumab"]
     (_, (row_a, col_a)), (_, (row_b, col_b)) = found
