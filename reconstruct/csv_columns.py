@@ -102,14 +102,10 @@ def _rows(src: str) -> list[list[str]]:
 
 
 def _numbers(cells: list[str], name: str, src: str, lines: NDArray[np.int64], *, whole: bool) -> NDArray[Any]:
-    stripped = [c.strip() for c in cells]
-    bad = next((i for i, c in enumerate(stripped) if not _NUMBER.fullmatch(c)), None)
-    values = np.array([float(c) if bad is None or i < bad else 0.0 for i, c in enumerate(stripped)])
-    finite = np.isfinite(values)
-    if bad is not None or not finite.all():
-        row = bad if bad is not None else int(np.flatnonzero(~finite)[0])
-        if bad is not None and not finite[:bad].all():
-            row = int(np.flatnonzero(~finite[:bad])[0])
+    values = np.array([float(c) if _NUMBER.fullmatch(c) else np.nan for c in (c.strip() for c in cells)])
+    bad = np.flatnonzero(~np.isfinite(values))  # not a number, or not finite
+    if bad.size:
+        row = int(bad[0])
         raise InputError(f"field '{name}': expected a finite number, got {cells[row]!r}",
                          source=f"{src}:{int(lines[row])}")
     if not whole:

@@ -194,7 +194,7 @@ class IPDReconstruction:
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
         """All arms' IPD as arrays ``arm, time, event`` (what :meth:`to_frame` holds, without pandas)."""
-        return {"arm": np.array([a.arm for a in self.arms for _ in range(a.n_patients)], dtype=object),
+        return {"arm": np.repeat(np.array([a.arm for a in self.arms], dtype=object), [a.n_patients for a in self.arms]),
                 "time": np.concatenate([a.time for a in self.arms]) if self.arms else np.zeros(0),
                 "event": np.concatenate([a.event for a in self.arms]) if self.arms else np.zeros(0, np.int64)}
 
