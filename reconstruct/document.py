@@ -88,15 +88,20 @@ class FigureDocument:
             for n in wanted:
                 yield n, *self._pdf_pages[n]
             return
+        first_new = 1
+        if pages is None:  # the pages kept from the start, without opening the file: a reader that stops
+            while first_new in self._pdf_pages:  # at the plot's page does not parse the document again
+                yield first_new, *self._pdf_pages[first_new]
+                first_new += 1
         from reconstruct.vector.pdf_read import read_pdf_pages
 
         count = 0
-        for number, page, images in read_pdf_pages(self.path, pages=pages):
-            self._pdf_pages[number] = (page, images)
+        for number, page, images in read_pdf_pages(self.path, pages=pages, store=self._pdf_pages):
             while len(self._pdf_pages) > KEPT_PAGES:
                 self._pdf_pages.pop(next(iter(self._pdf_pages)))
             count = number
-            yield number, page, images
+            if number >= first_new:
+                yield number, page, images
         if pages is None:
             self._pdf_count = count
 

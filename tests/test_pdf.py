@@ -266,6 +266,39 @@ def test_two_plots_on_one_page_are_listed_and_chosen_by_index(tmp_path):
         np.testing.assert_allclose(arm.survival, truths[k - 1], rtol=0, atol=1e-6)
 
 
+def test_one_document_interprets_its_page_once_for_every_plot(tmp_path, monkeypatch):
+    """Reading plot 1, plot 2 and then asking for a third takes page 1 from the document's store."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from reconstruct.document import digitize_document, open_document
+    from reconstruct.vector import pdf_read
+
+    fig = Figure(figsize=(10, 4))
+    FigureCanvasAgg(fig)
+    for k, ax in enumerate(fig.subplots(1, 2)):
+        (time, event), = simulate_arms(1, seed=60 + k)
+        st, ss = km_step_points(time, event)
+        ax.step(st, ss, where="post", color="#1f77b4")
+        ax.set_xticks(np.arange(0, 48, 12))
+        ax.set_yticks([0, 0.5, 1.0])
+    save(fig, tmp_path / "panels.pdf")
+    calls = []
+    real = pdf_read.read_pdf_pages
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_read, "read_pdf_pages", counted)
+    doc = open_document(tmp_path / "panels.pdf")
+    first, second = digitize_document(doc, index=1), digitize_document(doc, index=2)
+    with pytest.raises(InputError, match="index must be at most 2"):
+        digitize_document(doc, index=3)
+    assert len(calls) == 1
+    assert first.panel[1] < second.panel[1]  # left panel first, both from the one parse
+
+
 def test_digitize_document_dispatches_by_suffix_and_gives_overlay_backgrounds(tmp_path):
     from reconstruct.document import digitize_document, overlay_background
 

@@ -220,12 +220,22 @@ def _decode_image(stream) -> tuple[NDArray[np.uint8] | None, str]:
 
 
 def read_pdf_pages(
-    path: str | os.PathLike[str], *, pages: Sequence[int] | None = None
+    path: str | os.PathLike[str], *, pages: Sequence[int] | None = None, store: dict | None = None
 ) -> Iterator[tuple[int, _vector.VectorPage, list[PdfImage]]]:
     """Yield ``(page_number, VectorPage, images)`` for each page (1-based numbers).
 
-    Nothing is kept between calls: a caller that needs a page again (the at-risk reader, the overlay)
-    gets it from :class:`reconstruct.document.FigureDocument`, which read it once.
+    Nothing is kept between calls unless ``store`` is given: a caller that needs a page again (the
+    at-risk reader, the overlay) gets it from :class:`reconstruct.document.FigureDocument`, which passes
+    its own store.
+
+    Parameters
+    ----------
+    path : path-like
+    pages : sequence of int, optional
+        Page numbers to yield (1-based); all pages when None.
+    store : dict, optional
+        ``{page_number: (VectorPage, images)}``: pages found in it are yielded without being
+        interpreted again, and pages interpreted are added to it.
 
     Raises
     ------
@@ -234,7 +244,7 @@ def read_pdf_pages(
     LimitError
         Over a limit of :mod:`reconstruct.limits` (stream bytes, pages, paths, segments, characters).
     """
-    yield from _parse_pdf_pages(os.fspath(path), pages=pages, store={})
+    yield from _parse_pdf_pages(os.fspath(path), pages=pages, store={} if store is None else store)
 
 
 def _with_outlined_text(page: _vector.VectorPage, src: str, number: int) -> _vector.VectorPage:
