@@ -223,18 +223,25 @@ def _truth_file(path: Path) -> Path | None:
     return None
 
 
-def wild_cases(root: Path):
+def wild_cases(root: Path, per_family: int | None = None):
+    """Figures with their true IPD; the family is the folder, or for a flat folder (the cache of
+    ``benchmarks/wild/make_corpus.py``) the name without its number (``sas_004`` -> ``sas``)."""
     if not root.is_dir():
         print(f"wild corpus: skipped ({root} absent)")
         return
+    taken: dict[str, int] = {}
     for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
         truth = _truth_file(path)
         if truth is None:
             continue
+        family = (path.parent.relative_to(root).as_posix() if path.parent != root
+                  else re.sub(r"_\d+$", "", path.stem))
+        if per_family is not None and taken.get(family, 0) >= per_family:
+            continue
+        taken[family] = taken.get(family, 0) + 1
         ipd = pd.read_csv(truth)
         arms = tuple(Arm(str(a), g["time"].to_numpy(float), g["event"].to_numpy(int))
                      for a, g in ipd.groupby("arm", sort=False))
-        family = path.parent.relative_to(root).as_posix() if path.parent != root else "root"
         yield Case(f"wild/{family}", path.stem, path, arms, True)
 
 
@@ -284,6 +291,7 @@ def main() -> None:
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--km-corpus", action="store_true", help="add the real figures of ../shared/km-corpus")
     parser.add_argument("--wild", type=Path, default=None, help="folder of the issue-12 corpus (see above)")
+    parser.add_argument("--wild-per-family", type=int, default=None, help="first N figures of each wild family")
     parser.add_argument("--sweep", action="store_true", help="print the tolerance sweep")
     parser.add_argument("--verbose", action="store_true", help="print every run")
     parser.add_argument("--csv", type=Path, default=None, help="write every run to this CSV")
@@ -296,7 +304,7 @@ def main() -> None:
         styles = [s for s in args.styles.split(",") if s]
         cases = itertools.chain(generated_cases(styles, args.per_style, folder) if args.per_style else (),
                                 km_corpus_cases() if args.km_corpus else (),
-                                wild_cases(args.wild) if args.wild is not None else ())
+                                wild_cases(args.wild, args.wild_per_family) if args.wild is not None else ())
         for case in cases:
             for condition in conditions:
                 row = run_case(case, condition, folder)
