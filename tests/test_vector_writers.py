@@ -203,3 +203,46 @@ def test_pdf_text_converted_to_outlines_is_read_from_the_rendered_page(tmp_path)
     np.testing.assert_array_equal(figure.y_calibration.values, [1.0, 0.5, 0.0])
     (arm,) = figure.arms
     _assert_arm(arm, kt, ks, cens, surv)
+
+
+def test_censor_marks_drawn_as_outlined_plus_characters_are_read(tmp_path):
+    """survminer draws censor marks as the character "+"; a PDF whose text was converted to outlines
+    (Ghostscript -dNoOutputFonts, prepress tools) holds each as a filled cross-shaped path whose ink
+    centre is not the data point (the font's metrics place it). They are told from letters by shape
+    (the OCR reads a lone "+" as "H"), one mark per cross, and each is put on the curve at its
+    column: times within 1e-3 of the span, survival exact."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import Affine2D
+
+    st, ss, kt, ks, cens, surv = _truth(19)
+    fig = Figure(figsize=(6, 4), dpi=72)  # display units are points, as in the PDF
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.step(st, ss, where="post", color="#f8766d")
+    ticks = np.arange(0, st[-1] + 10, 10)
+    ax.set_xticks(ticks)
+    ax.set_yticks([0.0, 0.5, 1.0])
+    ax.set_ylim(-0.05, 1.05)
+    fig.canvas.draw()
+
+    def outline(text, x, y, colour, size=10):  # the text's ink box centred on (x, y), in points
+        path = TextPath((0, 0), text, size=size)
+        ink = path.get_extents()
+        shift = Affine2D().translate(x - 0.5 * (ink.x0 + ink.x1), y - 0.5 * (ink.y0 + ink.y1))
+        fig.add_artist(PathPatch(shift.transform_path(path), transform=None, facecolor=colour, edgecolor="none"))
+
+    for label in ax.get_xticklabels() + ax.get_yticklabels():
+        box = label.get_window_extent()
+        outline(label.get_text(), 0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1), "k")
+    ax.set_xticklabels([])
+    ax.set_yticklabels([])
+    for x, y in ax.transData.transform(np.column_stack([cens, surv])):
+        outline("+", x, y + 1.0, "#f8766d", size=9)  # ink 1 pt above the point, as a font places it
+    fig.savefig(tmp_path / "outlined_marks.pdf")
+    figure = digitize_pdf(tmp_path / "outlined_marks.pdf")
+    np.testing.assert_array_equal(figure.x_calibration.values, ticks[: figure.x_calibration.values.size])
+    (arm,) = figure.arms
+    _assert_arm(arm, kt, ks, cens, surv, mark_tol=1e-3)

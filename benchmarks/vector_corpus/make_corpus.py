@@ -17,7 +17,9 @@ lifelines' own plots; structural variants that journal production tools write (t
 Form XObject, a scaled and clipped page, curves as many short segments or one polyline per step,
 four plots on a page, side-by-side panels sharing one y title); R ``pdf()``, ``cairo_pdf()``,
 ``svg()`` with ``plot.survfit`` and ``ggsave`` of survminer plots with a risk table
-(``r_writers.R``, run when ``Rscript`` is on the path).
+(``r_writers.R``, run when ``Rscript`` is on the path); and those PDFs after Ghostscript converted
+their text to outlines (``gs -sDEVICE=pdfwrite -dNoOutputFonts``, as prepress tools do; run when ``gs``
+is on the path), so tick labels and risk tables must be read by OCR.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ CACHE = ROOT / "benchmarks" / ".cache" / "vector"
 PY_FAMILIES = ("mpl_pdf_default", "mpl_pdf_type42", "mpl_svg_path", "mpl_svg_text", "lifelines_pdf",
                "lifelines_svg", "xobject", "clip_cm", "segments", "polyline_steps", "multi_grid", "shared_y")
 R_FAMILIES = ("r_pdf", "r_cairo_pdf", "r_svg", "survminer_pdf")
-FAMILIES = PY_FAMILIES + R_FAMILIES
+GS_FAMILIES = {"gs_outlined_mpl": "mpl_pdf_default", "gs_outlined_survminer": "survminer_pdf"}  # family: source
+FAMILIES = PY_FAMILIES + R_FAMILIES + tuple(GS_FAMILIES)
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c")
 
 
@@ -106,6 +109,8 @@ def main() -> None:
             name = f"case{i:03d}"
             cases = [simulate_case(seed * 7 + j) for j in range(4 if family == "multi_grid" else
                                                                 2 if family == "shared_y" else 1)]
+            if family in GS_FAMILIES:
+                continue  # made from the source family's files below
             if family in R_FAMILIES:
                 write_ipd(cases[0], args.out / "ipd" / f"{family}__{name}.csv")
                 r_jobs.append((family, name))
@@ -137,7 +142,34 @@ def main() -> None:
                              for arm, g in ipd.groupby("arm", sort=False)}}
                 times_file.unlink()
             truth_file.write_text(json.dumps(truth))
+    outline_text(args.out, [f for f in families if f in GS_FAMILIES], args.n)
     print(f"wrote {len(families)} families x {args.n} to {args.out}")
+
+
+def outline_text(out: Path, families: list[str], n: int) -> None:
+    """Each derived family: its source family's PDFs with every glyph converted to a path by Ghostscript."""
+    gs = shutil.which("gs")
+    if families and gs is None:
+        print("gs not found: outlined-text families skipped", file=sys.stderr)
+        return
+    for family in families:
+        source = GS_FAMILIES[family]
+        (out / family).mkdir(exist_ok=True)
+        for i in range(n):
+            name = f"case{i:03d}"
+            truth_file = out / "truth" / f"{source}__{name}.json"
+            if not truth_file.exists():
+                print(f"{family}: {source}/{name} absent (make {source} first): skipped", file=sys.stderr)
+                continue
+            truth = json.loads(truth_file.read_text())
+            subprocess.run([gs, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-dNoOutputFonts",
+                            f"-sOutputFile={out / family / truth['file']}", str(out / source / truth["file"])],
+                           check=True)
+            ipd = out / "ipd" / f"{source}__{name}.csv"
+            if ipd.exists():
+                shutil.copyfile(ipd, out / "ipd" / f"{family}__{name}.csv")
+            truth.update(family=family)
+            (out / "truth" / f"{family}__{name}.json").write_text(json.dumps(truth))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-OUTLINED_TEXT = {"mpl_svg_path", "lifelines_svg", "r_svg"}  # text drawn as glyph outlines
+OUTLINED_TEXT = {"mpl_svg_path", "lifelines_svg", "r_svg", "gs_outlined_mpl", "gs_outlined_survminer"}  # glyph outlines
 
 
 def _step(t, s, at):

@@ -215,7 +215,9 @@ def _text_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> list[Vect
         rows = {}
         for k in same:
             c = curves[k].corners
-            cols = np.array([text.col - _GLYPH_TOL, text.col + _GLYPH_TOL])  # either side of a drop there
+            # either side of a drop there; a glyph's ink (outlined text) is centred to within ~1% of its width
+            reach = max(_GLYPH_TOL, 0.02 * (text.col1 - text.col0))
+            cols = np.array([text.col - reach, text.col + reach])
             if c[0, 1] - half <= text.col <= c[-1, 1] + half:
                 cols = np.clip(cols, c[0, 1], c[-1, 1])
             both = _row_at(c, cols)
@@ -235,11 +237,16 @@ def _find_marks(page: VectorPage, panel, curves: list[VectorCurve]) -> tuple[lis
     glyphs: list[list] = []
     cells: dict[tuple, list[int]] = defaultdict(list)  # (colour, centre on a _GLYPH_TOL grid) -> glyphs
     a_r0, a_c0, a_r1, a_c1 = _data_area(panel)
+    # outlines of a mark character ("+" read from glyph outlines) are placed by _text_marks, not here
+    text_boxes = np.array([(t.row0, t.col0, t.row1, t.col1) for t in page.texts if t.text in _MARK_CHARS]
+                          ).reshape(-1, 4)
     for members in units.values():
         # one glyph per drawn unit (XObject / <use>), or per subpath for inline drawing
         if len(members) >= 8:
             continue
         first = members[0].bbox()
+        if text_boxes.size and np.any(np.all(np.abs(text_boxes - first) <= _GLYPH_TOL, axis=1)):
+            continue
         if not (a_r0 - size <= first[0] <= a_r1 + size and a_c0 - size <= first[1] <= a_c1 + size):
             continue
         boxes = np.array([p.bbox() for p in members])

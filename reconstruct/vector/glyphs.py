@@ -113,6 +113,23 @@ def _render(word: list[VectorPath], rotated: bool) -> NDArray[np.uint8]:
     return np.ascontiguousarray(np.rot90(canvas, -1)) if rotated else canvas
 
 
+def _is_plus(glyph: VectorPath) -> bool:
+    """A "+" (ggplot2's censor mark shape drawn as a character): ink in the centre and the four edge
+    middles of its box, none in the corners. Decided from the outline, not by OCR, which reads a lone
+    "+" as "H" or "t"."""
+    r0, c0, r1, c1 = glyph.bbox()
+    if not 0.7 <= (c1 - c0) / max(r1 - r0, 1e-9) <= 1.4:
+        return False
+    ink = _render([glyph], False)[10:-10, 10:-10] < 128
+    if ink.shape[0] < 9 or ink.shape[1] < 9:
+        return False
+    rows, cols = np.array_split(np.arange(ink.shape[0]), 3), np.array_split(np.arange(ink.shape[1]), 3)
+    share = np.array([[ink[np.ix_(r, c)].mean() for c in cols] for r in rows])
+    corners = share[[0, 0, 2, 2], [0, 2, 0, 2]]
+    arms = share[[0, 1, 1, 2], [1, 0, 2, 1]]
+    return bool(corners.max() < 0.1 and share[1, 1] > 0.6 and arms.min() > 0.3)
+
+
 def _rendered(render, word: list[VectorPath], rotated: bool) -> NDArray[np.uint8]:
     box = np.array([g.bbox() for g in word])
     r0, c0, r1, c1 = box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max()
@@ -143,6 +160,12 @@ def outlined_texts(page: VectorPage, *, render=None) -> tuple[VectorText, ...]:
 
     words = _words(glyph_paths(page))
     sigs = [[_signature(g) for g in word] for word, _ in words]
+    shapes = {s: g for (word, _), ws in zip(words, sigs, strict=True) for g, s in zip(word, ws, strict=True)}
+    plus = {s for s, g in shapes.items() if _is_plus(g)}
+    marks = {k for k, ws in enumerate(sigs) if all(s in plus for s in ws)}  # censor marks side by side: one each
+    out = [VectorText("+", *g.bbox(), g.fill) for k in sorted(marks) for g in words[k][0]]
+    words = [w for k, w in enumerate(words) if k not in marks]
+    sigs = [w for k, w in enumerate(sigs) if k not in marks]
     votes = _LEARNT  # outlines are a font's: what one page taught, the next page of a batch reuses
     read: dict[int, str] = {}
     # the recogniser reads the words that teach the most unknown outlines; long words (titles) last
@@ -158,8 +181,7 @@ def outlined_texts(page: VectorPage, *, render=None) -> tuple[VectorText, ...]:
         if len(text) == len(sigs[k]):
             for s, ch in zip(sigs[k], text, strict=True):
                 votes[s][ch] += 1
-    chars = {s: c.most_common(1)[0][0] for s, c in votes.items()}
-    out = []
+    chars = {s: c.most_common(1)[0][0] for s, c in votes.items()} | dict.fromkeys(plus, "+")
     for k, (word, _) in enumerate(words):
         text = "".join(chars[s] for s in sigs[k]) if all(s in chars for s in sigs[k]) else read.get(k, "")
         if not text:
