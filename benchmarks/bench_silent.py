@@ -184,10 +184,14 @@ def _cache_digitization() -> None:
     original = document.digitize_document
 
     @functools.lru_cache(maxsize=8)
-    def cached(path, page=None, index=None, x_range=None, y_range=None):
-        return original(path, page=page, index=index, x_range=x_range, y_range=y_range)
+    def cached(path, page=None, index=None, x_range=None, y_range=None, n_arms=None):
+        return original(path, page=page, index=index, x_range=x_range, y_range=y_range, n_arms=n_arms)
 
-    document.digitize_document = lambda path, **kw: cached(str(getattr(path, "path", path)), **kw)
+    def hashable(value):
+        return tuple(value) if isinstance(value, list) else value
+
+    document.digitize_document = lambda path, **kw: cached(str(getattr(path, "path", path)),
+                                                           **{k: hashable(v) for k, v in kw.items()})
 
 
 def generated_cases(styles, per_style: int, folder: Path):
