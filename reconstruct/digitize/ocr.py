@@ -269,8 +269,8 @@ def _stacked(comp: NDArray[np.int64], comps: NDArray[np.int64], r0: int, r1: int
     return bool(np.any(cols & near))
 
 
-def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArray[np.uint8]:
-    """Crop a text box with a white margin and scale it so the text is about recogniser height."""
+def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int], paper: int) -> NDArray[np.uint8]:
+    """Crop a text box with a margin of the paper's grey and scale it so the text is about recogniser height."""
     import cv2
 
     r0, c0, r1, c1 = box
@@ -279,7 +279,7 @@ def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDAr
     scale = (_TEXT_HEIGHT_PX * 0.75) / max(r1 - r0, 1)
     if scale > 1.2:
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    return cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=int(np.median(gray)))
+    return cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=paper)
 
 
 def _label_boxes_near_axis(
@@ -373,7 +373,8 @@ def read_tick_labels(
     band = int(band_px) if band_px is not None else int(max(0.08 * rows, 30) if axis == "x" else max(0.2 * cols, 40))
     boxes = _label_boxes_near_axis(gray, axis, ticks, float(axis_px), band)
     found = [(t, b) for t, b in zip(ticks, boxes, strict=True) if b is not None]
-    texts = _recognise_crops([_tight_crop(gray, b) for _, b in found])
+    paper = int(np.median(gray)) if found else 0  # the figure's median grey, once for all its labels
+    texts = _recognise_crops([_tight_crop(gray, b, paper) for _, b in found])
     out = []
     for (tick, _), (text, _score) in zip(found, texts, strict=True):
         value = parse_number(text)
