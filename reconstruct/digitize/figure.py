@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
-from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize import shades as _shades
+from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
 from reconstruct.digitize.axes import calibrate_axes, find_panel
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
