@@ -54,7 +54,8 @@ def test_memo_tells_different_inputs_apart(monkeypatch):
     other = _solve_memo.solve_guyot_memo(curve.time, curve.survival, table.time, fewer, total_events=None,
                                          use_heights=True, precision=1e-3)
     assert len(_solve_memo._STORE) == 3
-    assert plain.time.size == 80 and other.time.size == 75
+    assert plain.time.size == 80
+    assert other.time.size == 75
     ref = solve_guyot(curve.time, curve.survival, table.time, table.n_risk, total_events=None, use_heights=False,
                       precision=1e-3)
     np.testing.assert_array_equal(guyot.event, ref.event)
