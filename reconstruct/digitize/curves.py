@@ -341,28 +341,22 @@ def trace_monotone(
     weak_sum = None if weak is None else window_sum(weak, half_width)
     score_map = own if weak_sum is None else own + 0.3 * weak_sum
     n_rows, n_cols = score_map.shape
-    back_jump = np.zeros((n_cols, n_rows), np.int64)
-    jumped = np.zeros((n_cols, n_rows), bool)
-    columns = score_map.T.astype(np.float64)  # one contiguous row per column, in the DP's precision
-    score, idx = columns[0].copy(), np.arange(n_rows)
-    prefix, record, from_above = np.empty(n_rows), np.empty(n_rows, bool), np.full(n_rows, -np.inf)
-    # Dynamic programming with a running prefix maximum: O(rows * cols); no library offers a
-    # monotone-path Viterbi, hence the loop over columns (in place, into preallocated rows).
+    # Dynamic programming: a column keeps each row's score or drops into it from the best row above
+    # (running prefix maximum), O(rows * cols). No library offers a monotone-path Viterbi, hence the
+    # loop over columns, in place; the way back is read from the stored scores.
+    scores = score_map.T.astype(np.float64)  # one contiguous row per column, in the DP's precision
+    prefix, from_above = np.empty(n_rows), np.full(n_rows, -np.inf)
     for c in range(1, n_cols):
-        np.maximum.accumulate(score, out=prefix)  # best score at or above each row
-        np.equal(score, prefix, out=record)  # rows that attain it; the last of them is where the best comes from
-        best_idx = back_jump[c]
-        np.maximum.accumulate(np.multiply(record, idx, out=best_idx), out=best_idx)
-        best_idx[1:], best_idx[0] = best_idx[:-1].copy(), 0  # a drop into row r comes from the best row above r
+        np.maximum.accumulate(scores[c - 1], out=prefix)
         np.subtract(prefix[:-1], drop_penalty, out=from_above[1:])
-        np.greater(from_above, score, out=jumped[c])
-        np.maximum(from_above, score, out=score)  # == where(jump, from_above, score): no NaN in scores
-        score += columns[c]
+        scores[c] += np.maximum(from_above, scores[c - 1])  # == where(from_above > prev, ...): no NaN here
     rows = np.empty(n_cols, np.int64)
-    rows[-1] = int(np.argmax(score))
+    rows[-1] = int(np.argmax(scores[-1]))
     for c in range(n_cols - 1, 0, -1):
-        r = rows[c]
-        rows[c - 1] = back_jump[c, r] if jumped[c, r] else r
+        r, prev = int(rows[c]), scores[c - 1]
+        best = prev[:r].max() if r > 0 else -np.inf
+        # a drop (from the lowest of the best rows above) where it beat staying, as in the forward pass
+        rows[c - 1] = r - 1 - int(np.argmax(prev[r - 1:: -1] == best)) if best - drop_penalty > prev[r] else r
     own_at = own[rows, np.arange(n_cols)]
     present = np.flatnonzero(own_at >= 0.5)
     if present.size == 0:
