@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.csv_columns import arm_names, arm_rows
 from reconstruct.draw_budget import draw_count
-from reconstruct.guyot import solve_guyot
+from reconstruct._solve_memo import solve_guyot_memo
 from reconstruct.io import provenance
 from reconstruct._mark_checks import choose_marks, vet_marks
 from reconstruct.results import ArmReconstruction, FidelityReport, IPDReconstruction
@@ -197,8 +197,8 @@ def reconstruct_arm(
             raise InputError(f"{arm}: total_events must be <= {table.n_risk[0]} patients, got {total_events}")
 
     def solve(marks):
-        return solve_guyot(curve.time, curve.survival, table.time, table.n_risk, total_events=total_events,
-                           use_heights=method == "steps", precision=float(precision), censor_times=marks)
+        return solve_guyot_memo(curve.time, curve.survival, table.time, table.n_risk, total_events=total_events,
+                                use_heights=method == "steps", precision=float(precision), censor_times=marks)
 
     def fidelity_of(solution, marks):
         return _fidelity(solution.time, solution.event, curve, table, total_events, marks)

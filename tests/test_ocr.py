@@ -139,6 +139,36 @@ def test_read_text_finds_words_with_boxes_around_them():
         assert 0.5 <= box.confidence <= 1.0
 
 
+def test_read_text_and_label_crops_are_read_once_per_image(monkeypatch):
+    from reconstruct.digitize import ocr
+
+    monkeypatch.setattr(ocr, "_MEMO", type(ocr._MEMO)())
+    fig = Figure(figsize=(3, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.1, 0.4, "At risk 120", fontsize=14)
+    gray = _gray(fig)
+    runs = []
+    engine = ocr._engine
+
+    def counted(*, use_det):
+        inner = engine(use_det=use_det)
+        return lambda image: runs.append(use_det) or inner(image)
+
+    monkeypatch.setattr(ocr, "_engine", counted)
+    first = read_text(gray)
+    again = read_text(gray.copy())  # equal pixels in another array
+    assert again == first
+    assert [b.text for b in first] == ["At", "risk", "120"]
+    crop = np.ascontiguousarray(gray[:, : gray.shape[1] // 2])
+    texts = ocr._recognise_crops([crop, crop.copy()])
+    assert texts[0] == texts[1]
+    assert runs == [True, False]  # one detection, one recognition: the repeats come from memory
+    other = gray.copy()
+    other[:, first[2].col0 - 1 :] = 255  # without the number: different pixels are read afresh
+    assert [b.text for b in read_text(other)] == ["At", "risk"]
+    assert len(ocr._MEMO) == 3
+
+
 def test_read_text_blank_image_returns_empty_tuple():
     assert read_text(np.full((60, 200), 255, np.uint8)) == ()
 

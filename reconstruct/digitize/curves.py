@@ -26,6 +26,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm
+
 __all__ = ["LineColour", "TracedPath", "find_line_colours", "membership", "trace_monotone", "step_corners",
            "window_sum"]
 
@@ -97,10 +99,9 @@ def _to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
 
 def background_lab(lab: NDArray[np.float32]) -> NDArray[np.float32]:
     """Most common colour of the panel (white, or ggplot2 grey), Lab of shape (3,)."""
-    quant = (lab.reshape(-1, 3) // 4).astype(np.int64)
+    quant = np.floor(lab.reshape(-1, 3) * np.float32(0.25)).astype(np.int64)  # == // 4 exactly, without fmod
     code = quant[:, 0] * 4096 + quant[:, 1] * 64 + quant[:, 2]
-    values, counts = np.unique(code, return_counts=True)
-    pick = code == values[np.argmax(counts)]
+    pick = code == np.argmax(np.bincount(code))  # the smallest most frequent code, as np.unique's argmax
     return lab.reshape(-1, 3)[pick].mean(axis=0)
 
 
@@ -148,7 +149,7 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
     list of LineColour
         Most frequent first.
     """
-    delta = np.linalg.norm(lab - bg, axis=2)
+    delta = channel_norm(minus_colour(lab, bg))
     strong = (delta > STRONG_DELTA) & ~grid_mask(lab, bg)
     pix = lab[strong]
     if pix.shape[0] == 0:
@@ -165,7 +166,7 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
             centres.append(centre)
     out = []
     for centre in centres:
-        near = np.linalg.norm(pix - centre, axis=1) < _MERGE_DELTA * 0.7
+        near = channel_norm(minus_colour(pix, centre)) < _MERGE_DELTA * 0.7
         if near.sum() < min_pixels:
             continue
         refined = pix[near].mean(axis=0)
@@ -198,15 +199,15 @@ def membership(
     """
     direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
     norm2 = float(direction @ direction)
-    diff = rgb.astype(np.float32) - bg_rgb
+    diff = minus_colour(rgb.astype(np.float32), bg_rgb)
     alpha = diff @ direction / norm2
-    residual = np.linalg.norm(diff - alpha[..., None] * direction, axis=2)
+    residual = off_ray_norm(diff, alpha, direction)
     if loose:
         ok = (alpha >= 0.2) & (alpha <= 1.6) & (residual < 30.0 + 0.25 * np.sqrt(norm2))
     else:
         ok = (alpha >= 0.35) & (alpha <= 1.4) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
         # a grey or black line never yields clearly coloured pixels (e.g. overlapping ribbons)
-        spread = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)
+        spread = channel_spread(rgb)
         ok &= spread <= int(np.ptp(colour.rgb)) + 25
     return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
 
@@ -215,7 +216,7 @@ def background_rgb(
     rgb: NDArray[np.uint8], lab: NDArray[np.float32], bg_lab: NDArray[np.float32]
 ) -> NDArray[np.float32]:
     """Mean RGB of the pixels within a few Lab units of the background colour, shape (3,)."""
-    near = np.linalg.norm(lab - bg_lab, axis=2) < 6.0
+    near = channel_norm(minus_colour(lab, bg_lab)) < 6.0
     if near.sum() < 10:
         converted = cv2.cvtColor(np.clip(bg_lab, 0, 255).reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_LAB2RGB)
         return converted.reshape(3).astype(np.float32)
@@ -337,34 +338,30 @@ def trace_monotone(
     TracedPath
     """
     own = window_sum(weight, half_width)
-    score_map = own if weak is None else own + 0.3 * window_sum(weak, half_width)
+    weak_sum = None if weak is None else window_sum(weak, half_width)
+    score_map = own if weak_sum is None else own + 0.3 * weak_sum
     n_rows, n_cols = score_map.shape
-    back_jump = np.zeros((n_cols, n_rows), np.int32)
-    jumped = np.zeros((n_cols, n_rows), bool)
-    score = score_map[:, 0].astype(np.float64)
-    idx = np.arange(n_rows)
-    # Dynamic programming with a running prefix maximum: O(rows * cols); no library offers a
-    # monotone-path Viterbi, hence the loop over columns.
+    # Dynamic programming: a column keeps each row's score or drops into it from the best row above
+    # (running prefix maximum), O(rows * cols). No library offers a monotone-path Viterbi, hence the
+    # loop over columns, in place; the way back is read from the stored scores.
+    scores = score_map.T.astype(np.float64)  # one contiguous row per column, in the DP's precision
+    prefix, from_above = np.empty(n_rows), np.full(n_rows, -np.inf)
     for c in range(1, n_cols):
-        prev = score
-        best_idx = np.maximum.accumulate(np.where(prev == np.maximum.accumulate(prev), idx, 0))
-        prefix = prev[best_idx]
-        from_above = np.concatenate(([-np.inf], prefix[:-1] - drop_penalty))
-        above_idx = np.concatenate(([0], best_idx[:-1]))
-        jump = from_above > prev
-        jumped[c] = jump
-        back_jump[c] = above_idx
-        score = np.where(jump, from_above, prev) + score_map[:, c]
+        np.maximum.accumulate(scores[c - 1], out=prefix)
+        np.subtract(prefix[:-1], drop_penalty, out=from_above[1:])
+        scores[c] += np.maximum(from_above, scores[c - 1])  # == where(from_above > prev, ...): no NaN here
     rows = np.empty(n_cols, np.int64)
-    rows[-1] = int(np.argmax(score))
+    rows[-1] = int(np.argmax(scores[-1]))
     for c in range(n_cols - 1, 0, -1):
-        r = rows[c]
-        rows[c - 1] = back_jump[c, r] if jumped[c, r] else r
+        r, prev = int(rows[c]), scores[c - 1]
+        best = prev[:r].max() if r > 0 else -np.inf
+        # a drop (from the lowest of the best rows above) where it beat staying, as in the forward pass
+        rows[c - 1] = r - 1 - int(np.argmax(prev[r - 1:: -1] == best)) if best - drop_penalty > prev[r] else r
     own_at = own[rows, np.arange(n_cols)]
     present = np.flatnonzero(own_at >= 0.5)
     if present.size == 0:
         return TracedPath(rows, own_at.astype(float), 0, 0, 0.0, half_width, flipped)
-    weak_at = None if weak is None else window_sum(weak, half_width)[rows, np.arange(n_cols)]
+    weak_at = None if weak_sum is None else weak_sum[rows, np.arange(n_cols)]
     present = _drop_detached_tail(present, own_at, weak_at, half_width)
     own_at[present[-1] + 1:] = 0.0
     start, stop = int(present[0]), int(present[-1]) + 1

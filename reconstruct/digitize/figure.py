@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
+from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
 from reconstruct.digitize.axes import calibrate_axes, find_panel
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
@@ -67,7 +68,7 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     kernel = np.ones((3, 3), np.uint8)
     colours = list(colours)
     # pixels with the bare background within a line's reach: not inside a filled area
-    bare = (np.linalg.norm(rgb.astype(np.float32) - bg_rgb, axis=2) < 12.0).astype(np.uint8)
+    bare = (channel_norm(minus_colour(rgb.astype(np.float32), bg_rgb)) < 12.0).astype(np.uint8)
     plain = cv2.dilate(bare, np.ones((2 * max_half_width + 1,) * 2, np.uint8)).astype(bool)
     filled = float(np.mean(~plain)) > 0.02  # the panel has ribbons, whose overlaps are blends
     keep: list[int] = []
@@ -222,7 +223,7 @@ def _trace_arms(crop: NDArray[np.uint8]):
             np.maximum(weight, under, out=weight)
             weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
         _shades.exclusive_cores(crop, bg_rgb, colours, weights)
-    ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
+    ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
     up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols)
@@ -316,7 +317,7 @@ def digitize_image(
     arms = []
     n_rows = crop.shape[0]
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    drawn = np.linalg.norm(crop_lab - _curves.background_lab(crop_lab), axis=2) > INK_DELTA
+    drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
     for k, path, weight in paths:
         cols, rows = _curves.step_corners(path, weight)
         if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
@@ -353,7 +354,7 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
     """The kept paths, or ``want`` paths when :func:`recover_arms` tells that many apart (with a note)."""
     lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     bg = _curves.background_lab(lab)
-    ink = (np.linalg.norm(lab - bg, axis=2) > _curves.STRONG_DELTA).astype(np.float32)
+    ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     kept = {id(item[1]) for item in paths}
     pruned = [item for item in traced if id(item[1]) not in kept]

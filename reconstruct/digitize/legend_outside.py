@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.legend import read_label
 
 __all__ = ["legend_keys_outside"]
@@ -73,7 +74,7 @@ def legend_keys_outside(
         if float(np.ptp(c)) < _MIN_CHROMA:
             keys.append(None)
             continue
-        mask = (np.linalg.norm(pixels - c, axis=2) < radius).astype(np.uint8)
+        mask = (channel_norm(minus_colour(pixels, c)) < radius).astype(np.uint8)
         keys.append(_key(mask, panel))
     found = [k for k in keys if k is not None]
     if len({(k[0], k[1]) for k in found}) < len(found):  # one key claimed by two arms: trust none

@@ -14,9 +14,12 @@ References
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import threading
 import unicodedata
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -36,6 +39,12 @@ _MINUS_SIGNS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _TEXT_HEIGHT_PX = 48  # input height of the PP-OCR recogniser
+# Results of the engine by the bytes of the image it read: ``run`` digitizes a figure again when it finds
+# more table rows than curves, and rereads the same tick labels and legend words (the engine is
+# deterministic, so a repeat gets the same answer). Only immutable results are kept.
+_MEMO_SIZE = 512
+_MEMO: OrderedDict[tuple[str, tuple[int, ...], str, bytes], Any] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +121,22 @@ def _engine(*, use_det: bool) -> RapidOCR:
     return RapidOCR(params=params)
 
 
+def _remembered(kind: str, image: NDArray[np.uint8], compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its stored result for the same ``kind`` of reading of the same image bytes."""
+    image = np.ascontiguousarray(image)
+    key = (kind, image.shape, image.dtype.str, hashlib.blake2b(image.tobytes(), digest_size=20).digest())
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            return _MEMO[key]
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO[key] = value
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return value
+
+
 def read_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
     """Find and read every word of text in a greyscale image.
 
@@ -132,6 +157,11 @@ def read_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
         If ``gray`` is not a 2-D uint8 array.
     """
     gray = check_gray_image(gray)
+    return _remembered("words", gray, lambda: _detect_words(gray))
+
+
+def _detect_words(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
+    """Text detection and recognition of every word (the work of :func:`read_text`)."""
     result = _engine(use_det=True)(gray)
     if result.txts is None or result.word_results is None:
         return ()
@@ -157,14 +187,12 @@ def read_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
 def _recognise_crops(crops: Sequence[NDArray[np.uint8]]) -> list[tuple[str, float]]:
     """Read one line of text from each tight crop with the recogniser only (no detection pass)."""
     engine = _engine(use_det=False)
-    out: list[tuple[str, float]] = []
-    for crop in crops:
+
+    def one(crop: NDArray[np.uint8]) -> tuple[str, float]:
         result = engine(crop)
-        if result.txts:
-            out.append((str(result.txts[0]), float(result.scores[0])))
-        else:
-            out.append(("", 0.0))
-    return out
+        return (str(result.txts[0]), float(result.scores[0])) if result.txts else ("", 0.0)
+
+    return [_remembered("line", crop, functools.partial(one, crop)) for crop in crops]
 
 
 def parse_number(text: str) -> float | None:
@@ -269,8 +297,8 @@ def _stacked(comp: NDArray[np.int64], comps: NDArray[np.int64], r0: int, r1: int
     return bool(np.any(cols & near))
 
 
-def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArray[np.uint8]:
-    """Crop a text box with a white margin and scale it so the text is about recogniser height."""
+def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int], paper: int) -> NDArray[np.uint8]:
+    """Crop a text box with a margin of the paper's grey and scale it so the text is about recogniser height."""
     import cv2
 
     r0, c0, r1, c1 = box
@@ -279,7 +307,7 @@ def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDAr
     scale = (_TEXT_HEIGHT_PX * 0.75) / max(r1 - r0, 1)
     if scale > 1.2:
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    return cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=int(np.median(gray)))
+    return cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=paper)
 
 
 def _label_boxes_near_axis(
@@ -373,7 +401,8 @@ def read_tick_labels(
     band = int(band_px) if band_px is not None else int(max(0.08 * rows, 30) if axis == "x" else max(0.2 * cols, 40))
     boxes = _label_boxes_near_axis(gray, axis, ticks, float(axis_px), band)
     found = [(t, b) for t, b in zip(ticks, boxes, strict=True) if b is not None]
-    texts = _recognise_crops([_tight_crop(gray, b) for _, b in found])
+    paper = int(np.median(gray)) if found else 0  # the figure's median grey, once for all its labels
+    texts = _recognise_crops([_tight_crop(gray, b, paper) for _, b in found])
     out = []
     for (tick, _), (text, _score) in zip(found, texts, strict=True):
         value = parse_number(text)

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize._channels import channel_norm, minus_colour, off_ray_norm
 from reconstruct.digitize.curves import LineColour
 
 __all__ = ["exclusive_cores", "is_same_shade", "local_background", "membership_under_ribbon", "pale_field"]
@@ -73,13 +74,13 @@ def membership_under_ribbon(
     norm2 = float(direction @ direction)
     diff = rgb.astype(np.float32) - local_bg.astype(np.float32)
     alpha = diff @ direction / max(norm2, 1e-6)
-    residual = np.linalg.norm(diff - alpha[..., None] * direction, axis=2)
-    field = local_bg.astype(np.float32) - bg_rgb
+    residual = off_ray_norm(diff, alpha, direction)
+    field = minus_colour(local_bg.astype(np.float32), bg_rgb)
     field_alpha = field @ direction / max(norm2, 1e-6)
-    field_residual = np.linalg.norm(field - field_alpha[..., None] * direction, axis=2)
+    field_residual = off_ray_norm(field, field_alpha, direction)
     # a ribbon of another colour, or a pale one of this colour; not a darker mix of the line itself
     # (where lines crowd, the neighbourhood median is a shade of the line colour)
-    shaded = (np.linalg.norm(field, axis=2) > 12.0) & ((field_residual > 20.0) | (field_alpha < 0.35))
+    shaded = (channel_norm(field) > 12.0) & ((field_residual > 20.0) | (field_alpha < 0.35))
     ok = shaded & (alpha >= 0.35) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
     return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
 
@@ -105,8 +106,8 @@ def pale_field(
     """
     direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
     field = local_bg.astype(np.float32)
-    alpha = (field - bg_rgb) @ direction / max(float(direction @ direction), 1e-6)
-    flat = np.linalg.norm(rgb.astype(np.float32) - field, axis=2) < 12.0
+    alpha = minus_colour(field, bg_rgb) @ direction / max(float(direction @ direction), 1e-6)
+    flat = channel_norm(rgb.astype(np.float32) - field) < 12.0
     return flat & (alpha < 0.6)
 
 
@@ -129,13 +130,13 @@ def exclusive_cores(
     weights : list of ndarray of shape (rows, cols)
         The colours' membership maps, modified in place.
     """
-    diff = rgb.astype(np.float32) - bg_rgb
+    diff = minus_colour(rgb.astype(np.float32), bg_rgb)
     cores, residuals = [], []
     for colour in colours:
         direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
         norm2 = float(direction @ direction)
         alpha = diff @ direction / max(norm2, 1e-6)
-        residual = np.linalg.norm(diff - alpha[..., None] * direction, axis=2)
+        residual = off_ray_norm(diff, alpha, direction)
         residuals.append(np.where((alpha > 0.1) & (alpha < 1.4), residual, np.inf))
         cores.append((np.abs(alpha - 1.0) <= 0.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2)))
     best = np.maximum.reduce(weights) if weights else None

@@ -1,0 +1,89 @@
+"""The fast per-pixel colour helpers and the in-place monotone DP give bit-identical results to the plain forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm
+from reconstruct.digitize.curves import trace_monotone, window_sum
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(37, 53, 3), (200, 3), (1, 1, 3)])
+def test_channel_helpers_equal_numpy_bitwise(dtype, shape):
+    rng = np.random.default_rng(7)
+    image = (rng.random(shape) * 510 - 255).astype(dtype)
+    colour = (rng.random(3) * 255).astype(np.float32)
+    diff = minus_colour(image, colour)
+    assert diff.dtype == (image - colour).dtype
+    np.testing.assert_array_equal(diff, image - colour)
+    np.testing.assert_array_equal(channel_norm(diff), np.linalg.norm(diff, axis=-1))
+    alpha = (rng.random(shape[:-1]) * 2).astype(dtype)
+    plain = np.linalg.norm(diff - alpha[..., None] * colour, axis=-1)
+    np.testing.assert_array_equal(off_ray_norm(diff, alpha, colour), plain)
+
+
+def test_channel_helpers_on_strided_views():
+    rng = np.random.default_rng(8)
+    big = (rng.random((60, 80, 3)) * 255).astype(np.float32)
+    view = big[5:40:2, 3:70:3]  # neither C- nor F-contiguous
+    colour = np.float32([250.5, 249.25, 251.0])
+    np.testing.assert_array_equal(minus_colour(view, colour), view - colour)
+    np.testing.assert_array_equal(channel_norm(view), np.linalg.norm(view, axis=2))
+
+
+def test_channel_spread_of_known_pixels():
+    rgb = np.array([[[255, 0, 10], [7, 7, 7]], [[1, 200, 100], [0, 0, 255]]], np.uint8)
+    np.testing.assert_array_equal(channel_spread(rgb), [[255, 0], [199, 255]])
+    rng = np.random.default_rng(9)
+    noise = rng.integers(0, 256, (31, 17, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(channel_spread(noise), noise.max(axis=2).astype(np.int16) - noise.min(axis=2))
+
+
+def _reference_rows(score_map: np.ndarray, drop_penalty: float) -> np.ndarray:
+    """The monotone-path DP written plainly: each column keeps its row or drops from the best row above."""
+    n_rows, n_cols = score_map.shape
+    score = score_map[:, 0].astype(np.float64)
+    origin = np.zeros((n_cols, n_rows), np.int64)
+    for c in range(1, n_cols):
+        new = np.empty(n_rows)
+        for r in range(n_rows):
+            stay, best = score[r], -np.inf
+            if r > 0:
+                above = score[:r]
+                k = int(np.flatnonzero(above == above.max())[-1])  # ties: the lowest of the best rows
+                best = above[k] - drop_penalty
+            origin[c, r] = k if best > stay else r
+            new[r] = max(best, stay) + score_map[r, c]
+        score = new
+    rows = np.empty(n_cols, np.int64)
+    rows[-1] = int(np.argmax(score))
+    for c in range(n_cols - 1, 0, -1):
+        rows[c - 1] = origin[c, rows[c]]
+    return rows
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_rows=st.integers(2, 14), n_cols=st.integers(2, 20),
+       penalty=st.sampled_from([0.0, 0.5, 1.0, 3.0]), levels=st.sampled_from([2, 5, 1000]))
+def test_trace_monotone_matches_plain_dp(seed, n_rows, n_cols, penalty, levels):
+    rng = np.random.default_rng(seed)
+    weight = (rng.integers(0, levels, (n_rows, n_cols)) / (levels - 1)).astype(np.float32)  # few levels: many ties
+    path = trace_monotone(weight, half_width=1, drop_penalty=penalty)
+    np.testing.assert_array_equal(path.rows, _reference_rows(window_sum(weight, 1).astype(np.float32), penalty))
+    assert np.all(np.diff(path.rows) >= 0)
+
+
+def test_trace_monotone_follows_a_drawn_step_curve():
+    weight = np.zeros((40, 60), np.float32)
+    weight[9:12, :25] = 1.0  # a line 3 px thick: the window of half-width 1 peaks on its middle row
+    weight[9:32, 25] = 1.0
+    weight[29:32, 25:] = 1.0
+    weight[5, 40:44] = 1.0  # a glyph above the curve cannot pull the monotone path back up
+    path = trace_monotone(weight, half_width=1)
+    assert path.rows[:24].tolist() == [10] * 24
+    assert path.rows[26:].tolist() == [30] * 34
+    assert (path.start, path.stop) == (0, 60)
