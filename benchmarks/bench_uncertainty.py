@@ -237,16 +237,17 @@ def _wild_parameters(spec):
     return (base, base * float(rng.uniform(0.6, 2.0))), shape, (n_a, n_b)
 
 
-def wild_files(corpus: Path, per_look: int) -> list[Path]:
-    """The first ``per_look`` two-arm figures with an at-risk table of each look of the wild corpus (or none)."""
+def wild_files(corpus: Path, per_look: int, skip: int = 0) -> list[Path]:
+    """Two-arm figures with an at-risk table of each look of the wild corpus (or none): the first ``skip``
+    of each look are passed over, the next ``per_look`` taken (``skip=5, per_look=35``: the 6th to 40th)."""
     import json
 
     chosen: dict[str, list[Path]] = {}
     for path in sorted(corpus.glob("*.json")):
         truth = json.loads(path.read_text())
-        if len(truth["arms"]) == 2 and truth["at_risk"] and len(chosen.setdefault(truth["family"], [])) < per_look:
+        if len(truth["arms"]) == 2 and truth["at_risk"] and len(chosen.setdefault(truth["family"], [])) < skip + per_look:
             chosen[truth["family"]].append(path)
-    return [p for look in sorted(chosen) for p in chosen[look]]
+    return [p for look in sorted(chosen) for p in chosen[look][skip:]]
 
 
 def wild_case(json_path: Path, folder: Path):
@@ -323,6 +324,9 @@ def main() -> None:
     parser.add_argument("--pixel", type=int, default=200, help="pixel-rounded KM corners")
     parser.add_argument("--vector", type=int, default=150, help="exact KM corners")
     parser.add_argument("--wild", type=int, default=5, help="two-arm wild figures per look (when cached)")
+    parser.add_argument("--wild-skip", type=int, default=0,
+                        help="pass over the first K two-arm wild figures of each look, then take --wild "
+                             "(--wild 35 --wild-skip 5: the development set of docs/uncertainty.md)")
     parser.add_argument("--wild-corpus", type=Path, default=Path(__file__).resolve().parent / ".cache" / "wild",
                         help="the cached wild corpus (python benchmarks/wild/make_corpus.py)")
     parser.add_argument("--csv", default=None, help="also write every row here")
@@ -339,7 +343,7 @@ def main() -> None:
                 rows += figure_case(seed, Path(tmp))
             except KmreconError as exc:
                 failed[type(exc).__name__] = failed.get(type(exc).__name__, 0) + 1
-        wild = wild_files(args.wild_corpus, args.wild) if args.wild else []
+        wild = wild_files(args.wild_corpus, args.wild, args.wild_skip) if args.wild else []
         if args.wild and not wild:
             print(f"wild family skipped: no cached corpus in {args.wild_corpus}")
         for path in wild:
