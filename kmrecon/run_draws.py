@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
@@ -49,8 +50,14 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     precision = run.precision if vector else 2.0 * run.precision
     use_marks = bool(params.get("use_censor_marks", True)) and len(marks) > 0
     # A raster figure's reading errors beyond that pixel (axis calibration from the ticks, line centre, a trace
-    # rougher than the reconstruction can follow): estimated from the figure itself (reconstruct.draw_noise)
-    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision)
+    # rougher than the reconstruction can follow, untraced stretches): estimated from the figure itself
+    # (reconstruct.draw_noise), with the flags of a reading that may be grossly off
+    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision, fit=run.fit)
+    if noise is not None and run.match is not None and not run.match.settled:
+        # the curves may belong to the other rows: the draws keep this assignment and cannot cover a swap
+        why = f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit)"
+        noise = replace(noise, flags={name: "; ".join(filter(None, (noise.flags.get(name, ""), why)))
+                                      for name in run.arm_names})
     draws = draw_ipd(
         curves, run.at_risk if len(run.at_risk) else None, reconstruction=recon,
         n_patients=params.get("n_patients") or None, total_events=params.get("total_events") or None,

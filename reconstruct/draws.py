@@ -34,8 +34,9 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
    tied; the at-risk table times do not move and no time crosses one.
 5. **Reading errors** of a raster figure (``noise``, :mod:`reconstruct.draw_noise`): per draw a
-   random calibration of both axes shared by the arms, an offset of each arm's levels, and each
-   arm's own level sd from the roughness of its trace.
+   random calibration of both axes shared by the arms, an offset of each arm's levels, each
+   arm's own level sd from the roughness of its trace, and a scale of each arm's cumulative hazard
+   from its untraced share; ``parameters["reading"]`` says which arms may be grossly misread.
 
 After the last cut, the censorings inside the curve keep the reconstruction's count (or
 follow a given event total) and the rest stay at risk to the end of the curve. Every draw
@@ -220,13 +221,15 @@ def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator, k
                        (blk.in_marks, t0, t1), rng, fallback)
 
 
-def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None, end_zero=None):
-    """Draws of one arm before the time warp: (draw, time, event); ``y_err``, ``end_zero`` as in ``noisy_drops``."""
+def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None, end_zero=None,
+              hazard=None):
+    """Draws of one arm before the time warp: (draw, time, event); ``y_err``, ``end_zero``, ``hazard`` as in
+    ``noisy_drops``."""
     events, n, pinned = pinned_points(arm.rec_time, arm.rec_event, arm.p_time, arm.s, precision)
     # the table's own numbers: the reconstruction may miss them by a patient where the curve and table disagree
     n_table = arm.a_n if arm.a_n is not None else np.full(arm.a_time.size, arm.rec_time.size, dtype=np.int64)
     d_pin, n_pin, pinned = alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
-    drops = noisy_drops(arm.s, precision, rng, m, y_err, end_zero)
+    drops = noisy_drops(arm.s, precision, rng, m, y_err, end_zero, hazard)
     t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
     marks = arm.marks if arm.marks is not None else np.zeros(0)
     # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
@@ -371,6 +374,9 @@ def draw_ipd(
         offsets = {rec.arm: noise_rng.normal(0.0, noise.arm_offset.get(rec.arm, 0.0), size=n_draws)
                    for rec in reconstruction.arms}
         ends = {rec.arm: noise_rng.random(n_draws) < noise.end_drop.get(rec.arm, 0.0) for rec in reconstruction.arms}
+        # drawn after the others: a figure without untraced stretches keeps its draws byte for byte
+        hazards = {rec.arm: noise_rng.normal(0.0, noise.arm_hazard.get(rec.arm, 0.0), size=n_draws)
+                   if noise.arm_hazard.get(rec.arm, 0.0) > 0 else None for rec in reconstruction.arms}
     names, times, draws, events, knots, fixed = [], [], [], [], [np.zeros(1)], [np.zeros(1)]
     for k, rec in enumerate(reconstruction.arms):
         c = arm_rows(curves, rec.arm)
@@ -384,12 +390,13 @@ def draw_ipd(
                          np.asarray(t_rows["time"]) if has_table else None,
                          np.asarray(t_rows["n_risk"]) if has_table else None,
                          marks, rec, total_events.get(rec.arm), rec.arm)
-        arm_precision, y_err, end_zero = float(precision), None, None
+        arm_precision, y_err, end_zero, hazard = float(precision), None, None, None
         if errors is not None:
             arm_precision = float(noise.arm_precision.get(rec.arm, precision))
             y_err = (errors["y_shift"] + offsets[rec.arm], errors["y_scale"], noise.y_pivot)
             end_zero = ends[rec.arm] if arm.total_events is None else None  # a given event total fixes the end
-        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err, end_zero)
+            hazard = hazards[rec.arm]
+        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err, end_zero, hazard)
         names.append(rec.arm)
         draws.append(d)
         times.append(t)
@@ -408,5 +415,7 @@ def draw_ipd(
     params = {"n_draws": n_draws, "seed": int(seed), "precision": float(precision),
               "time_precision": time_precision, "method": method,
               "noise": None if noise is None else noise.to_dict()}
+    if noise is not None:
+        params["reading"] = {"status": "flagged" if noise.flags else "ok", "arms": dict(noise.flags)}
     return IPDDraws(arms=tuple(names), n_draws=n_draws, seed=int(seed), draw=draw[order], arm_index=arm_index[order],
                     time=time[order], event=event[order], parameters=params)
