@@ -24,7 +24,9 @@ For each statistic (log HR, median, S(12), RMST of the reference arm, RMST diffe
   the same for the classical CI of the reconstruction and ``oracle_cover`` for the classical CI of the
   true IPD (what a trial's own analysis would have);
 * ``recon_width`` and ``total_width``: median width as a ratio to the classical CI of the reconstruction;
-* ``rec_err``: median |reconstruction - true IPD| over the classical CI width.
+* ``rec_err``: median |reconstruction - true IPD| over the classical CI width;
+* for raster readings (``figure``, ``wild``), ``recon_cover`` split by whether the run flags its reading
+  as possibly grossly off (``summary.json`` ``uncertainty.reading``; column ``flagged`` of ``--csv``).
 
 ``python benchmarks/bench_uncertainty.py --raster 24 --pixel 0 --vector 0 --wild 2 --csv rows.csv`` is a
 modest run (a few minutes on one core). A last table times 200 draws for two arms of 300 patients (draws,
@@ -102,7 +104,13 @@ def _inside(x, low, high):
     return float(low - tol <= x <= high + tol)
 
 
-def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds):
+def _flagged(draws) -> float:
+    """1 when the draws' reading is flagged (it may be grossly off), 0 when not, NaN without reading errors."""
+    reading = draws.parameters.get("reading")
+    return float("nan") if reading is None else float(reading.get("status") == "flagged")
+
+
+def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds, flagged=float("nan")):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s_rec = summarize_ipd(rec_ipd, landmarks=(12.0,), reference="A")
@@ -116,7 +124,7 @@ def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds):
         t_est, t_clo, t_chi = true[stat]
         width = hi - lo
         rows.append({
-            "family": family, "case": case, "stat": stat, "seconds": seconds,
+            "family": family, "case": case, "stat": stat, "seconds": seconds, "flagged": flagged,
             "estimate": est, "true_ipd": t_est, "recon_low": r_lo, "recon_high": r_hi,
             "recon_cover": _inside(t_est, r_lo, r_hi), "total_cover": _inside(params[stat], t_lo, t_hi),
             "classical_cover": _inside(params[stat], lo, hi), "oracle_cover": _inside(params[stat], t_clo, t_chi),
@@ -216,7 +224,7 @@ def figure_case(seed, folder: Path):
     rec = run.reconstruction.to_frame().assign(arm=lambda f: f["arm"].map(names))
     sample = draws.to_frame().assign(arm=lambda f: f["arm"].map(names))
     return _score("figure", label, rec, pd.concat(true_rows), sample,
-                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start)
+                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start, _flagged(draws))
 
 
 def _wild_parameters(spec):
@@ -274,7 +282,7 @@ def wild_case(json_path: Path, folder: Path):
         raise RuntimeError(f"{json_path.name}: replayed arm sizes {sizes} differ from the truth's")
     label = f"{truth['family']},n={(ipd['arm'] == 'A').sum()}/{(ipd['arm'] == 'B').sum()}"
     return _score("wild", label, run.reconstruction.to_frame(), ipd, run.draws.to_frame(),
-                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start)
+                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start, _flagged(run.draws))
 
 
 def speed_table(repeats=5):
@@ -376,6 +384,11 @@ def main() -> None:
         print(looks.pivot_table(index="look", columns="stat", values="recon_cover", aggfunc="mean")
               .assign(figures=looks.groupby("look")["case"].size() // len(STATS))
               .to_string(float_format=lambda v: f"{v:.2f}"))
+    read = frame[frame["flagged"].notna()]
+    if len(read):
+        print("\nraster readings, flagged (1: the reading may be grossly off) or not: recon_cover (figures)")
+        split = read.groupby(["family", "flagged", "stat"])["recon_cover"].agg(["mean", "count"])
+        print(split.unstack("stat").to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"\nmedian seconds per figure (reconstruct/run + draws): "
           f"{frame.groupby('family')['seconds'].median().round(3).to_dict()}")
     if not args.no_speed:
