@@ -253,8 +253,9 @@ def wild_files(corpus: Path, per_look: int, skip: int = 0) -> list[Path]:
     chosen: dict[str, list[Path]] = {}
     for path in sorted(corpus.glob("*.json")):
         truth = json.loads(path.read_text())
-        if len(truth["arms"]) == 2 and truth["at_risk"] and len(chosen.setdefault(truth["family"], [])) < skip + per_look:
-            chosen[truth["family"]].append(path)
+        look = chosen.setdefault(truth["family"], [])
+        if len(truth["arms"]) == 2 and truth["at_risk"] and len(look) < skip + per_look:
+            look.append(path)
     return [p for look in sorted(chosen) for p in chosen[look][skip:]]
 
 

@@ -13,6 +13,7 @@ from compare.survival.uncertainty import annotate_summary_dict, reading_status, 
 from compare.survival.uncertainty_report import uncertainty_section
 from kmrecon.run_arms import _legend_order
 from reconstruct import km_at
+from reconstruct._draw_mix import mix_draws
 from reconstruct.draw_noise import HIDDEN_HAZARD_SD, DigitizerNoise, digitizer_noise, noisy_drops, reading_flags
 from reconstruct.errors import InputError
 from tests.test_draw_noise import PIXEL, _draws, _figure
@@ -114,3 +115,31 @@ def test_flagged_reading_reaches_summary_and_report():
                uncertainty_section(summary, unc))
     _, ok = _draws(curves, table, DigitizerNoise(), n_draws=5)
     assert reading_status(ok.parameters) == {"status": "ok", "arms": {}, "note": ""}
+
+
+def test_mix_draws_takes_the_last_share_of_draws_from_the_other_reading():
+    """Half of 10 draws from a reading whose arms are swapped: draws 0-4 as the first, 5-9 as the second."""
+    curves, table = _figure(60, 7)
+    noise = DigitizerNoise(arm_precision={"A": PIXEL, "B": PIXEL})
+    _, first = _draws(curves, table, noise, n_draws=10)
+    swapped_curves = curves.assign(arm=curves["arm"].map({"A": "B", "B": "A"}))
+    swapped_table = table.assign(arm=table["arm"].map({"A": "B", "B": "A"}))
+    _, second = _draws(swapped_curves, swapped_table, noise, n_draws=10)
+    mixed = mix_draws(first, second, share=0.5)
+    assert mixed.arms == first.arms
+    assert mixed.n_draws == 10
+    assert mixed.parameters["mixed"] == {"share": 0.5, "draws": [5, 10]}
+    frame, f1, f2 = mixed.to_frame(), first.to_frame(), second.to_frame()
+    for arm in ("A", "B"):
+        early = frame[(frame["arm"] == arm) & (frame["draw"] < 5)].reset_index(drop=True)
+        late = frame[(frame["arm"] == arm) & (frame["draw"] >= 5)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(early, f1[(f1["arm"] == arm) & (f1["draw"] < 5)].reset_index(drop=True))
+        pd.testing.assert_frame_equal(late, f2[(f2["arm"] == arm) & (f2["draw"] >= 5)].reset_index(drop=True))
+    # the late draws of arm A follow the curve first read as B
+    def events(f, arm):
+        return f[(f["arm"] == arm) & (f["draw"] == 9)]["event"].sum()
+
+    assert events(frame, "A") == events(f1, "B")
+    assert events(frame, "A") != events(f1, "A")
+    with pytest.raises(InputError, match="share"):
+        mix_draws(first, second, share=1.5)

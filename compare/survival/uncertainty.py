@@ -38,9 +38,8 @@ References
 
 from __future__ import annotations
 
-import math
-
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
