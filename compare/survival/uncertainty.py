@@ -442,5 +442,5 @@ def reading_status(parameters: dict[str, Any]) -> dict[str, Any]:
     arms = dict(reading.get("arms") or {})
     flagged = reading.get("status") == "flagged" and bool(arms)
     note = ("the reading may be grossly off (" + "; ".join(f"{a}: {why}" for a, why in arms.items()) + "); the "
-            "reconstruction interval does not cover such misreads: check overlay.png") if flagged else ""
+            "reconstruction interval may not cover such misreads: check overlay.png") if flagged else ""
     return {"status": "flagged" if flagged else "ok", "arms": arms, "note": note}
