@@ -13,8 +13,9 @@ months; censor marks read or not):
 * ``vector``: exact KM step corners (vector PDF/SVG input, precision 1e-9), 25-500 per arm;
 * ``wild`` (when the wild corpus is cached, ``benchmarks/.cache/wild`` or ``--wild-corpus``): two-arm
   figures drawn by other software (survminer, base R, rms, lifelines, plotnine, SAS/Stata/Prism/Excel and
-  journal looks, scans, rasterised PDF pages; ``benchmarks/wild/``), the first ``--wild`` of each look,
-  run like ``figure`` (true tick ranges and at-risk table as hints); a second table gives it per look.
+  journal looks, scans, rasterised PDF pages; ``benchmarks/wild/``), the first ``--wild`` of each look
+  (after the first ``--wild-skip``: ``--wild 35 --wild-skip 5`` is the development set of
+  ``docs/uncertainty.md``), run like ``figure`` (true tick ranges and at-risk table as hints); a second table gives it per look.
 
 For each statistic (log HR, median, S(12), RMST of the reference arm, RMST difference) it prints:
 
