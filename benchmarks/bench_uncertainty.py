@@ -13,8 +13,9 @@ months; censor marks read or not):
 * ``vector``: exact KM step corners (vector PDF/SVG input, precision 1e-9), 25-500 per arm;
 * ``wild`` (when the wild corpus is cached, ``benchmarks/.cache/wild`` or ``--wild-corpus``): two-arm
   figures drawn by other software (survminer, base R, rms, lifelines, plotnine, SAS/Stata/Prism/Excel and
-  journal looks, scans, rasterised PDF pages; ``benchmarks/wild/``), the first ``--wild`` of each look,
-  run like ``figure`` (true tick ranges and at-risk table as hints); a second table gives it per look.
+  journal looks, scans, rasterised PDF pages; ``benchmarks/wild/``), the first ``--wild`` of each look
+  (after the first ``--wild-skip``: ``--wild 35 --wild-skip 5`` is the development set of
+  ``docs/uncertainty.md``), run like ``figure`` (true tick ranges and at-risk table as hints); a second table gives it per look.
 
 For each statistic (log HR, median, S(12), RMST of the reference arm, RMST difference) it prints:
 
@@ -24,7 +25,9 @@ For each statistic (log HR, median, S(12), RMST of the reference arm, RMST diffe
   the same for the classical CI of the reconstruction and ``oracle_cover`` for the classical CI of the
   true IPD (what a trial's own analysis would have);
 * ``recon_width`` and ``total_width``: median width as a ratio to the classical CI of the reconstruction;
-* ``rec_err``: median |reconstruction - true IPD| over the classical CI width.
+* ``rec_err``: median |reconstruction - true IPD| over the classical CI width;
+* for raster readings (``figure``, ``wild``), ``recon_cover`` split by whether the run flags its reading
+  as possibly grossly off (``summary.json`` ``uncertainty.reading``; column ``flagged`` of ``--csv``).
 
 ``python benchmarks/bench_uncertainty.py --raster 24 --pixel 0 --vector 0 --wild 2 --csv rows.csv`` is a
 modest run (a few minutes on one core). A last table times 200 draws for two arms of 300 patients (draws,
@@ -102,7 +105,13 @@ def _inside(x, low, high):
     return float(low - tol <= x <= high + tol)
 
 
-def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds):
+def _flagged(draws) -> float:
+    """1 when the draws' reading is flagged (it may be grossly off), 0 when not, NaN without reading errors."""
+    reading = draws.parameters.get("reading")
+    return float("nan") if reading is None else float(reading.get("status") == "flagged")
+
+
+def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds, flagged=float("nan")):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s_rec = summarize_ipd(rec_ipd, landmarks=(12.0,), reference="A")
@@ -116,7 +125,7 @@ def _score(family, case, rec_ipd, true_ipd, draws, params_fn, seconds):
         t_est, t_clo, t_chi = true[stat]
         width = hi - lo
         rows.append({
-            "family": family, "case": case, "stat": stat, "seconds": seconds,
+            "family": family, "case": case, "stat": stat, "seconds": seconds, "flagged": flagged,
             "estimate": est, "true_ipd": t_est, "recon_low": r_lo, "recon_high": r_hi,
             "recon_cover": _inside(t_est, r_lo, r_hi), "total_cover": _inside(params[stat], t_lo, t_hi),
             "classical_cover": _inside(params[stat], lo, hi), "oracle_cover": _inside(params[stat], t_clo, t_chi),
@@ -216,7 +225,7 @@ def figure_case(seed, folder: Path):
     rec = run.reconstruction.to_frame().assign(arm=lambda f: f["arm"].map(names))
     sample = draws.to_frame().assign(arm=lambda f: f["arm"].map(names))
     return _score("figure", label, rec, pd.concat(true_rows), sample,
-                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start)
+                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start, _flagged(draws))
 
 
 def _wild_parameters(spec):
@@ -237,16 +246,18 @@ def _wild_parameters(spec):
     return (base, base * float(rng.uniform(0.6, 2.0))), shape, (n_a, n_b)
 
 
-def wild_files(corpus: Path, per_look: int) -> list[Path]:
-    """The first ``per_look`` two-arm figures with an at-risk table of each look of the wild corpus (or none)."""
+def wild_files(corpus: Path, per_look: int, skip: int = 0) -> list[Path]:
+    """Two-arm figures with an at-risk table of each look of the wild corpus (or none): the first ``skip``
+    of each look are passed over, the next ``per_look`` taken (``skip=5, per_look=35``: the 6th to 40th)."""
     import json
 
     chosen: dict[str, list[Path]] = {}
     for path in sorted(corpus.glob("*.json")):
         truth = json.loads(path.read_text())
-        if len(truth["arms"]) == 2 and truth["at_risk"] and len(chosen.setdefault(truth["family"], [])) < per_look:
-            chosen[truth["family"]].append(path)
-    return [p for look in sorted(chosen) for p in chosen[look]]
+        look = chosen.setdefault(truth["family"], [])
+        if len(truth["arms"]) == 2 and truth["at_risk"] and len(look) < skip + per_look:
+            look.append(path)
+    return [p for look in sorted(chosen) for p in chosen[look][skip:]]
 
 
 def wild_case(json_path: Path, folder: Path):
@@ -273,7 +284,7 @@ def wild_case(json_path: Path, folder: Path):
         raise RuntimeError(f"{json_path.name}: replayed arm sizes {sizes} differ from the truth's")
     label = f"{truth['family']},n={(ipd['arm'] == 'A').sum()}/{(ipd['arm'] == 'B').sum()}"
     return _score("wild", label, run.reconstruction.to_frame(), ipd, run.draws.to_frame(),
-                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start)
+                  lambda tau: _parameters(medians, shape, tau), time.perf_counter() - start, _flagged(run.draws))
 
 
 def speed_table(repeats=5):
@@ -323,6 +334,9 @@ def main() -> None:
     parser.add_argument("--pixel", type=int, default=200, help="pixel-rounded KM corners")
     parser.add_argument("--vector", type=int, default=150, help="exact KM corners")
     parser.add_argument("--wild", type=int, default=5, help="two-arm wild figures per look (when cached)")
+    parser.add_argument("--wild-skip", type=int, default=0,
+                        help="pass over the first K two-arm wild figures of each look, then take --wild "
+                             "(--wild 35 --wild-skip 5: the development set of docs/uncertainty.md)")
     parser.add_argument("--wild-corpus", type=Path, default=Path(__file__).resolve().parent / ".cache" / "wild",
                         help="the cached wild corpus (python benchmarks/wild/make_corpus.py)")
     parser.add_argument("--csv", default=None, help="also write every row here")
@@ -339,7 +353,7 @@ def main() -> None:
                 rows += figure_case(seed, Path(tmp))
             except KmreconError as exc:
                 failed[type(exc).__name__] = failed.get(type(exc).__name__, 0) + 1
-        wild = wild_files(args.wild_corpus, args.wild) if args.wild else []
+        wild = wild_files(args.wild_corpus, args.wild, args.wild_skip) if args.wild else []
         if args.wild and not wild:
             print(f"wild family skipped: no cached corpus in {args.wild_corpus}")
         for path in wild:
@@ -372,6 +386,11 @@ def main() -> None:
         print(looks.pivot_table(index="look", columns="stat", values="recon_cover", aggfunc="mean")
               .assign(figures=looks.groupby("look")["case"].size() // len(STATS))
               .to_string(float_format=lambda v: f"{v:.2f}"))
+    read = frame[frame["flagged"].notna()]
+    if len(read):
+        print("\nraster readings, flagged (1: the reading may be grossly off) or not: recon_cover (figures)")
+        split = read.groupby(["family", "flagged", "stat"])["recon_cover"].agg(["mean", "count"])
+        print(split.unstack("stat").to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"\nmedian seconds per figure (reconstruct/run + draws): "
           f"{frame.groupby('family')['seconds'].median().round(3).to_dict()}")
     if not args.no_speed:

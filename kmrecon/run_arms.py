@@ -74,7 +74,8 @@ def _legend_order(keys) -> ArmMatch:
     for row_index, arm_index in enumerate(order):
         chosen[arm_index] = row_index
     return ArmMatch(rows=tuple(chosen), basis="legend order",
-                    detail="at-risk rows taken in legend order (labels, colours, numbers and fit left it open)")
+                    detail="at-risk rows taken in legend order (labels, colours, numbers and fit left it open)",
+                    settled=False)
 
 
 def _pairs_and_fit(arms, rows, fit) -> ArmMatch | None:
@@ -122,7 +123,8 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
         # labels, colours or numbers pick among assignments that fit about equally well
         agree = "fit agrees" if other.rows == fit.rows else "fit allows it"
-        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; {agree}: {fit.detail()}"), ""
+        return ArmMatch(rows=other.rows, basis=other.basis, detail=f"{other.detail}; {agree}: {fit.detail()}",
+                        settled=other.settled and (other.rows == fit.rows or "step counts" not in other.basis)), ""
     if not fit.clear:
         raise ReconstructionError(
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
@@ -49,12 +51,48 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     precision = run.precision if vector else 2.0 * run.precision
     use_marks = bool(params.get("use_censor_marks", True)) and len(marks) > 0
     # A raster figure's reading errors beyond that pixel (axis calibration from the ticks, line centre, a trace
-    # rougher than the reconstruction can follow): estimated from the figure itself (reconstruct.draw_noise)
-    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision)
-    draws = draw_ipd(
-        curves, run.at_risk if len(run.at_risk) else None, reconstruction=recon,
-        n_patients=params.get("n_patients") or None, total_events=params.get("total_events") or None,
-        censor_marks=marks if use_marks else None, precision=precision, time_precision=time_precision,
-        method=str(params.get("method", "steps")), n_draws=n_draws, seed=seed, noise=noise,
-    )
+    # rougher than the reconstruction can follow, untraced stretches): estimated from the figure itself
+    # (reconstruct.draw_noise), with the flags of a reading that may be grossly off
+    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision, fit=run.fit)
+    unsettled = noise is not None and run.match is not None and not run.match.settled
+    if unsettled:
+        # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the
+        # draws take the other assignment (below)
+        why = (f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
+               "the arms may be swapped")
+        noise = replace(noise, flags={name: "; ".join(filter(None, (noise.flags.get(name, ""), why)))
+                                      for name in run.arm_names})
+    kwargs = dict(at_risk=run.at_risk if len(run.at_risk) else None, n_patients=params.get("n_patients") or None,
+                  total_events=params.get("total_events") or None, precision=precision,
+                  method=str(params.get("method", "steps")))
+    draws = draw_ipd(curves, reconstruction=recon, censor_marks=marks if use_marks else None,
+                     time_precision=time_precision, n_draws=n_draws, seed=seed, noise=noise, **kwargs)
+    if unsettled and len(run.arm_names) == 2:
+        draws = _with_other_assignment(draws, curves, marks if use_marks else None, kwargs, noise,
+                                       time_precision, run.arm_names)
     return draws, ""
+
+
+def _with_other_assignment(draws, curves, marks, kwargs, noise, time_precision, names) -> IPDDraws:
+    """Half the draws from the swapped assignment of two arms' curves to their rows (kept as is when it
+    cannot be reconstructed). ``parameters["mixed"]`` records which draws."""
+    from reconstruct import reconstruct_ipd
+    from reconstruct._draw_mix import mix_draws
+    from reconstruct.errors import KmreconError
+
+    swap = {names[0]: names[1], names[1]: names[0]}
+    curves = curves.assign(arm=curves["arm"].map(swap))
+    marks = None if marks is None else marks.assign(arm=marks["arm"].map(swap))
+    per_arm = ("arm_offset", "arm_precision", "end_drop", "arm_hazard")
+    noise = replace(noise, **{f: {swap.get(k, k): v for k, v in getattr(noise, f).items()} for f in per_arm})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            other = reconstruct_ipd(curves, kwargs["at_risk"], censor_marks=marks, n_patients=kwargs["n_patients"],
+                                    total_events=kwargs["total_events"], method=kwargs["method"],
+                                    precision=kwargs["precision"])
+            swapped = draw_ipd(curves, reconstruction=other, censor_marks=marks, time_precision=time_precision,
+                               n_draws=draws.n_draws, seed=draws.seed, noise=noise, **kwargs)
+    except KmreconError:
+        return draws
+    return mix_draws(draws, swapped, share=0.5)

@@ -47,7 +47,7 @@ def run_record(run: FigureRun) -> dict:
         "arm_names": list(run.arm_names),
         "at_risk_source": run.at_risk_source,
         "arm_match": None if run.match is None else {"basis": run.match.basis, "detail": run.match.detail,
-                                                     "rows": list(run.match.rows)},
+                                                     "rows": list(run.match.rows), "settled": run.match.settled},
         "precision": run.precision,
         "arms": {a.arm: {"n": a.n_patients, "events": a.n_events, "fidelity": a.fidelity.to_dict(),
                          "cleaning_notes": list(a.cleaning_notes), "converged": a.converged}

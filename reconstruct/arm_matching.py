@@ -95,11 +95,17 @@ class ArmMatch:
         "pairs+numbers", "pairs+step counts" or "pairs+fit" when that decided among the pairings they left.
     detail : str
         One line for the report.
+    settled : bool, default True
+        False when nothing but weak evidence decided it: the rows were taken in legend order, or the
+        fit preferred another assignment (within its margin) than the one the labels, colours,
+        numbers or step counts chose. A swapped assignment is then plausible, and the reconstruction's
+        draws do not cover it (:func:`kmrecon.run_draws.run_draws` flags the run).
     """
 
     rows: tuple[int, ...]
     basis: str
     detail: str
+    settled: bool = True
 
 
 def _norm(text: str | None) -> str:

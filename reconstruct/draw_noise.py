@@ -22,6 +22,19 @@ digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands
   levels (missed, merged or split steps, anti-aliasing), the trace is rougher than the digitizer's
   nominal precision: each arm's per-level sd is ``sqrt(precision^2 + r^2)``, with ``r`` the root mean
   square of (traced level - reconstructed KM) over the arm's traced levels after time 0.
+* **Untraced stretches.** Where an arm has no ink of its own (``hidden_share`` of its columns: the
+  arms touch or cross, a stretch is covered or faded), the digitizer follows the other arm's ink or
+  bridges the gap, and the fall of the curve over those columns is a guess. Gross misreads (a start
+  not traced, a tail lost or followed along the other arm) happen there. Each draw scales the arm's
+  whole cumulative hazard by ``exp(e)``, ``e ~ N(0, (kappa h)^2)`` (``S -> S^exp(e)``), with ``h``
+  the hidden share and ``kappa = HIDDEN_HAZARD_SD`` the relative error of the hazard accrued over
+  the hidden columns (calibrated on the wild development set of ``docs/uncertainty.md``). An error of the
+  level at one point averages out over many steps; a misread stretch moves everything after it.
+* **Flags.** A reading can be off by more than any of this: an arm with ``hidden_share`` of at
+  least ``FLAG_HIDDEN_SHARE``, or whose reconstruction scores at least ``FLAG_FIT_SCORE`` of the
+  quality gate's misfit threshold (its KM misses the trace, or the table and the curve disagree),
+  is flagged (``DigitizerNoise.flags``): on such figures the reconstruction interval misses the
+  true-IPD value about four times as often (``docs/uncertainty.md``).
 
 Nothing here looks at anything but the figure, its calibration and the reconstruction of it.
 """
@@ -38,10 +51,14 @@ from numpy.typing import NDArray
 from reconstruct.errors import InputError
 from reconstruct.simulate import km_step_points
 
-__all__ = ["DigitizerNoise", "digitizer_noise", "axis_fit_noise", "trace_roughness", "warp_times", "noisy_drops"]
+__all__ = ["DigitizerNoise", "digitizer_noise", "reading_flags", "HIDDEN_HAZARD_SD", "FLAG_HIDDEN_SHARE",
+           "FLAG_FIT_SCORE", "axis_fit_noise", "trace_roughness", "warp_times", "noisy_drops"]
 
 _TICK_FLOOR_PX = 0.5  # a tick mark is found to the nearest pixel
 _LINE_CENTRE_SD_PX = 1.0 / np.sqrt(12.0)  # a stroke's centre, uniform within half a pixel of the traced row
+HIDDEN_HAZARD_SD = 0.1  # kappa: sd of log(cumulative hazard) per unit of hidden share
+FLAG_HIDDEN_SHARE = 0.15  # an arm without its own ink in this share of its columns is flagged
+FLAG_FIT_SCORE = 0.4  # ... and one whose fit score (quality gate, misfit above 1) reaches this
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,12 @@ class DigitizerNoise:
     end_drop : dict of str to float
         Per arm, the probability that its curve ends with a hidden drop to 0 (its last level then
         reads 0 in that draw: the patients still at risk at the curve's end have an event there).
+    arm_hazard : dict of str to float
+        Per arm, sd of ``e`` in a per-draw scale ``exp(e)`` of its whole cumulative hazard
+        (``S -> S^exp(e)``): the error of the stretches read without the arm's own ink.
+    flags : dict of str to str
+        Arms whose reading may be grossly off, each with the evidence (one clause); the draws do not
+        cover such misreads, and the run says so.
     """
 
     y_shift: float = 0.0
@@ -76,13 +99,15 @@ class DigitizerNoise:
     arm_offset: Mapping[str, float] = field(default_factory=dict)
     arm_precision: Mapping[str, float] = field(default_factory=dict)
     end_drop: Mapping[str, float] = field(default_factory=dict)
+    arm_hazard: Mapping[str, float] = field(default_factory=dict)
+    flags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("y_shift", "y_scale", "x_shift", "x_scale"):
             value = getattr(self, name)
             if not (np.isfinite(value) and value >= 0):
                 raise InputError(f"DigitizerNoise.{name}: expected a finite sd >= 0, got {value!r}")
-        for name in ("arm_offset", "arm_precision"):
+        for name in ("arm_offset", "arm_precision", "arm_hazard"):
             values = dict(getattr(self, name))
             bad = {k: v for k, v in values.items() if not (np.isfinite(v) and v >= 0)}
             if bad:
@@ -92,12 +117,14 @@ class DigitizerNoise:
         if any(not 0.0 <= v <= 1.0 for v in ends.values()):
             raise InputError(f"DigitizerNoise.end_drop: expected probabilities in [0, 1] per arm, got {ends!r}")
         object.__setattr__(self, "end_drop", ends)
+        object.__setattr__(self, "flags", {str(k): str(v) for k, v in dict(self.flags).items()})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {"y_shift": self.y_shift, "y_scale": self.y_scale, "y_pivot": self.y_pivot, "x_shift": self.x_shift,
                 "x_scale": self.x_scale, "x_pivot": self.x_pivot, "arm_offset": dict(self.arm_offset),
-                "arm_precision": dict(self.arm_precision), "end_drop": dict(self.end_drop)}
+                "arm_precision": dict(self.arm_precision), "end_drop": dict(self.end_drop),
+                "arm_hazard": dict(self.arm_hazard), "flags": dict(self.flags)}
 
     def axis_draws(self, rng: np.random.Generator, m: int) -> dict[str, NDArray[np.float64]]:
         """Per-draw calibration errors ``y_shift, y_scale, x_shift, x_scale``, each of shape (m,)."""
@@ -143,7 +170,37 @@ def trace_roughness(curve_t, curve_s, rec_time, rec_event) -> float:
     return float(np.sqrt(np.mean((level - km) ** 2))) if level.size else 0.0
 
 
-def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float) -> DigitizerNoise:
+def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
+    """Arms whose reading may be grossly off, each with its evidence (see the module docstring).
+
+    Parameters
+    ----------
+    digitized : DigitizedFigure
+    arm_names : sequence of str
+        Name of each digitized arm, in digitizer order.
+    fit : sequence of ArmFit, optional
+        The quality gate's fit of each arm (:func:`reconstruct.quality.assess_reconstruction`), by ``arm``.
+
+    Returns
+    -------
+    dict of str to str
+        Arm name to the evidence, for the flagged arms only.
+    """
+    scores = {str(f.arm): float(f.score) for f in fit}
+    flags = {}
+    for name, arm in zip(arm_names, digitized.arms, strict=True):
+        why = []
+        hidden = float(arm.quality.get("hidden_share", 0.0))
+        if hidden >= FLAG_HIDDEN_SHARE:
+            why.append(f"{hidden:.0%} of its curve traced without its own ink")
+        if scores.get(str(name), 0.0) >= FLAG_FIT_SCORE:
+            why.append(f"fit score {scores[str(name)]:.2f} (misfit above 1)")
+        if why:
+            flags[str(name)] = "; ".join(why)
+    return flags
+
+
+def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float, fit=()) -> DigitizerNoise:
     """Estimate a raster figure's reading errors (see the module docstring).
 
     Parameters
@@ -155,6 +212,8 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float)
     reconstruction : IPDReconstruction
     precision : float
         The digitizer's nominal per-level sd (survival units).
+    fit : sequence of ArmFit, optional
+        The quality gate's fit of each arm, for the flags (:func:`reading_flags`).
 
     Returns
     -------
@@ -165,18 +224,20 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float)
     x_shift, x_scale, x_pivot = axis_fit_noise(x_cal.px_positions, x_cal.values, x_cal.slope)
     if getattr(digitized, "curve_kind", "survival") == "cumulative_incidence":
         y_pivot = 1.0 - y_pivot  # the traced value is 1 - survival: the same errors about the mirrored pivot
-    offsets, precisions, ends = {}, {}, {}
+    offsets, precisions, ends, hazards = {}, {}, {}, {}
     unit = abs(float(y_cal.slope))
     for name, arm in zip(arm_names, digitized.arms, strict=True):
         rec = reconstruction[name]
         rough = trace_roughness(arm.time, arm.survival, rec.time, rec.event)
         offsets[str(name)] = _LINE_CENTRE_SD_PX * unit
+        hazards[str(name)] = HIDDEN_HAZARD_SD * float(arm.quality.get("hidden_share", 0.0))
         precisions[str(name)] = float(np.hypot(precision, rough))
         reach = (2 * int(arm.quality.get("line_half_width_px", 1)) + 3) * unit
         if 0.0 < float(arm.survival[-1]) <= reach and getattr(digitized, "curve_kind", "survival") == "survival":
             ends[str(name)] = 0.5
     return DigitizerNoise(y_shift=y_shift, y_scale=y_scale, y_pivot=y_pivot, x_shift=x_shift, x_scale=x_scale,
-                          x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions, end_drop=ends)
+                          x_pivot=x_pivot, arm_offset=offsets, arm_precision=precisions, end_drop=ends,
+                          arm_hazard=hazards, flags=reading_flags(digitized, arm_names, fit))
 
 
 def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m, x_err=None, per_arm=False):
@@ -225,12 +286,13 @@ def warp_times(times_by_arm, draws_by_arm, knots, fixed, time_precision, rng, m,
 
 
 def noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=None,
-                 end_zero=None) -> NDArray[np.float64]:
+                end_zero=None, hazard=None) -> NDArray[np.float64]:
     """Relative drops ``1 - S_j / S_{j-1}`` of curves with Gaussian noise on every distinct survival level.
 
     ``y_err = (shift, scale, pivot)`` (shapes (m,), (m,), scalar) moves every level but S(0) by
     ``shift + scale (S - pivot)`` per draw as well: the axis calibration and the line centre.
     ``end_zero`` (m,) bool: the draws whose curve ends with a hidden drop to 0 (their last level is 0).
+    ``hazard`` (m,): each draw's log scale ``e`` of the cumulative hazard, ``S -> S^exp(e)`` (untraced stretches).
     """
     level = np.cumsum(np.r_[0, np.diff(s) != 0])
     noise = rng.normal(0.0, precision, size=(m, int(level[-1]) + 1))
@@ -240,6 +302,8 @@ def noisy_drops(s: NDArray[np.float64], precision: float, rng, m: int, y_err=Non
         shift, scale, pivot = y_err
         moved[:, 1:] += shift[:, None] + scale[:, None] * (s[None, 1:] - pivot)
     s_draw = np.clip(moved, 0.0, 1.0)
+    if hazard is not None:
+        s_draw = s_draw ** np.exp(np.asarray(hazard, dtype=float))[:, None]
     s_draw[:, s == 0] = 0.0
     if end_zero is not None and s.size > 1:
         s_draw[end_zero, -1] = 0.0

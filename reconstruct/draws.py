@@ -34,8 +34,9 @@ read with an error. :func:`draw_ipd` draws ``M`` such sets per arm (reproducibly
    same sd per draw (the calibration of the axis), shared by the arms so that tied times stay
    tied; the at-risk table times do not move and no time crosses one.
 5. **Reading errors** of a raster figure (``noise``, :mod:`reconstruct.draw_noise`): per draw a
-   random calibration of both axes shared by the arms, an offset of each arm's levels, and each
-   arm's own level sd from the roughness of its trace.
+   random calibration of both axes shared by the arms, an offset of each arm's levels, each
+   arm's own level sd from the roughness of its trace, and a scale of each arm's cumulative hazard
+   from its untraced share; ``parameters["reading"]`` says which arms may be grossly misread.
 
 After the last cut, the censorings inside the curve keep the reconstruction's count (or
 follow a given event total) and the rest stay at risk to the end of the curve. Every draw
@@ -57,6 +58,7 @@ from numpy.typing import NDArray
 
 from reconstruct._draw_blocks import (block_events, block_ratio, block_tolerance, censor_pool, emit_events,
                                       fallback_pool, refit_block)
+from reconstruct._draw_pins import alternatives, pinned_points
 from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.csv_columns import arm_rows
 from reconstruct.draw_budget import DEFAULT_DRAWS
@@ -70,9 +72,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["IPDDraws", "draw_ipd", "DEFAULT_DRAWS"]
-
-_PIN_SD = 0.3  # a point's n counts as known when its standard error is below this (patients)
-
 
 @dataclass(frozen=True, eq=False)
 class IPDDraws:
@@ -136,14 +135,6 @@ class IPDDraws:
 # --------------------------------------------------------------------------- one arm
 
 
-def _tie_weights(d_pinned: NDArray[np.int64], top: int) -> NDArray[np.float64]:
-    """P(d) for d = 1..top: counts at the pinned steps plus a pseudo-count spread as 2^-d (as the solver)."""
-    d = np.arange(1, top + 1)
-    counts = np.bincount(np.clip(d_pinned, 0, top), minlength=top + 1)[1:].astype(float)
-    prior = 0.5**d / (1.0 - 0.5**top)
-    return (counts + prior) / (counts.sum() + prior.sum())
-
-
 @dataclass(frozen=True)
 class _ArmInput:
     p_time: NDArray[np.float64]  # curve points after time 0
@@ -173,84 +164,6 @@ def _arm_input(curve_t, curve_s, table_t, table_n, marks, rec, total_events, nam
     return _ArmInput(p_time=curve.time[1:], s=curve.survival, a_time=a_time, a_n=a_n, marks=marks,
                      rec_time=np.asarray(rec.time, dtype=float), rec_event=np.asarray(rec.event, dtype=np.int64),
                      total_events=total_events)
-
-
-def _pinned_points(arm: _ArmInput, precision: float):
-    """Per point: events and at-risk of the reconstruction, and whether n is pinned by the step height."""
-    ev_t = arm.rec_time[arm.rec_event == 1]
-    left = np.searchsorted(ev_t, arm.p_time, side="left")
-    events = np.searchsorted(ev_t, arm.p_time, side="right") - left
-    n = arm.rec_time.size - np.searchsorted(np.sort(arm.rec_time), arm.p_time, side="left")
-    s_prev, s = arm.s[:-1], arm.s[1:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drop = np.where(s_prev > 0, 1.0 - s / s_prev, 0.0)
-        sd_h = precision * np.sqrt(1.0 + (1.0 - drop) ** 2) / np.maximum(s_prev, 1e-12)
-        sd_n = np.where(events > 0, n.astype(float) ** 2 / np.maximum(events, 1) * sd_h, np.inf)
-    pinned = (events > 0) & (sd_n < _PIN_SD) & (drop < 1.0)
-    return events.astype(np.int64), n.astype(np.int64), pinned
-
-
-def _alternatives(events, n, pinned, p_time, a_time, n_table, rng, m):
-    """Per draw, (d, n) of each pinned point: the reconstruction's, or a whole multiple of the same fraction.
-
-    A multiple ``(k d0, k n0)`` qualifies when it fits between the neighbouring anchors (table rows
-    and other pinned points, on the scale ``M = n + events before``, patients not yet censored):
-    ``k n0 <= M(previous anchor) - events before the point`` and
-    ``k n0 - k d0 >= M(next anchor) - events up to and including the point`` (0 without a next anchor).
-    A point none of whose multiples fits (the reconstruction's own ``(d, n)`` can miss a table row it
-    could not reproduce) is not pinned: its events then follow from its step height like any other's.
-    Returns the per-draw ``d`` and ``n`` of every point, shape (m, points), and the updated ``pinned``.
-    """
-    p = events.size
-    d_draw = np.broadcast_to(events, (m, p)).copy()
-    n_draw = np.broadcast_to(n, (m, p)).copy()
-    pinned = pinned.copy()
-    e_before = np.r_[0, np.cumsum(events)]  # events at points < j
-    t_pos = np.searchsorted(p_time, a_time, side="left")
-    while True:  # dropping an anchor only widens its neighbours' bounds (M never increases in time)
-        idx = np.flatnonzero(pinned)
-        if idx.size == 0:
-            return d_draw, n_draw, pinned
-        keys = np.r_[2 * t_pos, 2 * idx + 1]
-        big_m = np.r_[n_table + e_before[t_pos], n[idx] + e_before[idx]]
-        order = np.argsort(keys, kind="stable")
-        keys, big_m = keys[order], big_m[order]
-        own = np.searchsorted(keys, 2 * idx + 1)
-        prev_m = big_m[own - 1]  # the table row at time 0 always precedes
-        has_next = own + 1 < keys.size
-        next_m = np.where(has_next, big_m[np.minimum(own + 1, keys.size - 1)], 0)
-        upper = prev_m - e_before[idx]
-        lower = np.where(has_next, next_m - e_before[idx + 1], 0)
-        g = np.gcd(events[idx], n[idx])
-        d0, n0 = events[idx] // g, n[idx] // g
-        k_max = int(max(np.max(upper // np.maximum(n0, 1)), 1))
-        k = np.arange(1, k_max + 1)[None, :]
-        ok = (k * n0[:, None] <= upper[:, None]) & (k * (n0 - d0)[:, None] >= lower[:, None])
-        fits = (g <= k_max) & ok[np.arange(idx.size), np.minimum(g, k_max) - 1]
-        if fits.all():
-            break
-        pinned[idx[~fits]] = False
-    if ok.sum() == idx.size:
-        return d_draw, n_draw, pinned  # every point's only fit is the reconstruction's own
-    weights = _tie_weights(events[idx], int(np.max(k * d0[:, None])))
-    w = np.where(ok, weights[np.clip(k * d0[:, None], 1, weights.size) - 1], 0.0)
-    u = rng.random((m, idx.size))
-    # in time order, so that a point's choice leaves room after the previous pinned point's own choice
-    # (each bound above assumes the neighbours' reconstruction values; the reconstruction's own choice
-    # always fits after any qualifying choice of the previous point)
-    prev_pin = np.where(keys[own - 1] % 2 == 1, (keys[own - 1] - 1) // 2, -1)
-    for i in range(idx.size):
-        wi = np.broadcast_to(w[i], (m, k_max))
-        j = prev_pin[i]
-        if j >= 0:
-            room = n_draw[:, j] - d_draw[:, j] + events[j] + e_before[j] - e_before[idx[i]]
-            wi = np.where(k * n0[i] <= room[:, None], wi, 0.0)
-        cdf = np.cumsum(wi, axis=1)
-        cdf /= cdf[:, -1:]
-        pick = np.minimum((u[:, i:i + 1] > cdf).sum(axis=1) + 1, k_max)  # k per draw
-        d_draw[:, idx[i]] = pick * d0[i]
-        n_draw[:, idx[i]] = pick * n0[i]
-    return d_draw, n_draw, pinned
 
 
 @dataclass(frozen=True)
@@ -308,13 +221,15 @@ def _run_block(blk: _Block, rows: NDArray[np.int64], rng: np.random.Generator, k
                        (blk.in_marks, t0, t1), rng, fallback)
 
 
-def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None, end_zero=None):
-    """Draws of one arm before the time warp: (draw, time, event); ``y_err``, ``end_zero`` as in ``noisy_drops``."""
-    events, n, pinned = _pinned_points(arm, precision)
+def _draw_arm(arm: _ArmInput, precision: float, rng: np.random.Generator, m: int, y_err=None, end_zero=None,
+              hazard=None):
+    """Draws of one arm before the time warp: (draw, time, event); ``y_err``, ``end_zero``, ``hazard`` as in
+    ``noisy_drops``."""
+    events, n, pinned = pinned_points(arm.rec_time, arm.rec_event, arm.p_time, arm.s, precision)
     # the table's own numbers: the reconstruction may miss them by a patient where the curve and table disagree
     n_table = arm.a_n if arm.a_n is not None else np.full(arm.a_time.size, arm.rec_time.size, dtype=np.int64)
-    d_pin, n_pin, pinned = _alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
-    drops = noisy_drops(arm.s, precision, rng, m, y_err, end_zero)
+    d_pin, n_pin, pinned = alternatives(events, n, pinned, arm.p_time, arm.a_time, n_table, rng, m)
+    drops = noisy_drops(arm.s, precision, rng, m, y_err, end_zero, hazard)
     t_end = float(arm.p_time[-1]) if arm.p_time.size else 0.0
     marks = arm.marks if arm.marks is not None else np.zeros(0)
     # cuts: table rows, then pinned points not at a table time; a pinned point's events are fixed
@@ -459,6 +374,9 @@ def draw_ipd(
         offsets = {rec.arm: noise_rng.normal(0.0, noise.arm_offset.get(rec.arm, 0.0), size=n_draws)
                    for rec in reconstruction.arms}
         ends = {rec.arm: noise_rng.random(n_draws) < noise.end_drop.get(rec.arm, 0.0) for rec in reconstruction.arms}
+        # drawn after the others: a figure without untraced stretches keeps its draws byte for byte
+        hazards = {rec.arm: noise_rng.normal(0.0, noise.arm_hazard.get(rec.arm, 0.0), size=n_draws)
+                   if noise.arm_hazard.get(rec.arm, 0.0) > 0 else None for rec in reconstruction.arms}
     names, times, draws, events, knots, fixed = [], [], [], [], [np.zeros(1)], [np.zeros(1)]
     for k, rec in enumerate(reconstruction.arms):
         c = arm_rows(curves, rec.arm)
@@ -472,12 +390,13 @@ def draw_ipd(
                          np.asarray(t_rows["time"]) if has_table else None,
                          np.asarray(t_rows["n_risk"]) if has_table else None,
                          marks, rec, total_events.get(rec.arm), rec.arm)
-        arm_precision, y_err, end_zero = float(precision), None, None
+        arm_precision, y_err, end_zero, hazard = float(precision), None, None, None
         if errors is not None:
             arm_precision = float(noise.arm_precision.get(rec.arm, precision))
             y_err = (errors["y_shift"] + offsets[rec.arm], errors["y_scale"], noise.y_pivot)
             end_zero = ends[rec.arm] if arm.total_events is None else None  # a given event total fixes the end
-        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err, end_zero)
+            hazard = hazards[rec.arm]
+        d, t, e = _draw_arm(arm, arm_precision, np.random.default_rng(streams[k]), n_draws, y_err, end_zero, hazard)
         names.append(rec.arm)
         draws.append(d)
         times.append(t)
@@ -496,5 +415,7 @@ def draw_ipd(
     params = {"n_draws": n_draws, "seed": int(seed), "precision": float(precision),
               "time_precision": time_precision, "method": method,
               "noise": None if noise is None else noise.to_dict()}
+    if noise is not None:
+        params["reading"] = {"status": "flagged" if noise.flags else "ok", "arms": dict(noise.flags)}
     return IPDDraws(arms=tuple(names), n_draws=n_draws, seed=int(seed), draw=draw[order], arm_index=arm_index[order],
                     time=time[order], event=event[order], parameters=params)

@@ -137,13 +137,17 @@ def _draw_r(batch: list[tuple[dict, Path]], out: Path) -> list[str]:
 
 
 def build(families, per_family: int, out: Path, *, jobs: int = 1, force: bool = False,
-          only: str | None = None) -> list[str]:
-    """Generate the corpus; returns the error messages of figures that could not be drawn."""
+          only: str | None = None, seed: int = 2026) -> list[str]:
+    """Generate the corpus; returns the error messages of figures that could not be drawn.
+
+    ``seed`` is the base seed of every figure's spec (:func:`spec.make_spec`): another seed gives
+    another corpus of the same looks (a held-out set).
+    """
     out.mkdir(parents=True, exist_ok=True)
     r_jobs, py_jobs = [], []
     for family in families:
         for i in range(per_family):
-            spec = make_spec(family, i)
+            spec = make_spec(family, i, base_seed=seed)
             if (out / f"{spec['id']}.json").is_file() and not force:
                 continue
             is_r = spec["look"] in R_FAMILIES
@@ -173,13 +177,16 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--only", choices=["r", "python"], default=None, help="draw only the R or Python figures")
+    parser.add_argument("--seed", type=int, default=2026,
+                        help="base seed of the figures' specs (another seed: a held-out corpus of the same looks)")
     args = parser.parse_args(argv)
     families = [f for f in args.families.split(",") if f]
     unknown = sorted(set(families) - set(FAMILIES))
     if unknown:
         print(f"--families: expected names from {', '.join(FAMILIES)}, got {', '.join(unknown)}", file=sys.stderr)
         return 2
-    errors = build(families, args.per_family, args.out, jobs=args.jobs, force=args.force, only=args.only)
+    errors = build(families, args.per_family, args.out, jobs=args.jobs, force=args.force, only=args.only,
+                   seed=args.seed)
     n = len(list(args.out.glob("*.json")))
     print(f"{n} figures in {args.out}; {len(errors)} drawing errors")
     for e in errors[:20]:

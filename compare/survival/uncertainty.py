@@ -38,9 +38,8 @@ References
 
 from __future__ import annotations
 
-import math
-
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +55,7 @@ from reconstruct.draws import IPDDraws
 from reconstruct.errors import InputError
 
 __all__ = ["ReconstructionInterval", "StatisticUncertainty", "SummaryUncertainty", "summary_uncertainty",
-           "annotate_summary_dict", "rubin_total", "logrank_total"]
+           "annotate_summary_dict", "rubin_total", "logrank_total", "reading_status"]
 
 _LOWER, _UPPER = 2.5, 97.5
 
@@ -428,4 +427,20 @@ def annotate_summary_dict(record: dict[str, Any], uncertainty: SummaryUncertaint
     out["uncertainty"] = {"draws": uncertainty.n_draws, "parameters": dict(uncertainty.parameters),
                           "method": "reconstruction: 2.5-97.5 percentiles over draws of plausible IPD; total: "
                                     "Rubin's rules (docs/uncertainty.md)"}
+    if "reading" in uncertainty.parameters:  # a raster reading: flagged when it may be grossly off
+        out["uncertainty"]["reading"] = reading_status(uncertainty.parameters)
     return out
+
+
+def reading_status(parameters: dict[str, Any]) -> dict[str, Any]:
+    """``{"status": "ok" | "flagged", "arms": {arm: evidence}, "note"}`` from the draws' ``parameters["reading"]``.
+
+    "flagged": the figure's own evidence (untraced stretches, a fit close to the misfit gate, an arm
+    assignment on weak evidence) says the reading may be grossly off, which the draws do not cover.
+    """
+    reading = dict(parameters.get("reading") or {})
+    arms = dict(reading.get("arms") or {})
+    flagged = reading.get("status") == "flagged" and bool(arms)
+    note = ("the reading may be grossly off (" + "; ".join(f"{a}: {why}" for a, why in arms.items()) + "); the "
+            "reconstruction interval may not cover such misreads: check overlay.png") if flagged else ""
+    return {"status": "flagged" if flagged else "ok", "arms": arms, "note": note}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from compare.survival.ipd_summary import IPDSummary
-from compare.survival.uncertainty import StatisticUncertainty, SummaryUncertainty
+from compare.survival.uncertainty import StatisticUncertainty, SummaryUncertainty, reading_status
 
 __all__ = ["uncertainty_section", "UNCERTAINTY_CAVEAT"]
 
@@ -95,6 +95,9 @@ def uncertainty_section(summary: IPDSummary, uncertainty: SummaryUncertainty | N
               "at random within what the at-risk table, the step heights and the censor marks allow; digitization "
               "noise on step heights and times). Total: Rubin's rules (docs/uncertainty.md); for the log-rank p, the "
               "p-values at the ends of the total interval of the standardised statistic.", ""]
+    reading = reading_status(uncertainty.parameters)
+    if reading["status"] == "flagged":
+        lines += [f"**Warning:** {reading['note'][0].upper()}{reading['note'][1:]}.", ""]
     lines += ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines + [""]

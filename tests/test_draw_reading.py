@@ -1,0 +1,145 @@
+"""Untraced stretches and flagged readings in the draws (reconstruct.draw_noise, kmrecon.run_draws)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from compare import summarize_ipd
+from compare.survival.uncertainty import annotate_summary_dict, reading_status, summary_uncertainty
+from compare.survival.uncertainty_report import uncertainty_section
+from kmrecon.run_arms import _legend_order
+from reconstruct import km_at
+from reconstruct._draw_mix import mix_draws
+from reconstruct.draw_noise import HIDDEN_HAZARD_SD, DigitizerNoise, digitizer_noise, noisy_drops, reading_flags
+from reconstruct.errors import InputError
+from tests.test_draw_noise import PIXEL, _draws, _figure
+
+
+def _cum_hazard(draws, arm, t):
+    """Per draw, -log KM(t) of ``arm``; shape (n_draws,)."""
+    frame = draws.to_frame()
+    rows = frame[frame["arm"] == arm]
+    return np.array([-np.log(km_at(g["time"].to_numpy(), g["event"].to_numpy(), np.array([t]))[0])
+                     for _, g in rows.groupby("draw")])
+
+
+def test_hazard_scale_raises_every_level_to_the_power_exp_e():
+    """S -> S^exp(e): with e = log 2 the levels 0.8, 0.5 become 0.64, 0.25 (drops 0.36 and 1 - 0.25/0.64)."""
+    s = np.array([1.0, 0.8, 0.5])
+    rng = np.random.default_rng(0)
+    drops = noisy_drops(s, 1e-15, rng, 2, hazard=np.array([np.log(2.0), 0.0]))
+    np.testing.assert_allclose(drops[0], [0.36, 1.0 - 0.25 / 0.64], atol=1e-12)
+    np.testing.assert_allclose(drops[1], [0.2, 0.375], atol=1e-12)
+
+
+def test_hazard_error_spreads_its_arm_only_and_keeps_the_rest_byte_for_byte():
+    """An arm's hazard sd 0.1 spreads its cumulative hazard at 12 months by about 0.1 on the log scale
+    (0.0055 without it); the other arm's draws stay identical."""
+    curves, table = _figure(200, 3)
+    base = DigitizerNoise(arm_precision={"A": PIXEL, "B": PIXEL})
+    wide = DigitizerNoise(arm_precision={"A": PIXEL, "B": PIXEL}, arm_hazard={"A": 0.1})
+    rec, plain = _draws(curves, table, base, n_draws=200)
+    _, spread = _draws(curves, table, wide, n_draws=200)
+    r = rec["A"]
+    ref = -np.log(km_at(np.asarray(r.time), np.asarray(r.event), np.array([12.0]))[0])
+    assert np.std(np.log(_cum_hazard(plain, "A", 12.0) / ref)) < 0.01
+    log_ratio = np.log(_cum_hazard(spread, "A", 12.0) / ref)
+    assert 0.08 < np.std(log_ratio) < 0.12
+    assert abs(np.mean(log_ratio)) < 0.03  # centred
+    a, b = plain.to_frame(), spread.to_frame()
+    pd.testing.assert_frame_equal(a[a["arm"] == "B"].reset_index(drop=True), b[b["arm"] == "B"].reset_index(drop=True))
+    # the table's numbers at risk hold in every draw
+    for _, g in b[b["arm"] == "A"].groupby("draw"):
+        times = table.loc[table["arm"] == "A", "time"].to_numpy()
+        n = np.array([(g["time"].to_numpy() >= t).sum() for t in times])
+        np.testing.assert_array_equal(n, table.loc[table["arm"] == "A", "n_risk"].to_numpy())
+
+
+def test_zero_hazard_sd_changes_nothing():
+    curves, table = _figure(80, 4)
+    _, a = _draws(curves, table, DigitizerNoise(arm_precision={"A": PIXEL}))
+    _, b = _draws(curves, table, DigitizerNoise(arm_precision={"A": PIXEL}, arm_hazard={"A": 0.0, "B": 0.0}))
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+
+
+def test_noise_rejects_bad_hazard_sd():
+    with pytest.raises(InputError, match="arm_hazard"):
+        DigitizerNoise(arm_hazard={"A": -0.1})
+
+
+def _digitized(hidden):
+    """A stand-in for DigitizedFigure: calibrations and arms with a hidden share each."""
+    cal = SimpleNamespace(px_positions=[400.0, 300.0, 200.0, 100.0, 0.0], values=[0.0, 0.25, 0.5, 0.75, 1.0],
+                          slope=-0.0025)
+    xcal = SimpleNamespace(px_positions=[0.0, 200.0, 400.0], values=[0.0, 12.0, 24.0], slope=0.06)
+    arms = [SimpleNamespace(time=np.array([0.0, 5.0, 10.0]), survival=np.array([1.0, 0.8, 0.6]),
+                            quality={"hidden_share": h, "line_half_width_px": 1}) for h in hidden]
+    return SimpleNamespace(y_calibration=cal, x_calibration=xcal, arms=arms, curve_kind="survival")
+
+
+def test_reading_flags_from_hidden_share_and_fit_score():
+    fit = [SimpleNamespace(arm="A", score=0.1), SimpleNamespace(arm="B", score=0.55)]
+    flags = reading_flags(_digitized([0.2, 0.05]), ["A", "B"], fit)
+    assert flags == {"A": "20% of its curve traced without its own ink", "B": "fit score 0.55 (misfit above 1)"}
+    assert reading_flags(_digitized([0.1, 0.149]), ["A", "B"], [SimpleNamespace(arm="A", score=0.39)]) == {}
+
+
+def test_digitizer_noise_takes_the_hazard_sd_from_the_hidden_share():
+    rec = {"A": SimpleNamespace(time=np.array([5.0, 10.0, 12.0]), event=np.array([1, 1, 0])),
+           "B": SimpleNamespace(time=np.array([5.0, 10.0, 12.0]), event=np.array([1, 1, 0]))}
+    noise = digitizer_noise(_digitized([0.3, 0.0]), ["A", "B"], rec, 0.0025)
+    assert noise.arm_hazard == pytest.approx({"A": HIDDEN_HAZARD_SD * 0.3, "B": 0.0})
+    assert set(noise.flags) == {"A"}
+    assert noise.to_dict()["flags"] == dict(noise.flags)
+
+
+def test_legend_order_is_not_settled():
+    assert _legend_order([2, 1]).settled is False
+
+
+def test_flagged_reading_reaches_summary_and_report():
+    curves, table = _figure(60, 2)
+    noise = DigitizerNoise(arm_precision={"A": PIXEL, "B": PIXEL}, flags={"B": "fit score 0.55 (misfit above 1)"})
+    rec, draws = _draws(curves, table, noise, n_draws=20)
+    assert draws.parameters["reading"] == {"status": "flagged", "arms": {"B": "fit score 0.55 (misfit above 1)"}}
+    summary = summarize_ipd(rec.to_frame(), landmarks=(12.0,))
+    unc = summary_uncertainty(summary, draws)
+    record = annotate_summary_dict(summary.to_dict(), unc)
+    assert record["uncertainty"]["reading"]["status"] == "flagged"
+    assert "B: fit score 0.55" in record["uncertainty"]["reading"]["note"]
+    assert any(line.startswith("**Warning:** The reading may be grossly off") for line in
+               uncertainty_section(summary, unc))
+    _, ok = _draws(curves, table, DigitizerNoise(), n_draws=5)
+    assert reading_status(ok.parameters) == {"status": "ok", "arms": {}, "note": ""}
+
+
+def test_mix_draws_takes_the_last_share_of_draws_from_the_other_reading():
+    """Half of 10 draws from a reading whose arms are swapped: draws 0-4 as the first, 5-9 as the second."""
+    curves, table = _figure(60, 7)
+    noise = DigitizerNoise(arm_precision={"A": PIXEL, "B": PIXEL})
+    _, first = _draws(curves, table, noise, n_draws=10)
+    swapped_curves = curves.assign(arm=curves["arm"].map({"A": "B", "B": "A"}))
+    swapped_table = table.assign(arm=table["arm"].map({"A": "B", "B": "A"}))
+    _, second = _draws(swapped_curves, swapped_table, noise, n_draws=10)
+    mixed = mix_draws(first, second, share=0.5)
+    assert mixed.arms == first.arms
+    assert mixed.n_draws == 10
+    assert mixed.parameters["mixed"] == {"share": 0.5, "draws": [5, 10]}
+    frame, f1, f2 = mixed.to_frame(), first.to_frame(), second.to_frame()
+    for arm in ("A", "B"):
+        early = frame[(frame["arm"] == arm) & (frame["draw"] < 5)].reset_index(drop=True)
+        late = frame[(frame["arm"] == arm) & (frame["draw"] >= 5)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(early, f1[(f1["arm"] == arm) & (f1["draw"] < 5)].reset_index(drop=True))
+        pd.testing.assert_frame_equal(late, f2[(f2["arm"] == arm) & (f2["draw"] >= 5)].reset_index(drop=True))
+    # the late draws of arm A follow the curve first read as B
+    def events(f, arm):
+        return f[(f["arm"] == arm) & (f["draw"] == 9)]["event"].sum()
+
+    assert events(frame, "A") == events(f1, "B")
+    assert events(frame, "A") != events(f1, "A")
+    with pytest.raises(InputError, match="share"):
+        mix_draws(first, second, share=1.5)
