@@ -381,3 +381,29 @@ def test_digitize_command_reads_a_pdf_page(tmp_path):
     missing = CliRunner().invoke(main, ["digitize", str(pdf), "--page", "2", "-o", str(tmp_path / "e")])
     assert missing.exit_code in (1, 2)
     assert "Traceback" not in missing.output and "vector_km_base.pdf" in missing.output
+
+
+def test_replayed_marker_xobjects_give_the_page_pdfminer_gives(tmp_path, monkeypatch):
+    """Marker XObjects are tokenised once and replayed: the page read must equal pdfminer's own reading."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    from reconstruct.vector import pdf_read
+
+    fig, _, _ = draw_km(simulate_arms(2, seed=12), marker="|")
+    save(fig, tmp_path / "km.pdf")
+    ((_, replayed, _),) = read_pdf_pages(tmp_path / "km.pdf")
+    original = pdf_read._interpreter_class
+
+    def plain():
+        cls = original()
+        cls.execute = PDFPageInterpreter.execute
+        return cls
+
+    monkeypatch.setattr(pdf_read, "_interpreter_class", plain)
+    ((_, parsed, _),) = read_pdf_pages(tmp_path / "km.pdf")
+    assert len(replayed.paths) == len(parsed.paths) > 40  # every censor mark is an XObject
+    for a, b in zip(replayed.paths, parsed.paths, strict=True):
+        assert (a.stroke, a.fill, a.unit) == (b.stroke, b.fill, b.unit)
+        for sa, sb in zip(a.subpaths, b.subpaths, strict=True):
+            np.testing.assert_array_equal(sa, sb)
+    assert replayed.texts == parsed.texts

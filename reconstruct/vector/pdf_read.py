@@ -84,7 +84,56 @@ def _interpreter_class():
             if self._inherited is not None:
                 self.graphicstate = self._inherited.copy()
 
+        def execute(self, streams):
+            # A form XObject (a marker) is drawn hundreds of times a page: its content stream is tokenised once
+            # and replayed (pdfminer tokenises it anew on every Do). Pages and anything unusual go the usual way.
+            stream = stream_value(streams[0]) if len(streams) == 1 else None
+            if (stream is None or self._inherited is None or stream.objid is None
+                    or stream.objid in self.parent_stream_ids):
+                return super().execute(streams)
+            tokens = self._tokens.get(stream.objid)
+            if tokens is None:
+                tokens = self._tokens[stream.objid] = _stream_tokens(stream)
+            self.stream_ids.clear()
+            self.stream_ids.add(stream.objid)
+            for obj in tokens:
+                if not isinstance(obj, PSKeyword):
+                    self.push(obj)
+                    continue
+                name = keyword_name(obj)
+                func = getattr(self, "do_" + name.replace("*", "_a").replace('"', "_w").replace("'", "_q"), None)
+                if func is None:
+                    continue
+                nargs = func.__code__.co_argcount - 1
+                if not nargs:
+                    func()
+                    continue
+                args = self.pop(nargs)
+                if len(args) == nargs:
+                    func(*args)
+
+    from pdfminer.pdftypes import stream_value
+    from pdfminer.psparser import PSKeyword, keyword_name
+
+    InheritingInterpreter._tokens = {}  # shared by an interpreter and the sub-interpreters of its XObjects
     return InheritingInterpreter
+
+
+def _stream_tokens(stream) -> list:
+    """Every object of a content stream in order (operands and operator keywords)."""
+    from pdfminer.pdfinterp import PDFContentParser
+    from pdfminer.psparser import PSEOF
+
+    try:
+        parser = PDFContentParser([stream])
+    except PSEOF:
+        return []
+    out = []
+    while True:
+        try:
+            out.append(parser.nextobject()[1])
+        except PSEOF:
+            return out
 
 
 def _walk(items, height: float, x0: float, paths: list, chars: list, images: list, unit: list[int], group=None):
