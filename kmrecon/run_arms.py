@@ -120,6 +120,15 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
                 raise
             return pinned, ""
         other = None
+    if (other is not None and "step counts" in other.basis and other.rows != fit.rows and np.isfinite(fit.score)
+            and fit.allows(other.rows)):
+        # Step counts are the weakest evidence. Where the fit prefers another assignment, even by less than the
+        # margin, the fit was right in every wild figure checked (docs/uncertainty.md): the rows follow the fit,
+        # and the match stays unsettled (flagged; the draws also try the step counts' assignment).
+        note = (f"the step counts put rows {list(other.rows)} on the curves, but the reconstruction fits better with "
+                f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
+        return ArmMatch(rows=fit.rows, basis="fit over step counts", detail=f"{other.detail}; {fit.detail()}",
+                        settled=False), note
     if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
         # labels, colours or numbers pick among assignments that fit about equally well
         agree = "fit agrees" if other.rows == fit.rows else "fit allows it"
