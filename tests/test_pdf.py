@@ -242,7 +242,8 @@ def test_pdfs_written_by_r(name, labels, unit):
         np.testing.assert_allclose(np.sort(arm.censor_time), censored, rtol=0, atol=t_tol)
 
 
-def test_two_plots_on_one_page_are_listed_and_chosen_by_index(tmp_path):
+def _two_panel_pdf(path, seed):
+    """Two one-arm KM plots side by side on one PDF page; the survival at the step corners of each."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -250,14 +251,19 @@ def test_two_plots_on_one_page_are_listed_and_chosen_by_index(tmp_path):
     FigureCanvasAgg(fig)
     truths = []
     for k, ax in enumerate(fig.subplots(1, 2)):
-        (time, event), = simulate_arms(1, seed=40 + k)
+        (time, event), = simulate_arms(1, seed=seed + k)
         st, ss = km_step_points(time, event)
         ax.step(st, ss, where="post", color="#1f77b4")
         ax.set_xticks(np.arange(0, 48, 12))
         ax.set_yticks([0, 0.5, 1.0])
         keep = np.concatenate(([True], (np.diff(st) != 0) | (np.diff(ss) != 0)))
         truths.append(ss[keep])
-    save(fig, tmp_path / "panels.pdf")
+    save(fig, path)
+    return truths
+
+
+def test_two_plots_on_one_page_are_listed_and_chosen_by_index(tmp_path):
+    truths = _two_panel_pdf(tmp_path / "panels.pdf", 40)
     found = find_km_plots(tmp_path / "panels.pdf")
     assert [(p.page, p.index) for p in found] == [(1, 1), (1, 2)]
     assert found[0].bbox[1] < found[1].bbox[1]  # left panel first
@@ -268,21 +274,10 @@ def test_two_plots_on_one_page_are_listed_and_chosen_by_index(tmp_path):
 
 def test_one_document_interprets_its_page_once_for_every_plot(tmp_path, monkeypatch):
     """Reading plot 1, plot 2 and then asking for a third takes page 1 from the document's store."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     from reconstruct.document import digitize_document, open_document
     from reconstruct.vector import pdf_read
 
-    fig = Figure(figsize=(10, 4))
-    FigureCanvasAgg(fig)
-    for k, ax in enumerate(fig.subplots(1, 2)):
-        (time, event), = simulate_arms(1, seed=60 + k)
-        st, ss = km_step_points(time, event)
-        ax.step(st, ss, where="post", color="#1f77b4")
-        ax.set_xticks(np.arange(0, 48, 12))
-        ax.set_yticks([0, 0.5, 1.0])
-    save(fig, tmp_path / "panels.pdf")
+    _two_panel_pdf(tmp_path / "panels.pdf", 60)
     calls = []
     real = pdf_read.read_pdf_pages
 
