@@ -1,4 +1,5 @@
-"""Classical, reconstruction and total intervals of one run, as ``batch_summary.csv`` columns."""
+"""Classical, reconstruction and total intervals of one run, and whether its reading is flagged, as
+``batch_summary.csv`` columns."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 __all__ = ["INTERVAL_COLUMNS", "interval_columns"]
 
 INTERVAL_COLUMNS = ("median_ci", "median_reconstruction", "median_total",
-                    "hr", "hr_ci", "hr_reconstruction", "hr_total")
+                    "hr", "hr_ci", "hr_reconstruction", "hr_total", "reading")
 
 
 def _pair(record: dict[str, Any] | None) -> str:
@@ -24,6 +25,9 @@ def interval_columns(summary_json: str | Path) -> tuple[tuple[str, str], ...]:
     """Per-arm median and per-contrast HR intervals from a run's ``summary.json`` (``;`` between arms).
 
     Columns :data:`INTERVAL_COLUMNS`; reconstruction and total are ``NE`` when the run has no draws.
+    ``reading`` is ``flagged`` when the figure's own evidence says its reading may be grossly off (which the
+    draws do not cover; ``summary.json`` ``uncertainty.reading`` says why), ``ok``, or empty when not assessed
+    (no draws, or a vector figure).
     A missing or unreadable file gives no columns (the batch row then leaves them empty).
     """
     try:
@@ -40,5 +44,6 @@ def interval_columns(summary_json: str | Path) -> tuple[tuple[str, str], ...]:
         "hr_ci": ";".join(_pair(h) for h in hrs),
         "hr_reconstruction": ";".join(_pair(h.get("reconstruction")) for h in hrs),
         "hr_total": ";".join(_pair(h.get("total")) for h in hrs),
+        "reading": (summary.get("uncertainty") or {}).get("reading", {}).get("status", ""),
     }
     return tuple((name, values[name]) for name in INTERVAL_COLUMNS)

@@ -118,3 +118,23 @@ def test_batch_command(tmp_path, figure_dir):
 def test_batch_item_is_plain_data():
     item = BatchItem(name="a", figure="a.png")
     assert item.at_risk is None
+
+
+def test_summary_columns_say_whether_the_reading_is_flagged(tmp_path):
+    """``reading`` comes from summary.json's ``uncertainty.reading.status``; empty when not assessed."""
+    import json
+
+    from kmrecon.batch_intervals import INTERVAL_COLUMNS, interval_columns
+
+    arm = {"median": {"conf_low": 5.0, "conf_high": 9.0, "reconstruction": {"conf_low": 6.0, "conf_high": 8.0}}}
+    summary = {"arms": [arm], "contrasts": [],
+               "uncertainty": {"reading": {"status": "flagged", "arms": {"A": "fit score 0.5"}, "note": "..."}}}
+    path = tmp_path / "summary.json"
+    path.write_text(json.dumps({"summary": summary}))
+    columns = dict(interval_columns(path))
+    assert tuple(columns) == INTERVAL_COLUMNS
+    assert (columns["reading"], columns["median_ci"], columns["median_reconstruction"]) == (
+        "flagged", "5 to 9", "6 to 8")
+    del summary["uncertainty"]
+    path.write_text(json.dumps({"summary": summary}))
+    assert dict(interval_columns(path))["reading"] == ""
