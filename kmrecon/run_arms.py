@@ -122,13 +122,15 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
         other = None
     if (other is not None and "step counts" in other.basis and other.rows != fit.rows and np.isfinite(fit.score)
             and fit.allows(other.rows)):
-        # Step counts are the weakest evidence. Where the fit prefers another assignment, even by less than the
-        # margin, the fit was right in every wild figure checked (docs/uncertainty.md): the rows follow the fit,
-        # and the match stays unsettled (flagged; the draws also try the step counts' assignment).
-        note = (f"the step counts put rows {list(other.rows)} on the curves, but the reconstruction fits better with "
-                f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
-        return ArmMatch(rows=fit.rows, basis="fit over step counts", detail=f"{other.detail}; {fit.detail()}",
-                        settled=False), note
+        # Step counts are the weakest evidence and the fit prefers another assignment, by less than its margin:
+        # nothing decides. Either choice swapped the arms in wild figures (the step counts in 9 of 9 with a
+        # correct table named apart from the legend; the fit on a scan and with shifted tables).
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"the curves' step counts put rows {list(other.rows)} on them, but the reconstruction fits better "
+            f"with rows {list(fit.rows)} ({fit.detail()}); name the arms with --arm-names in curve order "
+            "(see overlay.png) or give --at-risk with the legend's names"
+        )
     if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
         # labels, colours or numbers pick among assignments that fit about equally well
         agree = "fit agrees" if other.rows == fit.rows else "fit allows it"

@@ -58,9 +58,8 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     if unsettled:
         # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the
         # draws take the other assignment (below)
-        how = ("the fit preferred it by less than its margin" if run.match.basis == "fit over step counts"
-               else "not confirmed by the fit")
-        why = f"its at-risk row chosen on weak evidence ({run.match.basis}, {how}): the arms may be swapped"
+        why = (f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
+               "the arms may be swapped")
         noise = replace(noise, flags={name: "; ".join(filter(None, (noise.flags.get(name, ""), why)))
                                       for name in run.arm_names})
     kwargs = dict(at_risk=run.at_risk if len(run.at_risk) else None, n_patients=params.get("n_patients") or None,

@@ -274,10 +274,10 @@ def test_issue_18_censor_mark_at_the_curve_end_is_never_a_silent_answer(tmp_path
         assert miss <= km_tolerance(1e-3)
 
 
-def test_step_counts_yield_to_a_fit_that_prefers_the_other_rows(monkeypatch):
+def test_step_counts_against_a_fit_that_prefers_the_other_rows_is_the_ambiguity_error(monkeypatch):
     """Step counts are the weakest evidence: when they choose rows (0, 1) but the reconstruction fits
-    better with (1, 0), even by less than the margin, the rows follow the fit, with a note, and the match
-    stays unsettled (the draws also try the other assignment). When the fit agrees, step counts keep it."""
+    better with (1, 0), by less than the margin, nothing decides and the match is an error. When the fit
+    agrees with them, the step counts keep the match."""
     import kmrecon.run_arms as run_arms
     from reconstruct.arm_matching import ArmMatch
 
@@ -288,9 +288,9 @@ def test_step_counts_yield_to_a_fit_that_prefers_the_other_rows(monkeypatch):
         settled=False))
     curves = [_curve(np.array([0.0, 1.0]), np.array([1.0, 0.5])) for _ in range(2)]
     rows = [_row(np.array([0.0]), np.array([10])) for _ in range(2)]
-    match, note = match_by_fit(curves, rows, precision=PRECISION, method="steps", marks=None)
-    assert (match.rows, match.basis, match.settled) == ((1, 0), "fit over step counts", False)
-    assert note.startswith("the step counts put rows [0, 1] on the curves, but the reconstruction fits better")
+    with pytest.raises(ReconstructionError, match=r"ambiguous match: the curves' step counts put rows \[0, 1\] on "
+                                                  r"them, but the reconstruction fits better with rows \[1, 0\]"):
+        match_by_fit(curves, rows, precision=PRECISION, method="steps", marks=None)
     costs.update({(0, 0): 0.20, (1, 1): 0.20, (0, 1): 0.30, (1, 0): 0.30})  # now the fit agrees with them
     match, note = match_by_fit(curves, rows, precision=PRECISION, method="steps", marks=None)
     assert (match.rows, match.basis, note) == ((0, 1), "step counts", "")
