@@ -65,7 +65,7 @@ from reconstruct.draw_budget import DEFAULT_DRAWS
 from reconstruct.draw_noise import DigitizerNoise, noisy_drops, warp_times
 from reconstruct.errors import InputError
 from reconstruct.reconstruction import _snap, reconstruct_ipd
-from reconstruct.results import IPDReconstruction
+from reconstruct.results import IPDReconstruction, _readonly
 from reconstruct.validation import check_finite_array, check_positive
 
 if TYPE_CHECKING:
@@ -107,10 +107,7 @@ class IPDDraws:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("draw", "arm_index", "time", "event"):
-            arr = np.array(getattr(self, name), copy=True)
-            arr.setflags(write=False)
-            object.__setattr__(self, name, arr)
+        _readonly(self, "draw", "arm_index", "time", "event")
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
         """The long table's columns ``draw, arm, time, event`` as arrays (what :meth:`to_frame` holds)."""

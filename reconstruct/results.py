@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 __all__ = ["FidelityReport", "ArmReconstruction", "IPDReconstruction"]
 
 
-def _readonly(obj: object, *names: str) -> None:
+def _readonly(obj: object, *names: str, dtype: type | None = None) -> None:
+    """Replace each named array field of a frozen dataclass with a read-only copy (of ``dtype`` when given)."""
     for name in names:
-        arr = np.array(getattr(obj, name), copy=True)
+        arr = np.array(getattr(obj, name), dtype=dtype, copy=True)
         arr.setflags(write=False)
         object.__setattr__(obj, name, arr)
 

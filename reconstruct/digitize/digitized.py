@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from reconstruct.results import _readonly
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -54,10 +56,7 @@ class DigitizedArm:
     quality: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("time", "survival", "censor_time", "censor_survival"):
-            array = np.array(getattr(self, name), dtype=float, copy=True)
-            array.setflags(write=False)
-            object.__setattr__(self, name, array)
+        _readonly(self, "time", "survival", "censor_time", "censor_survival", dtype=float)
 
 
 @dataclass(frozen=True, eq=False)
