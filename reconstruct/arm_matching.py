@@ -112,6 +112,20 @@ def _norm(text: str | None) -> str:
     return re.sub(r"[^0-9a-z]+", "", (text or "").lower())
 
 
+def _words(text: str | None) -> set[str]:
+    return set(re.findall(r"[0-9a-z]+", (text or "").lower()))
+
+
+def _part_of(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
+    """One name inside the other (``_norm``), unless the longer one also carries a word that tells another
+    row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists."""
+    x, y = _norm(label), _norm(row)
+    if not (x in y or y in x):
+        return False
+    extra = _words(label) ^ _words(row)
+    return not any(extra & (_words(o) - _words(row)) for o in others if _norm(o) != y)
+
+
 def _label_costs(arms, rows) -> NDArray[np.float64] | None:
     # one unlabelled arm is placed by elimination (cost 0.5 against every row)
     if sum(not _norm(a.label) for a in arms) > 1 or not all(_norm(r.label) for r in rows):
@@ -124,7 +138,7 @@ def _label_costs(arms, rows) -> NDArray[np.float64] | None:
                 cost[i, j] = 0.5
             elif x == y:
                 cost[i, j] = 0.0
-            elif x in y or y in x:
+            elif _part_of(a.label, r.label, [o.label for o in rows]):
                 cost[i, j] = 0.5
     return cost
 
@@ -197,7 +211,8 @@ def _label_pins(arms, rows) -> dict[int, int]:
     for i, x in enumerate(a):
         for j, y in enumerate(r):
             if len(x) >= 3 and len(y) >= 3:
-                cost[i, j] = 0.0 if x == y else (0.5 if x in y or y in x else 1.0)
+                cost[i, j] = 0.0 if x == y else (0.5 if _part_of(arms[i].label, rows[j].label,
+                                                                 [o.label for o in rows]) else 1.0)
     # an unread label (NaN) is no rival: it cannot claim the row
     return _exclusive_pairs(np.where(np.isnan(cost), 1.0, cost), 0.5, 0.5)
 

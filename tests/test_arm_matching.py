@@ -64,6 +64,24 @@ def test_near_hues_with_labels_between_them_are_an_error():
         match_arms_to_rows([a, b], [_row(ta, na, colour=(210, 100, 45)), _row(tb, nb, colour=(212, 104, 44))])
 
 
+def test_a_label_holding_two_row_names_pins_no_row():
+    # Two lines of a tight legend read as one label ("Group 2 3") once paired the curve with "Group 2" by
+    # containment (prism_007 of the wild corpus: two arms swapped at exit 0). Near-identical curves: only
+    # the labels could decide, so with the garbled labels the match is the ambiguity error.
+    a, ta, na = _arm(5, 10.0, label="Group 1")
+    b, tb, nb = _arm(5, 10.0, label="Group 2 3")
+    c, tc, nc = _arm(5, 10.0, label="Group Group 3 1")
+    rows = [_row(ta, na, label="Group 1"), _row(tb, nb, label="Group 2"), _row(tc, nc, label="Group 3")]
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows([a, b, c], rows)
+    # read apart, the same labels decide, and a name inside a longer one still pins its row
+    b2 = ArmCurve(label="Group 3", colour=None, time=b.time, survival=b.survival)
+    c2 = ArmCurve(label="Group 2 (n=76)", colour=None, time=c.time, survival=c.survival)
+    match = match_arms_to_rows([a, b2, c2], rows)
+    assert match.rows == (0, 2, 1)
+    assert match.basis in ("label", "pairs")
+
+
 def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
     good, tg, ng = _arm(3, 30.0)
     poor, tp, np_ = _arm(4, 4.0)

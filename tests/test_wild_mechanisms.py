@@ -239,3 +239,22 @@ def test_legend_keys_above_the_panel_give_labels_in_legend_order():
     assert [label for label, _ in found] == ["Placebo", "Nivolumab"]
     (_, (row_a, col_a)), (_, (row_b, col_b)) = found
     assert row_a == pytest.approx(row_b, abs=2) and col_b < col_a  # Nivolumab's key comes first
+
+
+def test_labels_of_a_tight_legend_on_the_right_are_read_line_by_line():
+    # Prism's legend: three thick keys 12 px apart. A crop over three lines let the OCR miss the middle
+    # line or mix two lines' words ("Group 2 3"), which then named the wrong curve.
+    from reconstruct.digitize.legend_outside import legend_keys_outside
+
+    fig = Figure(figsize=(4.22, 2.93), dpi=100)
+    ax = fig.add_axes([0.2, 0.35, 0.65, 0.6])
+    t = np.linspace(0, 24, 60)
+    colours = ["#000000", "#d42928", "#1a77b3"]
+    for k, c in enumerate(colours):
+        ax.step(t, np.exp(-t / (14 + 4 * k)), where="post", color=c, label=f"Group {k + 1}", lw=2.5)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=5, handlelength=1.5,
+              labelspacing=0.5)
+    rgb, bbox, _ = render_panel(fig, ax)
+    found = legend_keys_outside(rgb, bbox, [(212, 41, 40), (26, 119, 179)])
+    assert [label for label, _ in found] == ["Group 2", "Group 3"]
+    assert 8 <= found[1][1][0] - found[0][1][0] <= 16  # keys a line apart

@@ -76,7 +76,10 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
     if crop.shape[0] < 8 or crop.shape[1] < 8:
         return None
     crop = cv2.copyMakeBorder(crop, 10, 10, 4, 10, cv2.BORDER_REPLICATE)
-    boxes = sorted(read_text(crop), key=lambda b: b.col0)
+    at = row - top + 10  # the key's row in the crop
+    # only words on the key's own line: a crop taller than the line spacing also holds the neighbouring
+    # labels, and their words sorted by column interleave with this one's ("Group Group 3 1")
+    boxes = sorted((b for b in read_text(crop) if b.row0 - 2 <= at <= b.row1 + 2), key=lambda b: b.col0)
     words: list[str] = []
     last_end = None
     for box in boxes:

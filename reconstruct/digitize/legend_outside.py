@@ -88,7 +88,13 @@ def legend_keys_outside(
         # a label ends where the next key on the same line starts (legends laid out in a row)
         room = [o[1] - k1 - 4 for o in found if abs(o[0] - row) <= 4 and o[1] > k1]
         max_cols = min([int(0.35 * rgb.shape[1])] + room)
-        label = read_label(gray, row, k1, max_cols=max_cols, text_px=max(8, (k1 - k0) // 2 + 4)) if max_cols > 8 else None
+        # a crop no taller than two thirds of the spacing to the next key above or below: a crop over three
+        # lines of a tight legend lets the OCR miss the middle line or mix the lines' words
+        text_px = max(8, (k1 - k0) // 2 + 4)
+        gaps = [abs(o[0] - row) for o in found if o[0] != row and abs(o[1] - k0) <= 4]
+        if gaps:
+            text_px = min(text_px, max(5, 2 * min(gaps) // 3))
+        label = read_label(gray, row, k1, max_cols=max_cols, text_px=text_px) if max_cols > 8 else None
         if label:  # the next key's stroke, when not found as a key, is read as a dash or an arrow
             label = re.split(r"\s+(?:[^\w\s()+.,%/]+|[-\u2013\u2014]+)\s+", label)[0].strip() or None
         out.append((label, (row, k0)))
