@@ -78,6 +78,16 @@ def test_rows_keep_their_labels_and_every_column(names, layout):
         assert row.n_risk.tolist() == counts
 
 
+def test_columns_stay_on_the_tick_grid_when_only_some_tick_labels_were_read():
+    # survminer_light_008: the axis calibration read only the labels 12, 24 and 30 of ticks 0-48 every 6. The
+    # median gap of those (9) put columns at 3, 21, 39 and the first cell off the table (6 of 18 cells right).
+    rgb, bbox, cal = _figure(["Arm A", "Arm B"], COUNTS, layout="other")
+    table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal, tick_values=[12, 24, 30])
+    for row, counts in zip(table.rows, COUNTS, strict=True):
+        assert row.times.tolist() == TICKS
+        assert row.n_risk.tolist() == counts
+
+
 def test_events_read_as_their_own_word_widen_the_cell():
     line = [TextBox("Arm B", 0.9, 0, 10, 12, 60), TextBox("152", 0.9, 0, 100, 12, 130),
             TextBox("113", 0.9, 0, 180, 12, 210), TextBox("(19)", 0.9, 0, 212, 12, 250),

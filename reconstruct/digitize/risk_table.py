@@ -233,6 +233,23 @@ def _nice_step(raw: float) -> float:
     return float(nice * 10**exponent)
 
 
+def _tick_step(values: Sequence[float]) -> float:
+    """Spacing of the tick grid from the tick values read, some of which may be missing.
+
+    The median gap of ``12, 24, 30`` (ticks 0-48 every 6, most labels unread) is 9, on no tick; the grid
+    step divides every gap: the largest ``g / k`` (``g`` the smallest gap, ``k`` = 1..6) that does.
+    """
+    gaps = np.diff(np.unique(np.asarray(values, dtype=float)))
+    gaps = gaps[gaps > 0]
+    if not gaps.size:
+        return 0.0
+    for k in range(1, 7):
+        ratio = gaps / (float(gaps.min()) / k)
+        if np.all(np.abs(ratio - np.round(ratio)) <= 0.05):
+            return float(gaps.min()) / k
+    return float(np.median(gaps))
+
+
 def _column_step(times: NDArray[np.float64]) -> float:
     """Nice spacing of the table's columns: cluster entry times (rows share columns), then median gap."""
     ordered = np.sort(times)
@@ -283,7 +300,7 @@ def _column_times(
     tick_vals = np.array([v for _, v in tick_line.values], dtype=float) if tick_line else np.zeros(0)
     ticks = np.sort(np.asarray(tick_values if tick_values is not None else [], dtype=float))
     if ticks.size >= 2:  # the table is a grid aligned to the x ticks: snap to their spacing
-        step = float(np.median(np.diff(ticks)))
+        step = _tick_step(ticks)
         origin = float(ticks[0])
 
         first = (min(origin, 0.0) - origin) / step  # column of time 0 when the tick "0" was not read
@@ -451,7 +468,7 @@ def read_risk_table(
     if not kept:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     rows = []
-    step = float(np.median(np.diff(np.sort(tick_values)))) if grid_start is not None else 0.0
+    step = _tick_step(tick_values) if grid_start is not None else 0.0
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
