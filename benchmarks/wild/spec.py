@@ -61,12 +61,18 @@ def simulate_truth(seed: int, n_arms: int) -> tuple[pd.DataFrame, float, float]:
     return ipd, x_max, step
 
 
-def risk_cells(ipd: pd.DataFrame, x_max: float, step: float) -> list[dict]:
-    """At-risk cells as printed: every arm at every break 0, step, ..., x_max."""
+def risk_cells(ipd: pd.DataFrame, x_max: float, step: float, *, after: bool = False) -> list[dict]:
+    """At-risk cells as printed: every arm at every break 0, step, ..., x_max.
+
+    ``after``: the count just after each break (time > t), as lifelines' ``add_at_risk_counts`` prints it;
+    it differs from the usual time >= t where a patient's time falls on a break.
+    """
     times = np.arange(0.0, x_max + step / 2, step)
     cells = []
     for arm, g in ipd.groupby("arm", sort=False):
-        for t, n in zip(times, number_at_risk(g["time"].to_numpy(), times)):
+        t_arm = g["time"].to_numpy()
+        counts = [int(np.sum(t_arm > t)) for t in times] if after else number_at_risk(t_arm, times)
+        for t, n in zip(times, counts):
             cells.append({"arm": arm, "time": float(t), "n_risk": int(n)})
     return cells
 
@@ -149,6 +155,7 @@ def write_truth(spec: dict, folder: Path) -> dict:
         "n": {a: int((ipd["arm"] == a).sum()) for a in arms},
         "x_range": [0.0, x_max], "x_step": step, "y_range": [0.0, 100.0 if spec["percent"] else 1.0],
         "risk_table": spec["risk_table"],
-        "at_risk": _printed(risk_cells(ipd, x_max, step), spec, float(ipd["time"].max())) if spec["risk_table"] else [],
+        "at_risk": _printed(risk_cells(ipd, x_max, step, after=spec["look"] == "lifelines"), spec,
+                            float(ipd["time"].max())) if spec["risk_table"] else [],
         "degrade": spec["degrade"], "spec": spec,
     }
