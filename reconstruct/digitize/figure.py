@@ -29,6 +29,7 @@ from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
 from reconstruct.digitize.ocr import read_text
+from reconstruct.digitize.panel_text import text_mask
 from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
@@ -36,7 +37,7 @@ from reconstruct.io import provenance as make_provenance
 
 __all__ = ["digitize_figure", "digitize_image"]
 
-_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
+PANEL_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
 
 
@@ -197,8 +198,11 @@ def _drop_band_pairs(per_colour):
     return keep
 
 
-def _trace_arms(crop: NDArray[np.uint8]):
+def _trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     """Colours, membership maps and monotone paths of the arms in the panel crop.
+
+    ``text`` marks the words printed in the panel (:func:`reconstruct.digitize.panel_text.text_mask`):
+    no curve is traced through them.
 
     Returns ``(colours, weights, paths, flipped, grid, bg_rgb)``; ``paths`` are
     ``(colour index, TracedPath, weight map)`` in the chosen orientation, ``flipped`` is True
@@ -225,6 +229,10 @@ def _trace_arms(crop: NDArray[np.uint8]):
         _shades.exclusive_cores(crop, bg_rgb, colours, weights)
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
+    if text is not None:
+        ink[text] = 0.0
+        for weight in weights:
+            weight[text] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
     up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols)
     mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
@@ -303,9 +311,12 @@ def digitize_image(
         full_gray = cv2.cvtColor(rotate_image(cv2.cvtColor(full_gray, cv2.COLOR_GRAY2RGB), -angle), cv2.COLOR_RGB2GRAY)
     x_cal, y_cal, unit = calibrate_axes(gray, panel, x_range=x_range, y_range=y_range, notes=notes,
                                         ocr_gray=full_gray, ocr_scale=float(scale))
-    r0, c0 = panel.row0 + _INSET, panel.col0 + _INSET
-    crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
-    colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
+    r0, c0 = panel.row0 + PANEL_INSET, panel.col0 + PANEL_INSET
+    crop = work[r0: panel.row1 - PANEL_INSET, c0: panel.col1 - PANEL_INSET]
+    crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
+    text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn) if read_labels else None
+    colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop, text)
     traced = paths
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
     if n_arms is not None and len(paths) < n_arms:
@@ -316,8 +327,6 @@ def digitize_image(
         notes.append(f"expected {n_arms} arms, found {len(paths)}")
     arms = []
     n_rows = crop.shape[0]
-    crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
     for k, path, weight in paths:
         cols, rows = _curves.step_corners(path, weight)
         if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):

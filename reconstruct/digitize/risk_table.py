@@ -213,8 +213,18 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)
     if not label and entries:
-        label = tuple(w for w in texts if w.col0 >= stop - 1)
+        label = _last_phrase([w for w in texts if w.col0 >= stop - 1])
     return _Line(words=tuple(words), numbers=entries, label_words=label, values=values)
+
+
+def _last_phrase(words: list[TextBox]) -> tuple[TextBox, ...]:
+    """The rightmost run of words spaced less than two glyph heights apart (a row name printed after its
+    numbers, without a curve label that rms prints beside the curve's end on the same line)."""
+    words = sorted(words, key=lambda w: w.col0)
+    for k in range(len(words) - 1, 0, -1):
+        if words[k].col0 - words[k - 1].col1 > 2 * max(words[k].height_px, words[k - 1].height_px):
+            return tuple(words[k:])
+    return tuple(words)
 
 
 def _is_tick_label_line(line: _Line, x_calibration: Callable[[float], float], span: float) -> bool:
