@@ -22,6 +22,7 @@ from reconstruct.digitize.ocr import TextBox, parse_number, read_text
 __all__ = ["panel_words", "table_top", "text_mask"]
 
 _MIN_CONFIDENCE = 0.6  # recogniser score at which a box is taken for text
+_MIN_GLYPH_PX = 4  # a piece of a glyph is at least this high; a line's dash is thinner
 _SMALL_PANEL_PX = 500  # panels this small are enlarged twice for the detector (small glyphs)
 
 
@@ -69,8 +70,9 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
     ndarray of shape (rows, cols), bool
         The glyphs of every word, grown by one pixel: inside its box (grown by one pixel), the ink
         left once straight runs longer than 1.5 box heights are set aside (a curve passing under
-        the word), in pieces at least a third of the box high (a letter or digit; a dash of a
-        dashed curve running along the box is a thin piece and is kept for the tracer).
+        the word), in pieces at least 4 pixels and a fifth of the box's height inside the panel
+        high (a lower-case letter is; a dash of a dashed curve running along the box is thinner,
+        and is kept for the tracer), or cut by the panel's top or bottom edge.
     """
     boxes = panel_words(gray, bbox) if boxes is None else list(boxes)
     mask = np.zeros(ink.shape, bool)
@@ -86,7 +88,11 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
         down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
         glyphs = inked & ~(across | down).astype(bool)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(glyphs.astype(np.uint8), connectivity=8)
-        tall = np.flatnonzero(stats[:, cv2.CC_STAT_HEIGHT] >= max(3.0, box.height_px / 3.0))
+        seen = min(box.row1, n_rows) - max(box.row0, 0)  # a word the panel's edge cuts shows part of its height
+        tall = stats[:, cv2.CC_STAT_HEIGHT] >= max(_MIN_GLYPH_PX, seen / 5.0)
+        top, bottom = stats[:, cv2.CC_STAT_TOP] + r0, stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] + r0
+        cut = (top == 0) | (bottom == n_rows)  # the panel's edge cuts the glyph
+        tall = np.flatnonzero(tall | cut)
         kept = np.isin(labels, tall[tall > 0])
         mask[r0:r1, c0:c1] |= cv2.dilate(kept.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     return mask
@@ -97,7 +103,7 @@ def _count(text: str) -> bool:
     return value is not None and value >= 0 and value == int(value) and "." not in text
 
 
-def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], n_rows: int) -> int | None:
+def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_from: float) -> int | None:
     """Top row of the lines of numbers at risk printed inside a panel, just above its bottom.
 
     Parameters
@@ -106,14 +112,14 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], n_rows: int)
         Words of the panel, in its own pixels (:func:`panel_words`).
     tick_cols : sequence of float
         Columns of the labelled x ticks, in the panel's pixels.
-    n_rows : int
-        Height of the panel in pixels.
+    lowest_from : float
+        Row at or below which the lowest line of numbers must end (the bottom of the panel).
 
     Returns
     -------
     int or None
-        The first row of the highest line of a block of lines, ending in the lowest fifth of the
-        panel, whose words are whole numbers centred on x ticks (at least two per line, at
+        The first row of the highest line of a block of lines, the lowest ending at or below
+        ``lowest_from``, whose words are whole numbers centred on x ticks (at least two per line, at
         least half of the line's words, within a quarter of the tick spacing); lines in the block
         follow each other within two line heights. None when there is no such line.
     """
@@ -129,16 +135,15 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], n_rows: int)
             lines[-1].append(w)
         else:
             lines.append([w])
-    every = [w for w in words if w.row1 > 0]
     rows = []
     for line in lines:
         r0, r1 = min(b.row0 for b in line), max(b.row1 for b in line)
-        same = [w for w in every if min(r1, w.row1) - max(r0, w.row0) > 0.5 * (r1 - r0)]
+        same = [w for w in words if min(r1, w.row1) - max(r0, w.row0) > 0.5 * (r1 - r0)]
         if len(line) >= 2 and len(line) >= 0.5 * len(same):
             rows.append((r0, r1))
     top = None
     for r0, r1 in sorted(rows, key=lambda r: -r[1]):  # from the bottom up
-        if top is None and r1 < 0.8 * n_rows:
+        if top is None and r1 < lowest_from:
             break  # the lowest line is not near the bottom: not a table under the curves
         if top is not None and top - r1 > 2 * (r1 - r0):
             break

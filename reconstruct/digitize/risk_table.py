@@ -440,7 +440,7 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    from reconstruct.digitize.arm_shades import key_colour, key_shade
+    from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
@@ -480,6 +480,8 @@ def read_risk_table(
             end = max(w.col1 for w in name_line.words) + 2
             colour = colour or key_colour(rgb, name_line.row0, name_line.row1, end)
             shade = key_shade(gray, name_line.row0, name_line.row1, end) if shade is None else shade
+        if colour is None and label is None:  # no label or key: the digits may be printed in the arm's colour
+            colour = glyph_colour(rgb, [(w.row0, w.col0, w.row1, w.col1) for w, _ in ordered])
         rows.append(
             RiskRow(
                 label=label,
