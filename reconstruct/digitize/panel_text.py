@@ -69,7 +69,7 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
     -------
     ndarray of shape (rows, cols), bool
         The glyphs of every word, grown by one pixel: inside its box (grown by one pixel), the ink
-        left once straight runs longer than 1.5 box heights are set aside (a curve passing under
+        left once straight runs as long as the box is high are set aside (a curve passing under
         the word), in pieces at least 4 pixels and a fifth of the box's height inside the panel
         high (a lower-case letter is; a dash of a dashed curve running along the box is thinner,
         and is kept for the tracer), or cut by the panel's top or bottom edge.
@@ -83,7 +83,7 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
         if r1 <= r0 or c1 <= c0:
             continue
         inked = ink[r0:r1, c0:c1].astype(np.uint8)
-        length = int(1.5 * box.height_px) + 1
+        length = box.height_px + 1  # no stroke of a glyph runs the height of its padded box
         across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
         down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
         glyphs = inked & ~(across | down).astype(bool)
