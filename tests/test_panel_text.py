@@ -150,3 +150,16 @@ def test_an_entry_off_the_grid_stays_off_when_its_row_already_has_the_column():
     table = [_split_line(upper, 0.0, 200.0), _split_line(lower, 0.0, 200.0)]
     times = _column_times(table, None, lambda col: (col - 65.0) / 26.0 * 3.0, [0.0, 3.0, 6.0])
     assert [times[id(w)] for w, _ in table[0].numbers] == pytest.approx([0.0, 30.0 / 26.0, 3.0])
+
+
+def test_an_assumed_unit_y_axis_is_fitted_to_its_end_ticks_when_a_tick_between_was_missed():
+    # rms_009: six y ticks (1.0 to 0.0, 39 px apart), the one at 0.4 hidden under a curve; labels unread
+    from reconstruct.digitize.axes import PlotPanel, calibrate_axes
+
+    panel = PlotPanel(row0=17, col0=58, row1=212, col1=273, x_axis_row=219.0, y_axis_col=57.0,
+                      x_tick_cols=np.array([65.0, 117.0, 168.0, 220.0, 272.0]),
+                      y_tick_rows=np.array([211.0, 172.0, 133.0, 56.0, 17.0]), framed=True)
+    notes: list[str] = []
+    _, y_cal, unit = calibrate_axes(np.full((240, 300), 255, np.uint8), panel, x_range=(0, 24), notes=notes)
+    assert unit == "proportion" and y_cal.source == "assumed" and notes
+    assert y_cal.to_value([211.0, 133.0, 94.5, 17.0]) == pytest.approx([0.0, 0.4021, 0.6005, 1.0], abs=1e-3)
