@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize.ocr import TextBox, check_gray_image, parse_number, read_text
+from reconstruct.digitize.table_columns import fill_columns
 from reconstruct.errors import InputError
 
 __all__ = ["RiskRow", "RiskTable", "read_risk_table"]
@@ -308,7 +309,7 @@ def _column_times(
                            if abs(raw[id(w)] - origin - step * round((raw[id(w)] - origin) / step)) <= 0.3 * step
                            else raw[id(w)])
                    for w, _ in entries}
-        return _fill_columns(table, snapped, origin, step)
+        return fill_columns([[w for w, _ in line.numbers] for line in table], snapped, origin, step)
     anchor = _anchor_col(entries)
     raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
     step = _column_step(np.array(list(raw.values())))
@@ -322,34 +323,6 @@ def _column_times(
         else:
             times[id(w)] = raw[id(w)]
     return times
-
-
-def _fill_columns(table: list[_Line], times: dict[int, float], origin: float, step: float) -> dict[int, float]:
-    """Put an entry left off the grid into the nearest column when its row lacks that column and another row has it.
-
-    The rows of a table share its columns: a number printed wider than its neighbours ("143" over "65",
-    both under the tick at 0) sits off the alignment the others agree on, but within half a step of the
-    column its row is missing.
-    """
-    def column(t: float) -> float:
-        return (t - origin) / step
-
-    def on_grid(t: float) -> bool:
-        return abs(column(t) - round(column(t))) < 1e-9
-
-    held = [{round(column(times[id(w)])) for w, _ in line.numbers if on_grid(times[id(w)])} for line in table]
-    out = dict(times)
-    for k, line in enumerate(table):
-        others = set().union(*(h for j, h in enumerate(held) if j != k)) if len(held) > 1 else set()
-        for w, _ in line.numbers:
-            t = times[id(w)]
-            if on_grid(t):
-                continue
-            near = round(column(t))
-            if abs(column(t) - near) <= 0.45 and near not in held[k] and near in others:
-                out[id(w)] = origin + step * near
-                held[k].add(near)
-    return out
 
 
 def _label_digits(line: _Line, times: dict[int, float], grid_start: float | None) -> _Line:
