@@ -161,17 +161,45 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
             return []
         return _frame_rows(frame)
     row0, col0, row1, col1 = digitized.panel
+    image = overlay_background(document, digitized)
     zero_row = float(digitized.y_calibration.to_px(0.0))
     if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
         row1 = min(row1, int(np.ceil(zero_row)) + 2)
     else:  # rms::survplot prints them inside the panel just above S = 0, under the lowest curve
         row1 = _table_top_inside(digitized, row0, row1)
-    table = read_risk_table(
-        overlay_background(document, digitized), panel_bbox=(row0, col0, row1, col1),
-        x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
-    )
+
+    def read(bottom: int):
+        return read_risk_table(image, panel_bbox=(row0, col0, bottom, col1),
+                               x_calibration=digitized.x_calibration.to_value,
+                               tick_values=digitized.x_calibration.values)
+
+    table = read(row1)
+    if len(table.rows) < len(digitized.arms):  # more rows may be printed inside the panel, among the curves
+        inside = _in_panel_table_top(image, digitized)
+        if inside is not None and row0 < inside < row1:
+            again = read(inside)
+            table = again if len(again.rows) > len(table.rows) else table
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=r.row_px, shade=r.label_shade) for r in table.rows]
+
+
+def _in_panel_table_top(image, digitized) -> int | None:
+    """Image row where lines of at-risk numbers printed inside the panel begin, or None (none read by OCR).
+
+    The lowest third of the panel is read: rms::survplot prints its rows there, among the curves.
+    """
+    import cv2
+
+    from reconstruct.digitize.panel_text import panel_words, table_top
+
+    row0, col0, row1, col1 = digitized.panel
+    top = row1 - (row1 - row0) // 3
+    if digitized.pixel_scale != 1 or digitized.rotation_deg or row1 - top < 8:
+        return None
+    words = panel_words(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), (top, col0, row1, col1))
+    ticks = np.asarray(digitized.x_calibration.px_positions, float) - col0
+    found = table_top(words, ticks, lowest_from=0.4 * (row1 - top))
+    return None if found is None else top + max(found - 2, 0)
 
 
 def _table_top_inside(digitized, row0: int, row1: int) -> int:

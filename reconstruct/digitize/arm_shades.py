@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["key_colour", "key_shade", "curve_shades", "figure_curve_shades"]
+__all__ = ["glyph_colour", "key_colour", "key_shade", "curve_shades", "figure_curve_shades"]
 
 _MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
 _MIN_COLOURED_PX = 6
@@ -60,11 +60,40 @@ def key_colour(rgb: NDArray[np.uint8] | None, row0: int, row1: int, first_col: i
     """
     if rgb is None:
         return None
-    import cv2
-
     r0, r1 = max(row0 - 2, 0), row1 + 2
     c1 = max(first_col - 2, 0)
-    patch = rgb[r0:r1, :c1]
+    return _dominant_colour(rgb[r0:r1, :c1].reshape(-1, 1, 3))
+
+
+def glyph_colour(rgb: NDArray[np.uint8] | None,
+                 boxes: Sequence[tuple[int, int, int, int]]) -> tuple[int, int, int] | None:
+    """Median RGB of the saturated pixels of some printed words, when colour dominates their ink.
+
+    SAS prints each arm's numbers at risk in the arm's colour, without a label or key: the colour of
+    the digits themselves says which curve a row belongs to.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8, or None
+        The whole figure.
+    boxes : sequence of (row0, col0, row1, col1)
+        The words' boxes (exclusive ends).
+
+    Returns
+    -------
+    tuple of int or None
+        None without RGB, without boxes, or when the ink is black or grey.
+    """
+    if rgb is None or not boxes:
+        return None
+    pixels = [rgb[max(r0, 0):r1, max(c0, 0):c1].reshape(-1, 3) for r0, c0, r1, c1 in boxes]
+    return _dominant_colour(np.concatenate(pixels).reshape(-1, 1, 3))
+
+
+def _dominant_colour(patch: NDArray[np.uint8]) -> tuple[int, int, int] | None:
+    """Median RGB of the saturated pixels of a patch, or None when colour does not dominate its ink."""
+    import cv2
+
     if patch.size == 0:
         return None
     hsv = cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2HSV)

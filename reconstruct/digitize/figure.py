@@ -29,6 +29,7 @@ from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
 from reconstruct.digitize.ocr import read_text
+from reconstruct.digitize.panel_text import text_mask
 from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
@@ -36,7 +37,7 @@ from reconstruct.io import provenance as make_provenance
 
 __all__ = ["digitize_figure", "digitize_image"]
 
-_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
+PANEL_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
 
 
@@ -197,8 +198,11 @@ def _drop_band_pairs(per_colour):
     return keep
 
 
-def _trace_arms(crop: NDArray[np.uint8]):
+def _trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     """Colours, membership maps and monotone paths of the arms in the panel crop.
+
+    ``text`` marks the words printed in the panel (:func:`reconstruct.digitize.panel_text.text_mask`):
+    no curve is traced through them.
 
     Returns ``(colours, weights, paths, flipped, grid, bg_rgb)``; ``paths`` are
     ``(colour index, TracedPath, weight map)`` in the chosen orientation, ``flipped`` is True
@@ -225,6 +229,10 @@ def _trace_arms(crop: NDArray[np.uint8]):
         _shades.exclusive_cores(crop, bg_rgb, colours, weights)
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
+    if text is not None:
+        ink[text] = 0.0
+        for weight in weights:
+            weight[text] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
     up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols)
     mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
@@ -303,38 +311,32 @@ def digitize_image(
         full_gray = cv2.cvtColor(rotate_image(cv2.cvtColor(full_gray, cv2.COLOR_GRAY2RGB), -angle), cv2.COLOR_RGB2GRAY)
     x_cal, y_cal, unit = calibrate_axes(gray, panel, x_range=x_range, y_range=y_range, notes=notes,
                                         ocr_gray=full_gray, ocr_scale=float(scale))
-    r0, c0 = panel.row0 + _INSET, panel.col0 + _INSET
-    crop = work[r0: panel.row1 - _INSET, c0: panel.col1 - _INSET]
-    colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop)
-    traced = paths
-    paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
-    if n_arms is not None and len(paths) < n_arms:
-        paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes)
-    if n_arms is not None and len(paths) > n_arms:
-        paths = paths[: int(n_arms)]
-    if n_arms is not None and len(paths) < n_arms:
-        notes.append(f"expected {n_arms} arms, found {len(paths)}")
-    arms = []
-    n_rows = crop.shape[0]
+    r0, c0 = panel.row0 + PANEL_INSET, panel.col0 + PANEL_INSET
+    crop = work[r0: panel.row1 - PANEL_INSET, c0: panel.col1 - PANEL_INSET]
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
-    for k, path, weight in paths:
-        cols, rows = _curves.step_corners(path, weight)
-        if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
-            cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
-        cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width)
-        loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
-        loose[grid] = 0.0
-        mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
-        if flipped:
-            rows = n_rows - 1 - rows
-        time = x_cal.to_value(c0 + cols)
-        value = y_cal.to_value(r0 + rows)
-        label = _legend_label(gray, weights[k], path, flipped, (r0, c0)) if read_labels else None
-        arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
-                              bare=(bare_px, c0 + bare_col)))
-    check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
-                               tick_values=x_cal.values, tick_px=x_cal.px_positions)
+    where = dict(crop=crop, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal, n_arms=n_arms,
+                 read_labels=read_labels)
+    first = None
+    try:
+        first = _digitize_arms(text=None, **where)
+    except DigitizationError:
+        if not read_labels:
+            raise
+    if read_labels and (first is None or first[2]):
+        # a trace left its curve (or none fits): trace again with the words printed in the panel masked,
+        # and keep that unless it loses a curve the first tracing had
+        text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn)
+        try:
+            masked = _digitize_arms(text=text, **where)
+        except DigitizationError:
+            if first is None:
+                raise
+        else:
+            if first is None or len(masked[0]) >= len(first[0]):
+                first = masked
+    arms, flipped, _, found = first
+    notes.extend(found)
     # arms in the order of their curves from top to bottom at the end of follow-up
     arms.sort(key=lambda a: -a.survival[-1])
     labels = [a.label for a in arms if a.label]
@@ -348,6 +350,54 @@ def digitize_image(
         panel=(panel.row0, panel.col0, panel.row1, panel.col1), rotation_deg=float(angle), image_shape=shape,
         warnings=tuple(notes), provenance=provenance or {}, pixel_scale=float(scale),
     )
+
+
+def _digitize_arms(*, crop, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
+    """Trace the arms in the panel crop: ``(arms, flipped, astray, notes)``.
+
+    ``astray`` is True when a trace crossed bare background: a drop with no stroke drawn under it, or a
+    tail cut where the trace jumped off its curve (onto a label or numbers printed in the panel).
+
+    Raises
+    ------
+    DigitizationError
+        No curve, or a curve that starts well before time 0.
+    """
+    notes: list[str] = []
+    r0, c0 = origin
+    colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop, text)
+    traced = paths
+    paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
+    if n_arms is not None and len(paths) < n_arms:
+        paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes)
+    if n_arms is not None and len(paths) > n_arms:
+        paths = paths[: int(n_arms)]
+    if n_arms is not None and len(paths) < n_arms:
+        notes.append(f"expected {n_arms} arms, found {len(paths)}")
+    arms = []
+    astray = False
+    n_rows = crop.shape[0]
+    for k, path, weight in paths:
+        cols, rows = _curves.step_corners(path, weight)
+        if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
+            cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
+        end = cols[-1]
+        cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,
+                                                  path.own)
+        astray = astray or bare_px > 0 or cols[-1] < end
+        loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
+        loose[grid] = 0.0
+        mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
+        if flipped:
+            rows = n_rows - 1 - rows
+        time = x_cal.to_value(c0 + cols)
+        value = y_cal.to_value(r0 + rows)
+        label = _legend_label(gray, weights[k], path, flipped, (r0, c0)) if read_labels else None
+        arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
+                              bare=(bare_px, c0 + bare_col)))
+    check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
+                               tick_values=x_cal.values, tick_px=x_cal.px_positions)
+    return arms, flipped, astray, notes
 
 
 def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes):

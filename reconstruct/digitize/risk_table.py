@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize.ocr import TextBox, check_gray_image, parse_number, read_text
+from reconstruct.digitize.table_columns import fill_columns, tick_step
 from reconstruct.errors import InputError
 
 __all__ = ["RiskRow", "RiskTable", "read_risk_table"]
@@ -213,8 +214,18 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)
     if not label and entries:
-        label = tuple(w for w in texts if w.col0 >= stop - 1)
+        label = _last_phrase([w for w in texts if w.col0 >= stop - 1])
     return _Line(words=tuple(words), numbers=entries, label_words=label, values=values)
+
+
+def _last_phrase(words: list[TextBox]) -> tuple[TextBox, ...]:
+    """The rightmost run of words spaced less than two glyph heights apart (a row name printed after its
+    numbers, without a curve label that rms prints beside the curve's end on the same line)."""
+    words = sorted(words, key=lambda w: w.col0)
+    for k in range(len(words) - 1, 0, -1):
+        if words[k].col0 - words[k - 1].col1 > 2 * max(words[k].height_px, words[k - 1].height_px):
+            return tuple(words[k:])
+    return tuple(words)
 
 
 def _is_tick_label_line(line: _Line, x_calibration: Callable[[float], float], span: float) -> bool:
@@ -231,23 +242,6 @@ def _nice_step(raw: float) -> float:
     base = raw / 10**exponent
     nice = min((1.0, 2.0, 2.5, 5.0, 10.0), key=lambda c: abs(c - base))
     return float(nice * 10**exponent)
-
-
-def _tick_step(values: Sequence[float]) -> float:
-    """Spacing of the tick grid from the tick values read, some of which may be missing.
-
-    The median gap of ``12, 24, 30`` (ticks 0-48 every 6, most labels unread) is 9, on no tick; the grid
-    step divides every gap: the largest ``g / k`` (``g`` the smallest gap, ``k`` = 1..6) that does.
-    """
-    gaps = np.diff(np.unique(np.asarray(values, dtype=float)))
-    gaps = gaps[gaps > 0]
-    if not gaps.size:
-        return 0.0
-    for k in range(1, 7):
-        ratio = gaps / (float(gaps.min()) / k)
-        if np.all(np.abs(ratio - np.round(ratio)) <= 0.05):
-            return float(gaps.min()) / k
-    return float(np.median(gaps))
 
 
 def _column_step(times: NDArray[np.float64]) -> float:
@@ -300,7 +294,7 @@ def _column_times(
     tick_vals = np.array([v for _, v in tick_line.values], dtype=float) if tick_line else np.zeros(0)
     ticks = np.sort(np.asarray(tick_values if tick_values is not None else [], dtype=float))
     if ticks.size >= 2:  # the table is a grid aligned to the x ticks: snap to their spacing
-        step = _tick_step(ticks)
+        step = tick_step(ticks)
         origin = float(ticks[0])
 
         first = (min(origin, 0.0) - origin) / step  # column of time 0 when the tick "0" was not read
@@ -311,10 +305,11 @@ def _column_times(
 
         anchor = _anchor_col(entries, miss)
         raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
-        return {id(w): (origin + step * round((raw[id(w)] - origin) / step)
-                        if abs(raw[id(w)] - origin - step * round((raw[id(w)] - origin) / step)) <= 0.3 * step
-                        else raw[id(w)])
-                for w, _ in entries}
+        snapped = {id(w): (origin + step * round((raw[id(w)] - origin) / step)
+                           if abs(raw[id(w)] - origin - step * round((raw[id(w)] - origin) / step)) <= 0.3 * step
+                           else raw[id(w)])
+                   for w, _ in entries}
+        return fill_columns([[w for w, _ in line.numbers] for line in table], snapped, origin, step)
     anchor = _anchor_col(entries)
     raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
     step = _column_step(np.array(list(raw.values())))
@@ -447,7 +442,7 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    from reconstruct.digitize.arm_shades import key_colour, key_shade
+    from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
@@ -468,7 +463,7 @@ def read_risk_table(
     if not kept:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     rows = []
-    step = _tick_step(tick_values) if grid_start is not None else 0.0
+    step = tick_step(tick_values) if grid_start is not None else 0.0
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
@@ -487,6 +482,8 @@ def read_risk_table(
             end = max(w.col1 for w in name_line.words) + 2
             colour = colour or key_colour(rgb, name_line.row0, name_line.row1, end)
             shade = key_shade(gray, name_line.row0, name_line.row1, end) if shade is None else shade
+        if colour is None and label is None:  # no label or key: the digits may be printed in the arm's colour
+            colour = glyph_colour(rgb, [(w.row0, w.col0, w.row1, w.col1) for w, _ in ordered])
         rows.append(
             RiskRow(
                 label=label,

@@ -18,6 +18,8 @@ __all__ = ["INK_DELTA", "bare_drop"]
 
 INK_DELTA = 25.0  # Lab distance from the background of a drawn pixel, anti-aliased edges included
 _MIN_INKED = 0.3  # a dashed or dotted drop still inks this share of its rows
+_OWN_INK = 0.5  # TracedPath.own at which a column shows the arm's own colour
+_MIN_OWN = 0.25  # share of own-colour columns under which a trace's tail rides on other lines
 
 
 def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool | None:
@@ -35,8 +37,17 @@ def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool
     return bool(band.size) and float(np.mean(band.any(axis=1))) < _MIN_INKED
 
 
+def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int) -> bool:
+    """Whether the trace after corner ``k`` has its own colour's ink in under a quarter of its columns."""
+    if own is None:
+        return False
+    tail = own[int(round(cols[k])): int(round(cols[-1])) + 1]
+    return bool(tail.size) and float(np.mean(tail >= _OWN_INK)) < _MIN_OWN
+
+
 def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
-              half_width: int) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
+              half_width: int, own: NDArray[np.float64] | None = None,
+              ) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
     """Cut a trace's trailing spur, and find its largest drop with no vertical stroke drawn under it.
 
     Parameters
@@ -48,6 +59,10 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
         in the orientation of the trace.
     half_width : int
         Half the line thickness; the drop's ends within it are the levels' own strokes.
+    own : ndarray of shape (cols,), optional
+        The arm's own ink at the trace in each column (``TracedPath.own``). A trace that after a
+        bare drop runs on for less than a quarter of its columns on ink of its own colour rides on
+        another arm's line (or on glyphs) and is cut there too, however long it runs.
 
     Returns
     -------
@@ -63,7 +78,7 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     """
     bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
     short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
-    spur = [k for k in range(1, len(bare) + 1) if bare[k - 1] and cols[-1] - cols[k] < short]
+    spur = [k for k in range(1, len(bare) + 1) if bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k))]
     end = spur[0] - 1 if spur else len(bare)
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
         cols = np.append(cols[: end + 1], cols[end + 1])

@@ -1,0 +1,151 @@
+"""Text printed inside the plot panel, masked before the curves are traced.
+
+Some renderers print words and numbers inside the panel: ``rms::survplot`` writes each arm's name
+beside its curve, in the curve's colour, and its numbers at risk just above the x axis; SAS ODS prints
+the numbers at risk under S = 0, in the arms' colours. A tracer following an arm's colour walks onto
+such glyphs (a label at the end of a curve becomes a drop to the label, a number under the curve's end
+becomes its tail). The panel is read once by OCR and the boxes of the words found are masked, except
+where a line runs through a box for longer than a glyph is wide: a curve passing under a label keeps
+its pixels. Pixels are ``(row, col)`` of the panel crop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.digitize.ocr import TextBox, parse_number, read_text
+
+__all__ = ["panel_words", "table_top", "text_mask"]
+
+_MIN_CONFIDENCE = 0.6  # recogniser score at which a box is taken for text
+_MIN_GLYPH_PX = 4  # a piece of a glyph is at least this high; a line's dash is thinner
+_SMALL_PANEL_PX = 500  # panels this small are enlarged twice for the detector (small glyphs)
+
+
+def panel_words(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int]) -> list[TextBox]:
+    """Words read by OCR in the panel ``bbox`` (row0, col0, row1, col1) of a greyscale figure.
+
+    Only words with a letter or a digit read with confidence are kept; their boxes are in the
+    panel's own pixels. The panel is read with a margin around it, so that a line of numbers
+    the panel's edge cuts in half (rms prints its lowest row at S = 0) is still read.
+    """
+    row0, col0, row1, col1 = bbox
+    margin = max(6, int(0.03 * (row1 - row0)))
+    top, left = max(row0 - margin, 0), max(col0 - margin, 0)
+    area = np.ascontiguousarray(gray[top: row1 + margin, left: col1 + margin])
+    scale = 2 if max(area.shape) < _SMALL_PANEL_PX else 1
+    big = cv2.resize(area, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else area
+    out = []
+    for box in read_text(big):
+        if box.confidence < _MIN_CONFIDENCE or not any(ch.isalnum() for ch in box.text):
+            continue
+        r0, c0 = box.row0 // scale + top - row0, box.col0 // scale + left - col0
+        r1, c1 = -(-box.row1 // scale) + top - row0, -(-box.col1 // scale) + left - col0
+        if r1 > 0 and c1 > 0 and r0 < row1 - row0 and c0 < col1 - col0:
+            out.append(TextBox(box.text, box.confidence, r0, c0, r1, c1))
+    return out
+
+
+def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDArray[np.bool_], *,
+              boxes: Sequence[TextBox] | None = None) -> NDArray[np.bool_]:
+    """Pixels of the words printed in a panel, without the lines that run through them.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+        The whole figure in grey levels (read by OCR around the panel unless ``boxes`` is given).
+    bbox : (row0, col0, row1, col1)
+        The panel in ``gray`` (exclusive ends).
+    ink : ndarray of shape (row1 - row0, col1 - col0), bool
+        Drawn pixels of the panel (lines and glyphs).
+    boxes : sequence of TextBox, optional
+        Words in the panel's pixels; by default read by :func:`panel_words`.
+
+    Returns
+    -------
+    ndarray of shape (rows, cols), bool
+        The glyphs of every word, grown by one pixel: inside its box (grown by one pixel), the ink
+        left once straight runs as long as the box is high are set aside (a curve passing under
+        the word), in pieces at least 4 pixels and a fifth of the box's height inside the panel
+        high (a lower-case letter is; a dash of a dashed curve running along the box is thinner,
+        and is kept for the tracer), or cut by the panel's top or bottom edge.
+    """
+    boxes = panel_words(gray, bbox) if boxes is None else list(boxes)
+    mask = np.zeros(ink.shape, bool)
+    n_rows, n_cols = ink.shape
+    for box in boxes:
+        r0, c0 = max(box.row0 - 1, 0), max(box.col0 - 1, 0)
+        r1, c1 = min(box.row1 + 1, n_rows), min(box.col1 + 1, n_cols)
+        if r1 <= r0 or c1 <= c0:
+            continue
+        inked = ink[r0:r1, c0:c1].astype(np.uint8)
+        length = box.height_px + 1  # no stroke of a glyph runs the height of its padded box
+        across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+        down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+        glyphs = inked & ~(across | down).astype(bool)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(glyphs.astype(np.uint8), connectivity=8)
+        seen = min(box.row1, n_rows) - max(box.row0, 0)  # a word the panel's edge cuts shows part of its height
+        tall = stats[:, cv2.CC_STAT_HEIGHT] >= max(_MIN_GLYPH_PX, seen / 5.0)
+        top, bottom = stats[:, cv2.CC_STAT_TOP] + r0, stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] + r0
+        cut = (top == 0) | (bottom == n_rows)  # the panel's edge cuts the glyph
+        tall = np.flatnonzero(tall | cut)
+        kept = np.isin(labels, tall[tall > 0])
+        mask[r0:r1, c0:c1] |= cv2.dilate(kept.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return mask
+
+
+def _count(text: str) -> bool:
+    value = parse_number(text)
+    return value is not None and value >= 0 and value == int(value) and "." not in text
+
+
+def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_from: float) -> int | None:
+    """Top row of the lines of numbers at risk printed inside a panel, just above its bottom.
+
+    Parameters
+    ----------
+    words : sequence of TextBox
+        Words of the panel, in its own pixels (:func:`panel_words`).
+    tick_cols : sequence of float
+        Columns of the labelled x ticks, in the panel's pixels.
+    lowest_from : float
+        Row at or below which the lowest line of numbers must end (the bottom of the panel).
+
+    Returns
+    -------
+    int or None
+        The first row of the highest line of a block of lines, the lowest ending at or below
+        ``lowest_from``, whose words are whole numbers centred on x ticks (at least two per line, at
+        least half of the line's words, within a quarter of the tick spacing); lines in the block
+        follow each other within two line heights. None when there is no such line.
+    """
+    ticks = np.sort(np.asarray(tick_cols, float))
+    if ticks.size < 2 or not words:
+        return None
+    tol = 0.25 * float(np.median(np.diff(ticks)))
+    on_tick = [w for w in words if _count(w.text)
+               and float(np.min(np.abs(ticks - 0.5 * (w.col0 + w.col1)))) <= tol]
+    lines: list[list[TextBox]] = []
+    for w in sorted(on_tick, key=lambda b: b.center_px[0]):
+        if lines and abs(w.center_px[0] - np.mean([b.center_px[0] for b in lines[-1]])) <= 0.5 * w.height_px:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    rows = []
+    for line in lines:
+        r0, r1 = min(b.row0 for b in line), max(b.row1 for b in line)
+        same = [w for w in words if min(r1, w.row1) - max(r0, w.row0) > 0.5 * (r1 - r0)]
+        if len(line) >= 2 and len(line) >= 0.5 * len(same):
+            rows.append((r0, r1))
+    top = None
+    for r0, r1 in sorted(rows, key=lambda r: -r[1]):  # from the bottom up
+        if top is None and r1 < lowest_from:
+            break  # the lowest line is not near the bottom: not a table under the curves
+        if top is not None and top - r1 > 2 * (r1 - r0):
+            break
+        top = r0
+    return top
