@@ -210,12 +210,13 @@ def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str], *, s
 
 def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], **where):
     """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart."""
+    from reconstruct.digitize.figure import TRUNCATED_NOTE
     from reconstruct.document import digitize_document
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
         again = digitize_document(document, n_arms=n_rows, **where)
-    if len(again.arms) != n_rows:
+    if len(again.arms) != n_rows or any(str(w.message).startswith(TRUNCATED_NOTE) for w in caught):
         return None
     notes.extend(str(w.message) for w in caught if str(w.message) not in notes)
     return again
@@ -333,7 +334,9 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
-    if not arm_names and len(fig.arms) < len(rows) <= 4:  # the table's rows say how many curves to look for
+    # the table's rows say how many curves to look for: more when some were not told apart, fewer when a
+    # line was traced twice (only paths joined to another by solid ink are dropped; see drop_stroke_edges)
+    if not arm_names and rows and len(rows) <= 4 and len(fig.arms) != len(rows):
         again = _digitize_for_rows(document, len(rows), notes, page=page, index=index, x_range=x_range,
                                    y_range=y_range)
         if again is not None:

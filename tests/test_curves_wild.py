@@ -10,7 +10,7 @@ import pytest
 
 from reconstruct.digitize import curves, shades
 from reconstruct.digitize.figure import _trace_arms
-from reconstruct.digitize.path_pruning import drop_duplicates
+from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 
 WHITE = (255, 255, 255)
 
@@ -123,3 +123,47 @@ def test_final_drop_sees_a_last_event_down_to_the_axis():
     assert not curves.final_drop(path, weight, 150.0, 200.5)
     weight, path = _ending(175)  # a drop that stops halfway is another step, not the end at zero
     assert not curves.final_drop(path, weight, 150.0, 200.5)
+
+
+def _flat_path(row: int, weight: float = 1.0, n: int = 300, colour: int = 0, half_width: int = 1):
+    rows = np.full(n, row, np.int64)
+    return colour, curves.TracedPath(rows, np.full(n, weight), 0, n, 1.0, half_width, False), None
+
+
+def test_drop_stroke_edges_drops_the_second_edge_of_one_thick_line():
+    ink = np.zeros((200, 300), bool)
+    ink[40:47] = True  # a 7-pixel line traced along its top and its bottom edge
+    ink[120:123] = True  # a second curve, apart from it
+    top, bottom, other = _flat_path(40, 2.0), _flat_path(46, 1.0), _flat_path(121, 2.0, colour=1)
+    kept = drop_stroke_edges([top, bottom, other], ink, 2)
+    assert [item[1].rows[0] for item in kept] == [40, 121]  # the edge with less ink of its own goes
+    # without a known number of arms below the count, nothing is dropped
+    assert len(drop_stroke_edges([top, bottom, other], ink, 3)) == 3
+
+
+def test_drop_stroke_edges_keeps_curves_apart_or_in_a_ribbon():
+    ink = np.zeros((200, 300), bool)
+    ink[40:43] = True
+    ink[60:63] = True
+    paths = [_flat_path(41), _flat_path(61, colour=1)]
+    assert len(drop_stroke_edges(paths, ink, 1)) == 2  # background between them: two curves
+    ink[41:62] = True  # a filled confidence ribbon joins them: still two curves
+    assert len(drop_stroke_edges(paths, ink, 1)) == 2
+
+
+def test_drop_stroke_edges_keeps_all_when_same_coloured_curves_cross():
+    n = 300
+    ink = np.zeros((200, n), bool)
+    upper = np.where(np.arange(n) < 150, 40, 90).astype(np.int64)
+    lower = np.where(np.arange(n) < 150, 80, 60).astype(np.int64)  # below it, then above it
+    for rows in (upper, lower):
+        ink[rows, np.arange(n)] = True
+    hopper = np.where(np.arange(n) < 150, 40, 60).astype(np.int64)
+    own = np.ones(n)
+    paths = [(0, curves.TracedPath(upper, own, 0, n, 1.0, 1, False), None),
+             (0, curves.TracedPath(lower, own, 0, n, 1.0, 1, False), None),
+             (1, curves.TracedPath(hopper, own * 0.5, 0, n, 1.0, 1, False), None)]
+    # the hopper runs on the two curves throughout, but the two curves left would swap sides
+    assert len(drop_stroke_edges(paths, ink, 2)) == 3
+    paths[1] = (2, paths[1][1], None)  # told apart by colour, they may cross
+    assert [k for k, _, _ in drop_stroke_edges(paths, ink, 2)] == [0, 2]

@@ -29,7 +29,7 @@ from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
 from reconstruct.digitize.ocr import read_text
-from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
+from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, drop_stroke_edges
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
 from reconstruct.io import provenance as make_provenance
@@ -38,6 +38,8 @@ __all__ = ["digitize_figure", "digitize_image"]
 
 _INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
+#: Start of the note when more curves were told apart than ``n_arms`` asked for and only the first were kept
+TRUNCATED_NOTE = "kept the first"
 
 
 def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float] | None:
@@ -310,14 +312,17 @@ def digitize_image(
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
     if n_arms is not None and len(paths) < n_arms:
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes)
+    crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
+    if n_arms is not None and len(paths) > n_arms:  # a line traced along both its edges, or a hopping path
+        paths = drop_stroke_edges(paths, drawn[::-1] if flipped else drawn, int(n_arms))
     if n_arms is not None and len(paths) > n_arms:
+        notes.append(f"{TRUNCATED_NOTE} {n_arms} of the {len(paths)} curves found")
         paths = paths[: int(n_arms)]
     if n_arms is not None and len(paths) < n_arms:
         notes.append(f"expected {n_arms} arms, found {len(paths)}")
     arms = []
     n_rows = crop.shape[0]
-    crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
     for k, path, weight in paths:
         cols, rows = _curves.step_corners(path, weight)
         if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
