@@ -150,7 +150,7 @@ def _rgb(colour: str | None) -> tuple[int, int, int] | None:
 
 def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
     """At-risk rows printed under the plot: from the text of a vector figure, else by OCR of the image."""
-    from reconstruct.document import overlay_background, read_document_at_risk
+    from reconstruct.document import deskewed_background, read_document_at_risk
     from reconstruct.digitize.risk_table import read_risk_table
     from reconstruct.errors import DigitizationError
 
@@ -166,12 +166,20 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
         row1 = min(row1, int(np.ceil(zero_row)) + 2)
     else:  # rms::survplot prints them inside the panel just above S = 0, under the lowest curve
         row1 = _table_top_inside(digitized, row0, row1)
-    table = read_risk_table(
-        overlay_background(document, digitized), panel_bbox=(row0, col0, row1, col1),
-        x_calibration=digitized.x_calibration.to_value, tick_values=digitized.x_calibration.values,
-    )
+    scale = float(digitized.pixel_scale)  # a large image was shrunk by this factor before it was digitized
+    background = deskewed_background(document, digitized)
+    bbox = (row0, col0, row1, col1)
+    if scale != 1.0:
+        bbox = tuple(min(int(round(v * scale)), size) for v, size in
+                     zip(bbox, background.shape[:2] * 2, strict=True))
+
+    def to_time(col):
+        return digitized.x_calibration.to_value((np.asarray(col, float) + 0.5) / scale - 0.5)
+
+    table = read_risk_table(background, panel_bbox=bbox, x_calibration=to_time,
+                            tick_values=digitized.x_calibration.values)
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
-                        row_px=r.row_px, shade=r.label_shade) for r in table.rows]
+                        row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade) for r in table.rows]
 
 
 def _table_top_inside(digitized, row0: int, row1: int) -> int:
