@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from reconstruct.digitize import curves, shades
-from reconstruct.digitize.figure import _trace_arms
+from reconstruct.digitize.figure import _flat_half_width, _trace_arms
 from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 
 WHITE = (255, 255, 255)
@@ -167,3 +167,23 @@ def test_drop_stroke_edges_keeps_all_when_same_coloured_curves_cross():
     assert len(drop_stroke_edges(paths, ink, 2)) == 3
     paths[1] = (2, paths[1][1], None)  # told apart by colour, they may cross
     assert [k for k, _, _ in drop_stroke_edges(paths, ink, 2)] == [0, 2]
+
+
+def test_trace_arms_keeps_a_line_crowded_with_censor_glyphs_and_drops_a_ribbon():
+    img = _panel(200, 400)
+    green, blue = (44, 160, 44), (31, 119, 180)
+    _step(img, [(5, 20), (100, 50), (220, 80), (395, 80)], green)
+    for col in range(8, 390, 3):  # a "+" every 3 pixels, 15 pixels tall: the line measures as thick as a ribbon
+        row = 20 if col < 100 else 50 if col < 220 else 80
+        cv2.line(img, (col, row - 7), (col, row + 7), green, 1)
+    cv2.line(img, (5, 150), (395, 150), blue, 2)
+    colours, weights, paths, _, _, _ = _trace_arms(img)
+    assert [c.hex for c in colours] == ["#2da02b", "#2277b3"]
+    green_weight = weights[0]
+    assert curves.line_half_width(green_weight, stepped=True) > 4  # the panel's thickest line: 4
+    assert _flat_half_width(green_weight, 4) == 2  # the glyphs' upright bars taken out
+    assert sorted(int(p.rows[p.stop - 1]) for _, p, _ in paths) == pytest.approx([80, 150], abs=2)
+    # a filled band 30 pixels tall stays too thick once its upright strokes are taken out
+    band = np.zeros((200, 400), np.float32)
+    band[100:130, 20:380] = 1.0
+    assert _flat_half_width(band, 4) > 4

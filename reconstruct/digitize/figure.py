@@ -77,7 +77,8 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
         colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(weight, stepped=True) > max_half_width:
+        if _curves.line_half_width(weight, stepped=True) > max_half_width and \
+                _flat_half_width(weight, max_half_width) > max_half_width:
             continue
         core = weight >= 0.8
         rim = False
@@ -103,6 +104,18 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
             near_core[k] = cv2.dilate(core.astype(np.uint8), kernel).astype(bool)
     keep.sort(key=lambda i: -colours[i].n_pixels)
     return [colours[k] for k in keep], [weights[k] for k in keep]
+
+
+def _flat_half_width(weight: NDArray[np.float32], max_half_width: int) -> int:
+    """Half thickness of a colour's strokes once strokes narrower than a line may be thick are taken out.
+
+    A line crowded with censor glyphs ("+" every few pixels, hundreds of patients) measures as thick
+    as a ribbon; an opening along the rows with a run longer than the thickest line removes the glyphs'
+    upright bars (and the curve's drops) but keeps its flat stretches, and a ribbon whole.
+    """
+    mask = (weight >= 0.5).astype(np.uint8)
+    flat = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, 2 * max_half_width + 1), np.uint8))
+    return _curves.line_half_width(flat.astype(np.float32), stepped=True)
 
 
 def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
