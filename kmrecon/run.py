@@ -330,8 +330,12 @@ def run_figure(
         warnings.simplefilter("always", DigitizationWarning)
         fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range)
     notes.extend(str(w.message) for w in caught)
-    if arm_names and len(arm_names) != len(fig.arms):
-        raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {len(arm_names)}")
+    if arm_names and len(arm_names) != len(fig.arms):  # the names say how many curves to look for
+        again = _digitize_for_rows(document, len(arm_names), notes, page=page, index=index, x_range=x_range,
+                                   y_range=y_range) if len(arm_names) <= 4 else None
+        if again is None:
+            raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {len(arm_names)}")
+        fig = again
     labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=at_risk_path is None)
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
@@ -351,6 +355,12 @@ def run_figure(
             fig = again
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,
                                                              shades=at_risk_path is None)
+    if not rows and not arm_names and n_patients and len(n_patients) != len(fig.arms) and len(n_patients) <= 4:
+        again = _digitize_for_rows(document, len(n_patients), notes, page=page, index=index, x_range=x_range,
+                                   y_range=y_range)  # no table: the arms given patients say how many curves
+        if again is not None:
+            fig = again
+            labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=False)
     table_notes: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
         from reconstruct.table_gaps import set_aside_increasing
