@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from reconstruct.digitize import curves, shades
+from reconstruct.digitize.legend import find_legend_sample
 from reconstruct.digitize.figure import _flat_half_width, _trace_arms
 from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 
@@ -187,3 +188,17 @@ def test_trace_arms_keeps_a_line_crowded_with_censor_glyphs_and_drops_a_ribbon()
     band = np.zeros((200, 400), np.float32)
     band[100:130, 20:380] = 1.0
     assert _flat_half_width(band, 4) > 4
+
+
+@pytest.mark.parametrize(("on", "off"), [(40, 0), (5, 3), (2, 3)])
+def test_find_legend_sample_joins_a_dashed_or_dotted_key(on, off):
+    weight = np.zeros((200, 300), np.float32)
+    weight[29:32, :] = 1.0  # the arm's curve
+    for col in range(20, 60, on + off):  # its legend key: solid, dashed or dotted, 40 pixels long
+        weight[149:151, col: min(col + on, 60)] = 1.0
+    sample = find_legend_sample(weight, np.full(300, 30, np.int64), 1)
+    assert sample is not None
+    row, col0, col1 = sample
+    assert row == pytest.approx(149.5, abs=1)
+    assert col0 == 20
+    assert 56 <= col1 <= 60  # the last dash or dot ends at 56 to 60

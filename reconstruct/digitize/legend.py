@@ -37,6 +37,8 @@ def find_legend_sample(
     mask = weight >= 0.5
     far = np.abs(np.arange(n_rows)[:, None] - path_rows[None, :]) > 3 * half_width + 6
     mask &= far
+    # dashed and dotted keys (line types that tell arms apart) come apart in pieces: join them along the row
+    mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, 2 * half_width + 7), np.uint8)) > 0
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     best = None
     for k in range(1, count):
