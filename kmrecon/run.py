@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -146,6 +147,12 @@ def _rgb(colour: str | None) -> tuple[int, int, int] | None:
     if not colour or not colour.startswith("#") or len(colour) != 7:
         return None
     return tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
+
+
+def _fragment_of(part: str, whole: str) -> bool:
+    """True when ``part`` is a proper piece of ``whole`` (letters and digits, any case)."""
+    a, b = (re.sub(r"[^0-9a-z]+", "", text.lower()) for text in (part, whole))
+    return bool(a) and a != b and a in b
 
 
 def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
@@ -393,6 +400,9 @@ def run_figure(
         printed = not arm_names and match.basis != "label" and all(given) and len(set(given)) == len(given)
         first, second = (given, labels) if user_rows or overridden or printed else (labels, given)
         names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
+        if match.basis == "label" and not arm_names:  # a legend label read in part ("on") takes its row's name
+            names = [given[k] if given[k] and _fragment_of(names[k], given[k]) else names[k]
+                     for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
         if not n_patients and all(c is not None for c in printed_n):

@@ -131,3 +131,13 @@ def test_run_reads_the_table_of_a_rotated_figure_where_the_digitizer_straightene
         table = run.at_risk[run.at_risk["arm"] == arm.label]
         assert len(table) >= 4
         np.testing.assert_array_equal(table["n_risk"], number_at_risk(arm.time, table["time"].to_numpy()))
+
+
+def test_a_legend_label_read_in_part_gives_way_to_its_rows_name():
+    from kmrecon.run import _fragment_of
+
+    assert _fragment_of("on", "Observation")
+    assert _fragment_of("Nivolumab", "Nivolumab + Ipilimumab")
+    assert not _fragment_of("Observation", "Observation")  # the same name: nothing to replace
+    assert not _fragment_of("Placebo", "Nivolumab")
+    assert not _fragment_of("", "Nivolumab")
