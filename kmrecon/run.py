@@ -237,6 +237,14 @@ def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], 
     return again
 
 
+def _digitize_for_names(document: FigureDocument, fig, n_names: int, notes: list[str], **where):
+    """The figure digitized again for ``n_names`` curves (--arm-names); InputError when they are not had."""
+    again = _digitize_for_rows(document, n_names, notes, **where) if n_names <= 4 else None
+    if again is None:
+        raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {n_names}")
+    return again
+
+
 def _outside_legend(document: FigureDocument, digitized, labels: list, notes: list[str]):
     """Fill missing arm labels from legend keys outside the panel; return the keys' (row, col) or None."""
     from reconstruct.digitize.legend_outside import legend_keys_outside
@@ -338,11 +346,8 @@ def run_figure(
         fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range)
     notes.extend(str(w.message) for w in caught)
     if arm_names and len(arm_names) != len(fig.arms):  # the names say how many curves to look for
-        again = _digitize_for_rows(document, len(arm_names), notes, page=page, index=index, x_range=x_range,
-                                   y_range=y_range) if len(arm_names) <= 4 else None
-        if again is None:
-            raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {len(arm_names)}")
-        fig = again
+        fig = _digitize_for_names(document, fig, len(arm_names), notes, page=page, index=index, x_range=x_range,
+                                  y_range=y_range)
     labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=at_risk_path is None)
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
@@ -353,21 +358,16 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
-    # the table's rows say how many curves to look for: more when some were not told apart, fewer when a
-    # line was traced twice (only paths joined to another by solid ink are dropped; see drop_stroke_edges)
-    if not arm_names and rows and len(rows) <= 4 and len(fig.arms) != len(rows):
-        again = _digitize_for_rows(document, len(rows), notes, page=page, index=index, x_range=x_range,
-                                   y_range=y_range)
+    # the table's rows (else the arms given patients) say how many curves to look for: more when some were
+    # not told apart, fewer when a line was traced twice (only paths joined to another by solid ink are
+    # dropped; see drop_stroke_edges)
+    want = 0 if arm_names else len(rows) or len(n_patients or {})
+    if 0 < want <= 4 and want != len(fig.arms):
+        again = _digitize_for_rows(document, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
         if again is not None:
             fig = again
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,
                                                              shades=at_risk_path is None)
-    if not rows and not arm_names and n_patients and len(n_patients) != len(fig.arms) and len(n_patients) <= 4:
-        again = _digitize_for_rows(document, len(n_patients), notes, page=page, index=index, x_range=x_range,
-                                   y_range=y_range)  # no table: the arms given patients say how many curves
-        if again is not None:
-            fig = again
-            labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=False)
     table_notes: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
         from reconstruct.table_gaps import set_aside_increasing

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from reconstruct.digitize import curves, shades
-from reconstruct.digitize.legend import find_legend_sample
 from reconstruct.digitize.figure import _flat_half_width, _trace_arms
+from reconstruct.digitize.legend import find_legend_sample
 from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 
 WHITE = (255, 255, 255)

@@ -327,13 +327,8 @@ def digitize_image(
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes)
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
-    if n_arms is not None and len(paths) > n_arms:  # a line traced along both its edges, or a hopping path
-        paths = drop_stroke_edges(paths, drawn[::-1] if flipped else drawn, int(n_arms))
-    if n_arms is not None and len(paths) > n_arms:
-        notes.append(f"{TRUNCATED_NOTE} {n_arms} of the {len(paths)} curves found")
-        paths = paths[: int(n_arms)]
-    if n_arms is not None and len(paths) < n_arms:
-        notes.append(f"expected {n_arms} arms, found {len(paths)}")
+    if n_arms is not None:
+        paths = _to_count(paths, int(n_arms), drawn[::-1] if flipped else drawn, notes)
     arms = []
     n_rows = crop.shape[0]
     for k, path, weight in paths:
@@ -366,6 +361,19 @@ def digitize_image(
         panel=(panel.row0, panel.col0, panel.row1, panel.col1), rotation_deg=float(angle), image_shape=shape,
         warnings=tuple(notes), provenance=provenance or {}, pixel_scale=float(scale),
     )
+
+
+def _to_count(paths, n_arms: int, drawn, notes: list[str]):
+    """``n_arms`` paths where they can be had: a line traced along both its edges, or a path hopping
+    between curves, is dropped first (:func:`drop_stroke_edges`); then only the first are kept, with a note."""
+    if len(paths) > n_arms:
+        paths = drop_stroke_edges(paths, drawn, n_arms)
+    if len(paths) > n_arms:
+        notes.append(f"{TRUNCATED_NOTE} {n_arms} of the {len(paths)} curves found")
+        paths = paths[:n_arms]
+    if len(paths) < n_arms:
+        notes.append(f"expected {n_arms} arms, found {len(paths)}")
+    return paths
 
 
 def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes):
