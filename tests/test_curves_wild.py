@@ -10,7 +10,7 @@ import pytest
 
 from reconstruct.digitize import curves, shades
 from reconstruct.digitize.figure import _flat_half_width, _trace_arms
-from reconstruct.digitize.legend import find_legend_sample
+from reconstruct.digitize.legend import find_legend_sample, is_label
 from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 
 WHITE = (255, 255, 255)
@@ -202,3 +202,10 @@ def test_find_legend_sample_joins_a_dashed_or_dotted_key(on, off):
     assert row == pytest.approx(149.5, abs=1)
     assert col0 == 20
     assert 56 <= col1 <= 60  # the last dash or dot ends at 56 to 60
+
+
+def test_a_single_glyph_is_no_legend_label():
+    assert is_label("on")  # a fragment of "Observation" still names its arm
+    assert is_label("Arm B")
+    assert not is_label("王")  # a censor mark and a line read as one character
+    assert not is_label("- ")

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["find_legend_sample", "read_label"]
+__all__ = ["find_legend_sample", "is_label", "read_label"]
 
 
 def find_legend_sample(
@@ -88,4 +88,10 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
         if box.confidence >= 0.5:
             words.append(box.text)
             last_end = box.col1
-    return " ".join(words) or None
+    label = " ".join(words)
+    return label if is_label(label) else None
+
+
+def is_label(text: str) -> bool:
+    """True for text that can name an arm: at least two letters or digits (one glyph is a misread mark)."""
+    return sum(ch.isalnum() for ch in text) >= 2
