@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -148,9 +149,15 @@ def _rgb(colour: str | None) -> tuple[int, int, int] | None:
     return tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
 
 
+def _fragment_of(part: str, whole: str) -> bool:
+    """True when ``part`` is a proper piece of ``whole`` (letters and digits, any case)."""
+    a, b = (re.sub(r"[^0-9a-z]+", "", text.lower()) for text in (part, whole))
+    return bool(a) and a != b and a in b
+
+
 def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
     """At-risk rows printed under the plot: from the text of a vector figure, else by OCR of the image."""
-    from reconstruct.document import overlay_background, read_document_at_risk
+    from reconstruct.document import deskewed_background, read_document_at_risk
     from reconstruct.digitize.risk_table import read_risk_table
     from reconstruct.errors import DigitizationError
 
@@ -161,26 +168,33 @@ def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
             return []
         return _frame_rows(frame)
     row0, col0, row1, col1 = digitized.panel
-    image = overlay_background(document, digitized)
     zero_row = float(digitized.y_calibration.to_px(0.0))
     if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
         row1 = min(row1, int(np.ceil(zero_row)) + 2)
     else:  # rms::survplot prints them inside the panel just above S = 0, under the lowest curve
         row1 = _table_top_inside(digitized, row0, row1)
+    scale = float(digitized.pixel_scale)  # a large image was shrunk by this factor before it was digitized
+    background = deskewed_background(document, digitized)
+
+    def to_time(col):
+        return digitized.x_calibration.to_value((np.asarray(col, float) + 0.5) / scale - 0.5)
 
     def read(bottom: int):
-        return read_risk_table(image, panel_bbox=(row0, col0, bottom, col1),
-                               x_calibration=digitized.x_calibration.to_value,
+        bbox = (row0, col0, bottom, col1)
+        if scale != 1.0:
+            bbox = tuple(min(int(round(v * scale)), size) for v, size in
+                         zip(bbox, background.shape[:2] * 2, strict=True))
+        return read_risk_table(background, panel_bbox=bbox, x_calibration=to_time,
                                tick_values=digitized.x_calibration.values)
 
     table = read(row1)
     if len(table.rows) < len(digitized.arms):  # more rows may be printed inside the panel, among the curves
-        inside = _in_panel_table_top(image, digitized)
+        inside = _in_panel_table_top(background, digitized)  # None unless unrotated and full size
         if inside is not None and row0 < inside < row1:
             again = read(inside)
             table = again if len(again.rows) > len(table.rows) else table
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
-                        row_px=r.row_px, shade=r.label_shade) for r in table.rows]
+                        row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade) for r in table.rows]
 
 
 def _in_panel_table_top(image, digitized) -> int | None:
@@ -238,14 +252,23 @@ def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str], *, s
 
 def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], **where):
     """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart."""
+    from reconstruct.digitize.path_pruning import TRUNCATED_NOTE
     from reconstruct.document import digitize_document
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
         again = digitize_document(document, n_arms=n_rows, **where)
-    if len(again.arms) != n_rows:
+    if len(again.arms) != n_rows or any(str(w.message).startswith(TRUNCATED_NOTE) for w in caught):
         return None
     notes.extend(str(w.message) for w in caught if str(w.message) not in notes)
+    return again
+
+
+def _digitize_for_names(document: FigureDocument, fig, n_names: int, notes: list[str], **where):
+    """The figure digitized again for ``n_names`` curves (--arm-names); InputError when they are not had."""
+    again = _digitize_for_rows(document, n_names, notes, **where) if n_names <= 4 else None
+    if again is None:
+        raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {n_names}")
     return again
 
 
@@ -349,8 +372,9 @@ def run_figure(
         warnings.simplefilter("always", DigitizationWarning)
         fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range)
     notes.extend(str(w.message) for w in caught)
-    if arm_names and len(arm_names) != len(fig.arms):
-        raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {len(arm_names)}")
+    if arm_names and len(arm_names) != len(fig.arms):  # the names say how many curves to look for
+        fig = _digitize_for_names(document, fig, len(arm_names), notes, page=page, index=index, x_range=x_range,
+                                  y_range=y_range)
     labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=at_risk_path is None)
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
@@ -361,9 +385,12 @@ def run_figure(
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
-    if not arm_names and len(fig.arms) < len(rows) <= 4:  # the table's rows say how many curves to look for
-        again = _digitize_for_rows(document, len(rows), notes, page=page, index=index, x_range=x_range,
-                                   y_range=y_range)
+    # the table's rows (else the arms given patients) say how many curves to look for: more when some were
+    # not told apart, fewer when a line was traced twice (only paths joined to another by solid ink are
+    # dropped; see drop_stroke_edges)
+    want = 0 if arm_names else len(rows) or len(n_patients or {})
+    if 0 < want <= 4 and want != len(fig.arms):
+        again = _digitize_for_rows(document, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
         if again is not None:
             fig = again
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,
@@ -400,6 +427,9 @@ def run_figure(
         printed = not arm_names and match.basis != "label" and all(given) and len(set(given)) == len(given)
         first, second = (given, labels) if user_rows or overridden or printed else (labels, given)
         names = [first[k] or second[k] or f"arm{k + 1}" for k in range(len(fig.arms))]
+        if match.basis == "label" and not arm_names:  # a legend label read in part ("on") takes its row's name
+            names = [given[k] if given[k] and _fragment_of(names[k], given[k]) else names[k]
+                     for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
         if not n_patients and all(c is not None for c in printed_n):

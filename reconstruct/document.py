@@ -264,3 +264,32 @@ def overlay_background(path: str | os.PathLike[str] | FigureDocument, figure) ->
         return render_page(doc.path, figure.provenance["parameters"]["page"])
     rows, cols = page.size
     return redraw(page, (0.0, 0.0, rows, cols), width_px=max(1, round(cols)))
+
+
+def deskewed_background(path: str | os.PathLike[str] | FigureDocument, figure) -> NDArray[np.uint8]:
+    """The picture in the frame of a figure's panel and calibration: an image turned as the digitizer turned it.
+
+    The image digitizer straightens a slightly rotated figure before it finds the panel, so its panel
+    box and axis calibrations are positions in the straightened image (times ``figure.pixel_scale``
+    when it shrank a large one first). Text under the panel (the at-risk table) is read here, where
+    its lines are level, rather than in the input image.
+
+    Parameters
+    ----------
+    path : path-like or FigureDocument
+        The file given to :func:`digitize_document`.
+    figure : DigitizedFigure
+        Its result.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_cols, 3), uint8
+        :func:`overlay_background`, rotated by ``-figure.rotation_deg`` about its centre (white fill)
+        when that is not 0.
+    """
+    rgb = overlay_background(path, figure)
+    if not figure.rotation_deg:
+        return rgb
+    from reconstruct.digitize.image import rotate_image
+
+    return rotate_image(rgb, -float(figure.rotation_deg))

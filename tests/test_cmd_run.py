@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from compare import kaplan_meier, median_survival
 from kmrecon.cli import main
 from reconstruct import km_at, number_at_risk
-from kmrecon.synthetic_figures import generate_figure
+from kmrecon.synthetic_figures import STYLES, generate_figure
 from kmrecon.run import run_figure
 from reconstruct.errors import ReconstructionError
 
@@ -113,3 +114,30 @@ def test_run_rejects_wrong_number_of_names(table_figure):
     assert result.exit_code == 2
     assert "--arm-names" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_run_reads_the_table_of_a_rotated_figure_where_the_digitizer_straightened_it(seed, tmp_path):
+    # the panel and the calibration are positions in the straightened image; read in the input image,
+    # a table 1.6 degrees off level lost its time-0 cells (filled from the curve, with notes)
+    style = dataclasses.replace(STYLES["risk_table"], name="rotated_table", rotation_deg=2.0)
+    gen = generate_figure(style, seed)
+    assert abs(gen.truth.rotation_deg) > 1.5
+    path = tmp_path / f"figure{gen.suffix}"
+    path.write_bytes(gen.image_bytes)
+    run = run_figure(path, x_range=gen.truth.x_range, y_range=gen.truth.y_range, draws=0)
+    assert run.table_notes == ()
+    for arm in gen.truth.arms:
+        table = run.at_risk[run.at_risk["arm"] == arm.label]
+        assert len(table) >= 4
+        np.testing.assert_array_equal(table["n_risk"], number_at_risk(arm.time, table["time"].to_numpy()))
+
+
+def test_a_legend_label_read_in_part_gives_way_to_its_rows_name():
+    from kmrecon.run import _fragment_of
+
+    assert _fragment_of("on", "Observation")
+    assert _fragment_of("Nivolumab", "Nivolumab + Ipilimumab")
+    assert not _fragment_of("Observation", "Observation")  # the same name: nothing to replace
+    assert not _fragment_of("Placebo", "Nivolumab")
+    assert not _fragment_of("", "Nivolumab")

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from reconstruct.digitize import curves, shades
-from reconstruct.digitize.figure import _trace_arms
-from reconstruct.digitize.path_pruning import drop_duplicates
+from reconstruct.digitize.figure import _flat_half_width, _trace_arms
+from reconstruct.digitize.legend import find_legend_sample, is_label
+from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 
 WHITE = (255, 255, 255)
 
@@ -123,3 +124,88 @@ def test_final_drop_sees_a_last_event_down_to_the_axis():
     assert not curves.final_drop(path, weight, 150.0, 200.5)
     weight, path = _ending(175)  # a drop that stops halfway is another step, not the end at zero
     assert not curves.final_drop(path, weight, 150.0, 200.5)
+
+
+def _flat_path(row: int, weight: float = 1.0, n: int = 300, colour: int = 0, half_width: int = 1):
+    rows = np.full(n, row, np.int64)
+    return colour, curves.TracedPath(rows, np.full(n, weight), 0, n, 1.0, half_width, False), None
+
+
+def test_drop_stroke_edges_drops_the_second_edge_of_one_thick_line():
+    ink = np.zeros((200, 300), bool)
+    ink[40:47] = True  # a 7-pixel line traced along its top and its bottom edge
+    ink[120:123] = True  # a second curve, apart from it
+    top, bottom, other = _flat_path(40, 2.0), _flat_path(46, 1.0), _flat_path(121, 2.0, colour=1)
+    kept = drop_stroke_edges([top, bottom, other], ink, 2)
+    assert [item[1].rows[0] for item in kept] == [40, 121]  # the edge with less ink of its own goes
+    # without a known number of arms below the count, nothing is dropped
+    assert len(drop_stroke_edges([top, bottom, other], ink, 3)) == 3
+
+
+def test_drop_stroke_edges_keeps_curves_apart_or_in_a_ribbon():
+    ink = np.zeros((200, 300), bool)
+    ink[40:43] = True
+    ink[60:63] = True
+    paths = [_flat_path(41), _flat_path(61, colour=1)]
+    assert len(drop_stroke_edges(paths, ink, 1)) == 2  # background between them: two curves
+    ink[41:62] = True  # a filled confidence ribbon joins them: still two curves
+    assert len(drop_stroke_edges(paths, ink, 1)) == 2
+
+
+def test_drop_stroke_edges_keeps_all_when_same_coloured_curves_cross():
+    n = 300
+    ink = np.zeros((200, n), bool)
+    upper = np.where(np.arange(n) < 150, 40, 90).astype(np.int64)
+    lower = np.where(np.arange(n) < 150, 80, 60).astype(np.int64)  # below it, then above it
+    for rows in (upper, lower):
+        ink[rows, np.arange(n)] = True
+    hopper = np.where(np.arange(n) < 150, 40, 60).astype(np.int64)
+    own = np.ones(n)
+    paths = [(0, curves.TracedPath(upper, own, 0, n, 1.0, 1, False), None),
+             (0, curves.TracedPath(lower, own, 0, n, 1.0, 1, False), None),
+             (1, curves.TracedPath(hopper, own * 0.5, 0, n, 1.0, 1, False), None)]
+    # the hopper runs on the two curves throughout, but the two curves left would swap sides
+    assert len(drop_stroke_edges(paths, ink, 2)) == 3
+    paths[1] = (2, paths[1][1], None)  # told apart by colour, they may cross
+    assert [k for k, _, _ in drop_stroke_edges(paths, ink, 2)] == [0, 2]
+
+
+def test_trace_arms_keeps_a_line_crowded_with_censor_glyphs_and_drops_a_ribbon():
+    img = _panel(200, 400)
+    green, blue = (44, 160, 44), (31, 119, 180)
+    _step(img, [(5, 20), (100, 50), (220, 80), (395, 80)], green)
+    for col in range(8, 390, 3):  # a "+" every 3 pixels, 15 pixels tall: the line measures as thick as a ribbon
+        row = 20 if col < 100 else 50 if col < 220 else 80
+        cv2.line(img, (col, row - 7), (col, row + 7), green, 1)
+    cv2.line(img, (5, 150), (395, 150), blue, 2)
+    colours, weights, paths, _, _, _ = _trace_arms(img)
+    assert [c.hex for c in colours] == ["#2da02b", "#2277b3"]
+    green_weight = weights[0]
+    assert curves.line_half_width(green_weight, stepped=True) > 4  # the panel's thickest line: 4
+    assert _flat_half_width(green_weight, 4) == 2  # the glyphs' upright bars taken out
+    assert sorted(int(p.rows[p.stop - 1]) for _, p, _ in paths) == pytest.approx([80, 150], abs=2)
+    # a filled band 30 pixels tall stays too thick once its upright strokes are taken out
+    band = np.zeros((200, 400), np.float32)
+    band[100:130, 20:380] = 1.0
+    assert _flat_half_width(band, 4) > 4
+
+
+@pytest.mark.parametrize(("on", "off"), [(40, 0), (5, 3), (2, 3)])
+def test_find_legend_sample_joins_a_dashed_or_dotted_key(on, off):
+    weight = np.zeros((200, 300), np.float32)
+    weight[29:32, :] = 1.0  # the arm's curve
+    for col in range(20, 60, on + off):  # its legend key: solid, dashed or dotted, 40 pixels long
+        weight[149:151, col: min(col + on, 60)] = 1.0
+    sample = find_legend_sample(weight, np.full(300, 30, np.int64), 1)
+    assert sample is not None
+    row, col0, col1 = sample
+    assert row == pytest.approx(149.5, abs=1)
+    assert col0 == 20
+    assert 56 <= col1 <= 60  # the last dash or dot ends at 56 to 60
+
+
+def test_a_single_glyph_is_no_legend_label():
+    assert is_label("on")  # a fragment of "Observation" still names its arm
+    assert is_label("Arm B")
+    assert not is_label("王")  # a censor mark and a line read as one character
+    assert not is_label("- ")

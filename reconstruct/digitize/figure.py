@@ -30,7 +30,7 @@ from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_imag
 from reconstruct.digitize.legend import find_legend_sample, read_label
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
-from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
+from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, to_count
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
 from reconstruct.io import provenance as make_provenance
@@ -76,7 +76,8 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
         colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(weight, stepped=True) > max_half_width:
+        if _curves.line_half_width(weight, stepped=True) > max_half_width and \
+                _flat_half_width(weight, max_half_width) > max_half_width:
             continue
         core = weight >= 0.8
         rim = False
@@ -102,6 +103,18 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
             near_core[k] = cv2.dilate(core.astype(np.uint8), kernel).astype(bool)
     keep.sort(key=lambda i: -colours[i].n_pixels)
     return [colours[k] for k in keep], [weights[k] for k in keep]
+
+
+def _flat_half_width(weight: NDArray[np.float32], max_half_width: int) -> int:
+    """Half thickness of a colour's strokes once strokes narrower than a line may be thick are taken out.
+
+    A line crowded with censor glyphs ("+" every few pixels, hundreds of patients) measures as thick
+    as a ribbon; an opening along the rows with a run longer than the thickest line removes the glyphs'
+    upright bars (and the curve's drops) but keeps its flat stretches, and a ribbon whole.
+    """
+    mask = (weight >= 0.5).astype(np.uint8)
+    flat = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, 2 * max_half_width + 1), np.uint8))
+    return _curves.line_half_width(flat.astype(np.float32), stepped=True)
 
 
 def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
@@ -370,10 +383,8 @@ def _digitize_arms(*, crop, origin, gray, drawn, x_cal, y_cal, n_arms, read_labe
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
     if n_arms is not None and len(paths) < n_arms:
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes)
-    if n_arms is not None and len(paths) > n_arms:
-        paths = paths[: int(n_arms)]
-    if n_arms is not None and len(paths) < n_arms:
-        notes.append(f"expected {n_arms} arms, found {len(paths)}")
+    if n_arms is not None:
+        paths = to_count(paths, int(n_arms), drawn[::-1] if flipped else drawn, notes)
     arms = []
     astray = False
     n_rows = crop.shape[0]

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["find_legend_sample", "read_label"]
+__all__ = ["find_legend_sample", "is_label", "read_label"]
 
 
 def find_legend_sample(
@@ -37,6 +37,8 @@ def find_legend_sample(
     mask = weight >= 0.5
     far = np.abs(np.arange(n_rows)[:, None] - path_rows[None, :]) > 3 * half_width + 6
     mask &= far
+    # dashed and dotted keys (line types that tell arms apart) come apart in pieces: join them along the row
+    mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, 2 * half_width + 7), np.uint8)) > 0
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     best = None
     for k in range(1, count):
@@ -89,4 +91,10 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
         if box.confidence >= 0.5:
             words.append(box.text)
             last_end = box.col1
-    return " ".join(words) or None
+    label = " ".join(words)
+    return label if is_label(label) else None
+
+
+def is_label(text: str) -> bool:
+    """True for text that can name an arm: at least two letters or digits (one glyph is a misread mark)."""
+    return sum(ch.isalnum() for ch in text) >= 2

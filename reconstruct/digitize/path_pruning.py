@@ -6,11 +6,15 @@ them; rows are pixel rows of the panel crop.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from reconstruct.digitize import curves as _curves
 
-__all__ = ["drop_broken_greys", "drop_duplicates"]
+__all__ = ["drop_broken_greys", "drop_duplicates", "drop_stroke_edges", "to_count", "TRUNCATED_NOTE"]
+
+#: Start of the note when more curves were told apart than ``n_arms`` asked for and only the first were kept
+TRUNCATED_NOTE = "kept the first"
 
 
 def _chroma(colour: _curves.LineColour) -> float:
@@ -76,4 +80,104 @@ def drop_duplicates(paths):
         if shares[worst] < 0.8:
             break
         del paths[worst]
+    return paths
+
+
+
+
+def _joined_share(path, others, sums) -> float:
+    """Share of ``path``'s drawn columns where unbroken stroke ink joins it to one of ``others``."""
+    present = np.flatnonzero(path.own >= 0.5)
+    if not present.size:
+        return 1.0
+    joined = np.zeros(present.size, bool)
+    for other in others:
+        inside = (present >= other.start) & (present < other.stop)
+        lo = np.minimum(path.rows[present], other.rows[present])
+        hi = np.maximum(path.rows[present], other.rows[present])
+        joined |= inside & (sums[hi + 1, present] - sums[lo, present] == hi - lo + 1)
+    return float(np.mean(joined))
+
+
+def drop_stroke_edges(paths, ink, want: int, *, min_share: float = 0.8, max_kept_share: float = 0.5):
+    """Drop paths joined to another path by unbroken stroke ink, until ``want`` remain.
+
+    A thick line, or one crowded with censor glyphs, can be traced twice (its upper and its lower
+    edge, in two shades of one colour after JPEG), and a path can hop from one curve to another:
+    in almost every column such a path is joined to another path by a solid run of ink. Two
+    distinct curves are joined only where they touch. Filled areas (confidence ribbons) join
+    everything they hold, so they are taken out of the ink first (what survives an opening wider
+    than the thickest line); paths inside a ribbon are then never dropped. Used when the number of
+    arms is known (the at-risk table's rows): the path joined most often goes first (the one with
+    less ink of its own among equal shares), while its share is at least ``min_share``; fewer
+    paths than ``want`` are never left, and a path joined less often is never dropped. When a kept
+    path is still joined to the others in ``max_kept_share`` of its columns or more (curves that
+    run together, where a monotone path can take either), or when two kept paths of one colour swap
+    sides, nothing is dropped.
+
+    Parameters
+    ----------
+    paths : list of (int, TracedPath, ndarray)
+        Traced paths (in the orientation they were traced in).
+    ink : ndarray of shape (n_rows, n_cols), bool
+        Drawn (non-background) pixels of the panel crop, in the same orientation.
+    want : int
+        Number of arms.
+    min_share : float, default 0.8
+        Least share of a path's drawn columns joined to another path for it to be dropped.
+    max_kept_share : float, default 0.5
+        Share from which a kept path counts as still running on the others.
+
+    Returns
+    -------
+    list
+        The kept paths, in their given order (all of ``paths`` when none can be dropped safely).
+    """
+    if len(paths) <= max(want, 1):
+        return list(paths)
+    side = max(2 * max(item[1].half_width for item in paths) + 3, ink.shape[0] // 20)
+    ink = ink.astype(np.uint8)
+    filled = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((side, side), np.uint8)).astype(bool)
+    stroke = ink.astype(bool) & ~filled
+    sums = np.vstack([np.zeros((1, ink.shape[1]), np.int64), np.cumsum(stroke, axis=0)])
+    kept = list(paths)
+    while True:
+        shares = [_joined_share(item[1], [o[1] for j, o in enumerate(kept) if j != i], sums)
+                  for i, item in enumerate(kept)]
+        if len(kept) <= max(want, 1):
+            break
+        mass = [float(item[1].own[item[1].start: item[1].stop].sum()) for item in kept]
+        worst = max(range(len(kept)), key=lambda i: (round(shares[i], 2), -mass[i]))
+        if shares[worst] < min_share:
+            break
+        del kept[worst]
+    if len(kept) < len(paths) and (max(shares, default=0.0) >= max_kept_share or _same_colour_cross(kept)):
+        return list(paths)  # the curves left still run on each other: which is which is not clear
+    return kept
+
+
+def _same_colour_cross(paths) -> bool:
+    """True when two paths of one colour swap sides: where they meet, either could go on either way."""
+    for i, (k, p, _) in enumerate(paths):
+        for j, q, _ in paths[i + 1:]:
+            lo, hi = max(p.start, q.start), min(p.stop, q.stop)
+            if j != k or hi <= lo:
+                continue
+            diff = p.rows[lo:hi] - q.rows[lo:hi]
+            apart = np.abs(diff) > p.half_width + q.half_width + 1
+            if min(np.mean(apart & (diff > 0)), np.mean(apart & (diff < 0))) >= 0.1:
+                return True
+    return False
+
+
+def to_count(paths, n_arms: int, drawn, notes: list[str]):
+    """``n_arms`` paths where they can be had: a line traced along both its edges, or a path hopping
+    between curves, is dropped first (:func:`drop_stroke_edges`); then only the first are kept, with a note."""
+    if len(paths) > n_arms:
+        paths = drop_stroke_edges(paths, drawn, n_arms)
+    if len(paths) > n_arms:
+        notes.append(f"{TRUNCATED_NOTE} {n_arms} of the {len(paths)} curves found")
+        paths = paths[:n_arms]
+    if len(paths) < n_arms:
+        notes.append(f"expected {n_arms} arms, found {len(paths)}")
     return paths
