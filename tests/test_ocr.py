@@ -342,19 +342,3 @@ def test_unsure_readings_are_replaced_by_the_padded_reading(monkeypatch, sure):
         assert (got.txts[i], got.scores[i], got.word_results[i]) == expected
     assert len(got.txts) == len(got.scores) == len(got.word_results) == len(lines)
     assert list(got.txts) == ["36", "4", "Arm B", "250", "0.0"]
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(0.2, 20.0), max_size=40))
-def test_recogniser_batches_hold_each_line_once_and_similar_widths(ratios):
-    from reconstruct.digitize import ocr
-
-    groups = ocr._similar_widths(ratios)
-    assert sorted(i for g in groups for i in g) == list(range(len(ratios)))
-    for group in groups:
-        widths = [ratios[i] for i in group]
-        assert widths == sorted(widths)
-        assert widths[-1] <= ocr._GROUP_SPREAD * widths[0]
-        assert len(group) <= ocr._GROUP_SIZE
-    starts = [ratios[g[0]] for g in groups]
-    assert starts == sorted(starts)
