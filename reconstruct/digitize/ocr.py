@@ -40,11 +40,9 @@ _MINUS_SIGNS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _TEXT_HEIGHT_PX = 48  # input height of the PP-OCR recogniser
-# The recogniser reads each line at its own width (at least _NARROW_PX) and again padded to _PADDED_PX when it
-# scores the first reading below _SURE (see _recognise). Padded to 160 px rather than PaddleOCR's 320 px the
-# text read on the wild corpus is the same (95 figures: the same cells); padding to 96 px and below changes
-# it. With the second reading below 0.99 the 57 wild figures of bench_wild --per-family 3 end as padded
-# reading alone ends them (at 0.97 a tick mark read "1" at its own width makes a table row of one figure).
+# Each line is read at its own width (at least _NARROW_PX), again padded to _PADDED_PX when scored below _SURE
+# (_recognise). Padding to 160 px reads what PaddleOCR's 320 px reads on the wild corpus, 96 px and less does
+# not; below 0.97, not 0.99, a tick mark read "1" at its own width made a table row of one wild figure.
 _NARROW_PX = 48
 _PADDED_PX = 160
 _SURE = 0.99
@@ -145,10 +143,10 @@ def _read_lines(width: int, lines: Sequence[NDArray[np.uint8]]) -> list[tuple[st
 def _recognise(lines: Sequence[NDArray[np.uint8]]) -> TextRecOutput:
     """Recognise text lines (3-channel crops): each at its own width first, unsure ones again padded.
 
-    The recogniser's cost grows with the width it reads, and PaddleOCR pads every line to 320 px
-    (here :data:`_PADDED_PX`), 3-4 times the width of a number of 1-3 digits. Read at their own width
-    (:data:`_NARROW_PX` at least), lines scored :data:`_SURE` or more give the text they give padded;
-    the others (faint, tiny or odd glyphs, tick marks) are read again padded, and that reading is kept.
+    The recogniser's cost grows with the width it reads, and every line is padded to 320 px by PaddleOCR
+    (here :data:`_PADDED_PX`), 3-4 times the width of a number of 1-3 digits. Lines read at their own width
+    (:data:`_NARROW_PX` at least) with a score of :data:`_SURE` or more keep that reading; the others (faint,
+    tiny or odd glyphs, tick marks) are read again padded, and the padded reading is kept.
     """
     from rapidocr.ch_ppocr_rec import TextRecOutput
 
