@@ -32,7 +32,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from reconstruct.digitize.ocr import _engine, parse_number, read_text, read_tick_labels  # noqa: E402
+from reconstruct.digitize.ocr import _recognise_crops, parse_number, read_text, read_tick_labels  # noqa: E402
 from reconstruct.digitize.risk_table import read_risk_table  # noqa: E402
 
 CORPUS = ROOT / ".." / "shared" / "km-corpus"
@@ -171,11 +171,9 @@ class TemplateDigitReader:
 # ----------------------------------------------------------------------------------------------------
 def _engines() -> dict[str, tuple[Callable[[np.ndarray], str], Callable[[np.ndarray], list[str]]]]:
     """name -> (read one tight crop, read every word of a figure)."""
-    v6_rec = _engine(use_det=False)
-
     def v6_crop(gray: np.ndarray) -> str:
-        r = v6_rec(gray)
-        return str(r.txts[0]) if r.txts else ""
+        ((text, _),) = _recognise_crops([gray])
+        return text
 
     engines = {"rapidocr 3 (PP-OCRv6)": (v6_crop, lambda g: [b.text for b in read_text(g)])}
     try:

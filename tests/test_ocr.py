@@ -148,13 +148,9 @@ def test_read_text_and_label_crops_are_read_once_per_image(monkeypatch):
     fig.text(0.1, 0.4, "At risk 120", fontsize=14)
     gray = _gray(fig)
     runs = []
-    engine = ocr._engine
-
-    def counted(*, use_det):
-        inner = engine(use_det=use_det)
-        return lambda image: runs.append(use_det) or inner(image)
-
-    monkeypatch.setattr(ocr, "_engine", counted)
+    detect, recognise = ocr._detect_words, ocr._recognise
+    monkeypatch.setattr(ocr, "_detect_words", lambda image: runs.append(True) or detect(image))
+    monkeypatch.setattr(ocr, "_recognise", lambda lines: runs.append(len(lines)) or recognise(lines))
     first = read_text(gray)
     again = read_text(gray.copy())  # equal pixels in another array
     assert again == first
@@ -162,7 +158,7 @@ def test_read_text_and_label_crops_are_read_once_per_image(monkeypatch):
     crop = np.ascontiguousarray(gray[:, : gray.shape[1] // 2])
     texts = ocr._recognise_crops([crop, crop.copy()])
     assert texts[0] == texts[1]
-    assert runs == [True, False]  # one detection, one recognition: the repeats come from memory
+    assert runs == [True, 1, 1]  # one detection (its one line recognised), one crop recognised: repeats from memory
     other = gray.copy()
     other[:, first[2].col0 - 1 :] = 255  # without the number: different pixels are read afresh
     assert [b.text for b in read_text(other)] == ["At", "risk"]
@@ -298,3 +294,51 @@ def test_importing_packages_does_not_load_ocr_engine():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _word_crop(text: str, fontsize: float) -> np.ndarray:
+    """A tight greyscale crop of one rendered word (dark on white), as the tick-label reader cuts them."""
+    fig = Figure(figsize=(2.4, 0.6), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.05, 0.3, text, fontsize=fontsize)
+    gray = _gray(fig)
+    rows, cols = np.nonzero(gray < 128)
+    return np.ascontiguousarray(gray[rows.min() - 4 : rows.max() + 5, cols.min() - 4 : cols.max() + 5])
+
+
+def test_crops_read_together_at_their_own_width_give_the_padded_texts(monkeypatch):
+    from reconstruct.digitize import ocr
+
+    monkeypatch.setattr(ocr, "_MEMO", type(ocr._MEMO)())
+    words = ["0", "12", "120", "1,250", "0.75", "100%", "Placebo", "At risk"]
+    crops = [_word_crop(w, size) for w, size in zip(words, [9, 11, 14, 10, 12, 9, 13, 11], strict=True)]
+    engine = ocr._engine(ocr._PADDED_PX)
+    alone = [engine.recognize_txt([engine.preprocess_img(engine.load_img(c))[0]]) for c in crops]
+    padded = [(str(r.txts[0]), float(r.scores[0])) for r in alone]  # one at a time, padded to 160 px
+    assert [t for t, _ in padded] == words
+    together = ocr._recognise_crops(crops)
+    assert [t for t, _ in together] == words
+    assert all(score >= 0.9 for _, score in together)
+
+
+@pytest.mark.parametrize("sure", [0.0, "median", 1.01])
+def test_unsure_readings_are_replaced_by_the_padded_reading(monkeypatch, sure):
+    from reconstruct.digitize import ocr
+
+    crops = [_word_crop(w, size) for w, size in [("36", 6), ("4", 15), ("Arm B", 7), ("250", 5), ("0.0", 12)]]
+    engine = ocr._engine(ocr._NARROW_PX)
+    lines = [engine.preprocess_img(engine.load_img(c))[0] for c in crops]
+    narrow = ocr._read_lines(ocr._NARROW_PX, lines)
+    scores = [score for _, score, _ in narrow]
+    if sure == "median":
+        sure = float(np.median(scores))
+    monkeypatch.setattr(ocr, "_SURE", sure)
+    got = ocr._recognise(lines)
+    redo = [i for i, s in enumerate(scores) if s < sure]
+    assert len(redo) == {0.0: 0, 1.01: len(lines)}.get(sure, 2)
+    padded = ocr._read_lines(ocr._PADDED_PX, [lines[i] for i in redo])
+    for i in range(len(lines)):
+        expected = padded[redo.index(i)] if i in redo else narrow[i]
+        assert (got.txts[i], got.scores[i], got.word_results[i]) == expected
+    assert len(got.txts) == len(got.scores) == len(got.word_results) == len(lines)
+    assert list(got.txts) == ["36", "4", "Arm B", "250", "0.0"]

@@ -30,6 +30,7 @@ from reconstruct.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from rapidocr import RapidOCR
+    from rapidocr.ch_ppocr_rec import TextRecOutput
 
 __all__ = ["TextBox", "read_text", "parse_number", "read_tick_labels", "check_gray_image"]
 
@@ -39,6 +40,12 @@ _MINUS_SIGNS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _TEXT_HEIGHT_PX = 48  # input height of the PP-OCR recogniser
+# Each line is read at its own width (at least _NARROW_PX), again padded to _PADDED_PX when scored below _SURE
+# (_recognise). Padding to 160 px reads what PaddleOCR's 320 px reads on the wild corpus, 96 px and less does
+# not; below 0.97, not 0.99, a tick mark read "1" at its own width made a table row of one wild figure.
+_NARROW_PX = 48
+_PADDED_PX = 160
+_SURE = 0.99
 # Results of the engine by the bytes of the image it read: ``run`` digitizes a figure again when it finds
 # more table rows than curves, and rereads the same tick labels and legend words (the engine is
 # deterministic, so a repeat gets the same answer). Only immutable results are kept.
@@ -94,8 +101,12 @@ def check_gray_image(image: Any, *, name: str = "gray") -> NDArray[np.uint8]:
 
 
 @functools.lru_cache(maxsize=2)
-def _engine(*, use_det: bool) -> RapidOCR:
-    """Build the RapidOCR engine once per mode (lazy import: the engine loads ~35 MB of models)."""
+def _engine(width: int) -> RapidOCR:
+    """Build the RapidOCR engine once per recogniser width (lazy import: the engine loads ~35 MB of models).
+
+    ``width`` is the narrowest line the recogniser reads, in pixels at its input height of 48: shorter
+    lines are padded to it. The detection model is loaded on first detection only.
+    """
     import logging
 
     from rapidocr import RapidOCR
@@ -106,35 +117,76 @@ def _engine(*, use_det: bool) -> RapidOCR:
     params = {
         "Global.log_level": "critical",
         "Global.use_cls": False,  # figure text is upright; the angle classifier flips "80%" into "%08"
-        "Global.use_det": use_det,
-        "Global.return_word_box": use_det,
+        "Global.return_word_box": True,
         "EngineConfig.onnxruntime.intra_op_num_threads": 1,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         "Det.limit_type": "max",
         "Det.limit_side_len": 1600,
-        # The recogniser pads every line to at least this width (PaddleOCR's default: 320 px at height 48),
-        # so a number of 1-3 digits costs 4-6 times its own width. 160 px reads the same text on the wild
-        # corpus (95 figures: the same cells, one more figure through) with recognition 2.5x faster; 96 px
-        # and below change what is read.
-        "Rec.rec_img_shape": [3, 48, 160],
+        "Rec.rec_img_shape": [3, _TEXT_HEIGHT_PX, int(width)],
     }
     return RapidOCR(params=params)
 
 
-def _remembered(kind: str, image: NDArray[np.uint8], compute: Callable[[], Any]) -> Any:
-    """``compute()``, or its stored result for the same ``kind`` of reading of the same image bytes."""
+def _read_lines(width: int, lines: Sequence[NDArray[np.uint8]]) -> list[tuple[str, float, Any]]:
+    """``(text, score, word info)`` of each line, read by the engine padding lines to ``width`` px.
+
+    One call of the recogniser, which sorts the lines by width and reads them in batches of 6, each
+    padded to its widest line (batches grouped by a width ratio instead changed a reading of the wild
+    corpus: "20(159)" became "20（159)").
+    """
+    if not lines:
+        return []
+    read = _engine(width).recognize_txt(list(lines))
+    return list(zip(read.txts, read.scores, read.word_results, strict=True))
+
+
+def _recognise(lines: Sequence[NDArray[np.uint8]]) -> TextRecOutput:
+    """Recognise text lines (3-channel crops): each at its own width first, unsure ones again padded.
+
+    The recogniser's cost grows with the width it reads, and every line is padded to 320 px by PaddleOCR
+    (here :data:`_PADDED_PX`), 3-4 times the width of a number of 1-3 digits. Lines read at their own width
+    (:data:`_NARROW_PX` at least) with a score of :data:`_SURE` or more keep that reading; the others (faint,
+    tiny or odd glyphs, tick marks) are read again padded, and the padded reading is kept.
+    """
+    from rapidocr.ch_ppocr_rec import TextRecOutput
+
+    read = _read_lines(_NARROW_PX, lines)
+    redo = [i for i, (_, score, _) in enumerate(read) if score < _SURE]
+    for i, again in zip(redo, _read_lines(_PADDED_PX, [lines[i] for i in redo]) if redo else [], strict=True):
+        read[i] = again
+    txts, scores, words = zip(*read, strict=True) if read else ((), (), ())
+    return TextRecOutput(imgs=list(lines), txts=tuple(txts), scores=list(scores), word_results=tuple(words))
+
+
+def _memo_key(kind: str, image: NDArray[np.uint8]) -> tuple[str, tuple[int, ...], str, bytes]:
     image = np.ascontiguousarray(image)
-    key = (kind, image.shape, image.dtype.str, hashlib.blake2b(image.tobytes(), digest_size=20).digest())
+    return kind, image.shape, image.dtype.str, hashlib.blake2b(image.tobytes(), digest_size=20).digest()
+
+
+def _recalled(kind: str, image: NDArray[np.uint8]) -> Any:
+    """The stored result of this ``kind`` of reading of the same image bytes, or None."""
+    key = _memo_key(kind, image)
     with _MEMO_LOCK:
         if key in _MEMO:
             _MEMO.move_to_end(key)
             return _MEMO[key]
-    value = compute()
+    return None
+
+
+def _remember(kind: str, image: NDArray[np.uint8], value: Any) -> Any:
+    """Store ``value`` as the result of this ``kind`` of reading of ``image``; returns ``value``."""
+    key = _memo_key(kind, image)
     with _MEMO_LOCK:
         _MEMO[key] = value
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
     return value
+
+
+def _remembered(kind: str, image: NDArray[np.uint8], compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its stored result for the same ``kind`` of reading of the same image bytes."""
+    known = _recalled(kind, image)
+    return known if known is not None else _remember(kind, image, compute())
 
 
 def read_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
@@ -161,9 +213,22 @@ def read_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
 
 
 def _detect_words(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
-    """Text detection and recognition of every word (the work of :func:`read_text`)."""
-    result = _engine(use_det=True)(gray)
-    if result.txts is None or result.word_results is None:
+    """Text detection and recognition of every word (the work of :func:`read_text`).
+
+    The steps of ``RapidOCR.__call__`` (no angle classifier), with :func:`_recognise` for its recogniser.
+    """
+    from rapidocr.ch_ppocr_cls import TextClsOutput
+    from rapidocr.main import RapidOCRError
+
+    engine = _engine(_NARROW_PX)
+    image = engine.load_img(gray)
+    scaled, record = engine.preprocess_img(image)
+    try:
+        lines, detected = engine.detect_and_crop(scaled, record)
+    except RapidOCRError:  # nothing detected
+        return ()
+    result = engine.build_final_output(image, detected, TextClsOutput(), _recognise(lines), lines, record)
+    if getattr(result, "txts", None) is None or getattr(result, "word_results", None) is None:
         return ()
     boxes: list[TextBox] = []
     for words in result.word_results:
@@ -185,14 +250,24 @@ def _detect_words(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
 
 
 def _recognise_crops(crops: Sequence[NDArray[np.uint8]]) -> list[tuple[str, float]]:
-    """Read one line of text from each tight crop with the recogniser only (no detection pass)."""
-    engine = _engine(use_det=False)
+    """Read one line of text from each tight crop with the recogniser only (no detection pass).
 
-    def one(crop: NDArray[np.uint8]) -> tuple[str, float]:
-        result = engine(crop)
-        return (str(result.txts[0]), float(result.scores[0])) if result.txts else ("", 0.0)
-
-    return [_remembered("line", crop, functools.partial(one, crop)) for crop in crops]
+    Crops read before (same pixels) come from memory; the others are read together by :func:`_recognise`.
+    """
+    out: list[tuple[str, float] | None] = [_recalled("line", crop) for crop in crops]
+    todo: dict[tuple[str, tuple[int, ...], str, bytes], int] = {}  # each new image once, by its first index
+    for i, known in enumerate(out):
+        if known is None:
+            todo.setdefault(_memo_key("line", crops[i]), i)
+    if todo:
+        engine = _engine(_NARROW_PX)
+        # as ``RapidOCR.__call__`` prepares an image: 3 channels, each side within the engine's bounds
+        read = _recognise([engine.preprocess_img(engine.load_img(crops[i]))[0] for i in todo.values()])
+        found = {key: (str(text), float(score)) for key, text, score in zip(todo, read.txts, read.scores, strict=True)}
+        for key, i in todo.items():
+            _remember("line", crops[i], found[key])
+        out = [found[_memo_key("line", crop)] if pair is None else pair for pair, crop in zip(out, crops, strict=True)]
+    return [pair for pair in out if pair is not None]
 
 
 def parse_number(text: str) -> float | None:
