@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
-from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo
+from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, name_key
 from reconstruct.io import provenance, read_at_risk_csv
 from reconstruct.legend_counts import legend_counts
 from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
@@ -151,7 +150,7 @@ def _rgb(colour: str | None) -> tuple[int, int, int] | None:
 
 def _fragment_of(part: str, whole: str) -> bool:
     """True when ``part`` is a proper piece of ``whole`` (letters and digits, any case)."""
-    a, b = (re.sub(r"[^0-9a-z]+", "", text.lower()) for text in (part, whole))
+    a, b = name_key(part), name_key(whole)
     return bool(a) and a != b and a in b
 
 

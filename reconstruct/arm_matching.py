@@ -19,7 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 from reconstruct.errors import ReconstructionError
 
-__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments"]
+__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "name_key"]
 
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
@@ -108,7 +108,8 @@ class ArmMatch:
     settled: bool = True
 
 
-def _norm(text: str | None) -> str:
+def name_key(text: str | None) -> str:
+    """An arm or row name as compared: its letters and digits, lower case ("HAIC + sorafenib" -> "haicsorafenib")."""
     return re.sub(r"[^0-9a-z]+", "", (text or "").lower())
 
 
@@ -117,28 +118,29 @@ def _words(text: str | None) -> set[str]:
 
 
 def _part_of(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
-    """One name inside the other (``_norm``), unless the longer one also carries a word that tells another
-    row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists."""
-    x, y = _norm(label), _norm(row)
+    """One name inside the other (as :func:`name_key` reads them), unless the longer one also carries a word that
+    tells another row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists."""
+    x, y = name_key(label), name_key(row)
     if not (x in y or y in x):
         return False
     extra = _words(label) ^ _words(row)
-    return not any(extra & (_words(o) - _words(row)) for o in others if _norm(o) != y)
+    return not any(extra & (_words(o) - _words(row)) for o in others if name_key(o) != y)
 
 
 def _label_costs(arms, rows) -> NDArray[np.float64] | None:
     # one unlabelled arm is placed by elimination (cost 0.5 against every row)
-    if sum(not _norm(a.label) for a in arms) > 1 or not all(_norm(r.label) for r in rows):
+    if sum(not name_key(a.label) for a in arms) > 1 or not all(name_key(r.label) for r in rows):
         return None
     cost = np.ones((len(arms), len(rows)))
+    names = [r.label for r in rows]
     for i, a in enumerate(arms):
         for j, r in enumerate(rows):
-            x, y = _norm(a.label), _norm(r.label)
+            x, y = name_key(a.label), name_key(r.label)
             if not x:
                 cost[i, j] = 0.5
             elif x == y:
                 cost[i, j] = 0.0
-            elif _part_of(a.label, r.label, [o.label for o in rows]):
+            elif _part_of(a.label, r.label, names):
                 cost[i, j] = 0.5
     return cost
 
@@ -205,14 +207,14 @@ def _exclusive_pairs(cost: NDArray[np.float64], tolerance: float, margin: float)
 
 def _label_pins(arms, rows) -> dict[int, int]:
     """Arms whose legend label names exactly one row label (equal, or one inside the other), and vice versa."""
-    a = [_norm(arm.label) for arm in arms]
-    r = [_norm(row.label) for row in rows]
+    a = [name_key(arm.label) for arm in arms]
+    names = [row.label for row in rows]
+    r = [name_key(name) for name in names]
     cost = np.full((len(arms), len(rows)), np.nan)
     for i, x in enumerate(a):
         for j, y in enumerate(r):
             if len(x) >= 3 and len(y) >= 3:
-                cost[i, j] = 0.0 if x == y else (0.5 if _part_of(arms[i].label, rows[j].label,
-                                                                 [o.label for o in rows]) else 1.0)
+                cost[i, j] = 0.0 if x == y else (0.5 if _part_of(arms[i].label, names[j], names) else 1.0)
     # an unread label (NaN) is no rival: it cannot claim the row
     return _exclusive_pairs(np.where(np.isnan(cost), 1.0, cost), 0.5, 0.5)
 

@@ -158,14 +158,17 @@ def _recognise(lines: Sequence[NDArray[np.uint8]]) -> TextRecOutput:
     return TextRecOutput(imgs=list(lines), txts=tuple(txts), scores=list(scores), word_results=tuple(words))
 
 
-def _memo_key(kind: str, image: NDArray[np.uint8]) -> tuple[str, tuple[int, ...], str, bytes]:
+_MemoKey = tuple[str, tuple[int, ...], str, bytes]
+
+
+def _memo_key(kind: str, image: NDArray[np.uint8]) -> _MemoKey:
+    """The memory's key of one ``kind`` of reading of an image: its shape, dtype and a hash of its bytes."""
     image = np.ascontiguousarray(image)
     return kind, image.shape, image.dtype.str, hashlib.blake2b(image.tobytes(), digest_size=20).digest()
 
 
-def _recalled(kind: str, image: NDArray[np.uint8]) -> Any:
-    """The stored result of this ``kind`` of reading of the same image bytes, or None."""
-    key = _memo_key(kind, image)
+def _recalled(key: _MemoKey) -> Any:
+    """The stored result under ``key`` (:func:`_memo_key`), or None."""
     with _MEMO_LOCK:
         if key in _MEMO:
             _MEMO.move_to_end(key)
@@ -173,9 +176,8 @@ def _recalled(kind: str, image: NDArray[np.uint8]) -> Any:
     return None
 
 
-def _remember(kind: str, image: NDArray[np.uint8], value: Any) -> Any:
-    """Store ``value`` as the result of this ``kind`` of reading of ``image``; returns ``value``."""
-    key = _memo_key(kind, image)
+def _remember(key: _MemoKey, value: Any) -> Any:
+    """Store ``value`` under ``key`` (:func:`_memo_key`), the oldest entries going first; returns ``value``."""
     with _MEMO_LOCK:
         _MEMO[key] = value
         while len(_MEMO) > _MEMO_SIZE:
@@ -185,8 +187,9 @@ def _remember(kind: str, image: NDArray[np.uint8], value: Any) -> Any:
 
 def _remembered(kind: str, image: NDArray[np.uint8], compute: Callable[[], Any]) -> Any:
     """``compute()``, or its stored result for the same ``kind`` of reading of the same image bytes."""
-    known = _recalled(kind, image)
-    return known if known is not None else _remember(kind, image, compute())
+    key = _memo_key(kind, image)
+    known = _recalled(key)
+    return known if known is not None else _remember(key, compute())
 
 
 def read_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
@@ -254,20 +257,20 @@ def _recognise_crops(crops: Sequence[NDArray[np.uint8]]) -> list[tuple[str, floa
 
     Crops read before (same pixels) come from memory; the others are read together by :func:`_recognise`.
     """
-    out: list[tuple[str, float] | None] = [_recalled("line", crop) for crop in crops]
-    todo: dict[tuple[str, tuple[int, ...], str, bytes], int] = {}  # each new image once, by its first index
-    for i, known in enumerate(out):
-        if known is None:
-            todo.setdefault(_memo_key("line", crops[i]), i)
+    keys = [_memo_key("line", crop) for crop in crops]  # each crop hashed once
+    known: list[tuple[str, float] | None] = [_recalled(key) for key in keys]
+    todo: dict[_MemoKey, int] = {}  # each new image once, by its first index
+    for i, (key, pair) in enumerate(zip(keys, known, strict=True)):
+        if pair is None:
+            todo.setdefault(key, i)
+    found: dict[_MemoKey, tuple[str, float]] = {}
     if todo:
         engine = _engine(_NARROW_PX)
         # as ``RapidOCR.__call__`` prepares an image: 3 channels, each side within the engine's bounds
         read = _recognise([engine.preprocess_img(engine.load_img(crops[i]))[0] for i in todo.values()])
-        found = {key: (str(text), float(score)) for key, text, score in zip(todo, read.txts, read.scores, strict=True)}
-        for key, i in todo.items():
-            _remember("line", crops[i], found[key])
-        out = [found[_memo_key("line", crop)] if pair is None else pair for pair, crop in zip(out, crops, strict=True)]
-    return [pair for pair in out if pair is not None]
+        for key, text, score in zip(todo, read.txts, read.scores, strict=True):
+            found[key] = _remember(key, (str(text), float(score)))
+    return [found[key] if pair is None else pair for key, pair in zip(keys, known, strict=True)]
 
 
 def parse_number(text: str) -> float | None:

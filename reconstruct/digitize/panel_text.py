@@ -17,7 +17,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct.digitize.ocr import TextBox, parse_number, read_text
+from reconstruct.digitize.ocr import TextBox, read_text
+from reconstruct.digitize.risk_table import as_count
 
 __all__ = ["panel_words", "table_top", "text_mask"]
 
@@ -98,11 +99,6 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
     return mask
 
 
-def _count(text: str) -> bool:
-    value = parse_number(text)
-    return value is not None and value >= 0 and value == int(value) and "." not in text
-
-
 def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_from: float) -> int | None:
     """Top row of the lines of numbers at risk printed inside a panel, just above its bottom.
 
@@ -127,7 +123,7 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_fr
     if ticks.size < 2 or not words:
         return None
     tol = 0.25 * float(np.median(np.diff(ticks)))
-    on_tick = [w for w in words if _count(w.text)
+    on_tick = [w for w in words if as_count(w.text) is not None
                and float(np.min(np.abs(ticks - 0.5 * (w.col0 + w.col1)))) <= tol]
     lines: list[list[TextBox]] = []
     for w in sorted(on_tick, key=lambda b: b.center_px[0]):

@@ -83,8 +83,6 @@ def drop_duplicates(paths):
     return paths
 
 
-
-
 def _joined_share(path, others, sums) -> float:
     """Share of ``path``'s drawn columns where unbroken stroke ink joins it to one of ``others``."""
     present = np.flatnonzero(path.own >= 0.5)

@@ -28,7 +28,7 @@ from reconstruct.digitize.ocr import TextBox, check_gray_image, parse_number, re
 from reconstruct.digitize.table_columns import fill_columns, tick_step
 from reconstruct.errors import InputError
 
-__all__ = ["RiskRow", "RiskTable", "read_risk_table"]
+__all__ = ["RiskRow", "RiskTable", "as_count", "read_risk_table"]
 
 # "risk" alone is a header only on a line of its own: "Low risk" and "High risk" are arm names.
 _RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s*at\s*risk)\b|^\s*risk\s*:?\s*$",
@@ -184,7 +184,8 @@ def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
     return [sorted(line, key=lambda w: w.col0) for line in lines]
 
 
-def _as_count(text: str) -> int | None:
+def as_count(text: str) -> int | None:
+    """A number at risk printed as ``text``: a whole number >= 0 without a decimal point, else None."""
     value = parse_number(text)
     if value is None or value < 0 or value != int(value) or "." in text:
         return None
@@ -203,13 +204,13 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     words = attach_event_counts(words)
     inside = [w for w in words if first_col <= w.center_px[1] <= last_col]
     values = tuple((w, v) for w in inside if (v := parse_number(w.text)) is not None)
-    entries = tuple((w, v) for w in inside if (v := _as_count(w.text)) is not None)
+    entries = tuple((w, v) for w in inside if (v := as_count(w.text)) is not None)
     start = min((w.col0 for w, _ in entries), default=np.inf)
     stop = max((w.col1 for w, _ in entries), default=-np.inf)
     # Markers and line keys are sometimes read as symbols ("█", "—"): a label word needs a letter or digit.
     # decimals ("0.0", a y tick label beside a row printed inside the panel) never name a row
     texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
-             and (parse_number(w.text) is None or _as_count(w.text) is not None)]
+             and (parse_number(w.text) is None or as_count(w.text) is not None)]
     if any(start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2 for w in texts):
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)

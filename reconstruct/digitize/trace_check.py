@@ -78,7 +78,8 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     """
     bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
     short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
-    spur = [k for k in range(1, len(bare) + 1) if bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k))]
+    spur = [k for k in range(1, len(bare) + 1)
+            if bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k))]
     end = spur[0] - 1 if spur else len(bare)
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
         cols = np.append(cols[: end + 1], cols[end + 1])
