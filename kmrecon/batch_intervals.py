@@ -21,13 +21,21 @@ def _pair(record: dict[str, Any] | None) -> str:
     return f"{fmt(record.get('conf_low'))} to {fmt(record.get('conf_high'))}"
 
 
+def _run_reading(run_json: Path) -> str:
+    """``reading.status`` of a run's ``run.json`` (written with or without draws), or "" when absent."""
+    try:
+        return str((json.loads(run_json.read_text(encoding="utf-8")).get("reading") or {}).get("status", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 def interval_columns(summary_json: str | Path) -> tuple[tuple[str, str], ...]:
     """Per-arm median and per-contrast HR intervals from a run's ``summary.json`` (``;`` between arms).
 
     Columns :data:`INTERVAL_COLUMNS`; reconstruction and total are ``NE`` when the run has no draws.
     ``reading`` is ``flagged`` when the figure's own evidence says its reading may be grossly off (which the
-    draws do not cover; ``summary.json`` ``uncertainty.reading`` says why), ``ok``, or empty when not assessed
-    (no draws, or a vector figure).
+    draws do not cover; ``summary.json`` ``uncertainty.reading`` says why, or ``run.json`` ``reading`` when
+    the run has no draws), ``ok``, or empty when not assessed (a run written before ``run.json`` had it).
     A missing or unreadable file gives no columns (the batch row then leaves them empty).
     """
     try:
@@ -44,6 +52,7 @@ def interval_columns(summary_json: str | Path) -> tuple[tuple[str, str], ...]:
         "hr_ci": ";".join(_pair(h) for h in hrs),
         "hr_reconstruction": ";".join(_pair(h.get("reconstruction")) for h in hrs),
         "hr_total": ";".join(_pair(h.get("total")) for h in hrs),
-        "reading": (summary.get("uncertainty") or {}).get("reading", {}).get("status", ""),
+        "reading": (summary.get("uncertainty") or {}).get("reading", {}).get("status", "")
+                   or _run_reading(Path(summary_json).with_name("run.json")),
     }
     return tuple((name, values[name]) for name in INTERVAL_COLUMNS)

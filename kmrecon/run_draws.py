@@ -7,14 +7,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
-from reconstruct.draw_noise import digitizer_noise
+from reconstruct.draw_noise import digitizer_noise, reading_flags
 from reconstruct.draws import IPDDraws, draw_ipd
 
 if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize), which `reconstruct` does not need
     from kmrecon.run import FigureRun
 
 # draws_affordable, draw_count and DRAW_BUDGET live in reconstruct.draw_budget (re-exported for callers)
-__all__ = ["run_draws", "draws_affordable", "draw_count", "DRAW_BUDGET"]
+__all__ = ["run_draws", "run_reading", "draws_affordable", "draw_count", "DRAW_BUDGET"]
 
 
 def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> tuple[IPDDraws | None, str]:
@@ -58,10 +58,7 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     if unsettled:
         # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the
         # draws take the other assignment (below)
-        why = (f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
-               "the arms may be swapped")
-        noise = replace(noise, flags={name: "; ".join(filter(None, (noise.flags.get(name, ""), why)))
-                                      for name in run.arm_names})
+        noise = replace(noise, flags=_with_unsettled(run, noise.flags))
     kwargs = dict(at_risk=run.at_risk if len(run.at_risk) else None, n_patients=params.get("n_patients") or None,
                   total_events=params.get("total_events") or None, precision=precision,
                   method=str(params.get("method", "steps")))
@@ -71,6 +68,44 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
         draws = _with_other_assignment(draws, curves, marks if use_marks else None, kwargs, noise,
                                        time_precision, run.arm_names)
     return draws, ""
+
+
+def _with_unsettled(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
+    """``flags`` plus, on every arm, that its at-risk row was chosen on weak evidence (the arms may be swapped)."""
+    why = (f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
+           "the arms may be swapped")
+    return {name: "; ".join(filter(None, (flags.get(name, ""), why))) for name in run.arm_names}
+
+
+def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
+    """Whether a run's reading may be grossly off: ``{"status": "ok" | "flagged", "arms", "note"}``.
+
+    The flags of its draws (``draws``, else ``run.draws``); without draws (``--draws 0``, or too
+    costly) the same evidence from the figure: untraced stretches and fits close to the misfit gate
+    (:func:`reconstruct.draw_noise.reading_flags`), and an arm assignment on weak evidence. Exact vector
+    input is never flagged.
+
+    Parameters
+    ----------
+    run : FigureRun
+    draws : IPDDraws, optional
+
+    Returns
+    -------
+    dict
+        As :func:`compare.survival.uncertainty.reading_status`.
+    """
+    from compare.survival.uncertainty import reading_status
+
+    sample = draws if draws is not None else run.draws
+    if sample is not None:
+        return reading_status(sample.parameters)
+    if run.digitized.provenance.get("source_kind") == "vector":
+        return reading_status({})
+    flags = reading_flags(run.digitized, run.arm_names, run.fit)
+    if run.match is not None and not run.match.settled:
+        flags = _with_unsettled(run, flags)
+    return reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}})
 
 
 def _with_other_assignment(draws, curves, marks, kwargs, noise, time_precision, names) -> IPDDraws:

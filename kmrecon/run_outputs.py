@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize); `recon
     from kmrecon.run import FigureRun
 
 __all__ = ["RUN_OUTPUTS", "RUN_DIAGNOSTICS", "DRAWS_FILE", "draws_record", "write_run_outputs",
-           "write_run_diagnostics", "run_record", "named_points", "fit_png", "misfit_banner"]
+           "write_run_diagnostics", "run_record", "named_points", "fit_png", "misfit_banner",
+           "reading_banner"]
 
 RUN_OUTPUTS = ("curves.csv", "censor_marks.csv", "digitize.json", "overlay.png", "at_risk.csv", "ipd.csv",
                "run.json", "summary.json", "report.md", "km.png", "fit.png", "report.html")
@@ -73,6 +74,13 @@ def misfit_banner(fits) -> str:
 
     return (f"STATUS: MISFIT. The reconstruction does not fit the figure ({misfit_message(fits, accept_hint=False)}). "
             "Do not quote these numbers before fixing the input.")
+
+
+def reading_banner(reading: dict) -> str | None:
+    """The report's first line for a reading flagged by :func:`kmrecon.run_draws.run_reading`, else None."""
+    if reading.get("status") != "flagged":
+        return None
+    return f"READING FLAGGED: {reading['note']} before quoting these numbers."
 
 
 def write_run_diagnostics(run: FigureRun, outdir: str | os.PathLike[str], *, figure: str | os.PathLike[str],
@@ -183,6 +191,7 @@ def write_run_outputs(
     """
     from kmrecon.html_report import write_run_html
     from kmrecon.ipd_report import write_ipd_report
+    from kmrecon.run_draws import run_reading
     from compare.survival.ipd_summary import summarize_ipd
     from figures.overlay import overlay_png
     from reconstruct.document import overlay_background
@@ -212,11 +221,12 @@ def write_run_outputs(
     write_csv(outdir / "ipd.csv", ipd, force=force)
     if written:
         write_csv(outdir / DRAWS_FILE, sample.to_frame(), force=force)
-    write_json(outdir / "run.json", run_record(run) | {"draws": draws_record(sample, draws_note, written)},
-               force=force)
+    reading = run_reading(run, sample)
+    write_json(outdir / "run.json", run_record(run) | {"draws": draws_record(sample, draws_note, written),
+                                                       "reading": reading}, force=force)
     write_ipd_report(summary, outdir, ipd=ipd, curves=curves, overlay_png=outdir / "overlay.png",
                      provenance=run.provenance, force=force, status=run.status,
-                     banner=misfit_banner(run.fit) if run.status == "misfit" else None,
+                     banner=misfit_banner(run.fit) if run.status == "misfit" else reading_banner(reading),
                      uncertainty=uncertainty, uncertainty_note=draws_note, warnings=run.warnings,
                      table_notes=run.table_notes,
                      data_note=data_note or f"IPD reconstructed from {Path(figure).name} "

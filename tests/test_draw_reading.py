@@ -143,3 +143,55 @@ def test_mix_draws_takes_the_last_share_of_draws_from_the_other_reading():
     assert events(frame, "A") != events(f1, "A")
     with pytest.raises(InputError, match="share"):
         mix_draws(first, second, share=1.5)
+
+
+def _run(hidden, *, settled=True, kind="raster", draws=None):
+    """A stand-in for FigureRun: what kmrecon.run_draws.run_reading looks at."""
+    digitized = _digitized(hidden)
+    digitized.provenance = {"source_kind": kind}
+    match = SimpleNamespace(settled=settled, basis="legend order")
+    return SimpleNamespace(digitized=digitized, arm_names=["A", "B"], fit=(), match=match, draws=draws)
+
+
+def test_run_reading_without_draws_flags_from_the_figure():
+    """--draws 0 keeps the flags: an untraced stretch, and a weak arm assignment on every arm."""
+    from kmrecon.run_draws import run_reading
+
+    reading = run_reading(_run([0.3, 0.0]))
+    assert reading["status"] == "flagged" and list(reading["arms"]) == ["A"]
+    assert "30% of its curve traced without its own ink" in reading["note"]
+    weak = run_reading(_run([0.0, 0.0], settled=False))
+    assert weak["status"] == "flagged" and set(weak["arms"]) == {"A", "B"}
+    assert "legend order" in weak["arms"]["B"]
+    assert run_reading(_run([0.0, 0.0]))["status"] == "ok"
+    assert run_reading(_run([0.9, 0.9], kind="vector"))["status"] == "ok"  # exact coordinates: nothing to flag
+
+
+def test_run_reading_prefers_the_draws_flags():
+    from kmrecon.run_draws import run_reading
+
+    draws = SimpleNamespace(parameters={"reading": {"status": "flagged", "arms": {"B": "fit score 0.95"}}})
+    assert run_reading(_run([0.9, 0.0], draws=draws))["arms"] == {"B": "fit score 0.95"}
+
+
+def test_reading_banner_only_for_a_flagged_reading():
+    from kmrecon.run_outputs import reading_banner
+
+    flagged = reading_status({"reading": {"status": "flagged", "arms": {"A": "50% of its curve traced"}}})
+    banner = reading_banner(flagged)
+    assert banner.startswith("READING FLAGGED: the reading may be grossly off (A: 50% of its curve traced)")
+    assert banner.endswith("check overlay.png before quoting these numbers.")
+    assert reading_banner(reading_status({})) is None
+
+
+def test_batch_reading_column_falls_back_to_run_json(tmp_path):
+    """A run without draws has no uncertainty section: the batch reads run.json's reading."""
+    import json
+
+    from kmrecon.batch_intervals import interval_columns
+
+    (tmp_path / "summary.json").write_text(json.dumps({"summary": {"arms": [], "contrasts": []}}))
+    (tmp_path / "run.json").write_text(json.dumps({"reading": {"status": "flagged", "arms": {"A": "x"}}}))
+    assert dict(interval_columns(tmp_path / "summary.json"))["reading"] == "flagged"
+    (tmp_path / "run.json").unlink()
+    assert dict(interval_columns(tmp_path / "summary.json"))["reading"] == ""

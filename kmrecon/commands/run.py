@@ -60,6 +60,7 @@ def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n
     """
     from kmrecon.ipd_report import format_ipd_summary
     from kmrecon.run import run_figure
+    from kmrecon.run_draws import run_reading
     from kmrecon.run_outputs import RUN_OUTPUTS, write_run_diagnostics, write_run_outputs
     from reconstruct.errors import MisfitError
 
@@ -82,5 +83,8 @@ def command(figure, outdir, at_risk, x_range, y_range, page, index, arm_names, n
     click.echo(format_ipd_summary(summary))
     if run.status != "ok":
         click.echo(f"status: {run.status} (accepted with --accept-misfit; see report.md)", err=True)
+    reading = run_reading(run)
+    if reading["status"] == "flagged":  # on stdout with the numbers it qualifies, not only among the warnings
+        click.echo(f"reading: flagged: {reading['note']}")
     click.echo(f"wrote {len(RUN_OUTPUTS) + (run.draws is not None)} files to {outdir}"
                + ("" if run.draws is not None else f" ({run.draws_note})"))
