@@ -154,6 +154,7 @@ def _message(exc: BaseException) -> str:
 
 def score_figure(json_path: Path) -> dict:
     """Run one figure with no hints and score it against its truth JSON."""
+    from kmrecon.run_draws import run_reading
     from reconstruct.errors import KmreconError
 
     truth = json.loads(json_path.read_text())
@@ -162,7 +163,7 @@ def score_figure(json_path: Path) -> dict:
     arms = truth["arms"]
     hints = {} if truth["risk_table"] else _user_hints(truth, ipd, folder / truth["image"])
     out = {"id": truth["id"], "family": truth["family"], "n_hint": bool(hints), "ok": False, "mae": np.nan,
-           "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None}
+           "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None, "reading": None}
     _OCR_SECONDS[:] = [0.0, 0.0]
     start, cpu = time.perf_counter(), time.process_time()
     try:
@@ -187,6 +188,7 @@ def score_figure(json_path: Path) -> dict:
         except KmreconError:  # a reconstructed arm without events: HR not estimable, scored as missing
             out["log_hr_err"] = float("inf")
         out["cells_ok"] = _cells(truth, run, pairs)
+        out["reading"] = run_reading(run)["status"]  # "flagged": the run says its numbers may be grossly off
         missing = [w for w in run.warnings if "not read" in w and "cell" in w]
         out["missing_note"] = missing[0] if missing else None
     return out
@@ -257,6 +259,12 @@ def main(argv=None) -> int:
         results = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(_table(results).to_string())
+    if "reading" in results:  # the worst outcome: exit 0 and off, said only when the run flags its reading
+        off = results[results["ok"].astype(bool) & (results["mae"] > BAR_MAE)]
+        flagged = off[off["reading"] == "flagged"]
+        print(f"\nProcessed (exit 0) but MAE > {BAR_MAE}: {len(off)} figure(s), {len(flagged)} of them flagged "
+              "(reading: flagged)" + "".join(f"\n  {r.id}  MAE {r.mae:.4f}  reading {r.reading}"
+                                              for r in off.itertuples()))
     print("\nTop failure messages (count, families):")
     failed = results[results["error"].notna()]
     for message, count in Counter(failed["error"]).most_common(12):
