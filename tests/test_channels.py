@@ -87,3 +87,46 @@ def test_trace_monotone_follows_a_drawn_step_curve():
     assert path.rows[:24].tolist() == [10] * 24
     assert path.rows[26:].tolist() == [30] * 34
     assert (path.start, path.stop) == (0, 60)
+
+
+def _plain_background_lab(lab: np.ndarray) -> np.ndarray:
+    quant = (lab.reshape(-1, 3) // 4).astype(np.int64)
+    code = quant[:, 0] * 4096 + quant[:, 1] * 64 + quant[:, 2]
+    pick = code == np.argmax(np.bincount(code))
+    return lab.reshape(-1, 3)[pick].mean(axis=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 300), cols=st.integers(1, 300),
+       share=st.floats(0.0, 1.0), levels=st.sampled_from([3, 40, 256]))
+def test_background_lab_equals_the_plain_mean_bitwise(seed, rows, cols, share, levels):
+    import cv2
+
+    from reconstruct.digitize.curves import background_lab
+
+    rng = np.random.default_rng(seed)
+    rgb = np.full((rows, cols, 3), 255, np.uint8)
+    noisy = rng.random((rows, cols)) < share
+    rgb[noisy] = (rng.integers(0, levels, (int(noisy.sum()), 3)) * (255 // (levels - 1))).astype(np.uint8)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    got = background_lab(lab)
+    want = _plain_background_lab(lab)
+    assert got.dtype == want.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("paper", [255, 235, 200])
+def test_background_lab_of_a_large_panel_keeps_the_float32_running_sum(paper):
+    # 200,000 background pixels: the float32 running sum drifts from the exact mean (as mean(axis=0) does)
+    import cv2
+
+    from reconstruct.digitize.curves import background_lab
+
+    rng = np.random.default_rng(paper)
+    rgb = np.full((400, 500, 3), paper, np.uint8)
+    rgb[rng.random((400, 500)) < 0.05] = (200, 30, 30)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    got = background_lab(lab)
+    np.testing.assert_array_equal(got, _plain_background_lab(lab))
+    exact = lab.reshape(-1, 3)[np.all(rgb.reshape(-1, 3) == paper, axis=1)].astype(np.float64).mean(axis=0)
+    np.testing.assert_allclose(got, exact, atol=1.0)  # the drift stays under one Lab unit
