@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -130,3 +132,37 @@ def test_background_lab_of_a_large_panel_keeps_the_float32_running_sum(paper):
     np.testing.assert_array_equal(got, _plain_background_lab(lab))
     exact = lab.reshape(-1, 3)[np.all(rgb.reshape(-1, 3) == paper, axis=1)].astype(np.float64).mean(axis=0)
     np.testing.assert_allclose(got, exact, atol=1.0)  # the drift stays under one Lab unit
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [0, 1, 5, 4097, 300_000])
+def test_picked_mean_equals_numpy_bitwise(dtype, n):
+    from reconstruct.digitize._channels import picked_mean
+
+    rng = np.random.default_rng(n)
+    pixels = (rng.random((n, 3)) * 255).astype(dtype)
+    pixels[: n // 2] = np.array([250.5, 128.25, 127.0], dtype)  # long runs of one colour drift in float32
+    pick = rng.random(n) < 0.9
+    if n == 0 or n == 5:
+        pick[:] = n == 5
+    with warnings.catch_warnings():  # nothing picked: NumPy warns of an empty mean, and both give NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = picked_mean(pixels, pick)
+        want = pixels[pick].mean(axis=0)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_background_rgb_equals_the_plain_mean_bitwise():
+    import cv2
+
+    from reconstruct.digitize.curves import background_lab, background_rgb
+
+    rng = np.random.default_rng(3)
+    rgb = np.full((300, 400, 3), 242, np.uint8)
+    rgb += rng.integers(0, 4, rgb.shape, dtype=np.uint8)  # paper noise: the near-background pixels vary
+    rgb[rng.random((300, 400)) < 0.1] = (30, 60, 200)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    bg = background_lab(lab)
+    near = np.linalg.norm(lab - bg, axis=-1) < 6.0
+    np.testing.assert_array_equal(background_rgb(rgb, lab, bg), rgb[near].astype(np.float32).mean(axis=0))

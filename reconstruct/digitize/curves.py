@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm
+from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
 
 __all__ = ["LineColour", "TracedPath", "find_line_colours", "membership", "trace_monotone", "step_corners",
            "window_sum"]
@@ -100,8 +100,8 @@ def _to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
 def background_lab(lab: NDArray[np.float32]) -> NDArray[np.float32]:
     """Most common colour of the panel (white, or ggplot2 grey), Lab of shape (3,).
 
-    ``lab`` is OpenCV's 8-bit Lab as float32 (values 0-255). The colour is the float32 mean of the pixels of
-    the most common code of 4-level bins, summed in pixel order as ``mean(axis=0)`` sums an (n, 3) array.
+    ``lab`` is OpenCV's 8-bit Lab as float32 (values 0-255); the colour is the mean of the pixels of the
+    most common code of 4-level bins.
     """
     flat = lab.reshape(-1, 3)
     quant = np.floor(flat * np.float32(0.25))  # == // 4 exactly, without fmod
@@ -110,9 +110,7 @@ def background_lab(lab: NDArray[np.float32]) -> NDArray[np.float32]:
     code += quant[:, 2]
     code = code.astype(np.int64)
     pick = code == np.argmax(np.bincount(code))  # the smallest most frequent code, as np.unique's argmax
-    # per channel, a running float32 sum in pixel order (what mean(axis=0) does, at a third of its cost)
-    total = np.array([np.add.accumulate(flat[:, j][pick])[-1] for j in range(3)], dtype=flat.dtype)
-    return np.true_divide(total, int(np.count_nonzero(pick))).astype(flat.dtype)
+    return picked_mean(flat, pick)
 
 
 def grid_mask(lab: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.bool_]:
@@ -230,7 +228,7 @@ def background_rgb(
     if near.sum() < 10:
         converted = cv2.cvtColor(np.clip(bg_lab, 0, 255).reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_LAB2RGB)
         return converted.reshape(3).astype(np.float32)
-    return rgb[near].astype(np.float32).mean(axis=0)
+    return picked_mean(rgb.reshape(-1, 3).astype(np.float32), near.reshape(-1))
 
 
 def is_tint(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
