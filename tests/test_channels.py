@@ -166,3 +166,39 @@ def test_background_rgb_equals_the_plain_mean_bitwise():
     bg = background_lab(lab)
     near = np.linalg.norm(lab - bg, axis=-1) < 6.0
     np.testing.assert_array_equal(background_rgb(rgb, lab, bg), rgb[near].astype(np.float32).mean(axis=0))
+
+
+def _plain_line_thickness(weight: np.ndarray) -> int:
+    """line_thickness (not stepped) in its first form: row-major edges of the padded mask, paired in order."""
+    mask = weight >= 0.5
+    padded = np.vstack([np.zeros((1, mask.shape[1]), bool), mask, np.zeros((1, mask.shape[1]), bool)])
+    change = np.diff(padded.astype(np.int8), axis=0)
+    starts, stops = np.nonzero(change == 1), np.nonzero(change == -1)
+    if starts[0].size == 0:
+        return 1
+    return max(1, int(np.argmax(np.bincount(stops[0] - starts[0]))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_rows=st.integers(1, 60), n_cols=st.integers(1, 60),
+       share=st.floats(0.0, 1.0), stroke=st.integers(0, 6))
+def test_line_thickness_equals_its_first_form(seed, n_rows, n_cols, share, stroke):
+    from reconstruct.digitize.curves import line_thickness
+
+    rng = np.random.default_rng(seed)
+    weight = (rng.random((n_rows, n_cols)) < share * 0.3).astype(np.float32)
+    top = int(rng.integers(0, n_rows))
+    weight[top: top + stroke, : int(rng.integers(0, n_cols + 1))] = 1.0  # a horizontal stroke
+    weight[:, int(rng.integers(0, n_cols))] = rng.random(n_rows).astype(np.float32)  # a drop with holes
+    assert line_thickness(weight) == _plain_line_thickness(weight)
+
+
+def test_line_thickness_of_a_drawn_step_line():
+    from reconstruct.digitize.curves import line_thickness
+
+    weight = np.zeros((80, 120), np.float32)
+    weight[20:23, :60] = 1.0
+    weight[20:51, 60:63] = 1.0
+    weight[48:51, 60:] = 1.0
+    assert line_thickness(weight) == 3
+    assert line_thickness(np.zeros((5, 0), np.float32)) == line_thickness(np.zeros((0, 5), np.float32)) == 1

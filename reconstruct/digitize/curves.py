@@ -266,14 +266,15 @@ def line_thickness(weight: NDArray[np.float32], *, stepped: bool = False) -> int
     than its width) is measured across its ridge instead, when that is thinner.
     """
     mask = weight >= 0.5
-    col_runs = []
-    padded = np.vstack([np.zeros((1, mask.shape[1]), bool), mask, np.zeros((1, mask.shape[1]), bool)])
-    change = np.diff(padded.astype(np.int8), axis=0)
-    starts = np.nonzero(change == 1)
-    stops = np.nonzero(change == -1)
-    if starts[0].size:
-        col_runs = stops[0] - starts[0]
-    if len(col_runs) == 0:
+    # Rows where vertical runs start and stop (one past their end), each list sorted, paired in order: the
+    # run lengths of a line whose runs share their rows. Columns are laid end to end, each closed by a
+    # background pixel, so one pass over the flat array finds every edge.
+    n_rows = mask.shape[0] + 1
+    cols = np.zeros((mask.shape[1], n_rows), bool)
+    cols[:, :-1] = mask.T
+    edges = np.flatnonzero(np.diff(cols.reshape(-1), prepend=False)) % n_rows
+    col_runs = np.sort(edges[1::2]) - np.sort(edges[0::2])
+    if col_runs.size == 0:
         return 1
     mode = max(1, int(np.argmax(np.bincount(col_runs))))  # the mode: drops and glyphs make longer runs
     if not stepped:
