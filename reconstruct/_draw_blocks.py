@@ -34,12 +34,13 @@ def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target
     """
     m, width = pool.shape
     start = np.ones(m) if km0 is None else np.asarray(km0, dtype=float)
-    slot = np.arange(width)[None, :]
     c = np.minimum(c_init, width).astype(np.int64)
-    before = (pool[:, None, :] < pts_t[None, :, None])  # (m, k, L)
+    # (m, k, L + 1): how many of the first s candidates lie before each point, so that a pass reads the count of
+    # its c censorings instead of summing the first c again
+    before = np.zeros((m, pts_t.size, width + 1), dtype=np.int32)
+    np.cumsum(pool[:, None, :] < pts_t[None, :, None], axis=2, out=before[:, :, 1:])
     for _ in range(_PASSES):
-        active = slot < c[:, None]
-        c_before = (before & active[:, None, :]).sum(axis=2)  # (m, k)
+        c_before = np.take_along_axis(before, np.broadcast_to(c[:, None, None], (m, pts_t.size, 1)), axis=2)[:, :, 0]
         total = dfix.astype(np.int64).copy()
         km, curve = start.copy(), np.ones(m)  # the draw's KM and the noisy curve, relative to the curve at the cut
         d = np.zeros(drops.shape, dtype=np.int64)

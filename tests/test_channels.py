@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -87,3 +89,116 @@ def test_trace_monotone_follows_a_drawn_step_curve():
     assert path.rows[:24].tolist() == [10] * 24
     assert path.rows[26:].tolist() == [30] * 34
     assert (path.start, path.stop) == (0, 60)
+
+
+def _plain_background_lab(lab: np.ndarray) -> np.ndarray:
+    quant = (lab.reshape(-1, 3) // 4).astype(np.int64)
+    code = quant[:, 0] * 4096 + quant[:, 1] * 64 + quant[:, 2]
+    pick = code == np.argmax(np.bincount(code))
+    return lab.reshape(-1, 3)[pick].mean(axis=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 300), cols=st.integers(1, 300),
+       share=st.floats(0.0, 1.0), levels=st.sampled_from([3, 40, 256]))
+def test_background_lab_equals_the_plain_mean_bitwise(seed, rows, cols, share, levels):
+    import cv2
+
+    from reconstruct.digitize.curves import background_lab
+
+    rng = np.random.default_rng(seed)
+    rgb = np.full((rows, cols, 3), 255, np.uint8)
+    noisy = rng.random((rows, cols)) < share
+    rgb[noisy] = (rng.integers(0, levels, (int(noisy.sum()), 3)) * (255 // (levels - 1))).astype(np.uint8)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    got = background_lab(lab)
+    want = _plain_background_lab(lab)
+    assert got.dtype == want.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("paper", [255, 235, 200])
+def test_background_lab_of_a_large_panel_keeps_the_float32_running_sum(paper):
+    # 200,000 background pixels: the float32 running sum drifts from the exact mean (as mean(axis=0) does)
+    import cv2
+
+    from reconstruct.digitize.curves import background_lab
+
+    rng = np.random.default_rng(paper)
+    rgb = np.full((400, 500, 3), paper, np.uint8)
+    rgb[rng.random((400, 500)) < 0.05] = (200, 30, 30)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    got = background_lab(lab)
+    np.testing.assert_array_equal(got, _plain_background_lab(lab))
+    exact = lab.reshape(-1, 3)[np.all(rgb.reshape(-1, 3) == paper, axis=1)].astype(np.float64).mean(axis=0)
+    np.testing.assert_allclose(got, exact, atol=1.0)  # the drift stays under one Lab unit
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [0, 1, 5, 4097, 300_000])
+def test_picked_mean_equals_numpy_bitwise(dtype, n):
+    from reconstruct.digitize._channels import picked_mean
+
+    rng = np.random.default_rng(n)
+    pixels = (rng.random((n, 3)) * 255).astype(dtype)
+    pixels[: n // 2] = np.array([250.5, 128.25, 127.0], dtype)  # long runs of one colour drift in float32
+    pick = rng.random(n) < 0.9
+    if n == 0 or n == 5:
+        pick[:] = n == 5
+    with warnings.catch_warnings():  # nothing picked: NumPy warns of an empty mean, and both give NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = picked_mean(pixels, pick)
+        want = pixels[pick].mean(axis=0)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_background_rgb_equals_the_plain_mean_bitwise():
+    import cv2
+
+    from reconstruct.digitize.curves import background_lab, background_rgb
+
+    rng = np.random.default_rng(3)
+    rgb = np.full((300, 400, 3), 242, np.uint8)
+    rgb += rng.integers(0, 4, rgb.shape, dtype=np.uint8)  # paper noise: the near-background pixels vary
+    rgb[rng.random((300, 400)) < 0.1] = (30, 60, 200)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    bg = background_lab(lab)
+    near = np.linalg.norm(lab - bg, axis=-1) < 6.0
+    np.testing.assert_array_equal(background_rgb(rgb, lab, bg), rgb[near].astype(np.float32).mean(axis=0))
+
+
+def _plain_line_thickness(weight: np.ndarray) -> int:
+    """line_thickness (not stepped) in its first form: row-major edges of the padded mask, paired in order."""
+    mask = weight >= 0.5
+    padded = np.vstack([np.zeros((1, mask.shape[1]), bool), mask, np.zeros((1, mask.shape[1]), bool)])
+    change = np.diff(padded.astype(np.int8), axis=0)
+    starts, stops = np.nonzero(change == 1), np.nonzero(change == -1)
+    if starts[0].size == 0:
+        return 1
+    return max(1, int(np.argmax(np.bincount(stops[0] - starts[0]))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_rows=st.integers(1, 60), n_cols=st.integers(1, 60),
+       share=st.floats(0.0, 1.0), stroke=st.integers(0, 6))
+def test_line_thickness_equals_its_first_form(seed, n_rows, n_cols, share, stroke):
+    from reconstruct.digitize.curves import line_thickness
+
+    rng = np.random.default_rng(seed)
+    weight = (rng.random((n_rows, n_cols)) < share * 0.3).astype(np.float32)
+    top = int(rng.integers(0, n_rows))
+    weight[top: top + stroke, : int(rng.integers(0, n_cols + 1))] = 1.0  # a horizontal stroke
+    weight[:, int(rng.integers(0, n_cols))] = rng.random(n_rows).astype(np.float32)  # a drop with holes
+    assert line_thickness(weight) == _plain_line_thickness(weight)
+
+
+def test_line_thickness_of_a_drawn_step_line():
+    from reconstruct.digitize.curves import line_thickness
+
+    weight = np.zeros((80, 120), np.float32)
+    weight[20:23, :60] = 1.0
+    weight[20:51, 60:63] = 1.0
+    weight[48:51, 60:] = 1.0
+    assert line_thickness(weight) == 3
+    assert line_thickness(np.zeros((5, 0), np.float32)) == line_thickness(np.zeros((0, 5), np.float32)) == 1

@@ -342,3 +342,13 @@ def test_unsure_readings_are_replaced_by_the_padded_reading(monkeypatch, sure):
         assert (got.txts[i], got.scores[i], got.word_results[i]) == expected
     assert len(got.txts) == len(got.scores) == len(got.word_results) == len(lines)
     assert list(got.txts) == ["36", "4", "Arm B", "250", "0.0"]
+
+
+def test_engine_sessions_keep_their_memory_arena():
+    from reconstruct.digitize import ocr
+
+    engine = ocr._engine(ocr._NARROW_PX)
+    ocr._detect_words(_word_crop("12", 14))  # the detector and recogniser are loaded on first use
+    sessions = [engine.text_det.session.session, engine.text_rec.session.session]
+    assert [s.get_session_options().enable_cpu_mem_arena for s in sessions] == [True, True]
+    assert [s.get_session_options().intra_op_num_threads for s in sessions] == [1, 1]

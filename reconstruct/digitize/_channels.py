@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["minus_colour", "channel_norm", "off_ray_norm", "channel_spread"]
+__all__ = ["minus_colour", "channel_norm", "off_ray_norm", "channel_spread", "picked_mean"]
 
 
 def minus_colour(image: NDArray[np.floating], colour: NDArray[np.floating]) -> NDArray[np.floating]:
@@ -67,3 +67,17 @@ def channel_spread(rgb: NDArray[np.uint8]) -> NDArray[np.int16]:
     """Largest minus smallest channel of every pixel, ``rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2)``."""
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     return np.maximum(np.maximum(r, g), b).astype(np.int16) - np.minimum(np.minimum(r, g), b)
+
+
+def picked_mean(pixels: NDArray[np.floating], pick: NDArray[np.bool_]) -> NDArray[np.floating]:
+    """``pixels[pick].mean(axis=0)`` for float pixels of shape ``(n, 3)`` and a boolean mask of shape ``(n,)``, bitwise.
+
+    NumPy sums an ``(n, 3)`` array over its first axis pixel by pixel (a running sum per channel, not
+    pairwise), then divides by the count as an ``intp``; the same on each channel's picked values, at a
+    third of the cost.
+    """
+    count = int(np.count_nonzero(pick))
+    if count == 0 or pixels.ndim != 2 or pixels.shape[1] != 3 or pixels.dtype.kind != "f":
+        return pixels[pick].mean(axis=0)
+    total = np.array([np.add.accumulate(pixels[:, k][pick])[-1] for k in range(3)], dtype=pixels.dtype)
+    return np.true_divide(total, np.intp(count), out=total, casting="unsafe")

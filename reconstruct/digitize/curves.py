@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm
+from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
 
 __all__ = ["LineColour", "TracedPath", "find_line_colours", "membership", "trace_monotone", "step_corners",
            "window_sum"]
@@ -98,11 +98,19 @@ def _to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
 
 
 def background_lab(lab: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Most common colour of the panel (white, or ggplot2 grey), Lab of shape (3,)."""
-    quant = np.floor(lab.reshape(-1, 3) * np.float32(0.25)).astype(np.int64)  # == // 4 exactly, without fmod
-    code = quant[:, 0] * 4096 + quant[:, 1] * 64 + quant[:, 2]
+    """Most common colour of the panel (white, or ggplot2 grey), Lab of shape (3,).
+
+    ``lab`` is OpenCV's 8-bit Lab as float32 (values 0-255); the colour is the mean of the pixels of the
+    most common code of 4-level bins.
+    """
+    flat = lab.reshape(-1, 3)
+    quant = np.floor(flat * np.float32(0.25))  # == // 4 exactly, without fmod
+    code = quant[:, 0] * np.float32(4096)  # whole numbers below 2**18: exact in float32
+    code += quant[:, 1] * np.float32(64)
+    code += quant[:, 2]
+    code = code.astype(np.int64)
     pick = code == np.argmax(np.bincount(code))  # the smallest most frequent code, as np.unique's argmax
-    return lab.reshape(-1, 3)[pick].mean(axis=0)
+    return picked_mean(flat, pick)
 
 
 def grid_mask(lab: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.bool_]:
@@ -220,7 +228,7 @@ def background_rgb(
     if near.sum() < 10:
         converted = cv2.cvtColor(np.clip(bg_lab, 0, 255).reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_LAB2RGB)
         return converted.reshape(3).astype(np.float32)
-    return rgb[near].astype(np.float32).mean(axis=0)
+    return picked_mean(rgb.reshape(-1, 3).astype(np.float32), near.reshape(-1))
 
 
 def is_tint(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
@@ -258,14 +266,15 @@ def line_thickness(weight: NDArray[np.float32], *, stepped: bool = False) -> int
     than its width) is measured across its ridge instead, when that is thinner.
     """
     mask = weight >= 0.5
-    col_runs = []
-    padded = np.vstack([np.zeros((1, mask.shape[1]), bool), mask, np.zeros((1, mask.shape[1]), bool)])
-    change = np.diff(padded.astype(np.int8), axis=0)
-    starts = np.nonzero(change == 1)
-    stops = np.nonzero(change == -1)
-    if starts[0].size:
-        col_runs = stops[0] - starts[0]
-    if len(col_runs) == 0:
+    # Rows where vertical runs start and stop (one past their end), each list sorted, paired in order: the
+    # run lengths of a line whose runs share their rows. Columns are laid end to end, each closed by a
+    # background pixel, so one pass over the flat array finds every edge.
+    n_rows = mask.shape[0] + 1
+    cols = np.zeros((mask.shape[1], n_rows), bool)
+    cols[:, :-1] = mask.T
+    edges = np.flatnonzero(np.diff(cols.reshape(-1), prepend=False)) % n_rows
+    col_runs = np.sort(edges[1::2]) - np.sort(edges[0::2])
+    if col_runs.size == 0:
         return 1
     mode = max(1, int(np.argmax(np.bincount(col_runs))))  # the mode: drops and glyphs make longer runs
     if not stepped:

@@ -120,6 +120,8 @@ def _engine(width: int) -> RapidOCR:
         "Global.return_word_box": True,
         "EngineConfig.onnxruntime.intra_op_num_threads": 1,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        # reuse the memory of earlier runs (rapidocr turns the arena off): the same numbers, ~4% less CPU
+        "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         "Det.limit_type": "max",
         "Det.limit_side_len": 1600,
         "Rec.rec_img_shape": [3, _TEXT_HEIGHT_PX, int(width)],
