@@ -210,7 +210,7 @@ def _major_ticks(dark, *, start, direction, lo, hi, axis):
     # (ggplot2 at 300-400 px) they are one pixel long, tried last and kept only when evenly spaced.
     for min_run, gap in ((2, 0), (2, 1), (2, 2), (1, 0), (1, 1)):
         if min_run == 1 and best.size >= 3:
-            break
+            return _extend_chain(best, dark, start=start, direction=direction, lo=lo, hi=hi, axis=axis)
         centres, lengths = _tick_candidates(dark, start=start + direction * gap, direction=direction, lo=lo, hi=hi,
                                             axis=axis, min_run=min_run)
         if centres.size < 2:
@@ -219,6 +219,22 @@ def _major_ticks(dark, *, start, direction, lo, hi, axis):
         if ticks.size > best.size and (min_run == 2 or ticks.size >= 3):
             best = ticks
     return best
+
+
+def _extend_chain(strong, dark, *, start, direction, lo, hi, axis):
+    """``strong`` ticks continued by one-pixel ticks at the same spacing (blurred scans fade the later ones).
+
+    The longer chain of one-pixel candidates is taken only when it holds every strong tick, so that
+    a faint speck can lengthen the chain but never move it.
+    """
+    centres, _ = _tick_candidates(dark, start=start, direction=direction, lo=lo, hi=hi, axis=axis, min_run=1)
+    if centres.size <= strong.size:
+        return strong
+    longer = regular_ticks(centres)
+    step = float(np.median(np.diff(strong)))
+    same_step = abs(float(np.median(np.diff(longer))) - step) <= max(1.5, 0.015 * step) if longer.size > 1 else False
+    held = all(np.min(np.abs(longer - s)) <= 1.5 for s in strong)
+    return longer if longer.size > strong.size and same_step and held else strong
 
 
 def _grid_ticks(gray: NDArray[np.uint8], row0: int, col0: int, row1: int, col1: int, *, axis: str):
