@@ -20,6 +20,7 @@ from reconstruct.digitize.panel_labels import (
     label_column_ticks,
     label_row_ticks,
     panel_from_labels,
+    snap_to_grid,
 )
 from reconstruct.errors import CalibrationError
 from tests._mpl_panel import render_panel
@@ -193,3 +194,35 @@ def test_a_reading_of_few_labels_is_retried_larger(monkeypatch):
     monkeypatch.setattr(_axes, "_ocr_ticks_rotated", lambda *a: None)
     x_cal, _, _ = calibrate_axes(np.full((240, 400), 255, np.uint8), _panel(x_tick_cols=cols))
     assert x_cal.values.size == 9
+
+
+def test_label_ticks_snap_onto_a_faint_grid_line_nearby():
+    image = np.full((200, 300), 255, np.uint8)
+    for row in (40, 80, 120, 160):
+        image[row, 20:280] = 249  # fainter than any fixed threshold
+    image[30:170, 150:152] = 60  # a curve's drop crossing them
+    bounds = (10, 20, 190, 280)
+    snapped = snap_to_grid(image, np.array([41.5, 79.0, 121.5, 158.5]), bounds=bounds, axis="y")
+    np.testing.assert_allclose(snapped, [40, 80, 120, 160], atol=0.01)
+    blank = np.full((200, 300), 255, np.uint8)
+    np.testing.assert_array_equal(snap_to_grid(blank, np.array([41.5, 79.0]), bounds=bounds, axis="y"), [41.5, 79.0])
+
+
+def _right_aligned_labels(dash_every: int) -> tuple[np.ndarray, list[float]]:
+    """y labels right-aligned at column 60, every ``dash_every``-th with a tick dash set right against it."""
+    image = np.full((260, 200), 255, np.uint8)
+    rows = []
+    for k, text in enumerate(["1.00", "0.75", "0.50", "0.25", "0.00"]):
+        baseline = 30 + 45 * k
+        (width, height), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)
+        cv2.putText(image, text, (60 - width, baseline), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 70, 1, cv2.LINE_AA)
+        rows.append(baseline - height / 2.0)
+        if k % dash_every == 0:
+            image[int(round(baseline - height / 2.0)), 62:66] = 70
+    return image, rows
+
+
+def test_tick_dashes_joined_to_some_labels_do_not_break_their_column():
+    image, rows = _right_aligned_labels(dash_every=2)
+    ticks = label_column_ticks(image, col=75, row0=10, row1=240)
+    np.testing.assert_allclose(ticks, rows, atol=1.5)

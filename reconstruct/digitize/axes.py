@@ -351,19 +351,27 @@ def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, 
     if x_ticks.size < 2:
         x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
     from reconstruct.digitize.panel_grid import label_grid_ticks
-    from reconstruct.digitize.panel_labels import fill_from_labels, gapped, label_row_ticks
+    from reconstruct.digitize.panel_labels import (
+        fill_from_labels,
+        gapped,
+        label_column_ticks,
+        label_row_ticks,
+        snap_to_grid,
+    )
 
     if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
         x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
     if x_ticks.size < 2 or gapped(x_ticks):  # ticks missed (small renders, tiny labels): the labels fill them in
+        marks = x_ticks
         x_ticks = fill_from_labels(x_ticks, label_row_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1))
+        if x_ticks is not marks:
+            x_ticks = snap_to_grid(gray, x_ticks, bounds=(row0, col0, row1, col1), axis="x")
     if y_ticks.size < 2:
         y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
     from_labels = y_ticks.size < 2
     if from_labels:  # tick marks too faint to see (small renders): the labels' own even spacing
-        from reconstruct.digitize.panel_labels import label_column_ticks
-
-        y_ticks = label_column_ticks(gray, col=int(left_of_y), row0=row0, row1=row1)
+        y_ticks = snap_to_grid(gray, label_column_ticks(gray, col=int(left_of_y), row0=row0, row1=row1),
+                               bounds=(row0, col0, row1, col1), axis="y")
     return x_ticks, y_ticks, from_labels
 
 

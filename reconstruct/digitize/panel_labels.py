@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["fill_from_labels", "gapped", "label_column_ticks", "label_row_ticks", "panel_from_labels"]
+__all__ = ["fill_from_labels", "gapped", "label_column_ticks", "label_row_ticks", "panel_from_labels", "snap_to_grid"]
 
 _MIN_LABELS = 3
 _GAP = 5  # pixels between a label and the panel edge put next to it (the tick search reaches 2)
@@ -36,21 +36,30 @@ def _glyph_boxes(gray: NDArray[np.uint8], *, max_height: int) -> NDArray[np.int6
 
 
 def _words(glyphs: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Glyphs joined into words: overlapping rows and a gap under 0.6 of the taller glyph's height."""
-    n = len(glyphs)
-    if n == 0:
-        return glyphs
-    r0, c0, r1, c1 = (glyphs[:, k][:, None] for k in range(4))
+    """Glyphs joined into words: overlapping rows and a gap under 0.6 of the taller glyph's height.
+
+    Pieces of one glyph of tiny text, one above the other, are joined into the glyph first, so that
+    its height is the text's; then dashes (y tick marks) are left out.
+    """
+    glyphs = _joined(glyphs, lambda overlap, gap, height: (gap <= 0) & (overlap >= -1))
+    height, width = glyphs[:, 2] - glyphs[:, 0], glyphs[:, 3] - glyphs[:, 1]
+    glyphs = glyphs[~((height <= 2) & (width > height))]  # y tick marks join some labels, not others
+    # a decimal point overlaps its digits' rows only in part: any overlap joins it
+    return _joined(glyphs, lambda overlap, gap, height: (overlap > 0) & (gap <= 0.6 * height))
+
+
+def _joined(boxes: NDArray[np.int64], rule) -> NDArray[np.int64]:
+    """Boxes merged where ``rule(row overlap, column gap, taller height)`` holds, transitively."""
+    if len(boxes) == 0:
+        return boxes
+    r0, c0, r1, c1 = (boxes[:, k][:, None] for k in range(4))
     height = np.maximum(r1 - r0, (r1 - r0).T)
     overlap = np.minimum(r1, r1.T) - np.maximum(r0, r0.T)
     gap = np.maximum(c0, c0.T) - np.minimum(c1, c1.T)
-    # a decimal point overlaps its digits' rows only in part: any overlap joins it; a glyph of tiny
-    # text may fall apart into pieces one above the other
-    near = ((overlap > 0) & (gap <= 0.6 * height)) | ((gap <= 0) & (overlap >= -1))
-    n_groups, labels = _components(near)
-    boxes = np.array([[glyphs[labels == k, 0].min(), glyphs[labels == k, 1].min(),
-                       glyphs[labels == k, 2].max(), glyphs[labels == k, 3].max()] for k in range(n_groups)])
-    return boxes.astype(np.int64)
+    n_groups, labels = _components(rule(overlap, gap, height))
+    merged = [[boxes[labels == k, 0].min(), boxes[labels == k, 1].min(),
+               boxes[labels == k, 2].max(), boxes[labels == k, 3].max()] for k in range(n_groups)]
+    return np.array(merged, dtype=np.int64).reshape(-1, 4)
 
 
 def _components(adjacent: NDArray[np.bool_]) -> tuple[int, NDArray[np.int64]]:
@@ -69,19 +78,51 @@ def _aligned_runs(words: NDArray[np.int64], *, key: NDArray[np.float64], along: 
     from reconstruct.digitize.axes import regular_ticks
 
     out = []
-    order = np.argsort(key)
-    used = np.zeros(len(words), bool)
-    for i in order:
-        if used[i]:
-            continue
-        members = np.flatnonzero(np.abs(key - key[i]) <= tol)
-        used[members] = True
+    order = np.argsort(key, kind="stable")
+    for members in np.split(order, np.flatnonzero(np.diff(key[order]) > tol) + 1):  # single linkage along key
         if members.size < _MIN_LABELS:
             continue
         chain = regular_ticks(along[members], tol=1.5)
         if chain.size >= _MIN_LABELS:
             held = np.array([members[np.argmin(np.abs(along[members] - p))] for p in chain])
             out.append((held, chain))
+    return out
+
+
+def snap_to_grid(gray: NDArray[np.uint8], ticks: NDArray[np.float64], *, bounds: tuple[int, int, int, int],
+                 axis: str) -> NDArray[np.float64]:
+    """Ticks placed by label centres moved onto the faint grid line within 3 px of each, where there is one.
+
+    A label's centre lies a pixel or two off its tick (glyph boxes, JPEG halos). The panel's median
+    across the other direction keeps a grid line however faint and drops the curves crossing it; a
+    tick is moved to the centre of a dip darker than the profile 3 px either side.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+    ticks : ndarray
+        Rows (``axis="y"``) or columns (``axis="x"``).
+    bounds : (row0, col0, row1, col1)
+        The panel.
+    axis : {"x", "y"}
+    """
+    row0, col0, row1, col1 = bounds
+    inner = gray[row0:row1, col0:col1].astype(np.float32)
+    if inner.size == 0:
+        return ticks
+    profile, offset = (np.median(inner, axis=1), row0) if axis == "y" else (np.median(inner, axis=0), col0)
+    out = np.asarray(ticks, dtype=float).copy()
+    for k, tick in enumerate(out):
+        centre = int(round(tick)) - offset
+        if centre - 6 < 0 or centre + 7 > profile.size:
+            continue
+        near = np.arange(centre - 3, centre + 4)
+        depth = np.minimum(profile[near - 3], profile[near + 3]) - profile[near]
+        best = int(np.argmax(depth))
+        if depth[best] < 1.5:
+            continue
+        around = np.clip(depth[max(best - 1, 0): best + 2], 0, None)
+        out[k] = float(np.average(near[max(best - 1, 0): best + 2], weights=around)) + offset
     return out
 
 
@@ -97,16 +138,18 @@ def fill_from_labels(ticks: NDArray[np.float64], labels: NDArray[np.float64]) ->
     """Tick marks completed by evenly spaced label centres, when the labels hold every tick mark.
 
     The labels' chain is taken only when it is longer and each tick mark lies within 2 px of one of
-    its positions; the tick marks keep their own (more precise) positions.
+    its positions, or when it has four labels or more against two marks; the tick marks it holds keep
+    their own (more precise) positions.
     """
     if labels.size <= ticks.size:
         return ticks
-    if not ticks.size:
-        return np.asarray(labels, dtype=float)
-    if np.max(np.min(np.abs(labels[:, None] - ticks[None, :]), axis=0)) > 2.0:
-        return ticks
     out = np.asarray(labels, dtype=float).copy()
-    out[np.argmin(np.abs(out[:, None] - ticks[None, :]), axis=0)] = ticks
+    dist = np.abs(out[:, None] - ticks[None, :])
+    held = np.min(dist, axis=0) <= 2.0 if ticks.size else np.zeros(0, bool)
+    if not held.all() and not (ticks.size <= 2 and labels.size >= 4):
+        return ticks
+    # two strokes always make an even "chain" (a frame's edge, a curve's drop): four labels outvote them
+    out[np.argmin(dist[:, held], axis=0)] = ticks[held]
     return out
 
 
