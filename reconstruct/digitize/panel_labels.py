@@ -20,6 +20,7 @@ __all__ = ["fill_from_labels", "gapped", "label_column_ticks", "label_row_ticks"
 
 _MIN_LABELS = 3
 _GAP = 5  # pixels between a label and the panel edge put next to it (the tick search reaches 2)
+_MAX_GLYPHS = 3000  # more specks than that is noise, not a chart's text (and the pairwise joins grow as n^2)
 
 
 def _glyph_boxes(gray: NDArray[np.uint8], *, max_height: int) -> NDArray[np.int64]:
@@ -217,9 +218,10 @@ def panel_from_labels(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, floa
     :func:`reconstruct.digitize.panel_grid.panel_from_grid` returns it.
     """
     rows, cols = gray.shape
-    words = _words(_glyph_boxes(gray, max_height=max(12, int(0.05 * max(rows, cols)))))
-    if len(words) < 2 * _MIN_LABELS:
+    glyphs = _glyph_boxes(gray, max_height=max(12, int(0.05 * max(rows, cols))))
+    if not 2 * _MIN_LABELS <= len(glyphs) <= _MAX_GLYPHS:
         return None
+    words = _words(glyphs)
     heights = words[:, 2] - words[:, 0]
     v_centres = (words[:, 0] + words[:, 2] - 1) / 2.0
     h_centres = (words[:, 1] + words[:, 3] - 1) / 2.0
@@ -238,12 +240,10 @@ def panel_from_labels(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, floa
                 continue
             key = (y_chain.size + x_chain.size, -float(top - bottom))
             if key > best_key:
-                # tick marks found as thin words start at the panel's edge; labels keep a gap wider than the
-                # tick search's reach, so that no stroke of a glyph is taken for a tick
+                # x tick marks found as a row of thin words start at the panel's edge; labels keep a gap wider
+                # than the tick search's reach, so that no stroke of a glyph is taken for a tick
                 x_marks = float(np.median(words[x_held, 3] - words[x_held, 1])) <= 3
-                y_marks = float(np.median(heights[y_held])) <= 3
-                best, best_key = (y_chain, x_chain, right + (1 if y_marks else _GAP),
-                                  top - (0 if x_marks else _GAP)), key
+                best, best_key = (y_chain, x_chain, right + _GAP, top - (0 if x_marks else _GAP)), key
     if best is None:
         return None
     y_chain, x_chain, col0, row1 = best
