@@ -20,7 +20,9 @@ from reconstruct.digitize.axis_labels import (
     _ocr_ticks_enlarged,
     _ocr_ticks_rotated,
     _plausible_survival_axis,
+    read_x_tick_values,
 )
+from reconstruct.digitize.calibration_checks import check_full_axis
 from reconstruct.errors import CalibrationError
 
 __all__ = ["AxisCalibration", "PlotPanel", "find_panel", "regular_ticks", "calibrate_axes"]
@@ -113,6 +115,9 @@ class PlotPanel:
         Rows of the regularly spaced major y ticks, descending (bottom tick first).
     framed : bool
         True when found from axis lines, False when from a filled (ggplot2-style) panel.
+    y_ticks_from_labels : bool
+        True when the y ticks are the centres of the y tick labels (no tick mark or grid line was
+        found): the labels must then be read, never assumed to run from 0 to 1.
     """
 
     row0: int
@@ -124,6 +129,7 @@ class PlotPanel:
     x_tick_cols: NDArray[np.float64]
     y_tick_rows: NDArray[np.float64]
     framed: bool
+    y_ticks_from_labels: bool = False
 
 
 def _line_bands(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int) -> list[tuple[int, int, int, int]]:
@@ -210,7 +216,7 @@ def _major_ticks(dark, *, start, direction, lo, hi, axis):
     # (ggplot2 at 300-400 px) they are one pixel long, tried last and kept only when evenly spaced.
     for min_run, gap in ((2, 0), (2, 1), (2, 2), (1, 0), (1, 1)):
         if min_run == 1 and best.size >= 3:
-            break
+            return _extend_chain(best, dark, start=start, direction=direction, lo=lo, hi=hi, axis=axis)
         centres, lengths = _tick_candidates(dark, start=start + direction * gap, direction=direction, lo=lo, hi=hi,
                                             axis=axis, min_run=min_run)
         if centres.size < 2:
@@ -219,6 +225,22 @@ def _major_ticks(dark, *, start, direction, lo, hi, axis):
         if ticks.size > best.size and (min_run == 2 or ticks.size >= 3):
             best = ticks
     return best
+
+
+def _extend_chain(strong, dark, *, start, direction, lo, hi, axis):
+    """``strong`` ticks continued by one-pixel ticks at the same spacing (blurred scans fade the later ones).
+
+    The longer chain of one-pixel candidates is taken only when it holds every strong tick, so that
+    a faint speck can lengthen the chain but never move it.
+    """
+    centres, _ = _tick_candidates(dark, start=start, direction=direction, lo=lo, hi=hi, axis=axis, min_run=1)
+    if centres.size <= strong.size:
+        return strong
+    longer = regular_ticks(centres)
+    step = float(np.median(np.diff(strong)))
+    same_step = abs(float(np.median(np.diff(longer))) - step) <= max(1.5, 0.015 * step) if longer.size > 1 else False
+    held = all(np.min(np.abs(longer - s)) <= 1.5 for s in strong)
+    return longer if longer.size > strong.size and same_step and held else strong
 
 
 def _grid_ticks(gray: NDArray[np.uint8], row0: int, col0: int, row1: int, col1: int, *, axis: str):
@@ -309,6 +331,12 @@ def _panel_candidates(rgb: NDArray[np.uint8], gray: NDArray[np.uint8]):
     found = _panel_from_lines(thin.astype(np.uint8))
     if found is not None:
         yield found, True
+    # no line to be seen (theme_minimal in a small JPEG): the column of y labels and the row of x labels
+    from reconstruct.digitize.panel_labels import panel_from_labels
+
+    found = panel_from_labels(gray)
+    if found is not None:
+        yield found, False
 
 
 def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y):
@@ -322,13 +350,29 @@ def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, 
         y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
     if x_ticks.size < 2:
         x_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="x")
-    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
-        from reconstruct.digitize.panel_grid import label_grid_ticks
+    from reconstruct.digitize.panel_grid import label_grid_ticks
+    from reconstruct.digitize.panel_labels import (
+        fill_from_labels,
+        gapped,
+        label_column_ticks,
+        label_row_ticks,
+        snap_to_grid,
+    )
 
+    if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
         x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
+    if x_ticks.size < 2 or gapped(x_ticks):  # ticks missed (small renders, tiny labels): the labels fill them in
+        marks = x_ticks
+        x_ticks = fill_from_labels(x_ticks, label_row_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1))
+        if x_ticks is not marks:
+            x_ticks = snap_to_grid(gray, x_ticks, bounds=(row0, col0, row1, col1), axis="x")
     if y_ticks.size < 2:
         y_ticks = _grid_ticks(gray, row0, col0, row1, col1, axis="y")
-    return x_ticks, y_ticks
+    from_labels = y_ticks.size < 2
+    if from_labels:  # tick marks too faint to see (small renders): the labels' own even spacing
+        y_ticks = snap_to_grid(gray, label_column_ticks(gray, col=int(left_of_y), row0=row0, row1=row1),
+                               bounds=(row0, col0, row1, col1), axis="y")
+    return x_ticks, y_ticks, from_labels
 
 
 def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
@@ -349,43 +393,42 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
         If no axis lines or filled panel are found, or fewer than two ticks on an axis.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    first = None
+    first = cramped = None
     for candidate in _panel_candidates(rgb, gray):
         found, framed = candidate
-        x_ticks, y_ticks = _panel_ticks(gray, *found)
+        x_ticks, y_ticks, from_labels = _panel_ticks(gray, *found)
         if x_ticks.size >= 2 and y_ticks.size >= 2:
-            break
+            if not _cramped(found, x_ticks, y_ticks):
+                break
+            # ticks bunched in a corner of the panel: a later finder may do better; else keep these
+            cramped = cramped or (candidate, x_ticks, y_ticks, from_labels)
         first = first or (x_ticks.size, y_ticks.size)
     else:
-        if first is None:
+        if cramped is not None:
+            (found, framed), x_ticks, y_ticks, from_labels = cramped
+        elif first is None:
             raise CalibrationError(
                 "expected a plot panel bounded by axis lines or a filled background, got neither; "
                 "crop the image to one plot"
             )
-        raise CalibrationError(
-            f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
-            f"{first[1]} on y; the figure may have no tick marks"
-        )
+        else:
+            raise CalibrationError(
+                f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
+                f"{first[1]} on y; the figure may have no tick marks"
+            )
     row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y = found
-    return PlotPanel(row0, col0, row1, col1, float(x_axis_row), float(y_axis_col), x_ticks, y_ticks[::-1], framed)
+    return PlotPanel(row0, col0, row1, col1, float(x_axis_row), float(y_axis_col), x_ticks, y_ticks[::-1], framed,
+                     from_labels)
 
 
-def _check_full_axis(panel: PlotPanel) -> None:
-    """Raise unless the y ticks reach from near the panel's bottom to near its top (so may run 0 to 1).
+def _cramped(found, x_ticks: NDArray[np.float64], y_ticks: NDArray[np.float64]) -> bool:
+    """True when the ticks of an axis span under a third of the panel: strokes in a corner, not the axis' ticks.
 
-    Plotting software leaves at most a few percent of the panel beyond the axis limits; ticks that
-    stop well short of an edge are a part of the axis (a tick missed, or a 0-0.8 axis), and taking
-    them for 0 to 1 would give a wrong scale.
+    Plotting software spreads the major ticks over most of each axis; two "ticks" ten pixels apart in
+    a panel two hundred high are grid-line ends or label strokes of a panel found wrongly.
     """
-    rows = panel.y_tick_rows
-    height = panel.row1 - panel.row0
-    margin = 0.1 * height
-    if rows.size < 3 or rows.max() < panel.row1 - 1 - margin or rows.min() > panel.row0 + margin:
-        raise CalibrationError(
-            f"expected readable y tick labels or y ticks spanning the panel, got no labels and {rows.size} ticks "
-            f"at rows {np.round(rows, 1).tolist()} in a panel from row {panel.row0} to {panel.row1}; "
-            "pass --y-range A B (values of the first and last labelled y tick)"
-        )
+    row0, col0, row1, col1 = found[:4]
+    return bool(np.ptp(x_ticks) < (col1 - col0) / 3.0 or np.ptp(y_ticks) < (row1 - row0) / 3.0)
 
 
 def calibrate_axes(
@@ -435,15 +478,8 @@ def calibrate_axes(
     if x_range is not None:
         x_cal = AxisCalibration.from_ticks(cols, np.linspace(*x_range, cols.size), axis="x", source="hint")
     else:
-        read = _ocr_ticks(ocr_gray, "x", cols, panel.x_axis_row, ocr_scale)
-        if read is None:
-            read = _ocr_ticks_enlarged(ocr_gray, "x", cols, panel.x_axis_row, ocr_scale)
-        if read is None:
-            raise CalibrationError(
-                f"expected readable x tick labels at {cols.size} ticks, got too few numbers; "
-                "pass --x-range A B (values of the first and last labelled x tick)"
-            )
-        x_cal = AxisCalibration.from_ticks(*read, axis="x", source="ocr")
+        x_cal = AxisCalibration.from_ticks(*read_x_tick_values(ocr_gray, cols, panel.x_axis_row, ocr_scale),
+                                           axis="x", source="ocr")
     if y_range is not None:
         y_px, y_values, source = rows, np.linspace(*y_range, rows.size), "hint"
     else:
@@ -458,8 +494,13 @@ def calibrate_axes(
                 read = turned
         if not _plausible_survival_axis(read):
             read = None
+        if read is None and panel.y_ticks_from_labels:
+            raise CalibrationError(
+                f"expected readable y tick labels at the {rows.size} labels found left of the panel, got too few "
+                "numbers; pass --y-range A B (values of the first and last labelled y tick)"
+            )
         if read is None:
-            _check_full_axis(panel)
+            check_full_axis(panel)
             # the end ticks only: a tick mark missed in between (a curve over it) would skew an even spread
             y_px, y_values, source = rows[[0, -1]], np.array([0.0, 1.0]), "assumed"
             notes.append("y tick labels not read; assumed the y ticks run from 0 to 1 (or 0 to 100%); "

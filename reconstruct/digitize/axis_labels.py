@@ -13,6 +13,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize.calibration_checks import check_ticks_on_step
+from reconstruct.errors import CalibrationError
+
 
 def _ocr_ticks(gray: NDArray[np.uint8], axis: Literal["x", "y"], ticks: NDArray[np.float64], axis_px: float,
                scale: float = 1.0):
@@ -82,3 +85,32 @@ def _ocr_ticks_rotated(gray, rows, axis_col, scale):
         return None
     slope = np.polyfit(px, values, 1)[0]
     return (px, values) if slope < 0 else None
+
+
+def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_row: float, scale: float = 1.0):
+    """The x tick labels at columns ``cols`` read by OCR, as ``(positions, values)``, checked.
+
+    When under half the labels are read the labels are read again enlarged (small text), and the fuller
+    reading kept.
+
+    Raises
+    ------
+    CalibrationError
+        Fewer than two labels read; values falling from left to right (numbers of another line, such
+        as an at-risk table printed over the labels); or two labels that put the ticks off their step
+        (:func:`reconstruct.digitize.calibration_checks.check_ticks_on_step`).
+    """
+    read = _ocr_ticks(gray, "x", cols, axis_row, scale)
+    if read is None or 2 * len(read[0]) < cols.size:
+        larger = _ocr_ticks_enlarged(gray, "x", cols, axis_row, scale)
+        read = larger if larger is not None and (read is None or len(larger[0]) > len(read[0])) else read
+    hint = "pass --x-range A B (values of the first and last labelled x tick)"
+    if read is None:
+        raise CalibrationError(f"expected readable x tick labels at {cols.size} ticks, got too few numbers; {hint}")
+    if np.polyfit(read[0], read[1], 1)[0] <= 0:
+        raise CalibrationError(
+            f"expected x tick labels rising from left to right, got {read[1].tolist()} at columns "
+            f"{np.round(read[0], 1).tolist()}; {hint}"
+        )
+    check_ticks_on_step(read[1], read[0], cols)
+    return read

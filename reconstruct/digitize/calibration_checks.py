@@ -3,7 +3,9 @@
 Tick labels read by OCR can be misread ("3" as "1") and two labels always fit a line exactly, so a
 wrong x calibration can pass every check of the labels alone. The curves give an independent anchor:
 a Kaplan-Meier curve starts at time 0, so a curve that starts well before time 0 on the calibrated axis
-means the calibration is wrong, and the run must stop rather than report shifted times.
+means the calibration is wrong, and the run must stop rather than report shifted times. The evenly
+spaced ticks give another: labels sit at multiples of their step. And a y axis without labels read is
+taken for 0 to 1 only when its ticks span the panel.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 
 from reconstruct.errors import CalibrationError, DigitizationError
 
-__all__ = ["START_TOLERANCE_PX", "START_TOLERANCE_SHARE", "check_curves_start_at_zero"]
+__all__ = ["START_TOLERANCE_PX", "START_TOLERANCE_SHARE", "check_curves_start_at_zero", "check_full_axis",
+           "check_ticks_on_step"]
 
 START_TOLERANCE_PX = 6.0
 """Pixels a curve may start left of time 0 (anti-aliasing, a line end drawn past its first point)."""
@@ -63,3 +66,60 @@ def check_curves_start_at_zero(starts: Sequence[float], *, time_per_px: float, t
         f"labels read ({read}); a tick label was probably misread: pass --x-range FIRST LAST (the first and "
         "last labelled x ticks)"
     )
+
+
+def check_ticks_on_step(values: Sequence[float], read_px: Sequence[float], tick_px: Sequence[float]) -> None:
+    """Raise when a few labels read put the evenly spaced ticks off the multiples of their step.
+
+    Plotting software labels ticks at multiples of a step (0, 4, 8, ...; R's ``pretty``, ggplot2's breaks,
+    matplotlib's locators). Two labels always fit a line, so one misread of two ("12" read as "11") passes
+    every other check; the values the line gives at all the ticks found then step by an odd amount
+    (3.5) off its multiples. Three or more labels on a line are not checked: they are consistent already.
+
+    Parameters
+    ----------
+    values, read_px : sequence of float
+        The labels read and their tick columns.
+    tick_px : sequence of float
+        Every evenly spaced tick found on the axis.
+
+    Raises
+    ------
+    CalibrationError
+        When a tick's value is more than a tenth of the step from a multiple of the step.
+    """
+    vals, at, ticks = (np.asarray(v, dtype=float) for v in (values, read_px, tick_px))
+    if vals.size > 2 or ticks.size < 3 or np.ptp(at) == 0:
+        return
+    slope = float(np.ptp(vals) / (at[np.argmax(vals)] - at[np.argmin(vals)]))
+    on_ticks = vals[0] + (ticks - at[0]) * slope
+    step = float(np.median(np.abs(np.diff(on_ticks))))
+    if step <= 0:
+        return
+    ratio = on_ticks / step
+    if np.max(np.abs(ratio - np.round(ratio))) > 0.1:
+        read = ", ".join(f"{v:g} at column {p:.0f}" for v, p in zip(vals, at, strict=True))
+        raise CalibrationError(
+            f"expected x tick labels at multiples of their step, got {read}, which put the {ticks.size} evenly "
+            f"spaced ticks at steps of {step:.3g} off its multiples; a tick label was probably misread: pass "
+            "--x-range FIRST LAST (the first and last labelled x ticks)"
+        )
+
+
+def check_full_axis(panel) -> None:
+    """Raise unless the y ticks of ``panel`` (a :class:`reconstruct.digitize.axes.PlotPanel`) reach from near
+    its bottom to near its top (so may run 0 to 1).
+
+    Plotting software leaves at most a few percent of the panel beyond the axis limits; ticks that
+    stop well short of an edge are a part of the axis (a tick missed, or a 0-0.8 axis), and taking
+    them for 0 to 1 would give a wrong scale.
+    """
+    rows = panel.y_tick_rows
+    height = panel.row1 - panel.row0
+    margin = 0.1 * height
+    if rows.size < 3 or rows.max() < panel.row1 - 1 - margin or rows.min() > panel.row0 + margin:
+        raise CalibrationError(
+            f"expected readable y tick labels or y ticks spanning the panel, got no labels and {rows.size} ticks "
+            f"at rows {np.round(rows, 1).tolist()} in a panel from row {panel.row0} to {panel.row1}; "
+            "pass --y-range A B (values of the first and last labelled y tick)"
+        )
