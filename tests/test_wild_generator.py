@@ -1,4 +1,4 @@
-"""Layout of the wild corpus' Python renderers (benchmarks/wild/looks_mpl.py): a table no reader could read is no test."""
+"""Layout of the wild corpus' Python renderers (benchmarks/wild/looks_mpl.py): an unreadable table is no test."""
 
 from __future__ import annotations
 

@@ -47,11 +47,26 @@ def _key(mask: NDArray[np.uint8], panel: tuple[int, int, int, int]) -> tuple[int
     return best
 
 
+def _is_bar(own: NDArray[np.bool_]) -> bool:
+    """A key's stroke: straight top and bottom edges over 70% of its columns, thinner than a third of its width.
+
+    Words (blurred into one blob) have ragged edges (ascenders, descenders, gaps between letters).
+    """
+    h, w = own.shape
+    filled = own.any(axis=0)
+    if filled.mean() < 0.9:
+        return False
+    top = np.argmax(own, axis=0)[filled]
+    bottom = (h - 1 - np.argmax(own[::-1], axis=0))[filled]
+    straight = (np.abs(top - np.median(top)) <= 1) & (np.abs(bottom - np.median(bottom)) <= 1)
+    return bool(straight.mean() >= 0.7 and np.median(bottom - top + 1) <= w / 3)
+
+
 def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int, int, int, int],
                shades: Sequence[float | None]) -> list[tuple[int, int, int] | None]:
     """``(row, col0, col1)`` of the key of each grey curve of core grey level ``shades[k]`` (None to skip).
 
-    Keys are grey strokes of ink (horizontal bars, not left of the panel, where the y ticks are) whose
+    Keys are grey strokes of ink (horizontal bars of even darkness, not left of the panel, where the y ticks are) whose
     core is within ``_GREY_TOLERANCE`` of the curve's and nearer it than half the gap to any other
     curve's level; the widest such stroke is the key.
     """
@@ -66,11 +81,13 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
                 or h > 0.5 * w):
             continue
         own = labels[r:r + h, c:c + w] == k
-        if int(own.sum(axis=1).max()) < 0.8 * w:
-            continue  # not a bar: one row of it spans the stroke (a censor mark drawn over it may stand out)
+        if not _is_bar(own):
+            continue
         if float(np.ptp(np.median(rgb[r:r + h, c:c + w][own], axis=0))) >= _MIN_CHROMA:
             continue  # a coloured arm's key
         cols = np.where(own, gray[r:r + h, c:c + w], 255).min(axis=0)
+        if np.mean(np.abs(cols - np.median(cols)) <= 20) < 0.85:
+            continue  # a word blurred into one blob: its letters' stems are darker than the gaps between them
         strokes.append((float(np.median(cols)), (int(round(centroids[k][1])), c, c + w)))
     known = [float(v) for v in shades if v is not None]
     keys: list[tuple[int, int, int] | None] = []
