@@ -278,8 +278,11 @@ def _outside_legend(document: FigureDocument, digitized, labels: list, notes: li
 
     if len(digitized.arms) < 2:
         return None
-    found = legend_keys_outside(overlay_background(document, digitized), digitized.panel,
-                                [_rgb(a.colour) for a in digitized.arms])
+    colours = [_rgb(a.colour) for a in digitized.arms]
+    # grey curves' keys are found by grey level (a black and a grey arm in Prism)
+    grey = any(c is not None and max(c) - min(c) < 40 for c in colours)
+    found = legend_keys_outside(overlay_background(document, digitized), digitized.panel, colours,
+                                shades=_curve_shades(document, digitized) if grey else None)
     read = [label for label, _ in found]
     named = [r for r in read if r]
     if any(lab is None for lab in labels) and named and len(set(named)) == len(named):

@@ -120,7 +120,13 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
                 raise
             return pinned, ""
         other = None
-    if (other is not None and "step counts" in other.basis and other.rows != fit.rows and np.isfinite(fit.score)
+    # the fit's choice among the pairings that labels, colours or grey levels leave (a direct label may pin one curve)
+    fit_rows = fit.rows
+    if other is not None and other.basis.startswith("pairs+"):
+        from reconstruct.arm_matching import pinned_assignments
+
+        fit_rows = min(pinned_assignments(arms, rows)[0], key=fit.total)
+    if (other is not None and "step counts" in other.basis and other.rows != fit_rows and np.isfinite(fit.score)
             and fit.allows(other.rows)):
         # Step counts are the weakest evidence and the fit prefers another assignment, by less than its margin:
         # nothing decides. Either choice swapped the arms in wild figures (the step counts in 9 of 9 with a
@@ -128,7 +134,7 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
         raise ReconstructionError(
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
             f"the curves' step counts put rows {list(other.rows)} on them, but the reconstruction fits better "
-            f"with rows {list(fit.rows)} ({fit.detail()}); name the arms with --arm-names in curve order "
+            f"with rows {list(fit_rows)} ({fit.detail()}); name the arms with --arm-names in curve order "
             "(see overlay.png) or give --at-risk with the legend's names"
         )
     if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):

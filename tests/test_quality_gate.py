@@ -294,3 +294,27 @@ def test_step_counts_against_a_fit_that_prefers_the_other_rows_is_the_ambiguity_
     costs.update({(0, 0): 0.20, (1, 1): 0.20, (0, 1): 0.30, (1, 0): 0.30})  # now the fit agrees with them
     match, note = match_by_fit(curves, rows, precision=PRECISION, method="steps", marks=None)
     assert (match.rows, match.basis, note) == ((0, 1), "step counts", "")
+
+
+def test_step_counts_among_pinned_pairings_are_judged_against_the_fits_choice_among_them(monkeypatch):
+    """A direct label pins curve 3 to row "Arm C"; the step counts choose among the two pairings left. The fit's
+    overall best (1, 2, 0) gives row "C" to another curve, which the pin rules out: the step counts clash
+    only with the fit's best among the pinned pairings. Agreeing there, they decide; disagreeing, it is
+    the ambiguity error."""
+    import kmrecon.run_arms as run_arms
+    from reconstruct.arm_matching import ArmMatch
+
+    costs = np.array([[0.20, 0.20, 0.30], [0.55, 0.20, 0.20], [0.10, 0.50, 0.15]])
+    monkeypatch.setattr(run_arms, "pair_scorer", lambda *a, **k: (lambda arm, row: costs[arm, row]))
+    monkeypatch.setattr(run_arms, "match_arms_to_rows", lambda arms, rows: ArmMatch(
+        rows=(0, 1, 2), basis="pairs+step counts", detail="label pairs curve 3 with row 3; the drops ...",
+        settled=False))
+    curves = [_curve(np.array([0.0, 1.0]), np.array([1.0, 0.5]), label=lab) for lab in (None, None, "Arm C")]
+    rows = [_row(np.array([0.0]), np.array([10]), label=lab) for lab in ("Arm A", "Arm B", "Arm C")]
+    match, note = match_by_fit(curves, rows, precision=PRECISION, method="steps", marks=None)
+    assert (match.rows, match.basis, note, match.settled) == ((0, 1, 2), "pairs+step counts", "", False)
+    assert "fit allows it" in match.detail
+    costs[1, 0] = 0.10  # the fit's best among the pinned pairings is now (1, 0, 2): nothing decides
+    with pytest.raises(ReconstructionError, match=r"step counts put rows \[0, 1, 2\] on them, but the "
+                                                  r"reconstruction fits better with rows \[1, 0, 2\]"):
+        match_by_fit(curves, rows, precision=PRECISION, method="steps", marks=None)

@@ -258,3 +258,26 @@ def test_labels_of_a_tight_legend_on_the_right_are_read_line_by_line():
     found = legend_keys_outside(rgb, bbox, [(212, 41, 40), (26, 119, 179)])
     assert [label for label, _ in found] == ["Group 2", "Group 3"]
     assert 8 <= found[1][1][0] - found[0][1][0] <= 16  # keys a line apart
+
+
+@pytest.mark.parametrize("second", ["#666666", "#d42928"])
+def test_a_black_curves_legend_key_is_found_by_its_grey_level(second):
+    # Prism draws a black and a grey (or red) arm with thick keys on the right. By colour alone a black key
+    # is never taken (the anti-aliased edge of a black key has a grey arm's colour); by the core grey
+    # level of whole strokes it is, and a coloured key is no grey curve's.
+    from reconstruct.digitize.legend_outside import legend_keys_outside
+
+    fig = Figure(figsize=(6.0, 4.0), dpi=100)
+    ax = fig.add_axes([0.12, 0.12, 0.6, 0.8])
+    t = np.linspace(0, 24, 60)
+    ax.step(t, np.exp(-t / 9), where="post", color="#000000", label="Placebo", lw=3)
+    ax.step(t, np.exp(-t / 14), where="post", color=second, label="Nivolumab", lw=3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    rgb, bbox, _ = render_panel(fig, ax)
+    colours = [(0, 0, 0), tuple(int(round(255 * v)) for v in to_rgb(second))]
+    shades = [0.0, float(np.mean(colours[1]))]
+    found = legend_keys_outside(rgb, bbox, colours, shades=shades)
+    assert [label for label, _ in found] == ["Placebo", "Nivolumab"]
+    assert found[0][1][0] < found[1][1][0]  # Placebo's key is above
+    without = legend_keys_outside(rgb, bbox, colours)
+    assert without[0] == (None, None)

@@ -163,11 +163,14 @@ def _plotnine(spec, truth, ipd, arms, curves, times, fs):
             + p9.scale_y_continuous(limits=(0, 1))
             + p9.labs(x="Time (months)" if spec["axis_titles"] else "", y="Survival" if spec["axis_titles"] else "")
             + p9.theme(legend_position=spec["legend"] if spec["legend"] in ("top", "right", "none") else "bottom"))
+    if spec["risk_table"]:
+        # room under the axis title for the table: plotnine's layout engine redoes the layout at savefig and
+        # undid a subplots_adjust, so the table was printed over the tick labels and the axis title
+        plot = plot + p9.theme(plot_margin_bottom=0.13)
     fig = plot.draw()
     fig.set_size_inches(6.4, 4.8 * spec["aspect"])
     if spec["risk_table"]:
         ax = fig.axes[0]
-        fig.subplots_adjust(bottom=0.3)
         _table_rows(fig, ax, ipd, arms, times, ["black"] * 3, y0=0.1, dy=0.045, fs=fs, heading="At risk")
     return fig
 

@@ -4,6 +4,11 @@ A legend key is a short horizontal stroke in the arm's colour (often with the ce
 it) with the label just right of it. For every arm without a label, the widest such stroke of its
 colour above the bottom of the panel and outside it is taken as its key and the text beside it is read.
 The keys' positions also give the legend order (top to bottom, then left to right).
+
+Keys of grey and black curves (a black and a grey arm in Prism) cannot be picked by colour: the
+anti-aliased edge of a black key has the grey of a lighter arm. Given the curves' core grey levels,
+such a key is found among the strokes of ink instead, by the core (darkest pixel per column, median
+over columns) of each whole stroke, which its edges do not lighten.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ __all__ = ["legend_keys_outside"]
 
 _COLOUR_DISTANCE = 60.0  # RGB distance within which a pixel belongs to an arm's colour
 _MIN_CHROMA = 40.0       # keys of grey arms cannot be told apart by colour
+_INK_STEP = 40           # grey levels below the paper at which a pixel is ink (as arm_shades)
+_GREY_TOLERANCE = 30.0   # largest gap between a grey key's core and its curve's core grey level
+_MIN_GREY_KEY_PX = 12    # a grey key is at least this wide (a tick mark is shorter)
 
 
 def _key(mask: NDArray[np.uint8], panel: tuple[int, int, int, int]) -> tuple[int, int, int] | None:
@@ -39,8 +47,64 @@ def _key(mask: NDArray[np.uint8], panel: tuple[int, int, int, int]) -> tuple[int
     return best
 
 
+def _is_bar(own: NDArray[np.bool_]) -> bool:
+    """A key's stroke: straight top and bottom edges over 70% of its columns, thinner than a third of its width.
+
+    Words (blurred into one blob) have ragged edges (ascenders, descenders, gaps between letters).
+    """
+    h, w = own.shape
+    filled = own.any(axis=0)
+    if filled.mean() < 0.9:
+        return False
+    top = np.argmax(own, axis=0)[filled]
+    bottom = (h - 1 - np.argmax(own[::-1], axis=0))[filled]
+    straight = (np.abs(top - np.median(top)) <= 1) & (np.abs(bottom - np.median(bottom)) <= 1)
+    return bool(straight.mean() >= 0.7 and np.median(bottom - top + 1) <= w / 3)
+
+
+def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int, int, int, int],
+               shades: Sequence[float | None]) -> list[tuple[int, int, int] | None]:
+    """``(row, col0, col1)`` of the key of each grey curve of core grey level ``shades[k]`` (None to skip).
+
+    Keys are grey strokes of ink (horizontal bars of even darkness, not left of the panel, where the y ticks are) whose
+    core is within ``_GREY_TOLERANCE`` of the curve's and nearer it than half the gap to any other
+    curve's level; the widest such stroke is the key.
+    """
+    row0, col0, row1, col1 = panel
+    ink = (gray < float(np.median(gray)) - _INK_STEP).astype(np.uint8)
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    strokes = []
+    for k in range(1, n):
+        c, r, w, h = (int(v) for v in stats[k, :4])
+        inside = r + h > row0 - 1 and r < row1 + 1 and c + w > col0 - 1 and c < col1 + 1
+        if (inside or r > row1 or c + w <= col0 or w < _MIN_GREY_KEY_PX or w > 0.2 * gray.shape[1]
+                or h > 0.5 * w):
+            continue
+        own = labels[r:r + h, c:c + w] == k
+        if not _is_bar(own):
+            continue
+        if float(np.ptp(np.median(rgb[r:r + h, c:c + w][own], axis=0))) >= _MIN_CHROMA:
+            continue  # a coloured arm's key
+        cols = np.where(own, gray[r:r + h, c:c + w], 255).min(axis=0)
+        if np.mean(np.abs(cols - np.median(cols)) <= 20) < 0.85:
+            continue  # a word blurred into one blob: its letters' stems are darker than the gaps between them
+        strokes.append((float(np.median(cols)), (int(round(centroids[k][1])), c, c + w)))
+    known = [float(v) for v in shades if v is not None]
+    keys: list[tuple[int, int, int] | None] = []
+    for shade in shades:
+        if shade is None:
+            keys.append(None)
+            continue
+        gaps = [abs(shade - o) for o in known if o != shade]
+        tol = min([_GREY_TOLERANCE] + [0.5 * g for g in gaps])
+        near = [key for core, key in strokes if abs(core - shade) <= tol]
+        keys.append(max(near, key=lambda key: key[2] - key[1]) if near else None)
+    return keys
+
+
 def legend_keys_outside(
-    rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], colours: Sequence[tuple[int, int, int] | None]
+    rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], colours: Sequence[tuple[int, int, int] | None],
+    shades: Sequence[float | None] | None = None,
 ) -> list[tuple[str | None, tuple[int, int] | None]]:
     """Label and key position ``(row, col)`` of each arm's legend key outside the panel.
 
@@ -52,18 +116,24 @@ def legend_keys_outside(
         Plot panel in pixels.
     colours : sequence of (r, g, b) or None
         Curve colour of every arm.
+    shades : sequence of float or None, optional
+        Core grey level of every curve (:func:`reconstruct.digitize.arm_shades.curve_shades`): the
+        key of a grey curve is then looked for by its grey level.
 
     Returns
     -------
     list of (str or None, (int, int) or None)
         Per arm, in the order of ``colours``; ``(None, None)`` when no key of its colour is found,
-        when the colour is grey, or when two arms share a key.
+        when the colour is grey (and its shade unknown), or when two arms share a key.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     pixels = rgb.astype(np.float32)
     keys: list[tuple[int, int, int] | None] = []
     known = [np.asarray(c, np.float32) for c in colours if c is not None]
-    for colour in colours:
+    grey = [shades[k] if shades is not None and c is not None and float(np.ptp(c)) < _MIN_CHROMA else None
+            for k, c in enumerate(colours)]
+    by_shade = _grey_keys(rgb, gray, panel, grey) if any(v is not None for v in grey) else [None] * len(colours)
+    for colour, shade_key in zip(colours, by_shade, strict=True):
         if colour is None:
             keys.append(None)
             continue
@@ -72,7 +142,7 @@ def legend_keys_outside(
         radius = min([_COLOUR_DISTANCE] + [0.45 * d for d in others])
         # grey keys are not used: anti-aliased edges of a dark key look like a lighter grey arm's key
         if float(np.ptp(c)) < _MIN_CHROMA:
-            keys.append(None)
+            keys.append(shade_key)
             continue
         mask = (channel_norm(minus_colour(pixels, c)) < radius).astype(np.uint8)
         keys.append(_key(mask, panel))
