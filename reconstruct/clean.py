@@ -20,6 +20,8 @@ __all__ = ["CleanedCurve", "CleanedAtRisk", "clean_curve", "clean_at_risk"]
 
 # No follow-up in any time unit comes near this; beyond it the arithmetic of the solve overflows.
 _MAX_TIME = 1e12
+# Time of a drop drawn at time 0, as a share of the curve's span (well inside its first pixel column).
+_START_DROP = 1e-4
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,10 +141,17 @@ def clean_curve(
         t, s = np.r_[0.0, t], np.r_[1.0, s]
         notes.append("added the start point (0, 1)")
     elif s[0] < 1.0:
-        notes.append(f"set survival at time 0 from {s[0]:.4g} to 1")
-        s = s.copy()
-        s[0] = 1.0
-        s = np.minimum.accumulate(s)
+        # The curve leaves time 0 below 1: its first drop is drawn on the y axis (events within the first
+        # pixel of follow-up). Kept just after time 0; set to 1 at time 0 it would move to the next point.
+        start = min(_START_DROP * t[-1], 0.5 * t[1]) if t.size > 1 else 0.0
+        if start > 0:
+            notes.append(f"moved the drop to {s[0]:.4g} drawn at time 0 to time {start:.3g}")
+            t, s = np.r_[0.0, start, t[1:]], np.r_[1.0, s]
+        else:
+            notes.append(f"set survival at time 0 from {s[0]:.4g} to 1")
+            s = s.copy()
+            s[0] = 1.0
+            s = np.minimum.accumulate(s)
     if t.size < 2:
         raise InputError(f"{name}: expected at least two points after cleaning, got {t.size}")
     return CleanedCurve(time=t, survival=s, notes=tuple(notes))

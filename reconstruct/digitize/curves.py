@@ -359,9 +359,15 @@ def trace_monotone(
         np.maximum.accumulate(scores[c - 1], out=prefix)
         np.subtract(prefix[:-1], drop_penalty, out=from_above[1:])
         scores[c] += np.maximum(from_above, scores[c - 1])  # == where(from_above > prev, ...): no NaN here
+    # The path ends on its own ink: evidence of other arms counts only where it bridges to more of the
+    # arm's own pixels, never after them (riding another curve to the right edge must not pay for
+    # leaving this one's tail). Past its end the path keeps its last row.
+    ends = np.where(own.T >= 0.5, scores, -np.inf)
+    end_col, end_row = np.unravel_index(int(np.argmax(ends)), ends.shape) if np.isfinite(ends).any() \
+        else (n_cols - 1, int(np.argmax(scores[-1])))
     rows = np.empty(n_cols, np.int64)
-    rows[-1] = int(np.argmax(scores[-1]))
-    for c in range(n_cols - 1, 0, -1):
+    rows[end_col:] = int(end_row)
+    for c in range(int(end_col), 0, -1):
         r, prev = int(rows[c]), scores[c - 1]
         best = prev[:r].max() if r > 0 else -np.inf
         # a drop (from the lowest of the best rows above) where it beat staying, as in the forward pass

@@ -421,18 +421,7 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
     pruned = [item for item in traced if id(item[1]) not in kept]
     darkest = min(colours[k].lab[0] for k, _, _ in paths)
     darkness = darkness_map(lab, bg, darkest, grid)
-    text = np.zeros(crop.shape[:2], bool)
-    heights = []
-    for box in read_text(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)):  # curve labels and legends are no curve
-        if any(ch.isalnum() for ch in box.text) and box.confidence >= 0.6:
-            text[max(box.row0 - 1, 0): box.row1 + 1, max(box.col0 - 1, 0): box.col1 + 1] = True
-            heights.append(box.row1 - box.row0)
-    if heights:  # but a curve running along a word's box is longer than a letter is wide
-        length = int(1.5 * np.median(heights)) + 1
-        inked = (darkness >= 0.4).astype(np.uint8)
-        across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-        down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-        text &= ~cv2.dilate(across | down, np.ones((3, 3), np.uint8)).astype(bool)
+    text = _word_glyphs(crop, darkness)
     more = recover_arms(paths, pruned, colours, weights, ink, darkness=darkness, bg_rgb=bg_rgb, text=text,
                         want=want, flipped=flipped, min_cols=max(int(0.15 * crop.shape[1]), 15))
     if more is None:
@@ -440,6 +429,17 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
     notes.append(f"{want} arms expected, {len(paths)} told apart by colour; the other "
                  f"{want - len(paths)} found as separate paths of the same ink (line type or shade)")
     return more
+
+
+def _word_glyphs(crop: NDArray[np.uint8], darkness: NDArray[np.float32]) -> NDArray[np.bool_]:
+    """Glyphs of the words read in the panel crop (curve labels, legends): weak evidence for a curve.
+
+    The glyphs, not the words' boxes: a box reaches a few pixels above and below its letters, where
+    the dashes of a curve ending over its label run (:func:`reconstruct.digitize.panel_text.text_mask`).
+    """
+    gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    boxes = [box for box in read_text(gray) if any(ch.isalnum() for ch in box.text) and box.confidence >= 0.6]
+    return text_mask(gray, (0, 0) + crop.shape[:2], darkness >= 0.4, boxes=boxes)
 
 
 def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, *, bare) -> DigitizedArm:
