@@ -28,6 +28,7 @@ from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
+from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
 from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, to_count
@@ -326,6 +327,8 @@ def digitize_image(
                                         ocr_gray=full_gray, ocr_scale=float(scale))
     r0, c0 = panel.row0 + PANEL_INSET, panel.col0 + PANEL_INSET
     crop = work[r0: panel.row1 - PANEL_INSET, c0: panel.col1 - PANEL_INSET]
+    crop, seen_through = unveil(crop)
+    notes.extend(seen_through)
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
     where = dict(crop=crop, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal, n_arms=n_arms,
