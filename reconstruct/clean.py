@@ -214,7 +214,8 @@ def clean_at_risk(
         k = int(rises[0])
         raise InputError(
             f"{name}: expected numbers at risk that never increase, got {n[k]} at time {t[k]:.6g} "
-            f"then {n[k + 1]} at time {t[k + 1]:.6g}; check the row-to-arm assignment",
+            f"then {n[k + 1]} at time {t[k + 1]:.6g}; check those numbers (a misread or mistyped cell) and which row "
+            "belongs to which arm",
             row=int(position[k + 1]),
         )
     past = t > curve_end
