@@ -80,13 +80,16 @@ draw_rms <- function(j, d, arms) {
   d$arm <- factor(d$arm, levels = arms)
   k <- length(arms)
   fit <- if (k > 1) npsurv(Surv(time, event) ~ arm, data = d) else npsurv(Surv(time, event) ~ 1, data = d)
-  par(mar = c(5 + k, 6, 1, 1), cex = j$font_scale)
+  # y.n.risk = "auto" prints the numbers below the axis title, one line per arm: room for all of them
+  # (with 5 + k lines they were cut by the image edge or fell off it, while the truth said "table")
+  auto <- j$seed %% 2 == 1
+  par(mar = c(if (auto) 7 + 2 * k else 5 + k, 6, 1, 1), cex = j$font_scale)
   sargs <- list(fit, n.risk = j$risk_table, time.inc = j$x_step, xlim = c(0, j$x_max),
            conf = if (j$conf_int) "bands" else "none", levels.only = TRUE, lty = 1:k,
            col = if (j$palette == "grey") "black" else c("black", "red3", "blue3")[1:k],
            xlab = if (j$axis_titles) "Months" else "", ylab = if (j$axis_titles) "Survival Probability" else "",
            label.curves = j$legend != "none", sep.n.risk = 0.045, adj.n.risk = 0.5, cex.n.risk = 0.8)
-  if (j$seed %% 2 == 1) sargs$y.n.risk <- "auto"
+  if (auto) sargs$y.n.risk <- "auto"
   do.call(survplot, sargs)
 }
 
