@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["panel_from_grid", "panel_from_fill", "label_grid_ticks"]
+__all__ = ["panel_from_grid", "panel_from_fill", "label_grid_ticks", "label_band"]
 
 
 def _long_lines(mask: NDArray[np.uint8], *, horizontal: bool, min_len: int,
@@ -229,6 +229,18 @@ def panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, 
     return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
 
 
+def label_band(gray: NDArray[np.uint8], *, row: int, col0: int, col1: int) -> tuple[NDArray[np.uint8], int]:
+    """The strip below ``row`` where x tick labels are printed, and its first column in ``gray``.
+
+    It runs from ``row`` down a tenth of the image (at least 30 rows) and 5% of the panel's width beyond
+    each side of columns ``col0``-``col1`` (end labels are centred on the panel's edges).
+    """
+    rows, cols = gray.shape
+    pad = int(0.05 * (col1 - col0))
+    left = max(col0 - pad, 0)
+    return gray[row: min(row + max(30, int(0.1 * rows)), rows), left: min(col1 + pad, cols)], left
+
+
 def label_grid_ticks(gray: NDArray[np.uint8], *, row: int, col0: int, col1: int) -> NDArray[np.float64]:
     """Columns of x tick labels printed at regular steps below ``row``, for figures drawn without tick marks.
 
@@ -253,9 +265,7 @@ def label_grid_ticks(gray: NDArray[np.uint8], *, row: int, col0: int, col1: int)
     """
     from reconstruct.digitize.axes import regular_ticks
 
-    rows, cols = gray.shape
-    pad = int(0.05 * (col1 - col0))
-    band = gray[row: min(row + max(30, int(0.1 * rows)), rows), max(col0 - pad, 0): min(col1 + pad, cols)]
+    band, offset = label_band(gray, row=row, col0=col0, col1=col1)
     if band.size == 0 or int(band.max()) - int(band.min()) < 40:
         return np.empty(0)
     _, ink = cv2.threshold(band, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -264,7 +274,6 @@ def label_grid_ticks(gray: NDArray[np.uint8], *, row: int, col0: int, col1: int)
              if area >= 3 and h >= 4 and w < 0.2 * band.shape[1] and h < 0.5 * band.shape[0]]
     if len(boxes) < 3:
         return np.empty(0)
-    offset = max(col0 - pad, 0)
     while len(boxes) >= 3:  # text lines from the axis down; the first with evenly spaced words
         first = min(boxes)
         height = first[2] - first[0]

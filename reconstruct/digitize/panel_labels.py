@@ -157,14 +157,14 @@ def fill_from_labels(ticks: NDArray[np.float64], labels: NDArray[np.float64]) ->
 def label_row_ticks(gray: NDArray[np.uint8], *, row: int, col0: int, col1: int) -> NDArray[np.float64]:
     """Columns of x tick labels printed at even steps below ``row`` (the first text line that has them).
 
-    Like :func:`reconstruct.digitize.panel_grid.label_grid_ticks`, with the glyphs of tiny text that
-    break apart joined first.
+    Like :func:`reconstruct.digitize.panel_grid.label_grid_ticks`, in the same strip
+    (:func:`~reconstruct.digitize.panel_grid.label_band`), with the glyphs of tiny text that break apart
+    joined first.
     """
-    rows, cols = gray.shape
-    pad = int(0.05 * (col1 - col0))
-    left = max(col0 - pad, 0)
-    band = gray[row: min(row + max(30, int(0.1 * rows)), rows), left: min(col1 + pad, cols)]
-    words = _words(_glyph_boxes(band, max_height=max(12, int(0.08 * rows))))
+    from reconstruct.digitize.panel_grid import label_band
+
+    band, left = label_band(gray, row=row, col0=col0, col1=col1)
+    words = _words(_glyph_boxes(band, max_height=max(12, int(0.08 * gray.shape[0]))))
     if len(words) < _MIN_LABELS:
         return np.empty(0)
     centres = (words[:, 0] + words[:, 2] - 1) / 2.0
