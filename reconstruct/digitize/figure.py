@@ -331,7 +331,7 @@ def digitize_image(
     notes.extend(seen_through)
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
-    where = dict(crop=crop, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal, n_arms=n_arms,
+    where = dict(crop=crop, lab=crop_lab, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal, n_arms=n_arms,
                  read_labels=read_labels)
     first = None
     try:
@@ -368,7 +368,7 @@ def digitize_image(
     )
 
 
-def _digitize_arms(*, crop, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
+def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
     """Trace the arms in the panel crop: ``(arms, flipped, astray, notes)``.
 
     ``astray`` is True when a trace crossed bare background: a drop with no stroke drawn under it, or a
@@ -397,7 +397,7 @@ def _digitize_arms(*, crop, origin, gray, drawn, x_cal, y_cal, n_arms, read_labe
             cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
         end = cols[-1]
         cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,
-                                                  path.own)
+                                                  path.own, lab=lab[::-1] if flipped else lab)
         astray = astray or bare_px > 0 or cols[-1] < end
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0

@@ -37,6 +37,47 @@ def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool
     return bool(band.size) and float(np.mean(band.any(axis=1))) < _MIN_INKED
 
 
+def _narrow(strip: NDArray[np.float32], centre: int, limit: int) -> NDArray[np.bool_]:
+    """Per row of ``strip`` (rows, 2 * limit + 1, 3): whether the run of the centre pixel's colour is bounded both ways.
+
+    The run holds the pixels within :data:`INK_DELTA` of the centre pixel, contiguous with it.
+    """
+    like = np.linalg.norm(strip - strip[:, centre: centre + 1], axis=-1) <= INK_DELTA
+    left_open = like[:, :centre].all(axis=1)
+    right_open = like[:, centre + 1:].all(axis=1)
+    return ~left_open & ~right_open
+
+
+def _unstroked(cols, rows, k: int, lab: NDArray[np.float32], half_width: int) -> bool:
+    """Whether drop ``k`` crosses a line in under 30% of its interior rows.
+
+    A line pixel lies in a run of its own colour that ends within ``6 * (half_width + 1)`` pixels both
+    ways, left and right (a vertical stroke, or a few drawn side by side) or up and down (a
+    horizontal line, under which a drop may hide). A confidence band's fill is drawn ink but
+    spreads wider, so a trace that runs down through a band instead of along its curve crosses no
+    line.
+    """
+    limit = 6 * (half_width + 1)
+    top = int(np.ceil(rows[k - 1])) + half_width + 1
+    bottom = min(int(np.floor(rows[k])) - half_width, lab.shape[0])
+    if bottom - top < 3:
+        return False
+    centre = int(round(cols[k]))
+    # the window around the drop; the panel's edge bounds a run like a change of colour, so pixels
+    # beyond it take a colour no pixel is near
+    r0, c0 = top - limit, centre - 2 - limit
+    window = np.full((bottom - top + 2 * limit, 5 + 2 * limit, 3), -1000.0, np.float32)
+    inside = lab[max(r0, 0): r0 + window.shape[0], max(c0, 0): c0 + window.shape[1]]
+    window[max(-r0, 0): max(-r0, 0) + inside.shape[0], max(-c0, 0): max(-c0, 0) + inside.shape[1]] = inside
+    padded, top, bottom, centre = window, limit, window.shape[0] - limit, limit + 2
+    line = np.zeros(bottom - top, bool)
+    for col in range(centre - 2, centre + 3):
+        across = _narrow(padded[top:bottom, col - limit: col + limit + 1], limit, limit)
+        runs = np.lib.stride_tricks.sliding_window_view(padded[:, col], 2 * limit + 1, axis=0)
+        line |= across | _narrow(np.moveaxis(runs, -1, 1), limit, limit)
+    return float(np.mean(line)) < _MIN_INKED
+
+
 def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int) -> bool:
     """Whether the trace after corner ``k`` has its own colour's ink in under a quarter of its columns."""
     if own is None:
@@ -47,7 +88,7 @@ def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int
 
 def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
               half_width: int, own: NDArray[np.float64] | None = None,
-              ) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
+              lab: NDArray[np.float32] | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
     """Cut a trace's trailing spur, and find its largest drop with no vertical stroke drawn under it.
 
     Parameters
@@ -63,6 +104,10 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
         The arm's own ink at the trace in each column (``TracedPath.own``). A trace that after a
         bare drop runs on for less than a quarter of its columns on ink of its own colour rides on
         another arm's line (or on glyphs) and is cut there too, however long it runs.
+    lab : ndarray of shape (rows, cols, 3), float32, optional
+        The panel in CIE Lab, in the orientation of the trace. When given, a drop counts as bare too
+        when no vertical stroke runs down it (a drop traced through a confidence band's fill: the fill
+        is drawn, but it is no stroke); the trailing-spur cut still goes by ``drawn`` alone.
 
     Returns
     -------
@@ -87,6 +132,7 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     worst, where = 0.0, float("nan")
     for k in range(1, end + 1):
         height = float(rows[k] - rows[k - 1])
-        if bare[k - 1] and height > worst:
+        unseen = bare[k - 1] or (lab is not None and _unstroked(cols, rows, k, lab, half_width))
+        if unseen and height > worst:
             worst, where = height, float(cols[k])
     return cols, rows, worst, where

@@ -1,0 +1,41 @@
+"""A drop traced through a confidence band's fill is no drawn stroke (trace_check.bare_drop with ``lab``)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
+
+
+def _panel(stroke: bool):
+    """A 120 x 200 white panel, a pink band over rows 20-100 and cols 40-140, a red level at row 20 to col 60.
+
+    With ``stroke`` the red line drops at col 60 from row 20 to row 70 and runs on; without, the trace's
+    drop at col 60 runs down through the band's fill only.
+    """
+    rgb = np.full((120, 200, 3), 255, np.uint8)
+    rgb[20:100, 40:140] = (240, 170, 170)  # the band's fill (a translucent red over white)
+    rgb[19:22, :61] = (200, 20, 20)
+    rgb[69:72, 60:] = (200, 20, 20)
+    if stroke:
+        rgb[20:71, 59:62] = (200, 20, 20)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    drawn = np.linalg.norm(lab - lab[0, 0], axis=-1) > INK_DELTA
+    cols, rows = np.array([0.0, 60.0, 199.0]), np.array([20.0, 70.0, 70.0])
+    return lab, drawn, cols, rows
+
+
+def test_a_drop_through_band_fill_is_reported_bare_only_when_the_panel_colours_are_given():
+    lab, drawn, cols, rows = _panel(stroke=False)
+    assert drawn[30:65, 60].all()  # the fill is drawn ink: the ink-only check sees nothing wrong
+    assert bare_drop(cols, rows, drawn, 1)[2] == 0.0
+    kept, _, height, where = bare_drop(cols, rows, drawn, 1, lab=lab)
+    assert height == pytest.approx(50.0) and where == 60.0
+    assert kept[-1] == pytest.approx(199.0)  # the spur cut still goes by the ink: the trace keeps its length
+
+
+def test_a_drop_drawn_as_a_stroke_over_the_band_is_not_bare():
+    lab, drawn, cols, rows = _panel(stroke=True)
+    assert bare_drop(cols, rows, drawn, 1, lab=lab)[2] == 0.0
