@@ -40,6 +40,7 @@ __all__ = ["digitize_figure", "digitize_image"]
 
 PANEL_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
+_BARE_GAP = 0.04  # share of the panel's width a trace may run over bare background before it counts as astray
 
 
 def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float] | None:
@@ -371,8 +372,10 @@ def digitize_image(
 def _digitize_arms(*, crop, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
     """Trace the arms in the panel crop: ``(arms, flipped, astray, notes)``.
 
-    ``astray`` is True when a trace crossed bare background: a drop with no stroke drawn under it, or a
-    tail cut where the trace jumped off its curve (onto a label or numbers printed in the panel).
+    ``astray`` is True when a trace crossed bare background: a drop with no stroke drawn under it, a
+    tail cut where the trace jumped off its curve (onto a label or numbers printed in the panel), or a
+    level held over bare background for more than 4% of the panel's width (a curve is continuous: the
+    trace kept a level to reach a label further on instead of following its curve down).
 
     Raises
     ------
@@ -398,7 +401,7 @@ def _digitize_arms(*, crop, origin, gray, drawn, x_cal, y_cal, n_arms, read_labe
         end = cols[-1]
         cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,
                                                   path.own)
-        astray = astray or bare_px > 0 or cols[-1] < end
+        astray = astray or bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
