@@ -328,7 +328,7 @@ def digitize_image(
                                         ocr_gray=full_gray, ocr_scale=float(scale))
     r0, c0 = panel.row0 + PANEL_INSET, panel.col0 + PANEL_INSET
     crop = work[r0: panel.row1 - PANEL_INSET, c0: panel.col1 - PANEL_INSET]
-    crop, seen_through = unveil(crop)
+    crop, seen_through, over_legend = unveil(crop)
     notes.extend(seen_through)
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
@@ -344,6 +344,8 @@ def digitize_image(
         # a trace left its curve (or none fits): trace again with the words printed in the panel masked,
         # and keep that unless it loses a curve the first tracing had
         text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn)
+        if over_legend is not None:  # and the key lines and text drawn over a legend box seen through
+            text |= over_legend
         try:
             masked = _digitize_arms(text=text, **where)
         except DigitizationError:
@@ -351,7 +353,7 @@ def digitize_image(
                 raise
         else:
             if first is None or len(masked[0]) >= len(first[0]):
-                first = masked
+                first = (_keep_labels(masked[0], first[0]) if first is not None else masked[0],) + masked[1:]
     arms, flipped, _, found = first
     notes.extend(found)
     # arms in the order of their curves from top to bottom at the end of follow-up
@@ -367,6 +369,19 @@ def digitize_image(
         panel=(panel.row0, panel.col0, panel.row1, panel.col1), rotation_deg=float(angle), image_shape=shape,
         warnings=tuple(notes), provenance=provenance or {}, pixel_scale=float(scale),
     )
+
+
+def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[DigitizedArm]:
+    """``arms`` with the legend labels of ``before`` where a retrace lost them, matched by a colour unique to both.
+
+    The retrace masks the words and legend keys printed in the panel, and a key hidden is a label not read.
+    """
+    def unique(items):
+        return {a.colour: a for a in items if sum(b.colour == a.colour for b in items) == 1}
+
+    old = unique(before)
+    return [dataclasses.replace(a, label=old[a.colour].label) if a.label is None and a.colour in old
+            and a.colour in unique(arms) else a for a in arms]
 
 
 def _digitize_arms(*, crop, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
