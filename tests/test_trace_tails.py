@@ -123,3 +123,17 @@ def test_longest_bare_gap_counts_columns_without_own_or_weak_ink(own, weak, expe
     own = np.asarray(own, np.float32)
     weak = None if weak is None else np.asarray(weak, np.float32)
     assert curves.longest_bare_gap(own, weak, 0, own.size) == expected
+
+
+def test_a_retrace_keeps_the_legend_labels_of_the_first_tracing_by_unique_colour():
+    from reconstruct.digitize.digitized import DigitizedArm
+    from reconstruct.digitize.figure import _keep_labels
+
+    def arm(colour, label):
+        return DigitizedArm(label, colour, np.array([0.0, 1.0]), np.array([1.0, 0.5]), np.empty(0), np.empty(0))
+
+    before = [arm("#ff0000", "Control"), arm("#0000ff", "Drug"), arm("#000000", "A"), arm("#000000", "B")]
+    after = [arm("#ff0000", None), arm("#0000ff", "Read again"), arm("#000000", None), arm("#00ff00", None)]
+    kept = _keep_labels(after, before)
+    # red gets its label back; a label read again stays; black was two arms before: no label is guessed
+    assert [a.label for a in kept] == ["Control", "Read again", None, None]
