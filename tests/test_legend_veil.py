@@ -63,7 +63,7 @@ def test_the_legend_frame_is_found_and_the_curve_under_it_restored():
     r0, c0, r1, c1 = frames[0]
     row, col = _to_px(ax, rgb, 41.0, tail)  # the blue tail runs under the box
     assert r0 < row < r1 and c0 < col < c1
-    seen, notes = unveil(rgb)
+    seen, notes, _ = unveil(rgb)
     assert len(notes) == 1
     assert float(notes[0].split("opacity ")[1].split()[0]) == pytest.approx(0.8, abs=0.03)
 
@@ -81,7 +81,7 @@ def test_the_legend_frame_is_found_and_the_curve_under_it_restored():
                                                           (False, None, True)])
 def test_nothing_changes_without_a_translucent_box(legend, framealpha, grid):
     _, rgb, _ = _panel(legend=legend, framealpha=framealpha, grid=grid)
-    seen, notes = unveil(rgb)
+    seen, notes, _ = unveil(rgb)
     assert notes == []
     assert np.array_equal(seen, rgb)
 
@@ -97,3 +97,33 @@ def test_a_curve_ending_under_the_legend_is_traced_to_its_end():
     ends = sorted((float(a.time[-1]), float(a.survival[-1])) for a in figure.arms)
     assert ends[0] == pytest.approx((44.0, tail), abs=0.01 * 48)
     assert ends[1] == pytest.approx((46.0, 0.35), abs=0.01 * 48)
+
+
+def test_a_curve_stepping_down_under_the_legend_key_of_its_colour_is_traced_under_it():
+    # the blue curve runs at the height of its own key line into the box and steps down twice under it;
+    # traced on the restored box, the key line (drawn over the box) would carry the path past both steps
+    fig = Figure(figsize=(6.0, 4.4), dpi=100)
+    ax = fig.add_axes([0.12, 0.12, 0.84, 0.84])
+    ax.set_xticks(range(0, 49, 6))
+    ax.set_xlim(0, 48)
+    ax.set_ylim(0, 1.02)
+    ax.step([0, 12, 25, 40, 46], [1.0, 0.8, 0.75, 0.7, 0.7], where="post", color=ORANGE)
+    box = ax.legend([Line2D([], [], color=BLUE), Line2D([], [], color=ORANGE)], ["Control", "Experimental"],
+                    loc="center right", handlelength=5)
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    key = box.get_lines()[0].get_window_extent(fig.canvas.get_renderer())
+    (x0, level), (x1, _) = ax.transData.inverted().transform([(key.x0, 0.5 * (key.y0 + key.y1)), (key.x1, 0.0)])
+    first = x0 + 0.3 * (x1 - x0)
+    ax.step([0, 10, 20, first, first + 3, 47], [1.0, 0.8, level, level - 0.05, level - 0.1, level - 0.1],
+            where="post", color=BLUE)
+    rgb, (r0, c0, r1, c1), _ = render_panel(fig, ax)
+    _, _, strokes = unveil(rgb[r0:r1, c0:c1])
+    assert strokes is not None and strokes.sum() > 200  # the key lines and the text over the box
+    with pytest.warns(DigitizationWarning, match="seen through"):
+        figure = digitize_image(rgb, n_arms=2)
+    blue = min(figure.arms, key=lambda a: float(a.survival[-1]))
+    assert blue.quality["bare_drop"] == 0.0
+    middle = np.asarray(blue.survival)[np.searchsorted(blue.time, first + 1.5, side="right") - 1]
+    assert middle == pytest.approx(level - 0.05, abs=0.01)  # the first step under the key is seen
+    assert float(blue.survival[-1]) == pytest.approx(level - 0.1, abs=0.01)

@@ -81,3 +81,59 @@ def test_a_curve_starting_at_one_is_not_changed_at_its_start():
     cleaned = clean_curve([0.0, 6.0, 12.0], [1.0, 0.8, 0.7])
     assert cleaned.time.tolist() == [0.0, 6.0, 12.0]
     assert cleaned.notes == ()
+
+
+def _dashed_tail(label: bool) -> np.ndarray:
+    """A level at row 100, a drop at col 200, a dashed last level at row 150; optionally a word's glyphs
+    (dense ink) printed just under the old level from col 260 to the right edge, as rms prints labels."""
+    weight = np.zeros((200, 400), np.float32)
+    weight[100, 0:200] = 1.0
+    weight[100:151, 200] = 1.0
+    for col in range(200, 330, 8):
+        weight[150, col: col + 4] = 1.0
+    if label:
+        weight[104:117:2, 260:400] = 1.0
+    return weight
+
+
+def test_a_trace_holding_its_level_over_bare_background_to_reach_a_label_reports_the_gap():
+    path = curves.trace_monotone(_dashed_tail(label=True), half_width=1)
+    # the denser glyphs win the monotone path: it keeps its level over 59 bare columns (201 to 259)
+    assert path.bare_gap == 59
+    # a dashed line's own gaps are a few columns
+    assert curves.trace_monotone(_dashed_tail(label=False), half_width=1).bare_gap <= 4
+
+
+def test_a_stretch_hidden_under_another_arm_is_no_bare_gap():
+    weight = np.zeros((200, 400), np.float32)
+    weight[100, 0:150] = 1.0
+    weight[100, 250:400] = 1.0
+    weak = np.zeros_like(weight)
+    weak[100, 140:260] = 1.0
+    assert curves.trace_monotone(weight, weak=weak, half_width=1).bare_gap == 0
+    assert curves.trace_monotone(weight, half_width=1).bare_gap == 100  # columns 150 to 249
+
+
+@pytest.mark.parametrize(("own", "weak", "expected"), [
+    ([1, 0, 0, 0, 1, 0, 1], None, 3),
+    ([1, 0, 0, 0, 1, 0, 1], [0, 0, 1, 0, 0, 0, 0], 1),
+    ([1, 1, 1], None, 0),
+])
+def test_longest_bare_gap_counts_columns_without_own_or_weak_ink(own, weak, expected):
+    own = np.asarray(own, np.float32)
+    weak = None if weak is None else np.asarray(weak, np.float32)
+    assert curves.longest_bare_gap(own, weak, 0, own.size) == expected
+
+
+def test_a_retrace_keeps_the_legend_labels_of_the_first_tracing_by_unique_colour():
+    from reconstruct.digitize.digitized import DigitizedArm
+    from reconstruct.digitize.figure import _keep_labels
+
+    def arm(colour, label):
+        return DigitizedArm(label, colour, np.array([0.0, 1.0]), np.array([1.0, 0.5]), np.empty(0), np.empty(0))
+
+    before = [arm("#ff0000", "Control"), arm("#0000ff", "Drug"), arm("#000000", "A"), arm("#000000", "B")]
+    after = [arm("#ff0000", None), arm("#0000ff", "Read again"), arm("#000000", None), arm("#00ff00", None)]
+    kept = _keep_labels(after, before)
+    # red gets its label back; a label read again stays; black was two arms before: no label is guessed
+    assert [a.label for a in kept] == ["Control", "Read again", None, None]

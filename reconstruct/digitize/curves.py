@@ -28,8 +28,8 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
 
-__all__ = ["LineColour", "TracedPath", "find_line_colours", "membership", "trace_monotone", "step_corners",
-           "window_sum"]
+__all__ = ["LineColour", "TracedPath", "find_line_colours", "longest_bare_gap", "membership", "trace_monotone",
+           "step_corners", "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
 _MERGE_DELTA = 32.0  # colours closer than this are one colour
@@ -77,6 +77,10 @@ class TracedPath:
         Half the line thickness in pixels (window half-height).
     flipped : bool
         Traced on the vertically flipped panel (a rising, cumulative-incidence curve).
+    bare_gap : int
+        Longest run of columns between ``start`` and ``stop`` where the path crosses bare background:
+        neither the arm's own ink nor another arm's (a curve is continuous, so a long bare run means
+        the path left it, e.g. for a label printed in the panel).
     """
 
     rows: NDArray[np.int64]
@@ -86,6 +90,7 @@ class TracedPath:
     coverage: float
     half_width: int
     flipped: bool
+    bare_gap: int = 0
 
     @property
     def n_present(self) -> int:
@@ -319,6 +324,15 @@ def _drop_detached_tail(
     return present
 
 
+def longest_bare_gap(own_at: NDArray[np.float32], weak_at: NDArray[np.float32] | None, start: int, stop: int) -> int:
+    """Longest run of columns in ``start:stop`` where the path has neither own nor weak evidence."""
+    bare = own_at[start:stop] < 0.5
+    if weak_at is not None:
+        bare &= weak_at[start:stop] < 0.5
+    edges = np.flatnonzero(np.diff(np.r_[0, bare.astype(np.int8), 0]))  # run starts and ends, paired
+    return int((edges[1::2] - edges[0::2]).max()) if edges.size else 0
+
+
 def trace_monotone(
     weight: NDArray[np.float32],
     *,
@@ -380,6 +394,7 @@ def trace_monotone(
     present = _drop_detached_tail(present, own_at, weak_at, half_width)
     own_at[present[-1] + 1:] = 0.0
     start, stop = int(present[0]), int(present[-1]) + 1
+    bare_gap = longest_bare_gap(own_at, weak_at, start, stop)
     coverage = present.size / max(stop - start, 1)
     if weak_at is not None:
         # every curve starts at time 0: a start hidden under another arm is followed back along it
@@ -390,7 +405,7 @@ def trace_monotone(
             else:
                 gap += 1
             col -= 1
-    return TracedPath(rows, own_at.astype(float), start, stop, float(coverage), half_width, flipped)
+    return TracedPath(rows, own_at.astype(float), start, stop, float(coverage), half_width, flipped, bare_gap)
 
 
 def outside_fill(path: TracedPath, weight: NDArray[np.float32]) -> float:

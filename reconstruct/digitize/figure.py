@@ -40,6 +40,7 @@ __all__ = ["digitize_figure", "digitize_image"]
 
 PANEL_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
+_BARE_GAP = 0.04  # share of the panel's width a trace may run over bare background before it counts as astray
 
 
 def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float] | None:
@@ -327,12 +328,12 @@ def digitize_image(
                                         ocr_gray=full_gray, ocr_scale=float(scale))
     r0, c0 = panel.row0 + PANEL_INSET, panel.col0 + PANEL_INSET
     crop = work[r0: panel.row1 - PANEL_INSET, c0: panel.col1 - PANEL_INSET]
-    crop, seen_through = unveil(crop)
+    crop, seen_through, over_legend = unveil(crop)
     notes.extend(seen_through)
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
-    where = dict(crop=crop, lab=crop_lab, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal, n_arms=n_arms,
-                 read_labels=read_labels)
+    where = dict(crop=crop, lab=crop_lab, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal,
+                 n_arms=n_arms, read_labels=read_labels)
     first = None
     try:
         first = _digitize_arms(text=None, **where)
@@ -343,6 +344,8 @@ def digitize_image(
         # a trace left its curve (or none fits): trace again with the words printed in the panel masked,
         # and keep that unless it loses a curve the first tracing had
         text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn)
+        if over_legend is not None:  # and the key lines and text drawn over a legend box seen through
+            text |= over_legend
         try:
             masked = _digitize_arms(text=text, **where)
         except DigitizationError:
@@ -350,7 +353,7 @@ def digitize_image(
                 raise
         else:
             if first is None or len(masked[0]) >= len(first[0]):
-                first = masked
+                first = (_keep_labels(masked[0], first[0]) if first is not None else masked[0],) + masked[1:]
     arms, flipped, _, found = first
     notes.extend(found)
     # arms in the order of their curves from top to bottom at the end of follow-up
@@ -368,11 +371,26 @@ def digitize_image(
     )
 
 
+def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[DigitizedArm]:
+    """``arms`` with the legend labels of ``before`` where a retrace lost them, matched by a colour unique to both.
+
+    The retrace masks the words and legend keys printed in the panel, and a key hidden is a label not read.
+    """
+    def unique(items):
+        return {a.colour: a for a in items if sum(b.colour == a.colour for b in items) == 1}
+
+    old = unique(before)
+    return [dataclasses.replace(a, label=old[a.colour].label) if a.label is None and a.colour in old
+            and a.colour in unique(arms) else a for a in arms]
+
+
 def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
     """Trace the arms in the panel crop: ``(arms, flipped, astray, notes)``.
 
-    ``astray`` is True when a trace crossed bare background: a drop with no stroke drawn under it, or a
-    tail cut where the trace jumped off its curve (onto a label or numbers printed in the panel).
+    ``astray`` is True when a trace crossed bare background: a drop with no stroke drawn under it, a
+    tail cut where the trace jumped off its curve (onto a label or numbers printed in the panel), or a
+    level held over bare background for more than 4% of the panel's width (a curve is continuous: the
+    trace kept a level to reach a label further on instead of following its curve down).
 
     Raises
     ------
@@ -398,7 +416,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         end = cols[-1]
         cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,
                                                   path.own, lab=lab[::-1] if flipped else lab)
-        astray = astray or bare_px > 0 or cols[-1] < end
+        astray = astray or bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)

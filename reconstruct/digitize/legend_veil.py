@@ -180,8 +180,8 @@ def _opacity(rgb: NDArray[np.float32], frame, bg_rgb: NDArray[np.float32], colou
     return opacity
 
 
-def unveil(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[str]]:
-    """The panel crop with the blend of every translucent legend box undone, and a note per box.
+def unveil(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[str], NDArray[np.bool_] | None]:
+    """The panel crop with the blend of every translucent legend box undone, a note per box, and the strokes over them.
 
     Parameters
     ----------
@@ -193,13 +193,17 @@ def unveil(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[str]]:
     rgb : ndarray of shape (rows, cols, 3), uint8
         A copy with the insides of the boxes restored (``rgb`` itself when no box is seen through).
     notes : list of str
+    over : ndarray of shape (rows, cols), bool, or None
+        The strokes drawn over the boxes seen through (the legend's key lines and text, at full
+        strength), grown by one pixel; None when no box is seen through. A tracer that follows a key
+        line instead of the curve under it can be run again with them masked.
     """
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     bg = _curves.background_lab(lab)
     bg_rgb = _curves.background_rgb(rgb, lab, bg)
     frames = find_frames(rgb, bg_rgb)
     if not frames:
-        return rgb, []
+        return rgb, [], None
     found = _curves.find_line_colours(lab, bg, min_pixels=max(int(0.15 * rgb.shape[1]), 15))
     found.sort(key=lambda c: -float(np.linalg.norm(np.asarray(c.rgb, np.float32) - bg_rgb)))
     kept: list[_curves.LineColour] = []
@@ -208,7 +212,7 @@ def unveil(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[str]]:
             kept.append(colour)
     colours = [c.rgb for c in kept]
     strongest = max((float(np.linalg.norm(np.asarray(c, np.float32) - bg_rgb)) for c in colours), default=0.0)
-    out, notes = rgb, []
+    out, notes, over = rgb, [], None
     pixels = rgb.astype(np.float32)
     for r0, c0, r1, c1 in frames:
         inner = (slice(r0 + _INSET, r1 - _INSET), slice(c0 + _INSET, c1 - _INSET))
@@ -224,4 +228,10 @@ def unveil(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[str]]:
             out = rgb.copy()
         out[inner] = np.where(under[..., None], np.round(restored), inside).astype(np.uint8)
         notes.append(f"a legend box drawn over the curves at opacity {opacity:.2f} was seen through")
-    return out, notes
+        if over is None:
+            over = np.zeros(rgb.shape[:2], bool)
+        # drawn over the box: more contrast than anything under it can show through
+        over[inner] |= np.linalg.norm(diff, axis=2) > 1.5 * (1.0 - opacity) * strongest
+    if over is not None:
+        over = cv2.dilate(over.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return out, notes, over
