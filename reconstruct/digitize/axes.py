@@ -294,8 +294,13 @@ def _corner_panel(verticals, horizontals, gap_col: int, gap_row: int):
     """The panel whose y axis (leftmost) and x axis (lowest) meet within the given gaps."""
     for v_start, v_stop, v_lo, v_hi in sorted(verticals):
         lead = gap_col + 10 if gap_col > 4 else 4  # a y tick at 0 may extend the x axis to the left
+        # a y label "0.0" printed against the x axis' end is glued onto it by the bridging: a horizontal that
+        # crosses the vertical inside its extent may reach a label's width further left (else the rotated y
+        # title, the leftmost vertical, took the x axis in the looser second pass)
+        label_lead = gap_col + 10 if gap_col > 4 else 24
         corner = [h for h in horizontals
-                  if -lead <= h[2] - v_start <= gap_col and v_lo + 0.5 * (v_hi - v_lo) <= h[0] <= v_hi + gap_row]
+                  if (-lead <= h[2] - v_start or (-label_lead <= h[2] - v_start and v_lo < h[0] < v_hi))
+                  and h[2] - v_start <= gap_col and v_lo + 0.5 * (v_hi - v_lo) <= h[0] <= v_hi + gap_row]
         if not corner:
             continue
         h_start, h_stop, h_lo, h_hi = max(corner, key=lambda h: h[0])  # the lowest: the x axis
