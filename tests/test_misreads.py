@@ -93,3 +93,55 @@ def test_reread_mends_a_first_digit_lost_by_the_first_reading():
 def test_reread_leaves_a_row_that_never_increases():
     gray, boxes = _cells_image(["150", "91", "49"])
     assert reread_increasing(gray, list(zip(boxes, [150, 91, 49], strict=True))) is None
+
+
+def test_pool_readings_outvotes_a_label_misread_in_one_reading():
+    from reconstruct.digitize.axis_labels import pool_readings
+
+    cols = np.array([34.0, 67.7, 101.6, 135.0, 170.2])
+    # first reading: two labels, "12" read as "11" (two labels always fit a line); second: three right ones
+    first = (cols[[0, 2]], np.array([0.0, 11.0]))
+    second = (cols[[0, 1, 3]], np.array([0.0, 6.0, 18.0]))
+    px, values = pool_readings(first, second)
+    np.testing.assert_allclose(px, cols[[0, 1, 3]])
+    np.testing.assert_allclose(values, [0.0, 6.0, 18.0])
+
+
+def test_pool_readings_needs_three_ticks_on_one_line():
+    from reconstruct.digitize.axis_labels import pool_readings
+
+    cols = np.array([34.0, 67.7, 101.6, 135.0])
+    assert pool_readings((cols[[0, 1]], np.array([0.0, 6.0])), None) is None
+    assert pool_readings((cols[[0, 1]], np.array([0.0, 6.0])), (cols[[0, 1]], np.array([0.0, 6.0]))) is None
+    # the second reading's "11" at the tick of 12 is off the line: the first reading's 12 stands
+    px, values = pool_readings((cols[[0, 1, 2]], np.array([0.0, 6.0, 12.0])),
+                               (cols[[0, 2, 3]], np.array([0.0, 11.0, 18.0])))
+    np.testing.assert_allclose(px, cols)
+    np.testing.assert_allclose(values, [0.0, 6.0, 12.0, 18.0])
+
+
+def test_the_next_panel_is_tried_when_the_first_panels_labels_cannot_be_read(monkeypatch):
+    from reconstruct.digitize import figure
+    from reconstruct.errors import CalibrationError
+
+    tried = []
+
+    def calibrate(gray, panel, *, notes, **how):
+        tried.append(panel)
+        if panel == "table box":
+            raise CalibrationError("expected readable x tick labels at 3 ticks, got too few numbers")
+        notes.append(f"calibrated {panel}")
+        return ("x", "y", "proportion")
+
+    monkeypatch.setattr(figure, "calibrate_axes", calibrate)
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["table box", "plot", "censoring plot"]))
+    notes: list[str] = []
+    panel, calibration = figure._calibrated_panel(None, None, notes=notes)
+    assert (panel, calibration, tried, notes) == ("plot", ("x", "y", "proportion"), ["table box", "plot"],
+                                                   ["calibrated plot"])
+    # no panel calibrates: the first panel's error, after at most three panels
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["table box"] * 5))
+    tried.clear()
+    with pytest.raises(CalibrationError, match="readable x tick labels"):
+        figure._calibrated_panel(None, None, notes=notes)
+    assert len(tried) == figure._PANEL_TRIES

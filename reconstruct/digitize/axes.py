@@ -8,6 +8,7 @@ outer (or, failing that, inner) side; the regularly spaced ones are kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,7 +26,7 @@ from reconstruct.digitize.axis_labels import (
 from reconstruct.digitize.calibration_checks import check_full_axis
 from reconstruct.errors import CalibrationError
 
-__all__ = ["AxisCalibration", "PlotPanel", "find_panel", "regular_ticks", "calibrate_axes"]
+__all__ = ["AxisCalibration", "PlotPanel", "find_panel", "panels", "regular_ticks", "calibrate_axes"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -391,37 +392,55 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     Returns
     -------
     PlotPanel
+        The first of :func:`panels`.
 
     Raises
     ------
     CalibrationError
         If no axis lines or filled panel are found, or fewer than two ticks on an axis.
     """
+    return next(panels(rgb))
+
+
+def panels(rgb: NDArray[np.uint8]) -> Iterator[PlotPanel]:
+    """The plot panels the finders propose, best first, each with at least two ticks on each axis.
+
+    A panel whose ticks bunch in a corner (:func:`_cramped`) comes last. The caller takes the next
+    panel when the first one's tick labels cannot be read (a boxed at-risk table taken for the plot).
+
+    Raises
+    ------
+    CalibrationError
+        Before the first panel, when no finder proposes a panel with two ticks on each axis.
+    """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     first = cramped = None
-    for candidate in _panel_candidates(rgb, gray):
-        found, framed = candidate
+    given = 0
+    for found, framed in _panel_candidates(rgb, gray):
         x_ticks, y_ticks, from_labels = _panel_ticks(gray, *found)
         if x_ticks.size >= 2 and y_ticks.size >= 2:
+            panel = _plot_panel(found, framed, x_ticks, y_ticks, from_labels)
             if not _cramped(found, x_ticks, y_ticks):
-                break
-            # ticks bunched in a corner of the panel: a later finder may do better; else keep these
-            cramped = cramped or (candidate, x_ticks, y_ticks, from_labels)
+                given += 1
+                yield panel
+            else:  # ticks bunched in a corner of the panel: a later finder may do better; else keep these
+                cramped = cramped or panel
         first = first or (x_ticks.size, y_ticks.size)
-    else:
-        if cramped is not None:
-            (found, framed), x_ticks, y_ticks, from_labels = cramped
-        elif first is None:
-            raise CalibrationError(
-                "expected a plot panel bounded by axis lines or a filled background, got neither; "
-                "crop the image to one plot"
-            )
-        else:
-            raise CalibrationError(
-                f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
-                f"{first[1]} on y; the figure may have no tick marks"
-            )
-    row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y = found
+    if cramped is not None:
+        yield cramped
+    elif first is None:
+        raise CalibrationError(
+            "expected a plot panel bounded by axis lines or a filled background, got neither; crop the image to one plot"
+        )
+    elif not given:
+        raise CalibrationError(
+            f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
+            f"{first[1]} on y; the figure may have no tick marks"
+        )
+
+
+def _plot_panel(found, framed: bool, x_ticks, y_ticks, from_labels: bool) -> PlotPanel:
+    row0, col0, row1, col1, x_axis_row, y_axis_col = found[:6]
     return PlotPanel(row0, col0, row1, col1, float(x_axis_row), float(y_axis_col), x_ticks, y_ticks[::-1], framed,
                      from_labels)
 
