@@ -145,3 +145,17 @@ def test_the_next_panel_is_tried_when_the_first_panels_labels_cannot_be_read(mon
     with pytest.raises(CalibrationError, match="readable x tick labels"):
         figure._calibrated_panel(None, None, notes=notes)
     assert len(tried) == figure._PANEL_TRIES
+
+
+def test_label_words_leave_out_a_rotated_title_and_three_row_tick_marks():
+    from reconstruct.digitize.panel_labels import _words
+
+    # survminer_minimal_011: "0.75" (two glyphs and a dot) beside the rotated y title, whose letters stack into a
+    # column 60 rows tall, and "0.00" with its anti-aliased tick mark three rows high just right of it
+    label = [[77, 26, 86, 32], [83, 33, 86, 35], [77, 36, 86, 42], [77, 43, 86, 49]]
+    title = [[60, 7, 90, 18], [90, 7, 120, 18]]
+    zero = [[262, 26, 271, 32], [268, 33, 271, 35], [262, 36, 271, 42], [262, 43, 271, 49], [265, 53, 268, 57]]
+    words = _words(np.array(label + title + zero, dtype=np.int64)).tolist()
+    assert [77, 26, 86, 49] in words  # the label alone, not joined to the title
+    assert [262, 26, 271, 49] in words  # the label without its tick mark: right-aligned with the others
+    assert not any(w[1] <= 18 for w in words)

@@ -279,9 +279,11 @@ def _grid_ticks(gray: NDArray[np.uint8], row0: int, col0: int, row1: int, col1: 
     return ticks
 
 
-def _panel_from_lines(dark: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
+def _panel_from_lines(dark: NDArray[np.uint8], *, tall: float = 0.25) -> tuple[int, int, int, int, float, float, int,
+                                                                                int] | None:
+    """The panel of the y axis and x axis lines meeting at its lower left; y axes of ``tall`` of the height or more."""
     rows, cols = dark.shape
-    verticals = _line_bands(dark, horizontal=False, min_len=max(20, int(0.25 * rows)))
+    verticals = _line_bands(dark, horizontal=False, min_len=max(20, int(tall * rows)))
     horizontals = _line_bands(dark, horizontal=True, min_len=max(20, int(0.25 * cols)))
     # axes meeting at a corner first; then R-style axes drawn apart from each other
     for gap_col, gap_row in ((4, 6), (int(0.05 * cols) + 4, int(0.06 * rows) + 6)):
@@ -343,6 +345,10 @@ def _panel_candidates(rgb: NDArray[np.uint8], gray: NDArray[np.uint8]):
     found = panel_from_labels(gray)
     if found is not None:
         yield found, False
+    # a short plot over an at-risk table and a censoring plot: its y axis under a quarter of the figure's height
+    found = _panel_from_lines((gray < 110).astype(np.uint8), tall=0.12)
+    if found is not None:
+        yield found, True
 
 
 def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y):
