@@ -436,7 +436,8 @@ def panels(rgb: NDArray[np.uint8]) -> Iterator[PlotPanel]:
         yield cramped
     elif first is None:
         raise CalibrationError(
-            "expected a plot panel bounded by axis lines or a filled background, got neither; crop the image to one plot"
+            "expected a plot panel bounded by axis lines or a filled background, got neither; "
+            "crop the image to one plot"
         )
     elif not given:
         raise CalibrationError(
