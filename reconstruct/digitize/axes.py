@@ -8,6 +8,7 @@ outer (or, failing that, inner) side; the regularly spaced ones are kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,7 +26,7 @@ from reconstruct.digitize.axis_labels import (
 from reconstruct.digitize.calibration_checks import check_full_axis
 from reconstruct.errors import CalibrationError
 
-__all__ = ["AxisCalibration", "PlotPanel", "find_panel", "regular_ticks", "calibrate_axes"]
+__all__ = ["AxisCalibration", "PlotPanel", "find_panel", "panels", "regular_ticks", "calibrate_axes"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -278,9 +279,11 @@ def _grid_ticks(gray: NDArray[np.uint8], row0: int, col0: int, row1: int, col1: 
     return ticks
 
 
-def _panel_from_lines(dark: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
+def _panel_from_lines(dark: NDArray[np.uint8], *, tall: float = 0.25) -> tuple[int, int, int, int, float, float, int,
+                                                                                int] | None:
+    """The panel of the y axis and x axis lines meeting at its lower left; y axes of ``tall`` of the height or more."""
     rows, cols = dark.shape
-    verticals = _line_bands(dark, horizontal=False, min_len=max(20, int(0.25 * rows)))
+    verticals = _line_bands(dark, horizontal=False, min_len=max(20, int(tall * rows)))
     horizontals = _line_bands(dark, horizontal=True, min_len=max(20, int(0.25 * cols)))
     # axes meeting at a corner first; then R-style axes drawn apart from each other
     for gap_col, gap_row in ((4, 6), (int(0.05 * cols) + 4, int(0.06 * rows) + 6)):
@@ -294,8 +297,13 @@ def _corner_panel(verticals, horizontals, gap_col: int, gap_row: int):
     """The panel whose y axis (leftmost) and x axis (lowest) meet within the given gaps."""
     for v_start, v_stop, v_lo, v_hi in sorted(verticals):
         lead = gap_col + 10 if gap_col > 4 else 4  # a y tick at 0 may extend the x axis to the left
+        # a y label "0.0" printed against the x axis' end is glued onto it by the bridging: a horizontal that
+        # crosses the vertical inside its extent may reach a label's width further left (else the rotated y
+        # title, the leftmost vertical, took the x axis in the looser second pass)
+        label_lead = gap_col + 10 if gap_col > 4 else 24
         corner = [h for h in horizontals
-                  if -lead <= h[2] - v_start <= gap_col and v_lo + 0.5 * (v_hi - v_lo) <= h[0] <= v_hi + gap_row]
+                  if (-lead <= h[2] - v_start or (-label_lead <= h[2] - v_start and v_lo < h[0] < v_hi))
+                  and h[2] - v_start <= gap_col and v_lo + 0.5 * (v_hi - v_lo) <= h[0] <= v_hi + gap_row]
         if not corner:
             continue
         h_start, h_stop, h_lo, h_hi = max(corner, key=lambda h: h[0])  # the lowest: the x axis
@@ -337,6 +345,10 @@ def _panel_candidates(rgb: NDArray[np.uint8], gray: NDArray[np.uint8]):
     found = panel_from_labels(gray)
     if found is not None:
         yield found, False
+    # a short plot over an at-risk table and a censoring plot: its y axis under a quarter of the figure's height
+    found = _panel_from_lines((gray < 110).astype(np.uint8), tall=0.12)
+    if found is not None:
+        yield found, True
 
 
 def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y):
@@ -386,37 +398,56 @@ def find_panel(rgb: NDArray[np.uint8]) -> PlotPanel:
     Returns
     -------
     PlotPanel
+        The first of :func:`panels`.
 
     Raises
     ------
     CalibrationError
         If no axis lines or filled panel are found, or fewer than two ticks on an axis.
     """
+    return next(panels(rgb))
+
+
+def panels(rgb: NDArray[np.uint8]) -> Iterator[PlotPanel]:
+    """The plot panels the finders propose, best first, each with at least two ticks on each axis.
+
+    A panel whose ticks bunch in a corner (:func:`_cramped`) comes last. The caller takes the next
+    panel when the first one's tick labels cannot be read (a boxed at-risk table taken for the plot).
+
+    Raises
+    ------
+    CalibrationError
+        Before the first panel, when no finder proposes a panel with two ticks on each axis.
+    """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     first = cramped = None
-    for candidate in _panel_candidates(rgb, gray):
-        found, framed = candidate
+    given = 0
+    for found, framed in _panel_candidates(rgb, gray):
         x_ticks, y_ticks, from_labels = _panel_ticks(gray, *found)
         if x_ticks.size >= 2 and y_ticks.size >= 2:
+            panel = _plot_panel(found, framed, x_ticks, y_ticks, from_labels)
             if not _cramped(found, x_ticks, y_ticks):
-                break
-            # ticks bunched in a corner of the panel: a later finder may do better; else keep these
-            cramped = cramped or (candidate, x_ticks, y_ticks, from_labels)
+                given += 1
+                yield panel
+            else:  # ticks bunched in a corner of the panel: a later finder may do better; else keep these
+                cramped = cramped or panel
         first = first or (x_ticks.size, y_ticks.size)
-    else:
-        if cramped is not None:
-            (found, framed), x_ticks, y_ticks, from_labels = cramped
-        elif first is None:
-            raise CalibrationError(
-                "expected a plot panel bounded by axis lines or a filled background, got neither; "
-                "crop the image to one plot"
-            )
-        else:
-            raise CalibrationError(
-                f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
-                f"{first[1]} on y; the figure may have no tick marks"
-            )
-    row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y = found
+    if cramped is not None:
+        yield cramped
+    elif first is None:
+        raise CalibrationError(
+            "expected a plot panel bounded by axis lines or a filled background, got neither; "
+            "crop the image to one plot"
+        )
+    elif not given:
+        raise CalibrationError(
+            f"expected at least two regularly spaced tick marks on each axis, got {first[0]} on x and "
+            f"{first[1]} on y; the figure may have no tick marks"
+        )
+
+
+def _plot_panel(found, framed: bool, x_ticks, y_ticks, from_labels: bool) -> PlotPanel:
+    row0, col0, row1, col1, x_axis_row, y_axis_col = found[:6]
     return PlotPanel(row0, col0, row1, col1, float(x_axis_row), float(y_axis_col), x_ticks, y_ticks[::-1], framed,
                      from_labels)
 

@@ -87,11 +87,41 @@ def _ocr_ticks_rotated(gray, rows, axis_col, scale):
     return (px, values) if slope < 0 else None
 
 
+def pool_readings(first, second):
+    """The labels two readings agree on, as ``(positions, values)`` on one line, or None.
+
+    Each reading (``(positions, values)`` or None) may hold a misread label, and two labels always fit a
+    line: pooled, the labels of both readings that lie on one robust line (Theil-Sen) through three or
+    more ticks are kept, one value per tick (a tick read as two values on the line is dropped).
+    """
+    from scipy.stats import theilslopes
+
+    parts = [r for r in (first, second) if r is not None]
+    if not parts:
+        return None
+    px = np.concatenate([np.asarray(r[0], float) for r in parts])
+    values = np.concatenate([np.asarray(r[1], float) for r in parts])
+    if np.unique(np.round(px)).size < 3 or np.ptp(values) == 0:
+        return None
+    slope, intercept, _, _ = theilslopes(values, px, method="joint")
+    on_line = np.abs(px * slope + intercept - values) <= 0.02 * np.ptp(values) + 1e-12
+    ticks: dict[int, set[float]] = {}
+    where: dict[int, float] = {}
+    for p, v in zip(px[on_line], values[on_line], strict=True):
+        ticks.setdefault(int(round(p)), set()).add(float(v))
+        where[int(round(p))] = float(p)
+    kept = sorted(k for k, vals in ticks.items() if len(vals) == 1)
+    if len(kept) < 3:
+        return None
+    out = np.array([where[k] for k in kept]), np.array([next(iter(ticks[k])) for k in kept])
+    return out if np.ptp(out[1]) > 0 else None
+
+
 def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_row: float, scale: float = 1.0):
     """The x tick labels at columns ``cols`` read by OCR, as ``(positions, values)``, checked.
 
-    When under half the labels are read the labels are read again enlarged (small text), and the fuller
-    reading kept.
+    When under half the labels, or fewer than three, are read the labels are read again enlarged (small
+    text), and the fuller of the two readings and their pool (:func:`pool_readings`) kept.
 
     Raises
     ------
@@ -101,9 +131,11 @@ def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_
         (:func:`reconstruct.digitize.calibration_checks.check_ticks_on_step`).
     """
     read = _ocr_ticks(gray, "x", cols, axis_row, scale)
-    if read is None or 2 * len(read[0]) < cols.size:
+    if read is None or 2 * len(read[0]) < cols.size or len(read[0]) < min(3, cols.size):
         larger = _ocr_ticks_enlarged(gray, "x", cols, axis_row, scale)
+        pooled = pool_readings(read, larger)
         read = larger if larger is not None and (read is None or len(larger[0]) > len(read[0])) else read
+        read = pooled if pooled is not None and len(pooled[0]) > (0 if read is None else len(read[0])) else read
     hint = "pass --x-range A B (values of the first and last labelled x tick)"
     if read is None:
         raise CalibrationError(f"expected readable x tick labels at {cols.size} ticks, got too few numbers; {hint}")

@@ -22,7 +22,7 @@ from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
-from reconstruct.digitize.axes import calibrate_axes, find_panel
+from reconstruct.digitize.axes import calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
@@ -41,6 +41,7 @@ __all__ = ["digitize_figure", "digitize_image"]
 PANEL_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
 _BARE_GAP = 0.04  # share of the panel's width a trace may run over bare background before it counts as astray
+_PANEL_TRIES = 3  # panels tried in turn when the tick labels of the first cannot be read
 
 
 def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float] | None:
@@ -271,6 +272,28 @@ def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int]) ->
     return read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols))
 
 
+def _calibrated_panel(work, gray, *, notes: list[str], **how):
+    """The first panel of :func:`reconstruct.digitize.axes.panels` whose axes calibrate, and its calibration.
+
+    A panel whose tick labels cannot be read is often not the plot (a boxed at-risk table under it): the
+    next panel the finders propose is tried, up to :data:`_PANEL_TRIES` in all; when none calibrates, the
+    first panel's error is raised.
+    """
+    error = None
+    for k, panel in enumerate(panels(work)):
+        tried: list[str] = []
+        try:
+            calibration = calibrate_axes(gray, panel, notes=tried, **how)
+        except CalibrationError as exc:
+            error = error or exc
+            if k + 1 >= _PANEL_TRIES:
+                break
+            continue
+        notes.extend(tried)
+        return panel, calibration
+    raise error
+
+
 def digitize_image(
     rgb: NDArray[np.uint8],
     *,
@@ -321,11 +344,10 @@ def digitize_image(
     angle = estimate_skew_deg(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
     work = rotate_image(rgb, -angle) if angle else rgb
     gray = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
-    panel = find_panel(work)
     if full_gray is not None and angle:
         full_gray = cv2.cvtColor(rotate_image(cv2.cvtColor(full_gray, cv2.COLOR_GRAY2RGB), -angle), cv2.COLOR_RGB2GRAY)
-    x_cal, y_cal, unit = calibrate_axes(gray, panel, x_range=x_range, y_range=y_range, notes=notes,
-                                        ocr_gray=full_gray, ocr_scale=float(scale))
+    panel, (x_cal, y_cal, unit) = _calibrated_panel(work, gray, x_range=x_range, y_range=y_range, notes=notes,
+                                                    ocr_gray=full_gray, ocr_scale=float(scale))
     r0, c0 = panel.row0 + PANEL_INSET, panel.col0 + PANEL_INSET
     crop = work[r0: panel.row1 - PANEL_INSET, c0: panel.col1 - PANEL_INSET]
     crop, seen_through, over_legend = unveil(crop)

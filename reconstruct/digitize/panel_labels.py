@@ -44,7 +44,12 @@ def _words(glyphs: NDArray[np.int64]) -> NDArray[np.int64]:
     """
     glyphs = _joined(glyphs, lambda overlap, gap, height: (gap <= 0) & (overlap >= -1))
     height, width = glyphs[:, 2] - glyphs[:, 0], glyphs[:, 3] - glyphs[:, 1]
-    glyphs = glyphs[~((height <= 2) & (width > height))]  # y tick marks join some labels, not others
+    # y tick marks (two or three rows where anti-aliased) join some labels, not others
+    glyphs = glyphs[~((height <= 3) & (width > height))]
+    # letters of a rotated axis title, stacked into one tall column, are no label (and would join the labels
+    # beside them, their gap measured against the column's height)
+    height = glyphs[:, 2] - glyphs[:, 0]
+    glyphs = glyphs[height <= 3 * max(float(np.median(height)), 1.0)] if len(glyphs) else glyphs
     # a decimal point overlaps its digits' rows only in part: any overlap joins it
     return _joined(glyphs, lambda overlap, gap, height: (overlap > 0) & (gap <= 0.6 * height))
 

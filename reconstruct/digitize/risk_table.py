@@ -444,6 +444,7 @@ def read_risk_table(
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
+    from reconstruct.digitize.risk_cells import reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
@@ -475,6 +476,9 @@ def read_risk_table(
             continue
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
+        mended = reread_increasing(gray, ordered) if np.any(np.diff(n) > 0) else None
+        if mended is not None:  # misread cells read again, closer: the row no longer increases
+            n, confidence = np.array(mended[0]), min(confidence, mended[1])
         if np.any(np.diff(n) > 0):
             confidence *= 0.5
         first = min(w.col0 for w, _ in ordered)

@@ -1,0 +1,115 @@
+"""A second, closer reading of the cells of an at-risk row whose numbers increase.
+
+Numbers at risk never increase along a row, so a row read as increasing holds a misread cell: a
+digit lost at small sizes ("150" read as "50"), a "1" read as "I". Each cell of such a row is read
+again on its own, cropped tight and enlarged to the recogniser's text height
+(:func:`reconstruct.digitize.ocr.read_tick_labels` reads tick labels the same way). A second reading
+replaces the first only where it is sure and makes the row non-increasing, with the fewest cells
+changed: one cell when exactly one cell's second reading mends the row, else all the cells read
+differently. Otherwise the row stays as first read (the run then sets a lone misread cell aside or
+stops). Pixels are ``(row, col)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from reconstruct.digitize.ocr import TextBox, parse_number
+
+__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_increasing"]
+
+SURE_SCORE = 0.9
+"""Lowest recogniser score of a second reading that may replace a cell."""
+
+
+def count_of(text: str) -> int | None:
+    """The number at risk in a cell's text read alone: its first number, before any "(events)".
+
+    Examples
+    --------
+    >>> count_of("122 (0)"), count_of("I12"), count_of("[150"), count_of("B61")
+    (122, 112, 150, None)
+    """
+    head = text.split("(")[0].strip().strip("[]{}|:;,.'\"`").strip()
+    value = parse_number(head)
+    if value is None or value < 0 or value != int(value) or "." in head or not re.search(r"\d", head):
+        return None
+    return int(value)
+
+
+def _never_increases(values: Sequence[int]) -> bool:
+    return not np.any(np.diff(np.asarray(values, dtype=np.int64)) > 0)
+
+
+def mend_row(first: Sequence[int], second: Sequence[int | None]) -> list[int] | None:
+    """The row with the fewest cells replaced by their second readings that never increases, or None.
+
+    Parameters
+    ----------
+    first : sequence of int
+        The numbers as first read, in time order.
+    second : sequence of int or None
+        The second reading of each cell (None where it was unsure or no number).
+
+    Returns
+    -------
+    list of int or None
+        One cell replaced when exactly one replacement mends the row; else every differing cell
+        replaced when that mends it; else None.
+
+    Examples
+    --------
+    >>> mend_row([50, 91, 49, 25], [150, 91, 49, 25])
+    [150, 91, 49, 25]
+    >>> mend_row([132, 130, 20, 40], [132, 130, 29, 40]) is None
+    True
+    """
+    first = [int(v) for v in first]
+    changed = [j for j, v in enumerate(second) if v is not None and v != first[j]]
+    singles = []
+    for j in changed:
+        row = list(first)
+        row[j] = int(second[j])
+        if _never_increases(row):
+            singles.append(row)
+    if len(singles) == 1:
+        return singles[0]
+    if singles:  # two different single mends: the second readings do not say which cell was wrong
+        return None
+    row = [int(second[j]) if j in changed else v for j, v in enumerate(first)]
+    return row if changed and _never_increases(row) else None
+
+
+def reread_increasing(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int]]) -> tuple[list[int], float] | None:
+    """Read the cells of an increasing row again one by one; the mended numbers and their lowest score, or None.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+        The image the boxes refer to.
+    cells : sequence of (TextBox, int)
+        The row's cells in time order: the box of each number and the number first read.
+
+    Returns
+    -------
+    (list of int, float) or None
+        The numbers with the mending second readings (:func:`mend_row`) and the lowest recogniser
+        score over the row's cells, or None when no second reading mends the row.
+    """
+    from reconstruct.digitize.ocr import _recognise_crops, _tight_crop
+
+    first = [n for _, n in cells]
+    if _never_increases(first) or not cells:
+        return None
+    paper = int(np.median(gray))
+    read = _recognise_crops([_tight_crop(gray, (w.row0, w.col0, w.row1, w.col1), paper) for w, _ in cells])
+    second = [count_of(text) if score >= SURE_SCORE else None for text, score in read]
+    mended = mend_row(first, second)
+    if mended is None:
+        return None
+    scores = [score if mended[j] != first[j] else cells[j][0].confidence for j, (_, score) in enumerate(read)]
+    return mended, float(min(scores))
