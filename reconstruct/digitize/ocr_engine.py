@@ -103,6 +103,8 @@ def _read_lines(width: int, lines: Sequence[NDArray[np.uint8]]) -> list[tuple[st
     together (its reading of a line does not depend on the others of its batch), and no column is padding
     beyond ``width``. The recogniser's cost is the same per column in batches of 1 or 12.
     """
+    if not lines:
+        return []
     out: list[tuple[str, float, Any]] = [("", 0.0, None)] * len(lines)
     groups: dict[int, list[int]] = {}
     for i, line in enumerate(lines):
