@@ -98,22 +98,19 @@ def _padded_width(width: int, line: NDArray[np.uint8]) -> int:
 def _read_lines(width: int, lines: Sequence[NDArray[np.uint8]]) -> list[tuple[str, float, Any]]:
     """``(text, score, word info)`` of each line, read alone by the engine padding it to ``width`` px.
 
-    A batch of the recogniser pads every line to its widest, and the padding changes what a line reads, so each
-    line is read as if alone: lines of the same padded width (:func:`_padded_width`) go to the recogniser
-    together (its reading of a line does not depend on the others of its batch), and no column is padding
-    beyond ``width``. The recogniser's cost is the same per column in batches of 1 or 12.
+    A batch of the recogniser pads every line to its widest, and the padding changes what a line reads; and
+    onnxruntime's numbers for a line differ in their last bits between a batch of one and a larger batch. So
+    each line is read alone, one call each: its reading depends on its own pixels only (not on the other lines
+    of a figure, nor on which of them the OCR's memory already holds, which differs between one process
+    running many figures and several processes). The recogniser costs the same per column in batches of 1 or 6.
     """
     if not lines:
         return []
-    out: list[tuple[str, float, Any]] = [("", 0.0, None)] * len(lines)
-    groups: dict[int, list[int]] = {}
-    for i, line in enumerate(lines):
-        groups.setdefault(_padded_width(width, line), []).append(i)
     engine = _engine(width)
-    for group in groups.values():
-        read = engine.recognize_txt([lines[i] for i in group])
-        for i, text, score, words in zip(group, read.txts, read.scores, read.word_results, strict=True):
-            out[i] = (text, score, words)
+    out: list[tuple[str, float, Any]] = []
+    for line in lines:
+        read = engine.recognize_txt([line])
+        out.append((read.txts[0], read.scores[0], read.word_results[0]))
     return out
 
 
