@@ -307,12 +307,12 @@ def _word_crop(text: str, fontsize: float) -> np.ndarray:
 
 
 def test_crops_read_together_at_their_own_width_give_the_padded_texts(monkeypatch):
-    from reconstruct.digitize import ocr
+    from reconstruct.digitize import ocr, ocr_engine
 
     monkeypatch.setattr(ocr, "_MEMO", type(ocr._MEMO)())
     words = ["0", "12", "120", "1,250", "0.75", "100%", "Placebo", "At risk"]
     crops = [_word_crop(w, size) for w, size in zip(words, [9, 11, 14, 10, 12, 9, 13, 11], strict=True)]
-    engine = ocr._engine(ocr._PADDED_PX)
+    engine = ocr._engine(ocr_engine._PADDED_PX)
     alone = [engine.recognize_txt([engine.preprocess_img(engine.load_img(c))[0]]) for c in crops]
     padded = [(str(r.txts[0]), float(r.scores[0])) for r in alone]  # one at a time, padded to 160 px
     assert [t for t, _ in padded] == words
@@ -323,7 +323,7 @@ def test_crops_read_together_at_their_own_width_give_the_padded_texts(monkeypatc
 
 @pytest.mark.parametrize("sure", [0.0, "median", 1.01])
 def test_unsure_readings_are_replaced_by_the_padded_reading(monkeypatch, sure):
-    from reconstruct.digitize import ocr
+    from reconstruct.digitize import ocr_engine as ocr
 
     crops = [_word_crop(w, size) for w, size in [("36", 6), ("4", 15), ("Arm B", 7), ("250", 5), ("0.0", 12)]]
     engine = ocr._engine(ocr._NARROW_PX)
@@ -352,3 +352,59 @@ def test_engine_sessions_keep_their_memory_arena():
     sessions = [engine.text_det.session.session, engine.text_rec.session.session]
     assert [s.get_session_options().enable_cpu_mem_arena for s in sessions] == [True, True]
     assert [s.get_session_options().intra_op_num_threads for s in sessions] == [1, 1]
+
+
+def test_each_line_reads_as_when_alone_whatever_else_is_read_with_it():
+    from reconstruct.digitize import ocr_engine as ocr
+
+    words = [("0", 9), ("12", 11), ("120", 14), ("Placebo", 13), ("44 (4)", 10), ("Number at risk", 12), ("8", 12)]
+    engine = ocr._engine(ocr._NARROW_PX)
+    lines = [engine.preprocess_img(engine.load_img(_word_crop(w, size)))[0] for w, size in words]
+    alone = [engine.recognize_txt([line]) for line in lines]
+    expected = [(r.txts[0], r.scores[0]) for r in alone]
+    together = ocr._read_lines(ocr._NARROW_PX, lines)
+    assert [(t, s) for t, s, _ in together] == expected
+    reversed_order = ocr._read_lines(ocr._NARROW_PX, lines[::-1])[::-1]
+    assert [(t, s) for t, s, _ in reversed_order] == expected
+    assert [t for t, _ in expected] == [w for w, _ in words]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 400), st.integers(1, 2000), st.sampled_from([48, 160]))
+def test_padded_width_is_the_line_width_at_recogniser_height_but_at_least_the_minimum(rows, cols, width):
+    from reconstruct.digitize import ocr_engine as ocr
+
+    line = np.zeros((rows, cols, 3), np.uint8)
+    got = ocr._padded_width(width, line)
+    assert got >= width - 1e-9 and got >= int(ocr._TEXT_HEIGHT_PX * cols / rows) - 1e-9
+    assert got <= max(width, ocr._TEXT_HEIGHT_PX * cols / rows) + 1e-9
+
+
+def test_wide_characters_get_no_probability_and_the_rest_stay():
+    from reconstruct.digitize import ocr_engine as ocr
+
+    alphabet = ["blank", "(", "（", "2", "中", "é", " "]
+    probs = np.random.default_rng(7).uniform(0, 1, (2, 5, len(alphabet))).astype(np.float32)
+    session = ocr._NoWideCharacters(lambda batch: probs.copy(), alphabet)
+    got = session(np.zeros((2, 3, 48, 64), np.float32))
+    wide = [2, 4]
+    assert np.all(got[..., wide] == 0)
+    keep = [i for i in range(len(alphabet)) if i not in wide]
+    assert np.array_equal(got[..., keep], probs[..., keep])
+
+
+@pytest.mark.parametrize("shape", [(352, 1088), (2000, 900), (40, 30), (1601, 1601)])
+def test_detector_input_in_float32_equals_rapidocrs_bit_for_bit(shape):
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    from reconstruct.digitize import ocr_engine as ocr
+
+    engine = ocr._engine(ocr._NARROW_PX)
+    ocr._float32_detector_input(engine)
+    detector = engine.text_det
+    img = np.random.default_rng(shape[0]).integers(0, 256, (*shape, 3), dtype=np.uint8)
+    ours = detector.get_preprocess()(img)
+    theirs = DetPreProcess(detector.limit_side_len, detector.limit_type, detector.mean, detector.std)(img)
+    assert ours.dtype == theirs.dtype == np.float32
+    assert np.array_equal(ours, theirs)
+    assert ours.flags.c_contiguous

@@ -13,7 +13,6 @@ References
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import threading
@@ -21,16 +20,14 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+# the engine, its recogniser's reading of text lines (_recognise) and its detector's input live in ocr_engine
+from reconstruct.digitize.ocr_engine import _NARROW_PX, _TEXT_HEIGHT_PX, _engine, _float32_detector_input, _recognise
 from reconstruct.errors import InputError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rapidocr import RapidOCR
-    from rapidocr.ch_ppocr_rec import TextRecOutput
 
 __all__ = ["TextBox", "read_text", "parse_number", "read_tick_labels", "check_gray_image"]
 
@@ -39,13 +36,6 @@ _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": 
 _MINUS_SIGNS = "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-_TEXT_HEIGHT_PX = 48  # input height of the PP-OCR recogniser
-# Each line is read at its own width (at least _NARROW_PX), again padded to _PADDED_PX when scored below _SURE
-# (_recognise). Padding to 160 px reads what PaddleOCR's 320 px reads on the wild corpus, 96 px and less does
-# not; below 0.97, not 0.99, a tick mark read "1" at its own width made a table row of one wild figure.
-_NARROW_PX = 48
-_PADDED_PX = 160
-_SURE = 0.99
 # Results of the engine by the bytes of the image it read: ``run`` digitizes a figure again when it finds
 # more table rows than curves, and rereads the same tick labels and legend words (the engine is
 # deterministic, so a repeat gets the same answer). Only immutable results are kept.
@@ -98,66 +88,6 @@ def check_gray_image(image: Any, *, name: str = "gray") -> NDArray[np.uint8]:
     if arr.dtype != np.uint8:
         raise InputError(f"{name} must have dtype uint8, got {arr.dtype}; hint: convert with img.astype(np.uint8)")
     return np.ascontiguousarray(arr)
-
-
-@functools.lru_cache(maxsize=2)
-def _engine(width: int) -> RapidOCR:
-    """Build the RapidOCR engine once per recogniser width (lazy import: the engine loads ~35 MB of models).
-
-    ``width`` is the narrowest line the recogniser reads, in pixels at its input height of 48: shorter
-    lines are padded to it. The detection model is loaded on first detection only.
-    """
-    import logging
-
-    from rapidocr import RapidOCR
-
-    # rapidocr logs INFO lines to the console from import on, before its own log_level applies.
-    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-
-    params = {
-        "Global.log_level": "critical",
-        "Global.use_cls": False,  # figure text is upright; the angle classifier flips "80%" into "%08"
-        "Global.return_word_box": True,
-        "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-        # reuse the memory of earlier runs (rapidocr turns the arena off): the same numbers, ~4% less CPU
-        "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
-        "Det.limit_type": "max",
-        "Det.limit_side_len": 1600,
-        "Rec.rec_img_shape": [3, _TEXT_HEIGHT_PX, int(width)],
-    }
-    return RapidOCR(params=params)
-
-
-def _read_lines(width: int, lines: Sequence[NDArray[np.uint8]]) -> list[tuple[str, float, Any]]:
-    """``(text, score, word info)`` of each line, read by the engine padding lines to ``width`` px.
-
-    One call of the recogniser, which sorts the lines by width and reads them in batches of 6, each
-    padded to its widest line (batches grouped by a width ratio instead changed a reading of the wild
-    corpus: "20(159)" became "20（159)").
-    """
-    if not lines:
-        return []
-    read = _engine(width).recognize_txt(list(lines))
-    return list(zip(read.txts, read.scores, read.word_results, strict=True))
-
-
-def _recognise(lines: Sequence[NDArray[np.uint8]]) -> TextRecOutput:
-    """Recognise text lines (3-channel crops): each at its own width first, unsure ones again padded.
-
-    The recogniser's cost grows with the width it reads, and every line is padded to 320 px by PaddleOCR
-    (here :data:`_PADDED_PX`), 3-4 times the width of a number of 1-3 digits. Lines read at their own width
-    (:data:`_NARROW_PX` at least) with a score of :data:`_SURE` or more keep that reading; the others (faint,
-    tiny or odd glyphs, tick marks) are read again padded, and the padded reading is kept.
-    """
-    from rapidocr.ch_ppocr_rec import TextRecOutput
-
-    read = _read_lines(_NARROW_PX, lines)
-    redo = [i for i, (_, score, _) in enumerate(read) if score < _SURE]
-    for i, again in zip(redo, _read_lines(_PADDED_PX, [lines[i] for i in redo]) if redo else [], strict=True):
-        read[i] = again
-    txts, scores, words = zip(*read, strict=True) if read else ((), (), ())
-    return TextRecOutput(imgs=list(lines), txts=tuple(txts), scores=list(scores), word_results=tuple(words))
 
 
 _MemoKey = tuple[str, tuple[int, ...], str, bytes]
@@ -226,6 +156,7 @@ def _detect_words(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
     from rapidocr.main import RapidOCRError
 
     engine = _engine(_NARROW_PX)
+    _float32_detector_input(engine)
     image = engine.load_img(gray)
     scaled, record = engine.preprocess_img(image)
     try:

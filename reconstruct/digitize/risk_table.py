@@ -34,7 +34,7 @@ __all__ = ["RiskRow", "RiskTable", "as_count", "read_risk_table"]
 _RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s*at\s*risk)\b|^\s*risk\s*:?\s*$",
                          re.IGNORECASE)
 _OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progress\w*)\b", re.IGNORECASE)
-_OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr.py)
+_OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr_engine.py)
 _SMALL_TEXT_PX = 10  # glyphs lower than this (median) are read at up to twice the size
 
 
