@@ -145,6 +145,11 @@ def test_a_light_coloured_line_on_a_grey_panel_is_a_line_colour():
     hues = sorted(c.rgb for c in found)
     assert len(found) == 2
     assert np.allclose(hues[0], (95, 208, 211), atol=12) and np.allclose(hues[1], (200, 60, 50), atol=12)
+    # on white, a pale tint as faint (the rim or ribbon of a yellow line) stays no line colour of its own
+    white = np.full((150, 300, 3), 255, np.uint8)
+    cv2.line(white, (5, 40), (295, 40), (248, 228, 140), 1)  # 51 Lab units from white: under the strong 55
+    lab = cv2.cvtColor(white, cv2.COLOR_RGB2LAB).astype(np.float32)
+    assert curves.find_line_colours(lab, curves.background_lab(lab), min_pixels=40) == []
 
 
 def test_a_row_starting_at_zero_is_no_at_risk_row():
