@@ -28,6 +28,7 @@ from reconstruct.digitize import curves as _curves
 __all__ = ["darkness_map", "recover_arms", "stroke_extent"]
 
 _GREY_CHROMA = 12.0
+_OWN_KEPT = 0.9  # share of the old path's own ink a re-traced path must hold to replace it
 
 
 def _chroma(colour: _curves.LineColour) -> float:
@@ -105,6 +106,15 @@ def _style(path: _curves.TracedPath, extent: NDArray[np.float32]) -> float:
     return float(np.median(window[path.rows[present], present]))
 
 
+def _own_mass(path: _curves.TracedPath, residual: NDArray[np.float32]) -> float:
+    """Ink of ``residual`` inside the path's line window over its columns (its own evidence, no weak part)."""
+    cols = np.arange(path.start, path.stop)
+    if not cols.size:
+        return 0.0
+    own = _curves.window_sum(residual, path.half_width)
+    return float(own[path.rows[cols], cols].sum())
+
+
 def _retrace(shared, extent, paths, members, ink, *, flipped: bool):
     """Re-trace every path of the shared map with the other paths' windows taken out (twice).
 
@@ -126,7 +136,9 @@ def _retrace(shared, extent, paths, members, ink, *, flipped: bool):
             # another line type does not, or a dashed arm would ride a solid one)
             new = _curves.trace_monotone(residual, weak=ink * (1.0 - free), half_width=path.half_width,
                                          flipped=flipped)
-            if new.n_present > 0:
+            # kept only when it holds at least as much of its own ink as the path it replaces: a faint
+            # dashed arm must not trade its dashes for a ride along a claimed solid curve (weak evidence)
+            if new.n_present > 0 and _own_mass(new, residual) >= _OWN_KEPT * _own_mass(path, residual):
                 paths[i] = (k, new, residual)
     return paths
 

@@ -32,6 +32,8 @@ __all__ = ["LineColour", "TracedPath", "find_line_colours", "longest_bare_gap", 
            "step_corners", "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
+_COLOURED_DELTA_SHARE = 0.8  # share of STRONG_DELTA from which a clearly coloured pixel is strong on a grey panel
+_GREY_PANEL_L = 245.0  # OpenCV Lab lightness under which a panel background is grey (ggplot2's #ebebeb: 237)
 _MERGE_DELTA = 32.0  # colours closer than this are one colour
 
 
@@ -163,7 +165,13 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
         Most frequent first.
     """
     delta = channel_norm(minus_colour(lab, bg))
-    strong = (delta > STRONG_DELTA) & ~grid_mask(lab, bg)
+    strong = delta > STRONG_DELTA
+    if bg[0] < _GREY_PANEL_L:
+        # a light coloured line on a grey panel (ggplot2's theme_grey) stays under the strong contrast: a
+        # clearly coloured pixel counts from 80% of it (on white, such pixels are ribbons and rims)
+        chroma = np.hypot(lab[..., 1] - 128, lab[..., 2] - 128)
+        strong |= (delta > _COLOURED_DELTA_SHARE * STRONG_DELTA) & (chroma > 25)
+    strong &= ~grid_mask(lab, bg)
     pix = lab[strong]
     if pix.shape[0] == 0:
         return []

@@ -425,7 +425,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     traced = paths
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
     if n_arms is not None and len(paths) < n_arms:
-        paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes)
+        paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes, words=text)
     if n_arms is not None:
         paths = to_count(paths, int(n_arms), drawn[::-1] if flipped else drawn, notes)
     arms = []
@@ -454,8 +454,12 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     return arms, flipped, astray, notes
 
 
-def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes):
-    """The kept paths, or ``want`` paths when :func:`recover_arms` tells that many apart (with a note)."""
+def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes, *, words=None):
+    """The kept paths, or ``want`` paths when :func:`recover_arms` tells that many apart (with a note).
+
+    ``words``: the words printed in the panel that this tracing masks (:func:`text_mask`), or None; they
+    are masked in the shared ink too, so that a faint curve is not carried onto a label or a table row.
+    """
     lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     bg = _curves.background_lab(lab)
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
@@ -464,6 +468,9 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
     pruned = [item for item in traced if id(item[1]) not in kept]
     darkest = min(colours[k].lab[0] for k, _, _ in paths)
     darkness = darkness_map(lab, bg, darkest, grid)
+    if words is not None:
+        ink[words] = 0.0
+        darkness[words] = 0.0
     text = _word_glyphs(crop, darkness)
     more = recover_arms(paths, pruned, colours, weights, ink, darkness=darkness, bg_rgb=bg_rgb, text=text,
                         want=want, flipped=flipped, min_cols=max(int(0.15 * crop.shape[1]), 15))

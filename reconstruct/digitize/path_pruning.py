@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 
-__all__ = ["drop_broken_greys", "drop_duplicates", "drop_stroke_edges", "to_count", "TRUNCATED_NOTE"]
+__all__ = ["drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_stroke_edges", "is_band_limit", "to_count",
+           "TRUNCATED_NOTE"]
 
 #: Start of the note when more curves were told apart than ``n_arms`` asked for and only the first were kept
 TRUNCATED_NOTE = "kept the first"
@@ -168,11 +170,83 @@ def _same_colour_cross(paths) -> bool:
     return False
 
 
+def _drop_cols(path) -> NDArray[np.int64]:
+    """Columns where the path drops by two pixels or more (a step of the curve, not a pixel of noise)."""
+    cols = np.arange(path.start + 1, path.stop)
+    return cols[path.rows[cols] - path.rows[cols - 1] >= 2]
+
+
+def is_band_limit(candidate, main, *, reach: int = 2) -> bool:
+    """True when ``candidate`` is a confidence limit of ``main``: drawn on one side of it, stepping where it steps.
+
+    A pointwise confidence limit of a KM curve (base R ``plot.survfit(conf.int = TRUE)``, drawn in the
+    curve's own colour, dashed) changes only at the curve's event times: it lies above the curve, or
+    below it, or (a monotone path hopping from the upper limit down to the lower one) first above and
+    then below, in 95% of their shared columns; and its drops fall within ``reach`` pixels of a drop of
+    the curve far more often than chance (the share of columns that near a drop of the curve). Another
+    arm drawn in the same ink steps at its own event times.
+
+    Parameters
+    ----------
+    candidate, main : TracedPath
+        Paths of one colour, in the orientation they were traced in.
+    reach : int, default 2
+        Pixels between two drops counted as one column.
+
+    Returns
+    -------
+    bool
+    """
+    lo, hi = max(candidate.start, main.start), min(candidate.stop, main.stop)
+    if hi - lo < 0.5 * (candidate.stop - candidate.start):
+        return False
+    diff = candidate.rows[lo:hi] - main.rows[lo:hi]
+    # above the curve, then (a monotone path can hop from the upper limit down to the lower one) below it
+    above = np.r_[0, np.cumsum(diff <= 0)]
+    below = np.r_[np.cumsum((diff >= 0)[::-1])[::-1], 0]
+    if float(np.max(above + below)) < 0.95 * diff.size:
+        return False  # it goes back above the curve: another arm
+    own, theirs = _drop_cols(candidate), _drop_cols(main)
+    own = own[(own >= lo) & (own < hi)]
+    if own.size < 3 or theirs.size == 0:
+        return False
+    near = np.zeros(candidate.rows.size, bool)
+    for d in range(-reach, reach + 1):
+        near[np.clip(theirs + d, 0, near.size - 1)] = True
+    chance = float(np.mean(near[lo:hi]))
+    return float(np.mean(near[own])) >= chance + 0.6 * (1.0 - chance)
+
+
+def drop_band_limits(paths, want: int):
+    """Drop paths that are confidence limits of a path of their colour (:func:`is_band_limit`) until ``want`` remain.
+
+    The path with less ink of its own of each pair goes; the others keep their order. Fewer than
+    ``want`` paths are never left.
+    """
+    kept = list(paths)
+    while len(kept) > want:
+        mass = [float(item[1].own[item[1].start: item[1].stop].sum()) for item in kept]
+        limits = [i for i, (k, p, _) in enumerate(kept)
+                  if any(j != i and kj == k and mass[j] > mass[i] and is_band_limit(p, q)
+                         for j, (kj, q, _) in enumerate(kept))]
+        if not limits:
+            break
+        del kept[min(limits, key=lambda i: mass[i])]
+    return kept
+
+
 def to_count(paths, n_arms: int, drawn, notes: list[str]):
     """``n_arms`` paths where they can be had: a line traced along both its edges, or a path hopping
-    between curves, is dropped first (:func:`drop_stroke_edges`); then only the first are kept, with a note."""
+    between curves, is dropped first (:func:`drop_stroke_edges`), then a curve's confidence limits
+    (:func:`drop_band_limits`, with a note); then only the first are kept, with a note."""
     if len(paths) > n_arms:
         paths = drop_stroke_edges(paths, drawn, n_arms)
+    if len(paths) > n_arms:
+        before = len(paths)
+        paths = drop_band_limits(paths, n_arms)
+        if len(paths) < before:
+            notes.append(f"{before - len(paths)} path(s) dropped as confidence limits of a curve (same ink, on "
+                         "one side of it, stepping where it steps)")
     if len(paths) > n_arms:
         notes.append(f"{TRUNCATED_NOTE} {n_arms} of the {len(paths)} curves found")
         paths = paths[:n_arms]

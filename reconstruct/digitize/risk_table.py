@@ -211,12 +211,28 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     # decimals ("0.0", a y tick label beside a row printed inside the panel) never name a row
     texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
              and (parse_number(w.text) is None or as_count(w.text) is not None)]
-    if any(start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2 for w in texts):
+    between = [w for w in texts if start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2]
+    foreign = [w for w in between if _off_line(w, [e for e, _ in entries])]
+    if foreign:  # an axis title printed over the row ("Months" over rms::survplot's first row): not in it
+        words = [w for w in words if all(w is not f for f in foreign)]
+        texts = [w for w in texts if all(w is not f for f in foreign)]
+        between = [w for w in between if all(w is not f for f in foreign)]
+    if between:
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)
     if not label and entries:
         label = _last_phrase([w for w in texts if w.col0 >= stop - 1])
     return _Line(words=tuple(words), numbers=entries, label_words=label, values=values)
+
+
+def _off_line(word: TextBox, numbers: Sequence[TextBox]) -> bool:
+    """True when ``word`` is not printed on the line of ``numbers``: set in a larger or smaller font (a box
+    over a quarter taller or shorter than theirs) or off their centre row by a fifth of their height."""
+    if len(numbers) < 2:
+        return False
+    height = float(np.median([w.height_px for w in numbers]))
+    centre = float(np.median([w.center_px[0] for w in numbers]))
+    return (not 0.8 <= word.height_px / max(height, 1.0) <= 1.25) or abs(word.center_px[0] - centre) > 0.2 * height
 
 
 def _last_phrase(words: list[TextBox]) -> tuple[TextBox, ...]:
@@ -349,8 +365,14 @@ def _label_digits(line: _Line, times: dict[int, float], grid_start: float | None
 
 
 def _increasing(values: list[int]) -> bool:
-    """True for three or more values that never fall and do rise."""
+    """True for three or more values that never fall and do rise, or that start at 0 and rise later.
+
+    No row of numbers at risk does either: its first count is the largest, and an arm with no one at
+    risk has no one later. The x tick labels ("0 6 12 ...") misread into other numbers start at 0.
+    """
     diffs = np.diff(values)
+    if len(values) >= 3 and values[0] == 0 and max(values) > 0:
+        return True
     return len(values) >= 3 and bool(np.all(diffs >= 0)) and bool(np.any(diffs > 0))
 
 

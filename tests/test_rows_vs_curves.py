@@ -1,0 +1,186 @@
+"""When the at-risk rows and the traced curves disagree in number (issue 12): the side that is wrong is repaired.
+
+Curves of one ink told apart by line type, a curve's own confidence limits, light lines on a grey panel,
+and table lines that are not at-risk rows (misread tick labels) or rows an axis title is printed over.
+Synthetic panels drawn with matplotlib or NumPy at fixed seeds; pixel coordinates ``(row, col)``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+
+from reconstruct.digitize import arm_split, curves
+from reconstruct.digitize.figure import digitize_image
+from reconstruct.digitize.image import decode_image
+from reconstruct.digitize.ocr import TextBox
+from reconstruct.digitize.path_pruning import drop_band_limits, is_band_limit, to_count
+from reconstruct.digitize.risk_table import _increasing, _split_line
+from reconstruct.errors import DigitizationWarning
+
+
+def _km(rng: np.random.Generator, n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    t = np.sort(np.minimum(rng.exponential(scale, n), 30.0))
+    s = np.cumprod(1.0 - 1.0 / np.arange(n, 0, -1))
+    return np.concatenate(([0.0], t)), np.concatenate(([1.0], s))
+
+
+def _render(draw) -> np.ndarray:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
+    draw(ax)
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    ax.set_xticks([0, 10, 20, 30])
+    ax.set_yticks([0, 0.5, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return decode_image(buf.getvalue(), source="test")
+
+
+def _miss(arm, t, s) -> float:
+    grid = np.linspace(0.0, min(float(t[-1]), float(arm.time[-1])), 300)
+    true = s[np.searchsorted(t, grid, side="right") - 1]
+    got = arm.survival[np.clip(np.searchsorted(arm.time, grid, side="right") - 1, 0, None)]
+    return float(np.mean(np.abs(true - got)))
+
+
+_WILD = Path(__file__).resolve().parents[1] / "benchmarks" / ".cache" / "wild"
+_WILD_MAIN = Path("/work/main/benchmarks/.cache/wild")
+
+
+def _wild(name: str) -> Path:
+    for folder in (_WILD, _WILD_MAIN):
+        if (folder / name).exists():
+            return folder / name
+    pytest.skip(f"wild corpus figure {name} not generated (python benchmarks/wild/make_corpus.py)")
+
+
+def test_three_arms_of_one_ink_told_apart_when_a_faint_dashed_one_runs_above_a_solid_one():
+    # rms::survplot in grey: a solid black, a grey dashed and a dotted arm; re-tracing the dashed arm must
+    # not trade its dashes for a ride along the solid curve (it lost them, and the table's 3 rows met 1 curve)
+    path = _wild("rms_002.jpg")
+    truth = json.loads(path.with_suffix(".json").read_text())
+    ipd = pd.read_csv(path.with_name("rms_002_ipd.csv"))
+    img = decode_image(path.read_bytes(), source=str(path))
+    with pytest.warns(DigitizationWarning, match="same ink"):
+        fig = digitize_image(img, n_arms=3)  # the words in the panel masked (curve labels, the table)
+    assert len(fig.arms) == 3
+    dashed = ipd[ipd["arm"] == "Arm B"]  # the dashed grey arm: ends near 0.55 at 40 months
+    time, event = dashed["time"].to_numpy(), dashed["event"].to_numpy()
+    at_risk = np.array([np.sum(time >= t) for t in time[event == 1]])
+    end = float(np.prod(1.0 - 1.0 / at_risk))  # KM at the last time (one event per tie is enough here)
+    assert "Arm B" in truth["arms"]
+    last = float(time.max())
+    # one arm follows the dashed curve to its end (the dotted arm may still be cut short where it crosses)
+    assert any(abs(float(a.survival[-1]) - end) < 0.02 and float(a.time[-1]) > last - 3.0 for a in fig.arms)
+
+
+def _path(rows, own=None, *, half_width: int = 1) -> curves.TracedPath:
+    rows = np.asarray(rows, np.int64)
+    own = np.ones(rows.size) if own is None else np.asarray(own, float)
+    return curves.TracedPath(rows, own, 0, rows.size, 1.0, half_width, False)
+
+
+def _steps(n: int, drops: list[int], start: int, size: int) -> np.ndarray:
+    rows = np.full(n, start, np.int64)
+    for c in drops:
+        rows[c:] += size
+    return rows
+
+
+def test_a_confidence_limit_steps_where_its_curve_steps_another_arm_does_not():
+    n = 400
+    drops = list(range(20, 380, 30))  # 12 event times
+    main = _steps(n, drops, 40, 8)
+    upper = _steps(n, drops, 30, 5)  # above the curve, stepping with it
+    lower = _steps(n, drops, 52, 10)
+    hopper = np.where(np.arange(n) < 150, upper, lower)  # a monotone trace from the upper to the lower limit
+    hopper = np.maximum.accumulate(hopper)
+    other = _steps(n, [c + 14 for c in drops], 35, 9)  # another arm: its own event times
+    assert is_band_limit(_path(upper), _path(main))
+    assert is_band_limit(_path(lower), _path(main))
+    assert is_band_limit(_path(hopper), _path(main))
+    assert not is_band_limit(_path(other), _path(main))
+    back_up = np.where(np.arange(n) < 200, lower, upper)  # below the curve, then above it: crosses back
+    assert not is_band_limit(_path(back_up), _path(main))
+
+
+def test_to_count_drops_a_curves_confidence_limit_with_a_note_but_never_another_arm():
+    n = 400
+    drops = list(range(20, 380, 30))
+    main = (0, _path(_steps(n, drops, 40, 8)), None)
+    limit = (0, _path(_steps(n, drops, 52, 10), np.full(n, 0.5)), None)  # dashed: less ink of its own
+    other = (0, _path(_steps(n, [c + 14 for c in drops], 20, 9), np.full(n, 0.5)), None)
+    drawn = np.zeros((200, n), bool)
+    notes: list[str] = []
+    kept = to_count([main, limit], 1, drawn, notes)
+    assert [item[1] for item in kept] == [main[1]]
+    assert notes and "confidence limits" in notes[0] and not notes[0].startswith("kept the first")
+    notes = []
+    kept = to_count([main, other], 1, drawn, notes)  # not a limit: truncated, and the note says so
+    assert notes and notes[0].startswith("kept the first")
+    assert len(drop_band_limits([main, other], 1)) == 2
+    assert len(drop_band_limits([main, limit], 2)) == 2  # never below the count asked for
+
+
+def test_a_light_coloured_line_on_a_grey_panel_is_a_line_colour():
+    # ggplot2's theme_grey: a teal line on #ebebeb is less than the strong contrast from the panel
+    panel = np.full((150, 300, 3), 235, np.uint8)
+    cv2.line(panel, (5, 40), (295, 40), (95, 208, 211), 1)
+    cv2.line(panel, (5, 90), (295, 90), (200, 60, 50), 1)
+    lab = cv2.cvtColor(panel, cv2.COLOR_RGB2LAB).astype(np.float32)
+    found = curves.find_line_colours(lab, curves.background_lab(lab), min_pixels=40)
+    hues = sorted(c.rgb for c in found)
+    assert len(found) == 2
+    assert np.allclose(hues[0], (95, 208, 211), atol=12) and np.allclose(hues[1], (200, 60, 50), atol=12)
+    # on white, a pale tint as faint (the rim or ribbon of a yellow line) stays no line colour of its own
+    white = np.full((150, 300, 3), 255, np.uint8)
+    cv2.line(white, (5, 40), (295, 40), (248, 228, 140), 1)  # 51 Lab units from white: under the strong 55
+    lab = cv2.cvtColor(white, cv2.COLOR_RGB2LAB).astype(np.float32)
+    assert curves.find_line_colours(lab, curves.background_lab(lab), min_pixels=40) == []
+
+
+def test_a_row_starting_at_zero_is_no_at_risk_row():
+    assert _increasing([0, 22, 10, 24, 20])  # x tick labels misread: "0 6 12 18 24"
+    assert _increasing([10, 12, 15])
+    assert not _increasing([0, 0, 0])
+    assert not _increasing([40, 35, 27, 0])
+
+
+def _box(text, row0, col0, row1, col1):
+    return TextBox(text, 1.0, row0, col0, row1, col1)
+
+
+def test_an_axis_title_printed_over_a_row_leaves_the_row_its_numbers():
+    # rms::survplot with the table under the axis title: "Months", taller and higher, overlaps the first row
+    row = [_box("37", 191, 177, 217, 195), _box("24", 192, 231, 218, 258), _box("14", 192, 297, 218, 324),
+           _box("11", 191, 365, 218, 384), _box("5", 192, 501, 214, 519), _box("1", 193, 566, 217, 586),
+           _box("Standard", 192, 727, 217, 800)]
+    title = _box("Months", 181, 418, 216, 491)
+    line = _split_line(sorted(row + [title], key=lambda w: w.col0), 150.0, 720.0)
+    assert [v for _, v in line.numbers] == [37, 24, 14, 11, 5, 1]
+    assert line.label_text == "Standard"
+    # a word of the row's own size and line between its numbers (a legend) still voids the row
+    legend = _box("Group", 192, 418, 218, 470)
+    assert _split_line(sorted(row + [legend], key=lambda w: w.col0), 150.0, 720.0).numbers == ()
+
+
+def test_own_mass_counts_only_the_paths_window():
+    residual = np.zeros((50, 100), np.float32)
+    residual[20, :] = 1.0
+    on = _path(np.full(100, 20))
+    off = _path(np.full(100, 30))
+    assert arm_split._own_mass(on, residual) == pytest.approx(100.0)
+    assert arm_split._own_mass(off, residual) == 0.0
