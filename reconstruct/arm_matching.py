@@ -19,7 +19,8 @@ from scipy.optimize import linear_sum_assignment
 
 from reconstruct.errors import ReconstructionError
 
-__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "name_key"]
+__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
+           "name_key"]
 
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
@@ -33,6 +34,9 @@ _NUMBERS_MARGIN = 4.0
 # much nearer than any other curve or row the pair must be (0-255 units).
 _SHADE_TOLERANCE = 14.0
 _SHADE_MARGIN = 12.0
+# How far (share of the table's time step) a curve may run past the first time its row prints 0 at risk:
+# the traced end overshoots by a line cap or a censor mark's arm, never by a tenth of a table step.
+_FOLLOW_UP_SLACK = 0.15
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,11 +247,33 @@ def _colour_pins(arms, rows) -> dict[int, int]:
     return {i: j for i, j in pairs.items() if r[j] is not None}
 
 
+def follow_up_exclusions(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) -> NDArray[np.bool_]:
+    """Pairs ruled out by follow-up: a curve drawn past the first time its row prints 0 patients at risk.
+
+    Nobody is at risk at that time, so every patient's time, and the curve's last corner, lies before
+    it. ``excluded[i, j]`` is True when curve ``i`` runs past row ``j``'s first 0 by more than
+    ``_FOLLOW_UP_SLACK`` of the table's time step there.
+    """
+    excluded = np.zeros((len(arms), len(rows)), bool)
+    for j, r in enumerate(rows):
+        t, n = np.asarray(r.time, float), np.asarray(r.n_risk)
+        zero = np.flatnonzero(n <= 0)
+        if zero.size == 0 or zero[0] == 0 or np.any(n[zero[0]:] > 0):
+            continue  # a row that is 0 at the start, or rises after a 0, is a misread: no evidence
+        k = zero[0]
+        slack = _FOLLOW_UP_SLACK * (t[k] - t[k - 1])
+        for i, a in enumerate(arms):
+            excluded[i, j] = len(a.time) > 0 and float(a.time[-1]) > t[k] + slack
+    return excluded
+
+
 def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) -> tuple[list[tuple[int, ...]], str]:
     """Assignments (``rows[k]`` per arm) left open by the pairs that labels, colours and shades single out.
 
     Each source pairs only the arms it tells apart (a partial match); the pairs of all sources must
-    agree, else none is used. Returns every assignment and "" when nothing pins a pair.
+    agree, else none is used. Pairings that follow-up rules out (:func:`follow_up_exclusions`) are
+    dropped too, unless that leaves none. Returns every assignment and "" when nothing pins or
+    rules out a pair.
 
     Returns
     -------
@@ -267,9 +293,16 @@ def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
         if found:
             pairs = ", ".join(f"curve {i + 1} with row {j + 1}" for i, j in sorted(found.items()))
             said.append(f"{name} pairs {pairs}")
-    if not pins:
+    allowed = [p for p in every if all(p[i] == j for i, j in pins.items())]
+    excluded = follow_up_exclusions(arms, rows)
+    kept = [p for p in allowed if not any(excluded[i, p[i]] for i in range(len(p)))]
+    if kept and len(kept) < len(allowed):
+        allowed = kept
+        out = ", ".join(f"curve {i + 1} from row {j + 1}" for i, j in zip(*np.nonzero(excluded), strict=True))
+        said.append(f"follow-up rules out {out} (the curve runs past the time that row has nobody left at risk)")
+    if not said:
         return every, ""
-    return [p for p in every if all(p[i] == j for i, j in pins.items())], "; ".join(said)
+    return allowed, "; ".join(said)
 
 
 def _best_among(cost: NDArray[np.float64], allowed: Sequence[tuple[int, ...]]) -> tuple[tuple[int, ...], float, float]:
