@@ -107,6 +107,9 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     overridden : str
         A note when the fit overrode the label or colour match, else "".
     """
+    if marks is not None:  # the censor marks count the patients each curve shows leaving (follow-up)
+        arms = [dataclasses.replace(a, censor_time=None if m is None else np.asarray(m, float))
+                for a, m in zip(arms, marks, strict=True)]
     if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
         return match_arms_to_rows(arms, rows), ""
     fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
