@@ -7,7 +7,7 @@ import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
 from reconstruct._arm_fallback import fallback_match
-from reconstruct.arm_matching import ArmCurve, RiskRowInfo, follow_up_exclusions, match_arms_to_rows
+from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _numbers_costs, follow_up_exclusions, match_arms_to_rows
 from reconstruct.errors import ReconstructionError
 
 TIMES = np.arange(0.0, 30.0, 6.0)
@@ -85,9 +85,14 @@ def test_a_label_holding_two_row_names_pins_no_row():
 def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
     good, tg, ng = _arm(3, 30.0)
     poor, tp, np_ = _arm(4, 4.0)
-    match = match_arms_to_rows([poor, good], [_row(tg, ng), _row(tp, np_)])
+    rows = [_row(tg, ng), _row(tp, np_)]
+    match = match_arms_to_rows([poor, good], rows)
     assert match.rows == (1, 0)
-    assert match.basis == "numbers"
+    # follow-up (the good curve shows more patients leaving late than the poor row has) pins it first;
+    # the KM bound alone decides too, by more than its margin of 4 squared patients
+    assert match.basis == "pairs" and "follow-up rules out curve 2 from row 2" in match.detail
+    cost = _numbers_costs([poor, good], rows)
+    assert cost[0, 0] + cost[1, 1] - (cost[0, 1] + cost[1, 0]) > 4.0
 
 
 def test_near_identical_arms_without_labels_or_colours_are_an_error():
