@@ -313,7 +313,7 @@ def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
 
     Each source pairs only the arms it tells apart (a partial match); the pairs of all sources must
     agree, else none is used. Pairings that follow-up rules out (:func:`follow_up_exclusions`) are
-    dropped too, unless that leaves none. Returns every assignment and "" when nothing pins or
+    dropped too when that leaves exactly one. Returns every assignment and "" when nothing pins or
     rules out a pair.
 
     Returns
@@ -337,7 +337,9 @@ def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
     allowed = [p for p in every if all(p[i] == j for i, j in pins.items())]
     excluded = follow_up_exclusions(arms, rows)
     kept = [p for p in allowed if not any(excluded[i, p[i]] for i in range(len(p)))]
-    if kept and len(kept) < len(allowed):
+    # Follow-up only ever decides: it narrows to one pairing or is not used. Narrowed to two, the weaker
+    # evidence left to choose (the KM bound on a scan's trace, step counts) picked the swapped one (scan_011).
+    if len(kept) == 1 and len(kept) < len(allowed):
         allowed = kept
         out = ", ".join(f"curve {i + 1} from row {j + 1}" for i, j in zip(*np.nonzero(excluded), strict=True))
         said.append(f"follow-up rules out {out} (the curve runs past the row's last patient, or shows more "

@@ -7,7 +7,8 @@ import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
 from reconstruct._arm_fallback import fallback_match
-from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _numbers_costs, follow_up_exclusions, match_arms_to_rows
+from reconstruct.arm_matching import (ArmCurve, RiskRowInfo, _numbers_costs, follow_up_exclusions, match_arms_to_rows,
+                                      pinned_assignments)
 from reconstruct.errors import ReconstructionError
 
 TIMES = np.arange(0.0, 30.0, 6.0)
@@ -169,3 +170,24 @@ def test_follow_up_ignores_a_row_that_rises():
     short, long, row_short, _ = _tail_pair()
     risen = _row(row_short.time, np.array([150, 100, 60, 30, 0, 3]))  # a misread cell after the 0
     assert not follow_up_exclusions([short, long], [risen, row_short])[:, 0].any()
+
+
+def test_follow_up_that_leaves_two_pairings_is_not_used():
+    # One curve runs past the first row's last patient: that rules out 2 of 6 pairings of three arms, leaving
+    # four for weaker evidence to pick among; follow-up only ever decides, so it pins nothing here.
+    t = np.arange(0.0, 36.0, 6.0)
+    time, surv = np.array([0.0, 6.0, 12.0, 18.0]), np.array([1.0, 0.8, 0.6, 0.5])
+    long = ArmCurve(label=None, colour=None, time=np.r_[time, 29.0], survival=np.r_[surv, 0.5])
+    short = ArmCurve(label=None, colour=None, time=np.r_[time, 20.0], survival=np.r_[surv, 0.5])
+    rows = [_row(t, np.array([90, 70, 50, 30, 0, 0])), _row(t, np.array([90, 70, 50, 30, 8, 2])),
+            _row(t, np.array([90, 70, 50, 30, 9, 3]))]
+    assert follow_up_exclusions([long, short, short], rows)[:, 0].tolist() == [True, False, False]
+    allowed, detail = pinned_assignments([long, short, short], rows)
+    assert len(allowed) == 6 and detail == ""
+    # a curve running to 32 months (past rows 1 and 2) and one to 26 (past row 1) leave one pairing: it decides
+    longer = ArmCurve(label=None, colour=None, time=np.r_[time, 32.0], survival=np.r_[surv, 0.5])
+    mid = ArmCurve(label=None, colour=None, time=np.r_[time, 26.0], survival=np.r_[surv, 0.5])
+    rows[1] = _row(t, np.array([90, 70, 50, 30, 8, 0]))
+    allowed, detail = pinned_assignments([longer, mid, short], rows)
+    assert allowed == [(2, 1, 0)]
+    assert detail.startswith("follow-up rules out curve 1 from row 1, curve 1 from row 2, curve 2 from row 1")
