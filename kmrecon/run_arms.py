@@ -140,6 +140,16 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
             f"with rows {list(fit_rows)} ({fit.detail()}); name the arms with --arm-names in curve order "
             "(see overlay.png) or give --at-risk with the legend's names"
         )
+    if (other is not None and "follow-up rules out" in other.detail and other.rows != fit_rows
+            and np.isfinite(fit.score) and fit.allows(other.rows)):
+        # Follow-up counts marks and drops on the trace: marks of two overlapping curves count for both (jco_015
+        # ruled out its true row so). Against the fit's preference, even within its margin, it decides nothing.
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"follow-up puts rows {list(other.rows)} on the curves, but the reconstruction fits better with rows "
+            f"{list(fit_rows)} ({fit.detail()}); name the arms with --arm-names in curve order (see overlay.png) "
+            "or give --at-risk with the legend's names"
+        )
     if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
         # labels, colours or numbers pick among assignments that fit about equally well
         agree = "fit agrees" if other.rows == fit.rows else "fit allows it"
