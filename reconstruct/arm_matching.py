@@ -2,8 +2,9 @@
 
 A wrong match silently swaps arms in every later statistic. Follow-up can also decide (a curve cannot
 belong to a row that has fewer patients left at some time than the curve shows leaving after it:
-:func:`follow_up_exclusions`). When labels, colours, follow-up and the KM bound leave the match open, :mod:`reconstruct._arm_fallback` decides by the curves' step counts when they single out a
-pairing; otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError`) asking for
+:func:`follow_up_exclusions`). When labels, colours, follow-up and the KM bound leave the match open,
+:mod:`reconstruct._arm_fallback` decides by the curves' step counts when they single out a pairing;
+otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError`) asking for
 ``--arm-names`` or ``--at-risk``, never a guess. (``kmrecon run`` may then take the legend order, and says so.)
 """
 

@@ -7,8 +7,14 @@ import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
 from reconstruct._arm_fallback import fallback_match
-from reconstruct.arm_matching import (ArmCurve, RiskRowInfo, _numbers_costs, follow_up_exclusions, match_arms_to_rows,
-                                      pinned_assignments)
+from reconstruct.arm_matching import (
+    ArmCurve,
+    RiskRowInfo,
+    _numbers_costs,
+    follow_up_exclusions,
+    match_arms_to_rows,
+    pinned_assignments,
+)
 from reconstruct.errors import ReconstructionError
 
 TIMES = np.arange(0.0, 30.0, 6.0)
@@ -91,7 +97,8 @@ def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
     assert match.rows == (1, 0)
     # follow-up (the good curve shows more patients leaving late than the poor row has) pins it first;
     # the KM bound alone decides too, by more than its margin of 4 squared patients
-    assert match.basis == "pairs" and "follow-up rules out curve 2 from row 2" in match.detail
+    assert match.basis == "pairs"
+    assert "follow-up rules out curve 2 from row 2" in match.detail
     cost = _numbers_costs([poor, good], rows)
     assert cost[0, 0] + cost[1, 1] - (cost[0, 1] + cost[1, 0]) > 4.0
 
@@ -183,7 +190,8 @@ def test_follow_up_that_leaves_two_pairings_is_not_used():
             _row(t, np.array([90, 70, 50, 30, 9, 3]))]
     assert follow_up_exclusions([long, short, short], rows)[:, 0].tolist() == [True, False, False]
     allowed, detail = pinned_assignments([long, short, short], rows)
-    assert len(allowed) == 6 and detail == ""
+    assert len(allowed) == 6
+    assert detail == ""
     # a curve running to 32 months (past rows 1 and 2) and one to 26 (past row 1) leave one pairing: it decides
     longer = ArmCurve(label=None, colour=None, time=np.r_[time, 32.0], survival=np.r_[surv, 0.5])
     mid = ArmCurve(label=None, colour=None, time=np.r_[time, 26.0], survival=np.r_[surv, 0.5])

@@ -1,4 +1,4 @@
-"""``kmrecon run``'s arm matching: follow-up decides only where the reconstruction's fit does not prefer another pairing."""
+"""``kmrecon run``'s arm matching: follow-up decides only where the reconstruction's fit prefers no other pairing."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def test_follow_up_decides_when_the_fit_agrees(monkeypatch):
     monkeypatch.setattr(run_arms, "pair_scorer", _scorer([[0.5, 0.2], [0.2, 0.5]]))  # prefers (1, 0) by 0.6
     match, note = run_arms.match_by_fit([short, long], [row_long, row_short], precision=0.002, method="guyot",
                                         marks=None)
-    assert match.rows == (1, 0) and "follow-up rules out curve 2 from row 2" in match.detail and note == ""
+    assert match.rows == (1, 0)
+    assert "follow-up rules out curve 2 from row 2" in match.detail
+    assert note == ""
 
 
 def test_follow_up_against_the_fits_preference_is_an_ambiguity_error(monkeypatch):
@@ -28,5 +30,5 @@ def test_follow_up_against_the_fits_preference_is_an_ambiguity_error(monkeypatch
     # can follow-up (counted on the trace) overrule it. Nothing decides: an error, not a guess.
     short, long, row_short, row_long = _tail_pair()
     monkeypatch.setattr(run_arms, "pair_scorer", _scorer([[0.2, 0.5], [0.5, 0.2]]))
-    with pytest.raises(ReconstructionError, match="follow-up puts rows \\[1, 0\\] on the curves, but the reconstruction"):
+    with pytest.raises(ReconstructionError, match=r"follow-up puts rows \[1, 0\] on the curves, but the recon"):
         run_arms.match_by_fit([short, long], [row_long, row_short], precision=0.002, method="guyot", marks=None)
