@@ -107,6 +107,9 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     overridden : str
         A note when the fit overrode the label or colour match, else "".
     """
+    if marks is not None:  # the censor marks count the patients each curve shows leaving (follow-up)
+        arms = [dataclasses.replace(a, censor_time=None if m is None else np.asarray(m, float))
+                for a, m in zip(arms, marks, strict=True)]
     if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
         return match_arms_to_rows(arms, rows), ""
     fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
@@ -136,6 +139,16 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
             f"the curves' step counts put rows {list(other.rows)} on them, but the reconstruction fits better "
             f"with rows {list(fit_rows)} ({fit.detail()}); name the arms with --arm-names in curve order "
             "(see overlay.png) or give --at-risk with the legend's names"
+        )
+    if (other is not None and "follow-up rules out" in other.detail and other.rows != fit_rows
+            and np.isfinite(fit.score) and fit.allows(other.rows)):
+        # Follow-up counts marks and drops on the trace: marks of two overlapping curves count for both (jco_015
+        # ruled out its true row so). Against the fit's preference, even within its margin, it decides nothing.
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"follow-up puts rows {list(other.rows)} on the curves, but the reconstruction fits better with rows "
+            f"{list(fit_rows)} ({fit.detail()}); name the arms with --arm-names in curve order (see overlay.png) "
+            "or give --at-risk with the legend's names"
         )
     if other is not None and (fit.allows(other.rows) or not np.isfinite(fit.score)):
         # labels, colours or numbers pick among assignments that fit about equally well

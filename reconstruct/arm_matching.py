@@ -1,8 +1,10 @@
 """Matching digitized arms to number-at-risk rows: by label text, label colour, or the numbers themselves.
 
-A wrong match silently swaps arms in every later statistic. When labels, colours and the KM bound leave
-the match open, :mod:`reconstruct._arm_fallback` decides by the curves' step counts when they single out a
-pairing; otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError`) asking for
+A wrong match silently swaps arms in every later statistic. Follow-up can also decide (a curve cannot
+belong to a row that has fewer patients left at some time than the curve shows leaving after it:
+:func:`follow_up_exclusions`). When labels, colours, follow-up and the KM bound leave the match open,
+:mod:`reconstruct._arm_fallback` decides by the curves' step counts when they single out a pairing;
+otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError`) asking for
 ``--arm-names`` or ``--at-risk``, never a guess. (``kmrecon run`` may then take the legend order, and says so.)
 """
 
@@ -19,7 +21,8 @@ from scipy.optimize import linear_sum_assignment
 
 from reconstruct.errors import ReconstructionError
 
-__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "name_key"]
+__all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
+           "name_key"]
 
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
@@ -33,6 +36,12 @@ _NUMBERS_MARGIN = 4.0
 # much nearer than any other curve or row the pair must be (0-255 units).
 _SHADE_TOLERANCE = 14.0
 _SHADE_MARGIN = 12.0
+# How far (share of the table's time step) a curve may run past the first time its row prints 0 at risk:
+# the traced end overshoots by a line cap or a censor mark's arm, never by a tenth of a table step.
+_FOLLOW_UP_SLACK = 0.15
+# Patients seen after a table time (censor marks and drops) may exceed the printed count by this share of it
+# (at least one) before the pair is ruled out: a stray mark, or one drop traced as two corners, is no proof.
+_SEEN_SLACK = 0.1
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +58,8 @@ class ArmCurve:
         Step corners of the curve.
     shade : float or None
         Core grey level of the drawn line (0-255), for figures in greys.
+    censor_time : ndarray or None
+        Times of the censor marks found on the curve (None when not looked for).
     """
 
     label: str | None
@@ -56,6 +67,7 @@ class ArmCurve:
     time: NDArray[np.float64]
     survival: NDArray[np.float64]
     shade: float | None = None
+    censor_time: NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,11 +255,68 @@ def _colour_pins(arms, rows) -> dict[int, int]:
     return {i: j for i, j in pairs.items() if r[j] is not None}
 
 
+def _thinned(times: NDArray[np.float64], gap: float) -> NDArray[np.float64]:
+    """Sorted ``times`` keeping only those more than ``gap`` after the last kept one."""
+    kept: list[float] = []
+    for x in np.sort(times):
+        if not kept or x - kept[-1] > gap:
+            kept.append(float(x))
+    return np.asarray(kept, float)
+
+
+def _seen_after(arm: ArmCurve, times: NDArray[np.float64], step: float) -> NDArray[np.int64]:
+    """Patients the curve shows leaving after each of ``times``: at least its censor marks and drops there.
+
+    A lower bound: drop corners within a tenth of the table's time ``step`` count once (a step traced
+    as a staircase of corners, a trace hopping between curves of one ink), marks within 2% of it once,
+    and both only from 2% of a step after each time (a mark's or a corner's position is off by a pixel or two).
+    """
+    t, s = np.asarray(arm.time, float), np.asarray(arm.survival, float)
+    drops = _thinned(t[np.flatnonzero(np.diff(s) < -1e-9) + 1], 0.1 * step)
+    marks = _thinned(np.asarray(arm.censor_time if arm.censor_time is not None else [], float), 0.02 * step)
+    gap = 0.02 * step
+    return np.array([int(np.sum(drops > x + gap) + np.sum(marks > x + gap)) for x in times], np.int64)
+
+
+def follow_up_exclusions(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) -> NDArray[np.bool_]:
+    """Pairs that follow-up rules out: a curve showing more patients after a table time than its row has then.
+
+    Everyone who leaves a curve after time ``T``, by an event (a drop) or censoring (a mark), was at
+    risk at ``T``. So a curve drawn past the first time its row prints 0 cannot be that row's (by
+    more than ``_FOLLOW_UP_SLACK`` of the table's time step: a line cap, a mark's arm), nor can a
+    curve with more drops and censor marks after a table time than the row's count there (beyond
+    ``_SEEN_SLACK``). ``excluded[i, j]`` is True when curve ``i`` cannot be row ``j``'s.
+    """
+    ended = np.zeros((len(arms), len(rows)), bool)
+    crowded = np.zeros_like(ended)
+    for j, r in enumerate(rows):
+        t, n = np.asarray(r.time, float), np.asarray(r.n_risk)
+        if t.size < 2 or np.any(np.diff(n) > 0) or n[0] <= 0:
+            continue  # a row that rises or starts at 0 is a misread: no evidence
+        step = float(np.min(np.diff(t)))
+        zero = np.flatnonzero(n <= 0)
+        for i, a in enumerate(arms):
+            if len(a.time) == 0:
+                continue
+            if zero.size and zero[0] > 0:
+                k = zero[0]
+                ended[i, j] = float(a.time[-1]) > t[k] + _FOLLOW_UP_SLACK * (t[k] - t[k - 1])
+            crowded[i, j] = bool(np.any(_seen_after(a, t, step) > n + np.maximum(1.0, _SEEN_SLACK * n)))
+    # Marks and drops are counted on the trace: text in the panel read as marks, or a trace hopping between
+    # curves, inflates them. When they leave no complete pairing, they prove nothing for this figure.
+    if len(arms) == len(rows) and not any(all(not crowded[i, p[i]] for i in range(len(arms)))
+                                          for p in itertools.permutations(range(len(rows)))):
+        crowded[:] = False
+    return ended | crowded
+
+
 def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) -> tuple[list[tuple[int, ...]], str]:
     """Assignments (``rows[k]`` per arm) left open by the pairs that labels, colours and shades single out.
 
     Each source pairs only the arms it tells apart (a partial match); the pairs of all sources must
-    agree, else none is used. Returns every assignment and "" when nothing pins a pair.
+    agree, else none is used. Pairings that follow-up rules out (:func:`follow_up_exclusions`) are
+    dropped too when that leaves exactly one. Returns every assignment and "" when nothing pins or
+    rules out a pair.
 
     Returns
     -------
@@ -267,9 +336,19 @@ def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
         if found:
             pairs = ", ".join(f"curve {i + 1} with row {j + 1}" for i, j in sorted(found.items()))
             said.append(f"{name} pairs {pairs}")
-    if not pins:
+    allowed = [p for p in every if all(p[i] == j for i, j in pins.items())]
+    excluded = follow_up_exclusions(arms, rows)
+    kept = [p for p in allowed if not any(excluded[i, p[i]] for i in range(len(p)))]
+    # Follow-up only ever decides: it narrows to one pairing or is not used. Narrowed to two, the weaker
+    # evidence left to choose (the KM bound on a scan's trace, step counts) picked the swapped one (scan_011).
+    if len(kept) == 1 and len(kept) < len(allowed):
+        allowed = kept
+        out = ", ".join(f"curve {i + 1} from row {j + 1}" for i, j in zip(*np.nonzero(excluded), strict=True))
+        said.append(f"follow-up rules out {out} (the curve runs past the row's last patient, or shows more "
+                    "patients leaving after a table time than the row has then)")
+    if not said:
         return every, ""
-    return [p for p in every if all(p[i] == j for i, j in pins.items())], "; ".join(said)
+    return allowed, "; ".join(said)
 
 
 def _best_among(cost: NDArray[np.float64], allowed: Sequence[tuple[int, ...]]) -> tuple[tuple[int, ...], float, float]:

@@ -7,7 +7,14 @@ import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
 from reconstruct._arm_fallback import fallback_match
-from reconstruct.arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows
+from reconstruct.arm_matching import (
+    ArmCurve,
+    RiskRowInfo,
+    _numbers_costs,
+    follow_up_exclusions,
+    match_arms_to_rows,
+    pinned_assignments,
+)
 from reconstruct.errors import ReconstructionError
 
 TIMES = np.arange(0.0, 30.0, 6.0)
@@ -85,9 +92,15 @@ def test_a_label_holding_two_row_names_pins_no_row():
 def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
     good, tg, ng = _arm(3, 30.0)
     poor, tp, np_ = _arm(4, 4.0)
-    match = match_arms_to_rows([poor, good], [_row(tg, ng), _row(tp, np_)])
+    rows = [_row(tg, ng), _row(tp, np_)]
+    match = match_arms_to_rows([poor, good], rows)
     assert match.rows == (1, 0)
-    assert match.basis == "numbers"
+    # follow-up (the good curve shows more patients leaving late than the poor row has) pins it first;
+    # the KM bound alone decides too, by more than its margin of 4 squared patients
+    assert match.basis == "pairs"
+    assert "follow-up rules out curve 2 from row 2" in match.detail
+    cost = _numbers_costs([poor, good], rows)
+    assert cost[0, 0] + cost[1, 1] - (cost[0, 1] + cost[1, 0]) > 4.0
 
 
 def test_near_identical_arms_without_labels_or_colours_are_an_error():
@@ -119,3 +132,70 @@ def test_row_count_must_equal_arm_count():
     b, _, _ = _arm(2, 12.0)
     with pytest.raises(ReconstructionError, match="got 1 row\\(s\\) for 2 curve\\(s\\)"):
         match_arms_to_rows([a, b], [_row(ta, na)])
+
+
+def _tail_pair():
+    """Two arms of one hazard whose follow-up ends apart (17 and 29 months), with their true at-risk rows."""
+    t = np.arange(0.0, 36.0, 6.0)
+    out = []
+    for seed, follow_up in ((5, 17.0), (6, 29.0)):
+        sim = simulate_arm(150, seed=seed, median=14.0, follow_up=follow_up)
+        time, surv = km_step_points(sim.time, sim.event)
+        out += [ArmCurve(label=None, colour=None, time=time, survival=surv), _row(t, number_at_risk(sim.time, t))]
+    short, row_short, long, row_long = out
+    return short, long, row_short, row_long
+
+
+def test_follow_up_rules_out_a_curve_running_past_its_rows_last_patient():
+    short, long, row_short, row_long = _tail_pair()
+    assert long.time[-1] > 24.0 + 0.15 * 6.0
+    excluded = follow_up_exclusions([short, long], [row_long, row_short])
+    assert excluded.tolist() == [[False, False], [False, True]]
+    match = match_arms_to_rows([short, long], [row_long, row_short])
+    assert match.rows == (1, 0)
+    assert "follow-up rules out curve 2 from row 2" in match.detail
+
+
+def test_follow_up_counts_censor_marks_after_a_table_time():
+    # Twelve censor marks after 24 months on the first curve: a row with 4 patients left then cannot be its row.
+    time, surv = np.array([0.0, 5.0, 10.0, 15.0, 20.0, 30.0]), np.array([1.0, 0.9, 0.8, 0.7, 0.6, 0.6])
+    t = np.arange(0.0, 30.0, 6.0)
+    marks = np.linspace(24.5, 29.5, 12)
+    a = ArmCurve(label=None, colour=None, time=time, survival=surv, censor_time=marks)
+    b = ArmCurve(label=None, colour=None, time=time, survival=surv)
+    rows = [_row(t, np.array([150, 110, 70, 40, 4])), _row(t, np.array([150, 110, 70, 40, 14]))]
+    assert follow_up_exclusions([a, b], rows).tolist() == [[True, False], [False, False]]
+    # 12 marks against 11 patients is within the slack of one patient (or a tenth of the count)
+    assert not follow_up_exclusions([a, b], [rows[0], _row(t, np.array([150, 110, 70, 40, 11]))])[0, 1]
+    # the same marks seen on both curves leave no complete pairing: they prove nothing
+    b = ArmCurve(label=None, colour=None, time=time, survival=surv, censor_time=marks)
+    rows[1] = _row(t, np.array([150, 110, 70, 40, 4]))
+    assert not follow_up_exclusions([a, b], rows).any()
+
+
+def test_follow_up_ignores_a_row_that_rises():
+    short, long, row_short, _ = _tail_pair()
+    risen = _row(row_short.time, np.array([150, 100, 60, 30, 0, 3]))  # a misread cell after the 0
+    assert not follow_up_exclusions([short, long], [risen, row_short])[:, 0].any()
+
+
+def test_follow_up_that_leaves_two_pairings_is_not_used():
+    # One curve runs past the first row's last patient: that rules out 2 of 6 pairings of three arms, leaving
+    # four for weaker evidence to pick among; follow-up only ever decides, so it pins nothing here.
+    t = np.arange(0.0, 36.0, 6.0)
+    time, surv = np.array([0.0, 6.0, 12.0, 18.0]), np.array([1.0, 0.8, 0.6, 0.5])
+    long = ArmCurve(label=None, colour=None, time=np.r_[time, 29.0], survival=np.r_[surv, 0.5])
+    short = ArmCurve(label=None, colour=None, time=np.r_[time, 20.0], survival=np.r_[surv, 0.5])
+    rows = [_row(t, np.array([90, 70, 50, 30, 0, 0])), _row(t, np.array([90, 70, 50, 30, 8, 2])),
+            _row(t, np.array([90, 70, 50, 30, 9, 3]))]
+    assert follow_up_exclusions([long, short, short], rows)[:, 0].tolist() == [True, False, False]
+    allowed, detail = pinned_assignments([long, short, short], rows)
+    assert len(allowed) == 6
+    assert detail == ""
+    # a curve running to 32 months (past rows 1 and 2) and one to 26 (past row 1) leave one pairing: it decides
+    longer = ArmCurve(label=None, colour=None, time=np.r_[time, 32.0], survival=np.r_[surv, 0.5])
+    mid = ArmCurve(label=None, colour=None, time=np.r_[time, 26.0], survival=np.r_[surv, 0.5])
+    rows[1] = _row(t, np.array([90, 70, 50, 30, 8, 0]))
+    allowed, detail = pinned_assignments([longer, mid, short], rows)
+    assert allowed == [(2, 1, 0)]
+    assert detail.startswith("follow-up rules out curve 1 from row 1, curve 1 from row 2, curve 2 from row 1")

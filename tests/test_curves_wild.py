@@ -209,3 +209,17 @@ def test_a_single_glyph_is_no_legend_label():
     assert is_label("Arm B")
     assert not is_label("王")  # a censor mark and a line read as one character
     assert not is_label("- ")
+
+
+def test_find_legend_sample_skips_a_stroke_on_another_arms_curve():
+    # Two arms in one grey share a membership map: a flat stretch of the other arm's curve is no legend key.
+    weight = np.zeros((200, 300), np.float32)
+    weight[29:32, :] = 1.0  # the arm's own curve
+    weight[119:122, 100:140] = 1.0  # a flat stretch of the other arm's curve, in the same ink
+    other = np.full(300, np.nan)
+    other[80:200] = 120.0  # the other curve's traced rows where it has ink of its own
+    assert find_legend_sample(weight, np.full(300, 30, np.int64), 1) == (120, 100, 140)  # taken without the other
+    assert find_legend_sample(weight, np.full(300, 30, np.int64), 1, [other]) is None
+    # a real key away from both curves is still found
+    weight[159:161, 20:50] = 1.0
+    assert find_legend_sample(weight, np.full(300, 30, np.int64), 1, [other])[1:] == (20, 50)

@@ -281,3 +281,23 @@ def test_a_black_curves_legend_key_is_found_by_its_grey_level(second):
     assert found[0][1][0] < found[1][1][0]  # Placebo's key is above
     without = legend_keys_outside(rgb, bbox, colours)
     assert without[0] == (None, None)
+
+
+def test_a_legend_below_the_table_names_its_arms_but_gives_no_order():
+    # Stata prints "group = Placebo" keys under the at-risk table, filling legend columns first. Keys there are
+    # bars (the table's coloured numbers are not), their labels are the level after "=", and their places
+    # are no legend order (positions None: ``run`` then never takes the rows in that order).
+    from reconstruct.digitize.legend_outside import legend_keys_outside
+
+    fig = Figure(figsize=(5.0, 5.0), dpi=100)
+    ax = fig.add_axes([0.15, 0.45, 0.8, 0.5])
+    t = np.linspace(0, 28, 60)
+    ax.step(t, np.exp(-t / 14), where="post", color="#0072B5", label="group = Nivolumab", lw=2)
+    ax.step(t, np.exp(-t / 9), where="post", color="#BC3C29", label="group = Placebo", lw=2)
+    for k, (colour, numbers) in enumerate((("#0072B5", "260  188  137"), ("#BC3C29", "459  352  236"))):
+        fig.text(0.3, 0.3 - 0.05 * k, numbers, color=colour, fontsize=10)  # the table's coloured numbers
+    fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncol=2, frameon=False)
+    rgb, bbox, _ = render_panel(fig, ax)
+    found = legend_keys_outside(rgb, bbox, [(188, 60, 41), (0, 114, 181)])
+    assert [label for label, _ in found] == ["Placebo", "Nivolumab"]
+    assert [key for _, key in found] == [None, None]

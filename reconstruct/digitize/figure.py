@@ -262,11 +262,16 @@ def _trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     return colours, weights, paths, flipped, grid, bg_rgb
 
 
-def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int]) -> str | None:
-    """The legend text beside the arm's legend line inside the panel, if any."""
+def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int], others=()) -> str | None:
+    """The legend text beside the arm's legend line inside the panel (not on one of the ``others`` paths), if any."""
     n_rows, n_cols = weight.shape
-    upright_rows = (n_rows - 1 - path.rows) if flipped else path.rows
-    sample = find_legend_sample(weight, upright_rows, path.half_width)
+
+    def upright(p):
+        return (n_rows - 1 - p.rows) if flipped else p.rows
+
+    # the other curves where they have ink of their own (a legend box hides a curve's path beneath it)
+    other_rows = [np.where(p.own >= 0.5, upright(p), np.nan) for p in others]
+    sample = find_legend_sample(weight, upright(path), path.half_width, other_rows)
     if sample is None:
         return None
     return read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols))
@@ -446,7 +451,8 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
             rows = n_rows - 1 - rows
         time = x_cal.to_value(c0 + cols)
         value = y_cal.to_value(r0 + rows)
-        label = _legend_label(gray, weights[k], path, flipped, (r0, c0)) if read_labels else None
+        others = [p for j, p, _ in paths if p is not path]
+        label = _legend_label(gray, weights[k], path, flipped, (r0, c0), others) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
                               bare=(bare_px, c0 + bare_col)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),

@@ -7,6 +7,8 @@ Pixel coordinates are ``(row, col)`` of the panel crop unless stated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -15,9 +17,13 @@ __all__ = ["find_legend_sample", "is_label", "read_label"]
 
 
 def find_legend_sample(
-    weight: NDArray[np.float32], path_rows: NDArray[np.int64], half_width: int
+    weight: NDArray[np.float32], path_rows: NDArray[np.int64], half_width: int,
+    other_rows: Sequence[NDArray[np.float64]] = (),
 ) -> tuple[int, int, int] | None:
-    """The widest short horizontal stroke of the arm's colour away from its curve.
+    """The widest short horizontal stroke of the arm's colour away from its curve and the other curves.
+
+    A stroke on another arm's traced curve is a piece of that curve (same-grey arms share one
+    membership map), not a key: the text it ends in names that other curve, or nothing.
 
     Parameters
     ----------
@@ -27,6 +33,8 @@ def find_legend_sample(
         Traced row of the arm's curve in every column.
     half_width : int
         Half the line thickness.
+    other_rows : sequence of ndarray of shape (cols,), optional
+        Traced rows of the other arms' curves, NaN in columns where a curve has no ink of its own.
 
     Returns
     -------
@@ -36,6 +44,8 @@ def find_legend_sample(
     n_rows, n_cols = weight.shape
     mask = weight >= 0.5
     far = np.abs(np.arange(n_rows)[:, None] - path_rows[None, :]) > 3 * half_width + 6
+    for rows in other_rows:  # NaN (no ink of that curve in the column) compares False: no constraint
+        far &= ~(np.abs(np.arange(n_rows)[:, None] - np.asarray(rows, float)[None, :]) <= 2 * half_width + 2)
     mask &= far
     # dashed and dotted keys (line types that tell arms apart) come apart in pieces: join them along the row
     mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, 2 * half_width + 7), np.uint8)) > 0

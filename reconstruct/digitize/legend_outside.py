@@ -33,14 +33,18 @@ _MIN_GREY_KEY_PX = 12    # a grey key is at least this wide (a tick mark is shor
 
 
 def _key(mask: NDArray[np.uint8], panel: tuple[int, int, int, int]) -> tuple[int, int, int] | None:
-    """(row, col0, col1) of the widest stroke of ``mask`` outside the panel and above its bottom."""
+    """(row, col0, col1) of the widest stroke of ``mask`` outside the panel (below it, a bar)."""
     row0, col0, row1, col1 = panel
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     best = None
     for k in range(1, n):
         c, r, w, h = (int(v) for v in stats[k, :4])
         inside = r + h > row0 - 1 and r < row1 + 1 and c + w > col0 - 1 and c < col1 + 1
-        if inside or r > row1 or w < 6 or w > 0.2 * mask.shape[1] or h > max(6, 1.2 * w):
+        if inside or w < 6 or w > 0.2 * mask.shape[1] or h > max(6, 1.2 * w):
+            continue
+        # below the panel (Stata's and SAS's legends under the table) only a bar is a key: the table's
+        # coloured row labels and numbers are letters and digits
+        if r > row1 and (w < 12 or not _is_bar(labels[r:r + h, c:c + w] == k)):
             continue
         if best is None or w > best[2] - best[1]:
             best = (int(round(centroids[k][1])), c, c + w)
@@ -124,7 +128,8 @@ def legend_keys_outside(
     -------
     list of (str or None, (int, int) or None)
         Per arm, in the order of ``colours``; ``(None, None)`` when no key of its colour is found,
-        when the colour is grey (and its shade unknown), or when two arms share a key.
+        when the colour is grey (and its shade unknown), or when two arms share a key. The position
+        is None for a key below the panel, whose place is no legend order.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     pixels = rgb.astype(np.float32)
@@ -165,7 +170,10 @@ def legend_keys_outside(
         if gaps:
             text_px = min(text_px, max(5, 2 * min(gaps) // 3))
         label = read_label(gray, row, k1, max_cols=max_cols, text_px=text_px) if max_cols > 8 else None
+        if label:  # "group = Group 1" (Stata, R's strata): the level after the variable names the arm
+            label = re.sub(r"^[\w.]+\s*=\s*(?=\w)", "", label)
         if label:  # the next key's stroke, when not found as a key, is read as a dash or an arrow
             label = re.split(r"\s+(?:[^\w\s()+.,%/]+|[-\u2013\u2014]+)\s+", label)[0].strip() or None
-        out.append((label, (row, k0)))
+        # a key below the panel (under the table) gives its label but no legend order: Stata fills columns first
+        out.append((label, (row, k0) if row <= panel[2] else None))
     return out
