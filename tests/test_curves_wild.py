@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from reconstruct.digitize import curves, shades
-from reconstruct.digitize.figure import _flat_half_width, _trace_arms
+from reconstruct.digitize.colour_paths import _flat_half_width, trace_arms
 from reconstruct.digitize.legend import find_legend_sample, is_label
 from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 
@@ -69,7 +69,7 @@ def test_trace_arms_separates_three_greys_sharing_one_ray():
     _step(img, [(5, 10), (300, 60), (415, 60)], (91, 91, 91))  # dark
     _step(img, [(5, 10), (120, 110), (250, 150), (415, 150)], (135, 135, 135))  # mid
     _step(img, [(5, 10), (200, 90), (330, 200), (415, 200)], (183, 183, 183))  # light
-    colours, _, paths, flipped, _, _ = _trace_arms(img)
+    colours, _, paths, flipped, _, _ = trace_arms(img)
     paths = drop_duplicates(paths)
     assert not flipped
     assert len(paths) == 3
@@ -178,7 +178,7 @@ def test_trace_arms_keeps_a_line_crowded_with_censor_glyphs_and_drops_a_ribbon()
         row = 20 if col < 100 else 50 if col < 220 else 80
         cv2.line(img, (col, row - 7), (col, row + 7), green, 1)
     cv2.line(img, (5, 150), (395, 150), blue, 2)
-    colours, weights, paths, _, _, _ = _trace_arms(img)
+    colours, weights, paths, _, _, _ = trace_arms(img)
     assert [c.hex for c in colours] == ["#2da02b", "#2277b3"]
     green_weight = weights[0]
     assert curves.line_half_width(green_weight, stepped=True) > 4  # the panel's thickest line: 4

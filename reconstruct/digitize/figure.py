@@ -19,12 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
-from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
 from reconstruct.digitize.axes import calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import find_censor_marks
+from reconstruct.digitize.colour_paths import trace_arms
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
@@ -51,215 +51,6 @@ def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float
     if len(pair) != 2 or not all(np.isfinite(pair)) or pair[1] <= pair[0]:
         raise InputError(f"{name} must be two finite tick values A < B, got {value!r}", source=name)
     return pair  # type: ignore[return-value]
-
-
-def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
-    """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey)."""
-    kernel = np.ones((3, 3), np.uint8)
-    cores = [cv2.dilate((w >= 0.8).astype(np.uint8), kernel).astype(bool) for w in weights]
-    for k, wk in enumerate(weights):
-        for j, wj in enumerate(weights):
-            if j != k and colours[j].lab[0] < colours[k].lab[0] - 15:
-                wk[cores[j] & (wj >= 0.3)] = 0.0
-
-
-def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
-    """Drop colours that are only a darker line's anti-aliased rim, a ribbon, or too thick to be a line.
-
-    Colours are visited from dark to light; a colour is a rim when most of its core pixels touch
-    the core of a darker colour already kept.
-    """
-    kernel = np.ones((3, 3), np.uint8)
-    colours = list(colours)
-    # pixels with the bare background within a line's reach: not inside a filled area
-    bare = (channel_norm(minus_colour(rgb.astype(np.float32), bg_rgb)) < 12.0).astype(np.uint8)
-    plain = cv2.dilate(bare, np.ones((2 * max_half_width + 1,) * 2, np.uint8)).astype(bool)
-    filled = float(np.mean(~plain)) > 0.02  # the panel has ribbons, whose overlaps are blends
-    keep: list[int] = []
-    near_core: dict[int, NDArray[np.bool_]] = {}
-    for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
-        colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(weight, stepped=True) > max_half_width and \
-                _flat_half_width(weight, max_half_width) > max_half_width:
-            continue
-        core = weight >= 0.8
-        rim = False
-        for j in keep:
-            other = colours[j]
-            if _shades.is_same_shade(colour, other, bg_rgb):
-                rim = True  # the same line, drawn with a different anti-aliasing coverage
-            elif _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
-                rim = True  # a paler shade of a coloured line: its rim or its confidence ribbon
-            elif core.any() and np.mean(near_core[j][core]) > 0.5:
-                rim = True
-            if rim:  # its pixels belong to the darker line
-                colours[j] = dataclasses.replace(other, n_pixels=other.n_pixels + colour.n_pixels)
-                break
-        rim = rim or int(core.sum()) < 10  # no solid pixels of its own: a blend
-        chromatic = [c for j, c in enumerate(colours) if j != k and np.hypot(c.lab[1] - 128, c.lab[2] - 128) > 20]
-        if any(_curves.is_blend(colour, a, b, bg_rgb) for i, a in enumerate(chromatic) for b in chromatic[i + 1:]):
-            # where two confidence ribbons overlap, or a line seen through a ribbon; but a grey line
-            # on the bare background mixes like them too
-            rim = rim or filled or not core.any() or float(np.mean(plain[core])) < 0.8
-        if not rim:
-            keep.append(k)
-            near_core[k] = cv2.dilate(core.astype(np.uint8), kernel).astype(bool)
-    keep.sort(key=lambda i: -colours[i].n_pixels)
-    return [colours[k] for k in keep], [weights[k] for k in keep]
-
-
-def _flat_half_width(weight: NDArray[np.float32], max_half_width: int) -> int:
-    """Half thickness of a colour's strokes once strokes narrower than a line may be thick are taken out.
-
-    A line crowded with censor glyphs ("+" every few pixels, hundreds of patients) measures as thick
-    as a ribbon; an opening along the rows with a run longer than the thickest line removes the glyphs'
-    upright bars (and the curve's drops) but keeps its flat stretches, and a ribbon whole.
-    """
-    mask = (weight >= 0.5).astype(np.uint8)
-    flat = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, 2 * max_half_width + 1), np.uint8))
-    return _curves.line_half_width(flat.astype(np.float32), stepped=True)
-
-
-def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
-    """Monotone paths of every colour, several per colour when its residual still holds a curve."""
-    if flipped:
-        weights = [w[::-1].copy() for w in weights]
-        ink = ink[::-1]
-    half = [max(_curves.line_half_width(w), 1) for w in weights]
-    found = []
-    for k, weight in enumerate(weights):
-        others = [w for j, w in enumerate(weights) if j != k]
-        # where this arm may hide: other arms' pixels, or any ink (blended overlaps match no single colour)
-        weak = np.maximum.reduce(others + [ink])
-        residual = weight.copy()
-        per_colour = []
-        for _ in range(4):
-            path = _curves.trace_monotone(residual, weak=weak, half_width=half[k], flipped=flipped)
-            if path.n_present < min_cols or path.coverage < 0.45 or _curves.outside_fill(path, residual) > 0.5:
-                break
-            if colours[k].n_pixels < 0.5 * (sum(p.n_present for _, p, _ in per_colour) + path.n_present):
-                break  # too few pixels of this exact colour for the path: faint blends carried it
-            if per_colour and np.mean(path.own[path.start: path.stop] >= 0.5) < 0.45:
-                break  # a second line of this colour that mostly rides on other arms: a confidence limit
-            if per_colour and not _separate(path, [p for _, p, _ in per_colour], weight):
-                break  # only glyph and rim fragments of the curves already traced are left
-            per_colour.append((k, path, residual.copy()))
-            # clear the traced line with its drop strokes and glyphs before looking for another
-            reach = half[k] + 1
-            for c in range(path.start, path.stop):
-                top = path.rows[max(c - reach, 0)]
-                bottom = path.rows[min(c + reach, path.rows.size - 1)]
-                residual[max(top - reach, 0): bottom + reach + 1, c] = 0.0
-            weak = np.maximum(weak, weight)
-        found.extend(_drop_band_pairs(per_colour))
-    return found, weights
-
-
-def _separate(path, previous, weight) -> bool:
-    """True when most of ``path``'s pixels lie beyond glyph reach of every path already traced.
-
-    A column counts when the path is more than a stroke width from every earlier path and the
-    colour's pixels between them are interrupted by background: censor glyphs stick out of
-    their line contiguously, however tall they are.
-    """
-    present = np.flatnonzero(path.own >= 0.5)
-    if not present.size:
-        return False
-    reach = 2 * path.half_width + 4
-    apart = np.ones(present.size, bool)
-    solid = weight >= 0.3
-    for other in previous:
-        a, b = path.rows[present], other.rows[present]
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        far = hi - lo > reach
-        for i in np.flatnonzero(far):  # a column's run between the two lines; no library scan fits
-            between = solid[lo[i] + path.half_width + 1: hi[i] - path.half_width, present[i]]
-            far[i] = not between.all()
-        apart &= far
-    return float(np.mean(apart)) >= 0.3
-
-
-def _line_mass(path) -> float:
-    present = path.own[path.start: path.stop]
-    present = present[present >= 0.5]
-    return float(present.mean()) if present.size else 0.0
-
-
-def _drop_band_pairs(per_colour):
-    """Remove same-colour paths that are confidence limits: thinner than the main line, or enclosing it."""
-    if len(per_colour) < 2:
-        return per_colour
-    main_mass = _line_mass(per_colour[0][1])
-    per_colour = [per_colour[0]] + [item for item in per_colour[1:] if _line_mass(item[1]) >= 0.75 * main_mass]
-    if len(per_colour) < 3:
-        return per_colour
-    main = per_colour[0][1]
-    keep = [per_colour[0]]
-    above = below = None
-    for item in per_colour[1:]:
-        path = item[1]
-        lo, hi = max(path.start, main.start), min(path.stop, main.stop)
-        if hi <= lo:
-            keep.append(item)
-            continue
-        diff = path.rows[lo:hi] - main.rows[lo:hi]
-        if np.mean(diff <= 0) > 0.95 and above is None:
-            above = item
-        elif np.mean(diff >= 0) > 0.95 and below is None:
-            below = item
-        else:
-            keep.append(item)
-    if above is None or below is None:
-        keep.extend(x for x in (above, below) if x is not None)
-    return keep
-
-
-def _trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
-    """Colours, membership maps and monotone paths of the arms in the panel crop.
-
-    ``text`` marks the words printed in the panel (:func:`reconstruct.digitize.panel_text.text_mask`):
-    no curve is traced through them.
-
-    Returns ``(colours, weights, paths, flipped, grid, bg_rgb)``; ``paths`` are
-    ``(colour index, TracedPath, weight map)`` in the chosen orientation, ``flipped`` is True
-    for rising (cumulative-incidence) curves.
-    """
-    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    bg = _curves.background_lab(lab)
-    min_cols = max(int(0.15 * crop.shape[1]), 15)
-    colours = _curves.find_line_colours(lab, bg, min_pixels=min_cols)
-    bg_rgb = _curves.background_rgb(crop, lab, bg)
-    weights = [_curves.membership(crop, bg_rgb, c) for c in colours]
-    grid = _curves.grid_mask(lab, bg)
-    for weight in weights:
-        weight[grid] = 0.0
-    _suppress_edges(weights, colours)
-    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=max(4, crop.shape[0] // 60))
-    if colours:
-        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights))
-        for colour, weight in zip(colours, weights, strict=True):
-            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
-            under[grid] = 0.0
-            np.maximum(weight, under, out=weight)
-            weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
-        _shades.exclusive_cores(crop, bg_rgb, colours, weights)
-    ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
-    ink[grid] = 0.0
-    if text is not None:
-        ink[text] = 0.0
-        for weight in weights:
-            weight[text] = 0.0
-    down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
-    up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols)
-    mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
-    flipped = mass[1] > 1.2 * mass[0] and len(up) > 0
-    paths = up if flipped else down
-    if not paths:
-        raise DigitizationError(
-            "expected at least one curve in the plot panel, got none; check the figure is a KM plot and "
-            "cropped to one panel"
-        )
-    return colours, weights, paths, flipped, grid, bg_rgb
 
 
 def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int], others=()) -> str | None:
@@ -426,7 +217,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     """
     notes: list[str] = []
     r0, c0 = origin
-    colours, weights, paths, flipped, grid, bg_rgb = _trace_arms(crop, text)
+    colours, weights, paths, flipped, grid, bg_rgb = trace_arms(crop, text)
     traced = paths
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
     if n_arms is not None and len(paths) < n_arms:
