@@ -5,57 +5,30 @@ Figures drawn with matplotlib at fixed seeds; pixel coordinates ``(row, col)``.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 
 from reconstruct.digitize.figure import digitize_image
-from reconstruct.digitize.image import decode_image
 from reconstruct.digitize.trace_check import bare_drop
 from reconstruct.quality import BARE_DROP_TOLERANCE, score_arm
-
-
-def _km(rng: np.random.Generator, n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """KM step corners of ``n`` exponential times (scale ``scale``), censored at 30."""
-    t = np.sort(np.minimum(rng.exponential(scale, n), 30.0))
-    s = np.cumprod(1.0 - 1.0 / np.arange(n, 0, -1))
-    return np.concatenate(([0.0], t)), np.concatenate(([1.0], s))
+from tests._mpl_panel import km_steps, mean_miss, step_panel
 
 
 def _figure(arms, *, text: str | None = None) -> np.ndarray:
     """RGB render of step curves ``(time, survival, linestyle)`` in black on a 0-30 x 0-1 panel."""
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def draw(ax):
+        for t, s, style in arms:
+            ax.step(t, s, where="post", color="black", linestyle=style, linewidth=1.2)
+        if text:
+            ax.text(12, 0.5, text, fontsize=14, color="black")
 
-    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
-    for t, s, style in arms:
-        ax.step(t, s, where="post", color="black", linestyle=style, linewidth=1.2)
-    if text:
-        ax.text(12, 0.5, text, fontsize=14, color="black")
-    ax.set_xlim(0, 30)
-    ax.set_ylim(0, 1)
-    ax.set_xticks([0, 10, 20, 30])
-    ax.set_yticks([0, 0.5, 1])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return decode_image(buf.getvalue(), source="test")
-
-
-def _miss(arm, t, s) -> float:
-    """Mean |digitized - true| survival over the true curve's span (to the arm's end)."""
-    grid = np.linspace(0.0, min(float(t[-1]), float(arm.time[-1])), 300)
-    true = s[np.searchsorted(t, grid, side="right") - 1]
-    got = arm.survival[np.clip(np.searchsorted(arm.time, grid, side="right") - 1, 0, None)]
-    return float(np.mean(np.abs(true - got)))
+    return step_panel(draw)
 
 
 def _black_arms(seed: int, styles: tuple[str, str]):
     rng = np.random.default_rng(seed)
-    return [(*_km(rng, 30, 15.0), styles[0]), (*_km(rng, 30, 15.0), styles[1])]
+    return [(*km_steps(rng, 30, 15.0), styles[0]), (*km_steps(rng, 30, 15.0), styles[1])]
 
 
 @pytest.mark.parametrize(("seed", "styles"), [pytest.param(1, ("-", "--"), id="solid-dashed"),
@@ -69,10 +42,10 @@ def test_two_black_arms_told_apart_by_line_type_when_the_table_says_two(seed, st
     with pytest.warns(Warning, match="same ink"):
         hinted = digitize_image(img, x_range=(0, 30), y_range=(0, 1), n_arms=2, read_labels=False)
     assert len(hinted.arms) == 2
-    nearest = [int(np.argmin([_miss(arm, t, s) for arm in hinted.arms])) for t, s, _ in arms]
+    nearest = [int(np.argmin([mean_miss(arm, t, s) for arm in hinted.arms])) for t, s, _ in arms]
     assert sorted(nearest) == [0, 1]  # each true curve has its own digitized arm ...
     for (t, s, _), k in zip(arms, nearest, strict=True):
-        assert _miss(hinted.arms[k], t, s) < 0.01  # ... within 0.01 on average
+        assert mean_miss(hinted.arms[k], t, s) < 0.01  # ... within 0.01 on average
 
 
 def test_a_hint_of_more_arms_than_drawn_invents_none():

@@ -7,7 +7,6 @@ Synthetic panels drawn with matplotlib or NumPy at fixed seeds; pixel coordinate
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -24,46 +23,12 @@ from reconstruct.digitize.path_pruning import drop_band_limits, is_band_limit, t
 from reconstruct.digitize.risk_table import _increasing, _split_line
 from reconstruct.errors import DigitizationWarning
 
-
-def _km(rng: np.random.Generator, n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    t = np.sort(np.minimum(rng.exponential(scale, n), 30.0))
-    s = np.cumprod(1.0 - 1.0 / np.arange(n, 0, -1))
-    return np.concatenate(([0.0], t)), np.concatenate(([1.0], s))
-
-
-def _render(draw) -> np.ndarray:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 4), dpi=100)
-    draw(ax)
-    ax.set_xlim(0, 30)
-    ax.set_ylim(0, 1)
-    ax.set_xticks([0, 10, 20, 30])
-    ax.set_yticks([0, 0.5, 1])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return decode_image(buf.getvalue(), source="test")
-
-
-def _miss(arm, t, s) -> float:
-    grid = np.linspace(0.0, min(float(t[-1]), float(arm.time[-1])), 300)
-    true = s[np.searchsorted(t, grid, side="right") - 1]
-    got = arm.survival[np.clip(np.searchsorted(arm.time, grid, side="right") - 1, 0, None)]
-    return float(np.mean(np.abs(true - got)))
-
-
 _WILD = Path(__file__).resolve().parents[1] / "benchmarks" / ".cache" / "wild"
-_WILD_MAIN = Path("/work/main/benchmarks/.cache/wild")
 
 
 def _wild(name: str) -> Path:
-    for folder in (_WILD, _WILD_MAIN):
-        if (folder / name).exists():
-            return folder / name
+    if (_WILD / name).exists():
+        return _WILD / name
     pytest.skip(f"wild corpus figure {name} not generated (python benchmarks/wild/make_corpus.py)")
 
 
