@@ -18,13 +18,14 @@ import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, name_key
-from reconstruct.io import provenance, read_at_risk_csv
+from reconstruct.io import provenance
 from reconstruct.legend_counts import legend_counts
 from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.visibility import panel_exits
 from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit
+from kmrecon.run_table import figure_rows, file_rows
 from reconstruct.errors import (
     DigitizationWarning,
     InputError,
@@ -154,79 +155,6 @@ def _fragment_of(part: str, whole: str) -> bool:
     return bool(a) and a != b and a in b
 
 
-def _figure_rows(document: FigureDocument, digitized) -> list[RiskRowInfo]:
-    """At-risk rows printed under the plot: from the text of a vector figure, else by OCR of the image."""
-    from reconstruct.document import deskewed_background, read_document_at_risk
-    from reconstruct.digitize.risk_table import read_risk_table
-    from reconstruct.errors import DigitizationError
-
-    if _is_vector(digitized):
-        try:
-            frame = read_document_at_risk(document, digitized)
-        except DigitizationError:
-            return []
-        return _frame_rows(frame)
-    row0, col0, row1, col1 = digitized.panel
-    zero_row = float(digitized.y_calibration.to_px(0.0))
-    if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
-        row1 = min(row1, int(np.ceil(zero_row)) + 2)
-    else:  # rms::survplot prints them inside the panel just above S = 0, under the lowest curve
-        row1 = _table_top_inside(digitized, row0, row1)
-    scale = float(digitized.pixel_scale)  # a large image was shrunk by this factor before it was digitized
-    background = deskewed_background(document, digitized)
-
-    def to_time(col):
-        return digitized.x_calibration.to_value((np.asarray(col, float) + 0.5) / scale - 0.5)
-
-    def read(bottom: int):
-        bbox = (row0, col0, bottom, col1)
-        if scale != 1.0:
-            bbox = tuple(min(int(round(v * scale)), size) for v, size in
-                         zip(bbox, background.shape[:2] * 2, strict=True))
-        return read_risk_table(background, panel_bbox=bbox, x_calibration=to_time,
-                               tick_values=digitized.x_calibration.values)
-
-    table = read(row1)
-    if len(table.rows) < len(digitized.arms):  # more rows may be printed inside the panel, among the curves
-        inside = _in_panel_table_top(background, digitized)  # None unless unrotated and full size
-        if inside is not None and row0 < inside < row1:
-            again = read(inside)
-            table = again if len(again.rows) > len(table.rows) else table
-    return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
-                        row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade) for r in table.rows]
-
-
-def _in_panel_table_top(image, digitized) -> int | None:
-    """Image row where lines of at-risk numbers printed inside the panel begin, or None (none read by OCR).
-
-    The lowest third of the panel is read: rms::survplot prints its rows there, among the curves.
-    """
-    import cv2
-
-    from reconstruct.digitize.panel_text import panel_words, table_top
-
-    row0, col0, row1, col1 = digitized.panel
-    top = row1 - (row1 - row0) // 3
-    if digitized.pixel_scale != 1 or digitized.rotation_deg or row1 - top < 8:
-        return None
-    words = panel_words(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), (top, col0, row1, col1))
-    ticks = np.asarray(digitized.x_calibration.px_positions, float) - col0
-    found = table_top(words, ticks, lowest_from=0.4 * (row1 - top))
-    return None if found is None else top + max(found - 2, 0)
-
-
-def _table_top_inside(digitized, row0: int, row1: int) -> int:
-    """Top of the band at the bottom of the panel that no curve reaches, or ``row1`` when it is thin.
-
-    The band is at most a fifth of the panel: rows of numbers printed there are read with the table.
-    """
-    lowest = [float(np.max(digitized.y_calibration.to_px(np.asarray(a.survival, float)))) for a in digitized.arms
-              if len(a.survival)]
-    if not lowest or digitized.curve_kind != "survival" or row1 - max(lowest) < 0.08 * (row1 - row0):
-        return row1
-    return max(int(np.ceil(max(lowest))) + 4, row1 - int(0.2 * (row1 - row0)))
-
-
 def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str], *, shades: bool):
     """``(labels, legend keys or None, printed n per arm, ArmCurve per arm)`` of the digitized arms.
 
@@ -290,16 +218,6 @@ def _outside_legend(document: FigureDocument, digitized, labels: list, notes: li
         notes.append("arm labels read from the legend outside the panel")
     keys = [key for _, key in found]
     return keys if all(k is not None for k in keys) else None
-
-
-def _frame_rows(frame: pd.DataFrame) -> list[RiskRowInfo]:
-    """At-risk rows of an ``arm, time, n_risk`` frame (from a file or a vector figure's text), in file order."""
-    return [RiskRowInfo(label=str(arm), colour=None, time=g["time"].to_numpy(), n_risk=g["n_risk"].to_numpy())
-            for arm, g in frame.groupby("arm", sort=False)]
-
-
-def _file_rows(at_risk_path) -> list[RiskRowInfo]:
-    return _frame_rows(read_at_risk_csv(at_risk_path))
 
 
 def run_figure(
@@ -385,7 +303,7 @@ def run_figure(
     # How far a step time can be off: two pixels of the time axis (the bound check allows for it).
     x_unit = float(abs(fig.x_calibration.to_value(1.0) - fig.x_calibration.to_value(0.0)))
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
-    rows = _file_rows(at_risk_path) if at_risk_path is not None else _figure_rows(document, fig)
+    rows = file_rows(at_risk_path) if at_risk_path is not None else figure_rows(document, fig, notes)
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
     # the table's rows (else the arms given patients) say how many curves to look for: more when some were
     # not told apart, fewer when a line was traced twice (only paths joined to another by solid ink are

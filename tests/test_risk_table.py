@@ -309,3 +309,26 @@ def test_corpus_risk_tables(rel, bbox, line, truth, times):
             assert row.label_color is None
         else:
             _assert_colour(row, colour)
+
+
+def test_a_cell_misread_so_its_row_rises_is_read_again_and_recorded(rng, monkeypatch):
+    # the first reading of the top row's t=0 cell is made "1" (a lost digit): the row then rises, its
+    # cells are read again one by one (risk_cells.reread_increasing), and the table says which cell changed
+    from reconstruct.digitize import risk_tokens
+
+    rgb, bbox, cal, truth = _figure(rng, "lifelines")
+    top = truth[next(iter(ARMS))]
+    original = risk_tokens.split_fused_words
+
+    def misread(words):
+        words = list(original(words))
+        cells = [w for w in words if w.text == str(top[0])]
+        first = min(cells, key=lambda w: (w.row0, w.col0))
+        return [dataclasses.replace(w, text="1") if w is first else w for w in words]
+
+    monkeypatch.setattr(risk_tokens, "split_fused_words", misread)
+    table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal)
+    np.testing.assert_array_equal(table.rows[0].n_risk, top)
+    assert table.parameters["reread"] == [{"row": next(iter(ARMS)), "time": 0.0, "first": 1, "second": int(top[0])}]
+    monkeypatch.undo()  # read as printed: nothing read again
+    assert "reread" not in read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal).parameters

@@ -96,7 +96,8 @@ class RiskTable:
     confidence : float
         Lowest row confidence (0.0 when there are no rows).
     parameters : dict
-        Inputs the table was read with (panel box), for provenance.
+        Inputs the table was read with (panel box), for provenance; ``"reread"`` lists the cells an
+        increasing row had read again and replaced (row label, time, first and second reading).
     """
 
     rows: tuple[RiskRow, ...]
@@ -500,6 +501,9 @@ def read_risk_table(
         confidence = min(w.confidence for w, _ in ordered)
         mended = reread_increasing(gray, ordered) if np.any(np.diff(n) > 0) else None
         if mended is not None:  # misread cells read again, closer: the row no longer increases
+            params.setdefault("reread", []).extend(  # type: ignore[union-attr]
+                {"row": label, "time": float(t[j]), "first": int(n[j]), "second": int(v)}
+                for j, v in enumerate(mended[0]) if v != n[j])
             n, confidence = np.array(mended[0]), min(confidence, mended[1])
         if np.any(np.diff(n) > 0):
             confidence *= 0.5

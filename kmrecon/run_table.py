@@ -1,0 +1,102 @@
+"""The at-risk rows of a run: read from a file, from a vector figure's text, or by OCR under the plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kmrecon.run_arms import _is_vector
+from reconstruct.arm_matching import RiskRowInfo
+from reconstruct.document import FigureDocument
+from reconstruct.io import read_at_risk_csv
+
+__all__ = ["figure_rows", "file_rows"]
+
+
+def figure_rows(document: FigureDocument, digitized, notes: list[str]) -> list[RiskRowInfo]:
+    """At-risk rows printed under the plot: from the text of a vector figure, else by OCR of the image.
+
+    Cells read again closer (a row read as increasing) are said in ``notes``.
+    """
+    from reconstruct.digitize.risk_table import read_risk_table
+    from reconstruct.document import deskewed_background, read_document_at_risk
+    from reconstruct.errors import DigitizationError
+
+    if _is_vector(digitized):
+        try:
+            frame = read_document_at_risk(document, digitized)
+        except DigitizationError:
+            return []
+        return _frame_rows(frame)
+    row0, col0, row1, col1 = digitized.panel
+    zero_row = float(digitized.y_calibration.to_px(0.0))
+    if row1 - zero_row > 0.06 * (row1 - row0):  # SAS prints the numbers at risk inside the panel, under S = 0
+        row1 = min(row1, int(np.ceil(zero_row)) + 2)
+    else:  # rms::survplot prints them inside the panel just above S = 0, under the lowest curve
+        row1 = _table_top_inside(digitized, row0, row1)
+    scale = float(digitized.pixel_scale)  # a large image was shrunk by this factor before it was digitized
+    background = deskewed_background(document, digitized)
+
+    def to_time(col):
+        return digitized.x_calibration.to_value((np.asarray(col, float) + 0.5) / scale - 0.5)
+
+    def read(bottom: int):
+        bbox = (row0, col0, bottom, col1)
+        if scale != 1.0:
+            bbox = tuple(min(int(round(v * scale)), size) for v, size in
+                         zip(bbox, background.shape[:2] * 2, strict=True))
+        return read_risk_table(background, panel_bbox=bbox, x_calibration=to_time,
+                               tick_values=digitized.x_calibration.values)
+
+    table = read(row1)
+    if len(table.rows) < len(digitized.arms):  # more rows may be printed inside the panel, among the curves
+        inside = _in_panel_table_top(background, digitized)  # None unless unrotated and full size
+        if inside is not None and row0 < inside < row1:
+            again = read(inside)
+            table = again if len(again.rows) > len(table.rows) else table
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read again closer: "
+                 f"{cell['second']} (first read {cell['first']}, which made the row rise)"
+                 for cell in table.parameters.get("reread", ()))
+    return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
+                        row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade) for r in table.rows]
+
+
+def _in_panel_table_top(image, digitized) -> int | None:
+    """Image row where lines of at-risk numbers printed inside the panel begin, or None (none read by OCR).
+
+    The lowest third of the panel is read: rms::survplot prints its rows there, among the curves.
+    """
+    import cv2
+
+    from reconstruct.digitize.panel_text import panel_words, table_top
+
+    row0, col0, row1, col1 = digitized.panel
+    top = row1 - (row1 - row0) // 3
+    if digitized.pixel_scale != 1 or digitized.rotation_deg or row1 - top < 8:
+        return None
+    words = panel_words(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), (top, col0, row1, col1))
+    ticks = np.asarray(digitized.x_calibration.px_positions, float) - col0
+    found = table_top(words, ticks, lowest_from=0.4 * (row1 - top))
+    return None if found is None else top + max(found - 2, 0)
+
+
+def _table_top_inside(digitized, row0: int, row1: int) -> int:
+    """Top of the band at the bottom of the panel that no curve reaches, or ``row1`` when it is thin.
+
+    The band is at most a fifth of the panel: rows of numbers printed there are read with the table.
+    """
+    lowest = [float(np.max(digitized.y_calibration.to_px(np.asarray(a.survival, float)))) for a in digitized.arms
+              if len(a.survival)]
+    if not lowest or digitized.curve_kind != "survival" or row1 - max(lowest) < 0.08 * (row1 - row0):
+        return row1
+    return max(int(np.ceil(max(lowest))) + 4, row1 - int(0.2 * (row1 - row0)))
+
+
+def _frame_rows(frame: pd.DataFrame) -> list[RiskRowInfo]:
+    """At-risk rows of an ``arm, time, n_risk`` frame (from a file or a vector figure's text), in file order."""
+    return [RiskRowInfo(label=str(arm), colour=None, time=g["time"].to_numpy(), n_risk=g["n_risk"].to_numpy())
+            for arm, g in frame.groupby("arm", sort=False)]
+
+
+def file_rows(at_risk_path) -> list[RiskRowInfo]:
+    return _frame_rows(read_at_risk_csv(at_risk_path))
