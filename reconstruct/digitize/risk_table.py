@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize.ocr import TextBox, check_gray_image, parse_number, read_text
-from reconstruct.digitize.table_columns import fill_columns, tick_step
+from reconstruct.digitize.table_columns import _column_times, tick_step
 from reconstruct.errors import InputError
 
 __all__ = ["RiskRow", "RiskTable", "as_count", "read_risk_table"]
@@ -252,95 +252,6 @@ def _is_tick_label_line(line: _Line, x_calibration: Callable[[float], float], sp
         return False
     errors = [abs(v - float(x_calibration(w.center_px[1]))) for w, v in line.values]
     return float(np.median(errors)) <= 0.05 * span
-
-
-def _nice_step(raw: float) -> float:
-    """Round a positive spacing to 1, 2, 2.5 or 5 times a power of ten."""
-    exponent = np.floor(np.log10(raw))
-    base = raw / 10**exponent
-    nice = min((1.0, 2.0, 2.5, 5.0, 10.0), key=lambda c: abs(c - base))
-    return float(nice * 10**exponent)
-
-
-def _column_step(times: NDArray[np.float64]) -> float:
-    """Nice spacing of the table's columns: cluster entry times (rows share columns), then median gap."""
-    ordered = np.sort(times)
-    if ordered.size < 2 or ordered[-1] == ordered[0]:
-        return 0.0
-    breaks = np.flatnonzero(np.diff(ordered) > 0.02 * (ordered[-1] - ordered[0]))
-    centres = [float(np.mean(c)) for c in np.split(ordered, breaks + 1)]
-    return _nice_step(float(np.median(np.diff(centres)))) if len(centres) > 1 else 0.0
-
-
-def _anchor_col(entries: list[tuple[TextBox, int]],
-                grid_miss: Callable[[float], float] | None = None) -> Callable[[TextBox], float]:
-    """Pick the alignment (left, centre, right) under which the table's columns line up best.
-
-    With ``grid_miss`` (distance of a pixel column from the nearest tick column, in tick steps) the
-    alignment that puts the entries nearest the tick grid wins; otherwise the one whose columns are
-    tightest.
-    """
-    options: dict[str, Callable[[TextBox], float]] = {
-        "center": lambda w: w.center_px[1],
-        "right": lambda w: float(w.col1),
-        "left": lambda w: float(w.col0),
-    }
-    if len(entries) < 3:
-        return options["center"]
-    spreads = {}
-    if grid_miss is not None:
-        misses = {name: float(np.median([grid_miss(fn(w)) for w, _ in entries])) for name, fn in options.items()}
-        best = min(misses, key=lambda k: misses[k])
-        # centred numbers are the rule: another alignment must fit the grid clearly better
-        return options[best if misses[best] < misses["center"] - 0.05 else "center"]
-    for name, fn in options.items():
-        cols = np.sort([fn(w) for w, _ in entries])
-        gaps = np.diff(cols)
-        small = gaps[gaps < 0.5 * float(np.median([w.col1 - w.col0 for w, _ in entries])) + 2]
-        spreads[name] = float(np.sum(small))
-    return options[min(spreads, key=lambda k: spreads[k])]
-
-
-def _column_times(
-    table: list[_Line], tick_line: _Line | None, x_calibration: Callable[[float], float],
-    tick_values: Sequence[float] | None = None,
-) -> dict[int, float]:
-    """Time for each table entry (keyed by ``id`` of its box): the tick label above, or the snapped calibration."""
-    entries = [e for line in table for e in line.numbers]
-    times: dict[int, float] = {}
-    tick_cols = np.array([w.center_px[1] for w, _ in tick_line.values]) if tick_line else np.zeros(0)
-    tick_vals = np.array([v for _, v in tick_line.values], dtype=float) if tick_line else np.zeros(0)
-    ticks = np.sort(np.asarray(tick_values if tick_values is not None else [], dtype=float))
-    if ticks.size >= 2:  # the table is a grid aligned to the x ticks: snap to their spacing
-        step = tick_step(ticks)
-        origin = float(ticks[0])
-
-        first = (min(origin, 0.0) - origin) / step  # column of time 0 when the tick "0" was not read
-
-        def miss(col: float) -> float:
-            k = (float(x_calibration(col)) - origin) / step
-            return abs(k - round(k)) if k > first - 0.5 else 0.5
-
-        anchor = _anchor_col(entries, miss)
-        raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
-        snapped = {id(w): (origin + step * round((raw[id(w)] - origin) / step)
-                           if abs(raw[id(w)] - origin - step * round((raw[id(w)] - origin) / step)) <= 0.3 * step
-                           else raw[id(w)])
-                   for w, _ in entries}
-        return fill_columns([[w for w, _ in line.numbers] for line in table], snapped, origin, step)
-    anchor = _anchor_col(entries)
-    raw = {id(w): float(x_calibration(anchor(w))) for w, _ in entries}
-    step = _column_step(np.array(list(raw.values())))
-    spacing_px = float(np.median(np.diff(np.sort(tick_cols)))) if tick_cols.size > 1 else np.inf
-    for w, _ in entries:
-        col = anchor(w)
-        if tick_cols.size and np.min(np.abs(tick_cols - col)) < 0.45 * spacing_px:
-            times[id(w)] = float(tick_vals[np.argmin(np.abs(tick_cols - col))])
-        elif step > 0 and abs(raw[id(w)] - step * round(raw[id(w)] / step)) <= 0.25 * step:
-            times[id(w)] = float(step * round(raw[id(w)] / step))
-        else:
-            times[id(w)] = raw[id(w)]
-    return times
 
 
 def _label_digits(line: _Line, times: dict[int, float], grid_start: float | None) -> _Line:
