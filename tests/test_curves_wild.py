@@ -12,6 +12,7 @@ from reconstruct.digitize import curves, shades
 from reconstruct.digitize.colour_paths import _flat_half_width, trace_arms
 from reconstruct.digitize.legend import find_legend_sample, is_label
 from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
+from reconstruct.digitize.step_corners import final_drop
 
 WHITE = (255, 255, 255)
 
@@ -117,13 +118,13 @@ def _ending(drop_to: int | None, tick: int = 0) -> tuple[np.ndarray, curves.Trac
 
 def test_final_drop_sees_a_last_event_down_to_the_axis():
     weight, path = _ending(200)  # the stroke runs into the axis just below the panel
-    assert curves.final_drop(path, weight, 150.0, 200.5)
+    assert final_drop(path, weight, 150.0, 200.5)
     weight, path = _ending(None)  # the curve ends flat: the last patients were censored
-    assert not curves.final_drop(path, weight, 150.0, 200.5)
+    assert not final_drop(path, weight, 150.0, 200.5)
     weight, path = _ending(None, tick=6)  # a censor tick at the end is no drop
-    assert not curves.final_drop(path, weight, 150.0, 200.5)
+    assert not final_drop(path, weight, 150.0, 200.5)
     weight, path = _ending(175)  # a drop that stops halfway is another step, not the end at zero
-    assert not curves.final_drop(path, weight, 150.0, 200.5)
+    assert not final_drop(path, weight, 150.0, 200.5)
 
 
 def _flat_path(row: int, weight: float = 1.0, n: int = 300, colour: int = 0, half_width: int = 1):

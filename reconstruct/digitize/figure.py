@@ -32,6 +32,7 @@ from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
 from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, to_count
+from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
 from reconstruct.io import provenance as make_provenance
@@ -228,8 +229,8 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     astray = False
     n_rows = crop.shape[0]
     for k, path, weight in paths:
-        cols, rows = _curves.step_corners(path, weight)
-        if not flipped and _curves.final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
+        cols, rows = step_corners(path, weight)
+        if not flipped and final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
             cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
         end = cols[-1]
         cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,

@@ -94,7 +94,7 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     Parameters
     ----------
     cols, rows : ndarray of shape (n_corners,)
-        Step corners from :func:`reconstruct.digitize.curves.step_corners` (rows non-decreasing).
+        Step corners from :func:`reconstruct.digitize.step_corners.step_corners` (rows non-decreasing).
     drawn : ndarray of shape (rows, cols), bool
         Every drawn pixel of the panel (any colour: a drop hidden under another line is drawn),
         in the orientation of the trace.
