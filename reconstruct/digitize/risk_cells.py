@@ -18,7 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct.digitize.ocr import TextBox, parse_number
+from reconstruct.digitize.ocr import TextBox
+from reconstruct.digitize.risk_table import as_count
 
 __all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_increasing"]
 
@@ -35,10 +36,7 @@ def count_of(text: str) -> int | None:
     (122, 112, 150, None)
     """
     head = text.split("(")[0].strip().strip("[]{}|:;,.'\"`").strip()
-    value = parse_number(head)
-    if value is None or value < 0 or value != int(value) or "." in head or not re.search(r"\d", head):
-        return None
-    return int(value)
+    return as_count(head) if re.search(r"\d", head) else None
 
 
 def _never_increases(values: Sequence[int]) -> bool:

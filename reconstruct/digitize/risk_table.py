@@ -410,7 +410,7 @@ def read_risk_table(
             continue
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
-        mended = reread_increasing(gray, ordered) if np.any(np.diff(n) > 0) else None
+        mended = reread_increasing(gray, ordered)  # None unless the row rises and a second reading mends it
         if mended is not None:  # misread cells read again, closer: the row no longer increases
             params.setdefault("reread", []).extend(  # type: ignore[union-attr]
                 {"row": label, "time": float(t[j]), "first": int(n[j]), "second": int(v)}
