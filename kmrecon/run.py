@@ -24,7 +24,7 @@ from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.visibility import panel_exits
-from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit
+from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit, name_by_counts
 from kmrecon.run_table import figure_rows, file_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -352,6 +352,14 @@ def run_figure(
                      for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
+        if n_patients and not arm_names and not set(n_patients) <= set(names):
+            # names given with --n that the legend does not print (or that it was not read for): matched, not
+            # taken as a typo of the user's
+            marks_in = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] \
+                if use_censor_marks else None
+            names, note = name_by_counts(curves_in, dict(n_patients), precision=precision, method=method,
+                                         marks=marks_in, time_precision=time_precision)
+            notes.append(note)
         if not n_patients and all(c is not None for c in printed_n):
             n_patients = {names[k]: int(c) for k, c in enumerate(printed_n)}
             notes.append("no at-risk table: the number of patients per arm was read from the legend ("
