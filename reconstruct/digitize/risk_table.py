@@ -377,7 +377,7 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
+    from reconstruct.digitize.arm_shades import glyph_colour, glyph_shade, key_colour, key_shade
     from reconstruct.digitize.risk_cells import reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
@@ -420,6 +420,8 @@ def read_risk_table(
             confidence *= 0.5
         first = min(w.col0 for w, _ in ordered)
         colour, shade = key_colour(rgb, line.row0, line.row1, first), key_shade(gray, line.row0, line.row1, first)
+        if line.label_words:  # a printed label: the grey of its letters, not of a frame beside them
+            shade = glyph_shade(gray, [(w.row0, w.col0, w.row1, w.col1) for w in line.label_words]) or shade
         if name_line is not None and (colour is None or shade is None):
             end = max(w.col1 for w in name_line.words) + 2
             colour = colour or key_colour(rgb, name_line.row0, name_line.row1, end)
