@@ -1,4 +1,5 @@
-"""Matching digitized arms to number-at-risk rows: by label text, label colour, or the numbers themselves.
+"""Matching digitized arms to number-at-risk rows: by label text (read with OCR slips too), label colour or grey
+level (or the order of the grey levels), or the numbers themselves.
 
 A wrong match silently swaps arms in every later statistic. Follow-up can also decide (a curve cannot
 belong to a row that has fewer patients left at some time than the curve shows leaving after it:
