@@ -28,12 +28,14 @@ def _same_arms(labels=(None, None, None), shades=(None, None, None)):
     sim = simulate_arm(120, seed=5, median=10.0, follow_up=24.0)
     t, s = km_step_points(sim.time, sim.event)
     times = TIMES[TIMES <= sim.time.max()]
-    arms = [ArmCurve(label=lab, colour=None, time=t, survival=s, shade=sh) for lab, sh in zip(labels, shades)]
+    arms = [ArmCurve(label=lab, colour=None, time=t, survival=s, shade=sh) for lab, sh in
+            zip(labels, shades, strict=True)]
     return arms, times, number_at_risk(sim.time, times)
 
 
 def _rows(times, n, labels, shades):
-    return [RiskRowInfo(label=lab, colour=None, time=times, n_risk=n, shade=sh) for lab, sh in zip(labels, shades)]
+    return [RiskRowInfo(label=lab, colour=None, time=times, n_risk=n, shade=sh) for lab, sh in
+            zip(labels, shades, strict=True)]
 
 
 # ---- grey levels in the same order ----------------------------------------------------------------
