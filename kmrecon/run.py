@@ -24,7 +24,7 @@ from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.visibility import panel_exits
-from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit
+from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit, name_by_counts
 from kmrecon.run_table import figure_rows, file_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -175,6 +175,20 @@ def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str], *, s
         for k, a in enumerate(fig.arms)
     ]
     return labels, keys, printed_n, curves_in
+
+
+def _names_of_counts(fig, curves_in, names: list[str], n_patients: Mapping[str, int] | None, notes: list[str], *,
+                     precision: float, method: str, time_precision: float, use_marks: bool) -> list[str]:
+    """The curves' names, matched to those given with ``--n`` when the legend does not print them all (or was
+    not read for them): matched, not taken as a typo of the user's (:func:`kmrecon.run_arms.name_by_counts`).
+    ``n_patients`` is None when the user named the curves (--arm-names): their names are then theirs to fix."""
+    if not n_patients or set(n_patients) <= set(names):
+        return names
+    marks = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_marks else None
+    matched, note = name_by_counts(curves_in, dict(n_patients), precision=precision, method=method, marks=marks,
+                                   time_precision=time_precision)
+    notes.append(note)
+    return matched
 
 
 def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], **where):
@@ -352,6 +366,8 @@ def run_figure(
                      for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
+        names = _names_of_counts(fig, curves_in, names, None if arm_names else n_patients, notes, precision=precision,
+                                 method=method, time_precision=time_precision, use_marks=use_censor_marks)
         if not n_patients and all(c is not None for c in printed_n):
             n_patients = {names[k]: int(c) for k, c in enumerate(printed_n)}
             notes.append("no at-risk table: the number of patients per arm was read from the legend ("

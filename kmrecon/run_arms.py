@@ -19,7 +19,7 @@ from reconstruct.document import FigureDocument
 from reconstruct.errors import ReconstructionError
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 
-__all__ = ["match_by_fit"]
+__all__ = ["match_by_fit", "name_by_counts"]
 
 
 def _is_vector(digitized) -> bool:
@@ -168,3 +168,44 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
         note = (f"the {other.basis} match put rows {list(other.rows)} on the curves, but the fit clearly prefers "
                 f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
     return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note
+
+
+def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, precision: float, method: str,
+                   marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[list[str], str]:
+    """Curve names for the arms of ``--n`` when they are not the names read from the figure.
+
+    Each named count is a one-cell at-risk row (time 0) labelled with its name, matched to the curves
+    as a table's rows are (:func:`match_by_fit`: legend labels, one unlabelled curve by elimination, then
+    the fit of each assignment's reconstruction). The names follow the match.
+
+    Returns
+    -------
+    names : list of str
+        Name of each curve, in curve order.
+    note : str
+        How the names were matched, for the report.
+
+    Raises
+    ------
+    ReconstructionError
+        When there are more or fewer curves than named counts, or nothing decides which count is whose.
+    """
+    given = list(n_patients)
+    if len(given) != len(arms):
+        raise ReconstructionError(
+            f"expected one curve per arm given with --n ({len(given)}: {given}), got {len(arms)} curves; "
+            "check the curves found (see overlay.png) and name them with --arm-names in curve order"
+        )
+    rows = [RiskRowInfo(label=name, colour=None, time=np.zeros(1), n_risk=np.array([int(n_patients[name])]))
+            for name in given]
+    try:
+        match, overridden = match_by_fit(arms, rows, precision=precision, method=method, marks=marks,
+                                         time_precision=time_precision)
+    except ReconstructionError:
+        raise ReconstructionError(
+            f"expected curves that the arms given with --n ({given}) can be matched to by legend label or by fit, "
+            "got an ambiguous match; name the curves with --arm-names in curve order (see overlay.png)"
+        ) from None
+    names = [given[j] for j in match.rows]
+    note = overridden or f"arm names: the arms given with --n matched to the curves by {match.basis} ({match.detail})"
+    return names, note

@@ -1,4 +1,5 @@
-"""Matching digitized arms to number-at-risk rows: by label text, label colour, or the numbers themselves.
+"""Matching digitized arms to number-at-risk rows: by label text (read with OCR slips too), label colour or grey
+level (or the order of the grey levels), or the numbers themselves.
 
 A wrong match silently swaps arms in every later statistic. Follow-up can also decide (a curve cannot
 belong to a row that has fewer patients left at some time than the curve shows leaving after it:
@@ -10,6 +11,7 @@ otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Sequence
@@ -24,6 +26,10 @@ from reconstruct.errors import ReconstructionError
 __all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
            "name_key"]
 
+# A legend label and a row label read with OCR slips pair when difflib's ratio of their letters is at least
+# this, and this much above the label's ratio to every other row's name.
+_NAME_SIMILARITY = 0.8
+_NAME_MARGIN = 0.15
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
 # Largest 1 - cos(angle between hues) at which a row label's colour still names a curve's colour.
@@ -36,6 +42,9 @@ _NUMBERS_MARGIN = 4.0
 # much nearer than any other curve or row the pair must be (0-255 units).
 _SHADE_TOLERANCE = 14.0
 _SHADE_MARGIN = 12.0
+# Smallest gap between any two curves' grey levels, and between any two row labels', at which their orders
+# pair them: small text is rendered lighter than a line of the same grey, but never in another order.
+_SHADE_ORDER_GAP = 20.0
 # How far (share of the table's time step) a curve may run past the first time its row prints 0 at risk:
 # the traced end overshoots by a line cap or a censor mark's arm, never by a tenth of a table step.
 _FOLLOW_UP_SLACK = 0.15
@@ -139,6 +148,20 @@ def _part_of(label: str | None, row: str | None, others: Sequence[str | None]) -
     return not any(extra & (_words(o) - _words(row)) for o in others if name_key(o) != y)
 
 
+def _similar(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
+    """The same name read with an OCR slip or two ("Névolumab", "Stendand"): close to ``row`` and to no other name.
+
+    Similarity is difflib's ratio of the :func:`name_key` forms: at least ``_NAME_SIMILARITY``, and
+    ``_NAME_MARGIN`` above its ratio to every other name in ``others`` (so "Arm A" never pairs "Arm B").
+    """
+    x, y = name_key(label), name_key(row)
+    if len(x) < 3 or len(y) < 3:
+        return False
+    ratio = difflib.SequenceMatcher(None, x, y).ratio()
+    rivals = [difflib.SequenceMatcher(None, x, name_key(o)).ratio() for o in others if name_key(o) != y]
+    return ratio >= _NAME_SIMILARITY and all(ratio >= v + _NAME_MARGIN for v in rivals)
+
+
 def _label_costs(arms, rows) -> NDArray[np.float64] | None:
     # one unlabelled arm is placed by elimination (cost 0.5 against every row)
     if sum(not name_key(a.label) for a in arms) > 1 or not all(name_key(r.label) for r in rows):
@@ -152,7 +175,7 @@ def _label_costs(arms, rows) -> NDArray[np.float64] | None:
                 cost[i, j] = 0.5
             elif x == y:
                 cost[i, j] = 0.0
-            elif _part_of(a.label, r.label, names):
+            elif _part_of(a.label, r.label, names) or _similar(a.label, r.label, names):
                 cost[i, j] = 0.5
     return cost
 
@@ -226,7 +249,8 @@ def _label_pins(arms, rows) -> dict[int, int]:
     for i, x in enumerate(a):
         for j, y in enumerate(r):
             if len(x) >= 3 and len(y) >= 3:
-                cost[i, j] = 0.0 if x == y else (0.5 if _part_of(arms[i].label, names[j], names) else 1.0)
+                near = _part_of(arms[i].label, names[j], names) or _similar(arms[i].label, names[j], names)
+                cost[i, j] = 0.0 if x == y else (0.5 if near else 1.0)
     # an unread label (NaN) is no rival: it cannot claim the row
     return _exclusive_pairs(np.where(np.isnan(cost), 1.0, cost), 0.5, 0.5)
 
@@ -239,6 +263,21 @@ def _shade_pins(arms, rows) -> dict[int, int]:
         return {}
     cost = np.abs(np.subtract.outer(np.asarray(a, float), np.asarray(r, float)))
     return _exclusive_pairs(cost, _SHADE_TOLERANCE, _SHADE_MARGIN)
+
+
+def _shade_order_pins(arms, rows) -> dict[int, int]:
+    """Every curve paired with the row label of the same rank in grey level, when both sides' greys are well apart.
+
+    Only for as many rows as curves, every shade measured, and neighbouring levels at least
+    ``_SHADE_ORDER_GAP`` apart on both sides (a dark, a mid-grey and a light arm); otherwise no pairs.
+    """
+    a = [arm.shade for arm in arms]
+    r = [row.shade for row in rows]
+    if len(a) != len(r) or len(a) < 2 or any(v is None for v in a) or any(v is None for v in r):
+        return {}
+    if min(np.diff(np.sort(a))) < _SHADE_ORDER_GAP or min(np.diff(np.sort(r))) < _SHADE_ORDER_GAP:
+        return {}
+    return {int(i): int(j) for i, j in zip(np.argsort(a), np.argsort(r), strict=True)}
 
 
 def _colour_pins(arms, rows) -> dict[int, int]:
@@ -328,7 +367,8 @@ def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
     pins: dict[int, int] = {}
     said = []
     for name, found in (("label", _label_pins(arms, rows)), ("colour", _colour_pins(arms, rows)),
-                        ("grey level", _shade_pins(arms, rows))):
+                        ("grey level", _shade_pins(arms, rows)),
+                        ("the order of grey levels", _shade_order_pins(arms, rows))):
         for i, j in found.items():
             if pins.get(i, j) != j or any(k != i and v == j for k, v in pins.items()):
                 return every, ""  # the sources disagree: trust none of them

@@ -81,7 +81,8 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
     for k in range(1, n):
         c, r, w, h = (int(v) for v in stats[k, :4])
         inside = r + h > row0 - 1 and r < row1 + 1 and c + w > col0 - 1 and c < col1 + 1
-        if (inside or r > row1 or c + w <= col0 or w < _MIN_GREY_KEY_PX or w > 0.2 * gray.shape[1]
+        # below the panel too: Stata's and SAS's legends sit under the table (a row's key there reads no words)
+        if (inside or c + w <= col0 or w < _MIN_GREY_KEY_PX or w > 0.2 * gray.shape[1]
                 or h > 0.5 * w):
             continue
         own = labels[r:r + h, c:c + w] == k
@@ -174,6 +175,8 @@ def legend_keys_outside(
             label = re.sub(r"^[\w.]+\s*=\s*(?=\w)", "", label)
         if label:  # the next key's stroke, when not found as a key, is read as a dash or an arrow
             label = re.split(r"\s+(?:[^\w\s()+.,%/]+|[-\u2013\u2014]+)\s+", label)[0].strip() or None
+        if label and row > panel[2] and not re.search(r"[^\W\d_]{2}", label):
+            label = None  # a table row's key below the panel: the numbers right of it name no arm
         # a key below the panel (under the table) gives its label but no legend order: Stata fills columns first
         out.append((label, (row, k0) if row <= panel[2] else None))
     return out

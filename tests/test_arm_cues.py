@@ -1,0 +1,115 @@
+"""Cues that pair at-risk rows with curves when neither the legend nor colour does it outright.
+
+Legend keys in grey under the table (Stata), row labels whose grey levels are ordered as the curves' are
+(survminer's ``theme_bw``, its table framed by a ruled line with ticks), and labels read with OCR slips.
+Images are built in code or drawn with matplotlib from fixed data; arms drawn from one seeded simulation
+so that the numbers cannot tell them apart and only the cue under test can.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from reconstruct import km_step_points, number_at_risk, simulate_arm
+from reconstruct.arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows
+from reconstruct.digitize.arm_shades import glyph_shade, key_shade
+from reconstruct.digitize.legend_outside import legend_keys_outside
+from reconstruct.errors import ReconstructionError
+from tests._mpl_panel import render_panel
+
+TIMES = np.arange(0.0, 30.0, 6.0)
+
+
+def _same_arms(labels=(None, None, None), shades=(None, None, None)):
+    """Curves of one simulated arm (numbers and step counts cannot decide), with the given labels and shades."""
+    sim = simulate_arm(120, seed=5, median=10.0, follow_up=24.0)
+    t, s = km_step_points(sim.time, sim.event)
+    times = TIMES[TIMES <= sim.time.max()]
+    arms = [ArmCurve(label=lab, colour=None, time=t, survival=s, shade=sh) for lab, sh in
+            zip(labels, shades, strict=True)]
+    return arms, times, number_at_risk(sim.time, times)
+
+
+def _rows(times, n, labels, shades):
+    return [RiskRowInfo(label=lab, colour=None, time=times, n_risk=n, shade=sh) for lab, sh in
+            zip(labels, shades, strict=True)]
+
+
+# ---- grey levels in the same order ----------------------------------------------------------------
+
+
+def test_row_labels_lighter_than_their_curves_but_in_the_same_order_pair_them():
+    # survminer_bw: black, mid-grey and light curves (25, 111, 150); small text renders lighter (64, 136, 159)
+    arms, times, n = _same_arms(shades=(150.0, 25.0, 111.0))
+    rows = _rows(times, n, ("A", "B", "C"), (64.0, 136.0, 159.0))
+    match = match_arms_to_rows(arms, rows)
+    assert match.rows == (2, 0, 1)
+    assert "the order of grey levels pairs" in match.detail
+
+
+@pytest.mark.parametrize("row_shades", [(64.0, 136.0, 148.0), (64.0, None, 159.0)])
+def test_grey_levels_too_close_or_unmeasured_pair_nothing(row_shades):
+    arms, times, n = _same_arms(shades=(150.0, 25.0, 111.0))
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows(arms, _rows(times, n, ("A", "B", "C"), row_shades))
+
+
+def test_a_labels_grey_leaves_out_the_tables_frame_and_its_ticks():
+    image = np.full((80, 200), 255, np.uint8)
+    cv2.putText(image, "Arm C", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 160, 1, cv2.LINE_AA)
+    image[:, 70:72] = 40    # the table's frame, a black rule down the whole table
+    image[34:36, 66:70] = 40  # a tick on it at the row
+    x0, y0, w, h = cv2.boundingRect((image[:, :66] < 215).astype(np.uint8))
+    box = (y0 - 2, x0, y0 + h + 2, 72)  # an OCR box running onto the frame
+    assert glyph_shade(image, [box]) == pytest.approx(160, abs=15)
+    assert key_shade(image, box[0], box[2], 80) < 60  # the whole strip: the frame's black
+    assert glyph_shade(np.full((80, 200), 255, np.uint8), [box]) is None
+
+
+# ---- labels read with OCR slips --------------------------------------------------------------------
+
+
+def test_a_label_read_with_a_slip_still_names_its_row():
+    arms, times, n = _same_arms(labels=("Placebo", "Nivolumab"), shades=(None, None))
+    match = match_arms_to_rows(arms[:2], _rows(times, n, ("Névolumab", "Placebo"), (None, None)))
+    assert match.rows == (1, 0)
+    assert match.basis == "label"
+
+
+def test_names_that_differ_by_the_letter_that_tells_arms_apart_are_not_a_slip():
+    # "Arm A" is 0.75 similar to "Arm B": near, but no nearer than to "Arm C"
+    arms, times, n = _same_arms(labels=("Arm A", "Arm D"), shades=(None, None))
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows(arms[:2], _rows(times, n, ("Arm B", "Arm C"), (None, None)))
+
+
+# ---- a grey legend under the table ---------------------------------------------------------------
+
+
+def test_grey_keys_under_the_table_name_their_arms_and_a_rows_key_names_none():
+    # Stata in greys: "group = Placebo" keys under the table; a grey key beside a table row reads only numbers
+    fig = Figure(figsize=(5.0, 5.0), dpi=100)
+    ax = fig.add_axes([0.15, 0.45, 0.8, 0.5])
+    t = np.linspace(0, 28, 60)
+    ax.step(t, np.exp(-t / 14), where="post", color="#000000", label="group = Nivolumab", lw=2)
+    ax.step(t, np.exp(-t / 9), where="post", color="#8c8c8c", label="group = Placebo", lw=2)
+    fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.02), ncol=2, frameon=False)
+    rgb, bbox, _ = render_panel(fig, ax)
+    found = legend_keys_outside(rgb, bbox, [(0, 0, 0), (140, 140, 140)], shades=[0.0, 140.0])
+    assert [label for label, _ in found] == ["Nivolumab", "Placebo"]
+    assert [key for _, key in found] == [None, None]  # under the panel: no legend order
+
+    fig = Figure(figsize=(5.0, 5.0), dpi=100)
+    ax = fig.add_axes([0.15, 0.45, 0.8, 0.5])
+    ax.step(t, np.exp(-t / 14), where="post", color="#000000", lw=2)
+    ax.step(t, np.exp(-t / 9), where="post", color="#8c8c8c", lw=2)
+    for k, (colour, numbers) in enumerate((("#000000", "260  188  137"), ("#8c8c8c", "459  352  236"))):
+        fig.add_artist(__import__("matplotlib.lines", fromlist=["Line2D"]).Line2D(
+            [0.05, 0.12], [0.3 - 0.06 * k] * 2, color=colour, lw=2))
+        fig.text(0.2, 0.29 - 0.06 * k, numbers, color="#000000", fontsize=10)
+    rgb, bbox, _ = render_panel(fig, ax)
+    found = legend_keys_outside(rgb, bbox, [(0, 0, 0), (140, 140, 140)], shades=[0.0, 140.0])
+    assert [label for label, _ in found] == [None, None]

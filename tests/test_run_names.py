@@ -1,0 +1,45 @@
+"""Names given with ``--n`` that the figure's legend does not print: matched to the curves, never a bad-input exit."""
+
+from __future__ import annotations
+
+import pytest
+
+from kmrecon.run import run_figure
+from kmrecon.synthetic_figures import generate_figure
+from reconstruct.errors import InputError, ReconstructionError
+
+
+@pytest.fixture(scope="module")
+def legend_figure(tmp_path_factory):
+    """Two arms, "Arm A" and "Arm B" in the legend, no at-risk table (curve 1 is Arm B at this seed)."""
+    gen = generate_figure("basic", 3)
+    path = tmp_path_factory.mktemp("fig") / f"figure{gen.suffix}"
+    path.write_bytes(gen.image_bytes)
+    return path, gen.truth
+
+
+def test_a_name_the_legend_does_not_print_goes_to_the_curve_left_over(legend_figure):
+    # "Control" is nowhere in the figure; "Arm A" names one curve, so "Control" is the other one's
+    path, truth = legend_figure
+    sizes = {a.label: a.time.size for a in truth.arms}
+    run = run_figure(path, x_range=truth.x_range, y_range=truth.y_range, draws=0,
+                     n_patients={"Arm A": sizes["Arm A"], "Control": sizes["Arm B"]})
+    assert run.arm_names == ("Control", "Arm A")
+    assert run.reconstruction["Arm A"].n_patients == sizes["Arm A"]
+    assert any(w.startswith("arm names: the arms given with --n matched to the curves") and "label" in w
+               for w in run.warnings)
+
+
+def test_more_names_than_curves_is_a_count_error_not_a_name_error(legend_figure):
+    path, truth = legend_figure
+    with pytest.raises(ReconstructionError, match=r"expected one curve per arm given with --n \(3: .*got 2 curves"):
+        run_figure(path, x_range=truth.x_range, y_range=truth.y_range, draws=0,
+                   n_patients={"Nivolumab": 100, "Nivolumab + Ipilimumab": 100, "Placebo": 100})
+
+
+def test_names_given_twice_that_disagree_stay_a_bad_input(legend_figure):
+    # --arm-names and --n both come from the user: a name in --n that --arm-names lacks is theirs to fix
+    path, truth = legend_figure
+    with pytest.raises(InputError, match="check the arm names"):
+        run_figure(path, x_range=truth.x_range, y_range=truth.y_range, draws=0, arm_names=["first", "second"],
+                   n_patients={"first": 100, "third": 100})
