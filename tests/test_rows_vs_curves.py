@@ -19,7 +19,7 @@ from reconstruct.digitize import arm_split, curves
 from reconstruct.digitize.figure import digitize_image
 from reconstruct.digitize.image import decode_image
 from reconstruct.digitize.ocr import TextBox
-from reconstruct.digitize.path_pruning import drop_band_limits, is_band_limit, to_count
+from reconstruct.digitize.path_pruning import drop_band_limits, drop_fills, fill_depth, is_band_limit, to_count
 from reconstruct.digitize.risk_table import _increasing, _split_line
 from reconstruct.errors import DigitizationWarning
 
@@ -149,3 +149,33 @@ def test_own_mass_counts_only_the_paths_window():
     off = _path(np.full(100, 30))
     assert arm_split._own_mass(on, residual) == pytest.approx(100.0)
     assert arm_split._own_mass(off, residual) == 0.0
+
+
+def test_a_path_traced_through_a_ribbon_of_a_line_colour_is_dropped_before_any_line():
+    # survminer's grey palette: a grey confidence ribbon is a line colour of its own, and its border is traced
+    # as a curve (2 rows met 3 curves, and keeping the first two kept the ribbon)
+    n, drops = 400, list(range(20, 380, 30))
+    upper, lower = _steps(n, drops, 40, 6), _steps(n, [c + 14 for c in drops], 80, 7)
+    ribbon_w = np.zeros((200, n), np.float32)
+    for c in range(n):
+        ribbon_w[upper[c] - 12: upper[c] + 13, c] = 1.0  # a band 25 px high around the upper arm
+    line_w = np.zeros((200, n), np.float32)
+    for rows in (upper, lower):
+        line_w[rows - 1, np.arange(n)] = line_w[rows, np.arange(n)] = line_w[rows + 1, np.arange(n)] = 1.0
+    ribbon = (0, _path(upper - 11, half_width=2), ribbon_w)  # the band's upper border, most ink of all
+    arm_a, arm_b = (1, _path(upper), line_w), (2, _path(lower), line_w)
+    assert _fill_depths(ribbon, arm_a, arm_b) == (25.0, 3.0, 3.0)
+    notes: list[str] = []
+    kept = to_count([ribbon, arm_a, arm_b], 2, np.zeros((200, n), bool), notes)
+    assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
+    assert notes and "filled area" in notes[0]
+    # lines only (one a little thicker): nothing is a fill, so nothing is dropped for it
+    thick = np.zeros((200, n), np.float32)
+    for d in range(-2, 3):
+        thick[lower + d, np.arange(n)] = 1.0
+    assert len(drop_fills([arm_a, (2, _path(lower, half_width=2), thick)], 1)) == 2
+    assert len(drop_fills([ribbon, arm_a], 2)) == 2  # never below the count asked for
+
+
+def _fill_depths(*items):
+    return tuple(fill_depth(item[1], item[2]) for item in items)
