@@ -175,6 +175,15 @@ def test_a_path_traced_through_a_ribbon_of_a_line_colour_is_dropped_before_any_l
         thick[lower + d, np.arange(n)] = 1.0
     assert len(drop_fills([arm_a, (2, _path(lower, half_width=2), thick)], 1)) == 2
     assert len(drop_fills([ribbon, arm_a], 2)) == 2  # never below the count asked for
+    # the ribbon's lower border traced second: its map has the upper border's stretch cleared, and the
+    # colour's whole map (the first path's) still shows the band
+    cleared = ribbon_w.copy()
+    for c in range(n):
+        cleared[: upper[c] + 9, c] = 0.0  # 4 rows of the band left under the cleared stretch
+    lower_border = (0, _path(upper + 12, half_width=2), cleared)
+    assert fill_depth(lower_border[1], cleared) < 2.5 * 3.0
+    kept = drop_fills([ribbon, arm_a, lower_border, arm_b], 2)
+    assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
 
 
 def _fill_depths(*items):

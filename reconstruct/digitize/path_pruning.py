@@ -268,7 +268,10 @@ def drop_fills(paths, want: int, *, ratio: float = 2.5, min_depth: float = 6.0):
     """
     if len(paths) <= want or any(item[2] is None for item in paths):
         return list(paths)
-    depth = [fill_depth(item[1], item[2]) for item in paths]
+    full: dict[int, NDArray[np.float32]] = {}  # a colour's whole map: later paths get it with earlier ones cleared
+    for k, _, weight in paths:
+        full[k] = weight if k not in full else np.maximum(full[k], weight)
+    depth = [fill_depth(path, full[k]) for k, path, _ in paths]
     line = min(depth)
     drop = sorted((i for i, d in enumerate(depth) if d >= max(ratio * max(line, 1.0), min_depth)),
                   key=lambda i: -depth[i])[: len(paths) - want]
