@@ -174,6 +174,14 @@ def test_a_path_traced_through_a_ribbon_of_a_line_colour_is_dropped_before_any_l
     for d in range(-2, 3):
         thick[lower + d, np.arange(n)] = 1.0
     assert len(drop_fills([arm_a, (2, _path(lower, half_width=2), thick)], 1)) == 2
+    heavy = np.zeros((200, n), np.float32)  # a thick line (Prism) 9 px high beside a grey one 4 px high
+    grey = np.zeros((200, n), np.float32)
+    for d in range(-4, 5):
+        heavy[lower + d, np.arange(n)] = 1.0
+    for d in range(-2, 2):
+        grey[upper + d, np.arange(n)] = 1.0
+    assert _fill_depths((2, _path(lower, half_width=4), heavy), (1, _path(upper), grey)) == (9.0, 4.0)
+    assert len(drop_fills([(2, _path(lower, half_width=4), heavy), (1, _path(upper), grey)], 1)) == 2
     assert len(drop_fills([ribbon, arm_a], 2)) == 2  # never below the count asked for
     # the ribbon's lower border traced second: its map has the upper border's stretch cleared, and the
     # colour's whole map (the first path's) still shows the band
