@@ -238,11 +238,15 @@ def drop_band_limits(paths, want: int):
 def fill_depth(path, weight: NDArray[np.float32]) -> float:
     """Median height in pixels of the run of ``weight >= 0.5`` through ``path`` in its drawn columns.
 
-    A line is as high as its stroke there (a drop or a glyph only in a few columns); a path traced
-    through a filled area (a confidence ribbon of its colour) runs inside a band as high as the ribbon.
-    A column counts where a pixel within the path's half width belongs to the colour.
+    A line is as high as its stroke there; a path traced through a filled area (a confidence ribbon of
+    its colour) runs inside a band as high as the ribbon. Upright strokes narrower than a line may be
+    thick (censor glyphs, drops) are opened away first, as in :func:`reconstruct.digitize.colour_paths`:
+    a "+" every few columns does not deepen a line. A column counts where a pixel within the path's
+    half width belongs to the colour.
     """
-    mask = np.asarray(weight) >= 0.5
+    widest = max(4, weight.shape[0] // 60)  # the thickest a line may be, as trace_arms allows
+    mask = cv2.morphologyEx((np.asarray(weight) >= 0.5).astype(np.uint8), cv2.MORPH_OPEN,
+                            np.ones((1, 2 * widest + 1), np.uint8)).astype(bool)
     n_rows = mask.shape[0]
     depths = []
     for c in np.flatnonzero(path.own >= 0.5):  # one column's run through one row; no library call finds it
@@ -262,10 +266,11 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
 
     A translucent confidence ribbon whose colour is a line colour of its own (survminer's grey palette:
     grey lines in grey ribbons) is traced as a curve of that colour, riding its upper or lower border.
-    Its colour's pixels form a band through the path (:func:`fill_depth`) at least ``ratio`` times as
-    high as the thinnest path's and ``min_depth`` pixels or more, where a line's is its stroke (a thick
-    Prism line beside a thin one measures about 2.3 times as high; ribbons 3.5 times and more). The
-    deepest goes first; fewer than ``want`` paths are never left.
+    Its colour's pixels form a band through the path (:func:`fill_depth`, on the colour's whole map)
+    deeper than the path's own line window, at least ``ratio`` times as deep as the thinnest path's
+    and ``min_depth`` pixels or more. A line, however thick, fills its window and no more (a thick
+    Prism line beside a thin one is 2.3 times as deep, and as deep as its window). The deepest goes
+    first; fewer than ``want`` paths are never left.
     """
     if len(paths) <= want or any(item[2] is None for item in paths):
         return list(paths)
@@ -274,8 +279,9 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
         full[k] = weight if k not in full else np.maximum(full[k], weight)
     depth = [fill_depth(path, full[k]) for k, path, _ in paths]
     line = min(depth)
-    drop = sorted((i for i, d in enumerate(depth) if d >= max(ratio * max(line, 1.0), min_depth)),
-                  key=lambda i: -depth[i])[: len(paths) - want]
+    fills = [i for i, (d, item) in enumerate(zip(depth, paths, strict=True))
+             if d >= max(ratio * max(line, 1.0), min_depth) and d > 2 * item[1].half_width + 1]
+    drop = sorted(fills, key=lambda i: -depth[i])[: len(paths) - want]
     return [item for i, item in enumerate(paths) if i not in drop]
 
 
