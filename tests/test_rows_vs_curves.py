@@ -196,3 +196,33 @@ def test_a_path_traced_through_a_ribbon_of_a_line_colour_is_dropped_before_any_l
 
 def _fill_depths(*items):
     return tuple(fill_depth(item[1], item[2]) for item in items)
+
+
+def _colour(rgb, n_pixels):
+    lab = cv2.cvtColor(np.array([[rgb]], np.uint8), cv2.COLOR_RGB2LAB)[0, 0].astype(float)
+    return curves.LineColour(tuple(lab), tuple(rgb), n_pixels)
+
+
+def test_a_thin_black_arm_split_over_grey_clusters_is_recovered_beside_a_coloured_one():
+    # rms::survplot in the nejm palette: a thin black line anti-aliased into #272727, #636363 and #888888,
+    # each a colour of its own with a third of the line; the table's 2 rows met only the red curve
+    n, size = 400, (200, 400)
+    red_rows = _steps(n, list(range(15, 390, 25)), 20, 6)
+    black_rows = _steps(n, list(range(30, 300, 45)), 40, 20)
+    cols = np.arange(n)
+    red = np.zeros(size, np.float32)
+    red[red_rows, cols] = red[red_rows + 1, cols] = 1.0
+    greys = [np.zeros(size, np.float32) for _ in range(3)]
+    for j, grey in enumerate(greys):  # every third column of the black line in each shade
+        grey[black_rows[j::3], cols[j::3]] = 1.0
+    colours = [_colour((211, 44, 40), 800)] + [_colour(v, 130) for v in ((39, 39, 39), (99, 99, 99), (136, 136, 136))]
+    ink = np.maximum.reduce([red] + greys)
+    first = curves.trace_monotone(red, weak=ink, half_width=1, flipped=False)
+    found = arm_split.recover_arms([(0, first, red)], [], colours, [red] + greys, ink, darkness=ink,
+                                   bg_rgb=np.full(3, 255.0, np.float32), text=np.zeros(size, bool), want=2,
+                                   flipped=False, min_cols=60)
+    assert found is not None and len(found) == 2
+    k, path, _ = found[1]
+    assert k == 1  # named after the darkest of the grey clusters
+    assert np.mean(np.abs(path.rows[path.start: path.stop] - black_rows[path.start: path.stop]) <= 1) > 0.95
+    assert path.start <= 5 and path.stop >= n - 5
