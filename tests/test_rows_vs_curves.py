@@ -19,7 +19,7 @@ from reconstruct.digitize import arm_split, curves
 from reconstruct.digitize.figure import digitize_image
 from reconstruct.digitize.image import decode_image
 from reconstruct.digitize.ocr import TextBox
-from reconstruct.digitize.path_pruning import drop_band_limits, is_band_limit, to_count
+from reconstruct.digitize.path_pruning import drop_band_limits, drop_fills, fill_depth, is_band_limit, to_count
 from reconstruct.digitize.risk_table import _increasing, _split_line
 from reconstruct.errors import DigitizationWarning
 
@@ -149,3 +149,80 @@ def test_own_mass_counts_only_the_paths_window():
     off = _path(np.full(100, 30))
     assert arm_split._own_mass(on, residual) == pytest.approx(100.0)
     assert arm_split._own_mass(off, residual) == 0.0
+
+
+def test_a_path_traced_through_a_ribbon_of_a_line_colour_is_dropped_before_any_line():
+    # survminer's grey palette: a grey confidence ribbon is a line colour of its own, and its border is traced
+    # as a curve (2 rows met 3 curves, and keeping the first two kept the ribbon)
+    n, drops = 400, list(range(20, 380, 30))
+    upper, lower = _steps(n, drops, 40, 6), _steps(n, [c + 14 for c in drops], 80, 7)
+    ribbon_w = np.zeros((200, n), np.float32)
+    for c in range(n):
+        ribbon_w[upper[c] - 12: upper[c] + 13, c] = 1.0  # a band 25 px high around the upper arm
+    line_w = np.zeros((200, n), np.float32)
+    for rows in (upper, lower):
+        line_w[rows - 1, np.arange(n)] = line_w[rows, np.arange(n)] = line_w[rows + 1, np.arange(n)] = 1.0
+    ribbon = (0, _path(upper - 11, half_width=2), ribbon_w)  # the band's upper border, most ink of all
+    arm_a, arm_b = (1, _path(upper), line_w), (2, _path(lower), line_w)
+    assert _fill_depths(ribbon, arm_a, arm_b) == (25.0, 3.0, 3.0)
+    notes: list[str] = []
+    kept = to_count([ribbon, arm_a, arm_b], 2, np.zeros((200, n), bool), notes)
+    assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
+    assert notes and "filled area" in notes[0]
+    # lines only (one a little thicker): nothing is a fill, so nothing is dropped for it
+    thick = np.zeros((200, n), np.float32)
+    for d in range(-2, 3):
+        thick[lower + d, np.arange(n)] = 1.0
+    assert len(drop_fills([arm_a, (2, _path(lower, half_width=2), thick)], 1)) == 2
+    heavy = np.zeros((200, n), np.float32)  # a thick line (Prism) 9 px high beside a grey one 4 px high
+    grey = np.zeros((200, n), np.float32)
+    for d in range(-4, 5):
+        heavy[lower + d, np.arange(n)] = 1.0
+    for d in range(-2, 2):
+        grey[upper + d, np.arange(n)] = 1.0
+    assert _fill_depths((2, _path(lower, half_width=4), heavy), (1, _path(upper), grey)) == (9.0, 4.0)
+    assert len(drop_fills([(2, _path(lower, half_width=4), heavy), (1, _path(upper), grey)], 1)) == 2
+    assert len(drop_fills([ribbon, arm_a], 2)) == 2  # never below the count asked for
+    # the ribbon's lower border traced second: its map has the upper border's stretch cleared, and the
+    # colour's whole map (the first path's) still shows the band
+    cleared = ribbon_w.copy()
+    for c in range(n):
+        cleared[: upper[c] + 9, c] = 0.0  # 4 rows of the band left under the cleared stretch
+    lower_border = (0, _path(upper + 12, half_width=2), cleared)
+    assert fill_depth(lower_border[1], cleared) < 2.5 * 3.0
+    kept = drop_fills([ribbon, arm_a, lower_border, arm_b], 2)
+    assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
+
+
+def _fill_depths(*items):
+    return tuple(fill_depth(item[1], item[2]) for item in items)
+
+
+def _colour(rgb, n_pixels):
+    lab = cv2.cvtColor(np.array([[rgb]], np.uint8), cv2.COLOR_RGB2LAB)[0, 0].astype(float)
+    return curves.LineColour(tuple(lab), tuple(rgb), n_pixels)
+
+
+def test_a_thin_black_arm_split_over_grey_clusters_is_recovered_beside_a_coloured_one():
+    # rms::survplot in the nejm palette: a thin black line anti-aliased into #272727, #636363 and #888888,
+    # each a colour of its own with a third of the line; the table's 2 rows met only the red curve
+    n, size = 400, (200, 400)
+    red_rows = _steps(n, list(range(15, 390, 25)), 20, 6)
+    black_rows = _steps(n, list(range(30, 300, 45)), 40, 20)
+    cols = np.arange(n)
+    red = np.zeros(size, np.float32)
+    red[red_rows, cols] = red[red_rows + 1, cols] = 1.0
+    greys = [np.zeros(size, np.float32) for _ in range(3)]
+    for j, grey in enumerate(greys):  # every third column of the black line in each shade
+        grey[black_rows[j::3], cols[j::3]] = 1.0
+    colours = [_colour((211, 44, 40), 800)] + [_colour(v, 130) for v in ((39, 39, 39), (99, 99, 99), (136, 136, 136))]
+    ink = np.maximum.reduce([red] + greys)
+    first = curves.trace_monotone(red, weak=ink, half_width=1, flipped=False)
+    found = arm_split.recover_arms([(0, first, red)], [], colours, [red] + greys, ink, darkness=ink,
+                                   bg_rgb=np.full(3, 255.0, np.float32), text=np.zeros(size, bool), want=2,
+                                   flipped=False, min_cols=60)
+    assert found is not None and len(found) == 2
+    k, path, _ = found[1]
+    assert k == 1  # named after the darkest of the grey clusters
+    assert np.mean(np.abs(path.rows[path.start: path.stop] - black_rows[path.start: path.stop]) <= 1) > 0.95
+    assert path.start <= 5 and path.stop >= n - 5

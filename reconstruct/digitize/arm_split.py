@@ -70,6 +70,30 @@ def _plausible(path: _curves.TracedPath, others: list[_curves.TracedPath], resid
     return _apart(path, others) >= 1.0 / 3.0
 
 
+def _grey_arm(paths, colours, weights, ink, *, flipped: bool, min_cols: int):
+    """One grey or black arm traced in the union of the unused grey clusters, or None.
+
+    Anti-aliasing spreads a thin black line over several greys (``#272727`` to ``#888888``), each
+    kept as a colour of its own and none with enough of the line to be traced; beside a coloured
+    arm that is the only trace of the black one. Needs two unused grey clusters or more, and a path
+    that starts with the others and runs apart from them (:func:`_plausible`).
+    """
+    used = {k for k, _, _ in paths}
+    if all(_chroma(colours[k]) <= _GREY_CHROMA for k in used):
+        return None  # an achromatic figure: the darkness map of step 2 already holds every grey
+    greys = [k for k in range(len(colours)) if k not in used and _chroma(colours[k]) <= _GREY_CHROMA]
+    if len(greys) < 2:
+        return None
+    union = np.maximum.reduce([weights[k] for k in greys]).astype(np.float32)
+    for _, other, _ in paths:
+        _clear(union, other)
+    half = max(1, min(_curves.line_half_width(union), 2))
+    path = _curves.trace_monotone(union, weak=ink, half_width=half, flipped=flipped)
+    if path.coverage < 0.45 or not _plausible(path, [p for _, p, _ in paths], union, min_cols=min_cols):
+        return None
+    return min(greys, key=lambda k: colours[k].lab[0]), path, union
+
+
 def _shared_map(paths, colours, weights, darkness) -> tuple[NDArray[np.float32], list[int]]:
     """The ink map the kept arms share: the darkness of an achromatic figure, else the largest arm colour's map.
 
@@ -215,6 +239,10 @@ def recover_arms(paths, pruned, colours, weights, ink, *, darkness, bg_rgb, text
                 and item[1].coverage >= 0.45 and item[1].n_present >= min_cols):
             paths.append(item)
             used.add(item[0])
+    if len(paths) < want:  # 1b: a thin grey or black arm beside coloured ones, split into shade clusters
+        found = _grey_arm(paths, colours, weights, ink, flipped=flipped, min_cols=min_cols)
+        if found is not None:
+            paths.append(found)
     if len(paths) == want:
         return paths
     shared, members = _shared_map(paths, colours, weights, darkness)

@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 
-__all__ = ["drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_stroke_edges", "is_band_limit", "to_count",
-           "TRUNCATED_NOTE"]
+__all__ = ["drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_fills", "drop_stroke_edges", "fill_depth",
+           "is_band_limit", "to_count", "TRUNCATED_NOTE"]
 
 #: Start of the note when more curves were told apart than ``n_arms`` asked for and only the first were kept
 TRUNCATED_NOTE = "kept the first"
@@ -235,10 +235,67 @@ def drop_band_limits(paths, want: int):
     return kept
 
 
+def fill_depth(path, weight: NDArray[np.float32]) -> float:
+    """Median height in pixels of the run of ``weight >= 0.5`` through ``path`` in its drawn columns.
+
+    A line is as high as its stroke there; a path traced through a filled area (a confidence ribbon of
+    its colour) runs inside a band as high as the ribbon. Upright strokes narrower than a line may be
+    thick (censor glyphs, drops) are opened away first, as in :func:`reconstruct.digitize.colour_paths`:
+    a "+" every few columns does not deepen a line. A column counts where a pixel within the path's
+    half width belongs to the colour.
+    """
+    widest = max(4, weight.shape[0] // 60)  # the thickest a line may be, as trace_arms allows
+    mask = cv2.morphologyEx((np.asarray(weight) >= 0.5).astype(np.uint8), cv2.MORPH_OPEN,
+                            np.ones((1, 2 * widest + 1), np.uint8)).astype(bool)
+    n_rows = mask.shape[0]
+    depths = []
+    for c in np.flatnonzero(path.own >= 0.5):  # one column's run through one row; no library call finds it
+        column = mask[:, c]
+        near = np.flatnonzero(column[max(path.rows[c] - path.half_width, 0): path.rows[c] + path.half_width + 1])
+        if not near.size:
+            continue
+        row = max(path.rows[c] - path.half_width, 0) + int(near[0])
+        gaps = np.flatnonzero(~column)
+        above, below = gaps[gaps < row], gaps[gaps > row]
+        depths.append((below[0] if below.size else n_rows) - (above[-1] + 1 if above.size else 0))
+    return float(np.median(depths)) if depths else 0.0
+
+
+def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
+    """Drop paths traced through a filled area rather than along a line, until ``want`` remain.
+
+    A translucent confidence ribbon whose colour is a line colour of its own (survminer's grey palette:
+    grey lines in grey ribbons) is traced as a curve of that colour, riding its upper or lower border.
+    Its colour's pixels form a band through the path (:func:`fill_depth`, on the colour's whole map)
+    deeper than the path's own line window, at least ``ratio`` times as deep as the thinnest path's
+    and ``min_depth`` pixels or more. A line, however thick, fills its window and no more (a thick
+    Prism line beside a thin one is 2.3 times as deep, and as deep as its window). The deepest goes
+    first; fewer than ``want`` paths are never left.
+    """
+    if len(paths) <= want or any(item[2] is None for item in paths):
+        return list(paths)
+    full: dict[int, NDArray[np.float32]] = {}  # a colour's whole map: later paths get it with earlier ones cleared
+    for k, _, weight in paths:
+        full[k] = weight if k not in full else np.maximum(full[k], weight)
+    depth = [fill_depth(path, full[k]) for k, path, _ in paths]
+    line = min(depth)
+    fills = [i for i, (d, item) in enumerate(zip(depth, paths, strict=True))
+             if d >= max(ratio * max(line, 1.0), min_depth) and d > 2 * item[1].half_width + 1]
+    drop = sorted(fills, key=lambda i: -depth[i])[: len(paths) - want]
+    return [item for i, item in enumerate(paths) if i not in drop]
+
+
 def to_count(paths, n_arms: int, drawn, notes: list[str]):
-    """``n_arms`` paths where they can be had: a line traced along both its edges, or a path hopping
-    between curves, is dropped first (:func:`drop_stroke_edges`), then a curve's confidence limits
+    """``n_arms`` paths where they can be had: a path traced through a ribbon is dropped first
+    (:func:`drop_fills`, with a note), then a line traced along both its edges, or a path hopping
+    between curves (:func:`drop_stroke_edges`), then a curve's confidence limits
     (:func:`drop_band_limits`, with a note); then only the first are kept, with a note."""
+    if len(paths) > n_arms:
+        before = len(paths)
+        paths = drop_fills(paths, n_arms)
+        if len(paths) < before:
+            notes.append(f"{before - len(paths)} path(s) dropped as traced through a filled area (a confidence "
+                         "ribbon of a line colour), not along a line")
     if len(paths) > n_arms:
         paths = drop_stroke_edges(paths, drawn, n_arms)
     if len(paths) > n_arms:
