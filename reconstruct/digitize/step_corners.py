@@ -23,9 +23,18 @@ def _segment_level(weight: NDArray[np.float32], row: int, cols: NDArray[np.int64
 
 
 def _drop_column(weight: NDArray[np.float32], old: float, new: float, switch: int, half: int) -> float:
-    """Sub-pixel column of a vertical drop from level ``old`` to ``new`` near column ``switch``."""
+    """Sub-pixel column of a vertical drop from level ``old`` to ``new`` near column ``switch``.
+
+    A dotted or dashed line leaves gaps in its old level, and the path drops only where the new
+    level's ink begins: the search reaches back over the gap before ``switch`` as well.
+    """
     n_rows, n_cols = weight.shape
-    lo_c, hi_c = max(switch - 2 * half - 4, 0), min(switch + 2 * half + 5, n_cols)
+    reach = 2 * half + 4
+    level = weight[max(int(round(old)) - half, 0): int(round(old)) + half + 1]
+    gap = 0
+    while gap < 4 * reach and switch - 1 - gap >= 0 and level[:, switch - 1 - gap].max(initial=0.0) < 0.5:
+        gap += 1
+    lo_c, hi_c = max(switch - reach - gap, 0), min(switch + reach + 1, n_cols)
     cols = np.arange(lo_c, hi_c)
     old_rows = slice(max(int(round(old)) - half, 0), max(int(round(new)) - half, int(round(old)) - half + 1))
     new_rows = slice(min(int(round(old)) + half + 1, n_rows - 1), min(int(round(new)) + half + 1, n_rows))

@@ -1,0 +1,41 @@
+"""Dashed and dotted arms of one ink: traced across their gaps, and their drops placed where drawn (issue 12).
+
+Pixel coordinates ``(row, col)``, origin top-left.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reconstruct.digitize.curves import TracedPath
+from reconstruct.digitize.figure import digitize_image
+from reconstruct.digitize.step_corners import step_corners
+from tests._mpl_panel import mean_miss
+from tests.test_arm_split import _black_arms, _figure
+
+
+def test_a_dotted_drop_is_placed_at_its_stroke_not_where_the_next_dot_begins():
+    weight = np.zeros((60, 120), np.float32)
+    for col in range(0, 52, 6):  # dotted level at row 20 ...
+        weight[20, col: col + 2] = 1.0
+    for row in range(20, 41, 5):  # ... its dotted drop at columns 50-51 ...
+        weight[row: row + 2, 50:52] = 1.0
+    for col in range(58, 120, 6):  # ... and the next level at row 45, its first dot 7 columns on
+        weight[45, col: col + 2] = 1.0
+    rows = np.where(np.arange(120) < 58, 20, 45).astype(np.int64)  # the path drops where the new dots begin
+    path = TracedPath(rows, np.ones(120), 0, 120, 1.0, 1, False)
+    cols, levels = step_corners(path, weight)
+    assert cols[1] == pytest.approx(50.5, abs=1.0)  # before: 57.5, the column where the path switched
+    np.testing.assert_allclose(levels[1:], [45.0, 45.0], atol=0.5)
+
+
+def test_a_dotted_arm_crossing_a_dashed_one_is_traced_to_its_end():
+    arms = _black_arms(4, ("--", ":"))
+    with pytest.warns(Warning, match="same ink"):
+        fig = digitize_image(_figure(arms), x_range=(0, 30), y_range=(0, 1), n_arms=2, read_labels=False)
+    assert len(fig.arms) == 2
+    for t, s, _ in arms:
+        arm = min(fig.arms, key=lambda a: mean_miss(a, t, s))
+        assert mean_miss(arm, t, s) < 0.01
+        assert arm.time[-1] >= 29.0  # before: one trace ended at t=10, where it rode the other arm
