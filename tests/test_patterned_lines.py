@@ -1,13 +1,16 @@
-"""Dashed and dotted arms of one ink: traced across their gaps, and their drops placed where drawn (issue 12).
+"""Dashed and dotted arms of one ink traced across their gaps, their drops placed where drawn, and thin
+black lines anti-aliased into many greys found at all (issue 12).
 
 Pixel coordinates ``(row, col)``, origin top-left.
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
+from reconstruct.digitize.colour_paths import trace_arms
 from reconstruct.digitize.curves import TracedPath
 from reconstruct.digitize.figure import digitize_image
 from reconstruct.digitize.step_corners import step_corners
@@ -39,3 +42,35 @@ def test_a_dotted_arm_crossing_a_dashed_one_is_traced_to_its_end():
         arm = min(fig.arms, key=lambda a: mean_miss(a, t, s))
         assert mean_miss(arm, t, s) < 0.01
         assert arm.time[-1] >= 29.0  # before: one trace ended at t=10, where it rode the other arm
+
+
+def _thin_curve(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A black step curve 0.6 px wide (drawn 3 px wide at 5x, then shrunk by area): pixels of many greys.
+
+    Returns the RGB panel and the true row of the curve's level in every column.
+    """
+    rng = np.random.default_rng(seed)
+    k, shape = 5, (240, 500)
+    big = np.full((shape[0] * k, shape[1] * k, 3), 255, np.uint8)
+    points, col, row = [], 5.0 * k, 10.0 * k
+    truth = np.full(shape[1], np.nan)
+    while col < 490 * k:
+        nxt = col + rng.uniform(5, 25) * k
+        points += [(col, row), (nxt, row)]
+        truth[int(col / k): int(nxt / k) + 1] = row / k
+        row += rng.uniform(0.7, 3.3) * k
+        col = nxt
+    cv2.polylines(big, [np.array(points, np.int32)], False, (0, 0, 0), 3, cv2.LINE_8)
+    return cv2.resize(big, shape[::-1], interpolation=cv2.INTER_AREA), truth
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_thin_black_line_spread_over_many_greys_is_traced(seed):
+    crop, truth = _thin_curve(seed)
+    _, _, paths, *_ = trace_arms(crop)  # before: no curve (its darkest grey alone held too few pixels)
+    assert len(paths) == 1
+    path = paths[0][1]
+    assert path.stop - path.start >= 0.95 * (np.flatnonzero(~np.isnan(truth))[-1] - 5)
+    cols = np.arange(path.start + 10, path.stop - 10)
+    cols = cols[~np.isnan(truth[cols])]
+    assert np.median(np.abs(path.rows[cols] - truth[cols])) <= 1.0
