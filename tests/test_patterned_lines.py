@@ -1,5 +1,5 @@
-"""Dashed and dotted arms of one ink traced across their gaps, their drops placed where drawn, and thin
-black lines anti-aliased into many greys found at all (issue 12).
+"""Dashed and dotted arms of one ink traced across their gaps, their drops placed where drawn, thin black
+lines anti-aliased into many greys found at all, and tails under a label kept (issue 12).
 
 Pixel coordinates ``(row, col)``, origin top-left.
 """
@@ -12,7 +12,8 @@ import pytest
 
 from reconstruct.digitize.colour_paths import trace_arms
 from reconstruct.digitize.curves import TracedPath
-from reconstruct.digitize.figure import digitize_image
+from reconstruct.digitize.digitized import DigitizedArm
+from reconstruct.digitize.figure import _keep_tails, digitize_image
 from reconstruct.digitize.step_corners import step_corners
 from tests._mpl_panel import mean_miss
 from tests.test_arm_split import _black_arms, _figure
@@ -74,3 +75,23 @@ def test_a_thin_black_line_spread_over_many_greys_is_traced(seed):
     cols = np.arange(path.start + 10, path.stop - 10)
     cols = cols[~np.isnan(truth[cols])]
     assert np.median(np.abs(path.rows[cols] - truth[cols])) <= 1.0
+
+
+def _arm(end: float, level: float, *, colour: str = "#000000", label: str | None = None) -> DigitizedArm:
+    time = np.array([0.0, 5.0, 10.0, end])
+    survival = np.array([1.0, 0.8, level, level])
+    quality = {"survival_per_px": 0.004, "time_per_px": 0.06}
+    return DigitizedArm(label, colour, time, survival, np.array([]), np.array([]), quality)
+
+
+@pytest.mark.parametrize(("strayed", "level", "kept_end"), [
+    pytest.param(False, 0.6, 28.0, id="clean-first-trace-runs-on-under-the-label"),
+    pytest.param(True, 0.6, 20.0, id="first-trace-strayed"),
+    pytest.param(False, 0.5, 20.0, id="first-trace-follows-another-curve"),
+])
+def test_a_tail_lost_under_a_masked_word_is_taken_from_a_clean_first_tracing(strayed, level, kept_end):
+    masked = [_arm(20.0, 0.6, colour="#b0b0b0", label="Standard")]
+    first = ([_arm(28.0, level, colour="#424242")], False, [strayed], [])
+    kept = _keep_tails(masked, False, first)
+    assert kept[0].time[-1] == pytest.approx(kept_end)
+    assert kept[0].label == "Standard"  # the retrace's label stays
