@@ -139,6 +139,22 @@ def _own_mass(path: _curves.TracedPath, residual: NDArray[np.float32]) -> float:
     return float(own[path.rows[cols], cols].sum())
 
 
+def _bridged(residual: NDArray[np.float32], path: _curves.TracedPath, style: float) -> NDArray[np.float32]:
+    """``residual`` with the gaps of a dashed or dotted line's levels filled along its rows.
+
+    A dotted or dashed arm inks only part of its columns, so that riding hidden under another
+    curve (weak evidence in every column) would outscore following its own dots; a level of the
+    line continues across its gaps in its own direction, as the eye reads it. Gaps up to the
+    reach of a drop (``4 * half_width + 9`` columns) are closed. ``style`` is the path's median
+    stroke extent (log pixels, :func:`_style`); a path whose strokes span a fifth of the panel or
+    more is solid and left as it is.
+    """
+    if np.exp(style) >= 0.2 * residual.shape[1]:
+        return residual
+    length = 4 * path.half_width + 9
+    return cv2.morphologyEx(residual, cv2.MORPH_CLOSE, np.ones((1, length), np.uint8))
+
+
 def _retrace(shared, extent, paths, members, ink, *, flipped: bool):
     """Re-trace every path of the shared map with the other paths' windows taken out (twice).
 
@@ -158,8 +174,8 @@ def _retrace(shared, extent, paths, members, ink, *, flipped: bool):
             residual *= free
             # hidden under another curve: the ink there counts as weak evidence (unclaimed ink of
             # another line type does not, or a dashed arm would ride a solid one)
-            new = _curves.trace_monotone(residual, weak=ink * (1.0 - free), half_width=path.half_width,
-                                         flipped=flipped)
+            new = _curves.trace_monotone(_bridged(residual, path, style), weak=ink * (1.0 - free),
+                                         half_width=path.half_width, flipped=flipped)
             # kept only when it holds at least as much of its own ink as the path it replaces: a faint
             # dashed arm must not trade its dashes for a ride along a claimed solid curve (weak evidence)
             if new.n_present > 0 and _own_mass(new, residual) >= _OWN_KEPT * _own_mass(path, residual):

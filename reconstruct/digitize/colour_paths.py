@@ -21,6 +21,8 @@ from reconstruct.errors import DigitizationError
 
 __all__ = ["trace_arms"]
 
+_GREY_CHROMA = 12.0  # chroma (Lab units) under which a line colour is grey or black
+
 
 def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
     """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey)."""
@@ -89,8 +91,27 @@ def _flat_half_width(weight: NDArray[np.float32], max_half_width: int) -> int:
     return _curves.line_half_width(flat.astype(np.float32), stepped=True)
 
 
-def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
+def _achromatic(colour: _curves.LineColour) -> bool:
+    return bool(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128) <= _GREY_CHROMA)
+
+
+def _exact_support(colours, bg_rgb) -> list[int]:
+    """Pixels of each colour, with those of the lighter greys on its ray when it is grey itself.
+
+    A thin black line is anti-aliased into a run of greys between it and the background, each
+    found as a colour of its own: its exact colour alone holds too few pixels for its length.
+    """
+    support = []
+    for colour in colours:
+        extra = sum(c.n_pixels for c in colours if c is not colour and _achromatic(colour) and _achromatic(c)
+                    and c.lab[0] > colour.lab[0] and _curves.is_tint(c, colour, bg_rgb))
+        support.append(colour.n_pixels + extra)
+    return support
+
+
+def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rgb):
     """Monotone paths of every colour, several per colour when its residual still holds a curve."""
+    support = _exact_support(colours, bg_rgb)
     if flipped:
         weights = [w[::-1].copy() for w in weights]
         ink = ink[::-1]
@@ -106,7 +127,7 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int):
             path = _curves.trace_monotone(residual, weak=weak, half_width=half[k], flipped=flipped)
             if path.n_present < min_cols or path.coverage < 0.45 or _curves.outside_fill(path, residual) > 0.5:
                 break
-            if colours[k].n_pixels < 0.5 * (sum(p.n_present for _, p, _ in per_colour) + path.n_present):
+            if support[k] < 0.5 * (sum(p.n_present for _, p, _ in per_colour) + path.n_present):
                 break  # too few pixels of this exact colour for the path: faint blends carried it
             if per_colour and np.mean(path.own[path.start: path.stop] >= 0.5) < 0.45:
                 break  # a second line of this colour that mostly rides on other arms: a confidence limit
@@ -218,8 +239,8 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
         ink[text] = 0.0
         for weight in weights:
             weight[text] = 0.0
-    down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols)
-    up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols)
+    down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
+    up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
     mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
     flipped = mass[1] > 1.2 * mass[0] and len(up) > 0
     paths = up if flipped else down

@@ -159,7 +159,7 @@ def digitize_image(
     except DigitizationError:
         if not read_labels:
             raise
-    if read_labels and (first is None or first[2]):
+    if read_labels and (first is None or any(first[2])):
         # a trace left its curve (or none fits): trace again with the words printed in the panel masked,
         # and keep that unless it loses a curve the first tracing had
         text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn)
@@ -172,7 +172,8 @@ def digitize_image(
                 raise
         else:
             if first is None or len(masked[0]) >= len(first[0]):
-                first = (_keep_labels(masked[0], first[0]) if first is not None else masked[0],) + masked[1:]
+                kept = masked[0] if first is None else _keep_tails(_keep_labels(masked[0], first[0]), masked[1], first)
+                first = (kept,) + masked[1:]
     arms, flipped, _, found = first
     notes.extend(found)
     # arms in the order of their curves from top to bottom at the end of follow-up
@@ -190,6 +191,44 @@ def digitize_image(
     )
 
 
+def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[DigitizedArm]:
+    """``arms`` of the masked retrace, each replaced by a clean arm of the first tracing that runs on further.
+
+    The retrace masks every word's box, and a curve running under a label printed on it loses its tail
+    there. An arm of the first tracing that stayed on its curve (no bare drop, no cut, no bare gap),
+    follows the same curve over the whole of the retraced arm (within 2 pixels on average; the
+    colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
+    the better trace of that curve.
+    """
+    before, first_flipped, strayed, _ = first
+    if flipped != first_flipped or len(before) != len(arms):
+        return arms
+    used: set[int] = set()
+    out = []
+    for arm in arms:
+        grid = np.linspace(0.0, float(arm.time[-1]), 200)
+        tol = 2.0 * float(arm.quality["survival_per_px"])
+        best = None
+        for j, old in enumerate(before):
+            if (j in used or strayed[j] or old.time[-1] <= arm.time[-1] + 3.0 * float(arm.quality["time_per_px"])
+                    or arm.time[-1] < 0.5 * old.time[-1]):
+                continue
+            if float(np.mean(np.abs(_survival_at(old, grid) - _survival_at(arm, grid)))) <= tol:
+                best = j
+                break
+        if best is None:
+            out.append(arm)
+        else:
+            used.add(best)
+            out.append(dataclasses.replace(before[best], label=arm.label or before[best].label))
+    return out
+
+
+def _survival_at(arm: DigitizedArm, times: NDArray[np.float64]) -> NDArray[np.float64]:
+    idx = np.searchsorted(arm.time, times, side="right") - 1
+    return np.where(idx >= 0, arm.survival[np.clip(idx, 0, None)], 1.0)
+
+
 def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[DigitizedArm]:
     """``arms`` with the legend labels of ``before`` where a retrace lost them, matched by a colour unique to both.
 
@@ -204,12 +243,13 @@ def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[D
 
 
 def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
-    """Trace the arms in the panel crop: ``(arms, flipped, astray, notes)``.
+    """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes)``.
 
-    ``astray`` is True when a trace crossed bare background: a drop with no stroke drawn under it, a
-    tail cut where the trace jumped off its curve (onto a label or numbers printed in the panel), or a
-    level held over bare background for more than 4% of the panel's width (a curve is continuous: the
-    trace kept a level to reach a label further on instead of following its curve down).
+    ``strayed`` holds, for every arm, whether its trace crossed bare background: a drop with no
+    stroke drawn under it, a tail cut where the trace jumped off its curve (onto a label or numbers
+    printed in the panel), or a level held over bare background for more than 4% of the panel's
+    width (a curve is continuous: the trace kept a level to reach a label further on instead of
+    following its curve down).
 
     Raises
     ------
@@ -226,7 +266,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     if n_arms is not None:
         paths = to_count(paths, int(n_arms), drawn[::-1] if flipped else drawn, notes)
     arms = []
-    astray = False
+    strayed = []
     n_rows = crop.shape[0]
     for k, path, weight in paths:
         cols, rows = step_corners(path, weight)
@@ -235,7 +275,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         end = cols[-1]
         cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,
                                                   path.own, lab=lab[::-1] if flipped else lab)
-        astray = astray or bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]
+        strayed.append(bool(bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]))
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
@@ -249,7 +289,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
                               bare=(bare_px, c0 + bare_col)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
-    return arms, flipped, astray, notes
+    return arms, flipped, strayed, notes
 
 
 def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes, *, words=None):

@@ -23,9 +23,25 @@ def _segment_level(weight: NDArray[np.float32], row: int, cols: NDArray[np.int64
 
 
 def _drop_column(weight: NDArray[np.float32], old: float, new: float, switch: int, half: int) -> float:
-    """Sub-pixel column of a vertical drop from level ``old`` to ``new`` near column ``switch``."""
+    """Sub-pixel column of a vertical drop from level ``old`` to ``new`` near column ``switch``.
+
+    A dotted or dashed line leaves gaps in its old level, and the path drops only where the new
+    level's ink begins: when no stroke runs down the drop near ``switch``, the search reaches back
+    over the gap before it to a stroke there.
+    """
     n_rows, n_cols = weight.shape
-    lo_c, hi_c = max(switch - 2 * half - 4, 0), min(switch + 2 * half + 5, n_cols)
+    reach = 2 * half + 4
+    lo_c, hi_c = max(switch - reach, 0), min(switch + reach + 1, n_cols)
+    interior = weight[min(int(round(old)) + half + 1, n_rows - 1): max(int(round(new)) - half, 0)]
+    if interior.shape[0] >= 3 and not np.any(np.mean(interior[:, lo_c:hi_c] >= 0.5, axis=0) >= 0.3):
+        # no stroke down the drop near the switch: reach back over the old level's gap
+        level = weight[max(int(round(old)) - half, 0): int(round(old)) + half + 1]
+        gap = 0
+        while gap < reach and switch - 1 - gap >= 0 and level[:, switch - 1 - gap].max(initial=0.0) < 0.5:
+            gap += 1
+        back = max(switch - reach - gap, 0)
+        if np.any(np.mean(interior[:, back:lo_c] >= 0.5, axis=0) >= 0.3):  # and only to a stroke found there
+            lo_c = back
     cols = np.arange(lo_c, hi_c)
     old_rows = slice(max(int(round(old)) - half, 0), max(int(round(new)) - half, int(round(old)) - half + 1))
     new_rows = slice(min(int(round(old)) + half + 1, n_rows - 1), min(int(round(new)) + half + 1, n_rows))

@@ -1,0 +1,97 @@
+"""Dashed and dotted arms of one ink traced across their gaps, their drops placed where drawn, thin black
+lines anti-aliased into many greys found at all, and tails under a label kept (issue 12).
+
+Pixel coordinates ``(row, col)``, origin top-left.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from reconstruct.digitize.colour_paths import trace_arms
+from reconstruct.digitize.curves import TracedPath
+from reconstruct.digitize.digitized import DigitizedArm
+from reconstruct.digitize.figure import _keep_tails, digitize_image
+from reconstruct.digitize.step_corners import step_corners
+from tests._mpl_panel import mean_miss
+from tests.test_arm_split import _black_arms, _figure
+
+
+def test_a_dotted_drop_is_placed_at_its_stroke_not_where_the_next_dot_begins():
+    weight = np.zeros((60, 120), np.float32)
+    for col in range(0, 52, 6):  # dotted level at row 20 ...
+        weight[20, col: col + 2] = 1.0
+    for row in range(20, 41, 5):  # ... its dotted drop at columns 50-51 ...
+        weight[row: row + 2, 50:52] = 1.0
+    for col in range(58, 120, 6):  # ... and the next level at row 45, its first dot 7 columns on
+        weight[45, col: col + 2] = 1.0
+    rows = np.where(np.arange(120) < 58, 20, 45).astype(np.int64)  # the path drops where the new dots begin
+    path = TracedPath(rows, np.ones(120), 0, 120, 1.0, 1, False)
+    cols, levels = step_corners(path, weight)
+    assert cols[1] == pytest.approx(50.5, abs=1.0)  # before: 57.5, the column where the path switched
+    np.testing.assert_allclose(levels[1:], [45.0, 45.0], atol=0.5)
+
+
+def test_a_dotted_arm_crossing_a_dashed_one_is_traced_to_its_end():
+    arms = _black_arms(4, ("--", ":"))
+    with pytest.warns(Warning, match="same ink"):
+        fig = digitize_image(_figure(arms), x_range=(0, 30), y_range=(0, 1), n_arms=2, read_labels=False)
+    assert len(fig.arms) == 2
+    for t, s, _ in arms:
+        arm = min(fig.arms, key=lambda a: mean_miss(a, t, s))
+        assert mean_miss(arm, t, s) < 0.01
+        assert arm.time[-1] >= 29.0  # before: one trace ended at t=10, where it rode the other arm
+
+
+def _thin_curve(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A black step curve 0.6 px wide (drawn 3 px wide at 5x, then shrunk by area): pixels of many greys.
+
+    Returns the RGB panel and the true row of the curve's level in every column.
+    """
+    rng = np.random.default_rng(seed)
+    k, shape = 5, (240, 500)
+    big = np.full((shape[0] * k, shape[1] * k, 3), 255, np.uint8)
+    points, col, row = [], 5.0 * k, 10.0 * k
+    truth = np.full(shape[1], np.nan)
+    while col < 490 * k:
+        nxt = col + rng.uniform(5, 25) * k
+        points += [(col, row), (nxt, row)]
+        truth[int(col / k): int(nxt / k) + 1] = row / k
+        row += rng.uniform(0.7, 3.3) * k
+        col = nxt
+    cv2.polylines(big, [np.array(points, np.int32)], False, (0, 0, 0), 3, cv2.LINE_8)
+    return cv2.resize(big, shape[::-1], interpolation=cv2.INTER_AREA), truth
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_thin_black_line_spread_over_many_greys_is_traced(seed):
+    crop, truth = _thin_curve(seed)
+    _, _, paths, *_ = trace_arms(crop)  # before: no curve (its darkest grey alone held too few pixels)
+    assert len(paths) == 1
+    path = paths[0][1]
+    assert path.stop - path.start >= 0.95 * (np.flatnonzero(~np.isnan(truth))[-1] - 5)
+    cols = np.arange(path.start + 10, path.stop - 10)
+    cols = cols[~np.isnan(truth[cols])]
+    assert np.median(np.abs(path.rows[cols] - truth[cols])) <= 1.0
+
+
+def _arm(end: float, level: float, *, colour: str = "#000000", label: str | None = None) -> DigitizedArm:
+    time = np.array([0.0, 5.0, 10.0, end])
+    survival = np.array([1.0, 0.8, level, level])
+    quality = {"survival_per_px": 0.004, "time_per_px": 0.06}
+    return DigitizedArm(label, colour, time, survival, np.array([]), np.array([]), quality)
+
+
+@pytest.mark.parametrize(("strayed", "level", "kept_end"), [
+    pytest.param(False, 0.6, 28.0, id="clean-first-trace-runs-on-under-the-label"),
+    pytest.param(True, 0.6, 20.0, id="first-trace-strayed"),
+    pytest.param(False, 0.5, 20.0, id="first-trace-follows-another-curve"),
+])
+def test_a_tail_lost_under_a_masked_word_is_taken_from_a_clean_first_tracing(strayed, level, kept_end):
+    masked = [_arm(20.0, 0.6, colour="#b0b0b0", label="Standard")]
+    first = ([_arm(28.0, level, colour="#424242")], False, [strayed], [])
+    kept = _keep_tails(masked, False, first)
+    assert kept[0].time[-1] == pytest.approx(kept_end)
+    assert kept[0].label == "Standard"  # the retrace's label stays
