@@ -325,7 +325,7 @@ def run_figure(
         from reconstruct.table_gaps import set_aside_increasing
 
         as_read = list(rows)
-        rows, misread = set_aside_increasing(rows)  # said in the notes once the rows are matched to curves
+        rows, _ = set_aside_increasing(rows)  # said in the notes once the rows are matched to their curves
         doubtful = [len(a.n_risk) != len(b.n_risk) for a, b in zip(as_read, rows, strict=True)]
     match = None
     if rows:
@@ -381,20 +381,11 @@ def run_figure(
                              f"{int(at_zero[0])}; check which is right")
     table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
-        from reconstruct.table_gaps import complete_rows
+        from reconstruct.table_gaps import complete_rows, set_aside_along_curves, set_aside_first_cell
 
-        from reconstruct.table_gaps import set_aside_first_cell
-
-        matched, misread = [rows[j] for j in match.rows], []
-        for k, j in enumerate(match.rows):  # the curve may tell which of two conflicting cells is the misread one
-            if not doubtful[j]:
-                continue
-            plain, plain_notes = set_aside_increasing([as_read[j]])
-            curved, curved_notes = set_aside_increasing([as_read[j]], [curves_in[k]], precision=precision,
-                                                        time_precision=time_precision)
-            better = len(plain[0].n_risk) <= len(curved[0].n_risk) < len(as_read[j].n_risk)
-            matched[k] = curved[0] if better else plain[0]
-            misread.extend(curved_notes if better else plain_notes)
+        # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
+        matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,
+                                                  time_precision=time_precision)
         notes.extend(misread)
         table_notes.extend(misread)
         matched, first_notes = set_aside_first_cell(matched, curves_in, [doubtful[j] for j in match.rows])

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["complete_rows", "set_aside_first_cell", "set_aside_increasing"]
+__all__ = ["complete_rows", "set_aside_along_curves", "set_aside_first_cell", "set_aside_increasing"]
 
 
 def _fmt(t: float) -> str:
@@ -205,7 +205,6 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
     ([99, 68], 'Arm A: the at-risk cell at time 0 read as 22 would make the numbers at risk increase')
     """
     from reconstruct.arm_matching import RiskRowInfo
-
     from reconstruct.quality import table_bound_ratio
 
     out, notes = [], []
@@ -239,4 +238,37 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
                      "set aside as unread")
         out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t[keep], n_risk=n[keep],
                                row_px=row.row_px, shade=row.shade))
+    return out, notes
+
+
+def set_aside_along_curves(rows: Sequence, curves: Sequence, *, precision: float,
+                           time_precision: float | None = None) -> tuple[list, list[str]]:
+    """:func:`set_aside_increasing` on rows matched to their curves, with the curve's bound where it keeps more.
+
+    Parameters
+    ----------
+    rows : sequence of RiskRowInfo
+        Table rows as read, ``rows[k]`` matched to ``curves[k]``.
+    curves : sequence of ArmCurve
+    precision, time_precision : float
+        As for :func:`set_aside_increasing`.
+
+    Returns
+    -------
+    rows : list of RiskRowInfo
+        Each row with its misread cells set aside: by the curve's bound when that keeps at least as many
+        cells as the numbers alone (it breaks their ties) and still sets one aside, else by the numbers.
+    notes : list of str
+    """
+    out, notes = [], []
+    for row, curve in zip(rows, curves, strict=True):
+        (plain,), plain_notes = set_aside_increasing([row])
+        if not plain_notes:
+            out.append(plain)
+            continue
+        (curved,), curved_notes = set_aside_increasing([row], [curve], precision=precision,
+                                                       time_precision=time_precision)
+        better = len(plain.n_risk) <= len(curved.n_risk) < len(row.n_risk)
+        out.append(curved if better else plain)
+        notes.extend(curved_notes if better else plain_notes)
     return out, notes

@@ -14,7 +14,7 @@ from reconstruct.arm_matching import ArmCurve, RiskRowInfo
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import as_count
 from reconstruct.digitize.risk_tokens import attach_event_counts, split_fused_words
-from reconstruct.table_gaps import set_aside_first_cell, set_aside_increasing
+from reconstruct.table_gaps import set_aside_along_curves, set_aside_first_cell, set_aside_increasing
 
 MEDIAN = 12.0  # months; the curves below are exp(-t / MEDIAN * ln 2)
 
@@ -59,20 +59,28 @@ def test_the_curve_tells_which_of_two_conflicting_cells_is_misread():
     assert plain.n_risk.size == len(read) - 2  # the numbers alone: both cells of the conflict go
     assert curved.n_risk.tolist() == true[:4] + true[5:]  # the curve keeps the right one
     assert "time 16 read as" in notes[0]
+    rows, notes = set_aside_along_curves([_row(read), _row(true)], [_curve(), _curve()], precision=0.001,
+                                         time_precision=0.1)
+    assert [r.n_risk.tolist() for r in rows] == [true[:4] + true[5:], true]  # a consistent row is left alone
+    assert len(notes) == 1
 
 
 def test_a_doubtful_time_zero_cell_far_above_the_row_is_set_aside():
     s4 = np.exp(-4.0 / MEDIAN * np.log(2.0))
     row = _row([897, int(round(397 * s4)), 300, 240])  # "397" read as "897"
     (kept,), notes = set_aside_first_cell([row], [_curve()], [False])
-    assert kept.n_risk[0] == 897 and not notes  # a row without misread cells is not second-guessed
+    assert kept.n_risk[0] == 897  # a row without misread cells is not second-guessed
+    assert not notes
     (out,), notes = set_aside_first_cell([row], [_curve()], [True])
-    assert out.time.tolist() == [4.0, 8.0, 12.0] and "897" in notes[0]
+    assert out.time.tolist() == [4.0, 8.0, 12.0]
+    assert "897" in notes[0]
     (honest,), notes = set_aside_first_cell([_row([420, 353, 300, 240])], [_curve()], [True])
-    assert honest.n_risk[0] == 420 and not notes  # some censoring before the first column is normal
+    assert honest.n_risk[0] == 420  # some censoring before the first column is normal
+    assert not notes
 
 
-@pytest.mark.parametrize(("text", "as_events"), [("10)", "(10)"), ("1159)", "(1159)"), ("(01", "(01)"), ("(54)", "(54)")])
+@pytest.mark.parametrize(("text", "as_events"),
+                         [("10)", "(10)"), ("1159)", "(1159)"), ("(01", "(01)"), ("(54)", "(54)")])
 def test_a_count_with_one_parenthesis_is_an_events_count(text, as_events):
     (word,) = split_fused_words([TextBox(text, 0.9, 0, 40, 10, 60)])
     assert word.text == as_events

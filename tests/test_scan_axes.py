@@ -56,7 +56,8 @@ def test_x_labels_blurred_onto_their_tick_marks_are_read():
 def test_tick_marks_on_part_of_the_axis_are_completed_by_labels_beside_them():
     marks = np.array([204.1, 236.6, 270.0, 302.7])  # the left half faded on the scan
     labels = np.array([70.0, 103.5, 135.5, 169.0, 202.5, 235.5, 268.0, 300.5])  # centres 1-2 px left of the marks
-    assert gapped(marks, 250.0) and not gapped(marks, 150.0)
+    assert gapped(marks, 250.0)
+    assert not gapped(marks, 150.0)
     filled = fill_from_labels(marks, labels)
     assert filled.size == 8
     np.testing.assert_allclose(filled[4:], marks)

@@ -443,6 +443,7 @@ def read_tick_labels(
     rows, cols = gray.shape
     band = int(band_px) if band_px is not None else int(max(0.08 * rows, 30) if axis == "x" else max(0.2 * cols, 40))
     out: list[tuple[float, float]] = []
+    found: list[tuple[float, tuple[int, int, int, int]]] = []
     # a blurred scan joins x labels to their tick marks: when no label is read, read them again cut free (not
     # when one is: a panel found on part of the axis then reads two labels, and its curves start before 0)
     for cut_stubs in (False, True) if axis == "x" else (False,):
