@@ -20,8 +20,9 @@ __all__ = ["split_fused_words", "attach_event_counts"]
 # "(events)" after it | a bracketed count on its own, its ")" perhaps lost ("(01") | a run of other text
 _PIECE = re.compile(r"(?P<close>\d[\d,]*\s*\))|(?P<num>\d[\d,]*(?:\.\d+)?)(?P<paren>\s*\(\s*[\dOo,]*\s*\))?"
                     r"|(?P<lone>\(\s*[\dOo,]*\s*\)?)|(?P<text>[^\s\d()]+)")
-# a whole word that is one events count with a parenthesis lost or misread
-_EVENTS_ONLY = re.compile(r"\d[\d,]*\s*\)|\(\s*[\dOo,]*\d[\dOo,]*")
+# a whole word that is one events count with a parenthesis lost or misread as "1" ("1159)" for "(159)"); a
+# word of other digits before ")" is a count fused with its events ("2139)" for "2 (39)")
+_EVENTS_ONLY = re.compile(r"1[\d,]{0,3}\s*\)|\(\s*[\dOo,]*\d[\dOo,]*")
 
 
 def _pieces(text: str) -> list[tuple[int, int, str, str]]:
@@ -62,9 +63,9 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
     out: list[TextBox] = []
     for w in words:
         text = w.text
-        # "10)" or "(01": the events of the cell before, as "(n)"; not six digits ("103190)": "(103) 190" fused,
-        # which must not widen the cell before over the next column)
-        if _EVENTS_ONLY.fullmatch(text.strip()) and len(re.sub(r"\D", "", text)) <= 4:
+        # "10)" or "(01": the events of the cell before, as "(n)"; not "103190)" ("(103) 190" fused) nor "2139)",
+        # which must not widen the cell before over the next column
+        if _EVENTS_ONLY.fullmatch(text.strip()):
             digits = re.sub(r"[^\dOo,]", "", text)
             out.append(TextBox(f"({digits})", w.confidence, w.row0, w.col0, w.row1, w.col1))
             continue
