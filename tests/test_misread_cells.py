@@ -98,9 +98,9 @@ def test_a_count_has_no_leading_zero(text, count):
     assert as_count(text) == count
 
 
-@pytest.mark.parametrize("text", ["103190)", "2139)"])
+@pytest.mark.parametrize("text", ["103190)", "(103190", "2139)"])
 def test_a_count_fused_with_events_does_not_widen_the_cell_before_it(text):
-    # "(103) 190" read as "103190)", "2 (39)" as "2139)": as events they would stretch "261" over the next column
+    # "(103) 190" read as "(103190", "2 (39)" as "2139)": as events they would stretch "261" over the next column
     words = split_fused_words([TextBox("261", 0.9, 0, 190, 10, 215), TextBox(text, 0.9, 0, 218, 10, 275)])
     merged = attach_event_counts(words)
     assert (merged[0].text, merged[0].col1) == ("261", 215)

@@ -63,9 +63,9 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
     out: list[TextBox] = []
     for w in words:
         text = w.text
-        # "10)" or "(01": the events of the cell before, as "(n)"; not "103190)" ("(103) 190" fused) nor "2139)",
+        # "10)" or "(01": the events of the cell before, as "(n)"; not "(103190" ("(103) 190" fused) nor "2139)",
         # which must not widen the cell before over the next column
-        if _EVENTS_ONLY.fullmatch(text.strip()):
+        if _EVENTS_ONLY.fullmatch(text.strip()) and len(re.sub(r"\D", "", text)) <= 4:
             digits = re.sub(r"[^\dOo,]", "", text)
             out.append(TextBox(f"({digits})", w.confidence, w.row0, w.col0, w.row1, w.col1))
             continue
