@@ -79,6 +79,9 @@ class FigureRun:
     table_cells : tuple of TableCell
         Every cell of the at-risk table read from an image: read, taken from the curve (time 0) or
         missing, with its pixel row, for the overlay; empty for a table from a file or vector text.
+    misread_arms : tuple of str
+        Arms whose at-risk row read from the image had cells set aside as misread (the row broke the
+        order of numbers at risk): its other cells may be misread too, so the reading is flagged.
     """
 
     digitized: Any
@@ -98,6 +101,7 @@ class FigureRun:
     draws_note: str = ""
     table_cells: tuple[TableCell, ...] = ()
     table_notes: tuple[str, ...] = ()
+    misread_arms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -330,12 +334,13 @@ def run_figure(
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,
                                                              shades=at_risk_path is None)
     table_notes: list[str] = []
+    misread_arms: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
         from reconstruct.table_gaps import set_aside_increasing
 
-        rows, misread = set_aside_increasing(rows)
-        notes.extend(misread)
-        table_notes.extend(misread)
+        as_read = list(rows)
+        rows, _ = set_aside_increasing(rows)  # said in the notes once the rows are matched to their curves
+        doubtful = [len(a.n_risk) != len(b.n_risk) for a, b in zip(as_read, rows, strict=True)]
     match = None
     if rows:
         mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
@@ -392,10 +397,18 @@ def run_figure(
                              f"{int(at_zero[0])}; check which is right")
     table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
-        from reconstruct.table_gaps import complete_rows
+        from reconstruct.table_gaps import complete_rows, set_aside_along_curves, set_aside_first_cell
 
-        filled, gap_notes = complete_rows([rows[j] for j in match.rows], curves_in, n_start=printed_n)
-        table_cells = _table_cells([rows[j] for j in match.rows], filled, names)
+        # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
+        matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,
+                                                  time_precision=time_precision)
+        notes.extend(misread)
+        table_notes.extend(misread)
+        matched, first_notes = set_aside_first_cell(matched, curves_in, [doubtful[j] for j in match.rows])
+        filled, gap_notes = complete_rows(matched, curves_in, n_start=printed_n)
+        gap_notes = first_notes + gap_notes
+        table_cells = _table_cells(matched, filled, names)
+        misread_arms = [names[k] for k, j in enumerate(match.rows) if doubtful[j]]
         rows = list(rows)
         for k, j in enumerate(match.rows):
             rows[j] = filled[k]
@@ -450,6 +463,7 @@ def run_figure(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
         reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov, status=status, fit=fits,
         exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
+        misread_arms=tuple(misread_arms),
     )
     if status == "misfit" and not accept_misfit:
         raise MisfitError(misfit_message(fits), fits=fits, result=run)

@@ -99,13 +99,26 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
 
     sample = draws if draws is not None else run.draws
     if sample is not None:
-        return reading_status(sample.parameters)
+        return _with_misread(run, reading_status(sample.parameters))
     if run.digitized.provenance.get("source_kind") == "vector":
         return reading_status({})
     flags = reading_flags(run.digitized, run.arm_names, run.fit)
     if run.match is not None and not run.match.settled:
         flags = _with_unsettled(run, flags)
-    return reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}})
+    return _with_misread(run, reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}}))
+
+
+def _with_misread(run: FigureRun, status: dict) -> dict:
+    """``status`` with the arms whose at-risk row had misread cells set aside flagged too."""
+    from compare.survival.uncertainty import reading_status
+
+    misread = getattr(run, "misread_arms", ())
+    if not misread:
+        return status
+    arms = dict(status["arms"])
+    why = "its at-risk row had misread cells, set aside; its other cells may be misread too"
+    arms.update({name: "; ".join(filter(None, (arms.get(name, ""), why))) for name in misread})
+    return reading_status({"reading": {"status": "flagged", "arms": arms}})
 
 
 def _with_other_assignment(draws, curves, marks, kwargs, noise, time_precision, names) -> IPDDraws:

@@ -330,6 +330,20 @@ def _word_glyphs(crop: NDArray[np.uint8], darkness: NDArray[np.float32]) -> NDAr
     return text_mask(gray, (0, 0) + crop.shape[:2], darkness >= 0.4, boxes=boxes)
 
 
+def _without_flat_lead_in(time: NDArray[np.float64], survival: NDArray[np.float64],
+                          px_surv: float) -> NDArray[np.float64]:
+    """Times with a lead-in before time 0 moved to 0 when the curve keeps its start level (S = 1) there.
+
+    A trace may take in a line that touches the curve's start at its own level (a y tick mark at 100%
+    joined to the curve by a grid line, a legend key in line with it): such a lead-in changes nothing
+    of the curve once it starts at 0. A lead-in that falls before 0 is left for the start check to refuse.
+    """
+    early = time < 0.0
+    if not early.any() or np.any(survival[early] < 1.0 - 2.0 * px_surv):
+        return time
+    return np.maximum(time, 0.0)
+
+
 def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, *, bare) -> DigitizedArm:
     survival = 1.0 - value if flipped else value
     px_time = abs(x_cal.slope)
@@ -339,6 +353,8 @@ def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, 
     if abs(survival[0] - 1.0) <= 2.0 * px_surv:
         survival[0] = 1.0
         survival = np.minimum.accumulate(survival)
+    if len(x_cal.values) >= 3:  # three labels fix the axis: a flat start before time 0 is a line the trace took in
+        time = _without_flat_lead_in(time, survival, px_surv)
     mark_time = x_cal.to_value(mark_px)
     mark_surv = survival[np.clip(np.searchsorted(time, mark_time, side="right") - 1, 0, None)]
     hidden = np.mean(path.own[path.start: path.stop] < 0.5) if path.stop > path.start else 1.0

@@ -178,6 +178,9 @@ def estimate_skew_deg(gray: NDArray[np.uint8], *, max_deg: float = 3.0) -> float
     """
     rows, cols = gray.shape
     row, col = np.nonzero(gray < 128)
+    if row.size < 0.01 * gray.size:  # a pale scan (grey ink on tinted paper): dark is below Otsu's threshold
+        otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        row, col = np.nonzero(gray < min(max(float(otsu), 128.0), 200.0))
     if row.size < 50:
         return 0.0
     if row.size > 60_000:

@@ -321,10 +321,39 @@ def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int], paper: 
     return cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=paper)
 
 
+def _below_stub(band: NDArray[np.uint8], comp: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """An x label joined to its tick mark by blur (a scan): the box of its ink below the stub, else ``comp``.
+
+    The stub narrows to a neck (rows at most 2 px or 0.4 of the component wide) in the top third of the
+    component (the axis line's blur may widen the first row); what follows the neck, at least 3 rows
+    high, is the label. ``comp`` is
+    ``(row0, col0, row1, col1)`` in the band.
+    """
+    import cv2
+
+    if comp[0] > 0 or comp[2] - comp[0] < 5:
+        return comp
+    _, mask = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    widths = (mask[comp[0]: comp[2], comp[1]: comp[3]] > 0).sum(axis=1)
+    thin = widths[: max(2, (comp[2] - comp[0]) // 3)] <= max(2.0, 0.4 * float(widths.max()))
+    necks = np.flatnonzero(thin)
+    if necks.size == 0:
+        return comp
+    stop = necks[0] + int(np.argmin(np.r_[thin[necks[0]:], False]))  # the end of the first run of thin rows
+    if comp[2] - (comp[0] + stop) < 3:
+        return comp
+    return np.array([comp[0] + stop, comp[1], comp[2], comp[3]], dtype=np.int64)
+
+
 def _label_boxes_near_axis(
-    gray: NDArray[np.uint8], axis: str, ticks: NDArray[np.float64], axis_px: float, band_px: int
+    gray: NDArray[np.uint8], axis: str, ticks: NDArray[np.float64], axis_px: float, band_px: int,
+    *, cut_stubs: bool = False,
 ) -> list[tuple[int, int, int, int] | None]:
-    """Locate the ink of the label next to each tick: below the x axis or left of the y axis."""
+    """Locate the ink of the label next to each tick: below the x axis or left of the y axis.
+
+    ``cut_stubs``: x labels that touch the axis are kept below the neck of their tick mark
+    (:func:`_below_stub`) instead of being taken for tick marks.
+    """
     rows, cols = gray.shape
     start = int(round(axis_px))
     if axis == "x":
@@ -341,6 +370,9 @@ def _label_boxes_near_axis(
     comps = comps + offset
     # Tick marks touch the axis line; labels leave a gap, so drop components that start at the axis.
     if axis == "x":
+        if cut_stubs:  # labels joined to their tick marks by blur: the ink below each mark's neck
+            comps = np.array([_below_stub(band, comp - offset) for comp in comps], dtype=np.int64).reshape(-1, 4) \
+                + offset
         comps = comps[comps[:, 0] > r_lo]
         along = 1
     else:
@@ -410,15 +442,23 @@ def read_tick_labels(
         return _match_detected_labels(gray, axis, ticks)
     rows, cols = gray.shape
     band = int(band_px) if band_px is not None else int(max(0.08 * rows, 30) if axis == "x" else max(0.2 * cols, 40))
-    boxes = _label_boxes_near_axis(gray, axis, ticks, float(axis_px), band)
-    found = [(t, b) for t, b in zip(ticks, boxes, strict=True) if b is not None]
-    paper = int(np.median(gray)) if found else 0  # the figure's median grey, once for all its labels
-    texts = _recognise_crops([_tight_crop(gray, b, paper) for _, b in found])
-    out = []
-    for (tick, _), (text, _score) in zip(found, texts, strict=True):
-        value = parse_number(text)
-        if value is not None:
-            out.append((float(tick), value))
+    out: list[tuple[float, float]] = []
+    found: list[tuple[float, tuple[int, int, int, int]]] = []
+    # a blurred scan joins x labels to their tick marks: when no label is read, read them again cut free (not
+    # when one is: a panel found on part of the axis then reads two labels, and its curves start before 0)
+    for cut_stubs in (False, True) if axis == "x" else (False,):
+        if out or (cut_stubs and len(found) == len(ticks)):
+            break
+        boxes = _label_boxes_near_axis(gray, axis, ticks, float(axis_px), band, cut_stubs=cut_stubs)
+        found = [(t, b) for t, b in zip(ticks, boxes, strict=True) if b is not None]
+        paper = int(np.median(gray)) if found else 0  # the figure's median grey, once for all its labels
+        texts = _recognise_crops([_tight_crop(gray, b, paper) for _, b in found])
+        read = []
+        for (tick, _), (text, _score) in zip(found, texts, strict=True):
+            value = parse_number(text)
+            if value is not None:
+                read.append((float(tick), value))
+        out = read if len(read) > len(out) else out
     return out
 
 

@@ -132,29 +132,40 @@ def snap_to_grid(gray: NDArray[np.uint8], ticks: NDArray[np.float64], *, bounds:
     return out
 
 
-def gapped(ticks: NDArray[np.float64]) -> bool:
-    """True for a chain of three ticks or fewer, or one that bridged a missing tick."""
+def gapped(ticks: NDArray[np.float64], width: float | None = None) -> bool:
+    """True for a chain of three ticks or fewer, one that bridged a missing tick, or one spanning less than
+    half the panel's ``width`` (pixels; the ticks at one end faded on a scan)."""
     if ticks.size <= 3:
         return True
     steps = np.diff(ticks)
-    return bool(np.max(steps) > 1.5 * np.min(steps))
+    short = width is not None and float(ticks[-1] - ticks[0]) < 0.5 * width
+    return bool(np.max(steps) > 1.5 * np.min(steps)) or short
 
 
 def fill_from_labels(ticks: NDArray[np.float64], labels: NDArray[np.float64]) -> NDArray[np.float64]:
     """Tick marks completed by evenly spaced label centres, when the labels hold every tick mark.
 
     The labels' chain is taken only when it is longer and each tick mark lies within 2 px of one of
-    its positions, or when it has four labels or more against two marks; the tick marks it holds keep
-    their own (more precise) positions.
+    its positions once their common offset is taken out (label centres of a scan sit a pixel or two
+    beside their marks; at most 3 px or a tenth of a step), or when it has four labels or more against
+    two marks; the tick marks it holds keep their own (more precise) positions, the other labels move by
+    the offset.
     """
     if labels.size <= ticks.size:
         return ticks
     out = np.asarray(labels, dtype=float).copy()
-    dist = np.abs(out[:, None] - ticks[None, :])
-    held = np.min(dist, axis=0) <= 2.0 if ticks.size else np.zeros(0, bool)
+    signed = out[:, None] - ticks[None, :]
+    dist = np.abs(signed)
+    nearest = signed[np.argmin(dist, axis=0), np.arange(ticks.size)] if ticks.size else np.zeros(0)
+    offset = float(np.median(nearest)) if ticks.size >= 3 else 0.0
+    step = float(np.median(np.diff(out))) if out.size > 1 else 0.0
+    if abs(offset) > max(3.0, 0.1 * step):
+        offset = 0.0
+    held = np.abs(nearest - offset) <= 2.0 if ticks.size else np.zeros(0, bool)
     if not held.all() and not (ticks.size <= 2 and labels.size >= 4):
         return ticks
     # two strokes always make an even "chain" (a frame's edge, a curve's drop): four labels outvote them
+    out = out - offset
     out[np.argmin(dist[:, held], axis=0)] = ticks[held]
     return out
 

@@ -186,9 +186,10 @@ def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
 
 
 def as_count(text: str) -> int | None:
-    """A number at risk printed as ``text``: a whole number >= 0 without a decimal point, else None."""
+    """A number at risk printed as ``text``: a whole number >= 0 without a decimal point or a leading 0 ("01",
+    a JCO "(0)" misread), else None."""
     value = parse_number(text)
-    if value is None or value < 0 or value != int(value) or "." in text:
+    if value is None or value < 0 or value != int(value) or "." in text or re.match(r"\s*0\d", text):
         return None
     return int(value)
 

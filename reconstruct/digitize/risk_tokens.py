@@ -16,8 +16,13 @@ from reconstruct.digitize.ocr import TextBox
 
 __all__ = ["split_fused_words", "attach_event_counts"]
 
-# a count with an optional "(events)" after it | a bracketed count on its own | a run of other text
-_PIECE = re.compile(r"(?P<num>\d[\d,]*(?:\.\d+)?)(?P<paren>\s*\(\s*[\dOo,]*\s*\))?|(?P<lone>\(\s*[\dOo,]*\s*\))|(?P<text>[^\s\d()]+)")
+# a bracketed count whose "(" was lost or misread ("10)", "1159)" for "(159)") | a count with an optional
+# "(events)" after it | a bracketed count on its own, its ")" perhaps lost ("(01") | a run of other text
+_PIECE = re.compile(r"(?P<close>\d[\d,]*\s*\))|(?P<num>\d[\d,]*(?:\.\d+)?)(?P<paren>\s*\(\s*[\dOo,]*\s*\))?"
+                    r"|(?P<lone>\(\s*[\dOo,]*\s*\)?)|(?P<text>[^\s\d()]+)")
+# a whole word that is one events count with a parenthesis lost or misread as "1" ("1159)" for "(159)"); a
+# word of other digits before ")" is a count fused with its events ("2139)" for "2 (39)")
+_EVENTS_ONLY = re.compile(r"1[\d,]{0,3}\s*\)|\(\s*[\dOo,]*\d[\dOo,]*")
 
 
 def _pieces(text: str) -> list[tuple[int, int, str, str]]:
@@ -28,7 +33,7 @@ def _pieces(text: str) -> list[tuple[int, int, str, str]]:
             out.append((m.start(), m.end(), "num", m.group("num")))
         elif m.group("text") is not None:
             out.append((m.start(), m.end(), "text", m.group("text")))
-        # a lone "(n)" is an event count printed apart from its number: dropped
+        # a lone "(n)", or a count with one parenthesis, is an event count printed apart from its number: dropped
     return out
 
 
@@ -52,10 +57,18 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
     [('Arm A', 0, 50), ('199', 50, 80)]
     >>> [b.text for b in split_fused_words([TextBox("25 (0) 18 (4)", 0.9, 0, 0, 10, 130)])]
     ['25', '18']
+    >>> [b.text for b in split_fused_words([TextBox("10)", 0.9, 0, 0, 10, 20), TextBox("(107)33", 0.9, 0, 30, 10, 70)])]
+    ['(10)', '33']
     """
     out: list[TextBox] = []
     for w in words:
         text = w.text
+        # "10)" or "(01": the events of the cell before, as "(n)"; not "(103190" ("(103) 190" fused) nor "2139)",
+        # which must not widen the cell before over the next column
+        if _EVENTS_ONLY.fullmatch(text.strip()) and len(re.sub(r"\D", "", text)) <= 4:
+            digits = re.sub(r"[^\dOo,]", "", text)
+            out.append(TextBox(f"({digits})", w.confidence, w.row0, w.col0, w.row1, w.col1))
+            continue
         pieces = _pieces(text)
         n_num = sum(1 for p in pieces if p[2] == "num")
         fused = n_num >= 2 or (n_num == 1 and any(p[2] == "text" for p in pieces)) or "(" in text

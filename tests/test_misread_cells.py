@@ -1,0 +1,106 @@
+"""At-risk rows with misread cells (issue 12): cells set aside as unread, and JCO "(events)" fragments.
+
+The rows are what the OCR returned on small JCO, survminer and plotnine tables of the wild corpus: a "90"
+read as "20", a "14" as "24", a "397" as "897", two numbers at one time (a digit of an "(events)" count
+taken for a count), and parentheses lost or misread ("10)", "(01").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reconstruct.arm_matching import ArmCurve, RiskRowInfo
+from reconstruct.digitize.ocr import TextBox
+from reconstruct.digitize.risk_table import as_count
+from reconstruct.digitize.risk_tokens import attach_event_counts, split_fused_words
+from reconstruct.table_gaps import set_aside_along_curves, set_aside_first_cell, set_aside_increasing
+
+MEDIAN = 12.0  # months; the curves below are exp(-t / MEDIAN * ln 2)
+
+
+def _curve() -> ArmCurve:
+    t = np.linspace(0.0, 30.0, 301)
+    return ArmCurve(label=None, colour=None, time=t, survival=np.exp(-t / MEDIAN * np.log(2.0)))
+
+
+def _row(n_risk, times=None) -> RiskRowInfo:
+    times = np.arange(len(n_risk)) * 4.0 if times is None else np.asarray(times, float)
+    return RiskRowInfo("Arm A", None, times, np.asarray(n_risk))
+
+
+@pytest.mark.parametrize(
+    ("n_risk", "times", "kept"),
+    [
+        # "90" read as "20": 20 or 40 breaks the order; neither is known right, both are set aside
+        pytest.param([132, 130, 125, 119, 20, 40, 0], None, [132, 130, 125, 119, 0], id="two-cells-either-wrong"),
+        # two numbers at time 8 that both fit the order: neither is known right
+        pytest.param([100, 80, 70, 60, 40], [0, 4, 8, 8, 12], [100, 80, 40], id="two-numbers-at-one-time"),
+        # "103190" and "167136" (a lost "(103)" before 190): far above the row, set aside
+        pytest.param([373, 261, 103190, 167136, 86, 49, 21, 4, 0], None, [373, 261, 86, 49, 21, 4, 0],
+                     id="fused-events-and-count"),
+        # more than half the row would go: kept as read (the reconstruction then rejects it)
+        pytest.param([10, 50, 40, 60, 55, 70, 5], None, [10, 50, 40, 60, 55, 70, 5], id="mostly-misread-kept-as-read"),
+    ],
+)
+def test_cells_off_every_longest_consistent_run_are_set_aside(n_risk, times, kept):
+    (row,), notes = set_aside_increasing([_row(n_risk, times)])
+    assert row.n_risk.tolist() == kept
+    assert np.all(np.diff(row.time) > 0) or row.n_risk.tolist() == n_risk
+    assert len(notes) == (kept != n_risk)
+
+
+def test_the_curve_tells_which_of_two_conflicting_cells_is_misread():
+    true = [round(40 * np.exp(-t / MEDIAN * np.log(2.0))) for t in np.arange(8) * 4.0]
+    read = list(true)
+    read[4] = true[4] + 8  # "14" read as "24": above what the curve lets survive from the cells before it
+    (plain,), _ = set_aside_increasing([_row(read)])
+    (curved,), notes = set_aside_increasing([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
+    assert plain.n_risk.size == len(read) - 2  # the numbers alone: both cells of the conflict go
+    assert curved.n_risk.tolist() == true[:4] + true[5:]  # the curve keeps the right one
+    assert "time 16 read as" in notes[0]
+    rows, notes = set_aside_along_curves([_row(read), _row(true)], [_curve(), _curve()], precision=0.001,
+                                         time_precision=0.1)
+    assert [r.n_risk.tolist() for r in rows] == [true[:4] + true[5:], true]  # a consistent row is left alone
+    assert len(notes) == 1
+
+
+def test_a_doubtful_time_zero_cell_far_above_the_row_is_set_aside():
+    s4 = np.exp(-4.0 / MEDIAN * np.log(2.0))
+    row = _row([897, int(round(397 * s4)), 300, 240])  # "397" read as "897"
+    (kept,), notes = set_aside_first_cell([row], [_curve()], [False])
+    assert kept.n_risk[0] == 897  # a row without misread cells is not second-guessed
+    assert not notes
+    (out,), notes = set_aside_first_cell([row], [_curve()], [True])
+    assert out.time.tolist() == [4.0, 8.0, 12.0]
+    assert "897" in notes[0]
+    (honest,), notes = set_aside_first_cell([_row([420, 353, 300, 240])], [_curve()], [True])
+    assert honest.n_risk[0] == 420  # some censoring before the first column is normal
+    assert not notes
+
+
+@pytest.mark.parametrize(("text", "as_events"),
+                         [("10)", "(10)"), ("1159)", "(1159)"), ("(01", "(01)"), ("(54)", "(54)")])
+def test_a_count_with_one_parenthesis_is_an_events_count(text, as_events):
+    (word,) = split_fused_words([TextBox(text, 0.9, 0, 40, 10, 60)])
+    assert word.text == as_events
+    merged = attach_event_counts([TextBox("190", 0.9, 0, 10, 10, 38), word])
+    assert [(w.text, w.col0, w.col1) for w in merged] == [("190", 10, 60)]  # widened over its events
+
+
+def test_events_glued_before_the_next_count_are_dropped():
+    words = split_fused_words([TextBox("(107)33", 0.9, 0, 0, 10, 70)])
+    assert [w.text for w in words] == ["33"]
+
+
+@pytest.mark.parametrize(("text", "count"), [("0", 0), ("01", None), ("00", None), ("120", 120), ("1,250", 1250)])
+def test_a_count_has_no_leading_zero(text, count):
+    assert as_count(text) == count
+
+
+@pytest.mark.parametrize("text", ["103190)", "(103190", "2139)"])
+def test_a_count_fused_with_events_does_not_widen_the_cell_before_it(text):
+    # "(103) 190" read as "(103190", "2 (39)" as "2139)": as events they would stretch "261" over the next column
+    words = split_fused_words([TextBox("261", 0.9, 0, 190, 10, 215), TextBox(text, 0.9, 0, 218, 10, 275)])
+    merged = attach_event_counts(words)
+    assert (merged[0].text, merged[0].col1) == ("261", 215)
