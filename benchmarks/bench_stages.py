@@ -24,7 +24,6 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,6 +20,7 @@ arm name (``run`` asks for it by design); the column ``n-hint`` counts them.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import sys
@@ -101,6 +102,27 @@ def _log_hr_error(truth_arms, ipd, run, pairs) -> float:
     return abs(rec - true)
 
 
+def _swapped(truth_arms, pairs) -> bool:
+    """True when a reconstructed arm, paired with a true arm by its KM, carries another true arm's name.
+
+    The KM pairing alone cannot see a swap (the curves are right, their names are not): an arm named
+    "Control" whose curve is the true "Experimental" reports every comparison the wrong way round. A name
+    counts as another arm's when it is nearer (difflib ratio of letters and digits, so OCR slips still
+    count) to that arm's name than to its own, and at least 0.6 near it; generic names ("arm1") are neither.
+    """
+    def key(text):
+        return re.sub(r"[^0-9a-z]+", "", str(text).lower())
+
+    def near(a, b):
+        return difflib.SequenceMatcher(None, key(a), key(b)).ratio()
+
+    for arm, (name, _) in pairs.items():
+        others = [near(name, b) for b in truth_arms if b != arm]
+        if others and max(others) >= 0.6 and max(others) > near(name, arm):
+            return True
+    return False
+
+
 def _cells(truth, run, pairs) -> int:
     if run is None or run.at_risk is None or not len(run.at_risk):
         return 0
@@ -163,7 +185,8 @@ def score_figure(json_path: Path) -> dict:
     arms = truth["arms"]
     hints = {} if truth["risk_table"] else _user_hints(truth, ipd, folder / truth["image"])
     out = {"id": truth["id"], "family": truth["family"], "n_hint": bool(hints), "ok": False, "mae": np.nan,
-           "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None, "reading": None}
+           "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None, "reading": None,
+           "swapped": False}
     _OCR_SECONDS[:] = [0.0, 0.0]
     start, cpu = time.perf_counter(), time.process_time()
     try:
@@ -183,6 +206,7 @@ def score_figure(json_path: Path) -> dict:
         pairs = _pair_arms(arms, ipd, run, truth["x_range"][1])
         maes = [pairs[a][1] if a in pairs else np.inf for a in arms]
         out["mae"] = float(max(maes))
+        out["swapped"] = _swapped(arms, pairs)
         try:
             out["log_hr_err"] = _log_hr_error(arms, ipd, run, pairs)
         except KmreconError:  # a reconstructed arm without events: HR not estimable, scored as missing
@@ -194,6 +218,11 @@ def score_figure(json_path: Path) -> dict:
     return out
 
 
+def _flag(g: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column of the results, False where absent (csv files written before it existed)."""
+    return g[column].fillna(False).astype(bool) if column in g else pd.Series(False, index=g.index)
+
+
 def _table(results: pd.DataFrame) -> pd.DataFrame:
     def summary(g: pd.DataFrame) -> pd.Series:
         n = len(g)
@@ -201,7 +230,7 @@ def _table(results: pd.DataFrame) -> pd.DataFrame:
             "figures": n,
             "n-hint": int(g["n_hint"].sum()),
             "processed %": 100.0 * g["ok"].mean(),
-            "MAE<=0.01 %": 100.0 * (g["mae"] <= BAR_MAE).sum() / n,
+            "MAE<=0.01 %": 100.0 * ((g["mae"] <= BAR_MAE) & ~_flag(g, "swapped")).sum() / n,
             "med |logHR err|": g["log_hr_err"].median(),
             "two-arm": int(g["log_hr_err"].notna().sum()),
             "cells %": 100.0 * g["cells_ok"].sum() / max(g["cells"].sum(), 1),
@@ -260,11 +289,13 @@ def main(argv=None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(_table(results).to_string())
     if "reading" in results:  # the worst outcome: exit 0 and off, said only when the run flags its reading
-        off = results[results["ok"].astype(bool) & (results["mae"] > BAR_MAE)]
+        swapped = _flag(results, "swapped")
+        off = results[results["ok"].astype(bool) & ((results["mae"] > BAR_MAE) | swapped)]
         flagged = off[off["reading"] == "flagged"]
-        print(f"\nProcessed (exit 0) but MAE > {BAR_MAE}: {len(off)} figure(s), {len(flagged)} of them flagged "
-              "(reading: flagged)" + "".join(f"\n  {r.id}  MAE {r.mae:.4f}  reading {r.reading}"
-                                              for r in off.itertuples()))
+        print(f"\nProcessed (exit 0) but MAE > {BAR_MAE} or arms named wrong: {len(off)} figure(s), {len(flagged)} "
+              "of them flagged (reading: flagged)"
+              + "".join(f"\n  {r.id}  MAE {r.mae:.4f}{'  ARMS SWAPPED' if swapped[r.Index] else ''}"
+                        f"  reading {r.reading}" for r in off.itertuples()))
     print("\nTop failure messages (count, families):")
     failed = results[results["error"].notna()]
     for message, count in Counter(failed["error"]).most_common(12):

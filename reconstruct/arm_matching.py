@@ -256,13 +256,17 @@ def _label_pins(arms, rows) -> dict[int, int]:
 
 
 def _shade_pins(arms, rows) -> dict[int, int]:
-    """Curves and row labels paired by grey level, for figures in greys; only when every shade was measured."""
+    """Curves and row labels paired by grey level, for figures in greys; only when every shade was measured
+    and never for a curve within ``_SHADE_TOLERANCE`` of another curve's grey."""
     a = [arm.shade for arm in arms]
     r = [row.shade for row in rows]
     if any(v is None for v in a) or any(v is None for v in r):
         return {}
     cost = np.abs(np.subtract.outer(np.asarray(a, float), np.asarray(r, float)))
-    return _exclusive_pairs(cost, _SHADE_TOLERANCE, _SHADE_MARGIN)
+    apart = np.abs(np.subtract.outer(np.asarray(a, float), np.asarray(a, float))) + np.diag(np.full(len(a), np.inf))
+    # a curve within the tolerance of another curve's grey: a label's grey cannot say which of the two it is
+    return {i: j for i, j in _exclusive_pairs(cost, _SHADE_TOLERANCE, _SHADE_MARGIN).items()
+            if apart[i].min() > _SHADE_TOLERANCE}
 
 
 def _shade_order_pins(arms, rows) -> dict[int, int]:

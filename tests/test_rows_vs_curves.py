@@ -92,10 +92,13 @@ def test_to_count_drops_a_curves_confidence_limit_with_a_note_but_never_another_
     notes: list[str] = []
     kept = to_count([main, limit], 1, drawn, notes)
     assert [item[1] for item in kept] == [main[1]]
-    assert notes and "confidence limits" in notes[0] and not notes[0].startswith("kept the first")
+    assert notes
+    assert "confidence limits" in notes[0]
+    assert not notes[0].startswith("kept the first")
     notes = []
     kept = to_count([main, other], 1, drawn, notes)  # not a limit: truncated, and the note says so
-    assert notes and notes[0].startswith("kept the first")
+    assert notes
+    assert notes[0].startswith("kept the first")
     assert len(drop_band_limits([main, other], 1)) == 2
     assert len(drop_band_limits([main, limit], 2)) == 2  # never below the count asked for
 
@@ -109,7 +112,8 @@ def test_a_light_coloured_line_on_a_grey_panel_is_a_line_colour():
     found = curves.find_line_colours(lab, curves.background_lab(lab), min_pixels=40)
     hues = sorted(c.rgb for c in found)
     assert len(found) == 2
-    assert np.allclose(hues[0], (95, 208, 211), atol=12) and np.allclose(hues[1], (200, 60, 50), atol=12)
+    assert np.allclose(hues[0], (95, 208, 211), atol=12)
+    assert np.allclose(hues[1], (200, 60, 50), atol=12)
     # on white, a pale tint as faint (the rim or ribbon of a yellow line) stays no line colour of its own
     white = np.full((150, 300, 3), 255, np.uint8)
     cv2.line(white, (5, 40), (295, 40), (248, 228, 140), 1)  # 51 Lab units from white: under the strong 55
@@ -168,7 +172,8 @@ def test_a_path_traced_through_a_ribbon_of_a_line_colour_is_dropped_before_any_l
     notes: list[str] = []
     kept = to_count([ribbon, arm_a, arm_b], 2, np.zeros((200, n), bool), notes)
     assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
-    assert notes and "filled area" in notes[0]
+    assert notes
+    assert "filled area" in notes[0]
     # lines only (one a little thicker): nothing is a fill, so nothing is dropped for it
     thick = np.zeros((200, n), np.float32)
     for d in range(-2, 3):
@@ -221,8 +226,10 @@ def test_a_thin_black_arm_split_over_grey_clusters_is_recovered_beside_a_coloure
     found = arm_split.recover_arms([(0, first, red)], [], colours, [red] + greys, ink, darkness=ink,
                                    bg_rgb=np.full(3, 255.0, np.float32), text=np.zeros(size, bool), want=2,
                                    flipped=False, min_cols=60)
-    assert found is not None and len(found) == 2
+    assert found is not None
+    assert len(found) == 2
     k, path, _ = found[1]
     assert k == 1  # named after the darkest of the grey clusters
     assert np.mean(np.abs(path.rows[path.start: path.stop] - black_rows[path.start: path.stop]) <= 1) > 0.95
-    assert path.start <= 5 and path.stop >= n - 5
+    assert path.start <= 5
+    assert path.stop >= n - 5

@@ -14,13 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["glyph_colour", "glyph_shade", "key_colour", "key_shade", "curve_shades", "figure_curve_shades"]
+__all__ = ["glyph_colour", "key_colour", "key_shade", "curve_shades", "figure_curve_shades"]
 
 _MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
 _MIN_COLOURED_PX = 6
 _INK_STEP = 40  # grey levels below the paper at which a pixel counts as ink
 _CORE_PERCENTILE = 10.0
-_GLYPH_PERCENTILE = 5.0
 _MIN_INK_PX = 12
 
 
@@ -52,47 +51,6 @@ def key_shade(gray: NDArray[np.uint8], row0: int, row1: int, col1: int) -> float
     if ink.size < _MIN_INK_PX:
         return None
     return float(np.percentile(ink, _CORE_PERCENTILE))
-
-
-def glyph_shade(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]], *, reach: int = 4) -> float | None:
-    """Core grey level of the ink of some printed words (a row's label), leaving out ruled lines through them.
-
-    The strip left of a row's numbers can hold a table's frame (survminer's ``theme_bw`` boxes its table,
-    with tick marks at the rows): a black rule there hides a grey label's lightness. A column whose ink
-    runs on unbroken ``reach`` pixels above and below a word's box is a rule, not a letter; it is left
-    out with the ``reach`` columns either side of it (the ticks drawn on it).
-
-    Parameters
-    ----------
-    gray : ndarray of shape (rows, cols), uint8
-        The whole figure.
-    boxes : sequence of (row0, col0, row1, col1)
-        The words' boxes (exclusive ends).
-    reach : int, default 4
-        Pixels beyond a box that a column's ink must fill to count as a rule.
-
-    Returns
-    -------
-    float or None
-        None when the boxes hold too little ink.
-    """
-    ink_level = _paper(gray) - _INK_STEP
-    values = []
-    for r0, c0, r1, c1 in boxes:
-        r0, c0 = max(r0, 0), max(c0, 0)
-        if r1 <= r0 or c1 <= c0:
-            continue
-        lo, hi = max(c0 - reach, 0), min(c1 + reach, gray.shape[1])
-        rule = (gray[max(r0 - reach, 0): min(r1 + reach, gray.shape[0]), lo:hi] < ink_level).all(axis=0)
-        near = np.convolve(rule.astype(float), np.ones(2 * reach + 1), mode="same") > 0
-        patch = gray[r0:r1, c0:c1]
-        keep = ~near[c0 - lo: c0 - lo + (c1 - c0)]
-        values.append(patch[:, keep][patch[:, keep] < ink_level])
-    ink = np.concatenate(values) if values else np.empty(0)
-    if ink.size < _MIN_INK_PX:
-        return None
-    # a word has fewer dark pixels than a key box or line: its stems' cores are the darkest few percent
-    return float(np.percentile(ink, _GLYPH_PERCENTILE))
 
 
 def key_colour(rgb: NDArray[np.uint8] | None, row0: int, row1: int, first_col: int) -> tuple[int, int, int] | None:

@@ -249,7 +249,8 @@ def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, 
 
     if x_ticks.size < 2:  # no tick marks, no vertical grid lines: the labels' own even spacing
         x_ticks = label_grid_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1)
-    if x_ticks.size < 2 or gapped(x_ticks, col1 - col0):  # ticks missed (small renders, tiny labels): the labels fill them in
+    # ticks missed (small renders, tiny labels): the labels fill them in
+    if x_ticks.size < 2 or gapped(x_ticks, col1 - col0):
         marks = x_ticks
         x_ticks = fill_from_labels(x_ticks, label_row_ticks(gray, row=int(below_x) + 1, col0=col0, col1=col1))
         if x_ticks is not marks:

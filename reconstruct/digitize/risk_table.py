@@ -328,16 +328,6 @@ def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None, _Line | None]
     return kept
 
 
-def _label_shade(gray: NDArray[np.uint8], line: _Line, first: int) -> float | None:
-    """Grey level of a row's label: of its letters when it is printed (not of a table frame beside them),
-    else of its key (box or line) left of the numbers starting at column ``first``."""
-    from reconstruct.digitize.arm_shades import glyph_shade, key_shade
-
-    shade = glyph_shade(gray, [(w.row0, w.col0, w.row1, w.col1) for w in line.label_words]) if line.label_words \
-        else None
-    return shade if shade is not None else key_shade(gray, line.row0, line.row1, first)
-
-
 def read_risk_table(
     image: NDArray[np.uint8],
     *,
@@ -430,7 +420,7 @@ def read_risk_table(
         if np.any(np.diff(n) > 0):
             confidence *= 0.5
         first = min(w.col0 for w, _ in ordered)
-        colour, shade = key_colour(rgb, line.row0, line.row1, first), _label_shade(gray, line, first)
+        colour, shade = key_colour(rgb, line.row0, line.row1, first), key_shade(gray, line.row0, line.row1, first)
         if name_line is not None and (colour is None or shade is None):
             end = max(w.col1 for w in name_line.words) + 2
             colour = colour or key_colour(rgb, name_line.row0, name_line.row1, end)
