@@ -201,6 +201,8 @@ def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, prec
     try:
         match, overridden = match_by_fit(arms, rows, precision=precision, method=method, marks=marks,
                                          time_precision=time_precision)
+        if not match.settled:  # weak evidence: with no table, nothing later would flag a swap of the names
+            raise ReconstructionError("unsettled")
     except ReconstructionError:
         raise ReconstructionError(
             f"expected curves that the arms given with --n ({given}) can be matched to by legend label or by fit, "

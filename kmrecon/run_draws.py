@@ -59,6 +59,8 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
         # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the
         # draws take the other assignment (below)
         noise = replace(noise, flags=_with_unsettled(run, noise.flags))
+    if noise is not None and run.misread_arms:  # carried by the draws, so summary.json and batches say it too
+        noise = replace(noise, flags=_misread_flags(run, noise.flags))
     kwargs = dict(at_risk=run.at_risk if len(run.at_risk) else None, n_patients=params.get("n_patients") or None,
                   total_events=params.get("total_events") or None, precision=precision,
                   method=str(params.get("method", "steps")))
@@ -108,17 +110,25 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
     return _with_misread(run, reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}}))
 
 
+_MISREAD = "its at-risk row had misread cells, set aside; its other cells may be misread too"
+
+
+def _misread_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
+    """``flags`` plus, on each arm whose at-risk row had misread cells set aside, that it did (said once)."""
+    out = dict(flags)
+    for name in run.misread_arms:
+        if _MISREAD not in out.get(name, ""):
+            out[name] = "; ".join(filter(None, (out.get(name, ""), _MISREAD)))
+    return out
+
+
 def _with_misread(run: FigureRun, status: dict) -> dict:
     """``status`` with the arms whose at-risk row had misread cells set aside flagged too."""
     from compare.survival.uncertainty import reading_status
 
-    misread = getattr(run, "misread_arms", ())
-    if not misread:
+    if not run.misread_arms:
         return status
-    arms = dict(status["arms"])
-    why = "its at-risk row had misread cells, set aside; its other cells may be misread too"
-    arms.update({name: "; ".join(filter(None, (arms.get(name, ""), why))) for name in misread})
-    return reading_status({"reading": {"status": "flagged", "arms": arms}})
+    return reading_status({"reading": {"status": "flagged", "arms": _misread_flags(run, status["arms"])}})
 
 
 def _with_other_assignment(draws, curves, marks, kwargs, noise, time_precision, names) -> IPDDraws:

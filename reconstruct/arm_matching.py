@@ -138,11 +138,19 @@ def _words(text: str | None) -> set[str]:
     return set(re.findall(r"[0-9a-z]+", (text or "").lower()))
 
 
+def _differ_in_a_short_word(label: str | None, row: str | None) -> bool:
+    """Names of as many words that differ in a word of at most 3 characters or with a digit: the word that tells
+    arms apart ("Group 1"/"Group 2", "Arm A"/"Arm B", "Stage II"/"Stage III"), never an OCR slip to forgive."""
+    a, b = re.findall(r"[0-9a-z]+", (label or "").lower()), re.findall(r"[0-9a-z]+", (row or "").lower())
+    return len(a) == len(b) and any(u != v and (min(len(u), len(v)) <= 3 or re.search(r"\d", u + v))
+                                    for u, v in zip(a, b, strict=True))
+
+
 def _part_of(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
     """One name inside the other (as :func:`name_key` reads them), unless the longer one also carries a word that
     tells another row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists."""
     x, y = name_key(label), name_key(row)
-    if not (x in y or y in x):
+    if not (x in y or y in x) or (x != y and _differ_in_a_short_word(label, row)):
         return False
     extra = _words(label) ^ _words(row)
     return not any(extra & (_words(o) - _words(row)) for o in others if name_key(o) != y)
@@ -152,10 +160,13 @@ def _similar(label: str | None, row: str | None, others: Sequence[str | None]) -
     """The same name read with an OCR slip or two ("Névolumab", "Stendand"): close to ``row`` and to no other name.
 
     Similarity is difflib's ratio of the :func:`name_key` forms: at least ``_NAME_SIMILARITY``, and
-    ``_NAME_MARGIN`` above its ratio to every other name in ``others`` (so "Arm A" never pairs "Arm B").
+    ``_NAME_MARGIN`` above its ratio to every other name in ``others``. Never when a row label in ``others`` is
+    unread, nor when the names differ in a short word or a number ("Group 1" is not "Group 2" read with a slip).
     """
     x, y = name_key(label), name_key(row)
-    if len(x) < 3 or len(y) < 3:
+    if len(x) < 3 or len(y) < 3 or any(not name_key(o) for o in others):
+        return False  # an unread row label is a rival that cannot be weighed
+    if _differ_in_a_short_word(label, row):
         return False
     ratio = difflib.SequenceMatcher(None, x, y).ratio()
     rivals = [difflib.SequenceMatcher(None, x, name_key(o)).ratio() for o in others if name_key(o) != y]

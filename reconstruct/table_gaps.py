@@ -2,9 +2,11 @@
 
 A cell whose number would make its row increase (numbers at risk never do), or a second number at a
 time, is a misread, e.g. a first number overprinted by its row label or a digit of a JCO "(events)"
-count; the cells off the row's longest consistent run are treated as unread and the warnings say so,
-when the run is unique in the cells it keeps and keeps most of the row. Otherwise the row is kept as
-read and the reconstruction rejects it.
+count; the cells that are not on every longest consistent run (rising times, numbers that never
+increase, and within the matched curve's bound when it is known) are treated as unread, the warnings
+say so and the arm's reading is flagged. Two conflicting cells that no run decides between are both
+set aside. When that would keep fewer than two cells or under half of the row, the row is kept as read
+and the reconstruction rejects it.
 
 A table is printed on one grid of times, so a cell missing from one row but present in another is
 an unread cell; the run continues with the cells read and its warnings list the missing ones. The

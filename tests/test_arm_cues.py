@@ -83,6 +83,15 @@ def test_names_that_differ_by_the_letter_that_tells_arms_apart_are_not_a_slip():
         match_arms_to_rows(arms[:2], _rows(times, n, ("Arm B", "Arm C"), (None, None)))
 
 
+@pytest.mark.parametrize(("legend", "row"), [("Group 1", "Group 2"), ("Group A", "Group B"),
+                                            ("Stage II", "Stage III"), ("Dose 10 mg", "Dose 20 mg")])
+def test_names_that_differ_in_the_word_that_tells_arms_apart_never_pair_with_an_unread_rival(legend, row):
+    # the other row's label was not read, so no rival weighs against the near name: it must still not pair
+    arms, times, n = _same_arms(labels=(legend, None), shades=(None, None))
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows(arms[:2], _rows(times, n, (None, row), (None, None)))
+
+
 # ---- a grey legend under the table ---------------------------------------------------------------
 
 

@@ -145,12 +145,30 @@ def test_mix_draws_takes_the_last_share_of_draws_from_the_other_reading():
         mix_draws(first, second, share=1.5)
 
 
-def _run(hidden, *, settled=True, kind="raster", draws=None):
+def _run(hidden, *, settled=True, kind="raster", draws=None, misread=()):
     """A stand-in for FigureRun: what kmrecon.run_draws.run_reading looks at."""
     digitized = _digitized(hidden)
     digitized.provenance = {"source_kind": kind}
     match = SimpleNamespace(settled=settled, basis="legend order")
-    return SimpleNamespace(digitized=digitized, arm_names=["A", "B"], fit=(), match=match, draws=draws)
+    return SimpleNamespace(digitized=digitized, arm_names=["A", "B"], fit=(), match=match, draws=draws,
+                           misread_arms=tuple(misread))
+
+
+def test_an_arm_with_misread_cells_set_aside_is_flagged_once_with_or_without_draws():
+    from kmrecon.run_draws import _misread_flags, run_reading
+
+    reading = run_reading(_run([0.0, 0.0], misread=("B",)))
+    assert reading["status"] == "flagged"
+    assert list(reading["arms"]) == ["B"]
+    assert "misread cells, set aside" in reading["arms"]["B"]
+    # the draws carry the flag (so summary.json and a batch row say it); reading them adds it no second time
+    carried = _misread_flags(_run([0.0, 0.0], misread=("B",)), {"A": "fit score 0.9"})
+    assert carried["A"] == "fit score 0.9"
+    assert carried["B"].count("misread cells") == 1
+    draws = SimpleNamespace(parameters={"reading": {"status": "flagged", "arms": carried}})
+    again = run_reading(_run([0.0, 0.0], draws=draws, misread=("B",)))
+    assert again["arms"]["B"].count("misread cells") == 1
+    assert run_reading(_run([0.0, 0.0]))["status"] == "ok"
 
 
 def test_run_reading_without_draws_flags_from_the_figure():

@@ -72,3 +72,15 @@ def test_a_flat_lead_in_before_time_zero_is_moved_to_zero():
     early = np.array([-3.26, -1.5, 1.09, 2.3])  # the lead-in falls before 0: left for the start check to refuse
     falls = np.array([1.0, 0.9, 0.88, 0.85])
     np.testing.assert_array_equal(_without_flat_lead_in(early, falls, 0.003), early)
+
+
+def test_a_long_tick_joined_to_its_label_is_not_cut_inside_the_tick():
+    from reconstruct.digitize.ocr import _below_stub
+
+    band = np.full((30, 20), 228, np.uint8)
+    band[0:12, 9:11] = 60          # a long tick mark, thin beyond the top third of the component
+    band[12:24, 4:16] = 60         # the label's ink under it
+    comp = np.array([0, 4, 24, 16], dtype=np.int64)
+    np.testing.assert_array_equal(_below_stub(band, comp), comp)  # no neck found: the component as it is
+    band[4:12, 4:16] = 60          # a short stub (rows 0-3) on a label from row 4: cut below its neck
+    assert _below_stub(band, comp)[0] == 4

@@ -340,6 +340,9 @@ def _below_stub(band: NDArray[np.uint8], comp: NDArray[np.int64]) -> NDArray[np.
     if necks.size == 0:
         return comp
     stop = necks[0] + int(np.argmin(np.r_[thin[necks[0]:], False]))  # the end of the first run of thin rows
+    limit = max(2.0, 0.4 * float(widths.max()))
+    if stop >= thin.size and stop < widths.size and widths[stop] <= limit:
+        return comp  # still thin past the window: a long tick whose end is not found, not a neck
     if comp[2] - (comp[0] + stop) < 3:
         return comp
     return np.array([comp[0] + stop, comp[1], comp[2], comp[3]], dtype=np.int64)
