@@ -27,12 +27,7 @@ from reconstruct.digitize import curves as _curves
 
 __all__ = ["darkness_map", "recover_arms", "stroke_extent"]
 
-_GREY_CHROMA = 12.0
 _OWN_KEPT = 0.9  # share of the old path's own ink a re-traced path must hold to replace it
-
-
-def _chroma(colour: _curves.LineColour) -> float:
-    return float(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128))
 
 
 def _clear(weight: NDArray[np.float32], path: _curves.TracedPath) -> None:
@@ -79,9 +74,9 @@ def _grey_arm(paths, colours, weights, ink, *, flipped: bool, min_cols: int):
     that starts with the others and runs apart from them (:func:`_plausible`).
     """
     used = {k for k, _, _ in paths}
-    if all(_chroma(colours[k]) <= _GREY_CHROMA for k in used):
+    if all(colours[k].chroma <= _curves.GREY_CHROMA for k in used):
         return None  # an achromatic figure: the darkness map of step 2 already holds every grey
-    greys = [k for k in range(len(colours)) if k not in used and _chroma(colours[k]) <= _GREY_CHROMA]
+    greys = [k for k in range(len(colours)) if k not in used and colours[k].chroma <= _curves.GREY_CHROMA]
     if len(greys) < 2:
         return None
     union = np.maximum.reduce([weights[k] for k in greys]).astype(np.float32)
@@ -100,7 +95,7 @@ def _shared_map(paths, colours, weights, darkness) -> tuple[NDArray[np.float32],
     Returns the map and the indices (into ``paths``) of the paths drawn in it.
     """
     used = sorted({k for k, _, _ in paths})
-    if all(_chroma(colours[k]) <= _GREY_CHROMA for k in used):
+    if all(colours[k].chroma <= _curves.GREY_CHROMA for k in used):
         return darkness.copy(), list(range(len(paths)))
     counts = {k: sum(1 for j, _, _ in paths if j == k) for k in used}
     k = max(used, key=lambda j: (counts[j], colours[j].n_pixels))

@@ -21,7 +21,6 @@ from reconstruct.errors import DigitizationError
 
 __all__ = ["trace_arms"]
 
-_GREY_CHROMA = 12.0  # chroma (Lab units) under which a line colour is grey or black
 
 
 def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
@@ -59,7 +58,7 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
             other = colours[j]
             if _shades.is_same_shade(colour, other, bg_rgb):
                 rim = True  # the same line, drawn with a different anti-aliasing coverage
-            elif _curves.is_tint(colour, other, bg_rgb) and np.hypot(other.lab[1] - 128, other.lab[2] - 128) > 20:
+            elif _curves.is_tint(colour, other, bg_rgb) and other.chroma > 20:
                 rim = True  # a paler shade of a coloured line: its rim or its confidence ribbon
             elif core.any() and np.mean(near_core[j][core]) > 0.5:
                 rim = True
@@ -67,7 +66,7 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
                 colours[j] = dataclasses.replace(other, n_pixels=other.n_pixels + colour.n_pixels)
                 break
         rim = rim or int(core.sum()) < 10  # no solid pixels of its own: a blend
-        chromatic = [c for j, c in enumerate(colours) if j != k and np.hypot(c.lab[1] - 128, c.lab[2] - 128) > 20]
+        chromatic = [c for j, c in enumerate(colours) if j != k and c.chroma > 20]
         if any(_curves.is_blend(colour, a, b, bg_rgb) for i, a in enumerate(chromatic) for b in chromatic[i + 1:]):
             # where two confidence ribbons overlap, or a line seen through a ribbon; but a grey line
             # on the bare background mixes like them too
@@ -92,7 +91,7 @@ def _flat_half_width(weight: NDArray[np.float32], max_half_width: int) -> int:
 
 
 def _achromatic(colour: _curves.LineColour) -> bool:
-    return bool(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128) <= _GREY_CHROMA)
+    return colour.chroma <= _curves.GREY_CHROMA
 
 
 def _exact_support(colours, bg_rgb) -> list[int]:

@@ -35,6 +35,7 @@ STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks
 _COLOURED_DELTA_SHARE = 0.8  # share of STRONG_DELTA from which a clearly coloured pixel is strong on a grey panel
 _GREY_PANEL_L = 245.0  # OpenCV Lab lightness under which a panel background is grey (ggplot2's #ebebeb: 237)
 _MERGE_DELTA = 32.0  # colours closer than this are one colour
+GREY_CHROMA = 12.0  # chroma (Lab units) under which a line colour is grey or black
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ class LineColour:
     def hex(self) -> str:
         """``#rrggbb``."""
         return "#{:02x}{:02x}{:02x}".format(*self.rgb)
+
+    @property
+    def chroma(self) -> float:
+        """Distance from grey in Lab's a-b plane (8-bit units); at most ``GREY_CHROMA`` for a grey or black."""
+        return float(np.hypot(self.lab[1] - 128, self.lab[2] - 128))
 
 
 @dataclass(frozen=True, eq=False)

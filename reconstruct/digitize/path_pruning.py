@@ -19,10 +19,6 @@ __all__ = ["drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_fil
 TRUNCATED_NOTE = "kept the first"
 
 
-def _chroma(colour: _curves.LineColour) -> float:
-    return float(np.hypot(colour.lab[1] - 128, colour.lab[2] - 128))
-
-
 def drop_broken_greys(paths, colours, weights, flipped: bool):
     """Beside coloured arms, keep grey/black paths only when nearly solid.
 
@@ -30,13 +26,13 @@ def drop_broken_greys(paths, colours, weights, flipped: bool):
     beside coloured ones is drawn solid (dashes are for telling same-coloured arms apart). Columns
     where the path runs under another arm's line count as solid: the arm is hidden there, not broken.
     """
-    if not any(_chroma(colours[k]) > 20 for k, _, _ in paths):
+    if not any(colours[k].chroma > 20 for k, _, _ in paths):
         return paths
     kept = []
     for item in paths:
         k, path = item[0], item[1]
         # a thin coloured line loses chroma to JPEG subsampling (red to pink); neutral greys stay near 0
-        if _chroma(colours[k]) > 12:
+        if colours[k].chroma > _curves.GREY_CHROMA:
             kept.append(item)
             continue
         cols = np.arange(path.start, path.stop)
