@@ -139,11 +139,11 @@ def _words(text: str | None) -> set[str]:
 
 
 def _differ_in_a_short_word(label: str | None, row: str | None) -> bool:
-    """Names of as many words that differ in a word of at most 3 characters or with a digit: the word that tells
-    arms apart ("Group 1"/"Group 2", "Arm A"/"Arm B", "Stage II"/"Stage III"), never an OCR slip to forgive."""
+    """Names of as many words, some shared, that differ in a word of at most 3 characters or with a digit: the
+    word that tells arms apart ("Group 1"/"Group 2", "Arm A"/"Arm B", "Stage II"/"Stage III"), never a slip."""
     a, b = re.findall(r"[0-9a-z]+", (label or "").lower()), re.findall(r"[0-9a-z]+", (row or "").lower())
-    return len(a) == len(b) and any(u != v and (min(len(u), len(v)) <= 3 or re.search(r"\d", u + v))
-                                    for u, v in zip(a, b, strict=True))
+    return len(a) == len(b) and bool(set(a) & set(b)) and any(
+        u != v and (min(len(u), len(v)) <= 3 or re.search(r"\d", u + v)) for u, v in zip(a, b, strict=True))
 
 
 def _part_of(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
@@ -161,13 +161,14 @@ def _similar(label: str | None, row: str | None, others: Sequence[str | None]) -
 
     Similarity is difflib's ratio of the :func:`name_key` forms: at least ``_NAME_SIMILARITY``, and
     ``_NAME_MARGIN`` above its ratio to every other name in ``others``. Never when a row label in ``others`` is
-    unread, nor when the names differ in a short word or a number ("Group 1" is not "Group 2" read with a slip).
+    unread, when the names differ in a short word or a number ("Group 1" is not "Group 2" read with a slip),
+    or in length by more than a sixth of the row name (at least 2 letters).
     """
     x, y = name_key(label), name_key(row)
     if len(x) < 3 or len(y) < 3 or any(not name_key(o) for o in others):
         return False  # an unread row label is a rival that cannot be weighed
-    if _differ_in_a_short_word(label, row):
-        return False
+    if _differ_in_a_short_word(label, row) or abs(len(x) - len(y)) > max(2, len(y) // 6):
+        return False  # a slip keeps the length; "Lenvatinib HAIC" (two legend lines) is no "Lenvatinilb"
     ratio = difflib.SequenceMatcher(None, x, y).ratio()
     rivals = [difflib.SequenceMatcher(None, x, name_key(o)).ratio() for o in others if name_key(o) != y]
     return ratio >= _NAME_SIMILARITY and all(ratio >= v + _NAME_MARGIN for v in rivals)

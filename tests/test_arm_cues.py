@@ -92,6 +92,15 @@ def test_names_that_differ_in_the_word_that_tells_arms_apart_never_pair_with_an_
         match_arms_to_rows(arms[:2], _rows(times, n, (None, row), (None, None)))
 
 
+def test_a_fused_legend_label_is_no_slip_of_a_row_name_and_a_truncated_one_is_still_part_of_it():
+    from reconstruct.arm_matching import _part_of, _similar
+
+    rows = ["Sonfenib", "Lenvatinilb", "HAIC"]  # mpl_default_010: two legend lines read as one label
+    assert not _similar("Lenvatinib HAIC", "Lenvatinilb", rows)
+    assert _part_of("Lenvatinib HAIC", "HAIC", rows)
+    assert _part_of("on", "Observation", ["Observation", "Chemotherapy"])  # scan_008: a label cut short
+
+
 # ---- a grey legend under the table ---------------------------------------------------------------
 
 
