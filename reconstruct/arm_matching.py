@@ -156,6 +156,11 @@ def _part_of(label: str | None, row: str | None, others: Sequence[str | None]) -
     return not any(extra & (_words(o) - _words(row)) for o in others if name_key(o) != y)
 
 
+def _same_name(x: str, y: str, names: Sequence[str | None]) -> bool:
+    """Keys equal, ``x`` no part of another row's name ("Nivolumab" may be "Nivolumab + Ipilimumab" cut)."""
+    return x == y and not any(x in k and k != y for k in map(name_key, names))
+
+
 def _similar(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
     """The same name read with an OCR slip or two ("Névolumab", "Stendand"): close to ``row`` and to no other name.
 
@@ -185,9 +190,9 @@ def _label_costs(arms, rows) -> NDArray[np.float64] | None:
             x, y = name_key(a.label), name_key(r.label)
             if not x:
                 cost[i, j] = 0.5
-            elif x == y:
+            elif _same_name(x, y, names):
                 cost[i, j] = 0.0
-            elif _part_of(a.label, r.label, names) or _similar(a.label, r.label, names):
+            elif x == y or _part_of(a.label, r.label, names) or _similar(a.label, r.label, names):
                 cost[i, j] = 0.5
     return cost
 
@@ -261,8 +266,8 @@ def _label_pins(arms, rows) -> dict[int, int]:
     for i, x in enumerate(a):
         for j, y in enumerate(r):
             if len(x) >= 3 and len(y) >= 3:
-                near = _part_of(arms[i].label, names[j], names) or _similar(arms[i].label, names[j], names)
-                cost[i, j] = 0.0 if x == y else (0.5 if near else 1.0)
+                near = x == y or _part_of(arms[i].label, names[j], names) or _similar(arms[i].label, names[j], names)
+                cost[i, j] = 0.0 if _same_name(x, y, names) else (0.5 if near else 1.0)
     # an unread label (NaN) is no rival: it cannot claim the row
     return _exclusive_pairs(np.where(np.isnan(cost), 1.0, cost), 0.5, 0.5)
 

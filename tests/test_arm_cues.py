@@ -101,6 +101,18 @@ def test_a_fused_legend_label_is_no_slip_of_a_row_name_and_a_truncated_one_is_st
     assert _part_of("on", "Observation", ["Observation", "Chemotherapy"])  # scan_008: a label cut short
 
 
+def test_a_label_equal_to_one_row_but_part_of_another_pins_nothing():
+    # jco_007: the legend's "Nivolumab + Ipilimumab" wrapped, its first line read "Nivolumab", equal to the
+    # row "Nivolumab" and part of the row "Nivolumab + Ipilimumab": the label cannot say which
+    from reconstruct.arm_matching import pinned_assignments
+
+    arms, times, n = _same_arms(labels=(None, "Nivolumab", None), shades=(None, None, None))
+    rows = _rows(times, n, ("Placebo", "Nivolumab", "Nivolumab + Ipilimumab"), (None, None, None))
+    assert "label" not in pinned_assignments(arms, rows)[1]
+    arms, times, n = _same_arms(labels=(None, "Placebo", None), shades=(None, None, None))
+    assert pinned_assignments(arms, rows)[1].startswith("label pairs curve 2 with row 1")
+
+
 # ---- a grey legend under the table ---------------------------------------------------------------
 
 
