@@ -286,20 +286,18 @@ def to_count(paths, n_arms: int, drawn, notes: list[str]):
     (:func:`drop_fills`, with a note), then a line traced along both its edges, or a path hopping
     between curves (:func:`drop_stroke_edges`), then a curve's confidence limits
     (:func:`drop_band_limits`, with a note); then only the first are kept, with a note."""
-    if len(paths) > n_arms:
-        before = len(paths)
-        paths = drop_fills(paths, n_arms)
-        if len(paths) < before:
-            notes.append(f"{before - len(paths)} path(s) dropped as traced through a filled area (a confidence "
-                         "ribbon of a line colour), not along a line")
+    def dropping(paths, drop, why):
+        kept = drop(paths, n_arms) if len(paths) > n_arms else paths
+        if len(kept) < len(paths):
+            notes.append(f"{len(paths) - len(kept)} path(s) dropped as {why}")
+        return kept
+
+    paths = dropping(paths, drop_fills, "traced through a filled area (a confidence ribbon of a line colour), "
+                     "not along a line")
     if len(paths) > n_arms:
         paths = drop_stroke_edges(paths, drawn, n_arms)
-    if len(paths) > n_arms:
-        before = len(paths)
-        paths = drop_band_limits(paths, n_arms)
-        if len(paths) < before:
-            notes.append(f"{before - len(paths)} path(s) dropped as confidence limits of a curve (same ink, on "
-                         "one side of it, stepping where it steps)")
+    paths = dropping(paths, drop_band_limits, "confidence limits of a curve (same ink, on one side of it, "
+                     "stepping where it steps)")
     if len(paths) > n_arms:
         notes.append(f"{TRUNCATED_NOTE} {n_arms} of the {len(paths)} curves found")
         paths = paths[:n_arms]
