@@ -11,9 +11,7 @@ otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError
 
 from __future__ import annotations
 
-import difflib
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,15 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from reconstruct.arm_names import name_key, part_of, same_name, similar
 from reconstruct.errors import ReconstructionError
 
 __all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
            "name_key"]
 
-# A legend label and a row label read with OCR slips pair when difflib's ratio of their letters is at least
-# this, and this much above the label's ratio to every other row's name.
-_NAME_SIMILARITY = 0.8
-_NAME_MARGIN = 0.15
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
 # Largest 1 - cos(angle between hues) at which a row label's colour still names a curve's colour.
@@ -129,56 +124,6 @@ class ArmMatch:
     settled: bool = True
 
 
-def name_key(text: str | None) -> str:
-    """An arm or row name as compared: its letters and digits, lower case ("HAIC + sorafenib" -> "haicsorafenib")."""
-    return re.sub(r"[^0-9a-z]+", "", (text or "").lower())
-
-
-def _words(text: str | None) -> set[str]:
-    return set(re.findall(r"[0-9a-z]+", (text or "").lower()))
-
-
-def _differ_in_a_short_word(label: str | None, row: str | None) -> bool:
-    """Names of as many words, some shared, that differ in a word of at most 3 characters or with a digit: the
-    word that tells arms apart ("Group 1"/"Group 2", "Arm A"/"Arm B", "Stage II"/"Stage III"), never a slip."""
-    a, b = re.findall(r"[0-9a-z]+", (label or "").lower()), re.findall(r"[0-9a-z]+", (row or "").lower())
-    return len(a) == len(b) and bool(set(a) & set(b)) and any(
-        u != v and (min(len(u), len(v)) <= 3 or re.search(r"\d", u + v)) for u, v in zip(a, b, strict=True))
-
-
-def _part_of(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
-    """One name inside the other (as :func:`name_key` reads them), unless the longer one also carries a word that
-    tells another row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists."""
-    x, y = name_key(label), name_key(row)
-    if not (x in y or y in x) or (x != y and _differ_in_a_short_word(label, row)):
-        return False
-    extra = _words(label) ^ _words(row)
-    return not any(extra & (_words(o) - _words(row)) for o in others if name_key(o) != y)
-
-
-def _same_name(x: str, y: str, names: Sequence[str | None]) -> bool:
-    """Keys equal, ``x`` no part of another row's name ("Nivolumab" may be "Nivolumab + Ipilimumab" cut)."""
-    return x == y and not any(x in k and k != y for k in map(name_key, names))
-
-
-def _similar(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
-    """The same name read with an OCR slip or two ("Névolumab", "Stendand"): close to ``row`` and to no other name.
-
-    Similarity is difflib's ratio of the :func:`name_key` forms: at least ``_NAME_SIMILARITY``, and
-    ``_NAME_MARGIN`` above its ratio to every other name in ``others``. Never when a row label in ``others`` is
-    unread, when the names differ in a short word or a number ("Group 1" is not "Group 2" read with a slip),
-    or in length by more than a sixth of the row name (at least 2 letters).
-    """
-    x, y = name_key(label), name_key(row)
-    if len(x) < 3 or len(y) < 3 or any(not name_key(o) for o in others):
-        return False  # an unread row label is a rival that cannot be weighed
-    if _differ_in_a_short_word(label, row) or abs(len(x) - len(y)) > max(2, len(y) // 6):
-        return False  # a slip keeps the length; "Lenvatinib HAIC" (two legend lines) is no "Lenvatinilb"
-    ratio = difflib.SequenceMatcher(None, x, y).ratio()
-    rivals = [difflib.SequenceMatcher(None, x, name_key(o)).ratio() for o in others if name_key(o) != y]
-    return ratio >= _NAME_SIMILARITY and all(ratio >= v + _NAME_MARGIN for v in rivals)
-
-
 def _label_costs(arms, rows) -> NDArray[np.float64] | None:
     # one unlabelled arm is placed by elimination (cost 0.5 against every row)
     if sum(not name_key(a.label) for a in arms) > 1 or not all(name_key(r.label) for r in rows):
@@ -190,9 +135,9 @@ def _label_costs(arms, rows) -> NDArray[np.float64] | None:
             x, y = name_key(a.label), name_key(r.label)
             if not x:
                 cost[i, j] = 0.5
-            elif _same_name(x, y, names):
+            elif same_name(x, y, names):
                 cost[i, j] = 0.0
-            elif x == y or _part_of(a.label, r.label, names) or _similar(a.label, r.label, names):
+            elif x == y or part_of(a.label, r.label, names) or similar(a.label, r.label, names):
                 cost[i, j] = 0.5
     return cost
 
@@ -266,8 +211,8 @@ def _label_pins(arms, rows) -> dict[int, int]:
     for i, x in enumerate(a):
         for j, y in enumerate(r):
             if len(x) >= 3 and len(y) >= 3:
-                near = x == y or _part_of(arms[i].label, names[j], names) or _similar(arms[i].label, names[j], names)
-                cost[i, j] = 0.0 if _same_name(x, y, names) else (0.5 if near else 1.0)
+                near = x == y or part_of(arms[i].label, names[j], names) or similar(arms[i].label, names[j], names)
+                cost[i, j] = 0.0 if same_name(x, y, names) else (0.5 if near else 1.0)
     # an unread label (NaN) is no rival: it cannot claim the row
     return _exclusive_pairs(np.where(np.isnan(cost), 1.0, cost), 0.5, 0.5)
 

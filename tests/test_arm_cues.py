@@ -93,12 +93,12 @@ def test_names_that_differ_in_the_word_that_tells_arms_apart_never_pair_with_an_
 
 
 def test_a_fused_legend_label_is_no_slip_of_a_row_name_and_a_truncated_one_is_still_part_of_it():
-    from reconstruct.arm_matching import _part_of, _similar
+    from reconstruct.arm_names import part_of, similar
 
     rows = ["Sonfenib", "Lenvatinilb", "HAIC"]  # mpl_default_010: two legend lines read as one label
-    assert not _similar("Lenvatinib HAIC", "Lenvatinilb", rows)
-    assert _part_of("Lenvatinib HAIC", "HAIC", rows)
-    assert _part_of("on", "Observation", ["Observation", "Chemotherapy"])  # scan_008: a label cut short
+    assert not similar("Lenvatinib HAIC", "Lenvatinilb", rows)
+    assert part_of("Lenvatinib HAIC", "HAIC", rows)
+    assert part_of("on", "Observation", ["Observation", "Chemotherapy"])  # scan_008: a label cut short
 
 
 def test_a_label_equal_to_one_row_but_part_of_another_pins_nothing():
