@@ -181,14 +181,13 @@ def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str], *, s
     return labels, keys, printed_n, curves_in
 
 
-def _names_of_counts(fig, curves_in, names: list[str], n_patients: Mapping[str, int] | None, notes: list[str], *,
-                     precision: float, method: str, time_precision: float, use_marks: bool) -> list[str]:
+def _names_of_counts(curves_in, names: list[str], n_patients: Mapping[str, int] | None, notes: list[str], *,
+                     precision: float, method: str, time_precision: float, marks) -> list[str]:
     """The curves' names, matched to those given with ``--n`` when the legend does not print them all (or was
     not read for them): matched, not taken as a typo of the user's (:func:`kmrecon.run_arms.name_by_counts`).
     ``n_patients`` is None when the user named the curves (--arm-names): their names are then theirs to fix."""
     if not n_patients or set(n_patients) <= set(names):
         return names
-    marks = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_marks else None
     matched, note = name_by_counts(curves_in, dict(n_patients), precision=precision, method=method, marks=marks,
                                    time_precision=time_precision)
     notes.append(note)
@@ -342,9 +341,9 @@ def run_figure(
         rows, _ = set_aside_increasing(rows)  # said in the notes once the rows are matched to their curves
         doubtful = [len(a.n_risk) != len(b.n_risk) for a, b in zip(as_read, rows, strict=True)]
     match = None
+    mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
+        else None
     if rows:
-        mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
-            else None
         try:
             match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
                                              time_precision=time_precision)
@@ -371,8 +370,8 @@ def run_figure(
                      for k in range(len(fig.arms))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
-        names = _names_of_counts(fig, curves_in, names, None if arm_names else n_patients, notes, precision=precision,
-                                 method=method, time_precision=time_precision, use_marks=use_censor_marks)
+        names = _names_of_counts(curves_in, names, None if arm_names else n_patients, notes, precision=precision,
+                                 method=method, time_precision=time_precision, marks=mark_times)
         if not n_patients and all(c is not None for c in printed_n):
             n_patients = {names[k]: int(c) for k, c in enumerate(printed_n)}
             notes.append("no at-risk table: the number of patients per arm was read from the legend ("

@@ -201,13 +201,13 @@ def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, prec
     try:
         match, overridden = match_by_fit(arms, rows, precision=precision, method=method, marks=marks,
                                          time_precision=time_precision)
-        if not match.settled:  # weak evidence: with no table, nothing later would flag a swap of the names
-            raise ReconstructionError("unsettled")
     except ReconstructionError:
+        match = None
+    if match is None or not match.settled:  # weak evidence: with no table, nothing later would flag a swap
         raise ReconstructionError(
             f"expected curves that the arms given with --n ({given}) can be matched to by legend label or by fit, "
             "got an ambiguous match; name the curves with --arm-names in curve order (see overlay.png)"
-        ) from None
+        )
     names = [given[j] for j in match.rows]
     note = overridden or f"arm names: the arms given with --n matched to the curves by {match.basis} ({match.detail})"
     return names, note
