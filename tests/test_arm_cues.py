@@ -140,3 +140,33 @@ def test_grey_keys_under_the_table_name_their_arms_and_a_rows_key_names_none():
     rgb, bbox, _ = render_panel(fig, ax)
     found = legend_keys_outside(rgb, bbox, [(0, 0, 0), (140, 140, 140)], shades=[0.0, 140.0])
     assert [label for label, _ in found] == [None, None]
+
+
+def _short_grey_keys(blur: bool) -> list:
+    """survminer's theme_bw legend above the panel: three short grey keys with a censor '+', JPEG-compressed."""
+    import cv2
+
+    fig = Figure(figsize=(4.2, 3.8), dpi=100)
+    ax = fig.add_axes([0.1, 0.1, 0.85, 0.75])
+    t = np.linspace(0, 30, 60)
+    shades = ("#1b1b1b", "#737373", "#9e9e9e")
+    for k, (colour, name) in enumerate(zip(shades, ("Arm A", "Arm B", "Arm C"), strict=True)):
+        ax.step(t, np.exp(-t / (10 + 8 * k)), where="post", color=colour, lw=2.0, marker="+", markersize=4, markevery=9,
+                label=name)
+    fig.legend(loc="upper center", ncol=3, frameon=False, handlelength=1.1, fontsize=7)
+    rgb, bbox, _ = render_panel(fig, ax)
+    if blur:
+        rgb = cv2.GaussianBlur(rgb, (0, 0), 0.6)
+    ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 70])
+    rgb = np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1])
+    return legend_keys_outside(rgb, bbox, [(27, 27, 27), (115, 115, 115), (158, 158, 158)],
+                               shades=[25.0, 111.0, 150.0])
+
+
+def test_short_grey_keys_in_a_jpeg_are_found_by_their_middle_not_their_caps():
+    # survminer_bw_016: 12-px keys whose anti-aliased end columns are 50-80 grey levels lighter than their
+    # middle; weighed with the caps, the black and the light key read as words and the arms went unnamed
+    found = _short_grey_keys(blur=True)
+    assert all(key is not None for _, key in found)
+    assert [key[1] for _, key in found] == sorted(key[1] for _, key in found)  # left to right, in arm order
+    assert [label for label, _ in found] == ["Arm A", "Arm B", "Arm C"]

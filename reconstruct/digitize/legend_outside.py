@@ -30,6 +30,7 @@ _MIN_CHROMA = 40.0       # keys of grey arms cannot be told apart by colour
 _INK_STEP = 40           # grey levels below the paper at which a pixel is ink (as arm_shades)
 _GREY_TOLERANCE = 30.0   # largest gap between a grey key's core and its curve's core grey level
 _MIN_GREY_KEY_PX = 12    # a grey key is at least this wide (a tick mark is shorter)
+_CAP_PX = 2              # end columns of a key stroke that anti-aliasing may lighten
 
 
 def _key(mask: NDArray[np.uint8], panel: tuple[int, int, int, int]) -> tuple[int, int, int] | None:
@@ -66,6 +67,18 @@ def _is_bar(own: NDArray[np.bool_]) -> bool:
     return bool(straight.mean() >= 0.7 and np.median(bottom - top + 1) <= w / 3)
 
 
+def _trim_caps(cols: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The darkest level of each column of a stroke without its caps: up to ``_CAP_PX`` end columns on each side
+    lighter than the stroke's median by more than 20 levels (a short key's anti-aliased ends in a JPEG)."""
+    mid = float(np.median(cols))
+    lo, hi = 0, cols.size
+    while lo < _CAP_PX and cols[lo] > mid + 20:
+        lo += 1
+    while cols.size - hi < _CAP_PX and cols[hi - 1] > mid + 20:
+        hi -= 1
+    return cols[lo:hi]
+
+
 def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int, int, int, int],
                shades: Sequence[float | None]) -> list[tuple[int, int, int] | None]:
     """``(row, col0, col1)`` of the key of each grey curve of core grey level ``shades[k]`` (None to skip).
@@ -90,7 +103,7 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
             continue
         if float(np.ptp(np.median(rgb[r:r + h, c:c + w][own], axis=0))) >= _MIN_CHROMA:
             continue  # a coloured arm's key
-        cols = np.where(own, gray[r:r + h, c:c + w], 255).min(axis=0)
+        cols = _trim_caps(np.where(own, gray[r:r + h, c:c + w], 255).min(axis=0).astype(float))
         if np.mean(np.abs(cols - np.median(cols)) <= 20) < 0.85:
             continue  # a word blurred into one blob: its letters' stems are darker than the gaps between them
         strokes.append((float(np.median(cols)), (int(round(centroids[k][1])), c, c + w)))
