@@ -21,6 +21,10 @@ from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 
 __all__ = ["match_by_fit", "name_by_counts"]
 
+# Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
+# reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
+_SAME_LINE_PX = 4
+
 
 def _is_vector(digitized) -> bool:
     return digitized.provenance.get("source_kind") == "vector"
@@ -68,8 +72,18 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
 
 
 def _legend_order(keys) -> ArmMatch:
-    """Rows top to bottom in the order of the legend keys (survminer, lifelines and journal tables print them so)."""
-    order = sorted(range(len(keys)), key=lambda k: keys[k])
+    """Rows top to bottom in the order of the legend keys (survminer, lifelines and journal tables print them so).
+
+    Keys ``(row, col)`` are read line by line, left to right: keys within ``_SAME_LINE_PX`` rows of a line's
+    first key are on that line (a key's centre row wanders by a pixel or two along a legend laid out in a row).
+    """
+    by_row = sorted(range(len(keys)), key=lambda k: keys[k][0])
+    line, first = {}, None
+    for k in by_row:
+        if first is None or keys[k][0] - first > _SAME_LINE_PX:
+            first = keys[k][0]
+        line[k] = first
+    order = sorted(range(len(keys)), key=lambda k: (line[k], keys[k][1]))
     chosen = [0] * len(order)
     for row_index, arm_index in enumerate(order):
         chosen[arm_index] = row_index

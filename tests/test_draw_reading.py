@@ -98,7 +98,16 @@ def test_digitizer_noise_takes_the_hazard_sd_from_the_hidden_share():
 
 
 def test_legend_order_is_not_settled():
-    assert _legend_order([2, 1]).settled is False
+    assert _legend_order([(40, 10), (20, 10)]).settled is False
+
+
+def test_legend_order_reads_a_row_of_keys_left_to_right_though_their_rows_wander():
+    # keys above the panel at rows 13, 13, 14 (survminer_bw_016's): sorted by (row, col), a key one pixel higher
+    # than its left neighbour would come first and put the rows on swapped curves
+    assert _legend_order([(14, 169), (13, 212), (14, 256)]).rows == (0, 1, 2)
+    assert _legend_order([(13, 256), (14, 169), (13, 212)]).rows == (2, 0, 1)
+    # a legend in a column: keys a line (8 px or more) apart are read top to bottom, whatever their columns
+    assert _legend_order([(36, 100), (28, 102), (44, 99)]).rows == (1, 0, 2)
 
 
 def test_flagged_reading_reaches_summary_and_report():
