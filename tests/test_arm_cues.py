@@ -170,3 +170,16 @@ def test_short_grey_keys_in_a_jpeg_are_found_by_their_middle_not_their_caps():
     assert all(key is not None for _, key in found)
     assert [key[1] for _, key in found] == sorted(key[1] for _, key in found)  # left to right, in arm order
     assert [label for label, _ in found] == ["Arm A", "Arm B", "Arm C"]
+
+
+def test_only_lighter_end_columns_are_trimmed_as_caps():
+    from reconstruct.digitize.legend_outside import _trim_caps
+
+    key = np.array([78.0, 6, 33, 30, 16, 33, 24, 18, 34, 27, 30, 112])  # survminer_bw_016's black key
+    assert _trim_caps(key).tolist() == key[1:-1].tolist()
+    assert _trim_caps(np.array([200.0, 150, 30, 31, 29, 30, 32, 30, 150, 200])).size == 6  # two columns a side
+    # a third light column is no cap, and darker ends or a light middle (a word's gaps) are kept
+    assert _trim_caps(np.array([200.0, 200, 200, 30, 31, 29, 30, 32, 30])).size == 7
+    word = np.array([105.0, 38, 63, 17, 103, 122, 114, 78, 90, 76, 104, 121, 105])  # "Arm" blurred into one blob
+    assert _trim_caps(word).tolist() == word.tolist()
+    assert np.mean(np.abs(_trim_caps(word) - np.median(word)) <= 20) < 0.85
