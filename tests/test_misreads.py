@@ -203,3 +203,14 @@ def test_a_misread_cell_read_again_takes_its_number_or_is_left_unread():
     (left,) = _read_doubtful(blotted, [line], 0.0, float(gray.shape[1]))
     assert [v for _, v in sorted(left.numbers, key=lambda e: e[0].col0)] == [95, 91, 78, 46]
     assert all(w.text != "GO" for w in left.words)
+
+
+def test_a_label_of_digit_like_letters_set_against_the_first_number_stays_the_label():
+    from reconstruct.digitize.risk_table import _split_line
+
+    row = [TextBox(t, 0.9, 64, 100 + 40 * k, 75, 112 + 40 * k) for k, t in enumerate(["95", "78", "46", "32"])]
+    line = _split_line([TextBox("B1", 0.9, 64, 80, 75, 92), *row], 60.0, 260.0)  # an arm "B1", inside the slack
+    assert line.doubtful == ()
+    assert line.label_text == "B1"
+    cell = _split_line([TextBox("s0", 0.6, 64, 62, 75, 72), *row], 60.0, 260.0)  # one column before: a cell
+    assert [w.text for w in cell.doubtful] == ["s0"]

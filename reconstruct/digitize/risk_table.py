@@ -234,12 +234,20 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
 def _doubtful_cell(word: TextBox, numbers: Sequence[TextBox], first_col: float, last_col: float, start: float,
                    stop: float) -> bool:
     """True for a word of digit-like letters set on the line of a row's numbers within the table's columns:
-    between two of them ("GO" for 60), or holding a digit ("s0" for 50), is a misread cell."""
+    between two of them ("GO" for 60), or holding a digit one column before the first ("s0" for 50), is a
+    misread cell."""
     from reconstruct.digitize.risk_tokens import looks_like_cell
 
     centre = word.center_px[1]
-    return (len(numbers) >= 2 and looks_like_cell(word.text) and first_col <= centre <= last_col
-            and not _off_line(word, numbers) and (start < centre < stop or any(ch.isdigit() for ch in word.text)))
+    if len(numbers) < 2 or not looks_like_cell(word.text) or not first_col <= centre <= last_col \
+            or _off_line(word, numbers):
+        return False
+    if start < centre < stop:
+        return True
+    # before the numbers: a cell one column step before the first (a label is set against it, or further off)
+    cells = np.sort([w.center_px[1] for w in numbers])
+    step = float(np.median(np.diff(cells)))
+    return any(ch.isdigit() for ch in word.text) and centre < start and abs(cells[0] - centre - step) <= 0.25 * step
 
 
 def _read_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float, last_col: float) -> list[_Line]:
