@@ -76,9 +76,13 @@ def test_a_line_seen_through_a_ribbon_beside_another_line_keeps_its_membership()
     band = img[70:140].astype(np.float32)
     img[70:140] = np.round((1 - alpha) * band + alpha * np.array(red, np.float32)).astype(np.uint8)
     bg = np.array([255.0, 255.0, 255.0], np.float32)
-    local = shades.local_background(img, 3)
+    cv2.line(img, (10, 180), (390, 180), red, 2)  # the same pair on the bare paper
+    cv2.line(img, (10, 184), (390, 184), navy, 2)
+    local = shades.local_background(img, 3, paper=bg)
     ribbon = img[85, 200].astype(int)
     assert np.abs(local[100, 200].astype(int) - ribbon).max() <= 3  # the ribbon, lines taken out
+    # outside a fill the neighbourhood median, as before
+    assert np.array_equal(local[150:200], cv2.medianBlur(img, 9)[150:200])
     under = shades.membership_under_ribbon(img, local, bg, _colour(red))
     assert np.mean(under[99:102, 20:380].max(axis=0) >= 0.5) >= 0.95  # the red line along its length
     assert np.all(under[103:106, 20:380] == 0.0)  # not the navy line beside it
