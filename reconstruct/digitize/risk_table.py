@@ -9,7 +9,9 @@ Rows labelled as events or censored counts are not at-risk rows and are left out
 
 The table is read as a grid on the x ticks: numbers left of its first column (the "1" of "Group 1")
 belong to the label, a row fills most of its columns from the first or second on, a line with words
-between its numbers (a legend) is no row, and a label may follow the numbers (``rms::survplot``).
+between its numbers (a legend) is no row, unless the word is a misread cell (digit-like letters, "GO" for
+60), which is read again on its own and left unread when that reading is unsure; and a label may follow
+the numbers (``rms::survplot``).
 Small tables are enlarged before the OCR.
 
 Coordinates are ``(row, col)`` pixels, origin top-left.
