@@ -65,6 +65,29 @@ def test_membership_under_ribbon_sees_a_line_through_a_translucent_fill():
     assert shades.pale_field(img, local, bg, colour)[120, 200]
 
 
+def test_a_line_seen_through_a_ribbon_beside_another_line_keeps_its_membership():
+    # survminer_light_010: the red arm runs a few pixels above the blue one inside their ribbons; a median of the
+    # neighbourhood taken there is a mix of both lines, not the ribbon, and the red line was lost under it
+    img = _panel()
+    red, navy = (225, 13, 18), (21, 87, 150)
+    cv2.line(img, (10, 100), (390, 100), red, 2)
+    cv2.line(img, (10, 104), (390, 104), navy, 2)
+    alpha = 0.3  # a pink ribbon drawn over both lines
+    band = img[70:140].astype(np.float32)
+    img[70:140] = np.round((1 - alpha) * band + alpha * np.array(red, np.float32)).astype(np.uint8)
+    bg = np.array([255.0, 255.0, 255.0], np.float32)
+    cv2.line(img, (10, 180), (390, 180), red, 2)  # the same pair on the bare paper
+    cv2.line(img, (10, 184), (390, 184), navy, 2)
+    local = shades.local_background(img, 3, paper=bg)
+    ribbon = img[85, 200].astype(int)
+    assert np.abs(local[100, 200].astype(int) - ribbon).max() <= 3  # the ribbon, lines taken out
+    # outside a fill the neighbourhood median, as before
+    assert np.array_equal(local[150:200], cv2.medianBlur(img, 9)[150:200])
+    under = shades.membership_under_ribbon(img, local, bg, _colour(red))
+    assert np.mean(under[99:102, 20:380].max(axis=0) >= 0.5) >= 0.95  # the red line along its length
+    assert np.all(under[103:106, 20:380] == 0.0)  # not the navy line beside it
+
+
 def test_trace_arms_separates_three_greys_sharing_one_ray():
     img = _panel(240, 420)
     _step(img, [(5, 10), (300, 60), (415, 60)], (91, 91, 91))  # dark

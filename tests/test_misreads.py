@@ -4,6 +4,8 @@ of the cells of an increasing at-risk row, and the panel tried next when the fir
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -159,3 +161,56 @@ def test_label_words_leave_out_a_rotated_title_and_three_row_tick_marks():
     assert [77, 26, 86, 49] in words  # the label alone, not joined to the title
     assert [262, 26, 271, 49] in words  # the label without its tick mark: right-aligned with the others
     assert not any(w[1] <= 18 for w in words)
+
+
+@pytest.mark.parametrize(("text", "cell"), [("GO", True), ("s0", True), ("B1", True), ("60", False), ("O", False),
+                                            ("Group", False), ("Arm", False), ("12345", False)])
+def test_a_misread_cell_is_a_short_word_of_digits_and_digit_like_letters(text, cell):
+    from reconstruct.digitize.risk_tokens import looks_like_cell
+
+    assert looks_like_cell(text) is cell
+
+
+def test_a_misread_cell_keeps_its_word_whole_and_its_row_its_numbers():
+    # lancet_007: "60" read as "GO" between the row's numbers voided the row (taken for a legend's words)
+    from reconstruct.digitize.risk_table import _split_line
+    from reconstruct.digitize.risk_tokens import split_fused_words
+
+    assert [w.text for w in split_fused_words([TextBox("s0", 0.6, 0, 60, 23, 76)])] == ["s0"]
+    texts = ["95", "91", "78", "GO", "46", "32"]
+    row = [TextBox(t, 0.9, 64, 66 + 30 * k, 75, 76 + 30 * k) for k, t in enumerate(texts)]
+    line = _split_line([TextBox("Intermediate", 0.9, 64, 5, 75, 55), *row], 60.0, 260.0)
+    assert [v for _, v in line.numbers] == [95, 91, 78, 46, 32]
+    assert [w.text for w in line.doubtful] == ["GO"]
+    assert line.label_text == "Intermediate"
+
+
+def test_a_misread_cell_read_again_takes_its_number_or_is_left_unread():
+    from reconstruct.digitize.risk_table import _read_doubtful, _split_line
+
+    gray, boxes = _cells_image(["95", "91", "78", "60", "46"])
+    misread = [dataclasses.replace(b, text="GO") if b.text == "60" else b for b in boxes]
+    line = _split_line(misread, 0.0, float(gray.shape[1]))
+    assert [v for _, v in line.numbers] == [95, 91, 78, 46]
+    (again,) = _read_doubtful(gray, [line], 0.0, float(gray.shape[1]))
+    assert [v for _, v in sorted(again.numbers, key=lambda e: e[0].col0)] == [95, 91, 78, 60, 46]
+    assert again.doubtful == ()
+    # the same word over a blot: no sure reading, the cell is left out and the row keeps the others
+    blotted = gray.copy()
+    b = boxes[3]
+    blotted[b.row0:b.row1, b.col0:b.col1] = 255
+    cv2.circle(blotted, ((b.col0 + b.col1) // 2, (b.row0 + b.row1) // 2), 5, 0, -1)
+    (left,) = _read_doubtful(blotted, [line], 0.0, float(gray.shape[1]))
+    assert [v for _, v in sorted(left.numbers, key=lambda e: e[0].col0)] == [95, 91, 78, 46]
+    assert all(w.text != "GO" for w in left.words)
+
+
+def test_a_label_of_digit_like_letters_set_against_the_first_number_stays_the_label():
+    from reconstruct.digitize.risk_table import _split_line
+
+    row = [TextBox(t, 0.9, 64, 100 + 40 * k, 75, 112 + 40 * k) for k, t in enumerate(["95", "78", "46", "32"])]
+    line = _split_line([TextBox("B1", 0.9, 64, 80, 75, 92), *row], 60.0, 260.0)  # an arm "B1", inside the slack
+    assert line.doubtful == ()
+    assert line.label_text == "B1"
+    cell = _split_line([TextBox("s0", 0.6, 64, 62, 75, 72), *row], 60.0, 260.0)  # one column before: a cell
+    assert [w.text for w in cell.doubtful] == ["s0"]

@@ -225,7 +225,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     _suppress_edges(weights, colours)
     colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=max(4, crop.shape[0] // 60))
     if colours:
-        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights))
+        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights), paper=bg_rgb)
         for colour, weight in zip(colours, weights, strict=True):
             under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
             under[grid] = 0.0

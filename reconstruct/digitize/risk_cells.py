@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import as_count
 
-__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_increasing"]
+__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_increasing", "reread_words"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
@@ -111,3 +111,29 @@ def reread_increasing(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
         return None
     scores = [score if mended[j] != first[j] else cells[j][0].confidence for j, (_, score) in enumerate(read)]
     return mended, float(min(scores))
+
+
+def reread_words(gray: NDArray[np.uint8], words: Sequence[TextBox]) -> list[tuple[int, float] | None]:
+    """Read words again one by one, cropped tight: each one's count and score when sure, else None.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+        The image the boxes refer to.
+    words : sequence of TextBox
+        Cells first read as something other than a number ("GO").
+
+    Returns
+    -------
+    list of (int, float) or None
+        The number at risk and the recogniser's score of each second reading that is a count read with at
+        least :data:`SURE_SCORE`; None for the others.
+    """
+    from reconstruct.digitize.ocr import _recognise_crops, _tight_crop
+
+    if not words:
+        return []
+    paper = int(np.median(gray))
+    read = _recognise_crops([_tight_crop(gray, (w.row0, w.col0, w.row1, w.col1), paper) for w in words])
+    return [(count, float(score)) if score >= SURE_SCORE and (count := count_of(text)) is not None else None
+            for text, score in read]

@@ -9,7 +9,9 @@ Rows labelled as events or censored counts are not at-risk rows and are left out
 
 The table is read as a grid on the x ticks: numbers left of its first column (the "1" of "Group 1")
 belong to the label, a row fills most of its columns from the first or second on, a line with words
-between its numbers (a legend) is no row, and a label may follow the numbers (``rms::survplot``).
+between its numbers (a legend) is no row, unless the word is a misread cell (digit-like letters, "GO" for
+60), which is read again on its own and left unread when that reading is unsure; and a label may follow
+the numbers (``rms::survplot``).
 Small tables are enlarged before the OCR.
 
 Coordinates are ``(row, col)`` pixels, origin top-left.
@@ -121,6 +123,7 @@ class _Line:
     numbers: tuple[tuple[TextBox, int], ...]  # entries of the table (right of the label)
     label_words: tuple[TextBox, ...]
     values: tuple[tuple[TextBox, float], ...]  # every number under the panel, decimals included
+    doubtful: tuple[TextBox, ...] = ()  # misread cells among the numbers ("GO"), to be read again
 
     @property
     def row0(self) -> int:
@@ -213,6 +216,8 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     # decimals ("0.0", a y tick label beside a row printed inside the panel) never name a row
     texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
              and (parse_number(w.text) is None or as_count(w.text) is not None)]
+    doubtful = tuple(w for w in texts if _doubtful_cell(w, [e for e, _ in entries], first_col, last_col, start, stop))
+    texts = [w for w in texts if all(w is not d for d in doubtful)]
     between = [w for w in texts if start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2]
     foreign = [w for w in between if _off_line(w, [e for e, _ in entries])]
     if foreign:  # an axis title printed over the row ("Months" over rms::survplot's first row): not in it
@@ -224,7 +229,48 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     label = tuple(w for w in texts if w.col1 <= start + 1)
     if not label and entries:
         label = _last_phrase([w for w in texts if w.col0 >= stop - 1])
-    return _Line(words=tuple(words), numbers=entries, label_words=label, values=values)
+    return _Line(words=tuple(words), numbers=entries, label_words=label, values=values,
+                 doubtful=doubtful if entries else ())
+
+
+def _doubtful_cell(word: TextBox, numbers: Sequence[TextBox], first_col: float, last_col: float, start: float,
+                   stop: float) -> bool:
+    """True for a word of digit-like letters set on the line of a row's numbers within the table's columns:
+    between two of them ("GO" for 60), or holding a digit one column before the first ("s0" for 50), is a
+    misread cell."""
+    from reconstruct.digitize.risk_tokens import looks_like_cell
+
+    centre = word.center_px[1]
+    if len(numbers) < 2 or not looks_like_cell(word.text) or not first_col <= centre <= last_col \
+            or _off_line(word, numbers):
+        return False
+    if start < centre < stop:
+        return True
+    # before the numbers: a cell one column step before the first (a label is set against it, or further off)
+    cells = np.sort([w.center_px[1] for w in numbers])
+    step = float(np.median(np.diff(cells)))
+    return any(ch.isdigit() for ch in word.text) and centre < start and abs(cells[0] - centre - step) <= 0.25 * step
+
+
+def _read_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float, last_col: float) -> list[_Line]:
+    """Lines with their misread cells read again on their own: a sure count takes the cell, else it is left
+    unread (a missing cell, which the run reports) rather than taken for a word that makes the line no row."""
+    from reconstruct.digitize.risk_cells import reread_words
+
+    doubtful = [w for ln in lines for w in ln.doubtful]
+    if not doubtful:
+        return lines
+    second = dict(zip(map(id, doubtful), reread_words(gray, doubtful), strict=True))
+    out = []
+    for ln in lines:
+        if not ln.doubtful:
+            out.append(ln)
+            continue
+        sure = {id(w): TextBox(str(second[id(w)][0]), second[id(w)][1], w.row0, w.col0, w.row1, w.col1)
+                for w in ln.doubtful if second[id(w)] is not None}
+        words = [sure.get(id(w), w) for w in ln.words if id(w) in sure or all(w is not d for d in ln.doubtful)]
+        out.append(_split_line(words, first_col, last_col))
+    return out
 
 
 def _off_line(word: TextBox, numbers: Sequence[TextBox]) -> bool:
@@ -387,6 +433,7 @@ def read_risk_table(
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
+    lines = _read_doubtful(gray, lines, col0 - slack, col1 + slack)
     # the line with the most labels that fall on their ticks ("0.0" of the y axis read as "0 . 0" also fits)
     tick_lines = [i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)]
     tick_idx = max(tick_lines, key=lambda i: (len({v for _, v in lines[i].values}), -i)) if tick_lines else None

@@ -14,7 +14,28 @@ from collections.abc import Sequence
 
 from reconstruct.digitize.ocr import TextBox
 
-__all__ = ["split_fused_words", "attach_event_counts"]
+__all__ = ["split_fused_words", "attach_event_counts", "looks_like_cell"]
+
+# letters a recogniser reads for digits in small print ("GO" for 60, "s0" for 50, "B1" for 81)
+_LOOKALIKES = frozenset("OoDQGSsBbZzgqIli|")
+
+
+def looks_like_cell(text: str) -> bool:
+    """True for a short word of digits and digit-like letters that is not a number as read ("GO", "s0").
+
+    Such a word printed among a row's numbers is a misread cell: it is read again on its own, not taken
+    for a label or a legend word.
+
+    Examples
+    --------
+    >>> looks_like_cell("GO"), looks_like_cell("s0"), looks_like_cell("60"), looks_like_cell("Group")
+    (True, True, False, False)
+    """
+    from reconstruct.digitize.ocr import parse_number
+
+    core = text.strip()
+    return (0 < len(core) <= 4 and any(ch in _LOOKALIKES for ch in core)
+            and all(ch.isdigit() or ch in _LOOKALIKES for ch in core) and parse_number(core) is None)
 
 # a bracketed count whose "(" was lost or misread ("10)", "1159)" for "(159)") | a count with an optional
 # "(events)" after it | a bracketed count on its own, its ")" perhaps lost ("(01") | a run of other text
@@ -68,6 +89,9 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
         if _EVENTS_ONLY.fullmatch(text.strip()) and len(re.sub(r"\D", "", text)) <= 4:
             digits = re.sub(r"[^\dOo,]", "", text)
             out.append(TextBox(f"({digits})", w.confidence, w.row0, w.col0, w.row1, w.col1))
+            continue
+        if looks_like_cell(text):  # one misread cell ("s0"), not a label "s" fused with a number
+            out.append(w)
             continue
         pieces = _pieces(text)
         n_num = sum(1 for p in pieces if p[2] == "num")
