@@ -223,9 +223,16 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     for weight in weights:
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
-    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=max(4, crop.shape[0] // 60))
+    widest = max(4, crop.shape[0] // 60)
+    if weights:
+        # pale filled areas (a ribbon, two ribbons overlapping) are no part of any line: out before a
+        # colour's thickness is measured (a blurred line's paler colour has overlapping ribbons on its ray)
+        field = _shades.local_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest))
+        for colour, weight in zip(colours, weights, strict=True):
+            weight[_shades.pale_field(crop, field, bg_rgb, colour)] = 0.0
+    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest)
     if colours:
-        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights))
+        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights) + 1)
         for colour, weight in zip(colours, weights, strict=True):
             under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
             under[grid] = 0.0
