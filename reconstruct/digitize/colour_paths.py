@@ -33,12 +33,27 @@ def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.Li
                 wk[cores[j] & (wj >= 0.3)] = 0.0
 
 
-def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
+def _without_fields(crop, bg_rgb, colours, weights, widest: int):
+    """Each colour's membership without the pale filled areas in it (a ribbon, two ribbons overlapping).
+
+    What a colour's line thickness is measured on: a blurred line's measured colour is paler than
+    its ink, so that a fill darker than its own ribbon (where two ribbons overlap) lies on its ray.
+    """
+    if not weights:
+        return []
+    field = _shades.local_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest))
+    return [np.where(_shades.pale_field(crop, field, bg_rgb, c), np.float32(0.0), w)
+            for c, w in zip(colours, weights, strict=True)]
+
+
+def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=None):
     """Drop colours that are only a darker line's anti-aliased rim, a ribbon, or too thick to be a line.
 
     Colours are visited from dark to light; a colour is a rim when most of its core pixels touch
-    the core of a darker colour already kept.
+    the core of a darker colour already kept. ``strokes`` (optional, one map per colour): the
+    memberships without filled areas, on which a colour's thickness is measured.
     """
+    strokes = weights if strokes is None else strokes
     kernel = np.ones((3, 3), np.uint8)
     colours = list(colours)
     # pixels with the bare background within a line's reach: not inside a filled area
@@ -49,8 +64,8 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
         colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(weight, stepped=True) > max_half_width and \
-                _flat_half_width(weight, max_half_width) > max_half_width:
+        if _curves.line_half_width(strokes[k], stepped=True) > max_half_width and \
+                _flat_half_width(strokes[k], max_half_width) > max_half_width:
             continue
         core = weight >= 0.8
         rim = False
@@ -224,15 +239,10 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
     widest = max(4, crop.shape[0] // 60)
-    if weights:
-        # pale filled areas (a ribbon, two ribbons overlapping) are no part of any line: out before a
-        # colour's thickness is measured (a blurred line's paler colour has overlapping ribbons on its ray)
-        field = _shades.local_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest))
-        for colour, weight in zip(colours, weights, strict=True):
-            weight[_shades.pale_field(crop, field, bg_rgb, colour)] = 0.0
-    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest)
+    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
+                                   strokes=_without_fields(crop, bg_rgb, colours, weights, widest))
     if colours:
-        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights) + 1)
+        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights))
         for colour, weight in zip(colours, weights, strict=True):
             under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
             under[grid] = 0.0
