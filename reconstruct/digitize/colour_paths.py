@@ -21,6 +21,8 @@ from reconstruct.errors import DigitizationError
 
 __all__ = ["trace_arms"]
 
+_FILL_DELTA = 10.0  # Lab distance within which a pixel has the colour of a band's fill
+
 
 
 def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
@@ -44,6 +46,23 @@ def _without_fields(crop, bg_rgb, colours, weights, widest: int):
     field = _shades.local_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest))
     return [np.where(_shades.pale_field(crop, field, bg_rgb, c), np.float32(0.0), w)
             for c, w in zip(colours, weights, strict=True)]
+
+
+def _fills(lab: NDArray[np.float32], dropped: list[_curves.LineColour], widest: int) -> NDArray[np.bool_]:
+    """Pixels of the colours set aside that fill areas (a band, two bands overlapping): no line's ink.
+
+    A colour fills an area when a square wider than the thickest line fits inside its pixels (an
+    opening keeps at least a tenth of them); all its pixels, the area's stepped edges included, are
+    then taken from every line's membership, whichever line's ray they lie on.
+    """
+    out = np.zeros(lab.shape[:2], bool)
+    square = np.ones((2 * widest + 1,) * 2, np.uint8)
+    for colour in dropped:
+        near = (channel_norm(minus_colour(lab, np.asarray(colour.lab, np.float32))) < _FILL_DELTA).astype(np.uint8)
+        inside = cv2.morphologyEx(near, cv2.MORPH_OPEN, square)
+        if inside.sum() >= 0.1 * near.sum() > 0:
+            out |= near.astype(bool)
+    return out
 
 
 def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=None):
@@ -239,8 +258,12 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
     widest = max(4, crop.shape[0] // 60)
+    candidates = colours
     colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
                                    strokes=_without_fields(crop, bg_rgb, colours, weights, widest))
+    fill = _fills(lab, [c for c in candidates if c not in colours], widest)
+    for weight in weights:
+        weight[fill] = 0.0
     if colours:
         local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights))
         for colour, weight in zip(colours, weights, strict=True):
