@@ -261,7 +261,8 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     candidates = colours
     colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
                                    strokes=_without_fields(crop, bg_rgb, colours, weights, widest))
-    fill = _fills(lab, [c for c in candidates if c not in colours], widest)
+    kept = {c.lab for c in colours}  # a kept colour may carry its rims' pixel counts: compared by colour
+    fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
     for weight in weights:
         weight[fill] = 0.0
     if colours:
