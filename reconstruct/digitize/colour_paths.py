@@ -21,6 +21,8 @@ from reconstruct.errors import DigitizationError
 
 __all__ = ["trace_arms"]
 
+_FILL_DELTA = 10.0  # Lab distance within which a pixel has the colour of a band's fill
+
 
 
 def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
@@ -33,12 +35,44 @@ def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.Li
                 wk[cores[j] & (wj >= 0.3)] = 0.0
 
 
-def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
+def _without_fields(crop, bg_rgb, colours, weights, widest: int):
+    """Each colour's membership without the pale filled areas in it (a ribbon, two ribbons overlapping).
+
+    What a colour's line thickness is measured on: a blurred line's measured colour is paler than
+    its ink, so that a fill darker than its own ribbon (where two ribbons overlap) lies on its ray.
+    """
+    if not weights:
+        return []
+    field = _shades.local_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest))
+    return [np.where(_shades.pale_field(crop, field, bg_rgb, c), np.float32(0.0), w)
+            for c, w in zip(colours, weights, strict=True)]
+
+
+def _fills(lab: NDArray[np.float32], dropped: list[_curves.LineColour], widest: int) -> NDArray[np.bool_]:
+    """Pixels of the colours set aside that fill areas (a band, two bands overlapping): no line's ink.
+
+    A colour fills an area when a square wider than the thickest line fits inside its pixels (an
+    opening keeps at least a tenth of them); all its pixels, the area's stepped edges included, are
+    then taken from every line's membership, whichever line's ray they lie on.
+    """
+    out = np.zeros(lab.shape[:2], bool)
+    square = np.ones((2 * widest + 1,) * 2, np.uint8)
+    for colour in dropped:
+        near = (channel_norm(minus_colour(lab, np.asarray(colour.lab, np.float32))) < _FILL_DELTA).astype(np.uint8)
+        inside = cv2.morphologyEx(near, cv2.MORPH_OPEN, square)
+        if inside.sum() >= 0.1 * near.sum() > 0:
+            out |= near.astype(bool)
+    return out
+
+
+def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=None):
     """Drop colours that are only a darker line's anti-aliased rim, a ribbon, or too thick to be a line.
 
     Colours are visited from dark to light; a colour is a rim when most of its core pixels touch
-    the core of a darker colour already kept.
+    the core of a darker colour already kept. ``strokes`` (optional, one map per colour): the
+    memberships without filled areas, on which a colour's thickness is measured.
     """
+    strokes = weights if strokes is None else strokes
     kernel = np.ones((3, 3), np.uint8)
     colours = list(colours)
     # pixels with the bare background within a line's reach: not inside a filled area
@@ -49,8 +83,8 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int):
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
         colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(weight, stepped=True) > max_half_width and \
-                _flat_half_width(weight, max_half_width) > max_half_width:
+        if _curves.line_half_width(strokes[k], stepped=True) > max_half_width and \
+                _flat_half_width(strokes[k], max_half_width) > max_half_width:
             continue
         core = weight >= 0.8
         rim = False
@@ -223,7 +257,14 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     for weight in weights:
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
-    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=max(4, crop.shape[0] // 60))
+    widest = max(4, crop.shape[0] // 60)
+    candidates = colours
+    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
+                                   strokes=_without_fields(crop, bg_rgb, colours, weights, widest))
+    kept = {c.lab for c in colours}  # a kept colour may carry its rims' pixel counts: compared by colour
+    fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
+    for weight in weights:
+        weight[fill] = 0.0
     if colours:
         local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights), paper=bg_rgb)
         for colour, weight in zip(colours, weights, strict=True):
