@@ -401,13 +401,19 @@ def run_figure(
         # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
         matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,
                                                   time_precision=time_precision)
+        # a row with cells set aside, by the numbers or by its curve, may hold more misreads
+        doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
+        matched, first_notes = set_aside_first_cell(matched, curves_in, doubt)
+        if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
+            matched, again = set_aside_along_curves(matched, curves_in, precision=precision,
+                                                    time_precision=time_precision, doubtful=doubt)
+            misread += again
         notes.extend(misread)
         table_notes.extend(misread)
-        matched, first_notes = set_aside_first_cell(matched, curves_in, [doubtful[j] for j in match.rows])
         filled, gap_notes = complete_rows(matched, curves_in, n_start=printed_n)
         gap_notes = first_notes + gap_notes
         table_cells = _table_cells(matched, filled, names)
-        misread_arms = [names[k] for k, j in enumerate(match.rows) if doubtful[j]]
+        misread_arms = [names[k] for k in range(len(match.rows)) if doubt[k]]
         rows = list(rows)
         for k, j in enumerate(match.rows):
             rows[j] = filled[k]

@@ -170,6 +170,28 @@ def _in_every_longest_run(t: NDArray[np.float64], n: NDArray[np.int64],
     return on_some & np.isin(ends, list(alone))
 
 
+_CLEAR_EXCESS = 2.0
+"""Times its slack a row that shows no misread otherwise must exceed its curve's bound by to be set aside.
+
+On the wild corpus, misread digits ("192" as "152", "83" as "85" after a "186" read as "100") exceed it
+2.4 to 4.5 times; curves traced off their line (a CI band followed, a line lost in another) 1.1 to 1.5
+times, with a table read right: those stay misfits.
+"""
+
+
+def _breaks_bound(curve, t: NDArray[np.float64], n: NDArray[np.int64], precision: float,
+                  time_precision: float | None, limit: float = 1.0) -> bool:
+    """True when the row keeps more patients than ``curve`` lets survive, by over ``limit`` times the slack.
+
+    ``limit`` 1 is the quality gate's misfit (:func:`reconstruct.quality.table_bound_ratio`).
+    """
+    from reconstruct.quality import table_bound_ratio
+
+    ratio, _ = table_bound_ratio(curve.time, curve.survival, t, n, precision=precision,
+                                 time_precision=time_precision)
+    return ratio > limit
+
+
 def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, precision: float = 0.0,
                          time_precision: float | None = None) -> tuple[list, list[str]]:
     """Set aside the cells that make a row increase or that share a time with another cell.
@@ -216,11 +238,13 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
         order = np.argsort(t, kind="stable")
         t, n = t[order], n[order]
         repeated = np.unique(t).size < t.size
-        if n.size < 2 or (not repeated and not np.any(np.diff(n) > 0)):
+        traced = curves is not None and len(curves[k].time) >= 2
+        rising = repeated or bool(np.any(np.diff(n) > 0))
+        if n.size < 2 or (not rising and not (traced and _breaks_bound(curves[k], t, n, precision, time_precision))):
             out.append(row)
             continue
         fits = None
-        if curves is not None and len(curves[k].time) >= 2:
+        if traced:
             curve = curves[k]
 
             def fits(i: int, j: int, curve=curve, t=t, n=n) -> bool:
@@ -235,6 +259,10 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
         cells = ", ".join(f"time {_fmt(t[j])} read as {n[j]}" for j in np.flatnonzero(~keep))
         why = "would make the numbers at risk increase" if not repeated else \
             "would make the numbers at risk increase or give one time two numbers"
+        if not rising:
+            why = "would keep more patients than the curve lets survive from the cell before"
+        elif fits is not None and not np.array_equal(keep, _in_every_longest_run(t, n)):
+            why += " or keep more patients than the curve lets survive"
         plural = "s" if np.sum(~keep) > 1 else ""
         notes.append(f"{row.label or f'at-risk row {k + 1}'}: the at-risk cell{plural} at {cells} {why}; "
                      "set aside as unread")
@@ -244,8 +272,15 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
 
 
 def set_aside_along_curves(rows: Sequence, curves: Sequence, *, precision: float,
-                           time_precision: float | None = None) -> tuple[list, list[str]]:
+                           time_precision: float | None = None,
+                           doubtful: Sequence[bool] | None = None) -> tuple[list, list[str]]:
     """:func:`set_aside_increasing` on rows matched to their curves, with the curve's bound where it keeps more.
+
+    A row that never increases is set aside along its curve too when it keeps more patients than the
+    curve lets survive: beyond ``_CLEAR_EXCESS`` times the slack (a digit misread, "192" as "152"; a
+    curve traced a little off its line makes smaller excesses, and stays the quality gate's misfit), or
+    beyond the slack itself (the misfit) when the row is ``doubtful`` or had cells set aside by the
+    numbers, since a row with misread cells may hold more.
 
     Parameters
     ----------
@@ -254,23 +289,30 @@ def set_aside_along_curves(rows: Sequence, curves: Sequence, *, precision: float
     curves : sequence of ArmCurve
     precision, time_precision : float
         As for :func:`set_aside_increasing`.
+    doubtful : sequence of bool, optional
+        True for the rows already known to hold misread cells.
 
     Returns
     -------
     rows : list of RiskRowInfo
         Each row with its misread cells set aside: by the curve's bound when that keeps at least as many
-        cells as the numbers alone (it breaks their ties) and still sets one aside, else by the numbers.
+        cells as the numbers alone (it breaks their ties) or when the numbers alone leave the bound broken,
+        and still sets one aside; else by the numbers.
     notes : list of str
     """
     out, notes = [], []
-    for row, curve in zip(rows, curves, strict=True):
+    doubts = [False] * len(rows) if doubtful is None else list(doubtful)
+    for row, curve, doubt in zip(rows, curves, doubts, strict=True):
         (plain,), plain_notes = set_aside_increasing([row])
-        if not plain_notes:
+        limit = 1.0 if doubt or plain_notes else _CLEAR_EXCESS
+        broken = len(curve.time) >= 2 and _breaks_bound(curve, np.asarray(plain.time, float),
+                                                         np.asarray(plain.n_risk), precision, time_precision, limit)
+        if not plain_notes and not broken:
             out.append(plain)
             continue
         (curved,), curved_notes = set_aside_increasing([row], [curve], precision=precision,
                                                        time_precision=time_precision)
-        better = len(plain.n_risk) <= len(curved.n_risk) < len(row.n_risk)
+        better = len(curved.n_risk) < len(row.n_risk) and (broken or len(plain.n_risk) <= len(curved.n_risk))
         out.append(curved if better else plain)
         notes.extend(curved_notes if better else plain_notes)
     return out, notes

@@ -104,3 +104,37 @@ def test_a_count_fused_with_events_does_not_widen_the_cell_before_it(text):
     words = split_fused_words([TextBox("261", 0.9, 0, 190, 10, 215), TextBox(text, 0.9, 0, 218, 10, 275)])
     merged = attach_event_counts(words)
     assert (merged[0].text, merged[0].col1) == ("261", 215)
+
+
+def _true_row(size: int = 8, start: int = 200) -> list[int]:
+    return [round(start * np.exp(-t / MEDIAN * np.log(2.0))) for t in np.arange(size) * 4.0]
+
+
+def test_a_row_that_never_rises_is_set_aside_along_its_curve_when_it_clearly_breaks_its_bound():
+    true = _true_row()
+    read = list(true)
+    read[1] = 130  # "159" read as "130": the row still falls, but 130 at 4 cannot leave 126 alive at 8
+    assert np.all(np.diff(read) <= 0)
+    (plain,), notes = set_aside_increasing([_row(read)])
+    assert plain.n_risk.tolist() == read and not notes  # the numbers alone see nothing
+    rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == true[:1] + true[2:]
+    assert rows[0].time.tolist() == [0.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0]
+    assert "time 4 read as 130" in notes[0] and "than the curve lets survive" in notes[0]
+
+
+def test_a_small_excess_over_the_bound_is_left_to_the_quality_gate_unless_the_row_is_doubtful():
+    from reconstruct.quality import table_bound_ratio
+
+    true = _true_row()
+    read = list(true)
+    read[3] = true[3] + 10  # 1.5 times the slack above what the curve lets survive (as a curve traced a little off)
+    ratio, _ = table_bound_ratio(_curve().time, _curve().survival, np.arange(8) * 4.0, read, precision=0.001,
+                                 time_precision=0.1)
+    assert 1.0 < ratio < 2.0
+    rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == read and not notes  # kept as read: the reconstruction rejects it (misfit)
+    rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1,
+                                         doubtful=[True])
+    assert rows[0].n_risk.tolist() == true[:3] + true[4:]  # a row known to hold misreads: the curve decides
+    assert len(notes) == 1
