@@ -396,13 +396,17 @@ def run_figure(
                              f"{int(at_zero[0])}; check which is right")
     table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
-        from reconstruct.table_gaps import complete_rows, set_aside_along_curves, set_aside_first_cell
+        from reconstruct.table_gaps import (complete_rows, mend_along_curves, set_aside_along_curves,
+                                            set_aside_first_cell)
 
         # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
         matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,
                                                   time_precision=time_precision)
         # a row with cells set aside, by the numbers or by its curve, may hold more misreads
         doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
+        matched, mended = mend_along_curves([as_read[j] for j in match.rows], matched, curves_in, precision=precision,
+                                            time_precision=time_precision)
+        misread += mended
         matched, first_notes = set_aside_first_cell(matched, curves_in, doubt)
         if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
             matched, again = set_aside_along_curves(matched, curves_in, precision=precision,

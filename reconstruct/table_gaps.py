@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["complete_rows", "set_aside_along_curves", "set_aside_first_cell", "set_aside_increasing"]
+__all__ = ["complete_rows", "mend_along_curves", "set_aside_along_curves", "set_aside_first_cell",
+           "set_aside_increasing"]
 
 
 def _fmt(t: float) -> str:
@@ -315,4 +316,62 @@ def set_aside_along_curves(rows: Sequence, curves: Sequence, *, precision: float
         better = len(curved.n_risk) < len(row.n_risk) and (broken or len(plain.n_risk) <= len(curved.n_risk))
         out.append(curved if better else plain)
         notes.extend(curved_notes if better else plain_notes)
+    return out, notes
+
+
+def mend_along_curves(as_read: Sequence, kept: Sequence, curves: Sequence, *, precision: float,
+                      time_precision: float | None = None) -> tuple[list, list[str]]:
+    """Put back the cells set aside whose closer second reading keeps the row within its curve's bound.
+
+    A digit misread at small sizes ("192" as "152") is often read right when the cell is cropped tight
+    and enlarged (``RiskRowInfo.reread``). The cells a row had set aside are read again; those read
+    surely and differently are put back when the row then neither increases nor keeps more patients
+    than its curve lets survive (:func:`set_aside_along_curves` finds nothing to set aside). Cells
+    read again the same, or unsurely, stay set aside.
+
+    Parameters
+    ----------
+    as_read : sequence of RiskRowInfo
+        The rows as read, in time order, ``as_read[k]`` matched to ``curves[k]``.
+    kept : sequence of RiskRowInfo
+        The same rows with their misread cells set aside.
+    curves : sequence of ArmCurve
+    precision, time_precision : float
+        As for :func:`set_aside_increasing`.
+
+    Returns
+    -------
+    rows : list of RiskRowInfo
+    notes : list of str
+        One note per row with cells put back.
+    """
+    from reconstruct.arm_matching import RiskRowInfo
+
+    out, notes = [], []
+    for k, (row, left, curve) in enumerate(zip(as_read, kept, curves, strict=True)):
+        t = np.asarray(row.time, float)
+        n = np.asarray(row.n_risk, dtype=np.int64)
+        if row.reread is None or len(left.n_risk) == n.size or np.any(np.diff(t) <= 0):
+            out.append(left)
+            continue
+        aside = ~np.isin(t, np.asarray(left.time, float))
+        second = list(row.reread())
+        back = np.array([bool(aside[j]) and j < len(second) and second[j] is not None and second[j] != n[j]
+                         for j in range(n.size)], dtype=bool)
+        if len(second) != n.size or not back.any():
+            out.append(left)
+            continue
+        use = ~aside | back
+        values = np.where(back, [v if v is not None else -1 for v in second], n)
+        candidate = RiskRowInfo(label=row.label, colour=row.colour, time=t[use], n_risk=values[use],
+                                row_px=row.row_px, shade=row.shade)
+        (_,), broken = set_aside_along_curves([candidate], [curve], precision=precision,
+                                              time_precision=time_precision, doubtful=[True])
+        if broken:
+            out.append(left)
+            continue
+        cells = ", ".join(f"time {_fmt(t[j])}: {values[j]} (first read {n[j]})" for j in np.flatnonzero(back))
+        notes.append(f"{row.label or f'at-risk row {k + 1}'}: at-risk cell(s) read again closer, at {cells}, "
+                     "keep the row within what its curve allows; put back")
+        out.append(candidate)
     return out, notes

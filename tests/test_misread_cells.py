@@ -14,7 +14,12 @@ from reconstruct.arm_matching import ArmCurve, RiskRowInfo
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import as_count
 from reconstruct.digitize.risk_tokens import attach_event_counts, split_fused_words
-from reconstruct.table_gaps import set_aside_along_curves, set_aside_first_cell, set_aside_increasing
+from reconstruct.table_gaps import (
+    mend_along_curves,
+    set_aside_along_curves,
+    set_aside_first_cell,
+    set_aside_increasing,
+)
 
 MEDIAN = 12.0  # months; the curves below are exp(-t / MEDIAN * ln 2)
 
@@ -138,3 +143,26 @@ def test_a_small_excess_over_the_bound_is_left_to_the_quality_gate_unless_the_ro
                                          doubtful=[True])
     assert rows[0].n_risk.tolist() == true[:3] + true[4:]  # a row known to hold misreads: the curve decides
     assert len(notes) == 1
+
+
+@pytest.mark.parametrize(
+    ("second", "mended"),
+    [
+        pytest.param(159, True, id="read-right-closer-is-put-back"),
+        pytest.param(130, False, id="read-the-same-stays-aside"),
+        pytest.param(None, False, id="unsure-stays-aside"),
+        pytest.param(190, False, id="a-second-misread-that-breaks-the-bound-stays-aside"),
+    ],
+)
+def test_a_cell_set_aside_is_put_back_when_its_closer_reading_keeps_within_the_curve(second, mended):
+    true = _true_row()
+    read = list(true)
+    read[1] = 130  # "159" read as "130"
+    closer = [None] * len(read)
+    closer[1] = second
+    row = RiskRowInfo("Arm A", None, np.arange(len(read)) * 4.0, np.asarray(read), reread=lambda: closer)
+    kept, _ = set_aside_along_curves([row], [_curve()], precision=0.001, time_precision=0.1)
+    assert kept[0].n_risk.size == len(read) - 1
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == (true if mended else true[:1] + true[2:])
+    assert len(notes) == mended

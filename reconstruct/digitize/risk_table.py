@@ -66,6 +66,10 @@ class RiskRow:
         (impossible without late entry, so most likely a misread).
     row_px : float
         Centre row of the printed row, in pixels.
+    label_shade : float or None
+        Core grey level of the row's label.
+    cell_boxes : tuple of (int, int, int, int)
+        Pixel box ``(row0, col0, row1, col1)`` of each number, in time order (empty when not known).
     """
 
     label: str | None
@@ -75,6 +79,7 @@ class RiskRow:
     confidence: float
     row_px: float
     label_shade: float | None = None
+    cell_boxes: tuple[tuple[int, int, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "times", _frozen_array(self.times, np.float64))
@@ -436,6 +441,7 @@ def read_risk_table(
                 confidence=float(confidence),
                 row_px=(line.row0 + line.row1) / 2.0,
                 label_shade=shade,
+                cell_boxes=tuple((w.row0, w.col0, w.row1, w.col1) for w, _ in ordered),
             )
         )
     return RiskTable(rows=tuple(rows), confidence=min((r.confidence for r in rows), default=0.0), parameters=params)
