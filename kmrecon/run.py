@@ -396,8 +396,12 @@ def run_figure(
                              f"{int(at_zero[0])}; check which is right")
     table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
-        from reconstruct.table_gaps import (complete_rows, mend_along_curves, set_aside_along_curves,
-                                            set_aside_first_cell)
+        from reconstruct.table_gaps import (
+            complete_rows,
+            mend_along_curves,
+            set_aside_along_curves,
+            set_aside_first_cell,
+        )
 
         # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
         matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,

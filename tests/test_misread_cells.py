@@ -121,11 +121,13 @@ def test_a_row_that_never_rises_is_set_aside_along_its_curve_when_it_clearly_bre
     read[1] = 130  # "159" read as "130": the row still falls, but 130 at 4 cannot leave 126 alive at 8
     assert np.all(np.diff(read) <= 0)
     (plain,), notes = set_aside_increasing([_row(read)])
-    assert plain.n_risk.tolist() == read and not notes  # the numbers alone see nothing
+    assert plain.n_risk.tolist() == read  # the numbers alone see nothing
+    assert not notes
     rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
     assert rows[0].n_risk.tolist() == true[:1] + true[2:]
     assert rows[0].time.tolist() == [0.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0]
-    assert "time 4 read as 130" in notes[0] and "than the curve lets survive" in notes[0]
+    assert "time 4 read as 130" in notes[0]
+    assert "than the curve lets survive" in notes[0]
 
 
 def test_a_small_excess_over_the_bound_is_left_to_the_quality_gate_unless_the_row_is_doubtful():
@@ -138,7 +140,8 @@ def test_a_small_excess_over_the_bound_is_left_to_the_quality_gate_unless_the_ro
                                  time_precision=0.1)
     assert 1.0 < ratio < 2.0
     rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
-    assert rows[0].n_risk.tolist() == read and not notes  # kept as read: the reconstruction rejects it (misfit)
+    assert rows[0].n_risk.tolist() == read  # kept as read: the reconstruction rejects it (misfit)
+    assert not notes
     rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1,
                                          doubtful=[True])
     assert rows[0].n_risk.tolist() == true[:3] + true[4:]  # a row known to hold misreads: the curve decides
