@@ -24,7 +24,15 @@ from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.visibility import panel_exits
-from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit, name_by_counts
+from kmrecon.run_arms import (
+    _curve_shades,
+    _direct_labels,
+    _is_vector,
+    _match_named,
+    match_by_fit,
+    name_by_counts,
+    recheck_match,
+)
 from kmrecon.run_table import figure_rows, file_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -410,6 +418,9 @@ def run_figure(
         doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
         matched, mended = mend_along_curves([as_read[j] for j in match.rows], matched, curves_in, precision=precision,
                                             time_precision=time_precision)
+        if not arm_names:  # a match the numbers made must hold without the cells the curves set aside
+            recheck_match(match, curves_in, rows, matched, precision=precision, method=method, marks=mark_times,
+                          time_precision=time_precision)
         misread += mended
         matched, first_notes = set_aside_first_cell(matched, curves_in, doubt)
         if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
