@@ -6,7 +6,9 @@ count; the cells that are not on every longest consistent run (rising times, num
 increase, and within the matched curve's bound when it is known) are treated as unread, the warnings
 say so and the arm's reading is flagged. Two conflicting cells that no run decides between are both
 set aside. When that would keep fewer than two cells or under half of the row, the row is kept as read
-and the reconstruction rejects it.
+and the reconstruction rejects it. A row that never increases is set aside along its curve too when it
+clearly keeps more patients than the curve lets survive (a digit misread, "192" as "152"); the cells set
+aside are read again closer and put back when that reading keeps the row within the curve's bound.
 
 A table is printed on one grid of times, so a cell missing from one row but present in another is
 an unread cell; the run continues with the cells read and its warnings list the missing ones. The
