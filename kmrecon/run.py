@@ -24,7 +24,15 @@ from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
 from reconstruct.reconstruction import reconstruct_ipd
 from reconstruct.results import IPDReconstruction
 from reconstruct.visibility import panel_exits
-from kmrecon.run_arms import _curve_shades, _direct_labels, _is_vector, _match_named, match_by_fit, name_by_counts
+from kmrecon.run_arms import (
+    _curve_shades,
+    _direct_labels,
+    _is_vector,
+    _match_named,
+    match_by_fit,
+    name_by_counts,
+    recheck_match,
+)
 from kmrecon.run_table import figure_rows, file_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -396,18 +404,35 @@ def run_figure(
                              f"{int(at_zero[0])}; check which is right")
     table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
-        from reconstruct.table_gaps import complete_rows, set_aside_along_curves, set_aside_first_cell
+        from reconstruct.table_gaps import (
+            complete_rows,
+            mend_along_curves,
+            set_aside_along_curves,
+            set_aside_first_cell,
+        )
 
         # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
         matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,
                                                   time_precision=time_precision)
+        # a row with cells set aside, by the numbers or by its curve, may hold more misreads
+        doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
+        matched, mended = mend_along_curves([as_read[j] for j in match.rows], matched, curves_in, precision=precision,
+                                            time_precision=time_precision)
+        if not arm_names:  # a match the numbers made must hold without the cells the curves set aside
+            recheck_match(match, curves_in, rows, matched, precision=precision, method=method, marks=mark_times,
+                          time_precision=time_precision)
+        misread += mended
+        matched, first_notes = set_aside_first_cell(matched, curves_in, doubt)
+        if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
+            matched, again = set_aside_along_curves(matched, curves_in, precision=precision,
+                                                    time_precision=time_precision, doubtful=doubt)
+            misread += again
         notes.extend(misread)
         table_notes.extend(misread)
-        matched, first_notes = set_aside_first_cell(matched, curves_in, [doubtful[j] for j in match.rows])
         filled, gap_notes = complete_rows(matched, curves_in, n_start=printed_n)
         gap_notes = first_notes + gap_notes
         table_cells = _table_cells(matched, filled, names)
-        misread_arms = [names[k] for k, j in enumerate(match.rows) if doubtful[j]]
+        misread_arms = [names[k] for k in range(len(match.rows)) if doubt[k]]
         rows = list(rows)
         for k, j in enumerate(match.rows):
             rows[j] = filled[k]

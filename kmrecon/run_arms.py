@@ -19,7 +19,7 @@ from reconstruct.document import FigureDocument
 from reconstruct.errors import ReconstructionError
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 
-__all__ = ["match_by_fit", "name_by_counts"]
+__all__ = ["match_by_fit", "name_by_counts", "recheck_match"]
 
 # Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
 # reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
@@ -225,3 +225,59 @@ def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, prec
     names = [given[j] for j in match.rows]
     note = overridden or f"arm names: the arms given with --n matched to the curves by {match.basis} ({match.detail})"
     return names, note
+
+
+_BY_PRINT = ("single", "label", "colour", "pairs")
+"""Match bases decided by what is printed (row and legend labels, colours), not by the rows' numbers."""
+
+
+def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo],
+                  cleaned: Sequence[RiskRowInfo], *, precision: float, method: str, marks: Sequence[Any] | None,
+                  time_precision: float | None = None) -> None:
+    """Raise when a match the numbers decided does not hold once the curves set more misread cells aside.
+
+    The rows were matched to the curves with the cells that make a row increase set aside; the curves then
+    set aside more (cells above what a curve lets survive). A match decided by numbers or fit rested on
+    those cells too, and misread cells can put an arm's numbers on another curve (jco_008: the two arms
+    named the other way round): the rows are matched again without them, and anything but the same match
+    is an ambiguity error.
+
+    Parameters
+    ----------
+    match : ArmMatch
+        The match made on ``rows``.
+    arms : sequence of ArmCurve
+    rows : sequence of RiskRowInfo
+        The rows it was made on, in table order.
+    cleaned : sequence of RiskRowInfo
+        ``cleaned[k]`` is the row of ``arms[k]`` (``rows[match.rows[k]]``) with the curve's set-asides.
+    precision, method, marks, time_precision
+        As for :func:`match_by_fit`.
+
+    Raises
+    ------
+    ReconstructionError
+        When the rows without the cells set aside match otherwise, or cannot be matched.
+    """
+    if match.basis in _BY_PRINT or len(arms) < 2:
+        return
+    if all(len(cleaned[k].n_risk) >= len(rows[j].n_risk) for k, j in enumerate(match.rows)):
+        return
+    again = list(rows)
+    for k, j in enumerate(match.rows):
+        again[j] = cleaned[k]
+    hint = ("name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with the "
+            "legend's names")
+    try:
+        second, _ = match_by_fit(arms, again, precision=precision, method=method, marks=marks,
+                                 time_precision=time_precision)
+    except ReconstructionError:
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"the {match.basis} put rows {list(match.rows)} on the curves with cells the curves show misread, "
+            f"and nothing decides without them; {hint}") from None
+    if tuple(second.rows) != tuple(match.rows):
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"the {match.basis} put rows {list(match.rows)} on the curves with cells the curves show misread, "
+            f"rows {list(second.rows)} without them; {hint}")

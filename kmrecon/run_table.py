@@ -58,7 +58,23 @@ def figure_rows(document: FigureDocument, digitized, notes: list[str]) -> list[R
                  f"{cell['second']} (first read {cell['first']}, which made the row rise)"
                  for cell in table.parameters.get("reread", ()))
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
-                        row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade) for r in table.rows]
+                        row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
+                        reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None)
+            for r in table.rows]
+
+
+def _closer_reading(image, boxes):
+    """A callable reading the cells in ``boxes`` of ``image`` again, closer (run only when a row is in doubt)."""
+
+    def reread():
+        import cv2
+
+        from reconstruct.digitize.risk_cells import reread_cells
+
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+        return [read[0] if read is not None else None for read in reread_cells(gray, boxes)]
+
+    return reread
 
 
 def _in_panel_table_top(image, digitized) -> int | None:

@@ -12,7 +12,7 @@ otherwise the match is an error (:class:`~reconstruct.errors.ReconstructionError
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,6 +88,9 @@ class RiskRowInfo:
         Centre pixel row of a row read from an image (for the overlay); None otherwise.
     shade : float or None
         Core grey level of the row's label (text, key box or line), 0-255.
+    reread : callable or None
+        For a row read from an image: returns each cell's number read again closer, in time order
+        (None where that reading is unsure), for :func:`reconstruct.table_gaps.mend_along_curves`.
     """
 
     label: str | None
@@ -96,6 +99,7 @@ class RiskRowInfo:
     n_risk: NDArray[np.int64]
     row_px: float | None = None
     shade: float | None = None
+    reread: Callable[[], Sequence[int | None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ count; the cells that are not on every longest consistent run (rising times, num
 increase, and within the matched curve's bound when it is known) are treated as unread, the warnings
 say so and the arm's reading is flagged. Two conflicting cells that no run decides between are both
 set aside. When that would keep fewer than two cells or under half of the row, the row is kept as read
-and the reconstruction rejects it.
+and the reconstruction rejects it. A row that never increases is set aside along its curve too when it
+clearly keeps more patients than the curve lets survive (a digit misread, "192" as "152"); the cells set
+aside are read again closer and put back when that reading keeps the row within the curve's bound.
 
 A table is printed on one grid of times, so a cell missing from one row but present in another is
 an unread cell; the run continues with the cells read and its warnings list the missing ones. The
@@ -23,7 +25,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["complete_rows", "set_aside_along_curves", "set_aside_first_cell", "set_aside_increasing"]
+__all__ = ["complete_rows", "mend_along_curves", "set_aside_along_curves", "set_aside_first_cell",
+           "set_aside_increasing"]
 
 
 def _fmt(t: float) -> str:
@@ -170,6 +173,28 @@ def _in_every_longest_run(t: NDArray[np.float64], n: NDArray[np.int64],
     return on_some & np.isin(ends, list(alone))
 
 
+_CLEAR_EXCESS = 2.0
+"""Times its slack a row that shows no misread otherwise must exceed its curve's bound by to be set aside.
+
+On the wild corpus, misread digits ("192" as "152", "83" as "85" after a "186" read as "100") exceed it
+2.4 to 4.5 times; curves traced off their line (a CI band followed, a line lost in another) 1.1 to 1.5
+times, with a table read right: those stay misfits.
+"""
+
+
+def _breaks_bound(curve, t: NDArray[np.float64], n: NDArray[np.int64], precision: float,
+                  time_precision: float | None, limit: float = 1.0) -> bool:
+    """True when the row keeps more patients than ``curve`` lets survive, by over ``limit`` times the slack.
+
+    ``limit`` 1 is the quality gate's misfit (:func:`reconstruct.quality.table_bound_ratio`).
+    """
+    from reconstruct.quality import table_bound_ratio
+
+    ratio, _ = table_bound_ratio(curve.time, curve.survival, t, n, precision=precision,
+                                 time_precision=time_precision)
+    return ratio > limit
+
+
 def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, precision: float = 0.0,
                          time_precision: float | None = None) -> tuple[list, list[str]]:
     """Set aside the cells that make a row increase or that share a time with another cell.
@@ -216,11 +241,13 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
         order = np.argsort(t, kind="stable")
         t, n = t[order], n[order]
         repeated = np.unique(t).size < t.size
-        if n.size < 2 or (not repeated and not np.any(np.diff(n) > 0)):
+        traced = curves is not None and len(curves[k].time) >= 2
+        rising = repeated or bool(np.any(np.diff(n) > 0))
+        if n.size < 2 or (not rising and not (traced and _breaks_bound(curves[k], t, n, precision, time_precision))):
             out.append(row)
             continue
         fits = None
-        if curves is not None and len(curves[k].time) >= 2:
+        if traced:
             curve = curves[k]
 
             def fits(i: int, j: int, curve=curve, t=t, n=n) -> bool:
@@ -235,6 +262,10 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
         cells = ", ".join(f"time {_fmt(t[j])} read as {n[j]}" for j in np.flatnonzero(~keep))
         why = "would make the numbers at risk increase" if not repeated else \
             "would make the numbers at risk increase or give one time two numbers"
+        if not rising:
+            why = "would keep more patients than the curve lets survive from the cell before"
+        elif fits is not None and not np.array_equal(keep, _in_every_longest_run(t, n)):
+            why += " or keep more patients than the curve lets survive"
         plural = "s" if np.sum(~keep) > 1 else ""
         notes.append(f"{row.label or f'at-risk row {k + 1}'}: the at-risk cell{plural} at {cells} {why}; "
                      "set aside as unread")
@@ -244,8 +275,15 @@ def set_aside_increasing(rows: Sequence, curves: Sequence | None = None, *, prec
 
 
 def set_aside_along_curves(rows: Sequence, curves: Sequence, *, precision: float,
-                           time_precision: float | None = None) -> tuple[list, list[str]]:
+                           time_precision: float | None = None,
+                           doubtful: Sequence[bool] | None = None) -> tuple[list, list[str]]:
     """:func:`set_aside_increasing` on rows matched to their curves, with the curve's bound where it keeps more.
+
+    A row that never increases is set aside along its curve too when it keeps more patients than the
+    curve lets survive: beyond ``_CLEAR_EXCESS`` times the slack (a digit misread, "192" as "152"; a
+    curve traced a little off its line makes smaller excesses, and stays the quality gate's misfit), or
+    beyond the slack itself (the misfit) when the row is ``doubtful`` or had cells set aside by the
+    numbers, since a row with misread cells may hold more.
 
     Parameters
     ----------
@@ -254,23 +292,88 @@ def set_aside_along_curves(rows: Sequence, curves: Sequence, *, precision: float
     curves : sequence of ArmCurve
     precision, time_precision : float
         As for :func:`set_aside_increasing`.
+    doubtful : sequence of bool, optional
+        True for the rows already known to hold misread cells.
 
     Returns
     -------
     rows : list of RiskRowInfo
         Each row with its misread cells set aside: by the curve's bound when that keeps at least as many
-        cells as the numbers alone (it breaks their ties) and still sets one aside, else by the numbers.
+        cells as the numbers alone (it breaks their ties) or when the numbers alone leave the bound broken,
+        and still sets one aside; else by the numbers.
     notes : list of str
     """
     out, notes = [], []
-    for row, curve in zip(rows, curves, strict=True):
+    doubts = [False] * len(rows) if doubtful is None else list(doubtful)
+    for row, curve, doubt in zip(rows, curves, doubts, strict=True):
         (plain,), plain_notes = set_aside_increasing([row])
-        if not plain_notes:
+        limit = 1.0 if doubt or plain_notes else _CLEAR_EXCESS
+        broken = len(curve.time) >= 2 and _breaks_bound(curve, np.asarray(plain.time, float),
+                                                         np.asarray(plain.n_risk), precision, time_precision, limit)
+        if not plain_notes and not broken:
             out.append(plain)
             continue
         (curved,), curved_notes = set_aside_increasing([row], [curve], precision=precision,
                                                        time_precision=time_precision)
-        better = len(plain.n_risk) <= len(curved.n_risk) < len(row.n_risk)
+        better = len(curved.n_risk) < len(row.n_risk) and (broken or len(plain.n_risk) <= len(curved.n_risk))
         out.append(curved if better else plain)
         notes.extend(curved_notes if better else plain_notes)
+    return out, notes
+
+
+def mend_along_curves(as_read: Sequence, kept: Sequence, curves: Sequence, *, precision: float,
+                      time_precision: float | None = None) -> tuple[list, list[str]]:
+    """Put back the cells set aside whose closer second reading keeps the row within its curve's bound.
+
+    A digit misread at small sizes ("192" as "152") is often read right when the cell is cropped tight
+    and enlarged (``RiskRowInfo.reread``). The cells a row had set aside are read again; those read
+    surely and differently are put back when the row then neither increases nor keeps more patients
+    than its curve lets survive (:func:`set_aside_along_curves` finds nothing to set aside). Cells
+    read again the same, or unsurely, stay set aside.
+
+    Parameters
+    ----------
+    as_read : sequence of RiskRowInfo
+        The rows as read, in time order, ``as_read[k]`` matched to ``curves[k]``.
+    kept : sequence of RiskRowInfo
+        The same rows with their misread cells set aside.
+    curves : sequence of ArmCurve
+    precision, time_precision : float
+        As for :func:`set_aside_increasing`.
+
+    Returns
+    -------
+    rows : list of RiskRowInfo
+    notes : list of str
+        One note per row with cells put back.
+    """
+    from reconstruct.arm_matching import RiskRowInfo
+
+    out, notes = [], []
+    for k, (row, left, curve) in enumerate(zip(as_read, kept, curves, strict=True)):
+        t = np.asarray(row.time, float)
+        n = np.asarray(row.n_risk, dtype=np.int64)
+        if row.reread is None or len(left.n_risk) == n.size or np.any(np.diff(t) <= 0):
+            out.append(left)
+            continue
+        aside = ~np.isin(t, np.asarray(left.time, float))
+        second = list(row.reread())
+        back = np.array([bool(aside[j]) and j < len(second) and second[j] is not None and second[j] != n[j]
+                         for j in range(n.size)], dtype=bool)
+        if len(second) != n.size or not back.any():
+            out.append(left)
+            continue
+        use = ~aside | back
+        values = np.where(back, [v if v is not None else -1 for v in second], n)
+        candidate = RiskRowInfo(label=row.label, colour=row.colour, time=t[use], n_risk=values[use],
+                                row_px=row.row_px, shade=row.shade)
+        (_,), broken = set_aside_along_curves([candidate], [curve], precision=precision,
+                                              time_precision=time_precision, doubtful=[True])
+        if broken:
+            out.append(left)
+            continue
+        cells = ", ".join(f"time {_fmt(t[j])}: {values[j]} (first read {n[j]})" for j in np.flatnonzero(back))
+        notes.append(f"{row.label or f'at-risk row {k + 1}'}: at-risk cell(s) read again closer, at {cells}, "
+                     "keep the row within what its curve allows; put back")
+        out.append(candidate)
     return out, notes

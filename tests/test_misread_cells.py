@@ -14,7 +14,12 @@ from reconstruct.arm_matching import ArmCurve, RiskRowInfo
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import as_count
 from reconstruct.digitize.risk_tokens import attach_event_counts, split_fused_words
-from reconstruct.table_gaps import set_aside_along_curves, set_aside_first_cell, set_aside_increasing
+from reconstruct.table_gaps import (
+    mend_along_curves,
+    set_aside_along_curves,
+    set_aside_first_cell,
+    set_aside_increasing,
+)
 
 MEDIAN = 12.0  # months; the curves below are exp(-t / MEDIAN * ln 2)
 
@@ -104,3 +109,63 @@ def test_a_count_fused_with_events_does_not_widen_the_cell_before_it(text):
     words = split_fused_words([TextBox("261", 0.9, 0, 190, 10, 215), TextBox(text, 0.9, 0, 218, 10, 275)])
     merged = attach_event_counts(words)
     assert (merged[0].text, merged[0].col1) == ("261", 215)
+
+
+def _true_row(size: int = 8, start: int = 200) -> list[int]:
+    return [round(start * np.exp(-t / MEDIAN * np.log(2.0))) for t in np.arange(size) * 4.0]
+
+
+def test_a_row_that_never_rises_is_set_aside_along_its_curve_when_it_clearly_breaks_its_bound():
+    true = _true_row()
+    read = list(true)
+    read[1] = 130  # "159" read as "130": the row still falls, but 130 at 4 cannot leave 126 alive at 8
+    assert np.all(np.diff(read) <= 0)
+    (plain,), notes = set_aside_increasing([_row(read)])
+    assert plain.n_risk.tolist() == read  # the numbers alone see nothing
+    assert not notes
+    rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == true[:1] + true[2:]
+    assert rows[0].time.tolist() == [0.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0]
+    assert "time 4 read as 130" in notes[0]
+    assert "than the curve lets survive" in notes[0]
+
+
+def test_a_small_excess_over_the_bound_is_left_to_the_quality_gate_unless_the_row_is_doubtful():
+    from reconstruct.quality import table_bound_ratio
+
+    true = _true_row()
+    read = list(true)
+    read[3] = true[3] + 10  # 1.5 times the slack above what the curve lets survive (as a curve traced a little off)
+    ratio, _ = table_bound_ratio(_curve().time, _curve().survival, np.arange(8) * 4.0, read, precision=0.001,
+                                 time_precision=0.1)
+    assert 1.0 < ratio < 2.0
+    rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == read  # kept as read: the reconstruction rejects it (misfit)
+    assert not notes
+    rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1,
+                                         doubtful=[True])
+    assert rows[0].n_risk.tolist() == true[:3] + true[4:]  # a row known to hold misreads: the curve decides
+    assert len(notes) == 1
+
+
+@pytest.mark.parametrize(
+    ("second", "mended"),
+    [
+        pytest.param(159, True, id="read-right-closer-is-put-back"),
+        pytest.param(130, False, id="read-the-same-stays-aside"),
+        pytest.param(None, False, id="unsure-stays-aside"),
+        pytest.param(190, False, id="a-second-misread-that-breaks-the-bound-stays-aside"),
+    ],
+)
+def test_a_cell_set_aside_is_put_back_when_its_closer_reading_keeps_within_the_curve(second, mended):
+    true = _true_row()
+    read = list(true)
+    read[1] = 130  # "159" read as "130"
+    closer = [None] * len(read)
+    closer[1] = second
+    row = RiskRowInfo("Arm A", None, np.arange(len(read)) * 4.0, np.asarray(read), reread=lambda: closer)
+    kept, _ = set_aside_along_curves([row], [_curve()], precision=0.001, time_precision=0.1)
+    assert kept[0].n_risk.size == len(read) - 1
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == (true if mended else true[:1] + true[2:])
+    assert len(notes) == mended

@@ -32,3 +32,51 @@ def test_follow_up_against_the_fits_preference_is_an_ambiguity_error(monkeypatch
     monkeypatch.setattr(run_arms, "pair_scorer", _scorer([[0.2, 0.5], [0.5, 0.2]]))
     with pytest.raises(ReconstructionError, match=r"follow-up puts rows \[1, 0\] on the curves, but the recon"):
         run_arms.match_by_fit([short, long], [row_long, row_short], precision=0.002, method="guyot", marks=None)
+
+
+def _rows_and_cleaned():
+    import numpy as np
+
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo
+
+    t = np.linspace(0.0, 30.0, 61)
+    arms = [ArmCurve(None, None, t, np.exp(-t / 10.0)), ArmCurve(None, None, t, np.exp(-t / 20.0))]
+    rows = [RiskRowInfo("Placebo", None, np.arange(5) * 6.0, np.array([190, 125, 50, 35, 15])),
+            RiskRowInfo("Nivolumab", None, np.arange(5) * 6.0, np.array([202, 140, 75, 40, 20]))]
+    cleaned = [RiskRowInfo("Nivolumab", None, np.arange(5) * 6.0, np.array([202, 140, 75, 40, 20])),
+               RiskRowInfo("Placebo", None, np.array([0.0, 6.0, 24.0]), np.array([190, 125, 15]))]
+    return arms, rows, cleaned
+
+
+@pytest.mark.parametrize(
+    ("basis", "again", "raises"),
+    [
+        pytest.param("numbers", (1, 0), None, id="same-match-without-the-misreads"),
+        pytest.param("numbers", (0, 1), r"numbers put rows \[1, 0\] on the curves .* rows \[0, 1\] without",
+                     id="other-match-without-the-misreads"),
+        pytest.param("fit", None, r"nothing decides without them", id="no-match-without-the-misreads"),
+        pytest.param("label", (0, 1), None, id="printed-labels-decided"),
+    ],
+)
+def test_a_match_the_numbers_made_must_hold_without_the_cells_the_curves_set_aside(monkeypatch, basis, again,
+                                                                                    raises):
+    from reconstruct.arm_matching import ArmMatch
+
+    arms, rows, cleaned = _rows_and_cleaned()
+
+    def rematch(arms_, rows_, **_):
+        assert [len(r.n_risk) for r in rows_] == [3, 5]  # the placebo row without the cells set aside
+        if again is None:
+            raise ReconstructionError("expected at-risk rows that can be told apart, got an ambiguous match")
+        return ArmMatch(rows=again, basis="numbers", detail=""), ""
+
+    monkeypatch.setattr(run_arms, "match_by_fit", rematch)
+    match = ArmMatch(rows=(1, 0), basis=basis, detail="")
+    if raises is None:
+        run_arms.recheck_match(match, arms, rows, cleaned, precision=0.002, method="steps", marks=None)
+    else:
+        with pytest.raises(ReconstructionError, match=raises):
+            run_arms.recheck_match(match, arms, rows, cleaned, precision=0.002, method="steps", marks=None)
+    full = [rows[1], rows[0]]  # nothing set aside by the curves: the match stands, nothing is matched again
+    monkeypatch.setattr(run_arms, "match_by_fit", None)
+    run_arms.recheck_match(match, arms, rows, full, precision=0.002, method="steps", marks=None)

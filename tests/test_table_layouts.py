@@ -88,6 +88,17 @@ def test_columns_stay_on_the_tick_grid_when_only_some_tick_labels_were_read():
         assert row.n_risk.tolist() == counts
 
 
+@pytest.mark.parametrize("stretch", [1.0, 1.04], ids=["calibrated", "calibration-4%-off"])
+def test_columns_between_the_ticks_read_take_the_finer_grid(stretch):
+    # scan_014: tick labels of 0-42 every 6 read as 0, 24 and 36 (a grid of 12); the columns at 6, 18, 30
+    # and 42 were left at their calibrated times (7.09, 18.47, 30.78, 42.86), off the other rows' columns.
+    rgb, bbox, cal = _figure(["Arm A", "Arm B"], COUNTS, layout="other")
+    table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=lambda col: stretch * cal(col), tick_values=[0, 24])
+    for row, counts in zip(table.rows, COUNTS, strict=True):
+        assert row.times.tolist() == TICKS
+        assert row.n_risk.tolist() == counts
+
+
 def test_events_read_as_their_own_word_widen_the_cell():
     line = [TextBox("Arm B", 0.9, 0, 10, 12, 60), TextBox("152", 0.9, 0, 100, 12, 130),
             TextBox("113", 0.9, 0, 180, 12, 210), TextBox("(19)", 0.9, 0, 212, 12, 250),

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import as_count
 
-__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_increasing", "reread_words"]
+__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_cells", "reread_increasing"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
@@ -98,13 +98,10 @@ def reread_increasing(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
         The numbers with the mending second readings (:func:`mend_row`) and the lowest recogniser
         score over the row's cells, or None when no second reading mends the row.
     """
-    from reconstruct.digitize.ocr import _recognise_crops, _tight_crop
-
     first = [n for _, n in cells]
     if _never_increases(first) or not cells:
         return None
-    paper = int(np.median(gray))
-    read = _recognise_crops([_tight_crop(gray, (w.row0, w.col0, w.row1, w.col1), paper) for w, _ in cells])
+    read = _read_closer(gray, [(w.row0, w.col0, w.row1, w.col1) for w, _ in cells])
     second = [count_of(text) if score >= SURE_SCORE else None for text, score in read]
     mended = mend_row(first, second)
     if mended is None:
@@ -113,15 +110,22 @@ def reread_increasing(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
     return mended, float(min(scores))
 
 
-def reread_words(gray: NDArray[np.uint8], words: Sequence[TextBox]) -> list[tuple[int, float] | None]:
-    """Read words again one by one, cropped tight: each one's count and score when sure, else None.
+def _read_closer(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
+    from reconstruct.digitize.ocr import _recognise_crops, _tight_crop
+
+    paper = int(np.median(gray))
+    return _recognise_crops([_tight_crop(gray, box, paper) for box in boxes])
+
+
+def reread_cells(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, float] | None]:
+    """Each cell's number read again on its own, cropped tight and enlarged: its count and score when sure.
 
     Parameters
     ----------
     gray : ndarray of shape (rows, cols), uint8
         The image the boxes refer to.
-    words : sequence of TextBox
-        Cells first read as something other than a number ("GO").
+    boxes : sequence of (int, int, int, int)
+        ``(row0, col0, row1, col1)`` of each cell, e.g. a misread cell ("GO") or one its curve set aside.
 
     Returns
     -------
@@ -129,11 +133,7 @@ def reread_words(gray: NDArray[np.uint8], words: Sequence[TextBox]) -> list[tupl
         The number at risk and the recogniser's score of each second reading that is a count read with at
         least :data:`SURE_SCORE`; None for the others.
     """
-    from reconstruct.digitize.ocr import _recognise_crops, _tight_crop
-
-    if not words:
+    if not boxes:
         return []
-    paper = int(np.median(gray))
-    read = _recognise_crops([_tight_crop(gray, (w.row0, w.col0, w.row1, w.col1), paper) for w in words])
     return [(count, float(score)) if score >= SURE_SCORE and (count := count_of(text)) is not None else None
-            for text, score in read]
+            for text, score in _read_closer(gray, boxes)]

@@ -68,6 +68,10 @@ class RiskRow:
         (impossible without late entry, so most likely a misread).
     row_px : float
         Centre row of the printed row, in pixels.
+    label_shade : float or None
+        Core grey level of the row's label.
+    cell_boxes : tuple of (int, int, int, int)
+        Pixel box ``(row0, col0, row1, col1)`` of each number, in time order (empty when not known).
     """
 
     label: str | None
@@ -77,6 +81,7 @@ class RiskRow:
     confidence: float
     row_px: float
     label_shade: float | None = None
+    cell_boxes: tuple[tuple[int, int, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "times", _frozen_array(self.times, np.float64))
@@ -255,12 +260,12 @@ def _doubtful_cell(word: TextBox, numbers: Sequence[TextBox], first_col: float, 
 def _read_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float, last_col: float) -> list[_Line]:
     """Lines with their misread cells read again on their own: a sure count takes the cell, else it is left
     unread (a missing cell, which the run reports) rather than taken for a word that makes the line no row."""
-    from reconstruct.digitize.risk_cells import reread_words
+    from reconstruct.digitize.risk_cells import reread_cells
 
     doubtful = [w for ln in lines for w in ln.doubtful]
     if not doubtful:
         return lines
-    second = dict(zip(map(id, doubtful), reread_words(gray, doubtful), strict=True))
+    second = dict(zip(map(id, doubtful), reread_cells(gray, [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]), strict=True))
     out = []
     for ln in lines:
         if not ln.doubtful:
@@ -483,6 +488,7 @@ def read_risk_table(
                 confidence=float(confidence),
                 row_px=(line.row0 + line.row1) / 2.0,
                 label_shade=shade,
+                cell_boxes=tuple((w.row0, w.col0, w.row1, w.col1) for w, _ in ordered),
             )
         )
     return RiskTable(rows=tuple(rows), confidence=min((r.confidence for r in rows), default=0.0), parameters=params)

@@ -20,7 +20,7 @@ from reconstruct.digitize.ocr import TextBox
 if TYPE_CHECKING:
     from reconstruct.digitize.risk_table import _Line
 
-__all__ = ["fill_columns", "tick_step"]
+__all__ = ["fill_columns", "finer_step", "tick_step"]
 
 _REACH = 0.45  # largest distance from a column, in column steps, of an entry taken into it
 
@@ -83,6 +83,49 @@ def tick_step(values: Sequence[float]) -> float:
     return float(np.median(gaps))
 
 
+_ON_GRID = 0.25  # largest distance from a grid column, in steps, of an entry counted on the grid
+_MOST = 0.8  # share of the entries on a grid that makes it the table's
+
+
+def finer_step(times: Sequence[float], origin: float, step: float) -> float:
+    """The table's column step: ``step`` or, when most entries fall between its columns, a divisor of it.
+
+    The tick labels read may be every second or third of those printed (scanned figures, small text:
+    ticks every 6 months read as 0, 24 and 36, a step of 12); the table's columns then fall half-way
+    between the grid's. The step is divided by the smallest ``m`` in 2..5 that puts at least 80% of the
+    entries within a quarter of a step of a column, when ``step`` itself does not.
+
+    Parameters
+    ----------
+    times : sequence of float
+        Calibrated time of each entry (its centre column).
+    origin, step : float
+        The grid from the tick labels read.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> finer_step([0.2, 7.1, 12.1, 18.5, 24.0, 30.8, 36.2, 42.7], 0.0, 12.0)
+    6.0
+    >>> finer_step([0.2, 12.1, 24.0, 36.2, 7.0], 0.0, 12.0)
+    12.0
+    """
+    t = np.asarray(times, dtype=float)
+    if step <= 0 or t.size < 4:
+        return step
+
+    def share(s: float) -> float:
+        k = (t - origin) / s
+        return float(np.mean(np.abs(k - np.round(k)) <= _ON_GRID))
+
+    if share(step) >= _MOST:
+        return step
+    return next((step / m for m in range(2, 6) if share(step / m) >= _MOST), step)
+
+
 def _nice_step(raw: float) -> float:
     """Round a positive spacing to 1, 2, 2.5 or 5 times a power of ten."""
     exponent = np.floor(np.log10(raw))
@@ -141,8 +184,8 @@ def _column_times(
     tick_vals = np.array([v for _, v in tick_line.values], dtype=float) if tick_line else np.zeros(0)
     ticks = np.sort(np.asarray(tick_values if tick_values is not None else [], dtype=float))
     if ticks.size >= 2:  # the table is a grid aligned to the x ticks: snap to their spacing
-        step = tick_step(ticks)
         origin = float(ticks[0])
+        step = finer_step([float(x_calibration(w.center_px[1])) for w, _ in entries], origin, tick_step(ticks))
 
         first = (min(origin, 0.0) - origin) / step  # column of time 0 when the tick "0" was not read
 
