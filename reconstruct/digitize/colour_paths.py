@@ -266,9 +266,12 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     for weight in weights:
         weight[fill] = 0.0
     if colours:
-        local_bg = _shades.local_background(crop, max(_curves.line_thickness(w) for w in weights), paper=bg_rgb)
+        thickness = max(_curves.line_thickness(w) for w in weights)
+        local_bg = _shades.local_background(crop, thickness)
+        closed_bg = _shades.local_background(crop, thickness, paper=bg_rgb, closing=True)
         for colour, weight in zip(colours, weights, strict=True):
-            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
+            under = np.maximum(_shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour),
+                               _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour))
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
             weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0

@@ -265,7 +265,8 @@ def _read_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float
     doubtful = [w for ln in lines for w in ln.doubtful]
     if not doubtful:
         return lines
-    second = dict(zip(map(id, doubtful), reread_cells(gray, [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]), strict=True))
+    boxes = [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]
+    second = dict(zip(map(id, doubtful), reread_cells(gray, boxes), strict=True))
     out = []
     for ln in lines:
         if not ln.doubtful:

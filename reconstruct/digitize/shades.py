@@ -31,14 +31,16 @@ def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32
     return 0.85 <= alpha <= 1.0 / 0.85 and residual < 20.0
 
 
-def local_background(rgb: NDArray[np.uint8], thickness: int, *,
-                     paper: NDArray[np.float32] | None = None) -> NDArray[np.uint8]:
+def local_background(rgb: NDArray[np.uint8], thickness: int, *, paper: NDArray[np.float32] | None = None,
+                     closing: bool = False) -> NDArray[np.uint8]:
     """Colour around every pixel with the lines taken out, over a square more than twice a line's thickness.
 
-    Inside a filled area wider than the square (a confidence ribbon), the closing by the square (the
-    lightest colour over it, then the darkest of those): it takes out every stroke thinner than the
-    square however close another runs beside it, where a median is a mix of two lines a few pixels
-    apart (survminer_light_010 lost its red arm under such a mix). Elsewhere the median over the square.
+    The median over the square; with ``closing``, inside a filled area wider than the square (a
+    confidence ribbon), the closing by the square instead (the lightest colour over it, then the
+    darkest of those): it takes out every stroke thinner than the square however close another runs
+    beside it, where a median is a mix of two lines a few pixels apart (survminer_light_010 lost its
+    red arm under such a mix). Per channel, the closing of two overlapping ribbons of other colours
+    is no colour drawn, so a line is looked for against both (``trace_arms``).
 
     Parameters
     ----------
@@ -46,7 +48,9 @@ def local_background(rgb: NDArray[np.uint8], thickness: int, *,
     thickness : int
         Typical line thickness in pixels.
     paper : ndarray of shape (3,), optional
-        The panel's background colour; by default the median colour of the closing.
+        With ``closing``: the panel's background colour; by default the median colour of the closing.
+    closing : bool, default False
+        Take the closing inside filled areas.
 
     Returns
     -------
@@ -54,11 +58,14 @@ def local_background(rgb: NDArray[np.uint8], thickness: int, *,
         White paper, or the confidence ribbon a line runs through.
     """
     side = 2 * max(int(thickness), 1) + 3
+    median = cv2.medianBlur(rgb, side)
+    if not closing:
+        return median
     closed = cv2.morphologyEx(rgb, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
     if paper is None:
         paper = np.median(closed.reshape(-1, 3), axis=0)
     in_fill = channel_norm(closed.astype(np.float32) - np.asarray(paper, np.float32)) > 12.0
-    return np.where(in_fill[..., None], closed, cv2.medianBlur(rgb, side))
+    return np.where(in_fill[..., None], closed, median)
 
 
 def membership_under_ribbon(
