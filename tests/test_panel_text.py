@@ -91,6 +91,22 @@ def test_text_mask_keeps_a_curves_drop_inside_a_loose_box_above_the_letters():
     assert not mask[33:40, 110:112].any()
 
 
+def test_text_mask_finds_glyphs_in_the_clear_ink_not_joined_to_a_dashed_curve_by_jpeg_noise():
+    # rms_010: a JPEG's faint noise joins the dashes of a curve's last level, 3 px above a label, to its letters
+    ink = _ink()
+    for col in range(30, 120, 10):  # the dashed level, 2 px thick, across the top of the box
+        ink[40:42, col: col + 6] = True
+    for col in range(40, 100, 8):  # letters, rows 45 to 57
+        ink[45:57, col: col + 4] = True
+    noise = ink.copy()
+    noise[42:45, 30:120:3] = True  # faint speckle between them, drawn but not clear
+    box = TextBox("Lenvatinib", 0.99, 36, 38, 60, 104)
+    joined = text_mask(np.zeros((1, 1), np.uint8), (0, 0, 120, 200), noise, boxes=[box])
+    clear = text_mask(np.zeros((1, 1), np.uint8), (0, 0, 120, 200), noise, boxes=[box], core=ink)
+    assert joined[40:42, 50:56].all()  # the speckle makes the dashes part of the letters ...
+    assert not clear[40:42, 50:56].any() and clear[46:56, 41].all()  # ... the clear ink does not
+
+
 def _word(text, row, col, height=14, width=20):
     return TextBox(text, 0.99, row, col - width // 2, row + height, col + width // 2)
 

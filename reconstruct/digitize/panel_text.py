@@ -52,7 +52,7 @@ def panel_words(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int]) -> lis
 
 
 def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDArray[np.bool_], *,
-              boxes: Sequence[TextBox] | None = None) -> NDArray[np.bool_]:
+              boxes: Sequence[TextBox] | None = None, core: NDArray[np.bool_] | None = None) -> NDArray[np.bool_]:
     """Pixels of the words printed in a panel, without the lines that run through them.
 
     Parameters
@@ -65,6 +65,9 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
         Drawn pixels of the panel (lines and glyphs).
     boxes : sequence of TextBox, optional
         Words in the panel's pixels; by default read by :func:`panel_words`.
+    core : ndarray of shape (row1 - row0, col1 - col0), bool, optional
+        The clearly drawn part of ``ink``, in which the glyphs are found (by default ``ink`` itself): the
+        faint noise of a JPEG joins a word's letters to the dashes of a curve passing just above them.
 
     Returns
     -------
@@ -76,6 +79,7 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
         and is kept for the tracer), or cut by the panel's top or bottom edge.
     """
     boxes = panel_words(gray, bbox) if boxes is None else list(boxes)
+    ink = ink if core is None else core
     mask = np.zeros(ink.shape, bool)
     n_rows, n_cols = ink.shape
     for box in boxes:
