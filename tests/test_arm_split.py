@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reconstruct.digitize.arm_split import stroke_extent
 from reconstruct.digitize.figure import digitize_image
 from reconstruct.digitize.trace_check import bare_drop
 from reconstruct.quality import BARE_DROP_TOLERANCE, score_arm
@@ -127,3 +128,17 @@ def test_the_gate_flags_a_curve_ending_before_the_table_has_emptied():
     beyond_axis = score_arm("A", t, s, rec_time, rec_event, precision=0.001, table_time=table_t, n_risk=table_n,
                             time_limit=25.0)
     assert beyond_axis.trace_ratio == 0.0  # a row past the figure's x axis says nothing about the trace
+
+
+def test_stroke_extent_gives_a_lines_faint_fringe_the_lines_extent():
+    # rms_019: a solid level straddles two rows, one at 0.45 of the ink, the other at 0.3 (under the 0.4 that
+    # makes a stroke); without the stroke's extent the fainter row counted as no line type at all, and the
+    # solid arm's re-trace lost the level (its window held 0.45 < 0.5 of ink) and ended there
+    shared = np.zeros((40, 200), np.float32)
+    shared[20, 10:190] = 0.45
+    shared[21, 10:190] = 0.3
+    shared[30, 50:54] = 0.3  # faint ink beside no stroke stays without an extent
+    extent = stroke_extent(shared)
+    assert np.exp(extent[21, 10:190]) == pytest.approx(180.0)
+    assert np.exp(extent[20, 100]) == pytest.approx(180.0)
+    assert not extent[30, 50:54].any() and not extent[0].any()

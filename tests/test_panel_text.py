@@ -58,6 +58,55 @@ def test_text_mask_takes_the_part_of_a_word_the_panels_edge_cuts():
     assert mask[117:120, 31].all() and mask[117:120, 42].all()
 
 
+def test_text_mask_takes_the_stems_of_letters_the_panels_top_edge_cuts():
+    # rms_013: a label printed at S = 1 runs over the panel's top; its stems, cut by the edge, are 17 px of a
+    # 33 px box and are letters, not lines running on beyond the panel
+    ink = _ink()
+    ink[0:17, 10:12] = True  # an E's stem from the panel's edge down
+    ink[7:9, 10:20] = True
+    ink[15:17, 10:20] = True
+    ink[4:17, 30:32] = True  # an l and a t reaching up to the edge
+    ink[0:17, 40:42] = True
+    ink[4:17, 50:58] = True  # a lower-case letter
+    box = TextBox("Experimental", 0.99, -8, 8, 25, 60)
+    mask = text_mask(np.zeros((1, 1), np.uint8), (0, 0, 120, 200), ink, boxes=[box])
+    assert mask[0:17, 10].all() and mask[0:17, 40].all() and mask[8, 15] and mask[10, 31]
+
+
+def test_text_mask_keeps_a_curves_drop_inside_a_loose_box_above_the_letters():
+    # rms_003: OCR boxes the label 'Intensified' with 10 px to spare above its letters, where the dashed curve
+    # ends with a drop and a dash; a solid curve running through the word joins its letters into one piece
+    ink = _ink()
+    ink[30:32, 100:112] = True  # the dashed curve's last dash of its level ...
+    ink[32:39, 110:112] = True  # ... its drop, inside the box ...
+    ink[38:40, 110:118] = True  # ... and a dash of its new level
+    for col in range(40, 100, 8):  # letters of the word, 12 px high, rows 45 to 57
+        ink[45:57, col: col + 4] = True
+    for k, col in enumerate(range(36, 96, 20)):  # a solid curve stepping down through the word, joining its letters
+        ink[52 + 2 * k: 54 + 2 * k, col: col + 20] = True
+        ink[52 + 2 * k: 56 + 2 * k, col + 19: col + 20] = True
+    box = TextBox("Intensified", 0.99, 34, 38, 60, 104)
+    mask = text_mask(np.zeros((1, 1), np.uint8), (0, 0, 120, 200), ink, boxes=[box])
+    assert mask[46:56, 41].all() and mask[46:56, 97].all()
+    assert not mask[33:40, 110:112].any()
+
+
+def test_text_mask_finds_glyphs_in_the_clear_ink_not_joined_to_a_dashed_curve_by_jpeg_noise():
+    # rms_010: a JPEG's faint noise joins the dashes of a curve's last level, 3 px above a label, to its letters
+    ink = _ink()
+    for col in range(30, 120, 10):  # the dashed level, 2 px thick, across the top of the box
+        ink[40:42, col: col + 6] = True
+    for col in range(40, 100, 8):  # letters, rows 45 to 57
+        ink[45:57, col: col + 4] = True
+    noise = ink.copy()
+    noise[42:45, 30:120:3] = True  # faint speckle between them, drawn but not clear
+    box = TextBox("Lenvatinib", 0.99, 36, 38, 60, 104)
+    joined = text_mask(np.zeros((1, 1), np.uint8), (0, 0, 120, 200), noise, boxes=[box])
+    clear = text_mask(np.zeros((1, 1), np.uint8), (0, 0, 120, 200), noise, boxes=[box], core=ink)
+    assert joined[40:42, 50:56].all()  # the speckle makes the dashes part of the letters ...
+    assert not clear[40:42, 50:56].any() and clear[46:56, 41].all()  # ... the clear ink does not
+
+
 def _word(text, row, col, height=14, width=20):
     return TextBox(text, 0.99, row, col - width // 2, row + height, col + width // 2)
 

@@ -14,7 +14,8 @@ from reconstruct.digitize.colour_paths import trace_arms
 from reconstruct.digitize.curves import TracedPath
 from reconstruct.digitize.digitized import DigitizedArm
 from reconstruct.digitize.figure import _keep_tails, digitize_image
-from reconstruct.digitize.step_corners import step_corners
+from reconstruct.digitize.step_corners import final_drop, step_corners
+from reconstruct.digitize.trace_check import bare_drop
 from tests._mpl_panel import mean_miss
 from tests.test_arm_split import _black_arms, _figure
 
@@ -95,3 +96,45 @@ def test_a_tail_lost_under_a_masked_word_is_taken_from_a_clean_first_tracing(str
     kept = _keep_tails(masked, False, first)
     assert kept[0].time[-1] == pytest.approx(kept_end)
     assert kept[0].label == "Standard"  # the retrace's label stays
+
+
+def _dashed_drop(drawn: np.ndarray, col: int, top: int, bottom: int) -> None:
+    """A vertical dashed stroke, 2 px wide, dashes of 10 rows with gaps of 8, from ``top`` towards ``bottom``."""
+    for row in range(top, bottom, 18):
+        drawn[row: min(row + 10, bottom), col: col + 2] = True
+
+
+def test_a_dashed_drop_reached_in_two_pieces_is_one_drawn_stroke():
+    # base_r_016: the path took a dashed drop 721 -> 781 as 721 -> 771 (onto its last dash) and 771 -> 781 one
+    # column on; the second piece lies wholly in a gap between dashes and was cut as a bare spur
+    drawn = np.zeros((120, 200), bool)
+    drawn[20:22, 0:101] = True  # the level before the drop
+    _dashed_drop(drawn, 100, 20, 77)  # dashes at rows 20-29, 38-47, 56-65, 74-76
+    drawn[76:78, 101:200:10] = True  # the dashed level after it (dots of it, enough to be drawn)
+    cols = np.array([0.0, 99.5, 100.0, 150.0])
+    rows = np.array([20.5, 64.0, 76.5, 76.5])  # the second piece, rows 66 to 74, lies in a gap
+    out_cols, out_rows, height, _ = bare_drop(cols, rows, drawn, 1)
+    assert out_cols[-1] == 150.0 and height == 0.0  # before: cut at column 100, the drop 64 -> 76.5 bare
+    alone = np.array([0.0, 99.5, 140.0, 150.0])  # the same rows, the second drop 40 columns on: a drop of its own
+    alone_cols, alone_rows, _, _ = bare_drop(alone, rows, drawn, 1)
+    assert alone_cols[-1] == 140.0 and alone_rows[-1] == 64.0  # cut there as a bare spur
+
+
+def test_a_dashed_arm_ending_in_a_dashed_drop_to_zero_takes_the_drop():
+    # base_r_016: the dashed arm's last event drops it to 0; its drop inks about half its rows, like its levels
+    weight = np.zeros((120, 200), np.float32)
+    own = np.zeros(200)
+    for col in range(0, 150, 12):  # the dashed level at row 40, 7 columns on, 5 off
+        weight[40, col: col + 7] = 1.0
+        own[col: col + 7] = 1.0
+    rows = np.full(200, 40, np.int64)
+    path = TracedPath(rows, own, 0, 150, 0.6, 1, False)
+    stroke = np.zeros((120, 200), bool)
+    _dashed_drop(stroke, 149, 41, 100)
+    dashed = np.where(stroke, 1.0, weight).astype(np.float32)
+    assert final_drop(path, dashed, 40.0, 100.0)  # before: 90% of the rows were needed
+    sparse = weight.copy()
+    sparse[50:60, 149:151] = 1.0  # one dash under the end is no drop to 0
+    assert not final_drop(path, sparse, 40.0, 100.0)
+    solid_path = TracedPath(rows, np.ones(200), 0, 150, 1.0, 1, False)
+    assert not final_drop(solid_path, dashed, 40.0, 100.0)  # a solid line's drop is solid

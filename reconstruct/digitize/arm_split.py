@@ -106,14 +106,20 @@ def stroke_extent(shared: NDArray[np.float32]) -> NDArray[np.float32]:
     """Log of the extent (larger side of the bounding box, pixels) of the connected stroke every inked pixel is part of.
 
     A line type is a dash pattern: a solid curve is one long stroke, a dashed one a chain of dashes,
-    a dotted one a chain of dots. Where two curves of one ink cross, this tells them apart.
-    0 where there is no ink.
+    a dotted one a chain of dots. Where two curves of one ink cross, this tells them apart. Ink too
+    faint to make a stroke (an anti-aliased fringe) takes the extent of the stroke beside it; 0 where
+    there is no ink.
     """
     inked = (shared >= 0.4).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(inked, connectivity=8)
     extent = np.log(np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]).astype(np.float32))
     extent[0] = 0.0
-    return extent[labels]
+    out = extent[labels]
+    # an anti-aliased fringe (ink under the threshold, e.g. the fainter of the two rows a thin line
+    # straddles) belongs to the stroke beside it: without its extent the fringe would count as no line type
+    fringe = (shared > 0) & (labels == 0)
+    out[fringe] = cv2.dilate(out, np.ones((3, 3), np.uint8))[fringe]
+    return out
 
 
 def _style(path: _curves.TracedPath, extent: NDArray[np.float32]) -> float:

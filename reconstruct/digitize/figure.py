@@ -150,7 +150,8 @@ def digitize_image(
     crop, seen_through, over_legend = unveil(crop)
     notes.extend(seen_through)
     crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    drawn = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab))) > INK_DELTA
+    contrast = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab)))
+    drawn = contrast > INK_DELTA
     where = dict(crop=crop, lab=crop_lab, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal,
                  n_arms=n_arms, read_labels=read_labels)
     first = None
@@ -162,7 +163,8 @@ def digitize_image(
     if read_labels and (first is None or any(first[2])):
         # a trace left its curve (or none fits): trace again with the words printed in the panel masked,
         # and keep that unless it loses a curve the first tracing had
-        text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn)
+        text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn,
+                         core=contrast > 2.0 * INK_DELTA)
         if over_legend is not None:  # and the key lines and text drawn over a legend box seen through
             text |= over_legend
         try:

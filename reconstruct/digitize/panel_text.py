@@ -52,7 +52,7 @@ def panel_words(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int]) -> lis
 
 
 def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDArray[np.bool_], *,
-              boxes: Sequence[TextBox] | None = None) -> NDArray[np.bool_]:
+              boxes: Sequence[TextBox] | None = None, core: NDArray[np.bool_] | None = None) -> NDArray[np.bool_]:
     """Pixels of the words printed in a panel, without the lines that run through them.
 
     Parameters
@@ -65,6 +65,9 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
         Drawn pixels of the panel (lines and glyphs).
     boxes : sequence of TextBox, optional
         Words in the panel's pixels; by default read by :func:`panel_words`.
+    core : ndarray of shape (row1 - row0, col1 - col0), bool, optional
+        The clearly drawn part of ``ink``, in which the glyphs are found (by default ``ink`` itself): the
+        faint noise of a JPEG joins a word's letters to the dashes of a curve passing just above them.
 
     Returns
     -------
@@ -76,6 +79,7 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
         and is kept for the tracer), or cut by the panel's top or bottom edge.
     """
     boxes = panel_words(gray, bbox) if boxes is None else list(boxes)
+    ink = ink if core is None else core
     mask = np.zeros(ink.shape, bool)
     n_rows, n_cols = ink.shape
     for box in boxes:
@@ -83,20 +87,54 @@ def text_mask(gray: NDArray[np.uint8], bbox: tuple[int, int, int, int], ink: NDA
         r1, c1 = min(box.row1 + 1, n_rows), min(box.col1 + 1, n_cols)
         if r1 <= r0 or c1 <= c0:
             continue
-        inked = ink[r0:r1, c0:c1].astype(np.uint8)
         length = box.height_px + 1  # no stroke of a glyph runs the height of its padded box
-        across = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-        down = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-        glyphs = inked & ~(across | down).astype(bool)
+        inked = ink[r0:r1, c0:c1].astype(np.uint8)
+        glyphs = inked & ~_line_runs(ink, (r0, c0, r1, c1), length)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(glyphs.astype(np.uint8), connectivity=8)
         seen = min(box.row1, n_rows) - max(box.row0, 0)  # a word the panel's edge cuts shows part of its height
         tall = stats[:, cv2.CC_STAT_HEIGHT] >= max(_MIN_GLYPH_PX, seen / 5.0)
         top, bottom = stats[:, cv2.CC_STAT_TOP] + r0, stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] + r0
         cut = (top == 0) | (bottom == n_rows)  # the panel's edge cuts the glyph
-        tall = np.flatnonzero(tall | cut)
-        kept = np.isin(labels, tall[tall > 0])
+        letters = tall | cut
+        letters[0] = False  # the background
+        kept = np.isin(labels, np.flatnonzero(letters & _on_text_line(labels, stats, letters)))
         mask[r0:r1, c0:c1] |= cv2.dilate(kept.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     return mask
+
+
+def _line_runs(ink: NDArray[np.bool_], box: tuple[int, int, int, int], length: int) -> NDArray[np.bool_]:
+    """Pixels of ``box`` (row0, col0, row1, col1) on straight horizontal or vertical runs of ``length`` or more.
+
+    A run is measured in the whole panel, not only inside the box: a curve's level or drop passing into a
+    word's box is a line however little of it the box holds; the panel's edge ends a run (beyond it
+    nothing is known, and a word the edge cuts would otherwise count as lines running off the panel).
+    """
+    r0, c0, r1, c1 = box
+    n_rows, n_cols = ink.shape
+    top, left = max(r0 - length, 0), max(c0 - length, 0)
+    area = ink[top: min(r1 + length, n_rows), left: min(c1 + length, n_cols)].astype(np.uint8)
+    runs = np.zeros(area.shape, np.uint8)
+    for kernel in (np.ones((1, length), np.uint8), np.ones((length, 1), np.uint8)):
+        runs |= cv2.morphologyEx(area, cv2.MORPH_OPEN, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    return runs[r0 - top: r1 - top, c0 - left: c1 - left].astype(bool)
+
+
+def _on_text_line(labels: NDArray[np.int32], stats: NDArray[np.int32], candidate: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Which connected components (of ``labels``, rows of ``stats``) reach the word's line of text.
+
+    The line is the rows holding the most of the ``candidate`` components' ink (at least 35% of the
+    fullest row): every letter reaches it (the x-height band), while the dash or drop of a curve
+    passing through a loose box above or below the letters does not, even where the letters are joined
+    into one component by a curve running through the word. With one candidate there is no telling,
+    and every component reaches it.
+    """
+    out = np.ones(stats.shape[0], bool)
+    if np.count_nonzero(candidate) < 2:
+        return out
+    profile = (candidate[labels]).sum(axis=1)
+    line = np.flatnonzero(profile >= 0.35 * profile.max())
+    top = stats[:, cv2.CC_STAT_TOP]
+    return (top + stats[:, cv2.CC_STAT_HEIGHT] > line.min()) & (top <= line.max())
 
 
 def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_from: float) -> int | None:

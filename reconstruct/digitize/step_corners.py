@@ -112,7 +112,9 @@ def final_drop(path: TracedPath, weight: NDArray[np.float32], last_row: float, z
     stretch after it (or one hidden by the x axis), so the monotone path ends at the level before it.
     The drop is taken when the arm's own stroke runs, within a line width of the path's last column,
     through at least 90% of the rows from below the last level down to the zero row (or the panel's
-    bottom edge when the zero row lies under it), over at least 3 rows.
+    bottom edge when the zero row lies under it), over at least 3 rows. A dashed line inks only part of
+    its length, vertical or horizontal alike: where under 95% of the columns of the path's last quarter
+    show its own ink, the stroke needs 75% of that share (of at least 50%) of the rows instead.
 
     Parameters
     ----------
@@ -132,4 +134,12 @@ def final_drop(path: TracedPath, weight: NDArray[np.float32], last_row: float, z
         return False
     end = path.stop - 1
     window = weight[top: bottom + 1, max(end - 2 * half - 1, 0): min(end + 2 * half + 2, n_cols)]
-    return bool(window.size and np.mean(window.max(axis=1) >= 0.5) >= 0.9)
+    duty = _dash_duty(path)
+    need = 0.9 if duty >= 0.95 else 0.75 * duty  # a dashed drop crossed by other lines loses some dashes too
+    return bool(window.size and np.mean(window.max(axis=1) >= 0.5) >= need)
+
+
+def _dash_duty(path: TracedPath) -> float:
+    """Share of the columns of the path's last quarter with the arm's own ink, at least 0.5 (1 for a solid line)."""
+    own = path.own[path.stop - max((path.stop - path.start) // 4, 1): path.stop]
+    return float(np.clip(np.mean(own >= 0.5), 0.5, 1.0))

@@ -22,18 +22,36 @@ _OWN_INK = 0.5  # TracedPath.own at which a column shows the arm's own colour
 _MIN_OWN = 0.25  # share of own-colour columns under which a trace's tail rides on other lines
 
 
+def _stroke(cols, k: int, half_width: int) -> tuple[int, int]:
+    """First and last corner of the vertical stroke that drop ``k`` is part of.
+
+    A tracer may reach a drop in pieces, holding a row for a column or two on the stroke's ink (the
+    dash of a dashed drop): drops whose columns lie within a line width of each other are one stroke.
+    """
+    reach = 2 * half_width + 1
+    first, last = k, k
+    while first > 1 and cols[first] - cols[first - 1] <= reach:
+        first -= 1
+    while last + 1 < cols.size and cols[last + 1] - cols[last] <= reach:
+        last += 1
+    return first, last
+
+
 def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool | None:
     """Whether drop ``k`` (from corner ``k - 1`` to ``k``) has inked less than 30% of its interior rows.
 
-    None for a drop too short to tell (within the line's own thickness).
+    The drop is judged with the other pieces of its stroke (:func:`_stroke`): a short piece of a dashed
+    drop may fall wholly in a gap between its dashes. None for a drop too short to tell (within the
+    line's own thickness).
     """
     n_rows, n_cols = drawn.shape
-    top = int(np.ceil(rows[k - 1])) + half_width + 1
-    bottom = int(np.floor(rows[k])) - half_width
+    first, last = _stroke(cols, k, half_width)
+    top = int(np.ceil(rows[first - 1])) + half_width + 1
+    bottom = int(np.floor(rows[last])) - half_width
     if bottom - top < 3:
         return None
-    col = int(round(cols[k]))
-    band = drawn[max(top, 0): min(bottom, n_rows), max(col - 2, 0): min(col + 3, n_cols)]
+    left, right = int(round(cols[first])), int(round(cols[last]))
+    band = drawn[max(top, 0): min(bottom, n_rows), max(left - 2, 0): min(right + 3, n_cols)]
     return bool(band.size) and float(np.mean(band.any(axis=1))) < _MIN_INKED
 
 
