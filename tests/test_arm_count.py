@@ -58,7 +58,9 @@ def test_n_arms_drops_the_second_trace_of_a_thick_glyph_crowded_line():
         warnings.simplefilter("always")
         free = digitize_image(rgb, x_range=(0, 28), y_range=(0, 1))
         told = digitize_image(rgb, x_range=(0, 28), y_range=(0, 1), n_arms=2)
-    assert sorted(_hue(a.colour) for a in free.arms) == ["green", "green", "red"]  # the green line, twice
+    free_hues = sorted(_hue(a.colour) for a in free.arms)
+    # the green line traced more than once (twice; three times where the ribbon closing takes its crowded marks)
+    assert free_hues.count("red") == 1 and free_hues.count("green") >= 2
     assert sorted(_hue(a.colour) for a in told.arms) == ["green", "red"]
     assert not any(str(w.message).startswith(TRUNCATED_NOTE) for w in caught)
     green = next(a for a in told.arms if _hue(a.colour) == "green")
