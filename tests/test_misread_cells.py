@@ -169,3 +169,31 @@ def test_a_cell_set_aside_is_put_back_when_its_closer_reading_keeps_within_the_c
     rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
     assert rows[0].n_risk.tolist() == (true if mended else true[:1] + true[2:])
     assert len(notes) == mended
+
+
+def test_the_curve_keeps_the_time_zero_cell_of_a_row_that_never_rises():
+    # scan_014: "146" read as "166" at 4 breaks the bound from the 200 at 0; either could be the misread one
+    # by the pair alone, and a row that never rises keeps its time-0 cell (a misread lowers the bound later)
+    true = _true_row(start=200)
+    read = list(true)
+    read[1] = 190
+    assert np.all(np.diff(read) <= 0)
+    rows, notes = set_aside_along_curves([_row(read)], [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == true[:1] + true[2:]
+    assert "time 4 read as 190" in notes[0] and "time 0" not in notes[0]
+
+
+@pytest.mark.parametrize("precision", [0.005, 0.01])
+@pytest.mark.parametrize("start", [150, 300, 600])
+@pytest.mark.parametrize("median", [18.0, 22.0])
+def test_a_right_row_on_the_wrong_curve_stays_as_read_for_the_quality_gate(precision, start, median):
+    # another arm's row (median 18-22) on a curve of median 6.9 breaks the bound at its first cells: no misread
+    # digit, but a wrong match or a wrong trace, which the quality gate must see as a misfit. Setting aside its
+    # first cells (time 0 included) and refilling time 0 from the curve made the row fit (a review's case)
+    other = [round(start * np.exp(-t / median * np.log(2.0))) for t in np.arange(9) * 6.0]
+    t = np.linspace(0.0, 50.0, 501)
+    curve = ArmCurve(label=None, colour=None, time=t, survival=np.exp(-t / 10.0))
+    rows, notes = set_aside_along_curves([_row(other, np.arange(9) * 6.0)], [curve], precision=precision,
+                                         time_precision=0.2)
+    assert rows[0].n_risk.tolist() == other
+    assert not notes
