@@ -85,7 +85,8 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
     The flags of its draws (``draws``, else ``run.draws``); without draws (``--draws 0``, or too
     costly) the same evidence from the figure: untraced stretches and fits close to the misfit gate
     (:func:`reconstruct.draw_noise.reading_flags`), and an arm assignment on weak evidence. Exact vector
-    input is never flagged.
+    curves are never flagged for their trace; a vector figure's table is read like any other, so its
+    misread cells and a weakly matched row are flagged all the same.
 
     Parameters
     ----------
@@ -102,10 +103,9 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
     sample = draws if draws is not None else run.draws
     if sample is not None:
         return _with_misread(run, reading_status(sample.parameters))
-    if run.digitized.provenance.get("source_kind") == "vector":
-        return reading_status({})
-    flags = reading_flags(run.digitized, run.arm_names, run.fit)
-    if run.match is not None and not run.match.settled:
+    vector = run.digitized.provenance.get("source_kind") == "vector"
+    flags = {} if vector else reading_flags(run.digitized, run.arm_names, run.fit)
+    if run.match is not None and not run.match.settled:  # exact curves, but which row is whose is a guess
         flags = _with_unsettled(run, flags)
     return _with_misread(run, reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}}))
 

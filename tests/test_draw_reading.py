@@ -192,6 +192,11 @@ def test_run_reading_without_draws_flags_from_the_figure():
     assert "legend order" in weak["arms"]["B"]
     assert run_reading(_run([0.0, 0.0]))["status"] == "ok"
     assert run_reading(_run([0.9, 0.9], kind="vector"))["status"] == "ok"  # exact coordinates: nothing to flag
+    # but a vector figure's table is read as any other: its misread cells and a weak row match are flagged
+    misread = run_reading(_run([0.9, 0.9], kind="vector", misread=("B",)))
+    assert misread["status"] == "flagged" and list(misread["arms"]) == ["B"]
+    weak = run_reading(_run([0.9, 0.9], kind="vector", settled=False))
+    assert weak["status"] == "flagged" and set(weak["arms"]) == {"A", "B"}
 
 
 def test_run_reading_prefers_the_draws_flags():
