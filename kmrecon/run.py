@@ -347,7 +347,7 @@ def run_figure(
 
         as_read = list(rows)
         rows, _ = set_aside_increasing(rows)  # said in the notes once the rows are matched to their curves
-        doubtful = [len(a.n_risk) != len(b.n_risk) for a, b in zip(as_read, rows, strict=True)]
+        doubtful = [len(a.n_risk) != len(b.n_risk) or a.read_alone for a, b in zip(as_read, rows, strict=True)]
     match = None
     mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
         else None

@@ -57,10 +57,14 @@ def figure_rows(document: FigureDocument, digitized, notes: list[str]) -> list[R
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read again closer: "
                  f"{cell['second']} (first read {cell['first']}, which made the row rise)"
                  for cell in table.parameters.get("reread", ()))
+    alone = table.parameters.get("read_alone", ())
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read again alone: "
+                 f"{cell['second']} (first read {cell['first']!r}, no number); its arm is flagged" for cell in alone)
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
-                        reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None)
-            for r in table.rows]
+                        reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,
+                        read_alone=any(cell["index"] == k for cell in alone))
+            for k, r in enumerate(table.rows)]
 
 
 def _closer_reading(image, boxes):

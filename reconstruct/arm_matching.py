@@ -91,6 +91,9 @@ class RiskRowInfo:
     reread : callable or None
         For a row read from an image: returns each cell's number read again closer, in time order
         (None where that reading is unsure), for :func:`reconstruct.table_gaps.mend_along_curves`.
+    read_alone : bool, default False
+        True when a cell was first read as no number and taken from a second reading of it alone: the
+        row may hold misreads, and the run flags its arm.
     """
 
     label: str | None
@@ -100,6 +103,7 @@ class RiskRowInfo:
     row_px: float | None = None
     shade: float | None = None
     reread: Callable[[], Sequence[int | None]] | None = None
+    read_alone: bool = False
 
 
 @dataclass(frozen=True)

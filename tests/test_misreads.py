@@ -192,15 +192,19 @@ def test_a_misread_cell_read_again_takes_its_number_or_is_left_unread():
     misread = [dataclasses.replace(b, text="GO") if b.text == "60" else b for b in boxes]
     line = _split_line(misread, 0.0, float(gray.shape[1]))
     assert [v for _, v in line.numbers] == [95, 91, 78, 46]
-    (again,) = _read_doubtful(gray, [line], 0.0, float(gray.shape[1]))
+    (again,), first = _read_doubtful(gray, [line], 0.0, float(gray.shape[1]))
     assert [v for _, v in sorted(again.numbers, key=lambda e: e[0].col0)] == [95, 91, 78, 60, 46]
     assert again.doubtful == ()
+    # the cell taken is known by its first reading, for the notes and the arm's flag
+    taken = [w for w, v in again.numbers if v == 60]
+    assert len(taken) == 1 and first == {id(taken[0]): "GO"}
     # the same word over a blot: no sure reading, the cell is left out and the row keeps the others
     blotted = gray.copy()
     b = boxes[3]
     blotted[b.row0:b.row1, b.col0:b.col1] = 255
     cv2.circle(blotted, ((b.col0 + b.col1) // 2, (b.row0 + b.row1) // 2), 5, 0, -1)
-    (left,) = _read_doubtful(blotted, [line], 0.0, float(gray.shape[1]))
+    (left,), first = _read_doubtful(blotted, [line], 0.0, float(gray.shape[1]))
+    assert first == {}
     assert [v for _, v in sorted(left.numbers, key=lambda e: e[0].col0)] == [95, 91, 78, 46]
     assert all(w.text != "GO" for w in left.words)
 
