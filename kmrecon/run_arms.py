@@ -227,8 +227,9 @@ def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, prec
     return names, note
 
 
-_BY_PRINT = ("single", "label", "colour", "pairs")
-"""Match bases decided by what is printed (row and legend labels, colours), not by the rows' numbers."""
+_BY_PRINT = ("single", "label", "colour", "pairs", "legend order")
+"""Match bases decided by what is printed (row and legend labels, colours, the legend's order), not by the
+rows' numbers (a legend-order match, made when the numbers decided nothing, is flagged as unsettled)."""
 
 
 def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo],
