@@ -247,3 +247,20 @@ def test_find_legend_sample_skips_a_stroke_on_another_arms_curve():
     # a real key away from both curves is still found
     weight[159:161, 20:50] = 1.0
     assert find_legend_sample(weight, np.full(300, 30, np.int64), 1, [other])[1:] == (20, 50)
+
+
+def test_final_drop_of_a_solid_line_covered_at_its_end_needs_the_solid_share():
+    # a solid line whose last stretch another line covers (its own ink lost over 30 columns, in one piece) is no
+    # dashed line: a half-height stroke under its end (a censor mark, a band's edge) is no drop to 0 (review)
+    weight, path = _ending(None)
+    weight[150:178, 199:202] = 1.0  # 28 of the 50 rows down to the axis: 56%, over a dashed line's need
+    own = path.own.copy()
+    own[160:190] = 0.0
+    covered = curves.TracedPath(rows=path.rows, own=own, start=10, stop=201, coverage=1.0, half_width=1,
+                                flipped=False)
+    assert not final_drop(covered, weight, 150.0, 200.5)
+    dashed = own.copy()
+    dashed[10:201] = (np.arange(191) // 6) % 2 == 0  # dashes of 6 on, 6 off: half its columns inked
+    as_dashes = curves.TracedPath(rows=path.rows, own=dashed, start=10, stop=201, coverage=1.0, half_width=1,
+                                  flipped=False)
+    assert final_drop(as_dashes, weight, 150.0, 200.5)  # 56% of the rows over 0.75 x 0.5 of a dashed line

@@ -140,6 +140,16 @@ def final_drop(path: TracedPath, weight: NDArray[np.float32], last_row: float, z
 
 
 def _dash_duty(path: TracedPath) -> float:
-    """Share of the columns of the path's last quarter with the arm's own ink, at least 0.5 (1 for a solid line)."""
-    own = path.own[path.stop - max((path.stop - path.start) // 4, 1): path.stop]
-    return float(np.clip(np.mean(own >= 0.5), 0.5, 1.0))
+    """Share of the columns of the path's last quarter with the arm's own ink, at least 0.5 (1 for a solid line).
+
+    A dashed line's ink breaks off again and again; a solid line whose end another line covers breaks once
+    or twice, and stays solid (1): a censor mark or a band's edge under its end is no drop to 0.
+    """
+    own = path.own[path.stop - max((path.stop - path.start) // 4, 1): path.stop] >= 0.5
+    if np.count_nonzero(np.diff(own.astype(np.int8)) == -1) < _MIN_DASH_GAPS:
+        return 1.0
+    return float(np.clip(np.mean(own), 0.5, 1.0))
+
+
+_MIN_DASH_GAPS = 3
+"""Fewest breaks in a path's own ink over its last quarter for it to count as dashed."""
