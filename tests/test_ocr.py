@@ -380,12 +380,19 @@ def test_padded_width_is_the_line_width_at_recogniser_height_but_at_least_the_mi
     assert got <= max(width, ocr._TEXT_HEIGHT_PX * cols / rows) + 1e-9
 
 
-def test_wide_characters_get_no_probability_and_the_rest_stay():
+@pytest.mark.parametrize("writeable", [True, False])
+def test_wide_characters_get_no_probability_and_the_rest_stay(writeable):
     from reconstruct.digitize import ocr_engine as ocr
 
     alphabet = ["blank", "(", "（", "2", "中", "é", " "]
     probs = np.random.default_rng(7).uniform(0, 1, (2, 5, len(alphabet))).astype(np.float32)
-    session = ocr._NoWideCharacters(lambda batch: probs.copy(), alphabet)
+
+    def output(batch):  # the session's output, which a read-only array must not be written into
+        out = probs.copy()
+        out.setflags(write=writeable)
+        return out
+
+    session = ocr._NoWideCharacters(output, alphabet)
     got = session(np.zeros((2, 3, 48, 64), np.float32))
     wide = [2, 4]
     assert np.all(got[..., wide] == 0)

@@ -78,7 +78,9 @@ class _NoWideCharacters:
     def __call__(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
         probs = np.asarray(self._session(batch))
         if probs.shape[-1] == self._keep.size:
-            probs = probs * self._keep
+            if not probs.flags.writeable:
+                probs = probs.copy()
+            probs *= self._keep  # in place: the session's output is a fresh array (a copy costs ~1 ms a line)
         return probs
 
     def __getattr__(self, name: str) -> Any:
