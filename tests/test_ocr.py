@@ -415,3 +415,28 @@ def test_detector_input_in_float32_equals_rapidocrs_bit_for_bit(shape):
     assert ours.dtype == theirs.dtype == np.float32
     assert np.array_equal(ours, theirs)
     assert ours.flags.c_contiguous
+
+
+def test_settled_config_gives_the_nodes_values_and_keeps_nested_nodes_live():
+    from omegaconf import OmegaConf
+
+    from reconstruct.digitize import ocr_engine as ocr
+
+    node = OmegaConf.create({"lang_type": "en", "font_path": None, "shape": [3, 48, 160], "Det": {"side": 960}})
+    view = ocr._SettledConfig(node)
+    assert (view.lang_type, view.font_path, view["lang_type"]) == ("en", None, "en")
+    assert list(view.shape) == [3, 48, 160]
+    view.Det.side = 1600  # a nested node is the node itself: what is set there, the engine sees
+    assert node.Det.side == 1600
+    with pytest.raises(AttributeError):
+        _ = view.missing
+
+
+def test_recogniser_reads_its_settings_as_plain_values():
+    from reconstruct.digitize import ocr_engine as ocr
+
+    recogniser = ocr._engine(ocr._NARROW_PX).text_rec
+    assert recogniser.rec_image_shape == [3, ocr._TEXT_HEIGHT_PX, ocr._NARROW_PX]
+    assert all(type(v) is int for v in recogniser.rec_image_shape)
+    assert recogniser.cfg.font_path is None and recogniser.cfg.lang_type.value == "ch"
+    assert {"font_path", "lang_type"} <= set(vars(recogniser.cfg))  # kept after the first read
