@@ -380,12 +380,19 @@ def test_padded_width_is_the_line_width_at_recogniser_height_but_at_least_the_mi
     assert got <= max(width, ocr._TEXT_HEIGHT_PX * cols / rows) + 1e-9
 
 
-def test_wide_characters_get_no_probability_and_the_rest_stay():
+@pytest.mark.parametrize("writeable", [True, False])
+def test_wide_characters_get_no_probability_and_the_rest_stay(writeable):
     from reconstruct.digitize import ocr_engine as ocr
 
     alphabet = ["blank", "(", "（", "2", "中", "é", " "]
     probs = np.random.default_rng(7).uniform(0, 1, (2, 5, len(alphabet))).astype(np.float32)
-    session = ocr._NoWideCharacters(lambda batch: probs.copy(), alphabet)
+
+    def output(batch):  # the session's output, which a read-only array must not be written into
+        out = probs.copy()
+        out.setflags(write=writeable)
+        return out
+
+    session = ocr._NoWideCharacters(output, alphabet)
     got = session(np.zeros((2, 3, 48, 64), np.float32))
     wide = [2, 4]
     assert np.all(got[..., wide] == 0)
@@ -408,3 +415,28 @@ def test_detector_input_in_float32_equals_rapidocrs_bit_for_bit(shape):
     assert ours.dtype == theirs.dtype == np.float32
     assert np.array_equal(ours, theirs)
     assert ours.flags.c_contiguous
+
+
+def test_settled_config_gives_the_nodes_values_and_keeps_nested_nodes_live():
+    from omegaconf import OmegaConf
+
+    from reconstruct.digitize import ocr_engine as ocr
+
+    node = OmegaConf.create({"lang_type": "en", "font_path": None, "shape": [3, 48, 160], "Det": {"side": 960}})
+    view = ocr._SettledConfig(node)
+    assert (view.lang_type, view.font_path, view["lang_type"]) == ("en", None, "en")
+    assert list(view.shape) == [3, 48, 160]
+    view.Det.side = 1600  # a nested node is the node itself: what is set there, the engine sees
+    assert node.Det.side == 1600
+    with pytest.raises(AttributeError):
+        _ = view.missing
+
+
+def test_recogniser_reads_its_settings_as_plain_values():
+    from reconstruct.digitize import ocr_engine as ocr
+
+    recogniser = ocr._engine(ocr._NARROW_PX).text_rec
+    assert recogniser.rec_image_shape == [3, ocr._TEXT_HEIGHT_PX, ocr._NARROW_PX]
+    assert all(type(v) is int for v in recogniser.rec_image_shape)
+    assert recogniser.cfg.font_path is None and recogniser.cfg.lang_type.value == "ch"
+    assert {"font_path", "lang_type"} <= set(vars(recogniser.cfg))  # kept after the first read

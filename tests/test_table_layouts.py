@@ -128,7 +128,7 @@ def test_a_single_cell_that_makes_a_row_increase_is_set_aside(n_risk, kept):
     assert len(notes) == (len(kept) < len(n_risk))
 
 
-@pytest.mark.parametrize(("fontsize", "scaled"), [(5, True), (14, False)])
+@pytest.mark.parametrize(("fontsize", "scaled"), [(5, True), (7, True), (8, False), (9, False), (14, False)])
 def test_only_small_text_is_enlarged_before_the_ocr(monkeypatch, fontsize, scaled):
     from reconstruct.digitize import risk_table
 

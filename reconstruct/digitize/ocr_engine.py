@@ -7,6 +7,7 @@ and built on first use only, so importing :mod:`reconstruct` stays fast and does
 
 from __future__ import annotations
 
+import enum
 import functools
 import unicodedata
 from collections.abc import Sequence
@@ -57,7 +58,27 @@ def _engine(width: int) -> RapidOCR:
     engine = RapidOCR(params=params)
     recogniser = engine._load_rec_model()  # noqa: SLF001 - built now to restrict its alphabet
     recogniser.session = _NoWideCharacters(recogniser.session, recogniser.postprocess_op.character)
+    # the recogniser reads its settings at every call, from omegaconf nodes (~0.4 ms a line): plain values
+    recogniser.rec_image_shape = [int(v) for v in recogniser.rec_image_shape]
+    recogniser.cfg = _SettledConfig(recogniser.cfg)
     return engine
+
+
+class _SettledConfig:
+    """A read-only view of an omegaconf node that keeps each plain setting once read (the engine is built
+    with fixed settings; an omegaconf attribute read costs ~50 us). Nested nodes are read through."""
+
+    def __init__(self, node: Any) -> None:
+        self._node = node
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._node, name)
+        if isinstance(value, (str, int, float, bool, type(None), enum.Enum)):
+            setattr(self, name, value)  # found in the instance next time, without __getattr__
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._node[key]
 
 
 class _NoWideCharacters:
@@ -78,7 +99,9 @@ class _NoWideCharacters:
     def __call__(self, batch: NDArray[np.float32]) -> NDArray[np.float32]:
         probs = np.asarray(self._session(batch))
         if probs.shape[-1] == self._keep.size:
-            probs = probs * self._keep
+            if not probs.flags.writeable:
+                probs = probs.copy()
+            probs *= self._keep  # in place: the session's output is a fresh array (a copy costs ~1 ms a line)
         return probs
 
     def __getattr__(self, name: str) -> Any:
