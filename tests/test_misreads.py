@@ -159,3 +159,21 @@ def test_label_words_leave_out_a_rotated_title_and_three_row_tick_marks():
     assert [77, 26, 86, 49] in words  # the label alone, not joined to the title
     assert [262, 26, 271, 49] in words  # the label without its tick mark: right-aligned with the others
     assert not any(w[1] <= 18 for w in words)
+
+
+def test_a_misread_label_along_the_y_axis_is_outvoted(monkeypatch):
+    # base_r_013: base R's y labels printed along the axis, read turned upright, "0.4" read as "1.0". Fitted
+    # by least squares the survival axis was off by 0.08 (residual 260 px); the robust line drops that label.
+    from reconstruct.digitize import axis_labels, ocr
+
+    rows = np.array([530.0, 433.48, 336.48, 239.52, 142.52, 46.0])
+    read = [0.0, 0.2, 1.0, 0.6, 0.8, 1.0]
+    gray = np.full((600, 700), 255, np.uint8)
+
+    def labels(image, axis, ticks, **_):
+        return list(zip(ticks, read, strict=True))
+
+    monkeypatch.setattr(ocr, "read_tick_labels", labels)
+    px, values = axis_labels._ocr_ticks_rotated(gray, rows, 120.0, 1.0)
+    np.testing.assert_allclose(px, rows[[0, 1, 3, 4, 5]], atol=1e-9)
+    np.testing.assert_array_equal(values, [0.0, 0.2, 0.6, 0.8, 1.0])
