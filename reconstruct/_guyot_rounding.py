@@ -2,8 +2,9 @@
 
 Two ways to turn drops into whole events: a running total of expected events, rounded (a drop split over
 neighbouring points is not lost), and Guyot's own rule, each drop rounded against the KM of the events so
-far. Two starts go with them; :func:`reconstruct.guyot.solve_guyot` solves from both and keeps the
-solution that misses the table and the curve least (:func:`_misfit`).
+far. Two starts go with them; when the first solution misses the table, or the curve by more than the
+precision on average, :func:`reconstruct.guyot.solve_guyot` solves from the second too and keeps the one
+that misses the table, then the curve, least (:func:`_misfit`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ censored), which must be non-increasing in time and equals
 anchors. Events are re-derived from the numbers at risk by cumulative rounding
 of ``n_j h_j`` (so fractional drops split over neighbouring points are not lost),
 and the two steps alternate until they agree. The alternation can settle on a wrong solution (too few
-censorings early, an event too many later, the table missed): it is run a second time from the at-risk
+censorings early, an event too many later, the table missed): when the solution misses the table, or the
+curve by more than the precision on average, it is run a second time from the at-risk
 counts of the table with each drop rounded against the KM so far (Guyot's rule), and the solution that
 misses the table, then the curve, least is kept.
 
@@ -468,11 +469,16 @@ def solve_guyot(
                              end_time=float(curve_t[-1]), to_time=clock.inverse)
 
     def run(rate: float | None):
-        # Two starts (see _solve_once); plain Guyot (use_heights False) keeps the published one.
-        tried = [_solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked,
-                             tracking=tracking) for tracking in ((False, True) if use_heights else (False,))]
-        misses = [_misfit(*rows(found[0], found[1]), curve_t, curve_s, a_time, a_n) for found in tried]
-        return tried[min(range(len(tried)), key=misses.__getitem__)]  # table first, then curve; ties: the first
+        # Two starts (see _solve_once); plain Guyot (use_heights False) keeps the published one. The second
+        # is tried only when the first misses the table, or the curve by more than the precision on average.
+        first = _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked)
+        miss = _misfit(*rows(first[0], first[1]), curve_t, curve_s, a_time, a_n)
+        if not use_heights or (miss[0] == 0 and miss[1] <= precision):
+            return first
+        second = _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked,
+                             tracking=True)
+        # table first, then curve; a tie keeps the first
+        return second if _misfit(*rows(second[0], second[1]), curve_t, curve_s, a_time, a_n) < miss else first
 
     events, m, converged, iters = run(None)
     has_tail = curve_t[-1] > a_time[-1]
