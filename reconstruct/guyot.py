@@ -16,7 +16,11 @@ censored), which must be non-increasing in time and equals
 (:func:`reconstruct.isotonic.isotonic_decreasing`, as scipy.optimize.isotonic_regression) with the table rows as fixed
 anchors. Events are re-derived from the numbers at risk by cumulative rounding
 of ``n_j h_j`` (so fractional drops split over neighbouring points are not lost),
-and the two steps alternate until they agree.
+and the two steps alternate until they agree. The alternation can settle on a wrong solution (too few
+censorings early, an event too many later, the table missed): when the solution misses the table, or the
+curve by more than the precision on average, it is run a second time from the at-risk
+counts of the table with each drop rounded against the KM so far (Guyot's rule), and the solution that
+misses the table, then the curve, least is kept.
 
 References
 ----------
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct._guyot_rounding import _cumulative_round, _misfit, _start, _tracking_round
 from reconstruct._marked_tail import MarkedTail
 from reconstruct.isotonic import isotonic_decreasing
 from reconstruct.log_pmf import binom_logpmf, geometric_logpmf
@@ -64,16 +69,6 @@ class GuyotSolution:
     iterations: int
     converged: bool
 
-
-
-def _cumulative_round(expected: NDArray[np.float64], cap: float) -> NDArray[np.float64]:
-    """Whole events per point whose running total stays within 0.5 of the expected total.
-
-    ``cap`` bounds the total: events can never exceed the patients not censored by the
-    last point (``M`` there), since ``D_{<=j} <= M_j`` for every ``j`` follows from it.
-    """
-    totals = np.minimum(np.floor(np.cumsum(expected) + 0.5), cap)
-    return np.diff(totals, prepend=0.0)
 
 
 def _prior_weights(p_time, a_time, anchors, tail_rate, n_est, marked=None):
@@ -219,8 +214,14 @@ def _integer_events(drop, sd_h, ctx, other_before, d_counts, max_events=1024):
     return events, n_hat, informative
 
 
-def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision, max_iter, marked=None):
+def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision, max_iter, marked=None, *,
+                tracking=False):
     """Alternate the event and at-risk steps for one arm; return events, M per point and convergence.
+
+    ``tracking=False`` starts from nobody censored and rounds a running total of expected events;
+    ``tracking=True`` starts from the at-risk counts read off the table and rounds each drop against the
+    KM so far (``_start``, ``_tracking_round`` in :mod:`reconstruct._guyot_rounding`). The alternation can
+    settle on different solutions from the two; :func:`solve_guyot` keeps the one that fits best.
 
     ``curve_t`` and ``a_time`` are on the censoring clock; ``marked`` (a :class:`MarkedTail`, when
     there are marks) holds their times (``tail_rate`` is then per time unit, not per clock unit).
@@ -239,10 +240,12 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
     seq_is_anchor = np.r_[np.zeros(p_time.size, dtype=bool), np.ones(a_time.size, dtype=bool)]
     seq_order = np.argsort(np.r_[np.arange(p_time.size) * 2 + 1, a_pos * 2], kind="stable")
     n0 = float(a_n[0])
-    m = np.full(p_time.size, n0)
     sd_h = _height_sd(drop, s_prev, precision)
-    # Start from the solution without censoring (n_j = n0 S(t_j-)), so the first pass sees sensible numbers.
-    events = _cumulative_round(n0 * (s_prev - s), n0)
+    if tracking:
+        events, m = _start(p_time, s_prev, drop, a_time, a_n, a_pos)
+    else:
+        events = _cumulative_round(n0 * (s_prev - s), n0)
+        m = np.full(p_time.size, n0)
     tail_mean = np.zeros(p_time.size)
     # Bounds that hold whatever the events: N(next table row) <= n_j <= N(previous table row).
     row = np.searchsorted(a_time, p_time, side="right") - 1
@@ -259,7 +262,10 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
     for iteration in range(1, max_iter + 1):  # noqa: B007 - the count is returned
         d_before = np.cumsum(events) - events
         n_risk = np.maximum(m - d_before, 0.0)
-        new_events = _cumulative_round(n_risk * drop, m[-1])
+        if tracking:
+            new_events = _tracking_round(m, s, np.zeros(p_time.size, dtype=bool), events, m[-1])
+        else:
+            new_events = _cumulative_round(n_risk * drop, m[-1])
         n_hat = np.zeros(p_time.size)
         informative = np.zeros(p_time.size, dtype=bool)
         if use_heights:
@@ -281,8 +287,11 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
             pinned = informative_prev & (drop < 1) & (events > 0)
             d_counts = np.bincount(events[pinned].astype(np.int64), minlength=2)[1:].astype(float)
             int_events, n_hat, informative = _integer_events(drop, sd_h, ctx, other_before, d_counts)
-            rest = _cumulative_round(np.where(informative, 0.0, n_risk * drop), m[-1])
-            new_events = np.where(informative, int_events, rest)
+            if tracking:
+                new_events = _tracking_round(m, s, informative, int_events, m[-1])
+            else:
+                rest = _cumulative_round(np.where(informative, 0.0, n_risk * drop), m[-1])
+                new_events = np.where(informative, int_events, rest)
             informative_prev = informative
         d_before = np.cumsum(new_events) - new_events
         anchor_d = np.r_[0.0, np.cumsum(new_events)][a_pos]
@@ -455,8 +464,21 @@ def solve_guyot(
     # With marks the clock is not time: the censoring after the last row is counted in time.
     marked = MarkedTail.from_marks(clock.marks, clock.counts, curve_t, a_time) if clock.marks.size else None
 
+    def rows(events, m):
+        return _patient_rows(clock_t, events, m, clock_a, a_n, events.sum(), event_times=curve_t[1:],
+                             end_time=float(curve_t[-1]), to_time=clock.inverse)
+
     def run(rate: float | None):
-        return _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked)
+        # Two starts (see _solve_once); plain Guyot (use_heights False) keeps the published one. The second
+        # is tried only when the first misses the table, or the curve by more than the precision on average.
+        first = _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked)
+        miss = _misfit(*rows(first[0], first[1]), curve_t, curve_s, a_time, a_n)
+        if not use_heights or (miss[0] == 0 and miss[1] <= precision):
+            return first
+        second = _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked,
+                             tracking=True)
+        # table first, then curve; a tie keeps the first
+        return second if _misfit(*rows(second[0], second[1]), curve_t, curve_s, a_time, a_n) < miss else first
 
     events, m, converged, iters = run(None)
     has_tail = curve_t[-1] > a_time[-1]
@@ -476,8 +498,5 @@ def solve_guyot(
                 break
             low, high = (mid, high) if gap > 0 else (low, mid)
         _, events, m, converged, iters = best
-    time, event = _patient_rows(
-        clock_t, events, m, clock_a, a_n, events.sum(),
-        event_times=curve_t[1:], end_time=float(curve_t[-1]), to_time=clock.inverse,
-    )
+    time, event = rows(events, m)
     return GuyotSolution(time=time, event=event, iterations=iters, converged=converged)

@@ -197,7 +197,8 @@ def test_a_misread_cell_read_again_takes_its_number_or_is_left_unread():
     assert again.doubtful == ()
     # the cell taken is known by its first reading, for the notes and the arm's flag
     taken = [w for w, v in again.numbers if v == 60]
-    assert len(taken) == 1 and first == {id(taken[0]): "GO"}
+    assert len(taken) == 1
+    assert first == {id(taken[0]): "GO"}
     # the same word over a blot: no sure reading, the cell is left out and the row keeps the others
     blotted = gray.copy()
     b = boxes[3]
@@ -218,3 +219,21 @@ def test_a_label_of_digit_like_letters_set_against_the_first_number_stays_the_la
     assert line.label_text == "B1"
     cell = _split_line([TextBox("s0", 0.6, 64, 62, 75, 72), *row], 60.0, 260.0)  # one column before: a cell
     assert [w.text for w in cell.doubtful] == ["s0"]
+
+
+def test_a_misread_label_along_the_y_axis_is_outvoted(monkeypatch):
+    # base_r_013: base R's y labels printed along the axis, read turned upright, "0.4" read as "1.0". Fitted
+    # by least squares the survival axis was off by 0.08 (residual 260 px); the robust line drops that label.
+    from reconstruct.digitize import axis_labels, ocr
+
+    rows = np.array([530.0, 433.48, 336.48, 239.52, 142.52, 46.0])
+    read = [0.0, 0.2, 1.0, 0.6, 0.8, 1.0]
+    gray = np.full((600, 700), 255, np.uint8)
+
+    def labels(image, axis, ticks, **_):
+        return list(zip(ticks, read, strict=True))
+
+    monkeypatch.setattr(ocr, "read_tick_labels", labels)
+    px, values = axis_labels._ocr_ticks_rotated(gray, rows, 120.0, 1.0)
+    np.testing.assert_allclose(px, rows[[0, 1, 3, 4, 5]], atol=1e-9)
+    np.testing.assert_array_equal(values, [0.0, 0.2, 0.6, 0.8, 1.0])

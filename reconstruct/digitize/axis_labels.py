@@ -37,11 +37,19 @@ def _ocr_ticks(gray: NDArray[np.uint8], axis: Literal["x", "y"], ticks: NDArray[
         return None
     px, values = (np.array(v, float) for v in zip(*pairs, strict=True))
     px = (px + 0.5) / scale - 0.5
+    return _on_robust_line(px, values)
+
+
+def _on_robust_line(px, values):
+    """The readings on one robust line as ``(positions, values)``, or None when fewer than 60% (or 2) are.
+
+    Theil-Sen, not least squares: one misread label ("42" read as "4", "0.4" as "1.0") must not drag the
+    others off the line.
+    """
     if np.ptp(values) == 0:
         return None
     from scipy.stats import theilslopes
 
-    # Theil-Sen, not least squares: one misread label ("42" read as "4") must not drag the others off the line.
     slope, intercept, _, _ = theilslopes(values, px, method="joint")
     good = np.abs(px * slope + intercept - values) <= 0.02 * np.ptp(values) + 1e-12
     if good.sum() < 2 or good.sum() < 0.6 * len(px):
@@ -81,10 +89,10 @@ def _ocr_ticks_rotated(gray, rows, axis_col, scale):
         return None
     px, values = (np.array(v, float) for v in zip(*pairs, strict=True))
     px = ((gray.shape[0] - 1 - px) + 0.5) / scale - 0.5
-    if np.ptp(values) == 0:
+    read = _on_robust_line(px, values)
+    if read is None or np.ptp(read[1]) == 0:
         return None
-    slope = np.polyfit(px, values, 1)[0]
-    return (px, values) if slope < 0 else None
+    return read if np.polyfit(*read, 1)[0] < 0 else None
 
 
 def pool_readings(first, second):
