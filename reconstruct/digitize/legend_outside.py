@@ -30,6 +30,7 @@ _MIN_CHROMA = 40.0       # keys of grey arms cannot be told apart by colour
 _INK_STEP = 40           # grey levels below the paper at which a pixel is ink (as arm_shades)
 _GREY_TOLERANCE = 30.0   # largest gap between a grey key's core and its curve's core grey level
 _MIN_GREY_KEY_PX = 12    # a grey key is at least this wide (a tick mark is shorter)
+_MIN_SHADE_GAP = 20.0    # curves closer in grey than this are not told apart by their keys' grey (JPEG noise)
 _CAP_PX = 2              # end columns of a key stroke that anti-aliasing may lighten
 
 
@@ -85,7 +86,8 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
 
     Keys are grey strokes of ink (horizontal bars of even darkness, not left of the panel, where the y ticks are) whose
     core is within ``_GREY_TOLERANCE`` of the curve's and nearer it than half the gap to any other
-    curve's level; the widest such stroke is the key.
+    curve's level; the widest such stroke is the key. A curve within ``_MIN_SHADE_GAP`` of another's
+    level gets none (sas_017: curves 83 and 88, blue and brown keys read as greys, named the other way).
     """
     row0, col0, row1, col1 = panel
     ink = (gray < float(np.median(gray)) - _INK_STEP).astype(np.uint8)
@@ -114,6 +116,9 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
             keys.append(None)
             continue
         gaps = [abs(shade - o) for o in known if o != shade]
+        if len(known) - len(gaps) > 1 or min(gaps, default=np.inf) < _MIN_SHADE_GAP:
+            keys.append(None)  # another curve of (nearly) its grey: a key's core cannot say whose it is
+            continue
         tol = min([_GREY_TOLERANCE] + [0.5 * g for g in gaps])
         near = [key for core, key in strokes if abs(core - shade) <= tol]
         keys.append(max(near, key=lambda key: key[2] - key[1]) if near else None)
