@@ -207,3 +207,22 @@ def test_curves_of_nearly_one_grey_get_no_grey_key():
     found = [label for label, _ in _short_grey_keys_at((25.0, 111.0, 118.0))]
     assert found[0] == "Arm A"
     assert found[1:] == [None, None]
+
+
+def test_a_coloured_arms_key_that_reads_grey_is_not_a_grey_arms_key():
+    # sas_017: a blue-grey arm (no grey level: coloured) and a brown-grey one (grey level 88); in the legend the
+    # blue key's chroma is low enough to pass for grey and its core is near 88: it named the brown curve
+    fig = Figure(figsize=(4.2, 3.8), dpi=100)
+    ax = fig.add_axes([0.1, 0.1, 0.85, 0.75])
+    t = np.linspace(0, 30, 60)
+    blue, brown = (85, 88, 120), (110, 86, 93)
+    ax.step(t, np.exp(-t / 10), where="post", color=np.array(blue) / 255, lw=2.0, label="Control")
+    ax.step(t, np.exp(-t / 18), where="post", color=np.array(brown) / 255, lw=2.0, label="Experimental")
+    fig.legend(loc="upper center", ncol=2, frameon=False, handlelength=2.5, fontsize=7)
+    rgb, bbox, _ = render_panel(fig, ax)
+    import cv2
+
+    ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 60])
+    rgb = np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1])
+    found = legend_keys_outside(rgb, bbox, [blue, brown], shades=[None, 88.0])
+    assert found[1][0] == "Experimental"  # the brown key's label (the blue key's was read as "Control Experiment")
