@@ -30,6 +30,7 @@ _MIN_CHROMA = 40.0       # keys of grey arms cannot be told apart by colour
 _INK_STEP = 40           # grey levels below the paper at which a pixel is ink (as arm_shades)
 _GREY_TOLERANCE = 30.0   # largest gap between a grey key's core and its curve's core grey level
 _MIN_GREY_KEY_PX = 12    # a grey key is at least this wide (a tick mark is shorter)
+_RIVAL_KEY_SHARE = 0.6   # a second stroke of a curve's grey this wide (of the widest) makes its key unknown
 _MIN_SHADE_GAP = 10.0    # curves closer in grey than this are not told apart by their keys' grey (JPEG noise)
 _CAP_PX = 2              # end columns of a key stroke that anti-aliasing may lighten
 
@@ -89,7 +90,8 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
     core is within ``_GREY_TOLERANCE`` of the curve's and nearer it than half the gap to any other
     curve's level, and, given the curves' ``colours``, nearer this curve's colour than any other's (a
     coloured arm's thin key may read as grey in a JPEG: sas_017's blue key named its brown curve); the
-    widest such stroke is the key. A curve within ``_MIN_SHADE_GAP`` of another's level gets none.
+    widest such stroke is the key, unless another is nearly as wide. A curve within ``_MIN_SHADE_GAP``
+    of another's level gets none.
     """
     row0, col0, row1, col1 = panel
     ink = (gray < float(np.median(gray)) - _INK_STEP).astype(np.uint8)
@@ -126,6 +128,10 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
         tol = min([_GREY_TOLERANCE] + [0.5 * g for g in gaps])
         near = [key for core, key, key_rgb in strokes if abs(core - shade) <= tol and _nearest(key_rgb, colours) in
                 (None, len(keys))]
+        widths = sorted((key[2] - key[1] for key in near), reverse=True)
+        if len(widths) > 1 and widths[1] >= _RIVAL_KEY_SHARE * widths[0]:
+            keys.append(None)  # two keys of its grey, about as wide: which is its own, its grey cannot say
+            continue
         keys.append(max(near, key=lambda key: key[2] - key[1]) if near else None)
     return keys
 
