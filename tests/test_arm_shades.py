@@ -208,3 +208,20 @@ def test_words_of_a_name_read_apart_or_overlapping_join_into_one_phrase():
     boxes = [TextBox("2", 0.9, 141, 492, 181, 506), TextBox("Group", 0.9, 142, 437, 184, 494),
              TextBox("Arm", 0.9, 300, 100, 330, 150)]
     assert sorted(text for text, _ in _phrases(boxes)) == ["Arm", "Group 2"]
+
+
+def test_a_grey_level_pin_against_the_order_of_greys_is_no_pin():
+    # survminer_minimal_001 (held-out set 3): small grey row labels read lighter than their lines; by absolute
+    # level the lighter curve (156) sat nearest the darker label (166), which is the other arm's
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _shade_pins
+
+    t = np.linspace(0.0, 10.0, 11)
+    arms = [ArmCurve(label=None, colour=None, time=t, survival=np.exp(-t / k), shade=s)
+            for k, s in ((20.0, 134.0), (15.0, 156.0))]
+    rows = [RiskRowInfo(name, None, np.array([0.0, 5.0]), np.array([100, 50]), shade=s)
+            for name, s in (("Sorafenib", 181.0), ("Lenvatinib", 166.0))]
+    assert _shade_pins(arms, rows) == {}
+    # in the order of greys, the same nearness pins
+    rows = [RiskRowInfo(name, None, np.array([0.0, 5.0]), np.array([100, 50]), shade=s)
+            for name, s in (("Sorafenib", 136.0), ("Lenvatinib", 158.0))]
+    assert _shade_pins(arms, rows) == {0: 0, 1: 1}

@@ -186,13 +186,14 @@ def test_a_misread_cell_keeps_its_word_whole_and_its_row_its_numbers():
 
 
 def test_a_misread_cell_read_again_takes_its_number_or_is_left_unread():
-    from reconstruct.digitize.risk_table import _read_doubtful, _split_line
+    from reconstruct.digitize.risk_cells import reread_doubtful
+    from reconstruct.digitize.risk_table import _split_line
 
     gray, boxes = _cells_image(["95", "91", "78", "60", "46"])
     misread = [dataclasses.replace(b, text="GO") if b.text == "60" else b for b in boxes]
     line = _split_line(misread, 0.0, float(gray.shape[1]))
     assert [v for _, v in line.numbers] == [95, 91, 78, 46]
-    (again,), first = _read_doubtful(gray, [line], 0.0, float(gray.shape[1]))
+    (again,), first = reread_doubtful(gray, [line], 0.0, float(gray.shape[1]))
     assert [v for _, v in sorted(again.numbers, key=lambda e: e[0].col0)] == [95, 91, 78, 60, 46]
     assert again.doubtful == ()
     # the cell taken is known by its first reading, for the notes and the arm's flag
@@ -204,7 +205,7 @@ def test_a_misread_cell_read_again_takes_its_number_or_is_left_unread():
     b = boxes[3]
     blotted[b.row0:b.row1, b.col0:b.col1] = 255
     cv2.circle(blotted, ((b.col0 + b.col1) // 2, (b.row0 + b.row1) // 2), 5, 0, -1)
-    (left,), first = _read_doubtful(blotted, [line], 0.0, float(gray.shape[1]))
+    (left,), first = reread_doubtful(blotted, [line], 0.0, float(gray.shape[1]))
     assert first == {}
     assert [v for _, v in sorted(left.numbers, key=lambda e: e[0].col0)] == [95, 91, 78, 46]
     assert all(w.text != "GO" for w in left.words)

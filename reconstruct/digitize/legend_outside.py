@@ -30,6 +30,8 @@ _MIN_CHROMA = 40.0       # keys of grey arms cannot be told apart by colour
 _INK_STEP = 40           # grey levels below the paper at which a pixel is ink (as arm_shades)
 _GREY_TOLERANCE = 30.0   # largest gap between a grey key's core and its curve's core grey level
 _MIN_GREY_KEY_PX = 12    # a grey key is at least this wide (a tick mark is shorter)
+_RIVAL_KEY_SHARE = 0.6   # a second stroke of a curve's grey this wide (of the widest) makes its key unknown
+_MIN_SHADE_GAP = 10.0    # curves closer in grey than this are not told apart by their keys' grey (JPEG noise)
 _CAP_PX = 2              # end columns of a key stroke that anti-aliasing may lighten
 
 
@@ -80,12 +82,16 @@ def _trim_caps(cols: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int, int, int, int],
-               shades: Sequence[float | None]) -> list[tuple[int, int, int] | None]:
+               shades: Sequence[float | None],
+               colours: Sequence[tuple[int, int, int] | None] | None = None) -> list[tuple[int, int, int] | None]:
     """``(row, col0, col1)`` of the key of each grey curve of core grey level ``shades[k]`` (None to skip).
 
     Keys are grey strokes of ink (horizontal bars of even darkness, not left of the panel, where the y ticks are) whose
     core is within ``_GREY_TOLERANCE`` of the curve's and nearer it than half the gap to any other
-    curve's level; the widest such stroke is the key.
+    curve's level, and, given the curves' ``colours``, nearer this curve's colour than any other's (a
+    coloured arm's thin key may read as grey in a JPEG: sas_017's blue key named its brown curve); the
+    widest such stroke is the key, unless another is nearly as wide. A curve within ``_MIN_SHADE_GAP``
+    of another's level gets none.
     """
     row0, col0, row1, col1 = panel
     ink = (gray < float(np.median(gray)) - _INK_STEP).astype(np.uint8)
@@ -106,7 +112,9 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
         cols = _trim_caps(np.where(own, gray[r:r + h, c:c + w], 255).min(axis=0).astype(float))
         if np.mean(np.abs(cols - np.median(cols)) <= 20) < 0.85:
             continue  # a word blurred into one blob: its letters' stems are darker than the gaps between them
-        strokes.append((float(np.median(cols)), (int(round(centroids[k][1])), c, c + w)))
+        core = own & (gray[r:r + h, c:c + w] <= np.median(cols) + 10)  # the stroke's core, not its blurred rim
+        strokes.append((float(np.median(cols)), (int(round(centroids[k][1])), c, c + w),
+                        np.median(rgb[r:r + h, c:c + w][core], axis=0).astype(np.float32)))
     known = [float(v) for v in shades if v is not None]
     keys: list[tuple[int, int, int] | None] = []
     for shade in shades:
@@ -114,10 +122,25 @@ def _grey_keys(rgb: NDArray[np.uint8], gray: NDArray[np.uint8], panel: tuple[int
             keys.append(None)
             continue
         gaps = [abs(shade - o) for o in known if o != shade]
+        if len(known) - len(gaps) > 1 or min(gaps, default=np.inf) < _MIN_SHADE_GAP:
+            keys.append(None)  # another curve of (nearly) its grey: a key's core cannot say whose it is
+            continue
         tol = min([_GREY_TOLERANCE] + [0.5 * g for g in gaps])
-        near = [key for core, key in strokes if abs(core - shade) <= tol]
+        near = [key for core, key, key_rgb in strokes if abs(core - shade) <= tol and _nearest(key_rgb, colours) in
+                (None, len(keys))]
+        widths = sorted((key[2] - key[1] for key in near), reverse=True)
+        if len(widths) > 1 and widths[1] >= _RIVAL_KEY_SHARE * widths[0]:
+            keys.append(None)  # two keys of its grey, about as wide: which is its own, its grey cannot say
+            continue
         keys.append(max(near, key=lambda key: key[2] - key[1]) if near else None)
     return keys
+
+
+def _nearest(rgb: NDArray[np.float32], colours: Sequence[tuple[int, int, int] | None] | None) -> int | None:
+    """Index of the curve colour nearest ``rgb`` (None without colours)."""
+    if not colours or any(c is None for c in colours):
+        return None
+    return int(np.argmin([float(np.linalg.norm(rgb - np.asarray(c, np.float32))) for c in colours]))
 
 
 def legend_keys_outside(
@@ -151,7 +174,8 @@ def legend_keys_outside(
     known = [np.asarray(c, np.float32) for c in colours if c is not None]
     grey = [shades[k] if shades is not None and c is not None and float(np.ptp(c)) < _MIN_CHROMA else None
             for k, c in enumerate(colours)]
-    by_shade = _grey_keys(rgb, gray, panel, grey) if any(v is not None for v in grey) else [None] * len(colours)
+    by_shade = (_grey_keys(rgb, gray, panel, grey, colours) if any(v is not None for v in grey)
+                else [None] * len(colours))
     for colour, shade_key in zip(colours, by_shade, strict=True):
         if colour is None:
             keys.append(None)

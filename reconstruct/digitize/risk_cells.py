@@ -1,4 +1,5 @@
-"""A second, closer reading of the cells of an at-risk row whose numbers increase.
+"""A second, closer reading of at-risk cells: those of a row whose numbers increase, cells read as no number
+("GO" for 60), and cells a curve sets aside.
 
 Numbers at risk never increase along a row, so a row read as increasing holds a misread cell: a
 digit lost at small sizes ("150" read as "50"), a "1" read as "I". Each cell of such a row is read
@@ -19,9 +20,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize.ocr import TextBox
-from reconstruct.digitize.risk_table import as_count
+from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 
-__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_cells", "reread_increasing"]
+__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_cells", "reread_doubtful", "reread_increasing"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
@@ -137,3 +138,26 @@ def reread_cells(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, i
         return []
     return [(count, float(score)) if score >= SURE_SCORE and (count := count_of(text)) is not None else None
             for text, score in _read_closer(gray, boxes)]
+
+
+def reread_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float,
+                   last_col: float) -> tuple[list[_Line], dict[int, str]]:
+    """Lines with their misread cells read again on their own: a sure count takes the cell, else it is left
+    unread (a missing cell, which the run reports) rather than taken for a word that makes the line no row.
+    Also ``id`` of each cell so taken -> its first reading ("GO"), for the notes."""
+    doubtful = [w for ln in lines for w in ln.doubtful]
+    if not doubtful:
+        return lines, {}
+    boxes = [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]
+    second = dict(zip(map(id, doubtful), reread_cells(gray, boxes), strict=True))
+    out, first = [], {}
+    for ln in lines:
+        if not ln.doubtful:
+            out.append(ln)
+            continue
+        sure = {id(w): TextBox(str(second[id(w)][0]), second[id(w)][1], w.row0, w.col0, w.row1, w.col1)
+                for w in ln.doubtful if second[id(w)] is not None}
+        first.update({id(sure[id(w)]): w.text for w in ln.doubtful if id(w) in sure})
+        words = [sure.get(id(w), w) for w in ln.words if id(w) in sure or all(w is not d for d in ln.doubtful)]
+        out.append(_split_line(words, first_col, last_col))
+    return out, first

@@ -260,31 +260,6 @@ def _doubtful_cell(word: TextBox, numbers: Sequence[TextBox], first_col: float, 
     return any(ch.isdigit() for ch in word.text) and centre < start and abs(cells[0] - centre - step) <= 0.25 * step
 
 
-def _read_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float,
-                   last_col: float) -> tuple[list[_Line], dict[int, str]]:
-    """Lines with their misread cells read again on their own: a sure count takes the cell, else it is left
-    unread (a missing cell, which the run reports) rather than taken for a word that makes the line no row.
-    Also ``id`` of each cell so taken -> its first reading ("GO"), for the notes."""
-    from reconstruct.digitize.risk_cells import reread_cells
-
-    doubtful = [w for ln in lines for w in ln.doubtful]
-    if not doubtful:
-        return lines, {}
-    boxes = [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]
-    second = dict(zip(map(id, doubtful), reread_cells(gray, boxes), strict=True))
-    out, first = [], {}
-    for ln in lines:
-        if not ln.doubtful:
-            out.append(ln)
-            continue
-        sure = {id(w): TextBox(str(second[id(w)][0]), second[id(w)][1], w.row0, w.col0, w.row1, w.col1)
-                for w in ln.doubtful if second[id(w)] is not None}
-        first.update({id(sure[id(w)]): w.text for w in ln.doubtful if id(w) in sure})
-        words = [sure.get(id(w), w) for w in ln.words if id(w) in sure or all(w is not d for d in ln.doubtful)]
-        out.append(_split_line(words, first_col, last_col))
-    return out, first
-
-
 def _off_line(word: TextBox, numbers: Sequence[TextBox]) -> bool:
     """True when ``word`` is not printed on the line of ``numbers``: set in a larger or smaller font (a box
     over a quarter taller or shorter than theirs) or off their centre row by a fifth of their height."""
@@ -437,7 +412,7 @@ def read_risk_table(
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
-    from reconstruct.digitize.risk_cells import reread_increasing
+    from reconstruct.digitize.risk_cells import reread_doubtful, reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
@@ -445,7 +420,7 @@ def read_risk_table(
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
-    lines, alone = _read_doubtful(gray, lines, col0 - slack, col1 + slack)
+    lines, alone = reread_doubtful(gray, lines, col0 - slack, col1 + slack)
     # the line with the most labels that fall on their ticks ("0.0" of the y axis read as "0 . 0" also fits)
     tick_lines = [i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)]
     tick_idx = max(tick_lines, key=lambda i: (len({v for _, v in lines[i].values}), -i)) if tick_lines else None
