@@ -232,7 +232,7 @@ def _shade_pins(arms, rows) -> dict[int, int]:
     181 and 166 read lighter than their lines; the light curve was pinned to the darker label, a swap)."""
     a = [arm.shade for arm in arms]
     r = [row.shade for row in rows]
-    if any(v is None for v in a) or any(v is None for v in r):
+    if any(v is None for v in a) or any(v is None for v in r) or _any_coloured(arms):
         return {}
     cost = np.abs(np.subtract.outer(np.asarray(a, float), np.asarray(r, float)))
     apart = np.abs(np.subtract.outer(np.asarray(a, float), np.asarray(a, float))) + np.diag(np.full(len(a), np.inf))
@@ -253,11 +253,18 @@ def _shade_order_pins(arms, rows) -> dict[int, int]:
     """
     a = [arm.shade for arm in arms]
     r = [row.shade for row in rows]
-    if len(a) != len(r) or len(a) < 2 or any(v is None for v in a) or any(v is None for v in r):
+    if len(a) != len(r) or len(a) < 2 or any(v is None for v in a) or any(v is None for v in r) \
+            or _any_coloured(arms):
         return {}
     if min(np.diff(np.sort(a))) < _SHADE_ORDER_GAP or min(np.diff(np.sort(r))) < _SHADE_ORDER_GAP:
         return {}
     return {int(i): int(j) for i, j in zip(np.argsort(a), np.argsort(r), strict=True)}
+
+
+def _any_coloured(arms) -> bool:
+    """True when a curve has a hue: its grey level is then no evidence against a label's (rms_014: a red curve
+    of grey level 139 paired by the order of greys with the lighter of two black labels, a swap)."""
+    return any(_chroma(arm.colour) is not None for arm in arms)
 
 
 def _colour_pins(arms, rows) -> dict[int, int]:

@@ -225,3 +225,20 @@ def test_a_grey_level_pin_against_the_order_of_greys_is_no_pin():
     rows = [RiskRowInfo(name, None, np.array([0.0, 5.0]), np.array([100, 50]), shade=s)
             for name, s in (("Sorafenib", 136.0), ("Lenvatinib", 158.0))]
     assert _shade_pins(arms, rows) == {0: 0, 1: 1}
+
+
+def test_a_coloured_curve_takes_no_pin_by_grey_level():
+    # rms_014: a black and a red curve (grey levels 51 and 139), two black row labels measured 61 and 16: the
+    # order of greys paired the red curve with the lighter label, the other arm's
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _shade_order_pins, _shade_pins
+
+    t = np.linspace(0.0, 10.0, 11)
+    arms = [ArmCurve(label=None, colour=c, time=t, survival=np.exp(-t / k), shade=s)
+            for k, s, c in ((20.0, 51.0, (13, 13, 13)), (15.0, 139.0, (207, 24, 23)))]
+    rows = [RiskRowInfo(name, None, np.array([0.0, 5.0]), np.array([100, 50]), shade=s)
+            for name, s in (("Sorafenib", 61.0), ("Lenvatinib", 16.0))]
+    assert _shade_order_pins(arms, rows) == {}
+    assert _shade_pins(arms, rows) == {}
+    greys = [ArmCurve(label=None, colour=(v, v, v), time=t, survival=a.survival, shade=a.shade)
+             for v, a in zip((13, 139), arms, strict=True)]
+    assert _shade_order_pins(greys, rows) == {0: 1, 1: 0}  # in greys, the order of greys pairs
