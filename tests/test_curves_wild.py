@@ -78,7 +78,7 @@ def test_a_line_seen_through_a_ribbon_beside_another_line_keeps_its_membership()
     bg = np.array([255.0, 255.0, 255.0], np.float32)
     cv2.line(img, (10, 180), (390, 180), red, 2)  # the same pair on the bare paper
     cv2.line(img, (10, 184), (390, 184), navy, 2)
-    local = shades.local_background(img, 3, paper=bg, closing=True)
+    local = shades.closed_background(img, 3, shades.local_background(img, 3), paper=bg)
     ribbon = img[85, 200].astype(int)
     assert np.abs(local[100, 200].astype(int) - ribbon).max() <= 3  # the ribbon, lines taken out
     # outside a fill the neighbourhood median, as before

@@ -268,7 +268,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     if colours:
         thickness = max(_curves.line_thickness(w) for w in weights)
         local_bg = _shades.local_background(crop, thickness)
-        closed_bg = _shades.local_background(crop, thickness, paper=bg_rgb, closing=True)
+        closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
         for colour, weight in zip(colours, weights, strict=True):
             under = np.maximum(_shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour),
                                _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour))

@@ -15,7 +15,10 @@ from numpy.typing import NDArray
 from reconstruct.digitize._channels import channel_norm, minus_colour, off_ray_norm
 from reconstruct.digitize.curves import LineColour
 
-__all__ = ["exclusive_cores", "is_same_shade", "local_background", "membership_under_ribbon", "pale_field"]
+__all__ = [
+    "closed_background", "exclusive_cores", "is_same_shade", "local_background", "membership_under_ribbon",
+    "pale_field",
+]
 
 
 def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
@@ -31,41 +34,58 @@ def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32
     return 0.85 <= alpha <= 1.0 / 0.85 and residual < 20.0
 
 
-def local_background(rgb: NDArray[np.uint8], thickness: int, *, paper: NDArray[np.float32] | None = None,
-                     closing: bool = False) -> NDArray[np.uint8]:
-    """Colour around every pixel with the lines taken out, over a square more than twice a line's thickness.
-
-    The median over the square; with ``closing``, inside a filled area wider than the square (a
-    confidence ribbon), the closing by the square instead (the lightest colour over it, then the
-    darkest of those): it takes out every stroke thinner than the square however close another runs
-    beside it, where a median is a mix of two lines a few pixels apart (survminer_light_010 lost its
-    red arm under such a mix). Per channel, the closing of two overlapping ribbons of other colours
-    is no colour drawn, so a line is looked for against both (``trace_arms``).
+def local_background(rgb: NDArray[np.uint8], thickness: int) -> NDArray[np.uint8]:
+    """Colour around every pixel with the lines taken out: the median over a window more than twice a line's thickness.
 
     Parameters
     ----------
     rgb : ndarray of shape (rows, cols, 3), uint8
     thickness : int
         Typical line thickness in pixels.
-    paper : ndarray of shape (3,), optional
-        With ``closing``: the panel's background colour; by default the median colour of the closing.
-    closing : bool, default False
-        Take the closing inside filled areas.
 
     Returns
     -------
     ndarray of shape (rows, cols, 3), uint8
         White paper, or the confidence ribbon a line runs through.
     """
-    side = 2 * max(int(thickness), 1) + 3
-    median = cv2.medianBlur(rgb, side)
-    if not closing:
-        return median
+    return cv2.medianBlur(rgb, _window(thickness))
+
+
+def closed_background(rgb: NDArray[np.uint8], thickness: int, median: NDArray[np.uint8], *,
+                      paper: NDArray[np.float32] | None = None) -> NDArray[np.uint8]:
+    """:func:`local_background`, but inside a filled area wider than its window the closing by the window.
+
+    Inside a confidence ribbon the closing (the lightest colour over the window, then the darkest of
+    those) takes out every stroke thinner than the window however close another runs beside it, where
+    a median is a mix of two lines a few pixels apart (survminer_light_010 lost its red arm under such a
+    mix). Per channel, the closing of two overlapping ribbons of other colours is no colour drawn, so a
+    line is looked for against both backgrounds (``trace_arms``).
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+    thickness : int
+        Typical line thickness in pixels.
+    median : ndarray of shape (rows, cols, 3), uint8
+        ``local_background(rgb, thickness)``, kept outside filled areas.
+    paper : ndarray of shape (3,), optional
+        The panel's background colour; by default the median colour of the closing.
+
+    Returns
+    -------
+    ndarray of shape (rows, cols, 3), uint8
+    """
+    side = _window(thickness)
     closed = cv2.morphologyEx(rgb, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
     if paper is None:
         paper = np.median(closed.reshape(-1, 3), axis=0)
     in_fill = channel_norm(closed.astype(np.float32) - np.asarray(paper, np.float32)) > 12.0
     return np.where(in_fill[..., None], closed, median)
+
+
+def _window(thickness: int) -> int:
+    """Side of the square a background is taken over: more than twice a line's thickness, odd."""
+    return 2 * max(int(thickness), 1) + 3
 
 
 def membership_under_ribbon(
