@@ -415,8 +415,11 @@ def read_risk_table(
     from reconstruct.digitize.risk_cells import reread_doubtful, reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
-    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in split_fused_words(_read_small_text(below))]
+    from reconstruct.digitize.rule_lines import rule_crossed_words
+
+    strip_words = rule_crossed_words(below, split_fused_words(_read_small_text(below)), _glyph_height(below),
+                                     lambda text: as_count(text) is not None)  # SAS's time-0 cells on the y axis
+    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1) for w in strip_words]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
