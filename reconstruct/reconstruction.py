@@ -16,6 +16,7 @@ from reconstruct.clean import clean_at_risk, clean_curve
 from reconstruct.csv_columns import arm_names, arm_rows
 from reconstruct.draw_budget import draw_count
 from reconstruct._solve_memo import solve_guyot_memo
+from reconstruct._guyot_rounding import _misfit
 from reconstruct.io import provenance
 from reconstruct._mark_checks import choose_marks, vet_marks
 from reconstruct.results import ArmReconstruction, FidelityReport, IPDReconstruction
@@ -32,6 +33,9 @@ __all__ = ["reconstruct_arm", "reconstruct_ipd", "reconstruct_files", "read_reco
            "ReconstructionInputs", "km_at"]
 
 METHODS = ("steps", "guyot")
+# a solution missing the curve by more than this many precisions on average is tried with the drops
+# drawn just before a table time moved onto it (:func:`_drops_onto_rows`)
+_MOVE_MISS = 2.0
 
 
 def _snap(values: NDArray[np.float64], anchors: NDArray[np.float64], tol: float) -> NDArray[np.float64]:
@@ -42,6 +46,27 @@ def _snap(values: NDArray[np.float64], anchors: NDArray[np.float64], tol: float)
     nearest = np.where(np.abs(anchors[idx - 1] - values) <= np.abs(anchors[idx] - values), anchors[idx - 1],
                        anchors[idx])
     return np.where(np.abs(nearest - values) <= tol, nearest, values)
+
+
+def _drops_onto_rows(time: NDArray[np.float64], survival: NDArray[np.float64], rows: NDArray[np.float64],
+                     tol: float) -> NDArray[np.float64] | None:
+    """Curve times with each drop lying within ``tol`` before a table time moved onto that time, else None.
+
+    The number at risk at a table time ``T`` counts the patients whose time is ``T`` or later, so a drop
+    at ``T`` belongs to the interval after it; a drop digitized a pixel early falls in the interval
+    before, which may have room for one event fewer (scan_000 of the wild corpus: the drop at 12.03
+    read at 11.999, and the steps solution lost the whole tail). A drop is moved only when no curve
+    point lies between it and ``T``.
+    """
+    if tol <= 0 or time.size < 2 or rows.size == 0:
+        return None
+    out = time.copy()
+    drop = np.r_[False, survival[1:] < survival[:-1]]
+    nxt = np.r_[time[1:], np.inf]
+    for t_row in rows[rows > 0]:
+        near = drop & (time < t_row) & (time >= t_row - tol) & (nxt > t_row)
+        out[near] = t_row
+    return None if np.array_equal(out, time) else out
 
 
 def km_at(time: NDArray[np.float64], event: NDArray[np.int64], at: ArrayLike) -> NDArray[np.float64]:
@@ -196,12 +221,32 @@ def reconstruct_arm(
         if total_events > table.n_risk[0]:
             raise InputError(f"{arm}: total_events must be <= {table.n_risk[0]} patients, got {total_events}")
 
-    def solve(marks):
-        return solve_guyot_memo(curve.time, curve.survival, table.time, table.n_risk, total_events=total_events,
+    def solve_at(curve_time, marks):
+        return solve_guyot_memo(curve_time, curve.survival, table.time, table.n_risk, total_events=total_events,
                                 use_heights=method == "steps", precision=float(precision), censor_times=marks)
 
+    # a drop drawn within a digitization step before a table time may belong after it
+    moved = _drops_onto_rows(curve.time, curve.survival, table.time, float(precision) * float(curve.time[-1]))
+
+    def solve(marks):
+        first = solve_at(curve.time, marks)
+        if moved is None:
+            return first
+        miss = _misfit(first.time, first.event, curve.time, curve.survival, table.time, table.n_risk)
+        if miss[0] == 0 and miss[1] <= _MOVE_MISS * precision:
+            return first
+        second = solve_at(moved, marks)
+        # kept only when it meets the table, then the curve as drawn, strictly better
+        if _misfit(second.time, second.event, curve.time, curve.survival, table.time, table.n_risk) >= miss:
+            return first
+        solved_on.append((second, dataclasses.replace(curve, time=moved)))  # judged on the curve it was solved on
+        return second
+
+    solved_on: list[tuple[Any, Any]] = []
+
     def fidelity_of(solution, marks):
-        return _fidelity(solution.time, solution.event, curve, table, total_events, marks)
+        on = next((c for sol, c in solved_on if sol is solution), curve)
+        return _fidelity(solution.time, solution.event, on, table, total_events, marks)
 
     if censor_times is None:
         solution = solve(None)
