@@ -69,9 +69,12 @@ def test_vertical_rules_keep_long_lines_not_digits():
 def test_words_are_kept_as_read_without_a_rule_through_text(monkeypatch):
     gray = np.full((60, 200), 230, np.uint8)
     cv2.line(gray, (150, 2), (150, 57), 40, 2)  # a frame line with nothing printed across it
-    cv2.putText(gray, "42", (20, 35), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 40, 1)
-    words = [TextBox("42", 1.0, 22, 20, 36, 40)]
+    cv2.line(gray, (100, 50), (199, 50), 40, 1)  # an axis line meeting it: no text through the rule
+    cv2.line(gray, (60, 2), (60, 57), 40, 2)  # a rule through a number read already
+    cv2.putText(gray, "42", (50, 35), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 40, 1)
+    assert len(rule_lines._crossing_rules(gray, rule_lines.vertical_rules(gray, 10.0), 10.0)) == 1
+    words = [TextBox("42", 1.0, 22, 50, 36, 70)]
     calls = []
     monkeypatch.setattr(rule_lines, "read_text", lambda image: calls.append(image) or ())
     assert rule_lines.rule_crossed_words(gray, words, 10.0, lambda text: text.isdigit()) == words
-    assert calls == []  # no rule through text: no second OCR
+    assert calls == []  # no rule through text not read already: no second OCR

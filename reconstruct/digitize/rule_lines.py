@@ -30,34 +30,44 @@ _MAX_RULES = 2  # rules re-read per strip (the y axis, and a frame line at most)
 _DIGITS = re.compile(r"\d+")
 
 
+def _rule_length(glyph_px: float) -> int:
+    return int(max(_RULE_GLYPHS * glyph_px, 12.0))
+
+
 def vertical_rules(gray: NDArray[np.uint8], glyph_px: float) -> NDArray[np.uint8]:
     """Mask (255) of the long vertical dark runs of ``gray``: axis lines, frame and grid lines.
 
     Otsu's threshold picks the ink; a morphological opening with a vertical line ``_RULE_GLYPHS``
     glyph heights long (at least 12 px) keeps only the runs no digit is as tall as.
     """
-    length = int(max(_RULE_GLYPHS * glyph_px, 12.0))
+    length = _rule_length(glyph_px)
     if gray.shape[0] < length:
         return np.zeros_like(gray)
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
 
 
-def _crossing_rules(gray: NDArray[np.uint8], rules: NDArray[np.uint8]) -> list[tuple[int, int]]:
-    """Column spans ``(c0, c1)`` (exclusive end) of the rules that have ink right beside them on both sides."""
+def _crossing_rules(gray: NDArray[np.uint8], rules: NDArray[np.uint8],
+                    glyph_px: float) -> list[tuple[int, int, NDArray[np.bool_]]]:
+    """Rules with ink right beside them on both sides: column span ``(c0, c1)`` (exclusive end) and those rows."""
     cols = np.flatnonzero(rules.any(axis=0))
     if cols.size == 0:
         return []
     spans = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1)
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    # a horizontal line meeting the rule (the x axis, a frame) is no text through it
+    length = _rule_length(glyph_px)
+    flat = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    ink = np.where(cv2.dilate(flat, np.ones((3, 1), np.uint8)) > 0, 0, ink).astype(np.uint8)
     out = []
     for span in spans:
         c0, c1 = int(span[0]), int(span[-1]) + 1
         rows = rules[:, c0:c1].any(axis=1)
         left = ink[:, max(c0 - 3, 0):max(c0 - 1, 0)].any(axis=1)
         right = ink[:, min(c1 + 1, gray.shape[1]):min(c1 + 3, gray.shape[1])].any(axis=1)
-        if np.count_nonzero(rows & left & right) >= 2:  # a stroke (or two) passes through the rule
-            out.append((c0, c1))
+        crossed = rows & left & right
+        if np.count_nonzero(crossed) >= 2:  # a stroke (or two) passes through the rule
+            out.append((c0, c1, crossed))
     return out
 
 
@@ -81,13 +91,22 @@ def rule_crossed_words(gray: NDArray[np.uint8], words: Sequence[TextBox], glyph_
     list of TextBox
         ``words``, plus each count read alike by both fillings across a rule whose box overlaps no count
         of ``words`` other than its pieces; the words it overlaps ("s0" for a crossed "50", "2" for a
-        crossed "352") are dropped. ``words`` unchanged without a rule through text.
+        crossed "352") are dropped. ``words`` unchanged (and no OCR run) when every stroke through a rule
+        lies in a number read already.
     """
     kept = list(words)
     if not np.isfinite(glyph_px) or glyph_px <= 0:
         return kept
     rules = vertical_rules(gray, glyph_px)
-    for c0, c1 in _crossing_rules(gray, rules)[:_MAX_RULES]:
+    crossings = []
+    for c0, c1, crossed in _crossing_rules(gray, rules, glyph_px):
+        read = np.zeros(gray.shape[0], dtype=bool)  # rows of numbers read across the rule already
+        for w in kept:
+            if w.col0 < c1 and w.col1 > c0 and is_count(w.text):
+                read[max(w.row0, 0):w.row1] = True
+        if np.any(crossed & ~read):  # ink through the rule that no number read covers
+            crossings.append((c0, c1))
+    for c0, c1 in crossings[:_MAX_RULES]:
         reach = int(np.ceil(_CROP_GLYPHS * glyph_px))
         a, b = max(c0 - reach, 0), min(c1 + reach, gray.shape[1])
         crop, mask = np.ascontiguousarray(gray[:, a:b]), np.ascontiguousarray(rules[:, a:b])
