@@ -238,3 +238,19 @@ def test_a_misread_label_along_the_y_axis_is_outvoted(monkeypatch):
     px, values = axis_labels._ocr_ticks_rotated(gray, rows, 120.0, 1.0)
     np.testing.assert_allclose(px, rows[[0, 1, 3, 4, 5]], atol=1e-9)
     np.testing.assert_array_equal(values, [0.0, 0.2, 0.6, 0.8, 1.0])
+
+
+def test_x_label_word_stops_at_the_gap_before_the_next_label():
+    # survminer_bw_014: ticks found at 0, 12, 24, 36 only, labels every 6; the window of the tick at column 165
+    # held "6" (column 109) and "12" (162-169), read as "612", and the axis came out 600 months off
+    from reconstruct.digitize.ocr import _label_word
+
+    six = [333, 108, 339, 112]
+    twelve = [[333, 162, 339, 165], [333, 166, 339, 169]]
+    comps = np.array([six, *twelve], dtype=np.int64)
+    word = _label_word(comps, "x", 165.0, comps)
+    assert word[:, 1].min() == 162 and word[:, 3].max() == 169
+    # a decimal label keeps its dot and digits (gaps of one pixel), and a speck does not anchor the word
+    label = np.array([[10, 40, 16, 44], [15, 45, 16, 46], [10, 47, 16, 51], [10, 52, 16, 56]], dtype=np.int64)
+    word = _label_word(label, "x", 47.0, label)
+    assert (word[:, 1].min(), word[:, 3].max(), len(word)) == (40, 56, 4)

@@ -45,6 +45,10 @@ def _figure(names, counts, *, layout: str):
             fig.text(-2.0, y, name, transform=trans, ha="right", fontsize=10)
         for tick, n in zip(TICKS, row, strict=True):
             fig.text(tick, y, str(n), transform=trans, ha="center", fontsize=10)
+    if layout == "boxed":  # the table's own x axis under it; the plot's labels partly misread ("6 9" as "16")
+        ax.set_xticklabels(["0", "16", "12", "18", "", "30"])
+        for tick in TICKS:
+            fig.text(tick, y - 0.07, str(tick), transform=trans, ha="center", fontsize=10)
     if layout == "legend":
         fig.text(0.3, y - 0.08, "group = " + names[0] + "      group = " + names[1], fontsize=10)
     if layout == "stray":  # digits at both ends of a line, two tick marks read as "1", numbers from the fourth column
@@ -67,6 +71,8 @@ COUNTS = [[120, 96, 70, 41, 18, 3], [85, 60, 44, 30, 11, 0]]
         pytest.param(["Low risk", "High risk"], "nejm", id="risk-in-arm-names-on-their-own-line"),
         pytest.param(["Standard", "Intensified"], "right", id="labels-right-of-the-numbers"),
         pytest.param(["Arm A", "Arm B"], "stray", id="stray-digits-and-a-late-row-are-no-rows"),
+        # survminer_bw_013: the plot's tick labels stayed as a third row beside the table's own x axis
+        pytest.param(["Arm A", "Arm B"], "boxed", id="two-lines-of-tick-labels-are-no-rows"),
     ],
 )
 def test_rows_keep_their_labels_and_every_column(names, layout):

@@ -278,7 +278,7 @@ def _label_word(comps: NDArray[np.int64], axis: str, tick: float, all_comps: NDA
     tall = comps[heights >= 0.6 * heights.max()]  # specks (spine ends, tick stubs) cannot anchor a label
     if axis == "x":
         nearest = tall[np.argmin(tall[:, 0])]
-        return comps[(comps[:, 0] < nearest[2]) & (comps[:, 2] > nearest[0])]
+        return _x_word(comps[(comps[:, 0] < nearest[2]) & (comps[:, 2] > nearest[0])], tick, nearest[2] - nearest[0])
     # Anchor: the glyph nearest the axis among those centred on the tick row (x labels near the corner are
     # not centred on it).
     centre_off = np.abs((tall[:, 0] + tall[:, 2]) / 2.0 - tick)
@@ -297,6 +297,26 @@ def _label_word(comps: NDArray[np.int64], axis: str, tick: float, all_comps: NDA
         keep.append(comp)
         left = min(left, int(comp[1]))
     return np.array(keep) if keep else nearest[None, :]
+
+
+def _x_word(line: NDArray[np.int64], tick: float, height: int) -> NDArray[np.int64]:
+    """The glyphs of ``line`` (one text row of x labels) joined across small gaps to the one nearest ``tick``.
+
+    With only every other tick mark found (survminer_bw_014: ticks at 0, 12, 24, 36 and labels every 6), the
+    labels of the ticks between lie within the search window; a gap wider than 0.8 of the glyph height ends the
+    word, so "6" and "12" are not read as "612".
+    """
+    line = line[np.argsort(line[:, 1])]
+    off = np.abs((line[:, 1] + line[:, 3]) / 2.0 - tick)
+    tall = (line[:, 2] - line[:, 0]) >= 0.6 * height  # a speck (dot, noise) cannot anchor the word
+    at = int(np.argmin(np.where(tall, off, np.inf))) if tall.any() else int(np.argmin(off))
+    gap = max(0.8 * height, 2.0)
+    lo, hi = at, at
+    while lo > 0 and line[lo, 1] - line[lo - 1, 3] <= gap:
+        lo -= 1
+    while hi < len(line) - 1 and line[hi + 1, 1] - line[hi, 3] <= gap:
+        hi += 1
+    return line[lo:hi + 1]
 
 
 def _stacked(comp: NDArray[np.int64], comps: NDArray[np.int64], r0: int, r1: int) -> bool:

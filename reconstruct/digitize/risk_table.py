@@ -428,8 +428,10 @@ def read_risk_table(
     tick_lines = [i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)]
     tick_idx = max(tick_lines, key=lambda i: (len({v for _, v in lines[i].values}), -i)) if tick_lines else None
     tick_line = lines[tick_idx] if tick_idx is not None else None
-    # Rows printed inside the panel under S = 0 (SAS) come before the tick labels, the usual ones after.
-    table_lines = lines[:tick_idx] + lines[tick_idx + 1 :] if tick_idx is not None else lines
+    # Rows printed inside the panel under S = 0 (SAS) come before the tick labels, the usual ones after. Every
+    # line of labels on their ticks is left out: a boxed table under the plot has its own x axis (survminer_bw_013),
+    # and a row of counts, which never rise, cannot follow rising times
+    table_lines = [ln for i, ln in enumerate(lines) if i not in tick_lines]
     times = _column_times([ln for ln in table_lines if len(ln.numbers) >= 2], tick_line, x_calibration, tick_values)
     grid_start = min(float(np.min(tick_values)), 0.0) if tick_values is not None and len(tick_values) >= 2 else None
     table_lines = [_label_digits(ln, times, grid_start) if len(ln.numbers) >= 2 else ln for ln in table_lines]
