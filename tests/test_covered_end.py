@@ -78,3 +78,8 @@ def test_the_gate_reads_a_covered_curve_up_to_the_box_and_the_reading_is_flagged
     assert "runs under a box drawn over the panel after t=20" in flags["A"]
     assert reading_flags(SimpleNamespace(arms=[arm]), ["A"], [_short_arm(covered_end=False)]).get("A", "").find(
         "box") < 0
+
+
+def test_an_end_outside_the_crop_is_not_covered():
+    img, drawn = _panel(box=True)
+    assert not covered_end(199, 160, drawn, img, ORANGE, BG, 1)  # a last drop to the axis below the crop

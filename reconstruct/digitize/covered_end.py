@@ -54,6 +54,8 @@ def covered_end(col: int, row: int, drawn: NDArray[np.bool_], rgb: NDArray[np.ui
     bool
     """
     n_rows, n_cols = drawn.shape
+    if not (0 <= row < n_rows and 0 <= col < n_cols):  # a last drop to the axis, below the panel's crop
+        return False
     edge = None
     for x in range(col + 1, min(col + 2 * half_width + 4, n_cols - _BARE_COLS)):
         if not drawn[row, x: x + _BARE_COLS].any():
