@@ -53,3 +53,10 @@ def test_a_drop_through_band_fill_beyond_reach_of_any_stroke_stays_bare():
     lab, drawn, _, rows = _panel(stroke=True)
     kept, _, height, where = bare_drop(np.array([0.0, 100.0, 199.0]), rows, drawn, 1, lab=lab)
     assert height == pytest.approx(50.0) and where == 100.0  # 40 px from the stroke: still a jump
+
+
+def test_a_drop_in_two_pieces_on_one_column_keeps_its_stroke():
+    # corners sharing the drop's column leave no room to move it: the column itself is still judged
+    lab, drawn, _, _ = _panel(stroke=True)
+    cols, rows = np.array([0.0, 60.0, 60.0, 60.0, 199.0]), np.array([20.0, 35.0, 50.0, 70.0, 70.0])
+    assert bare_drop(cols, rows, drawn, 1, lab=lab)[2] == 0.0

@@ -105,8 +105,9 @@ def _unstroked_near(cols, rows, k: int, lab: NDArray[np.float32], half_width: in
     the corners before and after it.
     """
     reach = 2 * half_width + 2
-    lo = max(cols[k] - reach, cols[k - 1] + 1) if k > 0 else cols[k] - reach
-    hi = min(cols[k] + reach, cols[k + 1] - 1) if k + 1 < cols.size else cols[k] + reach
+    # the corners around may share the drop's column (a drop reached in pieces): the column itself is always tried
+    lo = min(max(cols[k] - reach, cols[k - 1] + 1), cols[k]) if k > 0 else cols[k] - reach
+    hi = max(min(cols[k] + reach, cols[k + 1] - 1), cols[k]) if k + 1 < cols.size else cols[k] + reach
     for shift in sorted(np.arange(np.ceil(lo - cols[k]), np.floor(hi - cols[k]) + 1), key=abs):
         moved = cols.copy()
         moved[k] = cols[k] + shift
