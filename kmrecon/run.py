@@ -476,7 +476,7 @@ def run_figure(
                   table_time=None if match is None else rows[match.rows[k]].time,
                   n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
                   bare_drop=float(a.quality.get("bare_drop") or 0.0), bare_drop_time=a.quality.get("bare_drop_time"),
-                  time_limit=x_end)
+                  time_limit=x_end, covered_end=bool(a.quality.get("covered_end", False)))
         for k, a in enumerate(fig.arms)
     )
     status = "misfit" if any(f.misfit for f in fits) else "ok"

@@ -187,12 +187,16 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
         Arm name to the evidence, for the flagged arms only.
     """
     scores = {str(f.arm): float(f.score) for f in fit}
+    covered = {str(f.arm): f.covered_from for f in fit if getattr(f, "covered_from", None) is not None}
     flags = {}
     for name, arm in zip(arm_names, digitized.arms, strict=True):
         why = []
         hidden = float(arm.quality.get("hidden_share", 0.0))
         if hidden >= FLAG_HIDDEN_SHARE:
             why.append(f"{hidden:.0%} of its curve traced without its own ink")
+        if str(name) in covered:
+            why.append(f"its curve runs under a box drawn over the panel after t={covered[str(name)]:g} while the "
+                       "at-risk table still has patients: read up to there only")
         if scores.get(str(name), 0.0) >= FLAG_FIT_SCORE:
             why.append(f"fit score {scores[str(name)]:.2f} (misfit above 1)")
         if why:

@@ -77,6 +77,9 @@ class ArmFit:
         the table's last time with patients at risk over ``SHORT_TOLERANCE`` of its length.
     trace_note : str
         What the trace check found, for the message ("" when nothing).
+    covered_from : float or None
+        Where the curve, seen to run on under a box drawn over the panel, was read up to while the
+        at-risk table has patients later (not a misfit, a reading to flag); None otherwise.
     """
 
     arm: str
@@ -88,6 +91,7 @@ class ArmFit:
     score: float
     trace_ratio: float = 0.0
     trace_note: str = ""
+    covered_from: float | None = None
 
     @property
     def misfit(self) -> bool:
@@ -110,7 +114,7 @@ class ArmFit:
         return {"arm": self.arm, "km_mean_miss": self.km_mean_miss, "km_max_miss": self.km_max_miss,
                 "km_tolerance": self.km_tolerance, "bound_ratio": self.bound_ratio, "bound_time": self.bound_time,
                 "score": self.score, "trace_ratio": self.trace_ratio, "trace_note": self.trace_note,
-                "misfit": self.misfit}
+                "covered_from": self.covered_from, "misfit": self.misfit}
 
 
 def _step(time: NDArray[np.float64], survival: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -172,9 +176,14 @@ def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precisi
 
 
 def _trace_check(curve_end: float, curve_level: float, table_time, n_risk, bare_drop: float,
-                 bare_drop_time: float | None, time_limit: float | None) -> tuple[float, str]:
-    """``(trace_ratio, note)`` of :class:`ArmFit`."""
-    ratio, note = 0.0, ""
+                 bare_drop_time: float | None, time_limit: float | None,
+                 covered_end: bool = False) -> tuple[float, str, float | None]:
+    """``(trace_ratio, note, covered_from)`` of :class:`ArmFit`.
+
+    A curve seen to run on under a box drawn over the panel (``covered_end``) is not short of its
+    table: it is read up to the box, and ``covered_from`` says where.
+    """
+    ratio, note, covered = 0.0, "", None
     if bare_drop > 0:
         ratio = bare_drop / BARE_DROP_TOLERANCE
         note = (f"its traced curve drops by {bare_drop:.3f} at t={bare_drop_time:g} where no line is drawn (the "
@@ -185,16 +194,19 @@ def _trace_check(curve_end: float, curve_level: float, table_time, n_risk, bare_
         short = float(alive.max()) - curve_end if alive.size else 0.0
         # a curve ending on the time axis may be hidden in it; and cut off there it cannot move the KM much
         short_ratio = short / (SHORT_TOLERANCE * max(curve_end, 1e-9)) if curve_level >= 0.05 else 0.0
+        if covered_end and short_ratio > 1.0:
+            covered, short_ratio = curve_end, 0.0
         if short_ratio > ratio:
             ratio = short_ratio
             note = (f"its traced curve ends at t={curve_end:g}, before t={float(alive.max()):g} where the at-risk "
                     "table still has patients (the trace stopped short of its curve)")
-    return ratio, note
+    return ratio, note, covered
 
 
 def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, precision: float,
               table_time=None, n_risk=None, time_precision: float | None = None, bare_drop: float = 0.0,
-              bare_drop_time: float | None = None, time_limit: float | None = None) -> ArmFit:
+              bare_drop_time: float | None = None, time_limit: float | None = None,
+              covered_end: bool = False) -> ArmFit:
     """Score one reconstruction against its digitized curve (and table).
 
     Parameters
@@ -216,6 +228,10 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
     time_limit : float, optional
         Last time the figure shows (its x axis' end); table times after it are not checked
         against the curve's end. Without it, the end of the curve is checked against every row.
+    covered_end : bool, default False
+        The digitizer saw the curve run on under a box drawn over the panel (an opaque legend) where
+        its trace ends (arm quality ``covered_end``): an end before the table's last patients is then
+        no misfit, and ``covered_from`` of the result says where the reading stops.
 
     Returns
     -------
@@ -235,11 +251,11 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
         ratio, when = table_bound_ratio(t, s, table_time, n_risk, precision=precision,
                                         time_precision=time_precision)
     mean = float(miss.mean())
-    trace, note = _trace_check(float(t[-1]), float(s[-1]), table_time, n_risk, float(bare_drop or 0.0), bare_drop_time,
-                               time_limit)
+    trace, note, covered = _trace_check(float(t[-1]), float(s[-1]), table_time, n_risk, float(bare_drop or 0.0),
+                                        bare_drop_time, time_limit, covered_end)
     return ArmFit(arm=arm, km_mean_miss=mean, km_max_miss=float(miss.max()), km_tolerance=tol,
                   bound_ratio=ratio, bound_time=when, score=max(mean / tol, ratio, trace), trace_ratio=trace,
-                  trace_note=note)
+                  trace_note=note, covered_from=covered)
 
 
 @dataclass(frozen=True)

@@ -264,3 +264,27 @@ def test_final_drop_of_a_solid_line_covered_at_its_end_needs_the_solid_share():
     as_dashes = curves.TracedPath(rows=path.rows, own=dashed, start=10, stop=201, coverage=1.0, half_width=1,
                                   flipped=False)
     assert final_drop(as_dashes, weight, 150.0, 200.5)  # 56% of the rows over 0.75 x 0.5 of a dashed line
+
+
+def test_trace_arms_takes_a_thin_line_split_into_four_greys_for_one_ink():
+    # a thin black line drawn small is anti-aliased along its length into several greys (base_r_011 of
+    # the wild set: 4 greys, each 3 to 42% of the line's columns); no grey alone traces a curve
+    img = _panel(210, 240)
+    greys = (45, 90, 135, 175)
+    corners = [(10, 8), (24, 14), (40, 19), (57, 27), (70, 31), (88, 38), (101, 44), (117, 51), (130, 55),
+               (146, 62), (160, 66), (175, 73), (190, 80), (205, 85), (225, 90)]
+    truth = np.full(240, -1)
+    for (c0, r0), (c1, r1) in zip(corners[:-1], corners[1:], strict=True):
+        for c in range(c0, c1 + 1):
+            img[r0, c] = greys[(c // 6) % 4]
+        img[r0: r1 + 1, c1] = greys[(c1 // 6) % 4]
+        truth[c0: c1] = r0
+    colours, _, paths, flipped, _, _ = trace_arms(img)
+    assert not flipped and len(paths) == 1 and len(colours) == 1
+    assert colours[0].rgb == (45, 45, 45)  # the darkest grey names the line
+    path = paths[0][1]
+    assert path.start <= 11 and path.stop >= 222
+    cols = np.arange(path.start, path.stop)
+    cols = cols[truth[cols] >= 0]
+    # on the drawn levels within 1 px, but at the drop columns (there the trace takes the next level)
+    assert np.mean(np.abs(path.rows[cols] - truth[cols]) <= 1) >= 0.9

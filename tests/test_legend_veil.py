@@ -127,3 +127,21 @@ def test_a_curve_stepping_down_under_the_legend_key_of_its_colour_is_traced_unde
     middle = np.asarray(blue.survival)[np.searchsorted(blue.time, first + 1.5, side="right") - 1]
     assert middle == pytest.approx(level - 0.05, abs=0.01)  # the first step under the key is seen
     assert float(blue.survival[-1]) == pytest.approx(level - 0.1, abs=0.01)
+
+
+def test_a_frame_whose_top_and_bottom_are_cut_by_curves_is_found():
+    # pdf_013 of the wild set (a 75 dpi page): a curve runs along the frame's top for 20 pixels and
+    # another crosses its bottom over 30, wider than the gaps that join a side's pieces (6 pixels)
+    rgb = np.full((200, 330, 3), 255, np.uint8)
+    grey = (204, 204, 204)
+    rgb[80, 176:330] = grey  # top
+    rgb[127, 176:330] = grey  # bottom
+    rgb[80:128, 176] = grey  # left
+    rgb[80:128, 329] = grey  # right
+    rgb[79:82, 176:197] = (255, 127, 14)  # an orange level over the top's first 20 pixels
+    rgb[126:129, 224:253] = (31, 119, 180)  # a blue level over 30 pixels of the bottom
+    bg = np.array([255.0, 255.0, 255.0], np.float32)
+    frames = find_frames(rgb, bg)
+    assert len(frames) == 1
+    r0, c0, r1, c1 = frames[0]
+    assert abs(r0 - 80) <= 1 and abs(r1 - 128) <= 1 and abs(c0 - 176) <= 1 and abs(c1 - 330) <= 1

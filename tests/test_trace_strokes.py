@@ -39,3 +39,24 @@ def test_a_drop_through_band_fill_is_reported_bare_only_when_the_panel_colours_a
 def test_a_drop_drawn_as_a_stroke_over_the_band_is_not_bare():
     lab, drawn, cols, rows = _panel(stroke=True)
     assert bare_drop(cols, rows, drawn, 1, lab=lab)[2] == 0.0
+
+
+def test_a_drop_placed_a_few_columns_past_its_stroke_is_not_bare():
+    # survminer_bw_018 of the next 190: a censor mark just after a drop carries the old level's ink on,
+    # and the drop's corner lands 4.5 px past its stroke (hw 1)
+    lab, drawn, _, rows = _panel(stroke=True)
+    for corner in (63.0, 64.5, 56.0):
+        assert bare_drop(np.array([0.0, corner, 199.0]), rows, drawn, 1, lab=lab)[2] == 0.0, corner
+
+
+def test_a_drop_through_band_fill_beyond_reach_of_any_stroke_stays_bare():
+    lab, drawn, _, rows = _panel(stroke=True)
+    kept, _, height, where = bare_drop(np.array([0.0, 100.0, 199.0]), rows, drawn, 1, lab=lab)
+    assert height == pytest.approx(50.0) and where == 100.0  # 40 px from the stroke: still a jump
+
+
+def test_a_drop_in_two_pieces_on_one_column_keeps_its_stroke():
+    # corners sharing the drop's column leave no room to move it: the column itself is still judged
+    lab, drawn, _, _ = _panel(stroke=True)
+    cols, rows = np.array([0.0, 60.0, 60.0, 60.0, 199.0]), np.array([20.0, 35.0, 50.0, 70.0, 70.0])
+    assert bare_drop(cols, rows, drawn, 1, lab=lab)[2] == 0.0

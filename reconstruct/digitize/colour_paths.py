@@ -237,6 +237,23 @@ def _drop_band_pairs(per_colour):
     return keep
 
 
+def _one_grey_ink(colours, weights, bg_rgb):
+    """The greys of the panel as one ink (the darkest grey, every grey's pixels), or None.
+
+    A thin black line drawn small is anti-aliased along its length into several greys, each a colour of
+    its own holding a third of the line's columns or less: none traces a curve. When no colour traced
+    one and every colour is a grey on the darkest grey's ray (a paler shade of it), they are taken for
+    that one line's ink. Returns ``([colour], [weight])`` or None.
+    """
+    if len(colours) < 2 or not all(_achromatic(c) for c in colours):
+        return None
+    darkest = min(colours, key=lambda c: c.lab[0])
+    if not all(c is darkest or _curves.is_tint(c, darkest, bg_rgb) for c in colours):
+        return None
+    one = dataclasses.replace(darkest, n_pixels=sum(c.n_pixels for c in colours))
+    return [one], [np.maximum.reduce(weights)]
+
+
 def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     """Colours, membership maps and monotone paths of the arms in the panel crop.
 
@@ -284,6 +301,12 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
             weight[text] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
     up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
+    if not down and not up:
+        merged = _one_grey_ink(colours, weights, bg_rgb)
+        if merged is not None:
+            colours, weights = merged
+            down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
+            up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
     mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
     flipped = mass[1] > 1.2 * mass[0] and len(up) > 0
     paths = up if flipped else down

@@ -25,6 +25,7 @@ from reconstruct.digitize.axes import calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.colour_paths import trace_arms
+from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import find_legend_sample, read_label
@@ -278,6 +279,8 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,
                                                   path.own, lab=lab[::-1] if flipped else lab)
         strayed.append(bool(bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]))
+        covered = covered_end(int(round(cols[-1])), int(round(rows[-1])), drawn[::-1] if flipped else drawn,
+                              crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb, path.half_width)
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
@@ -288,7 +291,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         others = [p for j, p, _ in paths if p is not path]
         label = _legend_label(gray, weights[k], path, flipped, (r0, c0), others) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
-                              bare=(bare_px, c0 + bare_col)))
+                              bare=(bare_px, c0 + bare_col), covered=covered))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
     return arms, flipped, strayed, notes
@@ -346,7 +349,8 @@ def _without_flat_lead_in(time: NDArray[np.float64], survival: NDArray[np.float6
     return np.maximum(time, 0.0)
 
 
-def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, *, bare) -> DigitizedArm:
+def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, *, bare,
+              covered: bool = False) -> DigitizedArm:
     survival = 1.0 - value if flipped else value
     px_time = abs(x_cal.slope)
     px_surv = abs(y_cal.slope)
@@ -369,6 +373,7 @@ def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, 
         "time_per_px": float(px_time),
         "bare_drop": round(float(bare[0]) * float(px_surv), 4),
         "bare_drop_time": None if bare[0] == 0 else round(float(x_cal.to_value(bare[1])), 4),
+        "covered_end": bool(covered),  # the curve runs on under a box drawn over the panel (covered_end)
     }
     return DigitizedArm(label, colour.hex, time, survival, mark_time, mark_surv, quality)
 

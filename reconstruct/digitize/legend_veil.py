@@ -107,7 +107,41 @@ def find_frames(rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32]) -> list[tup
             frame = (int(np.floor(top[0])), int(np.floor(left)), int(np.ceil(bottom[0])) + 1, int(np.ceil(right)) + 1)
             if not _runs_on(line, frame):
                 frames.append(frame)
+    for frame in _frames_from_sides(line, down, long_h, n_rows, n_cols):
+        if not any(max(abs(a - b) for a, b in zip(frame, known)) <= 3 for known in frames) and not _runs_on(line, frame):
+            frames.append(frame)
     return frames
+
+
+def _frames_from_sides(line: NDArray[np.uint8], down, long_h: int, n_rows: int, n_cols: int):
+    """Frames found from a left and a right side spanning the same rows, their top and bottom checked by coverage.
+
+    Curves crossing a box's top or bottom side (drawn over its frame, or seen through the box) cut the
+    side into pieces further apart than :func:`_segments` joins: a frame counts when the line pixels
+    on its top and bottom rows (one row either way) cover at least 70% of its width.
+    """
+    out = []
+    for i, (left, first, last) in enumerate(down):
+        for right, first2, last2 in down[i + 1:]:
+            width = right - left
+            if not (long_h <= width <= 0.9 * n_cols and abs(first - first2) <= 2 and abs(last - last2) <= 2):
+                continue
+            top, bottom = min(first, first2) - _CORNER, max(last, last2) + _CORNER
+            c0, c1 = int(np.floor(left)), int(np.ceil(right)) + 1
+            rows = []
+            for lo, hi in ((top, min(first, first2) + 2), (max(last, last2) - 2, bottom)):
+                band = line[max(lo, 0): min(hi + 1, n_rows), c0 + _CORNER: c1 - _CORNER]
+                if band.size == 0:
+                    break
+                # the side's row: the row of the band with the most line pixels, with one row either way
+                at = int(np.argmax(band.sum(axis=1)))
+                covered = band[max(at - 1, 0): at + 2].any(axis=0)
+                if covered.mean() < 0.7:
+                    break
+                rows.append(max(lo, 0) + at)
+            if len(rows) == 2 and rows[1] - rows[0] <= 0.9 * n_rows:
+                out.append((rows[0], c0, rows[1] + 1, c1))
+    return out
 
 
 def _runs(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:

@@ -96,6 +96,26 @@ def _unstroked(cols, rows, k: int, lab: NDArray[np.float32], half_width: int) ->
     return float(np.mean(line)) < _MIN_INKED
 
 
+def _unstroked_near(cols, rows, k: int, lab: NDArray[np.float32], half_width: int) -> bool:
+    """:func:`_unstroked` at the drop's column and at every column within ``2 * half_width + 2`` of it.
+
+    A drop's column is placed between the old level's last ink and the new level's first: a censor
+    mark drawn just after the drop carries the old level's ink on past the stroke, and the column lands
+    a few pixels beyond it. The drop is stroked when a stroke runs down it near its column, short of
+    the corners before and after it.
+    """
+    reach = 2 * half_width + 2
+    # the corners around may share the drop's column (a drop reached in pieces): the column itself is always tried
+    lo = min(max(cols[k] - reach, cols[k - 1] + 1), cols[k]) if k > 0 else cols[k] - reach
+    hi = max(min(cols[k] + reach, cols[k + 1] - 1), cols[k]) if k + 1 < cols.size else cols[k] + reach
+    for shift in sorted(np.arange(np.ceil(lo - cols[k]), np.floor(hi - cols[k]) + 1), key=abs):
+        moved = cols.copy()
+        moved[k] = cols[k] + shift
+        if not _unstroked(moved, rows, k, lab, half_width):
+            return False
+    return True
+
+
 def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int) -> bool:
     """Whether the trace after corner ``k`` has its own colour's ink in under a quarter of its columns."""
     if own is None:
@@ -150,7 +170,7 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     worst, where = 0.0, float("nan")
     for k in range(1, end + 1):
         height = float(rows[k] - rows[k - 1])
-        unseen = bare[k - 1] or (lab is not None and _unstroked(cols, rows, k, lab, half_width))
+        unseen = bare[k - 1] or (lab is not None and _unstroked_near(cols, rows, k, lab, half_width))
         if unseen and height > worst:
             worst, where = height, float(cols[k])
     return cols, rows, worst, where
