@@ -195,8 +195,9 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
         if hidden >= FLAG_HIDDEN_SHARE:
             why.append(f"{hidden:.0%} of its curve traced without its own ink")
         if str(name) in covered:
-            why.append(f"its curve runs under a box drawn over the panel after t={covered[str(name)]:g} while the "
-                       "at-risk table still has patients: read up to there only")
+            why.append(f"its trace ends at t={covered[str(name)]:g} on a straight edge where other ink ends too (a box "
+                       "drawn over the panel, or another line's end) while the at-risk table still has patients: "
+                       "read up to there only")
         if scores.get(str(name), 0.0) >= FLAG_FIT_SCORE:
             why.append(f"fit score {scores[str(name)]:.2f} (misfit above 1)")
         if why:

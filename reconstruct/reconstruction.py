@@ -69,6 +69,21 @@ def _drops_onto_rows(time: NDArray[np.float64], survival: NDArray[np.float64], r
     return None if np.array_equal(out, time) else out
 
 
+def _better_moved(solve_at, curve, table, moved, precision: float):
+    """``solve_at(curve.time)``, or ``solve_at(moved)`` when the first misses the curve by over ``_MOVE_MISS``
+    precisions and the second meets the table, then the curve as drawn, strictly better."""
+    first = solve_at(curve.time)
+    if moved is None:
+        return first
+    miss = _misfit(first.time, first.event, curve.time, curve.survival, table.time, table.n_risk)
+    if miss[0] == 0 and miss[1] <= _MOVE_MISS * precision:
+        return first
+    second = solve_at(moved)
+    if _misfit(second.time, second.event, curve.time, curve.survival, table.time, table.n_risk) >= miss:
+        return first
+    return second
+
+
 def km_at(time: NDArray[np.float64], event: NDArray[np.int64], at: ArrayLike) -> NDArray[np.float64]:
     """Kaplan-Meier estimate of ``(time, event)`` evaluated (right-continuous) at times ``at``.
 
@@ -229,24 +244,12 @@ def reconstruct_arm(
     moved = _drops_onto_rows(curve.time, curve.survival, table.time, float(precision) * float(curve.time[-1]))
 
     def solve(marks):
-        first = solve_at(curve.time, marks)
-        if moved is None:
-            return first
-        miss = _misfit(first.time, first.event, curve.time, curve.survival, table.time, table.n_risk)
-        if miss[0] == 0 and miss[1] <= _MOVE_MISS * precision:
-            return first
-        second = solve_at(moved, marks)
-        # kept only when it meets the table, then the curve as drawn, strictly better
-        if _misfit(second.time, second.event, curve.time, curve.survival, table.time, table.n_risk) >= miss:
-            return first
-        solved_on.append((second, dataclasses.replace(curve, time=moved)))  # judged on the curve it was solved on
-        return second
-
-    solved_on: list[tuple[Any, Any]] = []
+        return _better_moved(lambda t: solve_at(t, marks), curve, table, moved, float(precision))
 
     def fidelity_of(solution, marks):
-        on = next((c for sol, c in solved_on if sol is solution), curve)
-        return _fidelity(solution.time, solution.event, on, table, total_events, marks)
+        # always judged on the curve as drawn, whichever curve it was solved on: its warnings are the user's only
+        # gate outside run_figure
+        return _fidelity(solution.time, solution.event, curve, table, total_events, marks)
 
     if censor_times is None:
         solution = solve(None)

@@ -75,7 +75,7 @@ def test_the_gate_reads_a_covered_curve_up_to_the_box_and_the_reading_is_flagged
     assert covered.to_dict()["covered_from"] == pytest.approx(20.0)
     arm = SimpleNamespace(quality={"hidden_share": 0.0})
     flags = reading_flags(SimpleNamespace(arms=[arm]), ["A"], [covered])
-    assert "runs under a box drawn over the panel after t=20" in flags["A"]
+    assert "its trace ends at t=20 on a straight edge" in flags["A"]
     assert reading_flags(SimpleNamespace(arms=[arm]), ["A"], [_short_arm(covered_end=False)]).get("A", "").find(
         "box") < 0
 

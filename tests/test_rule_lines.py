@@ -78,3 +78,20 @@ def test_words_are_kept_as_read_without_a_rule_through_text(monkeypatch):
     monkeypatch.setattr(rule_lines, "read_text", lambda image: calls.append(image) or ())
     assert rule_lines.rule_crossed_words(gray, words, 10.0, lambda text: text.isdigit()) == words
     assert calls == []  # no rule through text not read already: no second OCR
+
+
+def test_a_fused_reading_never_swallows_a_count_read_beside_the_rule(monkeypatch):
+    # review of stop 28: "29" crossed by the rule, "25" read right of it; a reading "2925" over both took the place
+    # of "25" and gave a wrong number at risk
+    gray = np.full((60, 200), 230, np.uint8)
+    cv2.line(gray, (60, 2), (60, 57), 40, 2)
+    cv2.putText(gray, "29", (52, 35), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 40, 1)
+    cv2.putText(gray, "25", (76, 35), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 40, 1)
+    words = [TextBox("25", 1.0, 22, 76, 36, 96)]
+
+    def fused(image):
+        return (TextBox("2925", 0.9, 22, 0, 36, image.shape[1] - 1),)
+
+    monkeypatch.setattr(rule_lines, "read_text", fused)
+    kept = rule_lines.rule_crossed_words(gray, words, 10.0, lambda text: text.isdigit())
+    assert [w.text for w in kept] == ["25"]

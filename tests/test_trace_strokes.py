@@ -60,3 +60,14 @@ def test_a_drop_in_two_pieces_on_one_column_keeps_its_stroke():
     lab, drawn, _, _ = _panel(stroke=True)
     cols, rows = np.array([0.0, 60.0, 60.0, 60.0, 199.0]), np.array([20.0, 35.0, 50.0, 70.0, 70.0])
     assert bare_drop(cols, rows, drawn, 1, lab=lab)[2] == 0.0
+
+
+@pytest.mark.parametrize("other", [(150, 150, 150), (20, 20, 200)], ids=["grey-grid-line", "blue-arm-drop"])
+def test_a_stroke_of_another_colour_near_a_bare_drop_is_not_its_stroke(other):
+    # review of stop 28: a grid line or another arm's drop 5 px from a drop through band fill made it stroked
+    lab, drawn, cols, rows = _panel(stroke=False)
+    rgb = cv2.cvtColor(lab.astype(np.uint8), cv2.COLOR_LAB2RGB)
+    rgb[:, 65] = other
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    drawn = np.linalg.norm(lab - lab[0, 0], axis=-1) > INK_DELTA
+    assert bare_drop(cols, rows, drawn, 1, lab=lab)[2] == pytest.approx(50.0)

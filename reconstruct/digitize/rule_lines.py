@@ -118,7 +118,11 @@ def rule_crossed_words(gray: NDArray[np.uint8], words: Sequence[TextBox], glyph_
                     and any(o.text == box.text and _overlap(box, o) for o in navier)):
                 continue
             hit = [o for o in kept if _overlap(box, o)]
-            if all(_part_of(o, box) or not is_count(o.text) for o in hit):
+            # a count read apart from the rule (more than half a glyph away) is a cell of its own, never a piece of
+            # a fused reading; a piece the rule cut off ("2" of "352") touches it
+            gap = 0.5 * glyph_px
+            beside = any(is_count(o.text) and (o.col1 < c0 - gap or o.col0 > c1 + gap) for o in hit)
+            if not beside and all(_part_of(o, box) or not is_count(o.text) for o in hit):
                 kept = [o for o in kept if not any(o is h for h in hit)] + [box]
     return kept
 

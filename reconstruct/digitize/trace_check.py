@@ -102,18 +102,43 @@ def _unstroked_near(cols, rows, k: int, lab: NDArray[np.float32], half_width: in
     A drop's column is placed between the old level's last ink and the new level's first: a censor
     mark drawn just after the drop carries the old level's ink on past the stroke, and the column lands
     a few pixels beyond it. The drop is stroked when a stroke runs down it near its column, short of
-    the corners before and after it.
+    the corner before it, and, away from its own column, only a stroke in the old level's colour counts
+    (a grid line or another arm's drop a few pixels away is no stroke of this drop).
     """
     reach = 2 * half_width + 2
     # the corners around may share the drop's column (a drop reached in pieces): the column itself is always tried
     lo = min(max(cols[k] - reach, cols[k - 1] + 1), cols[k]) if k > 0 else cols[k] - reach
     hi = max(min(cols[k] + reach, cols[k + 1] - 1), cols[k]) if k + 1 < cols.size else cols[k] + reach
+    colour = _level_colour(cols, rows, k, lab)
     for shift in sorted(np.arange(np.ceil(lo - cols[k]), np.floor(hi - cols[k]) + 1), key=abs):
         moved = cols.copy()
         moved[k] = cols[k] + shift
-        if not _unstroked(moved, rows, k, lab, half_width):
+        if (shift == 0 or _in_colour(int(round(moved[k])), rows, k, lab, colour, half_width)) and \
+                not _unstroked(moved, rows, k, lab, half_width):
             return False
     return True
+
+
+def _level_colour(cols, rows, k: int, lab: NDArray[np.float32]) -> NDArray[np.float32] | None:
+    """Median Lab colour of the old level's row between corners ``k - 1`` and ``k`` (the arm's line), or None."""
+    r = int(round(rows[k - 1]))
+    c0, c1 = int(round(cols[k - 1])), int(round(cols[k]))
+    if not 0 <= r < lab.shape[0] or c1 <= c0:
+        return None
+    seg = lab[r, max(c0, 0): min(c1, lab.shape[1])]
+    return np.median(seg, axis=0) if len(seg) else None
+
+
+def _in_colour(col: int, rows, k: int, lab: NDArray[np.float32], colour, half_width: int) -> bool:
+    """Whether most interior rows of drop ``k`` have a pixel within INK_DELTA of ``colour`` at ``col`` +- 1."""
+    if colour is None:
+        return False
+    top, bottom = int(np.ceil(rows[k - 1])) + half_width + 1, min(int(np.floor(rows[k])) - half_width, lab.shape[0])
+    strip = lab[max(top, 0): bottom, max(col - 1, 0): col + 2]
+    if strip.size == 0:
+        return False
+    near = np.linalg.norm(strip - colour, axis=-1).min(axis=1) <= INK_DELTA
+    return float(np.mean(near)) >= 0.5
 
 
 def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int) -> bool:
