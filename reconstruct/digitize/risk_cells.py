@@ -140,6 +140,39 @@ def reread_cells(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, i
             for text, score in _read_closer(gray, boxes)]
 
 
+# the digit each digit-like letter of a misread cell stands for ("GO" for 60, "13S" for 135)
+_LETTER_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "G": "6", "b": "6", "S": "5", "s": "5",
+                                "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "I": "1", "l": "1", "i": "1",
+                                "|": "1"})
+AGREED_SCORE = 0.5
+"""Lowest recogniser score of an unsure second reading that may take a misread cell when it agrees with the first."""
+
+
+def _sure_count(text: str, score: float) -> tuple[int, float] | None:
+    count = count_of(text) if score >= SURE_SCORE else None
+    return (count, float(score)) if count is not None else None
+
+
+def _agreed_count(word: TextBox, read: tuple[str, float], numbers: Sequence[tuple[TextBox, int]]) \
+        -> tuple[int, float] | None:
+    """The count of a misread cell ("13S") read again unsure ("135(" at 0.85), when both readings agree.
+
+    The first reading's digit-like letters mapped to digits (:data:`_LETTER_DIGITS`) must give the count of
+    the second reading (scored at least :data:`AGREED_SCORE`), and the count must lie between the row's
+    numbers read left and right of the cell (both read): numbers at risk never increase along a row.
+    """
+    text, score = read
+    count = count_of(text)
+    mapped = word.text.strip().translate(_LETTER_DIGITS)
+    if score < AGREED_SCORE or count is None or not mapped.isdigit() or as_count(mapped) != count:
+        return None
+    left = [(w.col1, n) for w, n in numbers if w.col1 <= word.col0 + 1]
+    right = [(w.col0, n) for w, n in numbers if w.col0 >= word.col1 - 1]
+    if not left or not right:
+        return None
+    return (count, float(score)) if min(right)[1] <= count <= max(left)[1] else None
+
+
 def reread_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float,
                    last_col: float) -> tuple[list[_Line], dict[int, str]]:
     """Lines with their misread cells read again on their own: a sure count takes the cell, else it is left
@@ -148,13 +181,17 @@ def reread_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: floa
     doubtful = [w for ln in lines for w in ln.doubtful]
     if not doubtful:
         return lines, {}
-    boxes = [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]
-    second = dict(zip(map(id, doubtful), reread_cells(gray, boxes), strict=True))
+    read = dict(zip(map(id, doubtful), _read_closer(gray, [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]),
+                    strict=True))
+    second = {key: _sure_count(text, score) for key, (text, score) in read.items()}
     out, first = [], {}
     for ln in lines:
         if not ln.doubtful:
             out.append(ln)
             continue
+        for w in ln.doubtful:  # unsure, but two readings agree on a count that fits between its neighbours
+            if second[id(w)] is None:
+                second[id(w)] = _agreed_count(w, read[id(w)], ln.numbers)
         sure = {id(w): TextBox(str(second[id(w)][0]), second[id(w)][1], w.row0, w.col0, w.row1, w.col1)
                 for w in ln.doubtful if second[id(w)] is not None}
         first.update({id(sure[id(w)]): w.text for w in ln.doubtful if id(w) in sure})
