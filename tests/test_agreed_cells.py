@@ -53,3 +53,39 @@ def test_a_cell_before_the_first_number_is_not_taken_on_one_neighbour(monkeypatc
     assert first == {}
     numbers, first = _reread(monkeypatch, ["s0", "46", "32", "20", "9"], ("50", 0.95))  # sure: taken as before
     assert numbers == [50, 46, 32, 20, 9]
+
+
+def _increasing(monkeypatch, first, seconds):
+    monkeypatch.setattr(risk_cells, "_read_closer", lambda gray, boxes: list(seconds))
+    cells = [(TextBox(str(n), 0.9, 224, 81 + 35 * k, 237, 104 + 35 * k), n) for k, n in enumerate(first)]
+    return risk_cells.reread_increasing(np.full((300, 450), 255, np.uint8), cells)
+
+
+@pytest.mark.parametrize(
+    ("first", "seconds", "expected"),
+    [
+        # jco_003: "6 (120)" read "61201", read again "6(20)" at 0.78: the events fused after the count
+        pytest.param([46, 44, 39, 26, 20, 12, 61201, 3, 0],
+                     [("46(01", 0.70), ("4(2)", 0.81), ("39(6)", 0.99), ("26(13)", 0.9), ("20<15)", 0.85),
+                      ("12 (19)", 0.81), ("6(20)", 0.78), ("3(21)", 0.9), ("0(21)", 0.89)],
+                     [46, 44, 39, 26, 20, 12, 6, 3, 0], id="jco_003-events-fused"),
+        # base_r_000: "122" read "22", read again "i22" at 0.73: a digit lost
+        pytest.param([22, 99, 68, 39, 25], [("i22", 0.73), ("99", 1.0), ("68", 1.0), ("39", 1.0), ("25", 1.0)],
+                     [122, 99, 68, 39, 25], id="base_r_000-digit-lost"),
+    ],
+)
+def test_an_unsure_second_reading_nested_in_the_first_mends_an_increasing_row(monkeypatch, first, seconds, expected):
+    mended = _increasing(monkeypatch, first, seconds)
+    assert mended is not None and mended[0] == expected
+    assert mended[1] == pytest.approx(min(s for (_, s), a, b in zip(seconds, first, expected) if a != b))
+
+
+@pytest.mark.parametrize(
+    "seconds",
+    [
+        pytest.param([("i22", 0.45), ("99", 1.0), ("68", 1.0)], id="too-unsure"),
+        pytest.param([("128", 0.73), ("99", 1.0), ("68", 1.0)], id="not-nested"),
+    ],
+)
+def test_an_unsure_second_reading_that_does_not_agree_leaves_the_row(monkeypatch, seconds):
+    assert _increasing(monkeypatch, [22, 99, 68], seconds) is None

@@ -5,9 +5,9 @@ Numbers at risk never increase along a row, so a row read as increasing holds a 
 digit lost at small sizes ("150" read as "50"), a "1" read as "I". Each cell of such a row is read
 again on its own, cropped tight and enlarged to the recogniser's text height
 (:func:`reconstruct.digitize.ocr.read_tick_labels` reads tick labels the same way). A second reading
-replaces the first only where it is sure and makes the row non-increasing, with the fewest cells
-changed: one cell when exactly one cell's second reading mends the row, else all the cells read
-differently. Otherwise the row stays as first read (the run then sets a lone misread cell aside or
+replaces the first only where it is sure (or, unsure, holds the first's digits or is held in them: a
+digit lost, events fused) and makes the row non-increasing, with the fewest cells changed: one cell when
+exactly one cell's second reading mends the row, else all the cells read differently. Otherwise the row stays as first read (the run then sets a lone misread cell aside or
 stops). Pixels are ``(row, col)``.
 """
 
@@ -26,6 +26,8 @@ __all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_cells", "reread_doubtfu
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
+AGREED_SCORE = 0.5
+"""Lowest score of an unsure second reading that may replace a cell when it agrees with the first reading."""
 
 
 def count_of(text: str) -> int | None:
@@ -105,10 +107,20 @@ def reread_increasing(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
     read = _read_closer(gray, [(w.row0, w.col0, w.row1, w.col1) for w, _ in cells])
     second = [count_of(text) if score >= SURE_SCORE else None for text, score in read]
     mended = mend_row(first, second)
+    if mended is None:  # unsure second readings that contain the first's digits or are contained in them
+        second = [count if score >= SURE_SCORE or (score >= AGREED_SCORE and _nested(count, n)) else None
+                  for (text, score), n in zip(read, first, strict=True) for count in [count_of(text)]]
+        mended = mend_row(first, second)
     if mended is None:
         return None
     scores = [score if mended[j] != first[j] else cells[j][0].confidence for j, (_, score) in enumerate(read)]
     return mended, float(min(scores))
+
+
+def _nested(second: int | None, first: int) -> bool:
+    """True when one reading's digits hold the other's: a digit lost ("22" for "122") or an events count fused
+    after the count ("61201" for "6 (120)")."""
+    return second is not None and second != first and (str(second) in str(first) or str(first) in str(second))
 
 
 def _read_closer(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
@@ -144,10 +156,6 @@ def reread_cells(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, i
 _LETTER_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "G": "6", "b": "6", "S": "5", "s": "5",
                                 "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "I": "1", "l": "1", "i": "1",
                                 "|": "1"})
-AGREED_SCORE = 0.5
-"""Lowest recogniser score of an unsure second reading that may take a misread cell when it agrees with the first."""
-
-
 def _sure_count(text: str, score: float) -> tuple[int, float] | None:
     count = count_of(text) if score >= SURE_SCORE else None
     return (count, float(score)) if count is not None else None
