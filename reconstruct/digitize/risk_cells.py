@@ -22,7 +22,8 @@ from numpy.typing import NDArray
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 
-__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_cells", "reread_doubtful", "reread_increasing"]
+__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "reread_cells", "reread_doubtful",
+           "reread_increasing"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
@@ -206,3 +207,53 @@ def reread_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: floa
         words = [sure.get(id(w), w) for w in ln.words if id(w) in sure or all(w is not d for d in ln.doubtful)]
         out.append(_split_line(words, first_col, last_col))
     return out, first
+
+
+def erase_vertical_rules(strip: NDArray[np.uint8], glyph_px: float) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
+    """``strip`` with its long thin vertical lines filled in from the pixels either side (a copy; OpenCV), and
+    the columns of those lines.
+
+    SAS prints the at-risk table inside the plot frame: the y axis runs through the cells of time 0, and the
+    OCR reads "353" crossed by it as "333" or not at all. A line is a dark vertical run at least 2.5 glyph
+    heights (and 12 px) long and at most 3 px wide; digits ("1") are one glyph height tall. Pixels are
+    ``(row, col)``.
+    """
+    import cv2
+
+    none = np.zeros(0, dtype=np.int64)
+    if strip.size == 0 or int(strip.max()) - int(strip.min()) < 40:
+        return strip, none
+    length = int(max(12, np.ceil(2.5 * glyph_px))) if np.isfinite(glyph_px) else 12
+    if strip.shape[0] < length:
+        return strip, none
+    _, ink = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    thin = np.flatnonzero(stats[1:, cv2.CC_STAT_WIDTH] <= 3) + 1
+    if thin.size == 0:
+        return strip, none
+    line = np.isin(labels, thin).astype(np.uint8)
+    # filled in from the pixels either side, which keeps the strokes of a digit the line crosses
+    return cv2.inpaint(strip, line, 1, cv2.INPAINT_TELEA), np.flatnonzero(line.any(axis=0)).astype(np.int64)
+
+
+def join_across_rules(words: Sequence[TextBox], cols: NDArray[np.int64]) -> list[TextBox]:
+    """Join two numbers of one text line that a line erased by :func:`erase_vertical_rules` separated ("3" and
+    "78" of "378" crossed by the y axis): their facing edges within 3 px of the line and of each other; and
+    drop the trace of the line read as a mark inside a number ("3:7" for 37)."""
+    if cols.size == 0:
+        return list(words)
+    out: list[TextBox] = []
+    for w in sorted(words, key=lambda b: (b.row0, b.col0)):
+        if re.fullmatch(r"\d+[:.;,'|!]\d+", w.text) and np.any((cols >= w.col0) & (cols < w.col1)):
+            w = TextBox(re.sub(r"\D", "", w.text), w.confidence, w.row0, w.col0, w.row1, w.col1)  # "3:7": its trace
+        prev = next((o for o in reversed(out) if min(o.row1, w.row1) - max(o.row0, w.row0)
+                     >= 0.5 * min(o.row1 - o.row0, w.row1 - w.row0)), None)
+        if (prev is not None and prev.text.isdigit() and w.text.isdigit() and 0 <= w.col0 - prev.col1 <= 3
+                + int(np.sum((cols >= prev.col1 - 3) & (cols <= w.col0 + 3)))
+                and np.any((cols >= prev.col1 - 3) & (cols <= w.col0 + 3))):
+            out[out.index(prev)] = TextBox(prev.text + w.text, min(prev.confidence, w.confidence),
+                                           min(prev.row0, w.row0), prev.col0, max(prev.row1, w.row1), w.col1)
+            continue
+        out.append(w)
+    return out

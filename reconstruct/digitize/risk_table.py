@@ -412,11 +412,14 @@ def read_risk_table(
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
-    from reconstruct.digitize.risk_cells import reread_doubtful, reread_increasing
+    from reconstruct.digitize.risk_cells import erase_vertical_rules, join_across_rules, reread_doubtful, \
+        reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
+    below, rules = erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells of time 0
+    gray = np.concatenate([gray[:row1], below]) if rules.size else gray
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in split_fused_words(_read_small_text(below))]
+             for w in split_fused_words(join_across_rules(_read_small_text(below), rules))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
