@@ -14,7 +14,7 @@ stops). Pixels are ``(row, col)``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 
-__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "reread_cells", "reread_doubtful",
+__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells", "reread_cells", "reread_doubtful",
            "reread_increasing"]
 
 SURE_SCORE = 0.9
@@ -257,3 +257,67 @@ def join_across_rules(words: Sequence[TextBox], cols: NDArray[np.int64]) -> list
             continue
         out.append(w)
     return out
+
+
+def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int, float]], columns: Sequence[float],
+                      col_of: Callable[[float], float], step_px: float) -> list[tuple[TextBox, int, float]]:
+    """Cells of a row the OCR's detector did not find, read from the ink where their column crosses the row.
+
+    A lone narrow glyph ("1", "0") at the end of a row is often not detected as text. For each of the
+    table's ``columns`` (times other rows hold) that the row lacks, the ink inside the row's text band within
+    0.4 column steps of the column's centre ``col_of(time)`` is cropped tight and read on its own; a count
+    read sure (:data:`SURE_SCORE`) that keeps the row from increasing takes the cell. Ink touching the edges
+    of that window (a wide neighbour) is not read.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+    cells : sequence of (TextBox, int, float)
+        The row's cells read: box, count and time, in time order.
+    columns : sequence of float
+        Times of the table's columns.
+    col_of : callable
+        Pixel column of a column's centre, from its time.
+    step_px : float
+        Pixels between two columns.
+
+    Returns
+    -------
+    list of (TextBox, int, float)
+        The cells found, each with its box, count and time.
+    """
+    import cv2
+
+    if len(cells) < 2 or not np.isfinite(step_px) or step_px < 8:
+        return []
+    have = [t for _, _, t in cells]
+    r0 = int(np.median([w.row0 for w, _, _ in cells]))
+    r1 = int(np.median([w.row1 for w, _, _ in cells]))
+    missing = [t for t in columns if min(abs(t - h) for h in have) > 1e-6 and have[0] < t]
+    boxes, where = [], []
+    for t in missing:
+        centre, half = float(col_of(t)), 0.4 * step_px
+        c0, c1 = max(int(centre - half), 0), min(int(centre + half) + 1, gray.shape[1])
+        window = gray[r0:r1, c0:c1]
+        if window.size == 0 or int(window.max()) - int(window.min()) < 60:
+            continue
+        _, ink = cv2.threshold(window, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        glyphs = stats[1:][stats[1:, cv2.CC_STAT_HEIGHT] >= 0.3 * (r1 - r0)]
+        if glyphs.size == 0:
+            continue
+        x0, y0 = int(glyphs[:, 0].min()), int(glyphs[:, 1].min())
+        x1 = int((glyphs[:, 0] + glyphs[:, 2]).max())
+        y1 = int((glyphs[:, 1] + glyphs[:, 3]).max())
+        if x0 == 0 or x1 >= window.shape[1] or y0 == 0 or y1 >= window.shape[0]:
+            continue  # cut by the window: part of a neighbour, or not a glyph of this row
+        boxes.append((r0 + y0, c0 + x0, r0 + y1, c0 + x1))
+        where.append(t)
+    found = []
+    for box, t, (text, score) in zip(boxes, where, _read_closer(gray, boxes) if boxes else [], strict=True):
+        count = count_of(text) if score >= SURE_SCORE else None
+        before = [n for _, n, h in cells if h < t]
+        after = [n for _, n, h in cells if h > t]
+        if count is not None and (not before or count <= before[-1]) and (not after or count >= after[0]):
+            found.append((TextBox(str(count), float(score), *box), count, float(t)))
+    return found

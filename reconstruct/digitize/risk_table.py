@@ -107,7 +107,8 @@ class RiskTable:
     parameters : dict
         Inputs the table was read with (panel box), for provenance; ``"reread"`` lists the cells an
         increasing row had read again and replaced (row label, time, first and second reading);
-        ``"read_alone"`` the cells first read as no number ("GO") and read again alone (also the row's index).
+        ``"read_alone"`` the cells first read as no number ("GO") and read again alone (also the row's index);
+        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count).
     """
 
     rows: tuple[RiskRow, ...]
@@ -412,8 +413,8 @@ def read_risk_table(
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
-    from reconstruct.digitize.risk_cells import erase_vertical_rules, join_across_rules, reread_doubtful, \
-        reread_increasing
+    from reconstruct.digitize.risk_cells import erase_vertical_rules, join_across_rules, read_unread_cells, \
+        reread_doubtful, reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
     below, rules = erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells of time 0
@@ -438,6 +439,9 @@ def read_risk_table(
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     rows = []
     step = tick_step(tick_values) if grid_start is not None else 0.0
+    held = sorted({times[id(w)] for line, _, _ in kept for w, _ in line.numbers})
+    fit = np.polyfit([times[id(w)] for ln, _, _ in kept for w, _ in ln.numbers],
+                     [w.center_px[1] for ln, _, _ in kept for w, _ in ln.numbers], 1) if len(held) >= 2 else None
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
@@ -446,6 +450,16 @@ def read_risk_table(
             # tick marks read as digits ("1"), or stray text: a row of a table of four or more columns has
             # three or more numbers, fills most of its columns and starts at the first or second
             continue
+        if fit is not None and len(kept) >= 2:  # a lone "1" or "0" the detector missed, read from its ink
+            gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], held,
+                                     lambda time: float(np.polyval(fit, time)),
+                                     abs(fit[0]) * float(np.median(np.diff(held))))
+            times.update({id(w): time for w, _, time in gaps})
+            if gaps:
+                params.setdefault("read_in_gap", []).extend(  # type: ignore[union-attr]
+                    {"row": label, "time": time, "count": v} for _, v, time in gaps)
+            ordered = sorted([*ordered, *((w, v) for w, v, _ in gaps)], key=lambda e: times[id(e[0])])
+            t = np.array([times[id(w)] for w, _ in ordered])
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
         mended = reread_increasing(gray, ordered)  # None unless the row rises and a second reading mends it
