@@ -76,8 +76,9 @@ def _increasing(monkeypatch, first, seconds):
 )
 def test_an_unsure_second_reading_nested_in_the_first_mends_an_increasing_row(monkeypatch, first, seconds, expected):
     mended = _increasing(monkeypatch, first, seconds)
-    assert mended is not None and mended[0] == expected
-    assert mended[1] == pytest.approx(min(s for (_, s), a, b in zip(seconds, first, expected) if a != b))
+    assert mended is not None
+    assert mended[0] == expected
+    assert mended[1] == pytest.approx(min(s for (_, s), a, b in zip(seconds, first, expected, strict=False) if a != b))
 
 
 @pytest.mark.parametrize(

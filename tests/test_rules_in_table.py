@@ -37,7 +37,8 @@ def test_a_long_thin_vertical_line_is_filled_in_and_the_digits_kept():
 def test_a_strip_without_long_lines_is_returned_as_is():
     clean = _strip(with_line=False)
     out, cols = erase_vertical_rules(clean, 10.0)
-    assert out is clean and cols.size == 0
+    assert out is clean
+    assert cols.size == 0
 
 
 def test_numbers_split_by_an_erased_line_are_joined():

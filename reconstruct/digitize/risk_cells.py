@@ -1,5 +1,6 @@
 """A second, closer reading of at-risk cells: those of a row whose numbers increase, cells read as no number
-("GO" for 60), and cells a curve sets aside.
+("GO" for 60), cells a curve sets aside, and cells the OCR's detector missed; and the lines of the plot frame
+taken out of a table before the OCR.
 
 Numbers at risk never increase along a row, so a row read as increasing holds a misread cell: a
 digit lost at small sizes ("150" read as "50"), a "1" read as "I". Each cell of such a row is read
@@ -7,8 +8,11 @@ again on its own, cropped tight and enlarged to the recogniser's text height
 (:func:`reconstruct.digitize.ocr.read_tick_labels` reads tick labels the same way). A second reading
 replaces the first only where it is sure (or, unsure, holds the first's digits or is held in them: a
 digit lost, events fused) and makes the row non-increasing, with the fewest cells changed: one cell when
-exactly one cell's second reading mends the row, else all the cells read differently. Otherwise the row stays as first read (the run then sets a lone misread cell aside or
-stops). Pixels are ``(row, col)``.
+exactly one cell's second reading mends the row, else all the cells read differently. Otherwise the row
+stays as first read (the run then sets a lone misread cell aside or stops). A misread cell ("13S") whose
+second reading is unsure is taken when both readings agree and the count fits between its neighbours.
+A cell the detector missed (a lone "1") is read from the ink where its column crosses the row. Pixels are
+``(row, col)``.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from numpy.typing import NDArray
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 
-__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells", "reread_cells", "reread_doubtful",
-           "reread_increasing"]
+__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
+           "reread_cells", "reread_doubtful", "reread_increasing", "with_unread_cells"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
@@ -321,3 +325,25 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
         if count is not None and (not before or count <= before[-1]) and (not after or count >= after[0]):
             found.append((TextBox(str(count), float(score), *box), count, float(t)))
     return found
+
+
+def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]], times: dict[int, float],
+                      table: Sequence[tuple[TextBox, float]], params: dict[str, object],
+                      label: str | None) -> list[tuple[TextBox, int]]:
+    """A row's cells (box, count; in time order) with those :func:`read_unread_cells` finds, in time order.
+
+    ``times`` (time of each box by ``id``) gets their times and ``params["read_in_gap"]`` a note of each;
+    ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold.
+    """
+    held = sorted({t for _, t in table})
+    if len(held) < 2:
+        return ordered
+    fit = np.polyfit([t for _, t in table], [w.center_px[1] for w, _ in table], 1)
+    gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], held,
+                             lambda time: float(np.polyval(fit, time)), abs(fit[0]) * float(np.median(np.diff(held))))
+    if not gaps:
+        return ordered
+    times.update({id(w): time for w, _, time in gaps})
+    notes = params.setdefault("read_in_gap", [])
+    notes.extend({"row": label, "time": time, "count": v} for _, v, time in gaps)  # type: ignore[attr-defined]
+    return sorted([*ordered, *((w, v) for w, v, _ in gaps)], key=lambda e: times[id(e[0])])

@@ -412,19 +412,18 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
+    from reconstruct.digitize import risk_cells
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
-    from reconstruct.digitize.risk_cells import erase_vertical_rules, join_across_rules, read_unread_cells, \
-        reread_doubtful, reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
-    below, rules = erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells of time 0
-    gray = np.concatenate([gray[:row1], below]) if rules.size else gray
+    below, rules = risk_cells.erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells
+    gray = np.concatenate([gray[:row1], below])
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in split_fused_words(join_across_rules(_read_small_text(below), rules))]
+             for w in split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
-    lines, alone = reread_doubtful(gray, lines, col0 - slack, col1 + slack)
+    lines, alone = risk_cells.reread_doubtful(gray, lines, col0 - slack, col1 + slack)
     # the line with the most labels that fall on their ticks ("0.0" of the y axis read as "0 . 0" also fits)
     tick_lines = [i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)]
     tick_idx = max(tick_lines, key=lambda i: (len({v for _, v in lines[i].values}), -i)) if tick_lines else None
@@ -439,9 +438,7 @@ def read_risk_table(
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     rows = []
     step = tick_step(tick_values) if grid_start is not None else 0.0
-    held = sorted({times[id(w)] for line, _, _ in kept for w, _ in line.numbers})
-    fit = np.polyfit([times[id(w)] for ln, _, _ in kept for w, _ in ln.numbers],
-                     [w.center_px[1] for ln, _, _ in kept for w, _ in ln.numbers], 1) if len(held) >= 2 else None
+    table_cells = [(w, times[id(w)]) for ln, _, _ in kept for w, _ in ln.numbers]
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
@@ -450,19 +447,12 @@ def read_risk_table(
             # tick marks read as digits ("1"), or stray text: a row of a table of four or more columns has
             # three or more numbers, fills most of its columns and starts at the first or second
             continue
-        if fit is not None and len(kept) >= 2:  # a lone "1" or "0" the detector missed, read from its ink
-            gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], held,
-                                     lambda time: float(np.polyval(fit, time)),
-                                     abs(fit[0]) * float(np.median(np.diff(held))))
-            times.update({id(w): time for w, _, time in gaps})
-            if gaps:
-                params.setdefault("read_in_gap", []).extend(  # type: ignore[union-attr]
-                    {"row": label, "time": time, "count": v} for _, v, time in gaps)
-            ordered = sorted([*ordered, *((w, v) for w, v, _ in gaps)], key=lambda e: times[id(e[0])])
-            t = np.array([times[id(w)] for w, _ in ordered])
+        # a lone "1" or "0" the detector missed, read from its ink
+        ordered = risk_cells.with_unread_cells(gray, ordered, times, table_cells, params, label)
+        t = np.array([times[id(w)] for w, _ in ordered])
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
-        mended = reread_increasing(gray, ordered)  # None unless the row rises and a second reading mends it
+        mended = risk_cells.reread_increasing(gray, ordered)  # None unless the row rises and a second reading mends it
         if mended is not None:  # misread cells read again, closer: the row no longer increases
             params.setdefault("reread", []).extend(  # type: ignore[union-attr]
                 {"row": label, "time": float(t[j]), "first": int(n[j]), "second": int(v)}
