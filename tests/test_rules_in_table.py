@@ -50,3 +50,13 @@ def test_numbers_split_by_an_erased_line_are_joined():
     # no line between them: two numbers stay two
     assert [w.text for w in join_across_rules(words[:2], np.array([90]))] == ["3", "78"]
     assert [w.text for w in join_across_rules(words[:2], np.zeros(0, np.int64))] == ["3", "78"]
+
+
+def test_a_line_beside_the_table_is_left_alone():
+    # base_r_010: the sides of the plot frame run on below the panel, beside the table, through no text
+    gray = _strip(with_line=False)
+    gray[:, 5] = 0
+    gray[:, 190] = 0
+    out, cols = erase_vertical_rules(gray, 10.0)
+    assert cols.size == 0
+    assert out is gray

@@ -219,8 +219,8 @@ def erase_vertical_rules(strip: NDArray[np.uint8], glyph_px: float) -> tuple[NDA
 
     SAS prints the at-risk table inside the plot frame: the y axis runs through the cells of time 0, and the
     OCR reads "353" crossed by it as "333" or not at all. A line is a dark vertical run at least 2.5 glyph
-    heights (and 12 px) long and at most 3 px wide; digits ("1") are one glyph height tall. Pixels are
-    ``(row, col)``.
+    heights (and 12 px) long and at most 3 px wide, with ink on both sides of it on two or more rows (it
+    crosses text); digits ("1") are one glyph height tall. Pixels are ``(row, col)``.
     """
     import cv2
 
@@ -233,12 +233,22 @@ def erase_vertical_rules(strip: NDArray[np.uint8], glyph_px: float) -> tuple[NDA
     _, ink = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-    thin = np.flatnonzero(stats[1:, cv2.CC_STAT_WIDTH] <= 3) + 1
-    if thin.size == 0:
+    reach = int(max(3, np.ceil(0.5 * glyph_px))) if np.isfinite(glyph_px) else 3
+    thin = [k for k in range(1, n) if stats[k, cv2.CC_STAT_WIDTH] <= 3 and _crosses_text(ink, stats[k], reach)]
+    if not thin:
         return strip, none
     line = np.isin(labels, thin).astype(np.uint8)
     # filled in from the pixels either side, which keeps the strokes of a digit the line crosses
     return cv2.inpaint(strip, line, 1, cv2.INPAINT_TELEA), np.flatnonzero(line.any(axis=0)).astype(np.int64)
+
+
+def _crosses_text(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -> bool:
+    """True when ink lies on both sides of a vertical line (within ``reach`` px) on two or more of its rows: the
+    line runs through a word ("353" crossed by the y axis), not beside the table (a frame's side)."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    left = ink[y : y + h, max(x - reach, 0) : max(x - 1, 0)].any(axis=1)
+    right = ink[y : y + h, x + w + 1 : x + w + reach].any(axis=1)
+    return int(np.sum(left & right)) >= 2
 
 
 def join_across_rules(words: Sequence[TextBox], cols: NDArray[np.int64]) -> list[TextBox]:
