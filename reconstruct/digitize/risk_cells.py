@@ -1,20 +1,24 @@
 """A second, closer reading of at-risk cells: those of a row whose numbers increase, cells read as no number
-("GO" for 60), and cells a curve sets aside.
+("GO" for 60), cells a curve sets aside, and cells the OCR's detector missed; and the lines of the plot frame
+taken out of a table before the OCR.
 
 Numbers at risk never increase along a row, so a row read as increasing holds a misread cell: a
 digit lost at small sizes ("150" read as "50"), a "1" read as "I". Each cell of such a row is read
 again on its own, cropped tight and enlarged to the recogniser's text height
 (:func:`reconstruct.digitize.ocr.read_tick_labels` reads tick labels the same way). A second reading
-replaces the first only where it is sure and makes the row non-increasing, with the fewest cells
-changed: one cell when exactly one cell's second reading mends the row, else all the cells read
-differently. Otherwise the row stays as first read (the run then sets a lone misread cell aside or
-stops). Pixels are ``(row, col)``.
+replaces the first only where it is sure (or, unsure, holds the first's digits or is held in them: a
+digit lost, events fused) and makes the row non-increasing, with the fewest cells changed: one cell when
+exactly one cell's second reading mends the row, else all the cells read differently. Otherwise the row
+stays as first read (the run then sets a lone misread cell aside or stops). A misread cell ("13S") whose
+second reading is unsure is taken when both readings agree and the count fits between its neighbours.
+A cell the detector missed (a lone "1") is read from the ink where its column crosses the row. Pixels are
+``(row, col)``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,10 +26,13 @@ from numpy.typing import NDArray
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 
-__all__ = ["SURE_SCORE", "count_of", "mend_row", "reread_cells", "reread_doubtful", "reread_increasing"]
+__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
+           "reread_cells", "reread_doubtful", "reread_increasing", "with_unread_cells"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
+AGREED_SCORE = 0.5
+"""Lowest score of an unsure second reading that may replace a cell when it agrees with the first reading."""
 
 
 def count_of(text: str) -> int | None:
@@ -105,10 +112,20 @@ def reread_increasing(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
     read = _read_closer(gray, [(w.row0, w.col0, w.row1, w.col1) for w, _ in cells])
     second = [count_of(text) if score >= SURE_SCORE else None for text, score in read]
     mended = mend_row(first, second)
+    if mended is None:  # unsure second readings that contain the first's digits or are contained in them
+        second = [count if score >= SURE_SCORE or (score >= AGREED_SCORE and _nested(count, n)) else None
+                  for (text, score), n in zip(read, first, strict=True) for count in [count_of(text)]]
+        mended = mend_row(first, second)
     if mended is None:
         return None
     scores = [score if mended[j] != first[j] else cells[j][0].confidence for j, (_, score) in enumerate(read)]
     return mended, float(min(scores))
+
+
+def _nested(second: int | None, first: int) -> bool:
+    """True when one reading's digits hold the other's: a digit lost ("22" for "122") or an events count fused
+    after the count ("61201" for "6 (120)")."""
+    return second is not None and second != first and (str(second) in str(first) or str(first) in str(second))
 
 
 def _read_closer(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]]) -> list[tuple[str, float]]:
@@ -140,6 +157,35 @@ def reread_cells(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, i
             for text, score in _read_closer(gray, boxes)]
 
 
+# the digit each digit-like letter of a misread cell stands for ("GO" for 60, "13S" for 135)
+_LETTER_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "G": "6", "b": "6", "S": "5", "s": "5",
+                                "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "I": "1", "l": "1", "i": "1",
+                                "|": "1"})
+def _sure_count(text: str, score: float) -> tuple[int, float] | None:
+    count = count_of(text) if score >= SURE_SCORE else None
+    return (count, float(score)) if count is not None else None
+
+
+def _agreed_count(word: TextBox, read: tuple[str, float], numbers: Sequence[tuple[TextBox, int]]) \
+        -> tuple[int, float] | None:
+    """The count of a misread cell ("13S") read again unsure ("135(" at 0.85), when both readings agree.
+
+    The first reading's digit-like letters mapped to digits (:data:`_LETTER_DIGITS`) must give the count of
+    the second reading (scored at least :data:`AGREED_SCORE`), and the count must lie between the row's
+    numbers read left and right of the cell (both read): numbers at risk never increase along a row.
+    """
+    text, score = read
+    count = count_of(text)
+    mapped = word.text.strip().translate(_LETTER_DIGITS)
+    if score < AGREED_SCORE or count is None or not mapped.isdigit() or as_count(mapped) != count:
+        return None
+    left = [(w.col1, n) for w, n in numbers if w.col1 <= word.col0 + 1]
+    right = [(w.col0, n) for w, n in numbers if w.col0 >= word.col1 - 1]
+    if not left or not right:
+        return None
+    return (count, float(score)) if min(right)[1] <= count <= max(left)[1] else None
+
+
 def reread_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: float,
                    last_col: float) -> tuple[list[_Line], dict[int, str]]:
     """Lines with their misread cells read again on their own: a sure count takes the cell, else it is left
@@ -148,16 +194,166 @@ def reread_doubtful(gray: NDArray[np.uint8], lines: list[_Line], first_col: floa
     doubtful = [w for ln in lines for w in ln.doubtful]
     if not doubtful:
         return lines, {}
-    boxes = [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]
-    second = dict(zip(map(id, doubtful), reread_cells(gray, boxes), strict=True))
+    read = dict(zip(map(id, doubtful), _read_closer(gray, [(w.row0, w.col0, w.row1, w.col1) for w in doubtful]),
+                    strict=True))
+    second = {key: _sure_count(text, score) for key, (text, score) in read.items()}
     out, first = [], {}
     for ln in lines:
         if not ln.doubtful:
             out.append(ln)
             continue
+        for w in ln.doubtful:  # unsure, but two readings agree on a count that fits between its neighbours
+            if second[id(w)] is None:
+                second[id(w)] = _agreed_count(w, read[id(w)], ln.numbers)
         sure = {id(w): TextBox(str(second[id(w)][0]), second[id(w)][1], w.row0, w.col0, w.row1, w.col1)
                 for w in ln.doubtful if second[id(w)] is not None}
         first.update({id(sure[id(w)]): w.text for w in ln.doubtful if id(w) in sure})
         words = [sure.get(id(w), w) for w in ln.words if id(w) in sure or all(w is not d for d in ln.doubtful)]
         out.append(_split_line(words, first_col, last_col))
     return out, first
+
+
+def erase_vertical_rules(strip: NDArray[np.uint8], glyph_px: float) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
+    """``strip`` with its long thin vertical lines filled in from the pixels either side (a copy; OpenCV), and
+    the columns of those lines.
+
+    SAS prints the at-risk table inside the plot frame: the y axis runs through the cells of time 0, and the
+    OCR reads "353" crossed by it as "333" or not at all. A line is a dark vertical run at least 2.5 glyph
+    heights (and 12 px) long and at most 3 px wide, with ink on both sides of it on two or more rows (it
+    crosses text); digits ("1") are one glyph height tall. Pixels are ``(row, col)``.
+    """
+    import cv2
+
+    none = np.zeros(0, dtype=np.int64)
+    if strip.size == 0 or int(strip.max()) - int(strip.min()) < 40:
+        return strip, none
+    length = int(max(12, np.ceil(2.5 * glyph_px))) if np.isfinite(glyph_px) else 12
+    if strip.shape[0] < length:
+        return strip, none
+    _, ink = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    reach = int(max(3, np.ceil(0.5 * glyph_px))) if np.isfinite(glyph_px) else 3
+    thin = [k for k in range(1, n) if stats[k, cv2.CC_STAT_WIDTH] <= 3 and _crosses_text(ink, stats[k], reach)]
+    if not thin:
+        return strip, none
+    line = np.isin(labels, thin).astype(np.uint8)
+    # filled in from the pixels either side, which keeps the strokes of a digit the line crosses
+    return cv2.inpaint(strip, line, 1, cv2.INPAINT_TELEA), np.flatnonzero(line.any(axis=0)).astype(np.int64)
+
+
+def _crosses_text(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -> bool:
+    """True when ink lies on both sides of a vertical line (within ``reach`` px) on two or more of its rows: the
+    line runs through a word ("353" crossed by the y axis), not beside the table (a frame's side)."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    left = ink[y : y + h, max(x - reach, 0) : max(x - 1, 0)].any(axis=1)
+    right = ink[y : y + h, x + w + 1 : x + w + reach].any(axis=1)
+    return int(np.sum(left & right)) >= 2
+
+
+def join_across_rules(words: Sequence[TextBox], cols: NDArray[np.int64]) -> list[TextBox]:
+    """Join two numbers of one text line that a line erased by :func:`erase_vertical_rules` separated ("3" and
+    "78" of "378" crossed by the y axis): their facing edges within 3 px of the line and of each other; and
+    drop the trace of the line read as a mark inside a number ("3:7" for 37)."""
+    if cols.size == 0:
+        return list(words)
+    out: list[TextBox] = []
+    for w in sorted(words, key=lambda b: (b.row0, b.col0)):
+        if re.fullmatch(r"\d+[:.;,'|!]\d+", w.text) and np.any((cols >= w.col0) & (cols < w.col1)):
+            w = TextBox(re.sub(r"\D", "", w.text), w.confidence, w.row0, w.col0, w.row1, w.col1)  # "3:7": its trace
+        prev = next((o for o in reversed(out) if min(o.row1, w.row1) - max(o.row0, w.row0)
+                     >= 0.5 * min(o.row1 - o.row0, w.row1 - w.row0)), None)
+        if (prev is not None and prev.text.isdigit() and w.text.isdigit() and 0 <= w.col0 - prev.col1 <= 3
+                + int(np.sum((cols >= prev.col1 - 3) & (cols <= w.col0 + 3)))
+                and np.any((cols >= prev.col1 - 3) & (cols <= w.col0 + 3))):
+            out[out.index(prev)] = TextBox(prev.text + w.text, min(prev.confidence, w.confidence),
+                                           min(prev.row0, w.row0), prev.col0, max(prev.row1, w.row1), w.col1)
+            continue
+        out.append(w)
+    return out
+
+
+def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int, float]], columns: Sequence[float],
+                      col_of: Callable[[float], float], step_px: float) -> list[tuple[TextBox, int, float]]:
+    """Cells of a row the OCR's detector did not find, read from the ink where their column crosses the row.
+
+    A lone narrow glyph ("1", "0") at the end of a row is often not detected as text. For each of the
+    table's ``columns`` (times other rows hold) that the row lacks, the ink inside the row's text band within
+    0.4 column steps of the column's centre ``col_of(time)`` is cropped tight and read on its own; a count
+    read sure (:data:`SURE_SCORE`) that keeps the row from increasing takes the cell. Ink touching the edges
+    of that window (a wide neighbour) is not read.
+
+    Parameters
+    ----------
+    gray : ndarray of shape (rows, cols), uint8
+    cells : sequence of (TextBox, int, float)
+        The row's cells read: box, count and time, in time order.
+    columns : sequence of float
+        Times of the table's columns.
+    col_of : callable
+        Pixel column of a column's centre, from its time.
+    step_px : float
+        Pixels between two columns.
+
+    Returns
+    -------
+    list of (TextBox, int, float)
+        The cells found, each with its box, count and time.
+    """
+    import cv2
+
+    if len(cells) < 2 or not np.isfinite(step_px) or step_px < 8:
+        return []
+    have = [t for _, _, t in cells]
+    r0 = int(np.median([w.row0 for w, _, _ in cells]))
+    r1 = int(np.median([w.row1 for w, _, _ in cells]))
+    missing = [t for t in columns if min(abs(t - h) for h in have) > 1e-6 and have[0] < t]
+    boxes, where = [], []
+    for t in missing:
+        centre, half = float(col_of(t)), 0.4 * step_px
+        c0, c1 = max(int(centre - half), 0), min(int(centre + half) + 1, gray.shape[1])
+        window = gray[r0:r1, c0:c1]
+        if window.size == 0 or int(window.max()) - int(window.min()) < 60:
+            continue
+        _, ink = cv2.threshold(window, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        glyphs = stats[1:][stats[1:, cv2.CC_STAT_HEIGHT] >= 0.3 * (r1 - r0)]
+        if glyphs.size == 0:
+            continue
+        x0, y0 = int(glyphs[:, 0].min()), int(glyphs[:, 1].min())
+        x1 = int((glyphs[:, 0] + glyphs[:, 2]).max())
+        y1 = int((glyphs[:, 1] + glyphs[:, 3]).max())
+        if x0 == 0 or x1 >= window.shape[1] or y0 == 0 or y1 >= window.shape[0]:
+            continue  # cut by the window: part of a neighbour, or not a glyph of this row
+        boxes.append((r0 + y0, c0 + x0, r0 + y1, c0 + x1))
+        where.append(t)
+    found = []
+    for box, t, (text, score) in zip(boxes, where, _read_closer(gray, boxes) if boxes else [], strict=True):
+        count = count_of(text) if score >= SURE_SCORE else None
+        before = [n for _, n, h in cells if h < t]
+        after = [n for _, n, h in cells if h > t]
+        if count is not None and (not before or count <= before[-1]) and (not after or count >= after[0]):
+            found.append((TextBox(str(count), float(score), *box), count, float(t)))
+    return found
+
+
+def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]], times: dict[int, float],
+                      table: Sequence[tuple[TextBox, float]], params: dict[str, object],
+                      label: str | None) -> list[tuple[TextBox, int]]:
+    """A row's cells (box, count; in time order) with those :func:`read_unread_cells` finds, in time order.
+
+    ``times`` (time of each box by ``id``) gets their times and ``params["read_in_gap"]`` a note of each;
+    ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold.
+    """
+    held = sorted({t for _, t in table})
+    if len(held) < 2:
+        return ordered
+    fit = np.polyfit([t for _, t in table], [w.center_px[1] for w, _ in table], 1)
+    gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], held,
+                             lambda time: float(np.polyval(fit, time)), abs(fit[0]) * float(np.median(np.diff(held))))
+    if not gaps:
+        return ordered
+    times.update({id(w): time for w, _, time in gaps})
+    notes = params.setdefault("read_in_gap", [])
+    notes.extend({"row": label, "time": time, "count": v} for _, v, time in gaps)  # type: ignore[attr-defined]
+    return sorted([*ordered, *((w, v) for w, v, _ in gaps)], key=lambda e: times[id(e[0])])

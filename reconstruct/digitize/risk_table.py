@@ -107,7 +107,8 @@ class RiskTable:
     parameters : dict
         Inputs the table was read with (panel box), for provenance; ``"reread"`` lists the cells an
         increasing row had read again and replaced (row label, time, first and second reading);
-        ``"read_alone"`` the cells first read as no number ("GO") and read again alone (also the row's index).
+        ``"read_alone"`` the cells first read as no number ("GO") and read again alone (also the row's index);
+        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count).
     """
 
     rows: tuple[RiskRow, ...]
@@ -411,19 +412,18 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
+    from reconstruct.digitize import risk_cells
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
-    from reconstruct.digitize.risk_cells import reread_doubtful, reread_increasing
     from reconstruct.digitize.risk_tokens import split_fused_words
 
-    from reconstruct.digitize.rule_lines import rule_crossed_words
-
-    strip_words = rule_crossed_words(below, split_fused_words(_read_small_text(below)), _glyph_height(below),
-                                     lambda text: as_count(text) is not None)  # SAS's time-0 cells on the y axis
-    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1) for w in strip_words]
+    below, rules = risk_cells.erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells
+    gray = np.concatenate([gray[:row1], below])
+    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
+             for w in split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
-    lines, alone = reread_doubtful(gray, lines, col0 - slack, col1 + slack)
+    lines, alone = risk_cells.reread_doubtful(gray, lines, col0 - slack, col1 + slack)
     # the line with the most labels that fall on their ticks ("0.0" of the y axis read as "0 . 0" also fits)
     tick_lines = [i for i, ln in enumerate(lines) if _is_tick_label_line(ln, x_calibration, span)]
     tick_idx = max(tick_lines, key=lambda i: (len({v for _, v in lines[i].values}), -i)) if tick_lines else None
@@ -440,6 +440,7 @@ def read_risk_table(
         return RiskTable(rows=(), confidence=0.0, parameters=params)
     rows = []
     step = tick_step(tick_values) if grid_start is not None else 0.0
+    table_cells = [(w, times[id(w)]) for ln, _, _ in kept for w, _ in ln.numbers]
     for line, label, name_line in kept:
         ordered = sorted(line.numbers, key=lambda e: times[id(e[0])])
         t = np.array([times[id(w)] for w, _ in ordered])
@@ -448,9 +449,12 @@ def read_risk_table(
             # tick marks read as digits ("1"), or stray text: a row of a table of four or more columns has
             # three or more numbers, fills most of its columns and starts at the first or second
             continue
+        # a lone "1" or "0" the detector missed, read from its ink
+        ordered = risk_cells.with_unread_cells(gray, ordered, times, table_cells, params, label)
+        t = np.array([times[id(w)] for w, _ in ordered])
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
-        mended = reread_increasing(gray, ordered)  # None unless the row rises and a second reading mends it
+        mended = risk_cells.reread_increasing(gray, ordered)  # None unless the row rises and a second reading mends it
         if mended is not None:  # misread cells read again, closer: the row no longer increases
             params.setdefault("reread", []).extend(  # type: ignore[union-attr]
                 {"row": label, "time": float(t[j]), "first": int(n[j]), "second": int(v)}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
 from reconstruct.digitize.ocr import TextBox
 
 __all__ = ["split_fused_words", "attach_event_counts", "looks_like_cell"]
@@ -44,6 +46,90 @@ _PIECE = re.compile(r"(?P<close>\d[\d,]*\s*\))|(?P<num>\d[\d,]*(?:\.\d+)?)(?P<pa
 # a whole word that is one events count with a parenthesis lost or misread as "1" ("1159)" for "(159)"); a
 # word of other digits before ")" is a count fused with its events ("2139)" for "2 (39)")
 _EVENTS_ONLY = re.compile(r"1[\d,]{0,3}\s*\)|\(\s*[\dOo,]*\d[\dOo,]*")
+
+
+# a cell "N (E)" whose "(" was read as "1" ("26125)" for "26 (25)"); one whose events before it lost their ")"
+# ("(103190" for "(103) 190")
+_OPEN_READ_AS_ONE = re.compile(r"(?P<digits>\d+1\d+)\)")
+_CLOSE_LOST = re.compile(r"\((?P<digits>\d{3,})")
+
+
+def _fused_cell_candidates(text: str) -> list[tuple[int, int, int]]:
+    """``(count, start, stop)`` of each reading of a fused JCO cell as one count at characters start:stop.
+
+    "26125)": the "(" of "26 (25)" read as "1", so each "1" after the first digit may be it ("24117)" is
+    "24 (17)" or "241 (7)"); "(103190": the ")" of "(103)" lost before the next cell's count, which may
+    start at any digit after the first. A count has no leading zero.
+    """
+    text = text.strip()
+    out: list[tuple[int, int, int]] = []
+    if m := _OPEN_READ_AS_ONE.fullmatch(text):
+        digits = m.group("digits")
+        out = [(int(digits[:i]), 0, i) for i in range(1, len(digits) - 1)
+               if digits[i] == "1" and (i == 1 or digits[0] != "0")]
+    elif m := _CLOSE_LOST.fullmatch(text):
+        digits = m.group("digits")
+        out = [(int(digits[i:]), 1 + i, len(text)) for i in range(1, len(digits))
+               if digits[i] != "0" or i == len(digits) - 1]
+    return out
+
+
+def _counts_in(text: str) -> list[int]:
+    """The counts a word holds as split (``"40(11)"`` -> [40], ``"(0)261"`` -> [261]); [] for other words."""
+    return [int(part) for _, _, kind, part in _pieces(text) if kind == "num" and re.fullmatch(r"\d+", part)]
+
+
+def _events_in(text: str) -> list[int]:
+    """The events counts printed in parentheses in a word (``"40(11)"`` -> [11])."""
+    return [int(e) for e in re.findall(r"\((\d+)\)", text)]
+
+
+def _events_of(text: str, start: int, stop: int) -> int:
+    """The events count of a fused cell read with its count at characters start:stop: the digits after the
+    count's "(" ("26125)" -> 25), or inside the "(" before the count ("(103190" -> 103)."""
+    text = text.strip()
+    digits = re.sub(r"\D", "", text[stop + 1 :] if start == 0 else text[: start])
+    return int(digits) if digits else -1
+
+
+def _resolve_fused_cell(word: TextBox, words: Sequence[TextBox]) -> TextBox | None:
+    """A fused JCO cell (:func:`_fused_cell_candidates`) read as the one count that fits its row, or None.
+
+    The row's numbers at risk never increase: the count must lie between the nearest counts read left and
+    right of it on its line (at least one of them read), and exactly one reading may do so; when several
+    do, the events (which never decrease) must lie between those read left and right of it. A word set
+    against a bare count on its left (within a box height) is that count's events ("1159)" for "(159)"),
+    not a cell. The box keeps the whole cell "N (E)", as printed and centred; for "(E)N" it is shifted right
+    by the width of "(E)", the events the count's own cell prints after it.
+    """
+    candidates = _fused_cell_candidates(word.text)
+    if not candidates:
+        return None
+    height = max(word.row1 - word.row0, 1)
+    line = [w for w in words if w is not word and min(w.row1, word.row1) - max(w.row0, word.row0) >= 0.5 * height
+            and not _fused_cell_candidates(w.text)]
+    left = [w for w in line if w.col1 <= word.col0 + 1 and _counts_in(w.text)]
+    right = [w for w in line if w.col0 >= word.col1 - 1 and _counts_in(w.text)]
+    before = max(left, key=lambda w: w.col1) if left else None
+    after = min(right, key=lambda w: w.col0) if right else None
+    if before is None and after is None:
+        return None
+    if (before is not None and "(" not in before.text and word.col0 - before.col1 <= height
+            and _OPEN_READ_AS_ONE.fullmatch(word.text.strip())):
+        return None  # set against a bare count before it: that count's events, "(" read as "1"
+    high = _counts_in(before.text)[-1] if before is not None else np.inf
+    low = _counts_in(after.text)[0] if after is not None else 0
+    fits = [(n, start, stop) for n, start, stop in candidates if low <= n <= high]
+    if len({n for n, _, _ in fits}) > 1:  # the events, which never decrease along the row, may tell them apart
+        earlier = [e for w in line if w.col1 <= word.col0 + 1 for e in _events_in(w.text)]
+        later = [e for w in line if w.col0 >= word.col1 - 1 for e in _events_in(w.text)]
+        fits = [(n, start, stop) for n, start, stop in fits
+                if max(earlier, default=0) <= _events_of(word.text, start, stop) <= min(later, default=np.inf)]
+    if len({n for n, _, _ in fits}) != 1:
+        return None
+    n, start, _stop = fits[0]
+    shift = 0 if start == 0 else int(round(start * (word.col1 - word.col0) / max(len(word.text.strip()), 1)))
+    return TextBox(str(n), word.confidence, word.row0, word.col0 + shift, word.row1, word.col1 + shift)
 
 
 def _pieces(text: str) -> list[tuple[int, int, str, str]]:
@@ -84,6 +170,9 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
     out: list[TextBox] = []
     for w in words:
         text = w.text
+        if (cell := _resolve_fused_cell(w, words)) is not None:  # "26125)" for "26 (25)", between 33 and 15
+            out.append(cell)
+            continue
         # "10)" or "(01": the events of the cell before, as "(n)"; not "(103190" ("(103) 190" fused) nor "2139)",
         # which must not widen the cell before over the next column
         if _EVENTS_ONLY.fullmatch(text.strip()) and len(re.sub(r"\D", "", text)) <= 4:
@@ -110,10 +199,16 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
                 merged[-1] = (merged[-1][0], p[1], "text", text[merged[-1][0] : p[1]])
             else:
                 merged.append(p)
-        for start, stop, _kind, part in merged:
+        done = 0
+        for start, stop, kind, part in merged:
             col0 = w.col0 + int(round(start * width))
             col1 = max(col0 + 1, w.col0 + int(round(stop * width)))
+            if kind == "num" and stop == len(text) and "(" in text[done:start]:
+                # "(0)261": the events before belong to the cell before; this count's own "(n)" follows it,
+                # about as wide, and the cell "261 (n)" is centred as a whole
+                col1 += int(round((start - done) * width))
             out.append(TextBox(part, w.confidence, w.row0, col0, w.row1, col1))
+            done = stop
     return out
 
 
