@@ -288,3 +288,21 @@ def test_trace_arms_takes_a_thin_line_split_into_four_greys_for_one_ink():
     cols = cols[truth[cols] >= 0]
     # on the drawn levels within 1 px, but at the drop columns (there the trace takes the next level)
     assert np.mean(np.abs(path.rows[cols] - truth[cols]) <= 1) >= 0.9
+
+
+def test_a_grey_line_in_a_grey_ribbon_over_half_the_panel_is_no_grid_line():
+    # survminer_minimal_017 (grey palette with ribbons): ribbons over more than half of a row made each of its
+    # rows a "grid line" at the ribbon's grey, and the grey curve running in the ribbon (within 25 of that
+    # lightness) was masked with it: its trace lost the curve's last 0.9 months and dropped onto the other arm.
+    from reconstruct.digitize.curves import grid_mask
+
+    lab = np.full((100, 200, 3), 128.0, np.float32)
+    lab[..., 0] = 255.0
+    lab[20, :, 0] = 235.0  # a grid line across the panel
+    lab[40:80, 0:140, 0] = 180.0  # a ribbon over 70% of its rows
+    lab[60:62, 10:130, 0] = 160.0  # a grey curve, 2 px thick, in the ribbon
+    bg = np.array([255.0, 128.0, 128.0], np.float32)
+    mask = grid_mask(lab, bg)
+    assert mask[20].all()  # the grid line still is one
+    assert not mask[60:62, 10:130].any()  # the curve in the ribbon is kept
+    assert mask[45, 0:140].all()  # the ribbon's own fill is still taken out, as before

@@ -199,6 +199,33 @@ def test_a_path_traced_through_a_ribbon_of_a_line_colour_is_dropped_before_any_l
     assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
 
 
+def test_a_ribbon_traced_with_its_own_fill_width_is_dropped_when_deeper_than_any_line_may_be():
+    # survminer_bw_011 (320 px wide, grey palette with bands): the overlapping ribbons' fill is a line colour
+    # of its own, measured 6 px half-wide (a window of 13 rows) and 11 rows deep in a panel of 142 rows.
+    # Deeper than its window it was not, so it stayed, and 2 rows met 3 curves. No line is thicker than
+    # trace_arms lets one be (2 * max(4, 142 // 60) + 1 = 9 rows): the fill goes.
+    n, drops = 160, list(range(10, 150, 12))
+    upper, lower = _steps(n, drops, 20, 4), _steps(n, [c + 5 for c in drops], 40, 5)
+    fill_w = np.zeros((142, n), np.float32)
+    middle = (upper + lower) // 2
+    for c in range(n):
+        fill_w[middle[c] - 5: middle[c] + 6, c] = 1.0  # 11 rows deep
+    line_w = np.zeros((142, n), np.float32)
+    line_w[upper, np.arange(n)] = line_w[lower, np.arange(n)] = 1.0
+    ribbon = (0, _path(middle, half_width=6), fill_w)
+    arm_a, arm_b = (1, _path(upper), line_w), (2, _path(lower), line_w)
+    assert _fill_depths(ribbon, arm_a, arm_b) == (11.0, 1.0, 1.0)
+    kept = drop_fills([ribbon, arm_a, arm_b], 2)
+    assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
+    # a line 9 rows thick (as thick as one may be in this panel) beside thin ones stays
+    heavy = np.zeros((142, n), np.float32)
+    for d in range(-4, 5):
+        heavy[np.clip(middle + d, 0, 141), np.arange(n)] = 1.0
+    thick = (0, _path(middle, half_width=6), heavy)
+    assert _fill_depths(thick)[0] == 9.0
+    assert len(drop_fills([thick, arm_a, arm_b], 2)) == 3
+
+
 def _fill_depths(*items):
     return tuple(fill_depth(item[1], item[2]) for item in items)
 

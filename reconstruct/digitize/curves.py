@@ -129,6 +129,10 @@ def background_lab(lab: NDArray[np.float32]) -> NDArray[np.float32]:
 def grid_mask(lab: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.bool_]:
     """Pixels of full-width or full-height achromatic grid lines (lighter or darker than the background).
 
+    A row (column) as grey as the rows 3 away lies in a grey ribbon's fill, not on a grid line: there the
+    fill is taken out but not the thin lines drawn in it (:func:`_thin`), the grey curves of survminer's grey
+    palette.
+
     Parameters
     ----------
     lab : ndarray of shape (rows, cols, 3), float32
@@ -145,12 +149,31 @@ def grid_mask(lab: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.b
     out = np.zeros(grey.shape, bool)
     for axis in (0, 1):
         share = grey.mean(axis=1 - axis)
+        thin = _thin(lab[..., 0], axis)
         for line in np.flatnonzero(share > 0.5):
             sl = (slice(line, line + 1), slice(None)) if axis == 0 else (slice(None), slice(line, line + 1))
             light = lab[sl][..., 0]
             level = np.median(light[grey[sl]])
-            out[sl] |= grey[sl] & (np.abs(light - level) < 25)
+            near = np.abs(light - level) < 25
+            around = max(share[max(line - 3, 0)], share[min(line + 3, share.size - 1)])
+            if share[line] - around < 0.1:  # as grey as the lines 3 away: a ribbon's fill, whose lines are kept
+                near &= ~thin[sl]
+            out[sl] |= grey[sl] & near
     return out
+
+
+def _thin(light: NDArray[np.float32], axis: int, *, reach: int = 3, delta: float = 4.0) -> NDArray[np.bool_]:
+    """Pixels whose lightness differs by more than ``delta`` from both pixels ``reach`` away across ``axis`` lines.
+
+    Two shifted copies of the padded image (a comparison with both neighbours, which no OpenCV filter gives).
+    """
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (reach, reach)
+    padded = np.pad(light, pad, mode="edge")
+    n = light.shape[axis]
+    before = np.take(padded, np.arange(0, n), axis=axis)
+    after = np.take(padded, np.arange(2 * reach, n + 2 * reach), axis=axis)
+    return (np.abs(light - before) > delta) & (np.abs(light - after) > delta)
 
 
 def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_pixels: int) -> list[LineColour]:

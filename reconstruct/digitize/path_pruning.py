@@ -265,7 +265,9 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
     Its colour's pixels form a band through the path (:func:`fill_depth`, on the colour's whole map)
     deeper than the path's own line window, at least ``ratio`` times as deep as the thinnest path's
     and ``min_depth`` pixels or more. A line, however thick, fills its window and no more (a thick
-    Prism line beside a thin one is 2.3 times as deep, and as deep as its window). The deepest goes
+    Prism line beside a thin one is 2.3 times as deep, and as deep as its window); nor is it deeper than
+    trace_arms lets a line be, ``2 * max(4, rows // 60) + 1`` (a fill's own map gives it a window as deep
+    as the fill: survminer_bw_011's overlapping grey ribbons, 11 rows deep in a 13-row window). The deepest goes
     first; fewer than ``want`` paths are never left.
     """
     if len(paths) <= want or any(item[2] is None for item in paths):
@@ -275,8 +277,9 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
         full[k] = weight if k not in full else np.maximum(full[k], weight)
     depth = [fill_depth(path, full[k]) for k, path, _ in paths]
     line = min(depth)
+    thickest = 2 * max(4, paths[0][2].shape[0] // 60) + 1  # the thickest a line may be, as trace_arms allows
     fills = [i for i, (d, item) in enumerate(zip(depth, paths, strict=True))
-             if d >= max(ratio * max(line, 1.0), min_depth) and d > 2 * item[1].half_width + 1]
+             if d >= max(ratio * max(line, 1.0), min_depth) and d > min(2 * item[1].half_width + 1, thickest)]
     drop = sorted(fills, key=lambda i: -depth[i])[: len(paths) - want]
     return [item for i, item in enumerate(paths) if i not in drop]
 
