@@ -114,3 +114,34 @@ def test_trace_arms_takes_each_median_background_once_with_the_same_paths(monkey
     assert flipped == flipped2 and len(colours) == len(colours2) == 2 and len(paths) == len(paths2)
     for (k, p, _), (k2, p2, _) in zip(paths, paths2, strict=True):
         assert k == k2 and np.array_equal(p.rows, p2.rows)  # identical, pixel for pixel
+
+
+@pytest.mark.parametrize("banded", [False, True])
+def test_lines_are_scored_against_the_closing_only_where_a_filled_area_makes_it_differ(monkeypatch, banded):
+    # without a filled area the closing background is the median itself: each line was scored twice against
+    # the same background (~10 ms a colour); now once, and the paths are those of two scorings
+    from reconstruct.digitize import colour_paths, shades
+
+    img = _banded_panel(1)[0] if banded else _two_plain_lines()
+    median = shades.local_background(img, 2)
+    assert (shades.closed_background(img, 2, median) is median) is not banded
+    calls = []
+    score = shades.membership_under_ribbon
+
+    def counted(rgb, local_bg, bg_rgb, colour):
+        calls.append(colour)
+        return score(rgb, local_bg, bg_rgb, colour)
+
+    monkeypatch.setattr(shades, "membership_under_ribbon", counted)
+    colours, _, paths, flipped, _, _ = trace_arms(img)
+    assert len(calls) == (2 if banded else 1) * len(colours)
+    closing = shades.closed_background
+
+    def fresh_copy(rgb, thickness, median, *, paper=None):  # the old way: never the median object
+        return closing(rgb, thickness, median, paper=paper).copy()
+
+    monkeypatch.setattr(colour_paths._shades, "closed_background", fresh_copy)
+    colours2, _, paths2, flipped2, _, _ = trace_arms(img)
+    assert flipped == flipped2 and len(colours) == len(colours2) == 2 and len(paths) == len(paths2)
+    for (k, p, _), (k2, p2, _) in zip(paths, paths2, strict=True):
+        assert k == k2 and np.array_equal(p.rows, p2.rows)

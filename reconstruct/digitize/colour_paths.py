@@ -283,8 +283,9 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
         local_bg = _median_background(crop, thickness, medians)
         closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
         for colour, weight in zip(colours, weights, strict=True):
-            under = np.maximum(_shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour),
-                               _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour))
+            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
+            if closed_bg is not local_bg:  # a filled area: the line is also looked for against its closing
+                np.maximum(under, _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour), out=under)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
             weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0

@@ -74,12 +74,15 @@ def closed_background(rgb: NDArray[np.uint8], thickness: int, median: NDArray[np
     Returns
     -------
     ndarray of shape (rows, cols, 3), uint8
+        ``median`` itself (the same object) when no pixel lies in a filled area.
     """
     side = window_side(thickness)
     closed = cv2.morphologyEx(rgb, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
     if paper is None:
         paper = np.median(closed.reshape(-1, 3), axis=0)
     in_fill = channel_norm(closed.astype(np.float32) - np.asarray(paper, np.float32)) > 12.0
+    if not in_fill.any():  # no filled area: the median itself (the caller need not score lines against it twice)
+        return median
     return np.where(in_fill[..., None], closed, median)
 
 

@@ -52,9 +52,9 @@ def _rows(comps: NDArray[np.int64]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans]
 
 
-def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], NDArray[np.bool_]] | None:
-    """Boxes of the text lines of a strip (from :func:`_components`) and the mask of its other ink (axis lines,
-    tick marks, frames), or None when its layout is not clear rows of glyphs."""
+def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], NDArray[np.bool_], float] | None:
+    """Boxes of the text lines of a strip (from :func:`_components`), the mask of its other ink (axis lines,
+    tick marks, frames) and the glyph height, or None when its layout is not clear rows of glyphs."""
     if found is None or len(found[0]) == 0:
         return None
     comps, labels = found
@@ -98,7 +98,33 @@ def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], 
     for r0, c0, r1, c1 in boxes:  # text over other ink (a struck-through word, a frame): not clear rows
         if foreign[max(r0 - 1, 0): r1 + 1, max(c0 - 1, 0): c1 + 1].any():
             return None
-    return boxes, foreign
+    return boxes, foreign, glyph
+
+
+def _pale_text_left_out(gray: NDArray[np.uint8], boxes: list[tuple[int, int, int, int]], glyph: float) -> bool:
+    """True when glyphs paler than the strip's dark ink (a row label printed in a light arm colour, which
+    Otsu's threshold leaves out) lie outside every line's box: the detector must read the strip."""
+    import cv2
+
+    from scipy import ndimage
+
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    faint = (gray < float(np.median(gray)) - 40.0).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
+    if n <= 1:
+        return False
+    x, y, w, h = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3]
+    darkest = np.asarray(ndimage.minimum(gray, labels, np.arange(1, n)))
+    # pale all through (no pixel of the dark ink), a glyph's size: a letter or digit the components left out
+    glyphs = (darkest > otsu) & (y > 0) & (h > 0.6 * glyph) & (h <= 2.2 * glyph) & (w <= 3 * h)
+    if not glyphs.any():
+        return False
+    cr, cc = (y + h / 2.0)[glyphs], (x + w / 2.0)[glyphs]
+    inside = np.zeros(cr.size, bool)
+    for r0, c0, r1, c1 in boxes:
+        pad = _PAD_OF_HEIGHT * (r1 - r0) + 1.0
+        inside |= (cr >= r0 - pad) & (cr <= r1 + pad) & (cc >= c0 - pad) & (cc <= c1 + pad)
+    return not bool(inside.all())
 
 
 def read_clear_rows(gray: NDArray[np.uint8]) -> tuple[TextBox, ...] | None:
@@ -125,9 +151,9 @@ def read_clear_rows(gray: NDArray[np.uint8]) -> tuple[TextBox, ...] | None:
 def _read_rows(gray: NDArray[np.uint8]) -> tuple[TextBox, ...] | None:
     """The work of :func:`read_clear_rows`."""
     found = _line_boxes(_components(gray))
-    if found is None:
+    if found is None or _pale_text_left_out(gray, found[0], found[2]):
         return None
-    boxes, foreign = found
+    boxes, foreign, _ = found
     if foreign.any():  # other ink in a line's margin (a tick mark over a label) is read as paper
         gray = np.where(foreign, np.uint8(np.median(gray)), gray)
     rows, cols = gray.shape
