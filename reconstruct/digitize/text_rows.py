@@ -70,6 +70,9 @@ def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], 
     # the axis line and its tick marks (at the strip's top), a frame, a rule or a key line: not text (bold
     # letters that touch make a wide component of a glyph's height: text)
     other = ~speck & ((comps[:, 0] == 0) | (heights > 2.2 * glyph) | ((widths > 2.5 * glyph) & (heights < 0.5 * glyph)))
+    cut = (comps[:, 0] == 0) & (heights >= 0.8 * glyph) & (heights <= 1.6 * glyph) & (widths <= 1.5 * heights)
+    if np.any(cut):
+        return None  # a glyph cut by the strip's top edge (a label above it), not a tick mark: the detector reads it
     if np.any(~speck & (comps[:, 4] > 0.35 * heights * widths) & (heights > 1.5 * glyph) & (widths > 2 * glyph)):
         return None  # a filled area (a shaded cell, white text on it, a marker): not only lines beside text
     body = comps[~other]
