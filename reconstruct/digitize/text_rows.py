@@ -3,9 +3,11 @@
 Under a plot, the at-risk table, the x tick labels and the axis title are rows of dark glyphs on paper,
 apart from each other: their boxes are found from the ink (OpenCV connected components), and each run
 of glyphs spaced closer than 0.6 of its row's height is read by the recogniser as a text line, cropped as
-the detector crops it (a margin of a third of the row's height; other ink in it, a tick mark, read as paper). The detector (a CNN over the whole strip, ~0.1-0.4 s a figure) is then not run. When
-the layout is not clear (rows of glyphs that touch, a glyph as tall as two rows, lines or shapes among the
-text), None is returned and the caller detects the text.
+the detector crops it (a margin of a third of the row's height; other ink in it, a tick mark, read as
+paper). The detector (a CNN over the whole strip, ~0.1-0.4 s a figure) is then not run. When the layout
+is not clear (rows of glyphs that touch, glyphs too small, a filled area, text over other ink, a glyph
+cut by the strip's top edge, or pale glyphs that the dark ink's threshold leaves out), None is returned
+and the caller detects the text.
 
 Coordinates are ``(row, col)`` pixels, origin top-left.
 """
@@ -69,10 +71,11 @@ def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], 
     speck = (heights < 0.3 * glyph) & (widths < 0.3 * glyph)  # dots of "i", "." and noise ride along
     # the axis line and its tick marks (at the strip's top), a frame, a rule or a key line: not text (bold
     # letters that touch make a wide component of a glyph's height: text)
-    other = ~speck & ((comps[:, 0] == 0) | (heights > 2.2 * glyph) | ((widths > 2.5 * glyph) & (heights < 0.5 * glyph)))
+    rule = (widths > 2.5 * glyph) & (heights < 0.5 * glyph)
+    other = ~speck & ((comps[:, 0] == 0) | (heights > 2.2 * glyph) | rule)
     cut = (comps[:, 0] == 0) & (heights >= 0.8 * glyph) & (heights <= 1.6 * glyph) & (widths <= 1.5 * heights)
     if np.any(cut):
-        return None  # a glyph cut by the strip's top edge (a label above it), not a tick mark: the detector reads it
+        return None  # a glyph cut by the strip's top edge (a label above it, not a tick mark): for the detector
     if np.any(~speck & (comps[:, 4] > 0.35 * heights * widths) & (heights > 1.5 * glyph) & (widths > 2 * glyph)):
         return None  # a filled area (a shaded cell, white text on it, a marker): not only lines beside text
     body = comps[~other]
@@ -108,7 +111,6 @@ def _pale_text_left_out(gray: NDArray[np.uint8], boxes: list[tuple[int, int, int
     """True when glyphs paler than the strip's dark ink (a row label printed in a light arm colour, which
     Otsu's threshold leaves out) lie outside every line's box: the detector must read the strip."""
     import cv2
-
     from scipy import ndimage
 
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
