@@ -24,15 +24,19 @@ ROWS = [("", ["0", "6", "12", "18", "24"]), ("Placebo", ["40", "31", "20", "11",
 COLS = [0.3, 0.45, 0.6, 0.75, 0.9]
 
 
-def _strip(*, fontsize=12.0, row_gap=0.28, ticks=False, dark_label=False, pale_label=False) -> np.ndarray:
+def _strip(*, fontsize=12.0, row_gap=0.28, ticks=False, dark_label=False, pale_label=False,
+           axis_through=False) -> np.ndarray:
     """A table strip (tick labels, then two labelled rows of numbers), grey; optionally the axis with its
-    tick marks at the top, the first row's label printed white on a dark box, or the second's in a pale grey."""
+    tick marks at the top, the first row's label printed white on a dark box, the second's in a pale grey, or
+    a vertical axis line drawn through the first column of numbers."""
     fig = Figure(figsize=(6.0, 1.4), dpi=100)
     FigureCanvasAgg(fig)
     if ticks:
         fig.add_artist(matplotlib.lines.Line2D([0.25, 0.95], [0.995, 0.995], color="black", lw=1.5))
         for x in COLS:
             fig.add_artist(matplotlib.lines.Line2D([x, x], [0.995, 0.93], color="black", lw=1.0))
+    if axis_through:
+        fig.add_artist(matplotlib.lines.Line2D([COLS[0]] * 2, [0.0, 1.0], color="black", lw=1.0))
     for k, (label, numbers) in enumerate(ROWS):
         y = 0.8 - k * row_gap
         if label:
@@ -74,17 +78,19 @@ def test_clear_rows_read_every_word_where_it_is_printed_without_the_detector(mon
 
 
 @pytest.mark.parametrize("case", ["touching rows", "tiny glyphs", "text on a dark box", "pale label",
-                                  "labels cut by the top edge"])
+                                  "labels cut by the top edge", "an axis line through numbers"])
 def test_unclear_layouts_are_left_to_the_detector(monkeypatch, case):
-    # rows that touch, glyphs below 6 px, text over other ink, a label paler than the dark ink's threshold, or
-    # glyphs cut by the strip's top edge (taken for the axis and its ticks, they would be left out)
-    # (survminer_light_003 of the wild corpus: "Nivolumab" in light grey was left out, its row had no name and
-    # the arms came out swapped, reading ok): None, the caller runs the detector
+    # None, the caller runs the detector, for: rows that touch; glyphs below 6 px; text over other ink; a label
+    # paler than the dark ink's threshold (survminer_light_003 of the wild corpus: "Nivolumab" in light grey was
+    # left out, its row had no name and the arms came out swapped, reading ok); glyphs cut by the strip's top
+    # edge (taken for the axis and its ticks, they would be left out); an axis line through a column of numbers
+    # (sas_002: the "3" of "437" joined to the y axis was taken for it, and "437" read "4" and "7")
     gray = {"touching rows": lambda: _strip(fontsize=14.0, row_gap=0.1),
             "tiny glyphs": lambda: _strip(fontsize=5.0),
             "text on a dark box": lambda: _strip(dark_label=True),
             "pale label": lambda: _strip(pale_label=True),
-            "labels cut by the top edge": lambda: _strip()[21:]}[case]()
+            "labels cut by the top edge": lambda: _strip()[21:],
+            "an axis line through numbers": lambda: _strip(axis_through=True)}[case]()
     _no_detector(monkeypatch)
     assert read_clear_rows(gray) is None
 

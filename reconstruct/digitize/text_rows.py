@@ -82,6 +82,7 @@ def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], 
     if len(body) == 0:
         return None
     boxes: list[tuple[int, int, int, int]] = []
+    bands: list[tuple[int, int, int, int]] = []  # each text row's span, first glyph to last
     for r0, r1 in _rows(body):
         if r1 - r0 < 0.6 * glyph:
             continue  # dashes, tick stubs, dots: no text line (a stub read "1" alone could make a table row)
@@ -91,6 +92,7 @@ def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], 
         if r1 - r0 > 2.4 * glyph or (centres.size and np.ptp(centres) > 0.6 * glyph):
             return None  # two rows touching, or glyphs that overhang each other
         inside = inside[np.argsort(inside[:, 1], kind="stable")]
+        bands.append((r0, int(inside[:, 1].min()), r1, int(inside[:, 3].max())))
         run = [inside[0]]
         for comp in inside[1:]:
             right = max(int(c[3]) for c in run)
@@ -101,8 +103,10 @@ def _line_boxes(found: _Found | None) -> tuple[list[tuple[int, int, int, int]], 
                 run = [comp]
         boxes.append((r0, int(run[0][1]), r1, max(int(c[3]) for c in run)))
     foreign = np.r_[False, other][labels]  # pixels of the other ink
-    for r0, c0, r1, c1 in boxes:  # text over other ink (a struck-through word, a frame): not clear rows
-        if foreign[max(r0 - 1, 0): r1 + 1, max(c0 - 1, 0): c1 + 1].any():
+    # other ink across a row of text (an axis line through a column of numbers, joined to a digit it hides):
+    # not clear rows; beside the row (a key line left of its label, tick marks above their labels) it may be
+    for r0, c0, r1, c1 in bands:
+        if foreign[r0:r1, c0:c1].any():
             return None
     return boxes, foreign, glyph
 
