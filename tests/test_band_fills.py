@@ -78,3 +78,70 @@ def test_fills_are_the_areas_a_square_fits_in_not_lines():
     assert not taken[80:83].any() and not taken[:20].any()
     assert not _fills(lab, [as_line], widest=4).any()  # a line fits no 9 x 9 square
     assert not _fills(lab, [as_fill], widest=25).any()  # nor does the band a 51 x 51 one
+
+
+
+def _two_plain_lines() -> np.ndarray:
+    """Two 2-pixel step curves, red and cyan, on white (no bands)."""
+    img = np.full((220, 440, 3), 255, np.uint8)
+    for rgb, levels in ((RED, [(10, 20), (100, 60), (250, 120)]), (CYAN, [(10, 25), (150, 90), (300, 170)])):
+        rows = _steps(levels, 440)
+        for col in range(10, 420):
+            img[min(rows[col - 1], rows[col]): max(rows[col - 1], rows[col]) + 2, col] = rgb
+    return img
+
+
+@pytest.mark.parametrize("banded", [False, True])
+def test_trace_arms_takes_each_median_background_once_with_the_same_paths(monkeypatch, banded):
+    # the median blur (~30 ms a panel) ran twice per trace, for the fields and for the ribbons, with the same
+    # window on plain lines (7 px, twice); now once per window side, and the paths are those of two blurs
+    from reconstruct.digitize import colour_paths, shades
+
+    img = _banded_panel(1)[0] if banded else _two_plain_lines()
+    sides = []
+    blur = cv2.medianBlur
+
+    def counted(rgb, side):
+        sides.append(side)
+        return blur(rgb, side)
+
+    monkeypatch.setattr(shades.cv2, "medianBlur", counted)
+    colours, _, paths, flipped, _, _ = trace_arms(img)
+    assert sides == ([19, 33] if banded else [7])  # each window side blurred once (plain: was [7, 7])
+    monkeypatch.setattr(colour_paths, "_median_background", lambda crop, thickness, medians:
+                        shades.local_background(crop, thickness))  # the old way: a blur at every call
+    colours2, _, paths2, flipped2, _, _ = trace_arms(img)
+    assert flipped == flipped2 and len(colours) == len(colours2) == 2 and len(paths) == len(paths2)
+    for (k, p, _), (k2, p2, _) in zip(paths, paths2, strict=True):
+        assert k == k2 and np.array_equal(p.rows, p2.rows)  # identical, pixel for pixel
+
+
+@pytest.mark.parametrize("banded", [False, True])
+def test_lines_are_scored_against_the_closing_only_where_a_filled_area_makes_it_differ(monkeypatch, banded):
+    # without a filled area the closing background is the median itself: each line was scored twice against
+    # the same background (~10 ms a colour); now once, and the paths are those of two scorings
+    from reconstruct.digitize import colour_paths, shades
+
+    img = _banded_panel(1)[0] if banded else _two_plain_lines()
+    median = shades.local_background(img, 2)
+    assert (shades.closed_background(img, 2, median) is median) is not banded
+    calls = []
+    score = shades.membership_under_ribbon
+
+    def counted(rgb, local_bg, bg_rgb, colour):
+        calls.append(colour)
+        return score(rgb, local_bg, bg_rgb, colour)
+
+    monkeypatch.setattr(shades, "membership_under_ribbon", counted)
+    colours, _, paths, flipped, _, _ = trace_arms(img)
+    assert len(calls) == (2 if banded else 1) * len(colours)
+    closing = shades.closed_background
+
+    def fresh_copy(rgb, thickness, median, *, paper=None):  # the old way: never the median object
+        return closing(rgb, thickness, median, paper=paper).copy()
+
+    monkeypatch.setattr(colour_paths._shades, "closed_background", fresh_copy)
+    colours2, _, paths2, flipped2, _, _ = trace_arms(img)
+    assert flipped == flipped2 and len(colours) == len(colours2) == 2 and len(paths) == len(paths2)
+    for (k, p, _), (k2, p2, _) in zip(paths, paths2, strict=True):
+        assert k == k2 and np.array_equal(p.rows, p2.rows)

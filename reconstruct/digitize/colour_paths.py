@@ -35,15 +35,27 @@ def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.Li
                 wk[cores[j] & (wj >= 0.3)] = 0.0
 
 
-def _without_fields(crop, bg_rgb, colours, weights, widest: int):
+def _median_background(crop, thickness: int, medians: dict[int, NDArray[np.uint8]]) -> NDArray[np.uint8]:
+    """``local_background(crop, thickness)``, computed once per window side (``medians``, by side, of one crop).
+
+    The median blur costs ~30 ms on a panel; ``trace_arms`` asks for it twice, often with the same window.
+    """
+    side = _shades.window_side(thickness)
+    if side not in medians:
+        medians[side] = _shades.local_background(crop, thickness)
+    return medians[side]
+
+
+def _without_fields(crop, bg_rgb, colours, weights, widest: int, medians: dict[int, NDArray[np.uint8]]):
     """Each colour's membership without the pale filled areas in it (a ribbon, two ribbons overlapping).
 
     What a colour's line thickness is measured on: a blurred line's measured colour is paler than
     its ink, so that a fill darker than its own ribbon (where two ribbons overlap) lies on its ray.
+    ``medians``: the crop's median backgrounds by window side (:func:`_median_background`).
     """
     if not weights:
         return []
-    field = _shades.local_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest))
+    field = _median_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest), medians)
     return [np.where(_shades.pale_field(crop, field, bg_rgb, c), np.float32(0.0), w)
             for c, w in zip(colours, weights, strict=True)]
 
@@ -276,19 +288,21 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     _suppress_edges(weights, colours)
     widest = max(4, crop.shape[0] // 60)
     candidates = colours
+    medians: dict[int, NDArray[np.uint8]] = {}
     colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
-                                   strokes=_without_fields(crop, bg_rgb, colours, weights, widest))
+                                   strokes=_without_fields(crop, bg_rgb, colours, weights, widest, medians))
     kept = {c.lab for c in colours}  # a kept colour may carry its rims' pixel counts: compared by colour
     fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
     for weight in weights:
         weight[fill] = 0.0
     if colours:
         thickness = max(_curves.line_thickness(w) for w in weights)
-        local_bg = _shades.local_background(crop, thickness)
+        local_bg = _median_background(crop, thickness, medians)
         closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
         for colour, weight in zip(colours, weights, strict=True):
-            under = np.maximum(_shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour),
-                               _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour))
+            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
+            if closed_bg is not local_bg:  # a filled area: the line is also looked for against its closing
+                np.maximum(under, _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour), out=under)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
             weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0

@@ -163,7 +163,11 @@ def _detect_words(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
         lines, detected = engine.detect_and_crop(scaled, record)
     except RapidOCRError:  # nothing detected
         return ()
-    result = engine.build_final_output(image, detected, TextClsOutput(), _recognise(lines), lines, record)
+    return _word_boxes(engine.build_final_output(image, detected, TextClsOutput(), _recognise(lines), lines, record))
+
+
+def _word_boxes(result: Any) -> tuple[TextBox, ...]:
+    """One :class:`TextBox` per word of the engine's output (its ``word_results``), blank words left out."""
     if getattr(result, "txts", None) is None or getattr(result, "word_results", None) is None:
         return ()
     boxes: list[TextBox] = []

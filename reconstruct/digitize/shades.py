@@ -17,7 +17,7 @@ from reconstruct.digitize.curves import LineColour
 
 __all__ = [
     "closed_background", "exclusive_cores", "is_same_shade", "local_background", "membership_under_ribbon",
-    "pale_field",
+    "pale_field", "window_side",
 ]
 
 
@@ -48,7 +48,7 @@ def local_background(rgb: NDArray[np.uint8], thickness: int) -> NDArray[np.uint8
     ndarray of shape (rows, cols, 3), uint8
         White paper, or the confidence ribbon a line runs through.
     """
-    return cv2.medianBlur(rgb, _window(thickness))
+    return cv2.medianBlur(rgb, window_side(thickness))
 
 
 def closed_background(rgb: NDArray[np.uint8], thickness: int, median: NDArray[np.uint8], *,
@@ -74,16 +74,19 @@ def closed_background(rgb: NDArray[np.uint8], thickness: int, median: NDArray[np
     Returns
     -------
     ndarray of shape (rows, cols, 3), uint8
+        ``median`` itself (the same object) when no pixel lies in a filled area.
     """
-    side = _window(thickness)
+    side = window_side(thickness)
     closed = cv2.morphologyEx(rgb, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
     if paper is None:
         paper = np.median(closed.reshape(-1, 3), axis=0)
     in_fill = channel_norm(closed.astype(np.float32) - np.asarray(paper, np.float32)) > 12.0
+    if not in_fill.any():  # no filled area: the median itself (the caller need not score lines against it twice)
+        return median
     return np.where(in_fill[..., None], closed, median)
 
 
-def _window(thickness: int) -> int:
+def window_side(thickness: int) -> int:
     """Side of the square a background is taken over: more than twice a line's thickness, odd."""
     return 2 * max(int(thickness), 1) + 3
 
