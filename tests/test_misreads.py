@@ -243,7 +243,7 @@ def test_a_misread_label_along_the_y_axis_is_outvoted(monkeypatch):
 def test_x_label_word_stops_at_the_gap_before_the_next_label():
     # survminer_bw_014: ticks found at 0, 12, 24, 36 only, labels every 6; the window of the tick at column 165
     # held "6" (column 109) and "12" (162-169), read as "612", and the axis came out 600 months off
-    from reconstruct.digitize.ocr import _label_word
+    from reconstruct.digitize.label_boxes import _label_word
 
     six = [333, 108, 339, 112]
     twelve = [[333, 162, 339, 165], [333, 166, 339, 169]]

@@ -75,7 +75,7 @@ def test_a_flat_lead_in_before_time_zero_is_moved_to_zero():
 
 
 def test_a_long_tick_joined_to_its_label_is_not_cut_inside_the_tick():
-    from reconstruct.digitize.ocr import _below_stub
+    from reconstruct.digitize.label_boxes import _below_stub
 
     band = np.full((30, 20), 228, np.uint8)
     band[0:12, 9:11] = 60          # a long tick mark, thin beyond the top third of the component
