@@ -54,16 +54,29 @@ def figure_rows(document: FigureDocument, digitized, notes: list[str]) -> list[R
         if inside is not None and row0 < inside < row1:
             again = read(inside)
             table = again if len(again.rows) > len(table.rows) else table
+    return _table_rows(table, background, scale, notes)
+
+
+def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskRowInfo]:
+    """The rows of a table read by OCR, cells read in doubt said in ``notes`` and their rows marked (``read_alone``)."""
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read again closer: "
                  f"{cell['second']} (first read {cell['first']}, which made the row rise)"
                  for cell in table.parameters.get("reread", ()))
     alone = table.parameters.get("read_alone", ())
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read again alone: "
                  f"{cell['second']} (first read {cell['first']!r}, no number); its arm is flagged" for cell in alone)
+    unsure = table.parameters.get("reread_unsure", ())
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read again closer, "
+                 f"unsure: {cell['second']} (first read {cell['first']}, which made the row rise); its arm is flagged"
+                 for cell in unsure)
+    gap = table.parameters.get("read_in_gap", ())
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read from its ink: "
+                 f"{cell['count']} (the text detector missed it); its arm is flagged" for cell in gap)
+    doubtful = {cell["index"] for cell in (*alone, *unsure, *gap) if "index" in cell}
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
                         reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,
-                        read_alone=any(cell["index"] == k for cell in alone))
+                        read_alone=k in doubtful)
             for k, r in enumerate(table.rows)]
 
 

@@ -92,7 +92,8 @@ class RiskRowInfo:
         For a row read from an image: returns each cell's number read again closer, in time order
         (None where that reading is unsure), for :func:`reconstruct.table_gaps.mend_along_curves`.
     read_alone : bool, default False
-        True when a cell was first read as no number and taken from a second reading of it alone: the
+        True when a cell was taken from a reading in doubt: first read as no number and read again alone,
+        mended by an unsure closer reading, or read from its ink where the text detector found none. The
         row may hold misreads, and the run flags its arm.
     """
 

@@ -90,3 +90,32 @@ def test_an_unsure_second_reading_nested_in_the_first_mends_an_increasing_row(mo
 )
 def test_an_unsure_second_reading_that_does_not_agree_leaves_the_row(monkeypatch, seconds):
     assert _increasing(monkeypatch, [22, 99, 68], seconds) is None
+
+
+def test_cells_taken_from_unsure_or_ink_readings_flag_their_rows_arm():
+    # review of stop 28: a row mended by unsure closer readings (score 0.5-0.9), or given a cell read from its ink
+    # where the detector found none, was only noted ("reread") or not at all, and its arm not flagged
+    from kmrecon.run_table import _table_rows
+    from reconstruct.digitize.risk_table import RiskRow, RiskTable
+
+    def row(label, n):
+        return RiskRow(label=label, label_color=None, times=np.arange(3) * 6.0, n_risk=np.asarray(n), confidence=0.9,
+                       row_px=10.0, label_shade=None, cell_boxes=())
+
+    params = {"reread": [{"row": "A", "index": 0, "time": 6.0, "first": 180, "second": 100}],
+              "reread_unsure": [{"row": "B", "index": 1, "time": 12.0, "first": 180, "second": 18}],
+              "read_in_gap": [{"row": "C", "index": 2, "time": 12.0, "count": 1}]}
+    table = RiskTable(rows=(row("A", [200, 100, 50]), row("B", [200, 150, 18]), row("C", [9, 4, 1]),
+                            row("D", [9, 4, 1])), confidence=0.9, parameters=params)
+    notes: list[str] = []
+    rows = _table_rows(table, np.full((20, 20), 255, np.uint8), 1.0, notes)
+    assert [r.read_alone for r in rows] == [False, True, True, False]  # a sure closer reading flags nothing
+    assert any("unsure: 18" in n and "flagged" in n for n in notes)
+    assert any("row C at t=12 read from its ink: 1" in n and "flagged" in n for n in notes)
+
+
+def test_a_mend_by_unsure_readings_has_its_unsure_score(monkeypatch):
+    # the score returned is what risk_table routes on: under SURE_SCORE, the cells go to "reread_unsure"
+    mended = _increasing(monkeypatch, [22, 99, 68, 39, 25],
+                         [("i22", 0.73), ("99", 1.0), ("68", 1.0), ("39", 1.0), ("25", 1.0)])
+    assert mended is not None and mended[1] == pytest.approx(0.73) and mended[1] < risk_cells.SURE_SCORE

@@ -115,3 +115,29 @@ def test_a_clear_table_is_read_without_the_detector(monkeypatch, style):
         np.testing.assert_array_equal(row.times, TICKS)
         np.testing.assert_array_equal(row.n_risk, truth[name])
         assert row.confidence >= 0.9
+
+
+def test_line_crops_never_reach_into_the_next_row(monkeypatch):
+    # review of stop 28: a crop reaching 0.35 of its height beyond its ink must stop half-way to a row close by
+    from reconstruct.digitize import text_rows
+
+    seen = []
+    monkeypatch.setattr(text_rows, "_words_of_lines", lambda gray, quads: seen.append(quads) or ())
+    strip = _strip(row_gap=0.17)  # rows about half a glyph height apart
+    assert read_clear_rows(strip) == ()
+    (quads,) = seen
+    spans = sorted((q[:, 1].min(), q[:, 1].max(), q[:, 0].min(), q[:, 0].max()) for q in quads)
+    for (top0, bottom0, left0, right0), (top1, _, left1, right1) in zip(spans, spans[1:], strict=False):
+        if left0 < right1 and left1 < right0:  # lines one above the other
+            assert bottom0 <= top1 + 1e-6
+
+
+def test_engine_internals_that_changed_send_the_strip_to_the_detector(monkeypatch):
+    from reconstruct.digitize import text_rows
+
+    def changed(gray, quads):
+        raise KeyError("preprocess")
+
+    monkeypatch.setattr(text_rows, "_words_of_lines", changed)
+    with pytest.warns(RuntimeWarning, match="text detector reads them"):
+        assert read_clear_rows(_strip(fontsize=11.0)) is None

@@ -459,14 +459,19 @@ def read_risk_table(
             # three or more numbers, fills most of its columns and starts at the first or second
             continue
         # a lone "1" or "0" the detector missed, read from its ink
+        gaps_before = len(params.get("read_in_gap", ()))  # type: ignore[arg-type]
         ordered = risk_cells.with_unread_cells(gray, ordered, times, table_cells, params, label)
+        for cell in params.get("read_in_gap", [])[gaps_before:]:  # type: ignore[index]
+            cell["index"] = len(rows)  # the row's arm is flagged: a stroke or dust may read as a sure "1"
         t = np.array([times[id(w)] for w, _ in ordered])
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
         mended = risk_cells.reread_increasing(gray, ordered)  # None unless the row rises and a second reading mends it
         if mended is not None:  # misread cells read again, closer: the row no longer increases
-            params.setdefault("reread", []).extend(  # type: ignore[union-attr]
-                {"row": label, "time": float(t[j]), "first": int(n[j]), "second": int(v)}
+            # a mend by unsure second readings (agreeing with the first's digits) is noted apart and flags its arm
+            key = "reread" if mended[1] >= risk_cells.SURE_SCORE else "reread_unsure"
+            params.setdefault(key, []).extend(  # type: ignore[union-attr]
+                {"row": label, "index": len(rows), "time": float(t[j]), "first": int(n[j]), "second": int(v)}
                 for j, v in enumerate(mended[0]) if v != n[j])
             n, confidence = np.array(mended[0]), min(confidence, mended[1])
         params.setdefault("read_alone", []).extend(  # type: ignore[union-attr]

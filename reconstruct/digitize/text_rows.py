@@ -14,6 +14,8 @@ Coordinates are ``(row, col)`` pixels, origin top-left.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -163,16 +165,28 @@ def _read_rows(gray: NDArray[np.uint8]) -> tuple[TextBox, ...] | None:
     if found is None or _pale_text_left_out(gray, found[0], found[2]):
         return None
     boxes, foreign, _ = found
-    if foreign.any():  # other ink in a line's margin (a tick mark over a label) is read as paper
+    if foreign.any():  # other ink in a line's margin (a tick mark over a label) is read as paper, edges and all
+        import cv2
+
+        foreign = cv2.dilate(foreign.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
         gray = np.where(foreign, np.uint8(np.median(gray)), gray)
     rows, cols = gray.shape
     quads = []
     for r0, c0, r1, c1 in boxes:
         pad = _PAD_OF_HEIGHT * (r1 - r0)
-        top, bottom = max(r0 - pad, 0.0), min(r1 + pad, float(rows))
+        # the margin stops half-way to the next line above or below: a crop holds no glyph of another row
+        side = [b for b in boxes if b[1] < c1 and b[3] > c0]
+        above = max((b[2] for b in side if b[2] <= r0), default=-np.inf)
+        below = min((b[0] for b in side if b[0] >= r1), default=np.inf)
+        top, bottom = max(r0 - pad, (r0 + above) / 2.0, 0.0), min(r1 + pad, (r1 + below) / 2.0, float(rows))
         left, right = max(c0 - pad, 0.0), min(c1 + pad, float(cols))
         quads.append([[left, top], [right, top], [right, bottom], [left, bottom]])
-    return _words_of_lines(gray, np.asarray(quads, np.float32))
+    try:
+        return _words_of_lines(gray, np.asarray(quads, np.float32))
+    except (AttributeError, KeyError, TypeError) as err:  # the OCR engine's internals used here changed: detect
+        warnings.warn(f"reading text rows from their ink failed ({err!r}); the text detector reads them",
+                      RuntimeWarning, stacklevel=2)
+        return None
 
 
 def _words_of_lines(gray: NDArray[np.uint8], quads: NDArray[np.float32]) -> tuple[TextBox, ...]:
