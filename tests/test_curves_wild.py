@@ -306,3 +306,19 @@ def test_a_grey_line_in_a_grey_ribbon_over_half_the_panel_is_no_grid_line():
     assert mask[20].all()  # the grid line still is one
     assert not mask[60:62, 10:130].any()  # the curve in the ribbon is kept
     assert mask[45, 0:140].all()  # the ribbon's own fill is still taken out, as before
+
+
+def test_a_grid_line_through_a_ribbon_over_the_whole_row_is_still_masked():
+    # review of stop 28: a ribbon over 97% of the width makes a grid line's row as grey as the rows 3 away; the
+    # grid line, thin along the whole row, must stay masked (a grey arm could be traced along it)
+    from reconstruct.digitize.curves import grid_mask
+
+    lab = np.full((100, 200, 3), 128.0, np.float32)
+    lab[..., 0] = 255.0
+    lab[40:80, 0:194, 0] = 180.0  # a ribbon over 97% of its rows (and 40% of the columns)
+    lab[55, :, 0] = 160.0  # a grid line across the panel, through the ribbon
+    lab[70:72, 10:60, 0] = 160.0  # a grey curve's level in the ribbon
+    bg = np.array([255.0, 128.0, 128.0], np.float32)
+    mask = grid_mask(lab, bg)
+    assert mask[55, 0:194].mean() > 0.95
+    assert not mask[70:72, 10:60].any()

@@ -156,7 +156,10 @@ def grid_mask(lab: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.b
             level = np.median(light[grey[sl]])
             near = np.abs(light - level) < 25
             around = max(share[max(line - 3, 0)], share[min(line + 3, share.size - 1)])
-            if share[line] - around < 0.1:  # as grey as the lines 3 away: a ribbon's fill, whose lines are kept
+            # as grey as the lines 3 away: a ribbon's fill, whose lines are kept; but a thin line across 80% of the
+            # panel is a grid line through a ribbon, masked with it
+            in_ribbon = share[line] - around < 0.1
+            if in_ribbon and np.count_nonzero(thin[sl] & grey[sl]) < 0.8 * grey[sl].size:
                 near &= ~thin[sl]
             out[sl] |= grey[sl] & near
     return out
