@@ -48,8 +48,7 @@ STAGES = [
     ("reconstruct.reconstruction", "reconstruct_ipd", "reconstruct IPD"),
     ("kmrecon.run_draws", "run_draws", "uncertainty draws"),
 ]
-OCR_CALLS = [("reconstruct.digitize.ocr", "_detect_words"), ("reconstruct.digitize.ocr", "_recognise_crops"),
-             ("reconstruct.digitize.text_rows", "_words_of_lines")]
+OCR_CALLS = [("reconstruct.digitize.ocr", "_detect_words"), ("reconstruct.digitize.ocr", "_recognise_crops")]
 
 
 class StageClock:

@@ -51,10 +51,9 @@ def run_one(path: Path, **hints):
 def _time_ocr() -> None:
     """Accumulate the wall and CPU time spent reading text into ``_OCR_SECONDS``.
 
-    Timed are the three places that run the OCR engine (rapidocr): text detection with recognition of every
-    word (``_detect_words``), recognition of the text lines found from the ink of clear rows
-    (``_words_of_lines``) and recognition of tight crops (``_recognise_crops``); readings served from the
-    OCR's memory of images read before cost nothing and are not counted.
+    Timed are the two places that run the OCR engine (rapidocr): text detection with recognition of every
+    word (``_detect_words``) and recognition of tight crops (``_recognise_crops``); readings served from
+    the OCR's memory of images read before cost nothing and are not counted.
     """
     from reconstruct.digitize import ocr
 
@@ -71,11 +70,6 @@ def _time_ocr() -> None:
 
     ocr._detect_words = timed(ocr._detect_words)
     ocr._recognise_crops = timed(ocr._recognise_crops)
-    try:  # absent before the table was read from clear rows
-        from reconstruct.digitize import text_rows
-    except ImportError:
-        return
-    text_rows._words_of_lines = timed(text_rows._words_of_lines)
 
 
 def _pair_arms(truth_arms, ipd, run, x_max):

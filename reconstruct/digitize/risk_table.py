@@ -12,8 +12,7 @@ belong to the label, a row fills most of its columns from the first or second on
 between its numbers (a legend) is no row, unless the word is a misread cell (digit-like letters, "GO" for
 60), which is read again on its own and left unread when that reading is unsure; and a label may follow
 the numbers (``rms::survplot``).
-Small tables are enlarged before the OCR. A strip whose text stands in clear rows is read line by line from
-its ink, without the text detector (:mod:`reconstruct.digitize.text_rows`).
+Small tables are enlarged before the OCR.
 
 Coordinates are ``(row, col)`` pixels, origin top-left.
 """
@@ -173,21 +172,13 @@ def _read_small_text(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
 
     scale = min(2.0, _OCR_SIDE_PX / max(gray.shape))
     if scale < 1.25 or _glyph_height(gray) >= _SMALL_TEXT_PX:
-        return _rows_or_detected(gray)
+        return read_text(gray)
     big = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     return tuple(
         TextBox(w.text, w.confidence, int(np.floor(w.row0 / scale)), int(np.floor(w.col0 / scale)),
                 int(np.ceil(w.row1 / scale)), int(np.ceil(w.col1 / scale)))
-        for w in _rows_or_detected(big)
+        for w in read_text(big)
     )
-
-
-def _rows_or_detected(gray: NDArray[np.uint8]) -> tuple[TextBox, ...]:
-    """Words of a strip read row by row from its ink when its text is laid out in clear rows, else detected."""
-    from reconstruct.digitize.text_rows import read_clear_rows
-
-    words = read_clear_rows(gray)
-    return read_text(gray) if words is None else words
 
 
 def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
