@@ -154,6 +154,16 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
             f"with rows {list(fit_rows)} ({fit.detail()}); name the arms with --arm-names in curve order "
             "(see overlay.png) or give --at-risk with the legend's names"
         )
+    if other is not None and "step counts" in other.basis and not np.isfinite(fit.total(other.rows)):
+        # Step counts are the weakest evidence; a pairing no reconstruction can carry out (a row with its time-0
+        # cell set aside as misread, a curve traced past its row's end) is no pairing they can prove (sas_006:
+        # three grey curves, two time-0 cells misread, taken by step counts with infinite misfits, a swap).
+        raise ReconstructionError(
+            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+            f"the curves' step counts put rows {list(other.rows)} on them, but no reconstruction with that "
+            f"assignment fits the curves ({fit.detail()}); name the arms with --arm-names in curve order "
+            "(see overlay.png) or give --at-risk with the legend's names"
+        )
     if (other is not None and "follow-up rules out" in other.detail and other.rows != fit_rows
             and np.isfinite(fit.score) and fit.allows(other.rows)):
         # Follow-up counts marks and drops on the trace: marks of two overlapping curves count for both (jco_015
