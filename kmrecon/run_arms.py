@@ -40,29 +40,40 @@ def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
     return figure_curve_shades(overlay_background(document, digitized), digitized)
 
 
-def _direct_labels(document: FigureDocument, digitized, rows, curves_in) -> list[ArmCurve] | None:
-    """The curves relabelled with row names printed beside them in their colours; None when none is."""
+def _direct_labels(document: FigureDocument, digitized, rows, curves_in) -> tuple[list[ArmCurve], bool] | None:
+    """The curves relabelled with row names printed beside them in their colours (else at their ends: then the
+    flag is True, weaker evidence); None when none is."""
     if _is_vector(digitized):
         return None
-    from reconstruct.digitize.direct_labels import direct_label_arms
+    from reconstruct.digitize.direct_labels import direct_label_names
     from reconstruct.document import overlay_background
 
     paths = [(digitized.x_calibration.to_px(c.time), digitized.y_calibration.to_px(c.survival)) for c in curves_in]
-    found = direct_label_arms(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
-                              [c.colour for c in curves_in], paths)
+    names = direct_label_names(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
+                               [c.colour for c in curves_in], paths, by_position=True)
+    found = names.by_colour or names.by_position
     if not found:
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)]
+    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], not names.by_colour
 
 
 def _match_named(named, rows, precision, method, mark_times, time_precision, keys) -> tuple[ArmMatch, str]:
-    """Match again with direct labels; failing that, the legend order (said in the notes), else the error."""
+    """Match again with direct labels; failing that, the legend order (said in the notes), else the error.
+
+    ``named`` is :func:`_direct_labels`' answer. Names placed only by where they are printed (at the curves'
+    ends, in one ink) leave the match unsettled: the run is flagged.
+    """
     if named is not None:
+        curves, by_position = named
         try:
-            match, overridden = match_by_fit(named, rows, precision=precision, method=method, marks=mark_times,
+            match, overridden = match_by_fit(curves, rows, precision=precision, method=method, marks=mark_times,
                                              time_precision=time_precision)
+            if by_position:
+                match = dataclasses.replace(match, settled=False)
+                return match, overridden or ("arm matching: curves named by the names printed at their ends (in one "
+                                             f"ink, placed by position only; check overlay.png) ({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
             if keys is None:

@@ -44,3 +44,63 @@ def test_step_counts_do_not_decide_a_pairing_no_reconstruction_carries_out(monke
     costs[:, 1] = [0.35, 0.15]  # the fit scores both pairings and allows theirs: the step counts decide
     match, note = run_arms.match_by_fit(curves, rows, precision=1e-3, method="steps", marks=None)
     assert (match.rows, match.basis, note) == ((0, 1), "step counts", "")
+
+
+def _grey_names_at_ends(at_ends: bool):
+    """Two curves in one grey, each name printed in that grey: right-aligned just above its curve's end (a journal
+    redraw), or (``at_ends`` False) both names in the middle of the panel, away from the ends."""
+    from matplotlib.figure import Figure
+
+    from tests._mpl_panel import render_panel
+
+    fig = Figure(figsize=(6.0, 4.0), dpi=100)
+    ax = fig.add_axes([0.12, 0.15, 0.82, 0.8])
+    t = np.linspace(0, 36, 60)
+    curves = {"Experimental": np.exp(-t / 24), "Control": np.exp(-t / 12)}
+    for k, (name, s) in enumerate(curves.items()):
+        ax.step(t, s, where="post", color="#454545", lw=1.6)
+        x, y = (t[-1] * 0.98, s[-1] + 0.04) if at_ends else (14.0, 0.95 - 0.1 * k)
+        ax.text(x, y, name, color="#454545", ha="right" if at_ends else "left", fontsize=12)
+    ax.set_xlim(0, 37)
+    ax.set_ylim(0, 1)
+    rgb, panel, _ = render_panel(fig, ax)
+    height = rgb.shape[0]
+    paths = []
+    for s in curves.values():
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    return rgb, panel, paths
+
+
+@pytest.mark.parametrize(("at_ends", "expected"), [(True, {0: "Experimental", 1: "Control"}), (False, {})],
+                         ids=["names-at-the-ends", "names-elsewhere"])
+def test_names_in_one_ink_name_the_curves_whose_ends_they_sit_at(at_ends, expected):
+    # lancet_018 of the next 190: two grey curves, each name just above where its curve stops
+    from reconstruct.digitize.direct_labels import direct_label_arms, direct_label_names
+
+    rgb, panel, paths = _grey_names_at_ends(at_ends)
+    grey = [(69, 69, 69), (69, 69, 69)]
+    found = direct_label_names(rgb, panel, ["Control", "Experimental"], grey, paths, by_position=True)
+    assert found.by_colour == {}  # one ink: the colour names no curve
+    assert found.by_position == expected
+    assert direct_label_arms(rgb, panel, ["Control", "Experimental"], grey, paths) == {}  # only when asked
+
+
+def test_a_name_at_two_curve_ends_names_neither():
+    from reconstruct.digitize.direct_labels import _names_at_ends
+
+    ends = [(200.0, 500.0), (215.0, 498.0)]  # two curves stopping 15 px apart
+    assert _names_at_ends([("placebo", (180, 420, 198, 495))], ends) is None  # its foot is just above both ends
+    assert _names_at_ends([("placebo", (180, 420, 198, 495))], [(200.0, 500.0), (320.0, 498.0)]) == {0: "placebo"}
+
+
+@pytest.mark.parametrize(("by_position", "settled"), [(True, False), (False, True)])
+def test_names_placed_by_position_only_leave_the_match_unsettled(monkeypatch, by_position, settled):
+    import kmrecon.run_arms as run_arms
+    from reconstruct.arm_matching import ArmMatch
+
+    monkeypatch.setattr(run_arms, "match_by_fit", lambda *a, **k: (
+        ArmMatch(rows=(1, 0), basis="label", detail="legend labels match the at-risk row labels"), ""))
+    match, note = run_arms._match_named(([], by_position), [], 1e-3, "steps", None, None, None)
+    assert (match.rows, match.basis, match.settled) == ((1, 0), "label", settled)
+    assert ("placed by position only" in note) == by_position
