@@ -104,3 +104,19 @@ def test_names_placed_by_position_only_leave_the_match_unsettled(monkeypatch, by
     match, note = run_arms._match_named(([], by_position), [], 1e-3, "steps", None, None, None)
     assert (match.rows, match.basis, match.settled) == ((1, 0), "label", settled)
     assert ("placed by position only" in note) == by_position
+
+
+@pytest.mark.parametrize(("gap", "lift", "expected"), [(8, 0, "Placebo"), (90, 0, None), (8, 14, None)],
+                         ids=["label-beside-its-key", "words-far-right", "words-a-line-higher"])
+def test_a_key_in_the_panel_names_only_the_words_level_with_it_and_just_right_of_it(gap, lift, expected):
+    # rms_006: a flat stretch of one curve taken for a key, and the name printed above it (another curve's), or
+    # the at-risk row labels far to its right, read as its label
+    import cv2
+
+    from reconstruct.digitize.legend import read_label
+
+    gray = np.full((120, 420), 255, np.uint8)
+    gray[59:61, 40:90] = 0  # the key (or a flat stretch of a curve), ending at column 90
+    cv2.putText(gray, "Placebo", (90 + gap, 60 + 8 - lift), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 1, cv2.LINE_AA)
+    assert read_label(gray, 60, 90, max_cols=300, text_px=20, beside=True) == expected
+    assert read_label(gray, 60, 90, max_cols=300, text_px=20) == "Placebo"  # keys found outside the panel: as before

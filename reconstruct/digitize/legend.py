@@ -84,7 +84,14 @@ def _under_glyphs(mask: NDArray[np.bool_], row0: int, col0: int, width: int, hal
     return cols_inked >= _GLYPH_COVER and rows_inked >= _GLYPH_COVER and float(above.mean()) >= _GLYPH_DENSITY
 
 
-def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, text_px: int = 14) -> str | None:
+# A key is drawn level with its label, just left of it: the label's box centre at most this share of its height
+# off the key's row, its first word at most _KEY_GAP heights right of the key's end.
+_KEY_CENTRE = 0.3
+_KEY_GAP = 1.5
+
+
+def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, text_px: int = 14,
+               beside: bool = False) -> str | None:
     """Words on ``row`` starting just right of column ``col1`` of the full greyscale image.
 
     Parameters
@@ -97,6 +104,10 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
         How far right the label may extend.
     text_px : int, default 14
         Half the height of the crop read (pixels).
+    beside : bool, default False
+        Only a label level with the key and starting just right of it (``_KEY_CENTRE``, ``_KEY_GAP``): for
+        keys found in the panel, where a flat stretch of another curve can pass for a key and the words
+        nearest to its right are a table row's or another curve's name (rms_006, rms_018).
 
     Returns
     -------
@@ -117,6 +128,10 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
     # only words on the key's own line: a crop taller than the line spacing also holds the neighbouring
     # labels, and their words sorted by column interleave with this one's ("Group Group 3 1")
     boxes = sorted((b for b in read_text(crop) if b.row0 - 2 <= at <= b.row1 + 2), key=lambda b: b.col0)
+    if beside:
+        boxes = [b for b in boxes if abs(at - 0.5 * (b.row0 + b.row1)) <= _KEY_CENTRE * (b.row1 - b.row0)]
+        if boxes and boxes[0].col0 - 4 > _KEY_GAP * (boxes[0].row1 - boxes[0].row0):  # 4: the border added
+            return None
     words: list[str] = []
     last_end = None
     for box in boxes:
