@@ -120,3 +120,17 @@ def test_a_key_in_the_panel_names_only_the_words_level_with_it_and_just_right_of
     cv2.putText(gray, "Placebo", (90 + gap, 60 + 8 - lift), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 1, cv2.LINE_AA)
     assert read_label(gray, 60, 90, max_cols=300, text_px=20, beside=True) == expected
     assert read_label(gray, 60, 90, max_cols=300, text_px=20) == "Placebo"  # keys found outside the panel: as before
+
+
+def test_names_at_curve_ends_say_nothing_where_the_tails_cross():
+    # lancet_018: the grey curves cross at their last drops, the trace swapped their tails; each name sat at the
+    # end of the other curve's body
+    from reconstruct.digitize.direct_labels import _tails_apart
+
+    cols = np.array([0.0, 100.0, 200.0, 300.0])
+    apart = [(cols, np.array([10.0, 50.0, 80.0, 90.0])), (cols, np.array([10.0, 60.0, 100.0, 120.0]))]
+    assert _tails_apart(apart, 150.0)
+    crossing = [(cols, np.array([10.0, 50.0, 80.0, 110.0])), (cols, np.array([10.0, 60.0, 100.0, 100.0]))]
+    assert not _tails_apart(crossing, 150.0)
+    touching = [(cols, np.array([10.0, 50.0, 99.0, 99.0])), (cols, np.array([10.0, 60.0, 100.0, 120.0]))]
+    assert not _tails_apart(touching, 150.0)

@@ -32,6 +32,7 @@ _GREY_MARGIN = 30.0     # how much farther every other grey curve must be
 _LEFT_OF_END = 4.0
 _ABOVE_END = 1.0
 _BELOW_END = 0.25
+_TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
 
 
 def _norm(text: str) -> str:
@@ -197,9 +198,32 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
             or by_position and not found and len(unplaced) == len(paths) - 1 == len({key for key, _ in unplaced}):
         ends = [((float(rows[-1]) - row0) * scale, (float(cols[-1]) - col0) * scale) for cols, rows in paths]
         placed = _names_at_ends(unplaced, ends)
-        if placed is not None:
+        since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
+        if placed is not None and _tails_apart(paths, since):
             return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
     return DirectNames(by_colour=named)
+
+
+def _tails_apart(paths, since: float) -> bool:
+    """True when no two curves cross or touch (within ``_TAIL_GAP`` pixels) from column ``since`` to their ends.
+
+    Where curves cross or touch near their ends the trace may take one curve's tail onto the other's body
+    (lancet_018 of the next 190: two grey curves crossing at their last drops): a name at an end then names a
+    tail, not the curve. Paths are image ``(cols, rows)`` of each curve's step corners.
+    """
+    last = max(float(np.max(cols)) for cols, _ in paths)
+    grid = np.arange(np.floor(since), np.ceil(last) + 1.0)
+    levels = []
+    for cols, rows in paths:
+        cols, rows = np.asarray(cols, float), np.asarray(rows, float)
+        at = np.searchsorted(cols, grid, side="right") - 1
+        levels.append(np.where((at >= 0) & (grid <= cols[-1]), rows[np.clip(at, 0, None)], np.nan))
+    for a in range(len(levels)):
+        for b in range(a + 1, len(levels)):
+            gap = (levels[a] - levels[b])[np.isfinite(levels[a]) & np.isfinite(levels[b])]
+            if gap.size and not (np.all(gap > _TAIL_GAP) or np.all(gap < -_TAIL_GAP)):
+                return False
+    return True
 
 
 def _names_at_ends(names: Sequence[tuple[str, tuple[int, int, int, int]]],
