@@ -40,9 +40,10 @@ def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
     return figure_curve_shades(overlay_background(document, digitized), digitized)
 
 
-def _direct_labels(document: FigureDocument, digitized, rows, curves_in) -> tuple[list[ArmCurve], bool] | None:
+def _direct_labels(document: FigureDocument, digitized, rows, curves_in
+                   ) -> tuple[list[ArmCurve], bool, dict[int, str]] | None:
     """The curves relabelled with row names printed beside them in their colours (else at their ends: then the
-    flag is True, weaker evidence); None when none is."""
+    flag is True, weaker evidence), and the names printed in full where the rows' are cut short; None when none is."""
     if _is_vector(digitized):
         return None
     from reconstruct.digitize.direct_labels import direct_label_names
@@ -56,7 +57,7 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in) -> tupl
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], not names.by_colour
+    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], not names.by_colour, names.full
 
 
 def _match_named(named, rows, precision, method, mark_times, time_precision, keys) -> tuple[ArmMatch, str]:
@@ -66,7 +67,7 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
     ends, in one ink) leave the match unsettled: the run is flagged.
     """
     if named is not None:
-        curves, by_position = named
+        curves, by_position, _ = named
         try:
             match, overridden = match_by_fit(curves, rows, precision=precision, method=method, marks=mark_times,
                                              time_precision=time_precision)

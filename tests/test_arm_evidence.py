@@ -101,7 +101,7 @@ def test_names_placed_by_position_only_leave_the_match_unsettled(monkeypatch, by
 
     monkeypatch.setattr(run_arms, "match_by_fit", lambda *a, **k: (
         ArmMatch(rows=(1, 0), basis="label", detail="legend labels match the at-risk row labels"), ""))
-    match, note = run_arms._match_named(([], by_position), [], 1e-3, "steps", None, None, None)
+    match, note = run_arms._match_named(([], by_position, {}), [], 1e-3, "steps", None, None, None)
     assert (match.rows, match.basis, match.settled) == ((1, 0), "label", settled)
     assert ("placed by position only" in note) == by_position
 
@@ -134,3 +134,16 @@ def test_names_at_curve_ends_say_nothing_where_the_tails_cross():
     assert not _tails_apart(crossing, 150.0)
     touching = [(cols, np.array([10.0, 50.0, 99.0, 99.0])), (cols, np.array([10.0, 60.0, 100.0, 120.0]))]
     assert not _tails_apart(touching, 150.0)
+
+
+def test_row_names_cut_short_are_completed_by_the_names_printed_by_the_curves():
+    # rms_018: the at-risk row labels cut at the figure's edge ("Chemorad", "Chemother"); the names printed by the
+    # curves in their colours start with them: they name the curves, and in full
+    from tests.test_arm_shades import _direct_label_figure
+
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths = _direct_label_figure(("#1f4e9c", "#d62020"))
+    found = direct_label_names(rgb, panel, ["Lenvat", "Soraf"], [(31, 78, 156), (214, 32, 32)], paths)
+    assert found.by_colour == {0: "Soraf", 1: "Lenvat"}
+    assert found.full == {0: "Sorafenib", 1: "Lenvatinib"}

@@ -32,6 +32,7 @@ _GREY_MARGIN = 30.0     # how much farther every other grey curve must be
 _LEFT_OF_END = 4.0
 _ABOVE_END = 1.0
 _BELOW_END = 0.25
+_MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
 
 
@@ -121,6 +122,9 @@ class DirectNames:
 
     by_colour: dict[int, str] = field(default_factory=dict)
     by_position: dict[int, str] = field(default_factory=dict)
+    full: dict[int, str] = field(default_factory=dict)
+    """For curves named by colour, the name as printed in the panel where it goes on past the row's (a row label
+    cut short at the figure's edge: "Chemorad" printed "Chemoradiotherapy" by its curve, rms_018)."""
 
 
 def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
@@ -178,13 +182,20 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     boxes = read_text(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY))
     found: dict[str, list[int]] = {}
     unplaced: list[tuple[str, tuple[int, int, int, int]]] = []  # names whose ink names no curve
+    longer: dict[str, set[str]] = {}  # readings that go on past a row name (the row label cut short)
     for text, bbox in _phrases(boxes):
         ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
         best = max(ratios, key=ratios.get)
         # an exact reading names its row even when another name is one character away ("Group 1", "Group 2")
         rivals = sum(r >= (1.0 if ratios[best] == 1.0 else _MIN_RATIO) for r in ratios.values())
         if ratios[best] < _MIN_RATIO or rivals > 1:
-            continue
+            # a row name cut short at the figure's edge ("Chemorad"): the one row name the reading starts with
+            starts = [key for key in wanted if len(key) >= _MIN_PREFIX and _norm(text).startswith(key)]
+            if len(starts) != 1 or rivals > 1:
+                continue
+            best = starts[0]
+        if len(_norm(text)) > len(best) and _norm(text).startswith(best):
+            longer.setdefault(best, set()).add(text.strip())
         ink = _ink_colour(crop, bbox, off_curves)
         curve = None if ink is None else _named_curve(ink, known)
         if curve is not None:
@@ -194,6 +205,7 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
     named = {k: name for k, name in claims if curves.count(k) == 1}
+    full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
     if by_position and not found and unplaced and len({key for key, _ in unplaced}) == len(unplaced) == len(paths) \
             or by_position and not found and len(unplaced) == len(paths) - 1 == len({key for key, _ in unplaced}):
         ends = [((float(rows[-1]) - row0) * scale, (float(cols[-1]) - col0) * scale) for cols, rows in paths]
@@ -201,7 +213,7 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
         if placed is not None and _tails_apart(paths, since):
             return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
-    return DirectNames(by_colour=named)
+    return DirectNames(by_colour=named, full=full)
 
 
 def _tails_apart(paths, since: float) -> bool:
