@@ -9,6 +9,7 @@ then (only where a legend was read) the legend order, which the run reports; oth
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -167,15 +168,25 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
             "(see overlay.png) or give --at-risk with the legend's names"
         )
     if other is not None and "step counts" in other.basis and not np.isfinite(fit.total(other.rows)):
-        # Step counts are the weakest evidence; a pairing no reconstruction can carry out (a row with its time-0
-        # cell set aside as misread, a curve traced past its row's end) is no pairing they can prove (sas_006:
-        # three grey curves, two time-0 cells misread, taken by step counts with infinite misfits, a swap).
-        raise ReconstructionError(
-            "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
-            f"the curves' step counts put rows {list(other.rows)} on them, but no reconstruction with that "
-            f"assignment fits the curves ({fit.detail()}); name the arms with --arm-names in curve order "
-            "(see overlay.png) or give --at-risk with the legend's names"
-        )
+        # Step counts are the weakest evidence. A row no curve reconstructs with (its time-0 cell set aside as
+        # misread) is judged by them alone; the rest of the fit must allow their pairing, and the match is flagged
+        # (sas_006: three grey curves, a row's time-0 cell misread, taken by step counts with infinite misfits).
+        # A pair the fit rules out while its row reconstructs with another curve is no pairing they can prove.
+        costs = np.asarray(fit.costs, float)
+        judged = np.where(np.isinf(costs).all(axis=0, keepdims=True), 0.0, costs)
+        partial = float(sum(judged[k, j] for k, j in enumerate(other.rows)))
+        best = min(float(sum(judged[k, j] for k, j in enumerate(p)))
+                   for p in itertools.permutations(range(len(rows)), len(arms)))
+        if not np.isfinite(partial) or partial - best >= MATCH_MARGIN:
+            raise ReconstructionError(
+                "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+                f"the curves' step counts put rows {list(other.rows)} on them, but the reconstruction does not allow "
+                f"that assignment ({fit.detail()}); name the arms with --arm-names in curve order "
+                "(see overlay.png) or give --at-risk with the legend's names"
+            )
+        return ArmMatch(rows=other.rows, basis=other.basis, settled=False,
+                        detail=f"{other.detail}; a row reconstructs with no curve: the step counts alone place it, "
+                        f"the fit allows the rest ({partial:.2f} tolerance units, best {best:.2f})"), ""
     if (other is not None and "follow-up rules out" in other.detail and other.rows != fit_rows
             and np.isfinite(fit.score) and fit.allows(other.rows)):
         # Follow-up counts marks and drops on the trace: marks of two overlapping curves count for both (jco_015

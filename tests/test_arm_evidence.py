@@ -23,27 +23,30 @@ def test_the_foot_of_a_word_is_no_legend_key():
     assert find_legend_sample(weight, path, 1)[1:] == (20, 60)
 
 
-def test_step_counts_do_not_decide_a_pairing_no_reconstruction_carries_out(monkeypatch):
-    """sas_006: a row whose time-0 cell was set aside as misread reconstructs with no curve (infinite misfit),
-    and the step counts took a pairing that swapped the arms. A pairing the fit cannot judge is not proven by
-    the weakest evidence: an ambiguity error. Where the fit scores their pairing, the step counts still decide."""
+def test_step_counts_with_a_row_no_curve_reconstructs_with_are_flagged_or_an_error(monkeypatch):
+    """sas_006: a row whose time-0 cell was set aside as misread reconstructs with no curve (infinite misfit), and
+    the step counts took the pairing, settled. Now the rest of the fit must allow it, and the match is unsettled
+    (the run flagged); a pair the fit rules out on a row that reconstructs elsewhere is an ambiguity error."""
     import kmrecon.run_arms as run_arms
     from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo
     from reconstruct.errors import ReconstructionError
 
     inf = float("inf")
-    costs = np.array([[0.30, inf], [0.20, inf]])
+    costs = np.array([[0.30, inf], [0.20, inf]])  # row 2 reconstructs with no curve
     monkeypatch.setattr(run_arms, "pair_scorer", lambda *a, **k: (lambda arm, row: costs[arm, row]))
     monkeypatch.setattr(run_arms, "match_arms_to_rows", lambda arms, rows: ArmMatch(
-        rows=(0, 1), basis="step counts", detail="the drops on each curve fit its row's implied deaths best",
-        settled=False))
+        rows=(0, 1), basis="step counts", detail="the drops on each curve fit its row's implied deaths best"))
     curves = [ArmCurve(None, None, np.array([0.0, 1.0]), np.array([1.0, 0.5])) for _ in range(2)]
     rows = [RiskRowInfo(None, None, np.array([0.0]), np.array([10])) for _ in range(2)]
-    with pytest.raises(ReconstructionError, match=r"step counts put rows \[0, 1\] on them, but no reconstruction"):
-        run_arms.match_by_fit(curves, rows, precision=1e-3, method="steps", marks=None)
-    costs[:, 1] = [0.35, 0.15]  # the fit scores both pairings and allows theirs: the step counts decide
     match, note = run_arms.match_by_fit(curves, rows, precision=1e-3, method="steps", marks=None)
-    assert (match.rows, match.basis, note) == ((0, 1), "step counts", "")
+    assert (match.rows, match.basis, match.settled, note) == ((0, 1), "step counts", False, "")
+    assert "the step counts alone place it" in match.detail
+    costs[:] = [[0.30, inf], [1.50, inf]]  # row 1 fits curve 1 far better (margin 1) than the step counts' curve 2
+    monkeypatch.setattr(run_arms, "match_arms_to_rows", lambda arms, rows: ArmMatch(
+        rows=(1, 0), basis="step counts", detail="the drops on each curve fit its row's implied deaths best"))
+    with pytest.raises(ReconstructionError, match=r"step counts put rows \[1, 0\] on them, but the reconstruction "
+                                                  r"does not allow"):
+        run_arms.match_by_fit(curves, rows, precision=1e-3, method="steps", marks=None)
 
 
 def _grey_names_at_ends(at_ends: bool):
