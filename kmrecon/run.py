@@ -161,6 +161,12 @@ def _rgb(colour: str | None) -> tuple[int, int, int] | None:
     return tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
 
 
+def _prefix_of(part: str, whole: str) -> bool:
+    """True when ``whole`` goes on past ``part`` (letters and digits, any case): a name cut short at the edge."""
+    a, b = name_key(part), name_key(whole)
+    return bool(a) and a != b and b.startswith(a)
+
+
 def _fragment_of(part: str, whole: str) -> bool:
     """True when ``part`` is a proper piece of ``whole`` (letters and digits, any case)."""
     a, b = name_key(part), name_key(whole)
@@ -351,6 +357,7 @@ def run_figure(
     match = None
     mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
         else None
+    named = None
     if rows:
         try:
             match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
@@ -376,6 +383,9 @@ def run_figure(
         if match.basis == "label" and not arm_names:  # a legend label read in part ("on") takes its row's name
             names = [given[k] if given[k] and _fragment_of(names[k], given[k]) else names[k]
                      for k in range(len(fig.arms))]
+        if named is not None and not arm_names and at_risk_path is None:  # a row name cut short, printed in full
+            full = named[2]
+            names = [full[k] if k in full and _prefix_of(names[k], full[k]) else names[k] for k in range(len(names))]
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
         names = _names_of_counts(curves_in, names, None if arm_names else n_patients, notes, precision=precision,

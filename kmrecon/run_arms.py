@@ -9,6 +9,7 @@ then (only where a legend was read) the legend order, which the run reports; oth
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,29 +41,41 @@ def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
     return figure_curve_shades(overlay_background(document, digitized), digitized)
 
 
-def _direct_labels(document: FigureDocument, digitized, rows, curves_in) -> list[ArmCurve] | None:
-    """The curves relabelled with row names printed beside them in their colours; None when none is."""
+def _direct_labels(document: FigureDocument, digitized, rows, curves_in
+                   ) -> tuple[list[ArmCurve], bool, dict[int, str]] | None:
+    """The curves relabelled with row names printed beside them in their colours (else at their ends: then the
+    flag is True, weaker evidence), and the names printed in full where the rows' are cut short; None when none is."""
     if _is_vector(digitized):
         return None
-    from reconstruct.digitize.direct_labels import direct_label_arms
+    from reconstruct.digitize.direct_labels import direct_label_names
     from reconstruct.document import overlay_background
 
     paths = [(digitized.x_calibration.to_px(c.time), digitized.y_calibration.to_px(c.survival)) for c in curves_in]
-    found = direct_label_arms(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
-                              [c.colour for c in curves_in], paths)
+    names = direct_label_names(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
+                               [c.colour for c in curves_in], paths, by_position=True)
+    found = names.by_colour or names.by_position
     if not found:
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)]
+    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], not names.by_colour, names.full
 
 
 def _match_named(named, rows, precision, method, mark_times, time_precision, keys) -> tuple[ArmMatch, str]:
-    """Match again with direct labels; failing that, the legend order (said in the notes), else the error."""
+    """Match again with direct labels; failing that, the legend order (said in the notes), else the error.
+
+    ``named`` is :func:`_direct_labels`' answer. Names placed only by where they are printed (at the curves'
+    ends, in one ink) leave the match unsettled: the run is flagged.
+    """
     if named is not None:
+        curves, by_position, _ = named
         try:
-            match, overridden = match_by_fit(named, rows, precision=precision, method=method, marks=mark_times,
+            match, overridden = match_by_fit(curves, rows, precision=precision, method=method, marks=mark_times,
                                              time_precision=time_precision)
+            if by_position:
+                match = dataclasses.replace(match, settled=False)
+                return match, overridden or ("arm matching: curves named by the names printed at their ends (in one "
+                                             f"ink, placed by position only; check overlay.png) ({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
             if keys is None:
@@ -154,6 +167,26 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
             f"with rows {list(fit_rows)} ({fit.detail()}); name the arms with --arm-names in curve order "
             "(see overlay.png) or give --at-risk with the legend's names"
         )
+    if other is not None and "step counts" in other.basis and not np.isfinite(fit.total(other.rows)):
+        # Step counts are the weakest evidence. A row no curve reconstructs with (its time-0 cell set aside as
+        # misread) is judged by them alone; the rest of the fit must allow their pairing, and the match is flagged
+        # (sas_006: three grey curves, a row's time-0 cell misread, taken by step counts with infinite misfits).
+        # A pair the fit rules out while its row reconstructs with another curve is no pairing they can prove.
+        costs = np.asarray(fit.costs, float)
+        judged = np.where(np.isinf(costs).all(axis=0, keepdims=True), 0.0, costs)
+        partial = float(sum(judged[k, j] for k, j in enumerate(other.rows)))
+        best = min(float(sum(judged[k, j] for k, j in enumerate(p)))
+                   for p in itertools.permutations(range(len(rows)), len(arms)))
+        if not np.isfinite(partial) or partial - best >= MATCH_MARGIN:
+            raise ReconstructionError(
+                "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
+                f"the curves' step counts put rows {list(other.rows)} on them, but the reconstruction does not allow "
+                f"that assignment ({fit.detail()}); name the arms with --arm-names in curve order "
+                "(see overlay.png) or give --at-risk with the legend's names"
+            )
+        return ArmMatch(rows=other.rows, basis=other.basis, settled=False,
+                        detail=f"{other.detail}; a row reconstructs with no curve: the step counts alone place it, "
+                        f"the fit allows the rest ({partial:.2f} tolerance units, best {best:.2f})"), ""
     if (other is not None and "follow-up rules out" in other.detail and other.rows != fit_rows
             and np.isfinite(fit.score) and fit.allows(other.rows)):
         # Follow-up counts marks and drops on the trace: marks of two overlapping curves count for both (jco_015

@@ -12,12 +12,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["direct_label_arms"]
+__all__ = ["DirectNames", "direct_label_arms", "direct_label_names"]
 
 _MIN_RATIO = 0.8        # similarity (difflib) at which a phrase reads as a row name
 _MIN_CHROMA = 25.0      # RGB distance from grey below which ink or a curve counts as grey
@@ -25,6 +26,14 @@ _HUE_TOLERANCE = 0.15   # largest 1 - cos(angle between hues) of a name's ink an
 _HUE_MARGIN = 0.3       # how much farther (1 - cos) every other coloured curve must be
 _NEAR_GREY = 40.0       # grey levels between a grey name's ink and its grey curve
 _GREY_MARGIN = 30.0     # how much farther every other grey curve must be
+# A name placed at its curve's end (journal redraws: right-aligned at the end, just above its last level): the
+# name's right edge at most this many text heights left of the end (or one right of it), its foot from
+# _ABOVE_END heights above the end's row to _BELOW_END below it.
+_LEFT_OF_END = 4.0
+_ABOVE_END = 1.0
+_BELOW_END = 0.25
+_MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
+_TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
 
 
 def _norm(text: str) -> str:
@@ -103,9 +112,36 @@ def _curve_mask(shape: tuple[int, int], paths, offset: tuple[int, int], scale: f
     return mask == 0
 
 
+@dataclass(frozen=True)
+class DirectNames:
+    """Curves named by names printed in the panel: ``{curve index: row name}`` by ink colour, or by position.
+
+    ``by_position`` is filled only when no name's colour singles out a curve and every curve has exactly one
+    name printed at its end (:func:`_names_at_ends`): weaker evidence than a colour, for the caller to flag.
+    """
+
+    by_colour: dict[int, str] = field(default_factory=dict)
+    by_position: dict[int, str] = field(default_factory=dict)
+    full: dict[int, str] = field(default_factory=dict)
+    """For curves named by colour, the name as printed in the panel where it goes on past the row's (a row label
+    cut short at the figure's edge: "Chemorad" printed "Chemoradiotherapy" by its curve, rms_018)."""
+
+
 def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
                       colours: Sequence[tuple[int, int, int] | None], paths=()) -> dict[int, str]:
     """Curves named by direct labels: ``{curve index: row name}`` for names printed in one curve's colour.
+
+    See :func:`direct_label_names` (this is its ``by_colour``).
+    """
+    return direct_label_names(rgb, panel, names, colours, paths).by_colour
+
+
+def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
+                       colours: Sequence[tuple[int, int, int] | None], paths=(), *,
+                       by_position: bool = False) -> DirectNames:
+    """Curves named by direct labels printed in one curve's colour, else (``by_position``) at one curve's end.
+
+    lancet_018 of the next 190: two grey curves, each name printed just above the end of its curve.
 
     Parameters
     ----------
@@ -119,21 +155,24 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
         Curve colours, in curve order.
     paths : sequence of (cols, rows), optional
         Each curve's step corners in image pixels; ink on a curve is not taken for a label's.
+    by_position : bool, default False
+        Also name curves by where their names are printed (see above); needs ``paths``.
 
     Returns
     -------
-    dict
+    DirectNames
         Empty when OCR is unavailable, or no name is printed in the panel in a colour that singles out
-        one curve. A name found twice, or two names claiming one curve, are left out.
+        one curve (nor, with ``by_position``, at one curve's end). A name found twice, or two names claiming
+        one curve, are left out.
     """
     try:
         from reconstruct.digitize.ocr import read_text
     except ImportError:
-        return {}
+        return DirectNames()
     wanted = {_norm(n): n for n in names if n and len(_norm(n)) >= 2}
     known = [(k, np.asarray(c, float)) for k, c in enumerate(colours) if c is not None]
     if not wanted or len(known) < 2:
-        return {}
+        return DirectNames()
     row0, col0, row1, col1 = panel
     crop = np.ascontiguousarray(rgb[row0:row1, col0:col1])
     scale = 2.0 if max(crop.shape[:2]) < 700 else 1.0  # labels of small figures are too small for the detector
@@ -142,19 +181,79 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
     off_curves = _curve_mask(crop.shape[:2], paths, (row0, col0), scale, reach=int(3 * scale))
     boxes = read_text(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY))
     found: dict[str, list[int]] = {}
+    unplaced: list[tuple[str, tuple[int, int, int, int]]] = []  # names whose ink names no curve
+    longer: dict[str, set[str]] = {}  # readings that go on past a row name (the row label cut short)
     for text, bbox in _phrases(boxes):
         ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
         best = max(ratios, key=ratios.get)
         # an exact reading names its row even when another name is one character away ("Group 1", "Group 2")
         rivals = sum(r >= (1.0 if ratios[best] == 1.0 else _MIN_RATIO) for r in ratios.values())
         if ratios[best] < _MIN_RATIO or rivals > 1:
-            continue
+            # a row name cut short at the figure's edge ("Chemorad"): the one row name the reading starts with
+            starts = [key for key in wanted if len(key) >= _MIN_PREFIX and _norm(text).startswith(key)]
+            if len(starts) != 1 or rivals > 1:
+                continue
+            best = starts[0]
+        if len(_norm(text)) > len(best) and _norm(text).startswith(best):
+            longer.setdefault(best, set()).add(text.strip())
         ink = _ink_colour(crop, bbox, off_curves)
-        if ink is None:
-            continue
-        curve = _named_curve(ink, known)
+        curve = None if ink is None else _named_curve(ink, known)
         if curve is not None:
             found.setdefault(best, []).append(curve)
+        elif by_position:
+            unplaced.append((best, bbox))
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
-    return {k: name for k, name in claims if curves.count(k) == 1}
+    named = {k: name for k, name in claims if curves.count(k) == 1}
+    full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
+    if by_position and not found and unplaced and len({key for key, _ in unplaced}) == len(unplaced) == len(paths) \
+            or by_position and not found and len(unplaced) == len(paths) - 1 == len({key for key, _ in unplaced}):
+        ends = [((float(rows[-1]) - row0) * scale, (float(cols[-1]) - col0) * scale) for cols, rows in paths]
+        placed = _names_at_ends(unplaced, ends)
+        since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
+        if placed is not None and _tails_apart(paths, since):
+            return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
+    return DirectNames(by_colour=named, full=full)
+
+
+def _tails_apart(paths, since: float) -> bool:
+    """True when no two curves cross or touch (within ``_TAIL_GAP`` pixels) from column ``since`` to their ends.
+
+    Where curves cross or touch near their ends the trace may take one curve's tail onto the other's body
+    (lancet_018 of the next 190: two grey curves crossing at their last drops): a name at an end then names a
+    tail, not the curve. Paths are image ``(cols, rows)`` of each curve's step corners.
+    """
+    last = max(float(np.max(cols)) for cols, _ in paths)
+    grid = np.arange(np.floor(since), np.ceil(last) + 1.0)
+    levels = []
+    for cols, rows in paths:
+        cols, rows = np.asarray(cols, float), np.asarray(rows, float)
+        at = np.searchsorted(cols, grid, side="right") - 1
+        levels.append(np.where((at >= 0) & (grid <= cols[-1]), rows[np.clip(at, 0, None)], np.nan))
+    for a in range(len(levels)):
+        for b in range(a + 1, len(levels)):
+            gap = (levels[a] - levels[b])[np.isfinite(levels[a]) & np.isfinite(levels[b])]
+            if gap.size and not (np.all(gap > _TAIL_GAP) or np.all(gap < -_TAIL_GAP)):
+                return False
+    return True
+
+
+def _names_at_ends(names: Sequence[tuple[str, tuple[int, int, int, int]]],
+                   ends: Sequence[tuple[float, float]]) -> dict[int, str] | None:
+    """``{curve: name}`` when every name sits at exactly one curve's end, each end with one name at most; else None.
+
+    A name sits at an end ``(row, col)`` when its right edge is from ``_LEFT_OF_END`` text heights left of
+    the end's column to one height right of it, and its foot from ``_ABOVE_END`` heights above the end's row
+    to ``_BELOW_END`` below it (a label printed just above where its curve stops). Hand-written: a handful of
+    boxes against a handful of points.
+    """
+    owner: dict[int, str] = {}
+    for key, (r0, _c0, r1, c1) in names:
+        height = max(r1 - r0, 1)
+        near = [k for k, (row, col) in enumerate(ends)
+                if col - _LEFT_OF_END * height <= c1 <= col + height
+                and row - _ABOVE_END * height <= r1 <= row + _BELOW_END * height]
+        if len(near) != 1 or near[0] in owner:
+            return None
+        owner[near[0]] = key
+    return owner

@@ -67,7 +67,7 @@ def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int], ot
     sample = find_legend_sample(weight, upright(path), path.half_width, other_rows)
     if sample is None:
         return None
-    return read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols))
+    return read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols), beside=True)
 
 
 def _calibrated_panel(work, gray, *, notes: list[str], **how):

@@ -54,12 +54,44 @@ def find_legend_sample(
     for k in range(1, count):
         col0, row0, width, height = (int(v) for v in stats[k, :4])
         is_sample = 12 <= width <= 0.25 * n_cols and height <= 2 * half_width + 4
+        if is_sample and _under_glyphs(weight >= 0.5, row0, col0, width, half_width):
+            continue
         if is_sample and (best is None or width > best[2] - best[1]):
             best = (int(round(centroids[k][1])), col0, col0 + width)
     return best
 
 
-def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, text_px: int = 14) -> str | None:
+# A stroke whose band above is inked in at least this share of its columns and of the band's rows, at this
+# density, is the baseline of a word (glyph feet joined by the closing), not a key.
+_GLYPH_COVER = 0.5
+_GLYPH_DENSITY = 0.15
+
+
+def _under_glyphs(mask: NDArray[np.bool_], row0: int, col0: int, width: int, half_width: int) -> bool:
+    """True when the stroke is the foot of a word: the band just above it is full of glyph ink.
+
+    Text printed in the curve's ink inside the panel (rms's labels by the curves) closes into a short horizontal
+    stroke along its baseline; the text to its right is then another line's (rms_018 of the next 190: the foot
+    of "Observation" read as a key, the at-risk row label "Chemother" beside it named the black curve, a swap).
+    A key has nothing drawn on it; a key of the line above in a tight legend inks a row or two, not the band.
+    """
+    band = 3 * half_width + 6
+    above = mask[max(row0 - 1 - band, 0):max(row0 - 1, 0), col0:col0 + width]
+    if above.size == 0:
+        return False
+    rows_inked = float(above.any(axis=1).mean())
+    cols_inked = float(above.any(axis=0).mean())
+    return cols_inked >= _GLYPH_COVER and rows_inked >= _GLYPH_COVER and float(above.mean()) >= _GLYPH_DENSITY
+
+
+# A key is drawn level with its label, just left of it: the label's box centre at most this share of its height
+# off the key's row, its first word at most _KEY_GAP heights right of the key's end.
+_KEY_CENTRE = 0.3
+_KEY_GAP = 1.5
+
+
+def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, text_px: int = 14,
+               beside: bool = False) -> str | None:
     """Words on ``row`` starting just right of column ``col1`` of the full greyscale image.
 
     Parameters
@@ -72,6 +104,10 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
         How far right the label may extend.
     text_px : int, default 14
         Half the height of the crop read (pixels).
+    beside : bool, default False
+        Only a label level with the key and starting just right of it (``_KEY_CENTRE``, ``_KEY_GAP``): for
+        keys found in the panel, where a flat stretch of another curve can pass for a key and the words
+        nearest to its right are a table row's or another curve's name (rms_006, rms_018).
 
     Returns
     -------
@@ -92,6 +128,10 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
     # only words on the key's own line: a crop taller than the line spacing also holds the neighbouring
     # labels, and their words sorted by column interleave with this one's ("Group Group 3 1")
     boxes = sorted((b for b in read_text(crop) if b.row0 - 2 <= at <= b.row1 + 2), key=lambda b: b.col0)
+    if beside:
+        boxes = [b for b in boxes if abs(at - 0.5 * (b.row0 + b.row1)) <= _KEY_CENTRE * (b.row1 - b.row0)]
+        if boxes and boxes[0].col0 - 4 > _KEY_GAP * (boxes[0].row1 - boxes[0].row0):  # 4: the border added
+            return None
     words: list[str] = []
     last_end = None
     for box in boxes:

@@ -1,0 +1,152 @@
+"""Evidence that names arms: legend keys told from text, row numbers fitted to a curve's drops (issue 12)."""
+
+import numpy as np
+import pytest
+
+from reconstruct.digitize.legend import find_legend_sample
+
+
+def test_the_foot_of_a_word_is_no_legend_key():
+    # rms prints names by the curves in their ink (rms_018): the curve runs just over the word, the rows near
+    # it are no key, and what is left of the word is its foot, which the closing joins into a stroke
+    weight = np.zeros((200, 300), np.float32)
+    weight[135:138, :] = 1.0  # the arm's curve
+    path = np.full(300, 136, np.int64)
+    for col in range(100, 160, 7):  # "Observation": glyphs 5 px wide, 14 px tall, 2 px apart, standing on row 151
+        weight[138:152, col:col + 5] = 1.0
+    assert find_legend_sample(weight, path, 1) is None
+    # a real key elsewhere is found (nothing is drawn on a key) ...
+    weight[179:181, 20:60] = 1.0
+    assert find_legend_sample(weight, path, 1) == (pytest.approx(179.5, abs=1), 20, 60)
+    # ... also with the key of the line above 8 px higher (a tight legend)
+    weight[171:173, 20:60] = 1.0
+    assert find_legend_sample(weight, path, 1)[1:] == (20, 60)
+
+
+def test_step_counts_with_a_row_no_curve_reconstructs_with_are_flagged_or_an_error(monkeypatch):
+    """sas_006: a row whose time-0 cell was set aside as misread reconstructs with no curve (infinite misfit), and
+    the step counts took the pairing, settled. Now the rest of the fit must allow it, and the match is unsettled
+    (the run flagged); a pair the fit rules out on a row that reconstructs elsewhere is an ambiguity error."""
+    import kmrecon.run_arms as run_arms
+    from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo
+    from reconstruct.errors import ReconstructionError
+
+    inf = float("inf")
+    costs = np.array([[0.30, inf], [0.20, inf]])  # row 2 reconstructs with no curve
+    monkeypatch.setattr(run_arms, "pair_scorer", lambda *a, **k: (lambda arm, row: costs[arm, row]))
+    monkeypatch.setattr(run_arms, "match_arms_to_rows", lambda arms, rows: ArmMatch(
+        rows=(0, 1), basis="step counts", detail="the drops on each curve fit its row's implied deaths best"))
+    curves = [ArmCurve(None, None, np.array([0.0, 1.0]), np.array([1.0, 0.5])) for _ in range(2)]
+    rows = [RiskRowInfo(None, None, np.array([0.0]), np.array([10])) for _ in range(2)]
+    match, note = run_arms.match_by_fit(curves, rows, precision=1e-3, method="steps", marks=None)
+    assert (match.rows, match.basis, match.settled, note) == ((0, 1), "step counts", False, "")
+    assert "the step counts alone place it" in match.detail
+    costs[:] = [[0.30, inf], [1.50, inf]]  # row 1 fits curve 1 far better (margin 1) than the step counts' curve 2
+    monkeypatch.setattr(run_arms, "match_arms_to_rows", lambda arms, rows: ArmMatch(
+        rows=(1, 0), basis="step counts", detail="the drops on each curve fit its row's implied deaths best"))
+    with pytest.raises(ReconstructionError, match=r"step counts put rows \[1, 0\] on them, but the reconstruction "
+                                                  r"does not allow"):
+        run_arms.match_by_fit(curves, rows, precision=1e-3, method="steps", marks=None)
+
+
+def _grey_names_at_ends(at_ends: bool):
+    """Two curves in one grey, each name printed in that grey: right-aligned just above its curve's end (a journal
+    redraw), or (``at_ends`` False) both names in the middle of the panel, away from the ends."""
+    from matplotlib.figure import Figure
+
+    from tests._mpl_panel import render_panel
+
+    fig = Figure(figsize=(6.0, 4.0), dpi=100)
+    ax = fig.add_axes([0.12, 0.15, 0.82, 0.8])
+    t = np.linspace(0, 36, 60)
+    curves = {"Experimental": np.exp(-t / 24), "Control": np.exp(-t / 12)}
+    for k, (name, s) in enumerate(curves.items()):
+        ax.step(t, s, where="post", color="#454545", lw=1.6)
+        x, y = (t[-1] * 0.98, s[-1] + 0.04) if at_ends else (14.0, 0.95 - 0.1 * k)
+        ax.text(x, y, name, color="#454545", ha="right" if at_ends else "left", fontsize=12)
+    ax.set_xlim(0, 37)
+    ax.set_ylim(0, 1)
+    rgb, panel, _ = render_panel(fig, ax)
+    height = rgb.shape[0]
+    paths = []
+    for s in curves.values():
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    return rgb, panel, paths
+
+
+@pytest.mark.parametrize(("at_ends", "expected"), [(True, {0: "Experimental", 1: "Control"}), (False, {})],
+                         ids=["names-at-the-ends", "names-elsewhere"])
+def test_names_in_one_ink_name_the_curves_whose_ends_they_sit_at(at_ends, expected):
+    # lancet_018 of the next 190: two grey curves, each name just above where its curve stops
+    from reconstruct.digitize.direct_labels import direct_label_arms, direct_label_names
+
+    rgb, panel, paths = _grey_names_at_ends(at_ends)
+    grey = [(69, 69, 69), (69, 69, 69)]
+    found = direct_label_names(rgb, panel, ["Control", "Experimental"], grey, paths, by_position=True)
+    assert found.by_colour == {}  # one ink: the colour names no curve
+    assert found.by_position == expected
+    assert direct_label_arms(rgb, panel, ["Control", "Experimental"], grey, paths) == {}  # only when asked
+
+
+def test_a_name_at_two_curve_ends_names_neither():
+    from reconstruct.digitize.direct_labels import _names_at_ends
+
+    ends = [(200.0, 500.0), (215.0, 498.0)]  # two curves stopping 15 px apart
+    assert _names_at_ends([("placebo", (180, 420, 198, 495))], ends) is None  # its foot is just above both ends
+    assert _names_at_ends([("placebo", (180, 420, 198, 495))], [(200.0, 500.0), (320.0, 498.0)]) == {0: "placebo"}
+
+
+@pytest.mark.parametrize(("by_position", "settled"), [(True, False), (False, True)])
+def test_names_placed_by_position_only_leave_the_match_unsettled(monkeypatch, by_position, settled):
+    import kmrecon.run_arms as run_arms
+    from reconstruct.arm_matching import ArmMatch
+
+    monkeypatch.setattr(run_arms, "match_by_fit", lambda *a, **k: (
+        ArmMatch(rows=(1, 0), basis="label", detail="legend labels match the at-risk row labels"), ""))
+    match, note = run_arms._match_named(([], by_position, {}), [], 1e-3, "steps", None, None, None)
+    assert (match.rows, match.basis, match.settled) == ((1, 0), "label", settled)
+    assert ("placed by position only" in note) == by_position
+
+
+@pytest.mark.parametrize(("gap", "lift", "expected"), [(8, 0, "Placebo"), (90, 0, None), (8, 14, None)],
+                         ids=["label-beside-its-key", "words-far-right", "words-a-line-higher"])
+def test_a_key_in_the_panel_names_only_the_words_level_with_it_and_just_right_of_it(gap, lift, expected):
+    # rms_006: a flat stretch of one curve taken for a key, and the name printed above it (another curve's), or
+    # the at-risk row labels far to its right, read as its label
+    import cv2
+
+    from reconstruct.digitize.legend import read_label
+
+    gray = np.full((120, 420), 255, np.uint8)
+    gray[59:61, 40:90] = 0  # the key (or a flat stretch of a curve), ending at column 90
+    cv2.putText(gray, "Placebo", (90 + gap, 60 + 8 - lift), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 1, cv2.LINE_AA)
+    assert read_label(gray, 60, 90, max_cols=300, text_px=20, beside=True) == expected
+    assert read_label(gray, 60, 90, max_cols=300, text_px=20) == "Placebo"  # keys found outside the panel: as before
+
+
+def test_names_at_curve_ends_say_nothing_where_the_tails_cross():
+    # lancet_018: the grey curves cross at their last drops, the trace swapped their tails; each name sat at the
+    # end of the other curve's body
+    from reconstruct.digitize.direct_labels import _tails_apart
+
+    cols = np.array([0.0, 100.0, 200.0, 300.0])
+    apart = [(cols, np.array([10.0, 50.0, 80.0, 90.0])), (cols, np.array([10.0, 60.0, 100.0, 120.0]))]
+    assert _tails_apart(apart, 150.0)
+    crossing = [(cols, np.array([10.0, 50.0, 80.0, 110.0])), (cols, np.array([10.0, 60.0, 100.0, 100.0]))]
+    assert not _tails_apart(crossing, 150.0)
+    touching = [(cols, np.array([10.0, 50.0, 99.0, 99.0])), (cols, np.array([10.0, 60.0, 100.0, 120.0]))]
+    assert not _tails_apart(touching, 150.0)
+
+
+def test_row_names_cut_short_are_completed_by_the_names_printed_by_the_curves():
+    # rms_018: the at-risk row labels cut at the figure's edge ("Chemorad", "Chemother"); the names printed by the
+    # curves in their colours start with them: they name the curves, and in full
+    from tests.test_arm_shades import _direct_label_figure
+
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths = _direct_label_figure(("#1f4e9c", "#d62020"))
+    found = direct_label_names(rgb, panel, ["Lenvat", "Soraf"], [(31, 78, 156), (214, 32, 32)], paths)
+    assert found.by_colour == {0: "Soraf", 1: "Lenvat"}
+    assert found.full == {0: "Sorafenib", 1: "Lenvatinib"}
