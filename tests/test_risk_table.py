@@ -329,6 +329,7 @@ def test_a_cell_misread_so_its_row_rises_is_read_again_and_recorded(rng, monkeyp
     monkeypatch.setattr(risk_tokens, "split_fused_words", misread)
     table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal)
     np.testing.assert_array_equal(table.rows[0].n_risk, top)
-    assert table.parameters["reread"] == [{"row": next(iter(ARMS)), "time": 0.0, "first": 1, "second": int(top[0])}]
+    assert table.parameters["reread"] == [{"row": next(iter(ARMS)), "index": 0, "time": 0.0, "first": 1,
+                                             "second": int(top[0])}]
     monkeypatch.undo()  # read as printed: nothing read again
     assert "reread" not in read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal).parameters
