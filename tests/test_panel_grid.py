@@ -201,23 +201,3 @@ def test_only_a_grey_fill_is_a_filled_panel(fill, is_panel):
     assert (found is not None) == is_panel
     if is_panel:
         assert found[:4] == (40, 60, 240, 360)
-
-
-def test_the_panel_ends_where_the_minor_grid_lines_end_not_at_the_major_lines_tick_marks():
-    # survminer_minimal_017: the major vertical grid lines run on into dark tick marks under the panel, the
-    # minor ones stop at its edge but were seen only from under a confidence ribbon down. The panel took in the tick marks (the majors' ends) and a curve's trace ran along them.
-    image = np.full((320, 420), 255, np.uint8)
-    for row in range(20, 181, 40):
-        image[row: row + 2, 50:380] = GRID
-    for col in range(70, 380, 60):  # majors: rows 10-199, then a tick mark 8 rows long
-        image[10:200, col: col + 2] = GRID
-        image[200:208, col: col + 2] = 40
-    for col in range(100, 380, 60):  # minors: to row 199 too, their tops lost (from row 100 up) under a ribbon
-        image[100:200, col: col + 2] = GRID
-    found = panel_from_grid(image)
-    assert found is not None
-    row0, col0, row1, col1, x_axis_row, _, below_x, _ = found
-    assert (row0, col0, col1) == (10, 50, 380)
-    assert row1 == 200  # the minors' end: the tick marks are outside the panel
-    assert x_axis_row == pytest.approx(199.5)
-    assert below_x == 208  # the tick marks and labels are still looked for below them, as before

@@ -185,18 +185,11 @@ def panel_from_grid(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, float,
                  if col0 - 3 <= v[0] <= col1 + 3 and v[1] <= top + 4 and v[2] >= bottom - 4]
     row0 = int(min([top] + [v[1] for v in verticals]))
     # vertical grid lines end at the panel edge; major ones may run on into a tick mark, minor ones do not,
-    # and a curve's blob may cut one short: a low quantile of their ends. A minor line cut short at its top
-    # by a ribbon still ends at the panel's edge (survminer_minimal_017: only the majors reached the top,
-    # and the panel took in their tick marks, which a curve's trace then ran along). Tick marks and labels
-    # are still looked for below the majors' ends
-    ends = [v[2] for v in _long_lines(mask, horizontal=False, min_len=max(20, int(0.5 * (bottom - top))))
-            if col0 - 3 <= v[0] <= col1 + 3 and v[1] < bottom - 4 <= v[2]]  # across the grid's last line, not under it
-    below = int(max(bottom + 1, np.percentile([v[2] for v in verticals], 25) if verticals else 0))
-    # fewer than three: no grid of verticals (a curve's drop into a table's lines is one)
-    row1 = int(max(bottom + 1, np.percentile(ends, 25))) if len(ends) >= 3 else below
+    # and a curve's blob may cut one short: a low quantile of their ends
+    row1 = int(max(bottom + 1, np.percentile([v[2] for v in verticals], 25) if verticals else 0))
     if row1 - row0 < 0.2 * rows or col1 - col0 < 0.3 * cols:
         return None
-    return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, max(row1, below), col0 - 1
+    return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
 
 
 def panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, float, int, int] | None:
