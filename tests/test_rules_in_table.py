@@ -105,3 +105,21 @@ def test_a_number_the_axis_line_runs_through_is_read_whole_in_a_table(monkeypatc
     monkeypatch.setattr(risk_cells, "erase_vertical_rules", lambda below, glyph: (below, np.zeros(0, np.int64)))
     before = read_risk_table(rgb, panel_bbox=bbox, x_calibration=to_time, tick_values=TICKS)
     assert list(before.rows[1].n_risk) == [2, *ROWS[1][1:]]
+
+
+def test_a_bordered_table_and_light_labels_on_dark_cells_have_no_line_to_fill():
+    # excel_003 of held-out set 3: the gaps between white letters on dark label cells ran as thin dark lines with
+    # ink either side, and a table's borders cross at their corners; filled in, "Group 2" read "Group"
+    gray = np.full((80, 240), 255, np.uint8)
+    gray[10:70, 5:70] = 60  # dark label cells, three rows
+    for row, text in ((28, "Group 1"), (48, "Group 2"), (66, "Group 3")):
+        cv2.putText(gray, text, (8, row), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 255, 1, cv2.LINE_AA)
+    for col in (70, 120, 170, 239):  # vertical borders
+        gray[10:70, col] = 150
+    for row in (10, 30, 50, 69):  # horizontal borders
+        gray[row, 5:240] = 150
+    for k, text in enumerate(("230", "163", "295")):
+        cv2.putText(gray, text, (85, 26 + 20 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 0, 1, cv2.LINE_AA)
+    out, cols = erase_vertical_rules(gray, 10.0)
+    assert cols.size == 0
+    assert out is gray

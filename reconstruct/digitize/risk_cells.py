@@ -234,7 +234,11 @@ def erase_vertical_rules(strip: NDArray[np.uint8], glyph_px: float) -> tuple[NDA
     runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
     reach = int(max(3, np.ceil(0.5 * glyph_px))) if np.isfinite(glyph_px) else 3
-    thin = [k for k in range(1, n) if stats[k, cv2.CC_STAT_WIDTH] <= 3 and _crosses_text(ink, stats[k], reach)]
+    # a table's horizontal borders meet its vertical ones with ink on both sides: they are no text
+    borders = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(borders))
+    thin = [k for k in range(1, n) if stats[k, cv2.CC_STAT_WIDTH] <= 3 and _crosses_text(text, stats[k], reach)
+            and not _on_fill(ink, stats[k], reach)]
     if not thin:
         return strip, none
     line = np.isin(labels, thin).astype(np.uint8)
@@ -249,6 +253,15 @@ def _crosses_text(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -
     left = ink[y : y + h, max(x - reach, 0) : max(x - 1, 0)].any(axis=1)
     right = ink[y : y + h, x + w + 1 : x + w + reach].any(axis=1)
     return int(np.sum(left & right)) >= 2
+
+
+def _on_fill(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -> bool:
+    """True when ink lies on both sides of a vertical run along nearly all its length: a dark gap between light
+    letters printed on a dark fill (excel_003 of held-out set 3: white row labels on dark cells), no line."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    left = ink[y : y + h, max(x - reach, 0) : max(x - 1, 0)].any(axis=1)
+    right = ink[y : y + h, x + w + 1 : x + w + reach].any(axis=1)
+    return float(np.mean(left & right)) > 0.85
 
 
 def join_across_rules(words: Sequence[TextBox], cols: NDArray[np.int64]) -> list[TextBox]:
