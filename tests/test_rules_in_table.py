@@ -12,7 +12,6 @@ import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
@@ -21,6 +20,7 @@ from reconstruct.digitize import risk_cells  # noqa: E402
 from reconstruct.digitize.ocr import TextBox  # noqa: E402
 from reconstruct.digitize.risk_cells import erase_vertical_rules, join_across_rules  # noqa: E402
 from reconstruct.digitize.risk_table import read_risk_table  # noqa: E402
+from tests._mpl_panel import render_panel  # noqa: E402
 
 
 def _strip(with_line: bool = True):
@@ -78,7 +78,6 @@ ROWS = ([29, 18, 8, 6, 2, 1], [352, 208, 99, 40, 9, 2])
 def _crossed_table():
     """A two-row table under a panel, a dark rule down the time-0 column through both rows' first cells."""
     fig = Figure(figsize=(6, 4), dpi=100)
-    FigureCanvasAgg(fig)
     ax = fig.add_axes([0.2, 0.45, 0.75, 0.5])
     ax.set_xlim(0, 30)
     ax.set_xticks(TICKS)
@@ -87,13 +86,7 @@ def _crossed_table():
         for t, v in zip(TICKS, row, strict=True):
             fig.text(t, y, str(v), ha="center", va="center", transform=trans, fontsize=9)
     fig.add_artist(Line2D([0, 0], [0.12, 0.45], transform=trans, color="0.2", lw=1.2))
-    fig.canvas.draw()
-    rgb = np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
-    ext = ax.get_window_extent()
-    h = rgb.shape[0]
-    bbox = (int(h - ext.y1), int(ext.x0), int(h - ext.y0), int(ext.x1))
-    inverse = ax.transData.inverted()
-    return rgb, bbox, lambda c: float(inverse.transform((c, 0))[0])
+    return render_panel(fig, ax)
 
 
 def test_a_number_the_axis_line_runs_through_is_read_whole_in_a_table(monkeypatch):

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
+from reconstruct.digitize.risk_tokens import LETTER_DIGITS
 
 __all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
            "reread_cells", "reread_doubtful", "reread_increasing", "with_unread_cells"]
@@ -153,15 +154,11 @@ def reread_cells(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, i
     """
     if not boxes:
         return []
-    return [(count, float(score)) if score >= SURE_SCORE and (count := count_of(text)) is not None else None
-            for text, score in _read_closer(gray, boxes)]
+    return [_sure_count(text, score) for text, score in _read_closer(gray, boxes)]
 
 
-# the digit each digit-like letter of a misread cell stands for ("GO" for 60, "13S" for 135)
-_LETTER_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "G": "6", "b": "6", "S": "5", "s": "5",
-                                "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "I": "1", "l": "1", "i": "1",
-                                "|": "1"})
 def _sure_count(text: str, score: float) -> tuple[int, float] | None:
+    """``(count, score)`` of a reading that is a count read with at least :data:`SURE_SCORE`, else None."""
     count = count_of(text) if score >= SURE_SCORE else None
     return (count, float(score)) if count is not None else None
 
@@ -170,13 +167,14 @@ def _agreed_count(word: TextBox, read: tuple[str, float], numbers: Sequence[tupl
         -> tuple[int, float] | None:
     """The count of a misread cell ("13S") read again unsure ("135(" at 0.85), when both readings agree.
 
-    The first reading's digit-like letters mapped to digits (:data:`_LETTER_DIGITS`) must give the count of
-    the second reading (scored at least :data:`AGREED_SCORE`), and the count must lie between the row's
-    numbers read left and right of the cell (both read): numbers at risk never increase along a row.
+    The first reading's digit-like letters mapped to digits (:data:`reconstruct.digitize.risk_tokens.LETTER_DIGITS`)
+    must give the count of the second reading (scored at least :data:`AGREED_SCORE`), and the count must lie
+    between the row's numbers read left and right of the cell (both read): numbers at risk never increase along
+    a row.
     """
     text, score = read
     count = count_of(text)
-    mapped = word.text.strip().translate(_LETTER_DIGITS)
+    mapped = word.text.strip().translate(LETTER_DIGITS)
     if score < AGREED_SCORE or count is None or not mapped.isdigit() or as_count(mapped) != count:
         return None
     left = [(w.col1, n) for w, n in numbers if w.col1 <= word.col0 + 1]
@@ -246,22 +244,24 @@ def erase_vertical_rules(strip: NDArray[np.uint8], glyph_px: float) -> tuple[NDA
     return cv2.inpaint(strip, line, 1, cv2.INPAINT_TELEA), np.flatnonzero(line.any(axis=0)).astype(np.int64)
 
 
-def _crosses_text(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -> bool:
-    """True when ink lies on both sides of a vertical line (within ``reach`` px) on two or more of its rows: the
-    line runs through a word ("353" crossed by the y axis), not beside the table (a frame's side)."""
+def _both_sides(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -> NDArray[np.bool_]:
+    """Per row of a vertical run (its OpenCV stats), whether ink lies within ``reach`` px on both sides of it."""
     x, y, w, h = (int(v) for v in stat[:4])
     left = ink[y : y + h, max(x - reach, 0) : max(x - 1, 0)].any(axis=1)
     right = ink[y : y + h, x + w + 1 : x + w + reach].any(axis=1)
-    return int(np.sum(left & right)) >= 2
+    return left & right
+
+
+def _crosses_text(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -> bool:
+    """True when ink lies on both sides of a vertical line (within ``reach`` px) on two or more of its rows: the
+    line runs through a word ("353" crossed by the y axis), not beside the table (a frame's side)."""
+    return int(np.sum(_both_sides(ink, stat, reach))) >= 2
 
 
 def _on_fill(ink: NDArray[np.uint8], stat: NDArray[np.int32], reach: int) -> bool:
     """True when ink lies on both sides of a vertical run along nearly all its length: a dark gap between light
     letters printed on a dark fill (excel_003 of held-out set 3: white row labels on dark cells), no line."""
-    x, y, w, h = (int(v) for v in stat[:4])
-    left = ink[y : y + h, max(x - reach, 0) : max(x - 1, 0)].any(axis=1)
-    right = ink[y : y + h, x + w + 1 : x + w + reach].any(axis=1)
-    return float(np.mean(left & right)) > 0.85
+    return float(np.mean(_both_sides(ink, stat, reach))) > 0.85
 
 
 def join_across_rules(words: Sequence[TextBox], cols: NDArray[np.int64]) -> list[TextBox]:
@@ -342,7 +342,7 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
         where.append(t)
     found = []
     for box, t, (text, score) in zip(boxes, where, _read_closer(gray, boxes) if boxes else [], strict=True):
-        count = count_of(text) if score >= SURE_SCORE else None
+        count = sure[0] if (sure := _sure_count(text, score)) is not None else None
         before = [n for _, n, h in cells if h < t]
         after = [n for _, n, h in cells if h > t]
         if count is not None and (not before or count <= before[-1]) and (not after or count >= after[0]):

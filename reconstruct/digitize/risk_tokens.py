@@ -18,8 +18,12 @@ from reconstruct.digitize.ocr import TextBox
 
 __all__ = ["split_fused_words", "attach_event_counts", "looks_like_cell"]
 
-# letters a recogniser reads for digits in small print ("GO" for 60, "s0" for 50, "B1" for 81)
-_LOOKALIKES = frozenset("OoDQGSsBbZzgqIli|")
+# the digit each letter a recogniser reads for a digit in small print stands for ("GO" for 60, "s0" for 50,
+# "B1" for 81, "13S" for 135)
+LETTER_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "G": "6", "b": "6", "S": "5", "s": "5",
+                               "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "I": "1", "l": "1", "i": "1",
+                               "|": "1"})
+_LOOKALIKES = frozenset(map(chr, LETTER_DIGITS))
 
 
 def looks_like_cell(text: str) -> bool:
