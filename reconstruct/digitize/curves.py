@@ -276,13 +276,23 @@ def background_rgb(
     return picked_mean(rgb.reshape(-1, 3).astype(np.float32), near.reshape(-1))
 
 
+def ray_position(rgb: NDArray[np.float32], of: NDArray[np.float32],
+                 bg_rgb: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Where colours ``rgb`` (shape ``(n, 3)``) lie on the ray from the background to ``of``, in RGB.
+
+    Returns ``(alpha, residual)``, each of shape ``(n,)``: the position along the ray (0 at the background, 1 at
+    ``of``) and the distance off it.
+    """
+    direction = np.asarray(of, np.float32) - bg_rgb
+    diff = np.asarray(rgb, np.float32) - bg_rgb
+    alpha = diff @ direction / float(direction @ direction)
+    return alpha, np.linalg.norm(diff - alpha[:, None] * direction, axis=1)
+
+
 def is_tint(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
     """True when ``colour`` lies between the background and ``of`` (a paler shade of it), in RGB."""
-    direction = np.asarray(of.rgb, np.float32) - bg_rgb
-    diff = np.asarray(colour.rgb, np.float32) - bg_rgb
-    alpha = float(diff @ direction / (direction @ direction))
-    residual = float(np.linalg.norm(diff - alpha * direction))
-    return 0.1 < alpha < 0.9 and residual < 30.0
+    alpha, residual = ray_position(np.asarray([colour.rgb], np.float32), np.asarray(of.rgb, np.float32), bg_rgb)
+    return bool(0.1 < alpha[0] < 0.9 and residual[0] < 30.0)
 
 
 def is_blend(colour: LineColour, first: LineColour, second: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
