@@ -286,7 +286,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     for weight in weights:
         weight[grid] = 0.0
     _suppress_edges(weights, colours)
-    widest = max(4, crop.shape[0] // 60)
+    widest = _curves.widest_line_px(crop.shape[0])
     candidates = colours
     medians: dict[int, NDArray[np.uint8]] = {}
     colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,

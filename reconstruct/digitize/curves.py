@@ -276,6 +276,11 @@ def background_rgb(
     return picked_mean(rgb.reshape(-1, 3).astype(np.float32), near.reshape(-1))
 
 
+def widest_line_px(rows: int) -> int:
+    """Half the thickest a curve's line may be in a panel ``rows`` pixels high (4 px, or 1/60 of the height)."""
+    return max(4, rows // 60)
+
+
 def ray_position(rgb: NDArray[np.float32], of: NDArray[np.float32],
                  bg_rgb: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """Where colours ``rgb`` (shape ``(n, 3)``) lie on the ray from the background to ``of``, in RGB.

@@ -240,7 +240,7 @@ def fill_depth(path, weight: NDArray[np.float32]) -> float:
     a "+" every few columns does not deepen a line. A column counts where a pixel within the path's
     half width belongs to the colour.
     """
-    widest = max(4, weight.shape[0] // 60)  # the thickest a line may be, as trace_arms allows
+    widest = _curves.widest_line_px(weight.shape[0])  # the thickest a line may be, as trace_arms allows
     mask = cv2.morphologyEx((np.asarray(weight) >= 0.5).astype(np.uint8), cv2.MORPH_OPEN,
                             np.ones((1, 2 * widest + 1), np.uint8)).astype(bool)
     n_rows = mask.shape[0]
@@ -277,7 +277,7 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
         full[k] = weight if k not in full else np.maximum(full[k], weight)
     depth = [fill_depth(path, full[k]) for k, path, _ in paths]
     line = min(depth)
-    thickest = 2 * max(4, paths[0][2].shape[0] // 60) + 1  # the thickest a line may be, as trace_arms allows
+    thickest = 2 * _curves.widest_line_px(paths[0][2].shape[0]) + 1  # the thickest a line may be, as trace_arms allows
     fills = [i for i, (d, item) in enumerate(zip(depth, paths, strict=True))
              if d >= max(ratio * max(line, 1.0), min_depth) and d > min(2 * item[1].half_width + 1, thickest)]
     drop = sorted(fills, key=lambda i: -depth[i])[: len(paths) - want]
