@@ -202,3 +202,14 @@ def test_line_thickness_of_a_drawn_step_line():
     weight[48:51, 60:] = 1.0
     assert line_thickness(weight) == 3
     assert line_thickness(np.zeros((5, 0), np.float32)) == line_thickness(np.zeros((0, 5), np.float32)) == 1
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_trace_monotone_matches_plain_dp_on_a_wide_map(seed):
+    """The DP's per-column buffers (made once, not per column) give the plain DP's path over hundreds of columns."""
+    rng = np.random.default_rng(seed)
+    weight = (0.5 + rng.integers(0, 3, (40, 240)) / 4.0).astype(np.float32)  # own evidence everywhere, many ties
+    rows = np.clip(np.cumsum(rng.random(240) < 0.05) * 3, 0, 39)
+    weight[rows, np.arange(240)] = 3.0  # a falling step curve to follow
+    path = trace_monotone(weight, half_width=1, drop_penalty=1.0)
+    np.testing.assert_array_equal(path.rows, _reference_rows(window_sum(weight, 1).astype(np.float32), 1.0))
