@@ -349,11 +349,13 @@ def run_figure(
     table_notes: list[str] = []
     misread_arms: list[str] = []
     if source == "figure":  # a cell that makes its row increase is a misread: set aside, named in the notes
-        from reconstruct.table_gaps import set_aside_increasing
+        from reconstruct.table_gaps import rows_with_holes, set_aside_increasing
 
         as_read = list(rows)
         rows, _ = set_aside_increasing(rows)  # said in the notes once the rows are matched to their curves
-        doubtful = [len(a.n_risk) != len(b.n_risk) or a.read_alone for a, b in zip(as_read, rows, strict=True)]
+        # a row with a cell set aside, read in doubt or not read at all may hold more misreads
+        doubtful = [len(a.n_risk) != len(b.n_risk) or a.read_alone or hole
+                    for a, b, hole in zip(as_read, rows, rows_with_holes(as_read), strict=True)]
     match = None
     mark_times = [np.asarray(a.censor_time) if len(a.censor_time) else None for a in fig.arms] if use_censor_marks \
         else None
@@ -423,7 +425,8 @@ def run_figure(
 
         # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
         matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,
-                                                  time_precision=time_precision)
+                                                  time_precision=time_precision,
+                                                  doubtful=[doubtful[j] for j in match.rows])
         # a row with cells set aside, by the numbers or by its curve, may hold more misreads
         doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
         matched, mended = mend_along_curves([as_read[j] for j in match.rows], matched, curves_in, precision=precision,
