@@ -247,19 +247,25 @@ def _shade_pins(arms, rows) -> dict[int, int]:
 
 
 def _shade_order_pins(arms, rows) -> dict[int, int]:
-    """Every curve paired with the row label of the same rank in grey level, when both sides' greys are well apart.
+    """Curves paired with the row labels of the same rank in grey level, where both sides' greys split apart.
 
-    Only for as many rows as curves, every shade measured, and neighbouring levels at least
-    ``_SHADE_ORDER_GAP`` apart on both sides (a dark, a mid-grey and a light arm); otherwise no pairs.
+    Only for as many rows as curves and every shade measured. Ranked by grey level, the curves and the row
+    labels split into groups wherever the neighbouring levels are at least ``_SHADE_ORDER_GAP`` apart on both
+    sides (small text reads lighter than its line, never in another order, so a group of curves owns the
+    group of labels of the same ranks); a group of one pairs its curve with its label. With every level well
+    apart, every curve pairs (a dark, a mid-grey and a light arm); survminer_bw_016: curves 26 | 111, 149 and
+    labels 83 | 146, 154 pair only the darkest curve with the darkest label.
     """
     a = [arm.shade for arm in arms]
     r = [row.shade for row in rows]
     if len(a) != len(r) or len(a) < 2 or any(v is None for v in a) or any(v is None for v in r) \
             or _any_coloured(arms):
         return {}
-    if min(np.diff(np.sort(a))) < _SHADE_ORDER_GAP or min(np.diff(np.sort(r))) < _SHADE_ORDER_GAP:
-        return {}
-    return {int(i): int(j) for i, j in zip(np.argsort(a), np.argsort(r), strict=True)}
+    order_a, order_r = np.argsort(a, kind="stable"), np.argsort(r, kind="stable")
+    gap_a, gap_r = np.diff(np.asarray(a, float)[order_a]), np.diff(np.asarray(r, float)[order_r])
+    cuts = [0, *(k + 1 for k in range(len(a) - 1) if gap_a[k] >= _SHADE_ORDER_GAP and gap_r[k] >= _SHADE_ORDER_GAP),
+            len(a)]
+    return {int(order_a[lo]): int(order_r[lo]) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi - lo == 1}
 
 
 def _any_coloured(arms) -> bool:
@@ -357,12 +363,13 @@ def pinned_assignments(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
     for name, found in (("label", _label_pins(arms, rows)), ("colour", _colour_pins(arms, rows)),
                         ("grey level", _shade_pins(arms, rows)),
                         ("the order of grey levels", _shade_order_pins(arms, rows))):
+        new = {i: j for i, j in found.items() if i not in pins}  # pairs an earlier source made go unsaid
         for i, j in found.items():
             if pins.get(i, j) != j or any(k != i and v == j for k, v in pins.items()):
                 return every, ""  # the sources disagree: trust none of them
             pins[i] = j
-        if found:
-            pairs = ", ".join(f"curve {i + 1} with row {j + 1}" for i, j in sorted(found.items()))
+        if new:
+            pairs = ", ".join(f"curve {i + 1} with row {j + 1}" for i, j in sorted(new.items()))
             said.append(f"{name} pairs {pairs}")
     allowed = [p for p in every if all(p[i] == j for i, j in pins.items())]
     excluded = follow_up_exclusions(arms, rows)
