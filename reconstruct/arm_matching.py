@@ -257,7 +257,8 @@ def _shade_order_pins(arms, rows) -> dict[int, int]:
     sides (small text reads lighter than its line, never in another order, so a group of curves owns the
     group of labels of the same ranks); a group of one pairs its curve with its label. With every level well
     apart, every curve pairs (a dark, a mid-grey and a light arm); survminer_bw_016: curves 26 | 111, 149 and
-    labels 83 | 146, 154 pair only the darkest curve with the darkest label.
+    labels 83 | 146, 154 pair only the darkest curve with the darkest label. Split only in part, every label must
+    read no darker than the darkest curve of its group (within ``_SHADE_TOLERANCE``), else there are no pairs.
     """
     a = [arm.shade for arm in arms]
     r = [row.shade for row in rows]
@@ -268,7 +269,13 @@ def _shade_order_pins(arms, rows) -> dict[int, int]:
     gap_a, gap_r = np.diff(np.asarray(a, float)[order_a]), np.diff(np.asarray(r, float)[order_r])
     cuts = [0, *(k + 1 for k in range(len(a) - 1) if gap_a[k] >= _SHADE_ORDER_GAP and gap_r[k] >= _SHADE_ORDER_GAP),
             len(a)]
-    return {int(order_a[lo]): int(order_r[lo]) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi - lo == 1}
+    groups = list(zip(cuts[:-1], cuts[1:], strict=True))
+    if len(groups) < len(a) and any(float(r[order_r[k]]) < float(a[order_a[lo]]) - _SHADE_TOLERANCE
+                                    for lo, hi in groups for k in range(lo, hi)):
+        # split in part, the labels must read no darker than the darkest line of their group: black text read at
+        # two levels splits too (jco_007: curves 90 | 134, 184, black labels 31 | 55, 56 paired the wrong curve)
+        return {}
+    return {int(order_a[lo]): int(order_r[lo]) for lo, hi in groups if hi - lo == 1}
 
 
 def _any_coloured(arms) -> bool:

@@ -267,3 +267,17 @@ def test_the_order_of_greys_pairs_a_curve_set_apart_on_both_sides():
     black = [RiskRowInfo(r.label, None, r.time, r.n_risk, shade=s)
              for r, s in zip(rows, (83.0, 95.0, 110.0), strict=True)]
     assert _shade_order_pins(arms, black) == {}
+
+
+def test_black_labels_read_at_two_levels_pair_no_curve_by_the_order_of_greys():
+    # jco_007: grey curves 134, 90 and 184, black row labels read 55.2, 31 and 56.3. Ranked, the darkest curve
+    # (90) and label (31) stand apart from the rest by more than 20 levels on both sides, but a label darker
+    # than its line by 59 levels is no grey of the line: no pair (the darkest curve is Group 1's, row 1)
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _shade_order_pins
+
+    t = np.linspace(0.0, 42.0, 8)
+    arms = [ArmCurve(label=None, colour=(v, v, v), time=t, survival=np.exp(-t / k), shade=float(v))
+            for v, k in ((134, 60.0), (90, 40.0), (184, 35.0))]
+    rows = [RiskRowInfo(name, None, np.array([0.0, 6.0]), np.array([n, int(n * 0.7)]), shade=s)
+            for name, n, s in (("Group 1", 302, 55.2), ("Group 2", 100, 31.0), ("Oroup 3", 26, 56.3))]
+    assert _shade_order_pins(arms, rows) == {}
