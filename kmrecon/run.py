@@ -29,6 +29,7 @@ from kmrecon.run_arms import (
     _direct_labels,
     _is_vector,
     _match_named,
+    match_by_agreement,
     match_by_fit,
     name_by_counts,
     recheck_match,
@@ -367,8 +368,14 @@ def run_figure(
         except ReconstructionError:
             named = _direct_labels(document, fig, rows, curves_in) if len(rows) == len(fig.arms) else None
             if named is None and (keys is None or len(rows) != len(fig.arms)):
-                raise
-            match, overridden = _match_named(named, rows, precision, method, mark_times, time_precision, keys)
+                agreed = match_by_agreement(curves_in, rows, precision=precision, method=method, marks=mark_times,
+                                            time_precision=time_precision)
+                if agreed is None:
+                    raise
+                match, overridden = agreed
+            else:
+                match, overridden = _match_named(named, rows, precision, method, mark_times, time_precision, keys,
+                                                 curves_in)
         if overridden:
             notes.append(overridden)
         elif match.basis == "step counts":

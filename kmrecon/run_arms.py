@@ -20,7 +20,7 @@ from reconstruct.document import FigureDocument
 from reconstruct.errors import ReconstructionError
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 
-__all__ = ["match_by_fit", "name_by_counts", "recheck_match"]
+__all__ = ["match_by_fit", "match_by_agreement", "name_by_counts", "recheck_match"]
 
 # Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
 # reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
@@ -61,8 +61,10 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in
     return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], not names.by_colour, names.full
 
 
-def _match_named(named, rows, precision, method, mark_times, time_precision, keys) -> tuple[ArmMatch, str]:
-    """Match again with direct labels; failing that, the legend order (said in the notes), else the error.
+def _match_named(named, rows, precision, method, mark_times, time_precision, keys, curves_in=None
+                 ) -> tuple[ArmMatch, str]:
+    """Match again with direct labels; failing that, the legend order (said in the notes), then the fit and the
+    step counts agreeing (:func:`match_by_agreement`, on ``curves_in``), else the error.
 
     ``named`` is :func:`_direct_labels`' answer. Names placed only by where they are printed (at the curves'
     ends, in one ink) leave the match unsettled: the run is flagged.
@@ -78,8 +80,12 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                                              f"ink, placed by position only; check overlay.png) ({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
-            if keys is None:
-                raise
+            if keys is None:  # the curves as read (direct labels that decided nothing pin nothing)
+                agreed = match_by_agreement(curves if curves_in is None else curves_in, rows, precision=precision,
+                                            method=method, marks=mark_times, time_precision=time_precision)
+                if agreed is None:
+                    raise
+                return agreed
     match = _legend_order(keys)
     return match, f"arm matching: {match.detail}"
 
@@ -215,6 +221,54 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
         note = (f"the {other.basis} match put rows {list(other.rows)} on the curves, but the fit clearly prefers "
                 f"rows {list(fit.rows)} ({fit.detail()}); the rows and their names follow the fit")
     return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note
+
+
+def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
+                       marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str] | None:
+    """The assignment that the fit and the step counts both prefer, when together they clear a margin; else None.
+
+    The last resort after labels, colours, numbers, direct labels and the legend order left the match open.
+    Among the assignments labels, colours and grey levels leave (:func:`reconstruct.arm_matching.pinned_assignments`),
+    the reconstruction's fit (:func:`reconstruct.quality.choose_by_fit`) and the curves' step counts
+    (:func:`reconstruct._arm_fallback.step_count_costs`) must put the same assignment first. Each margin over its
+    runner-up counts as a share of the margin that source needs to decide alone (``MATCH_MARGIN``,
+    ``STEP_MARGIN``): two sources agreeing add their shares, and the shares must reach 1 (pdf_013: the fit by
+    0.94 of its margin, the step counts by 0.38 of theirs). Follow-up and the KM bound must not speak against
+    it. The match is unsettled (the run is flagged): both sources failed alone in wild figures.
+    """
+    from reconstruct._arm_fallback import STEP_MARGIN, step_count_costs
+    from reconstruct.arm_matching import follow_up_exclusions, numbers_costs, pinned_assignments
+
+    if len(arms) != len(rows) or not 2 <= len(arms) <= 4:
+        return None
+    if marks is not None:
+        arms = [dataclasses.replace(a, censor_time=None if m is None else np.asarray(m, float))
+                for a, m in zip(arms, marks, strict=True)]
+    allowed, pinned = pinned_assignments(arms, rows)
+    if len(allowed) < 2:
+        return None
+    fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
+                                                          marks=marks, time_precision=time_precision))
+    steps = step_count_costs(arms, rows)
+    by_fit = sorted((fit.total(p), p) for p in allowed)
+    by_steps = sorted((float(sum(steps[k, j] for k, j in enumerate(p))), p) for p in allowed)
+    best = by_fit[0][1]
+    if best != by_steps[0][1] or not np.isfinite(by_fit[1][0]) or not np.isfinite(by_steps[1][0]):
+        return None
+    share = (by_fit[1][0] - by_fit[0][0]) / MATCH_MARGIN + (by_steps[1][0] - by_steps[0][0]) / STEP_MARGIN
+    numbers = numbers_costs(arms, rows)
+    bound = float(sum(numbers[k, j] for k, j in enumerate(best)))
+    excluded = follow_up_exclusions(arms, rows)
+    if share < 1.0 or any(excluded[k, j] for k, j in enumerate(best)) \
+            or bound - min(float(sum(numbers[k, j] for k, j in enumerate(p))) for p in allowed) > 0.0:
+        return None
+    detail = (f"{pinned + '; ' if pinned else ''}the reconstruction and the curves' step counts both prefer rows "
+              f"{list(best)} (fit {by_fit[0][0]:.2f} against {by_fit[1][0]:.2f} tolerance units, step counts "
+              f"{by_steps[0][0]:.3g} against {by_steps[1][0]:.3g}; together {share:.2f} of the margin either needs "
+              "alone)")
+    match = ArmMatch(rows=tuple(int(v) for v in best), basis="pairs+fit+step counts" if pinned else "fit+step counts",
+                     detail=detail, settled=False)
+    return match, f"arm matching: {detail}; neither decides alone, so the run is flagged (check overlay.png)"
 
 
 def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, precision: float, method: str,

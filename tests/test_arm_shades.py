@@ -242,3 +242,42 @@ def test_a_coloured_curve_takes_no_pin_by_grey_level():
     greys = [ArmCurve(label=None, colour=(v, v, v), time=t, survival=a.survival, shade=a.shade)
              for v, a in zip((13, 139), arms, strict=True)]
     assert _shade_order_pins(greys, rows) == {0: 1, 1: 0}  # in greys, the order of greys pairs
+
+
+def test_the_order_of_greys_pairs_a_curve_set_apart_on_both_sides():
+    # survminer_bw_016: grey curves of levels 149, 26 and 111; row labels in the curves' greys read 83, 146.5
+    # and 154 (small text lighter than its line). Only the darkest curve and the darkest label stand 20 levels
+    # apart from the rest on both sides: they pair; the two light curves and labels (146.5, 154: 7.5 apart) do not.
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _shade_order_pins, pinned_assignments
+
+    t = np.linspace(0.0, 36.0, 13)
+    arms = [ArmCurve(label=None, colour=(v, v, v), time=t, survival=np.exp(-t / k), shade=float(v))
+            for v, k in ((149, 90.0), (26, 30.0), (111, 25.0))]
+    rows = [RiskRowInfo(name, None, np.array([0.0, 6.0]), np.array([n, int(n * 0.7)]), shade=s)
+            for name, n, s in (("Am A", 79, 83.0), ("Am 8", 152, 146.5), ("Arm C.", 278, 154.0))]
+    assert _shade_order_pins(arms, rows) == {1: 0}
+    allowed, said = pinned_assignments(arms, rows)
+    assert sorted(allowed) == [(1, 0, 2), (2, 0, 1)]
+    assert "order of grey levels pairs curve 2 with row 1" in said
+    # labels 83, 95 | 154: the darkest curve no longer stands apart on both sides, the lightest one does
+    close = [RiskRowInfo(r.label, None, r.time, r.n_risk, shade=s)
+             for r, s in zip(rows, (83.0, 95.0, 154.0), strict=True)]
+    assert _shade_order_pins(arms, close) == {0: 2}
+    # labels 83, 95, 110 (black text read at three levels): no split on the labels' side, no pair
+    black = [RiskRowInfo(r.label, None, r.time, r.n_risk, shade=s)
+             for r, s in zip(rows, (83.0, 95.0, 110.0), strict=True)]
+    assert _shade_order_pins(arms, black) == {}
+
+
+def test_black_labels_read_at_two_levels_pair_no_curve_by_the_order_of_greys():
+    # jco_007: grey curves 134, 90 and 184, black row labels read 55.2, 31 and 56.3. Ranked, the darkest curve
+    # (90) and label (31) stand apart from the rest by more than 20 levels on both sides, but a label darker
+    # than its line by 59 levels is no grey of the line: no pair (the darkest curve is Group 1's, row 1)
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _shade_order_pins
+
+    t = np.linspace(0.0, 42.0, 8)
+    arms = [ArmCurve(label=None, colour=(v, v, v), time=t, survival=np.exp(-t / k), shade=float(v))
+            for v, k in ((134, 60.0), (90, 40.0), (184, 35.0))]
+    rows = [RiskRowInfo(name, None, np.array([0.0, 6.0]), np.array([n, int(n * 0.7)]), shade=s)
+            for name, n, s in (("Group 1", 302, 55.2), ("Group 2", 100, 31.0), ("Oroup 3", 26, 56.3))]
+    assert _shade_order_pins(arms, rows) == {}

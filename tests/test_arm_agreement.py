@@ -1,0 +1,78 @@
+"""The last resort of arm matching: the fit and the step counts agreeing (kmrecon.run_arms.match_by_agreement)."""
+
+import dataclasses
+
+import numpy as np
+
+from reconstruct.arm_matching import ArmCurve, RiskRowInfo
+
+_PDF013_CURVES = [  # (label, colour, times, survival, censor mark times) as digitized
+    ('Nivolumab', (253, 133, 29),
+     [0, 0.655, 0.982, 1.2, 7.527, 8.236, 9.109, 9.164, 10.964, 12.273, 12.545, 13.909, 15.164, 17.291, 18.491, 19.145, 21.436, 23.564, 23.782, 35.782],
+     [1, 0.963, 0.944, 0.934, 0.909, 0.88, 0.857, 0.848, 0.819, 0.793, 0.785, 0.752, 0.715, 0.677, 0.642, 0.636, 0.565, 0.558, 0.484, 0.484],
+     [1.745, 2.509, 3.927, 4.255, 4.582, 8.727, 12.545, 17.127, 17.564, 19.2, 19.855, 20.673, 25.418]),
+    (None, (56, 165, 58),
+     [0, 0.873, 1.091, 2.073, 2.291, 2.455, 2.673, 2.945, 3.327, 4.2, 4.582, 4.964, 6.764, 7.255, 8.018, 8.564, 9.327, 9.491, 10.036, 10.309, 10.691, 11.073, 19.8, 21, 21.491, 27.655, 31.527],
+     [1, 0.975, 0.958, 0.925, 0.913, 0.898, 0.888, 0.873, 0.85, 0.832, 0.822, 0.802, 0.797, 0.774, 0.741, 0.718, 0.693, 0.658, 0.631, 0.621, 0.568, 0.532, 0.486, 0.443, 0.431, 0.345, 0.345],
+     [3.382, 3.709, 5.427, 6.218, 6.6, 6.982, 13.418, 16.255, 21, 24.709, 28.473, 29.018, 30.109, 31.309]),
+    ('Placebo', (45, 127, 184),
+     [0, 1.2, 1.582, 2.236, 2.291, 3.164, 3.927, 4.636, 5.018, 5.782, 7.2, 7.309, 10.527, 11.236, 11.618, 12.218, 12.6, 13.309, 13.691, 14.182, 14.836, 24.709, 24.982, 34.255],
+     [1, 0.972, 0.948, 0.899, 0.893, 0.864, 0.837, 0.808, 0.778, 0.748, 0.74, 0.685, 0.66, 0.651, 0.615, 0.582, 0.552, 0.519, 0.515, 0.478, 0.445, 0.301, 0.149, 0.149],
+     [2.291, 3.109, 18.982, 20.945, 22.909, 23.564]),
+]
+_PDF013_ROWS = [  # (label, n at risk at 0, 6, ..., 36 months) as read
+    ('Placebo', [41, 25, 18, 12, 3, 1, 0]),
+    ('Nivolumab', [48, 35, 26, 16, 6, 1, 0]),
+    ('Nivolumab Ipilimumab', [50, 31, 17, 14, 6, 2, 0]),
+]
+_PRECISION = 0.0024  # half a pixel of the survival axis
+_TIME_PRECISION = 0.218  # two pixels of the time axis
+
+
+def _pdf013():
+    arms = [ArmCurve(label=lab, colour=c, time=np.asarray(t, float), survival=np.asarray(s, float))
+            for lab, c, t, s, _ in _PDF013_CURVES]
+    rows = [RiskRowInfo(label=lab, colour=None, time=np.arange(0.0, 37.0, 6.0), n_risk=np.asarray(n, np.int64))
+            for lab, n in _PDF013_ROWS]
+    marks = [np.asarray(m, float) for *_, m in _PDF013_CURVES]
+    return arms, rows, marks
+
+
+def test_fit_and_step_counts_agreeing_decide_what_the_legend_left_open():
+    # pdf_013: the legend names the blue curve "Placebo" and the orange one "Nivolumab" (which may be "Nivolumab +
+    # Ipilimumab" cut short); the green curve's label was not read. Of the two assignments left, the fit prefers
+    # the true one by 0.94 tolerance units (needs 1 alone), the step counts by 2.3 (need 6 alone): together 1.3.
+    from kmrecon.run_arms import match_by_agreement
+
+    arms, rows, marks = _pdf013()
+    found = match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
+                               time_precision=_TIME_PRECISION)
+    assert found is not None
+    match, note = found
+    assert match.rows == (1, 2, 0)  # orange Nivolumab, green Nivolumab + Ipilimumab, blue Placebo
+    assert match.basis == "pairs+fit+step counts" and not match.settled  # weak evidence: the run is flagged
+    assert "label pairs curve 3 with row 1" in match.detail and "flagged" in note
+
+
+def test_agreement_short_of_the_margin_decides_nothing():
+    # the same curves with no legend read: over all six assignments the fit prefers the true one by 0.56 and the
+    # step counts by 2.3, together 0.94 of the margin either needs alone: no match
+    from kmrecon.run_arms import match_by_agreement
+
+    arms, rows, marks = _pdf013()
+    bare = [dataclasses.replace(a, label=None) for a in arms]
+    assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+
+
+def test_fit_and_step_counts_disagreeing_decide_nothing(monkeypatch):
+    # step counts that put the green curve on the Nivolumab row and the orange one on the other, by 10
+    # (more than they need alone): against the fit's choice, nothing decides
+    import reconstruct._arm_fallback as fallback
+    from kmrecon.run_arms import match_by_agreement
+
+    monkeypatch.setattr(fallback, "step_count_costs",
+                        lambda arms, rows: np.array([[9.0, 10.0, 0.0], [9.0, 0.0, 10.0], [0.0, 9.0, 9.0]]))
+    arms, rows, marks = _pdf013()
+    assert match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
