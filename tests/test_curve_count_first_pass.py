@@ -70,3 +70,30 @@ def test_a_second_trace_riding_a_line_and_a_label_is_no_curve_lost():
     assert not all_kept_or_riding([_path(line), _path(other), _path(apart)], second, words)
     # every first path kept by a second one (a path followed within stroke reach)
     assert all_kept_or_riding([_path(line), _path(other)], [_path(line + 1), _path(other)], words)
+
+
+def test_every_path_of_a_colour_that_fills_a_ribbon_goes_with_its_fills():
+    # survminer_bw_011: the overlapping ribbons' grey traced three times, twice through the fill (11 rows deep)
+    # and once along its border and a line's rim (2 rows deep); the third stayed, and 2 rows met 3 curves
+    from reconstruct.digitize.path_pruning import drop_fills
+
+    n, size = 160, (142, 160)
+    upper, lower = np.linspace(20, 90, n).astype(np.int64), np.linspace(40, 120, n).astype(np.int64)
+    middle = (upper + lower) // 2
+    fill_w = np.zeros(size, np.float32)
+    for c in range(n):
+        fill_w[middle[c] - 5: middle[c] + 6, c] = 1.0  # 11 rows deep
+    rim_w = np.zeros(size, np.float32)
+    rim_w[upper + 3, np.arange(n)] = rim_w[upper + 4, np.arange(n)] = 1.0  # 2 rows, along a line's rim
+    line_w = np.zeros(size, np.float32)
+    line_w[upper, np.arange(n)] = line_w[lower, np.arange(n)] = 1.0
+    fills = [(0, _path(middle - 3, half_width=6), fill_w), (0, _path(middle + 3, half_width=6), fill_w)]
+    rim = (0, _path(upper + 3), rim_w)
+    arm_a, arm_b = (1, _path(upper), line_w), (2, _path(lower), line_w)
+    kept = drop_fills([*fills, rim, arm_a, arm_b], 2)
+    assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
+    kept = drop_fills([*fills, rim, arm_a, arm_b], 1)  # the first tracing (any number of arms): the same two
+    assert [item[1] for item in kept] == [arm_a[1], arm_b[1]]
+    assert len(drop_fills([*fills, rim, arm_a, arm_b], 3)) == 3  # never fewer than asked for
+    # a shallow path of a colour no fill was found in stays
+    assert len(drop_fills([*fills, (3, _path(upper + 3), rim_w), arm_a, arm_b], 1)) == 3

@@ -268,7 +268,9 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
     Prism line beside a thin one is 2.3 times as deep, and as deep as its window); nor is it deeper than
     trace_arms lets a line be, ``2 * max(4, rows // 60) + 1`` (a fill's own map gives it a window as deep
     as the fill: survminer_bw_011's overlapping grey ribbons, 11 rows deep in a 13-row window). The deepest goes
-    first; fewer than ``want`` paths are never left.
+    first; then the other paths of a colour dropped so, however shallow (a colour that fills a ribbon is no
+    line's: survminer_bw_011's third path of the ribbons' grey rode their border and a line's rim); fewer than
+    ``want`` paths are never left.
     """
     if len(paths) <= want or any(item[2] is None for item in paths):
         return list(paths)
@@ -281,6 +283,10 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
     fills = [i for i, (d, item) in enumerate(zip(depth, paths, strict=True))
              if d >= max(ratio * max(line, 1.0), min_depth) and d > min(2 * item[1].half_width + 1, thickest)]
     drop = sorted(fills, key=lambda i: -depth[i])[: len(paths) - want]
+    # a colour that fills a ribbon is no line's: its other paths ride the ribbon's border or a line's rim in it
+    fill_colours = {paths[i][0] for i in drop}
+    rest = [i for i, item in enumerate(paths) if item[0] in fill_colours and i not in drop]
+    drop += sorted(rest, key=lambda i: -depth[i])[: max(len(paths) - want - len(drop), 0)]
     return [item for i, item in enumerate(paths) if i not in drop]
 
 
