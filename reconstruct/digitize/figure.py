@@ -32,7 +32,13 @@ from reconstruct.digitize.legend import find_legend_sample, read_label
 from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
-from reconstruct.digitize.path_pruning import all_kept_or_riding, drop_broken_greys, drop_duplicates, drop_fills, to_count
+from reconstruct.digitize.path_pruning import (
+    all_kept_or_riding,
+    drop_broken_greys,
+    drop_duplicates,
+    drop_fills,
+    to_count,
+)
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
@@ -175,8 +181,7 @@ def digitize_image(
             if first is None:
                 raise
         else:
-            if first is None or len(masked[0]) >= len(first[0]) or (
-                    masked[1] == first[1] and all_kept_or_riding(first[4], masked[4], text[::-1] if first[1] else text)):
+            if first is None or _keeps_curves(first, masked, text):
                 kept = masked[0] if first is None else _keep_tails(_keep_labels(masked[0], first[0]), masked[1], first)
                 first = (kept,) + masked[1:]
     arms, flipped, _, found = first[:4]
@@ -194,6 +199,14 @@ def digitize_image(
         panel=(panel.row0, panel.col0, panel.row1, panel.col1), rotation_deg=float(angle), image_shape=shape,
         warnings=tuple(notes), provenance=provenance or {}, pixel_scale=float(scale),
     )
+
+
+def _keeps_curves(first, masked, text: NDArray[np.bool_]) -> bool:
+    """True when the ``masked`` retrace keeps every curve of the ``first`` tracing: as many arms or more, or
+    fewer where each path lost rode the words (``text``) and other paths (:func:`all_kept_or_riding`)."""
+    if len(masked[0]) >= len(first[0]):
+        return True
+    return masked[1] == first[1] and all_kept_or_riding(first[4], masked[4], text[::-1] if first[1] else text)
 
 
 def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[DigitizedArm]:

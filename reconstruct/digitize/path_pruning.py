@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 
-__all__ = ["all_kept_or_riding", "drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_fills", "drop_stroke_edges", "fill_depth",
+__all__ = ["all_kept_or_riding", "drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_fills",
+           "drop_stroke_edges", "fill_depth",
            "is_band_limit", "to_count", "TRUNCATED_NOTE"]
 
 #: Start of the note when more curves were told apart than ``n_arms`` asked for and only the first were kept
