@@ -97,3 +97,24 @@ def test_every_path_of_a_colour_that_fills_a_ribbon_goes_with_its_fills():
     assert len(drop_fills([*fills, rim, arm_a, arm_b], 3)) == 3  # never fewer than asked for
     # a shallow path of a colour no fill was found in stays
     assert len(drop_fills([*fills, (3, _path(upper + 3), rim_w), arm_a, arm_b], 1)) == 3
+
+
+def test_a_masked_retrace_with_fewer_arms_still_takes_a_clean_first_trace_that_runs_on():
+    # scan_006: the retrace shed the rider (one arm fewer) and cut the other curve's tail under its label; the
+    # first tracing's clean trace of that curve ran on to its end and was not taken (only for equal counts)
+    from reconstruct.digitize.digitized import DigitizedArm
+    from reconstruct.digitize.figure import _keep_tails
+
+    def arm(end, level, colour):
+        quality = {"survival_per_px": 0.004, "time_per_px": 0.06}
+        return DigitizedArm(None, colour, np.array([0.0, 5.0, 10.0, end]), np.array([1.0, 0.8, level, level]),
+                            np.array([]), np.array([]), quality)
+
+    masked = [arm(33.0, 0.6, "#353535")]
+    first = ([arm(48.0, 0.6, "#353535"), arm(48.0, 0.62, "#5a5a5a")], False, [False, True], [])
+    kept = _keep_tails(masked, False, first)
+    assert len(kept) == 1
+    assert kept[0].time[-1] == 48.0  # the clean first trace, not the rider (strayed)
+    # a retrace with more arms than the first tracing keeps its own
+    assert _keep_tails(masked + [arm(20.0, 0.3, "#5a5a5a")], False, (first[0][:1], False, [False], []))[0].time[-1] \
+        == 33.0

@@ -216,10 +216,11 @@ def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[Digitize
     there. An arm of the first tracing that stayed on its curve (no bare drop, no cut, no bare gap),
     follows the same curve over the whole of the retraced arm (within 2 pixels on average; the
     colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
-    the better trace of that curve.
+    the better trace of that curve. The retrace may hold fewer arms (a path riding a label shed:
+    :func:`_keeps_curves`), never more.
     """
     before, first_flipped, strayed = first[:3]
-    if flipped != first_flipped or len(before) != len(arms):
+    if flipped != first_flipped or len(before) < len(arms):
         return arms
     used: set[int] = set()
     out = []
