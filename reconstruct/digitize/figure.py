@@ -32,7 +32,13 @@ from reconstruct.digitize.legend import find_legend_sample, read_label
 from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
-from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, to_count
+from reconstruct.digitize.path_pruning import (
+    all_kept_or_riding,
+    drop_broken_greys,
+    drop_duplicates,
+    drop_fills,
+    to_count,
+)
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
@@ -163,7 +169,8 @@ def digitize_image(
             raise
     if read_labels and (first is None or any(first[2])):
         # a trace left its curve (or none fits): trace again with the words printed in the panel masked,
-        # and keep that unless it loses a curve the first tracing had
+        # and keep that unless it loses a curve the first tracing had (a path riding on the words and on
+        # other curves is none: all_kept_or_riding)
         text = text_mask(gray, (r0, c0, r0 + crop.shape[0], c0 + crop.shape[1]), drawn,
                          core=contrast > 2.0 * INK_DELTA)
         if over_legend is not None:  # and the key lines and text drawn over a legend box seen through
@@ -174,10 +181,10 @@ def digitize_image(
             if first is None:
                 raise
         else:
-            if first is None or len(masked[0]) >= len(first[0]):
+            if first is None or _keeps_curves(first, masked, text):
                 kept = masked[0] if first is None else _keep_tails(_keep_labels(masked[0], first[0]), masked[1], first)
                 first = (kept,) + masked[1:]
-    arms, flipped, _, found = first
+    arms, flipped, _, found = first[:4]
     notes.extend(found)
     # arms in the order of their curves from top to bottom at the end of follow-up
     arms.sort(key=lambda a: -a.survival[-1])
@@ -194,6 +201,14 @@ def digitize_image(
     )
 
 
+def _keeps_curves(first, masked, text: NDArray[np.bool_]) -> bool:
+    """True when the ``masked`` retrace keeps every curve of the ``first`` tracing: as many arms or more, or
+    fewer where each path lost rode the words (``text``) and other paths (:func:`all_kept_or_riding`)."""
+    if len(masked[0]) >= len(first[0]):
+        return True
+    return masked[1] == first[1] and all_kept_or_riding(first[4], masked[4], text[::-1] if first[1] else text)
+
+
 def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[DigitizedArm]:
     """``arms`` of the masked retrace, each replaced by a clean arm of the first tracing that runs on further.
 
@@ -201,10 +216,11 @@ def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[Digitize
     there. An arm of the first tracing that stayed on its curve (no bare drop, no cut, no bare gap),
     follows the same curve over the whole of the retraced arm (within 2 pixels on average; the
     colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
-    the better trace of that curve.
+    the better trace of that curve. The retrace may hold fewer arms (a path riding a label shed:
+    :func:`_keeps_curves`), never more.
     """
-    before, first_flipped, strayed, _ = first
-    if flipped != first_flipped or len(before) != len(arms):
+    before, first_flipped, strayed = first[:3]
+    if flipped != first_flipped or len(before) < len(arms):
         return arms
     used: set[int] = set()
     out = []
@@ -246,7 +262,9 @@ def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[D
 
 
 def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
-    """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes)``.
+    """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes, paths)``.
+
+    ``paths`` holds each arm's TracedPath, in the orientation it was traced in.
 
     ``strayed`` holds, for every arm, whether its trace crossed bare background: a drop with no
     stroke drawn under it, a tail cut where the trace jumped off its curve (onto a label or numbers
@@ -264,6 +282,8 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     colours, weights, paths, flipped, grid, bg_rgb = trace_arms(crop, text)
     traced = paths
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
+    if n_arms is None:  # a path traced through a ribbon is no curve, however many curves there are
+        paths = drop_fills(paths, 1)
     if n_arms is not None and len(paths) < n_arms:
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes, words=text)
     if n_arms is not None:
@@ -294,7 +314,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
                               bare=(bare_px, c0 + bare_col), covered=covered))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
-    return arms, flipped, strayed, notes
+    return arms, flipped, strayed, notes, [path for _, path, _ in paths]
 
 
 def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes, *, words=None):

@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 
-__all__ = ["drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_fills", "drop_stroke_edges", "fill_depth",
+__all__ = ["all_kept_or_riding", "drop_band_limits", "drop_broken_greys", "drop_duplicates", "drop_fills",
+           "drop_stroke_edges", "fill_depth",
            "is_band_limit", "to_count", "TRUNCATED_NOTE"]
 
 #: Start of the note when more curves were told apart than ``n_arms`` asked for and only the first were kept
@@ -268,7 +269,9 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
     Prism line beside a thin one is 2.3 times as deep, and as deep as its window); nor is it deeper than
     trace_arms lets a line be, ``2 * max(4, rows // 60) + 1`` (a fill's own map gives it a window as deep
     as the fill: survminer_bw_011's overlapping grey ribbons, 11 rows deep in a 13-row window). The deepest goes
-    first; fewer than ``want`` paths are never left.
+    first; then the other paths of a colour dropped so, however shallow (a colour that fills a ribbon is no
+    line's: survminer_bw_011's third path of the ribbons' grey rode their border and a line's rim); fewer than
+    ``want`` paths are never left.
     """
     if len(paths) <= want or any(item[2] is None for item in paths):
         return list(paths)
@@ -281,6 +284,10 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
     fills = [i for i, (d, item) in enumerate(zip(depth, paths, strict=True))
              if d >= max(ratio * max(line, 1.0), min_depth) and d > min(2 * item[1].half_width + 1, thickest)]
     drop = sorted(fills, key=lambda i: -depth[i])[: len(paths) - want]
+    # a colour that fills a ribbon is no line's: its other paths ride the ribbon's border or a line's rim in it
+    fill_colours = {paths[i][0] for i in drop}
+    rest = [i for i, item in enumerate(paths) if item[0] in fill_colours and i not in drop]
+    drop += sorted(rest, key=lambda i: -depth[i])[: max(len(paths) - want - len(drop), 0)]
     return [item for i, item in enumerate(paths) if i not in drop]
 
 
@@ -307,3 +314,45 @@ def to_count(paths, n_arms: int, drawn, notes: list[str]):
     if len(paths) < n_arms:
         notes.append(f"expected {n_arms} arms, found {len(paths)}")
     return paths
+
+
+def _near_share(path, others, words: NDArray[np.bool_] | None = None) -> float:
+    """Share of ``path``'s drawn columns within stroke reach of one of ``others`` (or, given ``words``, on a word)."""
+    present = np.flatnonzero(path.own >= 0.5)
+    if not present.size:
+        return 1.0
+    rows = path.rows[present]
+    near = np.zeros(present.size, bool)
+    for other in others:
+        inside = (present >= other.start) & (present < other.stop)
+        near |= inside & (np.abs(rows - other.rows[present]) <= path.half_width + other.half_width + 1)
+    if words is not None:
+        grown = cv2.dilate(words.astype(np.uint8), np.ones((2 * path.half_width + 1, 1), np.uint8)).astype(bool)
+        near |= grown[np.clip(rows, 0, words.shape[0] - 1), present]
+    return float(np.mean(near))
+
+
+def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float = 0.8) -> bool:
+    """True when every path of a first tracing is kept by a second one, or was only riding words and other paths.
+
+    The panel is traced a second time with the words printed in it masked (``words``); the second
+    tracing may find fewer paths. A first path is kept when ``share`` of its drawn columns lie within
+    stroke reach of a second path; one that is not was no curve when as large a share lies on the words
+    or within stroke reach of the other first paths (a noisy line's second trace, zigzagging around the
+    line, that ran off onto a label printed beside it: scan_006). A curve the words hid is neither.
+
+    Parameters
+    ----------
+    first, second : sequence of TracedPath
+        The paths of the two tracings, in one orientation.
+    words : ndarray of shape (n_rows, n_cols), bool
+        The words' pixels, in that orientation.
+    share : float, default 0.8
+        Least share of drawn columns (as :func:`drop_duplicates`).
+    """
+    for i, path in enumerate(first):
+        if _near_share(path, second) >= share:
+            continue
+        if _near_share(path, [p for j, p in enumerate(first) if j != i], words) < share:
+            return False
+    return True
