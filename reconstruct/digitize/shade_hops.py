@@ -48,6 +48,12 @@ class ShadeHop:
         Index of the trace whose grey the stretch has.
     shade, own, of_other : float
         Grey level (0-255) of the stretch, of the trace elsewhere, of the other trace.
+    gap_px : float
+        Mean distance (rows) over the stretch's columns from the trace to the nearest other trace of its
+        cluster: a lower bound on how far the trace is off its own line there.
+    share : float
+        The stretch's columns (``col0`` to ``col1``) as a share of the trace's. ``gap_px * share`` bounds
+        from below the mean error (rows) the swap puts on the whole trace.
     """
 
     col0: int
@@ -57,6 +63,8 @@ class ShadeHop:
     shade: float
     own: float
     of_other: float
+    gap_px: float = 0.0
+    share: float = 0.0
 
 
 def _rows_per_column(paths, n_cols: int) -> NDArray[np.float64]:
@@ -148,7 +156,14 @@ def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64
             if stretch and (best is None or cols > best.columns):
                 grey = float(np.average([s[3] for s in stretch], weights=[s[2] for s in stretch]))
                 j, of = min(rivals, key=lambda r: abs(r[1] - grey))
-                best = ShadeHop(stretch[0][0], stretch[-1][1], cols, j, round(grey, 1), round(ref, 1), round(of, 1))
+                col0, col1 = stretch[0][0], stretch[-1][1]
+                mates = rows[[m for m in range(n) if m != k and groups[m] == groups[k]], col0: col1 + 1]
+                with np.errstate(invalid="ignore"):
+                    gap = np.nanmin(np.abs(mates - rows[k, col0: col1 + 1]), axis=0, initial=np.inf)
+                gap = gap[np.isfinite(gap)]
+                best = ShadeHop(col0, col1, cols, j, round(grey, 1), round(ref, 1), round(of, 1),
+                                gap_px=round(float(gap.mean()) if gap.size else 0.0, 2),
+                                share=round((col1 - col0 + 1) / max(int(np.isfinite(rows[k]).sum()), 1), 4))
             stretch = []
         out[k] = best
     return out
