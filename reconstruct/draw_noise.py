@@ -65,8 +65,7 @@ FLAG_HIDDEN_SHARE = 0.15  # an arm without its own ink in this share of its colu
 FLAG_FIT_SCORE = 0.4  # ... and one whose fit score (quality gate, misfit above 1) reaches this
 FLAG_SHADE_HOP_PX = 10  # ... and one whose trace runs this many measured columns on another arm's grey
 # ... when that stretch, off by its distance to the nearest other trace, errs by this much averaged over the
-# whole curve (a third of the 0.01 MAE bar; held-out stata_000's three swapped stretches: 0.0035 to 0.0045;
-# dev stata_004's swap of two close curves over their first two months: 0.0020, MAE 0.005)
+# whole curve (a third of the 0.01 MAE bar; held-out stata_000's three swapped stretches: 0.0035 to 0.0045)
 FLAG_SHADE_HOP_ERROR = 0.003
 
 

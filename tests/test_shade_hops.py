@@ -32,7 +32,7 @@ SWAPPED = [_path((0, 20.0), (150, 60.0)), _path((0, 60.0), (150, 20.0))]  # each
 
 
 def test_a_trace_on_the_other_lines_tail_is_seen_by_its_grey():
-    hops = shade_hops(_panel(), SWAPPED, [0, 0])
+    hops = shade_hops(_panel(), SWAPPED, [0, 0], [2, 2])
     a, b = hops
     # the dark arm's trace runs on the light line from column 150: measured on 151-198 (steady columns)
     assert a is not None
@@ -47,28 +47,32 @@ def test_a_trace_on_the_other_lines_tail_is_seen_by_its_grey():
 
 def test_traces_on_their_own_lines_have_no_hop():
     right = [_path((0, 20.0)), _path((0, 60.0))]
-    assert shade_hops(_panel(), right, [0, 0]) == [None, None]
+    assert shade_hops(_panel(), right, [0, 0], [2, 2]) == [None, None]
 
 
 @pytest.mark.parametrize(("dark", "light"), [(80, 88), (60, 71)])
 def test_greys_closer_than_the_contrast_floor_tell_nothing(dark, light):
-    assert shade_hops(_panel(dark, light), SWAPPED, [0, 0]) == [None, None]
+    assert shade_hops(_panel(dark, light), SWAPPED, [0, 0], [2, 2]) == [None, None]
 
 
 def test_arms_of_different_colour_clusters_are_not_compared():
-    assert shade_hops(_panel(), SWAPPED, [0, 1]) == [None, None]
+    assert shade_hops(_panel(), SWAPPED, [0, 1], [2, 2]) == [None, None]
+
+
+def test_thin_lines_are_not_judged_by_their_grey():
+    assert shade_hops(_panel(), SWAPPED, [0, 0], [1, 1]) == [None, None]
 
 
 def test_a_dashed_line_is_not_judged_by_its_grey():
     # the light arm is dashed (half its columns paper): its grey varies column by column, and the dark
     # trace's tail on it is not judged against a grey the dashed arm does not have either
-    assert shade_hops(_panel(dashed=True), SWAPPED, [0, 0]) == [None, None]
+    assert shade_hops(_panel(dashed=True), SWAPPED, [0, 0], [2, 2]) == [None, None]
 
 
 def test_a_short_foreign_run_is_measured():
     """Eight columns on the other line (a run within a meeting, JPEG's grey spread): under the flag line."""
     short = [_path((0, 20.0), (190, 60.0)), _path((0, 60.0), (190, 20.0))]
-    hops = shade_hops(_panel(), short, [0, 0])
+    hops = shade_hops(_panel(), short, [0, 0], [2, 2])
     assert hops[0] is not None
     assert hops[0].columns == 8 < FLAG_SHADE_HOP_PX
 
@@ -79,8 +83,9 @@ def _digitized(hops):
 
 
 def test_reading_flags_an_arm_whose_trace_runs_on_another_curves_grey_when_the_swap_matters():
-    # held-out stata_000's tail swap (error 0.00345) is flagged; dev stata_004's swap of two close curves
-    # over two months (19 columns, error 0.0020, figure MAE 0.005) and a swap measured on 9 columns are not
+    # held-out stata_000's tail swap (error 0.00345) is flagged; a swap of two close curves (19 columns,
+    # error 0.0020, as dev stata_004's over its first two months, figure MAE 0.005) and one measured on 9
+    # columns are not
     hop = {"time": [42.5487, 47.6112], "columns": 56, "grey": 82.0, "own_grey": 101.0, "other_grey": 87.0,
            "error": 0.00345}
     assert FLAG_SHADE_HOP_ERROR == 0.003

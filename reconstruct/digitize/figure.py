@@ -296,17 +296,18 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
                               bare=(bare_px, c0 + bare_col), covered=covered))
     arms = _with_shade_hops(arms, cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), traced_px,
-                            [colours[k].hex for k, _, _ in paths], x_cal, c0, abs(float(y_cal.slope)))
+                            [colours[k].hex for k, _, _ in paths], [p.half_width for _, p, _ in paths], x_cal, c0,
+                            abs(float(y_cal.slope)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
     return arms, flipped, strayed, notes
 
 
-def _with_shade_hops(arms, gray, traced_px, hexes, x_cal, c0, px_surv: float) -> list[DigitizedArm]:
+def _with_shade_hops(arms, gray, traced_px, hexes, half_widths, x_cal, c0, px_surv: float) -> list[DigitizedArm]:
     """``arms`` with ``quality["shade_hop"]``: the stretch ``[t0, t1]`` of its trace drawn in another arm's grey
     (:func:`reconstruct.digitize.shade_hops.shade_hops`), its measured columns and greys, and ``error``: the
     mean survival error over the whole trace that swapping the stretch puts on it at least; None when there is none."""
-    hops = shade_hops(gray, traced_px, [hexes.index(h) for h in hexes])
+    hops = shade_hops(gray, traced_px, [hexes.index(h) for h in hexes], half_widths)
     out = []
     for arm, hop in zip(arms, hops, strict=True):
         found = None if hop is None else {

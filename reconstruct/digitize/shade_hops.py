@@ -32,6 +32,10 @@ _MIN_CONTRAST = 12.0  # grey levels two arms' lines must differ by to be told ap
 _MIN_RUN = 3  # usable columns a horizontal run needs to be judged
 _SOLID = 0.9  # share of a trace's usable columns on ink: only solid lines are judged (dashes vary per column)
 _INK_STEP = 40.0  # grey levels below the paper at which a pixel counts as ink (arm_shades._INK_STEP)
+# Half width (pixels) a line needs for its core to hold the line's own grey: anti-aliasing spreads a thinner
+# line over two rows in shares that depend on where it falls within its pixel (base_r_015's one-pixel black
+# lines: a core from 0 to 120 grey along each).
+_MIN_HALF_WIDTH = 2
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def _runs(rows: NDArray[np.float64], usable: NDArray[np.int64], cores: NDArray[n
 
 
 def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
-               groups: Sequence[int]) -> list[ShadeHop | None]:
+               groups: Sequence[int], half_widths: Sequence[int]) -> list[ShadeHop | None]:
     """The longest stretch of each trace drawn in the grey of another trace of its colour cluster.
 
     Parameters
@@ -109,11 +113,13 @@ def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64
         Each trace's step corners in crop pixels (columns ascending; the row holds from one corner to the next).
     groups : sequence of int
         Colour cluster of each trace; only traces of one cluster are compared.
+    half_widths : sequence of int
+        Each trace's line half width in pixels; thinner lines than ``_MIN_HALF_WIDTH`` are not judged.
 
     Returns
     -------
     list of ShadeHop or None
-        None for a trace with no such stretch, alone in its cluster, dashed, or not measurable.
+        None for a trace with no such stretch, alone in its cluster, dashed, thin, or not measurable.
     """
     n = len(paths)
     out: list[ShadeHop | None] = [None] * n
@@ -129,7 +135,7 @@ def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64
             near = np.any(np.abs(others - own) < _APART, axis=0)
             steady = np.r_[False, own[1:] == own[:-1]] & np.r_[own[:-1] == own[1:], False]
         usable = np.flatnonzero(np.isfinite(own) & ~near & steady)
-        if usable.size < 10:
+        if usable.size < 10 or half_widths[k] < _MIN_HALF_WIDTH:
             measured.append(None)
             continue
         cores = _column_cores(gray, own, usable)
