@@ -12,8 +12,9 @@ swapped stretch a trace runs on ink of another arm's grey.
 Each column's grey is the core of the line there (the darkest pixel within ``reach`` rows of the
 trace), measured only where no other trace runs near and the trace holds its level on both sides
 (:func:`reconstruct.digitize.arm_shades.curve_shades` measures a curve's grey the same way). Each
-horizontal run of a trace is judged by the median of its columns, so a dashed line's gaps and a
-censor mark do not decide alone. Pixel arrays are ``(row, col)`` of the panel crop.
+horizontal run of a trace is judged by the median of its columns, so a censor mark does not decide
+alone. Dashed lines (their gaps) and lines under 2 pixels of half width (whose core grey follows where
+the line falls within its pixel) are not judged. Pixel arrays are ``(row, col)`` of the panel crop.
 """
 
 from __future__ import annotations
