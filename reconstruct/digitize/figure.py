@@ -39,6 +39,7 @@ from reconstruct.digitize.path_pruning import (
     drop_fills,
     to_count,
 )
+from reconstruct.digitize.shade_hops import shade_hops
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
@@ -290,6 +291,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         paths = to_count(paths, int(n_arms), drawn[::-1] if flipped else drawn, notes)
     arms = []
     strayed = []
+    traced_px = []
     n_rows = crop.shape[0]
     for k, path, weight in paths:
         cols, rows = step_corners(path, weight)
@@ -306,15 +308,34 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
         if flipped:
             rows = n_rows - 1 - rows
+        traced_px.append((cols, rows))
         time = x_cal.to_value(c0 + cols)
         value = y_cal.to_value(r0 + rows)
         others = [p for j, p, _ in paths if p is not path]
         label = _legend_label(gray, weights[k], path, flipped, (r0, c0), others) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
                               bare=(bare_px, c0 + bare_col), covered=covered))
+    arms = _with_shade_hops(arms, cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), traced_px,
+                            [colours[k].hex for k, _, _ in paths], [p.half_width for _, p, _ in paths], x_cal, c0,
+                            abs(float(y_cal.slope)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
     return arms, flipped, strayed, notes, [path for _, path, _ in paths]
+
+
+def _with_shade_hops(arms, gray, traced_px, hexes, half_widths, x_cal, c0, px_surv: float) -> list[DigitizedArm]:
+    """``arms`` with ``quality["shade_hop"]``: the stretch ``[t0, t1]`` of its trace drawn in another arm's grey
+    (:func:`reconstruct.digitize.shade_hops.shade_hops`), its measured columns and greys, and ``error``: the
+    mean survival error over the whole trace that swapping the stretch puts on it at least; None when there is none."""
+    hops = shade_hops(gray, traced_px, [hexes.index(h) for h in hexes], half_widths)
+    out = []
+    for arm, hop in zip(arms, hops, strict=True):
+        found = None if hop is None else {
+            "time": [round(float(x_cal.to_value(c0 + hop.col0)), 4), round(float(x_cal.to_value(c0 + hop.col1)), 4)],
+            "columns": hop.columns, "grey": hop.shade, "own_grey": hop.own, "other_grey": hop.of_other,
+            "error": round(hop.gap_px * hop.share * px_surv, 5)}
+        out.append(dataclasses.replace(arm, quality={**arm.quality, "shade_hop": found}))
+    return out
 
 
 def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes, *, words=None):

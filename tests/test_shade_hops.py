@@ -1,0 +1,97 @@
+"""Traces of two grey arms that swapped a stretch are seen by the grey of the ink they run on."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from reconstruct.digitize.shade_hops import shade_hops
+from reconstruct.draw_noise import FLAG_SHADE_HOP_ERROR, FLAG_SHADE_HOP_PX, reading_flags
+
+DARK, LIGHT = 60, 110  # grey levels of the two lines (stata_000's curves: 60, 87 and 101)
+
+
+def _panel(dark=DARK, light=LIGHT, *, dashed=False):
+    """A 100 x 200 crop: a dark 3-pixel line at row 20 and a light one at row 60, across every column."""
+    gray = np.full((100, 200), 255, np.uint8)
+    gray[19:22, :] = dark
+    gray[59:62, :] = light
+    if dashed:  # the light line dashed: 4 columns drawn, 4 left out
+        gray[59:62, (np.arange(200) // 4) % 2 == 1] = 255
+    return gray
+
+
+def _path(*levels):
+    """Step corners (cols, rows) of a trace holding ``levels`` = ((first col, row), ...) up to column 199."""
+    cols = np.array([c for c, _ in levels] + [199], float)
+    rows = np.array([r for _, r in levels] + [levels[-1][1]], float)
+    return cols, rows
+
+
+SWAPPED = [_path((0, 20.0), (150, 60.0)), _path((0, 60.0), (150, 20.0))]  # each trace takes the other's tail
+
+
+def test_a_trace_on_the_other_lines_tail_is_seen_by_its_grey():
+    hops = shade_hops(_panel(), SWAPPED, [0, 0], [2, 2])
+    a, b = hops
+    # the dark arm's trace runs on the light line from column 150: measured on 151-198 (steady columns)
+    assert a is not None
+    assert (a.col0, a.col1, a.columns) == (151, 198, 48)
+    assert (a.shade, a.own, a.of_other, a.other) == (LIGHT, DARK, LIGHT, 1)
+    # off by the 40 rows between the lines over columns 151-198, a quarter (48 of 200) of the trace
+    assert (a.gap_px, a.share) == (40.0, 0.24)
+    assert b is not None
+    assert (b.col0, b.col1, b.columns) == (151, 198, 48)
+    assert (b.shade, b.own, b.of_other) == (DARK, LIGHT, DARK)
+
+
+def test_traces_on_their_own_lines_have_no_hop():
+    right = [_path((0, 20.0)), _path((0, 60.0))]
+    assert shade_hops(_panel(), right, [0, 0], [2, 2]) == [None, None]
+
+
+@pytest.mark.parametrize(("dark", "light"), [(80, 88), (60, 71)])
+def test_greys_closer_than_the_contrast_floor_tell_nothing(dark, light):
+    assert shade_hops(_panel(dark, light), SWAPPED, [0, 0], [2, 2]) == [None, None]
+
+
+def test_arms_of_different_colour_clusters_are_not_compared():
+    assert shade_hops(_panel(), SWAPPED, [0, 1], [2, 2]) == [None, None]
+
+
+def test_thin_lines_are_not_judged_by_their_grey():
+    assert shade_hops(_panel(), SWAPPED, [0, 0], [1, 1]) == [None, None]
+
+
+def test_a_dashed_line_is_not_judged_by_its_grey():
+    # the light arm is dashed (half its columns paper): its grey varies column by column, and the dark
+    # trace's tail on it is not judged against a grey the dashed arm does not have either
+    assert shade_hops(_panel(dashed=True), SWAPPED, [0, 0], [2, 2]) == [None, None]
+
+
+def test_a_short_foreign_run_is_measured():
+    """Eight columns on the other line (a run within a meeting, JPEG's grey spread): under the flag line."""
+    short = [_path((0, 20.0), (190, 60.0)), _path((0, 60.0), (190, 20.0))]
+    hops = shade_hops(_panel(), short, [0, 0], [2, 2])
+    assert hops[0] is not None
+    assert hops[0].columns == 8 < FLAG_SHADE_HOP_PX
+
+
+def _digitized(hops):
+    arms = [SimpleNamespace(quality={"hidden_share": 0.0, "shade_hop": h}) for h in hops]
+    return SimpleNamespace(arms=arms)
+
+
+def test_reading_flags_an_arm_whose_trace_runs_on_another_curves_grey_when_the_swap_matters():
+    # held-out stata_000's tail swap (error 0.00345) is flagged; a swap of two close curves (19 columns,
+    # error 0.0020, as dev stata_004's over its first two months, figure MAE 0.005) and one measured on 9
+    # columns are not
+    hop = {"time": [42.5487, 47.6112], "columns": 56, "grey": 82.0, "own_grey": 101.0, "other_grey": 87.0,
+           "error": 0.00345}
+    assert FLAG_SHADE_HOP_ERROR == 0.003
+    flags = reading_flags(_digitized([None, hop, dict(hop, columns=FLAG_SHADE_HOP_PX - 1), dict(hop, error=0.002,
+                                                                                                 columns=19)]),
+                          ["A", "B", "C", "D"])
+    assert flags == {"B": "its trace from t=42.5487 to 47.6112 runs on ink of another curve's grey (82 against its "
+                          "own 101, the other's 87): the traces of two curves of one colour may have swapped there "
+                          "(error 0.003 or more)"}
