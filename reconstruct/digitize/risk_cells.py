@@ -27,7 +27,7 @@ from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 from reconstruct.digitize.risk_tokens import LETTER_DIGITS
 
-__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
+__all__ = ["SURE_SCORE", "count_of", "digit_height_px", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
            "reread_cells", "reread_doubtful", "reread_increasing", "with_unread_cells"]
 
 SURE_SCORE = 0.9
@@ -46,6 +46,26 @@ def count_of(text: str) -> int | None:
     """
     head = text.split("(")[0].strip().strip("[]{}|:;,.'\"`").strip()
     return as_count(head) if re.search(r"\d", head) else None
+
+
+def digit_height_px(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]]) -> float:
+    """Height in pixels of a row's digits: the median over its cells of the tallest dark component in each box.
+
+    Each box ``(row0, col0, row1, col1)`` is thresholded on its own (OpenCV, Otsu), so coloured or grey digits
+    count as well as black ones; a box without contrast is left out. ``inf`` when no box has ink.
+    """
+    import cv2
+
+    heights = []
+    for r0, c0, r1, c1 in boxes:
+        crop = gray[max(r0, 0): r1, max(c0, 0): c1]
+        if crop.size == 0 or int(crop.max()) - int(crop.min()) < 40:
+            continue
+        _, mask = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        if n > 1:
+            heights.append(int(stats[1:, cv2.CC_STAT_HEIGHT].max()))
+    return float(np.median(heights)) if heights else float("inf")
 
 
 def _never_increases(values: Sequence[int]) -> bool:
