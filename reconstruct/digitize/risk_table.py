@@ -202,10 +202,10 @@ def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
 
 
 def as_count(text: str) -> int | None:
-    """A number at risk printed as ``text``: a whole number >= 0 without a decimal point or a leading 0 ("01",
-    a JCO "(0)" misread), else None."""
+    """A number at risk printed as ``text``: a whole number >= 0 without a decimal point, a leading 0 ("01", a JCO
+    "(0)" misread) or a percent sign ("15%", a digit misread: survminer_classic_002's "155"), else None."""
     value = parse_number(text)
-    if value is None or value < 0 or value != int(value) or "." in text or re.match(r"\s*0\d", text):
+    if value is None or value < 0 or value != int(value) or "." in text or "%" in text or re.match(r"\s*0\d", text):
         return None
     return int(value)
 
@@ -227,9 +227,11 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     stop = max((w.col1 for w, _ in entries), default=-np.inf)
     # Markers and line keys are sometimes read as symbols ("█", "—"): a label word needs a letter or digit.
     # decimals ("0.0", a y tick label beside a row printed inside the panel) never name a row
-    texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
-             and (parse_number(w.text) is None or as_count(w.text) is not None)]
-    doubtful = tuple(w for w in texts if _doubtful_cell(w, [e for e, _ in entries], first_col, last_col, start, stop))
+    words_read = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)]
+    texts = [w for w in words_read if parse_number(w.text) is None or as_count(w.text) is not None]
+    # "15%" (a number but no count) may be a misread cell, never a label
+    doubtful = tuple(w for w in words_read if (w in texts or "%" in w.text)
+                     and _doubtful_cell(w, [e for e, _ in entries], first_col, last_col, start, stop))
     texts = [w for w in texts if all(w is not d for d in doubtful)]
     between = [w for w in texts if start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2]
     foreign = [w for w in between if _off_line(w, [e for e, _ in entries])]
