@@ -27,7 +27,7 @@ from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 from reconstruct.digitize.risk_tokens import LETTER_DIGITS
 
-__all__ = ["SURE_SCORE", "count_of", "digit_height_px", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
+__all__ = ["SURE_SCORE", "count_of", "digit_height_px", "split_stacked_cells", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
            "reread_cells", "reread_doubtful", "reread_increasing", "with_unread_cells"]
 
 SURE_SCORE = 0.9
@@ -66,6 +66,39 @@ def digit_height_px(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int
         if n > 1:
             heights.append(int(stats[1:, cv2.CC_STAT_HEIGHT].max()))
     return float(np.median(heights)) if heights else float("inf")
+
+
+def split_stacked_cells(gray: NDArray[np.uint8], words: Sequence[TextBox]) -> list[TextBox]:
+    """``words`` with each count whose box spans two lines of counts read again as two cells, one per line.
+
+    Rows printed close together (rms::survplot's, 13 px apart) let the text detector join a cell to the one
+    under it in one box (rms_003: "47" over "57", one box twice a cell's height, read "57"), which then
+    counts for one row and leaves the other's cell out. Such a box (over 1.6 times the median count's
+    height, with counts of a line above its centre and of a line below it within its rows) is cut midway
+    between the two lines; each half is read again alone (:func:`reread_cells`) and kept when the reading is
+    sure, else left out (an unread cell, which the run reports, not a wrong one).
+    """
+    counts = [w for w in words if as_count(w.text) is not None]
+    if len(counts) < 4:
+        return list(words)
+    height = float(np.median([w.height_px for w in counts]))
+    out: list[TextBox] = []
+    for w in words:
+        centre = w.center_px[0]
+        if as_count(w.text) is None or w.height_px <= 1.6 * height:
+            out.append(w)
+            continue
+        others = [v.center_px[0] for v in counts if v is not w and v.height_px <= 1.25 * height]
+        above = [c for c in others if w.row0 - 0.25 * height <= c < centre - 0.25 * height]
+        below = [c for c in others if centre + 0.25 * height < c <= w.row1 + 0.25 * height]
+        if not above or not below:
+            out.append(w)
+            continue
+        cut = int(round((float(np.median(above)) + float(np.median(below))) / 2.0))
+        halves = [(w.row0, w.col0, cut, w.col1), (cut, w.col0, w.row1, w.col1)]
+        out.extend(TextBox(str(read[0]), read[1], *box) for box, read in zip(halves, reread_cells(gray, halves),
+                                                                             strict=True) if read is not None)
+    return out
 
 
 def _never_increases(values: Sequence[int]) -> bool:

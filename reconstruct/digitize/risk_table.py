@@ -425,7 +425,8 @@ def read_risk_table(
     below, rules = risk_cells.erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells
     gray = np.concatenate([gray[:row1], below])
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules))]
+             for w in risk_cells.split_stacked_cells(
+                 below, split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules)))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
