@@ -126,7 +126,8 @@ def test_a_cell_read_with_a_percent_sign_is_read_again(monkeypatch):
     # 247 243 232 215 15 . 0 kept a wrong cell. A count has no percent sign: the cell is read again alone.
     from reconstruct.digitize.risk_table import as_count
 
-    assert as_count("15%") is None and as_count("155") == 155
+    assert as_count("15%") is None
+    assert as_count("155") == 155
     numbers, first = _reread(monkeypatch, ["247", "243", "232", "215", "15%", "0"], ("155", 0.97))
     assert numbers == [247, 243, 232, 215, 155, 0]
     assert list(first.values()) == ["15%"]

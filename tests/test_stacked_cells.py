@@ -45,4 +45,5 @@ def test_an_unsure_half_is_left_out(monkeypatch):
 @pytest.mark.parametrize("words", [[*_UPPER, _STACKED], [_STACKED, *_LOWER]])
 def test_a_tall_box_without_a_line_on_each_side_stays(monkeypatch, words):
     out, seen = _split(monkeypatch, [("47", 0.95), ("57", 0.98)], words)
-    assert out == words and seen == []
+    assert out == words
+    assert seen == []

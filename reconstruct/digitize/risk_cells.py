@@ -27,13 +27,18 @@ from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 from reconstruct.digitize.risk_tokens import LETTER_DIGITS
 
-__all__ = ["SURE_SCORE", "count_of", "digit_height_px", "split_stacked_cells", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
-           "reread_cells", "reread_doubtful", "reread_increasing", "with_unread_cells"]
+__all__ = ["SURE_SCORE", "count_of", "digit_height_px", "erase_vertical_rules", "join_across_rules", "mend_row",
+           "read_unread_cells", "reread_cells", "reread_doubtful", "reread_increasing", "small_digits",
+           "split_stacked_cells", "with_unread_cells"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
 AGREED_SCORE = 0.5
 """Lowest score of an unsure second reading that may replace a cell when it agrees with the first reading."""
+# digits lower than this are noted (``params["small_digits"]``) and their row's arm flagged: at 4-5 px a "9" and
+# a "5", a "3" and a "1" differ by a pixel or two, and the recogniser reads them wrong with scores of 0.99
+# (sas_018 "235" as "215", "89" as "85"; mpl_default_010 "319" as "315") at every enlargement tried (2-4x)
+LEGIBLE_DIGIT_PX = 6
 
 
 def count_of(text: str) -> int | None:
@@ -99,6 +104,13 @@ def split_stacked_cells(gray: NDArray[np.uint8], words: Sequence[TextBox]) -> li
         out.extend(TextBox(str(read[0]), read[1], *box) for box, read in zip(halves, reread_cells(gray, halves),
                                                                              strict=True) if read is not None)
     return out
+
+
+def small_digits(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int]], label: str | None,
+                 index: int) -> list[dict[str, object]]:
+    """The note of a row (``label``, row ``index``) printed in digits under :data:`LEGIBLE_DIGIT_PX` high, else none."""
+    px = digit_height_px(gray, [(w.row0, w.col0, w.row1, w.col1) for w, _ in cells])
+    return [{"row": label, "index": index, "px": px}] if px < LEGIBLE_DIGIT_PX else []
 
 
 def _never_increases(values: Sequence[int]) -> bool:

@@ -40,10 +40,6 @@ _OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr_
 # glyphs lower than this (median) are read at up to twice the size; 8-9 px glyphs read alike either way on the
 # wild corpus, and their enlarged strip costs the detector four times the pixels (~0.1-0.4 s a figure)
 _SMALL_TEXT_PX = 8
-# digits lower than this are noted (``params["small_digits"]``) and their row's arm flagged: at 4-5 px a "9" and
-# a "5", a "3" and a "1" differ by a pixel or two, and the recogniser reads them wrong with scores of 0.99
-# (sas_018 "235" as "215", "89" as "85"; mpl_default_010 "319" as "315") at every enlargement tried (2-4x)
-LEGIBLE_DIGIT_PX = 6
 
 
 def _frozen_array(values: Sequence[float] | NDArray[np.generic], dtype: type) -> NDArray[np.generic]:
@@ -477,10 +473,7 @@ def read_risk_table(
             for j, (w, v) in enumerate(ordered) if id(w) in alone)
         if np.any(np.diff(n) > 0):
             confidence *= 0.5
-        digit_px = risk_cells.digit_height_px(gray, [(w.row0, w.col0, w.row1, w.col1) for w, _ in ordered])
-        if digit_px < LEGIBLE_DIGIT_PX:
-            params.setdefault("small_digits", []).append(  # type: ignore[union-attr]
-                {"row": label, "index": len(rows), "px": digit_px})
+        params.setdefault("small_digits", []).extend(risk_cells.small_digits(gray, ordered, label, len(rows)))  # type: ignore[union-attr]
         first = min(w.col0 for w, _ in ordered)
         colour, shade = key_colour(rgb, line.row0, line.row1, first), key_shade(gray, line.row0, line.row1, first)
         if name_line is not None and (colour is None or shade is None):
