@@ -72,7 +72,10 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
     gap = table.parameters.get("read_in_gap", ())
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read from its ink: "
                  f"{cell['count']} (the text detector missed it); its arm is flagged" for cell in gap)
-    doubtful = {cell["index"] for cell in (*alone, *unsure, *gap) if "index" in cell}
+    small = table.parameters.get("small_digits", ())
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} printed in digits {cell['px']:g} px high, "
+                 "too small to tell 9 from 5 or 3 from 1; its arm is flagged" for cell in small)
+    doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small) if "index" in cell}
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
                         reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,

@@ -119,3 +119,15 @@ def test_a_mend_by_unsure_readings_has_its_unsure_score(monkeypatch):
     mended = _increasing(monkeypatch, [22, 99, 68, 39, 25],
                          [("i22", 0.73), ("99", 1.0), ("68", 1.0), ("39", 1.0), ("25", 1.0)])
     assert mended is not None and mended[1] == pytest.approx(0.73) and mended[1] < risk_cells.SURE_SCORE
+
+
+def test_a_cell_read_with_a_percent_sign_is_read_again(monkeypatch):
+    # survminer_classic_002 (digits 4 px high) printed "155" at t=12, read "15%" at 0.998: taken for 15, the row
+    # 247 243 232 215 15 . 0 kept a wrong cell. A count has no percent sign: the cell is read again alone.
+    from reconstruct.digitize.risk_table import as_count
+
+    assert as_count("15%") is None
+    assert as_count("155") == 155
+    numbers, first = _reread(monkeypatch, ["247", "243", "232", "215", "15%", "0"], ("155", 0.97))
+    assert numbers == [247, 243, 232, 215, 155, 0]
+    assert list(first.values()) == ["15%"]

@@ -27,13 +27,18 @@ from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 from reconstruct.digitize.risk_tokens import LETTER_DIGITS
 
-__all__ = ["SURE_SCORE", "count_of", "erase_vertical_rules", "join_across_rules", "mend_row", "read_unread_cells",
-           "reread_cells", "reread_doubtful", "reread_increasing", "with_unread_cells"]
+__all__ = ["SURE_SCORE", "count_of", "digit_height_px", "erase_vertical_rules", "join_across_rules", "mend_row",
+           "read_unread_cells", "reread_cells", "reread_doubtful", "reread_increasing", "small_digits",
+           "split_stacked_cells", "with_unread_cells"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
 AGREED_SCORE = 0.5
 """Lowest score of an unsure second reading that may replace a cell when it agrees with the first reading."""
+# digits lower than this are noted (``params["small_digits"]``) and their row's arm flagged: at 4-5 px a "9" and
+# a "5", a "3" and a "1" differ by a pixel or two, and the recogniser reads them wrong with scores of 0.99
+# (sas_018 "235" as "215", "89" as "85"; mpl_default_010 "319" as "315") at every enlargement tried (2-4x)
+LEGIBLE_DIGIT_PX = 6
 
 
 def count_of(text: str) -> int | None:
@@ -46,6 +51,66 @@ def count_of(text: str) -> int | None:
     """
     head = text.split("(")[0].strip().strip("[]{}|:;,.'\"`").strip()
     return as_count(head) if re.search(r"\d", head) else None
+
+
+def digit_height_px(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]]) -> float:
+    """Height in pixels of a row's digits: the median over its cells of the tallest dark component in each box.
+
+    Each box ``(row0, col0, row1, col1)`` is thresholded on its own (OpenCV, Otsu), so coloured or grey digits
+    count as well as black ones; a box without contrast is left out. ``inf`` when no box has ink.
+    """
+    import cv2
+
+    heights = []
+    for r0, c0, r1, c1 in boxes:
+        crop = gray[max(r0, 0): r1, max(c0, 0): c1]
+        if crop.size == 0 or int(crop.max()) - int(crop.min()) < 40:
+            continue
+        _, mask = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        if n > 1:
+            heights.append(int(stats[1:, cv2.CC_STAT_HEIGHT].max()))
+    return float(np.median(heights)) if heights else float("inf")
+
+
+def split_stacked_cells(gray: NDArray[np.uint8], words: Sequence[TextBox]) -> list[TextBox]:
+    """``words`` with each count whose box spans two lines of counts read again as two cells, one per line.
+
+    Rows printed close together (rms::survplot's, 13 px apart) let the text detector join a cell to the one
+    under it in one box (rms_003: "47" over "57", one box twice a cell's height, read "57"), which then
+    counts for one row and leaves the other's cell out. Such a box (over 1.6 times the median count's
+    height, with counts of a line above its centre and of a line below it within its rows) is cut midway
+    between the two lines; each half is read again alone (:func:`reread_cells`) and kept when the reading is
+    sure, else left out (an unread cell, which the run reports, not a wrong one).
+    """
+    counts = [w for w in words if as_count(w.text) is not None]
+    if len(counts) < 4:
+        return list(words)
+    height = float(np.median([w.height_px for w in counts]))
+    out: list[TextBox] = []
+    for w in words:
+        centre = w.center_px[0]
+        if as_count(w.text) is None or w.height_px <= 1.6 * height:
+            out.append(w)
+            continue
+        others = [v.center_px[0] for v in counts if v is not w and v.height_px <= 1.25 * height]
+        above = [c for c in others if w.row0 - 0.25 * height <= c < centre - 0.25 * height]
+        below = [c for c in others if centre + 0.25 * height < c <= w.row1 + 0.25 * height]
+        if not above or not below:
+            out.append(w)
+            continue
+        cut = int(round((float(np.median(above)) + float(np.median(below))) / 2.0))
+        halves = [(w.row0, w.col0, cut, w.col1), (cut, w.col0, w.row1, w.col1)]
+        out.extend(TextBox(str(read[0]), read[1], *box) for box, read in zip(halves, reread_cells(gray, halves),
+                                                                             strict=True) if read is not None)
+    return out
+
+
+def small_digits(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int]], label: str | None,
+                 index: int) -> list[dict[str, object]]:
+    """The note of a row (``label``, row ``index``) printed in digits under :data:`LEGIBLE_DIGIT_PX` high, else none."""
+    px = digit_height_px(gray, [(w.row0, w.col0, w.row1, w.col1) for w, _ in cells])
+    return [{"row": label, "index": index, "px": px}] if px < LEGIBLE_DIGIT_PX else []
 
 
 def _never_increases(values: Sequence[int]) -> bool:

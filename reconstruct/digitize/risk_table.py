@@ -198,10 +198,10 @@ def _group_lines(words: Sequence[TextBox]) -> list[list[TextBox]]:
 
 
 def as_count(text: str) -> int | None:
-    """A number at risk printed as ``text``: a whole number >= 0 without a decimal point or a leading 0 ("01",
-    a JCO "(0)" misread), else None."""
+    """A number at risk printed as ``text``: a whole number >= 0 without a decimal point, a leading 0 ("01", a JCO
+    "(0)" misread) or a percent sign ("15%", a digit misread: survminer_classic_002's "155"), else None."""
     value = parse_number(text)
-    if value is None or value < 0 or value != int(value) or "." in text or re.match(r"\s*0\d", text):
+    if value is None or value < 0 or value != int(value) or "." in text or "%" in text or re.match(r"\s*0\d", text):
         return None
     return int(value)
 
@@ -223,9 +223,11 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     stop = max((w.col1 for w, _ in entries), default=-np.inf)
     # Markers and line keys are sometimes read as symbols ("█", "—"): a label word needs a letter or digit.
     # decimals ("0.0", a y tick label beside a row printed inside the panel) never name a row
-    texts = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)
-             and (parse_number(w.text) is None or as_count(w.text) is not None)]
-    doubtful = tuple(w for w in texts if _doubtful_cell(w, [e for e, _ in entries], first_col, last_col, start, stop))
+    words_read = [w for w in words if all(w is not e for e, _ in entries) and any(ch.isalnum() for ch in w.text)]
+    texts = [w for w in words_read if parse_number(w.text) is None or as_count(w.text) is not None]
+    # "15%" (a number but no count) may be a misread cell, never a label
+    doubtful = tuple(w for w in words_read if (w in texts or "%" in w.text)
+                     and _doubtful_cell(w, [e for e, _ in entries], first_col, last_col, start, stop))
     texts = [w for w in texts if all(w is not d for d in doubtful)]
     between = [w for w in texts if start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2]
     foreign = [w for w in between if _off_line(w, [e for e, _ in entries])]
@@ -419,7 +421,8 @@ def read_risk_table(
     below, rules = risk_cells.erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells
     gray = np.concatenate([gray[:row1], below])
     words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules))]
+             for w in risk_cells.split_stacked_cells(
+                 below, split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules)))]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
@@ -470,6 +473,7 @@ def read_risk_table(
             for j, (w, v) in enumerate(ordered) if id(w) in alone)
         if np.any(np.diff(n) > 0):
             confidence *= 0.5
+        params.setdefault("small_digits", []).extend(risk_cells.small_digits(gray, ordered, label, len(rows)))  # type: ignore[union-attr]
         first = min(w.col0 for w, _ in ordered)
         colour, shade = key_colour(rgb, line.row0, line.row1, first), key_shade(gray, line.row0, line.row1, first)
         if name_line is not None and (colour is None or shade is None):

@@ -36,10 +36,14 @@ def looks_like_cell(text: str) -> bool:
     --------
     >>> looks_like_cell("GO"), looks_like_cell("s0"), looks_like_cell("60"), looks_like_cell("Group")
     (True, True, False, False)
+    >>> looks_like_cell("15%")
+    True
     """
     from reconstruct.digitize.ocr import parse_number
 
     core = text.strip()
+    if re.fullmatch(r"\d{1,3}%", core):  # a count has no percent sign: a digit misread as one ("15%" for 155)
+        return True
     return (0 < len(core) <= 4 and any(ch in _LOOKALIKES for ch in core)
             and all(ch.isdigit() or ch in _LOOKALIKES for ch in core) and parse_number(core) is None)
 
