@@ -110,11 +110,12 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
     return _with_misread(run, reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}}))
 
 
-_MISREAD = "its at-risk row had misread cells, set aside; its other cells may be misread too"
+_MISREAD = ("its at-risk row was read in doubt (cells misread and set aside, read again, read from their ink or "
+            "printed too small; the notes say which); its other cells may be misread too")
 
 
 def _misread_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
-    """``flags`` plus, on each arm whose at-risk row had misread cells set aside, that it did (said once)."""
+    """``flags`` plus, on each arm whose at-risk row was read in doubt, that it was (said once)."""
     out = dict(flags)
     for name in run.misread_arms:
         if _MISREAD not in out.get(name, ""):
@@ -123,7 +124,7 @@ def _misread_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
 
 
 def _with_misread(run: FigureRun, status: dict) -> dict:
-    """``status`` with the arms whose at-risk row had misread cells set aside flagged too."""
+    """``status`` with the arms whose at-risk row was read in doubt flagged too."""
     from compare.survival.uncertainty import reading_status
 
     if not run.misread_arms:
