@@ -48,11 +48,21 @@ def test_row_labels_lighter_than_their_curves_but_in_the_same_order_pair_them():
     assert "the order of grey levels pairs" in match.detail
 
 
-@pytest.mark.parametrize("row_shades", [(64.0, 136.0, 148.0), (64.0, None, 159.0)])
+@pytest.mark.parametrize("row_shades", [(120.0, 136.0, 148.0), (64.0, None, 159.0)])
 def test_grey_levels_too_close_or_unmeasured_pair_nothing(row_shades):
     arms, times, n = _same_arms(shades=(150.0, 25.0, 111.0))
     with pytest.raises(ReconstructionError, match="ambiguous"):
         match_arms_to_rows(arms, _rows(times, n, ("A", "B", "C"), row_shades))
+
+
+def test_labels_split_in_part_pair_only_the_group_of_one():
+    # labels 64 | 136, 148 split only after the darkest (136 and 148 are 12 apart): the order pairs curve 2 (25)
+    # with row A alone; the light curve (150) pairs with row C by its absolute grey, which leaves B to curve 3
+    arms, times, n = _same_arms(shades=(150.0, 25.0, 111.0))
+    match = match_arms_to_rows(arms, _rows(times, n, ("A", "B", "C"), (64.0, 136.0, 148.0)))
+    assert match.rows == (2, 0, 1)
+    assert "the order of grey levels pairs curve 2 with row 1" in match.detail
+    assert "curve 3" not in match.detail.split("the order of grey levels")[1]
 
 
 def test_curves_alike_in_grey_are_never_paired_by_a_labels_grey():
