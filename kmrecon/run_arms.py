@@ -234,8 +234,8 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     runner-up counts as a share of the margin that source needs to decide alone (``MATCH_MARGIN``,
     ``STEP_MARGIN``): two sources agreeing add their shares, and the shares must reach 1 (pdf_013: the fit by
     0.94 of its margin, the step counts by 0.38 of theirs); each margin must be above 0 (a tie is no
-    preference) and the fit must allow the assignment (``fit.allows``). Follow-up and the KM bound must not speak against
-    it. The match is unsettled (the run is flagged): both sources failed alone in wild figures.
+    preference) and the fit must allow the assignment (``fit.allows``). Follow-up and the KM bound must not
+    speak against it. The match is unsettled (the run is flagged): both sources failed alone in wild figures.
     """
     from reconstruct._arm_fallback import STEP_MARGIN, step_count_costs
     from reconstruct.arm_matching import follow_up_exclusions, numbers_costs, pinned_assignments
