@@ -233,8 +233,9 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     (:func:`reconstruct._arm_fallback.step_count_costs`) must put the same assignment first. Each margin over its
     runner-up counts as a share of the margin that source needs to decide alone (``MATCH_MARGIN``,
     ``STEP_MARGIN``): two sources agreeing add their shares, and the shares must reach 1 (pdf_013: the fit by
-    0.94 of its margin, the step counts by 0.38 of theirs). Follow-up and the KM bound must not speak against
-    it. The match is unsettled (the run is flagged): both sources failed alone in wild figures.
+    0.94 of its margin, the step counts by 0.38 of theirs); each margin must be above 0 (a tie is no
+    preference) and the fit must allow the assignment (``fit.allows``). Follow-up and the KM bound must not
+    speak against it. The match is unsettled (the run is flagged): both sources failed alone in wild figures.
     """
     from reconstruct._arm_fallback import STEP_MARGIN, step_count_costs
     from reconstruct.arm_matching import follow_up_exclusions, numbers_costs, pinned_assignments
@@ -255,7 +256,12 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     best = by_fit[0][1]
     if best != by_steps[0][1] or not np.isfinite(by_fit[1][0]) or not np.isfinite(by_steps[1][0]):
         return None
-    share = (by_fit[1][0] - by_fit[0][0]) / MATCH_MARGIN + (by_steps[1][0] - by_steps[0][0]) / STEP_MARGIN
+    fit_margin, step_margin = by_fit[1][0] - by_fit[0][0], by_steps[1][0] - by_steps[0][0]
+    # each source must prefer it (a margin of 0 is a tie broken by tuple order, not agreement), and the fit
+    # must allow it at all (as _pairs_and_fit)
+    if fit_margin <= 0.0 or step_margin <= 0.0 or not fit.allows(best):
+        return None
+    share = fit_margin / MATCH_MARGIN + step_margin / STEP_MARGIN
     numbers = numbers_costs(arms, rows)
     bound = float(sum(numbers[k, j] for k, j in enumerate(best)))
     excluded = follow_up_exclusions(arms, rows)

@@ -69,14 +69,33 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     if unsettled and len(run.arm_names) == 2:
         draws = _with_other_assignment(draws, curves, marks if use_marks else None, kwargs, noise,
                                        time_precision, run.arm_names)
+    if noise is None:  # a vector figure: exact curves, but its table's flags are carried as a raster figure's are
+        draws = _with_table_flags(run, draws)
     return draws, ""
+
+
+def _with_table_flags(run: FigureRun, draws: IPDDraws) -> IPDDraws:
+    """``draws`` whose ``parameters["reading"]`` flags an unsettled row match and rows read in doubt (so
+    summary.json and a batch row say it), when there are any."""
+    flags: dict[str, str] = {}
+    if run.match is not None and not run.match.settled:
+        flags = _with_unsettled(run, flags)
+    if run.misread_arms:
+        flags = _misread_flags(run, flags)
+    if not flags:
+        return draws
+    return replace(draws, parameters={**draws.parameters, "reading": {"status": "flagged", "arms": flags}})
 
 
 def _with_unsettled(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     """``flags`` plus, on every arm, that its at-risk row was chosen on weak evidence (the arms may be swapped)."""
     why = (f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
            "the arms may be swapped")
-    return {name: "; ".join(filter(None, (flags.get(name, ""), why))) for name in run.arm_names}
+    out = dict(flags)
+    for name in run.arm_names:
+        if why not in out.get(name, ""):  # said once, whether the draws carry it already or not
+            out[name] = "; ".join(filter(None, (out.get(name, ""), why)))
+    return out
 
 
 def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
@@ -102,16 +121,18 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
 
     sample = draws if draws is not None else run.draws
     if sample is not None:
-        return _with_misread(run, reading_status(sample.parameters))
-    vector = run.digitized.provenance.get("source_kind") == "vector"
-    flags = {} if vector else reading_flags(run.digitized, run.arm_names, run.fit)
-    if run.match is not None and not run.match.settled:  # exact curves, but which row is whose is a guess
+        status = reading_status(sample.parameters)
+        flags = status["arms"] if status["status"] == "flagged" else {}
+    else:
+        vector = run.digitized.provenance.get("source_kind") == "vector"
+        flags = {} if vector else reading_flags(run.digitized, run.arm_names, run.fit)
+    if run.match is not None and not run.match.settled:  # which row is whose is a guess, with or without draws
         flags = _with_unsettled(run, flags)
     return _with_misread(run, reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}}))
 
 
-_MISREAD = ("its at-risk row was read in doubt (cells misread and set aside, read again, read from their ink or "
-            "printed too small; the notes say which); its other cells may be misread too")
+_MISREAD = ("its at-risk row was read in doubt (cells misread and set aside, read again, read from their ink, cut "
+            "from a box over two rows or printed too small; the notes say which); its other cells may be misread too")
 
 
 def _misread_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:

@@ -75,7 +75,11 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
     small = table.parameters.get("small_digits", ())
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} printed in digits {cell['px']:g} px high, "
                  "too small to tell 9 from 5 or 3 from 1; its arm is flagged" for cell in small)
-    doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small) if "index" in cell}
+    stacked = table.parameters.get("read_stacked", ())
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read as two stacked "
+                 f"cells: {cell['count']} (its box ran over the next row's cell, cut between the rows and read "
+                 "again alone); its arm is flagged" for cell in stacked)
+    doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small, *stacked) if "index" in cell}
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
                         reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,

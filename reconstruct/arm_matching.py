@@ -193,9 +193,6 @@ def numbers_costs(arms, rows) -> NDArray[np.float64]:
     return cost
 
 
-_numbers_costs = numbers_costs  # the name the tests know
-
-
 def _exclusive_pairs(cost: NDArray[np.float64], tolerance: float, margin: float) -> dict[int, int]:
     """Pairs ``arm -> row`` whose cost is within ``tolerance`` and below every rival's by ``margin``.
 

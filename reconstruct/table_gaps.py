@@ -58,8 +58,8 @@ def rows_with_holes(rows: Sequence) -> list[bool]:
     grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in rows])) if rows else np.zeros(0)
     out = []
     for r in rows:
-        t = np.sort(np.asarray(r.time, float))
-        if t.size < 3 or t[0] == t[1]:
+        t = np.unique(np.asarray(r.time, float))  # a time read twice is one column (no zero step to divide by)
+        if t.size < 3:
             out.append(False)
             continue
         inside = grid[(grid > t[0]) & (grid < t[-1])]

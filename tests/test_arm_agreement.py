@@ -1,6 +1,7 @@
 """The last resort of arm matching: the fit and the step counts agreeing (kmrecon.run_arms.match_by_agreement)."""
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -52,6 +53,15 @@ def test_fit_and_step_counts_agreeing_decide_what_the_legend_left_open():
     assert match.rows == (1, 2, 0)  # orange Nivolumab, green Nivolumab + Ipilimumab, blue Placebo
     assert match.basis == "pairs+fit+step counts" and not match.settled  # weak evidence: the run is flagged
     assert "label pairs curve 3 with row 1" in match.detail and "flagged" in note
+    # and the run is flagged, with draws (which for a vector figure carry no reading) or without
+    from kmrecon.run_draws import run_reading
+
+    run = SimpleNamespace(match=match, arm_names=["Nivolumab", "Nivolumab Ipilimumab", "Placebo"], misread_arms=(),
+                          digitized=SimpleNamespace(provenance={"source_kind": "vector"}), fit=(), draws=None)
+    for draws in (None, SimpleNamespace(parameters={"noise": None})):
+        reading = run_reading(run, draws)
+        assert reading["status"] == "flagged" and set(reading["arms"]) == set(run.arm_names)
+        assert "the arms may be swapped" in reading["arms"]["Placebo"]
 
 
 def test_agreement_short_of_the_margin_decides_nothing():
@@ -76,3 +86,43 @@ def test_fit_and_step_counts_disagreeing_decide_nothing(monkeypatch):
     arms, rows, marks = _pdf013()
     assert match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
                               time_precision=_TIME_PRECISION) is None
+
+
+def _fake_fit(monkeypatch, totals, score):
+    """choose_by_fit replaced by one whose totals over the assignments are given (others: infinite)."""
+    import kmrecon.run_arms as run_arms
+    from reconstruct.quality import MATCH_MARGIN
+
+    total = lambda rows: totals.get(tuple(rows), np.inf)  # noqa: E731
+    fit = SimpleNamespace(total=total, score=score, allows=lambda rows: total(rows) - score < MATCH_MARGIN)
+    monkeypatch.setattr(run_arms, "choose_by_fit", lambda *args, **kwargs: fit)
+
+
+def test_a_tie_in_the_step_counts_is_no_agreement(monkeypatch):
+    # the fit prefers rows (1, 2, 0) by 1.5 tolerance units; the step counts score both assignments left 3.0, so
+    # (1, 2, 0) comes first only by tuple order: not a preference, so no match by agreement
+    import reconstruct._arm_fallback as fallback
+    from kmrecon.run_arms import match_by_agreement
+
+    _fake_fit(monkeypatch, {(1, 2, 0): 0.0, (2, 1, 0): 1.5}, score=0.0)
+    monkeypatch.setattr(fallback, "step_count_costs",
+                        lambda arms, rows: np.array([[0.0, 1.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 1.0]]))
+    arms, rows, marks = _pdf013()
+    assert match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+
+
+def test_an_assignment_the_fit_does_not_allow_is_no_agreement(monkeypatch):
+    # among the two assignments left, the fit prefers (1, 2, 0) by 1.0 and the step counts by 2.3 (together 1.4 of
+    # the margin), but an assignment the labels rule out fits 5 tolerance units better: the fit does not allow it
+    from kmrecon.run_arms import match_by_agreement
+
+    _fake_fit(monkeypatch, {(1, 2, 0): 5.0, (2, 1, 0): 6.0, (0, 1, 2): 0.0}, score=0.0)
+    arms, rows, marks = _pdf013()
+    assert match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+    # the same margins with the fit allowing it: matched (unsettled)
+    _fake_fit(monkeypatch, {(1, 2, 0): 0.0, (2, 1, 0): 1.0}, score=0.0)
+    found = match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
+                               time_precision=_TIME_PRECISION)
+    assert found is not None and found[0].rows == (1, 2, 0) and not found[0].settled

@@ -10,9 +10,9 @@ from reconstruct._arm_fallback import fallback_match
 from reconstruct.arm_matching import (
     ArmCurve,
     RiskRowInfo,
-    _numbers_costs,
     follow_up_exclusions,
     match_arms_to_rows,
+    numbers_costs,
     pinned_assignments,
 )
 from reconstruct.errors import ReconstructionError
@@ -99,7 +99,7 @@ def test_numbers_decide_when_one_pairing_needs_impossible_survivors():
     # the KM bound alone decides too, by more than its margin of 4 squared patients
     assert match.basis == "pairs"
     assert "follow-up rules out curve 2 from row 2" in match.detail
-    cost = _numbers_costs([poor, good], rows)
+    cost = numbers_costs([poor, good], rows)
     assert cost[0, 0] + cost[1, 1] - (cost[0, 1] + cost[1, 0]) > 4.0
 
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
-from reconstruct.arm_matching import ArmCurve, RiskRowInfo, _numbers_costs, match_arms_to_rows, pinned_assignments
+from reconstruct.arm_matching import ArmCurve, RiskRowInfo, match_arms_to_rows, numbers_costs, pinned_assignments
 from reconstruct.digitize.arm_shades import curve_shades, key_shade
 from reconstruct.digitize.risk_table import read_risk_table
 from reconstruct.errors import ReconstructionError
@@ -66,7 +66,7 @@ def test_one_pinned_pair_leaves_the_numbers_to_decide_the_rest():
     # of the two pairings the grey level leaves, follow-up (the poor row ends before the others' curves)
     # keeps one, and the KM bound alone prefers the same one by more than its margin
     assert allowed == [(2, 0, 1)]
-    cost = _numbers_costs([a, b, c], rows)
+    cost = numbers_costs([a, b, c], rows)
     assert cost[1, 1] + cost[2, 0] - (cost[1, 0] + cost[2, 1]) > 4.0
     match = match_arms_to_rows([a, b, c], rows)
     assert match.rows == (2, 0, 1)

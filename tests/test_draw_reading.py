@@ -227,3 +227,34 @@ def test_batch_reading_column_falls_back_to_run_json(tmp_path):
     assert dict(interval_columns(tmp_path / "summary.json"))["reading"] == "flagged"
     (tmp_path / "run.json").unlink()
     assert dict(interval_columns(tmp_path / "summary.json"))["reading"] == ""
+
+
+def test_a_vector_run_with_draws_and_an_unsettled_row_match_is_flagged(tmp_path):
+    """A vector PDF run (exact curves, no digitizer noise) whose row match is unsettled: flagged with draws
+    as without, in run.json's reading and in the draws' parameters (summary.json, batch rows)."""
+    from dataclasses import replace
+
+    from kmrecon.run import run_figure
+    from kmrecon.run_draws import run_draws, run_reading
+    from tests._km_vector_figures import at_risk_frame, draw_km, save, simulate_arms
+
+    fig, truths, x_max = draw_km(simulate_arms(2, seed=20240101))
+    table = tmp_path / "at_risk.csv"
+    at_risk_frame(truths, np.arange(0, x_max, 6.0)).to_csv(table, index=False)
+    run = run_figure(save(fig, tmp_path / "km.pdf"), at_risk_path=table, draws=0)
+    assert run.digitized.provenance["source_kind"] == "vector"
+    assert run_reading(run)["status"] == "ok"
+    weak = replace(run, match=replace(run.match, settled=False, basis="fit+step counts"))
+    draws, note = run_draws(weak, n_draws=4)
+    assert note == "" and draws is not None
+    assert set(draws.parameters["reading"]["arms"]) == set(run.arm_names)
+    for sample in (draws, None):
+        reading = run_reading(weak, sample)
+        assert reading["status"] == "flagged" and set(reading["arms"]) == set(run.arm_names)
+        assert all(why.count("the arms may be swapped") == 1 for why in reading["arms"].values())
+    summary = summarize_ipd(weak.reconstruction.to_frame(), landmarks=(12.0,))
+    record = annotate_summary_dict(summary.to_dict(), summary_uncertainty(summary, draws))
+    assert record["uncertainty"]["reading"]["status"] == "flagged"
+    # a settled vector run's draws carry no reading (nothing to flag), as before
+    plain, _ = run_draws(run, n_draws=4)
+    assert "reading" not in plain.parameters and run_reading(run, plain)["status"] == "ok"

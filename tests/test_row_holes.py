@@ -28,6 +28,9 @@ def _row(n_risk, times) -> RiskRowInfo:
         pytest.param([0, 3, 6, 12, 18, 24], False, id="printed-irregular-grid"),  # two long steps: the grid itself
         pytest.param([0, 12, 24], False, id="too-short-to-tell"),
         pytest.param([0, 6, 18, 30], False, id="one-unit-step-only"),
+        # a time read twice is one column: no zero step to divide by (a RuntimeWarning before)
+        pytest.param([0, 6, 6, 12], False, id="time-read-twice"),
+        pytest.param([0, 6, 6, 12, 18, 30, 36], True, id="time-read-twice-and-24-not-read"),
     ],
 )
 def test_a_single_row_has_a_hole_when_one_step_of_its_regular_grid_is_skipped(times, hole):

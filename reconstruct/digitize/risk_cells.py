@@ -106,6 +106,27 @@ def split_stacked_cells(gray: NDArray[np.uint8], words: Sequence[TextBox]) -> li
     return out
 
 
+def stacked_cells(gray: NDArray[np.uint8], words: Sequence[TextBox],
+                  offset: int = 0) -> tuple[list[TextBox], set[tuple[int, int, int, int]]]:
+    """:func:`split_stacked_cells` and the boxes of the cells it split out, rows moved down by ``offset``.
+
+    A cell cut out of a box over two rows is read alone: its row is in doubt (:func:`note_stacked`).
+    """
+    out = split_stacked_cells(gray, words)
+    kept = {id(w) for w in words}
+    return out, {(w.row0 + offset, w.col0, w.row1 + offset, w.col1) for w in out if id(w) not in kept}
+
+
+def note_stacked(params: dict[str, object], ordered: Sequence[tuple[TextBox, int]], times: dict[int, float],
+                 stacked: set[tuple[int, int, int, int]], label: str | None, index: int) -> None:
+    """Note in ``params["read_stacked"]`` each of a row's cells (``ordered``) split out of a stacked box
+    (``stacked``, from :func:`stacked_cells`) with the row's ``label`` and ``index``: its arm is flagged."""
+    found = [{"row": label, "index": index, "time": float(times[id(w)]), "count": int(v)}
+             for w, v in ordered if (w.row0, w.col0, w.row1, w.col1) in stacked]
+    if found:
+        params.setdefault("read_stacked", []).extend(found)  # type: ignore[union-attr]
+
+
 def small_digits(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int]], label: str | None,
                  index: int) -> list[dict[str, object]]:
     """The note of a row (``label``, row ``index``) printed in digits under :data:`LEGIBLE_DIGIT_PX` high, else none."""

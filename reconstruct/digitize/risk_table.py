@@ -108,7 +108,8 @@ class RiskTable:
         Inputs the table was read with (panel box), for provenance; ``"reread"`` lists the cells an
         increasing row had read again and replaced (row label, time, first and second reading);
         ``"read_alone"`` the cells first read as no number ("GO") and read again alone (also the row's index);
-        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count).
+        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count);
+        ``"read_stacked"`` the cells cut out of a box over two rows (row label, index, time, count).
     """
 
     rows: tuple[RiskRow, ...]
@@ -420,9 +421,9 @@ def read_risk_table(
 
     below, rules = risk_cells.erase_vertical_rules(below, _glyph_height(below))  # the y axis through SAS's cells
     gray = np.concatenate([gray[:row1], below])
-    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1)
-             for w in risk_cells.split_stacked_cells(
-                 below, split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules)))]
+    split, stacked = risk_cells.stacked_cells(  # cells cut out of a box over two rows: their rows are in doubt
+        below, split_fused_words(risk_cells.join_across_rules(_read_small_text(below), rules)), row1)
+    words = [TextBox(w.text, w.confidence, w.row0 + row1, w.col0, w.row1 + row1, w.col1) for w in split]
     span = abs(float(x_calibration(col1)) - float(x_calibration(col0)))
     slack = 0.08 * (col1 - col0)  # numbers are centred on ticks, so may overhang the panel a little
     lines = [_split_line(ws, col0 - slack, col1 + slack) for ws in _group_lines(words)]
@@ -471,6 +472,7 @@ def read_risk_table(
         params.setdefault("read_alone", []).extend(  # type: ignore[union-attr]
             {"row": label, "index": len(rows), "time": float(t[j]), "first": alone[id(w)], "second": int(v)}
             for j, (w, v) in enumerate(ordered) if id(w) in alone)
+        risk_cells.note_stacked(params, ordered, times, stacked, label, len(rows))
         if np.any(np.diff(n) > 0):
             confidence *= 0.5
         params.setdefault("small_digits", []).extend(risk_cells.small_digits(gray, ordered, label, len(rows)))  # type: ignore[union-attr]
