@@ -32,9 +32,8 @@ from kmrecon.run_arms import (
     match_by_agreement,
     match_by_fit,
     name_by_counts,
-    recheck_match,
 )
-from kmrecon.run_table import figure_rows, file_rows
+from kmrecon.run_table import figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
     InputError,
@@ -423,41 +422,18 @@ def run_figure(
                              f"{int(at_zero[0])}; check which is right")
     table_cells: tuple = ()
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
-        from reconstruct.table_gaps import (
-            complete_rows,
-            mend_along_curves,
-            set_aside_along_curves,
-            set_aside_first_cell,
-        )
-
-        # matched to their curves, the rows' misread cells are set aside again: the curve may tell which of two is
-        matched, misread = set_aside_along_curves([as_read[j] for j in match.rows], curves_in, precision=precision,
-                                                  time_precision=time_precision,
-                                                  doubtful=[doubtful[j] for j in match.rows])
-        # a row with cells set aside, by the numbers or by its curve, may hold more misreads
-        doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
-        matched, mended = mend_along_curves([as_read[j] for j in match.rows], matched, curves_in, precision=precision,
-                                            time_precision=time_precision)
-        if not arm_names:  # a match the numbers made must hold without the cells the curves set aside
-            recheck_match(match, curves_in, rows, matched, precision=precision, method=method, marks=mark_times,
-                          time_precision=time_precision)
-        misread += mended
-        matched, first_notes = set_aside_first_cell(matched, curves_in, doubt)
-        if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
-            matched, again = set_aside_along_curves(matched, curves_in, precision=precision,
-                                                    time_precision=time_precision, doubtful=doubt)
-            misread += again
-        notes.extend(misread)
-        table_notes.extend(misread)
-        filled, gap_notes = complete_rows(matched, curves_in, n_start=printed_n)
-        gap_notes = first_notes + gap_notes
-        table_cells = _table_cells(matched, filled, names)
-        misread_arms = [names[k] for k in range(len(match.rows)) if doubt[k]]
+        mended = mend_matched_rows(as_read, rows, doubtful, match, curves_in, printed_n, recheck=not arm_names,
+                                   precision=precision, method=method, marks=mark_times,
+                                   time_precision=time_precision)
+        notes.extend(mended.misread)
+        table_notes.extend(mended.misread)
+        table_cells = _table_cells(mended.read, mended.filled, names)
+        misread_arms = [names[k] for k in range(len(match.rows)) if mended.doubt[k]]
         rows = list(rows)
         for k, j in enumerate(match.rows):
-            rows[j] = filled[k]
-        notes.extend(gap_notes)
-        table_notes.extend(gap_notes)
+            rows[j] = mended.filled[k]
+        notes.extend(mended.gaps)
+        table_notes.extend(mended.gaps)
     table = pd.DataFrame(columns=["arm", "time", "n_risk"])
     if match is not None:
         table = pd.concat(
@@ -505,8 +481,8 @@ def run_figure(
     notes.extend(f"{e.arm}: {e.describe()}; statistics after it are reported NE" for e in exits)
     run = FigureRun(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
-        reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov, status=status, fit=fits,
-        exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
+        reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov,
+        status=status, fit=fits, exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
         misread_arms=tuple(misread_arms),
     )
     if status == "misfit" and not accept_misfit:

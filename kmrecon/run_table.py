@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from kmrecon.run_arms import _is_vector
-from reconstruct.arm_matching import RiskRowInfo
+from kmrecon.run_arms import _is_vector, recheck_match
+from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo
 from reconstruct.document import FigureDocument
 from reconstruct.io import read_at_risk_csv
 
-__all__ = ["figure_rows", "file_rows"]
+__all__ = ["MendedRows", "figure_rows", "file_rows", "mend_matched_rows"]
 
 
 def figure_rows(document: FigureDocument, digitized, notes: list[str]) -> list[RiskRowInfo]:
@@ -140,3 +143,83 @@ def _frame_rows(frame: pd.DataFrame) -> list[RiskRowInfo]:
 
 def file_rows(at_risk_path) -> list[RiskRowInfo]:
     return _frame_rows(read_at_risk_csv(at_risk_path))
+
+
+@dataclass(frozen=True)
+class MendedRows:
+    """The at-risk rows of a figure's table, in curve order, after the curves have checked them.
+
+    Attributes
+    ----------
+    read : tuple of RiskRowInfo
+        Each curve's row with the misread cells set aside (the cells kept as read).
+    filled : tuple of RiskRowInfo
+        The same rows with the cells the OCR missed, or that were set aside, filled where the curve allows.
+    doubt : tuple of bool
+        Whether each row was read in doubt (its arm is flagged).
+    misread, gaps : tuple of str
+        Notes: the cells set aside or mended, and the cells missing or filled.
+    """
+
+    read: tuple[RiskRowInfo, ...]
+    filled: tuple[RiskRowInfo, ...]
+    doubt: tuple[bool, ...]
+    misread: tuple[str, ...]
+    gaps: tuple[str, ...]
+
+
+def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo], doubtful: Sequence[bool],
+                      match: ArmMatch,
+                      curves: Sequence[ArmCurve], printed_n: Sequence[int | None], *, recheck: bool,
+                      precision: float, method: str, marks, time_precision: float) -> MendedRows:
+    """Check an OCR-read table's rows against the curves they were matched to.
+
+    Matched to its curve, a row's misread cells are set aside again (the curve may tell which of two is
+    misread), cells are mended along the curve, a time-0 cell that breaks the curve's bound is set aside, and
+    the missing cells are filled (:mod:`reconstruct.table_gaps`).
+
+    Parameters
+    ----------
+    as_read : sequence of RiskRowInfo
+        The rows as the OCR read them, in table order.
+    rows : sequence of RiskRowInfo
+        The same rows with the cells that made them rise set aside (what the match was made on).
+    doubtful : sequence of bool
+        Per row of ``as_read``: read in doubt before the match (a cell set aside, read again, or a hole).
+    match : ArmMatch
+        ``match.rows[k]`` is the row of curve ``k``.
+    curves : sequence of ArmCurve
+        The digitized curves, in curve order.
+    printed_n : sequence of int or None
+        Per curve, the number of patients printed in the legend, if any.
+    recheck : bool
+        Check that a match the numbers made holds without the cells set aside (False when the user named the
+        arms).
+    precision, method, marks, time_precision
+        As :func:`kmrecon.run_arms.match_by_fit`.
+
+    Raises
+    ------
+    ReconstructionError
+        When ``recheck`` and the match no longer holds.
+    """
+    from reconstruct.table_gaps import complete_rows, mend_along_curves, set_aside_along_curves, set_aside_first_cell
+
+    mine = [as_read[j] for j in match.rows]
+    matched, misread = set_aside_along_curves(mine, curves, precision=precision, time_precision=time_precision,
+                                              doubtful=[doubtful[j] for j in match.rows])
+    # a row with cells set aside, by the numbers or by its curve, may hold more misreads
+    doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
+    matched, mended = mend_along_curves(mine, matched, curves, precision=precision, time_precision=time_precision)
+    if recheck:  # a match the numbers made must hold without the cells the curves set aside
+        recheck_match(match, curves, rows, matched, precision=precision, method=method, marks=marks,
+                      time_precision=time_precision)
+    misread = list(misread) + list(mended)
+    matched, first_notes = set_aside_first_cell(matched, curves, doubt)
+    if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
+        matched, again = set_aside_along_curves(matched, curves, precision=precision, time_precision=time_precision,
+                                                doubtful=doubt)
+        misread += list(again)
+    filled, gap_notes = complete_rows(matched, curves, n_start=printed_n)
+    gaps = tuple(first_notes) + tuple(gap_notes)
+    return MendedRows(tuple(matched), tuple(filled), tuple(doubt), tuple(misread), gaps)
