@@ -215,8 +215,8 @@ def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[Digitize
 
     The retrace masks every word's box, and a curve running under a label printed on it loses its tail
     there. An arm of the first tracing that stayed on its curve (no bare drop, no cut, no bare gap),
-    follows the same curve over the whole of the retraced arm (within 2 pixels on average; the
-    colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
+    follows the same curve over the whole of the retraced arm (within 2 pixels on average, the nearest such;
+    the colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
     the better trace of that curve. The retrace may hold fewer arms (a path riding a label shed:
     :func:`_keeps_curves`), never more.
     """
@@ -228,14 +228,14 @@ def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[Digitize
     for arm in arms:
         grid = np.linspace(0.0, float(arm.time[-1]), 200)
         tol = 2.0 * float(arm.quality["survival_per_px"])
-        best = None
-        for j, old in enumerate(before):
+        best, best_miss = None, tol
+        for j, old in enumerate(before):  # the nearest: a lost curve within 2 px of this one must not stand in for it
             if (j in used or strayed[j] or old.time[-1] <= arm.time[-1] + 3.0 * float(arm.quality["time_per_px"])
                     or arm.time[-1] < 0.5 * old.time[-1]):
                 continue
-            if float(np.mean(np.abs(_survival_at(old, grid) - _survival_at(arm, grid)))) <= tol:
-                best = j
-                break
+            miss = float(np.mean(np.abs(_survival_at(old, grid) - _survival_at(arm, grid))))
+            if miss <= best_miss:
+                best, best_miss = j, miss
         if best is None:
             out.append(arm)
         else:
