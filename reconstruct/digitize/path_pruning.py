@@ -350,13 +350,15 @@ def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float 
     """True when every path of a first tracing is kept by a second one, or was only riding words and other paths.
 
     The panel is traced a second time with the words printed in it masked (``words``); the second
-    tracing may find fewer paths. The tracings are matched one to one (a second path keeps one first
-    path at most: two curves running close for a while are two); a first path is kept by its match when
-    ``share`` of its drawn columns lie within stroke reach of it. A first path left unmatched was no
-    curve only when ``on_words`` of its drawn columns or more lie on the words and ``share`` of them lie
-    on the words or within stroke reach of the other first paths (a noisy line's second trace, zigzagging
-    around the line, that ran off onto a label printed beside it: scan_006). A curve the words hid is neither,
-    nor is one that only runs near another curve.
+    tracing may find fewer paths. The tracings are matched one to one, each second path to the first
+    path it follows best (so a second path stands for one first path only: two curves running close for
+    a while are two); a matched first path is kept when ``share`` of its drawn columns lie within stroke
+    reach of the second paths, or of them, the other first paths and the words (scan_006's noisy line,
+    traced twice: 72% of its first trace near the second tracing, 81% with the twin and the words). A first
+    path no second path stands for was no curve only when ``on_words`` of its drawn columns or more lie on
+    the words (scan_006's twin trace, zigzagging around the line, that ran off onto a label: 23%) and
+    ``share`` of them on the words or within stroke reach of the other paths. A curve the words hid is
+    neither, nor is one that only runs near another curve.
 
     Parameters
     ----------
@@ -372,14 +374,12 @@ def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float 
     from scipy.optimize import linear_sum_assignment  # loaded here: scipy is heavy and most figures never get here
 
     near = np.array([[_near_share(path, [other]) for other in second] for path in first]).reshape(len(first), -1)
-    fits = near >= share
-    rows, cols = linear_sum_assignment(-(fits * (1.0 + near)))  # most first paths kept, each by its own second path
-    kept = {int(i) for i, j in zip(rows, cols, strict=True) if fits[i, j]}
+    matched, _ = linear_sum_assignment(-near)  # each second path stands for the first path it follows best
     for i, path in enumerate(first):
-        if i in kept:
+        if i in matched and _near_share(path, second) >= share:
             continue
-        if _near_share(path, [], words) < on_words:
-            return False
-        if _near_share(path, [p for j, p in enumerate(first) if j != i], words) < share:
+        if i not in matched and _near_share(path, [], words) < on_words:
+            return False  # a first path no second path stands for is a curve lost, unless it ran onto the words
+        if _near_share(path, [*second, *(p for j, p in enumerate(first) if j != i)], words) < share:
             return False
     return True
