@@ -174,4 +174,6 @@ def test_a_retrace_arm_takes_the_nearest_clean_first_trace():
     masked = [arm(33.0, 0.6, "#353535")]
     first = ([arm(48.0, 0.61, "#5a5a5a"), arm(48.0, 0.6, "#353535")], False, [False, False], [])
     kept = _keep_tails(masked, False, first)
-    assert len(kept) == 1 and kept[0].colour == "#353535" and kept[0].time[-1] == 48.0
+    assert len(kept) == 1
+    assert kept[0].colour == "#353535"
+    assert kept[0].time[-1] == 48.0

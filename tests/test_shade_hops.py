@@ -117,3 +117,11 @@ def test_a_short_swap_far_off_is_reported_over_a_long_stretch_close_by():
     assert hop is not None
     assert (hop.col0, hop.col1, hop.columns, hop.gap_px, hop.share) == (331, 358, 28, 210.0, 0.07)
     assert hop.gap_px * hop.share / 400 == pytest.approx(0.0368, abs=1e-4)
+
+
+def test_a_shade_hop_states_its_gap_and_share():
+    # review: gap_px and share defaulted to 0.0, so a hop built without them put no error on its trace
+    from reconstruct.digitize.shade_hops import ShadeHop
+
+    with pytest.raises(TypeError):
+        ShadeHop(151, 198, 48, 1, 110.0, 60.0, 110.0)  # type: ignore[call-arg]
