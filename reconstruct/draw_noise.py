@@ -35,7 +35,7 @@ digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands
   quality gate's misfit threshold (its KM misses the trace, or the table and the curve disagree),
   is flagged (``DigitizerNoise.flags``): on such figures the reconstruction interval misses the
   true-IPD value about four times as often (``docs/uncertainty.md``). So is an arm whose trace runs for
-  at least ``FLAG_SHADE_HOP_PX`` measured columns on ink of another arm's grey (``quality["shade_hop"]``,
+  at least ``FLAG_SHADE_HOP_COLUMNS`` measured columns on ink of another arm's grey (``quality["shade_hop"]``,
   :mod:`reconstruct.digitize.shade_hops`: the traces of two arms of one colour swapped a stretch) when
   the swap puts a mean error of at least ``FLAG_SHADE_HOP_ERROR`` on the arm's whole curve.
 
@@ -55,7 +55,7 @@ from reconstruct.errors import InputError
 from reconstruct.simulate import km_step_points
 
 __all__ = ["DigitizerNoise", "digitizer_noise", "reading_flags", "HIDDEN_HAZARD_SD", "FLAG_HIDDEN_SHARE",
-           "FLAG_FIT_SCORE", "FLAG_SHADE_HOP_PX", "FLAG_SHADE_HOP_ERROR", "axis_fit_noise", "trace_roughness",
+           "FLAG_FIT_SCORE", "FLAG_SHADE_HOP_COLUMNS", "FLAG_SHADE_HOP_ERROR", "axis_fit_noise", "trace_roughness",
            "warp_times", "noisy_drops"]
 
 _TICK_FLOOR_PX = 0.5  # a tick mark is found to the nearest pixel
@@ -63,7 +63,7 @@ _LINE_CENTRE_SD_PX = 1.0 / np.sqrt(12.0)  # a stroke's centre, uniform within ha
 HIDDEN_HAZARD_SD = 0.1  # kappa: sd of log(cumulative hazard) per unit of hidden share
 FLAG_HIDDEN_SHARE = 0.15  # an arm without its own ink in this share of its columns is flagged
 FLAG_FIT_SCORE = 0.4  # ... and one whose fit score (quality gate, misfit above 1) reaches this
-FLAG_SHADE_HOP_PX = 10  # ... and one whose trace runs this many measured columns on another arm's grey
+FLAG_SHADE_HOP_COLUMNS = 10  # ... and one whose trace runs this many measured columns on another arm's grey
 # ... when that stretch, off by its distance to the nearest other trace, errs by this much averaged over the
 # whole curve (a third of the 0.01 MAE bar; held-out stata_000's three swapped stretches: 0.0035 to 0.0045)
 FLAG_SHADE_HOP_ERROR = 0.003
@@ -207,7 +207,7 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
                        "drawn over the panel, or another line's end) while the at-risk table still has patients: "
                        "read up to there only")
         hop = arm.quality.get("shade_hop")
-        if hop and hop["columns"] >= FLAG_SHADE_HOP_PX and hop.get("error", 0.0) >= FLAG_SHADE_HOP_ERROR:
+        if hop and hop["columns"] >= FLAG_SHADE_HOP_COLUMNS and hop.get("error", 0.0) >= FLAG_SHADE_HOP_ERROR:
             why.append(f"its trace from t={hop['time'][0]:g} to {hop['time'][1]:g} runs on ink of another curve's grey "
                        f"({hop['grey']:g} against its own {hop['own_grey']:g}, the other's {hop['other_grey']:g}): "
                        "the traces of two curves of one colour may have swapped there "

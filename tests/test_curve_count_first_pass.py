@@ -118,3 +118,62 @@ def test_a_masked_retrace_with_fewer_arms_still_takes_a_clean_first_trace_that_r
     # a retrace with more arms than the first tracing keeps its own
     assert _keep_tails(masked + [arm(20.0, 0.3, "#5a5a5a")], False, (first[0][:1], False, [False], []))[0].time[-1] \
         == 33.0
+
+
+def test_a_line_of_a_ribbons_colour_drawn_away_from_the_ribbon_stays():
+    # review of drop_fills: every other path of a fill's colour was dropped however far from the ribbon. Arm A
+    # (colour 0) in a 25-row ribbon of colour 1; arm B a line of colour 1 drawn 8-68 rows below the ribbon; R a
+    # stray thin path (colour 2). Before: [A, R] kept (B dropped with the ribbon's border path); now [A, B, R]
+    from reconstruct.digitize.path_pruning import drop_fills
+
+    size, n = (240, 400), 400
+    a, b = np.linspace(20, 120, n).astype(int), np.linspace(40, 200, n).astype(int)
+
+    def line(rows):
+        w = np.zeros(size, np.float32)
+        for c, r in enumerate(rows):
+            w[max(r - 1, 0): r + 2, c] = 1.0
+        return w
+
+    ribbon = np.zeros(size, np.float32)
+    for c in range(n):
+        ribbon[max(a[c] - 12, 0): a[c] + 13, c] = 1.0
+    colour1 = np.maximum(ribbon, line(b))
+    border = (1, _path(np.maximum(a - 12, 0)), colour1)
+    arm_a, arm_b, stray = (0, _path(a), line(a)), (1, _path(b), colour1), (2, _path(np.full(n, 230)), line([230] * n))
+    for want in (1, 2):
+        kept = drop_fills([arm_a, border, arm_b, stray], want)
+        assert [item[1] for item in kept] == [arm_a[1], arm_b[1], stray[1]]
+
+
+def test_one_retrace_path_keeps_one_first_path_only():
+    # review of all_kept_or_riding: a real arm B running 3 rows under A for 82% of its columns, then 40 rows
+    # apart, was counted kept by the retrace's A (which kept A too): True before, a real arm lost
+    n = 400
+    a = np.linspace(20, 150, n).astype(np.int64)
+    b = a + 3
+    b[330:] = a[330:] + 40
+    words = np.zeros((200, n), bool)
+    assert not all_kept_or_riding([_path(a), _path(b)], [_path(a)], words)
+    assert all_kept_or_riding([_path(a), _path(b)], [_path(a), _path(b + 1)], words)
+    # nor is a lost path riding only near another path (no word under it) one that was no curve
+    assert not all_kept_or_riding([_path(a), _path(a + 3)], [_path(a)], words)
+
+
+def test_a_retrace_arm_takes_the_nearest_clean_first_trace():
+    # review of _keep_tails: with fewer arms in the retrace, the first clean trace within 2 px was taken, even when
+    # it was another curve (1.2 px away) listed before the arm's own first trace
+    from reconstruct.digitize.digitized import DigitizedArm
+    from reconstruct.digitize.figure import _keep_tails
+
+    def arm(end, level, colour):
+        quality = {"survival_per_px": 0.004, "time_per_px": 0.06}
+        return DigitizedArm(None, colour, np.array([0.0, 5.0, 10.0, end]), np.array([1.0, 0.8, level, level]),
+                            np.array([]), np.array([]), quality)
+
+    masked = [arm(33.0, 0.6, "#353535")]
+    first = ([arm(48.0, 0.61, "#5a5a5a"), arm(48.0, 0.6, "#353535")], False, [False, False], [])
+    kept = _keep_tails(masked, False, first)
+    assert len(kept) == 1
+    assert kept[0].colour == "#353535"
+    assert kept[0].time[-1] == 48.0

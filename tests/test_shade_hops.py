@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from reconstruct.digitize.shade_hops import shade_hops
-from reconstruct.draw_noise import FLAG_SHADE_HOP_ERROR, FLAG_SHADE_HOP_PX, reading_flags
+from reconstruct.draw_noise import FLAG_SHADE_HOP_COLUMNS, reading_flags
 
 DARK, LIGHT = 60, 110  # grey levels of the two lines (stata_000's curves: 60, 87 and 101)
 
@@ -74,7 +74,7 @@ def test_a_short_foreign_run_is_measured():
     short = [_path((0, 20.0), (190, 60.0)), _path((0, 60.0), (190, 20.0))]
     hops = shade_hops(_panel(), short, [0, 0], [2, 2])
     assert hops[0] is not None
-    assert hops[0].columns == 8 < FLAG_SHADE_HOP_PX
+    assert hops[0].columns == 8 < FLAG_SHADE_HOP_COLUMNS
 
 
 def _digitized(hops):
@@ -88,10 +88,40 @@ def test_reading_flags_an_arm_whose_trace_runs_on_another_curves_grey_when_the_s
     # columns are not
     hop = {"time": [42.5487, 47.6112], "columns": 56, "grey": 82.0, "own_grey": 101.0, "other_grey": 87.0,
            "error": 0.00345}
-    assert FLAG_SHADE_HOP_ERROR == 0.003
-    flags = reading_flags(_digitized([None, hop, dict(hop, columns=FLAG_SHADE_HOP_PX - 1), dict(hop, error=0.002,
+    flags = reading_flags(_digitized([None, hop, dict(hop, columns=FLAG_SHADE_HOP_COLUMNS - 1), dict(hop, error=0.002,
                                                                                                  columns=19)]),
                           ["A", "B", "C", "D"])
+    # a swap erring by a third of the 0.01 MAE bar (0.0034) is flagged, one of a fifth (0.0020, above) is not
+    assert "A" in reading_flags(_digitized([dict(hop, error=0.0034)]), ["A"])
     assert flags == {"B": "its trace from t=42.5487 to 47.6112 runs on ink of another curve's grey (82 against its "
                           "own 101, the other's 87): the traces of two curves of one colour may have swapped there "
                           "(error 0.003 or more)"}
+
+
+def test_a_short_swap_far_off_is_reported_over_a_long_stretch_close_by():
+    # review: only the longest stretch was reported. The dark trace rides the light line 10 rows off over
+    # columns 20-59 (38 measured, error 10 px * 0.095) and the light line 210 rows off over 330-359 (28 measured,
+    # error 210 px * 0.07); before, the first (0.0024 in survival at 1/400 per row, under the flag) was reported
+    gray = np.full((420, 400), 255, np.uint8)
+    gray[19:22, :] = DARK
+    gray[29:32, :200] = LIGHT
+    gray[229:232, 200:] = LIGHT
+
+    def path(*levels):
+        cols = np.array([c for c, _ in levels] + [399], float)
+        return cols, np.array([r for _, r in levels] + [levels[-1][1]], float)
+
+    dark = path((0, 20.0), (20, 30.0), (60, 20.0), (330, 230.0), (360, 20.0))
+    light = path((0, 30.0), (20, 20.0), (60, 30.0), (200, 230.0), (330, 20.0), (360, 230.0))
+    hop = shade_hops(gray, [dark, light], [0, 0], [2, 2])[0]
+    assert hop is not None
+    assert (hop.col0, hop.col1, hop.columns, hop.gap_px, hop.share) == (331, 358, 28, 210.0, 0.07)
+    assert hop.gap_px * hop.share / 400 == pytest.approx(0.0368, abs=1e-4)
+
+
+def test_a_shade_hop_states_its_gap_and_share():
+    # review: gap_px and share defaulted to 0.0, so a hop built without them put no error on its trace
+    from reconstruct.digitize.shade_hops import ShadeHop
+
+    with pytest.raises(TypeError):
+        ShadeHop(151, 198, 48, 1, 110.0, 60.0, 110.0)  # type: ignore[call-arg]

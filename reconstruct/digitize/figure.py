@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
-from reconstruct.digitize.axes import calibrate_axes, panels
+from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import find_censor_marks
 from reconstruct.digitize.colour_paths import trace_arms
@@ -202,7 +202,7 @@ def digitize_image(
     )
 
 
-def _keeps_curves(first, masked, text: NDArray[np.bool_]) -> bool:
+def _keeps_curves(first: tuple[Any, ...], masked: tuple[Any, ...], text: NDArray[np.bool_]) -> bool:
     """True when the ``masked`` retrace keeps every curve of the ``first`` tracing: as many arms or more, or
     fewer where each path lost rode the words (``text``) and other paths (:func:`all_kept_or_riding`)."""
     if len(masked[0]) >= len(first[0]):
@@ -215,8 +215,8 @@ def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[Digitize
 
     The retrace masks every word's box, and a curve running under a label printed on it loses its tail
     there. An arm of the first tracing that stayed on its curve (no bare drop, no cut, no bare gap),
-    follows the same curve over the whole of the retraced arm (within 2 pixels on average; the
-    colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
+    follows the same curve over the whole of the retraced arm (within 2 pixels on average, the nearest such;
+    the colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
     the better trace of that curve. The retrace may hold fewer arms (a path riding a label shed:
     :func:`_keeps_curves`), never more.
     """
@@ -228,14 +228,14 @@ def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[Digitize
     for arm in arms:
         grid = np.linspace(0.0, float(arm.time[-1]), 200)
         tol = 2.0 * float(arm.quality["survival_per_px"])
-        best = None
-        for j, old in enumerate(before):
+        best, best_miss = None, tol
+        for j, old in enumerate(before):  # the nearest: a lost curve within 2 px of this one must not stand in for it
             if (j in used or strayed[j] or old.time[-1] <= arm.time[-1] + 3.0 * float(arm.quality["time_per_px"])
                     or arm.time[-1] < 0.5 * old.time[-1]):
                 continue
-            if float(np.mean(np.abs(_survival_at(old, grid) - _survival_at(arm, grid)))) <= tol:
-                best = j
-                break
+            miss = float(np.mean(np.abs(_survival_at(old, grid) - _survival_at(arm, grid))))
+            if miss <= best_miss:
+                best, best_miss = j, miss
         if best is None:
             out.append(arm)
         else:
@@ -315,19 +315,40 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         label = _legend_label(gray, weights[k], path, flipped, (r0, c0), others) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
                               bare=(bare_px, c0 + bare_col), covered=covered))
-    arms = _with_shade_hops(arms, cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), traced_px,
-                            [colours[k].hex for k, _, _ in paths], [p.half_width for _, p, _ in paths], x_cal, c0,
-                            abs(float(y_cal.slope)))
+    arms = _with_shade_hops(arms, cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), traced_px, [k for k, _, _ in paths],
+                            [p.half_width for _, p, _ in paths], x_cal, c0, abs(float(y_cal.slope)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
     return arms, flipped, strayed, notes, [path for _, path, _ in paths]
 
 
-def _with_shade_hops(arms, gray, traced_px, hexes, half_widths, x_cal, c0, px_surv: float) -> list[DigitizedArm]:
+def _with_shade_hops(arms: list[DigitizedArm], gray: NDArray[np.uint8],
+                     traced_px: list[tuple[NDArray[np.float64], NDArray[np.float64]]], clusters: list[int],
+                     half_widths: list[int], x_cal: AxisCalibration, c0: int, px_surv: float) -> list[DigitizedArm]:
     """``arms`` with ``quality["shade_hop"]``: the stretch ``[t0, t1]`` of its trace drawn in another arm's grey
     (:func:`reconstruct.digitize.shade_hops.shade_hops`), its measured columns and greys, and ``error``: the
-    mean survival error over the whole trace that swapping the stretch puts on it at least; None when there is none."""
-    hops = shade_hops(gray, traced_px, [hexes.index(h) for h in hexes], half_widths)
+    mean survival error over the whole trace that swapping the stretch puts on it at least; None when there is none.
+
+    Parameters
+    ----------
+    arms : list of DigitizedArm
+        The traced arms, in the order of ``traced_px``.
+    gray : ndarray of shape (rows, cols), uint8
+        The panel crop in grey levels.
+    traced_px : list of (cols, rows)
+        Each arm's step corners in crop pixels, rows top down.
+    clusters : list of int
+        Each arm's colour cluster index (as traced); only arms of one cluster are compared.
+    half_widths : list of int
+        Each arm's line half width in pixels.
+    x_cal : AxisCalibration
+        The time axis, from image columns.
+    c0 : int
+        Image column of the crop's first column.
+    px_surv : float
+        Survival per pixel row.
+    """
+    hops = shade_hops(gray, traced_px, clusters, half_widths)
     out = []
     for arm, hop in zip(arms, hops, strict=True):
         found = None if hop is None else {

@@ -258,7 +258,14 @@ def fill_depth(path, weight: NDArray[np.float32]) -> float:
     return float(np.median(depths)) if depths else 0.0
 
 
-def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
+def _fill_mask(weight: NDArray[np.float32], thickest: int) -> NDArray[np.bool_]:
+    """Pixels of ``weight >= 0.5`` in upright runs deeper than a line may be (``thickest`` rows): the filled area."""
+    mask = (np.asarray(weight) >= 0.5).astype(np.uint8)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((thickest + 1, 1), np.uint8)).astype(bool)
+
+
+def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0, in_fill: float = 0.2,
+               on_fill: float = 0.75):
     """Drop paths traced through a filled area rather than along a line, until ``want`` remain.
 
     A translucent confidence ribbon whose colour is a line colour of its own (survminer's grey palette:
@@ -270,8 +277,11 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
     trace_arms lets a line be, ``2 * max(4, rows // 60) + 1`` (a fill's own map gives it a window as deep
     as the fill: survminer_bw_011's overlapping grey ribbons, 11 rows deep in a 13-row window). The deepest goes
     first; then the other paths of a colour dropped so, however shallow (a colour that fills a ribbon is no
-    line's: survminer_bw_011's third path of the ribbons' grey rode their border and a line's rim); fewer than
-    ``want`` paths are never left.
+    line's: survminer_bw_011's third path of the ribbons' grey rode their border and a line's rim, 35% of its
+    columns in the fill and 84% in it or within stroke reach of another path), where ``in_fill`` of its drawn
+    columns or more lie in the fill (its colour's upright runs deeper than a line may be) and ``on_fill`` in it
+    or within stroke reach of another path. A path of that colour drawn away from the ribbon and the other
+    curves is a line and stays. Fewer than ``want`` paths are never left.
     """
     if len(paths) <= want or any(item[2] is None for item in paths):
         return list(paths)
@@ -284,9 +294,12 @@ def drop_fills(paths, want: int, *, ratio: float = 3.0, min_depth: float = 6.0):
     fills = [i for i, (d, item) in enumerate(zip(depth, paths, strict=True))
              if d >= max(ratio * max(line, 1.0), min_depth) and d > min(2 * item[1].half_width + 1, thickest)]
     drop = sorted(fills, key=lambda i: -depth[i])[: len(paths) - want]
-    # a colour that fills a ribbon is no line's: its other paths ride the ribbon's border or a line's rim in it
-    fill_colours = {paths[i][0] for i in drop}
-    rest = [i for i, item in enumerate(paths) if item[0] in fill_colours and i not in drop]
+    # a colour that fills a ribbon is no line's: its other paths that ride the ribbon and the lines in it go too; one
+    # drawn away from them is a line of that colour and stays
+    ribbons = {k: _fill_mask(full[k], thickest) for k in {paths[i][0] for i in drop}}
+    rest = [i for i, (k, path, _) in enumerate(paths) if k in ribbons and i not in drop
+            and _near_share(path, [], ribbons[k]) >= in_fill
+            and _near_share(path, [p for j, (_, p, _) in enumerate(paths) if j != i], ribbons[k]) >= on_fill]
     drop += sorted(rest, key=lambda i: -depth[i])[: max(len(paths) - want - len(drop), 0)]
     return [item for i, item in enumerate(paths) if i not in drop]
 
@@ -332,14 +345,20 @@ def _near_share(path, others, words: NDArray[np.bool_] | None = None) -> float:
     return float(np.mean(near))
 
 
-def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float = 0.8) -> bool:
+def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float = 0.8,
+                       on_words: float = 0.2) -> bool:
     """True when every path of a first tracing is kept by a second one, or was only riding words and other paths.
 
     The panel is traced a second time with the words printed in it masked (``words``); the second
-    tracing may find fewer paths. A first path is kept when ``share`` of its drawn columns lie within
-    stroke reach of a second path; one that is not was no curve when as large a share lies on the words
-    or within stroke reach of the other first paths (a noisy line's second trace, zigzagging around the
-    line, that ran off onto a label printed beside it: scan_006). A curve the words hid is neither.
+    tracing may find fewer paths. The tracings are matched one to one, each second path to the first
+    path it follows best (so a second path stands for one first path only: two curves running close for
+    a while are two); a matched first path is kept when ``share`` of its drawn columns lie within stroke
+    reach of the second paths, or of them, the other first paths and the words (scan_006's noisy line,
+    traced twice: 72% of its first trace near the second tracing, 81% with the twin and the words). A first
+    path no second path stands for was no curve only when ``on_words`` of its drawn columns or more lie on
+    the words (scan_006's twin trace, zigzagging around the line, that ran off onto a label: 23%) and
+    ``share`` of them on the words or within stroke reach of the other paths. A curve the words hid is
+    neither, nor is one that only runs near another curve.
 
     Parameters
     ----------
@@ -349,10 +368,18 @@ def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float 
         The words' pixels, in that orientation.
     share : float, default 0.8
         Least share of drawn columns (as :func:`drop_duplicates`).
+    on_words : float, default 0.2
+        Least share of an unmatched path's drawn columns on the words.
     """
+    from scipy.optimize import linear_sum_assignment  # loaded here: scipy is heavy and most figures never get here
+
+    near = np.array([[_near_share(path, [other]) for other in second] for path in first]).reshape(len(first), -1)
+    matched, _ = linear_sum_assignment(-near)  # each second path stands for the first path it follows best
     for i, path in enumerate(first):
-        if _near_share(path, second) >= share:
+        if i in matched and _near_share(path, second) >= share:
             continue
-        if _near_share(path, [p for j, p in enumerate(first) if j != i], words) < share:
+        if i not in matched and _near_share(path, [], words) < on_words:
+            return False  # a first path no second path stands for is a curve lost, unless it ran onto the words
+        if _near_share(path, [*second, *(p for j, p in enumerate(first) if j != i)], words) < share:
             return False
     return True

@@ -41,7 +41,7 @@ _MIN_HALF_WIDTH = 2
 
 @dataclass(frozen=True)
 class ShadeHop:
-    """The longest stretch of one trace drawn in another trace's grey.
+    """The stretch of one trace drawn in another trace's grey that errs most (largest ``gap_px * share``).
 
     Attributes
     ----------
@@ -68,8 +68,8 @@ class ShadeHop:
     shade: float
     own: float
     of_other: float
-    gap_px: float = 0.0
-    share: float = 0.0
+    gap_px: float
+    share: float
 
 
 def _rows_per_column(paths, n_cols: int) -> NDArray[np.float64]:
@@ -102,9 +102,28 @@ def _runs(rows: NDArray[np.float64], usable: NDArray[np.int64], cores: NDArray[n
     return out
 
 
+def _stretch_hop(stretch: list[tuple[int, int, int, float]], k: int, rows: NDArray[np.float64], groups: Sequence[int],
+                 rivals: list[tuple[int, float]], ref: float) -> ShadeHop:
+    """The :class:`ShadeHop` of trace ``k`` over the runs ``stretch`` (each ``(col0, col1, columns, grey)``)."""
+    grey = float(np.average([s[3] for s in stretch], weights=[s[2] for s in stretch]))
+    j, of = min(rivals, key=lambda r: abs(r[1] - grey))
+    col0, col1 = stretch[0][0], stretch[-1][1]
+    mates = rows[[m for m in range(rows.shape[0]) if m != k and groups[m] == groups[k]], col0: col1 + 1]
+    with np.errstate(invalid="ignore"):
+        gap = np.nanmin(np.abs(mates - rows[k, col0: col1 + 1]), axis=0, initial=np.inf)
+    gap = gap[np.isfinite(gap)]
+    return ShadeHop(col0, col1, sum(s[2] for s in stretch), j, round(grey, 1), round(ref, 1), round(of, 1),
+                    gap_px=round(float(gap.mean()) if gap.size else 0.0, 2),
+                    share=round((col1 - col0 + 1) / max(int(np.isfinite(rows[k]).sum()), 1), 4))
+
+
 def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
                groups: Sequence[int], half_widths: Sequence[int]) -> list[ShadeHop | None]:
-    """The longest stretch of each trace drawn in the grey of another trace of its colour cluster.
+    """The stretch of each trace drawn in the grey of another trace of its colour cluster that errs most.
+
+    Of a trace's stretches, the one with the largest ``gap_px * share`` (the error it puts on the trace at
+    least) is reported, the longest on a tie: a long stretch a few pixels off its mate does not hide a
+    short swap far off.
 
     Parameters
     ----------
@@ -159,18 +178,11 @@ def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64
             if abs(shade - near_rival) + 0.25 * abs(near_rival - ref) < abs(shade - ref):
                 stretch.append(run)
                 continue
-            cols = sum(s[2] for s in stretch)
-            if stretch and (best is None or cols > best.columns):
-                grey = float(np.average([s[3] for s in stretch], weights=[s[2] for s in stretch]))
-                j, of = min(rivals, key=lambda r: abs(r[1] - grey))
-                col0, col1 = stretch[0][0], stretch[-1][1]
-                mates = rows[[m for m in range(n) if m != k and groups[m] == groups[k]], col0: col1 + 1]
-                with np.errstate(invalid="ignore"):
-                    gap = np.nanmin(np.abs(mates - rows[k, col0: col1 + 1]), axis=0, initial=np.inf)
-                gap = gap[np.isfinite(gap)]
-                best = ShadeHop(col0, col1, cols, j, round(grey, 1), round(ref, 1), round(of, 1),
-                                gap_px=round(float(gap.mean()) if gap.size else 0.0, 2),
-                                share=round((col1 - col0 + 1) / max(int(np.isfinite(rows[k]).sum()), 1), 4))
+            if stretch:
+                hop = _stretch_hop(stretch, k, rows, groups, rivals, ref)
+                # the most harmful stretch: a long one a few pixels off must not hide a short swap far off
+                if best is None or (hop.gap_px * hop.share, hop.columns) > (best.gap_px * best.share, best.columns):
+                    best = hop
             stretch = []
         out[k] = best
     return out
