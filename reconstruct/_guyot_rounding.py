@@ -23,11 +23,6 @@ def _cumulative_round(expected: NDArray[np.float64], cap: float) -> NDArray[np.f
     return np.diff(totals, prepend=0.0)
 
 
-def _uncensored(curve_s: NDArray[np.float64], n0: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Events per point and patients not yet censored (``M``) when nobody is censored before the curve's end."""
-    return _cumulative_round(n0 * (curve_s[:-1] - curve_s[1:]), n0), np.full(curve_s.size - 1, n0)
-
-
 def _tracking_round(m, s, fixed, fixed_events, cap):
     """Whole events per point that keep the KM of the events on the curve (Guyot's rule).
 

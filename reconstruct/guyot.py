@@ -20,8 +20,7 @@ and the two steps alternate until they agree. The alternation can settle on a wr
 censorings early, an event too many later, the table missed): when the solution misses the table, or the
 curve by more than the precision on average, it is run a second time from the at-risk
 counts of the table with each drop rounded against the KM so far (Guyot's rule), and the solution that
-misses the table, then the curve, least is kept; given the number of patients only, the one that censors
-nobody before the curve's end competes too.
+misses the table, then the curve, least is kept.
 
 References
 ----------
@@ -37,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct._guyot_rounding import _cumulative_round, _misfit, _start, _tracking_round, _uncensored
+from reconstruct._guyot_rounding import _cumulative_round, _misfit, _start, _tracking_round
 from reconstruct._marked_tail import MarkedTail
 from reconstruct.isotonic import isotonic_decreasing
 from reconstruct.log_pmf import binom_logpmf, geometric_logpmf
@@ -478,11 +477,8 @@ def solve_guyot(
             return first
         second = _solve_once(clock_t, curve_s, clock_a, a_n, rate, use_heights, precision, max_iter, marked,
                              tracking=True)
-        # table first, then curve; a tie keeps the first. With the number of patients only, the alternation can
-        # censor where the steps show nobody was (prism_005: 9 censored, the KM at 0 where the curve holds 1/29):
-        # the solution with nobody censored before the curve's end is a third candidate.
-        candidates = [first, second] + ([(*_uncensored(curve_s, float(a_n[0])), True, 0)] if a_time.size == 1 else [])
-        return min(candidates, key=lambda c: _misfit(*rows(c[0], c[1]), curve_t, curve_s, a_time, a_n))
+        # table first, then curve; a tie keeps the first
+        return second if _misfit(*rows(second[0], second[1]), curve_t, curve_s, a_time, a_n) < miss else first
 
     events, m, converged, iters = run(None)
     has_tail = curve_t[-1] > a_time[-1]
