@@ -131,8 +131,9 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
     return _with_misread(run, reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}}))
 
 
-_MISREAD = ("its at-risk row was read in doubt (cells misread and set aside, read again, read from their ink, cut "
-            "from a box over two rows or printed too small; the notes say which); its other cells may be misread too")
+# the causes (cells set aside, read again or from their ink, cut from a box over two rows, digits too small) are
+# each said in the notes; the flag says only that the row is in doubt, once per arm
+_MISREAD = "its at-risk row was read in doubt (the notes say why); its other cells may be misread too"
 
 
 def _misread_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
