@@ -70,6 +70,17 @@ def test_a_second_trace_riding_a_line_and_a_label_is_no_curve_lost():
     assert not all_kept_or_riding([_path(line), _path(other), _path(apart)], second, words)
     # every first path kept by a second one (a path followed within stroke reach)
     assert all_kept_or_riding([_path(line), _path(other)], [_path(line + 1), _path(other)], words)
+    # review: a stray second path near no first path stands for none, so it cannot hide a lost curve that only
+    # runs close to another for 82% of its columns, whatever the order of the first paths
+    close = line + 3
+    close[330:] = line[330:] + 40
+    label = np.full(n, 190)  # a path along a line of words, all of it on them
+    on_label = np.zeros((200, n), bool)
+    on_label[188:193, :] = True
+    stray = np.full(n, 5)
+    assert not all_kept_or_riding([_path(line), _path(close), _path(label)], [_path(line), _path(stray)], on_label)
+    assert not all_kept_or_riding([_path(line), _path(label), _path(close)], [_path(line), _path(stray)], on_label)
+    assert all_kept_or_riding([_path(line), _path(label)], [_path(line), _path(stray)], on_label)  # words only
 
 
 def test_every_path_of_a_colour_that_fills_a_ribbon_goes_with_its_fills():

@@ -125,3 +125,24 @@ def test_a_shade_hop_states_its_gap_and_share():
 
     with pytest.raises(TypeError):
         ShadeHop(151, 198, 48, 1, 110.0, 60.0, 110.0)  # type: ignore[call-arg]
+
+
+def test_a_stretch_too_short_to_judge_does_not_hide_a_long_one():
+    # review: ranked by error alone, an 8-column stretch 390 rows off (error 0.0195, under the flag's length)
+    # hid a 78-column stretch 30 rows off (error 0.0146); with the flag's length given, the judged one wins
+    gray = np.full((420, 400), 255, np.uint8)
+    gray[19:22, :] = DARK
+    gray[49:52, :300] = LIGHT
+    gray[409:412, 300:] = LIGHT
+
+    def path(*levels):
+        cols = np.array([c for c, _ in levels] + [399], float)
+        return cols, np.array([r for _, r in levels] + [levels[-1][1]], float)
+
+    dark = path((0, 20.0), (20, 50.0), (100, 20.0), (380, 410.0), (390, 20.0))
+    light = path((0, 50.0), (20, 20.0), (100, 50.0), (300, 410.0), (380, 20.0), (390, 410.0))
+    hop = shade_hops(gray, [dark, light], [0, 0], [2, 2], min_columns=FLAG_SHADE_HOP_COLUMNS)[0]
+    assert (hop.col0, hop.col1, hop.columns, hop.gap_px) == (21, 98, 78, 30.0)
+    assert hop.gap_px * hop.share / 400 == pytest.approx(0.0146, abs=1e-4)
+    short = shade_hops(gray, [dark, light], [0, 0], [2, 2])[0]  # every stretch judged: the short one errs most
+    assert (short.columns, short.gap_px) == (8, 390.0)

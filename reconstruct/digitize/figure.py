@@ -42,6 +42,7 @@ from reconstruct.digitize.path_pruning import (
 from reconstruct.digitize.shade_hops import shade_hops
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
+from reconstruct.draw_noise import FLAG_SHADE_HOP_COLUMNS
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
 from reconstruct.io import provenance as make_provenance
 
@@ -348,7 +349,7 @@ def _with_shade_hops(arms: list[DigitizedArm], gray: NDArray[np.uint8],
     px_surv : float
         Survival per pixel row.
     """
-    hops = shade_hops(gray, traced_px, clusters, half_widths)
+    hops = shade_hops(gray, traced_px, clusters, half_widths, min_columns=FLAG_SHADE_HOP_COLUMNS)
     out = []
     for arm, hop in zip(arms, hops, strict=True):
         found = None if hop is None else {

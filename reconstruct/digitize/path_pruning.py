@@ -354,7 +354,8 @@ def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float 
     path it follows best (so a second path stands for one first path only: two curves running close for
     a while are two); a matched first path is kept when ``share`` of its drawn columns lie within stroke
     reach of the second paths, or of them, the other first paths and the words (scan_006's noisy line,
-    traced twice: 72% of its first trace near the second tracing, 81% with the twin and the words). A first
+    traced twice: 72% of its first trace near the second tracing, 81% with the twin and the words). A second
+    path stands for a first path only when it runs within stroke reach of half of it or more. A first
     path no second path stands for was no curve only when ``on_words`` of its drawn columns or more lie on
     the words (scan_006's twin trace, zigzagging around the line, that ran off onto a label: 23%) and
     ``share`` of them on the words or within stroke reach of the other paths. A curve the words hid is
@@ -374,7 +375,9 @@ def all_kept_or_riding(first, second, words: NDArray[np.bool_], *, share: float 
     from scipy.optimize import linear_sum_assignment  # loaded here: scipy is heavy and most figures never get here
 
     near = np.array([[_near_share(path, [other]) for other in second] for path in first]).reshape(len(first), -1)
-    matched, _ = linear_sum_assignment(-near)  # each second path stands for the first path it follows best
+    pairs = zip(*linear_sum_assignment(-near), strict=True)  # each second path stands for the first it follows best
+    # ... if it follows at least half of it: a stray second path stands for no curve (nor hides one lost)
+    matched = {int(i) for i, j in pairs if near[i, j] >= 0.5}
     for i, path in enumerate(first):
         if i in matched and _near_share(path, second) >= share:
             continue

@@ -117,13 +117,19 @@ def _stretch_hop(stretch: list[tuple[int, int, int, float]], k: int, rows: NDArr
                     share=round((col1 - col0 + 1) / max(int(np.isfinite(rows[k]).sum()), 1), 4))
 
 
+def _rank(hop: ShadeHop, min_columns: int) -> tuple[bool, float, int]:
+    """Order of harm: judged (long enough) first, then the error the stretch puts on its trace, then length."""
+    return hop.columns >= min_columns, hop.gap_px * hop.share, hop.columns
+
+
 def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
-               groups: Sequence[int], half_widths: Sequence[int]) -> list[ShadeHop | None]:
+               groups: Sequence[int], half_widths: Sequence[int], *, min_columns: int = 1) -> list[ShadeHop | None]:
     """The stretch of each trace drawn in the grey of another trace of its colour cluster that errs most.
 
-    Of a trace's stretches, the one with the largest ``gap_px * share`` (the error it puts on the trace at
-    least) is reported, the longest on a tie: a long stretch a few pixels off its mate does not hide a
-    short swap far off.
+    Of a trace's stretches of ``min_columns`` measured columns or more (else of all), the one with the
+    largest ``gap_px * share`` (the error it puts on the trace at least) is reported, the longest on a tie:
+    a long stretch a few pixels off its mate does not hide a short swap far off, and a stretch too short to
+    judge does not hide a long one.
 
     Parameters
     ----------
@@ -135,6 +141,8 @@ def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64
         Colour cluster of each trace; only traces of one cluster are compared.
     half_widths : sequence of int
         Each trace's line half width in pixels; thinner lines than ``_MIN_HALF_WIDTH`` are not judged.
+    min_columns : int, default 1
+        Measured columns a stretch needs to be judged (the flag's, ``draw_noise.FLAG_SHADE_HOP_COLUMNS``).
 
     Returns
     -------
@@ -180,8 +188,9 @@ def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64
                 continue
             if stretch:
                 hop = _stretch_hop(stretch, k, rows, groups, rivals, ref)
-                # the most harmful stretch: a long one a few pixels off must not hide a short swap far off
-                if best is None or (hop.gap_px * hop.share, hop.columns) > (best.gap_px * best.share, best.columns):
+                # the most harmful stretch long enough to judge: a long one a few pixels off must not hide a
+                # short swap far off, nor a stretch too short to judge hide a long one
+                if best is None or _rank(hop, min_columns) > _rank(best, min_columns):
                     best = hop
             stretch = []
         out[k] = best
