@@ -208,7 +208,8 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
                        "read up to there only")
         hop = arm.quality.get("shade_hop")
         if hop and hop["columns"] >= FLAG_SHADE_HOP_COLUMNS and hop.get("error", 0.0) >= FLAG_SHADE_HOP_ERROR:
-            why.append(f"its trace from t={hop['time'][0]:g} to {hop['time'][1]:g} runs on ink of another curve's grey "
+            t0, t1 = hop["time"]
+            why.append(f"its trace from t={t0:.1f} to {t1:.1f} runs on ink of another curve's grey "
                        f"({hop['grey']:g} against its own {hop['own_grey']:g}, the other's {hop['other_grey']:g}): "
                        "the traces of two curves of one colour may have swapped there "
                        f"(error {hop['error']:.3f} or more)")

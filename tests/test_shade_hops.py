@@ -93,7 +93,7 @@ def test_reading_flags_an_arm_whose_trace_runs_on_another_curves_grey_when_the_s
                           ["A", "B", "C", "D"])
     # a swap erring by a third of the 0.01 MAE bar (0.0034) is flagged, one of a fifth (0.0020, above) is not
     assert "A" in reading_flags(_digitized([dict(hop, error=0.0034)]), ["A"])
-    assert flags == {"B": "its trace from t=42.5487 to 47.6112 runs on ink of another curve's grey (82 against its "
+    assert flags == {"B": "its trace from t=42.5 to 47.6 runs on ink of another curve's grey (82 against its "
                           "own 101, the other's 87): the traces of two curves of one colour may have swapped there "
                           "(error 0.003 or more)"}
 
