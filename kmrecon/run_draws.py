@@ -54,13 +54,12 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     # rougher than the reconstruction can follow, untraced stretches): estimated from the figure itself
     # (reconstruct.draw_noise), with the flags of a reading that may be grossly off
     noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision, fit=run.fit)
+    # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the draws
+    # take the other assignment (below); rows read in doubt are flagged too. Carried by the draws, so
+    # summary.json and batches say it
     unsettled = noise is not None and run.match is not None and not run.match.settled
-    if unsettled:
-        # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the
-        # draws take the other assignment (below)
-        noise = replace(noise, flags=_with_unsettled(run, noise.flags))
-    if noise is not None and run.misread_arms:  # carried by the draws, so summary.json and batches say it too
-        noise = replace(noise, flags=_misread_flags(run, noise.flags))
+    if noise is not None:
+        noise = replace(noise, flags=_run_flags(run, noise.flags))
     kwargs = dict(at_risk=run.at_risk if len(run.at_risk) else None, n_patients=params.get("n_patients") or None,
                   total_events=params.get("total_events") or None, precision=precision,
                   method=str(params.get("method", "steps")))
@@ -77,24 +76,32 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
 def _with_table_flags(run: FigureRun, draws: IPDDraws) -> IPDDraws:
     """``draws`` whose ``parameters["reading"]`` flags an unsettled row match and rows read in doubt (so
     summary.json and a batch row say it), when there are any."""
-    flags: dict[str, str] = {}
-    if run.match is not None and not run.match.settled:
-        flags = _with_unsettled(run, flags)
-    if run.misread_arms:
-        flags = _misread_flags(run, flags)
+    flags = _run_flags(run, {})
     if not flags:
         return draws
     return replace(draws, parameters={**draws.parameters, "reading": {"status": "flagged", "arms": flags}})
 
 
-def _with_unsettled(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
-    """``flags`` plus, on every arm, that its at-risk row was chosen on weak evidence (the arms may be swapped)."""
-    why = (f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
-           "the arms may be swapped")
+# the causes (cells set aside, read again or from their ink, cut from a box over two rows, digits too small) are
+# each said in the notes; the flag says only that the row is in doubt, once per arm
+_MISREAD = "its at-risk row was read in doubt (the notes say why); its other cells may be misread too"
+
+
+def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
+    """``flags`` plus what the run itself says: on every arm, that its at-risk row was chosen on weak evidence
+    (an unsettled match: the arms may be swapped), and on each arm whose at-risk row was read in doubt, that it
+    was. Each reason is said once per arm, whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
-    for name in run.arm_names:
-        if why not in out.get(name, ""):  # said once, whether the draws carry it already or not
-            out[name] = "; ".join(filter(None, (out.get(name, ""), why)))
+
+    def add(names, why: str) -> None:
+        for name in names:
+            if why not in out.get(name, ""):
+                out[name] = "; ".join(filter(None, (out.get(name, ""), why)))
+
+    if run.match is not None and not run.match.settled:
+        add(run.arm_names, f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
+                           "the arms may be swapped")
+    add(run.misread_arms, _MISREAD)
     return out
 
 
@@ -126,32 +133,8 @@ def run_reading(run: FigureRun, draws: IPDDraws | None = None) -> dict:
     else:
         vector = run.digitized.provenance.get("source_kind") == "vector"
         flags = {} if vector else reading_flags(run.digitized, run.arm_names, run.fit)
-    if run.match is not None and not run.match.settled:  # which row is whose is a guess, with or without draws
-        flags = _with_unsettled(run, flags)
-    return _with_misread(run, reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}}))
-
-
-# the causes (cells set aside, read again or from their ink, cut from a box over two rows, digits too small) are
-# each said in the notes; the flag says only that the row is in doubt, once per arm
-_MISREAD = "its at-risk row was read in doubt (the notes say why); its other cells may be misread too"
-
-
-def _misread_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
-    """``flags`` plus, on each arm whose at-risk row was read in doubt, that it was (said once)."""
-    out = dict(flags)
-    for name in run.misread_arms:
-        if _MISREAD not in out.get(name, ""):
-            out[name] = "; ".join(filter(None, (out.get(name, ""), _MISREAD)))
-    return out
-
-
-def _with_misread(run: FigureRun, status: dict) -> dict:
-    """``status`` with the arms whose at-risk row was read in doubt flagged too."""
-    from compare.survival.uncertainty import reading_status
-
-    if not run.misread_arms:
-        return status
-    return reading_status({"reading": {"status": "flagged", "arms": _misread_flags(run, status["arms"])}})
+    flags = _run_flags(run, flags)  # which row is whose may be a guess, a row read in doubt: with or without draws
+    return reading_status({"reading": {"status": "flagged" if flags else "ok", "arms": flags}})
 
 
 def _with_other_assignment(draws, curves, marks, kwargs, noise, time_precision, names) -> IPDDraws:

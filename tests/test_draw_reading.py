@@ -164,14 +164,14 @@ def _run(hidden, *, settled=True, kind="raster", draws=None, misread=()):
 
 
 def test_an_arm_with_misread_cells_set_aside_is_flagged_once_with_or_without_draws():
-    from kmrecon.run_draws import _misread_flags, run_reading
+    from kmrecon.run_draws import _run_flags, run_reading
 
     reading = run_reading(_run([0.0, 0.0], misread=("B",)))
     assert reading["status"] == "flagged"
     assert list(reading["arms"]) == ["B"]
     assert "its at-risk row was read in doubt" in reading["arms"]["B"]
     # the draws carry the flag (so summary.json and a batch row say it); reading them adds it no second time
-    carried = _misread_flags(_run([0.0, 0.0], misread=("B",)), {"A": "fit score 0.9"})
+    carried = _run_flags(_run([0.0, 0.0], misread=("B",)), {"A": "fit score 0.9"})
     assert carried["A"] == "fit score 0.9"
     assert carried["B"].count("read in doubt") == 1
     draws = SimpleNamespace(parameters={"reading": {"status": "flagged", "arms": carried}})
