@@ -61,6 +61,15 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in
     return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], not names.by_colour, names.full
 
 
+def _with_marks(arms: Sequence[ArmCurve], marks: Sequence[Any] | None) -> Sequence[ArmCurve]:
+    """``arms`` carrying their censor marks' times (``marks[k]`` for curve ``k``, None for none): the marks count
+    the patients each curve shows leaving (follow-up)."""
+    if marks is None:
+        return arms
+    return [dataclasses.replace(a, censor_time=None if m is None else np.asarray(m, float))
+            for a, m in zip(arms, marks, strict=True)]
+
+
 def _match_named(named, rows, precision, method, mark_times, time_precision, keys, curves_in=None
                  ) -> tuple[ArmMatch, str]:
     """Match again with direct labels; failing that, the legend order (said in the notes), then the fit and the
@@ -140,9 +149,7 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     overridden : str
         A note when the fit overrode the label or colour match, else "".
     """
-    if marks is not None:  # the censor marks count the patients each curve shows leaving (follow-up)
-        arms = [dataclasses.replace(a, censor_time=None if m is None else np.asarray(m, float))
-                for a, m in zip(arms, marks, strict=True)]
+    arms = _with_marks(arms, marks)
     if len(arms) != len(rows) or len(arms) == 1 or len(arms) > 4:
         return match_arms_to_rows(arms, rows), ""
     fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
@@ -242,9 +249,7 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
 
     if len(arms) != len(rows) or not 2 <= len(arms) <= 4:
         return None
-    if marks is not None:
-        arms = [dataclasses.replace(a, censor_time=None if m is None else np.asarray(m, float))
-                for a, m in zip(arms, marks, strict=True)]
+    arms = _with_marks(arms, marks)
     allowed, pinned = pinned_assignments(arms, rows)
     if len(allowed) < 2:
         return None
