@@ -11,8 +11,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 
-def _ink_components(band: NDArray[np.uint8]) -> NDArray[np.int64]:
-    """Bounding boxes (row0, col0, row1, col1) of dark connected components in a band (OpenCV)."""
+def ink_components(band: NDArray[np.uint8]) -> NDArray[np.int64]:
+    """Bounding boxes (row0, col0, row1, col1) of dark connected components in a band (OpenCV, Otsu), none in a
+    band without contrast (less than 40 grey levels: Otsu would split noise)."""
     import cv2
 
     if band.size == 0:
@@ -135,7 +136,7 @@ def _label_boxes_near_axis(
         c_lo, c_hi = max(start - band_px, 0), max(start - 1, 0)
         band = gray[:, c_lo:c_hi]
         offset = np.array([0, c_lo, 0, c_lo])
-    comps = _ink_components(band)
+    comps = ink_components(band)
     if len(comps) == 0:
         return [None] * len(ticks)
     comps = comps + offset

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize.label_boxes import ink_components
 from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 from reconstruct.digitize.risk_tokens import LETTER_DIGITS
@@ -59,17 +60,11 @@ def digit_height_px(gray: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int
     Each box ``(row0, col0, row1, col1)`` is thresholded on its own (OpenCV, Otsu), so coloured or grey digits
     count as well as black ones; a box without contrast is left out. ``inf`` when no box has ink.
     """
-    import cv2
-
     heights = []
     for r0, c0, r1, c1 in boxes:
-        crop = gray[max(r0, 0): r1, max(c0, 0): c1]
-        if crop.size == 0 or int(crop.max()) - int(crop.min()) < 40:
-            continue
-        _, mask = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        if n > 1:
-            heights.append(int(stats[1:, cv2.CC_STAT_HEIGHT].max()))
+        comps = ink_components(gray[max(r0, 0): r1, max(c0, 0): c1])
+        if len(comps):
+            heights.append(int((comps[:, 2] - comps[:, 0]).max()))
     return float(np.median(heights)) if heights else float("inf")
 
 
@@ -399,8 +394,6 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
     list of (TextBox, int, float)
         The cells found, each with its box, count and time.
     """
-    import cv2
-
     if len(cells) < 2 or not np.isfinite(step_px) or step_px < 8:
         return []
     have = [t for _, _, t in cells]
@@ -414,14 +407,12 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
         window = gray[r0:r1, c0:c1]
         if window.size == 0 or int(window.max()) - int(window.min()) < 60:
             continue
-        _, ink = cv2.threshold(window, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-        glyphs = stats[1:][stats[1:, cv2.CC_STAT_HEIGHT] >= 0.3 * (r1 - r0)]
+        comps = ink_components(window)
+        glyphs = comps[comps[:, 2] - comps[:, 0] >= 0.3 * (r1 - r0)]
         if glyphs.size == 0:
             continue
-        x0, y0 = int(glyphs[:, 0].min()), int(glyphs[:, 1].min())
-        x1 = int((glyphs[:, 0] + glyphs[:, 2]).max())
-        y1 = int((glyphs[:, 1] + glyphs[:, 3]).max())
+        y0, x0 = (int(v) for v in glyphs[:, :2].min(axis=0))
+        y1, x1 = (int(v) for v in glyphs[:, 2:].max(axis=0))
         if x0 == 0 or x1 >= window.shape[1] or y0 == 0 or y1 >= window.shape[0]:
             continue  # cut by the window: part of a neighbour, or not a glyph of this row
         boxes.append((r0 + y0, c0 + x0, r0 + y1, c0 + x1))
