@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["glyph_colour", "key_colour", "key_shade", "curve_shades", "figure_curve_shades"]
+__all__ = ["glyph_colour", "key_colour", "key_shade", "curve_shades", "figure_curve_shades", "rows_per_column",
+           "lone_columns"]
 
 _MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
 _MIN_COLOURED_PX = 6
@@ -108,6 +109,38 @@ def _dominant_colour(patch: NDArray[np.uint8]) -> tuple[int, int, int] | None:
     return int(colour[0]), int(colour[1]), int(colour[2])
 
 
+def rows_per_column(paths: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
+                    cols: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Each path's row at each of ``cols``: shape ``(len(paths), len(cols))``, NaN outside the path's columns.
+
+    A path is a step function given at its corners ``(cols, rows)`` (columns ascending; the row holds from one
+    corner to the next).
+    """
+    out = np.full((len(paths), cols.size), np.nan)
+    for k, (c, r) in enumerate(paths):
+        c, r = np.asarray(c, float), np.asarray(r, float)
+        if c.size == 0:
+            continue
+        idx = np.searchsorted(c, cols, side="right") - 1
+        on = (idx >= 0) & (cols <= c[-1])
+        out[k] = np.where(on, r[np.clip(idx, 0, None)], np.nan)
+    return out
+
+
+def lone_columns(rows: NDArray[np.float64], k: int, apart: float) -> NDArray[np.int64]:
+    """Indices of the columns of ``rows`` (from :func:`rows_per_column`) where path ``k`` runs level, with no other
+    path within ``apart`` pixels: where its line's own grey can be measured.
+
+    A column at a step's rise holds the vertical stroke, not the flat line: both sides of it are left out.
+    """
+    own = rows[k]
+    others = np.delete(rows, k, axis=0)
+    with np.errstate(invalid="ignore"):
+        near = np.any(np.abs(others - own) < apart, axis=0) if others.size else np.zeros(own.size, bool)
+        steady = np.concatenate(([False], own[1:] == own[:-1])) & np.concatenate((own[:-1] == own[1:], [False]))
+    return np.flatnonzero(np.isfinite(own) & ~near & steady)
+
+
 def curve_shades(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
                  *, col_range: tuple[int, int], reach: int = 3, apart: float = 8.0) -> list[float | None]:
     """Core grey level of each curve, from the columns where no other curve runs near it.
@@ -131,22 +164,11 @@ def curve_shades(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float
         None for a curve with fewer than 10 usable columns.
     """
     cols = np.arange(*col_range)
-    rows = []
-    for c, r in paths:
-        c, r = np.asarray(c, float), np.asarray(r, float)
-        idx = np.searchsorted(c, cols, side="right") - 1
-        on = (idx >= 0) & (cols <= c[-1])
-        rows.append(np.where(on, r[np.clip(idx, 0, None)], np.nan))
-    rows_arr = np.array(rows) if rows else np.empty((0, cols.size))
+    rows_arr = rows_per_column(paths, cols)
     out: list[float | None] = []
     for k in range(len(paths)):
         own = rows_arr[k]
-        others = np.delete(rows_arr, k, axis=0)
-        with np.errstate(invalid="ignore"):
-            near = np.any(np.abs(others - own) < apart, axis=0) if others.size else np.zeros(cols.size, bool)
-            # a column at a step's rise holds the vertical stroke, not the flat line: skip both sides of it
-            steady = np.concatenate(([False], own[1:] == own[:-1])) & np.concatenate((own[:-1] == own[1:], [False]))
-        usable = np.flatnonzero(np.isfinite(own) & ~near & steady)
+        usable = lone_columns(rows_arr, k, apart)
         if usable.size < 10:
             out.append(None)
             continue

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize.arm_shades import lone_columns, rows_per_column
+
 __all__ = ["ShadeHop", "shade_hops"]
 
 _REACH = 3  # rows either side of the trace searched for the line's core (as arm_shades.curve_shades)
@@ -70,19 +72,6 @@ class ShadeHop:
     of_other: float
     gap_px: float
     share: float
-
-
-def _rows_per_column(paths, n_cols: int) -> NDArray[np.float64]:
-    cols = np.arange(n_cols)
-    rows = np.full((len(paths), n_cols), np.nan)
-    for k, (c, r) in enumerate(paths):
-        c, r = np.asarray(c, float), np.asarray(r, float)
-        if c.size == 0:
-            continue
-        idx = np.searchsorted(c, cols, side="right") - 1
-        on = (idx >= 0) & (cols <= c[-1]) & (cols >= c[0])
-        rows[k] = np.where(on, r[np.clip(idx, 0, None)], np.nan)
-    return rows
 
 
 def _column_cores(gray: NDArray[np.uint8], rows: NDArray[np.float64], usable: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -153,16 +142,12 @@ def shade_hops(gray: NDArray[np.uint8], paths: Sequence[tuple[NDArray[np.float64
     out: list[ShadeHop | None] = [None] * n
     if n < 2 or len(set(groups)) == n:
         return out
-    rows = _rows_per_column(paths, gray.shape[1])
+    rows = rows_per_column(paths, np.arange(gray.shape[1]))
     paper = float(np.median(gray))
     measured = []
     for k in range(n):
         own = rows[k]
-        others = np.delete(rows, k, axis=0)
-        with np.errstate(invalid="ignore"):
-            near = np.any(np.abs(others - own) < _APART, axis=0)
-            steady = np.r_[False, own[1:] == own[:-1]] & np.r_[own[:-1] == own[1:], False]
-        usable = np.flatnonzero(np.isfinite(own) & ~near & steady)
+        usable = lone_columns(rows, k, _APART)
         if usable.size < 10 or half_widths[k] < _MIN_HALF_WIDTH:
             measured.append(None)
             continue
