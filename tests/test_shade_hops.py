@@ -21,9 +21,9 @@ def _panel(dark=DARK, light=LIGHT, *, dashed=False):
     return gray
 
 
-def _path(*levels):
-    """Step corners (cols, rows) of a trace holding ``levels`` = ((first col, row), ...) up to column 199."""
-    cols = np.array([c for c, _ in levels] + [199], float)
+def _path(*levels, last: int = 199):
+    """Step corners (cols, rows) of a trace holding ``levels`` = ((first col, row), ...) up to column ``last``."""
+    cols = np.array([c for c, _ in levels] + [last], float)
     rows = np.array([r for _, r in levels] + [levels[-1][1]], float)
     return cols, rows
 
@@ -106,13 +106,8 @@ def test_a_short_swap_far_off_is_reported_over_a_long_stretch_close_by():
     gray[19:22, :] = DARK
     gray[29:32, :200] = LIGHT
     gray[229:232, 200:] = LIGHT
-
-    def path(*levels):
-        cols = np.array([c for c, _ in levels] + [399], float)
-        return cols, np.array([r for _, r in levels] + [levels[-1][1]], float)
-
-    dark = path((0, 20.0), (20, 30.0), (60, 20.0), (330, 230.0), (360, 20.0))
-    light = path((0, 30.0), (20, 20.0), (60, 30.0), (200, 230.0), (330, 20.0), (360, 230.0))
+    dark = _path((0, 20.0), (20, 30.0), (60, 20.0), (330, 230.0), (360, 20.0), last=399)
+    light = _path((0, 30.0), (20, 20.0), (60, 30.0), (200, 230.0), (330, 20.0), (360, 230.0), last=399)
     hop = shade_hops(gray, [dark, light], [0, 0], [2, 2])[0]
     assert hop is not None
     assert (hop.col0, hop.col1, hop.columns, hop.gap_px, hop.share) == (331, 358, 28, 210.0, 0.07)
@@ -134,13 +129,8 @@ def test_a_stretch_too_short_to_judge_does_not_hide_a_long_one():
     gray[19:22, :] = DARK
     gray[49:52, :300] = LIGHT
     gray[409:412, 300:] = LIGHT
-
-    def path(*levels):
-        cols = np.array([c for c, _ in levels] + [399], float)
-        return cols, np.array([r for _, r in levels] + [levels[-1][1]], float)
-
-    dark = path((0, 20.0), (20, 50.0), (100, 20.0), (380, 410.0), (390, 20.0))
-    light = path((0, 50.0), (20, 20.0), (100, 50.0), (300, 410.0), (380, 20.0), (390, 410.0))
+    dark = _path((0, 20.0), (20, 50.0), (100, 20.0), (380, 410.0), (390, 20.0), last=399)
+    light = _path((0, 50.0), (20, 20.0), (100, 50.0), (300, 410.0), (380, 20.0), (390, 410.0), last=399)
     hop = shade_hops(gray, [dark, light], [0, 0], [2, 2], min_columns=FLAG_SHADE_HOP_COLUMNS)[0]
     assert (hop.col0, hop.col1, hop.columns, hop.gap_px) == (21, 98, 78, 30.0)
     assert hop.gap_px * hop.share / 400 == pytest.approx(0.0146, abs=1e-4)
