@@ -110,25 +110,28 @@ def test_every_path_of_a_colour_that_fills_a_ribbon_goes_with_its_fills():
     assert len(drop_fills([*fills, (3, _path(upper + 3), rim_w), arm_a, arm_b], 1)) == 3
 
 
+def _step_arm(end, level, colour):
+    """A digitized arm falling to 0.8 at 5 and to ``level`` at 10, held to ``end`` (a 250-row, 0.06-per-column axis)."""
+    from reconstruct.digitize.digitized import DigitizedArm
+
+    quality = {"survival_per_px": 0.004, "time_per_px": 0.06}
+    return DigitizedArm(None, colour, np.array([0.0, 5.0, 10.0, end]), np.array([1.0, 0.8, level, level]),
+                        np.array([]), np.array([]), quality)
+
+
 def test_a_masked_retrace_with_fewer_arms_still_takes_a_clean_first_trace_that_runs_on():
     # scan_006: the retrace shed the rider (one arm fewer) and cut the other curve's tail under its label; the
     # first tracing's clean trace of that curve ran on to its end and was not taken (only for equal counts)
-    from reconstruct.digitize.digitized import DigitizedArm
     from reconstruct.digitize.figure import _keep_tails
 
-    def arm(end, level, colour):
-        quality = {"survival_per_px": 0.004, "time_per_px": 0.06}
-        return DigitizedArm(None, colour, np.array([0.0, 5.0, 10.0, end]), np.array([1.0, 0.8, level, level]),
-                            np.array([]), np.array([]), quality)
-
-    masked = [arm(33.0, 0.6, "#353535")]
-    first = ([arm(48.0, 0.6, "#353535"), arm(48.0, 0.62, "#5a5a5a")], False, [False, True], [])
+    masked = [_step_arm(33.0, 0.6, "#353535")]
+    first = ([_step_arm(48.0, 0.6, "#353535"), _step_arm(48.0, 0.62, "#5a5a5a")], False, [False, True], [])
     kept = _keep_tails(masked, False, first)
     assert len(kept) == 1
     assert kept[0].time[-1] == 48.0  # the clean first trace, not the rider (strayed)
     # a retrace with more arms than the first tracing keeps its own
-    assert _keep_tails(masked + [arm(20.0, 0.3, "#5a5a5a")], False, (first[0][:1], False, [False], []))[0].time[-1] \
-        == 33.0
+    more = _keep_tails(masked + [_step_arm(20.0, 0.3, "#5a5a5a")], False, (first[0][:1], False, [False], []))
+    assert more[0].time[-1] == 33.0
 
 
 def test_a_line_of_a_ribbons_colour_drawn_away_from_the_ribbon_stays():
@@ -174,16 +177,10 @@ def test_one_retrace_path_keeps_one_first_path_only():
 def test_a_retrace_arm_takes_the_nearest_clean_first_trace():
     # review of _keep_tails: with fewer arms in the retrace, the first clean trace within 2 px was taken, even when
     # it was another curve (1.2 px away) listed before the arm's own first trace
-    from reconstruct.digitize.digitized import DigitizedArm
     from reconstruct.digitize.figure import _keep_tails
 
-    def arm(end, level, colour):
-        quality = {"survival_per_px": 0.004, "time_per_px": 0.06}
-        return DigitizedArm(None, colour, np.array([0.0, 5.0, 10.0, end]), np.array([1.0, 0.8, level, level]),
-                            np.array([]), np.array([]), quality)
-
-    masked = [arm(33.0, 0.6, "#353535")]
-    first = ([arm(48.0, 0.61, "#5a5a5a"), arm(48.0, 0.6, "#353535")], False, [False, False], [])
+    masked = [_step_arm(33.0, 0.6, "#353535")]
+    first = ([_step_arm(48.0, 0.61, "#5a5a5a"), _step_arm(48.0, 0.6, "#353535")], False, [False, False], [])
     kept = _keep_tails(masked, False, first)
     assert len(kept) == 1
     assert kept[0].colour == "#353535"
