@@ -32,6 +32,7 @@ from kmrecon.run_arms import (
     match_by_agreement,
     match_by_fit,
     name_by_counts,
+    swap_crossed_tails,
 )
 from kmrecon.run_table import figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
@@ -410,10 +411,6 @@ def run_figure(
         notes.append("no at-risk table: reconstructed from the number of patients per arm only")
     if len(set(names)) != len(names):
         raise InputError(f"expected distinct arm names, got {names}; pass --arm-names")
-    curves = pd.concat(
-        [pd.DataFrame({"arm": names[k], "time": a.time, "survival": a.survival}) for k, a in enumerate(fig.arms)],
-        ignore_index=True,
-    )
     if match is not None:  # a legend's "(n=125)" against the table's time-0 cell: a mismatch is worth a look
         for k, j in enumerate(match.rows):
             at_zero = np.asarray(rows[j].n_risk)[np.isclose(np.asarray(rows[j].time, float), 0.0)]
@@ -436,11 +433,16 @@ def run_figure(
         table_notes.extend(mended.gaps)
     table = pd.DataFrame(columns=["arm", "time", "n_risk"])
     if match is not None:
+        fig = swap_crossed_tails(fig, [rows[j] for j in match.rows], names, notes)  # traces of one ink, crossed
         table = pd.concat(
             [pd.DataFrame({"arm": names[k], "time": rows[j].time, "n_risk": rows[j].n_risk})
              for k, j in enumerate(match.rows)],
             ignore_index=True,
         )
+    curves = pd.concat(
+        [pd.DataFrame({"arm": names[k], "time": a.time, "survival": a.survival}) for k, a in enumerate(fig.arms)],
+        ignore_index=True,
+    )
     marks = pd.concat(
         [pd.DataFrame({"arm": names[k], "time": a.censor_time}) for k, a in enumerate(fig.arms)], ignore_index=True
     )

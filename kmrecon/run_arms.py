@@ -14,17 +14,22 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.document import FigureDocument
 from reconstruct.errors import ReconstructionError
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
+from reconstruct.tail_swap import Tail, crossed_tails, swap_after
 
-__all__ = ["match_by_fit", "match_by_agreement", "name_by_counts", "recheck_match"]
+__all__ = ["match_by_fit", "match_by_agreement", "name_by_counts", "recheck_match", "swap_crossed_tails"]
 
 # Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
 # reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
 _SAME_LINE_PX = 4
+# Curves whose colours differ by at most this (per channel, 0-255) are drawn in one ink: a tracer may swap them
+# where they meet. Greys of one ink after JPEG and paper tint differ by a few levels; distinct greys by 40 and more.
+_SAME_INK = 24
 
 
 def _is_vector(digitized) -> bool:
@@ -380,3 +385,51 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
             f"the {match.basis} put rows {list(match.rows)} on the curves with cells the curves show misread, "
             f"rows {list(second.rows)} without them; {hint}")
+
+
+def _ink(colour: str | None) -> NDArray[np.int64] | None:
+    """``(r, g, b)`` of a ``#rrggbb`` colour, None when there is none."""
+    if not colour or not colour.startswith("#") or len(colour) != 7:
+        return None
+    return np.array([int(colour[k:k + 2], 16) for k in (1, 3, 5)], np.int64)
+
+
+def swap_crossed_tails(fig, rows: Sequence[RiskRowInfo], names: Sequence[str], notes: list[str]):
+    """``fig`` with the tails of two same-ink traces exchanged where the table says they took each other's.
+
+    ``rows[k]`` is the at-risk row matched to ``fig.arms[k]``. See :mod:`reconstruct.tail_swap`; the touch
+    distance and the end slack are a line width and a pixel either side. Each swap is said in ``notes``.
+    """
+    arms = list(fig.arms)
+    inks = [_ink(a.colour) for a in arms]
+    changed = False
+    for i, j in itertools.combinations(range(len(arms)), 2):
+        a, b = arms[i], arms[j]
+        if inks[i] is None or inks[j] is None or np.abs(inks[i] - inks[j]).max() > _SAME_INK:
+            continue
+        if not (len(a.time) and len(b.time) and len(rows[i].time) > 1 and len(rows[j].time) > 1):
+            continue
+        px = max(float(arm.quality.get("survival_per_px") or 0.0) for arm in (a, b))
+        t_px = max(float(arm.quality.get("time_per_px") or 0.0) for arm in (a, b))
+        half = max(int(arm.quality.get("line_half_width_px") or 1) for arm in (a, b))
+        tails = [Tail(np.asarray(arm.time, float), np.asarray(arm.survival, float),
+                      np.asarray(arm.censor_time, float), np.asarray(row.time, float), np.asarray(row.n_risk, float))
+                 for arm, row in ((a, rows[i]), (b, rows[j]))]
+        at = crossed_tails(*tails, meet=(2 * half + 2) * px, time_slack=(2 * half + 2) * t_px) if px > 0 else None
+        if at is None:
+            continue
+        new_a, new_b = swap_after(*tails, at)
+        arms[i], arms[j] = (_with_tail(arm, tail) for arm, tail in ((a, new_a), (b, new_b)))
+        changed = True
+        notes.append(f"{names[i]} and {names[j]}: the traces of these curves of one ink took each other's path "
+                     f"after t={at:g}, where they meet (each ended where the other's at-risk row says it cannot); "
+                     "their tails were exchanged: check overlay.png")
+    return dataclasses.replace(fig, arms=tuple(arms)) if changed else fig
+
+
+def _with_tail(arm, tail: Tail):
+    """``arm`` with ``tail``'s corners and marks (a mark's survival is the curve's level at it)."""
+    idx = np.clip(np.searchsorted(tail.time, tail.marks, side="right") - 1, 0, None)
+    marks_s = tail.survival[idx] if tail.time.size else np.empty(0)
+    return dataclasses.replace(arm, time=tail.time, survival=tail.survival, censor_time=tail.marks,
+                               censor_survival=np.asarray(marks_s, float))
