@@ -91,6 +91,9 @@ class FigureRun:
     misread_arms : tuple of str
         Arms whose at-risk row read from the image had cells set aside as misread (the row broke the
         order of numbers at risk): its other cells may be misread too, so the reading is flagged.
+    swapped_tails : tuple of TailSwap
+        Pairs of same-ink arms whose traces' tails were exchanged where they met
+        (:func:`kmrecon.run_arms.swap_crossed_tails`): both arms' readings are flagged.
     """
 
     digitized: Any
@@ -111,6 +114,7 @@ class FigureRun:
     table_cells: tuple[TableCell, ...] = ()
     table_notes: tuple[str, ...] = ()
     misread_arms: tuple[str, ...] = ()
+    swapped_tails: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -432,8 +436,10 @@ def run_figure(
         notes.extend(mended.gaps)
         table_notes.extend(mended.gaps)
     table = pd.DataFrame(columns=["arm", "time", "n_risk"])
-    if match is not None:
-        fig = swap_crossed_tails(fig, [rows[j] for j in match.rows], names, notes)  # traces of one ink, crossed
+    x_end = float(fig.x_calibration.to_value(fig.panel[3])) - time_precision  # a table beyond the axis: not seen
+    swapped_tails: tuple = ()
+    if match is not None:  # traces of one ink, crossed: flagged on the reading (run_draws._run_flags)
+        fig, swapped_tails = swap_crossed_tails(fig, [rows[j] for j in match.rows], names, notes, time_limit=x_end)
         table = pd.concat(
             [pd.DataFrame({"arm": names[k], "time": rows[j].time, "n_risk": rows[j].n_risk})
              for k, j in enumerate(match.rows)],
@@ -468,7 +474,6 @@ def run_figure(
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")
-    x_end = float(fig.x_calibration.to_value(fig.panel[3])) - time_precision  # a table beyond the axis: not seen
     fits = tuple(
         score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
                   table_time=None if match is None else rows[match.rows[k]].time,
@@ -485,7 +490,7 @@ def run_figure(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
         reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov,
         status=status, fit=fits, exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
-        misread_arms=tuple(misread_arms),
+        misread_arms=tuple(misread_arms), swapped_tails=swapped_tails,
     )
     if status == "misfit" and not accept_misfit:
         raise MisfitError(misfit_message(fits), fits=fits, result=run)

@@ -90,7 +90,8 @@ _MISREAD = "its at-risk row was read in doubt (the notes say why); its other cel
 def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     """``flags`` plus what the run itself says: on every arm, that its at-risk row was chosen on weak evidence
     (an unsettled match: the arms may be swapped), and on each arm whose at-risk row was read in doubt, that it
-    was. Each reason is said once per arm, whether ``flags`` (a draws' reading) carries it already or not."""
+    was, and on both arms of each pair of traces whose tails were exchanged (:class:`reconstruct.tail_swap.TailSwap`),
+    that they were. Each reason is said once per arm, whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
 
     def add(names, why: str) -> None:
@@ -102,6 +103,8 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
         add(run.arm_names, f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
                            "the arms may be swapped")
     add(run.misread_arms, _MISREAD)
+    for swap in run.swapped_tails:
+        add(swap.arms, swap.describe())
     return out
 
 

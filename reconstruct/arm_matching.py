@@ -23,7 +23,7 @@ from reconstruct.arm_names import name_key, part_of, same_name, similar
 from reconstruct.errors import ReconstructionError
 
 __all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
-           "numbers_costs", "name_key"]
+           "numbers_costs", "name_key", "row_is_evidence", "first_zero"]
 
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
@@ -318,6 +318,22 @@ def _seen_after(arm: ArmCurve, times: NDArray[np.float64], step: float) -> NDArr
     return np.array([int(np.sum(drops > x + gap) + np.sum(marks > x + gap)) for x in times], np.int64)
 
 
+def row_is_evidence(time, n_risk) -> bool:
+    """False for an at-risk row that says nothing of follow-up: under two cells, rising, or starting at 0 (a
+    misread)."""
+    t, n = np.asarray(time, float), np.asarray(n_risk, float)
+    return bool(t.size >= 2 and not np.any(np.diff(n) > 0) and n[0] > 0)
+
+
+def first_zero(time, n_risk) -> int | None:
+    """Index of the first cell of an at-risk row that prints 0, past which its curve cannot run; None when the
+    row has no 0 or is no evidence (:func:`row_is_evidence`)."""
+    if not row_is_evidence(time, n_risk):
+        return None
+    zero = np.flatnonzero(np.asarray(n_risk, float) <= 0)
+    return int(zero[0]) if zero.size else None
+
+
 def follow_up_exclusions(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) -> NDArray[np.bool_]:
     """Pairs that follow-up rules out: a curve showing more patients after a table time than its row has then.
 
@@ -331,15 +347,14 @@ def follow_up_exclusions(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) 
     crowded = np.zeros_like(ended)
     for j, r in enumerate(rows):
         t, n = np.asarray(r.time, float), np.asarray(r.n_risk)
-        if t.size < 2 or np.any(np.diff(n) > 0) or n[0] <= 0:
+        if not row_is_evidence(t, n):
             continue  # a row that rises or starts at 0 is a misread: no evidence
         step = float(np.min(np.diff(t)))
-        zero = np.flatnonzero(n <= 0)
+        k = first_zero(t, n)
         for i, a in enumerate(arms):
             if len(a.time) == 0:
                 continue
-            if zero.size and zero[0] > 0:
-                k = zero[0]
+            if k is not None:
                 ended[i, j] = float(a.time[-1]) > t[k] + _FOLLOW_UP_SLACK * (t[k] - t[k - 1])
             crowded[i, j] = bool(np.any(_seen_after(a, t, step) > n + np.maximum(1.0, _SEEN_SLACK * n)))
     # Marks and drops are counted on the trace: text in the panel read as marks, or a trace hopping between

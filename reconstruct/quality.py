@@ -38,7 +38,8 @@ from reconstruct.csv_columns import arm_rows
 
 __all__ = ["ArmFit", "FitMatch", "KM_TOLERANCE_FLOOR", "KM_TOLERANCE_PER_PRECISION", "BOUND_SLACK",
            "MATCH_MARGIN", "km_tolerance", "score_arm", "table_bound_ratio", "choose_by_fit", "misfit_message",
-           "assess_reconstruction", "check_fit_files", "pair_scorer", "BARE_DROP_TOLERANCE", "SHORT_TOLERANCE"]
+           "assess_reconstruction", "check_fit_files", "pair_scorer", "BARE_DROP_TOLERANCE", "SHORT_TOLERANCE",
+           "short_of_table"]
 
 KM_TOLERANCE_FLOOR = 0.01
 KM_TOLERANCE_PER_PRECISION = 4.0
@@ -189,18 +190,32 @@ def _trace_check(curve_end: float, curve_level: float, table_time, n_risk, bare_
         note = (f"its traced curve drops by {bare_drop:.3f} at t={bare_drop_time:g} where no line is drawn (the "
                 "trace left its curve, for a label or another curve)")
     if table_time is not None and n_risk is not None:
-        rt, n = np.asarray(table_time, float), np.asarray(n_risk, float)
-        alive = rt[(n > 0) & (rt <= (np.inf if time_limit is None else time_limit))]
-        short = float(alive.max()) - curve_end if alive.size else 0.0
-        # a curve ending on the time axis may be hidden in it; and cut off there it cannot move the KM much
-        short_ratio = short / (SHORT_TOLERANCE * max(curve_end, 1e-9)) if curve_level >= 0.05 else 0.0
+        short_ratio, alive = short_of_table(curve_end, curve_level, table_time, n_risk, time_limit)
         if covered_end and short_ratio > 1.0:
             covered, short_ratio = curve_end, 0.0
         if short_ratio > ratio:
             ratio = short_ratio
-            note = (f"its traced curve ends at t={curve_end:g}, before t={float(alive.max()):g} where the at-risk "
+            note = (f"its traced curve ends at t={curve_end:g}, before t={alive:g} where the at-risk "
                     "table still has patients (the trace stopped short of its curve)")
     return ratio, note, covered
+
+
+def short_of_table(curve_end: float, curve_level: float, table_time, n_risk,
+                   time_limit: float | None = None) -> tuple[float, float]:
+    """``(ratio, alive)``: how far a curve ending at ``curve_end`` stops short of its at-risk row, as the fit check
+    rules it (short when ``ratio > 1``), and ``alive``, the row's last time with patients (up to ``time_limit``).
+
+    The ratio is the gap to ``alive`` over ``SHORT_TOLERANCE`` of the curve's end; 0 for a row without patients
+    and for a curve ending below 0.05 (it may be hidden in the time axis, and cut off there it cannot move the KM
+    much). A curve under a box drawn over the panel is the caller's to exempt (``covered_end`` of :func:`score_arm`).
+    """
+    rt, n = np.asarray(table_time, float), np.asarray(n_risk, float)
+    alive = rt[(n > 0) & (rt <= (np.inf if time_limit is None else time_limit))]
+    if not alive.size:
+        return 0.0, float("nan")
+    short = float(alive.max()) - curve_end
+    ratio = short / (SHORT_TOLERANCE * max(curve_end, 1e-9)) if curve_level >= 0.05 else 0.0
+    return ratio, float(alive.max())
 
 
 def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, precision: float,

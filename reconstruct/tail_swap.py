@@ -11,17 +11,20 @@ t=48, ran on to 49).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct.quality import SHORT_TOLERANCE
+from reconstruct.arm_matching import first_zero
+from reconstruct.quality import short_of_table
 
-__all__ = ["Tail", "crossed_tails", "swap_after"]
+__all__ = ["Tail", "TailSwap", "crossed_tails", "swap_after"]
 
 
-class Tail(NamedTuple):
+@dataclass(frozen=True)
+class Tail:
     """A traced curve's step corners and censor-mark times, with its at-risk row."""
 
     time: NDArray[np.float64]
@@ -31,36 +34,29 @@ class Tail(NamedTuple):
     row_n: NDArray[np.float64]
 
 
-def _last_alive(tail: Tail) -> float | None:
-    """Latest table time at which the row still has patients (None for a row without one)."""
-    alive = tail.row_time[tail.row_n > 0]
-    return float(alive.max()) if alive.size else None
+@dataclass(frozen=True)
+class TailSwap:
+    """Two arms whose traces' tails were exchanged from time ``at`` on (:func:`crossed_tails`)."""
+
+    arms: tuple[str, str]
+    at: float
+
+    def describe(self) -> str:
+        """The reading flag put on both arms."""
+        return (f"tails of curves {self.arms[0]} and {self.arms[1]} exchanged after t={self.at:g}: same-ink traces "
+                "crossed (each ended where the other's at-risk row says it cannot); check overlay.png")
 
 
-def _first_zero(tail: Tail) -> float | None:
-    """Time past which a curve cannot run: the row's first 0; None without a 0.
-
-    As :func:`reconstruct.arm_matching.follow_up_exclusions`: a row that rises or starts at 0 says nothing.
-    """
-    t, n = tail.row_time, tail.row_n
-    if t.size < 2 or np.any(np.diff(n) > 0) or n[0] <= 0:
-        return None
-    zero = np.flatnonzero(n <= 0)
-    if not zero.size or zero[0] == 0:
-        return None
-    return float(t[int(zero[0])])
-
-
-def _short(end: float, tail: Tail) -> bool:
-    """True when a curve ending at ``end`` stops short of ``tail``'s row (as the fit check rules it)."""
-    alive = _last_alive(tail)
-    return alive is not None and alive - end > SHORT_TOLERANCE * max(end, 1e-9)
+def _short(trace: Tail, row: Tail, time_limit: float | None) -> bool:
+    """True when ``trace``'s curve stops short of ``row``'s at-risk row, by the fit check's own rule."""
+    ratio, _ = short_of_table(float(trace.time[-1]), float(trace.survival[-1]), row.row_time, row.row_n, time_limit)
+    return ratio > 1.0
 
 
 def _past(end: float, tail: Tail, slack: float) -> bool:
     """True when a curve ending at ``end`` runs on past the first 0 of ``tail``'s row by more than ``slack``."""
-    limit = _first_zero(tail)
-    return limit is not None and end > limit + slack
+    k = first_zero(tail.row_time, tail.row_n)
+    return k is not None and end > float(tail.row_time[k]) + slack
 
 
 def _level(tail: Tail, at: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -69,14 +65,28 @@ def _level(tail: Tail, at: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.where(idx >= 0, tail.survival[np.clip(idx, 0, None)], 1.0)
 
 
-def crossed_tails(a: Tail, b: Tail, meet: float, time_slack: float) -> float | None:
+def _meetings(a: Tail, b: Tail, before: float, meet: float) -> list[float]:
+    """The last time of each place where ``a`` and ``b`` meet before ``before``: a stretch of corners where
+    their levels are within ``meet``, or a corner where one crosses the other by a vertical drop (the sign of
+    their difference changes)."""
+    grid = np.union1d(a.time, b.time)
+    grid = grid[grid < before]
+    gap = _level(a, grid) - _level(b, grid)
+    met = np.abs(gap) <= meet
+    met[1:] |= np.sign(gap[1:]) * np.sign(gap[:-1]) < 0
+    ends = np.flatnonzero(met & ~np.r_[met[1:], False])  # the last corner of each run
+    return [float(grid[k]) for k in ends]
+
+
+def crossed_tails(a: Tail, b: Tail, meet: float, time_slack: float, time_limit: float | None = None) -> float | None:
     """The time from which ``a`` and ``b`` should swap tails, or None when the table does not call for it.
 
-    Called for when one trace stops short of its row (as the fit check rules it) and the other runs on past
-    its row's first 0 by more than ``time_slack`` (a line cap and a mark's arm: a few pixels; the matching's
-    follow-up slack of 15% of a table step is far looser), and the swapped ends satisfy both rows. The swap
-    time is the last time before the earlier end at which the two traces are within ``meet`` (survival
-    units: about a line width) of each other, past the rows' first table interval.
+    Called for when one trace stops short of its row (by the fit check's rule,
+    :func:`reconstruct.quality.short_of_table`) and the other runs on past its row's first 0 by more than
+    ``time_slack`` (a line cap and a mark's arm: a few pixels; the matching's follow-up slack of 15% of a table
+    step is far looser), and the swapped ends satisfy both rows. The swap time is where the two traces meet
+    (within ``meet`` survival units: about a line width, or crossing by a drop) before the earlier end, past the
+    rows' first table interval; None when they meet there more than once (which meeting is ambiguous).
 
     Parameters
     ----------
@@ -86,37 +96,38 @@ def crossed_tails(a: Tail, b: Tail, meet: float, time_slack: float) -> float | N
         Largest survival gap at which two traces touch.
     time_slack : float
         How far past its row's first 0 a trace may end (time units).
+    time_limit : float, optional
+        The time axis' end: table times beyond it are not seen (as :func:`reconstruct.quality.score_arm`).
 
     Returns
     -------
     float or None
     """
+    if _short(b, b, time_limit) and _past(float(a.time[-1]), a, time_slack):
+        a, b = b, a
     end_a, end_b = float(a.time[-1]), float(b.time[-1])
-    if _short(end_b, b) and _past(end_a, a, time_slack):
-        a, b, end_a, end_b = b, a, end_b, end_a
-    if not (_short(end_a, a) and _past(end_b, b, time_slack)):
+    if not (_short(a, a, time_limit) and _past(end_b, b, time_slack)):
         return None
-    if _short(end_b, a) or _past(end_a, b, time_slack):
+    if _short(b, a, time_limit) or _past(end_a, b, time_slack):
         return None  # the swapped ends would not fit their rows either
-    grid = np.union1d(a.time, b.time)
-    grid = grid[grid < min(end_a, end_b)]
-    touch = grid[np.abs(_level(a, grid) - _level(b, grid)) <= meet]
     # traces that meet only in the first table interval (where every curve starts near 1) are two whole curves
     # given the wrong rows, not tails taken at a crossing: that is the matching's to decide
     first = min(float(a.row_time[1]), float(b.row_time[1]))
-    return float(touch[-1]) if touch.size and touch[-1] > first else None
+    later = [t for t in _meetings(a, b, min(end_a, end_b), meet) if t > first]
+    return later[0] if len(later) == 1 else None
 
 
 def swap_after(a: Tail, b: Tail, at: float) -> tuple[Tail, Tail]:
     """``a`` and ``b`` with their corners and marks from time ``at`` on exchanged.
 
-    Each keeps its corners before ``at``; its corners from ``at`` on are the other's, so that its level at
-    ``at`` is the other's there (within ``meet`` of its own, by :func:`crossed_tails`).
+    Each keeps its corners before ``at``; from ``at`` on it takes the other's level there (a corner at ``at``,
+    so that a drop of one trace only at ``at`` stays at ``at``) and the other's later corners.
     """
     def joined(head: Tail, rest: Tail) -> Tail:
-        keep, take = head.time < at, rest.time >= at
+        keep, take = head.time < at, rest.time > at
         marks = np.sort(np.r_[head.marks[head.marks < at], rest.marks[rest.marks >= at]])
-        return head._replace(time=np.r_[head.time[keep], rest.time[take]],
-                             survival=np.r_[head.survival[keep], rest.survival[take]], marks=marks)
+        level = _level(rest, np.array([at]))
+        return dataclasses.replace(head, time=np.r_[head.time[keep], at, rest.time[take]],
+                                   survival=np.r_[head.survival[keep], level, rest.survival[take]], marks=marks)
 
     return joined(a, b), joined(b, a)

@@ -154,13 +154,13 @@ def test_mix_draws_takes_the_last_share_of_draws_from_the_other_reading():
         mix_draws(first, second, share=1.5)
 
 
-def _run(hidden, *, settled=True, kind="raster", draws=None, misread=()):
+def _run(hidden, *, settled=True, kind="raster", draws=None, misread=(), swapped=()):
     """A stand-in for FigureRun: what kmrecon.run_draws.run_reading looks at."""
     digitized = _digitized(hidden)
     digitized.provenance = {"source_kind": kind}
     match = SimpleNamespace(settled=settled, basis="legend order")
     return SimpleNamespace(digitized=digitized, arm_names=["A", "B"], fit=(), match=match, draws=draws,
-                           misread_arms=tuple(misread))
+                           misread_arms=tuple(misread), swapped_tails=tuple(swapped))
 
 
 def test_an_arm_with_misread_cells_set_aside_is_flagged_once_with_or_without_draws():
