@@ -186,3 +186,13 @@ def test_the_tails_findings_move_with_the_tail():
     assert late.quality["shade_hop"] == hop
     assert early.quality["bare_drop"] == 0.0 and early.quality["bare_drop_time"] is None
     assert early.quality["shade_hop"] is None
+
+
+def test_a_pixel_of_wobble_does_not_split_one_meeting():
+    # late and early touch at 38 (gap 0.010), part by 0.012 at 39 (just over _MEET, not 2 * _MEET) and meet at 40
+    # (as scan_019's traces): one meeting, the swap at its last corner
+    late = (np.array([0.0, 10.0, 30.0, 38.0, 40.0, 46.5]), np.array([1.0, 0.6, 0.40, 0.312, 0.30, 0.30]))
+    early = (np.array([0.0, 5.0, 20.0, 38.0, 39.0, 40.0, 44.0, 49.0]),
+             np.array([1.0, 0.5, 0.32, 0.302, 0.300, 0.30, 0.22, 0.22]))
+    at = crossed_tails(_tail(late, _LATE_ROW), _tail(early, _EARLY_ROW), _MEET, _SLACK)
+    assert at == pytest.approx(40.0)
