@@ -181,10 +181,13 @@ def test_the_tails_findings_move_with_the_tail():
     hop = {"time": [45.0, 49.0], "columns": 40, "grey": 120, "own_grey": 110, "other_grey": 120, "error": 0.02}
     fig = _late_early(late={"bare_drop": 0.02, "bare_drop_time": 20.0},  # in late's head: stays
                       early={"bare_drop": 0.05, "bare_drop_time": 44.0, "shade_hop": hop})  # in early's tail: moves
-    (late, early), _ = (lambda f, s: (f.arms, s))(*swap_crossed_tails(fig, _rows(), ["Experimental", "Control"], []))
-    assert late.quality["bare_drop"] == pytest.approx(0.05) and late.quality["bare_drop_time"] == pytest.approx(44.0)
+    swapped, _ = swap_crossed_tails(fig, _rows(), ["Experimental", "Control"], [])
+    late, early = swapped.arms
+    assert late.quality["bare_drop"] == pytest.approx(0.05)  # the larger of its head's and its new tail's
+    assert late.quality["bare_drop_time"] == pytest.approx(44.0)
     assert late.quality["shade_hop"] == hop
-    assert early.quality["bare_drop"] == 0.0 and early.quality["bare_drop_time"] is None
+    assert early.quality["bare_drop"] == 0.0
+    assert early.quality["bare_drop_time"] is None
     assert early.quality["shade_hop"] is None
 
 
