@@ -60,21 +60,23 @@ def test_only_the_table_columns_are_searched():
     assert read_unread_cells(gray, cells, columns, _col, STEP_PX) == []
 
 
-def test_a_last_column_no_row_holds_is_searched_on_the_x_ticks():
-    """survminer_bw_018: the detector missed the last column's lone "0" in both rows; the x ticks go on to it."""
+def test_a_last_column_no_row_holds_is_searched_up_to_the_panel_edge():
+    """survminer_bw_018, plotnine_019: the detector missed the last column's lone "0" in every row."""
     from reconstruct.digitize.risk_cells import with_unread_cells
 
     texts = ["33", "25", "17", "11", "8", "0"]
     gray, cells = _row(texts, with_gap=5)
     ordered = [(w, v) for w, v, _ in cells]
     table = [(w, t) for w, _, t in cells]  # the other row ends at time 16 as well
-    ticks = [4.0 * k for k in range(7)]  # 0 .. 24: a tick past the strip's last column too
-    for last_ticks, expected in (((), []), (ticks, [(0, 20.0)])):
+    # no edge given, or a panel ending left of the column's centre (_col(20) = 360): not searched
+    for last_px, expected in ((None, []), (340.0, []), (_col(20.0) + 10, [(0, 20.0)])):
         times = {id(w): t for w, _, t in cells}
         params: dict = {}
-        out = with_unread_cells(gray, list(ordered), times, table, params, "A", last_ticks=last_ticks)
+        out = with_unread_cells(gray, list(ordered), times, table, params, "A", last_px=last_px)
         assert [(v, times[id(w)]) for w, v in out][len(cells):] == expected
         assert [(c["count"], c["time"]) for c in params.get("read_in_gap", [])] == expected
-    # ticks that do not continue the columns' spacing (a tick at 22) are not searched
+    # a blank column past the last one held reads nothing
+    blank = gray.copy()
+    blank[:, int(_col(20.0) - 25):] = 255
     times = {id(w): t for w, _, t in cells}
-    assert with_unread_cells(gray, list(ordered), times, table, {}, "A", last_ticks=[22.0]) == ordered
+    assert with_unread_cells(blank, list(ordered), times, table, {}, "A", last_px=1e4) == ordered
