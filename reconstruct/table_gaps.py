@@ -47,6 +47,11 @@ Censoring before the first column makes the time-0 count larger than that estima
 on the 1,146 arms of the wild corpus (90th percentile 1.23); a "3" read as "8" makes it 2.2 times.
 """
 
+_FIRST_CELL_FAR = 5.0
+"""How many times the patients that the next cell and the curve imply any time-0 cell may hold: three times the
+most that censoring before the first column made on the wild corpus (1.63); further off, it is a misread even in
+a row read without a doubt (sas_016: "0.0" of the y axis fused with "178" into "60178", over 119 at 3 months)."""
+
 
 def rows_with_holes(rows: Sequence) -> list[bool]:
     """Which rows miss a cell inside their span: a time another row has, or one step of a regular grid.
@@ -77,7 +82,7 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
     A row that already had cells set aside (:func:`set_aside_increasing`) may hold more misreads; its
     time-0 cell is set aside when it exceeds ``_FIRST_CELL_RATIO`` times the next cell divided by the
     curve's survival just before that cell's time (:func:`complete_rows` then fills it, from the legend
-    or the curve).
+    or the curve). In any row, a time-0 cell over ``_FIRST_CELL_FAR`` times that is set aside too.
 
     Parameters
     ----------
@@ -100,17 +105,18 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
     for row, curve, doubt in zip(rows, curves, doubtful, strict=True):
         t = np.asarray(row.time, float)
         n = np.asarray(row.n_risk, dtype=np.int64)
-        if not doubt or t.size < 3 or t[0] != 0.0:
+        if t.size < 3 or t[0] != 0.0:
             out.append(row)
             continue
         s_before = _survival_before(curve, float(t[1]))
         implied = n[1] / s_before if s_before > 0 else np.inf
-        if n[0] <= _FIRST_CELL_RATIO * implied:
+        ratio = _FIRST_CELL_RATIO if doubt else _FIRST_CELL_FAR
+        if n[0] <= ratio * implied:
             out.append(row)
             continue
         notes.append(f"{row.label or curve.label or 'an arm'}: the time-0 at-risk cell read as {n[0]} is over "
-                     f"{_FIRST_CELL_RATIO:g} times the {implied:.0f} that {n[1]} at {_fmt(t[1])} and the curve imply, "
-                     "in a row with misread cells; set aside as unread")
+                     f"{ratio:g} times the {implied:.0f} that {n[1]} at {_fmt(t[1])} and the curve imply"
+                     f"{', in a row with misread cells' if doubt else ''}; set aside as unread")
         out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t[1:], n_risk=n[1:], row_px=row.row_px,
                                shade=row.shade))
     return out, notes

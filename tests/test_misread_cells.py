@@ -84,6 +84,19 @@ def test_a_doubtful_time_zero_cell_far_above_the_row_is_set_aside():
     assert not notes
 
 
+def test_a_time_zero_cell_many_times_the_row_is_set_aside_in_any_row():
+    # sas_016: "0.0" of the y axis fused with "178" into "60178", in a row with nothing else misread
+    s4 = np.exp(-4.0 / MEDIAN * np.log(2.0))
+    implied = 119 / s4  # 150.0
+    row = _row([60178, 119, 63, 32])
+    (out,), notes = set_aside_first_cell([row], [_curve()], [False])
+    assert out.time.tolist() == [4.0, 8.0, 12.0]
+    assert "60178" in notes[0] and "over 5 times" in notes[0]
+    # up to 5 times (4.9 x 150 = 735) a row read without doubt keeps its time-0 cell
+    (kept,), notes = set_aside_first_cell([_row([int(4.9 * implied), 119, 63, 32])], [_curve()], [False])
+    assert kept.n_risk[0] == int(4.9 * implied) and not notes
+
+
 @pytest.mark.parametrize(("text", "as_events"),
                          [("10)", "(10)"), ("1159)", "(1159)"), ("(01", "(01)"), ("(54)", "(54)")])
 def test_a_count_with_one_parenthesis_is_an_events_count(text, as_events):
