@@ -403,13 +403,21 @@ def mend_along_curves(as_read: Sequence, kept: Sequence, curves: Sequence, *, pr
         if len(second) != n.size or not back.any():
             out.append(left)
             continue
-        use = ~aside | back
         values = np.where(back, [v if v is not None else -1 for v in second], n)
-        candidate = RiskRowInfo(label=row.label, colour=row.colour, time=t[use], n_risk=values[use],
+        # a cell set aside beside the misread one, and read again the same or unsurely (mpl_default_018: "152"
+        # for 192 and 147 after it, both set aside; 147 read again unsure) comes back with it when the row holds
+        same = np.array([bool(aside[j]) and (j >= len(second) or second[j] is None or second[j] == n[j])
+                         for j in range(n.size)], dtype=bool)
+        candidate = None
+        for use in ((~aside | back | same), (~aside | back)) if same.any() else ((~aside | back),):
+            trial = RiskRowInfo(label=row.label, colour=row.colour, time=t[use], n_risk=values[use],
                                 row_px=row.row_px, shade=row.shade)
-        (_,), broken = set_aside_along_curves([candidate], [curve], precision=precision,
-                                              time_precision=time_precision, doubtful=[True])
-        if broken:
+            (_,), broken = set_aside_along_curves([trial], [curve], precision=precision,
+                                                  time_precision=time_precision, doubtful=[True])
+            if not broken:
+                candidate, back = trial, back | (same & use)
+                break
+        if candidate is None:
             out.append(left)
             continue
         cells = ", ".join(f"time {_fmt(t[j])}: {values[j]} (first read {n[j]})" for j in np.flatnonzero(back))

@@ -210,3 +210,23 @@ def test_a_right_row_on_the_wrong_curve_stays_as_read_for_the_quality_gate(preci
                                          time_precision=0.2)
     assert rows[0].n_risk.tolist() == other
     assert not notes
+
+
+def test_a_cell_set_aside_beside_a_misread_one_comes_back_with_it_when_the_row_holds():
+    # mpl_default_018: "192" read as "152", and 147 after it; either may be the misread one, both are set aside.
+    # Read again closer, 152 reads 192 and 147 unsure: 147 comes back with 192, the row then holding
+    true = [200, 159, 110, 70, 50, 40, 30, 20]  # censored: below what the curve lets survive
+    read = list(true)
+    read[1] = 120  # 120 at 4 cannot leave 110 alive at 8 (2.5 times the slack); 200 -> 110 and 120 -> 70 both fit
+    closer: list = [None] * len(read)
+    closer[1] = 159
+    row = RiskRowInfo("Arm A", None, np.arange(len(read)) * 4.0, np.asarray(read), reread=lambda: closer)
+    kept, _ = set_aside_along_curves([row], [_curve()], precision=0.001, time_precision=0.1, doubtful=[True])
+    assert kept[0].time.tolist() == [0.0] + [4.0 * k for k in range(3, len(read))]  # both set aside
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == true
+    assert len(notes) == 1 and "time 4: 159 (first read 120), time 8: 110 (first read 110)" in notes[0]
+    # read again closer as 300, over the 200 at time 0: the row rises, nothing comes back
+    closer[1] = 300
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == kept[0].n_risk.tolist() and not notes
