@@ -77,12 +77,13 @@ def rows_with_holes(rows: Sequence) -> list[bool]:
 
 
 def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bool]) -> tuple[list, list[str]]:
-    """Set aside the time-0 cell of a row with misread cells when it is far above what the row implies.
+    """Set aside the time-0 cell of a row when it is far above what the row's later cells and its curve imply.
 
     A row that already had cells set aside (:func:`set_aside_increasing`) may hold more misreads; its
     time-0 cell is set aside when it exceeds ``_FIRST_CELL_RATIO`` times the next cell divided by the
     curve's survival just before that cell's time (:func:`complete_rows` then fills it, from the legend
-    or the curve). In any row, a time-0 cell over ``_FIRST_CELL_FAR`` times that is set aside too.
+    or the curve). In any row, a time-0 cell over ``_FIRST_CELL_FAR`` times the most that any later cell and
+    the curve imply is set aside too (the caller flags the row).
 
     Parameters
     ----------
@@ -108,15 +109,21 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
         if t.size < 3 or t[0] != 0.0:
             out.append(row)
             continue
-        s_before = _survival_before(curve, float(t[1]))
-        implied = n[1] / s_before if s_before > 0 else np.inf
+        # a row read without doubt: the most any later cell implies, so one cell misread low ("119" as "19")
+        # condemns no true time-0 cell
+        later = range(1, 2) if doubt else range(1, t.size)
+        s_before = np.array([_survival_before(curve, float(t[j])) for j in later])
+        each = np.where(s_before > 0, n[1:1 + s_before.size] / np.where(s_before > 0, s_before, 1.0), np.inf)
+        j = 1 + int(np.argmax(each))
+        implied = float(each[j - 1])
         ratio = _FIRST_CELL_RATIO if doubt else _FIRST_CELL_FAR
         if n[0] <= ratio * implied:
             out.append(row)
             continue
         notes.append(f"{row.label or curve.label or 'an arm'}: the time-0 at-risk cell read as {n[0]} is over "
-                     f"{ratio:g} times the {implied:.0f} that {n[1]} at {_fmt(t[1])} and the curve imply"
-                     f"{', in a row with misread cells' if doubt else ''}; set aside as unread")
+                     f"{ratio:g} times the {implied:.0f} that {n[j]} at {_fmt(t[j])} and the curve imply"
+                     f"{', in a row with misread cells' if doubt else ', the most any later cell implies'}; "
+                     "set aside as unread")
         out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t[1:], n_risk=n[1:], row_px=row.row_px,
                                shade=row.shade))
     return out, notes

@@ -97,6 +97,36 @@ def test_a_time_zero_cell_many_times_the_row_is_set_aside_in_any_row():
     assert kept.n_risk[0] == int(4.9 * implied) and not notes
 
 
+def _steep_curve() -> ArmCurve:
+    # sas_016's arm: 178 at risk, then 119, 14, 3 at months 3, 6, 9 (no censoring)
+    t = np.linspace(0.0, 12.0, 1201)
+    return ArmCurve(label=None, colour=None, time=t,
+                    survival=np.interp(t, [0, 3, 6, 9, 12], [1.0, 119 / 178, 14 / 178, 3 / 178, 1 / 178]))
+
+
+def test_one_later_cell_misread_low_does_not_condemn_a_true_time_zero_cell():
+    # "119" read as "19": 19 and the curve imply 28 (178 is 6.3 times that); 14 and 3 imply 178
+    row = _row([178, 19, 14, 3], times=[0, 3, 6, 9])
+    (kept,), notes = set_aside_first_cell([row], [_steep_curve()], [False])
+    assert kept.n_risk.tolist() == [178, 19, 14, 3] and not notes
+    (out,), notes = set_aside_first_cell([_row([60178, 119, 14, 3], times=[0, 3, 6, 9])], [_steep_curve()], [False])
+    assert out.time.tolist() == [3.0, 6.0, 9.0]  # 60178 is over 5 times the 178 any later cell implies
+    assert "60178" in notes[0]
+
+
+def test_a_time_zero_cell_set_aside_flags_its_row():
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    row = _row([60178, 119, 14, 3], times=[0, 3, 6, 9])  # read with nothing else in doubt
+    mended = mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""),
+                               [_steep_curve()], [None], recheck=False, precision=0.001, method="guyot", marks=None,
+                               time_precision=0.1)
+    assert mended.doubt == (True,)  # its arm is flagged, not read "ok"
+    assert mended.filled[0].n_risk[0] == 178  # filled from 119 at 3 months and the curve (no censoring)
+    assert any("60178" in note for note in mended.gaps)
+
+
 @pytest.mark.parametrize(("text", "as_events"),
                          [("10)", "(10)"), ("1159)", "(1159)"), ("(01", "(01)"), ("(54)", "(54)")])
 def test_a_count_with_one_parenthesis_is_an_events_count(text, as_events):
