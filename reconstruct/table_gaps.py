@@ -375,8 +375,9 @@ def mend_along_curves(as_read: Sequence, kept: Sequence, curves: Sequence, *, pr
     A digit misread at small sizes ("192" as "152") is often read right when the cell is cropped tight
     and enlarged (``RiskRowInfo.reread``). The cells a row had set aside are read again; those read
     surely and differently are put back when the row then neither increases nor keeps more patients
-    than its curve lets survive (:func:`set_aside_along_curves` finds nothing to set aside). Cells
-    read again the same, or unsurely, stay set aside.
+    than its curve lets survive (:func:`set_aside_along_curves` finds nothing to set aside). A cell set
+    aside right beside one put back, and read again the same or unsurely, comes back with it when the row
+    then holds; other cells read again the same, or unsurely, stay set aside.
 
     Parameters
     ----------
@@ -413,7 +414,8 @@ def mend_along_curves(as_read: Sequence, kept: Sequence, curves: Sequence, *, pr
         values = np.where(back, [v if v is not None else -1 for v in second], n)
         # a cell set aside beside the misread one, and read again the same or unsurely (mpl_default_018: "152"
         # for 192 and 147 after it, both set aside; 147 read again unsure) comes back with it when the row holds
-        same = np.array([bool(aside[j]) and (j >= len(second) or second[j] is None or second[j] == n[j])
+        beside = np.r_[back[1:], False] | np.r_[False, back[:-1]]
+        same = np.array([bool(aside[j] and beside[j]) and (second[j] is None or second[j] == n[j])
                          for j in range(n.size)], dtype=bool)
         candidate = None
         for use in ((~aside | back | same), (~aside | back)) if same.any() else ((~aside | back),):

@@ -260,3 +260,22 @@ def test_a_cell_set_aside_beside_a_misread_one_comes_back_with_it_when_the_row_h
     closer[1] = 300
     rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
     assert rows[0].n_risk.tolist() == kept[0].n_risk.tolist() and not notes
+
+
+def test_a_cell_set_aside_away_from_the_mended_one_stays_aside():
+    # cells set aside at 4 and 20; 4 read again right (159 for 120), 20 read again unsure: 20 is not beside the
+    # mended cell, so nothing ties it to that misread and it stays aside though the row would hold with it
+    true = [200, 159, 110, 70, 50, 40, 30, 20]
+    read = list(true)
+    read[1] = 120
+    closer: list = [None] * len(read)
+    closer[1] = 159
+    times = np.arange(len(read)) * 4.0
+    row = RiskRowInfo("Arm A", None, times, np.asarray(read), reread=lambda: closer)
+    keep = np.ones(len(read), dtype=bool)
+    keep[[1, 5]] = False
+    kept = [RiskRowInfo("Arm A", None, times[keep], np.asarray(read)[keep])]
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].time.tolist() == [t for k, t in enumerate(times.tolist()) if k != 5]
+    assert rows[0].n_risk.tolist() == true[:5] + true[6:]
+    assert len(notes) == 1 and "time 20" not in notes[0]
