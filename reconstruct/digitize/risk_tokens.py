@@ -199,7 +199,7 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
             out.append(w)
             continue
         # a number glued to letters inside one token ("A1b2") is a name, not a table entry
-        if n_num == 1 and re.search(r"\d[^\W\d_]", re.sub(r"\([^()]*\)", " ", text)):
+        if n_num == 1 and re.search(r"\d[^\W\d_]", _EVENTS_AFTER_COUNT.sub(" ", text)):
             out.append(w)
             continue
         width = (w.col1 - w.col0) / max(len(text), 1)
@@ -223,6 +223,10 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
 
 
 _LONE_PAREN = re.compile(r"\(\s*[\dOo,]*\s*\)")
+# events right after a count, at most one letter read for a digit ("6(1m)"); "Dose 1(5mg)" stays a name
+_EVENTS_AFTER_COUNT = re.compile(r"(?<=\d)\s*\((?=[^()]{1,4}\))[\dOo,]*(?:[^\W\d_][\dOo,]*)?\)")
+# a JCO line: some cell's events read with their brackets ("(19)", "13)")
+_EVENTS_SIGN = re.compile(r"\(\s*[\dOo,]+\s*\)?|\d\s*\)")
 
 
 def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
@@ -249,14 +253,17 @@ def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
     [('113', 100, 170)]
     """
     out: list[TextBox] = []
-    for w in line:
+    signs = [bool(_EVENTS_SIGN.search(w.text)) for w in line]
+    for k, w in enumerate(line):
         prev = out[-1] if out else None
-        # or a "(n)" read with its parentheses as "1"s ("101" for "(0)") set against the number (a cell is a
-        # column away from the one before, never touching it)
+        # or, on a line whose other cells show events brackets (JCO), a "(n)" read with its parentheses as "1"s
+        # ("101" for "(0)") set against the number (a cell is a column away from the one before, never touching
+        # it); a dense table without brackets keeps its counts 111, 121, 1001
         after = w.col0 - prev.col1 if prev is not None else -1
+        jco = any(signs[:k]) or any(signs[k + 1:])
         if (prev is not None and re.fullmatch(r"\d[\d,]*", prev.text)
                 and (_LONE_PAREN.fullmatch(w.text.strip()) and 0 <= after <= max(prev.row1 - prev.row0, 1)
-                     or re.fullmatch(r"1\d{1,3}1", w.text.strip()) and 0 <= after <= 1)):
+                     or jco and re.fullmatch(r"1\d{1,3}1", w.text.strip()) and 0 <= after <= 1)):
             out[-1] = TextBox(prev.text, prev.confidence, min(prev.row0, w.row0), prev.col0, max(prev.row1, w.row1),
                               w.col1)
             continue
