@@ -80,3 +80,15 @@ def test_a_last_column_no_row_holds_is_searched_up_to_the_panel_edge():
     blank[:, int(_col(20.0) - 25):] = 255
     times = {id(w): t for w, _, t in cells}
     assert with_unread_cells(blank, list(ordered), times, table, {}, "A", last_px=1e4) == ordered
+
+
+def test_at_most_two_columns_past_the_last_held_are_searched():
+    from reconstruct.digitize.risk_cells import with_unread_cells
+
+    texts = ["40", "33", "25", "17", "11", "8", "5", "2", "0"]
+    gray, cells = _row(texts)
+    cells = cells[:6]  # held to time 20; "5", "2", "0" at 24, 28, 32 missed in every row
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    out = with_unread_cells(gray, list(ordered), times, [(w, t) for w, _, t in cells], {}, "A", last_px=1e4)
+    assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(5, 24.0), (2, 28.0)]  # not the "0" at 32

@@ -427,6 +427,11 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
     return found
 
 
+_EXTRA_COLUMNS = 2
+"""At most this many columns are searched past the last one a table holds (a missed last column or two, never
+a second table's worth of columns in a wide panel)."""
+
+
 def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]], times: dict[int, float],
                       table: Sequence[tuple[TextBox, float]], params: dict[str, object],
                       label: str | None, last_px: float | None = None) -> list[tuple[TextBox, int]]:
@@ -444,7 +449,7 @@ def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]
     fit = np.polyfit([t for _, t in table], [w.center_px[1] for w, _ in table], 1)
     columns = list(held)
     while last_px is not None and step > 0 and fit[0] > 0 and np.polyval(fit, columns[-1] + step) <= last_px \
-            and len(columns) < 2 * len(held):
+            and len(columns) < len(held) + _EXTRA_COLUMNS:
         columns.append(columns[-1] + step)
     gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], columns,
                              lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
