@@ -91,10 +91,12 @@ def test_a_time_zero_cell_many_times_the_row_is_set_aside_in_any_row():
     row = _row([60178, 119, 63, 32])
     (out,), notes = set_aside_first_cell([row], [_curve()], [False])
     assert out.time.tolist() == [4.0, 8.0, 12.0]
-    assert "60178" in notes[0] and "over 5 times" in notes[0]
+    assert "60178" in notes[0]
+    assert "over 5 times" in notes[0]
     # up to 5 times (4.9 x 150 = 735) a row read without doubt keeps its time-0 cell
     (kept,), notes = set_aside_first_cell([_row([int(4.9 * implied), 119, 63, 32])], [_curve()], [False])
-    assert kept.n_risk[0] == int(4.9 * implied) and not notes
+    assert kept.n_risk[0] == int(4.9 * implied)
+    assert not notes
 
 
 def _steep_curve() -> ArmCurve:
@@ -108,7 +110,8 @@ def test_one_later_cell_misread_low_does_not_condemn_a_true_time_zero_cell():
     # "119" read as "19": 19 and the curve imply 28 (178 is 6.3 times that); 14 and 3 imply 178
     row = _row([178, 19, 14, 3], times=[0, 3, 6, 9])
     (kept,), notes = set_aside_first_cell([row], [_steep_curve()], [False])
-    assert kept.n_risk.tolist() == [178, 19, 14, 3] and not notes
+    assert kept.n_risk.tolist() == [178, 19, 14, 3]
+    assert not notes
     (out,), notes = set_aside_first_cell([_row([60178, 119, 14, 3], times=[0, 3, 6, 9])], [_steep_curve()], [False])
     assert out.time.tolist() == [3.0, 6.0, 9.0]  # 60178 is over 5 times the 178 any later cell implies
     assert "60178" in notes[0]
@@ -255,11 +258,13 @@ def test_a_cell_set_aside_beside_a_misread_one_comes_back_with_it_when_the_row_h
     assert kept[0].time.tolist() == [0.0] + [4.0 * k for k in range(3, len(read))]  # both set aside
     rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
     assert rows[0].n_risk.tolist() == true
-    assert len(notes) == 1 and "time 4: 159 (first read 120), time 8: 110 (first read 110)" in notes[0]
+    assert len(notes) == 1
+    assert "time 4: 159 (first read 120), time 8: 110 (first read 110)" in notes[0]
     # read again closer as 300, over the 200 at time 0: the row rises, nothing comes back
     closer[1] = 300
     rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
-    assert rows[0].n_risk.tolist() == kept[0].n_risk.tolist() and not notes
+    assert rows[0].n_risk.tolist() == kept[0].n_risk.tolist()
+    assert not notes
 
 
 def test_a_cell_set_aside_away_from_the_mended_one_stays_aside():
@@ -278,4 +283,5 @@ def test_a_cell_set_aside_away_from_the_mended_one_stays_aside():
     rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
     assert rows[0].time.tolist() == [t for k, t in enumerate(times.tolist()) if k != 5]
     assert rows[0].n_risk.tolist() == true[:5] + true[6:]
-    assert len(notes) == 1 and "time 20" not in notes[0]
+    assert len(notes) == 1
+    assert "time 20" not in notes[0]
