@@ -215,7 +215,10 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
         recheck_match(match, curves, rows, matched, precision=precision, method=method, marks=marks,
                       time_precision=time_precision)
     misread = list(misread) + list(mended)
+    before = [len(r.n_risk) for r in matched]
     matched, first_notes = set_aside_first_cell(matched, curves, doubt)
+    # a time-0 cell set aside is a misread: its row may hold more, its arm is flagged
+    doubt = [d or len(r.n_risk) < b for d, r, b in zip(doubt, matched, before, strict=True)]
     if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
         matched, again = set_aside_along_curves(matched, curves, precision=precision, time_precision=time_precision,
                                                 doubtful=doubt)

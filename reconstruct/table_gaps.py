@@ -47,6 +47,11 @@ Censoring before the first column makes the time-0 count larger than that estima
 on the 1,146 arms of the wild corpus (90th percentile 1.23); a "3" read as "8" makes it 2.2 times.
 """
 
+_FIRST_CELL_FAR = 5.0
+"""How many times the patients that the next cell and the curve imply any time-0 cell may hold: three times the
+most that censoring before the first column made on the wild corpus (1.63); further off, it is a misread even in
+a row read without a doubt (sas_016: "0.0" of the y axis fused with "178" into "60178", over 119 at 3 months)."""
+
 
 def rows_with_holes(rows: Sequence) -> list[bool]:
     """Which rows miss a cell inside their span: a time another row has, or one step of a regular grid.
@@ -72,12 +77,13 @@ def rows_with_holes(rows: Sequence) -> list[bool]:
 
 
 def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bool]) -> tuple[list, list[str]]:
-    """Set aside the time-0 cell of a row with misread cells when it is far above what the row implies.
+    """Set aside the time-0 cell of a row when it is far above what the row's later cells and its curve imply.
 
     A row that already had cells set aside (:func:`set_aside_increasing`) may hold more misreads; its
     time-0 cell is set aside when it exceeds ``_FIRST_CELL_RATIO`` times the next cell divided by the
     curve's survival just before that cell's time (:func:`complete_rows` then fills it, from the legend
-    or the curve).
+    or the curve). In any row, a time-0 cell over ``_FIRST_CELL_FAR`` times the most that any later cell and
+    the curve imply is set aside too (the caller flags the row).
 
     Parameters
     ----------
@@ -100,17 +106,24 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
     for row, curve, doubt in zip(rows, curves, doubtful, strict=True):
         t = np.asarray(row.time, float)
         n = np.asarray(row.n_risk, dtype=np.int64)
-        if not doubt or t.size < 3 or t[0] != 0.0:
+        if t.size < 3 or t[0] != 0.0:
             out.append(row)
             continue
-        s_before = _survival_before(curve, float(t[1]))
-        implied = n[1] / s_before if s_before > 0 else np.inf
-        if n[0] <= _FIRST_CELL_RATIO * implied:
+        # a row read without doubt: the most any later cell implies, so one cell misread low ("119" as "19")
+        # condemns no true time-0 cell
+        later = range(1, 2) if doubt else range(1, t.size)
+        s_before = np.array([_survival_before(curve, float(t[j])) for j in later])
+        each = np.where(s_before > 0, n[1:1 + s_before.size] / np.where(s_before > 0, s_before, 1.0), np.inf)
+        j = 1 + int(np.argmax(each))
+        implied = float(each[j - 1])
+        ratio = _FIRST_CELL_RATIO if doubt else _FIRST_CELL_FAR
+        if n[0] <= ratio * implied:
             out.append(row)
             continue
         notes.append(f"{row.label or curve.label or 'an arm'}: the time-0 at-risk cell read as {n[0]} is over "
-                     f"{_FIRST_CELL_RATIO:g} times the {implied:.0f} that {n[1]} at {_fmt(t[1])} and the curve imply, "
-                     "in a row with misread cells; set aside as unread")
+                     f"{ratio:g} times the {implied:.0f} that {n[j]} at {_fmt(t[j])} and the curve imply"
+                     f"{', in a row with misread cells' if doubt else ', the most any later cell implies'}; "
+                     "set aside as unread")
         out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t[1:], n_risk=n[1:], row_px=row.row_px,
                                shade=row.shade))
     return out, notes
@@ -362,8 +375,9 @@ def mend_along_curves(as_read: Sequence, kept: Sequence, curves: Sequence, *, pr
     A digit misread at small sizes ("192" as "152") is often read right when the cell is cropped tight
     and enlarged (``RiskRowInfo.reread``). The cells a row had set aside are read again; those read
     surely and differently are put back when the row then neither increases nor keeps more patients
-    than its curve lets survive (:func:`set_aside_along_curves` finds nothing to set aside). Cells
-    read again the same, or unsurely, stay set aside.
+    than its curve lets survive (:func:`set_aside_along_curves` finds nothing to set aside). A cell set
+    aside right beside one put back, and read again the same or unsurely, comes back with it when the row
+    then holds; other cells read again the same, or unsurely, stay set aside.
 
     Parameters
     ----------
@@ -397,13 +411,22 @@ def mend_along_curves(as_read: Sequence, kept: Sequence, curves: Sequence, *, pr
         if len(second) != n.size or not back.any():
             out.append(left)
             continue
-        use = ~aside | back
         values = np.where(back, [v if v is not None else -1 for v in second], n)
-        candidate = RiskRowInfo(label=row.label, colour=row.colour, time=t[use], n_risk=values[use],
+        # a cell set aside beside the misread one, and read again the same or unsurely (mpl_default_018: "152"
+        # for 192 and 147 after it, both set aside; 147 read again unsure) comes back with it when the row holds
+        beside = np.r_[back[1:], False] | np.r_[False, back[:-1]]
+        same = np.array([bool(aside[j] and beside[j]) and (second[j] is None or second[j] == n[j])
+                         for j in range(n.size)], dtype=bool)
+        candidate = None
+        for use in ((~aside | back | same), (~aside | back)) if same.any() else ((~aside | back),):
+            trial = RiskRowInfo(label=row.label, colour=row.colour, time=t[use], n_risk=values[use],
                                 row_px=row.row_px, shade=row.shade)
-        (_,), broken = set_aside_along_curves([candidate], [curve], precision=precision,
-                                              time_precision=time_precision, doubtful=[True])
-        if broken:
+            (_,), broken = set_aside_along_curves([trial], [curve], precision=precision,
+                                                  time_precision=time_precision, doubtful=[True])
+            if not broken:
+                candidate, back = trial, back | (same & use)
+                break
+        if candidate is None:
             out.append(left)
             continue
         cells = ", ".join(f"time {_fmt(t[j])}: {values[j]} (first read {n[j]})" for j in np.flatnonzero(back))

@@ -68,3 +68,31 @@ def test_a_lost_close_parenthesis_before_a_count():
 def test_a_fused_word_alone_is_not_guessed(text):
     (word,) = split_fused_words([TextBox(text, 0.9, 0, 218, 10, 275)])
     assert word.text == text
+
+
+def test_events_read_with_a_letter_for_a_digit_stay_events():
+    # jco_018 of the next 190: "... 24 (..)  6 (14)  0 (16)" read "6(1m)" and "0(1a)" at 4-5 px
+    words = _line(("24", 304, 330), ("6(1m)", 342, 364), ("0(1a)", 377, 402))
+    assert [t for t, _, _ in _read(words)] == ["24", "6", "0"]
+    # a count glued to letters outside parentheses is still a name ("A1b"), not a cell
+    assert [t for t, _, _ in _read(_line(("A1b", 10, 40)))] == ["A1b"]
+
+
+def test_a_lone_events_count_read_with_ones_for_parentheses_joins_the_count_it_touches():
+    from reconstruct.digitize.risk_tokens import attach_event_counts
+
+    # jco_018 of the next 190: "105 (0)" read as "105" and "101", the boxes 1 px apart, other events in brackets
+    words = _line(("Lenvatinib", 35, 72), ("105", 84, 97), ("101", 98, 110), ("94", 122, 142), ("(11)", 144, 160))
+    assert [(w.text, w.col0, w.col1) for w in attach_event_counts(words)] == [
+        ("Lenvatinib", 35, 72), ("105", 84, 110), ("94", 122, 160)]
+    # a dense table without any events brackets: 121 touching 131 is a count of its own
+    dense = _line(("Placebo", 35, 72), ("131", 84, 97), ("121", 98, 110), ("94", 122, 142))
+    assert [w.text for w in attach_event_counts(dense)] == ["Placebo", "131", "121", "94"]
+    # two counts a space apart are two cells, whatever their digits
+    apart = _line(("105", 84, 97), ("101", 104, 116))
+    assert [w.text for w in attach_event_counts(apart)] == ["105", "101"]
+
+
+def test_a_name_with_a_bracketed_unit_after_a_number_stays_a_name():
+    # "(5mg)" is no events count (two letters): "Dose 1(5mg)" is a row label, not "Dose" and a cell "1"
+    assert [t for t, _, _ in _read(_line(("Dose 1(5mg)", 10, 80)))] == ["Dose 1(5mg)"]

@@ -84,6 +84,52 @@ def test_a_doubtful_time_zero_cell_far_above_the_row_is_set_aside():
     assert not notes
 
 
+def test_a_time_zero_cell_many_times_the_row_is_set_aside_in_any_row():
+    # sas_016: "0.0" of the y axis fused with "178" into "60178", in a row with nothing else misread
+    s4 = np.exp(-4.0 / MEDIAN * np.log(2.0))
+    implied = 119 / s4  # 150.0
+    row = _row([60178, 119, 63, 32])
+    (out,), notes = set_aside_first_cell([row], [_curve()], [False])
+    assert out.time.tolist() == [4.0, 8.0, 12.0]
+    assert "60178" in notes[0]
+    assert "over 5 times" in notes[0]
+    # up to 5 times (4.9 x 150 = 735) a row read without doubt keeps its time-0 cell
+    (kept,), notes = set_aside_first_cell([_row([int(4.9 * implied), 119, 63, 32])], [_curve()], [False])
+    assert kept.n_risk[0] == int(4.9 * implied)
+    assert not notes
+
+
+def _steep_curve() -> ArmCurve:
+    # sas_016's arm: 178 at risk, then 119, 14, 3 at months 3, 6, 9 (no censoring)
+    t = np.linspace(0.0, 12.0, 1201)
+    return ArmCurve(label=None, colour=None, time=t,
+                    survival=np.interp(t, [0, 3, 6, 9, 12], [1.0, 119 / 178, 14 / 178, 3 / 178, 1 / 178]))
+
+
+def test_one_later_cell_misread_low_does_not_condemn_a_true_time_zero_cell():
+    # "119" read as "19": 19 and the curve imply 28 (178 is 6.3 times that); 14 and 3 imply 178
+    row = _row([178, 19, 14, 3], times=[0, 3, 6, 9])
+    (kept,), notes = set_aside_first_cell([row], [_steep_curve()], [False])
+    assert kept.n_risk.tolist() == [178, 19, 14, 3]
+    assert not notes
+    (out,), notes = set_aside_first_cell([_row([60178, 119, 14, 3], times=[0, 3, 6, 9])], [_steep_curve()], [False])
+    assert out.time.tolist() == [3.0, 6.0, 9.0]  # 60178 is over 5 times the 178 any later cell implies
+    assert "60178" in notes[0]
+
+
+def test_a_time_zero_cell_set_aside_flags_its_row():
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    row = _row([60178, 119, 14, 3], times=[0, 3, 6, 9])  # read with nothing else in doubt
+    mended = mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""),
+                               [_steep_curve()], [None], recheck=False, precision=0.001, method="guyot", marks=None,
+                               time_precision=0.1)
+    assert mended.doubt == (True,)  # its arm is flagged, not read "ok"
+    assert mended.filled[0].n_risk[0] == 178  # filled from 119 at 3 months and the curve (no censoring)
+    assert any("60178" in note for note in mended.gaps)
+
+
 @pytest.mark.parametrize(("text", "as_events"),
                          [("10)", "(10)"), ("1159)", "(1159)"), ("(01", "(01)"), ("(54)", "(54)")])
 def test_a_count_with_one_parenthesis_is_an_events_count(text, as_events):
@@ -197,3 +243,45 @@ def test_a_right_row_on_the_wrong_curve_stays_as_read_for_the_quality_gate(preci
                                          time_precision=0.2)
     assert rows[0].n_risk.tolist() == other
     assert not notes
+
+
+def test_a_cell_set_aside_beside_a_misread_one_comes_back_with_it_when_the_row_holds():
+    # mpl_default_018: "192" read as "152", and 147 after it; either may be the misread one, both are set aside.
+    # Read again closer, 152 reads 192 and 147 unsure: 147 comes back with 192, the row then holding
+    true = [200, 159, 110, 70, 50, 40, 30, 20]  # censored: below what the curve lets survive
+    read = list(true)
+    read[1] = 120  # 120 at 4 cannot leave 110 alive at 8 (2.5 times the slack); 200 -> 110 and 120 -> 70 both fit
+    closer: list = [None] * len(read)
+    closer[1] = 159
+    row = RiskRowInfo("Arm A", None, np.arange(len(read)) * 4.0, np.asarray(read), reread=lambda: closer)
+    kept, _ = set_aside_along_curves([row], [_curve()], precision=0.001, time_precision=0.1, doubtful=[True])
+    assert kept[0].time.tolist() == [0.0] + [4.0 * k for k in range(3, len(read))]  # both set aside
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == true
+    assert len(notes) == 1
+    assert "time 4: 159 (first read 120), time 8: 110 (first read 110)" in notes[0]
+    # read again closer as 300, over the 200 at time 0: the row rises, nothing comes back
+    closer[1] = 300
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].n_risk.tolist() == kept[0].n_risk.tolist()
+    assert not notes
+
+
+def test_a_cell_set_aside_away_from_the_mended_one_stays_aside():
+    # cells set aside at 4 and 20; 4 read again right (159 for 120), 20 read again unsure: 20 is not beside the
+    # mended cell, so nothing ties it to that misread and it stays aside though the row would hold with it
+    true = [200, 159, 110, 70, 50, 40, 30, 20]
+    read = list(true)
+    read[1] = 120
+    closer: list = [None] * len(read)
+    closer[1] = 159
+    times = np.arange(len(read)) * 4.0
+    row = RiskRowInfo("Arm A", None, times, np.asarray(read), reread=lambda: closer)
+    keep = np.ones(len(read), dtype=bool)
+    keep[[1, 5]] = False
+    kept = [RiskRowInfo("Arm A", None, times[keep], np.asarray(read)[keep])]
+    rows, notes = mend_along_curves([row], kept, [_curve()], precision=0.001, time_precision=0.1)
+    assert rows[0].time.tolist() == [t for k, t in enumerate(times.tolist()) if k != 5]
+    assert rows[0].n_risk.tolist() == true[:5] + true[6:]
+    assert len(notes) == 1
+    assert "time 20" not in notes[0]

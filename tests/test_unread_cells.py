@@ -58,3 +58,37 @@ def test_only_the_table_columns_are_searched():
     # no other row holds time 20: nothing is searched there
     columns = [4.0 * k for k in range(7) if k != 5]
     assert read_unread_cells(gray, cells, columns, _col, STEP_PX) == []
+
+
+def test_a_last_column_no_row_holds_is_searched_up_to_the_panel_edge():
+    """survminer_bw_018, plotnine_019: the detector missed the last column's lone "0" in every row."""
+    from reconstruct.digitize.risk_cells import with_unread_cells
+
+    texts = ["33", "25", "17", "11", "8", "0"]
+    gray, cells = _row(texts, with_gap=5)
+    ordered = [(w, v) for w, v, _ in cells]
+    table = [(w, t) for w, _, t in cells]  # the other row ends at time 16 as well
+    # no edge given, or a panel ending left of the column's centre (_col(20) = 360): not searched
+    for last_px, expected in ((None, []), (340.0, []), (_col(20.0) + 10, [(0, 20.0)])):
+        times = {id(w): t for w, _, t in cells}
+        params: dict = {}
+        out = with_unread_cells(gray, list(ordered), times, table, params, "A", last_px=last_px)
+        assert [(v, times[id(w)]) for w, v in out][len(cells):] == expected
+        assert [(c["count"], c["time"]) for c in params.get("read_in_gap", [])] == expected
+    # a blank column past the last one held reads nothing
+    blank = gray.copy()
+    blank[:, int(_col(20.0) - 25):] = 255
+    times = {id(w): t for w, _, t in cells}
+    assert with_unread_cells(blank, list(ordered), times, table, {}, "A", last_px=1e4) == ordered
+
+
+def test_at_most_two_columns_past_the_last_held_are_searched():
+    from reconstruct.digitize.risk_cells import with_unread_cells
+
+    texts = ["40", "33", "25", "17", "11", "8", "5", "2", "0"]
+    gray, cells = _row(texts)
+    cells = cells[:6]  # held to time 20; "5", "2", "0" at 24, 28, 32 missed in every row
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    out = with_unread_cells(gray, list(ordered), times, [(w, t) for w, _, t in cells], {}, "A", last_px=1e4)
+    assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(5, 24.0), (2, 28.0)]  # not the "0" at 32

@@ -427,20 +427,32 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
     return found
 
 
+_EXTRA_COLUMNS = 2
+"""At most this many columns are searched past the last one a table holds (a missed last column or two, never
+a second table's worth of columns in a wide panel)."""
+
+
 def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]], times: dict[int, float],
                       table: Sequence[tuple[TextBox, float]], params: dict[str, object],
-                      label: str | None) -> list[tuple[TextBox, int]]:
+                      label: str | None, last_px: float | None = None) -> list[tuple[TextBox, int]]:
     """A row's cells (box, count; in time order) with those :func:`read_unread_cells` finds, in time order.
 
     ``times`` (time of each box by ``id``) gets their times and ``params["read_in_gap"]`` a note of each;
-    ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold.
+    ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold, and
+    the columns after the last one held, a column step apart, whose centre is left of pixel column ``last_px``
+    (the panel's right edge: a last column of lone "0"s that the detector missed in every row).
     """
     held = sorted({t for _, t in table})
     if len(held) < 2:
         return ordered
+    step = float(np.median(np.diff(held)))
     fit = np.polyfit([t for _, t in table], [w.center_px[1] for w, _ in table], 1)
-    gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], held,
-                             lambda time: float(np.polyval(fit, time)), abs(fit[0]) * float(np.median(np.diff(held))))
+    columns = list(held)
+    while last_px is not None and step > 0 and fit[0] > 0 and np.polyval(fit, columns[-1] + step) <= last_px \
+            and len(columns) < len(held) + _EXTRA_COLUMNS:
+        columns.append(columns[-1] + step)
+    gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], columns,
+                             lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
     if not gaps:
         return ordered
     times.update({id(w): time for w, _, time in gaps})

@@ -455,7 +455,8 @@ def read_risk_table(
             continue
         # a lone "1" or "0" the detector missed, read from its ink
         gaps_before = len(params.get("read_in_gap", ()))  # type: ignore[arg-type]
-        ordered = risk_cells.with_unread_cells(gray, ordered, times, table_cells, params, label)
+        ordered = risk_cells.with_unread_cells(gray, ordered, times, table_cells, params, label,
+                                                last_px=col1 + 0.5 * slack)
         for cell in params.get("read_in_gap", [])[gaps_before:]:  # type: ignore[index]
             cell["index"] = len(rows)  # the row's arm is flagged: a stroke or dust may read as a sure "1"
         t = np.array([times[id(w)] for w, _ in ordered])

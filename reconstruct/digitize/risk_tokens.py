@@ -49,7 +49,9 @@ def looks_like_cell(text: str) -> bool:
 
 # a bracketed count whose "(" was lost or misread ("10)", "1159)" for "(159)") | a count with an optional
 # "(events)" after it | a bracketed count on its own, its ")" perhaps lost ("(01") | a run of other text
-_PIECE = re.compile(r"(?P<close>\d[\d,]*\s*\))|(?P<num>\d[\d,]*(?:\.\d+)?)(?P<paren>\s*\(\s*[\dOo,]*\s*\))?"
+# (the events after a count may read with a letter for a digit: "6(1m)", "0(1a)" of JCO's 4-5 px print)
+_PIECE = re.compile(r"(?P<close>\d[\d,]*\s*\))|(?P<num>\d[\d,]*(?:\.\d+)?)"
+                    r"(?P<paren>\s*\(\s*(?:[\dOo,]*|(?=[^()\s]*\d)[^\W_]{1,4})\s*\))?"
                     r"|(?P<lone>\(\s*[\dOo,]*\s*\)?)|(?P<text>[^\s\d()]+)")
 # a whole word that is one events count with a parenthesis lost or misread as "1" ("1159)" for "(159)"); a
 # word of other digits before ")" is a count fused with its events ("2139)" for "2 (39)")
@@ -197,7 +199,7 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
             out.append(w)
             continue
         # a number glued to letters inside one token ("A1b2") is a name, not a table entry
-        if n_num == 1 and re.search(r"\d[^\W\d_]", text):
+        if n_num == 1 and re.search(r"\d[^\W\d_]", _EVENTS_AFTER_COUNT.sub(" ", text)):
             out.append(w)
             continue
         width = (w.col1 - w.col0) / max(len(text), 1)
@@ -221,6 +223,10 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
 
 
 _LONE_PAREN = re.compile(r"\(\s*[\dOo,]*\s*\)")
+# events right after a count, at most one letter read for a digit ("6(1m)"); "Dose 1(5mg)" stays a name
+_EVENTS_AFTER_COUNT = re.compile(r"(?<=\d)\s*\((?=[^()]{1,4}\))[\dOo,]*(?:[^\W\d_][\dOo,]*)?\)")
+# a JCO line: some cell's events read with their brackets ("(19)", "13)")
+_EVENTS_SIGN = re.compile(r"\(\s*[\dOo,]+\s*\)?|\d\s*\)")
 
 
 def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
@@ -247,10 +253,17 @@ def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
     [('113', 100, 170)]
     """
     out: list[TextBox] = []
-    for w in line:
+    signs = [bool(_EVENTS_SIGN.search(w.text)) for w in line]
+    for k, w in enumerate(line):
         prev = out[-1] if out else None
-        if (prev is not None and _LONE_PAREN.fullmatch(w.text.strip()) and re.fullmatch(r"\d[\d,]*", prev.text)
-                and 0 <= w.col0 - prev.col1 <= max(prev.row1 - prev.row0, 1)):
+        # or, on a line whose other cells show events brackets (JCO), a "(n)" read with its parentheses as "1"s
+        # ("101" for "(0)") set against the number (a cell is a column away from the one before, never touching
+        # it); a dense table without brackets keeps its counts 111, 121, 1001
+        after = w.col0 - prev.col1 if prev is not None else -1
+        jco = any(signs[:k]) or any(signs[k + 1:])
+        if (prev is not None and re.fullmatch(r"\d[\d,]*", prev.text)
+                and (_LONE_PAREN.fullmatch(w.text.strip()) and 0 <= after <= max(prev.row1 - prev.row0, 1)
+                     or jco and re.fullmatch(r"1\d{1,3}1", w.text.strip()) and 0 <= after <= 1)):
             out[-1] = TextBox(prev.text, prev.confidence, min(prev.row0, w.row0), prev.col0, max(prev.row1, w.row1),
                               w.col1)
             continue
