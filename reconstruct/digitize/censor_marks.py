@@ -10,6 +10,8 @@ Pixel coordinates are ``(row, col)`` of the panel crop.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -44,8 +46,41 @@ def _line_centre(weight: NDArray[np.float32], rows: NDArray[np.int64], half: int
     return rows + np.round(shift).astype(np.int64)
 
 
+def _mid_stroke(rows: NDArray[np.int64], width: int) -> NDArray[np.bool_]:
+    """Columns where the path holds a row between the rows held before and after it for at most ``width``
+    columns: the middle of a drop's vertical stroke (a thick stroke pulls the traced window into it), no level."""
+    starts = np.flatnonzero(np.r_[True, np.diff(rows) != 0])
+    ends = np.r_[starts[1:], rows.size]
+    out = np.zeros(rows.size, bool)
+    for k in range(1, starts.size - 1):
+        before, here, after = rows[starts[k - 1]], rows[starts[k]], rows[starts[k + 1]]
+        if ends[k] - starts[k] <= width and (before < here < after or before > here > after):
+            out[starts[k]:ends[k]] = True
+    return out
+
+
+def _crossed(path: TracedPath, others: Sequence[TracedPath], reach: int, reach_cols: int) -> NDArray[np.bool_]:
+    """Columns within ``reach_cols`` of one where another arm's drawn path crosses this one: its drop there runs
+    from at least ``reach`` rows above this path's row to at least ``reach`` rows below it (rows between its
+    levels in neighbouring columns). Curves that run along each other without crossing are not marked."""
+    n = path.rows.size
+    crossed = np.zeros(n, bool)
+    for other in others:
+        m = min(n, other.rows.size)
+        rows = other.rows[:m]
+        before, after = np.r_[rows[:1], rows[:-1]], np.r_[rows[1:], rows[-1:]]
+        lo = np.minimum(np.minimum(before, after), rows)
+        hi = np.maximum(np.maximum(before, after), rows)
+        drawn = np.zeros(m, bool)
+        drawn[max(0, other.start):min(m, other.stop)] = True
+        crossed[:m] |= drawn & (lo <= path.rows[:m] - reach) & (hi >= path.rows[:m] + reach)
+    if reach_cols > 0 and crossed.any():
+        crossed = np.convolve(crossed, np.ones(2 * reach_cols + 1), mode="same") > 0
+    return crossed
+
+
 def find_censor_marks(
-    path: TracedPath, weight: NDArray[np.float32], *, min_rise: int = 2
+    path: TracedPath, weight: NDArray[np.float32], *, min_rise: int = 2, others: Sequence[TracedPath] = ()
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Locate censor marks along one traced arm.
 
@@ -57,6 +92,9 @@ def find_censor_marks(
         The arm's membership map.
     min_rise : int, default 2
         Fewest pixels a mark must stand out above and below the line.
+    others : sequence of TracedPath
+        The other arms' paths (same orientation): where one crosses this line, its stroke sticks out
+        above and below the line like a glyph's, so no mark is found there.
 
     Returns
     -------
@@ -84,6 +122,9 @@ def find_censor_marks(
     left = path.rows[np.clip(idx - reach_cols, 0, idx.size - 1)]
     right = path.rows[np.clip(idx + reach_cols, 0, idx.size - 1)]
     hit &= ~((left != path.rows) & (right != path.rows))
+    # and so does a drop's vertical stroke where the trace passes through its middle
+    hit &= ~_mid_stroke(path.rows, 2 * line_half + 1)
+    hit &= ~_crossed(path, others, line_half, reach_cols)
     if not hit.any():
         return np.empty(0), np.empty(0, np.int64)
     index = np.flatnonzero(hit)
