@@ -10,8 +10,6 @@ Pixel coordinates are ``(row, col)`` of the panel crop.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -46,41 +44,27 @@ def _line_centre(weight: NDArray[np.float32], rows: NDArray[np.int64], half: int
     return rows + np.round(shift).astype(np.int64)
 
 
-def _mid_stroke(rows: NDArray[np.int64], width: int) -> NDArray[np.bool_]:
+def _mid_stroke(rows: NDArray[np.int64], width: int) -> tuple[NDArray[np.bool_], NDArray[np.int64], NDArray[np.int64]]:
     """Columns where the path holds a row between the rows held before and after it for at most ``width``
-    columns: the middle of a drop's vertical stroke (a thick stroke pulls the traced window into it), no level."""
+    columns: the middle of a drop's vertical stroke (a thick stroke pulls the traced window into it), no level.
+
+    Returns the mask and, per column, the upper and the lower of the two levels around it (the path's row
+    elsewhere).
+    """
     starts = np.flatnonzero(np.r_[True, np.diff(rows) != 0])
     ends = np.r_[starts[1:], rows.size]
     out = np.zeros(rows.size, bool)
+    upper, lower = rows.copy(), rows.copy()
     for k in range(1, starts.size - 1):
         before, here, after = rows[starts[k - 1]], rows[starts[k]], rows[starts[k + 1]]
         if ends[k] - starts[k] <= width and (before < here < after or before > here > after):
             out[starts[k]:ends[k]] = True
-    return out
-
-
-def _crossed(path: TracedPath, others: Sequence[TracedPath], reach: int, reach_cols: int) -> NDArray[np.bool_]:
-    """Columns within ``reach_cols`` of one where another arm's drawn path crosses this one: its drop there runs
-    from at least ``reach`` rows above this path's row to at least ``reach`` rows below it (rows between its
-    levels in neighbouring columns). Curves that run along each other without crossing are not marked."""
-    n = path.rows.size
-    crossed = np.zeros(n, bool)
-    for other in others:
-        m = min(n, other.rows.size)
-        rows = other.rows[:m]
-        before, after = np.r_[rows[:1], rows[:-1]], np.r_[rows[1:], rows[-1:]]
-        lo = np.minimum(np.minimum(before, after), rows)
-        hi = np.maximum(np.maximum(before, after), rows)
-        drawn = np.zeros(m, bool)
-        drawn[max(0, other.start):min(m, other.stop)] = True
-        crossed[:m] |= drawn & (lo <= path.rows[:m] - reach) & (hi >= path.rows[:m] + reach)
-    if reach_cols > 0 and crossed.any():
-        crossed = np.convolve(crossed, np.ones(2 * reach_cols + 1), mode="same") > 0
-    return crossed
+            upper[starts[k]:ends[k]], lower[starts[k]:ends[k]] = min(before, after), max(before, after)
+    return out, upper, lower
 
 
 def find_censor_marks(
-    path: TracedPath, weight: NDArray[np.float32], *, min_rise: int = 2, others: Sequence[TracedPath] = ()
+    path: TracedPath, weight: NDArray[np.float32], *, min_rise: int = 2
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Locate censor marks along one traced arm.
 
@@ -92,9 +76,6 @@ def find_censor_marks(
         The arm's membership map.
     min_rise : int, default 2
         Fewest pixels a mark must stand out above and below the line.
-    others : sequence of TracedPath
-        The other arms' paths (same orientation): where one crosses this line, its stroke sticks out
-        above and below the line like a glyph's, so no mark is found there.
 
     Returns
     -------
@@ -122,9 +103,14 @@ def find_censor_marks(
     left = path.rows[np.clip(idx - reach_cols, 0, idx.size - 1)]
     right = path.rows[np.clip(idx + reach_cols, 0, idx.size - 1)]
     hit &= ~((left != path.rows) & (right != path.rows))
-    # and so does a drop's vertical stroke where the trace passes through its middle
-    hit &= ~_mid_stroke(path.rows, 2 * line_half + 1)
-    hit &= ~_crossed(path, others, line_half, reach_cols)
+    # and so does a drop's vertical stroke where the trace passes through its middle: there a glyph must stick
+    # out beyond the drop's own span, above its upper level's line or below its lower level's
+    mid, upper, lower = _mid_stroke(path.rows, 2 * line_half + 1)
+    if mid.any():
+        up = _rise(weight, upper, line_half, reach, -1)
+        down = _rise(weight, lower, line_half, reach, 1)
+        beyond = np.maximum(np.where(up < reach, up, 0), np.where(down < reach, down, 0))
+        hit &= ~mid | (beyond >= min_rise)
     if not hit.any():
         return np.empty(0), np.empty(0, np.int64)
     index = np.flatnonzero(hit)

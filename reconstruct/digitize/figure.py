@@ -306,8 +306,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
                               crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb, path.half_width)
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
-        mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose,
-                                         others=[p for _, p, _ in paths if p is not path])
+        mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
         if flipped:
             rows = n_rows - 1 - rows
         traced_px.append((cols, rows))
