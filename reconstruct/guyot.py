@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct._guyot_rounding import _cumulative_round, _misfit, _start, _tracking_round
+from reconstruct._guyot_rounding import _cumulative_round, _misfit, _start, _tracking_round, running_total
 from reconstruct._marked_tail import MarkedTail
 from reconstruct.isotonic import isotonic_decreasing
 from reconstruct.log_pmf import binom_logpmf, geometric_logpmf
@@ -97,8 +97,8 @@ def _prior_weights(p_time, a_time, anchors, tail_rate, n_est, marked=None):
         var[inside] += censored * frac * (1.0 - frac)
     tail = ~inside
     if tail.any():
-        t_tail = np.r_[a_time[-1], p_time[tail]]
-        n_tail = np.r_[n_est[tail][:1], n_est[tail]]
+        t_tail = np.concatenate((a_time[-1:], p_time[tail]))
+        n_tail = np.concatenate((n_est[tail][:1], n_est[tail]))
         exposure = np.cumsum(np.diff(t_tail) * 0.5 * (n_tail[1:] + n_tail[:-1]))
         lost = tail_rate * exposure
         if marked is not None:
@@ -271,7 +271,7 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
         if use_heights:
             other = np.where(informative_prev, 0.0, new_events)
             other_before = np.cumsum(other) - other
-            cum = np.r_[0.0, np.cumsum(events)]
+            cum = running_total(events)
             ctx = {
                 "tail_mean": tail_mean,
                 "n_low": n_low,
@@ -294,12 +294,12 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
                 new_events = np.where(informative, int_events, rest)
             informative_prev = informative
         d_before = np.cumsum(new_events) - new_events
-        anchor_d = np.r_[0.0, np.cumsum(new_events)][a_pos]
+        anchor_d = running_total(new_events)[a_pos]
         anchors = np.maximum.accumulate((a_n + anchor_d)[::-1])[::-1]
         rate = _table_rate(a_time if marked is None else marked.table_time, a_n, anchors) if tail_rate is None \
             else tail_rate
         # Exposure after the last row from its at-risk bound (no further censoring): stable between passes.
-        cum_new = np.r_[0.0, np.cumsum(new_events)]
+        cum_new = running_total(new_events)
         n_bound = np.maximum(n_high - (cum_new[:-1] - cum_new[a_pos[row]]), 0.0)
         prior, w_prior, tail_mean = _prior_weights(p_time, a_time, anchors, rate, n_bound, marked)
         if marked is not None:  # patients not yet censored include those with events: M_j >= D_{<=j}
@@ -309,8 +309,8 @@ def _solve_once(curve_t, curve_s, a_time, a_n, tail_rate, use_heights, precision
             w_hat = np.where(informative, 1e6, 0.0)
             weight = w_prior + w_hat
             target = (w_prior * prior + w_hat * (n_hat + d_before)) / weight
-        seq_y = np.r_[target, anchors][seq_order]
-        seq_w = np.r_[weight, np.full(a_time.size, _ANCHOR_WEIGHT)][seq_order]
+        seq_y = np.concatenate((target, anchors))[seq_order]
+        seq_w = np.concatenate((weight, np.full(a_time.size, _ANCHOR_WEIGHT)))[seq_order]
         fitted = isotonic_decreasing(seq_y, seq_w)
         new_m = np.empty(p_time.size)
         new_m[seq_order[~seq_is_anchor[seq_order]]] = fitted[~seq_is_anchor[seq_order]]
@@ -339,7 +339,7 @@ def _patient_rows(curve_t, events, m, a_time, a_n, d_total, *, event_times, end_
     censorings back to time, ``event_times`` are the points' times.
     """
     p_time = curve_t[1:]
-    anchor_d = np.r_[0.0, np.cumsum(events)][np.searchsorted(p_time, a_time, side="left")]
+    anchor_d = running_total(events)[np.searchsorted(p_time, a_time, side="left")]
     anchors = np.maximum.accumulate((a_n + anchor_d)[::-1])[::-1]
     # Combined time-ordered sequence of (time, M): start, anchors and points.
     seq_t = np.r_[0.0, a_time, p_time]

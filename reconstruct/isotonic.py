@@ -51,7 +51,7 @@ def isotonic_decreasing(y: ArrayLike, weights: ArrayLike | None = None) -> NDArr
         if not violates.any():
             return np.repeat(means, sizes)
         # A new pooled block starts wherever the previous pair does not violate.
-        group = np.cumsum(np.r_[True, ~violates]) - 1
+        group = np.cumsum(np.concatenate(([True], ~violates))) - 1
         sum_w = np.bincount(group, weights=sum_w)
         sum_wy = np.bincount(group, weights=sum_wy)
         sizes = np.bincount(group, weights=sizes).astype(np.int64)

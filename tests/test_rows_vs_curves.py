@@ -260,3 +260,39 @@ def test_a_thin_black_arm_split_over_grey_clusters_is_recovered_beside_a_coloure
     assert np.mean(np.abs(path.rows[path.start: path.stop] - black_rows[path.start: path.stop]) <= 1) > 0.95
     assert path.start <= 5
     assert path.stop >= n - 5
+
+
+def _plain_fill_depth(path, weight) -> float:
+    """fill_depth written plainly (as before it was vectorised): one column at a time."""
+    import cv2
+
+    widest = curves.widest_line_px(weight.shape[0])
+    mask = cv2.morphologyEx((np.asarray(weight) >= 0.5).astype(np.uint8), cv2.MORPH_OPEN,
+                            np.ones((1, 2 * widest + 1), np.uint8)).astype(bool)
+    n_rows, depths = mask.shape[0], []
+    for c in np.flatnonzero(path.own >= 0.5):
+        column = mask[:, c]
+        near = np.flatnonzero(column[max(path.rows[c] - path.half_width, 0): path.rows[c] + path.half_width + 1])
+        if not near.size:
+            continue
+        row = max(path.rows[c] - path.half_width, 0) + int(near[0])
+        gaps = np.flatnonzero(~column)
+        above, below = gaps[gaps < row], gaps[gaps > row]
+        depths.append((below[0] if below.size else n_rows) - (above[-1] + 1 if above.size else 0))
+    return float(np.median(depths)) if depths else 0.0
+
+
+def test_fill_depth_equals_the_column_by_column_runs():
+    """Random bands, blobs and paths (rows touching the top and bottom edges included): the same median depth."""
+    rng = np.random.default_rng(12)
+    for trial in range(300):
+        n_rows, n_cols = int(rng.integers(4, 60)), int(rng.integers(3, 80))
+        weight = (rng.random((n_rows, n_cols)) < rng.uniform(0.05, 0.9)).astype(np.float32)
+        if trial % 3 == 0:  # a band across, as a ribbon
+            top = int(rng.integers(0, n_rows))
+            weight[top: top + int(rng.integers(1, 20)), :] = 1.0
+        rows = np.minimum(np.sort(rng.integers(0, n_rows, n_cols)), n_rows - 1)
+        own = (rng.random(n_cols) < 0.7).astype(float)
+        path = _path(rows, own, half_width=int(rng.integers(0, 5)))
+        assert fill_depth(path, weight) == _plain_fill_depth(path, weight)
+    assert fill_depth(_path(np.full(5, 2), np.zeros(5)), np.ones((6, 5), np.float32)) == 0.0  # no drawn column

@@ -180,14 +180,26 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rg
                 break  # only glyph and rim fragments of the curves already traced are left
             per_colour.append((k, path, residual.copy()))
             # clear the traced line with its drop strokes and glyphs before looking for another
-            reach = half[k] + 1
-            for c in range(path.start, path.stop):
-                top = path.rows[max(c - reach, 0)]
-                bottom = path.rows[min(c + reach, path.rows.size - 1)]
-                residual[max(top - reach, 0): bottom + reach + 1, c] = 0.0
+            _clear_along(residual, path, half[k] + 1)
             weak = np.maximum(weak, weight)
         found.extend(_drop_band_pairs(per_colour))
     return found, weights
+
+
+def _clear_along(residual: NDArray[np.float32], path, reach: int) -> None:
+    """Zero ``residual`` in each of the path's columns from ``reach`` rows above the path's row ``reach``
+    columns back to ``reach`` rows below its row ``reach`` columns on (in place; one mask, not a loop per column).
+    """
+    cols = np.arange(path.start, path.stop)
+    if not cols.size:
+        return
+    last = path.rows.size - 1
+    top = np.maximum(np.asarray(path.rows)[np.maximum(cols - reach, 0)] - reach, 0)
+    bottom = np.asarray(path.rows)[np.minimum(cols + reach, last)] + reach + 1  # exclusive, as a slice's end
+    index = np.arange(residual.shape[0])[:, None]
+    band = (index >= top[None, :]) & (index < bottom[None, :])
+    view = residual[:, path.start: path.stop]
+    view[band] = 0.0
 
 
 def _separate(path, previous, weight) -> bool:

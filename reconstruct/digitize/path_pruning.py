@@ -245,17 +245,29 @@ def fill_depth(path, weight: NDArray[np.float32]) -> float:
     mask = cv2.morphologyEx((np.asarray(weight) >= 0.5).astype(np.uint8), cv2.MORPH_OPEN,
                             np.ones((1, 2 * widest + 1), np.uint8)).astype(bool)
     n_rows = mask.shape[0]
-    depths = []
-    for c in np.flatnonzero(path.own >= 0.5):  # one column's run through one row; no library call finds it
-        column = mask[:, c]
-        near = np.flatnonzero(column[max(path.rows[c] - path.half_width, 0): path.rows[c] + path.half_width + 1])
-        if not near.size:
-            continue
-        row = max(path.rows[c] - path.half_width, 0) + int(near[0])
-        gaps = np.flatnonzero(~column)
-        above, below = gaps[gaps < row], gaps[gaps > row]
-        depths.append((below[0] if below.size else n_rows) - (above[-1] + 1 if above.size else 0))
-    return float(np.median(depths)) if depths else 0.0
+    cols = np.flatnonzero(path.own >= 0.5)
+    if not cols.size:
+        return 0.0
+    # In each drawn column: the first colour pixel within the half width of the path's row, and the run of
+    # colour through it, from the nearest gaps above and below (running max/min of the gap rows: no library
+    # call finds one column's run through one row, and a loop over columns cost ~1 ms a path).
+    at = np.asarray(path.rows)[cols].astype(np.int64)
+    lo = np.maximum(at - path.half_width, 0)
+    window = lo[:, None] + np.arange(2 * path.half_width + 1)[None, :]
+    inside = window < np.minimum(at + path.half_width + 1, n_rows)[:, None]
+    sub = mask[:, cols]
+    hits = inside & sub[np.minimum(window, n_rows - 1), np.arange(cols.size)[:, None]]
+    found = hits.any(axis=1)
+    if not found.any():
+        return 0.0
+    row = lo[found] + np.argmax(hits[found], axis=1)
+    sub = sub[:, found]
+    index = np.arange(n_rows)[:, None]
+    gap_above = np.maximum.accumulate(np.where(sub, -1, index), axis=0)  # last gap at or above each row
+    gap_below = np.minimum.accumulate(np.where(sub, n_rows, index)[::-1], axis=0)[::-1]  # first at or below
+    pick = np.arange(row.size)
+    depths = gap_below[row, pick] - (gap_above[row, pick] + 1)
+    return float(np.median(depths))
 
 
 def _fill_mask(weight: NDArray[np.float32], thickest: int) -> NDArray[np.bool_]:
