@@ -79,3 +79,22 @@ def fallback_match(arms: Sequence, rows: Sequence, *, allowed: Sequence[tuple[in
                 f"the drops on each curve fit its row's implied deaths best (misfit {best_cost:.3g} against "
                 f"{second:.3g})")
     return None
+
+
+def settled_part(cost: NDArray[np.float64], margin: float, allowed: Sequence[tuple[int, ...]] | None = None
+                 ) -> tuple[dict[int, int], list[int]]:
+    """What the KM bound settles of a match it leaves open: ``({curve: row} shared by every pairing within
+    ``margin`` of the best, [curves whose row those pairings disagree on])``.
+
+    For the ambiguity error, so that it names the curves left to the user (rms_006 of the wild corpus: the
+    bound places the 79-patient arm, not the two arms of 31 and 30). Hand-written: at most 720 pairings.
+    """
+    n = cost.shape[0]
+    candidates = list(allowed) if allowed is not None else list(itertools.permutations(range(cost.shape[1]), n))
+    totals = [(float(sum(cost[i, p[i]] for i in range(n))), p) for p in candidates]
+    if not totals:
+        return {}, list(range(n))
+    best = min(t for t, _ in totals)
+    near = [p for t, p in totals if t - best <= margin]
+    fixed = {i: int(near[0][i]) for i in range(n) if all(p[i] == near[0][i] for p in near)}
+    return fixed, [i for i in range(n) if i not in fixed]

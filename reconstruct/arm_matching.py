@@ -493,4 +493,22 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
     raise ReconstructionError(
         "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match; "
         "name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with those names"
+        + _open_part(numbers, rows, allowed if pinned else None)
     )
+
+
+def _open_part(numbers: NDArray[np.float64], rows, allowed) -> str:
+    """The curves an ambiguity error leaves open, and the rows the numbers gave the others (1-based curves)."""
+    from reconstruct._arm_fallback import settled_part
+
+    fixed, open_ = settled_part(numbers, _NUMBERS_MARGIN, allowed)
+    if not fixed or len(open_) < 2:
+        return ""
+
+    def name(j: int) -> str:
+        return repr(rows[j].label) if rows[j].label else f"row {j + 1}"
+
+    placed = ", ".join(f"curve {i + 1} to {name(j)}" for i, j in sorted(fixed.items()))
+    left = sorted(set(range(len(rows))) - set(fixed.values()))
+    return (f" (the numbers place {placed}; curves {', '.join(str(i + 1) for i in open_)} fit "
+            f"{', '.join(name(j) for j in left)} alike)")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from reconstruct import km_step_points, number_at_risk, simulate_arm
-from reconstruct._arm_fallback import fallback_match
+from reconstruct._arm_fallback import fallback_match, settled_part
 from reconstruct.arm_matching import (
     ArmCurve,
     RiskRowInfo,
@@ -199,3 +199,25 @@ def test_follow_up_that_leaves_two_pairings_is_not_used():
     allowed, detail = pinned_assignments([longer, mid, short], rows)
     assert allowed == [(2, 1, 0)]
     assert detail.startswith("follow-up rules out curve 1 from row 1, curve 1 from row 2, curve 2 from row 1")
+
+
+def test_ambiguity_error_names_the_curves_the_numbers_leave_open():
+    # rms_006 of the wild corpus: the KM bound places the large arm, not the two arms of 31 and 30 patients;
+    # the error says which curves are left to the user (the same draw twice cannot be told apart)
+    a, ta, na = _arm(5, 10.0)
+    b, tb, nb = _arm(5, 10.0)
+    poor, tp, np_ = _arm(4, 4.0)
+    rows = [_row(tp, np_, label="Poor"), _row(ta, na, label="A"), _row(tb, nb, label="B")]
+    with pytest.raises(ReconstructionError, match=r"ambiguous match; name the arms with --arm-names.*"
+                       r"\(the numbers place curve 3 to 'Poor'; curves 1, 2 fit 'A', 'B' alike\)"):
+        match_arms_to_rows([a, b, poor], rows)
+
+
+def test_settled_part_keeps_the_rows_every_near_best_pairing_shares():
+    # curve 0 must take row 2 (any other row costs 9 or more); curves 1 and 2 tie on rows 0 and 1
+    cost = np.array([[9.0, 12.0, 0.0], [0.0, 0.0, 20.0], [0.0, 0.0, 20.0]])
+    assert settled_part(cost, 4.0) == ({0: 2}, [1, 2])
+    # with a margin wider than the 29 that giving curve 0 row 0 costs, nothing is settled
+    assert settled_part(cost, 30.0) == ({}, [0, 1, 2])
+    # only the allowed pairings count
+    assert settled_part(cost, 4.0, allowed=[(2, 0, 1)]) == ({0: 2, 1: 0, 2: 1}, [])
