@@ -20,6 +20,7 @@ __all__ = ["fill_from_labels", "gapped", "label_column_ticks", "label_row_ticks"
 
 _MIN_LABELS = 3
 _GAP = 5  # pixels between a label and the panel edge put next to it (the tick search reaches 2)
+_TICK_GLUE = 3.5  # px a y tick mark joined to a label's last glyph adds to its right end
 _MAX_GLYPHS = 3000  # more specks than that is noise, not a chart's text (and the pairwise joins grow as n^2)
 
 
@@ -238,10 +239,25 @@ def panel_from_labels(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, floa
     if not 2 * _MIN_LABELS <= len(glyphs) <= _MAX_GLYPHS:
         return None
     words = _words(glyphs)
+    # right-aligned within 2 px; else within 3.5 px: a y tick mark glued to some labels, not others, lengthens
+    # them by its 2-3 px (theme_minimal at 300 px), tried only when no column lines up more tightly
+    for tol in (2.0, _TICK_GLUE):
+        best = _label_pair(words, tol)
+        if best is not None:
+            break
+    if best is None:
+        return None
+    y_chain, x_chain, col0, row1 = best
+    return _bounds(gray, y_chain, x_chain, col0, row1)
+
+
+def _label_pair(words: NDArray[np.int64], tol: float):
+    """The column of y labels (right ends within ``tol``) and the row of x labels under it that hold the most
+    labels, as ``(y_chain, x_chain, col0, row1)``, or None."""
     heights = words[:, 2] - words[:, 0]
     v_centres = (words[:, 0] + words[:, 2] - 1) / 2.0
     h_centres = (words[:, 1] + words[:, 3] - 1) / 2.0
-    columns = _aligned_runs(words, key=words[:, 3].astype(float), along=v_centres, tol=2.0)
+    columns = _aligned_runs(words, key=words[:, 3].astype(float), along=v_centres, tol=tol)
     lines = _aligned_runs(words, key=v_centres, along=h_centres, tol=2.0)
     best, best_key = None, (0, 0.0)
     for y_held, y_chain in columns:
@@ -260,10 +276,7 @@ def panel_from_labels(gray: NDArray[np.uint8]) -> tuple[int, int, int, int, floa
                 # than the tick search's reach, so that no stroke of a glyph is taken for a tick
                 x_marks = float(np.median(words[x_held, 3] - words[x_held, 1])) <= 3
                 best, best_key = (y_chain, x_chain, right + _GAP, top - (0 if x_marks else _GAP)), key
-    if best is None:
-        return None
-    y_chain, x_chain, col0, row1 = best
-    return _bounds(gray, y_chain, x_chain, col0, row1)
+    return best
 
 
 def _bounds(gray, y_chain, x_chain, col0, row1):
