@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize.curves import TracedPath, line_thickness
 
-__all__ = ["find_censor_marks"]
+__all__ = ["drop_crossings", "find_censor_marks"]
 
 
 def _rise(weight: NDArray[np.float32], rows: NDArray[np.int64], half: int, reach: int, step: int) -> NDArray[np.int64]:
@@ -125,3 +125,28 @@ def find_censor_marks(
             cols.append(centre)
             rows.append(int(path.rows[int(round(centre))]))
     return np.asarray(cols, float), np.asarray(rows, np.int64)
+
+
+def drop_crossings(cols: NDArray[np.float64], path: TracedPath, others: list[TracedPath]) -> NDArray[np.float64]:
+    """``cols`` (marks found on ``path``) without those where another arm's trace crosses ``path``'s line.
+
+    Where another curve drops through this arm's line, its vertical stroke sticks out above and below the
+    line just as a ``|`` mark does, and a loose colour membership takes it in (survminer_minimal_003: two
+    marks at the red curve's crossings of the teal one). A mark is dropped when, within the glyph's columns
+    (``half_width + 2`` either side), another trace has rows both above and below this line's window.
+    """
+    if cols.size == 0 or not others:
+        return cols
+    reach = path.half_width + 2
+    keep = np.ones(cols.size, bool)
+    for i, col in enumerate(np.rint(cols).astype(np.int64)):
+        row = int(path.rows[min(max(col, 0), path.rows.size - 1)])
+        for other in others:
+            lo_col, hi_col = max(col - reach, other.start), min(col + reach + 1, other.stop)
+            if lo_col >= hi_col:
+                continue
+            window = other.rows[lo_col:hi_col]
+            if window.min() < row - path.half_width - 1 and window.max() > row + path.half_width + 1:
+                keep[i] = False
+                break
+    return cols[keep]
