@@ -34,7 +34,7 @@ def test_find_censor_marks_takes_the_crossing_stroke_for_a_mark():
 def test_drop_crossings_removes_the_mark_where_another_curve_crosses_and_keeps_the_real_one():
     weight, a, b = _scene()
     cols, _ = find_censor_marks(a, weight)
-    kept = drop_crossings(cols, a, [b])
+    kept = drop_crossings(cols, a, [b], np.empty(0))  # the arm's own colour shows no mark
     np.testing.assert_allclose(kept, [60.0], atol=1.0)
 
 
@@ -43,11 +43,20 @@ def test_drop_crossings_keeps_marks_where_another_curve_only_runs_alongside():
     cols, _ = find_censor_marks(a, weight)
     level = _path(np.full(200, 50))  # another arm on the same level, not crossing: its marks are not in question
     above = _path(np.where(np.arange(200) < 120, 30, 44))  # drops at 120 but stays above A's line window
-    np.testing.assert_allclose(drop_crossings(cols, a, [level, above]), cols)
+    np.testing.assert_allclose(drop_crossings(cols, a, [level, above], np.empty(0)), cols)
 
 
 def test_drop_crossings_ignores_a_crossing_outside_the_other_trace_span():
     weight, a, b = _scene()
     cols, _ = find_censor_marks(a, weight)
     b_short = _path(b.rows, start=0, stop=100)  # B's trace ends before the crossing column
-    np.testing.assert_allclose(drop_crossings(cols, a, [b_short]), cols)
+    np.testing.assert_allclose(drop_crossings(cols, a, [b_short], np.empty(0)), cols)
+
+
+def test_drop_crossings_keeps_a_crossing_mark_that_the_arms_own_colour_shows():
+    """A real glyph next to a crossing (survminer_classic_001's small arm at t = 2.1) stays: the strict
+    membership, which holds no other arm's blended ink, finds it within the glyph's columns."""
+    weight, a, b = _scene()
+    cols, _ = find_censor_marks(a, weight)
+    np.testing.assert_allclose(drop_crossings(cols, a, [b], np.array([121.0])), cols)
+    np.testing.assert_allclose(drop_crossings(cols, a, [b], np.array([110.0])), [60.0], atol=1.0)  # 10 px off: not it
