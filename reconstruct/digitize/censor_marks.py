@@ -44,25 +44,6 @@ def _line_centre(weight: NDArray[np.float32], rows: NDArray[np.int64], half: int
     return rows + np.round(shift).astype(np.int64)
 
 
-def _mid_stroke(rows: NDArray[np.int64], width: int) -> tuple[NDArray[np.bool_], NDArray[np.int64], NDArray[np.int64]]:
-    """Columns where the path holds a row between the rows held before and after it for at most ``width``
-    columns: the middle of a drop's vertical stroke (a thick stroke pulls the traced window into it), no level.
-
-    Returns the mask and, per column, the upper and the lower of the two levels around it (the path's row
-    elsewhere).
-    """
-    starts = np.flatnonzero(np.r_[True, np.diff(rows) != 0])
-    ends = np.r_[starts[1:], rows.size]
-    out = np.zeros(rows.size, bool)
-    upper, lower = rows.copy(), rows.copy()
-    for k in range(1, starts.size - 1):
-        before, here, after = rows[starts[k - 1]], rows[starts[k]], rows[starts[k + 1]]
-        if ends[k] - starts[k] <= width and (before < here < after or before > here > after):
-            out[starts[k]:ends[k]] = True
-            upper[starts[k]:ends[k]], lower[starts[k]:ends[k]] = min(before, after), max(before, after)
-    return out, upper, lower
-
-
 def find_censor_marks(
     path: TracedPath, weight: NDArray[np.float32], *, min_rise: int = 2
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
@@ -103,14 +84,6 @@ def find_censor_marks(
     left = path.rows[np.clip(idx - reach_cols, 0, idx.size - 1)]
     right = path.rows[np.clip(idx + reach_cols, 0, idx.size - 1)]
     hit &= ~((left != path.rows) & (right != path.rows))
-    # and so does a drop's vertical stroke where the trace passes through its middle: there a glyph must stick
-    # out beyond the drop's own span, above its upper level's line or below its lower level's
-    mid, upper, lower = _mid_stroke(path.rows, 2 * line_half + 1)
-    if mid.any():
-        up = _rise(weight, upper, line_half, reach, -1)
-        down = _rise(weight, lower, line_half, reach, 1)
-        beyond = np.maximum(np.where(up < reach, up, 0), np.where(down < reach, down, 0))
-        hit &= ~mid | (beyond >= min_rise)
     if not hit.any():
         return np.empty(0), np.empty(0, np.int64)
     index = np.flatnonzero(hit)
