@@ -25,16 +25,14 @@ def _scene():
     return weight, a, _path(b_rows)
 
 
-def test_find_censor_marks_takes_the_crossing_stroke_for_a_mark():
-    weight, a, _ = _scene()
-    cols, _ = find_censor_marks(a, weight)
-    np.testing.assert_allclose(cols, [60.0, 120.0], atol=1.0)
+def _none() -> np.ndarray:
+    return np.empty(0)
 
 
 def test_drop_crossings_removes_the_mark_where_another_curve_crosses_and_keeps_the_real_one():
-    weight, a, b = _scene()
-    cols, _ = find_censor_marks(a, weight)
-    kept = drop_crossings(cols, a, [b], np.empty(0))  # the arm's own colour shows no mark
+    _, a, b = _scene()
+    cols = np.array([60.0, 120.0])  # the loose membership takes B's stroke through A's line for a mark
+    kept = drop_crossings(cols, a, [b], _none)  # the arm's own colour shows no mark
     np.testing.assert_allclose(kept, [60.0], atol=1.0)
 
 
@@ -43,14 +41,14 @@ def test_drop_crossings_keeps_marks_where_another_curve_only_runs_alongside():
     cols, _ = find_censor_marks(a, weight)
     level = _path(np.full(200, 50))  # another arm on the same level, not crossing: its marks are not in question
     above = _path(np.where(np.arange(200) < 120, 30, 44))  # drops at 120 but stays above A's line window
-    np.testing.assert_allclose(drop_crossings(cols, a, [level, above], np.empty(0)), cols)
+    np.testing.assert_allclose(drop_crossings(cols, a, [level, above], _none), cols)
 
 
 def test_drop_crossings_ignores_a_crossing_outside_the_other_trace_span():
     weight, a, b = _scene()
     cols, _ = find_censor_marks(a, weight)
     b_short = _path(b.rows, start=0, stop=100)  # B's trace ends before the crossing column
-    np.testing.assert_allclose(drop_crossings(cols, a, [b_short], np.empty(0)), cols)
+    np.testing.assert_allclose(drop_crossings(cols, a, [b_short], _none), cols)
 
 
 def test_drop_crossings_keeps_a_crossing_mark_that_the_arms_own_colour_shows():
@@ -58,5 +56,22 @@ def test_drop_crossings_keeps_a_crossing_mark_that_the_arms_own_colour_shows():
     membership, which holds no other arm's blended ink, finds it within the glyph's columns."""
     weight, a, b = _scene()
     cols, _ = find_censor_marks(a, weight)
-    np.testing.assert_allclose(drop_crossings(cols, a, [b], np.array([121.0])), cols)
-    np.testing.assert_allclose(drop_crossings(cols, a, [b], np.array([110.0])), [60.0], atol=1.0)  # 10 px off: not it
+    np.testing.assert_allclose(drop_crossings(cols, a, [b], lambda: np.array([121.0])), cols)
+    np.testing.assert_allclose(drop_crossings(cols, a, [b], lambda: np.array([110.0])), [60.0], atol=1.0)  # 10 px off: not it
+
+
+def test_drop_crossings_asks_for_the_own_colour_marks_only_at_a_crossing():
+    """The strict membership's marks cost a second search per arm; with no mark at a crossing it is not run."""
+    weight, a, _ = _scene()
+    calls = []
+
+    def own() -> np.ndarray:
+        calls.append(1)
+        return np.empty(0)
+
+    above = _path(np.where(np.arange(200) < 120, 30, 44))
+    np.testing.assert_allclose(drop_crossings(np.array([60.0, 120.0]), a, [above], own), [60.0, 120.0])
+    assert calls == []
+    _, _, b = _scene()
+    np.testing.assert_allclose(drop_crossings(np.array([60.0, 120.0]), a, [b], own), [60.0], atol=1.0)
+    assert calls == [1]  # asked once, however many marks are at crossings

@@ -10,6 +10,8 @@ Pixel coordinates are ``(row, col)`` of the panel crop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -101,24 +103,25 @@ def find_censor_marks(
 
 
 def drop_crossings(cols: NDArray[np.float64], path: TracedPath, others: list[TracedPath],
-                   own_cols: NDArray[np.float64]) -> NDArray[np.float64]:
+                   own_marks: Callable[[], NDArray[np.float64]]) -> NDArray[np.float64]:
     """``cols`` (marks found on ``path``) without those where another arm's trace crosses ``path``'s line
-    and that its own colour alone does not show (``own_cols``: the marks found in the arm's strict membership).
+    and that its own colour alone does not show (``own_marks()``: the marks found in the arm's strict membership,
+    asked for only when some mark lies at a crossing). ``others`` are the arms traced in other colours.
 
     Where another curve drops through this arm's line, its vertical stroke sticks out above and below the
     line just as a ``|`` mark does, and a loose colour membership takes it in (survminer_minimal_003: two
     marks at the red curve's crossings of the teal one). A mark is dropped when, within the glyph's columns
     (``half_width + 2`` either side), another trace has rows both above and below this line's window, unless
     a mark in the arm's own colour lies within those columns (a real glyph next to a crossing: survminer_classic_001;
-    arms drawn in one colour keep theirs, as the stroke is no evidence either way).
+    arms drawn in one colour keep theirs, as the stroke is no evidence either way: the caller leaves them out of
+    ``others``, since the second arm traced in a colour has the first one's line cleared from its membership).
     """
     if cols.size == 0 or not others:
         return cols
     reach = path.half_width + 2
     keep = np.ones(cols.size, bool)
+    own_cols: NDArray[np.float64] | None = None
     for i, col in enumerate(np.rint(cols).astype(np.int64)):
-        if own_cols.size and np.abs(own_cols - col).min() <= reach:
-            continue
         row = int(path.rows[min(max(col, 0), path.rows.size - 1)])
         for other in others:
             lo_col, hi_col = max(col - reach, other.start), min(col + reach + 1, other.stop)
@@ -126,6 +129,7 @@ def drop_crossings(cols: NDArray[np.float64], path: TracedPath, others: list[Tra
                 continue
             window = other.rows[lo_col:hi_col]
             if window.min() < row - path.half_width - 1 and window.max() > row + path.half_width + 1:
-                keep[i] = False
+                own_cols = own_marks() if own_cols is None else own_cols
+                keep[i] = bool(own_cols.size) and bool(np.abs(own_cols - col).min() <= reach)
                 break
     return cols[keep]

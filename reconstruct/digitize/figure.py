@@ -307,8 +307,8 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
-        mark_cols = drop_crossings(mark_cols, path, [p for _, p, _ in paths if p is not path],
-                                   find_censor_marks(path, weight)[0])
+        mark_cols = drop_crossings(mark_cols, path, [p for j, p, _ in paths if j != k],
+                                   lambda path=path, weight=weight: find_censor_marks(path, weight)[0])
         if flipped:
             rows = n_rows - 1 - rows
         traced_px.append((cols, rows))
