@@ -21,9 +21,10 @@ from scipy.optimize import linear_sum_assignment
 
 from reconstruct.arm_names import name_key, part_of, same_name, similar
 from reconstruct.errors import ReconstructionError
+from reconstruct.row_evidence import first_zero, row_is_evidence
 
 __all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
-           "numbers_costs", "name_key", "row_is_evidence", "first_zero"]
+           "numbers_costs", "name_key"]
 
 # Colours closer to grey than this (RGB units) carry no hue to match on.
 _MIN_CHROMA = 25.0
@@ -316,22 +317,6 @@ def _seen_after(arm: ArmCurve, times: NDArray[np.float64], step: float) -> NDArr
     marks = _thinned(np.asarray(arm.censor_time if arm.censor_time is not None else [], float), 0.02 * step)
     gap = 0.02 * step
     return np.array([int(np.sum(drops > x + gap) + np.sum(marks > x + gap)) for x in times], np.int64)
-
-
-def row_is_evidence(time, n_risk) -> bool:
-    """False for an at-risk row that says nothing of follow-up: under two cells, rising, or starting at 0 (a
-    misread)."""
-    t, n = np.asarray(time, float), np.asarray(n_risk, float)
-    return bool(t.size >= 2 and not np.any(np.diff(n) > 0) and n[0] > 0)
-
-
-def first_zero(time, n_risk) -> int | None:
-    """Index of the first cell of an at-risk row that prints 0, past which its curve cannot run; None when the
-    row has no 0 or is no evidence (:func:`row_is_evidence`)."""
-    if not row_is_evidence(time, n_risk):
-        return None
-    zero = np.flatnonzero(np.asarray(n_risk, float) <= 0)
-    return int(zero[0]) if zero.size else None
 
 
 def follow_up_exclusions(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) -> NDArray[np.bool_]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct.arm_matching import first_zero
+from reconstruct.row_evidence import first_zero
 from reconstruct.quality import short_of_table
 
 __all__ = ["Tail", "TailSwap", "crossed_tails", "swap_after"]
