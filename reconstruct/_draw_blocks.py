@@ -45,19 +45,20 @@ def block_events(n_start, loss, c_init, dfix, pts_t, drops, pool, *, tail_target
         km, curve = start.copy(), np.ones(m)  # the draw's KM and the noisy curve, relative to the curve at the cut
         d = np.zeros(drops.shape, dtype=np.int64)
         budget = loss if loss is not None else n_start
-        # one errstate for the loop, and np.minimum/np.maximum for np.clip (the same integers): per point, both
-        # cost more than the arithmetic (~10 us each, thousands of points a figure)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for j in range(drops.shape[1]):  # sequential: each point's number at risk needs the events before it
-                at_risk = np.maximum(n_start - total - c_before[:, j], 0)
-                curve *= 1.0 - drops[:, j]
-                # as Guyot et al.: the events that bring the draw's KM back to the curve's level
-                gap = np.where(km > 0, 1.0 - curve / km, 0.0)
-                want = np.floor(at_risk * gap + 0.5).astype(np.int64)
-                dj = np.minimum(np.maximum(want, 0), np.minimum(at_risk, np.maximum(budget - total, 0)))
-                km *= np.where(at_risk > 0, 1.0 - dj / np.maximum(at_risk, 1), 1.0)
-                d[:, j] = dj
-                total += dj
+        # np.divide's where= and np.minimum/np.maximum for np.errstate and np.clip (the same numbers): per point,
+        # those cost more than the arithmetic (~10 us each, thousands of points a figure); a NaN cast still warns
+        ratio = np.ones(m)
+        for j in range(drops.shape[1]):  # sequential: each point's number at risk needs the events before it
+            at_risk = np.maximum(n_start - total - c_before[:, j], 0)
+            curve *= 1.0 - drops[:, j]
+            # as Guyot et al.: the events that bring the draw's KM back to the curve's level
+            ratio.fill(1.0)
+            gap = 1.0 - np.divide(curve, km, out=ratio, where=km != 0)  # km >= 0; a NaN goes through to the cast
+            want = np.floor(at_risk * gap + 0.5).astype(np.int64)
+            dj = np.minimum(np.maximum(want, 0), np.minimum(at_risk, np.maximum(budget - total, 0)))
+            km *= np.where(at_risk > 0, 1.0 - dj / np.maximum(at_risk, 1), 1.0)
+            d[:, j] = dj
+            total += dj
         if loss is not None:
             new_c = np.clip(loss - total, 0, width)
         elif tail_target is not None:
