@@ -83,7 +83,8 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
     time-0 cell is set aside when it exceeds ``_FIRST_CELL_RATIO`` times the next cell divided by the
     curve's survival just before that cell's time (:func:`complete_rows` then fills it, from the legend
     or the curve). In any row, a time-0 cell over ``_FIRST_CELL_FAR`` times the most that any later cell and
-    the curve imply is set aside too (the caller flags the row).
+    the curve imply is set aside too (the caller flags the row). Only cells with patients left, on a curve not
+    yet at 0, imply a count; a row with none keeps its time-0 cell.
 
     Parameters
     ----------
@@ -113,7 +114,13 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
         # condemns no true time-0 cell
         later = range(1, 2) if doubt else range(1, t.size)
         s_before = np.array([_survival_before(curve, float(t[j])) for j in later])
-        each = np.where(s_before > 0, n[1:1 + s_before.size] / np.where(s_before > 0, s_before, 1.0), np.inf)
+        # only cells with patients left on a curve not yet at 0 imply a time-0 count (a cell past the curve's
+        # last event would imply an infinite one and keep any time-0 cell)
+        usable = (n[1:1 + s_before.size] > 0) & (s_before > 0)
+        if not np.any(usable):
+            out.append(row)
+            continue
+        each = np.where(usable, n[1:1 + s_before.size] / np.where(usable, s_before, 1.0), -np.inf)
         j = 1 + int(np.argmax(each))
         implied = float(each[j - 1])
         ratio = _FIRST_CELL_RATIO if doubt else _FIRST_CELL_FAR

@@ -117,6 +117,37 @@ def test_one_later_cell_misread_low_does_not_condemn_a_true_time_zero_cell():
     assert "60178" in notes[0]
 
 
+def _curve_to_zero() -> ArmCurve:
+    # the steep arm ending on an event at 10.5 months, before the table's last column (12)
+    t = np.linspace(0.0, 12.0, 1201)
+    return ArmCurve(label=None, colour=None, time=t,
+                    survival=np.interp(t, [0, 3, 6, 9, 10.5, 12], [1.0, 119 / 178, 14 / 178, 3 / 178, 0.0, 0.0]))
+
+
+def test_a_cell_after_the_curve_reaches_zero_does_not_keep_a_far_time_zero_cell():
+    # 0 at risk at 12 on a curve already at 0 implies nothing (it implied an infinite count, keeping 60178)
+    row = _row([60178, 119, 14, 3, 0], times=[0, 3, 6, 9, 12])
+    (out,), notes = set_aside_first_cell([row], [_curve_to_zero()], [False])
+    assert out.n_risk.tolist() == [119, 14, 3, 0]
+    assert "60178" in notes[0] and "178 that" in notes[0]  # the most the usable cells imply: 119/(119/178)
+    (kept,), notes = set_aside_first_cell([_row([178, 119, 14, 3, 0], times=[0, 3, 6, 9, 12])],
+                                          [_curve_to_zero()], [False])
+    assert kept.n_risk.tolist() == [178, 119, 14, 3, 0]
+    assert not notes
+    # no later cell usable (the only one is 0 at risk): the time-0 cell is kept as before
+    (alone,), notes = set_aside_first_cell([_row([60178, 0, 0], times=[0, 11, 12])], [_curve_to_zero()], [False])
+    assert alone.n_risk.tolist() == [60178, 0, 0]
+    assert not notes
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    mended = mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""),
+                               [_curve_to_zero()], [None], recheck=False, precision=0.001, method="guyot",
+                               marks=None, time_precision=0.1)
+    assert mended.doubt == (True,)  # its arm is flagged, not read "ok"
+    assert mended.filled[0].n_risk[0] == 178
+
+
 def test_a_time_zero_cell_set_aside_flags_its_row():
     from kmrecon.run_table import mend_matched_rows
     from reconstruct.arm_matching import ArmMatch
