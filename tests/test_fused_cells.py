@@ -88,6 +88,10 @@ def test_a_lone_events_count_read_with_ones_for_parentheses_joins_the_count_it_t
     # a dense table without any events brackets: 121 touching 131 is a count of its own
     dense = _line(("Placebo", 35, 72), ("131", 84, 97), ("121", 98, 110), ("94", 122, 142))
     assert [w.text for w in attach_event_counts(dense)] == ["Placebo", "131", "121", "94"]
+    # nor when the row label holds brackets: "131)" in "(n=131)" and "(O" in "(Observation)" are no events
+    for label in ("Placebo (n=131)", "(Observation)"):
+        labelled = _line((label, 5, 72), ("131", 84, 97), ("121", 98, 110), ("94", 122, 142))
+        assert [w.text for w in attach_event_counts(labelled)] == [label, "131", "121", "94"]
     # two counts a space apart are two cells, whatever their digits
     apart = _line(("105", 84, 97), ("101", 104, 116))
     assert [w.text for w in attach_event_counts(apart)] == ["105", "101"]

@@ -225,8 +225,9 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
 _LONE_PAREN = re.compile(r"\(\s*[\dOo,]*\s*\)")
 # events right after a count, at most one letter read for a digit ("6(1m)"); "Dose 1(5mg)" stays a name
 _EVENTS_AFTER_COUNT = re.compile(r"(?<=\d)\s*\((?=[^()]{1,4}\))[\dOo,]*(?:[^\W\d_][\dOo,]*)?\)")
-# a JCO line: some cell's events read with their brackets ("(19)", "13)")
-_EVENTS_SIGN = re.compile(r"\(\s*[\dOo,]+\s*\)?|\d\s*\)")
+# a JCO line: some word shaped like a cell shows events in closed brackets ("(19)", "13)", "113 (19)"); a row
+# label ("Placebo (n=131)", "(Observation)") is never one
+_EVENTS_SIGN = re.compile(r"(?:\d[\d,]*\s*)?\(?\s*[\dOo,]+\s*\)")
 
 
 def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
@@ -253,7 +254,7 @@ def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
     [('113', 100, 170)]
     """
     out: list[TextBox] = []
-    signs = [bool(_EVENTS_SIGN.search(w.text)) for w in line]
+    signs = [bool(_EVENTS_SIGN.fullmatch(w.text.strip())) for w in line]
     for k, w in enumerate(line):
         prev = out[-1] if out else None
         # or, on a line whose other cells show events brackets (JCO), a "(n)" read with its parentheses as "1"s
