@@ -100,3 +100,9 @@ def test_a_lone_events_count_read_with_ones_for_parentheses_joins_the_count_it_t
 def test_a_name_with_a_bracketed_unit_after_a_number_stays_a_name():
     # "(5mg)" is no events count (two letters): "Dose 1(5mg)" is a row label, not "Dose" and a cell "1"
     assert [t for t, _, _ in _read(_line(("Dose 1(5mg)", 10, 80)))] == ["Dose 1(5mg)"]
+    # with one letter the bracket could be misread events ("6(1m)" stays the cell 6), but after a word with
+    # letters it is taken as part of the name: "Dose 1(5m)" stays one label, not "Dose" and a cell "1"
+    assert [t for t, _, _ in _read(_line(("Dose 1(5m)", 10, 80)))] == ["Dose 1(5m)"]
+    # a word that is only a cell keeps its misread events; events in digits still split off after a label
+    assert [t for t, _, _ in _read(_line(("6(1m)", 342, 364)))] == ["6"]
+    assert [t for t, _, _ in _read(_line(("Arm 1(5)", 10, 80)))] == ["Arm", "1"]

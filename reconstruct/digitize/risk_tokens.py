@@ -199,7 +199,7 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
             out.append(w)
             continue
         # a number glued to letters inside one token ("A1b2") is a name, not a table entry
-        if n_num == 1 and re.search(r"\d[^\W\d_]", _EVENTS_AFTER_COUNT.sub(" ", text)):
+        if n_num == 1 and re.search(r"\d[^\W\d_]", _strip_events(text)):
             out.append(w)
             continue
         width = (w.col1 - w.col0) / max(len(text), 1)
@@ -222,6 +222,18 @@ def split_fused_words(words: Sequence[TextBox]) -> list[TextBox]:
     return out
 
 
+def _strip_events(text: str) -> str:
+    """``text`` without the events brackets right after its counts.
+
+    A bracket with a letter ("6(1m)", a digit misread) counts as events only in a word with no letters
+    outside its brackets (a cell); in a word with letters ("Dose 1(5m)") it is part of a name.
+    """
+    named = re.search(r"[^\W\d_]", _ANY_BRACKET.sub(" ", text)) is not None
+    return (_EVENTS_DIGITS_AFTER_COUNT if named else _EVENTS_AFTER_COUNT).sub(" ", text)
+
+
+_ANY_BRACKET = re.compile(r"\([^()]*\)?")
+_EVENTS_DIGITS_AFTER_COUNT = re.compile(r"(?<=\d)\s*\([\dOo,]{1,4}\)")
 _LONE_PAREN = re.compile(r"\(\s*[\dOo,]*\s*\)")
 # events right after a count, at most one letter read for a digit ("6(1m)"); "Dose 1(5mg)" stays a name
 _EVENTS_AFTER_COUNT = re.compile(r"(?<=\d)\s*\((?=[^()]{1,4}\))[\dOo,]*(?:[^\W\d_][\dOo,]*)?\)")
