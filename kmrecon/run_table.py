@@ -220,8 +220,10 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
     # a time-0 cell set aside is a misread: its row may hold more, its arm is flagged
     doubt = [d or len(r.n_risk) < b for d, r, b in zip(doubt, matched, before, strict=True)]
     if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
+        before = [len(r.n_risk) for r in matched]
         matched, again = set_aside_along_curves(matched, curves, precision=precision, time_precision=time_precision,
                                                 doubtful=doubt)
+        doubt = [d or len(r.n_risk) < b for d, r, b in zip(doubt, matched, before, strict=True)]  # flags its row
         misread += list(again)
     filled, gap_notes = complete_rows(matched, curves, n_start=printed_n)
     gaps = tuple(first_notes) + tuple(gap_notes)

@@ -129,7 +129,8 @@ def test_a_cell_after_the_curve_reaches_zero_does_not_keep_a_far_time_zero_cell(
     row = _row([60178, 119, 14, 3, 0], times=[0, 3, 6, 9, 12])
     (out,), notes = set_aside_first_cell([row], [_curve_to_zero()], [False])
     assert out.n_risk.tolist() == [119, 14, 3, 0]
-    assert "60178" in notes[0] and "178 that" in notes[0]  # the most the usable cells imply: 119/(119/178)
+    assert "60178" in notes[0]
+    assert "178 that" in notes[0]  # the most the usable cells imply: 119/(119/178)
     (kept,), notes = set_aside_first_cell([_row([178, 119, 14, 3, 0], times=[0, 3, 6, 9, 12])],
                                           [_curve_to_zero()], [False])
     assert kept.n_risk.tolist() == [178, 119, 14, 3, 0]
@@ -316,3 +317,30 @@ def test_a_cell_set_aside_away_from_the_mended_one_stays_aside():
     assert rows[0].n_risk.tolist() == true[:5] + true[6:]
     assert len(notes) == 1
     assert "time 20" not in notes[0]
+
+
+def test_a_cell_set_aside_after_the_time_zero_pass_flags_its_row(monkeypatch):
+    import reconstruct.table_gaps as table_gaps
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    first = _row([60178, 119, 14, 3], times=[0, 3, 6, 9])  # its time-0 cell is set aside, which runs the pass again
+    other = _row([178, 119, 14, 3], times=[0, 3, 6, 9])  # read without doubt, kept by the first pass
+    along = table_gaps.set_aside_along_curves
+    calls = []
+
+    def second_pass_drops_a_cell(rows, curves, **kw):
+        calls.append(len(rows))
+        rows, notes = along(rows, curves, **kw)
+        if len(calls) == 2:  # the pass after the time-0 cells: say it set aside the other row's last cell
+            r = rows[1]
+            rows = [rows[0], RiskRowInfo(r.label, r.colour, r.time[:-1], r.n_risk[:-1])]
+            notes = [*notes, "the other row's last cell"]
+        return rows, notes
+
+    monkeypatch.setattr(table_gaps, "set_aside_along_curves", second_pass_drops_a_cell)
+    mended = mend_matched_rows([first, other], [first, other], [False, False],
+                               ArmMatch(rows=(0, 1), basis="single", detail=""), [_steep_curve()] * 2, [None, None],
+                               recheck=False, precision=0.001, method="guyot", marks=None, time_precision=0.1)
+    assert len(calls) == 2
+    assert mended.doubt == (True, True)  # the row that lost a cell in the second pass is flagged too
