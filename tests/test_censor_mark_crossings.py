@@ -73,5 +73,7 @@ def test_drop_crossings_asks_for_the_own_colour_marks_only_at_a_crossing():
     np.testing.assert_allclose(drop_crossings(np.array([60.0, 120.0]), a, [above], own), [60.0, 120.0])
     assert calls == []
     _, _, b = _scene()
-    np.testing.assert_allclose(drop_crossings(np.array([60.0, 120.0]), a, [b], own), [60.0], atol=1.0)
+    b2 = _path(np.where(np.arange(200) < 160, 40, 60))  # a second arm dropping through A's line at column 160
+    kept = drop_crossings(np.array([60.0, 120.0, 160.0]), a, [b, b2], own)
+    np.testing.assert_allclose(kept, [60.0], atol=1.0)
     assert calls == [1]  # asked once, however many marks are at crossings

@@ -114,7 +114,8 @@ def drop_crossings(cols: NDArray[np.float64], path: TracedPath, others: list[Tra
     (``half_width + 2`` either side), another trace has rows both above and below this line's window, unless
     a mark in the arm's own colour lies within those columns (a real glyph next to a crossing: survminer_classic_001;
     arms drawn in one colour keep theirs, as the stroke is no evidence either way: the caller leaves them out of
-    ``others``, since the second arm traced in a colour has the first one's line cleared from its membership).
+    ``others``, and searches the own-colour marks in the colour's whole strict membership, not in the residual
+    left to a second arm of that colour or to a retraced grey, where lines near the crossing are cleared).
     """
     if cols.size == 0 or not others:
         return cols

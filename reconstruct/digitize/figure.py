@@ -307,8 +307,9 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
+        own = weights[k][::-1] if flipped else weights[k]  # the whole strict membership: a residual has glyphs cleared
         mark_cols = drop_crossings(mark_cols, path, [p for j, p, _ in paths if j != k],
-                                   lambda path=path, weight=weight: find_censor_marks(path, weight)[0])
+                                   lambda path=path, own=own: find_censor_marks(path, own)[0])
         if flipped:
             rows = n_rows - 1 - rows
         traced_px.append((cols, rows))
