@@ -237,9 +237,6 @@ _EVENTS_DIGITS_AFTER_COUNT = re.compile(r"(?<=\d)\s*\([\dOo,]{1,4}\)")
 _LONE_PAREN = re.compile(r"\(\s*[\dOo,]*\s*\)")
 # events right after a count, at most one letter read for a digit ("6(1m)"); "Dose 1(5mg)" stays a name
 _EVENTS_AFTER_COUNT = re.compile(r"(?<=\d)\s*\((?=[^()]{1,4}\))[\dOo,]*(?:[^\W\d_][\dOo,]*)?\)")
-# a JCO line: some word shaped like a cell shows events in closed brackets ("(19)", "13)", "113 (19)"); a row
-# label ("Placebo (n=131)", "(Observation)") is never one
-_EVENTS_SIGN = re.compile(r"(?:\d[\d,]*\s*)?\(?\s*[\dOo,]+\s*\)")
 
 
 def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
@@ -266,17 +263,10 @@ def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
     [('113', 100, 170)]
     """
     out: list[TextBox] = []
-    signs = [bool(_EVENTS_SIGN.fullmatch(w.text.strip())) for w in line]
-    for k, w in enumerate(line):
+    for w in line:
         prev = out[-1] if out else None
-        # or, on a line whose other cells show events brackets (JCO), a "(n)" read with its parentheses as "1"s
-        # ("101" for "(0)") set against the number (a cell is a column away from the one before, never touching
-        # it); a dense table without brackets keeps its counts 111, 121, 1001
-        after = w.col0 - prev.col1 if prev is not None else -1
-        jco = any(signs[:k]) or any(signs[k + 1:])
-        if (prev is not None and re.fullmatch(r"\d[\d,]*", prev.text)
-                and (_LONE_PAREN.fullmatch(w.text.strip()) and 0 <= after <= max(prev.row1 - prev.row0, 1)
-                     or jco and re.fullmatch(r"1\d{1,3}1", w.text.strip()) and 0 <= after <= 1)):
+        if (prev is not None and _LONE_PAREN.fullmatch(w.text.strip()) and re.fullmatch(r"\d[\d,]*", prev.text)
+                and 0 <= w.col0 - prev.col1 <= max(prev.row1 - prev.row0, 1)):
             out[-1] = TextBox(prev.text, prev.confidence, min(prev.row0, w.row0), prev.col0, max(prev.row1, w.row1),
                               w.col1)
             continue
