@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from reconstruct.digitize import curves
-from reconstruct.digitize.censor_marks import drop_crossings, find_censor_marks
+from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
 
 
 def _path(rows: np.ndarray, start: int = 0, stop: int | None = None) -> curves.TracedPath:
@@ -77,3 +77,9 @@ def test_drop_crossings_asks_for_the_own_colour_marks_only_at_a_crossing():
     kept = drop_crossings(np.array([60.0, 120.0, 160.0]), a, [b, b2], own)
     np.testing.assert_allclose(kept, [60.0], atol=1.0)
     assert calls == [1]  # asked once, however many marks are at crossings
+
+
+def test_only_coloured_arms_have_their_marks_judged_at_crossings():
+    """Greys (chroma up to GREY_CHROMA = 12 Lab units) keep every mark: their memberships take in the other greys."""
+    assert crossings_judged(40.0) and crossings_judged(12.5)
+    assert not crossings_judged(12.0) and not crossings_judged(0.0)

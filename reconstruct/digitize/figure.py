@@ -23,7 +23,7 @@ from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.arm_split import darkness_map, recover_arms
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
-from reconstruct.digitize.censor_marks import drop_crossings, find_censor_marks
+from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
 from reconstruct.digitize.colour_paths import trace_arms
 from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
@@ -307,9 +307,10 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
-        own = weights[k][::-1] if flipped else weights[k]  # the whole strict membership: a residual has glyphs cleared
-        mark_cols = drop_crossings(mark_cols, path, [p for j, p, _ in paths if j != k],
-                                   lambda path=path, own=own: find_censor_marks(path, own)[0])
+        if crossings_judged(colours[k].chroma):
+            own = weights[k][::-1] if flipped else weights[k]  # the whole strict membership (a residual is cleared)
+            mark_cols = drop_crossings(mark_cols, path, [p for j, p, _ in paths if j != k],
+                                       lambda path=path, own=own: find_censor_marks(path, own)[0])
         if flipped:
             rows = n_rows - 1 - rows
         traced_px.append((cols, rows))
