@@ -29,6 +29,7 @@ from kmrecon.run_arms import (
     _direct_labels,
     _is_vector,
     _match_named,
+    hex_rgb,
     match_by_agreement,
     match_by_fit,
     name_by_counts,
@@ -160,12 +161,6 @@ def _table_cells(read: Sequence[RiskRowInfo], used: Sequence[RiskRowInfo], names
     return tuple(cells)
 
 
-def _rgb(colour: str | None) -> tuple[int, int, int] | None:
-    if not colour or not colour.startswith("#") or len(colour) != 7:
-        return None
-    return tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
-
-
 def _prefix_of(part: str, whole: str) -> bool:
     """True when ``whole`` goes on past ``part`` (letters and digits, any case): a name cut short at the edge."""
     a, b = name_key(part), name_key(whole)
@@ -193,7 +188,7 @@ def _arm_curves(document: FigureDocument, fig, arm_names, notes: list[str], *, s
         labels, printed_n = legend_counts(labels)
     grey = _curve_shades(document, fig) if shades and len(fig.arms) > 1 else [None] * len(fig.arms)
     curves_in = [
-        ArmCurve(label=labels[k], colour=_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival),
+        ArmCurve(label=labels[k], colour=hex_rgb(a.colour), time=np.asarray(a.time), survival=np.asarray(a.survival),
                  shade=grey[k])
         for k, a in enumerate(fig.arms)
     ]
@@ -242,7 +237,7 @@ def _outside_legend(document: FigureDocument, digitized, labels: list, notes: li
 
     if len(digitized.arms) < 2:
         return None
-    colours = [_rgb(a.colour) for a in digitized.arms]
+    colours = [hex_rgb(a.colour) for a in digitized.arms]
     # grey curves' keys are found by grey level (a black and a grey arm in Prism)
     grey = any(c is not None and max(c) - min(c) < 40 for c in colours)
     found = legend_keys_outside(overlay_background(document, digitized), digitized.panel, colours,

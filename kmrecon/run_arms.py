@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.document import FigureDocument
@@ -22,7 +21,7 @@ from reconstruct.errors import ReconstructionError
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 from reconstruct.tail_swap import Tail, TailSwap, crossed_tails, swap_after
 
-__all__ = ["match_by_fit", "match_by_agreement", "name_by_counts", "recheck_match", "swap_crossed_tails"]
+__all__ = ["hex_rgb", "match_by_fit", "match_by_agreement", "name_by_counts", "recheck_match", "swap_crossed_tails"]
 
 # Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
 # reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
@@ -387,11 +386,11 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
             f"rows {list(second.rows)} without them; {hint}")
 
 
-def _ink(colour: str | None) -> NDArray[np.int64] | None:
+def hex_rgb(colour: str | None) -> tuple[int, int, int] | None:
     """``(r, g, b)`` of a ``#rrggbb`` colour, None when there is none."""
     if not colour or not colour.startswith("#") or len(colour) != 7:
         return None
-    return np.array([int(colour[k:k + 2], 16) for k in (1, 3, 5)], np.int64)
+    return tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
 
 
 def swap_crossed_tails(fig, rows: Sequence[RiskRowInfo], names: Sequence[str], notes: list[str],
@@ -405,7 +404,7 @@ def swap_crossed_tails(fig, rows: Sequence[RiskRowInfo], names: Sequence[str], n
     (quality ``covered_end``) is not short of its row: no swap. Each swap is said in ``notes``.
     """
     arms = list(fig.arms)
-    inks = [_ink(a.colour) for a in arms]
+    inks = [None if (rgb := hex_rgb(a.colour)) is None else np.array(rgb, np.int64) for a in arms]
     swaps: list[TailSwap] = []
     for i, j in itertools.combinations(range(len(arms)), 2):
         a, b = arms[i], arms[j]
