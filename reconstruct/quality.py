@@ -39,7 +39,7 @@ from reconstruct.csv_columns import arm_rows
 __all__ = ["ArmFit", "FitMatch", "KM_TOLERANCE_FLOOR", "KM_TOLERANCE_PER_PRECISION", "BOUND_SLACK",
            "MATCH_MARGIN", "km_tolerance", "score_arm", "table_bound_ratio", "choose_by_fit", "misfit_message",
            "assess_reconstruction", "check_fit_files", "pair_scorer", "BARE_DROP_TOLERANCE", "SHORT_TOLERANCE",
-           "short_of_table"]
+           "short_of_table", "step_at"]
 
 KM_TOLERANCE_FLOOR = 0.01
 KM_TOLERANCE_PER_PRECISION = 4.0
@@ -118,7 +118,8 @@ class ArmFit:
                 "covered_from": self.covered_from, "misfit": self.misfit}
 
 
-def _step(time: NDArray[np.float64], survival: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
+def step_at(time: NDArray[np.float64], survival: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A step curve's value (right-continuous, 1 before its first corner) at times ``at``."""
     idx = np.searchsorted(time, at, side="right") - 1
     return np.where(idx >= 0, survival[np.clip(idx, 0, None)], 1.0)
 
@@ -259,7 +260,7 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
     t, s = t[order], _as_proportion(np.asarray(curve_survival, float))[order]
     grid = np.linspace(0.0, float(t[-1]), _GRID)
     km = km_at(np.asarray(rec_time, float), np.asarray(rec_event, np.int64), grid)
-    miss = np.abs(km - _step(t, s, grid))
+    miss = np.abs(km - step_at(t, s, grid))
     tol = km_tolerance(precision)
     ratio, when = (0.0, None)
     if table_time is not None and n_risk is not None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.quality import short_of_table, step_at
 from reconstruct.row_evidence import first_zero
-from reconstruct.quality import short_of_table
 
 __all__ = ["Tail", "TailSwap", "crossed_tails", "swap_after"]
 
@@ -61,8 +61,7 @@ def _past(end: float, tail: Tail, slack: float) -> bool:
 
 def _level(tail: Tail, at: NDArray[np.float64]) -> NDArray[np.float64]:
     """The step function's value at times ``at`` (right-continuous)."""
-    idx = np.searchsorted(tail.time, at, side="right") - 1
-    return np.where(idx >= 0, tail.survival[np.clip(idx, 0, None)], 1.0)
+    return step_at(tail.time, tail.survival, at)
 
 
 def _meetings(a: Tail, b: Tail, before: float, meet: float) -> list[float]:
