@@ -68,10 +68,7 @@ def fallback_match(arms: Sequence, rows: Sequence, *, allowed: Sequence[tuple[in
     (the caller raises the ambiguity error, or falls back to the legend order and says so). ``allowed``
     limits the pairings compared (default: all).
     """
-    cost = step_count_costs(arms, rows)
-    n = len(arms)
-    candidates = allowed if allowed is not None else itertools.permutations(range(len(rows)), n)
-    totals = sorted((float(sum(cost[i, p[i]] for i in range(n))), p) for p in candidates)
+    totals = _pairing_totals(step_count_costs(arms, rows), allowed)
     best_cost, best = totals[0]
     second = totals[1][0] if len(totals) > 1 else np.inf
     if second - best_cost > STEP_MARGIN:
@@ -87,14 +84,24 @@ def settled_part(cost: NDArray[np.float64], margin: float, allowed: Sequence[tup
     ``margin`` of the best, [curves whose row those pairings disagree on])``.
 
     For the ambiguity error, so that it names the curves left to the user (rms_006 of the wild corpus: the
-    bound places the 79-patient arm, not the two arms of 31 and 30). Hand-written: at most 720 pairings.
+    bound places the 79-patient arm, not the two arms of 31 and 30).
     """
     n = cost.shape[0]
-    candidates = list(allowed) if allowed is not None else list(itertools.permutations(range(cost.shape[1]), n))
-    totals = [(float(sum(cost[i, p[i]] for i in range(n))), p) for p in candidates]
+    totals = _pairing_totals(cost, allowed)
     if not totals:
         return {}, list(range(n))
-    best = min(t for t, _ in totals)
+    best = totals[0][0]
     near = [p for t, p in totals if t - best <= margin]
     fixed = {i: int(near[0][i]) for i in range(n) if all(p[i] == near[0][i] for p in near)}
     return fixed, [i for i in range(n) if i not in fixed]
+
+
+def _pairing_totals(cost: NDArray[np.float64], allowed: Sequence[tuple[int, ...]] | None
+                    ) -> list[tuple[float, tuple[int, ...]]]:
+    """``(total cost, rows per arm)`` of each pairing in ``allowed`` (default: every one), cheapest first.
+
+    Hand-written: at most 720 pairings, and the runner-up is wanted too (``linear_sum_assignment`` gives the best).
+    """
+    n = cost.shape[0]
+    candidates = allowed if allowed is not None else itertools.permutations(range(cost.shape[1]), n)
+    return sorted((float(sum(cost[i, p[i]] for i in range(n))), p) for p in candidates)
