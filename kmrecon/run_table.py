@@ -168,6 +168,12 @@ class MendedRows:
     gaps: tuple[str, ...]
 
 
+def _lost_cells(doubt: Sequence[bool], before: Sequence[RiskRowInfo], after: Sequence[RiskRowInfo]) -> list[bool]:
+    """``doubt`` with every row that a pass set cells aside from (fewer cells ``after`` than ``before``) in doubt too:
+    a row with cells set aside may hold more misreads, and its arm is flagged."""
+    return [d or len(a.n_risk) < len(b.n_risk) for d, b, a in zip(doubt, before, after, strict=True)]
+
+
 def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo], doubtful: Sequence[bool],
                       match: ArmMatch,
                       curves: Sequence[ArmCurve], printed_n: Sequence[int | None], *, recheck: bool,
@@ -209,21 +215,20 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
     matched, misread = set_aside_along_curves(mine, curves, precision=precision, time_precision=time_precision,
                                               doubtful=[doubtful[j] for j in match.rows])
     # a row with cells set aside, by the numbers or by its curve, may hold more misreads
-    doubt = [doubtful[j] or len(matched[k].n_risk) < len(as_read[j].n_risk) for k, j in enumerate(match.rows)]
+    doubt = _lost_cells([doubtful[j] for j in match.rows], mine, matched)
     matched, mended = mend_along_curves(mine, matched, curves, precision=precision, time_precision=time_precision)
     if recheck:  # a match the numbers made must hold without the cells the curves set aside
         recheck_match(match, curves, rows, matched, precision=precision, method=method, marks=marks,
                       time_precision=time_precision)
     misread = list(misread) + list(mended)
-    before = [len(r.n_risk) for r in matched]
+    before = matched
     matched, first_notes = set_aside_first_cell(matched, curves, doubt)
-    # a time-0 cell set aside is a misread: its row may hold more, its arm is flagged
-    doubt = [d or len(r.n_risk) < b for d, r, b in zip(doubt, matched, before, strict=True)]
+    doubt = _lost_cells(doubt, before, matched)  # a time-0 cell set aside is a misread: its arm is flagged
     if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
-        before = [len(r.n_risk) for r in matched]
+        before = matched
         matched, again = set_aside_along_curves(matched, curves, precision=precision, time_precision=time_precision,
                                                 doubtful=doubt)
-        doubt = [d or len(r.n_risk) < b for d, r, b in zip(doubt, matched, before, strict=True)]  # flags its row
+        doubt = _lost_cells(doubt, before, matched)
         misread += list(again)
     filled, gap_notes = complete_rows(matched, curves, n_start=printed_n)
     gaps = tuple(first_notes) + tuple(gap_notes)
