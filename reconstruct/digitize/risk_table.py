@@ -37,8 +37,8 @@ _RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s
                          re.IGNORECASE)
 _OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progress\w*)\b", re.IGNORECASE)
 _OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr_engine.py)
-# glyphs lower than this (median) are read at up to twice the size; 8-9 px glyphs read alike either way on the
-# wild corpus, and their enlarged strip costs the detector four times the pixels (~0.1-0.4 s a figure)
+# glyphs lower than this (median) are read at up to twice the size (the detector then sees 4x the pixels, ~0.1-0.4 s);
+# 8-9 px glyphs read alike either way. 1.5x splits cells otherwise (jco_003, jco_006); large print shrunk drops cells
 _SMALL_TEXT_PX = 8
 
 
