@@ -88,6 +88,33 @@ def test_reading_flags_from_hidden_share_and_fit_score():
     assert reading_flags(_digitized([0.1, 0.149]), ["A", "B"], [SimpleNamespace(arm="A", score=0.39)]) == {}
 
 
+def _arm(time, survival, half_width):
+    """A traced arm on a 400 px panel: 0.0025 survival and 0.06 months per pixel."""
+    return SimpleNamespace(time=np.asarray(time, float), survival=np.asarray(survival, float),
+                           quality={"hidden_share": 0.0, "line_half_width_px": half_width, "survival_per_px": 0.0025,
+                                    "time_per_px": 0.06})
+
+
+def test_a_wide_trace_hugging_another_arm_is_flagged_as_its_band_edge():
+    """survminer_minimal_002 (dev 7071): the second trace, along the lower edge of the black curve's grey band,
+    measured half width 6 against 2 and ran 12 px below it in 94% of the columns (spread 2.9 px). Here: a
+    curve falling 0.02 every 1.2 months and a copy 0.03 (12 px) lower, stroke 6 against 2, is flagged; the copy
+    drawn with the same pen (2), the copy 0.15 (60 px) lower, or a curve of stroke 6 whose distance grows from
+    4 to 20 px (interquartile range 8 px, 0.73 of the median 12 px) are not; nor is a lone arm."""
+    t = np.arange(0.0, 24.0, 1.2)
+    s = 1.0 - 0.02 * np.arange(t.size)
+    names = ["Observation", "Chemotherapy"]
+    fig = SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, s - 0.03, 6)])
+    flags = reading_flags(fig, names)
+    assert set(flags) == {"Chemotherapy"}
+    assert "6 px half width against 2 px for Observation, and it runs 12 px below Observation" in flags["Chemotherapy"]
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, s - 0.03, 2)]), names) == {}
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, s - 0.15, 6)]), names) == {}
+    spreading = s - np.linspace(0.01, 0.05, t.size)
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, spreading, 6)]), names) == {}
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s - 0.03, 6)]), names[1:]) == {}
+
+
 def test_digitizer_noise_takes_the_hazard_sd_from_the_hidden_share():
     rec = {"A": SimpleNamespace(time=np.array([5.0, 10.0, 12.0]), event=np.array([1, 1, 0])),
            "B": SimpleNamespace(time=np.array([5.0, 10.0, 12.0]), event=np.array([1, 1, 0]))}
