@@ -60,7 +60,7 @@ from reconstruct.simulate import km_step_points
 
 __all__ = ["DigitizerNoise", "digitizer_noise", "reading_flags", "HIDDEN_HAZARD_SD", "FLAG_HIDDEN_SHARE",
            "FLAG_FIT_SCORE", "FLAG_SHADE_HOP_COLUMNS", "FLAG_SHADE_HOP_ERROR", "FLAG_STROKE_RATIO",
-           "FLAG_STROKE_EXTRA_PX", "FLAG_EDGE_SIDE", "FLAG_EDGE_OFFSET_PX", "FLAG_EDGE_SPREAD", "axis_fit_noise",
+           "FLAG_STROKE_EXTRA_PX", "FLAG_EDGE_SIDE", "FLAG_EDGE_OFFSET", "FLAG_EDGE_SPREAD", "axis_fit_noise",
            "trace_roughness", "warp_times", "noisy_drops"]
 
 _TICK_FLOOR_PX = 0.5  # a tick mark is found to the nearest pixel
@@ -73,15 +73,17 @@ FLAG_SHADE_HOP_COLUMNS = 10  # ... and one whose trace runs this many measured c
 # whole curve (a third of the 0.01 MAE bar; held-out stata_000's three swapped stretches: 0.0035 to 0.0045)
 FLAG_SHADE_HOP_ERROR = 0.003
 # ... and one that looks like the edge of another arm's band (_band_edges): its stroke at least twice the other's
-# half width and 2 px more, on one side of it in 85% of the columns, at a median distance of at most 25 px whose
-# interquartile range is at most 0.45 of it. Dev sets (447 figures traced): 7071/survminer_minimal_002 (6 vs 2 px,
-# 12 px below, 94%, spread 0.24) and survminer_bw_013 (5 vs 1 px, 9 px below, 86%, spread 0.41), both grey bands;
-# the nearest correct pair spreads 0.48 (7071/lifelines_003, 3 vs 1 px, 11 px, 96%)
+# half width and 2 px more, on one side of it in 85% of the columns, at a median distance of at most 0.05 survival
+# whose interquartile range is at most 0.35 of it. Dev sets (447 figures traced): 7071/survminer_minimal_002 (6 vs
+# 2 px, 0.032 lower, 94%, spread 0.24), grey band; survminer_bw_013 (0.037, spread 0.41) is flagged on other
+# grounds. Nearest correct pairs: 7071/lifelines_003 (0.037 but spread 0.48), survminer_light_017 (spread 0.41 but
+# 0.073), mpl_default_004 (spread 0.42, 0.085 = 26 px)
 FLAG_STROKE_RATIO = 2.0
+# in pixels whatever the stroke: each measured half width is a whole pixel give or take the ~1 px of anti-aliasing
 FLAG_STROKE_EXTRA_PX = 2
 FLAG_EDGE_SIDE = 0.85
-FLAG_EDGE_OFFSET_PX = 25.0
-FLAG_EDGE_SPREAD = 0.45
+FLAG_EDGE_OFFSET = 0.05
+FLAG_EDGE_SPREAD = 0.35
 
 
 @dataclass(frozen=True)
@@ -194,19 +196,19 @@ def trace_roughness(curve_t, curve_s, rec_time, rec_event) -> float:
 
 
 def _hugging_offset(arm: Any, other: Any) -> tuple[float, float, float] | None:
-    """How ``arm``'s trace runs beside ``other``'s, in pixel rows over their common time span, one sample per column:
-    ``(median offset, interquartile range of the offset, share of columns on the median's side)``, or None when
-    they share fewer than 10 columns or the arm carries no pixel scale."""
-    time_px, surv_px = arm.quality.get("time_per_px"), arm.quality.get("survival_per_px")
-    if not time_px or not surv_px:
-        return None
+    """How ``arm``'s trace runs beside ``other``'s over their common time span, one sample per pixel column:
+    ``(median survival difference arm - other, its interquartile range, share of columns on the median's side)``,
+    or None when they share fewer than 10 columns or the arm carries no pixel scale."""
+    time_px = arm.quality.get("time_per_px")
     t_a, s_a = np.asarray(arm.time, float), np.asarray(arm.survival, float)
     t_b, s_b = np.asarray(other.time, float), np.asarray(other.survival, float)
+    if not time_px:
+        return None
     lo, hi = max(t_a[0], t_b[0]), min(t_a[-1], t_b[-1])
     if hi - lo < 10 * time_px:
         return None
     grid = np.arange(lo, hi, time_px)
-    offset = (step_at(t_a, s_a, grid) - step_at(t_b, s_b, grid)) / surv_px
+    offset = step_at(t_a, s_a, grid) - step_at(t_b, s_b, grid)
     median = float(np.median(offset))
     q75, q25 = np.percentile(offset, [75, 25])
     return median, float(q75 - q25), float(np.mean(np.sign(offset) == np.sign(median)))
@@ -218,8 +220,9 @@ def _band_edges(arms, arm_names) -> dict[str, str]:
     Both at once: its measured stroke (``quality["line_half_width_px"]``) is at least ``FLAG_STROKE_RATIO`` times and
     ``FLAG_STROKE_EXTRA_PX`` pixels more than the other arm's (one figure draws its curves with one pen; a trace along
     a filled area measures the fill), and it runs beside that arm on one side (``FLAG_EDGE_SIDE`` of the columns), at
-    a median distance of at most ``FLAG_EDGE_OFFSET_PX`` pixels that hardly varies (interquartile range at most
-    ``FLAG_EDGE_SPREAD`` of it), as a confidence limit follows its curve.
+    a median survival difference of at most ``FLAG_EDGE_OFFSET`` that hardly varies (interquartile range at most
+    ``FLAG_EDGE_SPREAD`` of it), as a confidence limit follows its curve. The traced values are survival for either
+    curve kind, so the evidence says higher or lower survival, not above or below.
     """
     named = list(zip((str(n) for n in arm_names), arms, strict=True))
     out = {}
@@ -233,12 +236,12 @@ def _band_edges(arms, arm_names) -> dict[str, str]:
             if beside is None:
                 continue
             median, spread, side = beside
-            near = 0 < abs(median) <= FLAG_EDGE_OFFSET_PX
+            near = 0 < abs(median) <= FLAG_EDGE_OFFSET
             if side >= FLAG_EDGE_SIDE and near and spread <= FLAG_EDGE_SPREAD * abs(median):
-                out[name] = (f"its stroke measures {half:g} px half width against {thin:g} px for {other_name}, and it "
-                             f"runs {abs(median):.0f} px {'above' if median > 0 else 'below'} {other_name} in "
-                             f"{side:.0%} of their columns (spread {spread:.1f} px): it may be the edge of "
-                             f"{other_name}'s shaded band, not a drawn curve")
+                out[name] = (f"its stroke measures {half:g} px half width against {thin:g} px for {other_name}, "
+                             f"and its survival runs {abs(median):.3f} {'higher' if median > 0 else 'lower'} than "
+                             f"{other_name}'s in {side:.0%} of their columns (spread {spread:.3f}): it may be the "
+                             f"edge of {other_name}'s shaded band, not a drawn curve")
                 break
     return out
 
