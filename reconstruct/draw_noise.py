@@ -198,11 +198,11 @@ def trace_roughness(curve_t, curve_s, rec_time, rec_event) -> float:
 def _hugging_offset(arm: Any, other: Any) -> tuple[float, float, float] | None:
     """How ``arm``'s trace runs beside ``other``'s over their common time span, one sample per pixel column:
     ``(median survival difference arm - other, its interquartile range, share of columns on the median's side)``,
-    or None when they share fewer than 10 columns or the arm carries no pixel scale."""
+    or None when either arm has no point, they share fewer than 10 columns or the arm carries no pixel scale."""
     time_px = arm.quality.get("time_per_px")
     t_a, s_a = np.asarray(arm.time, float), np.asarray(arm.survival, float)
     t_b, s_b = np.asarray(other.time, float), np.asarray(other.survival, float)
-    if not time_px:
+    if not time_px or not t_a.size or not t_b.size:
         return None
     lo, hi = max(t_a[0], t_b[0]), min(t_a[-1], t_b[-1])
     if hi - lo < 10 * time_px:

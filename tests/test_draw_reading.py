@@ -17,6 +17,7 @@ from reconstruct._draw_mix import mix_draws
 from reconstruct.draw_noise import (
     HIDDEN_HAZARD_SD,
     DigitizerNoise,
+    _hugging_offset,
     digitizer_noise,
     noisy_drops,
     reading_flags,
@@ -143,6 +144,25 @@ def test_band_edge_distance_is_in_survival_not_pixels():
     assert set(flags(np.linspace(0.0225, 0.0375, t.size))) == {"B"}
     assert flags(np.linspace(0.020, 0.040, t.size)) == {}
     assert flags(np.linspace(0.015, 0.045, t.size)) == {}
+
+
+def test_band_edge_needs_one_side_and_points_and_words_it_by_survival():
+    """Two traces that cross (B 0.03 under A for 15 of its 19 steps, then 0.03 over it: the distance is 0.03 with no
+    spread, but on one side in 79% of the columns, under the 85% rule) are not flagged, crossing two steps later
+    (89%) is; an arm with no time point gives no offset (None, no IndexError); a trace 0.03
+    over the other reads "higher" survival, which on a cumulative-incidence plot (traced as 1 - incidence) is the
+    lower curve, so the words say survival, not above or below."""
+    t = np.arange(0.0, 24.0, 1.2)
+    s = 1.0 - 0.02 * np.arange(t.size)
+    names = ["A", "B"]
+    for cross_at, flagged in ((15, set()), (17, {"B"})):
+        crossing = s - np.where(np.arange(t.size) < cross_at, 0.03, -0.03)
+        assert set(reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, crossing, 6)]), names)) == flagged
+    assert _hugging_offset(_arm([], [], 6), _arm(t, s, 2)) is None
+    assert _hugging_offset(_arm(t, s, 6), _arm([], [], 2)) is None
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm([], [], 6)]), names) == {}
+    higher = reading_flags(SimpleNamespace(arms=[_arm(t, s - 0.1, 2), _arm(t, s - 0.07, 6)]), names)
+    assert "its survival runs 0.030 higher than A's in 100% of their columns" in higher["B"]
 
 
 def test_digitizer_noise_takes_the_hazard_sd_from_the_hidden_share():
