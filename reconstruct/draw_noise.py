@@ -37,7 +37,10 @@ digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands
   true-IPD value about four times as often (``docs/uncertainty.md``). So is an arm whose trace runs for
   at least ``FLAG_SHADE_HOP_COLUMNS`` measured columns on ink of another arm's grey (``quality["shade_hop"]``,
   :mod:`reconstruct.digitize.shade_hops`: the traces of two arms of one colour swapped a stretch) when
-  the swap puts a mean error of at least ``FLAG_SHADE_HOP_ERROR`` on the arm's whole curve.
+  the swap puts a mean error of at least ``FLAG_SHADE_HOP_ERROR`` on the arm's whole curve. So is an arm
+  that looks like the edge of another arm's shaded band rather than a drawn line (:func:`_band_edges`): a stroke
+  much wider than that arm's, running beside it on one side at a small, nearly constant distance (a grey curve
+  inside its grey band missed and the black curve's band limit traced instead, dev 7071 survminer_minimal_002).
 
 Nothing here looks at anything but the figure, its calibration and the reconstruction of it.
 """
@@ -52,11 +55,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.errors import InputError
+from reconstruct.quality import step_at
 from reconstruct.simulate import km_step_points
 
 __all__ = ["DigitizerNoise", "digitizer_noise", "reading_flags", "HIDDEN_HAZARD_SD", "FLAG_HIDDEN_SHARE",
-           "FLAG_FIT_SCORE", "FLAG_SHADE_HOP_COLUMNS", "FLAG_SHADE_HOP_ERROR", "axis_fit_noise", "trace_roughness",
-           "warp_times", "noisy_drops"]
+           "FLAG_FIT_SCORE", "FLAG_SHADE_HOP_COLUMNS", "FLAG_SHADE_HOP_ERROR", "FLAG_STROKE_RATIO",
+           "FLAG_STROKE_EXTRA_PX", "FLAG_EDGE_SIDE", "FLAG_EDGE_OFFSET", "FLAG_EDGE_SPREAD", "axis_fit_noise",
+           "trace_roughness", "warp_times", "noisy_drops"]
 
 _TICK_FLOOR_PX = 0.5  # a tick mark is found to the nearest pixel
 _LINE_CENTRE_SD_PX = 1.0 / np.sqrt(12.0)  # a stroke's centre, uniform within half a pixel of the traced row
@@ -67,6 +72,18 @@ FLAG_SHADE_HOP_COLUMNS = 10  # ... and one whose trace runs this many measured c
 # ... when that stretch, off by its distance to the nearest other trace, errs by this much averaged over the
 # whole curve (a third of the 0.01 MAE bar; held-out stata_000's three swapped stretches: 0.0035 to 0.0045)
 FLAG_SHADE_HOP_ERROR = 0.003
+# ... and one that looks like the edge of another arm's band (_band_edges): its stroke at least twice the other's
+# half width and 2 px more, on one side of it in 85% of the columns, at a median distance of at most 0.05 survival
+# whose interquartile range is at most 0.35 of it. Dev sets (447 figures traced): 7071/survminer_minimal_002 (6 vs
+# 2 px, 0.032 lower, 94%, spread 0.24), grey band; survminer_bw_013 (0.037, spread 0.41) is flagged on other
+# grounds. Nearest correct pairs: 7071/lifelines_003 (0.037 but spread 0.48), survminer_light_017 (spread 0.41 but
+# 0.073), mpl_default_004 (spread 0.42, 0.085 = 26 px)
+FLAG_STROKE_RATIO = 2.0
+# in pixels whatever the stroke: each measured half width is a whole pixel give or take the ~1 px of anti-aliasing
+FLAG_STROKE_EXTRA_PX = 2
+FLAG_EDGE_SIDE = 0.85
+FLAG_EDGE_OFFSET = 0.05
+FLAG_EDGE_SPREAD = 0.35
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,57 @@ def trace_roughness(curve_t, curve_s, rec_time, rec_event) -> float:
     return float(np.sqrt(np.mean((level - km) ** 2))) if level.size else 0.0
 
 
+def _hugging_offset(arm: Any, other: Any) -> tuple[float, float, float] | None:
+    """How ``arm``'s trace runs beside ``other``'s over their common time span, one sample per pixel column:
+    ``(median survival difference arm - other, its interquartile range, share of columns on the median's side)``,
+    or None when either arm has no point, they share fewer than 10 columns or the arm carries no pixel scale."""
+    time_px = arm.quality.get("time_per_px")
+    t_a, s_a = np.asarray(arm.time, float), np.asarray(arm.survival, float)
+    t_b, s_b = np.asarray(other.time, float), np.asarray(other.survival, float)
+    if not time_px or not t_a.size or not t_b.size:
+        return None
+    lo, hi = max(t_a[0], t_b[0]), min(t_a[-1], t_b[-1])
+    if hi - lo < 10 * time_px:
+        return None
+    grid = np.arange(lo, hi, time_px)
+    offset = step_at(t_a, s_a, grid) - step_at(t_b, s_b, grid)
+    median = float(np.median(offset))
+    q75, q25 = np.percentile(offset, [75, 25])
+    return median, float(q75 - q25), float(np.mean(np.sign(offset) == np.sign(median)))
+
+
+def _band_edges(arms, arm_names) -> dict[str, str]:
+    """Arms whose trace looks like the edge of another arm's shaded band, not a drawn line.
+
+    Both at once: its measured stroke (``quality["line_half_width_px"]``) is at least ``FLAG_STROKE_RATIO`` times and
+    ``FLAG_STROKE_EXTRA_PX`` pixels more than the other arm's (one figure draws its curves with one pen; a trace along
+    a filled area measures the fill), and it runs beside that arm on one side (``FLAG_EDGE_SIDE`` of the columns), at
+    a median survival difference of at most ``FLAG_EDGE_OFFSET`` that hardly varies (interquartile range at most
+    ``FLAG_EDGE_SPREAD`` of it), as a confidence limit follows its curve. The traced values are survival for either
+    curve kind, so the evidence says higher or lower survival, not above or below.
+    """
+    named = list(zip((str(n) for n in arm_names), arms, strict=True))
+    out = {}
+    for name, arm in named:
+        half = float(arm.quality.get("line_half_width_px") or 0.0)
+        for other_name, other in named:
+            thin = float(other.quality.get("line_half_width_px") or 0.0)
+            if other is arm or thin <= 0 or half < FLAG_STROKE_RATIO * thin or half < thin + FLAG_STROKE_EXTRA_PX:
+                continue
+            beside = _hugging_offset(arm, other)
+            if beside is None:
+                continue
+            median, spread, side = beside
+            near = 0 < abs(median) <= FLAG_EDGE_OFFSET
+            if side >= FLAG_EDGE_SIDE and near and spread <= FLAG_EDGE_SPREAD * abs(median):
+                out[name] = (f"its stroke measures {half:g} px half width against {thin:g} px for {other_name}, "
+                             f"and its survival runs {abs(median):.3f} {'higher' if median > 0 else 'lower'} than "
+                             f"{other_name}'s in {side:.0%} of their columns (spread {spread:.3f}): it may be the "
+                             f"edge of {other_name}'s shaded band, not a drawn curve")
+                break
+    return out
+
+
 def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
     """Arms whose reading may be grossly off, each with its evidence (see the module docstring).
 
@@ -195,6 +263,7 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
         Arm name to the evidence, for the flagged arms only.
     """
     scores = {str(f.arm): float(f.score) for f in fit}
+    wide = _band_edges(digitized.arms, arm_names)
     covered = {str(f.arm): f.covered_from for f in fit if getattr(f, "covered_from", None) is not None}
     flags = {}
     for name, arm in zip(arm_names, digitized.arms, strict=True):
@@ -213,6 +282,8 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
                        f"({hop['grey']:g} against its own {hop['own_grey']:g}, the other's {hop['other_grey']:g}): "
                        "the traces of two curves of one colour may have swapped there "
                        f"(error {hop['error']:.3f} or more)")
+        if str(name) in wide:
+            why.append(wide[str(name)])
         if scores.get(str(name), 0.0) >= FLAG_FIT_SCORE:
             why.append(f"fit score {scores[str(name)]:.2f} (misfit above 1)")
         if why:

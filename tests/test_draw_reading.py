@@ -14,7 +14,14 @@ from compare.survival.uncertainty_report import uncertainty_section
 from kmrecon.run_arms import _legend_order
 from reconstruct import km_at
 from reconstruct._draw_mix import mix_draws
-from reconstruct.draw_noise import HIDDEN_HAZARD_SD, DigitizerNoise, digitizer_noise, noisy_drops, reading_flags
+from reconstruct.draw_noise import (
+    HIDDEN_HAZARD_SD,
+    DigitizerNoise,
+    _hugging_offset,
+    digitizer_noise,
+    noisy_drops,
+    reading_flags,
+)
 from reconstruct.errors import InputError
 from tests.test_draw_noise import PIXEL, _draws, _figure
 
@@ -86,6 +93,76 @@ def test_reading_flags_from_hidden_share_and_fit_score():
     flags = reading_flags(_digitized([0.2, 0.05]), ["A", "B"], fit)
     assert flags == {"A": "20% of its curve traced without its own ink", "B": "fit score 0.55 (misfit above 1)"}
     assert reading_flags(_digitized([0.1, 0.149]), ["A", "B"], [SimpleNamespace(arm="A", score=0.39)]) == {}
+
+
+def _arm(time, survival, half_width, survival_per_px=0.0025):
+    """A traced arm on a 400 px panel: 0.0025 survival and 0.06 months per pixel."""
+    return SimpleNamespace(time=np.asarray(time, float), survival=np.asarray(survival, float),
+                           quality={"hidden_share": 0.0, "line_half_width_px": half_width,
+                                    "survival_per_px": survival_per_px, "time_per_px": 0.06})
+
+
+def test_a_wide_trace_hugging_another_arm_is_flagged_as_its_band_edge():
+    """survminer_minimal_002 (dev 7071): the second trace, along the lower edge of the black curve's grey band,
+    measured half width 6 against 2 and ran 12 px below it in 94% of the columns (spread 2.9 px). Here: a
+    curve falling 0.02 every 1.2 months and a copy 0.03 (12 px) lower, stroke 6 against 2, is flagged; the copy
+    drawn with the same pen (2), the copy 0.15 (60 px) lower, or a curve of stroke 6 whose distance grows from
+    4 to 20 px (interquartile range 8 px, 0.73 of the median 12 px) are not; nor is a lone arm."""
+    t = np.arange(0.0, 24.0, 1.2)
+    s = 1.0 - 0.02 * np.arange(t.size)
+    names = ["Observation", "Chemotherapy"]
+    fig = SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, s - 0.03, 6)])
+    flags = reading_flags(fig, names)
+    assert set(flags) == {"Chemotherapy"}
+    assert ("6 px half width against 2 px for Observation, and its survival runs 0.030 lower than Observation's"
+            in flags["Chemotherapy"])
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, s - 0.03, 2)]), names) == {}
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, s - 0.15, 6)]), names) == {}
+    spreading = s - np.linspace(0.01, 0.05, t.size)
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, spreading, 6)]), names) == {}
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s - 0.03, 6)]), names[1:]) == {}
+
+
+def test_band_edge_distance_is_in_survival_not_pixels():
+    """The limit is 0.05 survival whatever the pixel scale: 30 px at 0.001 per px (0.030) is flagged, 20 px at
+    0.004 per px (0.080, like mpl_default_004's correct pair at 26 px, 0.085) is not; a pixel limit of 25 did the
+    opposite. The spread limit is 0.35 of the distance (sampled per column, within 0.01): a distance growing from
+    0.025 to 0.035 (interquartile range 0.18 of the median 0.030) or from 0.0225 to 0.0375 (0.27) is flagged, one
+    from 0.020 to 0.040 (0.36; survminer_bw_013 spread 0.41) or 0.015 to 0.045 (0.54; lifelines_003's correct pair
+    spreads 0.48) is not; the 0.45 limit flagged all but the last."""
+    t = np.arange(0.0, 24.0, 1.2)
+    s = 1.0 - 0.02 * np.arange(t.size)
+    names = ["A", "B"]
+
+    def flags(lower, survival_per_px=0.0025):
+        return reading_flags(SimpleNamespace(arms=[_arm(t, s, 2, survival_per_px),
+                                                   _arm(t, s - lower, 6, survival_per_px)]), names)
+
+    assert set(flags(0.03, survival_per_px=0.001)) == {"B"}
+    assert flags(0.08, survival_per_px=0.004) == {}
+    assert set(flags(np.linspace(0.025, 0.035, t.size))) == {"B"}
+    assert set(flags(np.linspace(0.0225, 0.0375, t.size))) == {"B"}
+    assert flags(np.linspace(0.020, 0.040, t.size)) == {}
+    assert flags(np.linspace(0.015, 0.045, t.size)) == {}
+
+
+def test_band_edge_needs_one_side_and_points_and_words_it_by_survival():
+    """Two traces that cross (B 0.03 under A for 15 of its 19 steps, then 0.03 over it: the distance is 0.03 with no
+    spread, but on one side in 79% of the columns, under the 85% rule) are not flagged, crossing two steps later
+    (89%) is; an arm with no time point gives no offset (None, no IndexError); a trace 0.03
+    over the other reads "higher" survival, which on a cumulative-incidence plot (traced as 1 - incidence) is the
+    lower curve, so the words say survival, not above or below."""
+    t = np.arange(0.0, 24.0, 1.2)
+    s = 1.0 - 0.02 * np.arange(t.size)
+    names = ["A", "B"]
+    for cross_at, flagged in ((15, set()), (17, {"B"})):
+        crossing = s - np.where(np.arange(t.size) < cross_at, 0.03, -0.03)
+        assert set(reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm(t, crossing, 6)]), names)) == flagged
+    assert _hugging_offset(_arm([], [], 6), _arm(t, s, 2)) is None
+    assert _hugging_offset(_arm(t, s, 6), _arm([], [], 2)) is None
+    assert reading_flags(SimpleNamespace(arms=[_arm(t, s, 2), _arm([], [], 6)]), names) == {}
+    higher = reading_flags(SimpleNamespace(arms=[_arm(t, s - 0.1, 2), _arm(t, s - 0.07, 6)]), names)
+    assert "its survival runs 0.030 higher than A's in 100% of their columns" in higher["B"]
 
 
 def test_digitizer_noise_takes_the_hazard_sd_from_the_hidden_share():
