@@ -150,3 +150,79 @@ def test_row_names_cut_short_are_completed_by_the_names_printed_by_the_curves():
     found = direct_label_names(rgb, panel, ["Lenvat", "Soraf"], [(31, 78, 156), (214, 32, 32)], paths)
     assert found.by_colour == {0: "Soraf", 1: "Lenvat"}
     assert found.full == {0: "Sorafenib", 1: "Lenvatinib"}
+
+
+def _grey_names_beside(beside: bool):
+    """Three curves in one grey told apart by line type (rms::survplot with a grey palette), each name printed
+    just above its curve where the curves stand apart (Hmisc labcurve), and (``beside`` False) the names printed
+    in an empty corner instead; an at-risk table inside the panel, its row labels on the rows' lines at the right.
+    Returns the pixels, the panel, each curve's step corners in image pixels and each row's line (image row)."""
+    from matplotlib.figure import Figure
+
+    from tests._mpl_panel import render_panel
+
+    fig = Figure(figsize=(7.0, 5.0), dpi=100)
+    ax = fig.add_axes([0.1, 0.1, 0.85, 0.85])
+    t = np.linspace(0, 20, 41)
+    names = ["Observation", "Chemotherapy", "Radiotherapy"]
+    levels = [0.75, 0.5, 0.25]  # flat-ish curves far apart
+    curves = [np.maximum(lv - 0.004 * t, 0.05) for lv in levels]
+    for k, s in enumerate(curves):
+        ax.step(t, s, where="post", color="#333333", lw=1.2, linestyle=["-", "--", ":"][k])
+        x, y = (6.0 + 2.0 * k, s[12] + 0.03) if beside else (22.0, 0.98 - 0.06 * k)
+        ax.text(x, y, names[k], color="#333333", fontsize=13, va="bottom")
+    rows_y = [0.12, 0.08, 0.04]  # the at-risk table inside the panel, under the curves, labels at the right
+    for k, y in enumerate(rows_y):
+        for x, n in zip((0.0, 5.0, 10.0, 15.0), (40, 30, 20, 10), strict=True):
+            ax.text(x, y, str(n - k), color="#333333", fontsize=10, ha="center", va="center")
+        ax.text(26.0, y, names[k], color="#333333", fontsize=10, ha="left", va="center")
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    rgb, panel, _ = render_panel(fig, ax)
+    height = rgb.shape[0]
+    paths = []
+    for s in curves:
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    lines = [height - ax.transData.transform((0.0, y))[1] - 0.5 for y in rows_y]
+    return rgb, panel, paths, lines, names
+
+
+@pytest.mark.parametrize(("beside", "expected"),
+                         [(True, {0: "Observation", 1: "Chemotherapy", 2: "Radiotherapy"}), (False, {})],
+                         ids=["names-beside-their-curves", "names-in-a-corner"])
+def test_names_in_one_ink_name_the_curves_they_are_printed_beside(beside, expected):
+    # rms_006: three grey curves told apart by line type, each name just above or below its curve (labcurve), the
+    # at-risk rows inside the panel with their own labels on their lines (those name no curve by position)
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths, lines, names = _grey_names_beside(beside)
+    grey = [(51, 51, 51)] * 3
+    found = direct_label_names(rgb, panel, names, grey, paths, by_position=True, row_lines=lines)
+    assert found.by_colour == {}
+    assert found.by_position == expected
+    # without the rows' lines their own labels (beside no curve) leave every name unplaced
+    assert direct_label_names(rgb, panel, names, grey, paths, by_position=True).by_position == {}
+
+
+def test_a_name_between_two_curves_names_neither():
+    from reconstruct.digitize.direct_labels import _names_beside
+
+    flat = [(np.array([0.0, 400.0]), np.array([100.0, 100.0])), (np.array([0.0, 400.0]), np.array([160.0, 160.0]))]
+    box = (120, 50, 140, 150)  # 20 px tall: 20 px under the first curve, 20 px over the second
+    assert _names_beside([("a", box)], flat) is None
+    assert _names_beside([("a", (76, 50, 96, 150))], flat) == {0: "a"}  # 4 px over the first curve: beside it
+    assert _names_beside([("a", (76, 50, 96, 150)), ("b", (80, 60, 100, 160))], flat) is None  # two for one curve
+    assert _names_beside([("a", (76, 500, 96, 600))], flat) is None  # past the curves' ends: beside none
+
+
+def test_grey_ink_names_no_curve_that_may_be_its_line_read_lighter():
+    # 7071 rms_002: thin lines read lighter than their ink (the black curve at 126, the grey one at 174) while the
+    # grey curve's name read at 104: the nearer curve (126) is the black one; a curve read lighter decides nothing
+    from reconstruct.digitize.direct_labels import _named_curve
+
+    curves = [(0, np.array([174.0] * 3)), (1, np.array([126.0] * 3))]
+    assert _named_curve(np.array([104.0] * 3), curves) is None
+    # a curve read darker than the ink by the margin cannot be drawn in it: the one left is named
+    assert _named_curve(np.array([150.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) == 0
+    assert _named_curve(np.array([20.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) is None

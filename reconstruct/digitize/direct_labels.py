@@ -34,6 +34,12 @@ _ABOVE_END = 1.0
 _BELOW_END = 0.25
 _MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
+# A name printed beside its curve (R rms/Hmisc labcurve: each label just above or below its curve where the curves
+# stand apart): the gap from the name's box to its curve, over the box's columns, at most _BESIDE text heights, and
+# every other curve's gap at least _BESIDE_MARGIN heights more.
+_BESIDE = 1.0
+_BESIDE_MARGIN = 0.5
+_ROW_LINE = 0.6         # text heights between a name's middle and an at-risk row's line: the row's own label
 
 
 def _norm(text: str) -> str:
@@ -87,14 +93,22 @@ def _named_curve(ink: NDArray[np.float64], known: list[tuple[int, NDArray[np.flo
     Coloured ink is compared by hue (anti-aliased text is lighter, not another hue) with the coloured
     curves only; grey ink by lightness with the grey curves only. The best must be close and clearly
     closer than the runner-up.
+
+    A thin line reads lighter than its ink (anti-aliasing, JPEG) far more than a text's core does: a grey curve
+    read lighter than the name's ink may still be drawn in it. Grey ink names a curve only when every other grey
+    curve reads darker than the ink by ``_GREY_MARGIN`` (7071 rms_002: the black curve read at 126 and the grey
+    one at 174 beside a name at 104; taking the nearer named the black curve with the grey curve's name).
     """
     hue = _chroma(ink)
     if hue is not None:
         cost = sorted((1.0 - float(hue @ h), k) for k, c in known if (h := _chroma(c)) is not None)
         near, margin = _HUE_TOLERANCE, _HUE_MARGIN
     else:
-        cost = sorted((abs(float(ink.mean() - c.mean())), k) for k, c in known if _chroma(c) is None)
+        greys = {k: float(c.mean()) for k, c in known if _chroma(c) is None}
+        cost = sorted((abs(float(ink.mean()) - g), k) for k, g in greys.items())
         near, margin = _NEAR_GREY, _GREY_MARGIN
+        if cost and any(g > float(ink.mean()) - margin for k, g in greys.items() if k != cost[0][1]):
+            return None
     if not cost or cost[0][0] > near or (len(cost) > 1 and cost[1][0] < cost[0][0] + margin):
         return None
     return cost[0][1]
@@ -138,10 +152,12 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
 
 def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
                        colours: Sequence[tuple[int, int, int] | None], paths=(), *,
-                       by_position: bool = False) -> DirectNames:
-    """Curves named by direct labels printed in one curve's colour, else (``by_position``) at one curve's end.
+                       by_position: bool = False, row_lines: Sequence[float | None] = ()) -> DirectNames:
+    """Curves named by direct labels printed in one curve's colour, else (``by_position``) at one curve's end or
+    beside one curve.
 
-    lancet_018 of the next 190: two grey curves, each name printed just above the end of its curve.
+    lancet_018 of the next 190: two grey curves, each name printed just above the end of its curve. rms_006: three
+    grey curves told apart by line type, each name printed just above or below its curve (R's labcurve).
 
     Parameters
     ----------
@@ -157,6 +173,10 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         Each curve's step corners in image pixels; ink on a curve is not taken for a label's.
     by_position : bool, default False
         Also name curves by where their names are printed (see above); needs ``paths``.
+    row_lines : sequence of float or None, optional
+        Image row of each named at-risk row's line (as ``names``): a name printed on its own row's line (an at-risk
+        table inside the panel, its labels beside the numbers) is the row's label: its colour may name a curve,
+        its position does not.
 
     Returns
     -------
@@ -183,6 +203,8 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     found: dict[str, list[int]] = {}
     unplaced: list[tuple[str, tuple[int, int, int, int]]] = []  # names whose ink names no curve
     longer: dict[str, set[str]] = {}  # readings that go on past a row name (the row label cut short)
+    line_of = {_norm(n): (float(r) - row0) * scale
+               for n, r in zip(names, row_lines, strict=False) if n and r is not None}
     for text, bbox in _phrases(boxes):
         ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
         best = max(ratios, key=ratios.get)
@@ -200,20 +222,35 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         curve = None if ink is None else _named_curve(ink, known)
         if curve is not None:
             found.setdefault(best, []).append(curve)
-        elif by_position:
-            unplaced.append((best, bbox))
+        elif by_position and not (best in line_of and abs(0.5 * (bbox[0] + bbox[2]) - line_of[best])
+                                  <= _ROW_LINE * (bbox[2] - bbox[0])):
+            unplaced.append((best, bbox))  # (a name on its own at-risk row's line is that row's label)
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
     named = {k: name for k, name in claims if curves.count(k) == 1}
     full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
-    if by_position and not found and unplaced and len({key for key, _ in unplaced}) == len(unplaced) == len(paths) \
-            or by_position and not found and len(unplaced) == len(paths) - 1 == len({key for key, _ in unplaced}):
-        ends = [((float(rows[-1]) - row0) * scale, (float(cols[-1]) - col0) * scale) for cols, rows in paths]
-        placed = _names_at_ends(unplaced, ends)
-        since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
-        if placed is not None and _tails_apart(paths, since):
+    distinct = len({key for key, _ in unplaced}) == len(unplaced)
+    if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
+        placed = _placed(unplaced, paths, (row0, col0), scale)
+        if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
     return DirectNames(by_colour=named, full=full)
+
+
+def _placed(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
+    """``{curve: name key}`` for names (``unplaced``: key and box in the crop's pixels) at the curves' ends
+    (:func:`_names_at_ends`, tails apart), else one beside each curve (:func:`_names_beside`); else None."""
+    row0, col0 = origin
+    ends = [((float(rows[-1]) - row0) * scale, (float(cols[-1]) - col0) * scale) for cols, rows in paths]
+    placed = _names_at_ends(unplaced, ends)
+    since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
+    if placed is not None and _tails_apart(paths, since):
+        return placed
+    if len(unplaced) != len(paths):
+        return None
+    crop_paths = [((np.asarray(cols, float) - col0) * scale, (np.asarray(rows, float) - row0) * scale)
+                  for cols, rows in paths]
+    return _names_beside(unplaced, crop_paths)
 
 
 def _tails_apart(paths, since: float) -> bool:
@@ -236,6 +273,31 @@ def _tails_apart(paths, since: float) -> bool:
             if gap.size and not (np.all(gap > _TAIL_GAP) or np.all(gap < -_TAIL_GAP)):
                 return False
     return True
+
+
+def _names_beside(names: Sequence[tuple[str, tuple[int, int, int, int]]], paths) -> dict[int, str] | None:
+    """``{curve: name}`` when every name is printed beside exactly one curve, one name per curve; else None.
+
+    A name is beside a curve when, over the columns of its box, the curve comes within ``_BESIDE`` text heights of
+    the box (above, below or through it) and every other curve stays ``_BESIDE_MARGIN`` heights farther. A name with
+    no curve under its columns is beside none. ``paths`` are each curve's step corners ``(cols, rows)`` in the
+    boxes' pixels. Hand-written: a handful of boxes against a handful of step functions.
+    """
+    from reconstruct.digitize.arm_shades import rows_per_column
+
+    owner: dict[int, str] = {}
+    for key, (r0, c0, r1, c1) in names:
+        height = max(r1 - r0, 1)
+        rows = rows_per_column(paths, np.arange(int(c0), int(c1) + 1))
+        with np.errstate(invalid="ignore"):
+            gaps = np.maximum(np.maximum(r0 - rows, rows - r1), 0.0)  # 0 where the curve runs through the box
+        gap = np.array([np.nanmin(g) if np.isfinite(g).any() else np.inf for g in gaps])
+        order = np.argsort(gap)
+        near, runner = gap[order[0]], (gap[order[1]] if len(gap) > 1 else np.inf)
+        if not near <= _BESIDE * height or runner < near + _BESIDE_MARGIN * height or order[0] in owner:
+            return None
+        owner[int(order[0])] = key
+    return owner
 
 
 def _names_at_ends(names: Sequence[tuple[str, tuple[int, int, int, int]]],
