@@ -152,11 +152,10 @@ def test_row_names_cut_short_are_completed_by_the_names_printed_by_the_curves():
     assert found.full == {0: "Sorafenib", 1: "Lenvatinib"}
 
 
-def _grey_names_beside(beside: bool):
-    """Three curves in one grey told apart by line type (rms::survplot with a grey palette), each name printed
-    just above its curve where the curves stand apart (Hmisc labcurve), and (``beside`` False) the names printed
-    in an empty corner instead; an at-risk table inside the panel, its row labels on the rows' lines at the right.
-    Returns the pixels, the panel, each curve's step corners in image pixels and each row's line (image row)."""
+def _grey_names_at_ends_and_rows_in_panel():
+    """Three curves in one grey told apart by line type, each name right-aligned just above its curve's end, and an
+    at-risk table inside the panel under the curves, its row labels (the same names) on the rows' lines at the right.
+    Returns the pixels, the panel, each curve's step corners in image pixels, each row's line (image row), the names."""
     from matplotlib.figure import Figure
 
     from tests._mpl_panel import render_panel
@@ -165,13 +164,11 @@ def _grey_names_beside(beside: bool):
     ax = fig.add_axes([0.1, 0.1, 0.85, 0.85])
     t = np.linspace(0, 20, 41)
     names = ["Observation", "Chemotherapy", "Radiotherapy"]
-    levels = [0.75, 0.5, 0.25]  # flat-ish curves far apart
-    curves = [np.maximum(lv - 0.004 * t, 0.05) for lv in levels]
+    curves = [np.maximum(lv - 0.004 * t, 0.05) for lv in (0.85, 0.6, 0.35)]  # flat-ish curves far apart
     for k, s in enumerate(curves):
         ax.step(t, s, where="post", color="#333333", lw=1.2, linestyle=["-", "--", ":"][k])
-        x, y = (6.0 + 2.0 * k, s[12] + 0.03) if beside else (22.0, 0.98 - 0.06 * k)
-        ax.text(x, y, names[k], color="#333333", fontsize=13, va="bottom")
-    rows_y = [0.12, 0.08, 0.04]  # the at-risk table inside the panel, under the curves, labels at the right
+        ax.text(t[-1] * 0.98, s[-1] + 0.02, names[k], color="#333333", fontsize=13, ha="right", va="bottom")
+    rows_y = [0.12, 0.08, 0.04]
     for k, y in enumerate(rows_y):
         for x, n in zip((0.0, 5.0, 10.0, 15.0), (40, 30, 20, 10), strict=True):
             ax.text(x, y, str(n - k), color="#333333", fontsize=10, ha="center", va="center")
@@ -188,32 +185,33 @@ def _grey_names_beside(beside: bool):
     return rgb, panel, paths, lines, names
 
 
-@pytest.mark.parametrize(("beside", "expected"),
-                         [(True, {0: "Observation", 1: "Chemotherapy", 2: "Radiotherapy"}), (False, {})],
-                         ids=["names-beside-their-curves", "names-in-a-corner"])
-def test_names_in_one_ink_name_the_curves_they_are_printed_beside(beside, expected):
-    # rms_006: three grey curves told apart by line type, each name just above or below its curve (labcurve), the
-    # at-risk rows inside the panel with their own labels on their lines (those name no curve by position)
+def test_a_rows_own_label_on_its_line_in_the_panel_names_no_curve_by_position():
+    # rms_006: the at-risk rows inside the panel with their own labels on their lines: read with the names at the
+    # curves' ends, each name twice, and nothing was placed
     from reconstruct.digitize.direct_labels import direct_label_names
 
-    rgb, panel, paths, lines, names = _grey_names_beside(beside)
+    rgb, panel, paths, lines, names = _grey_names_at_ends_and_rows_in_panel()
     grey = [(51, 51, 51)] * 3
     found = direct_label_names(rgb, panel, names, grey, paths, by_position=True, row_lines=lines)
     assert found.by_colour == {}
-    assert found.by_position == expected
-    # without the rows' lines their own labels (beside no curve) leave every name unplaced
+    assert found.by_position == {0: "Observation", 1: "Chemotherapy", 2: "Radiotherapy"}
+    # without the rows' lines each name is read twice (at its curve's end and as its row's label): none placed
     assert direct_label_names(rgb, panel, names, grey, paths, by_position=True).by_position == {}
 
 
-def test_a_name_between_two_curves_names_neither():
-    from reconstruct.digitize.direct_labels import _names_beside
+def test_names_at_the_ends_of_tails_that_cross_place_nothing():
+    # lancet_018: where the tails cross, names at the ends name no curve (no other rule places them instead); here
+    # each name is also just beside the other curve's last level before the crossing
+    from reconstruct.digitize.direct_labels import _names_at_ends, _placed
 
-    flat = [(np.array([0.0, 400.0]), np.array([100.0, 100.0])), (np.array([0.0, 400.0]), np.array([160.0, 160.0]))]
-    box = (120, 50, 140, 150)  # 20 px tall: 20 px under the first curve, 20 px over the second
-    assert _names_beside([("a", box)], flat) is None
-    assert _names_beside([("a", (76, 50, 96, 150))], flat) == {0: "a"}  # 4 px over the first curve: beside it
-    assert _names_beside([("a", (76, 50, 96, 150)), ("b", (80, 60, 100, 160))], flat) is None  # two for one curve
-    assert _names_beside([("a", (76, 500, 96, 600))], flat) is None  # past the curves' ends: beside none
+    cols = np.array([0.0, 100.0, 200.0, 300.0])
+    names = [("a", (82, 240, 98, 295)), ("b", (122, 240, 138, 295))]  # 16 px tall, just above each end
+    crossing = [(cols, np.array([10.0, 50.0, 120.0, 100.0])), (cols, np.array([10.0, 60.0, 100.0, 140.0]))]
+    ends = [(float(rows[-1]), float(c[-1])) for c, rows in crossing]
+    assert _names_at_ends(names, ends) == {0: "a", 1: "b"}
+    assert _placed(names, crossing, (0, 0), 1.0) is None
+    apart = [(cols, np.array([10.0, 50.0, 80.0, 100.0])), (cols, np.array([10.0, 60.0, 100.0, 140.0]))]
+    assert _placed(names, apart, (0, 0), 1.0) == {0: "a", 1: "b"}
 
 
 def test_grey_ink_names_no_curve_that_may_be_its_line_read_lighter():

@@ -34,11 +34,6 @@ _ABOVE_END = 1.0
 _BELOW_END = 0.25
 _MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
-# A name printed beside its curve (R rms/Hmisc labcurve: each label just above or below its curve where the curves
-# stand apart): the gap from the name's box to its curve, over the box's columns, at most _BESIDE text heights, and
-# every other curve's gap at least _BESIDE_MARGIN heights more.
-_BESIDE = 1.0
-_BESIDE_MARGIN = 0.5
 _ROW_LINE = 0.6         # text heights between a name's middle and an at-risk row's line: the row's own label
 
 
@@ -114,12 +109,17 @@ def _named_curve(ink: NDArray[np.float64], known: list[tuple[int, NDArray[np.flo
     return cost[0][1]
 
 
+def _to_crop(pixels, start: float, scale: float) -> NDArray[np.float64]:
+    """Image rows (or columns) ``pixels`` in the panel crop's pixels: from the crop's first row (column) ``start``,
+    the crop enlarged ``scale`` times."""
+    return (np.asarray(pixels, float) - start) * scale
+
+
 def _curve_mask(shape: tuple[int, int], paths, offset: tuple[int, int], scale: float, reach: int) -> NDArray[np.bool_]:
     """True away from every curve's step path (``paths``: image ``(cols, rows)`` of the step corners)."""
     mask = np.zeros(shape, np.uint8)
     for cols, rows in paths:
-        x = (np.asarray(cols, float) - offset[1]) * scale
-        y = (np.asarray(rows, float) - offset[0]) * scale
+        x, y = _to_crop(cols, offset[1], scale), _to_crop(rows, offset[0], scale)
         # a step path: along at the old level, then down to the new one
         pts = np.column_stack((np.repeat(x, 2)[1:], np.repeat(y, 2)[:-1])).round().astype(np.int32)
         cv2.polylines(mask, [pts], False, 1, thickness=2 * reach + 1)
@@ -153,11 +153,9 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
 def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
                        colours: Sequence[tuple[int, int, int] | None], paths=(), *,
                        by_position: bool = False, row_lines: Sequence[float | None] = ()) -> DirectNames:
-    """Curves named by direct labels printed in one curve's colour, else (``by_position``) at one curve's end or
-    beside one curve.
+    """Curves named by direct labels printed in one curve's colour, else (``by_position``) at one curve's end.
 
-    lancet_018 of the next 190: two grey curves, each name printed just above the end of its curve. rms_006: three
-    grey curves told apart by line type, each name printed just above or below its curve (R's labcurve).
+    lancet_018 of the next 190: two grey curves, each name printed just above the end of its curve.
 
     Parameters
     ----------
@@ -203,7 +201,7 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     found: dict[str, list[int]] = {}
     unplaced: list[tuple[str, tuple[int, int, int, int]]] = []  # names whose ink names no curve
     longer: dict[str, set[str]] = {}  # readings that go on past a row name (the row label cut short)
-    line_of = {_norm(n): (float(r) - row0) * scale
+    line_of = {_norm(n): float(_to_crop(r, row0, scale))
                for n, r in zip(names, row_lines, strict=False) if n and r is not None}
     for text, bbox in _phrases(boxes):
         ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
@@ -239,18 +237,12 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
 
 def _placed(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
     """``{curve: name key}`` for names (``unplaced``: key and box in the crop's pixels) at the curves' ends
-    (:func:`_names_at_ends`, tails apart), else one beside each curve (:func:`_names_beside`); else None."""
+    (:func:`_names_at_ends`) when the tails stand apart (:func:`_tails_apart`); else None."""
     row0, col0 = origin
-    ends = [((float(rows[-1]) - row0) * scale, (float(cols[-1]) - col0) * scale) for cols, rows in paths]
+    ends = [(float(_to_crop(rows[-1], row0, scale)), float(_to_crop(cols[-1], col0, scale))) for cols, rows in paths]
     placed = _names_at_ends(unplaced, ends)
     since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
-    if placed is not None and _tails_apart(paths, since):
-        return placed
-    if len(unplaced) != len(paths):
-        return None
-    crop_paths = [((np.asarray(cols, float) - col0) * scale, (np.asarray(rows, float) - row0) * scale)
-                  for cols, rows in paths]
-    return _names_beside(unplaced, crop_paths)
+    return placed if placed is not None and _tails_apart(paths, since) else None
 
 
 def _tails_apart(paths, since: float) -> bool:
@@ -273,31 +265,6 @@ def _tails_apart(paths, since: float) -> bool:
             if gap.size and not (np.all(gap > _TAIL_GAP) or np.all(gap < -_TAIL_GAP)):
                 return False
     return True
-
-
-def _names_beside(names: Sequence[tuple[str, tuple[int, int, int, int]]], paths) -> dict[int, str] | None:
-    """``{curve: name}`` when every name is printed beside exactly one curve, one name per curve; else None.
-
-    A name is beside a curve when, over the columns of its box, the curve comes within ``_BESIDE`` text heights of
-    the box (above, below or through it) and every other curve stays ``_BESIDE_MARGIN`` heights farther. A name with
-    no curve under its columns is beside none. ``paths`` are each curve's step corners ``(cols, rows)`` in the
-    boxes' pixels. Hand-written: a handful of boxes against a handful of step functions.
-    """
-    from reconstruct.digitize.arm_shades import rows_per_column
-
-    owner: dict[int, str] = {}
-    for key, (r0, c0, r1, c1) in names:
-        height = max(r1 - r0, 1)
-        rows = rows_per_column(paths, np.arange(int(c0), int(c1) + 1))
-        with np.errstate(invalid="ignore"):
-            gaps = np.maximum(np.maximum(r0 - rows, rows - r1), 0.0)  # 0 where the curve runs through the box
-        gap = np.array([np.nanmin(g) if np.isfinite(g).any() else np.inf for g in gaps])
-        order = np.argsort(gap)
-        near, runner = gap[order[0]], (gap[order[1]] if len(gap) > 1 else np.inf)
-        if not near <= _BESIDE * height or runner < near + _BESIDE_MARGIN * height or order[0] in owner:
-            return None
-        owner[int(order[0])] = key
-    return owner
 
 
 def _names_at_ends(names: Sequence[tuple[str, tuple[int, int, int, int]]],
