@@ -223,4 +223,7 @@ def test_grey_ink_names_no_curve_that_may_be_its_line_read_lighter():
     assert _named_curve(np.array([104.0] * 3), curves) is None
     # a curve read darker than the ink by the margin cannot be drawn in it: the one left is named
     assert _named_curve(np.array([150.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) == 0
-    assert _named_curve(np.array([20.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) is None
+    # a grey curve read far lighter than the ink (140 levels, more than twice _NEAR_GREY) is not its line read
+    # lighter: the near dark curve is named; one 70 lighter (as in 7071 rms_002) may be, and decides it
+    assert _named_curve(np.array([20.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) == 1
+    assert _named_curve(np.array([20.0] * 3), [(0, np.array([90.0] * 3)), (1, np.array([30.0] * 3))]) is None

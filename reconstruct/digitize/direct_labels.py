@@ -26,6 +26,7 @@ _HUE_TOLERANCE = 0.15   # largest 1 - cos(angle between hues) of a name's ink an
 _HUE_MARGIN = 0.3       # how much farther (1 - cos) every other coloured curve must be
 _NEAR_GREY = 40.0       # grey levels between a grey name's ink and its grey curve
 _GREY_MARGIN = 30.0     # how much farther every other grey curve must be
+_LIGHTER = 2.0          # _NEAR_GREY's a grey curve may read lighter than a name's ink and still be drawn in it
 # A name placed at its curve's end (journal redraws: right-aligned at the end, just above its last level): the
 # name's right edge at most this many text heights left of the end (or one right of it), its foot from
 # _ABOVE_END heights above the end's row to _BELOW_END below it.
@@ -90,19 +91,21 @@ def _named_curve(ink: NDArray[np.float64], known: list[tuple[int, NDArray[np.flo
     closer than the runner-up.
 
     A thin line reads lighter than its ink (anti-aliasing, JPEG) far more than a text's core does: a grey curve
-    read lighter than the name's ink may still be drawn in it. Grey ink names a curve only when every other grey
-    curve reads darker than the ink by ``_GREY_MARGIN`` (7071 rms_002: the black curve read at 126 and the grey
-    one at 174 beside a name at 104; taking the nearer named the black curve with the grey curve's name).
+    read lighter than the name's ink (by up to ``_LIGHTER`` times ``_NEAR_GREY``) may still be drawn in it. Grey ink
+    names a curve only when every other grey curve reads darker than the ink by ``_GREY_MARGIN`` or lighter by more
+    than that reach (7071 rms_002: the black curve read at 126 and the grey one at 174 beside a name at 104; taking the
+    nearer named the black curve with the grey curve's name).
     """
     hue = _chroma(ink)
     if hue is not None:
         cost = sorted((1.0 - float(hue @ h), k) for k, c in known if (h := _chroma(c)) is not None)
         near, margin = _HUE_TOLERANCE, _HUE_MARGIN
     else:
+        level = float(ink.mean())
         greys = {k: float(c.mean()) for k, c in known if _chroma(c) is None}
-        cost = sorted((abs(float(ink.mean()) - g), k) for k, g in greys.items())
+        cost = sorted((abs(level - g), k) for k, g in greys.items())
         near, margin = _NEAR_GREY, _GREY_MARGIN
-        if cost and any(g > float(ink.mean()) - margin for k, g in greys.items() if k != cost[0][1]):
+        if cost and any(level - margin < g <= level + _LIGHTER * near for k, g in greys.items() if k != cost[0][1]):
             return None
     if not cost or cost[0][0] > near or (len(cost) > 1 and cost[1][0] < cost[0][0] + margin):
         return None
