@@ -56,7 +56,8 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in
 
     paths = [(digitized.x_calibration.to_px(c.time), digitized.y_calibration.to_px(c.survival)) for c in curves_in]
     names = direct_label_names(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
-                               [c.colour for c in curves_in], paths, by_position=True)
+                               [c.colour for c in curves_in], paths, by_position=True,
+                               row_lines=[r.row_px for r in rows])
     found = names.by_colour or names.by_position
     if not found:
         return None

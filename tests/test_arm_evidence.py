@@ -150,3 +150,80 @@ def test_row_names_cut_short_are_completed_by_the_names_printed_by_the_curves():
     found = direct_label_names(rgb, panel, ["Lenvat", "Soraf"], [(31, 78, 156), (214, 32, 32)], paths)
     assert found.by_colour == {0: "Soraf", 1: "Lenvat"}
     assert found.full == {0: "Sorafenib", 1: "Lenvatinib"}
+
+
+def _grey_names_at_ends_and_rows_in_panel():
+    """Three curves in one grey told apart by line type, each name right-aligned just above its curve's end, and an
+    at-risk table inside the panel under the curves, its row labels (the same names) on the rows' lines at the right.
+    Returns the pixels, the panel, each curve's step corners in image pixels, each row's line (image row), the names."""
+    from matplotlib.figure import Figure
+
+    from tests._mpl_panel import render_panel
+
+    fig = Figure(figsize=(7.0, 5.0), dpi=100)
+    ax = fig.add_axes([0.1, 0.1, 0.85, 0.85])
+    t = np.linspace(0, 20, 41)
+    names = ["Observation", "Chemotherapy", "Radiotherapy"]
+    curves = [np.maximum(lv - 0.004 * t, 0.05) for lv in (0.85, 0.6, 0.35)]  # flat-ish curves far apart
+    for k, s in enumerate(curves):
+        ax.step(t, s, where="post", color="#333333", lw=1.2, linestyle=["-", "--", ":"][k])
+        ax.text(t[-1] * 0.98, s[-1] + 0.02, names[k], color="#333333", fontsize=13, ha="right", va="bottom")
+    rows_y = [0.12, 0.08, 0.04]
+    for k, y in enumerate(rows_y):
+        for x, n in zip((0.0, 5.0, 10.0, 15.0), (40, 30, 20, 10), strict=True):
+            ax.text(x, y, str(n - k), color="#333333", fontsize=10, ha="center", va="center")
+        ax.text(26.0, y, names[k], color="#333333", fontsize=10, ha="left", va="center")
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    rgb, panel, _ = render_panel(fig, ax)
+    height = rgb.shape[0]
+    paths = []
+    for s in curves:
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    lines = [height - ax.transData.transform((0.0, y))[1] - 0.5 for y in rows_y]
+    return rgb, panel, paths, lines, names
+
+
+def test_a_rows_own_label_on_its_line_in_the_panel_names_no_curve_by_position():
+    # rms_006: the at-risk rows inside the panel with their own labels on their lines: read with the names at the
+    # curves' ends, each name twice, and nothing was placed
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths, lines, names = _grey_names_at_ends_and_rows_in_panel()
+    grey = [(51, 51, 51)] * 3
+    found = direct_label_names(rgb, panel, names, grey, paths, by_position=True, row_lines=lines)
+    assert found.by_colour == {}
+    assert found.by_position == {0: "Observation", 1: "Chemotherapy", 2: "Radiotherapy"}
+    # without the rows' lines each name is read twice (at its curve's end and as its row's label): none placed
+    assert direct_label_names(rgb, panel, names, grey, paths, by_position=True).by_position == {}
+
+
+def test_names_at_the_ends_of_tails_that_cross_place_nothing():
+    # lancet_018: where the tails cross, names at the ends name no curve (no other rule places them instead); here
+    # each name is also just beside the other curve's last level before the crossing
+    from reconstruct.digitize.direct_labels import _names_at_ends, _placed
+
+    cols = np.array([0.0, 100.0, 200.0, 300.0])
+    names = [("a", (82, 240, 98, 295)), ("b", (122, 240, 138, 295))]  # 16 px tall, just above each end
+    crossing = [(cols, np.array([10.0, 50.0, 120.0, 100.0])), (cols, np.array([10.0, 60.0, 100.0, 140.0]))]
+    ends = [(float(rows[-1]), float(c[-1])) for c, rows in crossing]
+    assert _names_at_ends(names, ends) == {0: "a", 1: "b"}
+    assert _placed(names, crossing, (0, 0), 1.0) is None
+    apart = [(cols, np.array([10.0, 50.0, 80.0, 100.0])), (cols, np.array([10.0, 60.0, 100.0, 140.0]))]
+    assert _placed(names, apart, (0, 0), 1.0) == {0: "a", 1: "b"}
+
+
+def test_grey_ink_names_no_curve_that_may_be_its_line_read_lighter():
+    # 7071 rms_002: thin lines read lighter than their ink (the black curve at 126, the grey one at 174) while the
+    # grey curve's name read at 104: the nearer curve (126) is the black one; a curve read lighter decides nothing
+    from reconstruct.digitize.direct_labels import _named_curve
+
+    curves = [(0, np.array([174.0] * 3)), (1, np.array([126.0] * 3))]
+    assert _named_curve(np.array([104.0] * 3), curves) is None
+    # a curve read darker than the ink by the margin cannot be drawn in it: the one left is named
+    assert _named_curve(np.array([150.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) == 0
+    # a grey curve read far lighter than the ink (140 levels, more than twice _NEAR_GREY) is not its line read
+    # lighter: the near dark curve is named; one 70 lighter (as in 7071 rms_002) may be, and decides it
+    assert _named_curve(np.array([20.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) == 1
+    assert _named_curve(np.array([20.0] * 3), [(0, np.array([90.0] * 3)), (1, np.array([30.0] * 3))]) is None

@@ -26,6 +26,7 @@ _HUE_TOLERANCE = 0.15   # largest 1 - cos(angle between hues) of a name's ink an
 _HUE_MARGIN = 0.3       # how much farther (1 - cos) every other coloured curve must be
 _NEAR_GREY = 40.0       # grey levels between a grey name's ink and its grey curve
 _GREY_MARGIN = 30.0     # how much farther every other grey curve must be
+_LIGHTER = 2.0          # _NEAR_GREY's a grey curve may read lighter than a name's ink and still be drawn in it
 # A name placed at its curve's end (journal redraws: right-aligned at the end, just above its last level): the
 # name's right edge at most this many text heights left of the end (or one right of it), its foot from
 # _ABOVE_END heights above the end's row to _BELOW_END below it.
@@ -34,6 +35,7 @@ _ABOVE_END = 1.0
 _BELOW_END = 0.25
 _MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
+_ROW_LINE = 0.6         # text heights between a name's middle and an at-risk row's line: the row's own label
 
 
 def _norm(text: str) -> str:
@@ -87,25 +89,40 @@ def _named_curve(ink: NDArray[np.float64], known: list[tuple[int, NDArray[np.flo
     Coloured ink is compared by hue (anti-aliased text is lighter, not another hue) with the coloured
     curves only; grey ink by lightness with the grey curves only. The best must be close and clearly
     closer than the runner-up.
+
+    A thin line reads lighter than its ink (anti-aliasing, JPEG) far more than a text's core does: a grey curve
+    read lighter than the name's ink (by up to ``_LIGHTER`` times ``_NEAR_GREY``) may still be drawn in it. Grey ink
+    names a curve only when every other grey curve reads darker than the ink by ``_GREY_MARGIN`` or lighter by more
+    than that reach (7071 rms_002: the black curve read at 126 and the grey one at 174 beside a name at 104; taking the
+    nearer named the black curve with the grey curve's name).
     """
     hue = _chroma(ink)
     if hue is not None:
         cost = sorted((1.0 - float(hue @ h), k) for k, c in known if (h := _chroma(c)) is not None)
         near, margin = _HUE_TOLERANCE, _HUE_MARGIN
     else:
-        cost = sorted((abs(float(ink.mean() - c.mean())), k) for k, c in known if _chroma(c) is None)
+        level = float(ink.mean())
+        greys = {k: float(c.mean()) for k, c in known if _chroma(c) is None}
+        cost = sorted((abs(level - g), k) for k, g in greys.items())
         near, margin = _NEAR_GREY, _GREY_MARGIN
+        if cost and any(level - margin < g <= level + _LIGHTER * near for k, g in greys.items() if k != cost[0][1]):
+            return None
     if not cost or cost[0][0] > near or (len(cost) > 1 and cost[1][0] < cost[0][0] + margin):
         return None
     return cost[0][1]
+
+
+def _to_crop(pixels, start: float, scale: float) -> NDArray[np.float64]:
+    """Image rows (or columns) ``pixels`` in the panel crop's pixels: from the crop's first row (column) ``start``,
+    the crop enlarged ``scale`` times."""
+    return (np.asarray(pixels, float) - start) * scale
 
 
 def _curve_mask(shape: tuple[int, int], paths, offset: tuple[int, int], scale: float, reach: int) -> NDArray[np.bool_]:
     """True away from every curve's step path (``paths``: image ``(cols, rows)`` of the step corners)."""
     mask = np.zeros(shape, np.uint8)
     for cols, rows in paths:
-        x = (np.asarray(cols, float) - offset[1]) * scale
-        y = (np.asarray(rows, float) - offset[0]) * scale
+        x, y = _to_crop(cols, offset[1], scale), _to_crop(rows, offset[0], scale)
         # a step path: along at the old level, then down to the new one
         pts = np.column_stack((np.repeat(x, 2)[1:], np.repeat(y, 2)[:-1])).round().astype(np.int32)
         cv2.polylines(mask, [pts], False, 1, thickness=2 * reach + 1)
@@ -138,7 +155,7 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
 
 def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
                        colours: Sequence[tuple[int, int, int] | None], paths=(), *,
-                       by_position: bool = False) -> DirectNames:
+                       by_position: bool = False, row_lines: Sequence[float | None] = ()) -> DirectNames:
     """Curves named by direct labels printed in one curve's colour, else (``by_position``) at one curve's end.
 
     lancet_018 of the next 190: two grey curves, each name printed just above the end of its curve.
@@ -157,6 +174,10 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         Each curve's step corners in image pixels; ink on a curve is not taken for a label's.
     by_position : bool, default False
         Also name curves by where their names are printed (see above); needs ``paths``.
+    row_lines : sequence of float or None, optional
+        Image row of each named at-risk row's line (as ``names``): a name printed on its own row's line (an at-risk
+        table inside the panel, its labels beside the numbers) is the row's label: its colour may name a curve,
+        its position does not.
 
     Returns
     -------
@@ -183,6 +204,8 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     found: dict[str, list[int]] = {}
     unplaced: list[tuple[str, tuple[int, int, int, int]]] = []  # names whose ink names no curve
     longer: dict[str, set[str]] = {}  # readings that go on past a row name (the row label cut short)
+    line_of = {_norm(n): float(_to_crop(r, row0, scale))
+               for n, r in zip(names, row_lines, strict=False) if n and r is not None}
     for text, bbox in _phrases(boxes):
         ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
         best = max(ratios, key=ratios.get)
@@ -200,20 +223,29 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         curve = None if ink is None else _named_curve(ink, known)
         if curve is not None:
             found.setdefault(best, []).append(curve)
-        elif by_position:
-            unplaced.append((best, bbox))
+        elif by_position and not (best in line_of and abs(0.5 * (bbox[0] + bbox[2]) - line_of[best])
+                                  <= _ROW_LINE * (bbox[2] - bbox[0])):
+            unplaced.append((best, bbox))  # (a name on its own at-risk row's line is that row's label)
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
     named = {k: name for k, name in claims if curves.count(k) == 1}
     full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
-    if by_position and not found and unplaced and len({key for key, _ in unplaced}) == len(unplaced) == len(paths) \
-            or by_position and not found and len(unplaced) == len(paths) - 1 == len({key for key, _ in unplaced}):
-        ends = [((float(rows[-1]) - row0) * scale, (float(cols[-1]) - col0) * scale) for cols, rows in paths]
-        placed = _names_at_ends(unplaced, ends)
-        since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
-        if placed is not None and _tails_apart(paths, since):
+    distinct = len({key for key, _ in unplaced}) == len(unplaced)
+    if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
+        placed = _placed(unplaced, paths, (row0, col0), scale)
+        if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
     return DirectNames(by_colour=named, full=full)
+
+
+def _placed(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
+    """``{curve: name key}`` for names (``unplaced``: key and box in the crop's pixels) at the curves' ends
+    (:func:`_names_at_ends`) when the tails stand apart (:func:`_tails_apart`); else None."""
+    row0, col0 = origin
+    ends = [(float(_to_crop(rows[-1], row0, scale)), float(_to_crop(cols[-1], col0, scale))) for cols, rows in paths]
+    placed = _names_at_ends(unplaced, ends)
+    since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
+    return placed if placed is not None and _tails_apart(paths, since) else None
 
 
 def _tails_apart(paths, since: float) -> bool:
