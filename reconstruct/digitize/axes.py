@@ -386,7 +386,8 @@ def calibrate_axes(
     if x_range is not None:
         x_cal = AxisCalibration.from_ticks(cols, np.linspace(*x_range, cols.size), axis="x", source="hint")
     else:
-        x_cal = AxisCalibration.from_ticks(*read_x_tick_values(ocr_gray, cols, panel.x_axis_row, ocr_scale),
+        x_cal = AxisCalibration.from_ticks(*read_x_tick_values(ocr_gray, cols, panel.x_axis_row, ocr_scale,
+                                                                   zero_px=panel.y_axis_col),
                                            axis="x", source="ocr")
     if y_range is not None:
         y_px, y_values, source = rows, np.linspace(*y_range, rows.size), "hint"

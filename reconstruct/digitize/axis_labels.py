@@ -40,6 +40,93 @@ def _ocr_ticks(gray: NDArray[np.uint8], axis: Literal["x", "y"], ticks: NDArray[
     return _on_robust_line(px, values)
 
 
+def _x_label_pairs(gray: NDArray[np.uint8], ticks: NDArray[np.float64], axis_row: float, scale: float,
+                   enlarge: float = 1.0) -> list[tuple[float, float]]:
+    """Every x tick label read as a number, as ``(tick position, value)`` pairs, none dropped.
+
+    ``enlarge`` > 1 reads the strip of labels under the axis enlarged that many times (labels a few
+    pixels tall); positions are returned in the coordinates of ``ticks``.
+    """
+    from reconstruct.digitize.ocr import read_tick_labels
+
+    def up(value):
+        return (np.asarray(value, float) + 0.5) * scale - 0.5
+
+    row = float(up(axis_row))
+    band = int(max(0.08 * gray.shape[0], 30))
+    top = max(int(round(row)) - 2, 0)
+    strip = gray[top: int(round(row)) + band]
+    if strip.shape[0] < 4:
+        return []
+    if enlarge != 1.0:
+        strip = cv2.resize(strip, None, fx=enlarge, fy=enlarge, interpolation=cv2.INTER_CUBIC)
+
+    def big(value):
+        return (np.asarray(value, float) + 0.5) * enlarge - 0.5
+
+    pairs = read_tick_labels(strip, "x", big(up(ticks)), axis_px=float(big(row - top)),
+                             band_px=int(round(band * enlarge)))
+    return [(float((p + 0.5) / enlarge / scale - 0.5), v) for p, v in pairs]
+
+
+def labels_on_grid(pairs, ticks, *, share: float = 0.4, zero_px: float | None = None):
+    """The tick labels that agree with the tick grid, as ``(positions, values)``, or None.
+
+    Plotting software labels evenly spaced ticks with values ``a + k * d`` (tick ``k``) where the step ``d``
+    is positive and ``a`` a multiple of it. Each two labels read at different ticks propose such a
+    progression; the one most ticks agree with is kept when it is the only one with that many, at least
+    three ticks agree and they are at least ``share`` of the ticks read. Labels of the other ticks are
+    taken for misreads ("0" read as "8", "15" as "18") and dropped. With ``zero_px`` (the panel's left
+    edge) only progressions that put time 0 within half a step of it are proposed: Kaplan-Meier curves
+    start at time 0 on the left of the panel. Pure arithmetic on a few numbers.
+
+    Parameters
+    ----------
+    pairs : sequence of (float, float)
+        ``(tick position, value)`` readings; a tick may have several (readings at several sizes).
+    ticks : array_like
+        The evenly spaced tick positions, ascending.
+    share : float, default 0.4
+    zero_px : float, optional
+    """
+    ticks = np.sort(np.asarray(ticks, dtype=float))
+    if ticks.size < 3 or not len(pairs):
+        return None
+    step_px = float(np.median(np.diff(ticks)))
+    at: dict[int, list[tuple[float, float]]] = {}
+    for p, v in pairs:
+        k = int(round((float(p) - ticks[0]) / step_px))
+        if abs(float(p) - ticks[0] - k * step_px) <= 0.25 * step_px:
+            at.setdefault(k, []).append((float(p), float(v)))
+    readings = [(k, v) for k, items in at.items() for _, v in items]
+    seen: dict[tuple[float, float], frozenset[int]] = {}
+    for i, (k1, v1) in enumerate(readings):
+        for k2, v2 in readings[i + 1:]:
+            if k1 == k2 or v1 == v2:
+                continue
+            d = (v2 - v1) / (k2 - k1)
+            a = v1 - k1 * d
+            if d <= 0 or abs(a / d - round(a / d)) > 0.1:
+                continue
+            if zero_px is not None and abs(a + (zero_px - ticks[0]) / step_px * d) > 0.5 * d:
+                continue  # time 0 (where the curves start) not at the panel's left edge
+            key = (round(a / d), round(d, 6))
+            if key not in seen:
+                seen[key] = frozenset(k for k, v in readings if abs(v - (a + k * d)) <= 0.05 * d)
+    if not seen:
+        return None
+    sizes = sorted((len(s) for s in seen.values()), reverse=True)
+    best_key = max(seen, key=lambda key: len(seen[key]))
+    support = seen[best_key]
+    if len(support) < 3 or (len(sizes) > 1 and sizes[1] == sizes[0]) or len(support) < share * len(at):
+        return None
+    first, d = best_key[0] * best_key[1], best_key[1]
+    kept = sorted(support)
+    px = np.array([np.mean([p for p, v in at[k] if abs(v - (first + k * d)) <= 0.05 * d]) for k in kept])
+    values = np.array([next(v for _, v in at[k] if abs(v - (first + k * d)) <= 0.05 * d) for k in kept])
+    return px, values
+
+
 def _on_robust_line(px, values):
     """The readings on one robust line as ``(positions, values)``, or None when fewer than 60% (or 2) are.
 
@@ -125,18 +212,22 @@ def pool_readings(first, second):
     return out if np.ptp(out[1]) > 0 else None
 
 
-def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_row: float, scale: float = 1.0):
+def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_row: float, scale: float = 1.0,
+                       *, zero_px: float | None = None):
     """The x tick labels at columns ``cols`` read by OCR, as ``(positions, values)``, checked.
 
     When under half the labels, or fewer than three, are read the labels are read again enlarged (small
-    text), and the fuller of the two readings and their pool (:func:`pool_readings`) kept.
+    text), and the fuller of the two readings and their pool (:func:`pool_readings`) kept. When that
+    reading cannot calibrate (too few labels, one value, two labels off the ticks' step) every label
+    read at 1x and 3x is put to :func:`labels_on_grid` (``zero_px``: the panel's left edge).
 
     Raises
     ------
     CalibrationError
         Fewer than two labels read; values falling from left to right (numbers of another line, such
         as an at-risk table printed over the labels); or two labels that put the ticks off their step
-        (:func:`reconstruct.digitize.calibration_checks.check_ticks_on_step`).
+        (:func:`reconstruct.digitize.calibration_checks.check_ticks_on_step`); in the last cases only when
+        no three labels agree with the tick grid.
     """
     read = _ocr_ticks(gray, "x", cols, axis_row, scale)
     if read is None or 2 * len(read[0]) < cols.size or len(read[0]) < min(3, cols.size):
@@ -145,12 +236,32 @@ def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_
         read = larger if larger is not None and (read is None or len(larger[0]) > len(read[0])) else read
         read = pooled if pooled is not None and len(pooled[0]) > (0 if read is None else len(read[0])) else read
     hint = "pass --x-range A B (values of the first and last labelled x tick)"
-    if read is None:
-        raise CalibrationError(f"expected readable x tick labels at {cols.size} ticks, got too few numbers; {hint}")
-    if np.polyfit(read[0], read[1], 1)[0] <= 0:
+    if read is not None and np.ptp(read[1]) > 0 and np.polyfit(read[0], read[1], 1)[0] <= 0:
         raise CalibrationError(
             f"expected x tick labels rising from left to right, got {read[1].tolist()} at columns "
             f"{np.round(read[0], 1).tolist()}; {hint}"
         )
-    check_ticks_on_step(read[1], read[0], cols)
-    return read
+    problem = _unusable(read, cols, hint)
+    if problem is None:
+        return read
+    # too few labels read, or misread ones: every reading at 1x and of the label strip enlarged 3x, pooled, kept
+    # only where three or more ticks agree on one progression of the tick grid (labels_on_grid)
+    pairs = _x_label_pairs(gray, cols, axis_row, scale) + _x_label_pairs(gray, cols, axis_row, scale, 3.0)
+    voted = labels_on_grid(pairs, cols, zero_px=zero_px)
+    if voted is None:
+        raise problem
+    return voted
+
+
+def _unusable(read, cols, hint: str) -> CalibrationError | None:
+    """Why an x reading cannot calibrate (none, one value, off the ticks' step), or None when it can."""
+    if read is None:
+        return CalibrationError(f"expected readable x tick labels at {cols.size} ticks, got too few numbers; {hint}")
+    if np.ptp(read[1]) == 0:
+        return CalibrationError(f"expected x tick labels with different values, got {read[1].tolist()} at columns "
+                                f"{np.round(read[0], 1).tolist()}; {hint}")
+    try:
+        check_ticks_on_step(read[1], read[0], cols)
+    except CalibrationError as exc:
+        return exc
+    return None

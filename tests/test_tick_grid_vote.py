@@ -1,0 +1,75 @@
+"""x tick labels that agree with the tick grid (issue 12): misread labels dropped, not calibrated on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reconstruct.digitize.axis_labels import labels_on_grid, read_x_tick_values
+from reconstruct.errors import CalibrationError
+
+# scan_001 (second development set): nine ticks labelled 0, 3, ..., 24, blurred labels 5 px tall
+TICKS = np.array([18.5, 48.5, 77.5, 107.5, 137.0, 167.0, 196.5, 224.0, 253.5])
+# "0" and "3" read as "8", "15" as "18", "9" as "8" at one size: three labels right (9, 18, 24)
+READ_1X = [(18.5, 1.0), (107.5, 8.0), (167.0, 18.0), (196.5, 18.0), (253.5, 24.0)]
+READ_3X = [(18.5, 8.0), (48.5, 8.0), (107.5, 9.0), (167.0, 18.0), (196.5, 18.0), (253.5, 24.0)]
+
+
+def test_three_labels_on_the_grid_outvote_misread_ones():
+    px, values = labels_on_grid(READ_1X + READ_3X, TICKS, zero_px=19.0)
+    np.testing.assert_allclose(px, [107.5, 196.5, 253.5])
+    np.testing.assert_allclose(values, [9.0, 18.0, 24.0])
+
+
+def test_two_progressions_with_as_many_ticks_give_no_reading():
+    # without time 0 at the panel's left edge, 8, 10, ..., 24 (the misread "8" at tick 0, 18 and 24) ties
+    assert labels_on_grid(READ_1X + READ_3X, TICKS) is None
+    # the progression 8, 10, ... puts time 0 four ticks left of the panel: never proposed
+    assert labels_on_grid([(18.5, 8.0), (167.0, 18.0), (253.5, 24.0)], TICKS, zero_px=19.0) is None
+
+
+def test_two_agreeing_labels_or_a_start_off_the_step_are_not_enough():
+    assert labels_on_grid([(18.5, 0.0), (48.5, 3.0), (107.5, 8.0)], TICKS) is None
+    # 1, 4, 7 step by 3 but do not sit at multiples of it
+    assert labels_on_grid([(18.5, 1.0), (48.5, 4.0), (77.5, 7.0)], TICKS) is None
+    # three of eight ticks read agree: under 40% of the ticks read
+    many = [(18.5, 0.0), (48.5, 3.0), (77.5, 6.0), (107.5, 1.0), (137.0, 7.0), (167.0, 14.0), (196.5, 11.0),
+            (224.0, 5.0)]
+    assert labels_on_grid(many, TICKS) is None
+
+
+def _fake_reader(monkeypatch, small, enlarged):
+    """read_tick_labels giving ``small`` on the figure and ``enlarged`` on a 3x enlarged strip (positions x3)."""
+
+    def fake(gray, axis, ticks, *, axis_px=None, band_px=None):
+        big = gray.shape[1] > 400
+        pairs = enlarged if big else small
+        return [((p + 0.5) * 3 - 0.5, v) if big else (p, v) for p, v in pairs]
+
+    monkeypatch.setattr("reconstruct.digitize.ocr.read_tick_labels", fake)
+
+
+def test_x_labels_misread_at_both_sizes_calibrate_from_the_labels_on_the_grid(monkeypatch):
+    _fake_reader(monkeypatch, READ_1X, READ_3X)
+    gray = np.full((224, 266), 240, np.uint8)
+    px, values = read_x_tick_values(gray, TICKS, 174.0, zero_px=19.0)
+    np.testing.assert_allclose(px, [107.5, 196.5, 253.5], atol=1e-9)
+    np.testing.assert_allclose(values, [9.0, 18.0, 24.0])
+
+
+def test_x_labels_that_agree_on_no_progression_still_stop_the_run(monkeypatch):
+    # survminer_minimal_005: labels 3-4 px tall read as 1 and 16 (truth 6 and 18), and 6 at the tick of 0
+    ticks = np.array([35.0, 68.6, 102.8, 136.5, 204.4, 238.6])
+    _fake_reader(monkeypatch, [(68.6, 1.0), (136.5, 16.0)], [(35.0, 6.0), (68.6, 1.0), (136.5, 16.0)])
+    gray = np.full((362, 336), 240, np.uint8)
+    with pytest.raises(CalibrationError, match="multiples of their step"):
+        read_x_tick_values(gray, ticks, 213.5, zero_px=30.5)
+
+
+def test_x_labels_read_as_one_value_twice_stop_the_run(monkeypatch):
+    # scan_002 of a generated set (stata look, blurred): "0" and "36" both read as "6", "24" right
+    ticks = np.array([17.5, 49.4, 81.5, 114.5, 146.5, 178.5, 211.5, 243.0])
+    _fake_reader(monkeypatch, [(17.5, 6.0), (146.5, 24.0), (211.5, 6.0)], [(146.5, 24.0), (211.5, 6.0)])
+    gray = np.full((251, 211), 240, np.uint8)
+    with pytest.raises(CalibrationError, match="different values"):
+        read_x_tick_values(gray, ticks, 181.5, zero_px=19.5)
