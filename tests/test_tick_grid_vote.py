@@ -38,19 +38,19 @@ def test_two_agreeing_labels_or_a_start_off_the_step_are_not_enough():
     assert labels_on_grid(many, TICKS) is None
 
 
-def _fake_reader(monkeypatch, small, enlarged):
-    """read_tick_labels giving ``small`` on the figure and ``enlarged`` on a 3x enlarged strip (positions x3)."""
+def _fake_reader(monkeypatch, small, enlarged, width):
+    """read_tick_labels giving ``small`` on the figure (``width`` columns) and ``enlarged`` on an enlarged image."""
 
     def fake(gray, axis, ticks, *, axis_px=None, band_px=None):
-        big = gray.shape[1] > 400
-        pairs = enlarged if big else small
-        return [((p + 0.5) * 3 - 0.5, v) if big else (p, v) for p, v in pairs]
+        size = gray.shape[1] / width
+        pairs = enlarged if size > 1.5 else small
+        return [((p + 0.5) * size - 0.5, v) for p, v in pairs]
 
     monkeypatch.setattr("reconstruct.digitize.ocr.read_tick_labels", fake)
 
 
 def test_x_labels_misread_at_both_sizes_calibrate_from_the_labels_on_the_grid(monkeypatch):
-    _fake_reader(monkeypatch, READ_1X, READ_3X)
+    _fake_reader(monkeypatch, READ_1X, READ_3X, 266)
     gray = np.full((224, 266), 240, np.uint8)
     px, values = read_x_tick_values(gray, TICKS, 174.0, zero_px=19.0)
     np.testing.assert_allclose(px, [107.5, 196.5, 253.5], atol=1e-9)
@@ -60,7 +60,7 @@ def test_x_labels_misread_at_both_sizes_calibrate_from_the_labels_on_the_grid(mo
 def test_x_labels_that_agree_on_no_progression_still_stop_the_run(monkeypatch):
     # survminer_minimal_005: labels 3-4 px tall read as 1 and 16 (truth 6 and 18), and 6 at the tick of 0
     ticks = np.array([35.0, 68.6, 102.8, 136.5, 204.4, 238.6])
-    _fake_reader(monkeypatch, [(68.6, 1.0), (136.5, 16.0)], [(35.0, 6.0), (68.6, 1.0), (136.5, 16.0)])
+    _fake_reader(monkeypatch, [(68.6, 1.0), (136.5, 16.0)], [(35.0, 6.0), (68.6, 1.0), (136.5, 16.0)], 336)
     gray = np.full((362, 336), 240, np.uint8)
     with pytest.raises(CalibrationError, match="multiples of their step"):
         read_x_tick_values(gray, ticks, 213.5, zero_px=30.5)
@@ -69,7 +69,63 @@ def test_x_labels_that_agree_on_no_progression_still_stop_the_run(monkeypatch):
 def test_x_labels_read_as_one_value_twice_stop_the_run(monkeypatch):
     # scan_002 of a generated set (stata look, blurred): "0" and "36" both read as "6", "24" right
     ticks = np.array([17.5, 49.4, 81.5, 114.5, 146.5, 178.5, 211.5, 243.0])
-    _fake_reader(monkeypatch, [(17.5, 6.0), (146.5, 24.0), (211.5, 6.0)], [(146.5, 24.0), (211.5, 6.0)])
+    _fake_reader(monkeypatch, [(17.5, 6.0), (146.5, 24.0), (211.5, 6.0)], [(146.5, 24.0), (211.5, 6.0)], 211)
     gray = np.full((251, 211), 240, np.uint8)
     with pytest.raises(CalibrationError, match="different values"):
         read_x_tick_values(gray, ticks, 181.5, zero_px=19.5)
+
+
+def test_y_ticks_drawn_between_two_pixel_rows_are_found():
+    # base_r of a generated set (319 x 286 PNG): the ticks of 0.6 and 0.8 fall between pixel rows, drawn as two
+    # rows of grey 187 and 204, each too light for a tick mark; only 0, 0.2 and 0.4 were found
+    from reconstruct.digitize.axes import _panel_ticks
+    from reconstruct.digitize.axis_ticks import split_line_ink
+
+    gray = np.full((300, 320), 255, np.uint8)
+    gray[20:251, 60] = 0  # y axis
+    gray[250, 60:300] = 0  # x axis
+    for col in range(60, 300, 40):
+        gray[251:256, col] = 0  # x ticks
+    solid, split = [250, 215, 180], [145, 110, 75, 40]
+    for row in solid:
+        gray[row, 54:60] = 0
+    for row in split:
+        gray[row, 54:60], gray[row + 1, 54:60] = 187, 204
+    ink = split_line_ink(gray, axis="y")
+    assert ink[145, 55]
+    assert ink[146, 55]
+    assert not ink[150, 55]
+    found = (20, 61, 250, 300, 250.0, 60.0, 251, 59)
+    _, y_ticks, _ = _panel_ticks(gray, *found)
+    np.testing.assert_allclose(np.sort(y_ticks), np.sort(solid + [r + 0.5 for r in split]), atol=0.6)
+
+
+def test_two_y_labels_that_put_a_tick_below_0_are_not_used():
+    from reconstruct.digitize.axis_labels import ticks_within_survival_range
+
+    rows = np.array([145.0, 111.0, 77.0, 43.0, 9.5])  # survminer_classic (generated): 0%, 25%, ..., 100%
+    # "25%" read as "2", "100%" right: the line puts the tick of 0% at -31%
+    assert not ticks_within_survival_range((rows[[1, 4]], np.array([2.0, 100.0])), rows)
+    assert ticks_within_survival_range((rows[[1, 4]], np.array([25.0, 100.0])), rows)
+    assert ticks_within_survival_range((rows[[1, 3]], np.array([0.25, 0.75])), rows)
+    # three labels on a line are not checked here (a tick below the axis, as SAS draws, is allowed)
+    assert ticks_within_survival_range((rows[[1, 2, 4]], np.array([25.0, 50.0, 100.0])), rows - 34.0)
+
+
+def test_calibration_takes_0_to_1_over_two_y_labels_off_the_survival_range(monkeypatch):
+    from reconstruct.digitize.axes import PlotPanel, calibrate_axes
+
+    cols = np.array([40.0, 69.0, 98.0, 127.0])
+    rows = np.array([145.0, 111.0, 77.0, 43.0, 9.5])
+
+    def fake(gray, axis, ticks, *, axis_px=None, band_px=None):
+        if axis == "x":  # the x labels; none in the y labels turned upright (read as an x axis, 5 ticks)
+            return list(zip(np.asarray(ticks).tolist(), [0.0, 4.0, 8.0, 12.0], strict=True)) if len(ticks) == 4 else []
+        return [(111.0, 2.0), (77.0, 521.0), (9.5, 100.0)]
+
+    monkeypatch.setattr("reconstruct.digitize.ocr.read_tick_labels", fake)
+    panel = PlotPanel(5, 30, 152, 300, 152.0, 29.0, cols, rows, True)
+    notes = []
+    _, y_cal, _ = calibrate_axes(np.full((400, 400), 255, np.uint8), panel, notes=notes)
+    assert y_cal.source == "assumed"
+    np.testing.assert_allclose(y_cal.to_value([145.0, 9.5]), [0.0, 1.0], atol=1e-9)

@@ -22,8 +22,9 @@ from reconstruct.digitize.axis_labels import (
     _ocr_ticks_rotated,
     _plausible_survival_axis,
     read_x_tick_values,
+    ticks_within_survival_range,
 )
-from reconstruct.digitize.axis_ticks import _grid_ticks, _major_ticks, regular_ticks
+from reconstruct.digitize.axis_ticks import _grid_ticks, _major_ticks, regular_ticks, split_line_ink
 from reconstruct.digitize.calibration_checks import check_full_axis
 from reconstruct.errors import CalibrationError
 
@@ -234,6 +235,11 @@ def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, 
     if x_ticks.size < 2:
         x_ticks = _major_ticks(dark, start=row1 - 1, direction=-1, lo=col0, hi=col1, axis="x")
     y_ticks = _major_ticks(dark, start=left_of_y, direction=-1, lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
+    if y_ticks.size >= 2 and np.ptp(y_ticks) < 0.6 * (row1 - row0):  # some ticks drawn between two pixel rows
+        fuller = _major_ticks(dark | split_line_ink(gray, axis="y"), start=left_of_y, direction=-1,
+                              lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
+        if fuller.size > y_ticks.size and all(np.min(np.abs(fuller - t)) <= 1.5 for t in y_ticks):
+            y_ticks = fuller
     if y_ticks.size < 2:
         y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
     if x_ticks.size < 2:
@@ -401,7 +407,7 @@ def calibrate_axes(
             if _plausible_survival_axis(turned) and (not _plausible_survival_axis(read)
                                                      or len(turned[0]) > len(read[0])):
                 read = turned
-        if not _plausible_survival_axis(read):
+        if not _plausible_survival_axis(read) or not ticks_within_survival_range(read, rows):
             read = None
         if read is None and panel.y_ticks_from_labels:
             raise CalibrationError(

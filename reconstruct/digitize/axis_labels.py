@@ -16,6 +16,9 @@ from numpy.typing import NDArray
 from reconstruct.digitize.calibration_checks import check_ticks_on_step
 from reconstruct.errors import CalibrationError
 
+_STRIP_SIZES = (1.0, 2.0, 3.0, 4.0)
+"""Sizes the x label strip is read at when the first reading cannot calibrate (:func:`read_x_tick_values`)."""
+
 
 def _ocr_ticks(gray: NDArray[np.uint8], axis: Literal["x", "y"], ticks: NDArray[np.float64], axis_px: float,
                scale: float = 1.0):
@@ -160,6 +163,22 @@ def _plausible_survival_axis(read) -> bool:
     return bool(0.5 <= top <= 1.0001 or 50.0 <= top <= 100.01)
 
 
+def ticks_within_survival_range(read, rows) -> bool:
+    """False when two y labels put a tick of ``rows`` outside 0 to 1 (or 0 to 100%) on their line.
+
+    Two labels always fit a line, so one misread ("25%" read as "2", with "100%" right) passes every other
+    check; the line then gives the other ticks values no survival axis labels (-31%). Three or more labels
+    on one line are consistent already and are not checked.
+    """
+    px, values = (np.asarray(v, dtype=float) for v in read)
+    ticks = np.asarray(rows, dtype=float)
+    if values.size > 2 or ticks.size < 3 or np.ptp(px) == 0:
+        return True
+    on_ticks = values[0] + (ticks - px[0]) * (values[1] - values[0]) / (px[1] - px[0])
+    top = 100.0 if np.max(values) > 1.5 else 1.0
+    return bool(on_ticks.min() >= -0.02 * top and on_ticks.max() <= 1.02 * top)
+
+
 def _ocr_ticks_rotated(gray, rows, axis_col, scale):
     """y labels printed along the axis (base R's default ``las = 0``): read them turned upright."""
     from reconstruct.digitize.ocr import read_tick_labels
@@ -219,7 +238,7 @@ def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_
     When under half the labels, or fewer than three, are read the labels are read again enlarged (small
     text), and the fuller of the two readings and their pool (:func:`pool_readings`) kept. When that
     reading cannot calibrate (too few labels, one value, two labels off the ticks' step) every label
-    read at 1x and 3x is put to :func:`labels_on_grid` (``zero_px``: the panel's left edge).
+    read at 1x to 4x is put to :func:`labels_on_grid` (``zero_px``: the panel's left edge).
 
     Raises
     ------
@@ -244,9 +263,9 @@ def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_
     problem = _unusable(read, cols, hint)
     if problem is None:
         return read
-    # too few labels read, or misread ones: every reading at 1x and of the label strip enlarged 3x, pooled, kept
-    # only where three or more ticks agree on one progression of the tick grid (labels_on_grid)
-    pairs = _x_label_pairs(gray, cols, axis_row, scale) + _x_label_pairs(gray, cols, axis_row, scale, 3.0)
+    # too few labels read, or misread ones: every reading at 1x and of the label strip enlarged 2x to 4x (each size
+    # misreads other labels), pooled, kept only where three or more ticks agree on one progression of the tick grid
+    pairs = [pair for size in _STRIP_SIZES for pair in _x_label_pairs(gray, cols, axis_row, scale, size)]
     voted = labels_on_grid(pairs, cols, zero_px=zero_px)
     if voted is None:
         raise problem
