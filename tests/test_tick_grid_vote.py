@@ -129,3 +129,27 @@ def test_calibration_takes_0_to_1_over_two_y_labels_off_the_survival_range(monke
     _, y_cal, _ = calibrate_axes(np.full((400, 400), 255, np.uint8), panel, notes=notes)
     assert y_cal.source == "assumed"
     np.testing.assert_allclose(y_cal.to_value([145.0, 9.5]), [0.0, 1.0], atol=1e-9)
+
+
+def test_the_grid_vote_is_a_second_round_after_every_panel_tried_without_it(monkeypatch):
+    # survminer_minimal_010: the first panel (found on part of the axis, its ticks 2-4 px off) calibrates only
+    # by the vote; the second panel reads its labels plainly and must win
+    from reconstruct.digitize import figure
+
+    calls = []
+
+    def fake_calibrate(gray, panel, *, notes, x_vote, **how):
+        calls.append((panel, x_vote))
+        if panel == "part" and x_vote:
+            return "voted"
+        if panel == "plot":
+            return "read"
+        raise CalibrationError("expected readable x tick labels")
+
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["part", "plot"]))
+    monkeypatch.setattr(figure, "calibrate_axes", fake_calibrate)
+    assert figure._calibrated_panel(None, None, notes=[]) == ("plot", "read")
+    assert calls == [("part", False), ("plot", False)]
+    # when no panel reads plainly, the vote of the first panel is taken
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["part", "table"]))
+    assert figure._calibrated_panel(None, None, notes=[]) == ("part", "voted")

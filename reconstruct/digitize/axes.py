@@ -354,6 +354,7 @@ def calibrate_axes(
     notes: list[str] | None = None,
     ocr_gray: NDArray[np.uint8] | None = None,
     ocr_scale: float = 1.0,
+    x_vote: bool = True,
 ) -> tuple[AxisCalibration, AxisCalibration, Literal["proportion", "percent"]]:
     """Calibrate both axes from the panel's ticks and hinted or OCR'd tick values.
 
@@ -371,6 +372,9 @@ def calibrate_axes(
     ocr_gray : ndarray, optional
         A larger original of ``gray`` (``ocr_scale`` times its size) to read labels from.
     ocr_scale : float, default 1.0
+    x_vote : bool, default True
+        Let the tick grid outvote misread x labels when the reading cannot calibrate
+        (:func:`reconstruct.digitize.axis_labels.read_x_tick_values`).
 
     Returns
     -------
@@ -393,7 +397,7 @@ def calibrate_axes(
         x_cal = AxisCalibration.from_ticks(cols, np.linspace(*x_range, cols.size), axis="x", source="hint")
     else:
         x_cal = AxisCalibration.from_ticks(*read_x_tick_values(ocr_gray, cols, panel.x_axis_row, ocr_scale,
-                                                                   zero_px=panel.y_axis_col),
+                                                                   zero_px=panel.y_axis_col, vote=x_vote),
                                            axis="x", source="ocr")
     if y_range is not None:
         y_px, y_values, source = rows, np.linspace(*y_range, rows.size), "hint"

@@ -232,13 +232,14 @@ def pool_readings(first, second):
 
 
 def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_row: float, scale: float = 1.0,
-                       *, zero_px: float | None = None):
+                       *, zero_px: float | None = None, vote: bool = True):
     """The x tick labels at columns ``cols`` read by OCR, as ``(positions, values)``, checked.
 
     When under half the labels, or fewer than three, are read the labels are read again enlarged (small
     text), and the fuller of the two readings and their pool (:func:`pool_readings`) kept. When that
     reading cannot calibrate (too few labels, one value, two labels off the ticks' step) every label
-    read at 1x to 4x is put to :func:`labels_on_grid` (``zero_px``: the panel's left edge).
+    read at 1x to 4x is put to :func:`labels_on_grid` (``zero_px``: the panel's left edge), unless ``vote``
+    is False.
 
     Raises
     ------
@@ -263,6 +264,8 @@ def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_
     problem = _unusable(read, cols, hint)
     if problem is None:
         return read
+    if not vote:
+        raise problem
     # too few labels read, or misread ones: every reading at 1x and of the label strip enlarged 2x to 4x (each size
     # misreads other labels), pooled, kept only where three or more ticks agree on one progression of the tick grid
     pairs = [pair for size in _STRIP_SIZES for pair in _x_label_pairs(gray, cols, axis_row, scale, size)]

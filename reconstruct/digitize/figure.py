@@ -83,20 +83,23 @@ def _calibrated_panel(work, gray, *, notes: list[str], **how):
 
     A panel whose tick labels cannot be read is often not the plot (a boxed at-risk table under it): the
     next panel the finders propose is tried, up to :data:`_PANEL_TRIES` in all; when none calibrates, the
-    first panel's error is raised.
+    first panel's error is raised. The x labels are put to the tick grid's vote (misread ones dropped,
+    :func:`reconstruct.digitize.axis_labels.labels_on_grid`) only in a second round, when no panel calibrates
+    without it: a panel found on part of the axis, its ticks a little off, must not win over the plot's.
     """
     error = None
-    for k, panel in enumerate(panels(work)):
-        tried: list[str] = []
-        try:
-            calibration = calibrate_axes(gray, panel, notes=tried, **how)
-        except CalibrationError as exc:
-            error = error or exc
-            if k + 1 >= _PANEL_TRIES:
-                break
-            continue
-        notes.extend(tried)
-        return panel, calibration
+    for vote in (False, True):
+        for k, panel in enumerate(panels(work)):
+            tried: list[str] = []
+            try:
+                calibration = calibrate_axes(gray, panel, notes=tried, x_vote=vote, **how)
+            except CalibrationError as exc:
+                error = error or exc
+                if k + 1 >= _PANEL_TRIES:
+                    break
+                continue
+            notes.extend(tried)
+            return panel, calibration
     raise error
 
 
