@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from reconstruct.digitize.axis_labels import labels_on_grid, read_x_tick_values
-from reconstruct.errors import CalibrationError
+from reconstruct.errors import CalibrationError, XTickLabelError
 
 # scan_001 (second development set): nine ticks labelled 0, 3, ..., 24, blurred labels 5 px tall
 TICKS = np.array([18.5, 48.5, 77.5, 107.5, 137.0, 167.0, 196.5, 224.0, 253.5])
@@ -52,9 +52,13 @@ def _fake_reader(monkeypatch, small, enlarged, width):
 def test_x_labels_misread_at_both_sizes_calibrate_from_the_labels_on_the_grid(monkeypatch):
     _fake_reader(monkeypatch, READ_1X, READ_3X, 266)
     gray = np.full((224, 266), 240, np.uint8)
-    px, values = read_x_tick_values(gray, TICKS, 174.0, zero_px=19.0)
+    px, values, source = read_x_tick_values(gray, TICKS, 174.0, zero_px=19.0)
     np.testing.assert_allclose(px, [107.5, 196.5, 253.5], atol=1e-9)
     np.testing.assert_allclose(values, [9.0, 18.0, 24.0])
+    assert source == "voted"  # flagged in the run's reading
+    # without the vote (the first round): an XTickLabelError, so the panel is tried again with it
+    with pytest.raises(XTickLabelError):
+        read_x_tick_values(gray, TICKS, 174.0, zero_px=19.0, vote=False)
 
 
 def test_x_labels_that_agree_on_no_progression_still_stop_the_run(monkeypatch):
@@ -100,16 +104,59 @@ def test_y_ticks_drawn_between_two_pixel_rows_are_found():
     np.testing.assert_allclose(np.sort(y_ticks), np.sort(solid + [r + 0.5 for r in split]), atol=0.6)
 
 
-def test_two_y_labels_that_put_a_tick_below_0_are_not_used():
-    from reconstruct.digitize.axis_labels import ticks_within_survival_range
+def test_two_y_labels_off_the_ticks_step_are_not_used():
+    from reconstruct.digitize.axis_labels import y_labels_on_step
 
     rows = np.array([145.0, 111.0, 77.0, 43.0, 9.5])  # survminer_classic (generated): 0%, 25%, ..., 100%
-    # "25%" read as "2", "100%" right: the line puts the tick of 0% at -31%
-    assert not ticks_within_survival_range((rows[[1, 4]], np.array([2.0, 100.0])), rows)
-    assert ticks_within_survival_range((rows[[1, 4]], np.array([25.0, 100.0])), rows)
-    assert ticks_within_survival_range((rows[[1, 3]], np.array([0.25, 0.75])), rows)
-    # three labels on a line are not checked here (a tick below the axis, as SAS draws, is allowed)
-    assert ticks_within_survival_range((rows[[1, 2, 4]], np.array([25.0, 50.0, 100.0])), rows - 34.0)
+    # "25%" read as "2", "100%" right: a step of 32.7 (three ticks apart), of which 2 is no multiple
+    assert not y_labels_on_step((rows[[1, 4]], np.array([2.0, 100.0])), rows)
+    assert y_labels_on_step((rows[[1, 4]], np.array([25.0, 100.0])), rows)
+    assert y_labels_on_step((rows[[1, 3]], np.array([0.25, 0.75])), rows)
+    # three labels on a line are not checked here
+    assert y_labels_on_step((rows[[1, 2, 4]], np.array([25.0, 50.0, 100.0])), rows)
+    # sas_001 (dev): an unlabelled tick at -0.2 below the axis; 0.4 and 1.0 read right, three ticks apart
+    sas = np.array([206.0, 176.0, 146.0, 116.0, 85.0, 55.0, 25.0])
+    assert y_labels_on_step((sas[[3, 6]], np.array([0.4, 1.0])), sas)
+    # a truncated axis 0.5 to 1.0 (ticks 0.1 apart): 0.7 read as 0.1, 1.0 right: 0.3 per step, 0.1 no multiple
+    short = np.array([200.0, 160.0, 120.0, 80.0, 40.0, 0.0])
+    assert not y_labels_on_step((short[[2, 5]], np.array([0.1, 1.0])), short)
+    assert y_labels_on_step((short[[2, 5]], np.array([0.7, 1.0])), short)
+
+
+def test_two_right_y_labels_calibrate_an_axis_with_a_tick_beyond_0_to_1(monkeypatch):
+    # sas_001 (dev): ticks at -0.2, 0, ..., 1; "0.4" and "1.0" read: calibrated on them, 0 at row 176 (not 0 to 1
+    # assumed over the end ticks, which put 0.166 there)
+    from reconstruct.digitize.axes import PlotPanel, calibrate_axes
+
+    cols = np.array([40.0, 70.0, 100.0, 130.0, 160.0, 190.0])
+    rows = np.array([206.0, 176.0, 146.0, 116.0, 85.0, 55.0, 25.0])
+
+    def fake(gray, axis, ticks, *, axis_px=None, band_px=None):
+        if axis == "x":
+            return list(zip(np.asarray(ticks).tolist(), [0.0, 6.0, 12.0, 18.0, 24.0, 30.0], strict=True)) \
+                if len(ticks) == 6 else []
+        return [(116.0, 0.4), (25.0, 1.0)]
+
+    monkeypatch.setattr("reconstruct.digitize.ocr.read_tick_labels", fake)
+    panel = PlotPanel(22, 30, 201, 233, 201.0, 29.0, cols, rows, True)
+    notes = []
+    x_cal, y_cal, _ = calibrate_axes(np.full((400, 400), 255, np.uint8), panel, notes=notes)
+    assert (x_cal.source, y_cal.source, notes) == ("ocr", "ocr", [])
+    np.testing.assert_allclose(y_cal.to_value([206.0, 176.0, 25.0]), [-0.2, 0.0, 1.0], atol=0.01)
+
+
+def test_decimals_lost_do_not_make_a_ten_times_step():
+    # 0, 0.5, ..., 3 (years) read with their decimal points lost: 0, 5, 1, 15, 2, 25, 3; "2" of 2.0 read "20" at
+    # another size. 0, 5, 10, ... would win by 5 ticks to 4 if the "0" (on every step) counted: no reading
+    ticks = np.arange(7) * 40.0 + 20
+    lost = [(ticks[i], v) for i, v in enumerate([0.0, 5.0, 1.0, 15.0, 2.0, 25.0, 3.0])]
+    assert labels_on_grid(lost, ticks, zero_px=18.0) is None
+    assert labels_on_grid(lost + [(ticks[4], 20.0)], ticks, zero_px=18.0) is None
+    assert labels_on_grid(lost + [(ticks[4], 20.0), (ticks[1], 0.5)], ticks, zero_px=18.0) is None
+    # the right progression read at another size on five ticks leads by two: kept
+    right = [(ticks[i], v) for i, v in enumerate([0.0, 0.5, 1.0, 1.5, 2.0, 2.5])]
+    px, values = labels_on_grid(lost + right, ticks, zero_px=18.0)
+    np.testing.assert_allclose(values, [0.5, 1.0, 1.5, 2.0, 2.5, 3.0])
 
 
 def test_calibration_takes_0_to_1_over_two_y_labels_off_the_survival_range(monkeypatch):
@@ -127,7 +174,8 @@ def test_calibration_takes_0_to_1_over_two_y_labels_off_the_survival_range(monke
     panel = PlotPanel(5, 30, 152, 300, 152.0, 29.0, cols, rows, True)
     notes = []
     _, y_cal, _ = calibrate_axes(np.full((400, 400), 255, np.uint8), panel, notes=notes)
-    assert y_cal.source == "assumed"
+    assert y_cal.source == "assumed over labels"  # flagged in the run's reading
+    assert "misread" in notes[0]
     np.testing.assert_allclose(y_cal.to_value([145.0, 9.5]), [0.0, 1.0], atol=1e-9)
 
 
@@ -144,12 +192,19 @@ def test_the_grid_vote_is_a_second_round_after_every_panel_tried_without_it(monk
             return "voted"
         if panel == "plot":
             return "read"
-        raise CalibrationError("expected readable x tick labels")
+        if panel == "y fails":
+            raise CalibrationError("expected readable y tick labels")
+        raise XTickLabelError("expected readable x tick labels")
 
     monkeypatch.setattr(figure, "panels", lambda work: iter(["part", "plot"]))
     monkeypatch.setattr(figure, "calibrate_axes", fake_calibrate)
     assert figure._calibrated_panel(None, None, notes=[]) == ("plot", "read")
     assert calls == [("part", False), ("plot", False)]
-    # when no panel reads plainly, the vote of the first panel is taken
-    monkeypatch.setattr(figure, "panels", lambda work: iter(["part", "table"]))
+    # when no panel reads plainly, the vote of the first panel is taken; a panel that failed on y is not retried
+    calls.clear()
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["y fails", "part", "table"]))
     assert figure._calibrated_panel(None, None, notes=[]) == ("part", "voted")
+    assert calls == [("y fails", False), ("part", False), ("table", False), ("part", True)]
+    with pytest.raises(CalibrationError, match="readable y"):
+        monkeypatch.setattr(figure, "panels", lambda work: iter(["y fails", "table"]))
+        figure._calibrated_panel(None, None, notes=[])
