@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["regular_ticks", "split_line_ink"]
+__all__ = ["regular_ticks", "split_line_ink", "TICK_GREY"]
+
+TICK_GREY = 170
+"""Pixels darker than this grey are ink of axes and tick marks."""
 
 
 def regular_ticks(positions: ArrayLike, *, tol: float = 1.5) -> NDArray[np.float64]:
@@ -111,7 +114,9 @@ def split_line_ink(gray: NDArray[np.uint8], *, axis: str) -> NDArray[np.bool_]:
     """
     ink = 255 - gray.astype(np.int16)
     lines = ink if axis == "y" else ink.T
-    pair = (lines[:-1] + lines[1:] >= 85) & (lines[:-1] >= 9) & (lines[1:] >= 9)
+    need = 255 - TICK_GREY  # the darkness of one tick pixel
+    least = -(-need // 10)  # a tenth of it, rounded up
+    pair = (lines[:-1] + lines[1:] >= need) & (lines[:-1] >= least) & (lines[1:] >= least)
     mask = np.zeros(lines.shape, dtype=bool)
     mask[:-1] |= pair
     mask[1:] |= pair
