@@ -94,8 +94,10 @@ _GUESSED_SCALES = ("voted", "assumed over labels")
 def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     """``flags`` plus what the run itself says: on every arm, that its at-risk row was chosen on weak evidence
     (an unsettled match: the arms may be swapped), and on each arm whose at-risk row was read in doubt, that it
-    was, and on every arm that an axis was calibrated over misread tick labels, and on both arms of each pair of traces whose tails were exchanged (:class:`reconstruct.tail_swap.TailSwap`),
-    that they were. Each reason is said once per arm, whether ``flags`` (a draws' reading) carries it already or not."""
+    was, on every arm that an axis was calibrated over misread tick labels (x labels kept by the tick grid's
+    vote, 0 to 1 assumed over two y labels off their step), and on both arms of each pair of traces whose tails
+    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were. Each reason is said once per arm,
+    whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
 
     def add(names, why: str) -> None:

@@ -205,6 +205,6 @@ def test_the_grid_vote_is_a_second_round_after_every_panel_tried_without_it(monk
     monkeypatch.setattr(figure, "panels", lambda work: iter(["y fails", "part", "table"]))
     assert figure._calibrated_panel(None, None, notes=[]) == ("part", "voted")
     assert calls == [("y fails", False), ("part", False), ("table", False), ("part", True)]
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["y fails", "table"]))
     with pytest.raises(CalibrationError, match="readable y"):
-        monkeypatch.setattr(figure, "panels", lambda work: iter(["y fails", "table"]))
         figure._calibrated_panel(None, None, notes=[])

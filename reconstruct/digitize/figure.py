@@ -8,6 +8,7 @@ labels, arm separation and tracing (:mod:`reconstruct.digitize.curves`), censor 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import warnings
@@ -43,8 +44,7 @@ from reconstruct.digitize.shade_hops import shade_hops
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.draw_noise import FLAG_SHADE_HOP_COLUMNS
-from reconstruct.errors import (CalibrationError, DigitizationError, DigitizationWarning, InputError,
-                               XTickLabelError)
+from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError, XTickLabelError
 from reconstruct.io import provenance as make_provenance
 
 __all__ = ["digitize_figure", "digitize_image"]
@@ -104,12 +104,10 @@ def _calibrated_panel(work, gray, *, notes: list[str], **how):
         return panel, calibration
     for panel in retry:
         tried = []
-        try:
+        with contextlib.suppress(CalibrationError):
             calibration = calibrate_axes(gray, panel, notes=tried, x_vote=True, **how)
-        except CalibrationError:
-            continue
-        notes.extend(tried)
-        return panel, calibration
+            notes.extend(tried)
+            return panel, calibration
     raise error
 
 
