@@ -86,12 +86,18 @@ def _with_table_flags(run: FigureRun, draws: IPDDraws) -> IPDDraws:
 # each said in the notes; the flag says only that the row is in doubt, once per arm
 _MISREAD = "its at-risk row was read in doubt (the notes say why); its other cells may be misread too"
 
+# calibrations made over tick labels read but misread (:class:`reconstruct.digitize.axes.AxisCalibration`): a
+# guess, flagged on every arm
+_GUESSED_SCALES = ("voted", "assumed over labels")
+
 
 def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     """``flags`` plus what the run itself says: on every arm, that its at-risk row was chosen on weak evidence
     (an unsettled match: the arms may be swapped), and on each arm whose at-risk row was read in doubt, that it
-    was, and on both arms of each pair of traces whose tails were exchanged (:class:`reconstruct.tail_swap.TailSwap`),
-    that they were. Each reason is said once per arm, whether ``flags`` (a draws' reading) carries it already or not."""
+    was, on every arm that an axis was calibrated over misread tick labels (x labels kept by the tick grid's
+    vote, 0 to 1 assumed over two y labels off their step), and on both arms of each pair of traces whose tails
+    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were. Each reason is said once per arm,
+    whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
 
     def add(names, why: str) -> None:
@@ -103,6 +109,11 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
         add(run.arm_names, f"its at-risk row chosen on weak evidence ({run.match.basis}, not confirmed by the fit): "
                            "the arms may be swapped")
     add(run.misread_arms, _MISREAD)
+    # (a figure read without calibrations, as some callers' stand-ins, has none to flag)
+    cals = {axis: getattr(run.digitized, f"{axis}_calibration", None) for axis in "xy"}
+    guessed = [f"{axis} axis" for axis, cal in cals.items() if getattr(cal, "source", None) in _GUESSED_SCALES]
+    if guessed:
+        add(run.arm_names, f"the {' and '.join(guessed)} calibrated over misread tick labels (the notes say how)")
     for swap in run.swapped_tails:
         add(swap.arms, swap.describe())
     return out

@@ -57,6 +57,11 @@ class CalibrationError(KmreconError):
     """The axis calibration of a figure could not be determined."""
 
 
+class XTickLabelError(CalibrationError):
+    """The x tick labels read cannot calibrate (too few, one value, off the ticks' step), the tick grid's vote
+    not yet tried: a panel that raised it is tried again with the vote."""
+
+
 class DigitizationError(KmreconError):
     """A curve could not be extracted from a figure."""
 

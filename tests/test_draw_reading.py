@@ -81,8 +81,9 @@ def test_noise_rejects_bad_hazard_sd():
 def _digitized(hidden):
     """A stand-in for DigitizedFigure: calibrations and arms with a hidden share each."""
     cal = SimpleNamespace(px_positions=[400.0, 300.0, 200.0, 100.0, 0.0], values=[0.0, 0.25, 0.5, 0.75, 1.0],
-                          slope=-0.0025)
-    xcal = SimpleNamespace(px_positions=[0.0, 200.0, 400.0], values=[0.0, 12.0, 24.0], slope=0.06)
+                          slope=-0.0025, axis="y", source="ocr")
+    xcal = SimpleNamespace(px_positions=[0.0, 200.0, 400.0], values=[0.0, 12.0, 24.0], slope=0.06, axis="x",
+                           source="ocr")
     arms = [SimpleNamespace(time=np.array([0.0, 5.0, 10.0]), survival=np.array([1.0, 0.8, 0.6]),
                             quality={"hidden_share": h, "line_half_width_px": 1}) for h in hidden]
     return SimpleNamespace(y_calibration=cal, x_calibration=xcal, arms=arms, curve_kind="survival")
@@ -335,3 +336,20 @@ def test_a_vector_run_with_draws_and_an_unsettled_row_match_is_flagged(tmp_path)
     # a settled vector run's draws carry no reading (nothing to flag), as before
     plain, _ = run_draws(run, n_draws=4)
     assert "reading" not in plain.parameters and run_reading(run, plain)["status"] == "ok"
+
+
+def test_an_axis_calibrated_over_misread_tick_labels_flags_every_arm():
+    # x labels kept by the tick grid's vote, or 0 to 1 assumed over two y labels read off their step: a guess
+    from kmrecon.run_draws import run_reading
+
+    for axis, source in (("x_calibration", "voted"), ("y_calibration", "assumed over labels")):
+        run = _run([0.0, 0.0])
+        getattr(run.digitized, axis).source = source
+        reading = run_reading(run)
+        assert reading["status"] == "flagged"
+        assert sorted(reading["arms"]) == ["A", "B"]
+        assert "misread tick labels" in reading["arms"]["A"]
+    # 0 to 1 assumed where no y label was read at all (as before): not flagged for it
+    run = _run([0.0, 0.0])
+    run.digitized.y_calibration.source = "assumed"
+    assert run_reading(run)["status"] == "ok"

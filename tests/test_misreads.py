@@ -141,7 +141,8 @@ def test_the_next_panel_is_tried_when_the_first_panels_labels_cannot_be_read(mon
     panel, calibration = figure._calibrated_panel(None, None, notes=notes)
     assert (panel, calibration, tried, notes) == ("plot", ("x", "y", "proportion"), ["table box", "plot"],
                                                    ["calibrated plot"])
-    # no panel calibrates: the first panel's error, after at most three panels
+    # no panel calibrates: the first panel's error, after at most three panels; none of them is tried again with
+    # the tick grid's vote unless its x labels alone failed (XTickLabelError)
     monkeypatch.setattr(figure, "panels", lambda work: iter(["table box"] * 5))
     tried.clear()
     with pytest.raises(CalibrationError, match="readable x tick labels"):

@@ -22,8 +22,9 @@ from reconstruct.digitize.axis_labels import (
     _ocr_ticks_rotated,
     _plausible_survival_axis,
     read_x_tick_values,
+    y_labels_on_step,
 )
-from reconstruct.digitize.axis_ticks import _grid_ticks, _major_ticks, regular_ticks
+from reconstruct.digitize.axis_ticks import TICK_GREY, _grid_ticks, _major_ticks, regular_ticks, split_line_ink
 from reconstruct.digitize.calibration_checks import check_full_axis
 from reconstruct.errors import CalibrationError
 
@@ -48,7 +49,9 @@ class AxisCalibration:
     residual_px : float
         Largest distance (pixels) between a tick and its fitted position.
     source : str
-        Where the tick values came from ("hint", "ocr", "assumed").
+        Where the tick values came from: "hint", "ocr", "assumed" (no y labels read: 0 to 1), or, flagged
+        in a run's reading, "assumed over labels" (y labels read but misread: 0 to 1) and "voted" (x labels
+        kept by the tick grid's vote, :func:`reconstruct.digitize.axis_labels.labels_on_grid`).
     """
 
     axis: Literal["x", "y"]
@@ -205,7 +208,7 @@ def _panel_candidates(rgb: NDArray[np.uint8], gray: NDArray[np.uint8]):
         if found is not None:
             yield found, False
         else:  # thin grey frames (ggplot2 theme_bw at small sizes) are lighter than black axes
-            found = _panel_from_lines((gray < 170).astype(np.uint8))
+            found = _panel_from_lines((gray < TICK_GREY).astype(np.uint8))
             yield from ([(found, True)] if found is not None else [])
             if found is None:
                 found = panel_from_grid(gray)
@@ -229,11 +232,16 @@ def _panel_candidates(rgb: NDArray[np.uint8], gray: NDArray[np.uint8]):
 
 def _panel_ticks(gray, row0, col0, row1, col1, x_axis_row, y_axis_col, below_x, left_of_y):
     """Major x and y tick positions of a panel: tick marks, else grid lines, else (x) the labels' spacing."""
-    dark = gray < 170
+    dark = gray < TICK_GREY
     x_ticks = _major_ticks(dark, start=below_x, direction=1, lo=max(col0 - 8, 0), hi=col1 + 8, axis="x")
     if x_ticks.size < 2:
         x_ticks = _major_ticks(dark, start=row1 - 1, direction=-1, lo=col0, hi=col1, axis="x")
     y_ticks = _major_ticks(dark, start=left_of_y, direction=-1, lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
+    if y_ticks.size >= 2 and np.ptp(y_ticks) < 0.6 * (row1 - row0):  # some ticks drawn between two pixel rows
+        fuller = _major_ticks(dark | split_line_ink(gray, axis="y"), start=left_of_y, direction=-1,
+                              lo=max(row0 - 8, 0), hi=row1 + 8, axis="y")
+        if fuller.size > y_ticks.size and all(np.min(np.abs(fuller - t)) <= 1.5 for t in y_ticks):
+            y_ticks = fuller
     if y_ticks.size < 2:
         y_ticks = _major_ticks(dark, start=col0, direction=1, lo=row0, hi=row1, axis="y")
     if x_ticks.size < 2:
@@ -348,6 +356,7 @@ def calibrate_axes(
     notes: list[str] | None = None,
     ocr_gray: NDArray[np.uint8] | None = None,
     ocr_scale: float = 1.0,
+    x_vote: bool = True,
 ) -> tuple[AxisCalibration, AxisCalibration, Literal["proportion", "percent"]]:
     """Calibrate both axes from the panel's ticks and hinted or OCR'd tick values.
 
@@ -365,6 +374,9 @@ def calibrate_axes(
     ocr_gray : ndarray, optional
         A larger original of ``gray`` (``ocr_scale`` times its size) to read labels from.
     ocr_scale : float, default 1.0
+    x_vote : bool, default True
+        Let the tick grid outvote misread x labels when the reading cannot calibrate
+        (:func:`reconstruct.digitize.axis_labels.read_x_tick_values`).
 
     Returns
     -------
@@ -386,8 +398,12 @@ def calibrate_axes(
     if x_range is not None:
         x_cal = AxisCalibration.from_ticks(cols, np.linspace(*x_range, cols.size), axis="x", source="hint")
     else:
-        x_cal = AxisCalibration.from_ticks(*read_x_tick_values(ocr_gray, cols, panel.x_axis_row, ocr_scale),
-                                           axis="x", source="ocr")
+        x_px, x_values, x_source = read_x_tick_values(ocr_gray, cols, panel.x_axis_row, ocr_scale,
+                                                      zero_px=panel.y_axis_col, vote=x_vote)
+        x_cal = AxisCalibration.from_ticks(x_px, x_values, axis="x", source=x_source)
+        if x_source == "voted":
+            notes.append(f"x tick labels misread; kept the {x_values.size} on one step of the tick grid "
+                         f"({', '.join(f'{v:g}' for v in x_values)}); pass --x-range A B if wrong")
     if y_range is not None:
         y_px, y_values, source = rows, np.linspace(*y_range, rows.size), "hint"
     else:
@@ -400,7 +416,8 @@ def calibrate_axes(
             if _plausible_survival_axis(turned) and (not _plausible_survival_axis(read)
                                                      or len(turned[0]) > len(read[0])):
                 read = turned
-        if not _plausible_survival_axis(read):
+        misread = _plausible_survival_axis(read) and not y_labels_on_step(read, rows)
+        if misread or not _plausible_survival_axis(read):
             read = None
         if read is None and panel.y_ticks_from_labels:
             raise CalibrationError(
@@ -410,8 +427,11 @@ def calibrate_axes(
         if read is None:
             check_full_axis(panel)
             # the end ticks only: a tick mark missed in between (a curve over it) would skew an even spread
-            y_px, y_values, source = rows[[0, -1]], np.array([0.0, 1.0]), "assumed"
-            notes.append("y tick labels not read; assumed the y ticks run from 0 to 1 (or 0 to 100%); "
+            # labels read but off their step: the 0 to 1 assumed over them is flagged ("assumed over labels")
+            y_px, y_values = rows[[0, -1]], np.array([0.0, 1.0])
+            source = "assumed over labels" if misread else "assumed"
+            notes.append(("two y tick labels read off the ticks' step (one misread)" if misread else
+                          "y tick labels not read") + "; assumed the y ticks run from 0 to 1 (or 0 to 100%); "
                          "pass --y-range A B if not")
         else:
             (y_px, y_values), source = read, "ocr"

@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["regular_ticks"]
+__all__ = ["regular_ticks", "split_line_ink", "TICK_GREY"]
+
+TICK_GREY = 170
+"""Pixels darker than this grey are ink of axes and tick marks."""
 
 
 def regular_ticks(positions: ArrayLike, *, tol: float = 1.5) -> NDArray[np.float64]:
@@ -100,6 +103,24 @@ def _extend_chain(strong, dark, *, start, direction, lo, hi, axis):
     same_step = abs(float(np.median(np.diff(longer))) - step) <= max(1.5, 0.015 * step) if longer.size > 1 else False
     held = all(np.min(np.abs(longer - s)) <= 1.5 for s in strong)
     return longer if longer.size > strong.size and same_step and held else strong
+
+
+def split_line_ink(gray: NDArray[np.uint8], *, axis: str) -> NDArray[np.bool_]:
+    """Pixels of thin lines drawn across two pixel rows (y ticks; columns for x ticks) by anti-aliasing.
+
+    A one-pixel tick at a half-pixel position is drawn as two light rows (grey 187 and 204), each too light for
+    the ``gray < 170`` of a tick mark but together as dark as one: both rows are kept where their darkness adds
+    up to that of grey 170 and each is at least a tenth of it (paper noise is not).
+    """
+    ink = 255 - gray.astype(np.int16)
+    lines = ink if axis == "y" else ink.T
+    need = 255 - TICK_GREY  # the darkness of one tick pixel
+    least = -(-need // 10)  # a tenth of it, rounded up
+    pair = (lines[:-1] + lines[1:] >= need) & (lines[:-1] >= least) & (lines[1:] >= least)
+    mask = np.zeros(lines.shape, dtype=bool)
+    mask[:-1] |= pair
+    mask[1:] |= pair
+    return mask if axis == "y" else mask.T
 
 
 def _grid_ticks(gray: NDArray[np.uint8], row0: int, col0: int, row1: int, col1: int, *, axis: str):

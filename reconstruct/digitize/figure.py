@@ -8,6 +8,7 @@ labels, arm separation and tracing (:mod:`reconstruct.digitize.curves`), censor 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import warnings
@@ -43,7 +44,7 @@ from reconstruct.digitize.shade_hops import shade_hops
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.draw_noise import FLAG_SHADE_HOP_COLUMNS
-from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError
+from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError, XTickLabelError
 from reconstruct.io import provenance as make_provenance
 
 __all__ = ["digitize_figure", "digitize_image"]
@@ -83,20 +84,30 @@ def _calibrated_panel(work, gray, *, notes: list[str], **how):
 
     A panel whose tick labels cannot be read is often not the plot (a boxed at-risk table under it): the
     next panel the finders propose is tried, up to :data:`_PANEL_TRIES` in all; when none calibrates, the
-    first panel's error is raised.
+    first panel's error is raised. The x labels are put to the tick grid's vote (misread ones dropped,
+    :func:`reconstruct.digitize.axis_labels.labels_on_grid`) only in a second round, on the panels whose x
+    labels alone failed (:class:`reconstruct.errors.XTickLabelError`), when no panel calibrates without it:
+    a panel found on part of the axis, its ticks a little off, must not win over the plot's.
     """
-    error = None
+    error, retry = None, []
     for k, panel in enumerate(panels(work)):
         tried: list[str] = []
         try:
-            calibration = calibrate_axes(gray, panel, notes=tried, **how)
+            calibration = calibrate_axes(gray, panel, notes=tried, x_vote=False, **how)
         except CalibrationError as exc:
             error = error or exc
+            retry += [panel] if isinstance(exc, XTickLabelError) else []
             if k + 1 >= _PANEL_TRIES:
                 break
             continue
         notes.extend(tried)
         return panel, calibration
+    for panel in retry:
+        tried = []
+        with contextlib.suppress(CalibrationError):
+            calibration = calibrate_axes(gray, panel, notes=tried, x_vote=True, **how)
+            notes.extend(tried)
+            return panel, calibration
     raise error
 
 

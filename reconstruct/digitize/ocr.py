@@ -268,6 +268,11 @@ def _tight_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int], paper: 
     return cv2.copyMakeBorder(crop, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=paper)
 
 
+def x_label_band_px(rows: int) -> int:
+    """Height (pixels) of the strip under an x axis searched for its tick labels, in an image of ``rows`` rows."""
+    return int(max(0.08 * rows, 30))
+
+
 def read_tick_labels(
     gray: NDArray[np.uint8],
     axis: Literal["x", "y"],
@@ -318,7 +323,7 @@ def read_tick_labels(
     if axis_px is None:
         return _match_detected_labels(gray, axis, ticks)
     rows, cols = gray.shape
-    band = int(band_px) if band_px is not None else int(max(0.08 * rows, 30) if axis == "x" else max(0.2 * cols, 40))
+    band = int(band_px) if band_px is not None else (x_label_band_px(rows) if axis == "x" else int(max(0.2 * cols, 40)))
     out: list[tuple[float, float]] = []
     found: list[tuple[float, tuple[int, int, int, int]]] = []
     # a blurred scan joins x labels to their tick marks: when no label is read, read them again cut free (not
