@@ -416,8 +416,9 @@ def calibrate_axes(
             if _plausible_survival_axis(turned) and (not _plausible_survival_axis(read)
                                                      or len(turned[0]) > len(read[0])):
                 read = turned
-        misread = _plausible_survival_axis(read) and not y_labels_on_step(read, rows)
-        if misread or not _plausible_survival_axis(read):
+        plausible = _plausible_survival_axis(read)
+        misread = plausible and not y_labels_on_step(read, rows)
+        if misread or not plausible:
             read = None
         if read is None and panel.y_ticks_from_labels:
             raise CalibrationError(
