@@ -46,12 +46,15 @@ def _simulate(rng, n_per_arm=(40, 25)):
     return out
 
 
-def _figure(rng, style, *, dpi=100):
-    """KM plot with an at-risk table in one of three styles; returns (rgb, panel_bbox, calibration, truth)."""
+def _figure(rng, style, *, dpi=100, aside=None):
+    """KM plot with an at-risk table in one of three styles; returns (rgb, panel_bbox, calibration, truth).
+
+    ``aside``: a word printed right of the table, half a line above its first row (a legend entry beside it).
+    """
     data = _simulate(rng)
     fig = Figure(figsize=(6.4, 5.6), dpi=dpi)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes([0.2, 0.45, 0.75, 0.5])
+    ax = fig.add_axes([0.2, 0.45, 0.6 if aside else 0.75, 0.5])
     for name, (times, _) in data.items():
         surv = 1.0 - np.arange(1, times.size + 1) / times.size
         ax.step(np.r_[0, times], np.r_[1, surv], where="post", color=ARMS[name], label=name)
@@ -75,6 +78,8 @@ def _figure(rng, style, *, dpi=100):
             y -= 0.17
     else:  # "Number at risk" header, one row per arm labelled by coloured text+line or by a coloured marker
         fig.text(0.02, y, "Number at risk", fontsize=10)
+        if aside:
+            fig.text(0.84, y - 0.05 + 0.03, aside, fontsize=10)
         for name, (_, n_risk) in data.items():
             y -= 0.05
             if style == "text":
@@ -123,6 +128,15 @@ def test_coloured_row_labels_report_arm_colour(rng, style):
         np.testing.assert_array_equal(row.times, TICKS)
         np.testing.assert_array_equal(row.n_risk, truth[name])
         _assert_colour(row, ARMS[name])
+
+
+def test_legend_entry_right_of_the_table_names_no_row(rng):
+    # survminer_light_000 (seed 7071): "Intermediate", a legend entry right of the table and a little above its
+    # first row, was taken as that row's name printed above it (NEJM) and named the first arm's row wrongly
+    rgb, bbox, cal, truth = _figure(rng, "marker", aside="Intermediate")
+    table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal)
+    assert [r.label for r in table.rows] == [None, None]
+    assert [list(r.n_risk) for r in table.rows] == [truth[name] for name in ARMS]
 
 
 def test_greyscale_input_reads_numbers_without_colours(rng):

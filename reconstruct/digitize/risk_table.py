@@ -351,6 +351,9 @@ def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None, _Line | None]
                 above = line
             continue
         name_above, above = above, None
+        last = max(w.col1 for w, _ in line.numbers)
+        if name_above is not None and min(w.col0 for w in name_above.label_words) > last:
+            name_above = None  # a line wholly right of the row's numbers (a legend entry beside the table) names no row
         if _OTHER_WORDS.search(text) or (section == "other" and not _RISK_WORDS.search(text)):
             continue
         if _increasing([v for _, v in sorted(line.numbers, key=lambda e: e[0].col0)]):
