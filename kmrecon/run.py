@@ -35,6 +35,7 @@ from kmrecon.run_arms import (
     name_by_counts,
     swap_crossed_tails,
 )
+from kmrecon.run_refit import refit_thick_strokes
 from kmrecon.run_table import figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -95,6 +96,9 @@ class FigureRun:
     swapped_tails : tuple of TailSwap
         Pairs of same-ink arms whose traces' tails were exchanged where they met
         (:func:`kmrecon.run_arms.swap_crossed_tails`): both arms' readings are flagged.
+    refit_arms : tuple of str
+        Arms of thick stroke that misfit and fit once solved with their step heights trusted to the stroke
+        (:mod:`kmrecon.run_refit`): their readings are flagged.
     """
 
     digitized: Any
@@ -116,6 +120,7 @@ class FigureRun:
     table_notes: tuple[str, ...] = ()
     misread_arms: tuple[str, ...] = ()
     swapped_tails: tuple[Any, ...] = ()
+    refit_arms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -469,14 +474,25 @@ def run_figure(
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")
-    fits = tuple(
-        score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
-                  table_time=None if match is None else rows[match.rows[k]].time,
-                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
-                  bare_drop=float(a.quality.get("bare_drop") or 0.0), bare_drop_time=a.quality.get("bare_drop_time"),
-                  time_limit=x_end, covered_end=bool(a.quality.get("covered_end", False)))
-        for k, a in enumerate(fig.arms)
-    )
+    def score(result: IPDReconstruction) -> tuple:  # every arm against its trace and row: the same check for a refit
+        return tuple(
+            score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event,
+                      precision=precision, table_time=None if match is None else rows[match.rows[k]].time,
+                      n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
+                      bare_drop=float(a.quality.get("bare_drop") or 0.0),
+                      bare_drop_time=a.quality.get("bare_drop_time"), time_limit=x_end,
+                      covered_end=bool(a.quality.get("covered_end", False)))
+            for k, a in enumerate(fig.arms)
+        )
+
+    fits = score(result)
+    refit = None if _is_vector(fig) or not any(f.misfit for f in fits) else refit_thick_strokes(
+        result, fig, names, fits, score, curves=curves, table=table if match is not None else None,
+        marks=marks if use_censor_marks and len(marks) else None, n_patients=n_patients, total_events=total_events,
+        method=method, precision=precision)
+    if refit is not None:  # flagged on the reading (run_draws._run_flags)
+        result, fits = refit.reconstruction, refit.fit
+        notes.extend(refit.notes)
     status = "misfit" if any(f.misfit for f in fits) else "ok"
     prov["parameters"]["accept_misfit"] = accept_misfit
     exits = panel_exits(fig, names)
@@ -485,7 +501,7 @@ def run_figure(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
         reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov,
         status=status, fit=fits, exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
-        misread_arms=tuple(misread_arms), swapped_tails=swapped_tails,
+        misread_arms=tuple(misread_arms), swapped_tails=swapped_tails, refit_arms=refit.arms if refit else (),
     )
     if status == "misfit" and not accept_misfit:
         raise MisfitError(misfit_message(fits), fits=fits, result=run)
