@@ -96,8 +96,8 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     (an unsettled match: the arms may be swapped), and on each arm whose at-risk row was read in doubt, that it
     was, on every arm that an axis was calibrated over misread tick labels (x labels kept by the tick grid's
     vote, 0 to 1 assumed over two y labels off their step), and on both arms of each pair of traces whose tails
-    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were, and on each arm solved again after a misfit
-    (``run.refit_arms``), that it was. Each reason is said once per arm,
+    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were, and on each arm solved again after a
+    misfit (``run.refit_arms``), that it was. Each reason is said once per arm,
     whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
 
@@ -117,7 +117,8 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
         add(run.arm_names, f"the {' and '.join(guessed)} calibrated over misread tick labels (the notes say how)")
     for swap in run.swapped_tails:
         add(swap.arms, swap.describe())
-    add(run.refit_arms, "solved again after a misfit, with its step heights trusted to its thick stroke")
+    refit = getattr(run, "refit_arms", ())  # (a caller's stand-in for a run may not carry it)
+    add(refit, "solved again after a misfit, with its step heights trusted to its thick stroke")
     return out
 
 

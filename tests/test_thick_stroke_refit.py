@@ -61,13 +61,15 @@ def test_thick_jpeg_staircase_is_solved_again_fits_and_is_flagged(tmp_path):
     t, e = _thick_jpeg(path)
     run = run_figure(path, n_patients={"A": 29}, draws=0)
     assert run.refit_arms == ("A",)
-    assert run.status == "ok" and all(f.score <= 1.0 for f in run.fit)
+    assert run.status == "ok"
+    assert all(f.score <= 1.0 for f in run.fit)
     rec = run.reconstruction["A"]
     grid = np.linspace(0.0, 40.0, 400)
     assert np.abs(km_at(t, e, grid) - km_at(rec.time, rec.event, grid)).mean() <= 0.005
     assert abs(int(rec.event.sum()) - 28) <= 1
     reading = run_reading(run)
-    assert reading["status"] == "flagged" and "solved again" in reading["arms"]["A"]
+    assert reading["status"] == "flagged"
+    assert "solved again" in reading["arms"]["A"]
     assert any("solved again with its step heights trusted to 2 pixels" in w for w in run.warnings)
 
 
@@ -93,7 +95,8 @@ def test_refit_is_judged_by_the_callers_check_and_gives_up_when_it_still_misfits
 
     fig, fits = _stub(4)
     assert refit_thick_strokes(first, fig, ["A"], fits, still_misfit, **kwargs) is None
-    assert len(calls) == 1 and calls[0].arms[0].n_events == 3  # solved again, then judged, then refused
+    assert len(calls) == 1  # solved again, then judged, then refused
+    assert calls[0].arms[0].n_events == 3
     fig, fits = _stub(1)
     assert refit_thick_strokes(first, fig, ["A"], fits, still_misfit, **kwargs) is None
     fig, fits = _stub(4, misfit=False)
@@ -102,7 +105,9 @@ def test_refit_is_judged_by_the_callers_check_and_gives_up_when_it_still_misfits
 
     fig, fits = _stub(4)
     refit = refit_thick_strokes(first, fig, ["A"], fits, lambda r: (SimpleNamespace(misfit=False),), **kwargs)
-    assert refit is not None and refit.arms == ("A",) and "the reading is flagged" in refit.notes[0]
+    assert refit is not None
+    assert refit.arms == ("A",)
+    assert "the reading is flagged" in refit.notes[0]
 
 
 def test_stroke_precision_is_half_a_pixel_for_a_thin_line_and_half_the_half_width_for_a_thick_one():
