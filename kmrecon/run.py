@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
-from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, name_key
+from reconstruct.arm_matching import ArmCurve, ArmMatch, name_key
 from reconstruct.io import provenance
 from reconstruct.legend_counts import legend_counts
 from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
@@ -36,7 +36,7 @@ from kmrecon.run_arms import (
     swap_crossed_tails,
 )
 from kmrecon.run_refit import refit_thick_strokes
-from kmrecon.run_table import figure_rows, file_rows, mend_matched_rows
+from kmrecon.run_table import TableCell, _table_cells, figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
     InputError,
@@ -121,49 +121,6 @@ class FigureRun:
     misread_arms: tuple[str, ...] = ()
     swapped_tails: tuple[Any, ...] = ()
     refit_arms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TableCell:
-    """One cell of an at-risk table read from an image, as the overlay shows it.
-
-    Attributes
-    ----------
-    arm : str
-    time : float
-    n_risk : int or None
-        None for a missing cell.
-    row_px : float
-        Centre pixel row of the printed row.
-    state : {"read", "filled", "missing"}
-        Read by OCR; time-0 cell taken from the next cell and the curve; not read.
-    """
-
-    arm: str
-    time: float
-    n_risk: int | None
-    row_px: float
-    state: str
-
-
-def _table_cells(read: Sequence[RiskRowInfo], used: Sequence[RiskRowInfo], names: Sequence[str]) -> tuple:
-    """Cells of each arm's row (``read[k]`` as read, ``used[k]`` after filling) on the table's grid of times."""
-    if not read or any(r.row_px is None for r in read):
-        return ()
-    grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in (*read, *used)]))
-    cells = []
-    for name, row, full in zip(names, read, used, strict=True):
-        last = float(np.max(full.time)) if len(full.time) else 0.0
-        for t in grid[grid <= last]:
-            hit = np.flatnonzero(np.isclose(row.time, t))
-            fill = np.flatnonzero(np.isclose(full.time, t))
-            if hit.size:
-                cells.append(TableCell(name, float(t), int(row.n_risk[hit[0]]), float(row.row_px), "read"))
-            elif fill.size:
-                cells.append(TableCell(name, float(t), int(full.n_risk[fill[0]]), float(row.row_px), "filled"))
-            else:
-                cells.append(TableCell(name, float(t), None, float(row.row_px), "missing"))
-    return tuple(cells)
 
 
 def _prefix_of(part: str, whole: str) -> bool:
