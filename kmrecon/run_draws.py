@@ -117,8 +117,7 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
         add(run.arm_names, f"the {' and '.join(guessed)} calibrated over misread tick labels (the notes say how)")
     for swap in run.swapped_tails:
         add(swap.arms, swap.describe())
-    refit = getattr(run, "refit_arms", ())  # (a caller's stand-in for a run may not carry it)
-    add(refit, "solved again after a misfit, with its step heights trusted to its thick stroke")
+    add(run.refit_arms, "solved again after a misfit, with its step heights trusted to its thick stroke")
     return out
 
 
