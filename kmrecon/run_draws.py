@@ -53,7 +53,10 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     # A raster figure's reading errors beyond that pixel (axis calibration from the ticks, line centre, a trace
     # rougher than the reconstruction can follow, untraced stretches): estimated from the figure itself
     # (reconstruct.draw_noise), with the flags of a reading that may be grossly off
-    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision, fit=run.fit)
+    # an arm solved again with its thick stroke's precision (kmrecon.run_refit) pins its counts at that, doubled too
+    refit = {arm: 2.0 * float(p) for arm, p in (params.get("refit_precision") or {}).items()}
+    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision, fit=run.fit,
+                                                arm_precisions=refit)
     # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the draws
     # take the other assignment (below); rows read in doubt are flagged too. Carried by the draws, so
     # summary.json and batches say it
