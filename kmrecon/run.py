@@ -35,7 +35,7 @@ from kmrecon.run_arms import (
     name_by_counts,
     swap_crossed_tails,
 )
-from kmrecon.run_refit import refit_thick_strokes
+from kmrecon.run_refit import refit_thick_strokes, unfit_refit_note
 from kmrecon.run_table import TableCell, _table_cells, figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -68,7 +68,8 @@ class FigureRun:
     document : FigureDocument
         The input, opened once: the overlay and the at-risk reader use what the digitizer loaded.
     precision : float
-        Precision (survival units) used for the step heights: half a pixel of the y axis.
+        Precision (survival units) used for the step heights: half a pixel of the y axis (an arm in
+        ``refit_arms`` used its own, ``provenance["parameters"]["refit_precision"]``).
     warnings : tuple of str
         Digitizer warnings plus the run's own (e.g. no table).
     provenance : dict
@@ -420,7 +421,7 @@ def run_figure(
             censor_marks=marks if use_censor_marks and len(marks) else None,
             source=os.fspath(path),
         )
-    notes.extend(str(w.message) for w in caught if issubclass(w.category, ReconstructionWarning))
+    solve_notes = [str(w.message) for w in caught if issubclass(w.category, ReconstructionWarning)]
     params = {
         "x_range": x_range, "y_range": y_range, "page": page, "index": index,
         "arm_names": list(arm_names or []), "method": method,
@@ -449,9 +450,10 @@ def run_figure(
         method=method, precision=precision)
     if refit is not None:  # flagged on the reading (run_draws._run_flags)
         result, fits = refit.reconstruction, refit.fit
-        notes.extend(refit.notes)
+    notes.extend(refit.run_notes(solve_notes) if refit is not None else solve_notes)
     status = "misfit" if any(f.misfit for f in fits) else "ok"
     prov["parameters"]["accept_misfit"] = accept_misfit
+    prov["parameters"]["refit_precision"] = dict(refit.precision) if refit else {}  # per arm solved again
     exits = panel_exits(fig, names)
     notes.extend(f"{e.arm}: {e.describe()}; statistics after it are reported NE" for e in exits)
     run = FigureRun(
@@ -461,7 +463,8 @@ def run_figure(
         misread_arms=tuple(misread_arms), swapped_tails=swapped_tails, refit_arms=refit.arms if refit else (),
     )
     if status == "misfit" and not accept_misfit:
-        raise MisfitError(misfit_message(fits), fits=fits, result=run)
+        tried = "" if _is_vector(fig) else unfit_refit_note(fig, fits, names)
+        raise MisfitError(misfit_message(fits) + tried, fits=fits, result=run)
     from kmrecon.run_draws import run_draws
 
     sample, note = run_draws(run, n_draws=draws, seed=seed)
