@@ -39,7 +39,7 @@ def plot_digitization_overlay(
     ax : matplotlib Axes, optional
         Where to draw; a new figure sized to the image is made when omitted.
     table_cells : sequence of TableCell, optional
-        At-risk cells (``arm, time, n_risk, row_px, state``, see :class:`kmrecon.run.TableCell`): each
+        At-risk cells (``arm, time, n_risk, row_px, state``, see :class:`kmrecon.run_table.TableCell`): each
         read number is written just above its printed cell in its arm's colour, a number taken from
         the curve in brackets, a missing cell as a red "?".
     arm_names : sequence of str, optional

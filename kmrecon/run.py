@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
-from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, name_key
+from reconstruct.arm_matching import ArmCurve, ArmMatch, name_key
 from reconstruct.io import provenance
 from reconstruct.legend_counts import legend_counts
 from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
@@ -35,7 +35,8 @@ from kmrecon.run_arms import (
     name_by_counts,
     swap_crossed_tails,
 )
-from kmrecon.run_table import figure_rows, file_rows, mend_matched_rows
+from kmrecon.run_refit import refit_thick_strokes, unfit_refit_note
+from kmrecon.run_table import TableCell, _table_cells, figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
     InputError,
@@ -67,7 +68,8 @@ class FigureRun:
     document : FigureDocument
         The input, opened once: the overlay and the at-risk reader use what the digitizer loaded.
     precision : float
-        Precision (survival units) used for the step heights: half a pixel of the y axis.
+        Precision (survival units) used for the step heights: half a pixel of the y axis (an arm in
+        ``refit_arms`` used its own, ``provenance["parameters"]["refit_precision"]``).
     warnings : tuple of str
         Digitizer warnings plus the run's own (e.g. no table).
     provenance : dict
@@ -95,6 +97,9 @@ class FigureRun:
     swapped_tails : tuple of TailSwap
         Pairs of same-ink arms whose traces' tails were exchanged where they met
         (:func:`kmrecon.run_arms.swap_crossed_tails`): both arms' readings are flagged.
+    refit_arms : tuple of str
+        Arms of thick stroke that misfit and fit once solved with their step heights trusted to the stroke
+        (:mod:`kmrecon.run_refit`): their readings are flagged.
     """
 
     digitized: Any
@@ -116,49 +121,7 @@ class FigureRun:
     table_notes: tuple[str, ...] = ()
     misread_arms: tuple[str, ...] = ()
     swapped_tails: tuple[Any, ...] = ()
-
-
-@dataclass(frozen=True)
-class TableCell:
-    """One cell of an at-risk table read from an image, as the overlay shows it.
-
-    Attributes
-    ----------
-    arm : str
-    time : float
-    n_risk : int or None
-        None for a missing cell.
-    row_px : float
-        Centre pixel row of the printed row.
-    state : {"read", "filled", "missing"}
-        Read by OCR; time-0 cell taken from the next cell and the curve; not read.
-    """
-
-    arm: str
-    time: float
-    n_risk: int | None
-    row_px: float
-    state: str
-
-
-def _table_cells(read: Sequence[RiskRowInfo], used: Sequence[RiskRowInfo], names: Sequence[str]) -> tuple:
-    """Cells of each arm's row (``read[k]`` as read, ``used[k]`` after filling) on the table's grid of times."""
-    if not read or any(r.row_px is None for r in read):
-        return ()
-    grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in (*read, *used)]))
-    cells = []
-    for name, row, full in zip(names, read, used, strict=True):
-        last = float(np.max(full.time)) if len(full.time) else 0.0
-        for t in grid[grid <= last]:
-            hit = np.flatnonzero(np.isclose(row.time, t))
-            fill = np.flatnonzero(np.isclose(full.time, t))
-            if hit.size:
-                cells.append(TableCell(name, float(t), int(row.n_risk[hit[0]]), float(row.row_px), "read"))
-            elif fill.size:
-                cells.append(TableCell(name, float(t), int(full.n_risk[fill[0]]), float(row.row_px), "filled"))
-            else:
-                cells.append(TableCell(name, float(t), None, float(row.row_px), "missing"))
-    return tuple(cells)
+    refit_arms: tuple[str, ...] = ()
 
 
 def _prefix_of(part: str, whole: str) -> bool:
@@ -458,7 +421,7 @@ def run_figure(
             censor_marks=marks if use_censor_marks and len(marks) else None,
             source=os.fspath(path),
         )
-    notes.extend(str(w.message) for w in caught if issubclass(w.category, ReconstructionWarning))
+    solve_notes = [str(w.message) for w in caught if issubclass(w.category, ReconstructionWarning)]
     params = {
         "x_range": x_range, "y_range": y_range, "page": page, "index": index,
         "arm_names": list(arm_names or []), "method": method,
@@ -469,26 +432,39 @@ def run_figure(
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")
-    fits = tuple(
-        score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event, precision=precision,
-                  table_time=None if match is None else rows[match.rows[k]].time,
-                  n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
-                  bare_drop=float(a.quality.get("bare_drop") or 0.0), bare_drop_time=a.quality.get("bare_drop_time"),
-                  time_limit=x_end, covered_end=bool(a.quality.get("covered_end", False)))
-        for k, a in enumerate(fig.arms)
-    )
+    def score(result: IPDReconstruction) -> tuple:  # every arm against its trace and row: the same check for a refit
+        return tuple(
+            score_arm(names[k], a.time, a.survival, result[names[k]].time, result[names[k]].event,
+                      precision=precision, table_time=None if match is None else rows[match.rows[k]].time,
+                      n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
+                      bare_drop=float(a.quality.get("bare_drop") or 0.0),
+                      bare_drop_time=a.quality.get("bare_drop_time"), time_limit=x_end,
+                      covered_end=bool(a.quality.get("covered_end", False)))
+            for k, a in enumerate(fig.arms)
+        )
+
+    fits = score(result)
+    refit = None if _is_vector(fig) or not any(f.misfit for f in fits) else refit_thick_strokes(
+        result, fig, names, fits, score, curves=curves, table=table if match is not None else None,
+        marks=marks if use_censor_marks and len(marks) else None, n_patients=n_patients, total_events=total_events,
+        method=method, precision=precision)
+    if refit is not None:  # flagged on the reading (run_draws._run_flags)
+        result, fits = refit.reconstruction, refit.fit
+    notes.extend(refit.run_notes(solve_notes) if refit is not None else solve_notes)
     status = "misfit" if any(f.misfit for f in fits) else "ok"
     prov["parameters"]["accept_misfit"] = accept_misfit
+    prov["parameters"]["refit_precision"] = dict(refit.precision) if refit else {}  # per arm solved again
     exits = panel_exits(fig, names)
     notes.extend(f"{e.arm}: {e.describe()}; statistics after it are reported NE" for e in exits)
     run = FigureRun(
         digitized=fig, arm_names=tuple(names), at_risk=table, at_risk_source=source, match=match,
         reconstruction=result, document=document, precision=precision, warnings=tuple(notes), provenance=prov,
         status=status, fit=fits, exits=exits, table_cells=table_cells, table_notes=tuple(table_notes),
-        misread_arms=tuple(misread_arms), swapped_tails=swapped_tails,
+        misread_arms=tuple(misread_arms), swapped_tails=swapped_tails, refit_arms=refit.arms if refit else (),
     )
     if status == "misfit" and not accept_misfit:
-        raise MisfitError(misfit_message(fits), fits=fits, result=run)
+        tried = "" if _is_vector(fig) else unfit_refit_note(fig, fits, names)
+        raise MisfitError(misfit_message(fits) + tried, fits=fits, result=run)
     from kmrecon.run_draws import run_draws
 
     sample, note = run_draws(run, n_draws=draws, seed=seed)

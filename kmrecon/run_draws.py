@@ -53,7 +53,10 @@ def run_draws(run: FigureRun, *, n_draws: int | None = None, seed: int = 0) -> t
     # A raster figure's reading errors beyond that pixel (axis calibration from the ticks, line centre, a trace
     # rougher than the reconstruction can follow, untraced stretches): estimated from the figure itself
     # (reconstruct.draw_noise), with the flags of a reading that may be grossly off
-    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision, fit=run.fit)
+    # an arm solved again with its thick stroke's precision (kmrecon.run_refit) pins its counts at that, doubled too
+    refit = {arm: 2.0 * float(p) for arm, p in (params.get("refit_precision") or {}).items()}
+    noise = None if vector else digitizer_noise(run.digitized, run.arm_names, recon, precision, fit=run.fit,
+                                                arm_precisions=refit)
     # the curves may belong to the other rows (a swap flips the HR): flagged, and for two arms half the draws
     # take the other assignment (below); rows read in doubt are flagged too. Carried by the draws, so
     # summary.json and batches say it
@@ -96,7 +99,8 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     (an unsettled match: the arms may be swapped), and on each arm whose at-risk row was read in doubt, that it
     was, on every arm that an axis was calibrated over misread tick labels (x labels kept by the tick grid's
     vote, 0 to 1 assumed over two y labels off their step), and on both arms of each pair of traces whose tails
-    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were. Each reason is said once per arm,
+    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were, and on each arm solved again after a
+    misfit (``run.refit_arms``), that it was. Each reason is said once per arm,
     whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
 
@@ -116,6 +120,7 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
         add(run.arm_names, f"the {' and '.join(guessed)} calibrated over misread tick labels (the notes say how)")
     for swap in run.swapped_tails:
         add(swap.arms, swap.describe())
+    add(run.refit_arms, "solved again after a misfit, with its step heights trusted to its thick stroke")
     return out
 
 

@@ -50,6 +50,8 @@ def run_record(run: FigureRun) -> dict:
         "arm_match": None if run.match is None else {"basis": run.match.basis, "detail": run.match.detail,
                                                      "rows": list(run.match.rows), "settled": run.match.settled},
         "precision": run.precision,
+        # arms solved again with their thick stroke's precision (provenance parameters["refit_precision"])
+        "refit_arms": list(run.refit_arms),
         "arms": {a.arm: {"n": a.n_patients, "events": a.n_events, "fidelity": a.fidelity.to_dict(),
                          "cleaning_notes": list(a.cleaning_notes), "converged": a.converged}
                  for a in run.reconstruction.arms},

@@ -13,7 +13,7 @@ from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo
 from reconstruct.document import FigureDocument
 from reconstruct.io import read_at_risk_csv
 
-__all__ = ["MendedRows", "figure_rows", "file_rows", "mend_matched_rows"]
+__all__ = ["MendedRows", "TableCell", "figure_rows", "file_rows", "mend_matched_rows"]
 
 
 def figure_rows(document: FigureDocument, digitized, notes: list[str]) -> list[RiskRowInfo]:
@@ -233,3 +233,46 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
     filled, gap_notes = complete_rows(matched, curves, n_start=printed_n)
     gaps = tuple(first_notes) + tuple(gap_notes)
     return MendedRows(tuple(matched), tuple(filled), tuple(doubt), tuple(misread), gaps)
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of an at-risk table read from an image, as the overlay shows it.
+
+    Attributes
+    ----------
+    arm : str
+    time : float
+    n_risk : int or None
+        None for a missing cell.
+    row_px : float
+        Centre pixel row of the printed row.
+    state : {"read", "filled", "missing"}
+        Read by OCR; time-0 cell taken from the next cell and the curve; not read.
+    """
+
+    arm: str
+    time: float
+    n_risk: int | None
+    row_px: float
+    state: str
+
+
+def _table_cells(read: Sequence[RiskRowInfo], used: Sequence[RiskRowInfo], names: Sequence[str]) -> tuple:
+    """Cells of each arm's row (``read[k]`` as read, ``used[k]`` after filling) on the table's grid of times."""
+    if not read or any(r.row_px is None for r in read):
+        return ()
+    grid = np.unique(np.concatenate([np.asarray(r.time, float) for r in (*read, *used)]))
+    cells = []
+    for name, row, full in zip(names, read, used, strict=True):
+        last = float(np.max(full.time)) if len(full.time) else 0.0
+        for t in grid[grid <= last]:
+            hit = np.flatnonzero(np.isclose(row.time, t))
+            fill = np.flatnonzero(np.isclose(full.time, t))
+            if hit.size:
+                cells.append(TableCell(name, float(t), int(row.n_risk[hit[0]]), float(row.row_px), "read"))
+            elif fill.size:
+                cells.append(TableCell(name, float(t), int(full.n_risk[fill[0]]), float(row.row_px), "filled"))
+            else:
+                cells.append(TableCell(name, float(t), None, float(row.row_px), "missing"))
+    return tuple(cells)

@@ -291,7 +291,8 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
     return flags
 
 
-def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float, fit=()) -> DigitizerNoise:
+def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float, fit=(),
+                    arm_precisions: Mapping[str, float] | None = None) -> DigitizerNoise:
     """Estimate a raster figure's reading errors (see the module docstring).
 
     Parameters
@@ -305,6 +306,9 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float,
         The digitizer's nominal per-level sd (survival units).
     fit : sequence of ArmFit, optional
         The quality gate's fit of each arm, for the flags (:func:`reading_flags`).
+    arm_precisions : mapping of str to float, optional
+        An arm's own nominal per-level sd in place of ``precision`` (an arm solved with its step heights
+        trusted less, :mod:`kmrecon.run_refit`).
 
     Returns
     -------
@@ -322,7 +326,7 @@ def digitizer_noise(digitized: Any, arm_names, reconstruction, precision: float,
         rough = trace_roughness(arm.time, arm.survival, rec.time, rec.event)
         offsets[str(name)] = _LINE_CENTRE_SD_PX * unit
         hazards[str(name)] = HIDDEN_HAZARD_SD * float(arm.quality.get("hidden_share", 0.0))
-        precisions[str(name)] = float(np.hypot(precision, rough))
+        precisions[str(name)] = float(np.hypot((arm_precisions or {}).get(str(name), precision), rough))
         reach = (2 * int(arm.quality.get("line_half_width_px", 1)) + 3) * unit
         if 0.0 < float(arm.survival[-1]) <= reach and getattr(digitized, "curve_kind", "survival") == "survival":
             ends[str(name)] = 0.5

@@ -57,7 +57,8 @@ def test_fit_and_step_counts_agreeing_decide_what_the_legend_left_open():
     from kmrecon.run_draws import run_reading
 
     run = SimpleNamespace(match=match, arm_names=["Nivolumab", "Nivolumab Ipilimumab", "Placebo"], misread_arms=(),
-                          swapped_tails=(), digitized=SimpleNamespace(provenance={"source_kind": "vector"}), fit=(), draws=None)
+                          swapped_tails=(), refit_arms=(),
+                          digitized=SimpleNamespace(provenance={"source_kind": "vector"}), fit=(), draws=None)
     for draws in (None, SimpleNamespace(parameters={"noise": None})):
         reading = run_reading(run, draws)
         assert reading["status"] == "flagged" and set(reading["arms"]) == set(run.arm_names)

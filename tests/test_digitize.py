@@ -318,7 +318,7 @@ def test_overlay_draws_every_arm_and_its_marks():
 def test_overlay_writes_the_table_cells_read_filled_and_missing():
     from figures.overlay import plot_digitization_overlay
     from reconstruct.arm_matching import RiskRowInfo
-    from kmrecon.run import _table_cells
+    from kmrecon.run_table import _table_cells
 
     fig = generate_figure("basic", SEED)
     image = decode_image(fig.image_bytes)

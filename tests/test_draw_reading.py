@@ -238,7 +238,7 @@ def _run(hidden, *, settled=True, kind="raster", draws=None, misread=(), swapped
     digitized.provenance = {"source_kind": kind}
     match = SimpleNamespace(settled=settled, basis="legend order")
     return SimpleNamespace(digitized=digitized, arm_names=["A", "B"], fit=(), match=match, draws=draws,
-                           misread_arms=tuple(misread), swapped_tails=tuple(swapped))
+                           misread_arms=tuple(misread), swapped_tails=tuple(swapped), refit_arms=())
 
 
 def test_an_arm_with_misread_cells_set_aside_is_flagged_once_with_or_without_draws():
