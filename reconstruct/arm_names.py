@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
-__all__ = ["name_key", "words", "differ_in_a_short_word", "part_of", "same_name", "similar"]
+__all__ = ["name_key", "words", "differ_in_a_short_word", "starts_a_word", "part_of", "same_name", "similar"]
 
 # A legend label and a row label read with OCR slips pair when difflib's ratio of their letters is at least
 # this, and this much above the label's ratio to every other row's name.
@@ -38,11 +38,30 @@ def differ_in_a_short_word(label: str | None, row: str | None) -> bool:
         u != v and (min(len(u), len(v)) <= 3 or re.search(r"\d", u + v)) for u, v in zip(a, b, strict=True))
 
 
+def starts_a_word(part: str | None, whole: str | None) -> bool:
+    """True when ``part`` (as :func:`name_key` reads it) occurs in ``whole`` from the start of one of its words.
+
+    A legend label read from inside a word ("fenib" of "Sorafenib") is no label cut short at the edge: the key
+    was found on the text itself (a curve passing through a direct label), and the word read names whatever
+    the text does, not the curve (jco scan_004 of the seed-7071 set: a light curve's "key" ran into the dark
+    curve's label "Sorafenib", and "fenib" paired the light curve with the Sorafenib row, a swap).
+    """
+    x = name_key(part)
+    parts = re.findall(r"[0-9a-z]+", (whole or "").lower())
+    starts = {sum(len(w) for w in parts[:k]) for k in range(len(parts))}
+    y = "".join(parts)
+    return bool(x) and any(y.startswith(x, at) for at in starts)
+
+
 def part_of(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
     """One name inside the other (as :func:`name_key` reads them), unless the longer one also carries a word that
-    tells another row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists."""
+    tells another row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists.
+    A label inside the row's name must start at one of its words (:func:`starts_a_word`): "fenib" is no part of
+    "Sorafenib" but a piece of its text."""
     x, y = name_key(label), name_key(row)
     if not (x in y or y in x) or (x != y and differ_in_a_short_word(label, row)):
+        return False
+    if x != y and x in y and not starts_a_word(label, row):
         return False
     extra = words(label) ^ words(row)
     return not any(extra & (words(o) - words(row)) for o in others if name_key(o) != y)
