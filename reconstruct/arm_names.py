@@ -39,7 +39,8 @@ def differ_in_a_short_word(label: str | None, row: str | None) -> bool:
 
 
 def starts_a_word(part: str | None, whole: str | None) -> bool:
-    """True when ``part`` (as :func:`name_key` reads it) occurs in ``whole`` from the start of one of its words.
+    """True when ``part`` (as :func:`name_key` reads it) occurs in ``whole`` from the start of one of its words
+    (runs of letters and digits, accented ones too; a capital after a small letter starts one).
 
     A legend label read from inside a word ("fenib" of "Sorafenib") is no label cut short at the edge: the key
     was found on the text itself (a curve passing through a direct label), and the word read names whatever
@@ -47,7 +48,8 @@ def starts_a_word(part: str | None, whole: str | None) -> bool:
     curve's label "Sorafenib", and "fenib" paired the light curve with the Sorafenib row, a swap).
     """
     x = name_key(part)
-    parts = re.findall(r"[0-9a-z]+", (whole or "").lower())
+    # a capital after a small letter starts a word too: OCR drops the space or "+" ("NivolumabIpilimumab")
+    parts = [name_key(w) for w in re.findall(r"[^\W_]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", whole or ""))]
     starts = {sum(len(w) for w in parts[:k]) for k in range(len(parts))}
     y = "".join(parts)
     return bool(x) and any(y.startswith(x, at) for at in starts)

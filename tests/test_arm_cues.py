@@ -123,6 +123,10 @@ def test_a_label_read_from_inside_a_word_pins_no_row():
     assert not starts_a_word("fenib", "Sorafenib")
     assert starts_a_word("Ipilimumab", "Nivolumab + Ipilimumab")
     assert starts_a_word("Nivolumab", "Nivolumab + Ipilimumab")
+    assert starts_a_word("Ipilimumab", "NivolumabIpilimumab")  # the "+" and spaces lost by OCR
+    assert starts_a_word("sorafenib", "HAIC+sorafenib")
+    assert not starts_a_word("AIC", "HAIC")
+    assert not starts_a_word("volumab", "Névolumab")  # an accent read into a name splits no word
     arms, times, n = _same_arms(labels=("fenib", "ib"), shades=(None, None))
     rows = _rows(times, n, ("Sorafenib", "Lenvatinib"), (None, None))
     with pytest.raises(ReconstructionError, match="ambiguous"):
