@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["name_key", "words", "differ_in_a_short_word", "part_of", "same_name", "similar"]
+__all__ = ["name_key", "words", "differ_in_a_short_word", "starts_a_word", "part_of", "same_name", "similar"]
 
 # A legend label and a row label read with OCR slips pair when difflib's ratio of their letters is at least
 # this, and this much above the label's ratio to every other row's name.
 _NAME_SIMILARITY = 0.8
 _NAME_MARGIN = 0.15
+# Where OCR fused words, a new word starts at a small letter then a capital ("NivolumabIpilimumab"), at a capital
+# then a capitalised word ("HAICSorafenib"), at small letters after two or more capitals ("HAICsorafenib"), and
+# where letters and digits meet ("Arm1", "5FU").
+_FUSED_WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Z]{2})(?=[a-z])"
+                               r"|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+# A label of at least this many letters may have lost the first letter of a word ("lacebo" of "Placebo").
+_LOST_FIRST_LETTER_MIN = 4
 
 
 def name_key(text: str | None) -> str:
@@ -38,11 +46,41 @@ def differ_in_a_short_word(label: str | None, row: str | None) -> bool:
         u != v and (min(len(u), len(v)) <= 3 or re.search(r"\d", u + v)) for u, v in zip(a, b, strict=True))
 
 
+def starts_a_word(part: str | None, whole: str | None, lost: int = 0) -> bool:
+    """True when ``part`` (as :func:`name_key` reads it) occurs in ``whole`` from the start of one of its words
+    (runs of letters and digits, accented ones too, composed or not; words fused by OCR split where
+    ``_FUSED_WORD_START`` says), or up to ``lost`` letters into one (letters OCR lost at the label's front).
+
+    A legend label read from inside a word ("fenib" of "Sorafenib") is no label cut short at the edge: the key
+    was found on the text itself (a curve passing through a direct label), and the word read names whatever
+    the text does, not the curve (jco scan_004 of the seed-7071 set: a light curve's "key" ran into the dark
+    curve's label "Sorafenib", and "fenib" paired the light curve with the Sorafenib row, a swap).
+    """
+    x = name_key(part)
+    text = _FUSED_WORD_START.sub(" ", unicodedata.normalize("NFC", whole or ""))
+    found = re.findall(r"[^\W_]+", text)
+    firsts = [len(name_key("".join(found[:k]))) for k in range(len(found))]
+    # ``d`` letters lost only where the word's first ``d + 1`` letters are all in its key: "volumab" lost
+    # "Né" of "Névolumab", two letters, though the key "nvolumab" drops the "é"
+    starts = {at + d for at, w in zip(firsts, found, strict=True) for d in range(lost + 1)
+              if d == 0 or (d < len(w) and len(name_key(w[:d + 1])) == d + 1)}
+    y = name_key(text)
+    return bool(x) and any(y.startswith(x, at) for at in starts)
+
+
 def part_of(label: str | None, row: str | None, others: Sequence[str | None]) -> bool:
     """One name inside the other (as :func:`name_key` reads them), unless the longer one also carries a word that
-    tells another row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists."""
+    tells another row apart: "Group 2 3" (two legend lines read as one) is not "Group 2" when a row "Group 3" exists.
+    A label inside the row's name must start at one of its words (:func:`starts_a_word`), or one letter into it
+    for a label of ``_LOST_FIRST_LETTER_MIN`` letters or more ("lacebo" of "Placebo"): "fenib" is no part of
+    "Sorafenib" but a piece of its text. A label equal to another row's name is not held to that rule: it is
+    weighed against both rows ("nivolumab" and the rows "Nivolumab", "ipilimumabnivolumab")."""
     x, y = name_key(label), name_key(row)
     if not (x in y or y in x) or (x != y and differ_in_a_short_word(label, row)):
+        return False
+    lost = 1 if len(x) >= _LOST_FIRST_LETTER_MIN else 0
+    # a label equal to another row's name is weighed against that row as on main, word start or not
+    if x != y and x in y and not starts_a_word(label, row, lost) and x not in {name_key(o) for o in others}:
         return False
     extra = words(label) ^ words(row)
     return not any(extra & (words(o) - words(row)) for o in others if name_key(o) != y)

@@ -108,7 +108,90 @@ def test_a_fused_legend_label_is_no_slip_of_a_row_name_and_a_truncated_one_is_st
     rows = ["Sonfenib", "Lenvatinilb", "HAIC"]  # mpl_default_010: two legend lines read as one label
     assert not similar("Lenvatinib HAIC", "Lenvatinilb", rows)
     assert part_of("Lenvatinib HAIC", "HAIC", rows)
-    assert part_of("on", "Observation", ["Observation", "Chemotherapy"])  # scan_008: a label cut short
+    # a label cut short at its end is part of the row's name; one read from inside a word ("on" of
+    # "Observation", read right of a "key" that was the word's own foot) is a piece of text, not a label
+    assert part_of("Lenvatinib", "Lenvatinib HAIC", ["Sorafenib", "Lenvatinib HAIC"])
+    assert not part_of("on", "Observation", ["Observation", "Chemotherapy"])
+
+
+def test_a_label_read_from_inside_a_word_pins_no_row():
+    # jco scan_004 of the seed-7071 set: the light curve's "key" ran into the dark curve's direct label
+    # "Sorafenib", and the text right of it, "fenib", pinned the light curve to the Sorafenib row (a swap,
+    # flagged only by its fit). The curves are alike here: only the labels could decide, so no pin, an error.
+    arms, times, n = _same_arms(labels=("fenib", "ib"), shades=(None, None))
+    rows = _rows(times, n, ("Sorafenib", "Lenvatinib"), (None, None))
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows(arms[:2], rows)
+    # a lost first letter is still a slip of the whole name, and pins
+    arms, times, n = _same_arms(labels=("orafenib", None), shades=(None, None))
+    assert match_arms_to_rows(arms[:2], rows).rows == (0, 1)
+
+
+def test_a_label_starts_a_word_of_the_row_name():
+    from reconstruct.arm_names import starts_a_word
+
+    assert not starts_a_word("fenib", "Sorafenib")
+    assert starts_a_word("Ipilimumab", "Nivolumab + Ipilimumab")
+    assert starts_a_word("Nivolumab", "Nivolumab + Ipilimumab")
+    assert starts_a_word("Ipilimumab", "NivolumabIpilimumab")  # the "+" and spaces lost by OCR
+    assert starts_a_word("sorafenib", "HAIC+sorafenib")
+    assert not starts_a_word("AIC", "HAIC")
+    assert not starts_a_word("volumab", "Névolumab")  # an accent read into a name splits no word
+    assert not starts_a_word("volumab", "Ne\u0301volumab")  # nor one read as a letter and a combining accent
+
+
+@pytest.mark.parametrize(("label", "row"), [("sorafenib", "HAICsorafenib"), ("Sorafenib", "HAICSorafenib"),
+                                            ("1", "Arm1"), ("FU", "5FU"), ("Arm", "5FUArm")])
+def test_words_fused_by_ocr_still_start_where_case_or_digits_change(label, row):
+    # OCR drops the space or "+" between words: a run of capitals before small letters, or digits beside
+    # letters, still marks where a word starts (main paired these; a small->capital split alone did not)
+    from reconstruct.arm_names import starts_a_word
+
+    assert starts_a_word(label, row)
+
+
+@pytest.mark.parametrize(("label", "row"), [("fenib", "Sorafenib"), ("FENIB", "SORAFENIB"), ("AIC", "HAIC"),
+                                            ("volumab", "Nivolumab"), ("volumab", "Névolumab"),
+                                            ("umab", "NIVOLUMAB")])
+def test_a_piece_from_inside_a_word_starts_none(label, row):
+    from reconstruct.arm_names import starts_a_word
+
+    assert not starts_a_word(label, row)
+
+
+def test_fused_names_pair_with_their_row_label():
+    # "sorafenib" is the second word of "HAICsorafenib" (OCR dropped the "+"): it pins that row, as on main
+    arms, times, n = _same_arms(labels=("sorafenib", None), shades=(None, None))
+    assert match_arms_to_rows(arms[:2], _rows(times, n, ("HAICsorafenib", "Lenvatinib"), (None, None))).rows == (0, 1)
+    arms, times, n = _same_arms(labels=(None, "Sorafenib"), shades=(None, None))
+    assert match_arms_to_rows(arms[:2], _rows(times, n, ("Lenvatinib", "HAICSorafenib"), (None, None))).rows == (0, 1)
+
+
+def test_a_label_that_lost_its_first_letter_pins_its_row_beside_an_unread_one():
+    # a lost leading letter ("lacebo") is part of "Placebo" from its second letter on: it pins that row though
+    # another row label is unread (a slip of the name, similar(), cannot weigh an unread rival)
+    arms, times, n = _same_arms(labels=("lacebo", "Drug", None), shades=(None, None, None))
+    match = match_arms_to_rows(arms, _rows(times, n, ("Placebo", "", "Drug"), (None, None, None)))
+    assert match.rows == (0, 2, 1)
+    # one letter in only, and only for a label of at least 4 letters: "fenib", "AIC", "on" stay pieces
+    from reconstruct.arm_names import part_of
+
+    assert part_of("lacebo", "Placebo", ["Placebo", "", "Drug"])
+    assert part_of("pilimumab", "Nivolumab + Ipilimumab", ["Placebo", "Nivolumab + Ipilimumab"])
+    assert not part_of("fenib", "Sorafenib", ["Sorafenib", "Lenvatinib"])
+    assert not part_of("AIC", "HAIC", ["HAIC", "Sorafenib"])
+    assert not part_of("on", "Observation", ["Observation", "Chemotherapy"])
+    assert not part_of("olumab", "Nivolumab", ["Nivolumab", "Placebo"])
+    assert not part_of("volumab", "Névolumab", ["Névolumab", "Placebo"])  # "Né" is two letters, the key drops "é"
+    assert not part_of("volumab", "Ne\u0301volumab", ["Placebo"])
+
+
+def test_a_label_equal_to_one_row_and_inside_another_word_pins_neither():
+    # "nivolumab" equals the row "Nivo lumab" (a space read into it) and ends the row "ipilimumabnivolumab" (read
+    # without its "+"): the label cannot say which, as on main; the word-start rule must not settle it
+    arms, times, n = _same_arms(labels=("nivolumab", None), shades=(None, None))
+    with pytest.raises(ReconstructionError, match="ambiguous"):
+        match_arms_to_rows(arms[:2], _rows(times, n, ("Nivo lumab", "ipilimumabnivolumab"), (None, None)))
 
 
 def test_a_label_equal_to_one_row_but_part_of_another_pins_nothing():
