@@ -90,8 +90,9 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                                              time_precision=time_precision)
             if by_position:
                 match = dataclasses.replace(match, settled=False)
-                return match, overridden or ("arm matching: curves named by the names printed at their ends (in one "
-                                             f"ink, placed by position only; check overlay.png) ({match.detail})")
+                return match, overridden or ("arm matching: curves named by the names printed at their ends or beside "
+                                             "them (in one ink, placed by position only; check overlay.png) "
+                                             f"({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
             if keys is None:  # the curves as read (direct labels that decided nothing pin nothing)

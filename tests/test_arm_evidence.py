@@ -227,3 +227,75 @@ def test_grey_ink_names_no_curve_that_may_be_its_line_read_lighter():
     # lighter: the near dark curve is named; one 70 lighter (as in 7071 rms_002) may be, and decides it
     assert _named_curve(np.array([20.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) == 1
     assert _named_curve(np.array([20.0] * 3), [(0, np.array([90.0] * 3)), (1, np.array([30.0] * 3))]) is None
+
+
+def _grey_names_along_the_curves(stacked: bool = False):
+    """Three curves in one grey told apart by line type, each name printed beside its curve away from its end as Hmisc
+    labcurve does (rms survplot): above the curve starting at the labelled point, or below it ending there. With
+    ``stacked`` the names are printed one under another at one column instead (a legend's column, in the panel).
+    Returns the pixels, the panel, each curve's step corners in image pixels and the names."""
+    from matplotlib.figure import Figure
+
+    from tests._mpl_panel import render_panel
+
+    fig = Figure(figsize=(7.0, 5.0), dpi=100)
+    ax = fig.add_axes([0.1, 0.1, 0.85, 0.85])
+    t = np.linspace(0, 28, 57)
+    names = ["Observation", "Chemotherapy", "Radiotherapy"]
+    curves = [np.maximum(lv - 0.004 * t, 0.05) for lv in (0.85, 0.6, 0.35)]  # flat-ish curves far apart
+    # (name's anchor time, above the curve or below it): above starts at the anchor, below ends there
+    spots = [(4.0, True), (16.0, False), (7.0, True)]
+    for k, s in enumerate(curves):
+        ax.step(t, s, where="post", color="#333333", lw=1.2, linestyle=["-", "--", ":"][k])
+        x, above = spots[k]
+        y = float(np.interp(x, t, s))
+        if stacked:
+            ax.text(2.0, 0.30 - 0.07 * k, names[k], color="#333333", fontsize=13, ha="left", va="center")
+        else:
+            ax.text(x, y + (0.012 if above else -0.012), names[k], color="#333333", fontsize=13,
+                    ha="left" if above else "right", va="bottom" if above else "top")
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    rgb, panel, _ = render_panel(fig, ax)
+    height = rgb.shape[0]
+    paths = []
+    for s in curves:
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    return rgb, panel, paths, names
+
+
+def test_names_printed_beside_their_curves_away_from_the_ends_name_them_by_position():
+    # rms_006, 7071 rms_007: survplot labels each curve (one ink, line types) where it stands farthest from the others,
+    # away from its end; the match was left open. The names now place the curves, by position only (flagged).
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths, names = _grey_names_along_the_curves()
+    grey = [(51, 51, 51)] * 3
+    found = direct_label_names(rgb, panel, names, grey, paths, by_position=True)
+    assert found.by_colour == {}
+    assert found.by_position == {0: "Observation", 1: "Chemotherapy", 2: "Radiotherapy"}
+    # names stacked at one column (a legend drawn in the panel) place nothing
+    rgb, panel, paths, names = _grey_names_along_the_curves(stacked=True)
+    assert direct_label_names(rgb, panel, names, grey, paths, by_position=True).by_position == {}
+
+
+def test_a_name_beside_two_curves_names_neither_and_the_rest_must_place_all_but_one():
+    from reconstruct.digitize.direct_labels import _names_beside
+
+    cols = np.array([0.0, 100.0, 200.0, 300.0])
+    paths = [(cols, np.array([50.0, 60.0, 70.0, 80.0])), (cols, np.array([150.0, 160.0, 170.0, 180.0])),
+             (cols, np.array([250.0, 260.0, 270.0, 275.0]))]
+    above_0 = ("a", (40, 110, 60, 180))      # foot 60 on curve 0's level at column 110 (60): above it
+    below_1 = ("b", (172, 120, 192, 210))    # top 172 under curve 1's level at column 210 (170): below it
+    assert _names_beside([above_0, below_1], paths, (0, 0), 1.0) == {0: "a", 1: "b"}  # the third by elimination
+    assert _names_beside([above_0], paths, (0, 0), 1.0) is None  # two curves without a name: nothing placed
+    # a name 4 px off curve 1 and 2 px off curve 2 (a text height 20: both within its 5 px reach) names neither
+    close = [(cols, np.array([50.0, 60.0, 70.0, 80.0])), (cols, np.array([150.0, 160.0, 173.0, 180.0])),
+             (cols, np.array([150.0, 165.0, 175.0, 180.0]))]
+    assert _names_beside([above_0, ("b", (177, 120, 197, 210))], close, (0, 0), 1.0) is None
+    # two names on one curve say nothing
+    assert _names_beside([above_0, ("c", (30, 205, 50, 280))], paths, (0, 0), 1.0) is None
+    # at the panel crop's scale: the boxes in the crop's pixels, the paths in the image's
+    half = [(c / 2.0 + 10.0, r / 2.0 + 5.0) for c, r in paths]
+    assert _names_beside([above_0, below_1], half, (5, 10), 2.0) == {0: "a", 1: "b"}

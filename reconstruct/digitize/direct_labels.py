@@ -10,6 +10,7 @@ the colour of its ink's core is compared with the curve colours. Pixels are ``(r
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,15 @@ _BELOW_END = 0.25
 _MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
 _ROW_LINE = 0.6         # text heights between a name's middle and an at-risk row's line: the row's own label
+# A name printed beside its curve where it stands farthest from the others (Hmisc labcurve, rms survplot): its centre
+# 0.75 'm' heights above the curve, starting at the labelled point, or below it, ending there. The curve's level
+# within _ANCHOR text heights of the name's first (last) column must be within _BESIDE heights of the name's foot
+# (top), and every other curve's there _CLEAR times farther and beyond _BESIDE (rms_006: 0.07, 0.03 heights). Names
+# whose first columns are within _COLUMN heights, one right under the other (a gap of a height at most), are a legend.
+_BESIDE = 0.25
+_ANCHOR = 0.15
+_CLEAR = 2.0
+_COLUMN = 0.25          # text heights between the first columns of names stacked in a legend's column
 
 
 def _norm(text: str) -> str:
@@ -134,7 +144,8 @@ class DirectNames:
     """Curves named by names printed in the panel: ``{curve index: row name}`` by ink colour, or by position.
 
     ``by_position`` is filled only when no name's colour singles out a curve and every curve has exactly one
-    name printed at its end (:func:`_names_at_ends`): weaker evidence than a colour, for the caller to flag.
+    name printed at its end (:func:`_names_at_ends`), else all curves but one at most a name printed just beside
+    them (:func:`_names_beside`): weaker evidence than a colour, for the caller to flag.
     """
 
     by_colour: dict[int, str] = field(default_factory=dict)
@@ -233,6 +244,8 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     distinct = len({key for key, _ in unplaced}) == len(unplaced)
     if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
         placed = _placed(unplaced, paths, (row0, col0), scale)
+        if placed is None:
+            placed = _names_beside(unplaced, paths, (row0, col0), scale)
         if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
     return DirectNames(by_colour=named, full=full)
@@ -246,6 +259,50 @@ def _placed(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int,
     placed = _names_at_ends(unplaced, ends)
     since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
     return placed if placed is not None and _tails_apart(paths, since) else None
+
+
+def _levels_near(cols: NDArray[np.float64], rows: NDArray[np.float64], lo: float, hi: float) -> NDArray[np.float64]:
+    """Levels (rows) a step path (corners ``cols``, ``rows``) holds anywhere between columns ``lo`` and ``hi``."""
+    ends = np.append(cols[1:], cols[-1])  # level k runs from corner k to corner k + 1 (the last: its own column)
+    return rows[(cols <= hi) & (ends >= lo)]
+
+
+def _names_beside(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
+    """``{curve: name key}`` for names printed just beside one curve as Hmisc ``labcurve`` places them (rms
+    ``survplot``), when all names but one at most are so placed; else None.
+
+    labcurve labels each curve where it stands farthest from the others, the label's centre 0.75 'm' heights off the
+    curve: above it starting at that point, or below it ending there (rms_006, 7071 rms_007: three curves in one ink,
+    each name along its curve, away from the ends). A name is placed when one curve's level by its first column is
+    at its foot (or by its last column at its top) within ``_BESIDE`` text heights, every other curve's there
+    ``_CLEAR`` times farther and beyond ``_BESIDE``. Names whose first columns line up, stacked, are a legend's
+    column: none is placed. Hand-written: a handful of boxes against a handful of step paths.
+    """
+    row0, col0 = origin
+    steps = [(np.asarray(_to_crop(c, col0, scale)), np.asarray(_to_crop(r, row0, scale))) for c, r in paths]
+    boxes = [bbox for _, bbox in unplaced]
+    for a, b in itertools.combinations(boxes, 2):
+        height = max(a[2] - a[0], b[2] - b[0])
+        if abs(a[1] - b[1]) <= _COLUMN * height and 0 <= max(a[0], b[0]) - min(a[2], b[2]) <= height:
+            return None
+    owner: dict[int, str] = {}
+    for key, (r0, c0, r1, c1) in unplaced:
+        height = max(r1 - r0, 1)
+        reach = _ANCHOR * height
+        gaps = []
+        for cols, rows in steps:
+            foot = np.abs(_levels_near(cols, rows, c0 - reach, c0 + reach) - r1)
+            top = np.abs(_levels_near(cols, rows, c1 - reach, c1 + reach) - r0)
+            both = np.concatenate((foot, top))
+            gaps.append(float(both.min()) if both.size else np.inf)
+        order = np.argsort(gaps)
+        best = gaps[order[0]]
+        runner = gaps[order[1]] if len(gaps) > 1 else np.inf
+        if best <= _BESIDE * height and runner > max(_BESIDE * height, _CLEAR * best):
+            if int(order[0]) in owner:  # two names on one curve: the placement says nothing
+                return None
+            owner[int(order[0])] = key
+    return owner if len(owner) >= max(len(paths) - 1, 1) else None
 
 
 def _tails_apart(paths, since: float) -> bool:
