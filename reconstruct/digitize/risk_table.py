@@ -240,7 +240,11 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)
     if not label and entries:
-        label = _last_phrase([w for w in texts if w.col0 >= stop - 1])
+        after = [w for w in texts if w.col0 >= stop - 1]
+        # rms prints a row's name after its numbers in their print; a name in larger print there is a curve's,
+        # printed along it over the row (7071 rms_008: "Intensified" joined the row name "Standard")
+        small = [w for w in after if not _larger(w, [e for e, _ in entries])]
+        label = _last_phrase(small or after)
     return _Line(words=tuple(words), numbers=entries, label_words=label, values=values,
                  doubtful=doubtful if entries else ())
 
@@ -272,6 +276,13 @@ def _off_line(word: TextBox, numbers: Sequence[TextBox]) -> bool:
     height = float(np.median([w.height_px for w in numbers]))
     centre = float(np.median([w.center_px[0] for w in numbers]))
     return (not 0.8 <= word.height_px / max(height, 1.0) <= 1.25) or abs(word.center_px[0] - centre) > 0.2 * height
+
+
+def _larger(word: TextBox, numbers: Sequence[TextBox]) -> bool:
+    """True when ``word`` is set in a larger font than ``numbers`` (a box over a quarter taller than theirs)."""
+    if len(numbers) < 2:
+        return False
+    return word.height_px > 1.25 * max(float(np.median([w.height_px for w in numbers])), 1.0)
 
 
 def _last_phrase(words: list[TextBox]) -> tuple[TextBox, ...]:
