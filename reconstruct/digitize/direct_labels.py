@@ -244,8 +244,6 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     distinct = len({key for key, _ in unplaced}) == len(unplaced)
     if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
         placed = _placed(unplaced, paths, (row0, col0), scale)
-        if placed is None:
-            placed = _names_beside(unplaced, paths, (row0, col0), scale)
         if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
     return DirectNames(by_colour=named, full=full)
@@ -253,12 +251,15 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
 
 def _placed(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
     """``{curve: name key}`` for names (``unplaced``: key and box in the crop's pixels) at the curves' ends
-    (:func:`_names_at_ends`) when the tails stand apart (:func:`_tails_apart`); else None."""
+    (:func:`_names_at_ends`) when the tails stand apart (:func:`_tails_apart`); names not at the ends, beside the
+    curves (:func:`_names_beside`); else None."""
     row0, col0 = origin
     ends = [(float(_to_crop(rows[-1], row0, scale)), float(_to_crop(cols[-1], col0, scale))) for cols, rows in paths]
     placed = _names_at_ends(unplaced, ends)
+    if placed is None:
+        return _names_beside(unplaced, paths, origin, scale)
     since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
-    return placed if placed is not None and _tails_apart(paths, since) else None
+    return placed if _tails_apart(paths, since) else None
 
 
 def _levels_near(cols: NDArray[np.float64], rows: NDArray[np.float64], lo: float, hi: float) -> NDArray[np.float64]:

@@ -152,8 +152,8 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_fr
     Returns
     -------
     int or None
-        The first row of the highest line of a block of lines (of any word printed over that line), the lowest ending at or below
-        ``lowest_from``, whose words are whole numbers centred on x ticks (at least two per line, at
+        The first row of the highest line (of any word printed over it) of a block of lines, the lowest ending at
+        or below ``lowest_from``, whose words are whole numbers centred on x ticks (at least two per line, at
         least half of the line's words, within a quarter of the tick spacing); lines in the block
         follow each other within two line heights. None when there is no such line.
     """
