@@ -224,3 +224,9 @@ def test_table_top_takes_in_a_larger_word_printed_over_the_highest_line():
     # a word on the line below only (not over the highest line) leaves the top where it was
     words[-1] = TextBox("Standard", 0.99, 412, 150, 438, 230)
     assert table_top(words, TICK_COLS, lowest_from=420.0) == 400
+    # a tall box over the line, its top more than a line height above the line's (a curve's stretch read as a word),
+    # leaves it too; one within a line height is taken in
+    words[-1] = TextBox("Standard", 0.99, 360, 150, 415, 230)
+    assert table_top(words, TICK_COLS, lowest_from=420.0) == 400
+    words[-1] = TextBox("Standard", 0.99, 388, 150, 415, 230)
+    assert table_top(words, TICK_COLS, lowest_from=420.0) == 388

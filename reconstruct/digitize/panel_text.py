@@ -152,10 +152,10 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_fr
     Returns
     -------
     int or None
-        The first row of the highest line (of any word printed over it) of a block of lines, the lowest ending at
-        or below ``lowest_from``, whose words are whole numbers centred on x ticks (at least two per line, at
-        least half of the line's words, within a quarter of the tick spacing); lines in the block
-        follow each other within two line heights. None when there is no such line.
+        The first row of the highest line (of a word printed over it, its top at most a line height above) of a
+        block of lines, the lowest ending at or below ``lowest_from``, whose words are whole numbers centred on x
+        ticks (at least two per line, at least half of the line's words, within a quarter of the tick spacing);
+        lines in the block follow each other within two line heights. None when there is no such line.
     """
     ticks = np.sort(np.asarray(tick_cols, float))
     if ticks.size < 2 or not words:
@@ -185,6 +185,9 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_fr
     if line is None:
         return None
     # a word in larger print over the highest line (7071 rms_008: a curve's name printed over its row's cells) is
-    # read whole: cut at the numbers' top, it read as small as they are, and as a word among the row's numbers
+    # read whole: cut at the numbers' top, it read as small as they are, and as a word among the row's numbers.
+    # Only a word whose top is within a line height above the line's (a tall box, a curve or a title read as
+    # text, would pull the table's top far up)
     r0, r1 = line
-    return min([top] + [w.row0 for w in words if min(r1, w.row1) - max(r0, w.row0) > 0.5 * (r1 - r0)])
+    return min([top] + [w.row0 for w in words
+                        if min(r1, w.row1) - max(r0, w.row0) > 0.5 * (r1 - r0) and w.row0 >= r0 - (r1 - r0)])
