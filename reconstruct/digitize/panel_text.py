@@ -119,7 +119,8 @@ def _line_runs(ink: NDArray[np.bool_], box: tuple[int, int, int, int], length: i
     return runs[r0 - top: r1 - top, c0 - left: c1 - left].astype(bool)
 
 
-def _on_text_line(labels: NDArray[np.int32], stats: NDArray[np.int32], candidate: NDArray[np.bool_]) -> NDArray[np.bool_]:
+def _on_text_line(labels: NDArray[np.int32], stats: NDArray[np.int32],
+                  candidate: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Which connected components (of ``labels``, rows of ``stats``) reach the word's line of text.
 
     The line is the rows holding the most of the ``candidate`` components' ink (at least 35% of the
