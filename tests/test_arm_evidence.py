@@ -319,9 +319,15 @@ def test_names_beside_place_nothing_on_a_legend_row_over_a_curve_or_with_a_name_
     assert _names_beside([above_0, on_line], [curve_0, rising], (0, 0), 1.0) is None  # was {0: "a", 1: "b"}
     assert _names_beside([above_0, ("b", (30, 310, 50, 380))], [curve_0, (rising[0], rising[1] - 10.0)],
                          (0, 0), 1.0) == {0: "a", 1: "b"}  # a line higher: beside its curve, no legend row
-    # another curve dropping through the name's box (rows 30 to 70 at column 150): beside neither
-    dropping = (np.array([0.0, 100.0, 150.0, 300.0]), np.array([10.0, 30.0, 70.0, 90.0]))
-    assert _names_beside([above_0], [curve_0, dropping], (0, 0), 1.0) is None  # was {0: "a"}
+    # another curve held level through the name's box (row 50 from column 100 to 200): beside neither
+    through = (np.array([0.0, 100.0, 200.0, 300.0]), np.array([10.0, 50.0, 90.0, 95.0]))
+    assert _names_beside([above_0], [curve_0, through], (0, 0), 1.0) is None  # was {0: "a"}
+    # a drop through it (rows 30 to 90 at column 150, as labcurve ends a name where another curve drops), or a trace
+    # ending in it (its last corner), is no reason
+    dropping = (np.array([0.0, 100.0, 150.0, 300.0]), np.array([10.0, 30.0, 90.0, 95.0]))
+    ending = (np.array([0.0, 100.0, 150.0, 151.0]), np.array([10.0, 30.0, 50.0, 50.0]))  # 7071 rms_007: a doubled end
+    assert _names_beside([above_0], [curve_0, dropping], (0, 0), 1.0) == {0: "a"}
+    assert _names_beside([above_0], [curve_0, ending], (0, 0), 1.0) == {0: "a"}
     # two curves: a second name read and beside neither leaves the one placed undecided
     lower = (curve_0[0], curve_0[1] + 100.0)
     assert _names_beside([above_0], [curve_0, lower], (0, 0), 1.0) == {0: "a"}

@@ -277,6 +277,14 @@ def _levels_near(cols: NDArray[np.float64], rows: NDArray[np.float64], lo: float
     return rows[(cols <= hi) & (ends >= lo)]
 
 
+def _levels_held(cols: NDArray[np.float64], rows: NDArray[np.float64], lo: float, hi: float,
+                 span: float) -> NDArray[np.float64]:
+    """Levels a step path holds over more than ``span`` columns between ``lo`` and ``hi`` (not a path's last corners,
+    which hold none or a pixel: 7071 rms_007 ended a trace with a drop into a name under another curve)."""
+    ends = np.append(cols[1:], cols[-1])
+    return rows[(np.minimum(ends, hi) - np.maximum(cols, lo)) > span]
+
+
 def _names_beside(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
     """``{curve: name key}`` for names printed just beside one curve as Hmisc ``labcurve`` places them (rms
     ``survplot``), when all names but one at most are so placed; else None.
@@ -285,7 +293,9 @@ def _names_beside(unplaced, paths, origin: tuple[int, int], scale: float) -> dic
     curve: above it starting at that point, or below it ending there (rms_006, 7071 rms_007: three curves in one ink,
     each name along its curve, away from the ends). A name is placed when one curve's level by its first column is
     at its foot (or by its last column at its top) within ``_BESIDE`` text heights, every other curve's there
-    ``_CLEAR`` times farther and beyond ``_BESIDE``; a name with a curve through its box is beside none. Names laid out
+    ``_CLEAR`` times farther and beyond ``_BESIDE``; a name with a curve held level through its box (beyond ``_BESIDE``
+    from its top and foot) is beside none; a drop through it is no reason (7071 rms_002: labcurve ended "Experimental"
+    at the point where the other curve drops to 0, through its last letter). Names laid out
     as a legend (:func:`_a_legend`) place nothing; with two curves every name read must be placed. Hand-written: a
     handful of boxes against a handful of step paths.
     """
@@ -303,9 +313,9 @@ def _names_beside(unplaced, paths, origin: tuple[int, int], scale: float) -> dic
             top = np.abs(_levels_near(cols, rows, c1 - reach, c1 + reach) - r0)
             both = np.concatenate((foot, top))
             gaps.append(float(both.min()) if both.size else np.inf)
-            inside = _levels_near(cols, rows, c0 + reach, c1 - reach)
-            if inside.size and inside.max() > r0 + _BESIDE * height and inside.min() < r1 - _BESIDE * height:
-                gaps[-1] = -np.inf  # a curve through the name's box (a step path covers the rows between its levels)
+            inside = _levels_held(cols, rows, c0 + reach, c1 - reach, reach)
+            if np.any((inside > r0 + _BESIDE * height) & (inside < r1 - _BESIDE * height)):
+                gaps[-1] = -np.inf  # a curve held level through the name's box
         if min(gaps) < 0:
             continue  # printed over a curve: beside none
         order = np.argsort(gaps)
