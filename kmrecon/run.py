@@ -328,7 +328,8 @@ def run_figure(
             match, overridden = match_by_fit(curves_in, rows, precision=precision, method=method, marks=mark_times,
                                              time_precision=time_precision)
         except ReconstructionError:
-            named = _direct_labels(document, fig, rows, curves_in) if len(rows) == len(fig.arms) else None
+            named = (_direct_labels(document, fig, rows, curves_in, beside=keys is None) if len(rows) == len(fig.arms)
+                     else None)
             if named is None and (keys is None or len(rows) != len(fig.arms)):
                 agreed = match_by_agreement(curves_in, rows, precision=precision, method=method, marks=mark_times,
                                             time_precision=time_precision)

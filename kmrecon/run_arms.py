@@ -29,6 +29,7 @@ _SAME_LINE_PX = 4
 # Curves whose colours differ by at most this (per channel, 0-255) are drawn in one ink: a tracer may swap them
 # where they meet. Greys of one ink after JPEG and paper tint differ by a few levels; distinct greys by 40 and more.
 _SAME_INK = 24
+_PLACED_BESIDE = "names printed beside the curves place them, by position (the at-risk row labels' names)"
 
 
 def _is_vector(digitized) -> bool:
@@ -45,10 +46,11 @@ def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
     return figure_curve_shades(overlay_background(document, digitized), digitized)
 
 
-def _direct_labels(document: FigureDocument, digitized, rows, curves_in
-                   ) -> tuple[list[ArmCurve], bool, dict[int, str]] | None:
-    """The curves relabelled with row names printed beside them in their colours (else at their ends: then the
-    flag is True, weaker evidence), and the names printed in full where the rows' are cut short; None when none is."""
+def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, beside: bool = True
+                   ) -> tuple[list[ArmCurve], str, dict[int, str]] | None:
+    """The curves relabelled with row names printed beside them in their colours (else placed by position, at their
+    ends or, with ``beside``, along them: then the flag says which, "ends" or "beside", weaker evidence; "" for
+    colours), and the names printed in full where the rows' are cut short; None when none is."""
     if _is_vector(digitized):
         return None
     from reconstruct.digitize.direct_labels import direct_label_names
@@ -57,13 +59,14 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in
     paths = [(digitized.x_calibration.to_px(c.time), digitized.y_calibration.to_px(c.survival)) for c in curves_in]
     names = direct_label_names(overlay_background(document, digitized), digitized.panel, [r.label for r in rows],
                                [c.colour for c in curves_in], paths, by_position=True,
-                               row_lines=[r.row_px for r in rows])
+                               row_lines=[r.row_px for r in rows], beside=beside)
     found = names.by_colour or names.by_position
     if not found:
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], not names.by_colour, names.full
+    placed = "" if names.by_colour else names.placed
+    return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], placed, names.full
 
 
 def _with_marks(arms: Sequence[ArmCurve], marks: Sequence[Any] | None) -> Sequence[ArmCurve]:
@@ -90,8 +93,12 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                                              time_precision=time_precision)
             if by_position:
                 match = dataclasses.replace(match, settled=False)
-                return match, overridden or ("arm matching: curves named by the names printed at their ends (in one "
-                                             f"ink, placed by position only; check overlay.png) ({match.detail})")
+                if by_position == "beside" and match.basis == "label":  # no legend: names placed by where they are
+                    match = dataclasses.replace(match, basis="placed names", detail=match.detail.replace(
+                        "legend labels match the at-risk row labels", _PLACED_BESIDE))
+                where = "beside them, away from their ends" if by_position == "beside" else "at their ends"
+                return match, overridden or (f"arm matching: curves named by the names printed {where} (in one ink, "
+                                             f"placed by position only; check overlay.png) ({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
             if keys is None:  # the curves as read (direct labels that decided nothing pin nothing)
@@ -330,7 +337,7 @@ def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, prec
     return names, note
 
 
-_BY_PRINT = ("single", "label", "colour", "pairs", "legend order")
+_BY_PRINT = ("single", "label", "colour", "pairs", "legend order", "placed names")
 """Match bases decided by what is printed (row and legend labels, colours, the legend's order), not by the
 rows' numbers (a legend-order match, made when the numbers decided nothing, is flagged as unsettled)."""
 

@@ -211,7 +211,7 @@ def test_names_at_the_ends_of_tails_that_cross_place_nothing():
     assert _names_at_ends(names, ends) == {0: "a", 1: "b"}
     assert _placed(names, crossing, (0, 0), 1.0) is None
     apart = [(cols, np.array([10.0, 50.0, 80.0, 100.0])), (cols, np.array([10.0, 60.0, 100.0, 140.0]))]
-    assert _placed(names, apart, (0, 0), 1.0) == {0: "a", 1: "b"}
+    assert _placed(names, apart, (0, 0), 1.0) == ({0: "a", 1: "b"}, "ends")
 
 
 def test_grey_ink_names_no_curve_that_may_be_its_line_read_lighter():
@@ -227,3 +227,122 @@ def test_grey_ink_names_no_curve_that_may_be_its_line_read_lighter():
     # lighter: the near dark curve is named; one 70 lighter (as in 7071 rms_002) may be, and decides it
     assert _named_curve(np.array([20.0] * 3), [(0, np.array([160.0] * 3)), (1, np.array([30.0] * 3))]) == 1
     assert _named_curve(np.array([20.0] * 3), [(0, np.array([90.0] * 3)), (1, np.array([30.0] * 3))]) is None
+
+
+def _grey_names_along_the_curves(stacked: bool = False):
+    """Three curves in one grey told apart by line type, each name printed beside its curve away from its end as Hmisc
+    labcurve does (rms survplot): above the curve starting at the labelled point, or below it ending there. With
+    ``stacked`` two curves instead, their names printed one under another at one column (a legend's column in the
+    panel, lines 1.1 text heights apart: OCR's padded boxes overlap), the lower name's foot on the lower curve.
+    Returns the pixels, the panel, each curve's step corners in image pixels and the names."""
+    from matplotlib.figure import Figure
+
+    from tests._mpl_panel import render_panel
+
+    fig = Figure(figsize=(7.0, 5.0), dpi=100)
+    ax = fig.add_axes([0.1, 0.1, 0.85, 0.85])
+    t = np.linspace(0, 28, 57)
+    names = ["Observation", "Chemotherapy", "Radiotherapy"]
+    levels = (0.8, 0.5) if stacked else (0.85, 0.6, 0.35)
+    names = names[:len(levels)]
+    curves = [np.maximum(lv - 0.004 * t, 0.05) for lv in levels]  # flat-ish curves far apart
+    # (name's anchor time, above the curve or below it): above starts at the anchor, below ends there
+    spots = [(4.0, True), (16.0, False), (7.0, True)]
+    for k, s in enumerate(curves):
+        ax.step(t, s, where="post", color="#333333", lw=1.2, linestyle=["-", "--", ":"][k])
+        x, above = spots[k]
+        y = float(np.interp(x, t, s))
+        if stacked:  # 13 pt at 100 dpi over 425 px a unit: a text height 0.043, lines 0.047 apart
+            ax.text(2.0, 0.4935 + 0.047 * (1 - k), names[k], color="#333333", fontsize=13, ha="left", va="bottom")
+        else:
+            ax.text(x, y + (0.012 if above else -0.012), names[k], color="#333333", fontsize=13,
+                    ha="left" if above else "right", va="bottom" if above else "top")
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    rgb, panel, _ = render_panel(fig, ax)
+    height = rgb.shape[0]
+    paths = []
+    for s in curves:
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    return rgb, panel, paths, names
+
+
+def test_names_printed_beside_their_curves_away_from_the_ends_name_them_by_position():
+    # rms_006, 7071 rms_007: survplot labels each curve (one ink, line types) where it stands farthest from the others,
+    # away from its end; the match was left open. The names now place the curves, by position only (flagged).
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths, names = _grey_names_along_the_curves()
+    grey = [(51, 51, 51)] * 3
+    found = direct_label_names(rgb, panel, names, grey, paths, by_position=True)
+    assert found.by_colour == {}
+    assert found.by_position == {0: "Observation", 1: "Chemotherapy", 2: "Radiotherapy"}
+    assert found.placed == "beside"
+    # not where legend keys were read (names by them are the legend's)
+    assert direct_label_names(rgb, panel, names, grey, paths, by_position=True, beside=False).by_position == {}
+    # names stacked at one column (a legend drawn in the panel), their boxes overlapping, the lower name's foot on
+    # its curve: it placed that curve alone, deciding a two-curve match by coincidence; now nothing is placed
+    rgb, panel, paths, names = _grey_names_along_the_curves(stacked=True)
+    assert direct_label_names(rgb, panel, names, grey[:2], paths, by_position=True).by_position == {}
+
+
+def test_a_name_beside_two_curves_names_neither_and_the_rest_must_place_all_but_one():
+    from reconstruct.digitize.direct_labels import _names_beside
+
+    cols = np.array([0.0, 100.0, 200.0, 300.0])
+    paths = [(cols, np.array([50.0, 60.0, 70.0, 80.0])), (cols, np.array([150.0, 160.0, 170.0, 180.0])),
+             (cols, np.array([250.0, 260.0, 270.0, 275.0]))]
+    above_0 = ("a", (40, 110, 60, 180))      # foot 60 on curve 0's level at column 110 (60): above it
+    below_1 = ("b", (172, 120, 192, 210))    # top 172 under curve 1's level at column 210 (170): below it
+    assert _names_beside([above_0, below_1], paths, (0, 0), 1.0) == {0: "a", 1: "b"}  # the third by elimination
+    assert _names_beside([above_0], paths, (0, 0), 1.0) is None  # two curves without a name: nothing placed
+    # a name 4 px off curve 1 and 2 px off curve 2 (a text height 20: both within its 5 px reach) names neither
+    close = [(cols, np.array([50.0, 60.0, 70.0, 80.0])), (cols, np.array([150.0, 160.0, 173.0, 180.0])),
+             (cols, np.array([150.0, 165.0, 175.0, 180.0]))]
+    assert _names_beside([above_0, ("b", (177, 120, 197, 210))], close, (0, 0), 1.0) is None
+    # two names on one curve say nothing
+    assert _names_beside([above_0, ("c", (30, 205, 50, 280))], paths, (0, 0), 1.0) is None
+    # at the panel crop's scale: the boxes in the crop's pixels, the paths in the image's
+    half = [(c / 2.0 + 10.0, r / 2.0 + 5.0) for c, r in paths]
+    assert _names_beside([above_0, below_1], half, (5, 10), 2.0) == {0: "a", 1: "b"}
+
+
+def test_names_beside_place_nothing_on_a_legend_row_over_a_curve_or_with_a_name_left_over_on_two_curves():
+    from reconstruct.digitize.direct_labels import _names_beside
+
+    above_0 = ("a", (40, 110, 60, 180))  # foot 60 on curve 0's level at column 110 (60), a text height 20
+    curve_0 = (np.array([0.0, 100.0, 200.0, 300.0]), np.array([50.0, 60.0, 70.0, 80.0]))
+    # a legend laid out in a row: two names on one line, each foot on a curve's level (curve 1 at 60 from column 300)
+    rising = (np.array([0.0, 100.0, 200.0, 300.0, 400.0]), np.array([10.0, 20.0, 40.0, 60.0, 90.0]))
+    on_line = ("b", (40, 310, 60, 380))
+    assert _names_beside([above_0, on_line], [curve_0, rising], (0, 0), 1.0) is None  # was {0: "a", 1: "b"}
+    assert _names_beside([above_0, ("b", (30, 310, 50, 380))], [curve_0, (rising[0], rising[1] - 10.0)],
+                         (0, 0), 1.0) == {0: "a", 1: "b"}  # a line higher: beside its curve, no legend row
+    # another curve held level through the name's box (row 50 from column 100 to 200): beside neither
+    through = (np.array([0.0, 100.0, 200.0, 300.0]), np.array([10.0, 50.0, 90.0, 95.0]))
+    assert _names_beside([above_0], [curve_0, through], (0, 0), 1.0) is None  # was {0: "a"}
+    # a drop through it (rows 30 to 90 at column 150, as labcurve ends a name where another curve drops), or a trace
+    # ending in it (its last corner), is no reason
+    dropping = (np.array([0.0, 100.0, 150.0, 300.0]), np.array([10.0, 30.0, 90.0, 95.0]))
+    ending = (np.array([0.0, 100.0, 150.0, 151.0]), np.array([10.0, 30.0, 50.0, 50.0]))  # 7071 rms_007: a doubled end
+    assert _names_beside([above_0], [curve_0, dropping], (0, 0), 1.0) == {0: "a"}
+    assert _names_beside([above_0], [curve_0, ending], (0, 0), 1.0) == {0: "a"}
+    # two curves: a second name read and beside neither leaves the one placed undecided
+    lower = (curve_0[0], curve_0[1] + 100.0)
+    assert _names_beside([above_0], [curve_0, lower], (0, 0), 1.0) == {0: "a"}
+    assert _names_beside([above_0, ("c", (100, 20, 120, 80))], [curve_0, lower], (0, 0), 1.0) is None  # was {0: "a"}
+
+
+@pytest.mark.parametrize(("placed", "basis", "where"), [("beside", "placed names", "beside them"),
+                                                        ("ends", "label", "at their ends")])
+def test_names_placed_beside_the_curves_are_no_legend_labels_in_the_match_note(monkeypatch, placed, basis, where):
+    import kmrecon.run_arms as run_arms
+    from reconstruct.arm_matching import ArmMatch
+
+    monkeypatch.setattr(run_arms, "match_by_fit", lambda *a, **k: (
+        ArmMatch(rows=(1, 0), basis="label", detail="legend labels match the at-risk row labels; fit agrees"), ""))
+    match, note = run_arms._match_named(([], placed, {}), [], 1e-3, "steps", None, None, None)
+    assert (match.basis, match.settled) == (basis, False)
+    assert where in note
+    assert ("legend labels" in match.detail) == (placed == "ends")

@@ -255,3 +255,20 @@ def test_x_label_word_stops_at_the_gap_before_the_next_label():
     label = np.array([[10, 40, 16, 44], [15, 45, 16, 46], [10, 47, 16, 51], [10, 52, 16, 56]], dtype=np.int64)
     word = _label_word(label, "x", 47.0, label)
     assert (word[:, 1].min(), word[:, 3].max(), len(word)) == (40, 56, 4)
+
+
+def test_a_curve_name_in_larger_print_after_an_rms_row_is_not_its_label():
+    # 7071 rms_008: rms prints each row's name after its numbers; a curve's name printed along the curve over the row
+    # (28 px high against the numbers' 21) joined the row's name: "Intensified Standard"
+    from reconstruct.digitize.risk_table import _split_line
+
+    row = [TextBox(t, 0.9, 429, 150 + 70 * k, 450, 170 + 70 * k) for k, t in enumerate(["69", "34", "15", "4"])]
+    curve_name = TextBox("Intensified", 0.9, 425, 470, 453, 570)
+    line = _split_line([*row, curve_name, TextBox("Standard", 0.9, 429, 610, 450, 670)], 140.0, 450.0)
+    assert [v for _, v in line.numbers] == [69, 34, 15, 4]
+    assert line.label_text == "Standard"
+    # a name in the numbers' print stays part of the label; with only larger words after the row, they are its label
+    same = TextBox("Intensified", 0.9, 429, 470, 450, 570)
+    assert _split_line([*row, same, TextBox("Standard", 0.9, 429, 610, 450, 670)], 140.0, 450.0).label_text \
+        == "Intensified Standard"
+    assert _split_line([*row, curve_name], 140.0, 450.0).label_text == "Intensified"

@@ -212,3 +212,21 @@ def test_an_assumed_unit_y_axis_is_fitted_to_its_end_ticks_when_a_tick_between_w
     _, y_cal, unit = calibrate_axes(np.full((240, 300), 255, np.uint8), panel, x_range=(0, 24), notes=notes)
     assert unit == "proportion" and y_cal.source == "assumed" and notes
     assert y_cal.to_value([211.0, 133.0, 94.5, 17.0]) == pytest.approx([0.0, 0.4021, 0.6005, 1.0], abs=1e-3)
+
+
+def test_table_top_takes_in_a_larger_word_printed_over_the_highest_line():
+    # 7071 rms_008: a curve's name in larger print over the first row's cells; read from the numbers' top, its top
+    # was cut off, it read as small as the numbers, and the row was taken for a header line
+    words = [_word(n, 400, c) for n, c in zip(["69", "34"], TICK_COLS, strict=False)]
+    words += [_word(n, 420, c) for n, c in zip(["54", "32", "22", "13"], TICK_COLS, strict=False)]
+    words += [TextBox("Standard", 0.99, 389, 150, 415, 230)]  # 26 px high, its foot on the line's
+    assert table_top(words, TICK_COLS, lowest_from=420.0) == 389
+    # a word on the line below only (not over the highest line) leaves the top where it was
+    words[-1] = TextBox("Standard", 0.99, 412, 150, 438, 230)
+    assert table_top(words, TICK_COLS, lowest_from=420.0) == 400
+    # a tall box over the line, its top more than a line height above the line's (a curve's stretch read as a word),
+    # leaves it too; one within a line height is taken in
+    words[-1] = TextBox("Standard", 0.99, 360, 150, 415, 230)
+    assert table_top(words, TICK_COLS, lowest_from=420.0) == 400
+    words[-1] = TextBox("Standard", 0.99, 388, 150, 415, 230)
+    assert table_top(words, TICK_COLS, lowest_from=420.0) == 388

@@ -10,6 +10,7 @@ the colour of its ink's core is compared with the curve colours. Pixels are ``(r
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,16 @@ _BELOW_END = 0.25
 _MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
 _ROW_LINE = 0.6         # text heights between a name's middle and an at-risk row's line: the row's own label
+# A name printed beside its curve where it stands farthest from the others (Hmisc labcurve, rms survplot): its centre
+# 0.75 'm' heights above the curve, starting at the labelled point, or below it, ending there. The curve's level
+# within _ANCHOR text heights of the name's first (last) column must be within _BESIDE heights of the name's foot
+# (top), and every other curve's there _CLEAR times farther and beyond _BESIDE (rms_006: 0.07, 0.03 heights). Names
+# whose first columns are within _COLUMN heights, one right under the other (boxes overlapping or apart by a height at
+# most), or on one line, are a legend.
+_BESIDE = 0.25
+_ANCHOR = 0.15
+_CLEAR = 2.0
+_COLUMN = 0.25          # text heights between the first columns of names stacked in a legend's column
 
 
 def _norm(text: str) -> str:
@@ -134,11 +145,14 @@ class DirectNames:
     """Curves named by names printed in the panel: ``{curve index: row name}`` by ink colour, or by position.
 
     ``by_position`` is filled only when no name's colour singles out a curve and every curve has exactly one
-    name printed at its end (:func:`_names_at_ends`): weaker evidence than a colour, for the caller to flag.
+    name printed at its end (:func:`_names_at_ends`), else all curves but one at most a name printed just beside
+    them (:func:`_names_beside`): weaker evidence than a colour, for the caller to flag.
     """
 
     by_colour: dict[int, str] = field(default_factory=dict)
     by_position: dict[int, str] = field(default_factory=dict)
+    placed: str = ""
+    """How ``by_position`` was placed: "ends" (:func:`_names_at_ends`) or "beside" (:func:`_names_beside`)."""
     full: dict[int, str] = field(default_factory=dict)
     """For curves named by colour, the name as printed in the panel where it goes on past the row's (a row label
     cut short at the figure's edge: "Chemorad" printed "Chemoradiotherapy" by its curve, rms_018)."""
@@ -155,7 +169,8 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
 
 def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
                        colours: Sequence[tuple[int, int, int] | None], paths=(), *,
-                       by_position: bool = False, row_lines: Sequence[float | None] = ()) -> DirectNames:
+                       by_position: bool = False, row_lines: Sequence[float | None] = (),
+                       beside: bool = True) -> DirectNames:
     """Curves named by direct labels printed in one curve's colour, else (``by_position``) at one curve's end.
 
     lancet_018 of the next 190: two grey curves, each name printed just above the end of its curve.
@@ -178,6 +193,9 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         Image row of each named at-risk row's line (as ``names``): a name printed on its own row's line (an at-risk
         table inside the panel, its labels beside the numbers) is the row's label: its colour may name a curve,
         its position does not.
+    beside : bool, default True
+        With ``by_position``, also names printed beside the curves away from their ends (:func:`_names_beside`);
+        False where legend keys were read (names printed by them are the legend's, not labels along the curves).
 
     Returns
     -------
@@ -232,20 +250,98 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
     distinct = len({key for key, _ in unplaced}) == len(unplaced)
     if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
-        placed = _placed(unplaced, paths, (row0, col0), scale)
+        placed = _placed(unplaced, paths, (row0, col0), scale, beside=beside)
         if placed is not None:
-            return DirectNames(by_position={k: wanted[key] for k, key in placed.items()})
+            return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
     return DirectNames(by_colour=named, full=full)
 
 
-def _placed(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
-    """``{curve: name key}`` for names (``unplaced``: key and box in the crop's pixels) at the curves' ends
-    (:func:`_names_at_ends`) when the tails stand apart (:func:`_tails_apart`); else None."""
+def _placed(unplaced, paths, origin: tuple[int, int], scale: float, *, beside: bool = True
+            ) -> tuple[dict[int, str], str] | None:
+    """``({curve: name key}, "ends")`` for names (``unplaced``: key and box in the crop's pixels) at the curves' ends
+    (:func:`_names_at_ends`) when the tails stand apart (:func:`_tails_apart`); names not at the ends, with
+    ``beside``: ``(..., "beside")`` for names beside the curves (:func:`_names_beside`); else None."""
     row0, col0 = origin
     ends = [(float(_to_crop(rows[-1], row0, scale)), float(_to_crop(cols[-1], col0, scale))) for cols, rows in paths]
     placed = _names_at_ends(unplaced, ends)
+    if placed is None:
+        placed = _names_beside(unplaced, paths, origin, scale) if beside else None
+        return None if placed is None else (placed, "beside")
     since = col0 + min(bbox[1] for _, bbox in unplaced) / scale
-    return placed if placed is not None and _tails_apart(paths, since) else None
+    return (placed, "ends") if _tails_apart(paths, since) else None
+
+
+def _levels_near(cols: NDArray[np.float64], rows: NDArray[np.float64], lo: float, hi: float) -> NDArray[np.float64]:
+    """Levels (rows) a step path (corners ``cols``, ``rows``) holds anywhere between columns ``lo`` and ``hi``."""
+    ends = np.append(cols[1:], cols[-1])  # level k runs from corner k to corner k + 1 (the last: its own column)
+    return rows[(cols <= hi) & (ends >= lo)]
+
+
+def _levels_held(cols: NDArray[np.float64], rows: NDArray[np.float64], lo: float, hi: float,
+                 span: float) -> NDArray[np.float64]:
+    """Levels a step path holds over more than ``span`` columns between ``lo`` and ``hi`` (not a path's last corners,
+    which hold none or a pixel: 7071 rms_007 ended a trace with a drop into a name under another curve)."""
+    ends = np.append(cols[1:], cols[-1])
+    return rows[(np.minimum(ends, hi) - np.maximum(cols, lo)) > span]
+
+
+def _names_beside(unplaced, paths, origin: tuple[int, int], scale: float) -> dict[int, str] | None:
+    """``{curve: name key}`` for names printed just beside one curve as Hmisc ``labcurve`` places them (rms
+    ``survplot``), when all names but one at most are so placed; else None.
+
+    labcurve labels each curve where it stands farthest from the others, the label's centre 0.75 'm' heights off the
+    curve: above it starting at that point, or below it ending there (rms_006, 7071 rms_007: three curves in one ink,
+    each name along its curve, away from the ends). A name is placed when one curve's level by its first column is
+    at its foot (or by its last column at its top) within ``_BESIDE`` text heights, every other curve's there
+    ``_CLEAR`` times farther and beyond ``_BESIDE``; a name with a curve held level through its box (beyond ``_BESIDE``
+    from its top and foot) is beside none; a drop through it is no reason (7071 rms_002: labcurve ended "Experimental"
+    at the point where the other curve drops to 0, through its last letter). Names laid out
+    as a legend (:func:`_a_legend`) place nothing; with two curves every name read must be placed. Hand-written: a
+    handful of boxes against a handful of step paths.
+    """
+    row0, col0 = origin
+    steps = [(np.asarray(_to_crop(c, col0, scale)), np.asarray(_to_crop(r, row0, scale))) for c, r in paths]
+    if _a_legend([bbox for _, bbox in unplaced]):
+        return None
+    owner: dict[int, str] = {}
+    for key, (r0, c0, r1, c1) in unplaced:
+        height = max(r1 - r0, 1)
+        reach = _ANCHOR * height
+        gaps = []
+        for cols, rows in steps:
+            foot = np.abs(_levels_near(cols, rows, c0 - reach, c0 + reach) - r1)
+            top = np.abs(_levels_near(cols, rows, c1 - reach, c1 + reach) - r0)
+            both = np.concatenate((foot, top))
+            gaps.append(float(both.min()) if both.size else np.inf)
+            inside = _levels_held(cols, rows, c0 + reach, c1 - reach, reach)
+            if np.any((inside > r0 + _BESIDE * height) & (inside < r1 - _BESIDE * height)):
+                gaps[-1] = -np.inf  # a curve held level through the name's box
+        if min(gaps) < 0:
+            continue  # printed over a curve: beside none
+        order = np.argsort(gaps)
+        best = gaps[order[0]]
+        runner = gaps[order[1]] if len(gaps) > 1 else np.inf
+        if best <= _BESIDE * height and runner > max(_BESIDE * height, _CLEAR * best):
+            if int(order[0]) in owner:  # two names on one curve: the placement says nothing
+                return None
+            owner[int(order[0])] = key
+    # two curves: every name read must be placed (one placed and one not decides a two-way match by coincidence)
+    wanted = len(unplaced) if len(paths) == 2 else max(len(paths) - 1, 1)
+    return owner if owner and len(owner) >= wanted else None
+
+
+def _a_legend(boxes: Sequence[tuple[int, int, int, int]]) -> bool:
+    """True when two name boxes ``(row0, col0, row1, col1)`` are laid out as a legend: on one text line (a legend row),
+    or stacked in a column, their first columns within ``_COLUMN`` heights and the gap between them a height at most
+    (OCR pads its boxes: entries at a legend's spacing overlap by up to a height)."""
+    for a, b in itertools.combinations(boxes, 2):
+        height = max(a[2] - a[0], b[2] - b[0], 1)
+        gap = max(a[0], b[0]) - min(a[2], b[2])
+        if -gap > 0.5 * min(a[2] - a[0], b[2] - b[0]):
+            return True  # one line
+        if abs(a[1] - b[1]) <= _COLUMN * height and -height <= gap <= height:
+            return True
+    return False
 
 
 def _tails_apart(paths, since: float) -> bool:

@@ -119,7 +119,8 @@ def _line_runs(ink: NDArray[np.bool_], box: tuple[int, int, int, int], length: i
     return runs[r0 - top: r1 - top, c0 - left: c1 - left].astype(bool)
 
 
-def _on_text_line(labels: NDArray[np.int32], stats: NDArray[np.int32], candidate: NDArray[np.bool_]) -> NDArray[np.bool_]:
+def _on_text_line(labels: NDArray[np.int32], stats: NDArray[np.int32],
+                  candidate: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Which connected components (of ``labels``, rows of ``stats``) reach the word's line of text.
 
     The line is the rows holding the most of the ``candidate`` components' ink (at least 35% of the
@@ -152,10 +153,10 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_fr
     Returns
     -------
     int or None
-        The first row of the highest line of a block of lines, the lowest ending at or below
-        ``lowest_from``, whose words are whole numbers centred on x ticks (at least two per line, at
-        least half of the line's words, within a quarter of the tick spacing); lines in the block
-        follow each other within two line heights. None when there is no such line.
+        The first row of the highest line (of a word printed over it, its top at most a line height above) of a
+        block of lines, the lowest ending at or below ``lowest_from``, whose words are whole numbers centred on x
+        ticks (at least two per line, at least half of the line's words, within a quarter of the tick spacing);
+        lines in the block follow each other within two line heights. None when there is no such line.
     """
     ticks = np.sort(np.asarray(tick_cols, float))
     if ticks.size < 2 or not words:
@@ -175,11 +176,19 @@ def table_top(words: Sequence[TextBox], tick_cols: Sequence[float], *, lowest_fr
         same = [w for w in words if min(r1, w.row1) - max(r0, w.row0) > 0.5 * (r1 - r0)]
         if len(line) >= 2 and len(line) >= 0.5 * len(same):
             rows.append((r0, r1))
-    top = None
+    top, line = None, None
     for r0, r1 in sorted(rows, key=lambda r: -r[1]):  # from the bottom up
         if top is None and r1 < lowest_from:
             break  # the lowest line is not near the bottom: not a table under the curves
         if top is not None and top - r1 > 2 * (r1 - r0):
             break
-        top = r0
-    return top
+        top, line = r0, (r0, r1)
+    if line is None:
+        return None
+    # a word in larger print over the highest line (7071 rms_008: a curve's name printed over its row's cells) is
+    # read whole: cut at the numbers' top, it read as small as they are, and as a word among the row's numbers.
+    # Only a word whose top is within a line height above the line's (a tall box, a curve or a title read as
+    # text, would pull the table's top far up)
+    r0, r1 = line
+    return min([top] + [w.row0 for w in words
+                        if min(r1, w.row1) - max(r0, w.row0) > 0.5 * (r1 - r0) and w.row0 >= r0 - (r1 - r0)])

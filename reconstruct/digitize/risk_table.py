@@ -214,7 +214,7 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     (``rms::survplot`` prints the arm name after its numbers). A line with words between its numbers
     ("group = Group 1   group = Group 2", a legend under the table) has no entries.
     """
-    from reconstruct.digitize.risk_tokens import attach_event_counts
+    from reconstruct.digitize.risk_tokens import attach_event_counts, doubtful_cell, larger_print, off_line
 
     words = attach_event_counts(words)
     inside = [w for w in words if first_col <= w.center_px[1] <= last_col]
@@ -228,10 +228,10 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
     texts = [w for w in words_read if parse_number(w.text) is None or as_count(w.text) is not None]
     # "15%" (a number but no count) may be a misread cell, never a label
     doubtful = tuple(w for w in words_read if (w in texts or "%" in w.text)
-                     and _doubtful_cell(w, [e for e, _ in entries], first_col, last_col, start, stop))
+                     and doubtful_cell(w, [e for e, _ in entries], first_col, last_col, start, stop))
     texts = [w for w in texts if all(w is not d for d in doubtful)]
     between = [w for w in texts if start < w.center_px[1] < stop and sum(ch.isalpha() for ch in w.text) >= 2]
-    foreign = [w for w in between if _off_line(w, [e for e, _ in entries])]
+    foreign = [w for w in between if off_line(w, [e for e, _ in entries])]
     if foreign:  # an axis title printed over the row ("Months" over rms::survplot's first row): not in it
         words = [w for w in words if all(w is not f for f in foreign)]
         texts = [w for w in texts if all(w is not f for f in foreign)]
@@ -240,38 +240,13 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)
     if not label and entries:
-        label = _last_phrase([w for w in texts if w.col0 >= stop - 1])
+        after = [w for w in texts if w.col0 >= stop - 1]
+        # rms prints a row's name after its numbers in their print; a name in larger print there is a curve's,
+        # printed along it over the row (7071 rms_008: "Intensified" joined the row name "Standard")
+        small = [w for w in after if not larger_print(w, [e for e, _ in entries])]
+        label = _last_phrase(small or after)
     return _Line(words=tuple(words), numbers=entries, label_words=label, values=values,
                  doubtful=doubtful if entries else ())
-
-
-def _doubtful_cell(word: TextBox, numbers: Sequence[TextBox], first_col: float, last_col: float, start: float,
-                   stop: float) -> bool:
-    """True for a word of digit-like letters set on the line of a row's numbers within the table's columns:
-    between two of them ("GO" for 60), or holding a digit one column before the first ("s0" for 50), is a
-    misread cell."""
-    from reconstruct.digitize.risk_tokens import looks_like_cell
-
-    centre = word.center_px[1]
-    if len(numbers) < 2 or not looks_like_cell(word.text) or not first_col <= centre <= last_col \
-            or _off_line(word, numbers):
-        return False
-    if start < centre < stop:
-        return True
-    # before the numbers: a cell one column step before the first (a label is set against it, or further off)
-    cells = np.sort([w.center_px[1] for w in numbers])
-    step = float(np.median(np.diff(cells)))
-    return any(ch.isdigit() for ch in word.text) and centre < start and abs(cells[0] - centre - step) <= 0.25 * step
-
-
-def _off_line(word: TextBox, numbers: Sequence[TextBox]) -> bool:
-    """True when ``word`` is not printed on the line of ``numbers``: set in a larger or smaller font (a box
-    over a quarter taller or shorter than theirs) or off their centre row by a fifth of their height."""
-    if len(numbers) < 2:
-        return False
-    height = float(np.median([w.height_px for w in numbers]))
-    centre = float(np.median([w.center_px[0] for w in numbers]))
-    return (not 0.8 <= word.height_px / max(height, 1.0) <= 1.25) or abs(word.center_px[0] - centre) > 0.2 * height
 
 
 def _last_phrase(words: list[TextBox]) -> tuple[TextBox, ...]:

@@ -5,6 +5,9 @@ events in parentheses as one word ("25 (0)", JCO style), and sometimes a whole r
 Each word is cut into a label part and one box per number; a number keeps the parenthesised count after
 it inside its box (the cell is centred as a whole) but only the number at risk as its text. Box columns
 are apportioned by character offset, which is close enough to find the column of a cell.
+
+Also how a word stands to a row's numbers on its line: a misread cell among them, a word off their line or
+in larger print (:func:`doubtful_cell`, :func:`off_line`, :func:`larger_print`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 
 from reconstruct.digitize.ocr import TextBox
 
-__all__ = ["split_fused_words", "attach_event_counts", "looks_like_cell"]
+__all__ = ["split_fused_words", "attach_event_counts", "looks_like_cell", "doubtful_cell", "off_line", "larger_print"]
 
 # the digit each letter a recogniser reads for a digit in small print stands for ("GO" for 60, "s0" for 50,
 # "B1" for 81, "13S" for 135)
@@ -272,3 +275,44 @@ def attach_event_counts(line: Sequence[TextBox]) -> list[TextBox]:
             continue
         out.append(w)
     return out
+
+
+def doubtful_cell(word: TextBox, numbers: Sequence[TextBox], first_col: float, last_col: float, start: float,
+                  stop: float) -> bool:
+    """True for a word of digit-like letters set on the line of a row's numbers within the table's columns:
+    between two of them ("GO" for 60), or holding a digit one column before the first ("s0" for 50), is a
+    misread cell."""
+    centre = word.center_px[1]
+    if len(numbers) < 2 or not looks_like_cell(word.text) or not first_col <= centre <= last_col \
+            or off_line(word, numbers):
+        return False
+    if start < centre < stop:
+        return True
+    # before the numbers: a cell one column step before the first (a label is set against it, or further off)
+    cells = np.sort([w.center_px[1] for w in numbers])
+    step = float(np.median(np.diff(cells)))
+    return any(ch.isdigit() for ch in word.text) and centre < start and abs(cells[0] - centre - step) <= 0.25 * step
+
+
+def _height_ratio(word: TextBox, numbers: Sequence[TextBox]) -> float | None:
+    """``word``'s box height over the median of ``numbers``' (None for fewer than two numbers)."""
+    if len(numbers) < 2:
+        return None
+    return word.height_px / max(float(np.median([w.height_px for w in numbers])), 1.0)
+
+
+def off_line(word: TextBox, numbers: Sequence[TextBox]) -> bool:
+    """True when ``word`` is not printed on the line of ``numbers``: set in a larger or smaller font (a box
+    over a quarter taller or shorter than theirs) or off their centre row by a fifth of their height."""
+    ratio = _height_ratio(word, numbers)
+    if ratio is None:
+        return False
+    height = float(np.median([w.height_px for w in numbers]))
+    centre = float(np.median([w.center_px[0] for w in numbers]))
+    return (not 0.8 <= ratio <= 1.25) or abs(word.center_px[0] - centre) > 0.2 * height
+
+
+def larger_print(word: TextBox, numbers: Sequence[TextBox]) -> bool:
+    """True when ``word`` is set in a larger font than ``numbers`` (a box over a quarter taller than theirs)."""
+    ratio = _height_ratio(word, numbers)
+    return ratio is not None and ratio > 1.25
