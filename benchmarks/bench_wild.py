@@ -177,6 +177,7 @@ def _message(exc: BaseException) -> str:
 def score_figure(json_path: Path) -> dict:
     """Run one figure with no hints and score it against its truth JSON."""
     from kmrecon.run_draws import run_reading
+    from reconstruct.digitize import ocr
     from reconstruct.errors import KmreconError
 
     truth = json.loads(json_path.read_text())
@@ -184,6 +185,8 @@ def score_figure(json_path: Path) -> dict:
     ipd = pd.read_csv(folder / truth["ipd"])
     arms = truth["arms"]
     hints = {} if truth["risk_table"] else _user_hints(truth, ipd, folder / truth["image"])
+    # the untimed digitization behind the hints must not serve the timed run its text readings
+    ocr.forget_readings()
     out = {"id": truth["id"], "family": truth["family"], "n_hint": bool(hints), "ok": False, "mae": np.nan,
            "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None, "reading": None,
            "swapped": False}

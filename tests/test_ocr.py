@@ -165,6 +165,24 @@ def test_read_text_and_label_crops_are_read_once_per_image(monkeypatch):
     assert len(ocr._MEMO) == 3
 
 
+def test_forget_readings_reads_an_image_afresh(monkeypatch):
+    from reconstruct.digitize import ocr
+
+    monkeypatch.setattr(ocr, "_MEMO", type(ocr._MEMO)())
+    fig = Figure(figsize=(3, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.1, 0.4, "At risk 120", fontsize=14)
+    gray = _gray(fig)
+    runs = []
+    detect = ocr._detect_words
+    monkeypatch.setattr(ocr, "_detect_words", lambda image: runs.append(True) or detect(image))
+    first = read_text(gray)
+    ocr.forget_readings()
+    assert len(ocr._MEMO) == 0
+    assert read_text(gray) == first
+    assert runs == [True, True]  # detected twice: the second reading did not come from memory
+
+
 def test_read_text_blank_image_returns_empty_tuple():
     assert read_text(np.full((60, 200), 255, np.uint8)) == ()
 

@@ -30,7 +30,7 @@ from reconstruct.digitize.label_boxes import _label_boxes_near_axis
 from reconstruct.digitize.ocr_engine import _NARROW_PX, _TEXT_HEIGHT_PX, _engine, _float32_detector_input, _recognise
 from reconstruct.errors import InputError
 
-__all__ = ["TextBox", "read_text", "parse_number", "read_tick_labels", "check_gray_image"]
+__all__ = ["TextBox", "read_text", "parse_number", "read_tick_labels", "check_gray_image", "forget_readings"]
 
 # Characters OCR engines confuse with digits, mapped to the digit a number label means.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1"})
@@ -116,6 +116,13 @@ def _remember(key: _MemoKey, value: Any) -> Any:
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
     return value
+
+
+def forget_readings() -> None:
+    """Empty the OCR's memory of images read before (a benchmark timing a run after an untimed one of the same
+    figure starts each timed run as a fresh process would)."""
+    with _MEMO_LOCK:
+        _MEMO.clear()
 
 
 def _remembered(kind: str, image: NDArray[np.uint8], compute: Callable[[], Any]) -> Any:
