@@ -38,7 +38,10 @@ _RISK_WORDS = re.compile(r"\b(at\s*risk|number\s*at\s*risk|no\.?\s*at\s*risk|n\s
 _OTHER_WORDS = re.compile(r"\b(events?|censor\w*|deaths?|cumulative|died|progress\w*)\b", re.IGNORECASE)
 _OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr_engine.py)
 # glyphs lower than this (median) are read at up to twice the size (the detector then sees 4x the pixels, ~0.1-0.4 s);
-# 8-9 px glyphs read alike either way. 1.5x splits cells otherwise (jco_003, jco_006); large print shrunk drops cells
+# 8-9 px glyphs read alike either way. 1.5x splits cells otherwise (jco_003, jco_006); large print shrunk drops cells.
+# 3x for 4 px glyphs (alone or kept when it reads more sure numbers), Lanczos, or other detector thresholds gained
+# nothing on 63 dev figures < 450 px wide (+2/-1, +1/-1, +2/-4, fewer cells): the recogniser scales every line to 48 px
+# anyway, and 4-5 px digits misread alike at every size ("29" for 27 at 1.00; see the small_digits flag)
 _SMALL_TEXT_PX = 8
 
 
