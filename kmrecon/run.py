@@ -208,23 +208,38 @@ def _names_of_counts(curves_in, names: list[str], n_patients: Mapping[str, int] 
     return matched
 
 
-def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], **where):
-    """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart."""
+def _digitize_for_rows(document: FigureDocument, first, n_rows: int, notes: list[str], **where):
+    """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart.
+
+    A re-tracing that kept only the first ``n_rows`` of the curves it found is taken only when every curve of the
+    ``first`` tracing it left out is explained as no arm (:func:`reconstruct.extra_curves.explain_dropped`: a
+    second trace of a kept line, or a flat piece starting late); the note then says which and why.
+    """
     from reconstruct.digitize.path_pruning import TRUNCATED_NOTE
     from reconstruct.document import digitize_document
+    from reconstruct.extra_curves import explain_dropped
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
         again = digitize_document(document, n_arms=n_rows, **where)
-    if len(again.arms) != n_rows or any(str(w.message).startswith(TRUNCATED_NOTE) for w in caught):
+    said = [str(w.message) for w in caught]
+    if len(again.arms) != n_rows:
         return None
-    notes.extend(str(w.message) for w in caught if str(w.message) not in notes)
+    if any(m.startswith(TRUNCATED_NOTE) for m in said):
+        ticks = np.asarray(again.x_calibration.values, float)
+        span = float(ticks.max() - ticks.min()) if ticks.size > 1 else 0.0
+        why = explain_dropped(first.arms, again.arms, span=span) if len(first.arms) > n_rows else None
+        if not why:
+            return None
+        said = [m for m in said if not m.startswith(TRUNCATED_NOTE)]
+        said.append(f"traced again for the table's {n_rows} rows: left out " + "; ".join(why))
+    notes.extend(m for m in said if m not in notes)
     return again
 
 
 def _digitize_for_names(document: FigureDocument, fig, n_names: int, notes: list[str], **where):
     """The figure digitized again for ``n_names`` curves (--arm-names); InputError when they are not had."""
-    again = _digitize_for_rows(document, n_names, notes, **where) if n_names <= 4 else None
+    again = _digitize_for_rows(document, fig, n_names, notes, **where) if n_names <= 4 else None
     if again is None:
         raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {n_names}")
     return again
@@ -341,7 +356,7 @@ def run_figure(
     # dropped; see drop_stroke_edges)
     want = 0 if arm_names else len(rows) or len(n_patients or {})
     if 0 < want <= 4 and want != len(fig.arms):
-        again = _digitize_for_rows(document, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
+        again = _digitize_for_rows(document, fig, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
         if again is not None:
             fig = again
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,
