@@ -102,3 +102,54 @@ def test_a_truncated_retrace_is_taken_only_when_the_curves_left_out_are_explaine
     else:
         assert again is None
         assert notes == []
+
+
+def _grey_steps(image, top: int, drops, grey: int, width: int) -> None:
+    import cv2
+
+    rows = np.full(image.shape[1], top, np.int32)
+    for col in drops:
+        rows[col:] += 8
+    points = np.stack([np.arange(image.shape[1]), rows], axis=1).astype(np.int32)
+    cv2.polylines(image, [points], False, (grey, grey, grey), width)
+
+
+def _two_greys() -> np.ndarray:
+    # survminer's theme_bw in grey: two light grey arms (145) and a dark grey one (116, OpenCV L 125) between
+    # them; the light grey's shade cluster (L 154) swallows the dark one's at the merge step (28 < 32 apart)
+    image = np.full((120, 400, 3), 255, np.uint8)
+    _grey_steps(image, 10, [40, 90, 150, 220, 300], 145, 2)
+    _grey_steps(image, 20, [60, 120, 200, 260, 330], 145, 2)
+    _grey_steps(image, 15, [50, 100, 170, 240, 320], 116, 1)
+    return image
+
+
+def test_a_dark_grey_merged_into_a_light_greys_cluster_is_found_as_an_orphan_shade():
+    import cv2
+
+    from reconstruct.digitize import curves
+
+    lab = cv2.cvtColor(_two_greys(), cv2.COLOR_RGB2LAB).astype(np.float32)
+    bg = curves.background_lab(lab)
+    plain = curves.find_line_colours(lab, bg, min_pixels=60)
+    assert [round(c.lab[0]) for c in plain] == [154]  # the dark grey is lost without the orphan pass
+    found = curves.find_line_colours(lab, bg, min_pixels=60, orphans=True)
+    assert [round(c.lab[0]) for c in found] == [154, 125]  # OpenCV L of greys 145 and 116, within 1
+
+
+def test_the_orphan_shade_is_traced_only_when_the_table_wants_more_curves():
+    from reconstruct.digitize.colour_paths import trace_arms, with_orphan_shades
+    from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
+
+    image = _two_greys()
+    colours, weights, paths, flipped, grid, bg_rgb = trace_arms(image)
+    paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
+    assert len(paths) == 1
+    notes: list[str] = []
+    kept = with_orphan_shades(image, None, (colours, weights, paths, flipped, grid, bg_rgb), 1, notes)
+    assert len(kept[2]) == 1  # one curve wanted: nothing traced again
+    assert notes == []
+    more = with_orphan_shades(image, None, (colours, weights, paths, flipped, grid, bg_rgb), 3, notes)
+    assert len(more[2]) == 2
+    assert {round(more[0][k].lab[0]) for k, _, _ in more[2]} == {154, 125}
+    assert notes == ["2 curves traced with a shade no other colour held (1 without it)"]

@@ -19,7 +19,7 @@ from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.errors import DigitizationError
 
-__all__ = ["trace_arms"]
+__all__ = ["trace_arms", "with_orphan_shades"]
 
 _FILL_DELTA = 10.0  # Lab distance within which a pixel has the colour of a band's fill
 
@@ -278,11 +278,12 @@ def _one_grey_ink(colours, weights, bg_rgb):
     return [one], [np.maximum.reduce(weights)]
 
 
-def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
+def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *, orphans: bool = False):
     """Colours, membership maps and monotone paths of the arms in the panel crop.
 
     ``text`` marks the words printed in the panel (:func:`reconstruct.digitize.panel_text.text_mask`):
-    no curve is traced through them.
+    no curve is traced through them. ``orphans``: also trace the colours of strong pixels that the found
+    colours leave out (:func:`reconstruct.digitize.curves.find_line_colours`).
 
     Returns ``(colours, weights, paths, flipped, grid, bg_rgb)``; ``paths`` are
     ``(colour index, TracedPath, weight map)`` in the chosen orientation, ``flipped`` is True
@@ -291,7 +292,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
     bg = _curves.background_lab(lab)
     min_cols = max(int(0.15 * crop.shape[1]), 15)
-    colours = _curves.find_line_colours(lab, bg, min_pixels=min_cols)
+    colours = _curves.find_line_colours(lab, bg, min_pixels=min_cols, orphans=orphans)
     bg_rgb = _curves.background_rgb(crop, lab, bg)
     weights = [_curves.membership(crop, bg_rgb, c) for c in colours]
     grid = _curves.grid_mask(lab, bg)
@@ -342,3 +343,23 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
             "cropped to one panel"
         )
     return colours, weights, paths, flipped, grid, bg_rgb
+
+
+def with_orphan_shades(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None, traced: tuple, want: int,
+                       notes: list[str]) -> tuple:
+    """``traced`` (:func:`trace_arms`' answer, its paths pruned), or the panel traced again with the shades no
+    found colour held (``orphans``) when that tells more curves apart, at most ``want`` (with a note).
+
+    Asked when fewer curves were told apart than the at-risk table has rows, after the same-ink split
+    (survminer's theme_bw in grey: a dark grey arm's shade merged into the light grey's cluster and left out
+    of its refined colour, so the table's 3 rows met 1 curve).
+    """
+    from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
+
+    colours, paths = traced[0], traced[2]
+    again = trace_arms(crop, text, orphans=True)
+    more = drop_duplicates(drop_broken_greys(again[2], again[0], again[1], again[3]))
+    if len(again[0]) <= len(colours) or not len(paths) < len(more) <= want:
+        return traced
+    notes.append(f"{len(more)} curves traced with a shade no other colour held ({len(paths)} without it)")
+    return (again[0], again[1], more, *again[3:])

@@ -179,7 +179,8 @@ def _thin(light: NDArray[np.float32], axis: int, *, reach: int = 3, delta: float
     return (np.abs(light - before) > delta) & (np.abs(light - after) > delta)
 
 
-def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_pixels: int) -> list[LineColour]:
+def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_pixels: int,
+                      orphans: bool = False) -> list[LineColour]:
     """Candidate line colours among the strong (clearly drawn) pixels of the panel.
 
     Parameters
@@ -190,6 +191,10 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
         Background colour.
     min_pixels : int
         Fewest strong pixels a colour needs.
+    orphans : bool, default False
+        Also look for colours among the strong pixels that no colour found holds (a dark grey arm whose
+        quantized shade was merged into a lighter grey's cluster, then left out of its refined colour);
+        asked for only when fewer curves were traced than the at-risk table has rows.
 
     Returns
     -------
@@ -207,6 +212,15 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
     pix = lab[strong]
     if pix.shape[0] == 0:
         return []
+    out = _cluster_colours(pix, min_pixels)
+    if orphans and out:
+        out += _orphan_colours(pix, out, min_pixels)
+    return sorted(out, key=lambda c: -c.n_pixels)
+
+
+def _cluster_colours(pix: NDArray[np.float32], min_pixels: int) -> list[LineColour]:
+    """Colours of the Lab pixels ``pix`` (quantized, merged within ``_MERGE_DELTA``, refined), each of
+    ``min_pixels`` pixels or more."""
     quant = np.floor(pix / np.array([16.0, 8.0, 8.0])).astype(np.int64)
     code = quant[:, 0] * 1024 + quant[:, 1] * 32 + quant[:, 2]
     values, inverse, counts = np.unique(code, return_inverse=True, return_counts=True)
@@ -225,7 +239,20 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
         refined = pix[near].mean(axis=0)
         rgb = cv2.cvtColor(refined.reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_LAB2RGB).reshape(3)
         out.append(LineColour(tuple(float(v) for v in refined), tuple(int(v) for v in rgb), int(near.sum())))
-    return sorted(out, key=lambda c: -c.n_pixels)
+    return out
+
+
+def _orphan_colours(pix: NDArray[np.float32], found: list[LineColour], min_pixels: int) -> list[LineColour]:
+    """Colours of the strong pixels ``pix`` that none of ``found`` holds, each away from all of them."""
+    reach = _MERGE_DELTA * 0.7
+    held = np.zeros(pix.shape[0], bool)
+    for colour in found:
+        held |= channel_norm(minus_colour(pix, np.asarray(colour.lab, np.float32))) < reach
+    rest = pix[~held]
+    if rest.shape[0] < min_pixels:
+        return []
+    more = _cluster_colours(rest, min_pixels)
+    return [c for c in more if all(np.linalg.norm(np.subtract(c.lab, f.lab)) >= reach for f in found)]
 
 
 def membership(
