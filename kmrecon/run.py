@@ -209,32 +209,21 @@ def _names_of_counts(curves_in, names: list[str], n_patients: Mapping[str, int] 
 
 
 def _digitize_for_rows(document: FigureDocument, first, n_rows: int, notes: list[str], **where):
-    """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart.
-
-    A re-tracing that kept only the first ``n_rows`` of the curves it found is taken only when every curve of the
-    ``first`` tracing it left out is explained as no arm (:func:`reconstruct.extra_curves.explain_dropped`: a
-    second trace of a kept line, or a flat piece starting late); the note then says which and why.
-    """
+    """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart (a
+    re-tracing that left curves of ``first`` out: see :func:`reconstruct.extra_curves.kept_for_rows`)."""
     from reconstruct.digitize.path_pruning import TRUNCATED_NOTE
     from reconstruct.document import digitize_document
-    from reconstruct.extra_curves import explain_dropped
+    from reconstruct.extra_curves import kept_for_rows
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
         again = digitize_document(document, n_arms=n_rows, **where)
-    said = [str(w.message) for w in caught]
-    if len(again.arms) != n_rows:
+    arms, said = kept_for_rows(first.arms, again.arms, again.x_calibration.values, n_rows,
+                               [str(w.message) for w in caught], truncated=TRUNCATED_NOTE)
+    if arms is None:
         return None
-    if any(m.startswith(TRUNCATED_NOTE) for m in said):
-        ticks = np.asarray(again.x_calibration.values, float)
-        span = float(ticks.max() - ticks.min()) if ticks.size > 1 else 0.0
-        why = explain_dropped(first.arms, again.arms, span=span) if len(first.arms) > n_rows else None
-        if not why:
-            return None
-        said = [m for m in said if not m.startswith(TRUNCATED_NOTE)]
-        said.append(f"traced again for the table's {n_rows} rows: left out " + "; ".join(why))
     notes.extend(m for m in said if m not in notes)
-    return again
+    return again if all(a is b for a, b in zip(arms, again.arms, strict=True)) else dataclasses.replace(again, arms=arms)
 
 
 def _digitize_for_names(document: FigureDocument, fig, n_names: int, notes: list[str], **where):
