@@ -223,7 +223,8 @@ def _digitize_for_rows(document: FigureDocument, first, n_rows: int, notes: list
     if arms is None:
         return None
     notes.extend(m for m in said if m not in notes)
-    return again if all(a is b for a, b in zip(arms, again.arms, strict=True)) else dataclasses.replace(again, arms=arms)
+    same = all(a is b for a, b in zip(arms, again.arms, strict=True))
+    return again if same else dataclasses.replace(again, arms=arms)
 
 
 def _digitize_for_names(document: FigureDocument, fig, n_names: int, notes: list[str], **where):
