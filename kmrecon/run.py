@@ -171,23 +171,28 @@ def _names_of_counts(curves_in, names: list[str], n_patients: Mapping[str, int] 
     return matched
 
 
-def _digitize_for_rows(document: FigureDocument, n_rows: int, notes: list[str], **where):
-    """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart."""
+def _digitize_for_rows(document: FigureDocument, first, n_rows: int, notes: list[str], **where):
+    """The figure digitized again looking for ``n_rows`` curves, or None when that many were not told apart (a
+    re-tracing that left curves of ``first`` out: see :func:`reconstruct.extra_curves.kept_for_rows`)."""
     from reconstruct.digitize.path_pruning import TRUNCATED_NOTE
     from reconstruct.document import digitize_document
+    from reconstruct.extra_curves import kept_for_rows
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
         again = digitize_document(document, n_arms=n_rows, **where)
-    if len(again.arms) != n_rows or any(str(w.message).startswith(TRUNCATED_NOTE) for w in caught):
+    arms, said = kept_for_rows(first.arms, again.arms, again.x_calibration.values, n_rows,
+                               [str(w.message) for w in caught], truncated=TRUNCATED_NOTE)
+    if arms is None:
         return None
-    notes.extend(str(w.message) for w in caught if str(w.message) not in notes)
-    return again
+    notes.extend(m for m in said if m not in notes)
+    same = all(a is b for a, b in zip(arms, again.arms, strict=True))
+    return again if same else dataclasses.replace(again, arms=arms)
 
 
 def _digitize_for_names(document: FigureDocument, fig, n_names: int, notes: list[str], **where):
     """The figure digitized again for ``n_names`` curves (--arm-names); InputError when they are not had."""
-    again = _digitize_for_rows(document, n_names, notes, **where) if n_names <= 4 else None
+    again = _digitize_for_rows(document, fig, n_names, notes, **where) if n_names <= 4 else None
     if again is None:
         raise InputError(f"--arm-names: expected {len(fig.arms)} names (curves found), got {n_names}")
     return again
@@ -304,7 +309,7 @@ def run_figure(
     # dropped; see drop_stroke_edges)
     want = 0 if arm_names else len(rows) or len(n_patients or {})
     if 0 < want <= 4 and want != len(fig.arms):
-        again = _digitize_for_rows(document, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
+        again = _digitize_for_rows(document, fig, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
         if again is not None:
             fig = again
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,

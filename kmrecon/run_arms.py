@@ -18,6 +18,7 @@ import numpy as np
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.document import FigureDocument
 from reconstruct.errors import ReconstructionError
+from reconstruct.extra_curves import SAME_INK
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 from reconstruct.tail_swap import Tail, TailSwap, crossed_tails, swap_after
 
@@ -26,9 +27,9 @@ __all__ = ["hex_rgb", "match_by_fit", "match_by_agreement", "name_by_counts", "r
 # Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
 # reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
 _SAME_LINE_PX = 4
-# Curves whose colours differ by at most this (per channel, 0-255) are drawn in one ink: a tracer may swap them
-# where they meet. Greys of one ink after JPEG and paper tint differ by a few levels; distinct greys by 40 and more.
-_SAME_INK = 24
+# Curves whose colours differ by at most SAME_INK (per channel, 0-255) are drawn in one ink: a tracer may swap
+# them where they meet (reconstruct.extra_curves says why 24).
+_SAME_INK = SAME_INK
 _PLACED_BESIDE = "names printed beside the curves place them, by position (the at-risk row labels' names)"
 
 

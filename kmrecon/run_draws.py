@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
 from reconstruct.draw_noise import digitizer_noise, reading_flags
 from reconstruct.draws import IPDDraws, draw_ipd
+from reconstruct.extra_curves import DROPPED_NOTE, ORPHAN_NOTE
 
 if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize), which `reconstruct` does not need
     from kmrecon.run import FigureRun
@@ -93,14 +94,18 @@ _MISREAD = "its at-risk row was read in doubt (the notes say why); its other cel
 # guess, flagged on every arm
 _GUESSED_SCALES = ("voted", "assumed over labels")
 
+# notes of curves chosen by a re-tracing for the at-risk table's rows: flagged on every arm
+_RETRACED = (DROPPED_NOTE, ORPHAN_NOTE)
+
 
 def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     """``flags`` plus what the run itself says: on every arm, that its at-risk row was chosen on weak evidence
     (an unsettled match: the arms may be swapped), and on each arm whose at-risk row was read in doubt, that it
     was, on every arm that an axis was calibrated over misread tick labels (x labels kept by the tick grid's
     vote, 0 to 1 assumed over two y labels off their step), and on both arms of each pair of traces whose tails
-    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were, and on each arm solved again after a
-    misfit (``run.refit_arms``), that it was. Each reason is said once per arm,
+    were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were, on each arm solved again after a
+    misfit (``run.refit_arms``), that it was, and on every arm that the curves were chosen by a re-tracing for the
+    table's rows (``_RETRACED`` notes). Each reason is said once per arm,
     whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
 
@@ -121,6 +126,9 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     for swap in run.swapped_tails:
         add(swap.arms, swap.describe())
     add(run.refit_arms, "solved again after a misfit, with its step heights trusted to its thick stroke")
+    if any(str(n).startswith(_RETRACED) for n in getattr(run, "warnings", ())):
+        add(run.arm_names, "its curves were chosen by a second tracing (curves left out, or a shade no other colour "
+                           "held: the notes say which)")
     return out
 
 

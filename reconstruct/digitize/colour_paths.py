@@ -19,7 +19,7 @@ from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.errors import DigitizationError
 
-__all__ = ["trace_arms"]
+__all__ = ["orphan_colours", "trace_arms", "with_orphan_shades"]
 
 _FILL_DELTA = 10.0  # Lab distance within which a pixel has the colour of a band's fill
 
@@ -278,11 +278,12 @@ def _one_grey_ink(colours, weights, bg_rgb):
     return [one], [np.maximum.reduce(weights)]
 
 
-def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
+def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *, orphans: bool = False):
     """Colours, membership maps and monotone paths of the arms in the panel crop.
 
     ``text`` marks the words printed in the panel (:func:`reconstruct.digitize.panel_text.text_mask`):
-    no curve is traced through them.
+    no curve is traced through them. ``orphans``: also trace the colours of strong pixels that the found
+    colours leave out (:func:`orphan_colours`).
 
     Returns ``(colours, weights, paths, flipped, grid, bg_rgb)``; ``paths`` are
     ``(colour index, TracedPath, weight map)`` in the chosen orientation, ``flipped`` is True
@@ -292,6 +293,9 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     bg = _curves.background_lab(lab)
     min_cols = max(int(0.15 * crop.shape[1]), 15)
     colours = _curves.find_line_colours(lab, bg, min_pixels=min_cols)
+    if orphans and colours:
+        more = orphan_colours(_curves.strong_pixels(lab, bg), colours, min_cols)
+        colours = sorted(colours + more, key=lambda c: -c.n_pixels)
     bg_rgb = _curves.background_rgb(crop, lab, bg)
     weights = [_curves.membership(crop, bg_rgb, c) for c in colours]
     grid = _curves.grid_mask(lab, bg)
@@ -342,3 +346,73 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
             "cropped to one panel"
         )
     return colours, weights, paths, flipped, grid, bg_rgb
+
+
+def orphan_colours(pix: NDArray[np.float32], found: list, min_pixels: int) -> list:
+    """Colours of the strong pixels ``pix`` (:func:`reconstruct.digitize.curves.strong_pixels`) that none of
+    ``found`` holds, each away from all of them: a dark grey arm whose quantized shade was merged into a lighter
+    grey's cluster, then left out of its refined colour.
+
+    Parameters
+    ----------
+    pix : ndarray of shape (n, 3), float32
+        Lab values of the panel's strong pixels.
+    found : list of LineColour
+        The colours found among them (:func:`reconstruct.digitize.curves.find_line_colours`).
+    min_pixels : int
+        Fewest pixels a colour needs.
+
+    Returns
+    -------
+    list of LineColour
+        The further colours, none within the merge reach of a colour of ``found``.
+    """
+    reach = _curves.MERGE_DELTA * 0.7
+    held = np.zeros(pix.shape[0], bool)
+    for colour in found:
+        held |= channel_norm(minus_colour(pix, np.asarray(colour.lab, np.float32))) < reach
+    rest = pix[~held]
+    if rest.shape[0] < min_pixels:
+        return []
+    more = _curves.cluster_colours(rest, min_pixels)
+    return [c for c in more if all(np.linalg.norm(np.subtract(c.lab, f.lab)) >= reach for f in found)]
+
+
+def with_orphan_shades(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None, traced: tuple, want: int,
+                       notes: list[str]) -> tuple:
+    """``traced``, or the panel traced again with the shades no found colour held when that tells more curves
+    apart, at most ``want`` (with a note, :data:`reconstruct.extra_curves.ORPHAN_NOTE`).
+
+    Asked when fewer curves were told apart than the at-risk table has rows, after the same-ink split
+    (survminer's theme_bw in grey: a dark grey arm's shade merged into the light grey's cluster and left out
+    of its refined colour, so the table's 3 rows met 1 curve).
+
+    Parameters
+    ----------
+    crop : ndarray of shape (rows, cols, 3), uint8
+        The panel crop (RGB).
+    text : ndarray of bool or None
+        Words printed in the panel (:func:`trace_arms`).
+    traced : tuple
+        :func:`trace_arms`' answer ``(colours, weights, paths, flipped, grid, bg_rgb)``, its paths pruned.
+    want : int
+        Curves wanted (the at-risk table's rows).
+    notes : list of str
+        Appended to when the panel's second tracing is taken.
+
+    Returns
+    -------
+    tuple
+        ``traced``, or the second tracing in its form, its paths pruned as ``traced``'s
+        (:func:`reconstruct.digitize.path_pruning.drop_broken_greys`, ``drop_duplicates``).
+    """
+    from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates
+    from reconstruct.extra_curves import ORPHAN_NOTE
+
+    colours, paths = traced[0], traced[2]
+    again = trace_arms(crop, text, orphans=True)
+    more = drop_duplicates(drop_broken_greys(again[2], again[0], again[1], again[3]))
+    if len(again[0]) <= len(colours) or not len(paths) < len(more) <= want:
+        return traced
+    notes.append(f"{ORPHAN_NOTE}: {len(more)} curves traced ({len(paths)} without it)")
+    return (again[0], again[1], more, *again[3:])

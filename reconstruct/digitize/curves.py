@@ -28,13 +28,13 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
 
-__all__ = ["LineColour", "TracedPath", "find_line_colours", "longest_bare_gap", "membership", "trace_monotone",
-           "window_sum"]
+__all__ = ["MERGE_DELTA", "LineColour", "TracedPath", "cluster_colours", "find_line_colours", "longest_bare_gap",
+           "membership", "strong_pixels", "trace_monotone", "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
 _COLOURED_DELTA_SHARE = 0.8  # share of STRONG_DELTA from which a clearly coloured pixel is strong on a grey panel
 _GREY_PANEL_L = 245.0  # OpenCV Lab lightness under which a panel background is grey (ggplot2's #ebebeb: 237)
-_MERGE_DELTA = 32.0  # colours closer than this are one colour
+MERGE_DELTA = 32.0  # colours closer than this are one colour
 GREY_CHROMA = 12.0  # chroma (Lab units) under which a line colour is grey or black
 
 
@@ -196,6 +196,14 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
     list of LineColour
         Most frequent first.
     """
+    pix = strong_pixels(lab, bg)
+    if pix.shape[0] == 0:
+        return []
+    return sorted(cluster_colours(pix, min_pixels), key=lambda c: -c.n_pixels)
+
+
+def strong_pixels(lab: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The Lab values, shape (n, 3), of the panel's strong (clearly drawn) pixels off the grid lines."""
     delta = channel_norm(minus_colour(lab, bg))
     strong = delta > STRONG_DELTA
     if bg[0] < _GREY_PANEL_L:
@@ -204,9 +212,12 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
         chroma = np.hypot(lab[..., 1] - 128, lab[..., 2] - 128)
         strong |= (delta > _COLOURED_DELTA_SHARE * STRONG_DELTA) & (chroma > 25)
     strong &= ~grid_mask(lab, bg)
-    pix = lab[strong]
-    if pix.shape[0] == 0:
-        return []
+    return lab[strong]
+
+
+def cluster_colours(pix: NDArray[np.float32], min_pixels: int) -> list[LineColour]:
+    """Colours of the Lab pixels ``pix`` (quantized, merged within ``MERGE_DELTA``, refined), each of
+    ``min_pixels`` pixels or more."""
     quant = np.floor(pix / np.array([16.0, 8.0, 8.0])).astype(np.int64)
     code = quant[:, 0] * 1024 + quant[:, 1] * 32 + quant[:, 2]
     values, inverse, counts = np.unique(code, return_inverse=True, return_counts=True)
@@ -215,17 +226,17 @@ def find_line_colours(lab: NDArray[np.float32], bg: NDArray[np.float32], *, min_
         if counts[k] < min_pixels // 4 or len(centres) >= 8:
             break
         centre = pix[inverse == k].mean(axis=0)
-        if all(np.linalg.norm(centre - c) >= _MERGE_DELTA for c in centres):
+        if all(np.linalg.norm(centre - c) >= MERGE_DELTA for c in centres):
             centres.append(centre)
     out = []
     for centre in centres:
-        near = channel_norm(minus_colour(pix, centre)) < _MERGE_DELTA * 0.7
+        near = channel_norm(minus_colour(pix, centre)) < MERGE_DELTA * 0.7
         if near.sum() < min_pixels:
             continue
         refined = pix[near].mean(axis=0)
         rgb = cv2.cvtColor(refined.reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_LAB2RGB).reshape(3)
         out.append(LineColour(tuple(float(v) for v in refined), tuple(int(v) for v in rgb), int(near.sum())))
-    return sorted(out, key=lambda c: -c.n_pixels)
+    return out
 
 
 def membership(

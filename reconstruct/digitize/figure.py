@@ -25,7 +25,7 @@ from reconstruct.digitize.arm_split import darkness_map, recover_arms
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
-from reconstruct.digitize.colour_paths import trace_arms
+from reconstruct.digitize.colour_paths import trace_arms, with_orphan_shades
 from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
@@ -299,6 +299,9 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         paths = drop_fills(paths, 1)
     if n_arms is not None and len(paths) < n_arms:
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes, words=text)
+    if n_arms is not None and len(paths) < n_arms:  # still short: a shade merged into another's cluster
+        colours, weights, paths, flipped, grid, bg_rgb = with_orphan_shades(
+            crop, text, (colours, weights, paths, flipped, grid, bg_rgb), int(n_arms), notes)
     if n_arms is not None:
         paths = to_count(paths, int(n_arms), drawn[::-1] if flipped else drawn, notes)
     arms = []

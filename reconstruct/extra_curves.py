@@ -1,0 +1,249 @@
+"""Curves a re-tracing left out, checked to be no arm: a line traced twice, or a flat piece starting late.
+
+When the at-risk table has ``k`` rows and the first tracing found more curves, the figure is traced again
+for ``k`` and the tracer may keep only ``k`` of the curves it told apart. That is taken only when exactly one
+``k`` of the curves found (:func:`choose_kept`) all begin at time 0 (every at-risk row has patients at time 0)
+while every curve left out is explained (:func:`explain_dropped`): it retraces a kept curve of the same ink (a
+thick line followed along both its edges, or riding the tops of its censor marks), or it is a flat run
+beginning well after time 0 (a legend key or a line of text inside the panel). Curves are the digitizer's step
+corners (time ascending, survival non-increasing), pure NumPy/SciPy on ``time``, ``survival``, ``colour``,
+``censor_time`` and ``quality``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.interpolate import interp1d
+
+__all__ = ["DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "kept_for_rows"]
+
+# Notes of a reading whose curves were chosen by a re-tracing (kmrecon.run_draws flags every arm of it)
+DROPPED_NOTE = "traced again for the at-risk table's rows"
+ORPHAN_NOTE = "traced again with a shade no other colour held"
+
+# Colours of one ink differ by at most this per channel (0-255): JPEG and anti-aliasing move a line's
+# colour by a few levels; distinct arms' colours or greys differ by 40 and more (kmrecon.run_arms uses it too).
+SAME_INK = 24
+# A retrace runs within this many pixels of its curve (the two edges of a line up to 5 px thick) ...
+_RETRACE_PX = 3.0
+# ... or, near a censor mark of the kept curve, up to this much survival above it (a censor glyph's height: a
+# trace riding the tops of crowded "+" marks, 8 px above a 540 px tall panel's line in survminer_default_009
+# of the seed-7071 set) ...
+_RETRACE_SURVIVAL = 0.02
+# ... (near: within this share of the time span of a mark) ...
+_MARK_REACH = 0.03
+# ... over at least this share of its own time span.
+_RETRACE_SHARE = 0.9
+# A curve begins at time 0 when its first corner is within this share of the time span of it.
+_STARTS_AT_ZERO = 0.02
+# A piece beginning later than this share of the time span is no whole arm ...
+_LATE_START = 0.1
+# ... when it is flat: it falls by at most this many pixels from its first corner to its last.
+_FLAT_PX = 3.0
+# Survival per pixel when the tracer did not say (a 200 px tall panel).
+_DEFAULT_PER_PX = 0.005
+# Most curves a choice of k is looked for among (C(10, 5) = 252 subsets at most).
+_MOST_FOUND = 10
+
+
+def _rgb(colour: str) -> NDArray[np.int64]:
+    text = colour.lstrip("#")
+    return np.array([int(text[i: i + 2], 16) for i in (0, 2, 4)], np.int64)
+
+
+def _same_ink(a: Any, b: Any) -> bool:
+    return int(np.max(np.abs(_rgb(a.colour) - _rgb(b.colour)))) <= SAME_INK
+
+
+def _per_px(*curves: Any) -> float:
+    return max(float(c.quality.get("survival_per_px", _DEFAULT_PER_PX)) for c in curves)
+
+
+def _step(curve: Any) -> Any:
+    """The step function of ``curve`` (right-continuous; its first value before it, its last after)."""
+    survival = np.asarray(curve.survival, float)
+    return interp1d(np.asarray(curve.time, float), survival, kind="previous", bounds_error=False,
+                    fill_value=(float(survival[0]), float(survival[-1])), assume_sorted=True)
+
+
+def _same_curve(a: Any, b: Any) -> bool:
+    return (a.colour == b.colour and len(a.time) == len(b.time)
+            and np.allclose(a.time, b.time) and np.allclose(a.survival, b.survival))
+
+
+def _starts_at_zero(curve: Any, span: float) -> bool:
+    return len(curve.time) > 0 and float(curve.time[0]) <= _STARTS_AT_ZERO * span
+
+
+def _retraces(dropped: Any, kept: Any, span: float) -> bool:
+    """True when ``dropped`` is of ``kept``'s ink and runs along it over ``_RETRACE_SHARE`` of its span, which lies
+    within the kept curve's: within ``_RETRACE_PX`` pixels, or up to ``_RETRACE_SURVIVAL`` above it near its
+    censor marks."""
+    if not _same_ink(dropped, kept) or len(dropped.time) < 2 or len(kept.time) < 2:
+        return False
+    lo, hi = float(dropped.time[0]), float(dropped.time[-1])
+    if lo < float(kept.time[0]) - _STARTS_AT_ZERO * span or hi > float(kept.time[-1]) + _STARTS_AT_ZERO * span:
+        return False  # it runs where the kept curve is not drawn
+    grid = np.linspace(lo, hi, 200)
+    marks = np.asarray(getattr(kept, "censor_time", ()), float)
+    near_mark = (np.min(np.abs(grid[:, None] - marks[None, :]), axis=1) <= _MARK_REACH * span if marks.size
+                 else np.zeros(grid.size, bool))
+    # a step drawn a pixel or two apart in time puts the two curves far apart just there: compare with the
+    # kept curve a little before and after as well
+    shift = _STARTS_AT_ZERO * span / 2
+    above, along = _step(dropped)(grid), _step(kept)
+    close = np.zeros(grid.size, bool)
+    for d in (-shift, 0.0, shift):
+        gap = above - along(grid + d)
+        close |= (np.abs(gap) <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9) | (near_mark & (gap > 0)
+                                                                                 & (gap <= _RETRACE_SURVIVAL))
+    return float(np.mean(close)) >= _RETRACE_SHARE
+
+
+def _late_flat_piece(dropped: Any, span: float) -> bool:
+    return (len(dropped.time) >= 1 and float(dropped.time[0]) > _LATE_START * span
+            and float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped))
+
+
+def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -> list[str] | None:
+    """Why each curve of ``found`` that a re-tracing did not keep is no arm; None when one is not explained.
+
+    Parameters
+    ----------
+    found : sequence of DigitizedArm
+        The curves of the first tracing.
+    kept : sequence of DigitizedArm
+        The curves a re-tracing for fewer arms kept; each must be one of ``found`` (same colour and corners),
+        else nothing is explained.
+    span : float
+        Time span of the x axis (its last labelled tick minus its first), the scale of "late".
+
+    Returns
+    -------
+    list of str or None
+        One reason per curve left out, in ``found`` order; None when a kept curve is not one of ``found`` or does
+        not begin at time 0, when two kept curves retrace each other, or when a curve left out is neither a
+        retrace of a kept curve nor a flat piece starting late.
+    """
+    if span <= 0 or not kept or not all(_starts_at_zero(c, span) for c in kept):
+        return None
+    index: list[int] = []
+    for curve in kept:
+        same = [i for i, f in enumerate(found) if i not in index and _same_curve(curve, f)]
+        if not same:
+            return None
+        index.append(same[0])
+    for i, a in enumerate(kept):
+        if any(_retraces(a, b, span) or _retraces(b, a, span) for b in kept[i + 1:]):
+            return None  # two kept curves on one line: an arm may have been left out for a copy
+    reasons = []
+    for i, curve in enumerate(found):
+        if i in index:
+            continue
+        twin = next((k for k, c in enumerate(kept) if _retraces(curve, c, span)), None)
+        if twin is not None:
+            reasons.append(f"a second trace of kept curve {twin + 1} (same ink, along it within a line's width or "
+                           "riding its censor marks)")
+        elif _late_flat_piece(curve, span):
+            reasons.append(f"a flat piece from t={float(curve.time[0]):.3g} (a legend key or text in the panel; "
+                           "every at-risk row has patients at time 0)")
+        else:
+            return None
+    return reasons
+
+
+def choose_kept(found: Sequence[Any], k: int, *, span: float,
+                prefer: Sequence[int] = ()) -> tuple[tuple[int, ...], list[str]] | None:
+    """The one choice of ``k`` curves of ``found`` that all begin at time 0 while every other is explained.
+
+    Choices that differ only by which of two traces of one line (each along the other within ``_RETRACE_PX``)
+    they keep are one reading: ``prefer`` (the tracer's own choice) among them, else the first.
+
+    Parameters
+    ----------
+    found : sequence of DigitizedArm
+        The curves of the first tracing (at most ``_MOST_FOUND``).
+    k : int
+        Curves wanted (the at-risk table's rows).
+    span : float
+        Time span of the x axis.
+    prefer : sequence of int, optional
+        Indices into ``found`` of the re-tracing's curves.
+
+    Returns
+    -------
+    tuple or None
+        ``(indices into found, reasons)`` (:func:`explain_dropped`); None when no choice, or more than one
+        distinct reading, qualifies.
+    """
+    if not 0 < k < len(found) <= _MOST_FOUND:
+        return None
+    readings: list[list[tuple[tuple[int, ...], list[str]]]] = []
+    for subset in combinations(range(len(found)), k):
+        why = explain_dropped(found, [found[i] for i in subset], span=span)
+        if why is None:
+            continue
+        same = next((r for r in readings if _one_reading(found, r[0][0], subset, span)), None)
+        if same is None:
+            readings.append([(subset, why)])
+        else:
+            same.append((subset, why))
+    if len(readings) != 1:
+        return None
+    return next((c for c in readings[0] if set(c[0]) == set(prefer)), readings[0][0])
+
+
+def _one_reading(found: Sequence[Any], a: Sequence[int], b: Sequence[int], span: float) -> bool:
+    """True when each curve of choice ``a`` is one of ``b`` or a trace of one line with one of them, and back."""
+    def twins(i: int, j: int) -> bool:
+        return i == j or (_retraces(found[i], found[j], span) and _retraces(found[j], found[i], span))
+    return all(any(twins(i, j) for j in b) for i in a) and all(any(twins(j, i) for i in a) for j in b)
+
+
+def kept_for_rows(found: Sequence[Any], again: Sequence[Any], ticks: Sequence[float], n_rows: int,
+                  said: list[str], *, truncated: str) -> tuple[tuple[Any, ...] | None, list[str]]:
+    """The curves of a re-tracing for ``n_rows`` rows, and its notes, when they may be taken.
+
+    Parameters
+    ----------
+    found : sequence of DigitizedArm
+        The curves of the first tracing.
+    again : sequence of DigitizedArm
+        The curves of the re-tracing.
+    ticks : sequence of float
+        The x axis's labelled tick values (their span is the scale of "late").
+    n_rows : int
+        Curves wanted.
+    said : list of str
+        The re-tracing's notes.
+    truncated : str
+        The prefix of the note saying the tracer kept only ``n_rows`` of the curves it found
+        (:data:`reconstruct.digitize.path_pruning.TRUNCATED_NOTE`).
+
+    Returns
+    -------
+    tuple
+        ``(curves, notes)``: ``again`` and ``said`` when nothing was left out; the one choice of
+        :func:`choose_kept` (all of ``again`` among ``found``) with a note saying what was left out and why in
+        place of the truncation note; ``(None, said)`` when the re-tracing is not to be taken.
+    """
+    if len(again) != n_rows:
+        return None, said
+    if not any(m.startswith(truncated) for m in said):
+        return tuple(again), said
+    values = np.asarray(ticks, float)
+    span = float(values.max() - values.min()) if values.size > 1 else 0.0
+    prefer = [next((i for i, f in enumerate(found) if _same_curve(a, f)), -1) for a in again]
+    if -1 in prefer:
+        return None, said
+    pick = choose_kept(found, n_rows, span=span, prefer=prefer)
+    if pick is None:
+        return None, said
+    notes = [m for m in said if not m.startswith(truncated)]
+    notes.append(f"{DROPPED_NOTE} ({n_rows} of the {len(found)} curves found kept): left out " + "; ".join(pick[1]))
+    return tuple(found[i] for i in pick[0]), notes
