@@ -221,7 +221,7 @@ def test_the_orphan_shade_is_traced_only_when_the_table_wants_more_curves():
 def test_a_reading_whose_curves_a_retrace_chose_is_flagged_on_every_arm(note):
     from kmrecon.run_draws import run_reading
 
-    run = types.SimpleNamespace(match=None, misread_arms=(), swapped_tails=(), arm_names=("A", "B"),
+    run = types.SimpleNamespace(match=None, misread_arms=(), swapped_tails=(), refit_arms=(), arm_names=("A", "B"),
                                 digitized=types.SimpleNamespace(), warnings=("some other note", note))
     draws = types.SimpleNamespace(parameters={"reading": {"status": "ok", "arms": {}}})
     reading = run_reading(run, draws)
