@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.interpolate import interp1d
 
 __all__ = ["DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "kept_for_rows"]
 
@@ -66,6 +65,8 @@ def _per_px(*curves: Any) -> float:
 
 def _step(curve: Any) -> Any:
     """The step function of ``curve`` (right-continuous; its first value before it, its last after)."""
+    from scipy.interpolate import interp1d  # here: importing kmrecon's run_draws (this module's notes) loads no scipy
+
     survival = np.asarray(curve.survival, float)
     return interp1d(np.asarray(curve.time, float), survival, kind="previous", bounds_error=False,
                     fill_value=(float(survival[0]), float(survival[-1])), assume_sorted=True)
