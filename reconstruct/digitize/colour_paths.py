@@ -22,17 +22,42 @@ from reconstruct.errors import DigitizationError
 __all__ = ["trace_arms"]
 
 _FILL_DELTA = 10.0  # Lab distance within which a pixel has the colour of a band's fill
+_RIM_STEP = 0.1  # membership of a darker colour by which a rim pixel is paler than that line's core beside it
+_STROKE_RUN = 9  # pixels in a straight run that make a stroke (a line's stretch), not noise along a line
 
 
+def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour], *,
+                    banded: NDArray[np.bool_] | None = None) -> None:
+    """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey), in place.
 
-def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
-    """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey)."""
+    By default every pixel beside a darker colour's core goes. Inside a filled area (``banded``: a confidence
+    band), where both colours are greys, a pixel paler than the darker grey (its membership under 0.9) that is
+    about as dark as the darkest pixel of that grey within 2 pixels (less than ``_RIM_STEP`` below it), in a
+    straight run of ``_STROKE_RUN`` such pixels, stays: it lies along a stroke, not on the pale side of one, nor
+    is it one of a scanned line's scattered noisy dark pixels (scan_000). A grey line seen through another arm's
+    translucent band is darker there, as dark as the core of a darker grey, and is no rim of it
+    (survminer_default_006 lost its grey arm under the other arm's band). A colour's line under a band is found
+    by :func:`shades.membership_under_ribbon` instead.
+    """
     kernel = np.ones((3, 3), np.uint8)
     cores = [cv2.dilate((w >= 0.8).astype(np.uint8), kernel).astype(bool) for w in weights]
+    reach = np.ones((5, 5), np.uint8)
+    peaks = [cv2.dilate(w, reach) for w in weights] if banded is not None and banded.any() else None
     for k, wk in enumerate(weights):
         for j, wj in enumerate(weights):
             if j != k and colours[j].lab[0] < colours[k].lab[0] - 15:
-                wk[cores[j] & (wj >= 0.3)] = 0.0
+                rim = cores[j] & (wj >= 0.3)
+                if peaks is not None and _achromatic(colours[j]) and _achromatic(colours[k]):
+                    rim &= ~_runs(rim & banded & (wk > 0.0) & (wj < 0.9) & (wj > peaks[j] - _RIM_STEP))
+                wk[rim] = 0.0
+
+
+def _runs(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The pixels of ``mask`` in a straight run (along a row or a column) of at least ``_STROKE_RUN`` pixels."""
+    mask = mask.astype(np.uint8)
+    along = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, _STROKE_RUN), np.uint8))
+    down = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((_STROKE_RUN, 1), np.uint8))
+    return (along | down).astype(bool)
 
 
 def _median_background(crop, thickness: int, medians: dict[int, NDArray[np.uint8]]) -> NDArray[np.uint8]:
@@ -297,12 +322,21 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None):
     grid = _curves.grid_mask(lab, bg)
     for weight in weights:
         weight[grid] = 0.0
+    unsuppressed = [w.copy() for w in weights] if sum(_achromatic(c) for c in colours) >= 2 else None
     _suppress_edges(weights, colours)
     widest = _curves.widest_line_px(crop.shape[0])
     candidates = colours
     medians: dict[int, NDArray[np.uint8]] = {}
+    strict = weights
     colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
                                    strokes=_without_fields(crop, bg_rgb, colours, weights, widest, medians))
+    if unsuppressed is not None and medians:
+        # greys kept as lines keep their pixels along a stroke inside a band (which colours are lines was judged
+        # with every pixel beside a darker core taken out: a grey line's noisy dark pixels make it a darker rim)
+        field = next(iter(medians.values())).astype(np.float32)
+        _suppress_edges(unsuppressed, candidates, banded=channel_norm(minus_colour(field, bg_rgb)) > 12.0)
+        index = {id(w): i for i, w in enumerate(strict)}
+        weights = [unsuppressed[index[id(w)]] for w in weights]
     kept = {c.lab for c in colours}  # a kept colour may carry its rims' pixel counts: compared by colour
     fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
     for weight in weights:
