@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from reconstruct.digitize import curves as _curves
-from reconstruct.digitize.colour_paths import _suppress_edges
+from reconstruct.digitize.colour_paths import _suppress_edges, trace_arms
 
 WHITE = np.array([255.0, 255.0, 255.0], np.float32)
 
@@ -85,3 +85,52 @@ def test_strict_suppression_still_takes_the_line_under_the_band_for_judging_colo
     _suppress_edges(weights, colours)
     assert weights[0][20:23, 62:].max() == 0.0
 
+
+
+def _stairs(width: int, top: int) -> np.ndarray:
+    """Rows of a survival staircase from ``top``, 10 pixels down every 30 columns."""
+    return top + 10 * ((np.arange(width) - 10) // 30)
+
+
+def _draw(img: np.ndarray, rows: np.ndarray, value: int, thick: int = 3) -> None:
+    for x in range(10, 290):
+        img[rows[x]:rows[x] + thick, x] = value
+        if rows[x] != rows[x - 1]:  # the drop, drawn at the step's column
+            img[min(rows[x], rows[x - 1]):max(rows[x], rows[x - 1]) + thick, x - 1:x - 1 + thick] = value
+
+
+def _two_arm_panel() -> tuple[np.ndarray, np.ndarray]:
+    """A grey (150) arm and a black (25) arm with an anti-aliased rim (140), both 3-pixel staircases; from column
+    120 on the grey arm runs 10 rows under the black arm inside the black arm's band (opacity 0.3, drawn over the
+    grey line: 112 there)."""
+    img = np.full((200, 300, 3), 255, np.uint8)
+    black = _stairs(300, 30)
+    grey = black + 10
+    grey[:120] = black[:120] + 40
+    grey[100:120] = grey[99]
+    _draw(img, grey, 150)
+    band = np.zeros(img.shape[:2], bool)
+    for x in range(120, 290):
+        band[black[x] - 20:black[x] + 25, x] = True
+    img[band] = np.round(img[band] * 0.7 + 0.3 * 25).astype(np.uint8)
+    _draw(img, black - 1, 140, 5)
+    _draw(img, black, 25)
+    return img, grey
+
+
+def test_trace_arms_follows_a_grey_arm_under_the_other_arm_s_band(monkeypatch):
+    img, grey = _two_arm_panel()
+    # the colours found on survminer_default_006 (greyscale, JPEG): black, the grey line under the black band (96),
+    # the grey line (129); a clean synthetic panel does not split its greys so, hence they are given here
+    monkeypatch.setattr(_curves, "find_line_colours", lambda lab, bg, min_pixels: [_grey(25), _grey(129), _grey(96)])
+    colours, weights, paths, *_ = trace_arms(img)
+    k = [c.rgb[0] for c in colours].index(129)
+    cols = np.arange(130, 280)
+    # its line under the band (112) is no rim of the darker grey: it keeps its membership there (was 0)
+    assert np.mean([weights[k][grey[x]:grey[x] + 3, x].max() for x in cols]) > 0.9
+    # and the grey arm is traced, along its own rows under the band (on main no path of that colour at all)
+    traced = [p for j, p, _ in paths if j == k]
+    assert len(traced) == 1
+    path = traced[0]
+    assert path.coverage > 0.6
+    assert np.mean(np.abs(path.rows[cols] - grey[cols]) <= 3) > 0.9
