@@ -22,17 +22,49 @@ from reconstruct.errors import DigitizationError
 __all__ = ["orphan_colours", "trace_arms", "with_orphan_shades"]
 
 _FILL_DELTA = 10.0  # Lab distance within which a pixel has the colour of a band's fill
+_RIM_STEP = 0.1  # membership of a darker colour by which a rim pixel is paler than that line's core beside it
+# pixels in a straight run that make a stroke: longer than the widest line is thick (a rim across a line is
+# shorter), while a scanned line's scattered dark noise pixels (scan_000) rarely line up this far
+_STROKE_RUN = 9
+# pixels around which a darker grey's darkest value is taken: a rim pixel lies within 1 px of a core pixel
+# (>= 0.8), and one pixel more reaches that line's solid middle, so a rim always sees the core it is paler than
+_PEAK_REACH = 2
+_SOLID = 0.9  # membership of a darker grey from which a pixel is that grey's own (JPEG-dimmed) core: always taken
+_BAND_DELTA = 12.0  # RGB distance from the paper beyond which a pixel is no bare paper: a filled area or a line
 
 
+def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour], *,
+                    banded: NDArray[np.bool_] | None = None) -> None:
+    """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey), in place.
 
-def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour]) -> None:
-    """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey)."""
+    By default every pixel beside a darker colour's core goes. Inside a filled area (``banded``: a confidence
+    band), where both colours are greys, a pixel paler than the darker grey (its membership under ``_SOLID``) that
+    is about as dark as the darkest pixel of that grey within ``_PEAK_REACH`` pixels (less than ``_RIM_STEP``
+    below it), in a straight run of ``_STROKE_RUN`` such pixels, stays: it lies along a stroke, not on the pale
+    side of one, nor is it one of a scanned line's scattered noisy dark pixels (scan_000). A grey line seen
+    through another arm's translucent band is darker there, as dark as the core of a darker grey, and is no rim
+    of it (survminer_default_006 lost its grey arm under the other arm's band). A colour's line under a band is
+    found by :func:`shades.membership_under_ribbon` instead.
+    """
     kernel = np.ones((3, 3), np.uint8)
     cores = [cv2.dilate((w >= 0.8).astype(np.uint8), kernel).astype(bool) for w in weights]
+    reach = np.ones((2 * _PEAK_REACH + 1,) * 2, np.uint8)
+    peaks = [cv2.dilate(w, reach) for w in weights] if banded is not None and banded.any() else None
     for k, wk in enumerate(weights):
         for j, wj in enumerate(weights):
             if j != k and colours[j].lab[0] < colours[k].lab[0] - 15:
-                wk[cores[j] & (wj >= 0.3)] = 0.0
+                rim = cores[j] & (wj >= 0.3)
+                if peaks is not None and _achromatic(colours[j]) and _achromatic(colours[k]):
+                    rim &= ~_runs(rim & banded & (wk > 0.0) & (wj < _SOLID) & (wj > peaks[j] - _RIM_STEP))
+                wk[rim] = 0.0
+
+
+def _runs(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The pixels of ``mask`` in a straight run (along a row or a column) of at least ``_STROKE_RUN`` pixels."""
+    mask = mask.astype(np.uint8)
+    along = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, _STROKE_RUN), np.uint8))
+    down = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((_STROKE_RUN, 1), np.uint8))
+    return (along | down).astype(bool)
 
 
 def _median_background(crop, thickness: int, medians: dict[int, NDArray[np.uint8]]) -> NDArray[np.uint8]:
@@ -83,12 +115,15 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=N
     Colours are visited from dark to light; a colour is a rim when most of its core pixels touch
     the core of a darker colour already kept. ``strokes`` (optional, one map per colour): the
     memberships without filled areas, on which a colour's thickness is measured.
+
+    Returns ``(colours, weights, kept)``: the kept colours (their pixel counts grown by their rims'), their
+    maps, and their indices into the given ``colours``.
     """
     strokes = weights if strokes is None else strokes
     kernel = np.ones((3, 3), np.uint8)
     colours = list(colours)
     # pixels with the bare background within a line's reach: not inside a filled area
-    bare = (channel_norm(minus_colour(rgb.astype(np.float32), bg_rgb)) < 12.0).astype(np.uint8)
+    bare = (channel_norm(minus_colour(rgb.astype(np.float32), bg_rgb)) < _BAND_DELTA).astype(np.uint8)
     plain = cv2.dilate(bare, np.ones((2 * max_half_width + 1,) * 2, np.uint8)).astype(bool)
     filled = float(np.mean(~plain)) > 0.02  # the panel has ribbons, whose overlaps are blends
     keep: list[int] = []
@@ -121,7 +156,7 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=N
             keep.append(k)
             near_core[k] = cv2.dilate(core.astype(np.uint8), kernel).astype(bool)
     keep.sort(key=lambda i: -colours[i].n_pixels)
-    return [colours[k] for k in keep], [weights[k] for k in keep]
+    return [colours[k] for k in keep], [weights[k] for k in keep], keep
 
 
 def _flat_half_width(weight: NDArray[np.float32], max_half_width: int) -> int:
@@ -301,12 +336,19 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
     grid = _curves.grid_mask(lab, bg)
     for weight in weights:
         weight[grid] = 0.0
+    unsuppressed = [w.copy() for w in weights] if sum(_achromatic(c) for c in colours) >= 2 else None
     _suppress_edges(weights, colours)
     widest = _curves.widest_line_px(crop.shape[0])
     candidates = colours
     medians: dict[int, NDArray[np.uint8]] = {}
-    colours, weights = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
-                                   strokes=_without_fields(crop, bg_rgb, colours, weights, widest, medians))
+    colours, weights, kept_at = _drop_tints(colours, weights, bg_rgb, crop, max_half_width=widest,
+                                            strokes=_without_fields(crop, bg_rgb, colours, weights, widest, medians))
+    if unsuppressed is not None and medians:
+        # greys kept as lines keep their pixels along a stroke inside a band (which colours are lines was judged
+        # with every pixel beside a darker core taken out: a grey line's noisy dark pixels make it a darker rim)
+        field = next(iter(medians.values())).astype(np.float32)
+        _suppress_edges(unsuppressed, candidates, banded=channel_norm(minus_colour(field, bg_rgb)) > _BAND_DELTA)
+        weights = [unsuppressed[k] for k in kept_at]
     kept = {c.lab for c in colours}  # a kept colour may carry its rims' pixel counts: compared by colour
     fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
     for weight in weights:
