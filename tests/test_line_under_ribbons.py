@@ -44,16 +44,3 @@ def test_a_faint_pixel_under_one_ribbon_is_still_no_line():
     weight = membership_under_ribbon(img, local_background(img, 3), WHITE, _colour(GREEN))
     assert weight[45:48, 70:130].max() == 0.0
     assert weight[30:33, 70:130].min() > 0.6  # the line under one ribbon: 0.7 of its contrast
-
-
-def test_a_grey_line_under_one_black_band_is_no_black_line():
-    # one black band of opacity 0.3 is 133 RGB from the paper (beyond the 120 of overlapping ribbons) but lies on the
-    # grey ray: a grey (150) line under it keeps 0.29 of black's contrast, which stays under the 0.35 asked for
-    # (it was 0.286 when any field beyond 120 lowered the bar to 0.25)
-    img = np.full((70, 140, 3), 255.0, np.float32)
-    img[30:33, :] = 150.0
-    img[5:61, 60:] = 0.7 * img[5:61, 60:]
-    img[50:53, :] = 0.0  # the black arm's own line
-    img = np.round(img).astype(np.uint8)
-    weight = membership_under_ribbon(img, local_background(img, 3), WHITE, _colour((0, 0, 0)))
-    assert weight[30:33, 66:134].max() < 0.01

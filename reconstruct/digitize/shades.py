@@ -21,14 +21,8 @@ __all__ = [
 ]
 
 
-# A filled area far from the paper (RGB distance > _DEEP_FIELD) and off the line colour's ray (residual >
-# _MIXED_FIELD) is several ribbons of other colours overlapping; one black band of opacity 0.3 is already 133 from
-# the paper, but lies on the grey ray, so a grey line under it is not looked for more faintly.
-_DEEP_FIELD = 120.0
-_MIXED_FIELD = 20.0  # RGB residual off the line colour's ray: the field is a mix of other colours
-_LEAST_ALPHA = 0.35  # least share of a line's contrast looked for under a ribbon
-# 0.7 ** 3 = 0.34 is left under three ribbons of opacity 0.3; 0.25 leaves a margin for JPEG and rounding
-_DEEP_LEAST_ALPHA = 0.25
+_DEEP_FIELD = 120.0  # RGB distance from the paper beyond which a filled area is ribbons overlapping, not one
+_DEEP_LEAST_ALPHA = 0.25  # least share of a line's contrast looked for under such a field (0.35 elsewhere)
 
 
 def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
@@ -133,13 +127,10 @@ def membership_under_ribbon(
     field_residual = off_ray_norm(field, field_alpha, direction)
     # a ribbon of another colour, or a pale one of this colour; not a darker mix of the line itself
     # (where lines crowd, the neighbourhood median is a shade of the line colour)
-    mixed = field_residual > _MIXED_FIELD
-    shaded = (channel_norm(field) > 12.0) & (mixed | (field_alpha < _LEAST_ALPHA))
-    # under several ribbons of other colours overlapping (a field far from the paper and off this colour's ray) the
-    # line keeps (1 - a) of its contrast per ribbon: 0.34 under three of opacity 0.3 (survminer_classic_009 lost
-    # its green arm under three bands); one dark grey band over a grey line is no such mix (its rim stays out)
-    deep = (channel_norm(field) > _DEEP_FIELD) & mixed
-    least = np.where(deep, _DEEP_LEAST_ALPHA, _LEAST_ALPHA)
+    shaded = (channel_norm(field) > 12.0) & ((field_residual > 20.0) | (field_alpha < 0.35))
+    # under several ribbons overlapping (a field far from the paper) the line keeps (1 - a) of its contrast per
+    # ribbon: 0.34 under three of opacity 0.3 (survminer_classic_009 lost its green arm under three bands)
+    least = np.where(channel_norm(field) > _DEEP_FIELD, _DEEP_LEAST_ALPHA, 0.35)
     ok = shaded & (alpha >= least) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
     return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
 
