@@ -21,10 +21,6 @@ __all__ = [
 ]
 
 
-_DEEP_FIELD = 120.0  # RGB distance from the paper beyond which a filled area is ribbons overlapping, not one
-_DEEP_LEAST_ALPHA = 0.25  # least share of a line's contrast looked for under such a field (0.35 elsewhere)
-
-
 def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
     """True when ``colour`` is ``of`` within anti-aliasing: on its ray from the background, 0.85 to 1.18 of the way.
 
@@ -128,10 +124,7 @@ def membership_under_ribbon(
     # a ribbon of another colour, or a pale one of this colour; not a darker mix of the line itself
     # (where lines crowd, the neighbourhood median is a shade of the line colour)
     shaded = (channel_norm(field) > 12.0) & ((field_residual > 20.0) | (field_alpha < 0.35))
-    # under several ribbons overlapping (a field far from the paper) the line keeps (1 - a) of its contrast per
-    # ribbon: 0.34 under three of opacity 0.3 (survminer_classic_009 lost its green arm under three bands)
-    least = np.where(channel_norm(field) > _DEEP_FIELD, _DEEP_LEAST_ALPHA, 0.35)
-    ok = shaded & (alpha >= least) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
+    ok = shaded & (alpha >= 0.35) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
     return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
 
 
