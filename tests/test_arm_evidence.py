@@ -152,13 +152,26 @@ def test_row_names_cut_short_are_completed_by_the_names_printed_by_the_curves():
     assert found.full == {0: "Sorafenib", 1: "Lenvatinib"}
 
 
+def _rendered_paths(fig, ax, t, curves):
+    """Render the panel (x 0-30, y 0-1): the image, its panel box and each curve's pixel path ``(cols, rows)``."""
+    from tests._mpl_panel import render_panel
+
+    ax.set_xlim(0, 30)
+    ax.set_ylim(0, 1)
+    rgb, panel, _ = render_panel(fig, ax)
+    height = rgb.shape[0]
+    paths = []
+    for s in curves:
+        xy = ax.transData.transform(np.column_stack((t, s)))
+        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    return rgb, panel, paths
+
+
 def _grey_names_at_ends_and_rows_in_panel():
     """Three curves in one grey told apart by line type, each name right-aligned just above its curve's end, and an
     at-risk table inside the panel under the curves, its row labels (the same names) on the rows' lines at the right.
     Returns the pixels, the panel, each curve's step corners in image pixels, each row's line (image row), the names."""
     from matplotlib.figure import Figure
-
-    from tests._mpl_panel import render_panel
 
     fig = Figure(figsize=(7.0, 5.0), dpi=100)
     ax = fig.add_axes([0.1, 0.1, 0.85, 0.85])
@@ -173,14 +186,8 @@ def _grey_names_at_ends_and_rows_in_panel():
         for x, n in zip((0.0, 5.0, 10.0, 15.0), (40, 30, 20, 10), strict=True):
             ax.text(x, y, str(n - k), color="#333333", fontsize=10, ha="center", va="center")
         ax.text(26.0, y, names[k], color="#333333", fontsize=10, ha="left", va="center")
-    ax.set_xlim(0, 30)
-    ax.set_ylim(0, 1)
-    rgb, panel, _ = render_panel(fig, ax)
+    rgb, panel, paths = _rendered_paths(fig, ax, t, curves)
     height = rgb.shape[0]
-    paths = []
-    for s in curves:
-        xy = ax.transData.transform(np.column_stack((t, s)))
-        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
     lines = [height - ax.transData.transform((0.0, y))[1] - 0.5 for y in rows_y]
     return rgb, panel, paths, lines, names
 
@@ -237,8 +244,6 @@ def _grey_names_along_the_curves(stacked: bool = False):
     Returns the pixels, the panel, each curve's step corners in image pixels and the names."""
     from matplotlib.figure import Figure
 
-    from tests._mpl_panel import render_panel
-
     fig = Figure(figsize=(7.0, 5.0), dpi=100)
     ax = fig.add_axes([0.1, 0.1, 0.85, 0.85])
     t = np.linspace(0, 28, 57)
@@ -257,14 +262,7 @@ def _grey_names_along_the_curves(stacked: bool = False):
         else:
             ax.text(x, y + (0.012 if above else -0.012), names[k], color="#333333", fontsize=13,
                     ha="left" if above else "right", va="bottom" if above else "top")
-    ax.set_xlim(0, 30)
-    ax.set_ylim(0, 1)
-    rgb, panel, _ = render_panel(fig, ax)
-    height = rgb.shape[0]
-    paths = []
-    for s in curves:
-        xy = ax.transData.transform(np.column_stack((t, s)))
-        paths.append((xy[:, 0] - 0.5, height - xy[:, 1] - 0.5))
+    rgb, panel, paths = _rendered_paths(fig, ax, t, curves)
     return rgb, panel, paths, names
 
 

@@ -139,14 +139,19 @@ def test_read_text_finds_words_with_boxes_around_them():
         assert 0.5 <= box.confidence <= 1.0
 
 
+def _at_risk_line():
+    """A grey image of the words "At risk 120" (14 pt at 100 dpi)."""
+    fig = Figure(figsize=(3, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.1, 0.4, "At risk 120", fontsize=14)
+    return _gray(fig)
+
+
 def test_read_text_and_label_crops_are_read_once_per_image(monkeypatch):
     from reconstruct.digitize import ocr
 
     monkeypatch.setattr(ocr, "_MEMO", type(ocr._MEMO)())
-    fig = Figure(figsize=(3, 1), dpi=100)
-    FigureCanvasAgg(fig)
-    fig.text(0.1, 0.4, "At risk 120", fontsize=14)
-    gray = _gray(fig)
+    gray = _at_risk_line()
     runs = []
     detect, recognise = ocr._detect_words, ocr._recognise
     monkeypatch.setattr(ocr, "_detect_words", lambda image: runs.append(True) or detect(image))
@@ -169,10 +174,7 @@ def test_forget_readings_reads_an_image_afresh(monkeypatch):
     from reconstruct.digitize import ocr
 
     monkeypatch.setattr(ocr, "_MEMO", type(ocr._MEMO)())
-    fig = Figure(figsize=(3, 1), dpi=100)
-    FigureCanvasAgg(fig)
-    fig.text(0.1, 0.4, "At risk 120", fontsize=14)
-    gray = _gray(fig)
+    gray = _at_risk_line()
     runs = []
     detect = ocr._detect_words
     monkeypatch.setattr(ocr, "_detect_words", lambda image: runs.append(True) or detect(image))
