@@ -18,7 +18,7 @@ import numpy as np
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.document import FigureDocument
 from reconstruct.errors import ReconstructionError
-from reconstruct.extra_curves import SAME_INK
+from reconstruct.extra_curves import same_ink
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 from reconstruct.tail_swap import Tail, TailSwap, crossed_tails, swap_after
 
@@ -27,9 +27,6 @@ __all__ = ["hex_rgb", "match_by_fit", "match_by_agreement", "name_by_counts", "r
 # Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
 # reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
 _SAME_LINE_PX = 4
-# Curves whose colours differ by at most SAME_INK (per channel, 0-255) are drawn in one ink: a tracer may swap
-# them where they meet (reconstruct.extra_curves says why 24).
-_SAME_INK = SAME_INK
 _PLACED_BESIDE = "names printed beside the curves place them, by position (the at-risk row labels' names)"
 
 
@@ -413,11 +410,10 @@ def swap_crossed_tails(fig, rows: Sequence[RiskRowInfo], names: Sequence[str], n
     (quality ``covered_end``) is not short of its row: no swap. Each swap is said in ``notes``.
     """
     arms = list(fig.arms)
-    inks = [None if (rgb := hex_rgb(a.colour)) is None else np.array(rgb, np.int64) for a in arms]
     swaps: list[TailSwap] = []
     for i, j in itertools.combinations(range(len(arms)), 2):
         a, b = arms[i], arms[j]
-        if inks[i] is None or inks[j] is None or np.abs(inks[i] - inks[j]).max() > _SAME_INK:
+        if not same_ink(a.colour, b.colour):  # a tracer swaps only curves of one ink where they meet
             continue
         if not (len(a.time) and len(b.time) and len(rows[i].time) > 1 and len(rows[j].time) > 1):
             continue

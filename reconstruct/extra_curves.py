@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "kept_for_rows"]
+__all__ = ["DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "kept_for_rows", "same_ink"]
 
 # Notes of a reading whose curves were chosen by a re-tracing (kmrecon.run_draws flags every arm of it)
 DROPPED_NOTE = "traced again for the at-risk table's rows"
@@ -50,13 +50,17 @@ _DEFAULT_PER_PX = 0.005
 _MOST_FOUND = 10
 
 
-def _rgb(colour: str) -> NDArray[np.int64]:
-    text = colour.lstrip("#")
-    return np.array([int(text[i: i + 2], 16) for i in (0, 2, 4)], np.int64)
+def _rgb(colour: str | None) -> NDArray[np.int64] | None:
+    """``(r, g, b)`` of a ``#rrggbb`` colour, None when there is none."""
+    if not colour or not colour.startswith("#") or len(colour) != 7:
+        return None
+    return np.array([int(colour[i: i + 2], 16) for i in (1, 3, 5)], np.int64)
 
 
-def _same_ink(a: Any, b: Any) -> bool:
-    return int(np.max(np.abs(_rgb(a.colour) - _rgb(b.colour)))) <= SAME_INK
+def same_ink(a: str | None, b: str | None) -> bool:
+    """True when two ``#rrggbb`` colours are one ink (within :data:`SAME_INK` per channel); False without both."""
+    rgb_a, rgb_b = _rgb(a), _rgb(b)
+    return rgb_a is not None and rgb_b is not None and int(np.max(np.abs(rgb_a - rgb_b))) <= SAME_INK
 
 
 def _per_px(*curves: Any) -> float:
@@ -85,7 +89,7 @@ def _retraces(dropped: Any, kept: Any, span: float) -> bool:
     """True when ``dropped`` is of ``kept``'s ink and runs along it over ``_RETRACE_SHARE`` of its span, which lies
     within the kept curve's: within ``_RETRACE_PX`` pixels, or up to ``_RETRACE_SURVIVAL`` above it near its
     censor marks."""
-    if not _same_ink(dropped, kept) or len(dropped.time) < 2 or len(kept.time) < 2:
+    if not same_ink(dropped.colour, kept.colour) or len(dropped.time) < 2 or len(kept.time) < 2:
         return False
     lo, hi = float(dropped.time[0]), float(dropped.time[-1])
     if lo < float(kept.time[0]) - _STARTS_AT_ZERO * span or hi > float(kept.time[-1]) + _STARTS_AT_ZERO * span:

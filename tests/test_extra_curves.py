@@ -327,3 +327,13 @@ def test_a_run_whose_retrace_left_a_legend_key_out_is_taken_and_flagged(monkeypa
     with pytest.raises(InputError, match="--arm-names: expected 3 names"):
         run_module.run_figure(path, x_range=(0, 35), y_range=(0, 1), arm_names=["A", "B"], draws=0,
                               n_patients={"A": 100, "B": 100}, accept_misfit=True)
+
+
+def test_same_ink_is_within_24_levels_per_channel_and_needs_two_colours():
+    from reconstruct.extra_curves import same_ink
+
+    assert same_ink("#101010", "#282828")  # 24 levels apart on every channel
+    assert not same_ink("#101010", "#292929")  # 25
+    assert not same_ink("#101010", "#10102a")  # one channel 26 apart is another ink
+    assert not same_ink("#101010", None)
+    assert not same_ink("#101010", "grey")
