@@ -409,7 +409,7 @@ def orphan_colours(pix: NDArray[np.float32], found: list, min_pixels: int) -> li
     list of LineColour
         The further colours, none within the merge reach of a colour of ``found``.
     """
-    reach = _curves.MERGE_DELTA * 0.7
+    reach = _curves.HOLD_DELTA
     held = np.zeros(pix.shape[0], bool)
     for colour in found:
         held |= channel_norm(minus_colour(pix, np.asarray(colour.lab, np.float32))) < reach

@@ -28,13 +28,14 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
 
-__all__ = ["MERGE_DELTA", "LineColour", "TracedPath", "cluster_colours", "find_line_colours", "longest_bare_gap",
-           "membership", "strong_pixels", "trace_monotone", "window_sum"]
+__all__ = ["HOLD_DELTA", "MERGE_DELTA", "LineColour", "TracedPath", "cluster_colours", "find_line_colours",
+           "longest_bare_gap", "membership", "strong_pixels", "trace_monotone", "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
 _COLOURED_DELTA_SHARE = 0.8  # share of STRONG_DELTA from which a clearly coloured pixel is strong on a grey panel
 _GREY_PANEL_L = 245.0  # OpenCV Lab lightness under which a panel background is grey (ggplot2's #ebebeb: 237)
 MERGE_DELTA = 32.0  # colours closer than this are one colour
+HOLD_DELTA = 0.7 * MERGE_DELTA  # pixels this close to a colour are its own (its refined mean is theirs)
 GREY_CHROMA = 12.0  # chroma (Lab units) under which a line colour is grey or black
 
 
@@ -230,7 +231,7 @@ def cluster_colours(pix: NDArray[np.float32], min_pixels: int) -> list[LineColou
             centres.append(centre)
     out = []
     for centre in centres:
-        near = channel_norm(minus_colour(pix, centre)) < MERGE_DELTA * 0.7
+        near = channel_norm(minus_colour(pix, centre)) < HOLD_DELTA
         if near.sum() < min_pixels:
             continue
         refined = pix[near].mean(axis=0)
