@@ -18,7 +18,7 @@ import numpy as np
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.document import FigureDocument
 from reconstruct.errors import ReconstructionError
-from reconstruct.extra_curves import same_ink
+from reconstruct.extra_curves import hex_rgb, same_ink
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 from reconstruct.tail_swap import Tail, TailSwap, crossed_tails, swap_after
 
@@ -390,13 +390,6 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
             f"the {match.basis} put rows {list(match.rows)} on the curves with cells the curves show misread, "
             f"rows {list(second.rows)} without them; {hint}")
-
-
-def hex_rgb(colour: str | None) -> tuple[int, int, int] | None:
-    """``(r, g, b)`` of a ``#rrggbb`` colour, None when there is none."""
-    if not colour or not colour.startswith("#") or len(colour) != 7:
-        return None
-    return tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))  # type: ignore[return-value]
 
 
 def swap_crossed_tails(fig, rows: Sequence[RiskRowInfo], names: Sequence[str], notes: list[str],

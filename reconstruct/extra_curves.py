@@ -17,9 +17,10 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-__all__ = ["DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "kept_for_rows", "same_ink"]
+__all__ = [
+    "DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "hex_rgb", "kept_for_rows", "same_ink",
+]
 
 # Notes of a reading whose curves were chosen by a re-tracing (kmrecon.run_draws flags every arm of it)
 DROPPED_NOTE = "traced again for the at-risk table's rows"
@@ -50,17 +51,17 @@ _DEFAULT_PER_PX = 0.005
 _MOST_FOUND = 10
 
 
-def _rgb(colour: str | None) -> NDArray[np.int64] | None:
+def hex_rgb(colour: str | None) -> tuple[int, int, int] | None:
     """``(r, g, b)`` of a ``#rrggbb`` colour, None when there is none."""
     if not colour or not colour.startswith("#") or len(colour) != 7:
         return None
-    return np.array([int(colour[i: i + 2], 16) for i in (1, 3, 5)], np.int64)
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def same_ink(a: str | None, b: str | None) -> bool:
     """True when two ``#rrggbb`` colours are one ink (within :data:`SAME_INK` per channel); False without both."""
-    rgb_a, rgb_b = _rgb(a), _rgb(b)
-    return rgb_a is not None and rgb_b is not None and int(np.max(np.abs(rgb_a - rgb_b))) <= SAME_INK
+    rgb_a, rgb_b = hex_rgb(a), hex_rgb(b)
+    return rgb_a is not None and rgb_b is not None and max(abs(x - y) for x, y in zip(rgb_a, rgb_b, strict=True)) <= SAME_INK
 
 
 def _per_px(*curves: Any) -> float:

@@ -337,3 +337,13 @@ def test_same_ink_is_within_24_levels_per_channel_and_needs_two_colours():
     assert not same_ink("#101010", "#10102a")  # one channel 26 apart is another ink
     assert not same_ink("#101010", None)
     assert not same_ink("#101010", "grey")
+
+
+def test_hex_rgb_reads_rrggbb_and_nothing_else():
+    from reconstruct.extra_curves import hex_rgb
+
+    assert hex_rgb("#ff8001") == (255, 128, 1)
+    assert hex_rgb("#FF8001") == (255, 128, 1)
+    assert hex_rgb("grey") is None
+    assert hex_rgb("#fff") is None  # short forms are not what the tracer writes
+    assert hex_rgb(None) is None
