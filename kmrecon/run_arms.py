@@ -166,11 +166,13 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
                                                           marks=marks, time_precision=time_precision))
     try:
         other = match_arms_to_rows(arms, rows)
-    except ReconstructionError:
+    except ReconstructionError as err:
         if not fit.clear:
             pinned = _pairs_and_fit(arms, rows, fit)
             if pinned is None:
-                raise
+                raise _with_reason(err, f"the reconstruction fits rows {list(fit.rows)} best by too little to decide "
+                                   f"({fit.score:.2f} against {fit.runner_up:.2f} tolerance units; "
+                                   f"{MATCH_MARGIN:g} decides)") from None
             return pinned, ""
         other = None
     # the fit's choice among the pairings that labels, colours or grey levels leave (a direct label may pin one curve)
@@ -240,6 +242,20 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note
 
 
+def _with_reason(err: ReconstructionError, reason: str) -> ReconstructionError:
+    """``err`` with ``reason`` added to the reasons an ambiguity error gives (before its hint)."""
+    text = str(err)
+    at = text.find("; name the arms")
+    return ReconstructionError(text[:at] + f"; {reason}" + text[at:]) if at >= 0 else err
+
+
+def _reasons(err: ReconstructionError) -> str:
+    """The reasons an ambiguity error gives (between "ambiguous match: " and its hint), "" when it gives none."""
+    text = str(err)
+    start, end = text.find("ambiguous match: "), text.find("; name the arms")
+    return text[start + len("ambiguous match: "):end] if 0 <= start < end else ""
+
+
 def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
                        marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str] | None:
     """The assignment that the fit and the step counts both prefer, when together they clear a margin; else None.
@@ -263,6 +279,12 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     allowed, pinned = pinned_assignments(arms, rows)
     if len(allowed) < 2:
         return None
+    excluded = follow_up_exclusions(arms, rows)
+    kept = [p for p in allowed if not any(excluded[k, j] for k, j in enumerate(p))]
+    if 2 <= len(kept) < len(allowed):  # follow-up narrows the field (it decides alone only when it leaves one)
+        allowed = kept
+        out = ", ".join(f"curve {k + 1} from row {j + 1}" for k, j in zip(*np.nonzero(excluded), strict=True))
+        pinned = (f"{pinned}; " if pinned else "") + f"follow-up rules out {out}"
     fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
                                                           marks=marks, time_precision=time_precision))
     steps = step_count_costs(arms, rows)
@@ -279,7 +301,6 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     share = fit_margin / MATCH_MARGIN + step_margin / STEP_MARGIN
     numbers = numbers_costs(arms, rows)
     bound = float(sum(numbers[k, j] for k, j in enumerate(best)))
-    excluded = follow_up_exclusions(arms, rows)
     if share < 1.0 or any(excluded[k, j] for k, j in enumerate(best)) \
             or bound - min(float(sum(numbers[k, j] for k, j in enumerate(p))) for p in allowed) > 0.0:
         return None
@@ -380,11 +401,12 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
     try:
         second, _ = match_by_fit(arms, again, precision=precision, method=method, marks=marks,
                                  time_precision=time_precision)
-    except ReconstructionError:
+    except ReconstructionError as err:
+        why = _reasons(err)
         raise ReconstructionError(
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
             f"the {match.basis} put rows {list(match.rows)} on the curves with cells the curves show misread, "
-            f"and nothing decides without them; {hint}") from None
+            f"and nothing decides without them{f' ({why})' if why else ''}; {hint}") from None
     if tuple(second.rows) != tuple(match.rows):
         raise ReconstructionError(
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "

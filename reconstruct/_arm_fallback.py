@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["step_count_costs", "fallback_match"]
+__all__ = ["step_count_costs", "fallback_match", "why_open"]
 
 # The best pairing by step counts must beat the runner-up by this much (chi-square units).
 STEP_MARGIN = 6.0
@@ -105,3 +105,39 @@ def _pairing_totals(cost: NDArray[np.float64], allowed: Sequence[tuple[int, ...]
     n = cost.shape[0]
     candidates = allowed if allowed is not None else itertools.permutations(range(cost.shape[1]), n)
     return sorted((float(sum(cost[i, p[i]] for i in range(n))), p) for p in candidates)
+
+
+def why_open(arms: Sequence, rows: Sequence, *, labels: NDArray[np.float64] | None,
+             colours: NDArray[np.float64] | None, numbers: NDArray[np.float64], numbers_margin: float,
+             allowed: Sequence[tuple[int, ...]] | None = None, pinned: str = "") -> str:
+    """Why labels, colours, the KM bound and the step counts leave a match open, for the ambiguity error.
+
+    lancet_006 of the wild corpus stopped with "an ambiguous match" and no reason; the user is told what was
+    read and by how little each source missed its margin (the best pairing's cost against the runner-up's).
+    """
+    said = []
+    if labels is None:
+        unread = sum(not a.label for a in arms)
+        said.append("no legend labels were read" if unread > 1 else "some at-risk rows have no label")
+    else:
+        said.append("the legend labels pair no row alone")
+    if colours is None:
+        from reconstruct.arm_matching import _chroma
+
+        grey = [what for what, items in (("curves", arms), ("row labels", rows))
+                if any(_chroma(x.colour) is None for x in items)]
+        said.append(f"the {' and the '.join(grey)} are not all in colour")
+    else:
+        said.append("the row labels' colours pair no curve clearly")
+    if pinned:
+        said.append(f"{pinned}, leaving {len(allowed or ())} pairings")
+    totals = _pairing_totals(numbers, allowed)
+    if len(totals) > 1:
+        near = sum(t - totals[0][0] <= numbers_margin for t, _ in totals)
+        said.append(f"the at-risk numbers allow {near} pairings within {numbers_margin:g} squared patients "
+                    f"(best {totals[0][0]:.3g}, next {totals[1][0]:.3g})")
+    steps = _pairing_totals(step_count_costs(arms, rows), allowed)
+    if len(steps) > 1:
+        said.append(f"the curves' step counts prefer rows {list(steps[0][1])} by {steps[1][0] - steps[0][0]:.3g} "
+                    f"(misfit {steps[0][0]:.3g} against {steps[1][0]:.3g}; {STEP_MARGIN:g} decides)")
+    return "; ".join(said)

@@ -475,8 +475,12 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
     if by_steps is not None:
         basis, detail = (f"pairs+{by_steps[1]}", f"{pinned}; {by_steps[2]}") if pinned else by_steps[1:]
         return ArmMatch(rows=by_steps[0], basis=basis, detail=detail)
+    from reconstruct._arm_fallback import why_open
+
+    reasons = why_open(arms, rows, labels=labels, colours=colours, numbers=numbers, numbers_margin=_NUMBERS_MARGIN,
+                       allowed=allowed if pinned else None, pinned=pinned)
     raise ReconstructionError(
-        "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match; "
+        f"expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: {reasons}; "
         "name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with those names"
         + _open_part(numbers, rows, allowed if pinned else None)
     )
