@@ -137,7 +137,9 @@ def why_open(arms: Sequence, rows: Sequence, *, labels: NDArray[np.float64] | No
         said.append(f"the at-risk numbers allow {near} pairings within {numbers_margin:g} squared patients "
                     f"(best {totals[0][0]:.3g}, next {totals[1][0]:.3g})")
     steps = _pairing_totals(step_count_costs(arms, rows), allowed)
-    if len(steps) > 1:
+    if len(steps) > 1 and steps[1][0] <= steps[0][0]:
+        said.append(f"the curves' step counts fit the best two pairings alike (misfit {steps[0][0]:.3g})")
+    elif len(steps) > 1:
         said.append(f"the curves' step counts prefer rows {list(steps[0][1])} by {steps[1][0] - steps[0][0]:.3g} "
                     f"(misfit {steps[0][0]:.3g} against {steps[1][0]:.3g}; {STEP_MARGIN:g} decides)")
     return "; ".join(said)

@@ -65,13 +65,24 @@ def test_fit_and_step_counts_agreeing_decide_what_the_legend_left_open():
         assert "the arms may be swapped" in reading["arms"]["Placebo"]
 
 
-def test_agreement_short_of_the_margin_decides_nothing():
-    # the same curves with no legend read: over all six assignments the fit prefers the true one by 0.56 and the
-    # step counts by 2.3, together 0.94 of the margin either needs alone: no match
+def test_agreement_short_of_the_margin_decides_nothing(monkeypatch):
+    # the same curves with no legend read and follow-up ruling nothing out: over all six assignments the fit
+    # prefers the true one by 0.56 and the step counts by 2.3, together 0.94 of the margin either needs alone: no
+    # match
+    import reconstruct.arm_matching as arm_matching
     from kmrecon.run_arms import match_by_agreement
 
     arms, rows, marks = _pdf013()
     bare = [dataclasses.replace(a, label=None) for a in arms]
+    # follow-up as read rules out the green curve's Placebo row (more marks after 24 months than the row has
+    # patients then): among the four pairings left, fit and step counts agree by 1.32 of the margin, on the true one
+    found = match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                               time_precision=_TIME_PRECISION)
+    assert found is not None
+    assert found[0].rows == (1, 2, 0)
+    assert not found[0].settled
+    assert found[0].detail.startswith("follow-up rules out curve 2 from row 1; ")
+    monkeypatch.setattr(arm_matching, "follow_up_exclusions", lambda arms, rows: np.zeros((3, 3), bool))
     assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
                               time_precision=_TIME_PRECISION) is None
 
@@ -127,3 +138,43 @@ def test_an_assignment_the_fit_does_not_allow_is_no_agreement(monkeypatch):
     found = match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
                                time_precision=_TIME_PRECISION)
     assert found is not None and found[0].rows == (1, 2, 0) and not found[0].settled
+
+
+# lancet_006 of the wild corpus (red, green, blue curves; rows Sorafenib 211, Lenvatinib 71, HAIC 106 patients): the
+# reconstruction's misfit of each curve with each row, the step counts' misfit, and follow-up (the green curve's
+# last drop, 5/6 at 38 months, needs 6 patients left, which only the HAIC row has at 36 months)
+_L006_FIT = np.array([[0.210, 0.163, 0.301], [0.359, 0.816, 0.120], [0.169, 0.397, 0.266]])
+_L006_STEPS = np.array([[3.205, 7.766, 3.345], [5.412, 11.884, 4.647], [8.703, 32.893, 13.0]])
+_L006_FOLLOW_UP = np.array([[False, False, False], [True, True, False], [False, False, False]])
+
+
+def test_fit_and_step_counts_agree_among_the_pairings_follow_up_leaves(monkeypatch):
+    # Over all six pairings the fit prefers the true one (1, 2, 0) by 0.28 tolerance units and the step counts by 2.8:
+    # together 0.74 of the margin, no match. Follow-up leaves two pairings, (0, 2, 1) and (1, 2, 0); among them the
+    # fit prefers the true one by 0.28 and the step counts by 19.6 (40.7 against 21.1): together 3.5, matched, flagged.
+    import itertools
+
+    import reconstruct._arm_fallback as fallback
+    import reconstruct.arm_matching as arm_matching
+    from kmrecon.run_arms import match_by_agreement
+
+    totals = {p: float(sum(_L006_FIT[k, j] for k, j in enumerate(p))) for p in itertools.permutations(range(3))}
+    _fake_fit(monkeypatch, totals, score=min(totals.values()))
+    monkeypatch.setattr(fallback, "step_count_costs", lambda arms, rows: _L006_STEPS)
+    monkeypatch.setattr(arm_matching, "numbers_costs", lambda arms, rows: np.zeros((3, 3)))
+    arms, rows, marks = _pdf013()
+    bare = [dataclasses.replace(a, label=None) for a in arms]
+    monkeypatch.setattr(arm_matching, "follow_up_exclusions", lambda arms, rows: np.zeros((3, 3), bool))
+    assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+    monkeypatch.setattr(arm_matching, "follow_up_exclusions", lambda arms, rows: _L006_FOLLOW_UP)
+    found = match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                               time_precision=_TIME_PRECISION)
+    assert found is not None
+    match, note = found
+    assert match.rows == (1, 2, 0)
+    assert not match.settled
+    assert match.detail.startswith("follow-up rules out curve 2 from row 1, curve 2 from row 2")
+    assert "step counts 21.1 against 40.7" in match.detail
+    assert "together 3.55" in match.detail
+    assert "flagged" in note

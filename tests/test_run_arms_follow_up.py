@@ -54,7 +54,10 @@ def _rows_and_cleaned():
         pytest.param("numbers", (1, 0), None, id="same-match-without-the-misreads"),
         pytest.param("numbers", (0, 1), r"numbers put rows \[1, 0\] on the curves .* rows \[0, 1\] without",
                      id="other-match-without-the-misreads"),
-        pytest.param("fit", None, r"nothing decides without them", id="no-match-without-the-misreads"),
+        pytest.param("fit", None, r"nothing decides without them; name", id="no-match-without-the-misreads"),
+        # the reasons the match without them gives are the error's (jco_008 of the wild corpus)
+        pytest.param("numbers", "why", r"nothing decides without them \(no legend labels were read; the curves' step "
+                     r"counts fit the best two pairings alike\); name", id="no-match-says-why"),
         pytest.param("label", (0, 1), None, id="printed-labels-decided"),
         # made because the numbers decided nothing, and flagged as unsettled: matching again would only fail
         pytest.param("legend order", None, None, id="legend-order-stays-flagged"),
@@ -70,6 +73,10 @@ def test_a_match_the_numbers_made_must_hold_without_the_cells_the_curves_set_asi
         assert [len(r.n_risk) for r in rows_] == [3, 5]  # the placebo row without the cells set aside
         if again is None:
             raise ReconstructionError("expected at-risk rows that can be told apart, got an ambiguous match")
+        if again == "why":
+            raise ReconstructionError("expected at-risk rows that can be told apart, got an ambiguous match: no legend "
+                                      "labels were read; the curves' step counts fit the best two pairings alike; "
+                                      "name the arms with --arm-names")
         return ArmMatch(rows=again, basis="numbers", detail=""), ""
 
     monkeypatch.setattr(run_arms, "match_by_fit", rematch)
