@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kmrecon.run_arms as run_arms
-from reconstruct.errors import ReconstructionError
+from reconstruct.errors import AmbiguousMatchError, ReconstructionError
 from tests.test_arm_matching import _tail_pair
 
 
@@ -56,8 +56,8 @@ def _rows_and_cleaned():
                      id="other-match-without-the-misreads"),
         pytest.param("fit", None, r"nothing decides without them; name", id="no-match-without-the-misreads"),
         # the reasons the match without them gives are the error's (jco_008 of the wild corpus)
-        pytest.param("numbers", "why", r"nothing decides without them \(no legend labels were read; the curves' step "
-                     r"counts fit the best two pairings alike\); name", id="no-match-says-why"),
+        pytest.param("numbers", "why", r"nothing decides without them \(legend labels read for 1 of 2 curves; the "
+                     r"step counts rate rows \[0, 1\] and \[1, 0\] about equally\); name", id="no-match-says-why"),
         pytest.param("label", (0, 1), None, id="printed-labels-decided"),
         # made because the numbers decided nothing, and flagged as unsettled: matching again would only fail
         pytest.param("legend order", None, None, id="legend-order-stays-flagged"),
@@ -74,8 +74,8 @@ def test_a_match_the_numbers_made_must_hold_without_the_cells_the_curves_set_asi
         if again is None:
             raise ReconstructionError("expected at-risk rows that can be told apart, got an ambiguous match")
         if again == "why":
-            raise ReconstructionError("expected at-risk rows that can be told apart, got an ambiguous match: no legend "
-                                      "labels were read; the curves' step counts fit the best two pairings alike; "
+            raise AmbiguousMatchError(("legend labels read for 1 of 2 curves",
+                                       "the step counts rate rows [0, 1] and [1, 0] about equally"),
                                       "name the arms with --arm-names")
         return ArmMatch(rows=again, basis="numbers", detail=""), ""
 
