@@ -17,7 +17,7 @@ import numpy as np
 
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.document import FigureDocument
-from reconstruct.errors import ReconstructionError
+from reconstruct.errors import AmbiguousMatchError, ReconstructionError
 from reconstruct.extra_curves import hex_rgb, same_ink
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
 from reconstruct.tail_swap import Tail, TailSwap, crossed_tails, swap_after
@@ -166,11 +166,11 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
                                                           marks=marks, time_precision=time_precision))
     try:
         other = match_arms_to_rows(arms, rows)
-    except ReconstructionError:
+    except ReconstructionError as err:
         if not fit.clear:
             pinned = _pairs_and_fit(arms, rows, fit)
             if pinned is None:
-                raise
+                raise _with_fit(err, fit, len(arms), len(rows)) from None
             return pinned, ""
         other = None
     # the fit's choice among the pairings that labels, colours or grey levels leave (a direct label may pin one curve)
@@ -240,6 +240,28 @@ def match_by_fit(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, preci
     return ArmMatch(rows=fit.rows, basis="fit", detail=fit.detail()), note
 
 
+def _with_fit(err: ReconstructionError, fit: Any, n_arms: int, n_rows: int) -> ReconstructionError:
+    """The ambiguity error ``err`` of :func:`match_arms_to_rows` with what the fit says in its last reason."""
+    if not isinstance(err, AmbiguousMatchError) or not err.reasons:
+        return err
+    names, others = err.reasons[0], err.reasons[1:]
+    if not np.isfinite(fit.score):
+        last = "no assignment's reconstruction fits the curves"
+        return err.because((names, f"{others[0]}, and {last}" if others else last))
+    # the fit's best two, to say whether it rates the same pairings alike as the numbers and the step counts
+    ranked = sorted(itertools.permutations(range(n_rows), n_arms), key=fit.total)[:2]
+    ours = [list(p) for p in ranked]
+    if others and sorted(ours) == sorted(list(p) for p in err.close):
+        numbers = others[0].startswith("the at-risk numbers")
+        last = (f"the {'at-risk numbers, the ' if numbers else ''}step counts and the fit rate rows "
+                f"{list(err.close[0])} and {list(err.close[1])} about equally"
+                + ("" if numbers else ", the at-risk numbers single out none"))
+    else:
+        last = f"the fit rates rows {ours[0]} and {ours[1]} about equally"
+        last = f"{others[0]}, {last}" if others else last
+    return err.because((names, last))
+
+
 def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *, precision: float, method: str,
                        marks: Sequence[Any] | None, time_precision: float | None = None) -> tuple[ArmMatch, str] | None:
     """The assignment that the fit and the step counts both prefer, when together they clear a margin; else None.
@@ -247,12 +269,16 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     The last resort after labels, colours, numbers, direct labels and the legend order left the match open.
     Among the assignments labels, colours and grey levels leave (:func:`reconstruct.arm_matching.pinned_assignments`),
     the reconstruction's fit (:func:`reconstruct.quality.choose_by_fit`) and the curves' step counts
-    (:func:`reconstruct._arm_fallback.step_count_costs`) must put the same assignment first. Each margin over its
-    runner-up counts as a share of the margin that source needs to decide alone (``MATCH_MARGIN``,
-    ``STEP_MARGIN``): two sources agreeing add their shares, and the shares must reach 1 (pdf_013: the fit by
-    0.94 of its margin, the step counts by 0.38 of theirs); each margin must be above 0 (a tie is no
-    preference) and the fit must allow the assignment (``fit.allows``). Follow-up and the KM bound must not
-    speak against it. The match is unsettled (the run is flagged): both sources failed alone in wild figures.
+    (:func:`reconstruct._arm_fallback.step_count_costs`) must put the same assignment first, and follow-up
+    (:func:`reconstruct.arm_matching.follow_up_exclusions`) must not rule it out. Follow-up then narrows the
+    pairings the margins are measured against (when it leaves two or more), never which one each source prefers:
+    a bad trace's follow-up ruled out rms_006's true pairing, and among the rest both sources preferred a swap.
+    Each margin over its runner-up counts as a share of the margin that source needs to decide alone
+    (``MATCH_MARGIN``, ``STEP_MARGIN``): two sources agreeing add their shares, and the shares must reach 1
+    (pdf_013: the fit by 0.94 of its margin, the step counts by 0.38 of theirs); each margin must be above 0 (a
+    tie is no preference) and the fit must allow the assignment (``fit.allows``). The KM bound must not speak
+    against it among all the pairings labels and colours leave. The match is unsettled (the run is flagged):
+    both sources failed alone in wild figures.
     """
     from reconstruct._arm_fallback import STEP_MARGIN, step_count_costs
     from reconstruct.arm_matching import follow_up_exclusions, numbers_costs, pinned_assignments
@@ -266,29 +292,40 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     fit = choose_by_fit(len(arms), len(rows), pair_scorer(arms, rows, precision=precision, method=method,
                                                           marks=marks, time_precision=time_precision))
     steps = step_count_costs(arms, rows)
-    by_fit = sorted((fit.total(p), p) for p in allowed)
-    by_steps = sorted((float(sum(steps[k, j] for k, j in enumerate(p))), p) for p in allowed)
-    best = by_fit[0][1]
-    if best != by_steps[0][1] or not np.isfinite(by_fit[1][0]) or not np.isfinite(by_steps[1][0]):
+    by_steps = {p: float(sum(steps[k, j] for k, j in enumerate(p))) for p in allowed}
+    # each source's best over every pairing labels and colours leave (a tie for first is no preference), which the
+    # fit must allow at all (as _pairs_and_fit)
+    fit_all, steps_all = sorted((fit.total(p), p) for p in allowed), sorted((by_steps[p], p) for p in allowed)
+    best = fit_all[0][1]
+    if (best != steps_all[0][1] or fit_all[1][0] <= fit_all[0][0] or steps_all[1][0] <= steps_all[0][0]
+            or not fit.allows(best)):
         return None
-    fit_margin, step_margin = by_fit[1][0] - by_fit[0][0], by_steps[1][0] - by_steps[0][0]
-    # each source must prefer it (a margin of 0 is a tie broken by tuple order, not agreement), and the fit
-    # must allow it at all (as _pairs_and_fit)
-    if fit_margin <= 0.0 or step_margin <= 0.0 or not fit.allows(best):
+    excluded = follow_up_exclusions(arms, rows)
+    if any(excluded[k, j] for k, j in enumerate(best)):
         return None
+    kept = [p for p in allowed if not any(excluded[k, j] for k, j in enumerate(p))]
+    field, narrowed = (kept, True) if 2 <= len(kept) < len(allowed) else (allowed, False)
+    by_fit = sorted((fit.total(p), p) for p in field)
+    by_step = sorted((by_steps[p], p) for p in field)
+    if not np.isfinite(by_fit[1][0]) or not np.isfinite(by_step[1][0]):
+        return None
+    fit_margin, step_margin = by_fit[1][0] - by_fit[0][0], by_step[1][0] - by_step[0][0]
     share = fit_margin / MATCH_MARGIN + step_margin / STEP_MARGIN
     numbers = numbers_costs(arms, rows)
     bound = float(sum(numbers[k, j] for k, j in enumerate(best)))
-    excluded = follow_up_exclusions(arms, rows)
-    if share < 1.0 or any(excluded[k, j] for k, j in enumerate(best)) \
-            or bound - min(float(sum(numbers[k, j] for k, j in enumerate(p))) for p in allowed) > 0.0:
+    if share < 1.0 or bound - min(float(sum(numbers[k, j] for k, j in enumerate(p))) for p in allowed) > 0.0:
         return None
-    detail = (f"{pinned + '; ' if pinned else ''}the reconstruction and the curves' step counts both prefer rows "
-              f"{list(best)} (fit {by_fit[0][0]:.2f} against {by_fit[1][0]:.2f} tolerance units, step counts "
-              f"{by_steps[0][0]:.3g} against {by_steps[1][0]:.3g}; together {share:.2f} of the margin either needs "
-              "alone)")
-    match = ArmMatch(rows=tuple(int(v) for v in best), basis="pairs+fit+step counts" if pinned else "fit+step counts",
-                     detail=detail, settled=False)
+    said = [pinned] if pinned else []
+    if narrowed:
+        nth = ("first", "second", "third", "fourth")
+        out = ", ".join(f"the {nth[j]} row on the {nth[k]} curve" for k, j in zip(*np.nonzero(excluded), strict=True))
+        said.append(f"follow-up rules out {out}")
+    detail = "; ".join([*said, f"the reconstruction and the curves' step counts both prefer rows {list(best)} (fit "
+                        f"{by_fit[0][0]:.2f} against {by_fit[1][0]:.2f} tolerance units, step counts "
+                        f"{by_step[0][0]:.3g} against {by_step[1][0]:.3g}; together {share:.2f} of the margin either "
+                        "needs alone)"])
+    basis = "+".join([*(["pairs"] if pinned else []), *(["follow-up"] if narrowed else []), "fit+step counts"])
+    match = ArmMatch(rows=tuple(int(v) for v in best), basis=basis, detail=detail, settled=False)
     return match, f"arm matching: {detail}; neither decides alone, so the run is flagged (check overlay.png)"
 
 
@@ -380,11 +417,12 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
     try:
         second, _ = match_by_fit(arms, again, precision=precision, method=method, marks=marks,
                                  time_precision=time_precision)
-    except ReconstructionError:
+    except ReconstructionError as err:
+        why = "; ".join(err.reasons) if isinstance(err, AmbiguousMatchError) else ""
         raise ReconstructionError(
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
             f"the {match.basis} put rows {list(match.rows)} on the curves with cells the curves show misread, "
-            f"and nothing decides without them; {hint}") from None
+            f"and nothing decides without them{f' ({why})' if why else ''}; {hint}") from None
     if tuple(second.rows) != tuple(match.rows):
         raise ReconstructionError(
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "

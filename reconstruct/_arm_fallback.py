@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["step_count_costs", "fallback_match"]
+__all__ = ["step_count_costs", "fallback_match", "why_open", "open_part"]
 
 # The best pairing by step counts must beat the runner-up by this much (chi-square units).
 STEP_MARGIN = 6.0
@@ -105,3 +105,60 @@ def _pairing_totals(cost: NDArray[np.float64], allowed: Sequence[tuple[int, ...]
     n = cost.shape[0]
     candidates = allowed if allowed is not None else itertools.permutations(range(cost.shape[1]), n)
     return sorted((float(sum(cost[i, p[i]] for i in range(n))), p) for p in candidates)
+
+
+def why_open(arms: Sequence, rows: Sequence, *, labels_pair: bool, grey: Sequence[str], numbers: NDArray[np.float64],
+             numbers_margin: float, steps: NDArray[np.float64], allowed: Sequence[tuple[int, ...]] | None = None
+             ) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]:
+    """The (at most two) plain reasons a match is left open, and the two pairings that come closest.
+
+    lancet_006 of the wild corpus stopped with "an ambiguous match" and no reason. ``labels_pair`` says whether
+    every label was read (one curve's may be missing) but they pair no row alone; ``grey`` names what is not all
+    in colour (e.g. ``["curves"]``), ``numbers`` and ``steps`` are the KM bound's and the step counts' costs
+    (curves by rows). The closest pairings are the step counts' best two among ``allowed`` (default: every one).
+
+    Returns
+    -------
+    reasons : tuple of str
+        What the names and colours left, and how the numbers and the step counts rate the closest pairings.
+    close : tuple of tuple of int
+        The step counts' best two pairings (rows per curve, 0-based), best first.
+    """
+    if labels_pair:
+        names = "the legend labels pair no row alone"
+    else:
+        read = sum(bool(a.label) for a in arms)
+        named = sum(bool(r.label) for r in rows)
+        names = (f"legend labels read for {read} of {len(arms)} curves" if named == len(rows)
+                 else f"labels read for {named} of {len(rows)} at-risk rows and {read} of {len(arms)} curves")
+    names += f", and the {' and the '.join(grey)} are not all in colour" if grey else ", and colours pair none clearly"
+    said = [names]
+    steps_total = _pairing_totals(steps, allowed)
+    close = tuple(tuple(int(v) for v in p) for _, p in steps_total[:2])
+    if len(close) == 2:
+        by_numbers = {p: t for t, p in _pairing_totals(numbers, allowed)}
+        alike = abs(by_numbers[close[0]] - by_numbers[close[1]]) <= numbers_margin
+        said.append(f"the {'at-risk numbers and the ' if alike else ''}step counts rate rows {list(close[0])} and "
+                    f"{list(close[1])} about equally" + ("" if alike else ", the at-risk numbers single out none"))
+    return tuple(said), close
+
+
+def open_part(numbers: NDArray[np.float64], margin: float, rows: Sequence,
+              allowed: Sequence[tuple[int, ...]] | None) -> str:
+    """The curves an ambiguity error leaves open, and the rows the numbers gave the others (curves in words, as
+    the reasons' row lists count from 0)."""
+    fixed, open_ = settled_part(numbers, margin, allowed)
+    if not fixed or len(open_) < 2:
+        return ""
+
+    def name(j: int) -> str:
+        return repr(rows[j].label) if rows[j].label else f"the {_NTH[j]} row"
+
+    placed = ", ".join(f"the {_NTH[i]} curve on {name(j)}" for i, j in sorted(fixed.items()))
+    left = sorted(set(range(len(rows))) - set(fixed.values()))
+    curves = [_NTH[i] for i in open_]
+    return (f" (the numbers place {placed}; the {', '.join(curves[:-1])} and {curves[-1]} curves fit "
+            f"{', '.join(name(j) for j in left)} alike)")
+
+
+_NTH = ("first", "second", "third", "fourth", "fifth", "sixth")

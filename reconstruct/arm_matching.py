@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from reconstruct.arm_names import name_key, part_of, same_name, similar
-from reconstruct.errors import ReconstructionError
+from reconstruct.errors import AmbiguousMatchError, ReconstructionError
 from reconstruct.row_evidence import first_zero, row_is_evidence
 
 __all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
@@ -469,31 +469,16 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
             detail=(f"{pinned}; " if pinned else "") + "only this assignment keeps every at-risk row within what "
             f"its curve allows (excess {cost:.3g} against {second:.3g} squared patients)",
         )
-    from reconstruct._arm_fallback import fallback_match
+    from reconstruct._arm_fallback import fallback_match, open_part, step_count_costs, why_open
 
     by_steps = fallback_match(arms, rows, allowed=allowed if pinned else None)
     if by_steps is not None:
         basis, detail = (f"pairs+{by_steps[1]}", f"{pinned}; {by_steps[2]}") if pinned else by_steps[1:]
         return ArmMatch(rows=by_steps[0], basis=basis, detail=detail)
-    raise ReconstructionError(
-        "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match; "
-        "name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with those names"
-        + _open_part(numbers, rows, allowed if pinned else None)
-    )
-
-
-def _open_part(numbers: NDArray[np.float64], rows, allowed) -> str:
-    """The curves an ambiguity error leaves open, and the rows the numbers gave the others (1-based curves)."""
-    from reconstruct._arm_fallback import settled_part
-
-    fixed, open_ = settled_part(numbers, _NUMBERS_MARGIN, allowed)
-    if not fixed or len(open_) < 2:
-        return ""
-
-    def name(j: int) -> str:
-        return repr(rows[j].label) if rows[j].label else f"row {j + 1}"
-
-    placed = ", ".join(f"curve {i + 1} to {name(j)}" for i, j in sorted(fixed.items()))
-    left = sorted(set(range(len(rows))) - set(fixed.values()))
-    return (f" (the numbers place {placed}; curves {', '.join(str(i + 1) for i in open_)} fit "
-            f"{', '.join(name(j) for j in left)} alike)")
+    among = allowed if pinned else None
+    grey = [what for what, items in (("curves", arms), ("row labels", rows))
+            if any(_chroma(x.colour) is None for x in items)]
+    reasons, close = why_open(arms, rows, labels_pair=labels is not None, grey=grey, numbers=numbers,
+                              numbers_margin=_NUMBERS_MARGIN, steps=step_count_costs(arms, rows), allowed=among)
+    raise AmbiguousMatchError(reasons, "name the arms with --arm-names in curve order (see overlay.png) or give "
+                              "--at-risk with those names" + open_part(numbers, _NUMBERS_MARGIN, rows, among), close)

@@ -15,6 +15,7 @@ __all__ = [
     "CalibrationError",
     "DigitizationError",
     "ReconstructionError",
+    "AmbiguousMatchError",
     "MisfitError",
     "OutputExistsError",
     "KmreconWarning",
@@ -68,6 +69,34 @@ class DigitizationError(KmreconError):
 
 class ReconstructionError(KmreconError):
     """A Guyot reconstruction is infeasible or inconsistent with its inputs."""
+
+
+class AmbiguousMatchError(ReconstructionError):
+    """Labels, colours and the at-risk numbers leave open which at-risk row is which curve's.
+
+    The message is one line: what was expected, the reasons, and the hint.
+
+    Parameters
+    ----------
+    reasons : tuple of str
+        Why the match is open (at most two plain reasons), for a caller that adds what it knows or says them again.
+    hint : str
+        What to do, after the reasons.
+    close : tuple of tuple of int
+        The pairings (row of each curve, 0-based) that come closest, best first.
+    """
+
+    def __init__(self, reasons: tuple[str, ...], hint: str = "", close: tuple[tuple[int, ...], ...] = ()):
+        self.reasons, self.hint, self.close = tuple(reasons), hint, tuple(close)
+        super().__init__("expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous "
+                         f"match: {'; '.join(self.reasons)}; {hint}")
+
+    def __reduce__(self):
+        return type(self), (self.reasons, self.hint, self.close)
+
+    def because(self, reasons: tuple[str, ...]) -> AmbiguousMatchError:
+        """The same error with ``reasons`` in place of its own."""
+        return AmbiguousMatchError(reasons, self.hint, self.close)
 
 
 class MisfitError(KmreconError):

@@ -65,13 +65,25 @@ def test_fit_and_step_counts_agreeing_decide_what_the_legend_left_open():
         assert "the arms may be swapped" in reading["arms"]["Placebo"]
 
 
-def test_agreement_short_of_the_margin_decides_nothing():
-    # the same curves with no legend read: over all six assignments the fit prefers the true one by 0.56 and the
-    # step counts by 2.3, together 0.94 of the margin either needs alone: no match
+def test_agreement_short_of_the_margin_decides_nothing(monkeypatch):
+    # the same curves with no legend read and follow-up ruling nothing out: over all six assignments the fit
+    # prefers the true one by 0.56 and the step counts by 2.3, together 0.94 of the margin either needs alone: no
+    # match
+    import reconstruct.arm_matching as arm_matching
     from kmrecon.run_arms import match_by_agreement
 
     arms, rows, marks = _pdf013()
     bare = [dataclasses.replace(a, label=None) for a in arms]
+    # follow-up as read rules out the green curve's Placebo row (more marks after 24 months than the row has
+    # patients then): among the four pairings left, fit and step counts agree by 1.32 of the margin, on the true one
+    found = match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                               time_precision=_TIME_PRECISION)
+    assert found is not None
+    assert found[0].rows == (1, 2, 0)
+    assert not found[0].settled
+    assert found[0].detail.startswith("follow-up rules out the first row on the second curve; ")
+    assert found[0].basis == "follow-up+fit+step counts"  # follow-up narrowed the field, no labels pinned it
+    monkeypatch.setattr(arm_matching, "follow_up_exclusions", lambda arms, rows: np.zeros((3, 3), bool))
     assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
                               time_precision=_TIME_PRECISION) is None
 
@@ -127,3 +139,126 @@ def test_an_assignment_the_fit_does_not_allow_is_no_agreement(monkeypatch):
     found = match_by_agreement(arms, rows, precision=_PRECISION, method="steps", marks=marks,
                                time_precision=_TIME_PRECISION)
     assert found is not None and found[0].rows == (1, 2, 0) and not found[0].settled
+
+
+# lancet_006 of the wild corpus (red, green, blue curves; rows Sorafenib 211, Lenvatinib 71, HAIC 106 patients): the
+# reconstruction's misfit of each curve with each row, the step counts' misfit, and follow-up (the green curve's
+# last drop, 5/6 at 38 months, needs 6 patients left, which only the HAIC row has at 36 months)
+_L006_FIT = np.array([[0.210, 0.163, 0.301], [0.359, 0.816, 0.120], [0.169, 0.397, 0.266]])
+_L006_STEPS = np.array([[3.205, 7.766, 3.345], [5.412, 11.884, 4.647], [8.703, 32.893, 13.0]])
+_L006_FOLLOW_UP = np.array([[False, False, False], [True, True, False], [False, False, False]])
+
+
+def test_fit_and_step_counts_agree_among_the_pairings_follow_up_leaves(monkeypatch):
+    # Over all six pairings the fit prefers the true one (1, 2, 0) by 0.28 tolerance units and the step counts by 2.8:
+    # together 0.74 of the margin, no match. Follow-up leaves two pairings, (0, 2, 1) and (1, 2, 0); among them the
+    # fit prefers the true one by 0.28 and the step counts by 19.6 (40.7 against 21.1): together 3.5, matched, flagged.
+    import itertools
+
+    import reconstruct._arm_fallback as fallback
+    import reconstruct.arm_matching as arm_matching
+    from kmrecon.run_arms import match_by_agreement
+
+    totals = {p: float(sum(_L006_FIT[k, j] for k, j in enumerate(p))) for p in itertools.permutations(range(3))}
+    _fake_fit(monkeypatch, totals, score=min(totals.values()))
+    monkeypatch.setattr(fallback, "step_count_costs", lambda arms, rows: _L006_STEPS)
+    monkeypatch.setattr(arm_matching, "numbers_costs", lambda arms, rows: np.zeros((3, 3)))
+    arms, rows, marks = _pdf013()
+    bare = [dataclasses.replace(a, label=None) for a in arms]
+    monkeypatch.setattr(arm_matching, "follow_up_exclusions", lambda arms, rows: np.zeros((3, 3), bool))
+    assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+    monkeypatch.setattr(arm_matching, "follow_up_exclusions", lambda arms, rows: _L006_FOLLOW_UP)
+    found = match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                               time_precision=_TIME_PRECISION)
+    assert found is not None
+    match, note = found
+    assert match.rows == (1, 2, 0)
+    assert not match.settled
+    assert match.detail.startswith("follow-up rules out the first row on the second curve, the second row on the "
+                                   "second curve; ")
+    assert "step counts 21.1 against 40.7" in match.detail
+    assert "together 3.55" in match.detail
+    assert "flagged" in note
+
+
+# rms_006 of the wild corpus (three grey curves; the true pairing is rows (1, 2, 0)): the reconstruction's misfit of
+# each curve with each row, the step counts' misfit, the KM bound's excess, and follow-up from a bad trace ruling out
+# the second curve with the third row, which the true pairing needs
+_R006_FIT = np.array([[0.403, 0.266, 0.524], [0.395, 0.761, 2.381], [0.134, 1.187, 1.198]])
+_R006_STEPS = np.array([[4.031, 1.139, 4.69], [8.059, 0.214, 1.461], [3.421, 9.638, 17.703]])
+_R006_NUMBERS = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 9.76, 4.29]])
+_R006_FOLLOW_UP = np.array([[False, False, False], [False, False, True], [False, False, False]])
+
+
+def _fake_sources(monkeypatch, fit, steps, numbers, follow_up):
+    import itertools
+
+    import reconstruct._arm_fallback as fallback
+    import reconstruct.arm_matching as arm_matching
+
+    totals = {p: float(sum(fit[k, j] for k, j in enumerate(p))) for p in itertools.permutations(range(3))}
+    _fake_fit(monkeypatch, totals, score=min(totals.values()))
+    monkeypatch.setattr(fallback, "step_count_costs", lambda arms, rows: steps)
+    monkeypatch.setattr(arm_matching, "numbers_costs", lambda arms, rows: numbers)
+    monkeypatch.setattr(arm_matching, "follow_up_exclusions", lambda arms, rows: follow_up)
+
+
+def test_follow_up_cannot_make_the_fit_and_step_counts_agree(monkeypatch):
+    # Over all six pairings the fit prefers (2, 1, 0) (1.42 tolerance units against 1.86) and the step counts the
+    # true (1, 2, 0) (6.02 against 8.33): no agreement. Follow-up rules the true one out; among the four left both
+    # prefer the swap (2, 1, 0). That is no agreement either: each source's best is taken over all six.
+    from kmrecon.run_arms import match_by_agreement
+
+    _fake_sources(monkeypatch, _R006_FIT, _R006_STEPS, _R006_NUMBERS, _R006_FOLLOW_UP)
+    arms, rows, marks = _pdf013()
+    bare = [dataclasses.replace(a, label=None) for a in arms]
+    assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+    # follow-up keeping every pairing: still none (the two sources disagree)
+    _fake_sources(monkeypatch, _R006_FIT, _R006_STEPS, _R006_NUMBERS, np.zeros((3, 3), bool))
+    assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+
+
+def test_the_km_bound_is_weighed_over_every_pairing_before_follow_up(monkeypatch):
+    # lancet_006's fit, step counts and follow-up (the two pairings left both put the second curve on the third
+    # row), with a KM bound that makes that pair cost 1 squared patient: among the pairings follow-up leaves the
+    # bound cannot tell them apart, but a pairing it rules out keeps every row within its curve. The bound
+    # speaks against the agreement: no match.
+    from kmrecon.run_arms import match_by_agreement
+
+    numbers = np.zeros((3, 3))
+    numbers[1, 2] = 1.0
+    _fake_sources(monkeypatch, _L006_FIT, _L006_STEPS, numbers, _L006_FOLLOW_UP)
+    arms, rows, marks = _pdf013()
+    bare = [dataclasses.replace(a, label=None) for a in arms]
+    assert match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                              time_precision=_TIME_PRECISION) is None
+    _fake_sources(monkeypatch, _L006_FIT, _L006_STEPS, np.zeros((3, 3)), _L006_FOLLOW_UP)
+    found = match_by_agreement(bare, rows, precision=_PRECISION, method="steps", marks=marks,
+                               time_precision=_TIME_PRECISION)
+    assert found is not None
+    assert found[0].rows == (1, 2, 0)
+
+
+def test_an_ambiguity_error_says_when_no_assignment_fits():
+    # lifelines_002 of the second development set: no assignment's reconstruction fits (every total infinite); the
+    # error says so in plain words, not "inf against inf tolerance units"
+    from kmrecon.run_arms import _with_fit
+    from reconstruct.errors import AmbiguousMatchError
+
+    err = AmbiguousMatchError(("legend labels read for 1 of 2 curves",
+                               "the at-risk numbers and the step counts rate rows [0, 1] and [1, 0] about equally"),
+                              "name the arms with --arm-names", ((0, 1), (1, 0)))
+    nothing = SimpleNamespace(score=np.inf, total=lambda rows: np.inf)
+    said = _with_fit(err, nothing, 2, 2)
+    assert said.reasons == ("legend labels read for 1 of 2 curves",
+                            "the at-risk numbers and the step counts rate rows [0, 1] and [1, 0] about equally, and "
+                            "no assignment's reconstruction fits the curves")
+    assert "inf" not in str(said)
+    assert str(said).endswith("; name the arms with --arm-names")
+    # a fit that rates the same two pairings alike joins the numbers and the step counts
+    alike = SimpleNamespace(score=0.1, total=lambda rows: {(0, 1): 0.1, (1, 0): 0.15}[tuple(rows)])
+    assert _with_fit(err, alike, 2, 2).reasons[1] == ("the at-risk numbers, the step counts and the fit rate rows "
+                                                     "[0, 1] and [1, 0] about equally")

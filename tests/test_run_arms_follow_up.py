@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kmrecon.run_arms as run_arms
-from reconstruct.errors import ReconstructionError
+from reconstruct.errors import AmbiguousMatchError, ReconstructionError
 from tests.test_arm_matching import _tail_pair
 
 
@@ -54,7 +54,10 @@ def _rows_and_cleaned():
         pytest.param("numbers", (1, 0), None, id="same-match-without-the-misreads"),
         pytest.param("numbers", (0, 1), r"numbers put rows \[1, 0\] on the curves .* rows \[0, 1\] without",
                      id="other-match-without-the-misreads"),
-        pytest.param("fit", None, r"nothing decides without them", id="no-match-without-the-misreads"),
+        pytest.param("fit", None, r"nothing decides without them; name", id="no-match-without-the-misreads"),
+        # the reasons the match without them gives are the error's (jco_008 of the wild corpus)
+        pytest.param("numbers", "why", r"nothing decides without them \(legend labels read for 1 of 2 curves; the "
+                     r"step counts rate rows \[0, 1\] and \[1, 0\] about equally\); name", id="no-match-says-why"),
         pytest.param("label", (0, 1), None, id="printed-labels-decided"),
         # made because the numbers decided nothing, and flagged as unsettled: matching again would only fail
         pytest.param("legend order", None, None, id="legend-order-stays-flagged"),
@@ -70,6 +73,10 @@ def test_a_match_the_numbers_made_must_hold_without_the_cells_the_curves_set_asi
         assert [len(r.n_risk) for r in rows_] == [3, 5]  # the placebo row without the cells set aside
         if again is None:
             raise ReconstructionError("expected at-risk rows that can be told apart, got an ambiguous match")
+        if again == "why":
+            raise AmbiguousMatchError(("legend labels read for 1 of 2 curves",
+                                       "the step counts rate rows [0, 1] and [1, 0] about equally"),
+                                      "name the arms with --arm-names")
         return ArmMatch(rows=again, basis="numbers", detail=""), ""
 
     monkeypatch.setattr(run_arms, "match_by_fit", rematch)
