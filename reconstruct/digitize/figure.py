@@ -29,7 +29,7 @@ from reconstruct.digitize.colour_paths import trace_arms, with_orphan_shades
 from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
-from reconstruct.digitize.legend import find_legend_sample, read_label
+from reconstruct.digitize.legend import legend_samples, read_label
 from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
@@ -52,6 +52,7 @@ __all__ = ["digitize_figure", "digitize_image"]
 PANEL_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
 _BARE_GAP = 0.04  # share of the panel's width a trace may run over bare background before it counts as astray
+_KEY_TRIES = 2  # strokes of an arm's colour read for a legend label, widest first
 _PANEL_TRIES = 3  # panels tried in turn when the tick labels of the first cannot be read
 
 
@@ -73,10 +74,14 @@ def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int], ot
 
     # the other curves where they have ink of their own (a legend box hides a curve's path beneath it)
     other_rows = [np.where(p.own >= 0.5, upright(p), np.nan) for p in others]
-    sample = find_legend_sample(weight, upright(path), path.half_width, other_rows)
-    if sample is None:
-        return None
-    return read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols), beside=True)
+    # the widest stroke first; when no label is printed level with it, the next: a flat stretch of another curve
+    # (a dotted one, where the curve has no ink of its own) can be wider than the key (scan_008)
+    for sample in legend_samples(weight, upright(path), path.half_width, other_rows, max_samples=_KEY_TRIES):
+        label = read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols),
+                           beside=True)
+        if label is not None:
+            return label
+    return None
 
 
 def _calibrated_panel(work, gray, *, notes: list[str], **how):

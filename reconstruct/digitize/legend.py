@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["find_legend_sample", "is_label", "read_label"]
+__all__ = ["find_legend_sample", "is_label", "legend_samples", "read_label"]
 
 
 def find_legend_sample(
@@ -21,6 +21,18 @@ def find_legend_sample(
     other_rows: Sequence[NDArray[np.float64]] = (),
 ) -> tuple[int, int, int] | None:
     """The widest short horizontal stroke of the arm's colour away from its curve and the other curves.
+
+    The first of :func:`legend_samples`, or None.
+    """
+    found = legend_samples(weight, path_rows, half_width, other_rows, max_samples=1)
+    return found[0] if found else None
+
+
+def legend_samples(
+    weight: NDArray[np.float32], path_rows: NDArray[np.int64], half_width: int,
+    other_rows: Sequence[NDArray[np.float64]] = (), *, max_samples: int = 3,
+) -> list[tuple[int, int, int]]:
+    """Short horizontal strokes of the arm's colour away from its curve and the other curves, widest first.
 
     A stroke on another arm's traced curve is a piece of that curve (same-grey arms share one
     membership map), not a key: the text it ends in names that other curve, or nothing.
@@ -35,11 +47,13 @@ def find_legend_sample(
         Half the line thickness.
     other_rows : sequence of ndarray of shape (cols,), optional
         Traced rows of the other arms' curves, NaN in columns where a curve has no ink of its own.
+    max_samples : int, default 3
+        At most this many strokes are returned.
 
     Returns
     -------
-    (row, col0, col1) or None
-        Centre row and column span (``col1`` exclusive) of the sample.
+    list of (row, col0, col1)
+        Centre row and column span (``col1`` exclusive) of each stroke, widest first.
     """
     n_rows, n_cols = weight.shape
     mask = weight >= 0.5
@@ -50,15 +64,14 @@ def find_legend_sample(
     # dashed and dotted keys (line types that tell arms apart) come apart in pieces: join them along the row
     mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, 2 * half_width + 7), np.uint8)) > 0
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    best = None
+    found = []
     for k in range(1, count):
         col0, row0, width, height = (int(v) for v in stats[k, :4])
         is_sample = 12 <= width <= 0.25 * n_cols and height <= 2 * half_width + 4
-        if is_sample and _under_glyphs(weight >= 0.5, row0, col0, width, half_width):
-            continue
-        if is_sample and (best is None or width > best[2] - best[1]):
-            best = (int(round(centroids[k][1])), col0, col0 + width)
-    return best
+        if is_sample and not _under_glyphs(weight >= 0.5, row0, col0, width, half_width):
+            found.append((int(round(centroids[k][1])), col0, col0 + width))
+    found.sort(key=lambda s: s[1] - s[2])  # widest first (a stable sort: ties in component order)
+    return found[:max_samples]
 
 
 # A stroke whose band above is inked in at least this share of its columns and of the band's rows, at this
