@@ -352,8 +352,7 @@ def test_a_wider_stroke_with_no_words_beside_it_gives_way_to_the_key_with_its_la
     import cv2
 
     from reconstruct.digitize.curves import TracedPath
-    from reconstruct.digitize.figure import _legend_label
-    from reconstruct.digitize.legend import legend_samples
+    from reconstruct.digitize.legend import arm_label, legend_samples
 
     gray = np.full((200, 420), 255, np.uint8)
     gray[29:31, :] = 0  # the arm's curve
@@ -365,4 +364,11 @@ def test_a_wider_stroke_with_no_words_beside_it_gives_way_to_the_key_with_its_la
     path = TracedPath(rows=np.full(420, 30, np.int64), own=np.ones(420), start=0, stop=420, coverage=1.0,
                       half_width=1, flipped=False)
     assert [s[1:] for s in legend_samples(weight, path.rows, 1)] == [(250, 310), (20, 60)]  # widest first
-    assert _legend_label(gray, weight, path, False, (0, 0)) == "Observation"  # before: None (the 60 px stroke alone)
+    assert arm_label(gray, weight, path, False, (0, 0)) is None  # the widest: nothing printed beside it
+    assert arm_label(gray, weight, path, False, (0, 0), nth=1) == "Observation"  # before: never read
+    # the next widest names no arm with a label another arm has, nor with a word's end ("rvation")
+    assert arm_label(gray, weight, path, False, (0, 0), nth=1, taken=["observation"]) is None
+    lower = np.full_like(gray, 255)
+    lower[29:31, :] = lower[79:81, 250:310] = lower[149:151, 20:60] = 0
+    cv2.putText(lower, "rvation", (66, 150 + 6), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
+    assert arm_label(lower, weight, path, False, (0, 0), nth=1) is None

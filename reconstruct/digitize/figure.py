@@ -29,7 +29,7 @@ from reconstruct.digitize.colour_paths import trace_arms, with_orphan_shades
 from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
-from reconstruct.digitize.legend import legend_samples, read_label
+from reconstruct.digitize.legend import arm_label
 from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
@@ -52,7 +52,6 @@ __all__ = ["digitize_figure", "digitize_image"]
 PANEL_INSET = 1  # pixels dropped inside the panel edges (axis-line anti-aliasing)
 _MAX_WORKING_PX = 2000  # larger images are shrunk by an integer factor first
 _BARE_GAP = 0.04  # share of the panel's width a trace may run over bare background before it counts as astray
-_KEY_TRIES = 2  # strokes of an arm's colour read for a legend label, widest first
 _PANEL_TRIES = 3  # panels tried in turn when the tick labels of the first cannot be read
 
 
@@ -63,25 +62,6 @@ def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float
     if len(pair) != 2 or not all(np.isfinite(pair)) or pair[1] <= pair[0]:
         raise InputError(f"{name} must be two finite tick values A < B, got {value!r}", source=name)
     return pair  # type: ignore[return-value]
-
-
-def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int], others=()) -> str | None:
-    """The legend text beside the arm's legend line inside the panel (not on one of the ``others`` paths), if any."""
-    n_rows, n_cols = weight.shape
-
-    def upright(p):
-        return (n_rows - 1 - p.rows) if flipped else p.rows
-
-    # the other curves where they have ink of their own (a legend box hides a curve's path beneath it)
-    other_rows = [np.where(p.own >= 0.5, upright(p), np.nan) for p in others]
-    # the widest stroke first; when no label is printed level with it, the next: a flat stretch of another curve
-    # (a dotted one, where the curve has no ink of its own) can be wider than the key (scan_008)
-    for sample in legend_samples(weight, upright(path), path.half_width, other_rows, max_samples=_KEY_TRIES):
-        label = read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols),
-                           beside=True)
-        if label is not None:
-            return label
-    return None
 
 
 def _calibrated_panel(work, gray, *, notes: list[str], **how):
@@ -336,9 +316,16 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         time = x_cal.to_value(c0 + cols)
         value = y_cal.to_value(r0 + rows)
         others = [p for j, p, _ in paths if p is not path]
-        label = _legend_label(gray, weights[k], path, flipped, (r0, c0), others) if read_labels else None
+        label = arm_label(gray, weights[k], path, flipped, (r0, c0), others) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
                               bare=(bare_px, c0 + bare_col), covered=covered))
+    if read_labels:  # arms the widest stroke of their colour left unnamed: the next widest
+        for i, (k, path, _) in enumerate(paths):
+            if arms[i].label is None:
+                others = [p for _, p, _ in paths if p is not path]
+                label = arm_label(gray, weights[k], path, flipped, (r0, c0), others, nth=1,
+                                      taken=[a.label for a in arms if a.label])
+                arms[i] = dataclasses.replace(arms[i], label=label) if label else arms[i]
     arms = _with_shade_hops(arms, cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), traced_px, [k for k, _, _ in paths],
                             [p.half_width for _, p, _ in paths], x_cal, c0, abs(float(y_cal.slope)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),

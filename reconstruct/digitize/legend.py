@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["find_legend_sample", "is_label", "legend_samples", "read_label"]
+__all__ = ["arm_label", "find_legend_sample", "is_label", "legend_samples", "read_label"]
 
 
 def find_legend_sample(
@@ -161,3 +161,31 @@ def read_label(gray: NDArray[np.uint8], row: int, col1: int, *, max_cols: int, t
 def is_label(text: str) -> bool:
     """True for text that can name an arm: at least two letters or digits (one glyph is a misread mark)."""
     return sum(ch.isalnum() for ch in text) >= 2
+
+
+def arm_label(gray: NDArray[np.uint8], weight: NDArray[np.float32], path, flipped: bool, origin: tuple[int, int],
+              others=(), *, nth: int = 0, taken: Sequence[str] = ()) -> str | None:
+    """The legend text beside the arm's legend line inside the panel (not on one of the ``others`` paths), if any.
+
+    ``nth`` 0 reads the widest stroke of the arm's colour, 1 the next widest (read only for arms the widest left
+    unnamed: a flat stretch of another curve, a dotted one where it has no ink of its own, can be wider than the
+    key, scan_008). A label read beside the next widest must start with a capital or a digit (a stroke inside a
+    word, a glyph's bar joined by the closing, ends mid-word: "rvation") and be none of the labels ``taken`` by
+    the other arms (a stroke of the arm's grey on another arm's key).
+    """
+    n_rows, n_cols = weight.shape
+
+    def upright(p):
+        return (n_rows - 1 - p.rows) if flipped else p.rows
+
+    # the other curves where they have ink of their own (a legend box hides a curve's path beneath it)
+    other_rows = [np.where(p.own >= 0.5, upright(p), np.nan) for p in others]
+    samples = legend_samples(weight, upright(path), path.half_width, other_rows, max_samples=nth + 1)
+    if len(samples) <= nth:
+        return None
+    row, _, col1 = samples[nth]
+    label = read_label(gray, origin[0] + row, origin[1] + col1, max_cols=int(0.45 * n_cols), beside=True)
+    if label is None or nth == 0:
+        return label
+    said = {t.casefold() for t in taken}
+    return label if (label[0].isupper() or label[0].isdigit()) and label.casefold() not in said else None
