@@ -344,31 +344,3 @@ def test_names_placed_beside_the_curves_are_no_legend_labels_in_the_match_note(m
     assert (match.basis, match.settled) == (basis, False)
     assert where in note
     assert ("legend labels" in match.detail) == (placed == "ends")
-
-
-def test_a_wider_stroke_with_no_words_beside_it_gives_way_to_the_key_with_its_label():
-    # scan_008: the black arm's ink held a flat stretch of the blue dotted curve (40 px, where that curve has no
-    # ink of its own) wider than its legend key (33 px); only the widest stroke was read and named nothing
-    import cv2
-
-    from reconstruct.digitize.curves import TracedPath
-    from reconstruct.digitize.legend import arm_label, legend_samples
-
-    gray = np.full((200, 420), 255, np.uint8)
-    gray[29:31, :] = 0  # the arm's curve
-    gray[79:81, 250:310] = 0  # a flat stretch of ink in the arm's colour, 60 px, nothing printed beside it
-    gray[149:151, 20:60] = 0  # the legend key, 40 px
-    cv2.putText(gray, "Observation", (66, 150 + 6), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
-    weight = np.zeros(gray.shape, np.float32)
-    weight[29:31, :] = weight[79:81, 250:310] = weight[149:151, 20:60] = 1.0
-    path = TracedPath(rows=np.full(420, 30, np.int64), own=np.ones(420), start=0, stop=420, coverage=1.0,
-                      half_width=1, flipped=False)
-    assert [s[1:] for s in legend_samples(weight, path.rows, 1)] == [(250, 310), (20, 60)]  # widest first
-    assert arm_label(gray, weight, path, False, (0, 0)) is None  # the widest: nothing printed beside it
-    assert arm_label(gray, weight, path, False, (0, 0), nth=1) == "Observation"  # before: never read
-    # the next widest names no arm with a label another arm has, nor with a word's end ("rvation")
-    assert arm_label(gray, weight, path, False, (0, 0), nth=1, taken=["observation"]) is None
-    lower = np.full_like(gray, 255)
-    lower[29:31, :] = lower[79:81, 250:310] = lower[149:151, 20:60] = 0
-    cv2.putText(lower, "rvation", (66, 150 + 6), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
-    assert arm_label(lower, weight, path, False, (0, 0), nth=1) is None
