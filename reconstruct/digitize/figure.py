@@ -29,7 +29,7 @@ from reconstruct.digitize.colour_paths import trace_arms, with_orphan_shades
 from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
-from reconstruct.digitize.legend import find_legend_sample, read_label
+from reconstruct.digitize.legend import arm_label, next_key_labels
 from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_text import text_mask
@@ -62,21 +62,6 @@ def _check_range(value: Sequence[float] | None, name: str) -> tuple[float, float
     if len(pair) != 2 or not all(np.isfinite(pair)) or pair[1] <= pair[0]:
         raise InputError(f"{name} must be two finite tick values A < B, got {value!r}", source=name)
     return pair  # type: ignore[return-value]
-
-
-def _legend_label(gray, weight, path, flipped: bool, origin: tuple[int, int], others=()) -> str | None:
-    """The legend text beside the arm's legend line inside the panel (not on one of the ``others`` paths), if any."""
-    n_rows, n_cols = weight.shape
-
-    def upright(p):
-        return (n_rows - 1 - p.rows) if flipped else p.rows
-
-    # the other curves where they have ink of their own (a legend box hides a curve's path beneath it)
-    other_rows = [np.where(p.own >= 0.5, upright(p), np.nan) for p in others]
-    sample = find_legend_sample(weight, upright(path), path.half_width, other_rows)
-    if sample is None:
-        return None
-    return read_label(gray, origin[0] + sample[0], origin[1] + sample[2], max_cols=int(0.45 * n_cols), beside=True)
 
 
 def _calibrated_panel(work, gray, *, notes: list[str], **how):
@@ -307,6 +292,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     arms = []
     strayed = []
     traced_px = []
+    others_of = []
     n_rows = crop.shape[0]
     for k, path, weight in paths:
         cols, rows = step_corners(path, weight)
@@ -330,10 +316,15 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         traced_px.append((cols, rows))
         time = x_cal.to_value(c0 + cols)
         value = y_cal.to_value(r0 + rows)
-        others = [p for j, p, _ in paths if p is not path]
-        label = _legend_label(gray, weights[k], path, flipped, (r0, c0), others) if read_labels else None
+        others_of.append([p for j, p, _ in paths if p is not path])
+        label = arm_label(gray, weights[k], path, flipped, (r0, c0), others_of[-1]) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
                               bare=(bare_px, c0 + bare_col), covered=covered))
+    if read_labels:  # arms the widest stroke of their colour left unnamed: the next widest (legend.next_key_labels)
+        labels = next_key_labels([a.label for a in arms], [(k, colours[k].hex) for k, _, _ in paths],
+                                 lambda i: arm_label(gray, weights[paths[i][0]], paths[i][1], flipped, (r0, c0),
+                                                     others_of[i], nth=1))
+        arms = [a if a.label == label else dataclasses.replace(a, label=label) for a, label in zip(arms, labels)]
     arms = _with_shade_hops(arms, cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), traced_px, [k for k, _, _ in paths],
                             [p.half_width for _, p, _ in paths], x_cal, c0, abs(float(y_cal.slope)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
