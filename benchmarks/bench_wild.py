@@ -178,6 +178,7 @@ def score_figure(json_path: Path) -> dict:
     """Run one figure with no hints and score it against its truth JSON."""
     from kmrecon.run_draws import run_reading
     from reconstruct.digitize import ocr
+    from reconstruct.digitize.panel_lab import forget_labs
     from reconstruct.errors import KmreconError
 
     truth = json.loads(json_path.read_text())
@@ -185,8 +186,9 @@ def score_figure(json_path: Path) -> dict:
     ipd = pd.read_csv(folder / truth["ipd"])
     arms = truth["arms"]
     hints = {} if truth["risk_table"] else _user_hints(truth, ipd, folder / truth["image"])
-    # the untimed digitization behind the hints must not serve the timed run its text readings
+    # the untimed digitization behind the hints must not serve the timed run its text readings, nor its Lab crops
     ocr.forget_readings()
+    forget_labs()
     out = {"id": truth["id"], "family": truth["family"], "n_hint": bool(hints), "ok": False, "mae": np.nan,
            "log_hr_err": np.nan, "cells": len(truth["at_risk"]), "cells_ok": 0, "error": None, "reading": None,
            "swapped": False}

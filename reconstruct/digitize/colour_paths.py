@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
+from reconstruct.digitize.panel_lab import lab_and_background
 from reconstruct.errors import DigitizationError
 
 __all__ = ["orphan_colours", "trace_arms", "with_orphan_shades"]
@@ -324,8 +325,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
     ``(colour index, TracedPath, weight map)`` in the chosen orientation, ``flipped`` is True
     for rising (cumulative-incidence) curves.
     """
-    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    bg = _curves.background_lab(lab)
+    lab, bg = lab_and_background(crop)
     min_cols = max(int(0.15 * crop.shape[1]), 15)
     colours = _curves.find_line_colours(lab, bg, min_pixels=min_cols)
     if orphans and colours:

@@ -437,13 +437,16 @@ def trace_monotone(
     scores = score_map.T.astype(np.float64)  # one contiguous row per column, in the DP's precision
     # The same four operations per column as ``scores[c] += maximum(from_above, scores[c - 1])`` after the
     # running maximum, into buffers made once (no array is allocated per column: ~20% less time in this loop).
-    prefix, from_above, step = np.empty(n_rows), np.full(n_rows, -np.inf), np.empty(n_rows)
-    above, prefix_head = from_above[1:], prefix[:-1]
+    # Each column's running maximum is kept (``highest[c - 1, r - 1]`` is ``scores[c - 1, :r].max()``, exactly): the
+    # way back reads it instead of taking that maximum again at every column.
+    highest = np.empty((n_cols, n_rows))
+    from_above, step = np.full(n_rows, -np.inf), np.empty(n_rows)
+    above = from_above[1:]
     prev = scores[0]
     for c in range(1, n_cols):
-        here = scores[c]
+        here, prefix = scores[c], highest[c - 1]
         np.maximum.accumulate(prev, out=prefix)
-        np.subtract(prefix_head, drop_penalty, out=above)
+        np.subtract(prefix[:-1], drop_penalty, out=above)
         np.maximum(from_above, prev, out=step)  # == where(from_above > prev, ...): no NaN here
         np.add(here, step, out=here)
         prev = here
@@ -457,7 +460,7 @@ def trace_monotone(
     rows[end_col:] = int(end_row)
     for c in range(int(end_col), 0, -1):
         r, prev = int(rows[c]), scores[c - 1]
-        best = prev[:r].max() if r > 0 else -np.inf
+        best = highest[c - 1, r - 1] if r > 0 else -np.inf
         # a drop (from the lowest of the best rows above) where it beat staying, as in the forward pass
         rows[c - 1] = r - 1 - int(np.argmax(prev[r - 1:: -1] == best)) if best - drop_penalty > prev[r] else r
     own_at = own[rows, np.arange(n_cols)]

@@ -32,6 +32,7 @@ from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_imag
 from reconstruct.digitize.legend import arm_label, next_key_labels
 from reconstruct.digitize.legend_veil import unveil
 from reconstruct.digitize.ocr import read_text
+from reconstruct.digitize.panel_lab import lab_and_background
 from reconstruct.digitize.panel_text import text_mask
 from reconstruct.digitize.path_pruning import (
     all_kept_or_riding,
@@ -154,8 +155,8 @@ def digitize_image(
     crop = work[r0: panel.row1 - PANEL_INSET, c0: panel.col1 - PANEL_INSET]
     crop, seen_through, over_legend = unveil(crop)
     notes.extend(seen_through)
-    crop_lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    contrast = channel_norm(minus_colour(crop_lab, _curves.background_lab(crop_lab)))
+    crop_lab, crop_bg = lab_and_background(crop)
+    contrast = channel_norm(minus_colour(crop_lab, crop_bg))
     drawn = contrast > INK_DELTA
     where = dict(crop=crop, lab=crop_lab, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal,
                  n_arms=n_arms, read_labels=read_labels)
@@ -375,8 +376,7 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
     ``words``: the words printed in the panel that this tracing masks (:func:`text_mask`), or None; they
     are masked in the shared ink too, so that a faint curve is not carried onto a label or a table row.
     """
-    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    bg = _curves.background_lab(lab)
+    lab, bg = lab_and_background(crop)
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     kept = {id(item[1]) for item in paths}

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
+from reconstruct.digitize.panel_lab import lab_and_background
 
 __all__ = ["find_frames", "unveil"]
 
@@ -232,8 +233,7 @@ def unveil(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[str], NDArra
         strength), grown by one pixel; None when no box is seen through. A tracer that follows a key
         line instead of the curve under it can be run again with them masked.
     """
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    bg = _curves.background_lab(lab)
+    lab, bg = lab_and_background(rgb)
     bg_rgb = _curves.background_rgb(rgb, lab, bg)
     frames = find_frames(rgb, bg_rgb)
     if not frames:
