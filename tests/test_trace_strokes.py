@@ -1,4 +1,5 @@
-"""A drop traced through a confidence band's fill is no drawn stroke (trace_check.bare_drop with ``lab``)."""
+"""A drop traced through a confidence band's fill is no drawn stroke (trace_check.bare_drop with ``lab``); onto
+borrowed ink it is a spur cut off."""
 
 from __future__ import annotations
 
@@ -71,3 +72,28 @@ def test_a_stroke_of_another_colour_near_a_bare_drop_is_not_its_stroke(other):
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     drawn = np.linalg.norm(lab - lab[0, 0], axis=-1) > INK_DELTA
     assert bare_drop(cols, rows, drawn, 1, lab=lab)[2] == pytest.approx(50.0)
+
+
+def _own(after: float) -> np.ndarray:
+    """``TracedPath.own`` of the panel's trace: its own ink (1) up to col 60, ``after`` from there on."""
+    own = np.ones(200)
+    own[60:] = after
+    return own
+
+
+def test_a_drop_through_band_fill_onto_borrowed_ink_is_a_spur_cut_off():
+    # rms_006: a grey dotted curve's trace left its end through a band's fill for a table row, on for 28% of the
+    # panel; its own ink after the drop is in under a quarter of the columns, and the drop has no stroke
+    lab, drawn, cols, rows = _panel(stroke=False)
+    kept, kept_rows, height, _ = bare_drop(cols, rows, drawn, 1, own=_own(0.0), lab=lab)
+    assert kept.tolist() == [0.0, 60.0] and kept_rows.tolist() == [20.0, 20.0]  # ends at its last drawn level
+    assert height == 0.0  # the drop cut off is no drop of the curve
+
+
+def test_a_drop_through_band_fill_onto_own_ink_or_a_stroked_drop_onto_borrowed_ink_is_kept():
+    lab, drawn, cols, rows = _panel(stroke=False)
+    kept, _, height, _ = bare_drop(cols, rows, drawn, 1, own=_own(1.0), lab=lab)
+    assert kept[-1] == pytest.approx(199.0) and height == pytest.approx(50.0)  # its own line runs on: flagged only
+    lab, drawn, cols, rows = _panel(stroke=True)  # a drawn drop onto a tail hidden under another arm's line
+    kept, _, height, _ = bare_drop(cols, rows, drawn, 1, own=_own(0.0), lab=lab)
+    assert kept[-1] == pytest.approx(199.0) and height == 0.0

@@ -170,7 +170,9 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     lab : ndarray of shape (rows, cols, 3), float32, optional
         The panel in CIE Lab, in the orientation of the trace. When given, a drop counts as bare too
         when no vertical stroke runs down it (a drop traced through a confidence band's fill: the fill
-        is drawn, but it is no stroke); the trailing-spur cut still goes by ``drawn`` alone.
+        is drawn, but it is no stroke). The trailing-spur cut goes by ``drawn``, and by ``lab`` only for a
+        drop onto a tail on borrowed ink (``own``): a trace that jumped through a band's fill onto table
+        numbers or another line is cut there however long it runs.
 
     Returns
     -------
@@ -186,8 +188,11 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     """
     bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
     short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
+    # a drop with no stroke down it (lab) onto a tail on borrowed ink is a spur too: a band's fill is drawn, and
+    # hides that the drop is bare (rms_006: a dotted curve's trace left it at its end for a table row)
     spur = [k for k in range(1, len(bare) + 1)
-            if bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k))]
+            if (bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k)))
+            or (lab is not None and _borrowed(own, cols, k) and _unstroked_near(cols, rows, k, lab, half_width))]
     end = spur[0] - 1 if spur else len(bare)
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
         cols = np.append(cols[: end + 1], cols[end + 1])
