@@ -445,7 +445,8 @@ def run_figure(
                       n_risk=None if match is None else rows[match.rows[k]].n_risk, time_precision=time_precision,
                       bare_drop=float(a.quality.get("bare_drop") or 0.0),
                       bare_drop_time=a.quality.get("bare_drop_time"), time_limit=x_end,
-                      covered_end=bool(a.quality.get("covered_end", False)))
+                      covered_end=bool(a.quality.get("covered_end", False)),
+                      cut_at_time=a.quality.get("cut_at_time"))
             for k, a in enumerate(fig.arms)
         )
 

@@ -471,7 +471,8 @@ def swap_crossed_tails(fig, rows: Sequence[RiskRowInfo], names: Sequence[str], n
 
 def _with_tail(arm, tail: Tail, other, at: float):
     """``arm`` with ``tail``'s corners and marks (a mark's survival is the curve's level at it), and the trace's
-    findings that belong to the tail (``bare_drop``, ``shade_hop``) taken from ``other`` whose tail it was."""
+    findings that belong to the tail (``bare_drop``, ``shade_hop``, ``cut_at_time``) taken from ``other`` whose tail it
+    was."""
     idx = np.clip(np.searchsorted(tail.time, tail.marks, side="right") - 1, 0, None)
     marks_s = tail.survival[idx] if tail.time.size else np.empty(0)
     return dataclasses.replace(arm, time=tail.time, survival=tail.survival, censor_time=tail.marks,
@@ -480,8 +481,8 @@ def _with_tail(arm, tail: Tail, other, at: float):
 
 
 def _tail_quality(own: dict, other: dict, at: float) -> dict:
-    """The bare drop and the shade hop of a trace made of ``own``'s head and ``other``'s tail from ``at`` on: each
-    found before ``at`` stays with its head, each after it goes with its tail (a hop across ``at`` is on both);
+    """The bare drop, the shade hop and the cut of a trace made of ``own``'s head and ``other``'s tail from ``at`` on:
+    each found before ``at`` stays with its head, each after it goes with its tail (a hop across ``at`` is on both);
     where both give one, the larger. ``covered_end`` is False (no swap is made with it)."""
     drops = [(float(q.get("bare_drop") or 0.0), q.get("bare_drop_time")) for q, head in ((own, True), (other, False))
              if q.get("bare_drop_time") is not None and (float(q["bare_drop_time"]) < at) == head]
@@ -489,4 +490,7 @@ def _tail_quality(own: dict, other: dict, at: float) -> dict:
     hops = [q["shade_hop"] for q, head in ((own, True), (other, False)) if q.get("shade_hop")
             and (float(q["shade_hop"]["time"][0]) < at if head else float(q["shade_hop"]["time"][1]) >= at)]
     hop = max(hops, key=lambda h: float(h.get("error", 0.0)), default=None)
-    return {"bare_drop": drop, "bare_drop_time": drop_time, "shade_hop": hop, "covered_end": False}
+    cuts = [q["cut_at_time"] for q, head in ((own, True), (other, False))
+            if q.get("cut_at_time") is not None and (float(q["cut_at_time"]) < at) == head]
+    return {"bare_drop": drop, "bare_drop_time": drop_time, "shade_hop": hop, "covered_end": False,
+            "cut_at_time": min(cuts, default=None)}

@@ -41,6 +41,8 @@ digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands
   that looks like the edge of another arm's shaded band rather than a drawn line (:func:`_band_edges`): a stroke
   much wider than that arm's, running beside it on one side at a small, nearly constant distance (a grey curve
   inside its grey band missed and the black curve's band limit traced instead, dev 7071 survminer_minimal_002).
+  So is an arm whose trace the digitizer cut off where it left its curve (``ArmFit.cut_at``, from
+  ``quality["cut_at_time"]``, :func:`reconstruct.digitize.trace_check.bare_drop`): its end is not read.
 
 Nothing here looks at anything but the figure, its calibration and the reconstruction of it.
 """
@@ -55,7 +57,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.errors import InputError
-from reconstruct.quality import step_at
+from reconstruct.quality import cut_note, step_at
 from reconstruct.simulate import km_step_points
 
 __all__ = ["DigitizerNoise", "digitizer_noise", "reading_flags", "HIDDEN_HAZARD_SD", "FLAG_HIDDEN_SHARE",
@@ -265,6 +267,7 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
     scores = {str(f.arm): float(f.score) for f in fit}
     wide = _band_edges(digitized.arms, arm_names)
     covered = {str(f.arm): f.covered_from for f in fit if getattr(f, "covered_from", None) is not None}
+    cut = {str(f.arm): f.cut_at for f in fit if getattr(f, "cut_at", None) is not None}
     flags = {}
     for name, arm in zip(arm_names, digitized.arms, strict=True):
         why = []
@@ -275,6 +278,8 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
             why.append(f"its trace ends at t={covered[str(name)]:g} on a straight edge where other ink ends too (a box "
                        "drawn over the panel, or another line's end) while the at-risk table still has patients: "
                        "read up to there only")
+        if str(name) in cut:
+            why.append(cut_note(float(cut[str(name)])))
         hop = arm.quality.get("shade_hop")
         if hop and hop["columns"] >= FLAG_SHADE_HOP_COLUMNS and hop.get("error", 0.0) >= FLAG_SHADE_HOP_ERROR:
             t0, t1 = hop["time"]

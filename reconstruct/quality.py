@@ -81,6 +81,10 @@ class ArmFit:
     covered_from : float or None
         Where the curve, seen to run on under a box drawn over the panel, was read up to while the
         at-risk table has patients later (not a misfit, a reading to flag); None otherwise.
+    cut_at : float or None
+        Where the digitizer cut the trace off, having left its curve there (``quality["cut_at_time"]``
+        of the digitized arm): the curve's end after it is not read (not a misfit, a reading to flag);
+        None otherwise.
     """
 
     arm: str
@@ -93,6 +97,7 @@ class ArmFit:
     trace_ratio: float = 0.0
     trace_note: str = ""
     covered_from: float | None = None
+    cut_at: float | None = None
 
     @property
     def misfit(self) -> bool:
@@ -115,7 +120,7 @@ class ArmFit:
         return {"arm": self.arm, "km_mean_miss": self.km_mean_miss, "km_max_miss": self.km_max_miss,
                 "km_tolerance": self.km_tolerance, "bound_ratio": self.bound_ratio, "bound_time": self.bound_time,
                 "score": self.score, "trace_ratio": self.trace_ratio, "trace_note": self.trace_note,
-                "covered_from": self.covered_from, "misfit": self.misfit}
+                "covered_from": self.covered_from, "cut_at": self.cut_at, "misfit": self.misfit}
 
 
 def step_at(time: NDArray[np.float64], survival: NDArray[np.float64], at: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -179,13 +184,17 @@ def table_bound_ratio(curve_time, curve_survival, table_time, n_risk, *, precisi
 
 def _trace_check(curve_end: float, curve_level: float, table_time, n_risk, bare_drop: float,
                  bare_drop_time: float | None, time_limit: float | None,
-                 covered_end: bool = False) -> tuple[float, str, float | None]:
+                 covered_end: bool = False, cut_at_time: float | None = None) -> tuple[float, str, float | None]:
     """``(trace_ratio, note, covered_from)`` of :class:`ArmFit`.
 
     A curve seen to run on under a box drawn over the panel (``covered_end``) is not short of its
-    table: it is read up to the box, and ``covered_from`` says where.
+    table: it is read up to the box, and ``covered_from`` says where. A trace cut off where it left
+    its curve (``cut_at_time``) gets a note when nothing else is found (the flag is the caller's:
+    :attr:`ArmFit.cut_at`).
     """
     ratio, note, covered = 0.0, "", None
+    if cut_at_time is not None:
+        note = cut_note(cut_at_time)
     if bare_drop > 0:
         ratio = bare_drop / BARE_DROP_TOLERANCE
         note = (f"its traced curve drops by {bare_drop:.3f} at t={bare_drop_time:g} where no line is drawn (the "
@@ -199,6 +208,11 @@ def _trace_check(curve_end: float, curve_level: float, table_time, n_risk, bare_
             note = (f"its traced curve ends at t={curve_end:g}, before t={alive:g} where the at-risk "
                     "table still has patients (the trace stopped short of its curve)")
     return ratio, note, covered
+
+
+def cut_note(cut_at_time: float) -> str:
+    """The note (and flag) of a trace cut off at ``cut_at_time`` (``quality["cut_at_time"]`` of a digitized arm)."""
+    return f"its trace was cut at t={cut_at_time:g}, the curve's end there is not read"
 
 
 def short_of_table(curve_end: float, curve_level: float, table_time, n_risk,
@@ -222,7 +236,7 @@ def short_of_table(curve_end: float, curve_level: float, table_time, n_risk,
 def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, precision: float,
               table_time=None, n_risk=None, time_precision: float | None = None, bare_drop: float = 0.0,
               bare_drop_time: float | None = None, time_limit: float | None = None,
-              covered_end: bool = False) -> ArmFit:
+              covered_end: bool = False, cut_at_time: float | None = None) -> ArmFit:
     """Score one reconstruction against its digitized curve (and table).
 
     Parameters
@@ -248,6 +262,9 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
         The digitizer saw the curve run on under a box drawn over the panel (an opaque legend) where
         its trace ends (arm quality ``covered_end``): an end before the table's last patients is then
         no misfit, and ``covered_from`` of the result says where the reading stops.
+    cut_at_time : float, optional
+        Where the digitizer cut the trace off (arm quality ``cut_at_time``): ``cut_at`` of the result,
+        and its note when nothing else is found.
 
     Returns
     -------
@@ -268,10 +285,10 @@ def score_arm(arm: str, curve_time, curve_survival, rec_time, rec_event, *, prec
                                         time_precision=time_precision)
     mean = float(miss.mean())
     trace, note, covered = _trace_check(float(t[-1]), float(s[-1]), table_time, n_risk, float(bare_drop or 0.0),
-                                        bare_drop_time, time_limit, covered_end)
+                                        bare_drop_time, time_limit, covered_end, cut_at_time)
     return ArmFit(arm=arm, km_mean_miss=mean, km_max_miss=float(miss.max()), km_tolerance=tol,
                   bound_ratio=ratio, bound_time=when, score=max(mean / tol, ratio, trace), trace_ratio=trace,
-                  trace_note=note, covered_from=covered)
+                  trace_note=note, covered_from=covered, cut_at=cut_at_time)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def test_bare_drop_finds_a_jump_with_nothing_drawn_under_it():
     drawn = _drawn_steps([10, 30, 60], [0, 50, 120, 199])
     cols = np.array([0.0, 50.0, 90.0, 120.0, 199.0])
     rows = np.array([10.0, 30.0, 45.0, 60.0, 60.0])  # the trace jumps 30 -> 45 at col 90: nothing there
-    kept_cols, kept_rows, height, col = bare_drop(cols, rows, drawn, 1)
+    kept_cols, kept_rows, height, col, _ = bare_drop(cols, rows, drawn, 1)
     assert height == pytest.approx(15.0)
     assert col == pytest.approx(90.0)
     np.testing.assert_array_equal(kept_cols, cols)  # drawn drops follow it: an interior jump, not a spur
@@ -82,12 +82,12 @@ def test_bare_drop_cuts_a_trailing_spur_to_the_last_drawn_level():
     drawn = _drawn_steps([10, 30], [0, 50, 150])
     cols = np.array([0.0, 50.0, 150.0, 165.0])
     rows = np.array([10.0, 30.0, 100.0, 100.0])  # the trace ends by jumping to row 100 (text, the axis)
-    kept_cols, kept_rows, height, _ = bare_drop(cols, rows, drawn, 1)
+    kept_cols, kept_rows, height, _, _ = bare_drop(cols, rows, drawn, 1)
     np.testing.assert_array_equal(kept_cols, [0.0, 50.0, 150.0])
     np.testing.assert_array_equal(kept_rows, [10.0, 30.0, 30.0])
     assert height == 0.0
     longer = np.array([0.0, 50.0, 150.0, 199.0])  # running on for a quarter of the panel: kept, and reported
-    kept_cols, _, height, col = bare_drop(longer, rows, drawn, 1)
+    kept_cols, _, height, col, _ = bare_drop(longer, rows, drawn, 1)
     np.testing.assert_array_equal(kept_cols, longer)
     assert height == pytest.approx(70.0)
     assert col == pytest.approx(150.0)
@@ -97,7 +97,7 @@ def test_every_drawn_drop_passes():
     drawn = _drawn_steps([10, 30, 60], [0, 50, 120, 199])
     cols = np.array([0.0, 50.0, 120.0, 199.0])
     rows = np.array([10.0, 30.0, 60.0, 60.0])
-    _, _, height, col = bare_drop(cols, rows, drawn, 1)
+    _, _, height, col, _ = bare_drop(cols, rows, drawn, 1)
     assert height == 0.0
     assert np.isnan(col)
 

@@ -169,16 +169,16 @@ def test_a_tail_on_another_arms_line_after_a_bare_drop_is_cut_however_long():
     drawn, cols, rows = _two_levels()
     own = np.zeros(200)
     own[:61] = 1.0  # the arm's own ink ends with its level; the tail rides on the other line
-    cut_cols, cut_rows, height, _ = bare_drop(cols, rows, drawn, 1, own)
+    cut_cols, cut_rows, height, _, _ = bare_drop(cols, rows, drawn, 1, own)
     assert cut_cols[-1] == pytest.approx(60.0) and cut_rows[-1] == pytest.approx(20.0) and height == 0.0
-    kept_cols, _, kept_height, where = bare_drop(cols, rows, drawn, 1)  # without own ink: a long tail stays
+    kept_cols, _, kept_height, where, _ = bare_drop(cols, rows, drawn, 1)  # without own ink: a long tail stays
     assert kept_cols[-1] == pytest.approx(199.0) and kept_height == pytest.approx(50.0) and where == 60.0
 
 
 def test_a_tail_in_the_arms_own_colour_after_a_bare_drop_stays_and_is_reported():
     drawn, cols, rows = _two_levels()
     own = np.ones(200)
-    kept_cols, _, height, where = bare_drop(cols, rows, drawn, 1, own)
+    kept_cols, _, height, where, _ = bare_drop(cols, rows, drawn, 1, own)
     assert kept_cols[-1] == pytest.approx(199.0) and height == pytest.approx(50.0) and where == 60.0
 
 

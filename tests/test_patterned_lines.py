@@ -113,10 +113,10 @@ def test_a_dashed_drop_reached_in_two_pieces_is_one_drawn_stroke():
     drawn[76:78, 101:200:10] = True  # the dashed level after it (dots of it, enough to be drawn)
     cols = np.array([0.0, 99.5, 100.0, 150.0])
     rows = np.array([20.5, 64.0, 76.5, 76.5])  # the second piece, rows 66 to 74, lies in a gap
-    out_cols, out_rows, height, _ = bare_drop(cols, rows, drawn, 1)
+    out_cols, out_rows, height, _, _ = bare_drop(cols, rows, drawn, 1)
     assert out_cols[-1] == 150.0 and height == 0.0  # before: cut at column 100, the drop 64 -> 76.5 bare
     alone = np.array([0.0, 99.5, 140.0, 150.0])  # the same rows, the second drop 40 columns on: a drop of its own
-    alone_cols, alone_rows, _, _ = bare_drop(alone, rows, drawn, 1)
+    alone_cols, alone_rows, _, _, _ = bare_drop(alone, rows, drawn, 1)
     assert alone_cols[-1] == 140.0 and alone_rows[-1] == 64.0  # cut there as a bare spur
 
 

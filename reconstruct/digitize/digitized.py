@@ -44,7 +44,9 @@ class DigitizedArm:
         length in pixels), ``line_half_width_px``, ``hidden_share`` (share of columns where it
         was hidden and followed other arms), ``bare_drop`` and ``bare_drop_time`` (the largest
         drop of the trace with no vertical stroke drawn under it, in survival units, and its time;
-        0 and None when every drop is drawn: see :mod:`reconstruct.digitize.trace_check`).
+        0 and None when every drop is drawn: see :mod:`reconstruct.digitize.trace_check`), and
+        ``cut_at_time`` (where the trace was cut off, having left its curve there: its end after it is
+        not read; None when not cut).
     """
 
     label: str | None

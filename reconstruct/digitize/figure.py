@@ -300,8 +300,9 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         if not flipped and final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
             cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
         end = cols[-1]
-        cols, rows, bare_px, bare_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn, path.half_width,
-                                                  path.own, lab=lab[::-1] if flipped else lab)
+        cols, rows, bare_px, bare_col, cut_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn,
+                                                           path.half_width, path.own,
+                                                           lab=lab[::-1] if flipped else lab)
         strayed.append(bool(bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]))
         covered = covered_end(int(round(cols[-1])), int(round(rows[-1])), drawn[::-1] if flipped else drawn,
                               crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb, path.half_width)
@@ -320,7 +321,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         others_of.append([p for j, p, _ in paths if p is not path])
         label = arm_label(gray, weights[k], path, flipped, (r0, c0), others_of[-1]) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
-                              bare=(bare_px, c0 + bare_col), covered=covered))
+                              bare=(bare_px, c0 + bare_col), covered=covered, cut_px=c0 + cut_col))
     if read_labels:  # arms the widest stroke of their colour left unnamed: the next widest (legend.next_key_labels)
         labels = next_key_labels([a.label for a in arms], [(k, colours[k].hex) for k, _, _ in paths],
                                  lambda i: arm_label(gray, weights[paths[i][0]], paths[i][1], flipped, (r0, c0),
@@ -422,7 +423,7 @@ def _without_flat_lead_in(time: NDArray[np.float64], survival: NDArray[np.float6
 
 
 def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, *, bare,
-              covered: bool = False) -> DigitizedArm:
+              covered: bool = False, cut_px: float = float("nan")) -> DigitizedArm:
     survival = 1.0 - value if flipped else value
     px_time = abs(x_cal.slope)
     px_surv = abs(y_cal.slope)
@@ -446,6 +447,8 @@ def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, 
         "bare_drop": round(float(bare[0]) * float(px_surv), 4),
         "bare_drop_time": None if bare[0] == 0 else round(float(x_cal.to_value(bare[1])), 4),
         "covered_end": bool(covered),  # the curve runs on under a box drawn over the panel (covered_end)
+        # where trace_check.bare_drop cut the trace off (it left its curve there; the curve's end is not read)
+        "cut_at_time": None if np.isnan(cut_px) else round(float(x_cal.to_value(cut_px)), 4),
     }
     return DigitizedArm(label, colour.hex, time, survival, mark_time, mark_surv, quality)
 

@@ -22,6 +22,12 @@ _OWN_INK = 0.5  # TracedPath.own at which a column shows the arm's own colour
 _MIN_OWN = 0.25  # share of own-colour columns under which a trace's tail rides on other lines
 
 
+def _line_reach(half_width: int) -> int:
+    """Pixels within which a line's run of its own colour ends both ways (a stroke, not a band's fill); a drop
+    no longer than this is too short to judge a stroke down it (a dash gap may span all its rows)."""
+    return 6 * (half_width + 1)
+
+
 def _stroke(cols, k: int, half_width: int) -> tuple[int, int]:
     """First and last corner of the vertical stroke that drop ``k`` is part of.
 
@@ -69,13 +75,13 @@ def _narrow(strip: NDArray[np.float32], centre: int, limit: int) -> NDArray[np.b
 def _unstroked(cols, rows, k: int, lab: NDArray[np.float32], half_width: int) -> bool:
     """Whether drop ``k`` crosses a line in under 30% of its interior rows.
 
-    A line pixel lies in a run of its own colour that ends within ``6 * (half_width + 1)`` pixels both
+    A line pixel lies in a run of its own colour that ends within :func:`_line_reach` pixels both
     ways, left and right (a vertical stroke, or a few drawn side by side) or up and down (a
     horizontal line, under which a drop may hide). A confidence band's fill is drawn ink but
     spreads wider, so a trace that runs down through a band instead of along its curve crosses no
     line.
     """
-    limit = 6 * (half_width + 1)
+    limit = _line_reach(half_width)
     top = int(np.ceil(rows[k - 1])) + half_width + 1
     bottom = min(int(np.floor(rows[k])) - half_width, lab.shape[0])
     if bottom - top < 3:
@@ -151,7 +157,8 @@ def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int
 
 def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
               half_width: int, own: NDArray[np.float64] | None = None,
-              lab: NDArray[np.float32] | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
+              lab: NDArray[np.float32] | None = None
+              ) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float, float]:
     """Cut a trace's trailing spur, and find its largest drop with no vertical stroke drawn under it.
 
     Parameters
@@ -164,32 +171,48 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     half_width : int
         Half the line thickness; the drop's ends within it are the levels' own strokes.
     own : ndarray of shape (cols,), optional
-        The arm's own ink at the trace in each column (``TracedPath.own``). A trace that after a
-        bare drop runs on for less than a quarter of its columns on ink of its own colour rides on
-        another arm's line (or on glyphs) and is cut there too, however long it runs.
+        The arm's own ink at the trace in each column (``TracedPath.own``). A trace that runs on for
+        less than a quarter of its columns on ink of its own colour after a drop rides on another
+        arm's line (or on glyphs), and is cut at that drop however long it runs: after a bare drop
+        (nothing drawn), or, with ``lab``, after a drop longer than :func:`_line_reach` with no
+        vertical stroke down it.
     lab : ndarray of shape (rows, cols, 3), float32, optional
         The panel in CIE Lab, in the orientation of the trace. When given, a drop counts as bare too
         when no vertical stroke runs down it (a drop traced through a confidence band's fill: the fill
-        is drawn, but it is no stroke); the trailing-spur cut still goes by ``drawn`` alone.
+        is drawn, but it is no stroke). Such a drop cuts the trace only onto a tail on borrowed ink
+        (``own``), and only when longer than :func:`_line_reach` (a shorter one, its row margins off,
+        may fall wholly in a dash gap of a dashed line).
 
     Returns
     -------
     cols, rows : ndarray
-        The corners up to the first bare drop after which the trace runs on for less than 10% of
-        the panel: a trace that ends by jumping off its curve (onto at-risk numbers in the panel, or
-        the axis) ends where its curve's ink ends, at the last drawn level.
+        The corners up to the first drop that cuts the trace: a bare drop after which the trace runs
+        on for less than 10% of the panel (it jumped off its curve's end onto at-risk numbers in the
+        panel, or the axis), a bare drop onto a tail on borrowed ink (``own``), or a drop longer
+        than :func:`_line_reach` with no stroke down it onto such a tail (``lab`` and ``own``). The
+        trace then ends where its curve's ink ends, at the last drawn level, run on to that drop's
+        column.
     height_px : float
         Height in pixels of the largest remaining drop whose interior rows are inked for less than
-        30% within two pixels either side of its column (0 when every drop is drawn).
+        30% within two pixels either side of its column, or (``lab``) with no stroke down it (0 when
+        every drop is drawn).
     col : float
         Column of that drop (nan when none).
+    cut_col : float
+        Column at which the trace was cut (the cutting drop's column; nan when it was not cut).
     """
     bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
     short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
+    # a drop with no stroke down it (lab) onto a tail on borrowed ink is a spur too: a band's fill is drawn, and
+    # hides that the drop is bare (rms_006: a dotted curve's trace left it at its end for a table row)
     spur = [k for k in range(1, len(bare) + 1)
-            if bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k))]
+            if (bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k)))
+            or (lab is not None and rows[k] - rows[k - 1] > _line_reach(half_width) and _borrowed(own, cols, k)
+                and _unstroked_near(cols, rows, k, lab, half_width))]
     end = spur[0] - 1 if spur else len(bare)
+    cut_col = float("nan")
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
+        cut_col = float(cols[end + 1])
         cols = np.append(cols[: end + 1], cols[end + 1])
         rows = np.append(rows[: end + 1], rows[end])
     worst, where = 0.0, float("nan")
@@ -198,4 +221,4 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
         unseen = bare[k - 1] or (lab is not None and _unstroked_near(cols, rows, k, lab, half_width))
         if unseen and height > worst:
             worst, where = height, float(cols[k])
-    return cols, rows, worst, where
+    return cols, rows, worst, where, cut_col
