@@ -92,3 +92,51 @@ def test_at_most_two_columns_past_the_last_held_are_searched():
     times = {id(w): t for w, _, t in cells}
     out = with_unread_cells(gray, list(ordered), times, [(w, t) for w, _, t in cells], {}, "A", last_px=1e4)
     assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(5, 24.0), (2, 28.0)]  # not the "0" at 32
+
+
+def _wide(texts, columns=7):
+    """:func:`_row` on a strip wide enough for ``columns`` columns (the last ones left blank)."""
+    gray, cells = _row(texts)
+    pad = np.full((gray.shape[0], 80 + int(STEP_PX) * columns - gray.shape[1]), 255, np.uint8)
+    return np.hstack([gray, pad]), cells
+
+
+def test_blank_cells_after_a_row_where_the_other_row_goes_on_are_zero():
+    """rms::survplot (rms_003, rms_014): an arm with no one left at risk prints nothing in the later columns."""
+    from reconstruct.digitize.risk_cells import blank_trailing_cells
+
+    texts = ["33", "25", "17", "11", "8"]
+    gray, cells = _wide(texts)
+    held = [4.0 * k for k in range(7)]  # the other row holds times 20 and 24 too
+    zeros = blank_trailing_cells(gray, cells, held, _col, STEP_PX)
+    assert [(v, t) for _, v, t in zeros] == [(0, 20.0), (0, 24.0)]
+    # only the columns other rows hold: none past them
+    assert blank_trailing_cells(gray, cells, held[:5], _col, STEP_PX) == []
+
+
+def test_ink_in_a_trailing_column_leaves_every_trailing_cell_unread():
+    """A glyph the OCR did not read (or a curve over the row) is no blank: nothing is taken, not even the blank."""
+    from reconstruct.digitize.risk_cells import blank_trailing_cells
+
+    gray, cells = _wide(["33", "25", "17", "11", "8", "7", "3"])
+    gray[:, int(_col(20.0) - 20): int(_col(20.0) + 20)] = 255  # column 20 blank, the "3" at 24 not read
+    held = [4.0 * k for k in range(7)]
+    assert blank_trailing_cells(gray, cells[:5], held, _col, STEP_PX) == []
+    # faint JPEG-like noise (under 40 grey levels) is still paper
+    noisy, cells = _wide(["33", "25", "17", "11", "8"])
+    noisy[:, 340:] = 225
+    assert [t for _, _, t in blank_trailing_cells(noisy, cells, held, _col, STEP_PX)] == [20.0, 24.0]
+
+
+def test_with_unread_cells_notes_the_blank_zeros():
+    from reconstruct.digitize.risk_cells import with_unread_cells
+
+    gray, cells = _wide(["33", "25", "17", "11", "8"])
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    table = [(w, t) for w, _, t in cells] + [(TextBox("4", 0.99, 60, 355, 88, 365), 20.0)]
+    params: dict = {}
+    out = with_unread_cells(gray, list(ordered), times, table, params, "A")
+    assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(0, 20.0)]
+    assert params["blank_as_zero"] == [{"row": "A", "time": 20.0}]
+    assert "read_in_gap" not in params or params["read_in_gap"] == []

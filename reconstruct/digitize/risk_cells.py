@@ -28,9 +28,9 @@ from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 from reconstruct.digitize.risk_tokens import LETTER_DIGITS
 
-__all__ = ["SURE_SCORE", "count_of", "digit_height_px", "erase_vertical_rules", "join_across_rules", "mend_row",
-           "read_unread_cells", "reread_cells", "reread_doubtful", "reread_increasing", "small_digits",
-           "split_stacked_cells", "with_unread_cells"]
+__all__ = ["SURE_SCORE", "blank_trailing_cells", "count_of", "digit_height_px", "erase_vertical_rules",
+           "join_across_rules", "mend_row", "read_unread_cells", "reread_cells", "reread_doubtful", "reread_increasing",
+           "small_digits", "split_stacked_cells", "with_unread_cells"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
@@ -453,9 +453,54 @@ def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]
         columns.append(columns[-1] + step)
     gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], columns,
                              lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
-    if not gaps:
+    cells = [(w, v, times[id(w)]) for w, v in ordered] + gaps
+    zeros = blank_trailing_cells(gray, sorted(cells, key=lambda c: c[2]), held,
+                                 lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
+    if not gaps and not zeros:
         return ordered
-    times.update({id(w): time for w, _, time in gaps})
+    times.update({id(w): time for w, _, time in (*gaps, *zeros)})
     notes = params.setdefault("read_in_gap", [])
     notes.extend({"row": label, "time": time, "count": v} for _, v, time in gaps)  # type: ignore[attr-defined]
-    return sorted([*ordered, *((w, v) for w, v, _ in gaps)], key=lambda e: times[id(e[0])])
+    params.setdefault("blank_as_zero", []).extend(  # type: ignore[union-attr]
+        {"row": label, "time": time} for _, _, time in zeros)
+    return sorted([*ordered, *((w, v) for w, v, _ in (*gaps, *zeros))], key=lambda e: times[id(e[0])])
+
+
+BLANK_LEVELS = 40
+"""Most grey levels a cell's window may hold below its median and still be blank paper: JPEG noise and ringing
+around a neighbour's glyph, no glyph (:func:`reconstruct.digitize.label_boxes.ink_components` finds no ink in a band
+of less contrast either)."""
+
+
+def blank_trailing_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int, float]], held: Sequence[float],
+                         col_of: Callable[[float], float], step_px: float) -> list[tuple[TextBox, int, float]]:
+    """Cells left blank after a row's last number, in columns other rows print: no one at risk there (0).
+
+    ``rms::survplot`` prints nothing where an arm has no one left at risk, while the other arm's row goes on.
+    Each ``held`` column (of the table) after the row's last cell is looked at in the middle half of the row's
+    text band, within 0.4 column steps of its centre ``col_of(time)``: when all are blank paper (no pixel
+    :data:`BLANK_LEVELS` grey levels darker than the window's median), each is a cell of 0. Any ink there (a
+    digit the OCR could not read, a curve over the row) leaves all of them unread.
+
+    Returns
+    -------
+    list of (TextBox, int, float)
+        The blank cells, each with its (empty) box, the count 0 and its time; none when any is not blank.
+    """
+    if len(cells) < 2 or not np.isfinite(step_px) or step_px < 8:
+        return []
+    last = max(t for _, _, t in cells)
+    trailing = [t for t in held if t > last + 1e-6]
+    top = float(np.median([w.row0 for w, _, _ in cells]))
+    bottom = float(np.median([w.row1 for w, _, _ in cells]))
+    # the middle half of the row's text boxes: the boxes of rows printed close together overlap
+    r0, r1 = int(round(top + 0.25 * (bottom - top))), int(round(bottom - 0.25 * (bottom - top)))
+    boxes = []
+    for t in trailing:
+        centre, half = float(col_of(t)), 0.4 * step_px
+        c0, c1 = max(int(centre - half), 0), min(int(centre + half) + 1, gray.shape[1])
+        window = gray[r0:r1, c0:c1]
+        if window.size == 0 or int(np.median(window)) - int(window.min()) >= BLANK_LEVELS:
+            return []
+        boxes.append((TextBox("0", 1.0, r0, int(centre) - 1, r1, int(centre) + 1), 0, float(t)))
+    return boxes
