@@ -140,3 +140,16 @@ def test_with_unread_cells_notes_the_blank_zeros():
     assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(0, 20.0)]
     assert params["blank_as_zero"] == [{"row": "A", "time": 20.0}]
     assert "read_in_gap" not in params or params["read_in_gap"] == []
+
+
+def test_a_time_zero_cell_the_detector_missed_is_read_from_its_ink():
+    """7071 sas_008: the first cell of a row ("181") was not detected; the run took 174 from the next cell."""
+    texts = ["181", "144", "105", "89", "68"]
+    gray, cells = _row(texts, with_gap=0)
+    found = read_unread_cells(gray, cells, [4.0 * k for k in range(len(texts))], _col, STEP_PX)
+    assert [(v, t) for _, v, t in found] == [(181, 0.0)]
+    # a count under the next cell's (a label's digit, a misread) is no time-0 cell
+    low, cells = _row(["18", "144", "105", "89", "68"], with_gap=0)
+    assert read_unread_cells(low, cells, [4.0 * k for k in range(len(texts))], _col, STEP_PX) == []
+    # only the table's first column is searched before the row's first cell
+    assert read_unread_cells(gray, cells, [4.0 * k for k in range(1, len(texts))], _col, STEP_PX) == []

@@ -371,8 +371,9 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
                       col_of: Callable[[float], float], step_px: float) -> list[tuple[TextBox, int, float]]:
     """Cells of a row the OCR's detector did not find, read from the ink where their column crosses the row.
 
-    A lone narrow glyph ("1", "0") at the end of a row is often not detected as text. For each of the
-    table's ``columns`` (times other rows hold) that the row lacks, the ink inside the row's text band within
+    A lone narrow glyph ("1", "0") at the end of a row is often not detected as text, nor, now and then, a
+    row's first cell. For each of the table's ``columns`` (times other rows hold) that the row lacks after its
+    first cell, and the table's first column, the ink inside the row's text band within
     0.4 column steps of the column's centre ``col_of(time)`` is cropped tight and read on its own; a count
     read sure (:data:`SURE_SCORE`) that keeps the row from increasing takes the cell. Ink touching the edges
     of that window (a wide neighbour) is not read.
@@ -399,7 +400,8 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
     have = [t for _, _, t in cells]
     r0 = int(np.median([w.row0 for w, _, _ in cells]))
     r1 = int(np.median([w.row1 for w, _, _ in cells]))
-    missing = [t for t in columns if min(abs(t - h) for h in have) > 1e-6 and have[0] < t]
+    # after the row's first cell, or the table's first column (a time-0 cell the detector missed: sas_005)
+    missing = [t for t in columns if min(abs(t - h) for h in have) > 1e-6 and (have[0] < t or t == columns[0])]
     boxes, where = [], []
     for t in missing:
         centre, half = float(col_of(t)), 0.4 * step_px
