@@ -153,3 +153,16 @@ def test_a_time_zero_cell_the_detector_missed_is_read_from_its_ink():
     assert read_unread_cells(low, cells, [4.0 * k for k in range(len(texts))], _col, STEP_PX) == []
     # only the table's first column is searched before the row's first cell
     assert read_unread_cells(gray, cells, [4.0 * k for k in range(1, len(texts))], _col, STEP_PX) == []
+
+
+def test_pale_digits_need_a_paler_blank():
+    """Digits printed in a light colour (30 grey levels under the paper): a cell as pale as them is not blank."""
+    from reconstruct.digitize.risk_cells import blank_trailing_cells
+
+    gray, cells = _wide(["33", "25", "17", "11", "8", "4"])
+    pale = np.where(gray < 255, 225, 255).astype(np.uint8)
+    held = [4.0 * k for k in range(7)]
+    assert blank_trailing_cells(pale, cells[:5], held, _col, STEP_PX) == []  # the "4" at 20 is pale, no blank
+    blank = pale.copy()
+    blank[:, int(_col(20.0) - 25):] = 255
+    assert [t for _, _, t in blank_trailing_cells(blank, cells[:5], held, _col, STEP_PX)] == [20.0, 24.0]

@@ -481,7 +481,8 @@ def blank_trailing_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox,
     ``rms::survplot`` prints nothing where an arm has no one left at risk, while the other arm's row goes on.
     Each ``held`` column (of the table) after the row's last cell is looked at in the middle half of the row's
     text band, within 0.4 column steps of its centre ``col_of(time)``: when all are blank paper (no pixel
-    :data:`BLANK_LEVELS` grey levels darker than the window's median), each is a cell of 0. Any ink there (a
+    :data:`BLANK_LEVELS` grey levels, nor half the row's own digits' contrast, darker than the window's median),
+    each is a cell of 0. Any ink there (a
     digit the OCR could not read, a curve over the row) leaves all of them unread.
 
     Returns
@@ -497,12 +498,16 @@ def blank_trailing_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox,
     bottom = float(np.median([w.row1 for w, _, _ in cells]))
     # the middle half of the row's text boxes: the boxes of rows printed close together overlap
     r0, r1 = int(round(top + 0.25 * (bottom - top))), int(round(bottom - 0.25 * (bottom - top)))
+    # pale digits (a light colour in grey) leave little contrast: a blank column is under half of theirs
+    inks = [gray[w.row0:w.row1, w.col0:w.col1] for w, _, _ in cells]
+    contrast = min((int(np.median(a)) - int(a.min()) for a in inks if a.size), default=0)
+    levels = min(BLANK_LEVELS, 0.5 * contrast)
     boxes = []
     for t in trailing:
         centre, half = float(col_of(t)), 0.4 * step_px
         c0, c1 = max(int(centre - half), 0), min(int(centre + half) + 1, gray.shape[1])
         window = gray[r0:r1, c0:c1]
-        if window.size == 0 or int(np.median(window)) - int(window.min()) >= BLANK_LEVELS:
+        if window.size == 0 or int(np.median(window)) - int(window.min()) >= levels:
             return []
         boxes.append((TextBox("0", 1.0, r0, int(centre) - 1, r1, int(centre) + 1), 0, float(t)))
     return boxes
