@@ -75,6 +75,9 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
     gap = table.parameters.get("read_in_gap", ())
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read from its ink: "
                  f"{cell['count']} (the text detector missed it); its arm is flagged" for cell in gap)
+    first = table.parameters.get("read_first_in_gap", ())
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read from its ink: "
+                 f"{cell['count']} (the text detector missed it)" for cell in first)
     small = table.parameters.get("small_digits", ())
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} printed in digits {cell['px']:g} px high, "
                  "too small to tell 9 from 5 or 3 from 1; its arm is flagged" for cell in small)

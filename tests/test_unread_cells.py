@@ -166,3 +166,17 @@ def test_pale_digits_need_a_paler_blank():
     blank = pale.copy()
     blank[:, int(_col(20.0) - 25):] = 255
     assert [t for _, _, t in blank_trailing_cells(blank, cells[:5], held, _col, STEP_PX)] == [20.0, 24.0]
+
+
+def test_a_first_cell_read_from_its_ink_is_noted_apart_and_does_not_flag_its_row():
+    from reconstruct.digitize.risk_cells import with_unread_cells
+
+    gray, cells = _row(["181", "144", "105", "89", "68"], with_gap=0)
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    table = [(w, t) for w, _, t in cells] + [(TextBox("200", 0.99, 60, 45, 88, 75), 0.0)]  # the other row's 0
+    params: dict = {}
+    out = with_unread_cells(gray, list(ordered), times, table, params, "A")
+    assert [(v, times[id(w)]) for w, v in out][:1] == [(181, 0.0)]
+    assert params["read_first_in_gap"] == [{"row": "A", "time": 0.0, "count": 181}]
+    assert params.get("read_in_gap", []) == []  # the notes whose rows are flagged

@@ -439,7 +439,8 @@ def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]
                       label: str | None, last_px: float | None = None) -> list[tuple[TextBox, int]]:
     """A row's cells (box, count; in time order) with those :func:`read_unread_cells` finds, in time order.
 
-    ``times`` (time of each box by ``id``) gets their times and ``params["read_in_gap"]`` a note of each;
+    ``times`` (time of each box by ``id``) gets their times and ``params["read_in_gap"]`` a note of each
+    (``params["read_first_in_gap"]`` of a cell before the row's first, a time-0 cell);
     ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold, and
     the columns after the last one held, a column step apart, whose centre is left of pixel column ``last_px``
     (the panel's right edge: a last column of lone "0"s that the detector missed in every row).
@@ -461,8 +462,14 @@ def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]
     if not gaps and not zeros:
         return ordered
     times.update({id(w): time for w, _, time in (*gaps, *zeros)})
+    # a first cell read from its ink is checked against the curve as every time-0 cell is (it was taken from the
+    # next cell and the curve before): noted apart, its arm not flagged as for a lone "1" that dust may make
+    first = min(times[id(w)] for w, _ in ordered)
     notes = params.setdefault("read_in_gap", [])
-    notes.extend({"row": label, "time": time, "count": v} for _, v, time in gaps)  # type: ignore[attr-defined]
+    notes.extend({"row": label, "time": time, "count": v}  # type: ignore[attr-defined]
+                 for _, v, time in gaps if time > first)
+    params.setdefault("read_first_in_gap", []).extend(  # type: ignore[union-attr]
+        {"row": label, "time": time, "count": v} for _, v, time in gaps if time < first)
     params.setdefault("blank_as_zero", []).extend(  # type: ignore[union-attr]
         {"row": label, "time": time} for _, _, time in zeros)
     return sorted([*ordered, *((w, v) for w, v, _ in (*gaps, *zeros))], key=lambda e: times[id(e[0])])
