@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -86,10 +86,14 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
                  f"cells: {cell['count']} (its box ran over the next row's cell, cut between the rows and read "
                  "again alone); its arm is flagged" for cell in stacked)
     doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small, *stacked) if "index" in cell}
+    blank: dict[int, list[float]] = {}
+    for cell in table.parameters.get("blank_as_zero", ()):
+        if "index" in cell:
+            blank.setdefault(cell["index"], []).append(float(cell["time"]))
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
                         reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,
-                        read_alone=k in doubtful)
+                        read_alone=k in doubtful, blank_zeros=tuple(blank.get(k, ())))
             for k, r in enumerate(table.rows)]
 
 
@@ -177,6 +181,46 @@ def _lost_cells(doubt: Sequence[bool], before: Sequence[RiskRowInfo], after: Seq
     return [d or len(a.n_risk) < len(b.n_risk) for d, b, a in zip(doubt, before, after, strict=True)]
 
 
+def _first_of(reread, count: int):
+    """``reread`` keeping the first ``count`` readings only."""
+    return lambda: list(reread())[:count]
+
+
+def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], marks,
+                       time_precision: float) -> tuple[list[RiskRowInfo], list[str]]:
+    """Rows (``rows[k]`` matched to ``curves[k]``) with their blank-as-0 cells dropped where the curve runs on.
+
+    A blank cell after a row's last number is 0 only when no one is left at risk: the curve's last point
+    and its censor marks (on the curve, or ``marks[k]``) all lie at or before the first blank cell's time
+    (within ``time_precision``). Else the blank is a digit the OCR and its ink reading missed, and the cells
+    are left unread.
+    """
+    out, notes = [], []
+    for k, (row, curve) in enumerate(zip(rows, curves, strict=True)):
+        if not row.blank_zeros:
+            out.append(row)
+            continue
+        first = min(row.blank_zeros)
+        ends = [np.asarray(curve.time, float), np.asarray(curve.censor_time if curve.censor_time is not None else ())]
+        if marks is not None and marks[k] is not None:
+            ends.append(np.asarray(marks[k], float))
+        last = max((float(np.max(a)) for a in ends if a.size), default=-np.inf)
+        name = row.label or "(no label)"
+        at = ", ".join(f"{t:g}" for t in row.blank_zeros)
+        if last > first + time_precision:
+            keep = ~np.isin(np.asarray(row.time, float), np.asarray(row.blank_zeros, float))
+            # the blank cells are the row's last: its other cells' second readings are the first ones
+            reread = row.reread if row.reread is None else _first_of(row.reread, int(keep.sum()))
+            out.append(replace(row, time=np.asarray(row.time)[keep], n_risk=np.asarray(row.n_risk)[keep],
+                               blank_zeros=(), reread=reread))
+            notes.append(f"at-risk table: row {name} at t={at}: blank cells left unread: the curve runs on "
+                         f"(to t={last:g})")
+        else:
+            out.append(row)
+            notes.append(f"at-risk table: row {name} at t={at} read as 0 (blank after the row's last number)")
+    return out, notes
+
+
 def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo], doubtful: Sequence[bool],
                       match: ArmMatch,
                       curves: Sequence[ArmCurve], printed_n: Sequence[int | None], *, recheck: bool,
@@ -214,7 +258,7 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
     """
     from reconstruct.table_gaps import complete_rows, mend_along_curves, set_aside_along_curves, set_aside_first_cell
 
-    mine = [as_read[j] for j in match.rows]
+    mine, blank_notes = _check_blank_zeros([as_read[j] for j in match.rows], curves, marks, time_precision)
     matched, misread = set_aside_along_curves(mine, curves, precision=precision, time_precision=time_precision,
                                               doubtful=[doubtful[j] for j in match.rows])
     # a row with cells set aside, by the numbers or by its curve, may hold more misreads
@@ -234,7 +278,7 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
         doubt = _lost_cells(doubt, before, matched)
         misread += list(again)
     filled, gap_notes = complete_rows(matched, curves, n_start=printed_n)
-    gaps = tuple(first_notes) + tuple(gap_notes)
+    gaps = tuple(blank_notes) + tuple(first_notes) + tuple(gap_notes)
     return MendedRows(tuple(matched), tuple(filled), tuple(doubt), tuple(misread), gaps)
 
 

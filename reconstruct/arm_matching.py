@@ -96,6 +96,9 @@ class RiskRowInfo:
         True when a cell was taken from a reading in doubt: first read as no number and read again alone,
         mended by an unsure closer reading, or read from its ink where the text detector found none. The
         row may hold misreads, and the run flags its arm.
+    blank_zeros : tuple of float, default ()
+        Times of the cells read as 0 because they were blank after the row's last number (rms prints nothing
+        once an arm has no one at risk); the run keeps them only when the curve ends before the first.
     """
 
     label: str | None
@@ -106,6 +109,7 @@ class RiskRowInfo:
     shade: float | None = None
     reread: Callable[[], Sequence[int | None]] | None = None
     read_alone: bool = False
+    blank_zeros: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,61 @@ def test_a_first_cell_read_from_its_ink_is_noted_apart_and_does_not_flag_its_row
     assert [(v, times[id(w)]) for w, v in out][:1] == [(181, 0.0)]
     assert params["read_first_in_gap"] == [{"row": "A", "time": 0.0, "count": 181}]
     assert params.get("read_in_gap", []) == []  # the notes whose rows are flagged
+
+
+def _blank_row_and_curve(curve_end: float, marks=None):
+    """A row 40, 31, 25, 20, 15 at 0-16 months with blank cells read as 0 at 20 and 24, and its curve
+    (exp(-t ln 2 / 12), no censoring) traced to ``curve_end``."""
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo
+
+    row = RiskRowInfo(label="B", colour=None, time=np.array([0.0, 4, 8, 12, 16, 20, 24]),
+                      n_risk=np.array([40, 31, 25, 20, 15, 0, 0]), blank_zeros=(20.0, 24.0))
+    t = np.linspace(0.0, curve_end, 200)
+    curve = ArmCurve(label=None, colour=None, time=t, survival=np.exp(-t / 12.0 * np.log(2.0)),
+                     censor_time=None if marks is None else np.asarray(marks, float))
+    return row, curve
+
+
+def _mend(row, curve):
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    return mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""), [curve],
+                             [None], recheck=False, precision=0.001, method="guyot", marks=None, time_precision=0.5)
+
+
+def test_blank_zeros_are_left_unread_when_the_curve_runs_past_them():
+    """stata_002 with Group 2's "1" at 20 and 24 painted out: the curve runs to t=26, so 0 at 20 is wrong."""
+    row, curve = _blank_row_and_curve(26.0)
+    mended = _mend(row, curve)
+    assert mended.read[0].time.tolist() == [0, 4, 8, 12, 16]  # the blank cells are not read
+    assert mended.filled[0].n_risk.tolist()[:5] == [40, 31, 25, 20, 15]
+    assert 0 not in mended.filled[0].n_risk.tolist()
+    assert any("blank cells left unread: the curve runs on" in note for note in mended.gaps)
+    # a censor mark past the first blank column (curve traced to 18 only) says the same (within 0.5 months)
+    row, curve = _blank_row_and_curve(18.0, marks=[17.0, 20.6])
+    assert _mend(row, curve).read[0].time.tolist() == [0, 4, 8, 12, 16]
+
+
+def test_blank_zeros_are_kept_and_noted_when_the_curve_ends_before_them():
+    """rms_014: the arm's curve ends at its last censoring before the first blank column."""
+    row, curve = _blank_row_and_curve(18.0, marks=[17.0, 20.4])  # a mark within 0.5 of 20 is no run-on
+    mended = _mend(row, curve)
+    assert mended.read[0].time.tolist() == [0, 4, 8, 12, 16, 20, 24]
+    assert mended.read[0].n_risk.tolist()[-2:] == [0, 0]
+    assert mended.doubt == (False,)
+    assert any("at t=20, 24 read as 0 (blank after the row's last number)" in note for note in mended.gaps)
+
+
+def test_the_rows_carry_their_blank_zeros_by_index():
+    """``blank_as_zero`` notes (with the row's index, as risk_table gives them) reach that row only."""
+    from kmrecon.run_table import _table_rows
+    from reconstruct.digitize.risk_table import RiskRow, RiskTable
+
+    rows = tuple(RiskRow(label=lab, label_color=None, times=np.array([0.0, 4, 8]), n_risk=np.array(n),
+                         confidence=0.99, row_px=10.0 * k) for k, (lab, n) in enumerate([("A", [9, 5, 2]),
+                                                                                          ("B", [8, 1, 0])]))
+    table = RiskTable(rows=rows, confidence=0.99,
+                      parameters={"blank_as_zero": [{"row": "B", "time": 8.0, "index": 1}]})
+    out = _table_rows(table, np.full((40, 40), 255, np.uint8), 1.0, [])
+    assert [r.blank_zeros for r in out] == [(), (8.0,)]
