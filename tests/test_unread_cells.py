@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from reconstruct.digitize.ocr import TextBox
-from reconstruct.digitize.risk_cells import read_unread_cells
+from reconstruct.digitize.risk_gaps import read_unread_cells
 
 STEP_PX = 60.0
 
@@ -62,7 +62,7 @@ def test_only_the_table_columns_are_searched():
 
 def test_a_last_column_no_row_holds_is_searched_up_to_the_panel_edge():
     """survminer_bw_018, plotnine_019: the detector missed the last column's lone "0" in every row."""
-    from reconstruct.digitize.risk_cells import with_unread_cells
+    from reconstruct.digitize.risk_gaps import with_unread_cells
 
     texts = ["33", "25", "17", "11", "8", "0"]
     gray, cells = _row(texts, with_gap=5)
@@ -83,7 +83,7 @@ def test_a_last_column_no_row_holds_is_searched_up_to_the_panel_edge():
 
 
 def test_at_most_two_columns_past_the_last_held_are_searched():
-    from reconstruct.digitize.risk_cells import with_unread_cells
+    from reconstruct.digitize.risk_gaps import with_unread_cells
 
     texts = ["40", "33", "25", "17", "11", "8", "5", "2", "0"]
     gray, cells = _row(texts)
@@ -103,7 +103,7 @@ def _wide(texts, columns=7):
 
 def test_blank_cells_after_a_row_where_the_other_row_goes_on_are_zero():
     """rms::survplot (rms_003, rms_014): an arm with no one left at risk prints nothing in the later columns."""
-    from reconstruct.digitize.risk_cells import blank_trailing_cells
+    from reconstruct.digitize.risk_gaps import blank_trailing_cells
 
     texts = ["33", "25", "17", "11", "8"]
     gray, cells = _wide(texts)
@@ -116,7 +116,7 @@ def test_blank_cells_after_a_row_where_the_other_row_goes_on_are_zero():
 
 def test_ink_in_a_trailing_column_leaves_every_trailing_cell_unread():
     """A glyph the OCR did not read (or a curve over the row) is no blank: nothing is taken, not even the blank."""
-    from reconstruct.digitize.risk_cells import blank_trailing_cells
+    from reconstruct.digitize.risk_gaps import blank_trailing_cells
 
     gray, cells = _wide(["33", "25", "17", "11", "8", "7", "3"])
     gray[:, int(_col(20.0) - 20): int(_col(20.0) + 20)] = 255  # column 20 blank, the "3" at 24 not read
@@ -129,7 +129,7 @@ def test_ink_in_a_trailing_column_leaves_every_trailing_cell_unread():
 
 
 def test_with_unread_cells_notes_the_blank_zeros():
-    from reconstruct.digitize.risk_cells import with_unread_cells
+    from reconstruct.digitize.risk_gaps import with_unread_cells
 
     gray, cells = _wide(["33", "25", "17", "11", "8"])
     ordered = [(w, v) for w, v, _ in cells]
@@ -157,7 +157,7 @@ def test_a_time_zero_cell_the_detector_missed_is_read_from_its_ink():
 
 def test_pale_digits_need_a_paler_blank():
     """Digits printed in a light colour (30 grey levels under the paper): a cell as pale as them is not blank."""
-    from reconstruct.digitize.risk_cells import blank_trailing_cells
+    from reconstruct.digitize.risk_gaps import blank_trailing_cells
 
     gray, cells = _wide(["33", "25", "17", "11", "8", "4"])
     pale = np.where(gray < 255, 225, 255).astype(np.uint8)
@@ -169,7 +169,7 @@ def test_pale_digits_need_a_paler_blank():
 
 
 def test_a_first_cell_read_from_its_ink_is_noted_apart_and_does_not_flag_its_row():
-    from reconstruct.digitize.risk_cells import with_unread_cells
+    from reconstruct.digitize.risk_gaps import with_unread_cells
 
     gray, cells = _row(["181", "144", "105", "89", "68"], with_gap=0)
     ordered = [(w, v) for w, v, _ in cells]

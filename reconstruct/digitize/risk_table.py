@@ -398,7 +398,7 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    from reconstruct.digitize import risk_cells
+    from reconstruct.digitize import risk_cells, risk_gaps
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
     from reconstruct.digitize.risk_tokens import split_fused_words
 
@@ -437,14 +437,8 @@ def read_risk_table(
             # three or more numbers, fills most of its columns and starts at the first or second
             continue
         # a lone "1" or "0" the detector missed, read from its ink
-        gaps_before = len(params.get("read_in_gap", ()))  # type: ignore[arg-type]
-        blanks_before = len(params.get("blank_as_zero", ()))  # type: ignore[arg-type]
-        ordered = risk_cells.with_unread_cells(gray, ordered, times, table_cells, params, label,
-                                                last_px=col1 + 0.5 * slack)
-        for cell in params.get("read_in_gap", [])[gaps_before:]:  # type: ignore[index]
-            cell["index"] = len(rows)  # the row's arm is flagged: a stroke or dust may read as a sure "1"
-        for cell in params.get("blank_as_zero", [])[blanks_before:]:  # type: ignore[index]
-            cell["index"] = len(rows)  # checked against the row's curve once matched (kmrecon.run_table)
+        ordered = risk_gaps.with_unread_cells(gray, ordered, times, table_cells, params, label,
+                                              last_px=col1 + 0.5 * slack, index=len(rows))
         t = np.array([times[id(w)] for w, _ in ordered])
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
