@@ -86,6 +86,7 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
                  f"cells: {cell['count']} (its box ran over the next row's cell, cut between the rows and read "
                  "again alone); its arm is flagged" for cell in stacked)
     doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small, *stacked) if "index" in cell}
+    inked = {cell["index"] for cell in first if "index" in cell}
     blank: dict[int, list[float]] = {}
     for cell in table.parameters.get("blank_as_zero", ()):
         if "index" in cell:
@@ -93,7 +94,8 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
                         reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,
-                        read_alone=k in doubtful, blank_zeros=tuple(blank.get(k, ())))
+                        read_alone=k in doubtful, blank_zeros=tuple(blank.get(k, ())),
+                        first_from_ink=k in inked)
             for k, r in enumerate(table.rows)]
 
 
@@ -186,6 +188,11 @@ def _first_of(reread, count: int):
     return lambda: list(reread())[:count]
 
 
+def _last_of(reread, count: int):
+    """``reread`` keeping the last ``count`` readings only."""
+    return lambda: list(reread())[-count:]
+
+
 def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], marks,
                        time_precision: float) -> tuple[list[RiskRowInfo], list[str]]:
     """Rows (``rows[k]`` matched to ``curves[k]``) with their blank-as-0 cells dropped where the curve runs on.
@@ -219,6 +226,29 @@ def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], 
             out.append(row)
             notes.append(f"at-risk table: row {name} at t={at} read as 0 (blank after the row's last number)")
     return out, notes
+
+
+def _first_cells_from_ink(rows: Sequence[RiskRowInfo], printed_n: Sequence[int | None]) \
+        -> tuple[list[RiskRowInfo], list[bool], list[str]]:
+    """Rows (``rows[k]`` of the arm whose legend prints ``printed_n[k]``) whose time-0 cell, read from its ink,
+    differs from the legend's n, with that cell dropped (:func:`reconstruct.table_gaps.complete_rows` then takes
+    the legend's n, exact); per row, whether the arm is flagged (the legend's n is under the next cell, so the
+    time-0 cell is taken from the curve); and notes.
+    """
+    out, flags, notes = [], [], []
+    for row, legend in zip(rows, printed_n, strict=True):
+        t, n = np.asarray(row.time, float), np.asarray(row.n_risk)
+        if not row.first_from_ink or legend is None or t.size < 2 or t[0] != 0.0 or int(n[0]) == int(legend):
+            out.append(row)
+            flags.append(False)
+            continue
+        out.append(replace(row, time=t[1:], n_risk=n[1:], first_from_ink=False,
+                           reread=row.reread if row.reread is None else _last_of(row.reread, t.size - 1)))
+        flags.append(int(legend) < int(n[1]))
+        why = "" if int(legend) >= int(n[1]) else f" (the legend's n is under {int(n[1])}, the next cell; flagged)"
+        notes.append(f"at-risk table: row {row.label or '(no label)'}: the time-0 cell read from its ink as "
+                     f"{int(n[0])} is not the legend's n={int(legend)}; set aside{why}")
+    return out, flags, notes
 
 
 def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo], doubtful: Sequence[bool],
@@ -259,17 +289,22 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
     from reconstruct.table_gaps import complete_rows, mend_along_curves, set_aside_along_curves, set_aside_first_cell
 
     mine, blank_notes = _check_blank_zeros([as_read[j] for j in match.rows], curves, marks, time_precision)
+    mine, ink_flags, ink_notes = _first_cells_from_ink(mine, printed_n)
+    blank_notes += ink_notes
+    inked = [r.first_from_ink for r in mine]
     matched, misread = set_aside_along_curves(mine, curves, precision=precision, time_precision=time_precision,
                                               doubtful=[doubtful[j] for j in match.rows])
     # a row with cells set aside, by the numbers or by its curve, may hold more misreads
-    doubt = _lost_cells([doubtful[j] for j in match.rows], mine, matched)
+    doubt = [d or f for d, f in zip(_lost_cells([doubtful[j] for j in match.rows], mine, matched), ink_flags,
+                                     strict=True)]
     matched, mended = mend_along_curves(mine, matched, curves, precision=precision, time_precision=time_precision)
     if recheck:  # a match the numbers made must hold without the cells the curves set aside
         recheck_match(match, curves, rows, matched, precision=precision, method=method, marks=marks,
                       time_precision=time_precision)
     misread = list(misread) + list(mended)
     before = matched
-    matched, first_notes = set_aside_first_cell(matched, curves, doubt)
+    matched, first_notes = set_aside_first_cell(matched, curves, doubt, from_ink=inked, precision=precision,
+                                                time_precision=time_precision)
     doubt = _lost_cells(doubt, before, matched)  # a time-0 cell set aside is a misread: its arm is flagged
     if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
         before = matched

@@ -238,3 +238,84 @@ def test_the_rows_carry_their_blank_zeros_by_index():
                       parameters={"blank_as_zero": [{"row": "B", "time": 8.0, "index": 1}]})
     out = _table_rows(table, np.full((40, 40), 255, np.uint8), 1.0, [])
     assert [r.blank_zeros for r in out] == [(), (8.0,)]
+
+
+def _halving_curve():
+    """exp(-t ln 2 / 12) to 30 months: 100 at 0 leaves 79 at 4, 63 at 8, 50 at 12 (no censoring)."""
+    from reconstruct.arm_matching import ArmCurve
+
+    t = np.linspace(0.0, 30.0, 301)
+    return ArmCurve(label=None, colour=None, time=t, survival=np.exp(-t / 12.0 * np.log(2.0)))
+
+
+def _ink_row(first, ink=True):
+    from reconstruct.arm_matching import RiskRowInfo
+
+    return RiskRowInfo(label="A", colour=None, time=np.array([0.0, 4, 8, 12]), n_risk=np.array([first, 79, 63, 50]),
+                       first_from_ink=ink)
+
+
+def test_a_time_zero_cell_read_from_its_ink_is_held_to_the_curve_more_strictly():
+    """An ink-read time-0 cell: under what 79 at 4 months and the curve imply (~99; 85, which the row's numbers
+    alone allow), or over twice
+    that (250; a cell read by the detector may hold up to 5 times), is set aside."""
+    from reconstruct.table_gaps import set_aside_first_cell
+
+    curve = _halving_curve()
+    for first, kept_from_ink in ((100, True), (85, False), (250, False)):
+        (out,), notes = set_aside_first_cell([_ink_row(first)], [curve], [False], from_ink=[True], precision=0.001,
+                                             time_precision=0.1)
+        assert bool(out.n_risk[0] == first) is kept_from_ink, first
+        assert bool(notes) is not kept_from_ink
+    # read by the text detector (not from its ink): kept as before
+    for first in (85, 250):
+        (out,), notes = set_aside_first_cell([_ink_row(first, ink=False)], [curve], [False], from_ink=[False],
+                                             precision=0.001, time_precision=0.1)
+        assert out.n_risk[0] == first and not notes
+    # through the run: the cell set aside flags the arm and the curve fills it (79 / S(4-) = 99.5)
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    row = _ink_row(85)
+    mended = mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""), [curve],
+                               [None], recheck=False, precision=0.001, method="guyot", marks=None, time_precision=0.1)
+    assert mended.doubt == (True,)
+    assert abs(int(mended.filled[0].n_risk[0]) - 100) <= 1
+    assert any("read from its ink as 85 is under" in note for note in mended.gaps)
+
+
+def test_a_time_zero_cell_read_from_its_ink_gives_way_to_the_legend_n():
+    """The legend prints n=102 and the ink read 100: the legend's n is taken (exact), the arm not flagged; a legend
+    n under the next cell is no n for the row (its arm is flagged)."""
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    def run(legend):
+        row = _ink_row(100)
+        return mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""),
+                                 [_halving_curve()], [legend], recheck=False, precision=0.001, method="guyot",
+                                 marks=None, time_precision=0.1)
+
+    mended = run(102)
+    assert mended.filled[0].n_risk.tolist() == [102, 79, 63, 50]
+    assert mended.doubt == (False,)
+    assert any("read from its ink as 100 is not the legend's n=102" in note for note in mended.gaps)
+    same = run(100)
+    assert same.filled[0].n_risk.tolist() == [100, 79, 63, 50] and same.doubt == (False,)
+    assert not any("legend" in note for note in same.gaps)
+    low = run(60)
+    assert low.doubt == (True,)
+    assert abs(int(low.filled[0].n_risk[0]) - 100) <= 1  # from 79 at 4 months and the curve
+
+
+def test_the_rows_know_a_time_zero_cell_read_from_its_ink():
+    from kmrecon.run_table import _table_rows
+    from reconstruct.digitize.risk_table import RiskRow, RiskTable
+
+    rows = tuple(RiskRow(label=lab, label_color=None, times=np.array([0.0, 4, 8]), n_risk=np.array(n),
+                         confidence=0.99, row_px=10.0 * k) for k, (lab, n) in enumerate([("A", [9, 5, 2]),
+                                                                                          ("B", [8, 1, 0])]))
+    table = RiskTable(rows=rows, confidence=0.99,
+                      parameters={"read_first_in_gap": [{"row": "A", "time": 0.0, "count": 9, "index": 0}]})
+    out = _table_rows(table, np.full((40, 40), 255, np.uint8), 1.0, [])
+    assert [r.first_from_ink for r in out] == [True, False]
