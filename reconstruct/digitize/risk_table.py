@@ -111,9 +111,9 @@ class RiskTable:
         Inputs the table was read with (panel box), for provenance; ``"reread"`` lists the cells an
         increasing row had read again and replaced (row label, time, first and second reading);
         ``"read_alone"`` the cells first read as no number ("GO") and read again alone (also the row's index);
-        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count),
-        ``"read_first_in_gap"`` such cells at a row's first column, ``"blank_as_zero"`` blank cells after a row's
-        last taken as 0 (row label, time);
+        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count,
+        index), ``"read_first_in_gap"`` such cells at a row's first column, ``"blank_as_zero"`` blank cells after
+        a row's last taken as 0 (row label, time, index; the run checks them against the row's curve);
         ``"read_stacked"`` the cells cut out of a box over two rows (row label, index, time, count).
     """
 
