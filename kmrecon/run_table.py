@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -75,6 +75,9 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
     gap = table.parameters.get("read_in_gap", ())
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read from its ink: "
                  f"{cell['count']} (the text detector missed it); its arm is flagged" for cell in gap)
+    first = table.parameters.get("read_first_in_gap", ())
+    notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read from its ink: "
+                 f"{cell['count']} (the text detector missed it)" for cell in first)
     small = table.parameters.get("small_digits", ())
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} printed in digits {cell['px']:g} px high, "
                  "too small to tell 9 from 5 or 3 from 1; its arm is flagged" for cell in small)
@@ -83,10 +86,16 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
                  f"cells: {cell['count']} (its box ran over the next row's cell, cut between the rows and read "
                  "again alone); its arm is flagged" for cell in stacked)
     doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small, *stacked) if "index" in cell}
+    inked = {cell["index"] for cell in first if "index" in cell}
+    blank: dict[int, list[float]] = {}
+    for cell in table.parameters.get("blank_as_zero", ()):
+        if "index" in cell:
+            blank.setdefault(cell["index"], []).append(float(cell["time"]))
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
                         reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,
-                        read_alone=k in doubtful)
+                        read_alone=k in doubtful, blank_zeros=tuple(blank.get(k, ())),
+                        first_from_ink=k in inked)
             for k, r in enumerate(table.rows)]
 
 
@@ -174,6 +183,74 @@ def _lost_cells(doubt: Sequence[bool], before: Sequence[RiskRowInfo], after: Seq
     return [d or len(a.n_risk) < len(b.n_risk) for d, b, a in zip(doubt, before, after, strict=True)]
 
 
+def _first_of(reread, count: int):
+    """``reread`` keeping the first ``count`` readings only."""
+    return lambda: list(reread())[:count]
+
+
+def _last_of(reread, count: int):
+    """``reread`` keeping the last ``count`` readings only."""
+    return lambda: list(reread())[-count:]
+
+
+def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], marks,
+                       time_precision: float) -> tuple[list[RiskRowInfo], list[str]]:
+    """Rows (``rows[k]`` matched to ``curves[k]``) with their blank-as-0 cells dropped where the curve runs on.
+
+    A blank cell after a row's last number is 0 only when no one is left at risk: the curve's last point
+    and its censor marks (on the curve, or ``marks[k]``) all lie at or before the first blank cell's time
+    (within ``time_precision``). Else the blank is a digit the OCR and its ink reading missed, and the cells
+    are left unread.
+    """
+    out, notes = [], []
+    for k, (row, curve) in enumerate(zip(rows, curves, strict=True)):
+        if not row.blank_zeros:
+            out.append(row)
+            continue
+        first = min(row.blank_zeros)
+        ends = [np.asarray(curve.time, float), np.asarray(curve.censor_time if curve.censor_time is not None else ())]
+        if marks is not None and marks[k] is not None:
+            ends.append(np.asarray(marks[k], float))
+        last = max((float(np.max(a)) for a in ends if a.size), default=-np.inf)
+        name = row.label or "(no label)"
+        at = ", ".join(f"{t:g}" for t in row.blank_zeros)
+        if last > first + time_precision:
+            keep = ~np.isin(np.asarray(row.time, float), np.asarray(row.blank_zeros, float))
+            # the blank cells are the row's last: its other cells' second readings are the first ones
+            reread = row.reread if row.reread is None else _first_of(row.reread, int(keep.sum()))
+            out.append(replace(row, time=np.asarray(row.time)[keep], n_risk=np.asarray(row.n_risk)[keep],
+                               blank_zeros=(), reread=reread))
+            notes.append(f"at-risk table: row {name} at t={at}: blank cells left unread: the curve runs on "
+                         f"(to t={last:g})")
+        else:
+            out.append(row)
+            notes.append(f"at-risk table: row {name} at t={at} read as 0 (blank after the row's last number)")
+    return out, notes
+
+
+def _first_cells_from_ink(rows: Sequence[RiskRowInfo], printed_n: Sequence[int | None]) \
+        -> tuple[list[RiskRowInfo], list[bool], list[str]]:
+    """Rows (``rows[k]`` of the arm whose legend prints ``printed_n[k]``) whose time-0 cell, read from its ink,
+    differs from the legend's n, with that cell dropped (:func:`reconstruct.table_gaps.complete_rows` then takes
+    the legend's n, exact); per row, whether the arm is flagged (the legend's n is under the next cell, so the
+    time-0 cell is taken from the curve); and notes.
+    """
+    out, flags, notes = [], [], []
+    for row, legend in zip(rows, printed_n, strict=True):
+        t, n = np.asarray(row.time, float), np.asarray(row.n_risk)
+        if not row.first_from_ink or legend is None or t.size < 2 or t[0] != 0.0 or int(n[0]) == int(legend):
+            out.append(row)
+            flags.append(False)
+            continue
+        out.append(replace(row, time=t[1:], n_risk=n[1:], first_from_ink=False,
+                           reread=row.reread if row.reread is None else _last_of(row.reread, t.size - 1)))
+        flags.append(int(legend) < int(n[1]))
+        why = "" if int(legend) >= int(n[1]) else f" (the legend's n is under {int(n[1])}, the next cell; flagged)"
+        notes.append(f"at-risk table: row {row.label or '(no label)'}: the time-0 cell read from its ink as "
+                     f"{int(n[0])} is not the legend's n={int(legend)}; set aside{why}")
+    return out, flags, notes
+
+
 def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo], doubtful: Sequence[bool],
                       match: ArmMatch,
                       curves: Sequence[ArmCurve], printed_n: Sequence[int | None], *, recheck: bool,
@@ -211,18 +288,23 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
     """
     from reconstruct.table_gaps import complete_rows, mend_along_curves, set_aside_along_curves, set_aside_first_cell
 
-    mine = [as_read[j] for j in match.rows]
+    mine, blank_notes = _check_blank_zeros([as_read[j] for j in match.rows], curves, marks, time_precision)
+    mine, ink_flags, ink_notes = _first_cells_from_ink(mine, printed_n)
+    blank_notes += ink_notes
+    inked = [r.first_from_ink for r in mine]
     matched, misread = set_aside_along_curves(mine, curves, precision=precision, time_precision=time_precision,
                                               doubtful=[doubtful[j] for j in match.rows])
     # a row with cells set aside, by the numbers or by its curve, may hold more misreads
-    doubt = _lost_cells([doubtful[j] for j in match.rows], mine, matched)
+    doubt = [d or f for d, f in zip(_lost_cells([doubtful[j] for j in match.rows], mine, matched), ink_flags,
+                                     strict=True)]
     matched, mended = mend_along_curves(mine, matched, curves, precision=precision, time_precision=time_precision)
     if recheck:  # a match the numbers made must hold without the cells the curves set aside
         recheck_match(match, curves, rows, matched, precision=precision, method=method, marks=marks,
                       time_precision=time_precision)
     misread = list(misread) + list(mended)
     before = matched
-    matched, first_notes = set_aside_first_cell(matched, curves, doubt)
+    matched, first_notes = set_aside_first_cell(matched, curves, doubt, from_ink=inked, precision=precision,
+                                                time_precision=time_precision)
     doubt = _lost_cells(doubt, before, matched)  # a time-0 cell set aside is a misread: its arm is flagged
     if first_notes:  # without its time-0 cell a row may break its curve's bound elsewhere
         before = matched
@@ -231,7 +313,7 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
         doubt = _lost_cells(doubt, before, matched)
         misread += list(again)
     filled, gap_notes = complete_rows(matched, curves, n_start=printed_n)
-    gaps = tuple(first_notes) + tuple(gap_notes)
+    gaps = tuple(blank_notes) + tuple(first_notes) + tuple(gap_notes)
     return MendedRows(tuple(matched), tuple(filled), tuple(doubt), tuple(misread), gaps)
 
 

@@ -96,6 +96,12 @@ class RiskRowInfo:
         True when a cell was taken from a reading in doubt: first read as no number and read again alone,
         mended by an unsure closer reading, or read from its ink where the text detector found none. The
         row may hold misreads, and the run flags its arm.
+    blank_zeros : tuple of float, default ()
+        Times of the cells read as 0 because they were blank after the row's last number (rms prints nothing
+        once an arm has no one at risk); the run keeps them only when the curve ends before the first.
+    first_from_ink : bool, default False
+        True when the row's first cell (time 0) was read from its ink where the text detector found none; the
+        run checks it against the legend's n and, more strictly, against the curve.
     """
 
     label: str | None
@@ -106,6 +112,8 @@ class RiskRowInfo:
     shade: float | None = None
     reread: Callable[[], Sequence[int | None]] | None = None
     read_alone: bool = False
+    blank_zeros: tuple[float, ...] = ()
+    first_from_ink: bool = False
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,9 @@ def rows_with_holes(rows: Sequence) -> list[bool]:
     return out
 
 
-def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bool]) -> tuple[list, list[str]]:
+def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bool], *,
+                         from_ink: Sequence[bool] | None = None, precision: float = 0.0,
+                         time_precision: float | None = None) -> tuple[list, list[str]]:
     """Set aside the time-0 cell of a row when it is far above what the row's later cells and its curve imply.
 
     A row that already had cells set aside (:func:`set_aside_increasing`) may hold more misreads; its
@@ -84,7 +86,10 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
     curve's survival just before that cell's time (:func:`complete_rows` then fills it, from the legend
     or the curve). In any row, a time-0 cell over ``_FIRST_CELL_FAR`` times the most that any later cell and
     the curve imply is set aside too (the caller flags the row). Only cells with patients left, on a curve not
-    yet at 0, imply a count; a row with none keeps its time-0 cell.
+    yet at 0, imply a count; a row with none keeps its time-0 cell. A time-0 cell read from its ink (``from_ink``;
+    the text detector found none there) is held to ``_FIRST_CELL_RATIO`` too, and is set aside when under what
+    the next cell and the curve imply, beyond the slack (:func:`reconstruct.quality.table_bound_ratio`, with
+    ``precision`` and ``time_precision``).
 
     Parameters
     ----------
@@ -94,6 +99,10 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
         Digitized curve of each row's arm.
     doubtful : sequence of bool
         True for the rows that had cells set aside as misread.
+    from_ink : sequence of bool, optional
+        True for the rows whose time-0 cell was read from its ink.
+    precision, time_precision : float
+        Digitizing precision of survival and time, for the bound (as in the quality gate).
 
     Returns
     -------
@@ -104,7 +113,8 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
     from reconstruct.arm_matching import RiskRowInfo
 
     out, notes = [], []
-    for row, curve, doubt in zip(rows, curves, doubtful, strict=True):
+    inks = [False] * len(rows) if from_ink is None else list(from_ink)
+    for row, curve, doubt, ink in zip(rows, curves, doubtful, inks, strict=True):
         t = np.asarray(row.time, float)
         n = np.asarray(row.n_risk, dtype=np.int64)
         if t.size < 3 or t[0] != 0.0:
@@ -112,7 +122,8 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
             continue
         # a row read without doubt: the most any later cell implies, so one cell misread low ("119" as "19")
         # condemns no true time-0 cell
-        later = range(1, 2) if doubt else range(1, t.size)
+        strict = bool(doubt or ink)
+        later = range(1, 2) if strict else range(1, t.size)
         s_before = np.array([_survival_before(curve, float(t[j])) for j in later])
         # only cells with patients left on a curve not yet at 0 imply a time-0 count (a cell past the curve's
         # last event would imply an infinite one and keep any time-0 cell)
@@ -123,14 +134,21 @@ def set_aside_first_cell(rows: Sequence, curves: Sequence, doubtful: Sequence[bo
         each = np.where(usable, n[1:1 + s_before.size] / np.where(usable, s_before, 1.0), -np.inf)
         j = 1 + int(np.argmax(each))
         implied = float(each[j - 1])
-        ratio = _FIRST_CELL_RATIO if doubt else _FIRST_CELL_FAR
-        if n[0] <= ratio * implied:
+        ratio = _FIRST_CELL_RATIO if strict else _FIRST_CELL_FAR
+        # an ink-read count under what the next cell and the curve imply (a digit lost, "18" for 181)
+        under = ink and _breaks_bound(curve, t[:2], n[:2], precision, time_precision)
+        if n[0] <= ratio * implied and not under:
             out.append(row)
             continue
-        notes.append(f"{row.label or curve.label or 'an arm'}: the time-0 at-risk cell read as {n[0]} is over "
-                     f"{ratio:g} times the {implied:.0f} that {n[j]} at {_fmt(t[j])} and the curve imply"
-                     f"{', in a row with misread cells' if doubt else ', the most any later cell implies'}; "
-                     "set aside as unread")
+        name = row.label or curve.label or "an arm"
+        if under:
+            notes.append(f"{name}: the time-0 at-risk cell read from its ink as {n[0]} is under the {implied:.0f} "
+                         f"that {n[j]} at {_fmt(t[j])} and the curve imply; set aside as unread")
+        else:
+            why = ", in a row with misread cells" if doubt else "" if ink else ", the most any later cell implies"
+            notes.append(f"{name}: the time-0 at-risk cell read{' from its ink' if ink else ''} as {n[0]} is over "
+                         f"{ratio:g} times the {implied:.0f} that {n[j]} at {_fmt(t[j])} and the curve imply{why}; "
+                         "set aside as unread")
         out.append(RiskRowInfo(label=row.label, colour=row.colour, time=t[1:], n_risk=n[1:], row_px=row.row_px,
                                shade=row.shade))
     return out, notes

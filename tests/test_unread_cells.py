@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from reconstruct.digitize.ocr import TextBox
-from reconstruct.digitize.risk_cells import read_unread_cells
+from reconstruct.digitize.risk_gaps import read_unread_cells
 
 STEP_PX = 60.0
 
@@ -62,7 +62,7 @@ def test_only_the_table_columns_are_searched():
 
 def test_a_last_column_no_row_holds_is_searched_up_to_the_panel_edge():
     """survminer_bw_018, plotnine_019: the detector missed the last column's lone "0" in every row."""
-    from reconstruct.digitize.risk_cells import with_unread_cells
+    from reconstruct.digitize.risk_gaps import with_unread_cells
 
     texts = ["33", "25", "17", "11", "8", "0"]
     gray, cells = _row(texts, with_gap=5)
@@ -83,7 +83,7 @@ def test_a_last_column_no_row_holds_is_searched_up_to_the_panel_edge():
 
 
 def test_at_most_two_columns_past_the_last_held_are_searched():
-    from reconstruct.digitize.risk_cells import with_unread_cells
+    from reconstruct.digitize.risk_gaps import with_unread_cells
 
     texts = ["40", "33", "25", "17", "11", "8", "5", "2", "0"]
     gray, cells = _row(texts)
@@ -92,3 +92,230 @@ def test_at_most_two_columns_past_the_last_held_are_searched():
     times = {id(w): t for w, _, t in cells}
     out = with_unread_cells(gray, list(ordered), times, [(w, t) for w, _, t in cells], {}, "A", last_px=1e4)
     assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(5, 24.0), (2, 28.0)]  # not the "0" at 32
+
+
+def _wide(texts, columns=7):
+    """:func:`_row` on a strip wide enough for ``columns`` columns (the last ones left blank)."""
+    gray, cells = _row(texts)
+    pad = np.full((gray.shape[0], 80 + int(STEP_PX) * columns - gray.shape[1]), 255, np.uint8)
+    return np.hstack([gray, pad]), cells
+
+
+def test_blank_cells_after_a_row_where_the_other_row_goes_on_are_zero():
+    """rms::survplot (rms_003, rms_014): an arm with no one left at risk prints nothing in the later columns."""
+    from reconstruct.digitize.risk_gaps import blank_trailing_cells
+
+    texts = ["33", "25", "17", "11", "8"]
+    gray, cells = _wide(texts)
+    held = [4.0 * k for k in range(7)]  # the other row holds times 20 and 24 too
+    zeros = blank_trailing_cells(gray, cells, held, _col, STEP_PX)
+    assert [(v, t) for _, v, t in zeros] == [(0, 20.0), (0, 24.0)]
+    # only the columns other rows hold: none past them
+    assert blank_trailing_cells(gray, cells, held[:5], _col, STEP_PX) == []
+
+
+def test_ink_in_a_trailing_column_leaves_every_trailing_cell_unread():
+    """A glyph the OCR did not read (or a curve over the row) is no blank: nothing is taken, not even the blank."""
+    from reconstruct.digitize.risk_gaps import blank_trailing_cells
+
+    gray, cells = _wide(["33", "25", "17", "11", "8", "7", "3"])
+    gray[:, int(_col(20.0) - 20): int(_col(20.0) + 20)] = 255  # column 20 blank, the "3" at 24 not read
+    held = [4.0 * k for k in range(7)]
+    assert blank_trailing_cells(gray, cells[:5], held, _col, STEP_PX) == []
+    # faint JPEG-like noise (under 40 grey levels) is still paper
+    noisy, cells = _wide(["33", "25", "17", "11", "8"])
+    noisy[:, 340:] = 225
+    assert [t for _, _, t in blank_trailing_cells(noisy, cells, held, _col, STEP_PX)] == [20.0, 24.0]
+
+
+def test_with_unread_cells_notes_the_blank_zeros():
+    from reconstruct.digitize.risk_gaps import with_unread_cells
+
+    gray, cells = _wide(["33", "25", "17", "11", "8"])
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    table = [(w, t) for w, _, t in cells] + [(TextBox("4", 0.99, 60, 355, 88, 365), 20.0)]
+    params: dict = {}
+    out = with_unread_cells(gray, list(ordered), times, table, params, "A")
+    assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(0, 20.0)]
+    assert params["blank_as_zero"] == [{"row": "A", "time": 20.0}]
+    assert "read_in_gap" not in params or params["read_in_gap"] == []
+
+
+def test_a_time_zero_cell_the_detector_missed_is_read_from_its_ink():
+    """7071 sas_008: the first cell of a row ("181") was not detected; the run took 174 from the next cell."""
+    texts = ["181", "144", "105", "89", "68"]
+    gray, cells = _row(texts, with_gap=0)
+    found = read_unread_cells(gray, cells, [4.0 * k for k in range(len(texts))], _col, STEP_PX)
+    assert [(v, t) for _, v, t in found] == [(181, 0.0)]
+    # a count under the next cell's (a label's digit, a misread) is no time-0 cell
+    low, cells = _row(["18", "144", "105", "89", "68"], with_gap=0)
+    assert read_unread_cells(low, cells, [4.0 * k for k in range(len(texts))], _col, STEP_PX) == []
+    # only the table's first column is searched before the row's first cell
+    assert read_unread_cells(gray, cells, [4.0 * k for k in range(1, len(texts))], _col, STEP_PX) == []
+
+
+def test_pale_digits_need_a_paler_blank():
+    """Digits printed in a light colour (30 grey levels under the paper): a cell as pale as them is not blank."""
+    from reconstruct.digitize.risk_gaps import blank_trailing_cells
+
+    gray, cells = _wide(["33", "25", "17", "11", "8", "4"])
+    pale = np.where(gray < 255, 225, 255).astype(np.uint8)
+    held = [4.0 * k for k in range(7)]
+    assert blank_trailing_cells(pale, cells[:5], held, _col, STEP_PX) == []  # the "4" at 20 is pale, no blank
+    blank = pale.copy()
+    blank[:, int(_col(20.0) - 25):] = 255
+    assert [t for _, _, t in blank_trailing_cells(blank, cells[:5], held, _col, STEP_PX)] == [20.0, 24.0]
+
+
+def test_a_first_cell_read_from_its_ink_is_noted_apart_and_does_not_flag_its_row():
+    from reconstruct.digitize.risk_gaps import with_unread_cells
+
+    gray, cells = _row(["181", "144", "105", "89", "68"], with_gap=0)
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    table = [(w, t) for w, _, t in cells] + [(TextBox("200", 0.99, 60, 45, 88, 75), 0.0)]  # the other row's 0
+    params: dict = {}
+    out = with_unread_cells(gray, list(ordered), times, table, params, "A")
+    assert [(v, times[id(w)]) for w, v in out][:1] == [(181, 0.0)]
+    assert params["read_first_in_gap"] == [{"row": "A", "time": 0.0, "count": 181}]
+    assert params.get("read_in_gap", []) == []  # the notes whose rows are flagged
+
+
+def _blank_row_and_curve(curve_end: float, marks=None):
+    """A row 40, 31, 25, 20, 15 at 0-16 months with blank cells read as 0 at 20 and 24, and its curve
+    (exp(-t ln 2 / 12), no censoring) traced to ``curve_end``."""
+    from reconstruct.arm_matching import ArmCurve, RiskRowInfo
+
+    row = RiskRowInfo(label="B", colour=None, time=np.array([0.0, 4, 8, 12, 16, 20, 24]),
+                      n_risk=np.array([40, 31, 25, 20, 15, 0, 0]), blank_zeros=(20.0, 24.0))
+    t = np.linspace(0.0, curve_end, 200)
+    curve = ArmCurve(label=None, colour=None, time=t, survival=np.exp(-t / 12.0 * np.log(2.0)),
+                     censor_time=None if marks is None else np.asarray(marks, float))
+    return row, curve
+
+
+def _mend(row, curve):
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    return mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""), [curve],
+                             [None], recheck=False, precision=0.001, method="guyot", marks=None, time_precision=0.5)
+
+
+def test_blank_zeros_are_left_unread_when_the_curve_runs_past_them():
+    """stata_002 with Group 2's "1" at 20 and 24 painted out: the curve runs to t=26, so 0 at 20 is wrong."""
+    row, curve = _blank_row_and_curve(26.0)
+    mended = _mend(row, curve)
+    assert mended.read[0].time.tolist() == [0, 4, 8, 12, 16]  # the blank cells are not read
+    assert mended.filled[0].n_risk.tolist()[:5] == [40, 31, 25, 20, 15]
+    assert 0 not in mended.filled[0].n_risk.tolist()
+    assert any("blank cells left unread: the curve runs on" in note for note in mended.gaps)
+    # a censor mark past the first blank column (curve traced to 18 only) says the same (within 0.5 months)
+    row, curve = _blank_row_and_curve(18.0, marks=[17.0, 20.6])
+    assert _mend(row, curve).read[0].time.tolist() == [0, 4, 8, 12, 16]
+
+
+def test_blank_zeros_are_kept_and_noted_when_the_curve_ends_before_them():
+    """rms_014: the arm's curve ends at its last censoring before the first blank column."""
+    row, curve = _blank_row_and_curve(18.0, marks=[17.0, 20.4])  # a mark within 0.5 of 20 is no run-on
+    mended = _mend(row, curve)
+    assert mended.read[0].time.tolist() == [0, 4, 8, 12, 16, 20, 24]
+    assert mended.read[0].n_risk.tolist()[-2:] == [0, 0]
+    assert mended.doubt == (False,)
+    assert any("at t=20, 24 read as 0 (blank after the row's last number)" in note for note in mended.gaps)
+
+
+def test_the_rows_carry_their_blank_zeros_by_index():
+    """``blank_as_zero`` notes (with the row's index, as risk_table gives them) reach that row only."""
+    from kmrecon.run_table import _table_rows
+    from reconstruct.digitize.risk_table import RiskRow, RiskTable
+
+    rows = tuple(RiskRow(label=lab, label_color=None, times=np.array([0.0, 4, 8]), n_risk=np.array(n),
+                         confidence=0.99, row_px=10.0 * k) for k, (lab, n) in enumerate([("A", [9, 5, 2]),
+                                                                                          ("B", [8, 1, 0])]))
+    table = RiskTable(rows=rows, confidence=0.99,
+                      parameters={"blank_as_zero": [{"row": "B", "time": 8.0, "index": 1}]})
+    out = _table_rows(table, np.full((40, 40), 255, np.uint8), 1.0, [])
+    assert [r.blank_zeros for r in out] == [(), (8.0,)]
+
+
+def _halving_curve():
+    """exp(-t ln 2 / 12) to 30 months: 100 at 0 leaves 79 at 4, 63 at 8, 50 at 12 (no censoring)."""
+    from reconstruct.arm_matching import ArmCurve
+
+    t = np.linspace(0.0, 30.0, 301)
+    return ArmCurve(label=None, colour=None, time=t, survival=np.exp(-t / 12.0 * np.log(2.0)))
+
+
+def _ink_row(first, ink=True):
+    from reconstruct.arm_matching import RiskRowInfo
+
+    return RiskRowInfo(label="A", colour=None, time=np.array([0.0, 4, 8, 12]), n_risk=np.array([first, 79, 63, 50]),
+                       first_from_ink=ink)
+
+
+def test_a_time_zero_cell_read_from_its_ink_is_held_to_the_curve_more_strictly():
+    """An ink-read time-0 cell: under what 79 at 4 months and the curve imply (~99; 85, which the row's numbers
+    alone allow), or over twice
+    that (250; a cell read by the detector may hold up to 5 times), is set aside."""
+    from reconstruct.table_gaps import set_aside_first_cell
+
+    curve = _halving_curve()
+    for first, kept_from_ink in ((100, True), (85, False), (250, False)):
+        (out,), notes = set_aside_first_cell([_ink_row(first)], [curve], [False], from_ink=[True], precision=0.001,
+                                             time_precision=0.1)
+        assert bool(out.n_risk[0] == first) is kept_from_ink, first
+        assert bool(notes) is not kept_from_ink
+    # read by the text detector (not from its ink): kept as before
+    for first in (85, 250):
+        (out,), notes = set_aside_first_cell([_ink_row(first, ink=False)], [curve], [False], from_ink=[False],
+                                             precision=0.001, time_precision=0.1)
+        assert out.n_risk[0] == first and not notes
+    # through the run: the cell set aside flags the arm and the curve fills it (79 / S(4-) = 99.5)
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    row = _ink_row(85)
+    mended = mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""), [curve],
+                               [None], recheck=False, precision=0.001, method="guyot", marks=None, time_precision=0.1)
+    assert mended.doubt == (True,)
+    assert abs(int(mended.filled[0].n_risk[0]) - 100) <= 1
+    assert any("read from its ink as 85 is under" in note for note in mended.gaps)
+
+
+def test_a_time_zero_cell_read_from_its_ink_gives_way_to_the_legend_n():
+    """The legend prints n=102 and the ink read 100: the legend's n is taken (exact), the arm not flagged; a legend
+    n under the next cell is no n for the row (its arm is flagged)."""
+    from kmrecon.run_table import mend_matched_rows
+    from reconstruct.arm_matching import ArmMatch
+
+    def run(legend):
+        row = _ink_row(100)
+        return mend_matched_rows([row], [row], [False], ArmMatch(rows=(0,), basis="single", detail=""),
+                                 [_halving_curve()], [legend], recheck=False, precision=0.001, method="guyot",
+                                 marks=None, time_precision=0.1)
+
+    mended = run(102)
+    assert mended.filled[0].n_risk.tolist() == [102, 79, 63, 50]
+    assert mended.doubt == (False,)
+    assert any("read from its ink as 100 is not the legend's n=102" in note for note in mended.gaps)
+    same = run(100)
+    assert same.filled[0].n_risk.tolist() == [100, 79, 63, 50] and same.doubt == (False,)
+    assert not any("legend" in note for note in same.gaps)
+    low = run(60)
+    assert low.doubt == (True,)
+    assert abs(int(low.filled[0].n_risk[0]) - 100) <= 1  # from 79 at 4 months and the curve
+
+
+def test_the_rows_know_a_time_zero_cell_read_from_its_ink():
+    from kmrecon.run_table import _table_rows
+    from reconstruct.digitize.risk_table import RiskRow, RiskTable
+
+    rows = tuple(RiskRow(label=lab, label_color=None, times=np.array([0.0, 4, 8]), n_risk=np.array(n),
+                         confidence=0.99, row_px=10.0 * k) for k, (lab, n) in enumerate([("A", [9, 5, 2]),
+                                                                                          ("B", [8, 1, 0])]))
+    table = RiskTable(rows=rows, confidence=0.99,
+                      parameters={"read_first_in_gap": [{"row": "A", "time": 0.0, "count": 9, "index": 0}]})
+    out = _table_rows(table, np.full((40, 40), 255, np.uint8), 1.0, [])
+    assert [r.first_from_ink for r in out] == [True, False]

@@ -11,14 +11,13 @@ digit lost, events fused) and makes the row non-increasing, with the fewest cell
 exactly one cell's second reading mends the row, else all the cells read differently. Otherwise the row
 stays as first read (the run then sets a lone misread cell aside or stops). A misread cell ("13S") whose
 second reading is unsure is taken when both readings agree and the count fits between its neighbours.
-A cell the detector missed (a lone "1") is read from the ink where its column crosses the row. Pixels are
-``(row, col)``.
+Cells the detector missed are read in :mod:`reconstruct.digitize.risk_gaps`. Pixels are ``(row, col)``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,8 +28,7 @@ from reconstruct.digitize.risk_table import _Line, _split_line, as_count
 from reconstruct.digitize.risk_tokens import LETTER_DIGITS
 
 __all__ = ["SURE_SCORE", "count_of", "digit_height_px", "erase_vertical_rules", "join_across_rules", "mend_row",
-           "read_unread_cells", "reread_cells", "reread_doubtful", "reread_increasing", "small_digits",
-           "split_stacked_cells", "with_unread_cells"]
+           "reread_cells", "reread_doubtful", "reread_increasing", "small_digits", "split_stacked_cells"]
 
 SURE_SCORE = 0.9
 """Lowest recogniser score of a second reading that may replace a cell."""
@@ -365,97 +363,3 @@ def join_across_rules(words: Sequence[TextBox], cols: NDArray[np.int64]) -> list
             continue
         out.append(w)
     return out
-
-
-def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int, float]], columns: Sequence[float],
-                      col_of: Callable[[float], float], step_px: float) -> list[tuple[TextBox, int, float]]:
-    """Cells of a row the OCR's detector did not find, read from the ink where their column crosses the row.
-
-    A lone narrow glyph ("1", "0") at the end of a row is often not detected as text. For each of the
-    table's ``columns`` (times other rows hold) that the row lacks, the ink inside the row's text band within
-    0.4 column steps of the column's centre ``col_of(time)`` is cropped tight and read on its own; a count
-    read sure (:data:`SURE_SCORE`) that keeps the row from increasing takes the cell. Ink touching the edges
-    of that window (a wide neighbour) is not read.
-
-    Parameters
-    ----------
-    gray : ndarray of shape (rows, cols), uint8
-    cells : sequence of (TextBox, int, float)
-        The row's cells read: box, count and time, in time order.
-    columns : sequence of float
-        Times of the table's columns.
-    col_of : callable
-        Pixel column of a column's centre, from its time.
-    step_px : float
-        Pixels between two columns.
-
-    Returns
-    -------
-    list of (TextBox, int, float)
-        The cells found, each with its box, count and time.
-    """
-    if len(cells) < 2 or not np.isfinite(step_px) or step_px < 8:
-        return []
-    have = [t for _, _, t in cells]
-    r0 = int(np.median([w.row0 for w, _, _ in cells]))
-    r1 = int(np.median([w.row1 for w, _, _ in cells]))
-    missing = [t for t in columns if min(abs(t - h) for h in have) > 1e-6 and have[0] < t]
-    boxes, where = [], []
-    for t in missing:
-        centre, half = float(col_of(t)), 0.4 * step_px
-        c0, c1 = max(int(centre - half), 0), min(int(centre + half) + 1, gray.shape[1])
-        window = gray[r0:r1, c0:c1]
-        if window.size == 0 or int(window.max()) - int(window.min()) < 60:
-            continue
-        comps = ink_components(window)
-        glyphs = comps[comps[:, 2] - comps[:, 0] >= 0.3 * (r1 - r0)]
-        if glyphs.size == 0:
-            continue
-        y0, x0 = (int(v) for v in glyphs[:, :2].min(axis=0))
-        y1, x1 = (int(v) for v in glyphs[:, 2:].max(axis=0))
-        if x0 == 0 or x1 >= window.shape[1] or y0 == 0 or y1 >= window.shape[0]:
-            continue  # cut by the window: part of a neighbour, or not a glyph of this row
-        boxes.append((r0 + y0, c0 + x0, r0 + y1, c0 + x1))
-        where.append(t)
-    found = []
-    for box, t, (text, score) in zip(boxes, where, _read_closer(gray, boxes) if boxes else [], strict=True):
-        count = sure[0] if (sure := _sure_count(text, score)) is not None else None
-        before = [n for _, n, h in cells if h < t]
-        after = [n for _, n, h in cells if h > t]
-        if count is not None and (not before or count <= before[-1]) and (not after or count >= after[0]):
-            found.append((TextBox(str(count), float(score), *box), count, float(t)))
-    return found
-
-
-_EXTRA_COLUMNS = 2
-"""At most this many columns are searched past the last one a table holds (a missed last column or two, never
-a second table's worth of columns in a wide panel)."""
-
-
-def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]], times: dict[int, float],
-                      table: Sequence[tuple[TextBox, float]], params: dict[str, object],
-                      label: str | None, last_px: float | None = None) -> list[tuple[TextBox, int]]:
-    """A row's cells (box, count; in time order) with those :func:`read_unread_cells` finds, in time order.
-
-    ``times`` (time of each box by ``id``) gets their times and ``params["read_in_gap"]`` a note of each;
-    ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold, and
-    the columns after the last one held, a column step apart, whose centre is left of pixel column ``last_px``
-    (the panel's right edge: a last column of lone "0"s that the detector missed in every row).
-    """
-    held = sorted({t for _, t in table})
-    if len(held) < 2:
-        return ordered
-    step = float(np.median(np.diff(held)))
-    fit = np.polyfit([t for _, t in table], [w.center_px[1] for w, _ in table], 1)
-    columns = list(held)
-    while last_px is not None and step > 0 and fit[0] > 0 and np.polyval(fit, columns[-1] + step) <= last_px \
-            and len(columns) < len(held) + _EXTRA_COLUMNS:
-        columns.append(columns[-1] + step)
-    gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], columns,
-                             lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
-    if not gaps:
-        return ordered
-    times.update({id(w): time for w, _, time in gaps})
-    notes = params.setdefault("read_in_gap", [])
-    notes.extend({"row": label, "time": time, "count": v} for _, v, time in gaps)  # type: ignore[attr-defined]
-    return sorted([*ordered, *((w, v) for w, v, _ in gaps)], key=lambda e: times[id(e[0])])

@@ -111,7 +111,9 @@ class RiskTable:
         Inputs the table was read with (panel box), for provenance; ``"reread"`` lists the cells an
         increasing row had read again and replaced (row label, time, first and second reading);
         ``"read_alone"`` the cells first read as no number ("GO") and read again alone (also the row's index);
-        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count);
+        ``"read_in_gap"`` the cells the OCR's detector missed, read from their ink (row label, time, count,
+        index), ``"read_first_in_gap"`` such cells at a row's first column, ``"blank_as_zero"`` blank cells after
+        a row's last taken as 0 (row label, time, index; the run checks them against the row's curve);
         ``"read_stacked"`` the cells cut out of a box over two rows (row label, index, time, count).
     """
 
@@ -396,7 +398,7 @@ def read_risk_table(
     below = gray[row1:, :]
     if below.shape[0] < 8:
         return RiskTable(rows=(), confidence=0.0, parameters=params)
-    from reconstruct.digitize import risk_cells
+    from reconstruct.digitize import risk_cells, risk_gaps
     from reconstruct.digitize.arm_shades import glyph_colour, key_colour, key_shade
     from reconstruct.digitize.risk_tokens import split_fused_words
 
@@ -435,11 +437,8 @@ def read_risk_table(
             # three or more numbers, fills most of its columns and starts at the first or second
             continue
         # a lone "1" or "0" the detector missed, read from its ink
-        gaps_before = len(params.get("read_in_gap", ()))  # type: ignore[arg-type]
-        ordered = risk_cells.with_unread_cells(gray, ordered, times, table_cells, params, label,
-                                                last_px=col1 + 0.5 * slack)
-        for cell in params.get("read_in_gap", [])[gaps_before:]:  # type: ignore[index]
-            cell["index"] = len(rows)  # the row's arm is flagged: a stroke or dust may read as a sure "1"
+        ordered = risk_gaps.with_unread_cells(gray, ordered, times, table_cells, params, label,
+                                              last_px=col1 + 0.5 * slack, index=len(rows))
         t = np.array([times[id(w)] for w, _ in ordered])
         n = np.array([v for _, v in ordered])
         confidence = min(w.confidence for w, _ in ordered)
