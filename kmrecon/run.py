@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
+from reconstruct.extra_curves import SAME_INK
 from reconstruct.arm_matching import ArmCurve, ArmMatch, name_key
 from reconstruct.io import provenance
 from reconstruct.legend_counts import legend_counts
@@ -283,17 +284,61 @@ def run_figure(
         When an arm's reconstruction misses its digitized curve beyond the digitization precision or
         its table contradicts the curve (unless ``accept_misfit``); ``error.result`` is the flagged run.
     """
+    document = open_document(path)
+    options = dict(at_risk_path=at_risk_path, x_range=x_range, y_range=y_range, arm_names=arm_names,
+                   n_patients=n_patients, total_events=total_events, method=method, use_censor_marks=use_censor_marks,
+                   page=page, index=index, accept_misfit=accept_misfit, draws=draws, seed=seed)
+    seen: list = []
+    try:
+        run = _run_once(document, seen=seen, **options)
+    except (MisfitError, ReconstructionError):
+        again = _by_line_style(document, seen, options)
+        if again is None:
+            raise
+        return again
+    if run.status == "ok":
+        return run
+    return _by_line_style(document, seen, options) or run
+
+
+def _by_line_style(document: FigureDocument, seen: list, options: dict[str, Any]) -> FigureRun | None:
+    """The run with the curves of a figure drawn in greys traced again by line type (``by_style``), when that
+    run fits (status ok); None otherwise, or when the figure is no raster image in greys (nothing to trace again).
+
+    Grey curves of one ink are told apart by the clusters of their anti-aliased shades first, which can piece
+    a path together from two curves; the at-risk table and the fit then judge the tracing by line type.
+    """
+    if document.kind != "image" or not seen or not all(_grey(a.colour) for a in seen[0].arms):
+        return None
+    try:
+        run = _run_once(document, seen=[], by_style=True, **options)
+    except (MisfitError, ReconstructionError):
+        return None
+    return run if run.status == "ok" else None
+
+
+def _grey(colour: str | None) -> bool:
+    rgb = hex_rgb(colour)
+    return rgb is not None and max(rgb) - min(rgb) <= SAME_INK  # its channels one ink: a grey
+
+
+def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_names, n_patients, total_events,
+              method, use_censor_marks, page, index, accept_misfit, draws, seed, seen: list,
+              by_style: bool = False) -> FigureRun:
+    """:func:`run_figure` on an open document; appends the first digitized figure to ``seen``; ``by_style``:
+    see :func:`reconstruct.digitize.figure.digitize_image`."""
     from reconstruct.document import digitize_document
 
-    document = open_document(path)
+    path = document.path
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
-        fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range)
+        fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range, by_style=by_style)
+    seen.append(fig)
     notes.extend(str(w.message) for w in caught)
     if arm_names and len(arm_names) != len(fig.arms):  # the names say how many curves to look for
         fig = _digitize_for_names(document, fig, len(arm_names), notes, page=page, index=index, x_range=x_range,
-                                  y_range=y_range)
+                                  y_range=y_range, by_style=by_style)
     labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=at_risk_path is None)
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
@@ -309,7 +354,8 @@ def run_figure(
     # dropped; see drop_stroke_edges)
     want = 0 if arm_names else len(rows) or len(n_patients or {})
     if 0 < want <= 4 and want != len(fig.arms):
-        again = _digitize_for_rows(document, fig, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
+        again = _digitize_for_rows(document, fig, want, notes, page=page, index=index, x_range=x_range, y_range=y_range,
+                                   by_style=by_style)
         if again is not None:
             fig = again
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,

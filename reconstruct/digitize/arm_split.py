@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 
-__all__ = ["darkness_map", "recover_arms", "stroke_extent"]
+__all__ = ["darkness_map", "recover_arms", "stroke_extent", "strokes_of"]
 
 _OWN_KEPT = 0.9  # share of the old path's own ink a re-traced path must hold to replace it
 
@@ -195,6 +195,17 @@ def _same_ray(colour, of, bg_rgb) -> bool:
     diff = np.asarray(colour.rgb, np.float32) - bg_rgb
     alpha = float(diff @ direction / max(float(direction @ direction), 1e-6))
     return alpha > 0.1 and float(np.linalg.norm(diff - alpha * direction)) < 30.0
+
+
+def strokes_of(shade: NDArray[np.float32], side: int) -> NDArray[np.float32]:
+    """``shade`` less its filled areas: the white top-hat by a ``side`` x ``side`` square (OpenCV), in [0, 1].
+
+    A line (solid, dashed or dotted) is thinner than ``side`` across its run and keeps its ink above the
+    area around it; a confidence ribbon wider than ``side`` is taken out, and a line drawn over it keeps
+    only what it adds to the ribbon's shade. Used when grey curves are traced again by line type.
+    """
+    kernel = np.ones((side, side), np.uint8)
+    return np.clip(cv2.morphologyEx(shade, cv2.MORPH_TOPHAT, kernel), 0.0, 1.0).astype(np.float32)
 
 
 def darkness_map(lab: NDArray[np.float32], bg_lab: NDArray[np.float32], darkest: float,
