@@ -301,9 +301,15 @@ def run_figure(
     return _by_line_style(document, seen, options) or run
 
 
+#: Arm matches in which the at-risk table tells the arms apart by itself (names, colours, numbers, a fit by its margin)
+_TOLD_APART = frozenset({"single", "label", "colour", "numbers", "pairs", "pairs+numbers", "placed names", "fit",
+                         "pairs+fit"})
+
+
 def _by_line_style(document: FigureDocument, seen: list, options: dict[str, Any]) -> FigureRun | None:
     """The run with the curves of a figure drawn in greys traced again by line type (``by_style``), when that
-    run fits (status ok); None otherwise, or when the figure is no raster image in greys (nothing to trace again).
+    run fits (status ok) with arms the at-risk table tells apart by itself; None otherwise, or when the figure is
+    no raster image in greys (nothing to trace again).
 
     Grey curves of one ink are told apart by the clusters of their anti-aliased shades first, which can piece
     a path together from two curves; the at-risk table and the fit then judge the tracing by line type.
@@ -314,7 +320,9 @@ def _by_line_style(document: FigureDocument, seen: list, options: dict[str, Any]
         run = _run_once(document, seen=[], by_style=True, **options)
     except (MisfitError, ReconstructionError):
         return None
-    return run if run.status == "ok" else None
+    # the table judges the new tracing only when it tells the arms apart itself (not by a fit of the drops)
+    told = run.match is not None and run.match.basis in _TOLD_APART and getattr(run.match, "settled", True)
+    return run if run.status == "ok" and told else None
 
 
 def _grey(colour: str | None) -> bool:
