@@ -1,0 +1,49 @@
+"""The second tracing of a grey figure by line type, tried when a run stops (issue 12): when it is tried at all."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+import kmrecon.run as run_module
+
+
+def _seen(*colours):
+    return [SimpleNamespace(arms=[SimpleNamespace(colour=c) for c in colours])]
+
+
+@pytest.mark.parametrize(("kind", "colours", "tried"), [
+    pytest.param("image", ("#1a1a1a", "#7f7f7f", "#9c9c9c"), True, id="greys"),
+    pytest.param("image", ("#1a1a1a", "#1a1a1a"), True, id="one-black"),
+    pytest.param("image", ("#000000", "#e41a1c"), False, id="a-red-arm"),
+    pytest.param("image", ("#606a60", "#7f7f7f"), True, id="jpeg-tinted-grey"),  # 10 levels apart: still a grey
+    pytest.param("image", ("#40607f", "#7f7f7f"), False, id="a-blue-grey"),  # 63 levels apart: a colour
+    pytest.param("pdf", ("#000000", "#7f7f7f"), False, id="vector"),
+    pytest.param("image", (None, "#7f7f7f"), False, id="no-colour"),
+])
+def test_only_raster_figures_in_greys_are_traced_again(monkeypatch, kind, colours, tried):
+    calls = []
+
+    def once(document, **options):
+        calls.append(options["by_style"])
+        raise run_module.ReconstructionError("expected a match, got none")
+
+    monkeypatch.setattr(run_module, "_run_once", once)
+    document = SimpleNamespace(kind=kind)
+    assert run_module._by_line_style(document, _seen(*colours), {}) is None  # the second run failed too
+    assert calls == ([True] if tried else [])
+
+
+@pytest.mark.parametrize(("basis", "status", "kept"), [
+    pytest.param("label", "ok", True, id="labels"),
+    pytest.param("fit", "ok", True, id="fit-by-its-margin"),
+    pytest.param("step counts", "ok", False, id="step-counts"),
+    pytest.param("label", "misfit", False, id="misfit"),
+    pytest.param(None, "ok", False, id="no-table"),
+])
+def test_the_second_run_is_kept_only_when_the_table_tells_its_arms_apart(monkeypatch, basis, status, kept):
+    second = SimpleNamespace(status=status, match=None if basis is None else SimpleNamespace(basis=basis, settled=True))
+    monkeypatch.setattr(run_module, "_run_once", lambda document, **options: second)
+    got = run_module._by_line_style(SimpleNamespace(kind="image"), _seen("#000000", "#555555"), {})
+    assert (got is second) == kept
