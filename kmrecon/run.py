@@ -309,12 +309,13 @@ _TOLD_APART = frozenset({"single", "label", "colour", "numbers", "pairs", "pairs
 def _by_line_style(document: FigureDocument, seen: list, options: dict[str, Any]) -> FigureRun | None:
     """The run with the curves of a figure drawn in greys traced again by line type (``by_style``), when that
     run fits (status ok) with arms the at-risk table tells apart by itself; None otherwise, or when the figure is
-    no raster image in greys (nothing to trace again).
+    no raster image in greys (nothing to trace again) or no at-risk table was read (nothing to judge it by).
+    ``seen``: the first run's digitized figure and number of at-risk rows, as far as it got.
 
     Grey curves of one ink are told apart by the clusters of their anti-aliased shades first, which can piece
     a path together from two curves; the at-risk table and the fit then judge the tracing by line type.
     """
-    if document.kind != "image" or not seen or not all(_grey(a.colour) for a in seen[0].arms):
+    if document.kind != "image" or len(seen) < 2 or not seen[1] or not all(_grey(a.colour) for a in seen[0].arms):
         return None
     try:
         run = _run_once(document, seen=[], by_style=True, **options)
@@ -333,7 +334,8 @@ def _grey(colour: str | None) -> bool:
 def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_names, n_patients, total_events,
               method, use_censor_marks, page, index, accept_misfit, draws, seed, seen: list,
               by_style: bool = False) -> FigureRun:
-    """:func:`run_figure` on an open document; appends the first digitized figure to ``seen``; ``by_style``:
+    """:func:`run_figure` on an open document; appends the first digitized figure, then the number of at-risk rows
+    read, to ``seen``; ``by_style``:
     see :func:`reconstruct.digitize.figure.digitize_image`."""
     from reconstruct.document import digitize_document
 
@@ -356,6 +358,7 @@ def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_n
     x_unit = float(abs(fig.x_calibration.to_value(1.0) - fig.x_calibration.to_value(0.0)))
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = file_rows(at_risk_path) if at_risk_path is not None else figure_rows(document, fig, notes)
+    seen.append(len(rows))
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
     # the table's rows (else the arms given patients) say how many curves to look for: more when some were
     # not told apart, fewer when a line was traced twice (only paths joined to another by solid ink are

@@ -9,20 +9,21 @@ import pytest
 import kmrecon.run as run_module
 
 
-def _seen(*colours):
-    return [SimpleNamespace(arms=[SimpleNamespace(colour=c) for c in colours])]
+def _seen(*colours, rows=2):
+    return [SimpleNamespace(arms=[SimpleNamespace(colour=c) for c in colours]), rows]
 
 
-@pytest.mark.parametrize(("kind", "colours", "tried"), [
-    pytest.param("image", ("#1a1a1a", "#7f7f7f", "#9c9c9c"), True, id="greys"),
-    pytest.param("image", ("#1a1a1a", "#1a1a1a"), True, id="one-black"),
-    pytest.param("image", ("#000000", "#e41a1c"), False, id="a-red-arm"),
-    pytest.param("image", ("#606a60", "#7f7f7f"), True, id="jpeg-tinted-grey"),  # 10 levels apart: still a grey
-    pytest.param("image", ("#40607f", "#7f7f7f"), False, id="a-blue-grey"),  # 63 levels apart: a colour
-    pytest.param("pdf", ("#000000", "#7f7f7f"), False, id="vector"),
-    pytest.param("image", (None, "#7f7f7f"), False, id="no-colour"),
+@pytest.mark.parametrize(("kind", "colours", "rows", "tried"), [
+    pytest.param("image", ("#1a1a1a", "#7f7f7f", "#9c9c9c"), 3, True, id="greys"),
+    pytest.param("image", ("#1a1a1a", "#1a1a1a"), 2, True, id="one-black"),
+    pytest.param("image", ("#000000", "#e41a1c"), 2, False, id="a-red-arm"),
+    pytest.param("image", ("#606a60", "#7f7f7f"), 2, True, id="jpeg-tinted-grey"),  # 10 levels apart: still a grey
+    pytest.param("image", ("#40607f", "#7f7f7f"), 2, False, id="a-blue-grey"),  # 63 levels apart: a colour
+    pytest.param("pdf", ("#000000", "#7f7f7f"), 2, False, id="vector"),
+    pytest.param("image", (None, "#7f7f7f"), 2, False, id="no-colour"),
+    pytest.param("image", ("#000000", "#7f7f7f"), 0, False, id="no-table"),
 ])
-def test_only_raster_figures_in_greys_are_traced_again(monkeypatch, kind, colours, tried):
+def test_only_raster_figures_in_greys_with_a_table_are_traced_again(monkeypatch, kind, colours, rows, tried):
     calls = []
 
     def once(document, **options):
@@ -31,7 +32,7 @@ def test_only_raster_figures_in_greys_are_traced_again(monkeypatch, kind, colour
 
     monkeypatch.setattr(run_module, "_run_once", once)
     document = SimpleNamespace(kind=kind)
-    assert run_module._by_line_style(document, _seen(*colours), {}) is None  # the second run failed too
+    assert run_module._by_line_style(document, _seen(*colours, rows=rows), {}) is None  # the second run failed too
     assert calls == ([True] if tried else [])
 
 
