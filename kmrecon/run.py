@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
-from reconstruct.extra_curves import SAME_INK
 from reconstruct.arm_matching import ArmCurve, ArmMatch, name_key
 from reconstruct.io import provenance
 from reconstruct.legend_counts import legend_counts
@@ -37,6 +36,7 @@ from kmrecon.run_arms import (
     swap_crossed_tails,
 )
 from kmrecon.run_refit import refit_thick_strokes, unfit_refit_note
+from kmrecon.run_style import by_line_style
 from kmrecon.run_table import TableCell, _table_cells, figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -292,43 +292,13 @@ def run_figure(
     try:
         run = _run_once(document, seen=seen, **options)
     except (MisfitError, ReconstructionError):
-        again = _by_line_style(document, seen, options)
+        again = by_line_style(document, seen, options, _run_once)
         if again is None:
             raise
         return again
     if run.status == "ok":
         return run
-    return _by_line_style(document, seen, options) or run
-
-
-#: Arm matches in which the at-risk table tells the arms apart by itself (names, colours, numbers, a fit by its margin)
-_TOLD_APART = frozenset({"single", "label", "colour", "numbers", "pairs", "pairs+numbers", "placed names", "fit",
-                         "pairs+fit"})
-
-
-def _by_line_style(document: FigureDocument, seen: list, options: dict[str, Any]) -> FigureRun | None:
-    """The run with the curves of a figure drawn in greys traced again by line type (``by_style``), when that
-    run fits (status ok) with arms the at-risk table tells apart by itself; None otherwise, or when the figure is
-    no raster image in greys (nothing to trace again) or no at-risk table was read (nothing to judge it by).
-    ``seen``: the first run's digitized figure and number of at-risk rows, as far as it got.
-
-    Grey curves of one ink are told apart by the clusters of their anti-aliased shades first, which can piece
-    a path together from two curves; the at-risk table and the fit then judge the tracing by line type.
-    """
-    if document.kind != "image" or len(seen) < 2 or not seen[1] or not all(_grey(a.colour) for a in seen[0].arms):
-        return None
-    try:
-        run = _run_once(document, seen=[], by_style=True, **options)
-    except (MisfitError, ReconstructionError):
-        return None
-    # the table judges the new tracing only when it tells the arms apart itself (not by a fit of the drops)
-    told = run.match is not None and run.match.basis in _TOLD_APART and getattr(run.match, "settled", True)
-    return run if run.status == "ok" and told else None
-
-
-def _grey(colour: str | None) -> bool:
-    rgb = hex_rgb(colour)
-    return rgb is not None and max(rgb) - min(rgb) <= SAME_INK  # its channels one ink: a grey
+    return by_line_style(document, seen, options, _run_once) or run
 
 
 def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_names, n_patients, total_events,

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import kmrecon.run as run_module
+from kmrecon.run_style import by_line_style
+from reconstruct.errors import ReconstructionError
 
 
 def _seen(*colours, rows=2):
@@ -23,16 +24,15 @@ def _seen(*colours, rows=2):
     pytest.param("image", (None, "#7f7f7f"), 2, False, id="no-colour"),
     pytest.param("image", ("#000000", "#7f7f7f"), 0, False, id="no-table"),
 ])
-def test_only_raster_figures_in_greys_with_a_table_are_traced_again(monkeypatch, kind, colours, rows, tried):
+def test_only_raster_figures_in_greys_with_a_table_are_traced_again(kind, colours, rows, tried):
     calls = []
 
     def once(document, **options):
         calls.append(options["by_style"])
-        raise run_module.ReconstructionError("expected a match, got none")
+        raise ReconstructionError("expected a match, got none")
 
-    monkeypatch.setattr(run_module, "_run_once", once)
     document = SimpleNamespace(kind=kind)
-    assert run_module._by_line_style(document, _seen(*colours, rows=rows), {}) is None  # the second run failed too
+    assert by_line_style(document, _seen(*colours, rows=rows), {}, once) is None  # the second run failed too
     assert calls == ([True] if tried else [])
 
 
@@ -43,8 +43,8 @@ def test_only_raster_figures_in_greys_with_a_table_are_traced_again(monkeypatch,
     pytest.param("label", "misfit", False, id="misfit"),
     pytest.param(None, "ok", False, id="no-table"),
 ])
-def test_the_second_run_is_kept_only_when_the_table_tells_its_arms_apart(monkeypatch, basis, status, kept):
+def test_the_second_run_is_kept_only_when_the_table_tells_its_arms_apart(basis, status, kept):
     second = SimpleNamespace(status=status, match=None if basis is None else SimpleNamespace(basis=basis, settled=True))
-    monkeypatch.setattr(run_module, "_run_once", lambda document, **options: second)
-    got = run_module._by_line_style(SimpleNamespace(kind="image"), _seen("#000000", "#555555"), {})
+    got = by_line_style(SimpleNamespace(kind="image"), _seen("#000000", "#555555"), {},
+                        lambda document, **options: second)
     assert (got is second) == kept
