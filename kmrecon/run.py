@@ -36,7 +36,7 @@ from kmrecon.run_arms import (
     swap_crossed_tails,
 )
 from kmrecon.run_refit import refit_thick_strokes, unfit_refit_note
-from kmrecon.run_style import by_line_style
+from kmrecon.run_style import Traced, run_or_by_style
 from kmrecon.run_table import TableCell, _table_cells, figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -284,37 +284,26 @@ def run_figure(
         When an arm's reconstruction misses its digitized curve beyond the digitization precision or
         its table contradicts the curve (unless ``accept_misfit``); ``error.result`` is the flagged run.
     """
-    document = open_document(path)
     options = dict(at_risk_path=at_risk_path, x_range=x_range, y_range=y_range, arm_names=arm_names,
                    n_patients=n_patients, total_events=total_events, method=method, use_censor_marks=use_censor_marks,
                    page=page, index=index, accept_misfit=accept_misfit, draws=draws, seed=seed)
-    seen: list = []
-    try:
-        run = _run_once(document, seen=seen, **options)
-    except (MisfitError, ReconstructionError):
-        again = by_line_style(document, seen, options, _run_once)
-        if again is None:
-            raise
-        return again
-    if run.status == "ok":
-        return run
-    return by_line_style(document, seen, options, _run_once) or run
+    return run_or_by_style(open_document(path), options, _run_once)
 
 
 def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_names, n_patients, total_events,
-              method, use_censor_marks, page, index, accept_misfit, draws, seed, seen: list,
-              by_style: bool = False) -> FigureRun:
-    """:func:`run_figure` on an open document; appends the first digitized figure, then the number of at-risk rows
-    read, to ``seen``; ``by_style``:
-    see :func:`reconstruct.digitize.figure.digitize_image`."""
+              method, use_censor_marks, page, index, accept_misfit, draws, seed, seen: list[Traced],
+              by_style: bool = False, prior_notes: Sequence[str] = ()) -> FigureRun:
+    """:func:`run_figure` on an open document; appends how far it got to ``seen`` (a :class:`Traced`: the first
+    digitized figure, then the number of at-risk rows read); ``by_style``: see
+    :func:`reconstruct.digitize.figure.digitize_image`; ``prior_notes`` open the run's notes."""
     from reconstruct.document import digitize_document
 
     path = document.path
-    notes: list[str] = []
+    notes: list[str] = list(prior_notes)  # e.g. why the curves were traced again by line type
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
         fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range, by_style=by_style)
-    seen.append(fig)
+    seen.append(Traced(fig))
     notes.extend(str(w.message) for w in caught)
     if arm_names and len(arm_names) != len(fig.arms):  # the names say how many curves to look for
         fig = _digitize_for_names(document, fig, len(arm_names), notes, page=page, index=index, x_range=x_range,
@@ -328,7 +317,7 @@ def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_n
     x_unit = float(abs(fig.x_calibration.to_value(1.0) - fig.x_calibration.to_value(0.0)))
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = file_rows(at_risk_path) if at_risk_path is not None else figure_rows(document, fig, notes)
-    seen.append(len(rows))
+    seen[-1] = dataclasses.replace(seen[-1], n_rows=len(rows))
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
     # the table's rows (else the arms given patients) say how many curves to look for: more when some were
     # not told apart, fewer when a line was traced twice (only paths joined to another by solid ink are
@@ -461,7 +450,7 @@ def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_n
         "use_censor_marks": use_censor_marks, "precision": precision, "n_patients": dict(n_patients or {}),
         "total_events": dict(total_events or {}), "at_risk_source": source,
         "arm_match": None if match is None else {"basis": match.basis, "detail": match.detail},
-        "match_margin": MATCH_MARGIN,
+        "match_margin": MATCH_MARGIN, "by_style": by_style,
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")

@@ -512,7 +512,7 @@ def digitize_figure(
     image = load_image(path) if image is None else image
     record = make_provenance(
         inputs={"figure": path},
-        parameters={"x_range": x_range, "y_range": y_range, "n_arms": n_arms},
+        parameters={"x_range": x_range, "y_range": y_range, "n_arms": n_arms, "by_style": by_style},
         command="reconstruct.digitize_figure",
     )
     try:
