@@ -304,6 +304,9 @@ def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_n
         warnings.simplefilter("always", DigitizationWarning)
         fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range, by_style=by_style)
     seen.append(Traced(fig))
+    if by_style and not fig.provenance.get("by_style_traced", False):
+        raise ReconstructionError("expected curves traced again by line type, got the first tracing's paths again; "
+                                  "nothing to retry")
     notes.extend(str(w.message) for w in caught)
     if arm_names and len(arm_names) != len(fig.arms):  # the names say how many curves to look for
         fig = _digitize_for_names(document, fig, len(arm_names), notes, page=page, index=index, x_range=x_range,

@@ -13,7 +13,7 @@ from typing import Any
 
 from kmrecon.run_arms import _BY_PRINT
 from reconstruct.errors import MisfitError, ReconstructionError
-from reconstruct.extra_curves import BY_STYLE_NOTE, SAME_INK, hex_rgb
+from reconstruct.extra_curves import BY_STYLE_NOTE, hex_rgb
 
 __all__ = ["Traced", "by_line_style", "by_style_note", "run_or_by_style"]
 
@@ -83,5 +83,7 @@ def by_line_style(document, seen: Sequence[Traced], options: dict[str, Any], run
 
 
 def _grey(colour: str | None) -> bool:
+    from reconstruct.digitize.curves import is_grey  # OpenCV: loaded only when a run is retried
+
     rgb = hex_rgb(colour)
-    return rgb is not None and max(rgb) - min(rgb) <= SAME_INK  # its channels one ink: a grey
+    return rgb is not None and is_grey(rgb)  # the digitizer's grey (Lab chroma), as its by_style tracing

@@ -175,6 +175,23 @@ def test_grey_curves_in_ribbons_traced_again_by_line_type_find_the_dotted_one():
     assert sorted(nearest) == [0, 1, 2]  # each curve its own arm ...
     for (t, s, _), k in zip(arms, nearest, strict=True):
         assert mean_miss(styled.arms[k], t, s) < 0.01  # ... within 0.01 on average, the dotted one too
+    assert styled.provenance["by_style_traced"] is True  # the retry changed the tracing: worth running on
+    assert "by_style_traced" not in plain.provenance
+
+
+def test_coloured_curves_are_not_traced_again_by_line_type_and_the_figure_says_so():
+    rng = np.random.default_rng(1)
+    arms = [(*km_steps(rng, 40, 15.0), colour) for colour in ("#e41a1c", "#377eb8")]
+
+    def draw(ax):
+        for t, s, colour in arms:
+            ax.step(t, s, where="post", color=colour, linewidth=1.0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DigitizationWarning)
+        styled = digitize_image(step_panel(draw), x_range=(0, 30), y_range=(0, 1), read_labels=False, by_style=True)
+    assert len(styled.arms) == 2
+    assert styled.provenance["by_style_traced"] is False  # no greys: the first tracing's paths, nothing to retry
 
 
 def test_strokes_of_keeps_lines_and_dots_and_takes_out_a_ribbon():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import pytest
@@ -109,7 +110,7 @@ def test_run_figure_raises_the_first_error_when_the_retry_fails_too(monkeypatch,
     assert caught.value is first
 
 
-def test_the_run_records_by_style_in_its_provenance_and_flags_the_retraced_reading(tmp_path):
+def _basic_run_options(tmp_path):
     gen = generate_figure("basic", 3)
     path = tmp_path / f"figure{gen.suffix}"
     path.write_bytes(gen.image_bytes)
@@ -117,12 +118,33 @@ def test_the_run_records_by_style_in_its_provenance_and_flags_the_retraced_readi
     options = dict(at_risk_path=None, x_range=gen.truth.x_range, y_range=gen.truth.y_range, arm_names=None,
                    n_patients=sizes, total_events=None, method="steps", use_censor_marks=True, page=None, index=None,
                    accept_misfit=True, draws=0, seed=0)
-    document = open_document(path)
+    return open_document(path), options
+
+
+def test_a_retry_that_traces_the_same_paths_stops_before_the_table(tmp_path, monkeypatch):
+    document, options = _basic_run_options(tmp_path)  # coloured curves: nothing to trace by line type
+    monkeypatch.setattr(run_module, "figure_rows", lambda *a: pytest.fail("the table read for a retry of nothing"))
+    with pytest.raises(ReconstructionError, match="expected curves traced again by line type"):
+        run_module._run_once(document, seen=[], by_style=True, **options)
+
+
+def test_the_run_records_by_style_in_its_provenance_and_flags_the_retraced_reading(tmp_path, monkeypatch):
+    import reconstruct.document as document_module
+
+    document, options = _basic_run_options(tmp_path)
     plain = run_module._run_once(document, seen=[], **options)
+    real = document_module.digitize_document
+
+    def restyled(*args, **kwargs):  # as if the tracing by line type had replaced the paths
+        fig = real(*args, **kwargs)
+        return dataclasses.replace(fig, provenance={**fig.provenance, "by_style_traced": True})
+
+    monkeypatch.setattr(document_module, "digitize_document", restyled)
     again = run_module._run_once(document, seen=[], by_style=True, prior_notes=(by_style_note("status misfit"),),
                                  **options)
     assert plain.provenance["parameters"]["by_style"] is False
     assert again.provenance["parameters"]["by_style"] is True
     assert again.digitized.provenance["parameters"]["by_style"] is True
     assert again.warnings[0] == f"{BY_STYLE_NOTE}: the first tracing stopped (status misfit)"
+    assert run_reading(plain)["status"] == "ok"
     assert run_reading(again)["status"] == "flagged"

@@ -139,7 +139,8 @@ def digitize_image(
     by_style : bool, default False
         In a figure drawn in greys only, keep the strongest curve and trace the others again in the
         shared ink by line type (:func:`reconstruct.digitize.arm_split.recover_arms`), instead of the
-        paths of the grey clusters (which can piece a path together from two curves of one ink).
+        paths of the grey clusters (which can piece a path together from two curves of one ink). The
+        result's ``provenance["by_style_traced"]`` says whether that replaced the paths.
 
     Returns
     -------
@@ -203,6 +204,8 @@ def digitize_image(
                 kept = masked[0] if first is None else _keep_tails(_keep_labels(masked[0], first[0]), masked[1], first)
                 first = (kept,) + masked[1:]
     arms, flipped, _, found = first[:4]
+    if by_style:  # whether the tracing by line type changed anything (else a caller's retry repeats the first run)
+        provenance = {**(provenance or {}), "by_style_traced": bool(first[5])}
     notes.extend(found)
     # arms in the order of their curves from top to bottom at the end of follow-up
     arms.sort(key=lambda a: -a.survival[-1])
@@ -280,9 +283,10 @@ def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[D
 
 
 def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text, by_style=False):
-    """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes, paths)``.
+    """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes, paths, restyled)``.
 
-    ``paths`` holds each arm's TracedPath, in the orientation it was traced in.
+    ``paths`` holds each arm's TracedPath, in the orientation it was traced in; ``restyled``: whether the
+    paths were traced again by line type (``by_style``, greys only) and replaced.
 
     ``strayed`` holds, for every arm, whether its trace crossed bare background: a drop with no
     stroke drawn under it, a tail cut where the trace jumped off its curve (onto a label or numbers
@@ -302,12 +306,14 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
     if n_arms is None:  # a path traced through a ribbon is no curve, however many curves there are
         paths = drop_fills(paths, 1)
-    if by_style and len(paths) >= 2 and all(colours[k].chroma <= _curves.GREY_CHROMA for k, _, _ in paths):
+    restyled = False
+    if by_style and len(paths) >= 2 and all(_curves.is_grey(colours[k].rgb) for k, _, _ in paths):
         # the strongest path of the darkest ink stays (a paler cluster can be a ribbon's); the others again by line type
         best = max(paths, key=lambda item: (-round(float(colours[item[0]].lab[0])), float(item[1].own.sum())))
         again = _recover(crop, [best], [best], colours, weights, grid, bg_rgb, flipped, int(n_arms or len(paths)),
                          notes, words=text, strokes_only=True)
-        paths = again if len(again) > 1 else paths
+        restyled = len(again) > 1
+        paths = again if restyled else paths
     if n_arms is not None and len(paths) < n_arms:
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes, words=text)
     if n_arms is not None and len(paths) < n_arms:  # still short: a shade merged into another's cluster
@@ -349,7 +355,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
                             [p.half_width for _, p, _ in paths], x_cal, c0, abs(float(y_cal.slope)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
-    return arms, flipped, strayed, notes, [path for _, path, _ in paths]
+    return arms, flipped, strayed, notes, [path for _, path, _ in paths], restyled
 
 
 def _with_shade_hops(arms: list[DigitizedArm], gray: NDArray[np.uint8],
