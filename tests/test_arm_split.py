@@ -10,7 +10,8 @@ import warnings
 import numpy as np
 import pytest
 
-from reconstruct.digitize.arm_split import stroke_extent, strokes_of
+from reconstruct.digitize.arm_split import same_paths, stroke_extent, strokes_of
+from reconstruct.digitize.curves import TracedPath
 from reconstruct.digitize.figure import digitize_image
 from reconstruct.digitize.trace_check import bare_drop
 from reconstruct.errors import DigitizationWarning
@@ -204,3 +205,20 @@ def test_strokes_of_keeps_lines_and_dots_and_takes_out_a_ribbon():
     assert out[20, 30] == pytest.approx(0.7, abs=1e-6)  # the line over the ribbon: what it adds
     assert out[35, 8] == pytest.approx(1.0, abs=1e-6)  # a dot: whole
     assert out[34, 8] == pytest.approx(0.0, abs=1e-6)
+
+
+def _path(rows, start=0, stop=None):
+    rows = np.asarray(rows, np.int64)
+    return TracedPath(rows=rows, own=np.ones(rows.size), start=start, stop=rows.size if stop is None else stop,
+                      coverage=1.0, half_width=1, flipped=False)
+
+
+def test_same_paths_tells_a_retracing_that_changed_nothing():
+    top, low = _path(np.r_[np.full(50, 10), np.full(50, 20)]), _path(np.r_[np.full(50, 30), np.full(50, 40)])
+    assert same_paths([top, low], [_path(top.rows + 1), low])  # 1 px off on average: the same curves
+    assert not same_paths([top, low], [_path(top.rows + 2), low])  # 2 px off: another path
+    assert not same_paths([top, low], [top])  # fewer paths
+    assert not same_paths([top, low], [top, _path(low.rows, stop=80)])  # 80% of the columns: a curve cut short
+    assert same_paths([top, low], [top, _path(low.rows, stop=95)])
+    mixed = _path(np.r_[np.full(50, 10), np.full(50, 40)])  # one curve's start, the other's end
+    assert not same_paths([top, low], [mixed, low])

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize._channels import channel_norm, minus_colour
-from reconstruct.digitize.arm_split import darkness_map, recover_arms, strokes_of
+from reconstruct.digitize.arm_split import darkness_map, recover_arms, same_paths, strokes_of
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
@@ -286,7 +286,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes, paths, restyled)``.
 
     ``paths`` holds each arm's TracedPath, in the orientation it was traced in; ``restyled``: whether the
-    paths were traced again by line type (``by_style``, greys only) and replaced.
+    paths were traced again by line type (``by_style``, greys only) and replaced by others (:func:`same_paths`).
 
     ``strayed`` holds, for every arm, whether its trace crossed bare background: a drop with no
     stroke drawn under it, a tail cut where the trace jumped off its curve (onto a label or numbers
@@ -312,7 +312,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         best = max(paths, key=lambda item: (-round(float(colours[item[0]].lab[0])), float(item[1].own.sum())))
         again = _recover(crop, [best], [best], colours, weights, grid, bg_rgb, flipped, int(n_arms or len(paths)),
                          notes, words=text, strokes_only=True)
-        restyled = len(again) > 1
+        restyled = len(again) > 1 and not same_paths([p for _, p, _ in paths], [p for _, p, _ in again])
         paths = again if restyled else paths
     if n_arms is not None and len(paths) < n_arms:
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes, words=text)
