@@ -36,6 +36,7 @@ from kmrecon.run_arms import (
     swap_crossed_tails,
 )
 from kmrecon.run_refit import refit_thick_strokes, unfit_refit_note
+from kmrecon.run_style import Traced, run_or_by_style
 from kmrecon.run_table import TableCell, _table_cells, figure_rows, file_rows, mend_matched_rows
 from reconstruct.errors import (
     DigitizationWarning,
@@ -283,17 +284,33 @@ def run_figure(
         When an arm's reconstruction misses its digitized curve beyond the digitization precision or
         its table contradicts the curve (unless ``accept_misfit``); ``error.result`` is the flagged run.
     """
+    options = dict(at_risk_path=at_risk_path, x_range=x_range, y_range=y_range, arm_names=arm_names,
+                   n_patients=n_patients, total_events=total_events, method=method, use_censor_marks=use_censor_marks,
+                   page=page, index=index, accept_misfit=accept_misfit, draws=draws, seed=seed)
+    return run_or_by_style(open_document(path), options, _run_once)
+
+
+def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_names, n_patients, total_events,
+              method, use_censor_marks, page, index, accept_misfit, draws, seed, seen: list[Traced],
+              by_style: bool = False, prior_notes: Sequence[str] = ()) -> FigureRun:
+    """:func:`run_figure` on an open document; appends how far it got to ``seen`` (a :class:`Traced`: the first
+    digitized figure, then the number of at-risk rows read); ``by_style``: see
+    :func:`reconstruct.digitize.figure.digitize_image`; ``prior_notes`` open the run's notes."""
     from reconstruct.document import digitize_document
 
-    document = open_document(path)
-    notes: list[str] = []
+    path = document.path
+    notes: list[str] = list(prior_notes)  # e.g. why the curves were traced again by line type
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DigitizationWarning)
-        fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range)
+        fig = digitize_document(document, page=page, index=index, x_range=x_range, y_range=y_range, by_style=by_style)
+    seen.append(Traced(fig))
+    if by_style and not fig.provenance.get("by_style_traced", False):
+        raise ReconstructionError("expected curves traced again by line type, got the first tracing's paths again; "
+                                  "nothing to retry")
     notes.extend(str(w.message) for w in caught)
     if arm_names and len(arm_names) != len(fig.arms):  # the names say how many curves to look for
         fig = _digitize_for_names(document, fig, len(arm_names), notes, page=page, index=index, x_range=x_range,
-                                  y_range=y_range)
+                                  y_range=y_range, by_style=by_style)
     labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes, shades=at_risk_path is None)
     # How far a step height can be trusted: half a pixel of the survival axis for an image; for a
     # vector figure 0.005 pt, half the coarsest coordinate rounding seen in PDF writers (R: 0.01 pt).
@@ -303,13 +320,15 @@ def run_figure(
     x_unit = float(abs(fig.x_calibration.to_value(1.0) - fig.x_calibration.to_value(0.0)))
     time_precision = (0.01 if _is_vector(fig) else 2.0) * x_unit
     rows = file_rows(at_risk_path) if at_risk_path is not None else figure_rows(document, fig, notes)
+    seen[-1] = dataclasses.replace(seen[-1], n_rows=len(rows))
     source = "file" if at_risk_path is not None else ("figure" if rows else "none")
     # the table's rows (else the arms given patients) say how many curves to look for: more when some were
     # not told apart, fewer when a line was traced twice (only paths joined to another by solid ink are
     # dropped; see drop_stroke_edges)
     want = 0 if arm_names else len(rows) or len(n_patients or {})
     if 0 < want <= 4 and want != len(fig.arms):
-        again = _digitize_for_rows(document, fig, want, notes, page=page, index=index, x_range=x_range, y_range=y_range)
+        again = _digitize_for_rows(document, fig, want, notes, page=page, index=index, x_range=x_range, y_range=y_range,
+                                   by_style=by_style)
         if again is not None:
             fig = again
             labels, keys, printed_n, curves_in = _arm_curves(document, fig, arm_names, notes,
@@ -434,7 +453,7 @@ def run_figure(
         "use_censor_marks": use_censor_marks, "precision": precision, "n_patients": dict(n_patients or {}),
         "total_events": dict(total_events or {}), "at_risk_source": source,
         "arm_match": None if match is None else {"basis": match.basis, "detail": match.detail},
-        "match_margin": MATCH_MARGIN,
+        "match_margin": MATCH_MARGIN, "by_style": by_style,
     }
     prov = provenance(inputs={"figure": path, "at_risk": at_risk_path}, parameters=params,
                       command="reconstruct.run_figure")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
 from reconstruct.draw_noise import digitizer_noise, reading_flags
 from reconstruct.draws import IPDDraws, draw_ipd
-from reconstruct.extra_curves import DROPPED_NOTE, ORPHAN_NOTE
+from reconstruct.extra_curves import BY_STYLE_NOTE, DROPPED_NOTE, ORPHAN_NOTE
 
 if TYPE_CHECKING:  # kmrecon.run loads the arm matching (scipy.optimize), which `reconstruct` does not need
     from kmrecon.run import FigureRun
@@ -105,7 +105,8 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     vote, 0 to 1 assumed over two y labels off their step), and on both arms of each pair of traces whose tails
     were exchanged (:class:`reconstruct.tail_swap.TailSwap`), that they were, on each arm solved again after a
     misfit (``run.refit_arms``), that it was, and on every arm that the curves were chosen by a re-tracing for the
-    table's rows (``_RETRACED`` notes). Each reason is said once per arm,
+    table's rows (``_RETRACED`` notes) or again by line type (:data:`reconstruct.extra_curves.BY_STYLE_NOTE`).
+    Each reason is said once per arm,
     whether ``flags`` (a draws' reading) carries it already or not."""
     out = dict(flags)
 
@@ -126,6 +127,9 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     for swap in run.swapped_tails:
         add(swap.arms, swap.describe())
     add(run.refit_arms, "solved again after a misfit, with its step heights trusted to its thick stroke")
+    if any(str(n).startswith(BY_STYLE_NOTE) for n in getattr(run, "warnings", ())):
+        add(run.arm_names, "its curves were traced again by line type after the first tracing stopped (the notes "
+                           "say why)")
     if any(str(n).startswith(_RETRACED) for n in getattr(run, "warnings", ())):
         add(run.arm_names, "its curves were chosen by a second tracing (curves left out, or a shade no other colour "
                            "held: the notes say which)")

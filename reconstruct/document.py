@@ -135,6 +135,7 @@ def digitize_document(
     x_range: Sequence[float] | None = None,
     y_range: Sequence[float] | None = None,
     n_arms: int | None = None,
+    by_style: bool = False,
 ):
     """Digitize a figure file of any supported kind: PDF, SVG or image (by file suffix).
 
@@ -148,6 +149,8 @@ def digitize_document(
         Which plot of a PDF (``page``) or of a PDF page / SVG (``index``); 1-based.
     x_range, y_range, n_arms
         Hints for the image digitizer (raster figures only).
+    by_style : bool, default False
+        Raster figures in greys: trace the curves by line type (:func:`reconstruct.digitize.figure.digitize_image`).
 
     Returns
     -------
@@ -162,14 +165,15 @@ def digitize_document(
     """
     doc = open_document(path)
     try:
-        return _digitize_any(doc, page=page, index=index, x_range=x_range, y_range=y_range, n_arms=n_arms)
+        return _digitize_any(doc, page=page, index=index, x_range=x_range, y_range=y_range, n_arms=n_arms,
+                             by_style=by_style)
     except (CalibrationError, DigitizationError) as exc:
         if str(exc).startswith(doc.path):
             raise
         raise type(exc)(f"{doc.path}: {exc}") from None
 
 
-def _digitize_any(doc: FigureDocument, *, page, index, x_range, y_range, n_arms):
+def _digitize_any(doc: FigureDocument, *, page, index, x_range, y_range, n_arms, by_style=False):
     if doc.kind == "pdf":
         from reconstruct.vector.pdf import digitize_pdf
 
@@ -186,7 +190,8 @@ def _digitize_any(doc: FigureDocument, *, page, index, x_range, y_range, n_arms)
                          source=doc.path)
     from reconstruct.digitize.figure import digitize_figure
 
-    return digitize_figure(doc.path, x_range=x_range, y_range=y_range, n_arms=n_arms, image=doc.image())
+    return digitize_figure(doc.path, x_range=x_range, y_range=y_range, n_arms=n_arms, image=doc.image(),
+                           by_style=by_style)
 
 
 def _vector_page(doc: FigureDocument, figure):

@@ -19,12 +19,15 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "hex_rgb", "kept_for_rows", "same_ink",
+    "BY_STYLE_NOTE", "DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "hex_rgb",
+    "kept_for_rows", "same_ink",
 ]
 
 # Notes of a reading whose curves were chosen by a re-tracing (kmrecon.run_draws flags every arm of it)
 DROPPED_NOTE = "traced again for the at-risk table's rows"
 ORPHAN_NOTE = "traced again with a shade no other colour held"
+# First words of the note on a run whose grey curves were traced again by line type (kmrecon.run_style)
+BY_STYLE_NOTE = "the curves were traced again by line type"
 
 # Colours of one ink differ by at most this per channel (0-255): JPEG and anti-aliasing move a line's
 # colour by a few levels; distinct arms' colours or greys differ by 40 and more (kmrecon.run_arms uses it too).
@@ -61,7 +64,9 @@ def hex_rgb(colour: str | None) -> tuple[int, int, int] | None:
 def same_ink(a: str | None, b: str | None) -> bool:
     """True when two ``#rrggbb`` colours are one ink (within :data:`SAME_INK` per channel); False without both."""
     rgb_a, rgb_b = hex_rgb(a), hex_rgb(b)
-    return rgb_a is not None and rgb_b is not None and max(abs(x - y) for x, y in zip(rgb_a, rgb_b, strict=True)) <= SAME_INK
+    if rgb_a is None or rgb_b is None:
+        return False
+    return max(abs(x - y) for x, y in zip(rgb_a, rgb_b, strict=True)) <= SAME_INK
 
 
 def _per_px(*curves: Any) -> float:

@@ -5,12 +5,16 @@ Figures drawn with matplotlib at fixed seeds; pixel coordinates ``(row, col)``.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from reconstruct.digitize.arm_split import stroke_extent
+from reconstruct.digitize.arm_split import same_paths, stroke_extent, strokes_of
+from reconstruct.digitize.curves import TracedPath
 from reconstruct.digitize.figure import digitize_image
 from reconstruct.digitize.trace_check import bare_drop
+from reconstruct.errors import DigitizationWarning
 from reconstruct.quality import BARE_DROP_TOLERANCE, score_arm
 from tests._mpl_panel import km_steps, mean_miss, step_panel
 
@@ -142,3 +146,79 @@ def test_stroke_extent_gives_a_lines_faint_fringe_the_lines_extent():
     assert np.exp(extent[21, 10:190]) == pytest.approx(180.0)
     assert np.exp(extent[20, 100]) == pytest.approx(180.0)
     assert not extent[30, 50:54].any() and not extent[0].any()
+
+
+def _banded_figure(seed: int):
+    """Solid, dashed and dotted black curves, each in a grey confidence ribbon (a grey rms figure)."""
+    rng = np.random.default_rng(seed)
+    arms = [(*km_steps(rng, 40, 15.0), style) for style in ("-", "--", ":")]
+
+    def draw(ax):
+        for t, s, _ in arms:
+            ax.fill_between(t, np.clip(s - 0.12, 0, 1), np.clip(s + 0.12, 0, 1), step="post", color="0.7",
+                            alpha=0.5, lw=0)
+        for t, s, style in arms:
+            ax.step(t, s, where="post", color="black", linestyle=style, linewidth=0.8)
+
+    return arms, step_panel(draw)
+
+
+def test_grey_curves_in_ribbons_traced_again_by_line_type_find_the_dotted_one():
+    arms, img = _banded_figure(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DigitizationWarning)
+        plain = digitize_image(img, x_range=(0, 30), y_range=(0, 1), n_arms=3, read_labels=False)
+        styled = digitize_image(img, x_range=(0, 30), y_range=(0, 1), n_arms=3, read_labels=False, by_style=True)
+    missed = [min(mean_miss(a, t, s) for a in plain.arms) for t, s, _ in arms]
+    assert missed[2] > 0.03  # the grey clusters lose the dotted curve (a ribbon edge or a mixture in its place)
+    assert len(styled.arms) == 3
+    nearest = [int(np.argmin([mean_miss(a, t, s) for a in styled.arms])) for t, s, _ in arms]
+    assert sorted(nearest) == [0, 1, 2]  # each curve its own arm ...
+    for (t, s, _), k in zip(arms, nearest, strict=True):
+        assert mean_miss(styled.arms[k], t, s) < 0.01  # ... within 0.01 on average, the dotted one too
+    assert styled.provenance["by_style_traced"] is True  # the retry changed the tracing: worth running on
+    assert "by_style_traced" not in plain.provenance
+
+
+def test_coloured_curves_are_not_traced_again_by_line_type_and_the_figure_says_so():
+    rng = np.random.default_rng(1)
+    arms = [(*km_steps(rng, 40, 15.0), colour) for colour in ("#e41a1c", "#377eb8")]
+
+    def draw(ax):
+        for t, s, colour in arms:
+            ax.step(t, s, where="post", color=colour, linewidth=1.0)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DigitizationWarning)
+        styled = digitize_image(step_panel(draw), x_range=(0, 30), y_range=(0, 1), read_labels=False, by_style=True)
+    assert len(styled.arms) == 2
+    assert styled.provenance["by_style_traced"] is False  # no greys: the first tracing's paths, nothing to retry
+
+
+def test_strokes_of_keeps_lines_and_dots_and_takes_out_a_ribbon():
+    shade = np.zeros((40, 60), np.float32)
+    shade[10:30, 5:55] = 0.3  # a ribbon 20 rows high
+    shade[20, :] = 1.0  # a solid line through it
+    shade[35, 0:60:4] = 1.0  # a dotted line below it
+    out = strokes_of(shade, 11)
+    assert out[15, 30] == pytest.approx(0.0, abs=1e-6)  # inside the ribbon: nothing
+    assert out[20, 30] == pytest.approx(0.7, abs=1e-6)  # the line over the ribbon: what it adds
+    assert out[35, 8] == pytest.approx(1.0, abs=1e-6)  # a dot: whole
+    assert out[34, 8] == pytest.approx(0.0, abs=1e-6)
+
+
+def _path(rows, start=0, stop=None):
+    rows = np.asarray(rows, np.int64)
+    return TracedPath(rows=rows, own=np.ones(rows.size), start=start, stop=rows.size if stop is None else stop,
+                      coverage=1.0, half_width=1, flipped=False)
+
+
+def test_same_paths_tells_a_retracing_that_changed_nothing():
+    top, low = _path(np.r_[np.full(50, 10), np.full(50, 20)]), _path(np.r_[np.full(50, 30), np.full(50, 40)])
+    assert same_paths([top, low], [_path(top.rows + 1), low])  # 1 px off on average: the same curves
+    assert not same_paths([top, low], [_path(top.rows + 2), low])  # 2 px off: another path
+    assert not same_paths([top, low], [top])  # fewer paths
+    assert not same_paths([top, low], [top, _path(low.rows, stop=80)])  # 80% of the columns: a curve cut short
+    assert same_paths([top, low], [top, _path(low.rows, stop=95)])
+    mixed = _path(np.r_[np.full(50, 10), np.full(50, 40)])  # one curve's start, the other's end
+    assert not same_paths([top, low], [mixed, low])

@@ -19,13 +19,16 @@ Pixel arrays are ``(row, col)`` of the panel crop, in the orientation the paths 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 
-__all__ = ["darkness_map", "recover_arms", "stroke_extent"]
+__all__ = ["darkness_map", "recover_arms", "same_paths", "stroke_extent", "strokes_of"]
 
 _OWN_KEPT = 0.9  # share of the old path's own ink a re-traced path must hold to replace it
 
@@ -195,6 +198,39 @@ def _same_ray(colour, of, bg_rgb) -> bool:
     diff = np.asarray(colour.rgb, np.float32) - bg_rgb
     alpha = float(diff @ direction / max(float(direction @ direction), 1e-6))
     return alpha > 0.1 and float(np.linalg.norm(diff - alpha * direction)) < 30.0
+
+
+def strokes_of(shade: NDArray[np.float32], side: int) -> NDArray[np.float32]:
+    """``shade`` less its filled areas: the white top-hat by a ``side`` x ``side`` square (OpenCV), in [0, 1].
+
+    A line (solid, dashed or dotted) is thinner than ``side`` across its run and keeps its ink above the
+    area around it; a confidence ribbon wider than ``side`` is taken out, and a line drawn over it keeps
+    only what it adds to the ribbon's shade. Used when grey curves are traced again by line type.
+    """
+    kernel = np.ones((side, side), np.uint8)
+    return np.clip(cv2.morphologyEx(shade, cv2.MORPH_TOPHAT, kernel), 0.0, 1.0).astype(np.float32)
+
+
+_SAME_ROW_PX = 1.0  # mean row distance under which two paths follow one curve
+_SAME_SPAN = 0.9  # share of a path's columns another must share to be the same path
+
+
+def same_paths(old: Sequence[Any], new: Sequence[Any]) -> bool:
+    """True when ``new`` (:class:`TracedPath` s) holds as many paths as ``old`` and each follows one of them: over
+    at least 90% of the columns with evidence of either, within 1 pixel of row on average. A re-tracing that gives this
+    changed nothing (the retry by line type of a figure in greys is then not worth running on)."""
+    if len(old) != len(new):
+        return False
+    return all(any(_follows(n, o) for o in old) for n in new)
+
+
+def _follows(path: Any, other: Any) -> bool:
+    lo, hi = max(path.start, other.start), min(path.stop, other.stop)
+    span = max(path.stop - path.start, other.stop - other.start, 1)  # a path cut short is another path
+    if hi - lo < _SAME_SPAN * span:
+        return False
+    gap = np.abs(np.asarray(path.rows[lo:hi], np.float64) - np.asarray(other.rows[lo:hi], np.float64))
+    return float(gap.mean()) <= _SAME_ROW_PX
 
 
 def darkness_map(lab: NDArray[np.float32], bg_lab: NDArray[np.float32], darkest: float,

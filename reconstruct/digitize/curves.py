@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
 
 __all__ = ["HOLD_DELTA", "MERGE_DELTA", "LineColour", "TracedPath", "cluster_colours", "find_line_colours",
-           "longest_bare_gap", "membership", "strong_pixels", "trace_monotone", "window_sum"]
+           "is_grey", "longest_bare_gap", "membership", "strong_pixels", "trace_monotone", "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
 _COLOURED_DELTA_SHARE = 0.8  # share of STRONG_DELTA from which a clearly coloured pixel is strong on a grey panel
@@ -37,6 +37,15 @@ _GREY_PANEL_L = 245.0  # OpenCV Lab lightness under which a panel background is 
 MERGE_DELTA = 32.0  # colours closer than this are one colour
 HOLD_DELTA = 0.7 * MERGE_DELTA  # pixels this close to a colour are its own (its refined mean is theirs)
 GREY_CHROMA = 12.0  # chroma (Lab units) under which a line colour is grey or black
+
+
+def is_grey(rgb: tuple[int, int, int]) -> bool:
+    """True when an RGB colour is grey or black: its Lab chroma (OpenCV 8-bit) at most ``GREY_CHROMA``.
+
+    The one definition of a grey line (:attr:`LineColour.chroma`; the by-line-type retry of kmrecon.run_style).
+    """
+    lab = cv2.cvtColor(np.array([[rgb]], np.uint8), cv2.COLOR_RGB2LAB)[0, 0].astype(np.float64)
+    return float(np.hypot(lab[1] - 128, lab[2] - 128)) <= GREY_CHROMA
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize._channels import channel_norm, minus_colour
-from reconstruct.digitize.arm_split import darkness_map, recover_arms
+from reconstruct.digitize.arm_split import darkness_map, recover_arms, same_paths, strokes_of
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
@@ -105,6 +105,7 @@ def digitize_image(
     n_arms: int | None = None,
     read_labels: bool = True,
     provenance: dict[str, Any] | None = None,
+    by_style: bool = False,
 ) -> DigitizedFigure:
     """Digitize a KM figure given as an RGB array.
 
@@ -121,6 +122,11 @@ def digitize_image(
         Read each arm's legend label (OCR of the text beside its legend line in the panel).
     provenance : dict, optional
         Stored on the result.
+    by_style : bool, default False
+        In a figure drawn in greys only, keep the strongest curve and trace the others again in the
+        shared ink by line type (:func:`reconstruct.digitize.arm_split.recover_arms`), instead of the
+        paths of the grey clusters (which can piece a path together from two curves of one ink). The
+        result's ``provenance["by_style_traced"]`` says whether that replaced the paths.
 
     Returns
     -------
@@ -159,7 +165,7 @@ def digitize_image(
     contrast = channel_norm(minus_colour(crop_lab, crop_bg))
     drawn = contrast > INK_DELTA
     where = dict(crop=crop, lab=crop_lab, origin=(r0, c0), gray=gray, drawn=drawn, x_cal=x_cal, y_cal=y_cal,
-                 n_arms=n_arms, read_labels=read_labels)
+                 n_arms=n_arms, read_labels=read_labels, by_style=by_style)
     first = None
     try:
         first = _digitize_arms(text=None, **where)
@@ -184,6 +190,8 @@ def digitize_image(
                 kept = masked[0] if first is None else _keep_tails(_keep_labels(masked[0], first[0]), masked[1], first)
                 first = (kept,) + masked[1:]
     arms, flipped, _, found = first[:4]
+    if by_style:  # whether the tracing by line type changed anything (else a caller's retry repeats the first run)
+        provenance = {**(provenance or {}), "by_style_traced": bool(first[5])}
     notes.extend(found)
     # arms in the order of their curves from top to bottom at the end of follow-up
     arms.sort(key=lambda a: -a.survival[-1])
@@ -260,10 +268,11 @@ def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[D
             and a.colour in unique(arms) else a for a in arms]
 
 
-def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text):
-    """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes, paths)``.
+def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text, by_style=False):
+    """Trace the arms in the panel crop: ``(arms, flipped, strayed, notes, paths, restyled)``.
 
-    ``paths`` holds each arm's TracedPath, in the orientation it was traced in.
+    ``paths`` holds each arm's TracedPath, in the orientation it was traced in; ``restyled``: whether the
+    paths were traced again by line type (``by_style``, greys only) and replaced by others (:func:`same_paths`).
 
     ``strayed`` holds, for every arm, whether its trace crossed bare background: a drop with no
     stroke drawn under it, a tail cut where the trace jumped off its curve (onto a label or numbers
@@ -283,6 +292,14 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     paths = drop_duplicates(drop_broken_greys(paths, colours, weights, flipped))
     if n_arms is None:  # a path traced through a ribbon is no curve, however many curves there are
         paths = drop_fills(paths, 1)
+    restyled = False
+    if by_style and len(paths) >= 2 and all(_curves.is_grey(colours[k].rgb) for k, _, _ in paths):
+        # the strongest path of the darkest ink stays (a paler cluster can be a ribbon's); the others again by line type
+        best = max(paths, key=lambda item: (-round(float(colours[item[0]].lab[0])), float(item[1].own.sum())))
+        again = _recover(crop, [best], [best], colours, weights, grid, bg_rgb, flipped, int(n_arms or len(paths)),
+                         notes, words=text, strokes_only=True)
+        restyled = len(again) > 1 and not same_paths([p for _, p, _ in paths], [p for _, p, _ in again])
+        paths = again if restyled else paths
     if n_arms is not None and len(paths) < n_arms:
         paths = _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, int(n_arms), notes, words=text)
     if n_arms is not None and len(paths) < n_arms:  # still short: a shade merged into another's cluster
@@ -331,7 +348,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
                             [p.half_width for _, p, _ in paths], x_cal, c0, abs(float(y_cal.slope)))
     check_curves_start_at_zero([float(a.time[0]) for a in arms if a.time.size], time_per_px=abs(x_cal.slope),
                                tick_values=x_cal.values, tick_px=x_cal.px_positions)
-    return arms, flipped, strayed, notes, [path for _, path, _ in paths]
+    return arms, flipped, strayed, notes, [path for _, path, _ in paths], restyled
 
 
 def _with_shade_hops(arms: list[DigitizedArm], gray: NDArray[np.uint8],
@@ -371,11 +388,13 @@ def _with_shade_hops(arms: list[DigitizedArm], gray: NDArray[np.uint8],
     return out
 
 
-def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes, *, words=None):
+def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want, notes, *, words=None,
+             strokes_only=False):
     """The kept paths, or ``want`` paths when :func:`recover_arms` tells that many apart (with a note).
 
     ``words``: the words printed in the panel that this tracing masks (:func:`text_mask`), or None; they
     are masked in the shared ink too, so that a faint curve is not carried onto a label or a table row.
+    ``strokes_only``: the shared ink without filled areas (confidence ribbons), see :func:`strokes_of`.
     """
     lab, bg = lab_and_background(crop)
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
@@ -384,6 +403,9 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
     pruned = [item for item in traced if id(item[1]) not in kept]
     darkest = min(colours[k].lab[0] for k, _, _ in paths)
     darkness = darkness_map(lab, bg, darkest, grid)
+    if strokes_only:
+        side = 2 * _curves.widest_line_px(crop.shape[0]) + 3
+        ink, darkness = strokes_of(ink, side), strokes_of(darkness, side)
     if words is not None:
         ink[words] = 0.0
         darkness[words] = 0.0
@@ -460,6 +482,7 @@ def digitize_figure(
     y_range: Sequence[float] | None = None,
     n_arms: int | None = None,
     image: LoadedImage | None = None,
+    by_style: bool = False,
 ) -> DigitizedFigure:
     """Digitize the KM figure in an image file.
 
@@ -474,6 +497,8 @@ def digitize_figure(
     image : LoadedImage, optional
         The file already loaded by :func:`reconstruct.digitize.image.load_image` (so that a caller
         that also reads the at-risk table and draws the overlay decodes it once).
+    by_style : bool, default False
+        See :func:`digitize_image`.
 
     Returns
     -------
@@ -487,10 +512,11 @@ def digitize_figure(
     image = load_image(path) if image is None else image
     record = make_provenance(
         inputs={"figure": path},
-        parameters={"x_range": x_range, "y_range": y_range, "n_arms": n_arms},
+        parameters={"x_range": x_range, "y_range": y_range, "n_arms": n_arms, "by_style": by_style},
         command="reconstruct.digitize_figure",
     )
     try:
-        return digitize_image(image.rgb, x_range=x_range, y_range=y_range, n_arms=n_arms, provenance=record)
+        return digitize_image(image.rgb, x_range=x_range, y_range=y_range, n_arms=n_arms, provenance=record,
+                              by_style=by_style)
     except (CalibrationError, DigitizationError) as exc:  # name the file the problem is in
         raise type(exc)(f"{os.fspath(path)}: {exc}") from None
