@@ -183,7 +183,7 @@ def _plain_line_thickness(weight: np.ndarray) -> int:
 @given(seed=st.integers(0, 2**32 - 1), n_rows=st.integers(1, 60), n_cols=st.integers(1, 60),
        share=st.floats(0.0, 1.0), stroke=st.integers(0, 6))
 def test_line_thickness_equals_its_first_form(seed, n_rows, n_cols, share, stroke):
-    from reconstruct.digitize.curves import line_thickness
+    from reconstruct.digitize.line_width import line_thickness
 
     rng = np.random.default_rng(seed)
     weight = (rng.random((n_rows, n_cols)) < share * 0.3).astype(np.float32)
@@ -194,7 +194,7 @@ def test_line_thickness_equals_its_first_form(seed, n_rows, n_cols, share, strok
 
 
 def test_line_thickness_of_a_drawn_step_line():
-    from reconstruct.digitize.curves import line_thickness
+    from reconstruct.digitize.line_width import line_thickness
 
     weight = np.zeros((80, 120), np.float32)
     weight[20:23, :60] = 1.0

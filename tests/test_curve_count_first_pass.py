@@ -122,7 +122,7 @@ def _step_arm(end, level, colour):
 def test_a_masked_retrace_with_fewer_arms_still_takes_a_clean_first_trace_that_runs_on():
     # scan_006: the retrace shed the rider (one arm fewer) and cut the other curve's tail under its label; the
     # first tracing's clean trace of that curve ran on to its end and was not taken (only for equal counts)
-    from reconstruct.digitize.figure import _keep_tails
+    from reconstruct.digitize.masked_retrace import _keep_tails
 
     masked = [_step_arm(33.0, 0.6, "#353535")]
     first = ([_step_arm(48.0, 0.6, "#353535"), _step_arm(48.0, 0.62, "#5a5a5a")], False, [False, True], [])
@@ -177,7 +177,7 @@ def test_one_retrace_path_keeps_one_first_path_only():
 def test_a_retrace_arm_takes_the_nearest_clean_first_trace():
     # review of _keep_tails: with fewer arms in the retrace, the first clean trace within 2 px was taken, even when
     # it was another curve (1.2 px away) listed before the arm's own first trace
-    from reconstruct.digitize.figure import _keep_tails
+    from reconstruct.digitize.masked_retrace import _keep_tails
 
     masked = [_step_arm(33.0, 0.6, "#353535")]
     first = ([_step_arm(48.0, 0.61, "#5a5a5a"), _step_arm(48.0, 0.6, "#353535")], False, [False, False], [])

@@ -11,6 +11,7 @@ import pytest
 from reconstruct.digitize import curves, shades
 from reconstruct.digitize.colour_paths import _flat_half_width, trace_arms
 from reconstruct.digitize.legend import find_legend_sample, is_label
+from reconstruct.digitize.line_width import line_half_width
 from reconstruct.digitize.path_pruning import drop_duplicates, drop_stroke_edges
 from reconstruct.digitize.step_corners import final_drop
 
@@ -221,7 +222,7 @@ def test_trace_arms_keeps_a_line_crowded_with_censor_glyphs_and_drops_a_ribbon()
     colours, weights, paths, _, _, _ = trace_arms(img)
     assert [c.hex for c in colours] == ["#2da02b", "#2277b3"]
     green_weight = weights[0]
-    assert curves.line_half_width(green_weight, stepped=True) > 4  # the panel's thickest line: 4
+    assert line_half_width(green_weight, stepped=True) > 4  # the panel's thickest line: 4
     assert _flat_half_width(green_weight, 4) == 2  # the glyphs' upright bars taken out
     assert sorted(int(p.rows[p.stop - 1]) for _, p, _ in paths) == pytest.approx([80, 150], abs=2)
     # a filled band 30 pixels tall stays too thick once its upright strokes are taken out

@@ -13,7 +13,8 @@ import pytest
 from reconstruct.digitize.colour_paths import trace_arms
 from reconstruct.digitize.curves import TracedPath
 from reconstruct.digitize.digitized import DigitizedArm
-from reconstruct.digitize.figure import _keep_tails, digitize_image
+from reconstruct.digitize.figure import digitize_image
+from reconstruct.digitize.masked_retrace import _keep_tails
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import bare_drop
 from tests._mpl_panel import mean_miss

@@ -127,7 +127,7 @@ def test_longest_bare_gap_counts_columns_without_own_or_weak_ink(own, weak, expe
 
 def test_a_retrace_keeps_the_legend_labels_of_the_first_tracing_by_unique_colour():
     from reconstruct.digitize.digitized import DigitizedArm
-    from reconstruct.digitize.figure import _keep_labels
+    from reconstruct.digitize.masked_retrace import _keep_labels
 
     def arm(colour, label):
         return DigitizedArm(label, colour, np.array([0.0, 1.0]), np.array([1.0, 0.5]), np.empty(0), np.empty(0))

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
+from reconstruct.digitize.line_width import line_half_width
 
 __all__ = ["darkness_map", "recover_arms", "same_paths", "stroke_extent", "strokes_of"]
 
@@ -85,7 +86,7 @@ def _grey_arm(paths, colours, weights, ink, *, flipped: bool, min_cols: int):
     union = np.maximum.reduce([weights[k] for k in greys]).astype(np.float32)
     for _, other, _ in paths:
         _clear(union, other)
-    half = max(1, min(_curves.line_half_width(union), 2))
+    half = max(1, min(line_half_width(union), 2))
     path = _curves.trace_monotone(union, weak=ink, half_width=half, flipped=flipped)
     if path.coverage < 0.45 or not _plausible(path, [p for _, p, _ in paths], union, min_cols=min_cols):
         return None

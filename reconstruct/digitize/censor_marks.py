@@ -15,7 +15,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from reconstruct.digitize.curves import GREY_CHROMA, TracedPath, line_thickness
+from reconstruct.digitize.curves import GREY_CHROMA, TracedPath
+from reconstruct.digitize.line_width import line_thickness
 
 __all__ = ["crossings_judged", "drop_crossings", "find_censor_marks"]
 

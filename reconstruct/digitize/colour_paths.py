@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
+from reconstruct.digitize.line_width import line_half_width, line_thickness
 from reconstruct.digitize.panel_lab import lab_and_background
 from reconstruct.errors import DigitizationError
 
@@ -88,7 +89,7 @@ def _without_fields(crop, bg_rgb, colours, weights, widest: int, medians: dict[i
     """
     if not weights:
         return []
-    field = _median_background(crop, min(max(_curves.line_thickness(w) for w in weights), 2 * widest), medians)
+    field = _median_background(crop, min(max(line_thickness(w) for w in weights), 2 * widest), medians)
     return [np.where(_shades.pale_field(crop, field, bg_rgb, c), np.float32(0.0), w)
             for c, w in zip(colours, weights, strict=True)]
 
@@ -131,7 +132,7 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=N
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):
         colour, weight = colours[k], weights[k]
-        if _curves.line_half_width(strokes[k], stepped=True) > max_half_width and \
+        if line_half_width(strokes[k], stepped=True) > max_half_width and \
                 _flat_half_width(strokes[k], max_half_width) > max_half_width:
             continue
         core = weight >= 0.8
@@ -169,7 +170,7 @@ def _flat_half_width(weight: NDArray[np.float32], max_half_width: int) -> int:
     """
     mask = (weight >= 0.5).astype(np.uint8)
     flat = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, 2 * max_half_width + 1), np.uint8))
-    return _curves.line_half_width(flat.astype(np.float32), stepped=True)
+    return line_half_width(flat.astype(np.float32), stepped=True)
 
 
 def _achromatic(colour: _curves.LineColour) -> bool:
@@ -196,7 +197,7 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rg
     if flipped:
         weights = [w[::-1].copy() for w in weights]
         ink = ink[::-1]
-    half = [max(_curves.line_half_width(w), 1) for w in weights]
+    half = [max(line_half_width(w), 1) for w in weights]
     found = []
     for k, weight in enumerate(weights):
         others = [w for j, w in enumerate(weights) if j != k]
@@ -354,7 +355,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
     for weight in weights:
         weight[fill] = 0.0
     if colours:
-        thickness = max(_curves.line_thickness(w) for w in weights)
+        thickness = max(line_thickness(w) for w in weights)
         local_bg = _median_background(crop, thickness, medians)
         closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
         for colour, weight in zip(colours, weights, strict=True):

@@ -31,16 +31,11 @@ from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import arm_label, next_key_labels
 from reconstruct.digitize.legend_veil import unveil
+from reconstruct.digitize.masked_retrace import _keep_labels, _keep_tails, _keeps_curves
 from reconstruct.digitize.ocr import read_text
 from reconstruct.digitize.panel_lab import lab_and_background
 from reconstruct.digitize.panel_text import text_mask
-from reconstruct.digitize.path_pruning import (
-    all_kept_or_riding,
-    drop_broken_greys,
-    drop_duplicates,
-    drop_fills,
-    to_count,
-)
+from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, drop_fills, to_count
 from reconstruct.digitize.shade_hops import shade_hops
 from reconstruct.digitize.step_corners import final_drop, step_corners
 from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
@@ -206,66 +201,6 @@ def digitize_image(
         panel=(panel.row0, panel.col0, panel.row1, panel.col1), rotation_deg=float(angle), image_shape=shape,
         warnings=tuple(notes), provenance=provenance or {}, pixel_scale=float(scale),
     )
-
-
-def _keeps_curves(first: tuple[Any, ...], masked: tuple[Any, ...], text: NDArray[np.bool_]) -> bool:
-    """True when the ``masked`` retrace keeps every curve of the ``first`` tracing: as many arms or more, or
-    fewer where each path lost rode the words (``text``) and other paths (:func:`all_kept_or_riding`)."""
-    if len(masked[0]) >= len(first[0]):
-        return True
-    return masked[1] == first[1] and all_kept_or_riding(first[4], masked[4], text[::-1] if first[1] else text)
-
-
-def _keep_tails(arms: list[DigitizedArm], flipped: bool, first) -> list[DigitizedArm]:
-    """``arms`` of the masked retrace, each replaced by a clean arm of the first tracing that runs on further.
-
-    The retrace masks every word's box, and a curve running under a label printed on it loses its tail
-    there. An arm of the first tracing that stayed on its curve (no bare drop, no cut, no bare gap),
-    follows the same curve over the whole of the retraced arm (within 2 pixels on average, the nearest such;
-    the colour clusters of the two tracings may differ) and runs on beyond it, by less than double, is
-    the better trace of that curve. The retrace may hold fewer arms (a path riding a label shed:
-    :func:`_keeps_curves`), never more.
-    """
-    before, first_flipped, strayed = first[:3]
-    if flipped != first_flipped or len(before) < len(arms):
-        return arms
-    used: set[int] = set()
-    out = []
-    for arm in arms:
-        grid = np.linspace(0.0, float(arm.time[-1]), 200)
-        tol = 2.0 * float(arm.quality["survival_per_px"])
-        best, best_miss = None, tol
-        for j, old in enumerate(before):  # the nearest: a lost curve within 2 px of this one must not stand in for it
-            if (j in used or strayed[j] or old.time[-1] <= arm.time[-1] + 3.0 * float(arm.quality["time_per_px"])
-                    or arm.time[-1] < 0.5 * old.time[-1]):
-                continue
-            miss = float(np.mean(np.abs(_survival_at(old, grid) - _survival_at(arm, grid))))
-            if miss <= best_miss:
-                best, best_miss = j, miss
-        if best is None:
-            out.append(arm)
-        else:
-            used.add(best)
-            out.append(dataclasses.replace(before[best], label=arm.label or before[best].label))
-    return out
-
-
-def _survival_at(arm: DigitizedArm, times: NDArray[np.float64]) -> NDArray[np.float64]:
-    idx = np.searchsorted(arm.time, times, side="right") - 1
-    return np.where(idx >= 0, arm.survival[np.clip(idx, 0, None)], 1.0)
-
-
-def _keep_labels(arms: list[DigitizedArm], before: list[DigitizedArm]) -> list[DigitizedArm]:
-    """``arms`` with the legend labels of ``before`` where a retrace lost them, matched by a colour unique to both.
-
-    The retrace masks the words and legend keys printed in the panel, and a key hidden is a label not read.
-    """
-    def unique(items):
-        return {a.colour: a for a in items if sum(b.colour == a.colour for b in items) == 1}
-
-    old = unique(before)
-    return [dataclasses.replace(a, label=old[a.colour].label) if a.label is None and a.colour in old
-            and a.colour in unique(arms) else a for a in arms]
 
 
 def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read_labels, text, by_style=False):
