@@ -66,22 +66,6 @@ def test_membership_under_ribbon_sees_a_line_through_a_translucent_fill():
     assert shades.pale_field(img, local, bg, colour)[120, 200]
 
 
-def test_membership_under_ribbon_sees_a_line_through_three_stacked_ribbons():
-    # survminer_classic_009: the three arms' ribbons (opacity 0.3 each) overlap over the green line, which keeps
-    # 0.7 ** 3 = 0.343 of its contrast; it was scored 0 (least share 0.35) and its trace fell onto the red line
-    img = _panel()
-    green = (66, 181, 64)
-    cv2.line(img, (10, 100), (390, 100), green, 2)
-    for fill in ((0, 70, 139), (237, 0, 0), green):  # survminer's lancet ribbons drawn over the line
-        band = img[70:140].astype(np.float32)
-        img[70:140] = np.round(0.7 * band + 0.3 * np.array(fill, np.float32)).astype(np.uint8)
-    bg = np.array([255.0, 255.0, 255.0], np.float32)
-    local = shades.local_background(img, 2)
-    under = shades.membership_under_ribbon(img, local, bg, _colour(green))
-    assert under[100, 200] == pytest.approx(0.7 ** 3, abs=0.03)
-    assert under[85, 200] == 0.0 and under[125, 200] == 0.0  # the stacked ribbons themselves are no line
-
-
 def test_a_line_seen_through_a_ribbon_beside_another_line_keeps_its_membership():
     # survminer_light_010: the red arm runs a few pixels above the blue one inside their ribbons; a median of the
     # neighbourhood taken there is a mix of both lines, not the ribbon, and the red line was lost under it

@@ -20,10 +20,6 @@ __all__ = [
     "pale_field", "window_side",
 ]
 
-MIN_UNDER_ALPHA = 0.3
-"""Least share of its contrast a line seen through ribbons keeps to be scored: three ribbons of survminer's default
-opacity 0.3 stacked over a line leave 0.7 ** 3 = 0.343 of it (survminer_classic_009, three arms' bands overlapping)."""
-
 
 def is_same_shade(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
     """True when ``colour`` is ``of`` within anti-aliasing: on its ray from the background, 0.85 to 1.18 of the way.
@@ -128,7 +124,7 @@ def membership_under_ribbon(
     # a ribbon of another colour, or a pale one of this colour; not a darker mix of the line itself
     # (where lines crowd, the neighbourhood median is a shade of the line colour)
     shaded = (channel_norm(field) > 12.0) & ((field_residual > 20.0) | (field_alpha < 0.35))
-    ok = shaded & (alpha >= MIN_UNDER_ALPHA) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
+    ok = shaded & (alpha >= 0.35) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
     return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
 
 
