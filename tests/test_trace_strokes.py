@@ -138,3 +138,18 @@ def test_a_cut_trace_is_noted_and_its_reading_flagged():
     uncut = score_arm("A", t, s, rec_time, rec_event, precision=0.001)
     assert uncut.cut_at is None and uncut.trace_note == ""
     assert reading_flags(SimpleNamespace(arms=[arm]), ["A"], [uncut]) == {}
+
+
+def test_a_short_spur_is_cut_without_saying_so_and_a_long_cut_is_reported():
+    # stop 33: the cut flag fired on every cut; a jump off a curve's end onto at-risk numbers or the axis, on for
+    # under 10% of the panel (20 px of 200), was always cut unsaid: such figures read right (19 newly flagged, all
+    # within 0.01). Only a cut of 10% or more of the panel is reported (and flags the reading).
+    lab, drawn, _, _ = _panel(stroke=False)
+    short_cols, rows = np.array([0.0, 185.0, 199.0]), np.array([20.0, 70.0, 70.0])  # bare drop, 14 px after it
+    kept, _, _, _, cut = bare_drop(short_cols, rows, drawn, 1)
+    assert kept.tolist() == [0.0, 185.0] and np.isnan(cut)
+    long_cols = np.array([0.0, 170.0, 199.0])  # the same bare drop with 29 px after it, on borrowed ink
+    own = np.ones(200)
+    own[170:] = 0.0
+    kept, _, _, _, cut = bare_drop(long_cols, rows, drawn, 1, own=own)
+    assert kept.tolist() == [0.0, 170.0] and cut == 170.0

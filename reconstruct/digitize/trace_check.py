@@ -199,7 +199,8 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     col : float
         Column of that drop (nan when none).
     cut_col : float
-        Column at which the trace was cut (the cutting drop's column; nan when it was not cut).
+        Column at which the trace was cut (the cutting drop's column) when what was cut runs on for 10% of
+        the panel or more; nan when it was not cut, or only a short spur was.
     """
     bare = [_bare(cols, rows, k, drawn, half_width) for k in range(1, cols.size - 1)]
     short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
@@ -212,7 +213,8 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     end = spur[0] - 1 if spur else len(bare)
     cut_col = float("nan")
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
-        cut_col = float(cols[end + 1])
+        if cols[-1] - cols[end + 1] >= short:  # a short spur is no curve's end (it jumped off onto the numbers)
+            cut_col = float(cols[end + 1])
         cols = np.append(cols[: end + 1], cols[end + 1])
         rows = np.append(rows[: end + 1], rows[end])
     worst, where = 0.0, float("nan")
