@@ -183,14 +183,10 @@ def _lost_cells(doubt: Sequence[bool], before: Sequence[RiskRowInfo], after: Seq
     return [d or len(a.n_risk) < len(b.n_risk) for d, b, a in zip(doubt, before, after, strict=True)]
 
 
-def _first_of(reread, count: int):
-    """``reread`` keeping the first ``count`` readings only."""
-    return lambda: list(reread())[:count]
-
-
-def _last_of(reread, count: int):
-    """``reread`` keeping the last ``count`` readings only."""
-    return lambda: list(reread())[-count:]
+def _kept_readings(reread, kept: slice):
+    """``reread`` (a row's second readings, one per cell) keeping the readings of the cells in ``kept`` only, or
+    None when the row has none."""
+    return None if reread is None else (lambda: list(reread())[kept])
 
 
 def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], marks,
@@ -217,7 +213,7 @@ def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], 
         if last > first + time_precision:
             keep = ~np.isin(np.asarray(row.time, float), np.asarray(row.blank_zeros, float))
             # the blank cells are the row's last: its other cells' second readings are the first ones
-            reread = row.reread if row.reread is None else _first_of(row.reread, int(keep.sum()))
+            reread = _kept_readings(row.reread, slice(None, int(keep.sum())))
             out.append(replace(row, time=np.asarray(row.time)[keep], n_risk=np.asarray(row.n_risk)[keep],
                                blank_zeros=(), reread=reread))
             notes.append(f"at-risk table: row {name} at t={at}: blank cells left unread: the curve runs on "
@@ -243,7 +239,7 @@ def _first_cells_from_ink(rows: Sequence[RiskRowInfo], printed_n: Sequence[int |
             flags.append(False)
             continue
         out.append(replace(row, time=t[1:], n_risk=n[1:], first_from_ink=False,
-                           reread=row.reread if row.reread is None else _last_of(row.reread, t.size - 1)))
+                           reread=_kept_readings(row.reread, slice(1 - t.size, None))))
         flags.append(int(legend) < int(n[1]))
         why = "" if int(legend) >= int(n[1]) else f" (the legend's n is under {int(n[1])}, the next cell; flagged)"
         notes.append(f"at-risk table: row {row.label or '(no label)'}: the time-0 cell read from its ink as "
