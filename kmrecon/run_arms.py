@@ -304,9 +304,10 @@ def match_by_agreement(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], *,
     if any(excluded[k, j] for k, j in enumerate(best)):
         return None
     kept = [p for p in allowed if not any(excluded[k, j] for k, j in enumerate(p))]
-    field, narrowed = (kept, True) if 2 <= len(kept) < len(allowed) else (allowed, False)
-    by_fit = sorted((fit.total(p), p) for p in field)
-    by_step = sorted((by_steps[p], p) for p in field)
+    narrowed = 2 <= len(kept) < len(allowed)
+    by_fit, by_step = fit_all, steps_all  # the margins' field: every pairing, or those follow-up keeps
+    if narrowed:
+        by_fit, by_step = [f for f in fit_all if f[1] in kept], [s for s in steps_all if s[1] in kept]
     if not np.isfinite(by_fit[1][0]) or not np.isfinite(by_step[1][0]):
         return None
     fit_margin, step_margin = by_fit[1][0] - by_fit[0][0], by_step[1][0] - by_step[0][0]
