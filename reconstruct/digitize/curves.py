@@ -116,10 +116,6 @@ class TracedPath:
         return int(np.count_nonzero(self.own[self.start: self.stop] >= 0.5))
 
 
-def _to_lab(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-
-
 def background_lab(lab: NDArray[np.float32]) -> NDArray[np.float32]:
     """Most common colour of the panel (white, or ggplot2 grey), Lab of shape (3,).
 
