@@ -59,8 +59,8 @@ class CalibrationError(KmreconError):
 
 
 class XTickLabelError(CalibrationError):
-    """The x tick labels read cannot calibrate (too few, one value, off the ticks' step), the tick grid's vote
-    not yet tried: a panel that raised it is tried again with the vote."""
+    """The x tick labels read cannot calibrate (too few, one value, off the ticks' step). Raised without the tick
+    grid's vote, a panel is tried again with it; raised with it, no three labels agreed with the grid."""
 
 
 class DigitizationError(KmreconError):

@@ -208,3 +208,38 @@ def test_the_grid_vote_is_a_second_round_after_every_panel_tried_without_it(monk
     monkeypatch.setattr(figure, "panels", lambda work: iter(["y fails", "table"]))
     with pytest.raises(CalibrationError, match="readable y"):
         figure._calibrated_panel(None, None, notes=[])
+
+
+def test_a_first_panel_whose_x_labels_the_vote_reads_stops_on_its_own_next_error(monkeypatch):
+    # scan_001 (7071): x labels 5 px tall calibrate only by the vote (0, 3, ..., 24: 6, 9, 18, 24 kept), then the
+    # y axis fails (labels unread, ticks short of the panel); that y error, not the first round's x error, stops it
+    from reconstruct.digitize import figure
+
+    def fake_calibrate(gray, panel, *, notes, x_vote, **how):
+        if panel == "plot" and x_vote:
+            raise CalibrationError("expected readable y tick labels or y ticks spanning the panel")
+        if panel == "part" and not x_vote:
+            raise CalibrationError("expected readable y tick labels (part)")
+        raise XTickLabelError(f"expected readable x tick labels ({panel})")
+
+    monkeypatch.setattr(figure, "calibrate_axes", fake_calibrate)
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["plot", "part"]))
+    with pytest.raises(CalibrationError, match="y ticks spanning") as caught:
+        figure._calibrated_panel(None, None, notes=[])
+    assert not isinstance(caught.value, XTickLabelError)
+    # a later panel failing on y after its vote does not replace the first panel's x error
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["table", "plot"]))
+    with pytest.raises(XTickLabelError, match=r"x tick labels \(table\)"):
+        figure._calibrated_panel(None, None, notes=[])
+    # the vote finding no three labels on the grid stays an x error (XTickLabelError)
+    monkeypatch.setattr(figure, "panels", lambda work: iter(["table"]))
+    with pytest.raises(XTickLabelError):
+        figure._calibrated_panel(None, None, notes=[])
+
+
+def test_the_vote_finding_no_labels_on_the_grid_raises_an_x_tick_label_error(monkeypatch):
+    ticks = np.array([35.0, 68.6, 102.8, 136.5, 204.4, 238.6])
+    _fake_reader(monkeypatch, [(68.6, 1.0), (136.5, 16.0)], [(35.0, 6.0), (68.6, 1.0), (136.5, 16.0)], 336)
+    gray = np.full((362, 336), 240, np.uint8)
+    with pytest.raises(XTickLabelError, match="multiples of their step"):
+        read_x_tick_values(gray, ticks, 213.5, zero_px=30.5, vote=True)

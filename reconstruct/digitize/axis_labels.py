@@ -258,8 +258,8 @@ def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_
         Fewer than two labels read; values falling from left to right (numbers of another line, such
         as an at-risk table printed over the labels); or two labels that put the ticks off their step
         (:func:`reconstruct.digitize.calibration_checks.check_ticks_on_step`); in the last cases only when
-        no three labels agree with the tick grid (:class:`reconstruct.errors.XTickLabelError` when ``vote``
-        is False: the vote may still calibrate them).
+        no three labels agree with the tick grid (:class:`reconstruct.errors.XTickLabelError`: when ``vote``
+        is False the vote may still calibrate them).
     """
     read = _ocr_ticks(gray, "x", cols, axis_row, scale)
     if read is None or 2 * len(read[0]) < cols.size or len(read[0]) < min(3, cols.size):
@@ -283,7 +283,7 @@ def read_x_tick_values(gray: NDArray[np.uint8], cols: NDArray[np.float64], axis_
     pairs = [pair for size in _STRIP_SIZES for pair in _x_label_pairs(gray, cols, axis_row, scale, size)]
     voted = labels_on_grid(pairs, cols, zero_px=zero_px)
     if voted is None:
-        raise problem
+        raise XTickLabelError(str(problem)) from problem
     return voted[0], voted[1], "voted"
 
 

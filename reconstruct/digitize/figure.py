@@ -8,7 +8,6 @@ labels, arm separation and tracing (:mod:`reconstruct.digitize.curves`), censor 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import warnings
@@ -68,7 +67,9 @@ def _calibrated_panel(work, gray, *, notes: list[str], **how):
     first panel's error is raised. The x labels are put to the tick grid's vote (misread ones dropped,
     :func:`reconstruct.digitize.axis_labels.labels_on_grid`) only in a second round, on the panels whose x
     labels alone failed (:class:`reconstruct.errors.XTickLabelError`), when no panel calibrates without it:
-    a panel found on part of the axis, its ticks a little off, must not win over the plot's.
+    a panel found on part of the axis, its ticks a little off, must not win over the plot's. When the vote reads
+    the first panel's x labels and that panel then fails on something else (its y axis), that error is raised:
+    it, not the x labels, is what stops the run (and its hint what lets it through).
     """
     error, retry = None, []
     for k, panel in enumerate(panels(work)):
@@ -77,18 +78,23 @@ def _calibrated_panel(work, gray, *, notes: list[str], **how):
             calibration = calibrate_axes(gray, panel, notes=tried, x_vote=False, **how)
         except CalibrationError as exc:
             error = error or exc
-            retry += [panel] if isinstance(exc, XTickLabelError) else []
+            retry += [(k, panel)] if isinstance(exc, XTickLabelError) else []
             if k + 1 >= _PANEL_TRIES:
                 break
             continue
         notes.extend(tried)
         return panel, calibration
-    for panel in retry:
+    for k, panel in retry:
         tried = []
-        with contextlib.suppress(CalibrationError):
+        try:
             calibration = calibrate_axes(gray, panel, notes=tried, x_vote=True, **how)
-            notes.extend(tried)
-            return panel, calibration
+        except XTickLabelError:
+            continue
+        except CalibrationError as exc:
+            error = exc if k == 0 else error  # the x labels of the first panel were voted: its next failure stops it
+            continue
+        notes.extend(tried)
+        return panel, calibration
     raise error
 
 
