@@ -48,7 +48,8 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, besi
                    ) -> tuple[list[ArmCurve], str, dict[int, str]] | None:
     """The curves relabelled with row names printed beside them in their colours (else placed by position, at their
     ends or, with ``beside``, along them: then the flag says which, "ends" or "beside", weaker evidence; "" for
-    colours), and the names printed in full where the rows' are cut short; None when none is."""
+    colours; "word" for colours with a name read by its last word alone), and the names printed in full where the
+    rows' are cut short; None when none is."""
     if _is_vector(digitized):
         return None
     from reconstruct.digitize.direct_labels import direct_label_names
@@ -63,7 +64,7 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, besi
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    placed = "" if names.by_colour else names.placed
+    placed = ("word" if names.by_word else "") if names.by_colour else names.placed
     return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], placed, names.full
 
 
@@ -82,7 +83,7 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
     step counts agreeing (:func:`match_by_agreement`, on ``curves_in``), else the error.
 
     ``named`` is :func:`_direct_labels`' answer. Names placed only by where they are printed (at the curves'
-    ends, in one ink) leave the match unsettled: the run is flagged.
+    ends, in one ink), or read by their last word alone, leave the match unsettled: the run is flagged.
     """
     if named is not None:
         curves, by_position, _ = named
@@ -94,9 +95,12 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                 if by_position == "beside" and match.basis == "label":  # no legend: names placed by where they are
                     match = dataclasses.replace(match, basis="placed names", detail=match.detail.replace(
                         "legend labels match the at-risk row labels", _PLACED_BESIDE))
-                where = "beside them, away from their ends" if by_position == "beside" else "at their ends"
-                return match, overridden or (f"arm matching: curves named by the names printed {where} (in one ink, "
-                                             f"placed by position only; check overlay.png) ({match.detail})")
+                where = {"beside": "beside them, away from their ends", "word": "beside them"}.get(by_position,
+                                                                                                  "at their ends")
+                how = ("in their colours, read by the last word alone, the rest misread" if by_position == "word"
+                       else "in one ink, placed by position only")
+                return match, overridden or (f"arm matching: curves named by the names printed {where} ({how}; "
+                                             f"check overlay.png) ({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
             if keys is None:  # the curves as read (direct labels that decided nothing pin nothing)

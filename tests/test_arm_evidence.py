@@ -344,3 +344,50 @@ def test_names_placed_beside_the_curves_are_no_legend_labels_in_the_match_note(m
     assert (match.basis, match.settled) == (basis, False)
     assert where in note
     assert ("legend labels" in match.detail) == (placed == "ends")
+
+
+@pytest.mark.parametrize(("text", "names", "expected"), [
+    ("Amm A", ["At A", "Am 8"], "ata"),  # 7071 jco_006: both heads misread, the last words read exactly
+    ("Amm 8", ["At A", "Am 8"], "am8"),
+    ("Amm C", ["At A", "Am 8"], None),  # a last word no row name ends with
+    ("Xyzq A", ["At A", "Am 8"], None),  # a head like no name's head
+    ("Low risk", ["Lw risk", "High risk"], None),  # last words alike: they tell nothing apart
+    ("Placebo A", ["Placebo", "Arm A"], None),  # a one-word name: no head to have misread
+    ("Groop 12", ["Group 1", "Group 12"], "group12"),
+    ("Groop 123", ["Group 1", "Group 123"], None),  # a last word too long to be a letter or a number
+    ("Ar A B", ["Arm A", "Arm B", "Arm C"], None),  # jco_000: names printed over each other, read as one phrase
+    ("Ar B", ["Arm A", "Arm B", "Arm C"], "armb"),
+], ids=["first", "second", "unknown-last", "unlike-head", "same-last", "one-word", "two-digits", "long-last",
+        "names-over-each-other", "three-names"])
+def test_a_name_read_by_its_last_word_alone(text, names, expected):
+    from reconstruct.digitize.direct_labels import _by_last_word
+
+    assert _by_last_word(text, names) == expected
+
+
+def test_names_in_the_curves_colours_name_them_by_their_last_word_when_the_row_labels_are_misread():
+    # 7071 jco_006: the row labels "Arm A", "Arm B" read "At A", "Am 8" (5 px text); the names printed by the curves
+    # in their colours end with the one word that tells them apart, read exactly: the match is made, and flagged
+    from tests.test_arm_shades import _direct_label_figure
+
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths = _direct_label_figure(("#1f4e9c", "#d62020"), names=("Arm A", "Arm B"))
+    colours = [(31, 78, 156), (214, 32, 32)]
+    found = direct_label_names(rgb, panel, ["Am 8", "At A"], colours, paths)
+    assert found.by_colour == {0: "At A"}  # "Arm B" ends with no row name's last word ("8"): the other is left open
+    assert found.by_word == frozenset({0})
+    assert direct_label_names(rgb, panel, ["Am 8", "At C"], colours, paths).by_colour == {}
+    exact = direct_label_names(rgb, panel, ["Arm B", "Arm A"], colours, paths)  # read in full: no flag from this
+    assert exact.by_colour[0] == "Arm A" and exact.by_word == frozenset()
+
+
+def test_names_read_by_their_last_word_leave_the_match_unsettled(monkeypatch):
+    import kmrecon.run_arms as run_arms
+    from reconstruct.arm_matching import ArmMatch
+
+    monkeypatch.setattr(run_arms, "match_by_fit", lambda *a, **k: (
+        ArmMatch(rows=(0, 1), basis="label", detail="legend labels match the at-risk row labels"), ""))
+    match, note = run_arms._match_named(([], "word", {}), [], 1e-3, "steps", None, None, None)
+    assert (match.rows, match.basis, match.settled) == ((0, 1), "label", False)
+    assert "read by the last word alone" in note

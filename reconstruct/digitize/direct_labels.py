@@ -35,6 +35,8 @@ _LEFT_OF_END = 4.0
 _ABOVE_END = 1.0
 _BELOW_END = 0.25
 _MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
+_LAST_WORD = 2          # characters of the last word that alone tells row names apart ("Arm A", "Group 2")
+_HEAD_RATIO = 0.6       # similarity of a reading's head (all but its last word) to a row name's head
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
 _ROW_LINE = 0.6         # text heights between a name's middle and an at-risk row's line: the row's own label
 # A name printed beside its curve where it stands farthest from the others (Hmisc labcurve, rms survplot): its centre
@@ -156,6 +158,9 @@ class DirectNames:
     full: dict[int, str] = field(default_factory=dict)
     """For curves named by colour, the name as printed in the panel where it goes on past the row's (a row label
     cut short at the figure's edge: "Chemorad" printed "Chemoradiotherapy" by its curve, rms_018)."""
+    by_word: frozenset[int] = frozenset()
+    """Curves of ``by_colour`` whose name was read by its last word alone (:func:`_by_last_word`): the caller
+    flags the match."""
 
 
 def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
@@ -222,6 +227,7 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     found: dict[str, list[int]] = {}
     unplaced: list[tuple[str, tuple[int, int, int, int]]] = []  # names whose ink names no curve
     longer: dict[str, set[str]] = {}  # readings that go on past a row name (the row label cut short)
+    by_word: set[str] = set()  # names read by their last word alone (the rest misread on both sides)
     line_of = {_norm(n): float(_to_crop(r, row0, scale))
                for n, r in zip(names, row_lines, strict=False) if n and r is not None}
     for text, bbox in _phrases(boxes):
@@ -232,9 +238,12 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         if ratios[best] < _MIN_RATIO or rivals > 1:
             # a row name cut short at the figure's edge ("Chemorad"): the one row name the reading starts with
             starts = [key for key in wanted if len(key) >= _MIN_PREFIX and _norm(text).startswith(key)]
-            if len(starts) != 1 or rivals > 1:
+            tail = _by_last_word(text, [n for n in names if n and len(_norm(n)) >= 2]) if not starts else None
+            if (len(starts) != 1 and tail is None) or rivals > 1:
                 continue
-            best = starts[0]
+            best = starts[0] if starts else tail
+            if not starts:
+                by_word.add(best)
         if len(_norm(text)) > len(best) and _norm(text).startswith(best):
             longer.setdefault(best, set()).add(text.strip())
         ink = _ink_colour(crop, bbox, off_curves)
@@ -253,7 +262,37 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         placed = _placed(unplaced, paths, (row0, col0), scale, beside=beside)
         if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
-    return DirectNames(by_colour=named, full=full)
+    return DirectNames(by_colour=named, full=full, by_word=frozenset(k for k, n in named.items() if _norm(n) in by_word))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^0-9a-z]+", text.lower()) if w]
+
+
+def _by_last_word(text: str, names: Sequence[str]) -> str | None:
+    """The key of the one row name a reading ends with by its last word, when the rest of every name is misread.
+
+    Tiny row labels and names crossed by other ink are misread in their shared head ("Arm A", "Arm B" read "At A",
+    "Am 8" in the table and "Amm A" by the curve, 7071 jco_006), never reaching ``_MIN_RATIO``; the word that tells
+    the names apart can still be read exactly. Only when every name has two words or more, their last words are
+    short (``_LAST_WORD`` characters at most: a letter or a number) and distinct, the reading's last word is exactly
+    one name's, the reading has as many words as that name and none of its other words is a name's last word (names
+    printed over each other read as one phrase: "Ar A B", jco_000), and the reading's head resembles some name's head
+    (``_HEAD_RATIO``). Weaker than a full reading: the caller flags the match.
+    """
+    words = _words(text)
+    split = [_words(n) for n in names]
+    if len(words) < 2 or any(len(w) < 2 for w in split):
+        return None
+    lasts = [w[-1] for w in split]
+    if len(set(lasts)) != len(lasts) or any(len(w) > _LAST_WORD for w in lasts) or lasts.count(words[-1]) != 1:
+        return None
+    if len(words) != len(split[lasts.index(words[-1])]) or set(words[:-1]) & set(lasts):
+        return None  # names printed over each other, read as one phrase ("Ar A B", jco_000): another name's word
+    head = "".join(words[:-1])
+    if max(difflib.SequenceMatcher(None, head, "".join(w[:-1])).ratio() for w in split) < _HEAD_RATIO:
+        return None
+    return _norm(names[lasts.index(words[-1])])
 
 
 def _placed(unplaced, paths, origin: tuple[int, int], scale: float, *, beside: bool = True
