@@ -27,6 +27,7 @@ __all__ = ["hex_rgb", "match_by_fit", "match_by_agreement", "name_by_counts", "r
 # Legend keys whose centre rows differ by at most this are on one line (as reconstruct.digitize.legend_outside
 # reads a legend laid out in a row); lines of a legend stacked in a column are further apart (8 px and more).
 _SAME_LINE_PX = 4
+_LEGEND_MATCH = "legend labels match the at-risk row labels"
 _PLACED_BESIDE = "names printed beside the curves place them, by position (the at-risk row labels' names)"
 
 
@@ -46,9 +47,9 @@ def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
 
 def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, beside: bool = True
                    ) -> tuple[list[ArmCurve], str, dict[int, str]] | None:
-    """The curves relabelled with row names printed beside them in their colours (else placed by position, at their
-    ends or, with ``beside``, along them: then the flag says which, "ends" or "beside", weaker evidence; "" for
-    colours), and the names printed in full where the rows' are cut short; None when none is."""
+    """The curves relabelled with row names printed by them in their colours (flag "", or "word" if a name was read
+    by its last word alone), else placed by position at their ends or, with ``beside``, along them (flag "ends",
+    "beside"); and the names printed in full where the rows' are cut short; None when none is."""
     if _is_vector(digitized):
         return None
     from reconstruct.digitize.direct_labels import direct_label_names
@@ -63,7 +64,7 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, besi
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    placed = "" if names.by_colour else names.placed
+    placed = ("word" if names.by_word else "") if names.by_colour else names.placed
     return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], placed, names.full
 
 
@@ -82,7 +83,7 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
     step counts agreeing (:func:`match_by_agreement`, on ``curves_in``), else the error.
 
     ``named`` is :func:`_direct_labels`' answer. Names placed only by where they are printed (at the curves'
-    ends, in one ink) leave the match unsettled: the run is flagged.
+    ends, in one ink), or read by their last word alone, leave the match unsettled: the run is flagged.
     """
     if named is not None:
         curves, by_position, _ = named
@@ -91,9 +92,14 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                                              time_precision=time_precision)
             if by_position:
                 match = dataclasses.replace(match, settled=False)
+                if by_position == "word":  # no legend: names told apart by their last word alone
+                    words = ", ".join(f'"{w}"' for c in curves for w in (c.label or "").split()[-1:])
+                    said = f"names printed by the curves match the at-risk rows by their last word ({words}); "
+                    match = dataclasses.replace(match, detail=said + match.detail.removeprefix(_LEGEND_MATCH + "; "))
+                    return match, overridden or f"arm matching: {match.detail}; flagged, check overlay.png"
                 if by_position == "beside" and match.basis == "label":  # no legend: names placed by where they are
-                    match = dataclasses.replace(match, basis="placed names", detail=match.detail.replace(
-                        "legend labels match the at-risk row labels", _PLACED_BESIDE))
+                    match = dataclasses.replace(match, basis="placed names",
+                                                detail=match.detail.replace(_LEGEND_MATCH, _PLACED_BESIDE))
                 where = "beside them, away from their ends" if by_position == "beside" else "at their ends"
                 return match, overridden or (f"arm matching: curves named by the names printed {where} (in one ink, "
                                              f"placed by position only; check overlay.png) ({match.detail})")
@@ -122,10 +128,8 @@ def _legend_order(keys) -> ArmMatch:
             first = keys[k][0]
         line[k] = first
     order = sorted(range(len(keys)), key=lambda k: (line[k], keys[k][1]))
-    chosen = [0] * len(order)
-    for row_index, arm_index in enumerate(order):
-        chosen[arm_index] = row_index
-    return ArmMatch(rows=tuple(chosen), basis="legend order",
+    # curve order[i] takes row i: the rows are the inverse permutation
+    return ArmMatch(rows=tuple(int(v) for v in np.argsort(order)), basis="legend order",
                     detail="at-risk rows taken in legend order (labels, colours, numbers and fit left it open)",
                     settled=False)
 
@@ -413,8 +417,7 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
     again = list(rows)
     for k, j in enumerate(match.rows):
         again[j] = cleaned[k]
-    hint = ("name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with the "
-            "legend's names")
+    hint = "name the arms with --arm-names in curve order (see overlay.png) or give --at-risk with the legend's names"
     try:
         second, _ = match_by_fit(arms, again, precision=precision, method=method, marks=marks,
                                  time_precision=time_precision)

@@ -1,5 +1,7 @@
 """Evidence that names arms: legend keys told from text, row numbers fitted to a curve's drops (issue 12)."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -49,9 +51,9 @@ def test_step_counts_with_a_row_no_curve_reconstructs_with_are_flagged_or_an_err
         run_arms.match_by_fit(curves, rows, precision=1e-3, method="steps", marks=None)
 
 
-def _grey_names_at_ends(at_ends: bool):
-    """Two curves in one grey, each name printed in that grey: right-aligned just above its curve's end (a journal
-    redraw), or (``at_ends`` False) both names in the middle of the panel, away from the ends."""
+def _grey_names_at_ends(at_ends: bool, names=("Experimental", "Control")):
+    """Two curves in one grey, each name (``names``) printed in that grey: right-aligned just above its curve's end (a
+    journal redraw), or (``at_ends`` False) both names in the middle of the panel, away from the ends."""
     from matplotlib.figure import Figure
 
     from tests._mpl_panel import render_panel
@@ -59,7 +61,7 @@ def _grey_names_at_ends(at_ends: bool):
     fig = Figure(figsize=(6.0, 4.0), dpi=100)
     ax = fig.add_axes([0.12, 0.15, 0.82, 0.8])
     t = np.linspace(0, 36, 60)
-    curves = {"Experimental": np.exp(-t / 24), "Control": np.exp(-t / 12)}
+    curves = {names[0]: np.exp(-t / 24), names[1]: np.exp(-t / 12)}
     for k, (name, s) in enumerate(curves.items()):
         ax.step(t, s, where="post", color="#454545", lw=1.6)
         x, y = (t[-1] * 0.98, s[-1] + 0.04) if at_ends else (14.0, 0.95 - 0.1 * k)
@@ -344,3 +346,98 @@ def test_names_placed_beside_the_curves_are_no_legend_labels_in_the_match_note(m
     assert (match.basis, match.settled) == (basis, False)
     assert where in note
     assert ("legend labels" in match.detail) == (placed == "ends")
+
+
+@pytest.mark.parametrize(("text", "names", "expected"), [
+    ("Amm A", ["At A", "Am 8"], "ata"),  # 7071 jco_006: both heads misread, the last words read exactly
+    ("Amm 8", ["At A", "Am 8"], "am8"),
+    ("Amm C", ["At A", "Am 8"], None),  # a last word no row name ends with
+    ("Xyzq A", ["At A", "Am 8"], None),  # a head like no name's head
+    ("Low risk", ["Lw risk", "High risk"], None),  # last words alike: they tell nothing apart
+    ("Placebo A", ["Placebo", "Arm A"], None),  # a one-word name: no head to have misread
+    ("Groop 12", ["Group 1", "Group 12"], "group12"),
+    ("Groop 123", ["Group 1", "Group 123"], None),  # a last word too long to be a letter or a number
+    ("Ar A B", ["Arm A", "Arm B", "Arm C"], None),  # jco_000: names printed over each other, read as one phrase
+    ("Ar B", ["Arm A", "Arm B", "Arm C"], "armb"),
+    ("Contrl A", ["Arm A", "Control B"], None),  # a head like another name's only, not the matched one's
+    ("Gmup 1", ["Group 1", "Group 7"], "group1"),  # one head: a last word misread ("7" read "1") is taken, flagged
+], ids=["first", "second", "unknown-last", "unlike-head", "same-last", "one-word", "two-digits", "long-last",
+        "names-over-each-other", "three-names", "another-names-head", "one-head"])
+def test_a_name_read_by_its_last_word_alone(text, names, expected):
+    from reconstruct.digitize.direct_labels import _by_last_word
+
+    assert _by_last_word(text, names) == expected
+
+
+def test_names_in_the_curves_colours_name_them_by_their_last_word_when_the_row_labels_are_misread():
+    # 7071 jco_006: the row labels "Arm A", "Arm B" read "At A", "Am 8" (5 px text); the names printed by the curves
+    # in their colours end with the one word that tells them apart, read exactly: the match is made, and flagged
+    from reconstruct.digitize.direct_labels import direct_label_names
+    from tests.test_arm_shades import _direct_label_figure
+
+    rgb, panel, paths = _direct_label_figure(("#1f4e9c", "#d62020"), names=("Arm A", "Arm B"))
+    colours = [(31, 78, 156), (214, 32, 32)]
+    found = direct_label_names(rgb, panel, ["Am 8", "At A"], colours, paths)
+    assert found.by_colour == {0: "At A"}  # "Arm B" ends with no row name's last word ("8"): the other is left open
+    assert found.by_word == frozenset({0})
+    assert direct_label_names(rgb, panel, ["Am 8", "At C"], colours, paths).by_colour == {}
+    exact = direct_label_names(rgb, panel, ["Arm B", "Arm A"], colours, paths)  # read in full: no flag from this
+    assert exact.by_colour[0] == "Arm A"
+    assert exact.by_word == frozenset()
+
+
+def test_a_name_read_by_its_last_word_in_one_ink_names_no_curve_by_position():
+    # names in one grey at the curves' ends, the row labels misread in their head: a name read by its last word
+    # alone names a curve by its ink only, never by where it is printed (both weak: it placed both curves)
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths = _grey_names_at_ends(True, names=("Arm A", "Arm B"))
+    grey = [(69, 69, 69), (69, 69, 69)]
+    found = direct_label_names(rgb, panel, ["Anm A", "Anm B"], grey, paths, by_position=True)
+    assert found.by_colour == {}
+    assert found.by_position == {}
+    # the row labels read right: the names place the curves by position, as before
+    assert direct_label_names(rgb, panel, ["Arm A", "Arm B"], grey, paths, by_position=True).by_position == {
+        0: "Arm A", 1: "Arm B"}
+
+
+def test_a_name_read_by_its_last_word_clashing_with_an_exact_reading_names_neither_curve():
+    # "Group 7" printed by the first curve misread "Gmup 1", "Group 1" read exactly by the second: both claim
+    # "Group 1", and neither is taken
+    from reconstruct.digitize.direct_labels import direct_label_names
+    from tests.test_arm_shades import _direct_label_figure
+
+    colours, rows = [(31, 78, 156), (214, 32, 32)], ["Group 1", "Group 7"]
+    rgb, panel, paths = _direct_label_figure(("#1f4e9c", "#d62020"), names=("Gmup 1", "Group 1"), heights=(0.82, 0.3))
+    found = direct_label_names(rgb, panel, rows, colours, paths)
+    assert found.by_colour == {}
+    assert found.by_word == frozenset()
+    # both names are read there: read right, each names its curve
+    rgb, panel, paths = _direct_label_figure(("#1f4e9c", "#d62020"), names=("Group 7", "Group 1"), heights=(0.82, 0.3))
+    assert direct_label_names(rgb, panel, rows, colours, paths).by_colour == {0: "Group 7", 1: "Group 1"}
+
+
+def test_a_last_word_misread_into_another_rows_is_taken_flagged_only():
+    # "Group 7" printed by the first curve misread "Gmup 1", the second curve's name in black: the first curve is
+    # named "Group 1" (wrongly) by its last word alone, and only ever flagged
+    from reconstruct.digitize.direct_labels import direct_label_names
+    from tests.test_arm_shades import _direct_label_figure
+
+    rgb, panel, paths = _direct_label_figure(("#1f4e9c", "black"), names=("Gmup 1", "Group 1"))
+    found = direct_label_names(rgb, panel, ["Group 1", "Group 7"], [(31, 78, 156), (214, 32, 32)], paths)
+    assert found.by_colour == {0: "Group 1"}
+    assert found.by_word == frozenset({0})  # the caller leaves the match unsettled (next test)
+
+
+def test_names_read_by_their_last_word_leave_the_match_unsettled(monkeypatch):
+    import kmrecon.run_arms as run_arms
+    from reconstruct.arm_matching import ArmMatch
+
+    monkeypatch.setattr(run_arms, "match_by_fit", lambda *a, **k: (
+        ArmMatch(rows=(0, 1), basis="label", detail="legend labels match the at-risk row labels; fit agrees"), ""))
+    curves = [SimpleNamespace(label="At A"), SimpleNamespace(label="Am 8")]
+    match, note = run_arms._match_named((curves, "word", {}), [], 1e-3, "steps", None, None, None)
+    assert (match.rows, match.basis, match.settled) == ((0, 1), "label", False)
+    said = 'names printed by the curves match the at-risk rows by their last word ("A", "8")'
+    assert match.detail == f"{said}; fit agrees"
+    assert note == f"arm matching: {said}; fit agrees; flagged, check overlay.png"  # no legend, nothing "beside"

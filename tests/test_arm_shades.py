@@ -169,13 +169,14 @@ def test_numbers_that_rule_out_the_grey_pairing_overrule_it():
 # ---- direct labels -----------------------------------------------------------------------------
 
 
-def _direct_label_figure(label_colours):
-    """Two KM-like curves (blue, red) with each arm's name printed beside it in ``label_colours``."""
+def _direct_label_figure(label_colours, names=("Sorafenib", "Lenvatinib"), heights=(0.82, 0.12)):
+    """Two KM-like curves (blue, red) with each arm's name (``names``) printed beside it in ``label_colours``, from
+    t=17 at ``heights`` (the second one on its curve by default: there it is not read)."""
     fig = Figure(figsize=(5.0, 3.6), dpi=100)
     ax = fig.add_axes([0.12, 0.15, 0.82, 0.8])
     t = np.linspace(0, 24, 40)
-    curves = {"Sorafenib": ("#1f4e9c", np.exp(-t / 30)), "Lenvatinib": ("#d62020", np.exp(-t / 10))}
-    for (name, (colour, s)), text_colour, y in zip(curves.items(), label_colours, (0.82, 0.12), strict=True):
+    curves = {names[0]: ("#1f4e9c", np.exp(-t / 30)), names[1]: ("#d62020", np.exp(-t / 10))}
+    for (name, (colour, s)), text_colour, y in zip(curves.items(), label_colours, heights, strict=True):
         ax.step(t, s, where="post", color=colour, lw=2)
         ax.text(17, y, name, color=text_colour, fontsize=12)
     ax.set_xlim(0, 24)

@@ -35,6 +35,9 @@ _LEFT_OF_END = 4.0
 _ABOVE_END = 1.0
 _BELOW_END = 0.25
 _MIN_PREFIX = 5         # letters of a row name cut short that a longer reading must start with
+_LAST_WORD = 2          # characters of the last word that alone tells row names apart ("Arm A", "Group 2")
+_HEAD_RATIO = 0.6       # similarity of a reading's head (all but its last word) to a row name's head
+_SHARED_HEAD = 0.5      # similarity of two row names' heads (same first letter) read as one head misread ("At", "Am")
 _TAIL_GAP = 2.0         # pixels between two curves' tails below which the trace may have swapped them
 _ROW_LINE = 0.6         # text heights between a name's middle and an at-risk row's line: the row's own label
 # A name printed beside its curve where it stands farthest from the others (Hmisc labcurve, rms survplot): its centre
@@ -156,6 +159,9 @@ class DirectNames:
     full: dict[int, str] = field(default_factory=dict)
     """For curves named by colour, the name as printed in the panel where it goes on past the row's (a row label
     cut short at the figure's edge: "Chemorad" printed "Chemoradiotherapy" by its curve, rms_018)."""
+    by_word: frozenset[int] = frozenset()
+    """Curves of ``by_colour`` whose name was read by its last word alone (:func:`_by_last_word`): the caller
+    flags the match."""
 
 
 def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
@@ -222,28 +228,26 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     found: dict[str, list[int]] = {}
     unplaced: list[tuple[str, tuple[int, int, int, int]]] = []  # names whose ink names no curve
     longer: dict[str, set[str]] = {}  # readings that go on past a row name (the row label cut short)
+    by_word: set[str] = set()  # names read by their last word alone (the rest misread on both sides)
     line_of = {_norm(n): float(_to_crop(r, row0, scale))
                for n, r in zip(names, row_lines, strict=False) if n and r is not None}
     for text, bbox in _phrases(boxes):
-        ratios = {key: difflib.SequenceMatcher(None, _norm(text), key).ratio() for key in wanted}
-        best = max(ratios, key=ratios.get)
-        # an exact reading names its row even when another name is one character away ("Group 1", "Group 2")
-        rivals = sum(r >= (1.0 if ratios[best] == 1.0 else _MIN_RATIO) for r in ratios.values())
-        if ratios[best] < _MIN_RATIO or rivals > 1:
-            # a row name cut short at the figure's edge ("Chemorad"): the one row name the reading starts with
-            starts = [key for key in wanted if len(key) >= _MIN_PREFIX and _norm(text).startswith(key)]
-            if len(starts) != 1 or rivals > 1:
-                continue
-            best = starts[0]
+        read = _row_name(text, wanted, names)
+        if read is None:
+            continue
+        best, by_last = read
+        if by_last:
+            by_word.add(best)
         if len(_norm(text)) > len(best) and _norm(text).startswith(best):
             longer.setdefault(best, set()).add(text.strip())
         ink = _ink_colour(crop, bbox, off_curves)
         curve = None if ink is None else _named_curve(ink, known)
+        # a name on its own at-risk row's line is that row's label
+        on_row = best in line_of and abs(0.5 * (bbox[0] + bbox[2]) - line_of[best]) <= _ROW_LINE * (bbox[2] - bbox[0])
         if curve is not None:
             found.setdefault(best, []).append(curve)
-        elif by_position and not (best in line_of and abs(0.5 * (bbox[0] + bbox[2]) - line_of[best])
-                                  <= _ROW_LINE * (bbox[2] - bbox[0])):
-            unplaced.append((best, bbox))  # (a name on its own at-risk row's line is that row's label)
+        elif by_position and not (on_row or by_last):  # a name read by its last word alone names by its ink only
+            unplaced.append((best, bbox))
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
     named = {k: name for k, name in claims if curves.count(k) == 1}
@@ -253,7 +257,67 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         placed = _placed(unplaced, paths, (row0, col0), scale, beside=beside)
         if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
-    return DirectNames(by_colour=named, full=full)
+    return DirectNames(by_colour=named, full=full,
+                       by_word=frozenset(k for k, n in named.items() if _norm(n) in by_word))
+
+
+def _row_name(text: str, wanted: dict[str, str], names: Sequence[str | None]) -> tuple[str, bool] | None:
+    """The key of the one row name (``wanted``: key to name) a phrase reads as, and whether it was read by its last
+    word alone (:func:`_by_last_word`); None when it reads as none, or as two."""
+    ratios = {key: _ratio(_norm(text), key) for key in wanted}
+    best = max(ratios, key=ratios.get)
+    # an exact reading names its row even when another name is one character away ("Group 1", "Group 2")
+    rivals = sum(r >= (1.0 if ratios[best] == 1.0 else _MIN_RATIO) for r in ratios.values())
+    if rivals > 1:
+        return None
+    if ratios[best] >= _MIN_RATIO:
+        return best, False
+    # a row name cut short at the figure's edge ("Chemorad"): the one row name the reading starts with
+    starts = [key for key in wanted if len(key) >= _MIN_PREFIX and _norm(text).startswith(key)]
+    if starts:
+        return (starts[0], False) if len(starts) == 1 else None
+    tail = _by_last_word(text, [n for n in names if n and len(_norm(n)) >= 2])
+    return None if tail is None else (tail, True)
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text``, lower case, letters and digits only ("Arm-B 2" -> ["arm", "b", "2"])."""
+    return [w for w in re.split(r"[^0-9a-z]+", text.lower()) if w]
+
+
+def _by_last_word(text: str, names: Sequence[str]) -> str | None:
+    """The key of the one row name a reading ends with by its last word, when the rest of every name is misread.
+
+    Tiny row labels and names crossed by other ink are misread in their shared head ("Arm A", "Arm B" read "At A",
+    "Am 8" in the table and "Amm A" by the curve, 7071 jco_006), never reaching ``_MIN_RATIO``; the word that tells
+    the names apart can still be read exactly. Only when every name has two words or more, their last words are
+    short (``_LAST_WORD`` characters at most: a letter or a number) and distinct, the reading's last word is exactly
+    one name's, the reading has as many words as that name and none of its other words is a name's last word (names
+    printed over each other read as one phrase: "Ar A B", jco_000), and the reading's head resembles (``_HEAD_RATIO``)
+    the matched name's head or a head like it (``_SHARED_HEAD``, same first letter: the rows' one head misread two
+    ways, "At", "Am"), never another name's only. Weaker than a full reading: the caller flags the match.
+    """
+    words = _words(text)
+    split = [_words(n) for n in names]
+    if len(words) < 2 or any(len(w) < 2 for w in split):
+        return None
+    lasts = [w[-1] for w in split]
+    if len(set(lasts)) != len(lasts) or any(len(w) > _LAST_WORD for w in lasts) or lasts.count(words[-1]) != 1:
+        return None
+    match = lasts.index(words[-1])
+    if len(words) != len(split[match]) or set(words[:-1]) & set(lasts):
+        return None  # names printed over each other, read as one phrase ("Ar A B", jco_000): another name's word
+    heads = ["".join(w[:-1]) for w in split]
+    # the matched name's head, or a head like it (the same head misread otherwise in another row: "At", "Am")
+    shared = [h for h in heads if h[0] == heads[match][0] and _ratio(h, heads[match]) >= _SHARED_HEAD]
+    if max(_ratio("".join(words[:-1]), h) for h in shared) < _HEAD_RATIO:
+        return None  # a head like another name's only ("Contrl A" is no "Arm A")
+    return _norm(names[match])
+
+
+def _ratio(a: str, b: str) -> float:
+    """difflib's similarity of two strings (0 to 1)."""
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def _placed(unplaced, paths, origin: tuple[int, int], scale: float, *, beside: bool = True
