@@ -220,7 +220,8 @@ def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], 
                          f"(to t={last:g})")
         else:
             out.append(row)
-            notes.append(f"at-risk table: row {name} at t={at} read as 0 (blank after the row's last number)")
+            notes.append(f"at-risk table: row {name} at t={at} read as 0 (blank after the row's last number, or a "
+                         "lone 0 read unsure there; its curve has ended)")
     return out, notes
 
 

@@ -223,7 +223,8 @@ def test_blank_zeros_are_kept_and_noted_when_the_curve_ends_before_them():
     assert mended.read[0].time.tolist() == [0, 4, 8, 12, 16, 20, 24]
     assert mended.read[0].n_risk.tolist()[-2:] == [0, 0]
     assert mended.doubt == (False,)
-    assert any("at t=20, 24 read as 0 (blank after the row's last number)" in note for note in mended.gaps)
+    said = "at t=20, 24 read as 0 (blank after the row's last number, or a lone 0 read unsure there"
+    assert any(said in note for note in mended.gaps)
 
 
 def test_the_rows_carry_their_blank_zeros_by_index():
@@ -319,3 +320,66 @@ def test_the_rows_know_a_time_zero_cell_read_from_its_ink():
                       parameters={"read_first_in_gap": [{"row": "A", "time": 0.0, "count": 9, "index": 0}]})
     out = _table_rows(table, np.full((40, 40), 255, np.uint8), 1.0, [])
     assert [r.first_from_ink for r in out] == [True, False]
+
+
+def test_a_curve_running_through_trailing_columns_leaves_them_blank():
+    """7071 rms_002: the other arm's curve crosses the row after its last number; a line running out of the
+    window (to the left of the column) is no digit, a digit beside it still is."""
+    from reconstruct.digitize.risk_gaps import blank_trailing_cells
+
+    gray, cells = _wide(["33", "25", "17", "11", "8"])
+    held = [4.0 * k for k in range(7)]
+    cv2.line(gray, (300, 27), (gray.shape[1] - 1, 27), 0, 2)  # a curve's flat stretch through the row
+    cv2.line(gray, (440, 0), (440, 27), 0, 2)  # and its step, from above
+    assert [(v, t) for _, v, t in blank_trailing_cells(gray, cells, held, _col, STEP_PX)] == [(0, 20.0), (0, 24.0)]
+    # a dash of a dashed curve, short and flat, inside the window: no digit either
+    dashed, cells = _wide(["33", "25", "17", "11", "8"])
+    dashed[26:28, int(_col(20.0)) - 5: int(_col(20.0)) + 5] = 0
+    assert [t for _, _, t in blank_trailing_cells(dashed, cells, held, _col, STEP_PX)] == [20.0, 24.0]
+    # a "3" at 24 clear of the curve is a glyph: nothing is taken
+    inked, cells = _wide(["33", "25", "17", "11", "8", "7", "3"])
+    inked[:, int(_col(20.0) - 20): int(_col(20.0) + 20)] = 255
+    cv2.line(inked, (300, 45), (inked.shape[1] - 1, 45), 0, 2)
+    assert blank_trailing_cells(inked, cells[:5], held, _col, STEP_PX) == []
+
+
+def _unsure(monkeypatch, text="0", score=0.45):
+    """The recogniser reads every cropped glyph as ``text`` with ``score`` (a 5 px "0": 0.24-0.76 in the corpus)."""
+    from reconstruct.digitize import risk_gaps
+
+    monkeypatch.setattr(risk_gaps, "_read_closer", lambda gray, boxes: [(text, score)] * len(boxes))
+
+
+def test_a_lone_zero_read_unsure_after_the_last_cell_is_kept_apart(monkeypatch):
+    """plotnine_019, nejm_011, scan_012: the last column's lone "0" reads "0" at 0.3-0.8, under SURE_SCORE."""
+    _unsure(monkeypatch)
+    gray, cells = _row(["33", "25", "17", "11", "8", "0"], with_gap=5)
+    columns = [4.0 * k for k in range(6)]
+    unsure: list = []
+    assert read_unread_cells(gray, cells, columns, _col, STEP_PX, unsure) == []  # not a cell by itself
+    assert [(v, t) for _, v, t in unsure] == [(0, 20.0)]
+    # a gap before a cell read ("0" read where "8" is) is no zero, nor an unsure reading of another text
+    gap, cells = _row(["33", "25", "17", "11", "8", "4"], with_gap=4)
+    unsure = []
+    assert read_unread_cells(gap, cells, columns, _col, STEP_PX, unsure) == []
+    assert unsure == []
+    _unsure(monkeypatch, "a", 0.61)
+    unsure = []
+    read_unread_cells(gray, _row(["33", "25", "17", "11", "8", "0"], with_gap=5)[1], columns, _col, STEP_PX, unsure)
+    assert unsure == []
+
+
+def test_with_unread_cells_gives_an_unsure_zero_as_a_blank_zero(monkeypatch):
+    """The run keeps it only where the row's curve has ended (the check of blank zeros)."""
+    from reconstruct.digitize.risk_gaps import with_unread_cells
+
+    _unsure(monkeypatch, "0", 0.33)
+    gray, cells = _row(["33", "25", "17", "11", "8", "0"], with_gap=5)
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    table = [(w, t) for w, _, t in cells] + [(TextBox("3", 0.99, 60, 355, 88, 365), 20.0)]  # the other row's 20
+    params: dict = {}
+    out = with_unread_cells(gray, list(ordered), times, table, params, "A")
+    assert [(v, times[id(w)]) for w, v in out][len(cells):] == [(0, 20.0)]
+    assert params["blank_as_zero"] == [{"row": "A", "time": 20.0}]
+    assert params.get("read_in_gap", []) == []

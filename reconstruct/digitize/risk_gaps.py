@@ -1,7 +1,7 @@
 """Cells of an at-risk row the OCR's detector missed: read from the ink where their column crosses the row (a
 lone "1" or "0", now and then a row's time-0 cell), or, left blank after the row's last number in columns other
 rows print, taken as 0 (rms::survplot prints nothing once an arm has no one at risk; the run checks them against
-the row's curve). Pixels are ``(row, col)``.
+the row's curve), as is a lone "0" there read unsure. Pixels are ``(row, col)``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ __all__ = ["BLANK_LEVELS", "SURE_SCORE", "blank_trailing_cells", "read_unread_ce
 
 
 def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, int, float]], columns: Sequence[float],
-                      col_of: Callable[[float], float], step_px: float) -> list[tuple[TextBox, int, float]]:
+                      col_of: Callable[[float], float], step_px: float,
+                      unsure_zeros: list[tuple[TextBox, int, float]] | None = None) -> list[tuple[TextBox, int, float]]:
     """Cells of a row the OCR's detector did not find, read from the ink where their column crosses the row.
 
     A lone narrow glyph ("1", "0") at the end of a row is often not detected as text, nor, now and then, a
@@ -40,6 +41,10 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
         Pixel column of a column's centre, from its time.
     step_px : float
         Pixels between two columns.
+    unsure_zeros : list, optional
+        Gets the lone glyphs after the row's last cell read as a "0" (or "O") with a score under
+        :data:`SURE_SCORE` (a 5 px "0" at the end of a row reads "0" at 0.3-0.8): not cells by themselves, the
+        caller keeps them only as the blank cells after a row's last number, checked against the row's curve.
 
     Returns
     -------
@@ -77,6 +82,8 @@ def read_unread_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox, in
         after = [n for _, n, h in cells if h > t]
         if count is not None and (not before or count <= before[-1]) and (not after or count >= after[0]):
             found.append((TextBox(str(count), float(score), *box), count, float(t)))
+        elif unsure_zeros is not None and count is None and not after and text.strip() in ("0", "O", "o"):
+            unsure_zeros.append((TextBox("0", float(score), *box), 0, float(t)))
     return found
 
 
@@ -108,11 +115,15 @@ def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]
     while last_px is not None and step > 0 and fit[0] > 0 and np.polyval(fit, columns[-1] + step) <= last_px \
             and len(columns) < len(held) + _EXTRA_COLUMNS:
         columns.append(columns[-1] + step)
+    unsure: list[tuple[TextBox, int, float]] = []
     gaps = read_unread_cells(gray, [(w, v, times[id(w)]) for w, v in ordered], columns,
-                             lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
-    cells = [(w, v, times[id(w)]) for w, v in ordered] + gaps
-    zeros = blank_trailing_cells(gray, sorted(cells, key=lambda c: c[2]), held,
-                                 lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
+                             lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step, unsure)
+    # a lone "0" read unsure after every cell found: taken as a blank cell, which the run keeps only where the
+    # row's curve has ended (no one left at risk)
+    unsure = [z for z in unsure if z[2] > max(t for _, _, t in gaps)] if gaps else unsure
+    cells = [(w, v, times[id(w)]) for w, v in ordered] + gaps + unsure
+    zeros = unsure + blank_trailing_cells(gray, sorted(cells, key=lambda c: c[2]), held,
+                                          lambda time: float(np.polyval(fit, time)), abs(fit[0]) * step)
     if not gaps and not zeros:
         return ordered
     times.update({id(w): time for w, _, time in (*gaps, *zeros)})
@@ -168,7 +179,37 @@ def blank_trailing_cells(gray: NDArray[np.uint8], cells: Sequence[tuple[TextBox,
         centre, half = float(col_of(t)), 0.4 * step_px
         c0, c1 = max(int(centre - half), 0), min(int(centre + half) + 1, gray.shape[1])
         window = gray[r0:r1, c0:c1]
-        if window.size == 0 or int(np.median(window)) - int(window.min()) >= levels:
+        if window.size == 0 or _glyph_in(gray, (r0, c0, r1, c1), bottom - top, half, levels):
             return []
         boxes.append((TextBox("0", 1.0, r0, int(centre) - 1, r1, int(centre) + 1), 0, float(t)))
     return boxes
+
+
+def _glyph_in(gray: NDArray[np.uint8], window: tuple[int, int, int, int], height: float, reach: float,
+              levels: float) -> bool:
+    """Whether ink that could be a digit lies in ``window`` (row0, col0, row1, col1) of ``gray``.
+
+    Ink is :data:`BLANK_LEVELS`-like ``levels`` darker than the window's median. It is seen in a region ``height``
+    (the row's text height) above and below the window and ``reach`` pixels either side: a piece of ink running to
+    the region's edge is a line passing through the row (a curve over an rms table, its step), not a digit, and a
+    piece under 0.4 ``height`` tall is a dash or a horizontal stroke of a curve; any other piece crossing the window
+    is a glyph. (A digit joined to a curve is taken as the curve: the run keeps a blank cell as 0 only where the
+    row's own curve has ended, so such a digit belongs to no one at risk.) Connected components by OpenCV.
+    """
+    import cv2
+
+    r0, c0, r1, c1 = window
+    med = int(np.median(gray[r0:r1, c0:c1]))
+    pad_r, pad_c = max(int(round(height)), 2), max(int(round(reach)), 2)
+    R0, R1 = max(r0 - pad_r, 0), min(r1 + pad_r, gray.shape[0])
+    C0, C1 = max(c0 - pad_c, 0), min(c1 + pad_c, gray.shape[1])
+    ink = ((med - gray[R0:R1, C0:C1].astype(np.int32)) >= levels).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = ink.shape
+    for x, y, cw, ch, _ in stats[1:count]:
+        crosses = y < r1 - R0 and y + ch > r0 - R0 and x < c1 - C0 and x + cw > c0 - C0
+        passing = (x == 0 and C0 > 0) or (y == 0 and R0 > 0) or (x + cw == w and C1 < gray.shape[1]) \
+            or (y + ch == h and R1 < gray.shape[0])
+        if crosses and not passing and ch >= 0.4 * height:
+            return True
+    return False
