@@ -408,7 +408,8 @@ def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_n
     if match is not None and source == "figure":  # cells the OCR missed: named in the notes, time 0 filled
         mended = mend_matched_rows(as_read, rows, doubtful, match, curves_in, printed_n, recheck=not arm_names,
                                    precision=precision, method=method, marks=mark_times,
-                                   time_precision=time_precision)
+                                   time_precision=time_precision,
+                                   x_end=float(fig.x_calibration.to_value(fig.panel[3])))
         notes.extend(mended.misread)
         table_notes.extend(mended.misread)
         table_cells = _table_cells(mended.read, mended.filled, names)

@@ -85,16 +85,19 @@ def _table_rows(table, background, scale: float, notes: list[str]) -> list[RiskR
     notes.extend(f"at-risk table: row {cell['row'] or '(no label)'!s} at t={cell['time']:g} read as two stacked "
                  f"cells: {cell['count']} (its box ran over the next row's cell, cut between the rows and read "
                  "again alone); its arm is flagged" for cell in stacked)
-    doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small, *stacked) if "index" in cell}
+    # a blank cell taken as 0 once a line through it was set aside, or a lone "0" read unsure: a guess
+    guessed = [cell for cell in table.parameters.get("blank_as_zero", ()) if cell.get("why") in ("crossed", "unsure")]
+    doubtful = {cell["index"] for cell in (*alone, *unsure, *gap, *small, *stacked, *guessed) if "index" in cell}
     inked = {cell["index"] for cell in first if "index" in cell}
-    blank: dict[int, list[float]] = {}
+    blank: dict[int, list[tuple[float, str]]] = {}
     for cell in table.parameters.get("blank_as_zero", ()):
         if "index" in cell:
-            blank.setdefault(cell["index"], []).append(float(cell["time"]))
+            blank.setdefault(cell["index"], []).append((float(cell["time"]), str(cell.get("why", "blank"))))
     return [RiskRowInfo(label=r.label, colour=r.label_color, time=np.asarray(r.times), n_risk=np.asarray(r.n_risk),
                         row_px=(r.row_px + 0.5) / scale - 0.5, shade=r.label_shade,
                         reread=_closer_reading(background, r.cell_boxes) if r.cell_boxes else None,
-                        read_alone=k in doubtful, blank_zeros=tuple(blank.get(k, ())),
+                        read_alone=k in doubtful, blank_zeros=tuple(t for t, _ in blank.get(k, ())),
+                        blank_why=tuple(why for _, why in blank.get(k, ())),
                         first_from_ink=k in inked)
             for k, r in enumerate(table.rows)]
 
@@ -189,14 +192,21 @@ def _kept_readings(reread, kept: slice):
     return None if reread is None else (lambda: list(reread())[kept])
 
 
+_WHY_ZERO = {"blank": "blank after the row's last number; its curve has ended",
+             "crossed": "blank after the row's last number once a line through it was set aside; its curve has "
+                        "ended; its arm is flagged",
+             "unsure": "a lone 0 read unsure after the row's last number; its curve has ended; its arm is flagged"}
+
+
 def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], marks,
-                       time_precision: float) -> tuple[list[RiskRowInfo], list[str]]:
+                       time_precision: float, x_end: float | None = None) -> tuple[list[RiskRowInfo], list[str]]:
     """Rows (``rows[k]`` matched to ``curves[k]``) with their blank-as-0 cells dropped where the curve runs on.
 
     A blank cell after a row's last number is 0 only when no one is left at risk: the curve's last point
     and its censor marks (on the curve, or ``marks[k]``) all lie at or before the first blank cell's time
     (within ``time_precision``). Else the blank is a digit the OCR and its ink reading missed, and the cells
-    are left unread.
+    are left unread. A row holding a lone "0" read unsure keeps none either when its curve runs to within one
+    column step of the axis' right end ``x_end`` (time): a curve cut by the panel's edge has not ended.
     """
     out, notes = [], []
     for k, (row, curve) in enumerate(zip(rows, curves, strict=True)):
@@ -210,17 +220,23 @@ def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], 
         last = max((float(np.max(a)) for a in ends if a.size), default=-np.inf)
         name = row.label or "(no label)"
         at = ", ".join(f"{t:g}" for t in row.blank_zeros)
-        if last > first + time_precision:
-            keep = ~np.isin(np.asarray(row.time, float), np.asarray(row.blank_zeros, float))
+        times = np.asarray(row.time, float)
+        step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
+        cut = x_end is not None and "unsure" in row.blank_why and last >= x_end - step
+        if last > first + time_precision or cut:
+            keep = ~np.isin(times, np.asarray(row.blank_zeros, float))
             # the blank cells are the row's last: its other cells' second readings are the first ones
             reread = _kept_readings(row.reread, slice(None, int(keep.sum())))
-            out.append(replace(row, time=np.asarray(row.time)[keep], n_risk=np.asarray(row.n_risk)[keep],
-                               blank_zeros=(), reread=reread))
-            notes.append(f"at-risk table: row {name} at t={at}: blank cells left unread: the curve runs on "
-                         f"(to t={last:g})")
+            out.append(replace(row, time=times[keep], n_risk=np.asarray(row.n_risk)[keep],
+                               blank_zeros=(), blank_why=(), reread=reread))
+            why = f"the curve runs on (to t={last:g})" if last > first + time_precision else \
+                f"a lone 0 read unsure, and the curve runs to t={last:g}, within a column step of the axis end"
+            notes.append(f"at-risk table: row {name} at t={at}: blank cells left unread: {why}")
         else:
             out.append(row)
-            notes.append(f"at-risk table: row {name} at t={at} read as 0 (blank after the row's last number)")
+            whys = row.blank_why or ("blank",) * len(row.blank_zeros)
+            notes.extend(f"at-risk table: row {name} at t={t:g} read as 0 ({_WHY_ZERO.get(w, w)})"
+                         for t, w in zip(row.blank_zeros, whys, strict=True))
     return out, notes
 
 
@@ -250,7 +266,8 @@ def _first_cells_from_ink(rows: Sequence[RiskRowInfo], printed_n: Sequence[int |
 def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo], doubtful: Sequence[bool],
                       match: ArmMatch,
                       curves: Sequence[ArmCurve], printed_n: Sequence[int | None], *, recheck: bool,
-                      precision: float, method: str, marks, time_precision: float) -> MendedRows:
+                      precision: float, method: str, marks, time_precision: float,
+                      x_end: float | None = None) -> MendedRows:
     """Check an OCR-read table's rows against the curves they were matched to.
 
     Matched to its curve, a row's misread cells are set aside again (the curve may tell which of two is
@@ -276,6 +293,9 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
         arms).
     precision, method, marks, time_precision
         As :func:`kmrecon.run_arms.match_by_fit`.
+    x_end : float, optional
+        Time at the axis' right end: a lone "0" read unsure is not kept where the row's curve runs to within a
+        column step of it.
 
     Raises
     ------
@@ -284,7 +304,7 @@ def mend_matched_rows(as_read: Sequence[RiskRowInfo], rows: Sequence[RiskRowInfo
     """
     from reconstruct.table_gaps import complete_rows, mend_along_curves, set_aside_along_curves, set_aside_first_cell
 
-    mine, blank_notes = _check_blank_zeros([as_read[j] for j in match.rows], curves, marks, time_precision)
+    mine, blank_notes = _check_blank_zeros([as_read[j] for j in match.rows], curves, marks, time_precision, x_end)
     mine, ink_flags, ink_notes = _first_cells_from_ink(mine, printed_n)
     blank_notes += ink_notes
     inked = [r.first_from_ink for r in mine]

@@ -99,6 +99,9 @@ class RiskRowInfo:
     blank_zeros : tuple of float, default ()
         Times of the cells read as 0 because they were blank after the row's last number (rms prints nothing
         once an arm has no one at risk); the run keeps them only when the curve ends before the first.
+    blank_why : tuple of str, default ()
+        Per blank zero, why it was read as 0: ``"blank"`` (blank paper), ``"crossed"`` (blank once a line passing
+        through was set aside) or ``"unsure"`` (a lone "0" read unsure); empty when not known.
     first_from_ink : bool, default False
         True when the row's first cell (time 0) was read from its ink where the text detector found none; the
         run checks it against the legend's n and, more strictly, against the curve.
@@ -113,6 +116,7 @@ class RiskRowInfo:
     reread: Callable[[], Sequence[int | None]] | None = None
     read_alone: bool = False
     blank_zeros: tuple[float, ...] = ()
+    blank_why: tuple[str, ...] = ()
     first_from_ink: bool = False
 
 
