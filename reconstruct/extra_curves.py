@@ -4,8 +4,9 @@ When the at-risk table has ``k`` rows and the first tracing found more curves, t
 for ``k`` and the tracer may keep only ``k`` of the curves it told apart. That is taken only when exactly one
 ``k`` of the curves found (:func:`choose_kept`) all begin at time 0 (every at-risk row has patients at time 0)
 while every curve left out is explained (:func:`explain_dropped`): it retraces a kept curve of the same ink (a
-thick line followed along both its edges, or riding the tops of its censor marks), or it is a flat run
-beginning well after time 0 (a legend key or a line of text inside the panel). Curves are the digitizer's step
+thick line followed along both its edges, or riding the tops of its censor marks), it is a band traced much wider
+than every kept line in a paler ink (a confidence ribbon), or it is a flat run beginning well after time 0 (a
+legend key or a line of text inside the panel). Curves are the digitizer's step
 corners (time ascending, survival non-increasing), pure NumPy/SciPy on ``time``, ``survival``, ``colour``,
 ``censor_time`` and ``quality``.
 """
@@ -50,6 +51,14 @@ _LATE_START = 0.1
 _FLAT_PX = 3.0
 # Survival per pixel when the tracer did not say (a 200 px tall panel).
 _DEFAULT_PER_PX = 0.005
+# A curve left out is a confidence ribbon's band (traced along a translucent fill, not a line) when its line is at
+# least this many pixels half wide and this many times every kept curve's (survminer_minimal_015 of the dev set:
+# 3 px against 1 px) ...
+_BAND_HALF_PX = 3
+_BAND_RATIO = 3
+# ... and its ink paler than every kept curve's by more than JPEG and anti-aliasing move a colour (a ribbon is its
+# line's colour at low opacity over the white panel).
+_BAND_PALER = 16
 # Most curves a choice of k is looked for among (C(10, 5) = 252 subsets at most).
 _MOST_FOUND = 10
 
@@ -121,6 +130,22 @@ def _late_flat_piece(dropped: Any, span: float) -> bool:
             and float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped))
 
 
+def _half_px(curve: Any) -> float | None:
+    value = curve.quality.get("line_half_width_px")
+    return float(value) if value is not None else None
+
+
+def _ribbon_band(dropped: Any, kept: Sequence[Any]) -> bool:
+    """True when ``dropped`` is traced much wider than every kept curve and in a paler ink than each (a ribbon's
+    fill followed as if it were a line): the tracer's ``line_half_width_px`` and mean channel level are compared."""
+    width, ink = _half_px(dropped), hex_rgb(dropped.colour)
+    widths, inks = [_half_px(c) for c in kept], [hex_rgb(c.colour) for c in kept]
+    if width is None or ink is None or None in widths or None in inks or width < _BAND_HALF_PX:
+        return False
+    return (all(width >= _BAND_RATIO * max(w, 1.0) for w in widths)
+            and all(np.mean(ink) > np.mean(k) + _BAND_PALER for k in inks))
+
+
 def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -> list[str] | None:
     """Why each curve of ``found`` that a re-tracing did not keep is no arm; None when one is not explained.
 
@@ -139,7 +164,7 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
     list of str or None
         One reason per curve left out, in ``found`` order; None when a kept curve is not one of ``found`` or does
         not begin at time 0, when two kept curves retrace each other, or when a curve left out is neither a
-        retrace of a kept curve nor a flat piece starting late.
+        retrace of a kept curve, a ribbon's band nor a flat piece starting late.
     """
     if span <= 0 or not kept or not all(_starts_at_zero(c, span) for c in kept):
         return None
@@ -160,6 +185,9 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
         if twin is not None:
             reasons.append(f"a second trace of kept curve {twin + 1} (same ink, along it within a line's width or "
                            "riding its censor marks)")
+        elif _ribbon_band(curve, kept):
+            reasons.append(f"a band {_half_px(curve):.0f} px half wide of a paler ink ({curve.colour}) than every kept "
+                           "curve's (a confidence ribbon followed as a line)")
         elif _late_flat_piece(curve, span):
             reasons.append(f"a flat piece from t={float(curve.time[0]):.3g} (a legend key or text in the panel; "
                            "every at-risk row has patients at time 0)")

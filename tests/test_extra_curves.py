@@ -347,3 +347,30 @@ def test_hex_rgb_reads_rrggbb_and_nothing_else():
     assert hex_rgb("grey") is None
     assert hex_rgb("#fff") is None  # short forms are not what the tracer writes
     assert hex_rgb(None) is None
+
+
+def _wide(arm: DigitizedArm, half_px: int, colour: str | None = None) -> DigitizedArm:
+    return dataclasses.replace(arm, colour=colour or arm.colour,
+                               quality={**arm.quality, "line_half_width_px": half_px})
+
+
+def test_a_wide_pale_band_left_out_is_a_ribbon_and_a_wide_dark_or_thin_pale_one_is_not():
+    # survminer_minimal_015 of the dev set: three 1 px half wide grey lines (#242424, #797979 twice) and a
+    # #a0a0a0 path 3 px half wide following the ribbons' edges, far from any line (0.1 below the blue one)
+    dark, mid = _wide(BLUE, 1, "#242424"), _wide(YELLOW, 1, "#797979")
+    light = _wide(GREY, 1, "#797979")
+    path = (BLUE.time, np.clip(BLUE.survival - 0.1, 0, 1))
+    band = _wide(_arm(*path), 3, "#a0a0a0")
+    why = explain_dropped([dark, mid, light, band], [dark, mid, light], span=SPAN)
+    assert why is not None and len(why) == 1
+    assert "ribbon" in why[0]
+    thin = _wide(_arm(*path), 2, "#a0a0a0")  # under 3 px half wide: may be a line
+    inked = _wide(_arm(*path), 3, "#8a8a8a")  # 17 levels paler than #797979 is more than 16: still a band
+    dark_band = _wide(_arm(*path), 3, "#858585")  # 12 levels paler than #797979: as dark as a kept line
+    assert explain_dropped([dark, mid, light, thin], [dark, mid, light], span=SPAN) is None
+    assert explain_dropped([dark, mid, light, inked], [dark, mid, light], span=SPAN) is not None
+    assert explain_dropped([dark, mid, light, dark_band], [dark, mid, light], span=SPAN) is None
+    # a kept line 2 px half wide: 3 px is not three times it
+    assert explain_dropped([dark, _wide(mid, 2), light, band], [dark, _wide(mid, 2), light], span=SPAN) is None
+    # the choice keeping the three lines is the one reading (one leaving a line out is not explained)
+    assert choose_kept([dark, mid, band, light], 3, span=SPAN, prefer=(0, 2, 3))[0] == (0, 1, 3)
