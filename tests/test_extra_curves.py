@@ -362,13 +362,14 @@ def test_a_wide_pale_band_left_out_is_a_ribbon_and_a_wide_dark_or_thin_pale_one_
     path = (BLUE.time, np.clip(BLUE.survival - 0.1, 0, 1))
     band = _wide(_arm(*path), 3, "#a0a0a0")
     why = explain_dropped([dark, mid, light, band], [dark, mid, light], span=SPAN)
-    assert why is not None and len(why) == 1
+    assert why is not None
+    assert len(why) == 1
     assert "ribbon" in why[0]
     thin = _wide(_arm(*path), 2, "#a0a0a0")  # under 3 px half wide: may be a line
-    inked = _wide(_arm(*path), 3, "#8a8a8a")  # 17 levels paler than #797979 is more than 16: still a band
+    pale_band = _wide(_arm(*path), 3, "#8a8a8a")  # 17 levels paler than #797979 is more than 16: still a band
     dark_band = _wide(_arm(*path), 3, "#858585")  # 12 levels paler than #797979: as dark as a kept line
     assert explain_dropped([dark, mid, light, thin], [dark, mid, light], span=SPAN) is None
-    assert explain_dropped([dark, mid, light, inked], [dark, mid, light], span=SPAN) is not None
+    assert explain_dropped([dark, mid, light, pale_band], [dark, mid, light], span=SPAN) is not None
     assert explain_dropped([dark, mid, light, dark_band], [dark, mid, light], span=SPAN) is None
     # a kept line 2 px half wide: 3 px is not three times it
     assert explain_dropped([dark, _wide(mid, 2), light, band], [dark, _wide(mid, 2), light], span=SPAN) is None
