@@ -1,11 +1,13 @@
-"""Curves a re-tracing left out, checked to be no arm: a line traced twice, or a flat piece starting late.
+"""Curves a re-tracing left out, checked to be no arm: a line traced twice, a ribbon's band, or a flat late piece.
 
 When the at-risk table has ``k`` rows and the first tracing found more curves, the figure is traced again
 for ``k`` and the tracer may keep only ``k`` of the curves it told apart. That is taken only when exactly one
 ``k`` of the curves found (:func:`choose_kept`) all begin at time 0 (every at-risk row has patients at time 0)
 while every curve left out is explained (:func:`explain_dropped`): it retraces a kept curve of the same ink (a
-thick line followed along both its edges, or riding the tops of its censor marks), or it is a flat run
-beginning well after time 0 (a legend key or a line of text inside the panel). Curves are the digitizer's step
+thick line followed along both its edges, or riding the tops of its censor marks), it is a band traced much wider
+than every kept line in a faded shade of one kept curve's ink, in a panel with translucent fill or along that curve
+(a confidence ribbon), or it is a flat run beginning well after time 0 (a
+legend key or a line of text inside the panel). Curves are the digitizer's step
 corners (time ascending, survival non-increasing), pure NumPy/SciPy on ``time``, ``survival``, ``colour``,
 ``censor_time`` and ``quality``.
 """
@@ -20,7 +22,7 @@ import numpy as np
 
 __all__ = [
     "BY_STYLE_NOTE", "DROPPED_NOTE", "ORPHAN_NOTE", "SAME_INK", "choose_kept", "explain_dropped", "hex_rgb",
-    "kept_for_rows", "same_ink",
+    "is_tint_rgb", "kept_for_rows", "ray_position", "same_ink",
 ]
 
 # Notes of a reading whose curves were chosen by a re-tracing (kmrecon.run_draws flags every arm of it)
@@ -50,6 +52,23 @@ _LATE_START = 0.1
 _FLAT_PX = 3.0
 # Survival per pixel when the tracer did not say (a 200 px tall panel).
 _DEFAULT_PER_PX = 0.005
+# A curve left out is a confidence ribbon's band (traced along a translucent fill, not a line) when its line is at
+# least this many times as wide as every kept curve's, each taken as at least 1 px half wide (the thinnest line
+# drawn): 3 px half wide at least (survminer_minimal_015 of the dev set: 3 px against 1 px) ...
+_BAND_RATIO = 3
+# ... its ink is a tint of one kept curve's (:func:`is_tint_rgb`: a ribbon is its line's colour at low opacity over
+# the panel) and paler than that curve's by more than JPEG and anti-aliasing move a colour (the test for greys, whose
+# tints are every paler grey) ...
+_BAND_PALER = 16
+# ... it falls (a flat run is no ribbon's edge) and there is a ribbon where it lies: the panel has translucent fill
+# (quality "panel_filled", measured by the digitizer), or the band runs along that curve, the two traced widths
+# overlapping, over _RETRACE_SHARE of its span.
+# A tint lies on the ray from the background (0) to a colour (1) strictly between these positions ...
+_TINT_ALPHA = (0.1, 0.9)
+# ... and within this RGB distance of the ray (0-255 channels: JPEG noise and the mix of a fill's edge).
+_TINT_OFF_RAY = 30.0
+# The panel's background when the digitizer did not say (quality "panel_background"): white paper.
+_WHITE = (255, 255, 255)
 # Most curves a choice of k is looked for among (C(10, 5) = 252 subsets at most).
 _MOST_FOUND = 10
 
@@ -67,6 +86,26 @@ def same_ink(a: str | None, b: str | None) -> bool:
     if rgb_a is None or rgb_b is None:
         return False
     return max(abs(x - y) for x, y in zip(rgb_a, rgb_b, strict=True)) <= SAME_INK
+
+
+def ray_position(rgb: Any, of: Any, bg_rgb: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Where colours ``rgb`` (shape ``(n, 3)``) lie on the ray from the background ``bg_rgb`` to ``of``, in RGB.
+
+    Returns ``(alpha, residual)``, each of shape ``(n,)``: the position along the ray (0 at the background, 1 at
+    ``of``) and the distance off it.
+    """
+    bg = np.asarray(bg_rgb, np.float32)
+    direction = np.asarray(of, np.float32) - bg
+    diff = np.asarray(rgb, np.float32) - bg
+    alpha = diff @ direction / float(direction @ direction)
+    return alpha, np.linalg.norm(diff - alpha[:, None] * direction, axis=1)
+
+
+def is_tint_rgb(rgb: Any, of: Any, bg_rgb: Any) -> bool:
+    """True when colour ``rgb`` lies between the background ``bg_rgb`` and ``of`` (a paler shade of it), in RGB
+    (:func:`reconstruct.digitize.curves.is_tint` for the digitizer's colours)."""
+    alpha, residual = ray_position(np.asarray([rgb], np.float32), of, bg_rgb)
+    return bool(_TINT_ALPHA[0] < alpha[0] < _TINT_ALPHA[1] and residual[0] < _TINT_OFF_RAY)
 
 
 def _per_px(*curves: Any) -> float:
@@ -121,6 +160,47 @@ def _late_flat_piece(dropped: Any, span: float) -> bool:
             and float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped))
 
 
+def _half_px(curve: Any) -> float | None:
+    value = curve.quality.get("line_half_width_px")
+    return float(value) if value is not None else None
+
+
+def _along(band: Any, line: Any, span: float) -> bool:
+    """True when ``band`` runs along ``line`` over ``_RETRACE_SHARE`` of its span, their traced widths overlapping."""
+    if len(band.time) < 2 or len(line.time) < 2:
+        return False
+    grid = np.linspace(float(band.time[0]), float(band.time[-1]), 200)
+    reach = ((_half_px(band) or 0.0) + (_half_px(line) or 0.0) + 1.0) * _per_px(band, line)
+    shift = _STARTS_AT_ZERO * span / 2  # a step drawn a pixel or two apart in time, as in _retraces
+    close = np.zeros(grid.size, bool)
+    for d in (-shift, 0.0, shift):
+        close |= np.abs(_step(band)(grid) - _step(line)(grid + d)) <= reach + 1e-9
+    return float(np.mean(close)) >= _RETRACE_SHARE
+
+
+def _ribbon_band(dropped: Any, kept: Sequence[Any], span: float) -> int | None:
+    """The index of the kept curve whose confidence ribbon ``dropped`` is (its fill followed as if it were a line),
+    None when it is none's: ``dropped`` is traced ``_BAND_RATIO`` times as wide as every kept curve, in a tint of that
+    curve's ink paler by more than ``_BAND_PALER`` levels, falling (not flat), and the panel has translucent fill or
+    ``dropped`` runs along that curve (the tracer's ``line_half_width_px``, ``panel_background`` and
+    ``panel_filled`` qualities; without them, white paper and no fill)."""
+    width, ink = _half_px(dropped), hex_rgb(dropped.colour)
+    widths, inks = [_half_px(c) for c in kept], [hex_rgb(c.colour) for c in kept]
+    if width is None or ink is None or None in widths or None in inks:
+        return None
+    if not all(width >= _BAND_RATIO * max(w, 1.0) for w in widths):
+        return None
+    if len(dropped.time) < 2 or float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped):
+        return None  # flat: a ribbon's edge falls with its curve
+    background = hex_rgb(dropped.quality.get("panel_background")) or _WHITE
+    filled = bool(dropped.quality.get("panel_filled", False))
+    for j, (curve, of) in enumerate(zip(kept, inks, strict=True)):
+        if (is_tint_rgb(ink, of, background) and np.mean(ink) > np.mean(of) + _BAND_PALER
+                and (filled or _along(dropped, curve, span))):
+            return j
+    return None
+
+
 def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -> list[str] | None:
     """Why each curve of ``found`` that a re-tracing did not keep is no arm; None when one is not explained.
 
@@ -139,7 +219,7 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
     list of str or None
         One reason per curve left out, in ``found`` order; None when a kept curve is not one of ``found`` or does
         not begin at time 0, when two kept curves retrace each other, or when a curve left out is neither a
-        retrace of a kept curve nor a flat piece starting late.
+        retrace of a kept curve, a ribbon's band nor a flat piece starting late.
     """
     if span <= 0 or not kept or not all(_starts_at_zero(c, span) for c in kept):
         return None
@@ -160,6 +240,9 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
         if twin is not None:
             reasons.append(f"a second trace of kept curve {twin + 1} (same ink, along it within a line's width or "
                            "riding its censor marks)")
+        elif (of := _ribbon_band(curve, kept, span)) is not None:
+            reasons.append(f"a band {_half_px(curve):.0f} px half wide in a faded shade ({curve.colour}) of kept curve "
+                           f"{of + 1}'s ink (its confidence ribbon followed as a line)")
         elif _late_flat_piece(curve, span):
             reasons.append(f"a flat piece from t={float(curve.time[0]):.3g} (a legend key or text in the panel; "
                            "every at-risk row has patients at time 0)")

@@ -347,3 +347,74 @@ def test_hex_rgb_reads_rrggbb_and_nothing_else():
     assert hex_rgb("grey") is None
     assert hex_rgb("#fff") is None  # short forms are not what the tracer writes
     assert hex_rgb(None) is None
+
+
+def _wide(arm: DigitizedArm, half_px: int, colour: str | None = None, *, filled: bool | None = None) -> DigitizedArm:
+    panel = {} if filled is None else {"panel_filled": filled, "panel_background": "#ffffff"}
+    return dataclasses.replace(arm, colour=colour or arm.colour,
+                               quality={**arm.quality, "line_half_width_px": half_px, **panel})
+
+
+def test_a_wide_pale_band_left_out_is_a_ribbon_and_a_wide_dark_or_thin_pale_one_is_not():
+    # survminer_minimal_015 of the dev set: three 1 px half wide grey lines (#242424, #797979 twice) and a
+    # #a0a0a0 path 3 px half wide following the ribbons' edges, far from any line (0.1 below the blue one), in a
+    # panel with translucent fill
+    dark, mid = _wide(BLUE, 1, "#242424"), _wide(YELLOW, 1, "#797979")
+    light = _wide(GREY, 1, "#797979")
+    path = (BLUE.time, np.clip(BLUE.survival - 0.1, 0, 1))
+    band = _wide(_arm(*path), 3, "#a0a0a0", filled=True)
+    why = explain_dropped([dark, mid, light, band], [dark, mid, light], span=SPAN)
+    assert why is not None
+    assert len(why) == 1
+    assert "ribbon" in why[0]
+    thin = _wide(_arm(*path), 2, "#a0a0a0", filled=True)  # under 3 px half wide: may be a line
+    pale_band = _wide(_arm(*path), 3, "#8a8a8a", filled=True)  # 17 levels paler than #797979 (> 16): a band
+    dark_band = _wide(_arm(*path), 3, "#858585", filled=True)  # 12 levels paler than #797979
+    assert explain_dropped([dark, mid, light, thin], [dark, mid, light], span=SPAN) is None
+    assert explain_dropped([dark, mid, light, pale_band], [dark, mid, light], span=SPAN) is not None
+    # #858585 is a faded #242424 (the darkest line's ribbon) but as dark as a #797979 line: with no darker line kept,
+    # not a band
+    assert "kept curve 1" in explain_dropped([dark, mid, light, dark_band], [dark, mid, light], span=SPAN)[0]
+    grey = _wide(BLUE, 1, "#797979")
+    assert explain_dropped([grey, mid, light, dark_band], [grey, mid, light], span=SPAN) is None
+    # a kept line 2 px half wide: 3 px is not three times it
+    assert explain_dropped([dark, _wide(mid, 2), light, band], [dark, _wide(mid, 2), light], span=SPAN) is None
+    # the choice keeping the three lines is the one reading (one leaving a line out is not explained)
+    assert choose_kept([dark, mid, band, light], 3, span=SPAN, prefer=(0, 2, 3))[0] == (0, 1, 3)
+
+
+def test_a_wide_pale_arm_of_another_hue_is_no_ribbon_of_a_thin_arm():
+    # survminer's default hues: a red arm (#f8766d) traced 3 px half wide beside a thin cyan one (#00bfc4) and a thin
+    # darker cyan line along the cyan arm's upper confidence limit; the red is paler (mean level 158 against 129 and
+    # 117) but no tint of a cyan: it is an arm, even in a panel with translucent fill
+    cyan = _wide(BLUE, 1, "#00bfc4")
+    red = _wide(YELLOW, 3, "#f8766d", filled=True)
+    ci = _wide(_arm(BLUE.time, np.minimum(BLUE.survival + 0.08, 1.0)), 1, "#00afb4")
+    assert explain_dropped([cyan, red], [cyan], span=SPAN) is None
+    pick = choose_kept([cyan, red, ci], 2, span=SPAN)
+    assert pick is None or 1 in pick[0]  # never the cyan line and its confidence line without the red arm
+    # the red arm's own ribbon (a tint of it: 40% red over white) is one
+    red_thin = _wide(YELLOW, 1, "#f8766d")
+    tint = _wide(_arm(YELLOW.time, np.clip(YELLOW.survival - 0.05, 0, 1)), 3, "#fcc8c4", filled=True)
+    assert explain_dropped([cyan, red_thin, tint], [cyan, red_thin], span=SPAN) is not None
+
+
+def test_a_pale_band_needs_a_filled_panel_or_its_curve_beside_it():
+    dark, mid = _wide(BLUE, 1, "#242424"), _wide(YELLOW, 1, "#797979")
+    light = _wide(GREY, 1, "#797979")
+    kept = [dark, mid, light]
+    # a flat pale line 3 px half wide across the top of the panel (S = 1 from 0 to 18), far above every curve
+    flat = _wide(_arm([0.0, 18.0], [1.0, 1.0]), 3, "#a0a0a0", filled=False)
+    assert explain_dropped([*kept, flat], kept, span=SPAN) is None
+    assert explain_dropped([*kept, _wide(flat, 3, filled=True)], kept, span=SPAN) is None  # flat: no ribbon's edge
+    # the 015-like band 0.1 below the blue line: not filled, not beside any curve -> an arm for all we know
+    far = _wide(_arm(BLUE.time, np.clip(BLUE.survival - 0.1, 0, 1)), 3, "#a0a0a0", filled=False)
+    assert explain_dropped([*kept, far], kept, span=SPAN) is None
+    # the same grey band along the middle grey line (0.012 = 3 px below it: the widths 3 + 1 + 1 px overlap): a ribbon
+    along = _wide(_arm(YELLOW.time, np.clip(YELLOW.survival - 0.012, 0, 1)), 3, "#a0a0a0", filled=False)
+    why = explain_dropped([*kept, along], kept, span=SPAN)
+    assert why is not None
+    assert "kept curve 2" in why[0]
+    # 7 px below it (0.028) it no longer runs along it
+    away = _wide(_arm(YELLOW.time, np.clip(YELLOW.survival - 0.028, 0, 1)), 3, "#a0a0a0", filled=False)
+    assert explain_dropped([*kept, away], kept, span=SPAN) is None

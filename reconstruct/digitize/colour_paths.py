@@ -21,7 +21,7 @@ from reconstruct.digitize.line_width import line_half_width, line_thickness
 from reconstruct.digitize.panel_lab import lab_and_background
 from reconstruct.errors import DigitizationError
 
-__all__ = ["orphan_colours", "trace_arms", "with_orphan_shades"]
+__all__ = ["orphan_colours", "panel_filled", "trace_arms", "with_orphan_shades"]
 
 _FILL_DELTA = 10.0  # Lab distance within which a pixel has the colour of a band's fill
 _RIM_STEP = 0.1  # membership of a darker colour by which a rim pixel is paler than that line's core beside it
@@ -111,6 +111,22 @@ def _fills(lab: NDArray[np.float32], dropped: list[_curves.LineColour], widest: 
     return out
 
 
+def _plain(rgb, bg_rgb, max_half_width: int) -> NDArray[np.bool_]:
+    """Pixels with the bare background within a line's reach (``max_half_width``): not inside a filled area."""
+    bare = (channel_norm(minus_colour(rgb.astype(np.float32), bg_rgb)) < _BAND_DELTA).astype(np.uint8)
+    return cv2.dilate(bare, np.ones((2 * max_half_width + 1,) * 2, np.uint8)).astype(bool)
+
+
+def _filled(plain: NDArray[np.bool_]) -> bool:
+    return float(np.mean(~plain)) > 0.02
+
+
+def panel_filled(rgb, bg_rgb, max_half_width: int) -> bool:
+    """True when more than 2% of the panel crop ``rgb`` lies farther than a line's reach from bare background
+    ``bg_rgb``: it holds translucent fill (confidence ribbons), as :func:`_drop_tints` judges it."""
+    return _filled(_plain(rgb, bg_rgb, max_half_width))
+
+
 def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=None):
     """Drop colours that are only a darker line's anti-aliased rim, a ribbon, or too thick to be a line.
 
@@ -124,10 +140,8 @@ def _drop_tints(colours, weights, bg_rgb, rgb, *, max_half_width: int, strokes=N
     strokes = weights if strokes is None else strokes
     kernel = np.ones((3, 3), np.uint8)
     colours = list(colours)
-    # pixels with the bare background within a line's reach: not inside a filled area
-    bare = (channel_norm(minus_colour(rgb.astype(np.float32), bg_rgb)) < _BAND_DELTA).astype(np.uint8)
-    plain = cv2.dilate(bare, np.ones((2 * max_half_width + 1,) * 2, np.uint8)).astype(bool)
-    filled = float(np.mean(~plain)) > 0.02  # the panel has ribbons, whose overlaps are blends
+    plain = _plain(rgb, bg_rgb, max_half_width)
+    filled = _filled(plain)  # the panel has ribbons, whose overlaps are blends
     keep: list[int] = []
     near_core: dict[int, NDArray[np.bool_]] = {}
     for k in sorted(range(len(colours)), key=lambda i: colours[i].lab[0]):

@@ -25,7 +25,7 @@ _GAP = 2  # rows of the run that may miss the edge (a key's anti-aliased rim, a 
 
 def _is_shade(rgb: NDArray[np.float32], colour: NDArray[np.float32], bg: NDArray[np.float32]) -> NDArray[np.bool_]:
     """Pixels (n, 3) on the segment from the background to ``colour`` (the colour or a paler shade), in RGB."""
-    from reconstruct.digitize.curves import ray_position
+    from reconstruct.extra_curves import ray_position
 
     alpha, residual = ray_position(rgb, colour, bg)
     return (alpha > 0.05) & (alpha < 1.3) & (residual < 30.0)

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
+from reconstruct.extra_curves import is_tint_rgb
 
 __all__ = ["HOLD_DELTA", "MERGE_DELTA", "LineColour", "TracedPath", "cluster_colours", "find_line_colours",
            "is_grey", "longest_bare_gap", "membership", "strong_pixels", "trace_monotone", "window_sum"]
@@ -298,23 +299,10 @@ def widest_line_px(rows: int) -> int:
     return max(4, rows // 60)
 
 
-def ray_position(rgb: NDArray[np.float32], of: NDArray[np.float32],
-                 bg_rgb: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Where colours ``rgb`` (shape ``(n, 3)``) lie on the ray from the background to ``of``, in RGB.
-
-    Returns ``(alpha, residual)``, each of shape ``(n,)``: the position along the ray (0 at the background, 1 at
-    ``of``) and the distance off it.
-    """
-    direction = np.asarray(of, np.float32) - bg_rgb
-    diff = np.asarray(rgb, np.float32) - bg_rgb
-    alpha = diff @ direction / float(direction @ direction)
-    return alpha, np.linalg.norm(diff - alpha[:, None] * direction, axis=1)
-
-
 def is_tint(colour: LineColour, of: LineColour, bg_rgb: NDArray[np.float32]) -> bool:
-    """True when ``colour`` lies between the background and ``of`` (a paler shade of it), in RGB."""
-    alpha, residual = ray_position(np.asarray([colour.rgb], np.float32), np.asarray(of.rgb, np.float32), bg_rgb)
-    return bool(0.1 < alpha[0] < 0.9 and residual[0] < 30.0)
+    """True when ``colour`` lies between the background and ``of`` (a paler shade of it), in RGB
+    (:func:`reconstruct.extra_curves.is_tint_rgb`)."""
+    return is_tint_rgb(colour.rgb, of.rgb, bg_rgb)
 
 
 def is_blend(colour: LineColour, first: LineColour, second: LineColour, bg_rgb: NDArray[np.float32]) -> bool:

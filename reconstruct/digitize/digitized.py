@@ -46,7 +46,8 @@ class DigitizedArm:
         drop of the trace with no vertical stroke drawn under it, in survival units, and its time;
         0 and None when every drop is drawn: see :mod:`reconstruct.digitize.trace_check`), and
         ``cut_at_time`` (where the trace was cut off, having left its curve there: its end after it is
-        not read; None when not cut).
+        not read; None when not cut), ``panel_background`` (the panel's paper, ``#rrggbb``) and
+        ``panel_filled`` (the panel holds translucent fill, e.g. confidence ribbons).
     """
 
     label: str | None

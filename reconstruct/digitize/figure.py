@@ -24,7 +24,7 @@ from reconstruct.digitize.arm_split import darkness_map, recover_arms, same_path
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
-from reconstruct.digitize.colour_paths import trace_arms, with_orphan_shades
+from reconstruct.digitize.colour_paths import panel_filled, trace_arms, with_orphan_shades
 from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
@@ -253,6 +253,9 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     traced_px = []
     others_of = []
     n_rows = crop.shape[0]
+    # the panel's paper and whether it holds translucent fill: what extra_curves tells a ribbon's band by
+    panel = {"panel_background": "#{:02x}{:02x}{:02x}".format(*(int(round(float(v))) for v in bg_rgb)),
+             "panel_filled": panel_filled(crop, bg_rgb, _curves.widest_line_px(n_rows))}
     for k, path, weight in paths:
         cols, rows = step_corners(path, weight)
         if not flipped and final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
@@ -279,7 +282,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         others_of.append([p for j, p, _ in paths if p is not path])
         label = arm_label(gray, weights[k], path, flipped, (r0, c0), others_of[-1]) if read_labels else None
         arms.append(_make_arm(path, colours[k], time, value, x_cal, y_cal, flipped, c0 + mark_cols, label,
-                              bare=(bare_px, c0 + bare_col), covered=covered, cut_px=c0 + cut_col))
+                              bare=(bare_px, c0 + bare_col), covered=covered, cut_px=c0 + cut_col, panel=panel))
     if read_labels:  # arms the widest stroke of their colour left unnamed: the next widest (legend.next_key_labels)
         labels = next_key_labels([a.label for a in arms], [(k, colours[k].hex) for k, _, _ in paths],
                                  lambda i: arm_label(gray, weights[paths[i][0]], paths[i][1], flipped, (r0, c0),
@@ -386,7 +389,7 @@ def _without_flat_lead_in(time: NDArray[np.float64], survival: NDArray[np.float6
 
 
 def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, *, bare,
-              covered: bool = False, cut_px: float = float("nan")) -> DigitizedArm:
+              covered: bool = False, cut_px: float = float("nan"), panel: dict | None = None) -> DigitizedArm:
     survival = 1.0 - value if flipped else value
     px_time = abs(x_cal.slope)
     px_surv = abs(y_cal.slope)
@@ -412,6 +415,7 @@ def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, 
         "covered_end": bool(covered),  # the curve runs on under a box drawn over the panel (covered_end)
         # where trace_check.bare_drop cut the trace off (it left its curve there; the curve's end is not read)
         "cut_at_time": None if np.isnan(cut_px) else round(float(x_cal.to_value(cut_px)), 4),
+        **(panel or {}),  # panel_background (#rrggbb) and panel_filled: see reconstruct.extra_curves
     }
     return DigitizedArm(label, colour.hex, time, survival, mark_time, mark_surv, quality)
 
