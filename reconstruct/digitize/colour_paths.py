@@ -35,6 +35,9 @@ _SOLID = 0.9  # membership of a darker grey from which a pixel is that grey's ow
 _BAND_DELTA = 12.0  # RGB distance from the paper beyond which a pixel is no bare paper: a filled area or a line
 
 
+_HIDDEN_KEEP = 0.6  # membership a colour's pixel keeps in the hidden-line retrace (_under_ribbons), whoever claims it
+
+
 def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour], *,
                     banded: NDArray[np.bool_] | None = None) -> None:
     """Drop from lighter colours the anti-aliased rims of darker lines (black rims look grey), in place.
@@ -191,8 +194,9 @@ def _exact_support(colours, bg_rgb) -> list[int]:
     return support
 
 
-def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rgb):
-    """Monotone paths of every colour, several per colour when its residual still holds a curve."""
+def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rgb, only: int | None = None):
+    """Monotone paths of every colour (or of colour ``only``), several per colour when its residual still holds
+    a curve."""
     support = _exact_support(colours, bg_rgb)
     if flipped:
         weights = [w[::-1].copy() for w in weights]
@@ -200,6 +204,8 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rg
     half = [max(line_half_width(w), 1) for w in weights]
     found = []
     for k, weight in enumerate(weights):
+        if only is not None and k != only:
+            continue
         others = [w for j, w in enumerate(weights) if j != k]
         # where this arm may hide: other arms' pixels, or any ink (blended overlaps match no single colour)
         weak = np.maximum.reduce(others + [ink])
@@ -221,6 +227,31 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rg
             weak = np.maximum(weak, weight)
         found.extend(_drop_band_pairs(per_colour))
     return found, weights
+
+
+def _under_ribbons(weights, hidden, colours, ink, down, *, min_cols: int, bg_rgb) -> list:
+    """The best falling path of each colour that :func:`_extract_paths` gave none, traced through ``hidden``.
+
+    Under stacked translucent ribbons a dark line takes the shade of a lighter arm (survminer greys: the black
+    line under two ribbons is the mid grey), and :func:`shades.exclusive_cores` hands those pixels to the
+    lighter colour; the dark colour keeps only its censor marks and uncovered tail and traces no path.
+    ``hidden[k]`` is colour k's map with its pixels seen through a ribbon
+    (:func:`shades.membership_under_ribbon`) and its solid pixels (membership >= ``_HIDDEN_KEEP``) given back,
+    so the monotone trace follows the line by continuity from where its own ink shows. At most one path per
+    colour: the fit and coverage checks downstream judge it like any other. None when ``hidden`` is empty (no
+    filled area) or no longer matches ``colours`` (:func:`_one_grey_ink` merged them).
+    """
+    if len(hidden) != len(colours):
+        return []
+    have = {k for k, _, _ in down}
+    out = []
+    for k in range(len(colours)):
+        if k in have:
+            continue
+        alt = [hidden[k] if j == k else w for j, w in enumerate(weights)]
+        more, _ = _extract_paths(alt, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb, only=k)
+        out.extend(more[:1])
+    return out
 
 
 def _clear_along(residual: NDArray[np.float32], path, reach: int) -> None:
@@ -354,23 +385,32 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
     fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
     for weight in weights:
         weight[fill] = 0.0
+    hidden: list[NDArray[np.float32]] = []  # colours' maps for _under_ribbons, in a panel with filled areas
     if colours:
         thickness = max(line_thickness(w) for w in weights)
         local_bg = _median_background(crop, thickness, medians)
         closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
+        unders = []
+        ribboned = closed_bg is not local_bg
         for colour, weight in zip(colours, weights, strict=True):
             under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
             if closed_bg is not local_bg:  # a filled area: the line is also looked for against its closing
                 np.maximum(under, _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour), out=under)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
-            weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
+            pale = _shades.pale_field(crop, local_bg, bg_rgb, colour)
+            weight[pale] = 0.0
+            under[pale] = 0.0
+            unders.append(under)
+        solid = [np.where(w >= _HIDDEN_KEEP, w, 0.0) for w in weights]
         _shades.exclusive_cores(crop, bg_rgb, colours, weights)
+        hidden = [np.maximum(np.maximum(w, u), s) for w, u, s in zip(weights, unders, solid, strict=True)
+                  ] if ribboned else []
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     if text is not None:
         ink[text] = 0.0
-        for weight in weights:
+        for weight in weights + hidden:
             weight[text] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
     up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
@@ -380,6 +420,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
             colours, weights = merged
             down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
             up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
+    down = down + _under_ribbons(weights, hidden, colours, ink, down, min_cols=min_cols, bg_rgb=bg_rgb)
     mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
     flipped = mass[1] > 1.2 * mass[0] and len(up) > 0
     paths = up if flipped else down
