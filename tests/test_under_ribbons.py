@@ -62,3 +62,29 @@ def test_no_retrace_without_ribbons():
     colours, _, paths, _, _, _ = trace_arms(img)
     assert len(paths) == 1
     assert max(colours[paths[0][0]].rgb) < 40
+
+
+def test_lighter_untraced_colour_is_not_retraced():
+    """A colour paler than every traced one is a rim or dash of a traced line (rms_006), never a hidden arm: the
+    same hidden map that gives a darker colour a path gives it none."""
+    from reconstruct.digitize.colour_paths import _under_ribbons
+    from reconstruct.digitize.curves import LineColour, trace_monotone
+
+    rows, cols = 120, 200
+    line = np.zeros((rows, cols), np.float32)
+    line[40:42, 10:100] = 1.0
+    line[40:82, 99:101] = 1.0
+    line[80:82, 100:190] = 1.0
+    black = LineColour((10.0, 128.0, 128.0), (10, 10, 10), 500)
+    grey = LineColour((70.0, 128.0, 128.0), (66, 66, 66), 500)
+    ink = np.zeros_like(line)
+    bg = np.array([255.0, 255.0, 255.0], np.float32)
+    traced = trace_monotone(line, half_width=1)
+    # the grey traced, the black not: the black (darker) is retraced through its hidden map
+    out = _under_ribbons([line, np.zeros_like(line)], [line, line], [grey, black], ink, [(0, traced, line)],
+                         min_cols=30, bg_rgb=bg)
+    assert [k for k, _, _ in out] == [1]
+    # the black traced, the grey not: nothing
+    out = _under_ribbons([line, np.zeros_like(line)], [line, line], [black, grey], ink, [(0, traced, line)],
+                         min_cols=30, bg_rgb=bg)
+    assert out == []

@@ -238,15 +238,18 @@ def _under_ribbons(weights, hidden, colours, ink, down, *, min_cols: int, bg_rgb
     ``hidden[k]`` is colour k's map with its pixels seen through a ribbon
     (:func:`shades.membership_under_ribbon`) and its solid pixels (membership >= ``_HIDDEN_KEEP``) given back,
     so the monotone trace follows the line by continuity from where its own ink shows. At most one path per
-    colour: the fit and coverage checks downstream judge it like any other. None when ``hidden`` is empty (no
-    filled area) or no longer matches ``colours`` (:func:`_one_grey_ink` merged them).
+    colour, and only for a colour further from the paper than some traced colour (a lighter shade is a
+    rim or dash of a traced line: rms_006). The fit and coverage checks downstream judge it. None when
+    ``hidden`` is empty (no filled area) or no longer matches ``colours`` (:func:`_one_grey_ink` merged them).
     """
     if len(hidden) != len(colours):
         return []
     have = {k for k, _, _ in down}
+    reach = [float(np.linalg.norm(np.asarray(c.rgb, np.float32) - bg_rgb)) for c in colours]
     out = []
     for k in range(len(colours)):
-        if k in have:
+        # a ribbon lightens a line: the hidden one is darker than a traced colour (that took its pixels)
+        if k in have or not any(reach[k] > reach[j] for j in have):
             continue
         alt = [hidden[k] if j == k else w for j, w in enumerate(weights)]
         more, _ = _extract_paths(alt, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb, only=k)
