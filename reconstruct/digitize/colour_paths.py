@@ -19,6 +19,7 @@ from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.line_width import line_half_width, line_thickness
 from reconstruct.digitize.panel_lab import lab_and_background
+from reconstruct.digitize.ribbon_retrace import HIDDEN_KEEP, retrace_under_ribbons
 from reconstruct.errors import DigitizationError
 
 __all__ = ["orphan_colours", "trace_arms", "with_orphan_shades"]
@@ -33,9 +34,6 @@ _STROKE_RUN = 9
 _PEAK_REACH = 2
 _SOLID = 0.9  # membership of a darker grey from which a pixel is that grey's own (JPEG-dimmed) core: always taken
 _BAND_DELTA = 12.0  # RGB distance from the paper beyond which a pixel is no bare paper: a filled area or a line
-
-
-_HIDDEN_KEEP = 0.6  # membership a colour's pixel keeps in the hidden-line retrace (_under_ribbons), whoever claims it
 
 
 def _suppress_edges(weights: list[NDArray[np.float32]], colours: list[_curves.LineColour], *,
@@ -229,34 +227,6 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rg
     return found, weights
 
 
-def _under_ribbons(weights, hidden, colours, ink, down, *, min_cols: int, bg_rgb) -> list:
-    """The best falling path of each colour that :func:`_extract_paths` gave none, traced through ``hidden``.
-
-    Under stacked translucent ribbons a dark line takes the shade of a lighter arm (survminer greys: the black
-    line under two ribbons is the mid grey), and :func:`shades.exclusive_cores` hands those pixels to the
-    lighter colour; the dark colour keeps only its censor marks and uncovered tail and traces no path.
-    ``hidden[k]`` is colour k's map with its pixels seen through a ribbon
-    (:func:`shades.membership_under_ribbon`) and its solid pixels (membership >= ``_HIDDEN_KEEP``) given back,
-    so the monotone trace follows the line by continuity from where its own ink shows. At most one path per
-    colour, and only for a colour further from the paper than some traced colour (a lighter shade is a
-    rim or dash of a traced line: rms_006). The fit and coverage checks downstream judge it. None when
-    ``hidden`` is empty (no filled area) or no longer matches ``colours`` (:func:`_one_grey_ink` merged them).
-    """
-    if len(hidden) != len(colours):
-        return []
-    have = {k for k, _, _ in down}
-    reach = [float(np.linalg.norm(np.asarray(c.rgb, np.float32) - bg_rgb)) for c in colours]
-    out = []
-    for k in range(len(colours)):
-        # a ribbon lightens a line: the hidden one is darker than a traced colour (that took its pixels)
-        if k in have or not any(reach[k] > reach[j] for j in have):
-            continue
-        alt = [hidden[k] if j == k else w for j, w in enumerate(weights)]
-        more, _ = _extract_paths(alt, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb, only=k)
-        out.extend(more[:1])
-    return out
-
-
 def _clear_along(residual: NDArray[np.float32], path, reach: int) -> None:
     """Zero ``residual`` in each of the path's columns from ``reach`` rows above the path's row ``reach``
     columns back to ``reach`` rows below its row ``reach`` columns on (in place; one mask, not a loop per column).
@@ -388,7 +358,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
     fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
     for weight in weights:
         weight[fill] = 0.0
-    hidden: list[NDArray[np.float32]] = []  # colours' maps for _under_ribbons, in a panel with filled areas
+    hidden: list[NDArray[np.float32]] = []  # colours' maps for retrace_under_ribbons, in a panel with filled areas
     if colours:
         thickness = max(line_thickness(w) for w in weights)
         local_bg = _median_background(crop, thickness, medians)
@@ -405,7 +375,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
             weight[pale] = 0.0
             under[pale] = 0.0
             unders.append(under)
-        solid = [np.where(w >= _HIDDEN_KEEP, w, 0.0) for w in weights]
+        solid = [np.where(w >= HIDDEN_KEEP, w, 0.0) for w in weights]
         _shades.exclusive_cores(crop, bg_rgb, colours, weights)
         hidden = [np.maximum(np.maximum(w, u), s) for w, u, s in zip(weights, unders, solid, strict=True)
                   ] if ribboned else []
@@ -423,7 +393,10 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
             colours, weights = merged
             down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
             up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
-    down = down + _under_ribbons(weights, hidden, colours, ink, down, min_cols=min_cols, bg_rgb=bg_rgb)
+    down = down + retrace_under_ribbons(
+        weights, hidden, colours, down, bg_rgb=bg_rgb,
+        trace=lambda maps, k: _extract_paths(maps, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb,
+                                             only=k)[0])
     mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
     flipped = mass[1] > 1.2 * mass[0] and len(up) > 0
     paths = up if flipped else down
