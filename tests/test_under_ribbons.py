@@ -142,6 +142,8 @@ def test_lighter_untraced_colour_is_not_retraced():
     assert (path.start, path.stop) == (10, 190)
     # own evidence from the strict map: the first 90 of 180 columns (within 2) are hidden
     assert abs(float(np.mean(path.own[10:190] < 0.5)) - 0.5) <= 0.02
+    # no filled area in the panel (trace_arms gives no hidden maps): nothing
+    assert retrace_under_ribbons([other, strict], [], [grey, black], [(0, traced, other)], trace, bg_rgb=bg) == []
     # the black traced, the grey not: nothing
     assert retrace_under_ribbons([other, strict], [other, line], [black, grey], [(0, traced, other)], trace,
                                  bg_rgb=bg) == []
