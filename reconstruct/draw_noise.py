@@ -34,7 +34,9 @@ digitized figure and its reconstruction carry, and :class:`DigitizerNoise` hands
   least ``FLAG_HIDDEN_SHARE``, or whose reconstruction scores at least ``FLAG_FIT_SCORE`` of the
   quality gate's misfit threshold (its KM misses the trace, or the table and the curve disagree),
   is flagged (``DigitizerNoise.flags``): on such figures the reconstruction interval misses the
-  true-IPD value about four times as often (``docs/uncertainty.md``). So is an arm whose trace runs for
+  true-IPD value about four times as often (``docs/uncertainty.md``). So is an arm traced through
+  translucent bands by continuity (``quality["through_ribbons"]``, :mod:`reconstruct.digitize.ribbon_retrace`),
+  and an arm whose trace runs for
   at least ``FLAG_SHADE_HOP_COLUMNS`` measured columns on ink of another arm's grey (``quality["shade_hop"]``,
   :mod:`reconstruct.digitize.shade_hops`: the traces of two arms of one colour swapped a stretch) when
   the swap puts a mean error of at least ``FLAG_SHADE_HOP_ERROR`` on the arm's whole curve. So is an arm
@@ -274,6 +276,8 @@ def reading_flags(digitized: Any, arm_names, fit=()) -> dict[str, str]:
         hidden = float(arm.quality.get("hidden_share", 0.0))
         if hidden >= FLAG_HIDDEN_SHARE:
             why.append(f"{hidden:.0%} of its curve traced without its own ink")
+        if arm.quality.get("through_ribbons"):
+            why.append("traced through translucent bands by continuity: where its ink is hidden, its path is a guess")
         if str(name) in covered:
             why.append(f"its trace ends at t={covered[str(name)]:g} on a straight edge where other ink ends too (a box "
                        "drawn over the panel, or another line's end) while the at-risk table still has patients: "

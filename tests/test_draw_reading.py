@@ -96,6 +96,15 @@ def test_reading_flags_from_hidden_share_and_fit_score():
     assert reading_flags(_digitized([0.1, 0.149]), ["A", "B"], [SimpleNamespace(arm="A", score=0.39)]) == {}
 
 
+def test_reading_flags_an_arm_traced_through_ribbons():
+    """An arm traced by continuity under translucent bands (ribbon_retrace) is flagged whatever its hidden share."""
+    fig = _digitized([0.05, 0.05])
+    fig.arms[1].quality["through_ribbons"] = True
+    flags = reading_flags(fig, ["A", "B"])
+    assert list(flags) == ["B"]
+    assert flags["B"].startswith("traced through translucent bands by continuity")
+
+
 def _arm(time, survival, half_width, survival_per_px=0.0025):
     """A traced arm on a 400 px panel: 0.0025 survival and 0.06 months per pixel."""
     return SimpleNamespace(time=np.asarray(time, float), survival=np.asarray(survival, float),

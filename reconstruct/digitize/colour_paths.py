@@ -19,6 +19,7 @@ from reconstruct.digitize import shades as _shades
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.line_width import line_half_width, line_thickness
 from reconstruct.digitize.panel_lab import lab_and_background
+from reconstruct.digitize.ribbon_retrace import HIDDEN_KEEP, retrace_under_ribbons
 from reconstruct.errors import DigitizationError
 
 __all__ = ["orphan_colours", "panel_filled", "trace_arms", "with_orphan_shades"]
@@ -205,8 +206,9 @@ def _exact_support(colours, bg_rgb) -> list[int]:
     return support
 
 
-def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rgb):
-    """Monotone paths of every colour, several per colour when its residual still holds a curve."""
+def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rgb, only: int | None = None):
+    """Monotone paths of every colour (or of colour ``only``), several per colour when its residual still holds
+    a curve."""
     support = _exact_support(colours, bg_rgb)
     if flipped:
         weights = [w[::-1].copy() for w in weights]
@@ -214,6 +216,8 @@ def _extract_paths(weights, colours, ink, *, flipped: bool, min_cols: int, bg_rg
     half = [max(line_half_width(w), 1) for w in weights]
     found = []
     for k, weight in enumerate(weights):
+        if only is not None and k != only:
+            continue
         others = [w for j, w in enumerate(weights) if j != k]
         # where this arm may hide: other arms' pixels, or any ink (blended overlaps match no single colour)
         weak = np.maximum.reduce(others + [ink])
@@ -368,23 +372,32 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
     fill = _fills(lab, [c for c in candidates if c.lab not in kept], widest)
     for weight in weights:
         weight[fill] = 0.0
+    hidden: list[NDArray[np.float32]] = []  # colours' maps for retrace_under_ribbons, in a panel with filled areas
     if colours:
         thickness = max(line_thickness(w) for w in weights)
         local_bg = _median_background(crop, thickness, medians)
         closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
+        unders = []
+        ribboned = closed_bg is not local_bg
         for colour, weight in zip(colours, weights, strict=True):
             under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
             if closed_bg is not local_bg:  # a filled area: the line is also looked for against its closing
                 np.maximum(under, _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour), out=under)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
-            weight[_shades.pale_field(crop, local_bg, bg_rgb, colour)] = 0.0
+            pale = _shades.pale_field(crop, local_bg, bg_rgb, colour)
+            weight[pale] = 0.0
+            under[pale] = 0.0
+            unders.append(under)
+        solid = [np.where(w >= HIDDEN_KEEP, w, 0.0) for w in weights]
         _shades.exclusive_cores(crop, bg_rgb, colours, weights)
+        hidden = [np.maximum(np.maximum(w, u), s) for w, u, s in zip(weights, unders, solid, strict=True)
+                  ] if ribboned else []
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)
     ink[grid] = 0.0
     if text is not None:
         ink[text] = 0.0
-        for weight in weights:
+        for weight in weights + hidden:
             weight[text] = 0.0
     down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
     up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
@@ -394,6 +407,10 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
             colours, weights = merged
             down, _ = _extract_paths(weights, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb)
             up, _ = _extract_paths(weights, colours, ink, flipped=True, min_cols=min_cols, bg_rgb=bg_rgb)
+    down = down + retrace_under_ribbons(
+        weights, hidden, colours, down, bg_rgb=bg_rgb,
+        trace=lambda maps, k: _extract_paths(maps, colours, ink, flipped=False, min_cols=min_cols, bg_rgb=bg_rgb,
+                                             only=k)[0])
     mass = [sum(p.own.sum() for _, p, _ in paths) for paths in (down, up)]
     flipped = mass[1] > 1.2 * mass[0] and len(up) > 0
     paths = up if flipped else down

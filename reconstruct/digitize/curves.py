@@ -100,6 +100,9 @@ class TracedPath:
         Longest run of columns between ``start`` and ``stop`` where the path crosses bare background:
         neither the arm's own ink nor another arm's (a curve is continuous, so a long bare run means
         the path left it, e.g. for a label printed in the panel).
+    through_ribbons : bool
+        Traced through translucent bands by continuity, its own evidence only where its ink shows
+        (:func:`reconstruct.digitize.ribbon_retrace.retrace_under_ribbons`): its reading is flagged.
     """
 
     rows: NDArray[np.int64]
@@ -110,6 +113,7 @@ class TracedPath:
     half_width: int
     flipped: bool
     bare_gap: int = 0
+    through_ribbons: bool = False
 
     @property
     def n_present(self) -> int:

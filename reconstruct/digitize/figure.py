@@ -412,6 +412,8 @@ def _make_arm(path, colour, time, value, x_cal, y_cal, flipped, mark_px, label, 
         "time_per_px": float(px_time),
         "bare_drop": round(float(bare[0]) * float(px_surv), 4),
         "bare_drop_time": None if bare[0] == 0 else round(float(x_cal.to_value(bare[1])), 4),
+        # traced through translucent bands by continuity (ribbon_retrace): its reading is flagged (draw_noise)
+        "through_ribbons": bool(getattr(path, "through_ribbons", False)),
         "covered_end": bool(covered),  # the curve runs on under a box drawn over the panel (covered_end)
         # where trace_check.bare_drop cut the trace off (it left its curve there; the curve's end is not read)
         "cut_at_time": None if np.isnan(cut_px) else round(float(x_cal.to_value(cut_px)), 4),
