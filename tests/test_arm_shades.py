@@ -282,3 +282,17 @@ def test_black_labels_read_at_two_levels_pair_no_curve_by_the_order_of_greys():
     rows = [RiskRowInfo(name, None, np.array([0.0, 6.0]), np.array([n, int(n * 0.7)]), shade=s)
             for name, n, s in (("Group 1", 302, 55.2), ("Group 2", 100, 31.0), ("Oroup 3", 26, 56.3))]
     assert _shade_order_pins(arms, rows) == {}
+
+
+def test_key_colour_of_a_grey_label_box_under_a_coloured_one():
+    """Excel's at-risk labels are white words in boxes filled in each arm's colour, one box right under the other.
+    A row in a light grey box (165) whose label area takes in a 3-pixel sliver of the orange box above it has no
+    colour (dev 8081 excel_008 read "Arm C" in "Arm B"'s orange); an orange box reads orange within 1 level."""
+    from reconstruct.digitize.arm_shades import key_colour
+
+    rgb = np.full((40, 80, 3), 255, np.uint8)
+    rgb[0:20, 5:60] = (237, 125, 49)   # the box above
+    rgb[20:40, 5:60] = (165, 165, 165)  # this row's box
+    rgb[26:34, 15:50:4] = 255           # white strokes of its word
+    assert key_colour(rgb, 19, 38, 70) is None  # label rows 19-38 (OCR box), +-2 pixels: 3 rows of orange
+    assert key_colour(rgb, 2, 18, 70) == (237, 125, 49)

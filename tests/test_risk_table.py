@@ -347,3 +347,14 @@ def test_a_cell_misread_so_its_row_rises_is_read_again_and_recorded(rng, monkeyp
                                              "second": int(top[0])}]
     monkeypatch.undo()  # read as printed: nothing read again
     assert "reread" not in read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal).parameters
+
+
+def test_lifelines_header_ending_in_a_number_keeps_it(rng, monkeypatch):
+    """A lifelines arm header "Group 1" over its "At risk" row: OCR reads the "1" as a word of its own, a number;
+    the row is named "Group 1", not "Group" (dev 8081 lifelines_000 stopped with two rows both named "Group")."""
+    monkeypatch.setitem(globals(), "ARMS", {"Group 1": "#1f77b4", "Group 2": "#d62728"})
+    rgb, bbox, cal, truth = _figure(rng, "lifelines")
+    table = read_risk_table(rgb, panel_bbox=bbox, x_calibration=cal)
+    assert [r.label for r in table.rows] == ["Group 1", "Group 2"]
+    for row, name in zip(table.rows, ["Group 1", "Group 2"], strict=True):
+        np.testing.assert_array_equal(row.n_risk, truth[name])  # the "1" of the header is no cell

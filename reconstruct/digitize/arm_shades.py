@@ -19,6 +19,8 @@ __all__ = ["glyph_colour", "key_colour", "key_shade", "curve_shades", "figure_cu
 
 _MIN_SATURATION = 60  # HSV saturation (0-255) above which a label pixel counts as coloured
 _MIN_COLOURED_PX = 6
+_INK = 160            # grey level below which a pixel of printed words is ink
+_KEY_INK = 200        # ... of a row's label area: a grey key or box filled in grey is ink too (Excel's label boxes)
 _INK_STEP = 40  # grey levels below the paper at which a pixel counts as ink
 _CORE_PERCENTILE = 10.0
 _MIN_INK_PX = 12
@@ -57,13 +59,15 @@ def key_shade(gray: NDArray[np.uint8], row0: int, row1: int, col1: int) -> float
 def key_colour(rgb: NDArray[np.uint8] | None, row0: int, row1: int, first_col: int) -> tuple[int, int, int] | None:
     """Median RGB of saturated pixels in the label area of a row (text, line or marker), left of ``first_col``.
 
-    None without RGB, or when colour does not dominate the ink (black text with coloured fringes).
+    None without RGB, or when colour does not dominate the ink (black text with coloured fringes; a label box
+    filled in light grey under a sliver of the coloured box above it: dev 8081 excel_008 read its grey "Arm C" row
+    in the orange of "Arm B" above).
     """
     if rgb is None:
         return None
     r0, r1 = max(row0 - 2, 0), row1 + 2
     c1 = max(first_col - 2, 0)
-    return _dominant_colour(rgb[r0:r1, :c1].reshape(-1, 1, 3))
+    return _dominant_colour(rgb[r0:r1, :c1].reshape(-1, 1, 3), ink_below=_KEY_INK)
 
 
 def glyph_colour(rgb: NDArray[np.uint8] | None,
@@ -91,15 +95,16 @@ def glyph_colour(rgb: NDArray[np.uint8] | None,
     return _dominant_colour(np.concatenate(pixels).reshape(-1, 1, 3))
 
 
-def _dominant_colour(patch: NDArray[np.uint8]) -> tuple[int, int, int] | None:
-    """Median RGB of the saturated pixels of a patch, or None when colour does not dominate its ink."""
+def _dominant_colour(patch: NDArray[np.uint8], ink_below: int = _INK) -> tuple[int, int, int] | None:
+    """Median RGB of the saturated pixels of a patch, or None when colour does not dominate its ink (coloured pixels
+    and those darker than ``ink_below``)."""
     import cv2
 
     if patch.size == 0:
         return None
     hsv = cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2HSV)
     coloured = (hsv[..., 1] >= _MIN_SATURATION) & (hsv[..., 2] >= 40)
-    ink = coloured | (cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2GRAY) < 160)
+    ink = coloured | (cv2.cvtColor(np.ascontiguousarray(patch), cv2.COLOR_RGB2GRAY) < ink_below)
     # Sub-pixel text rendering leaves coloured fringes on black text: require colour to dominate the ink.
     if int(coloured.sum()) < max(_MIN_COLOURED_PX, 0.25 * int(ink.sum())):
         return None

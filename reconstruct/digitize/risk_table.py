@@ -43,6 +43,7 @@ _OCR_SIDE_PX = 1600  # the detector's side limit (``Det.limit_side_len`` in ocr_
 # nothing on 63 dev figures < 450 px wide (+2/-1, +1/-1, +2/-4, fewer cells): the recogniser scales every line to 48 px
 # anyway, and 4-5 px digits misread alike at every size ("29" for 27 at 1.00; see the small_digits flag)
 _SMALL_TEXT_PX = 8
+_NAME_GAP = 1.0       # text heights between a header's last word and a number printed right after it ("Group 1")
 
 
 def _frozen_array(values: Sequence[float] | NDArray[np.generic], dtype: type) -> NDArray[np.generic]:
@@ -151,6 +152,17 @@ class _Line:
     @property
     def label_text(self) -> str:
         return " ".join(w.text for w in self.label_words).strip()
+
+    @property
+    def name_text(self) -> str:
+        """The label with a number printed right after it, for a line that names the row under it ("Group 1", a
+        lifelines header over its "At risk" row: the "1" alone reads as a count, the label as "Group")."""
+        if not self.label_words:
+            return self.label_text
+        last = max(self.label_words, key=lambda w: w.col1)
+        after = sorted((w for w, _ in self.numbers
+                        if 0 <= w.col0 - last.col1 <= _NAME_GAP * (last.row1 - last.row0)), key=lambda w: w.col0)
+        return " ".join([self.label_text] + [w.text for w in after[:1]]).strip()
 
 
 def _glyph_height(gray: NDArray[np.uint8]) -> float:
@@ -343,7 +355,7 @@ def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None, _Line | None]
             elif _OTHER_WORDS.search(text):
                 section = "other"
             elif text:
-                header = text
+                header = line.name_text
                 above = line
             continue
         name_above, above = above, None
@@ -360,7 +372,7 @@ def _classify(lines: list[_Line]) -> list[tuple[_Line, str | None, _Line | None]
         elif text:
             kept.append((line, text, None))
         else:
-            kept.append((line, name_above.label_text if name_above else None, name_above))
+            kept.append((line, name_above.name_text if name_above else None, name_above))
     return kept
 
 
