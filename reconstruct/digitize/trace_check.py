@@ -244,8 +244,11 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
                 and _unstroked_near(cols, rows, k, lab, half_width))]
     end = spur[0] - 1 if spur else len(bare)
     cut_col = float("nan")
+    # a drop cut for no stroke under it (lab), not for being bare, is reported even before a short tail: on a
+    # stroke misjudged as none (a real final drop) the reading stays flagged, as it was before that cut
+    unstroked = bool(spur) and not bare[spur[0] - 1]
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
-        if cols[-1] - cols[end + 1] >= short:  # a short spur is no curve's end (it jumped off onto the numbers)
+        if unstroked or cols[-1] - cols[end + 1] >= short:  # a short bare spur is no curve's end (onto the numbers)
             cut_col = float(cols[end + 1])
         cols = np.append(cols[: end + 1], cols[end + 1])
         rows = np.append(rows[: end + 1], rows[end])
