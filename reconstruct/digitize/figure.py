@@ -263,7 +263,8 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         end = cols[-1]
         cols, rows, bare_px, bare_col, cut_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn,
                                                            path.half_width, path.own,
-                                                           lab=lab[::-1] if flipped else lab)
+                                                           lab=lab[::-1] if flipped else lab,
+                                                           others=[p for _, p, _ in paths if p is not path])
         strayed.append(bool(bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]))
         covered = covered_end(int(round(cols[-1])), int(round(rows[-1])), drawn[::-1] if flipped else drawn,
                               crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb, path.half_width)

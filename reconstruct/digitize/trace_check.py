@@ -20,6 +20,7 @@ INK_DELTA = 25.0  # Lab distance from the background of a drawn pixel, anti-alia
 _MIN_INKED = 0.3  # a dashed or dotted drop still inks this share of its rows
 _OWN_INK = 0.5  # TracedPath.own at which a column shows the arm's own colour
 _MIN_OWN = 0.25  # share of own-colour columns under which a trace's tail rides on other lines
+_MIN_SHARED = 0.75  # share of a tail's columns on another arm's path at which the tail rides on that arm's line
 
 
 def _line_reach(half_width: int) -> int:
@@ -155,9 +156,32 @@ def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int
     return bool(tail.size) and float(np.mean(tail >= _OWN_INK)) < _MIN_OWN
 
 
+def _on_other(others, cols, rows, k: int, half_width: int, bare: list) -> bool:
+    """Whether the trace after corner ``k``, up to its next bare drop, lies on another arm's traced path in 3/4 of its columns.
+
+    Arms of one colour (grey on grey) share ink, so :func:`_borrowed` cannot see a tail that rides on
+    the other arm's line; the other arm's path can. The tail may leave that line again by a bare drop
+    (scan_004 of dev 8081: onto the legend).
+    """
+    if not others:
+        return False
+    nxt = next((j for j in range(k + 1, len(bare) + 1) if bare[j - 1]), cols.size - 1)
+    c0, c1 = int(round(cols[k])), int(round(cols[nxt]))
+    if c1 <= c0:
+        return False
+    span = np.arange(c0, c1 + 1)
+    level = rows[np.searchsorted(cols, span, side="right") - 1]  # the trace's row in each tail column (a step)
+    for other in others:  # only where the other arm has a path of its own (between its first and last evidence)
+        seen = (span >= other.start) & (span < min(other.stop, other.rows.size))
+        near = np.abs(other.rows[span[seen]] - level[seen]) <= 2 * half_width + 1
+        if float(near.sum()) >= _MIN_SHARED * span.size:
+            return True
+    return False
+
+
 def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
               half_width: int, own: NDArray[np.float64] | None = None,
-              lab: NDArray[np.float32] | None = None
+              lab: NDArray[np.float32] | None = None, others: list | None = None
               ) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float, float]:
     """Cut a trace's trailing spur, and find its largest drop with no vertical stroke drawn under it.
 
@@ -182,6 +206,10 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
         is drawn, but it is no stroke). Such a drop cuts the trace only onto a tail on borrowed ink
         (``own``), and only when longer than :func:`_line_reach` (a shorter one, its row margins off,
         may fall wholly in a dash gap of a dashed line).
+    others : list of TracedPath, optional
+        The other arms' traced paths (same orientation), judged between their ``start`` and ``stop``. A tail that lies on one
+        of them in 3/4 of its columns rides on that arm's line like a tail on borrowed ink (arms of
+        one colour share their ink, so ``own`` cannot tell).
 
     Returns
     -------
@@ -206,14 +234,21 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
     short = 0.1 * drawn.shape[1]  # a spur: what follows a bare drop is shorter than 10% of the panel
     # a drop with no stroke down it (lab) onto a tail on borrowed ink is a spur too: a band's fill is drawn, and
     # hides that the drop is bare (rms_006: a dotted curve's trace left it at its end for a table row)
+    def riding(k: int) -> bool:
+        return _borrowed(own, cols, k) or _on_other(others, cols, rows, k, half_width, bare)
+
     spur = [k for k in range(1, len(bare) + 1)
-            if (bare[k - 1] and (cols[-1] - cols[k] < short or _borrowed(own, cols, k)))
-            or (lab is not None and rows[k] - rows[k - 1] > _line_reach(half_width) and _borrowed(own, cols, k)
+            if (bare[k - 1] and (cols[-1] - cols[k] < short or riding(k)))
+            or (lab is not None and rows[k] - rows[k - 1] > _line_reach(half_width)
+                and (riding(k) or cols[-1] - cols[k] < short)
                 and _unstroked_near(cols, rows, k, lab, half_width))]
     end = spur[0] - 1 if spur else len(bare)
     cut_col = float("nan")
+    # a drop cut for no stroke under it (lab), not for being bare, is reported even before a short tail: on a
+    # stroke misjudged as none (a real final drop) the reading stays flagged, as it was before that cut
+    unstroked = bool(spur) and not bare[spur[0] - 1]
     if end < len(bare):  # corners 0..end, then the last level runs on to the first bare drop's column
-        if cols[-1] - cols[end + 1] >= short:  # a short spur is no curve's end (it jumped off onto the numbers)
+        if unstroked or cols[-1] - cols[end + 1] >= short:  # a short bare spur is no curve's end (onto the numbers)
             cut_col = float(cols[end + 1])
         cols = np.append(cols[: end + 1], cols[end + 1])
         rows = np.append(rows[: end + 1], rows[end])
