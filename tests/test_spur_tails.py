@@ -27,7 +27,8 @@ def test_a_drop_through_band_fill_onto_a_short_tail_is_cut():
     lab, drawn = _lab_drawn(rgb)
     cols, rows = np.array([0.0, 185.0, 199.0]), np.array([20.0, 70.0, 70.0])
     kept, kept_rows, height, _, cut = bare_drop(cols, rows, drawn, 1, lab=lab)
-    assert kept[-1] == pytest.approx(185.0) and kept_rows[-1] == pytest.approx(20.0)  # ends on its level
+    assert kept[-1] == pytest.approx(185.0)
+    assert kept_rows[-1] == pytest.approx(20.0)
     assert height == 0.0  # cut, so no bare drop left in what is kept
     # cut for no stroke under it (not for a bare drop): reported even before a short tail, the reading stays flagged
     # (on a real final drop misjudged as unstroked the KM would end too high)
@@ -50,8 +51,10 @@ def test_a_bare_drop_onto_another_arms_line_of_the_same_colour_is_cut():
     own = np.ones(200)  # same colour: the tail's ink counts as the arm's own
     other = SimpleNamespace(rows=np.full(200, 70, np.int64), start=0, stop=200)  # a TracedPath's fields used
     kept, kept_rows, height, _, cut = bare_drop(cols, rows, drawn, 1, own, lab=lab, others=[other])
-    assert kept[-1] == pytest.approx(60.0) and kept_rows[-1] == pytest.approx(20.0)
-    assert height == 0.0 and cut == pytest.approx(60.0)  # 139 px cut: reported (the reading is flagged)
+    assert kept[-1] == pytest.approx(60.0)
+    assert kept_rows[-1] == pytest.approx(20.0)
+    assert height == 0.0
+    assert cut == pytest.approx(60.0)
 
 
 def test_a_bare_drop_onto_a_line_no_other_arm_follows_stays_and_is_reported():
@@ -60,7 +63,9 @@ def test_a_bare_drop_onto_a_line_no_other_arm_follows_stays_and_is_reported():
     for others in (None, [SimpleNamespace(rows=np.full(200, 20, np.int64), start=0, stop=200)],
                    [SimpleNamespace(rows=np.full(200, 70, np.int64), start=0, stop=60)]):  # ends where the drop is
         kept, _, height, where, _ = bare_drop(cols, rows, drawn, 1, np.ones(200), lab=lab, others=others)
-        assert kept[-1] == pytest.approx(199.0) and height == pytest.approx(50.0) and where == 60.0
+        assert kept[-1] == pytest.approx(199.0)
+        assert height == pytest.approx(50.0)
+        assert where == 60.0
 
 
 def test_a_short_bare_spur_is_still_cut_unsaid():
@@ -71,4 +76,6 @@ def test_a_short_bare_spur_is_still_cut_unsaid():
     lab, drawn = _lab_drawn(rgb)
     cols, rows = np.array([0.0, 185.0, 199.0]), np.array([20.0, 70.0, 70.0])
     kept, _, height, _, cut = bare_drop(cols, rows, drawn, 1, lab=lab)
-    assert kept[-1] == pytest.approx(185.0) and height == 0.0 and np.isnan(cut)
+    assert kept[-1] == pytest.approx(185.0)
+    assert height == 0.0
+    assert np.isnan(cut)

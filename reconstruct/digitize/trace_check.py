@@ -157,7 +157,7 @@ def _borrowed(own: NDArray[np.float64] | None, cols: NDArray[np.float64], k: int
 
 
 def _on_other(others, cols, rows, k: int, half_width: int, bare: list) -> bool:
-    """Whether the trace after corner ``k``, up to its next bare drop, lies on another arm's traced path in 3/4 of its columns.
+    """Whether the trace after corner ``k``, up to its next bare drop, lies on another arm's path in 3/4 of its columns.
 
     Arms of one colour (grey on grey) share ink, so :func:`_borrowed` cannot see a tail that rides on
     the other arm's line; the other arm's path can. The tail may leave that line again by a bare drop
@@ -207,8 +207,8 @@ def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
         (``own``), and only when longer than :func:`_line_reach` (a shorter one, its row margins off,
         may fall wholly in a dash gap of a dashed line).
     others : list of TracedPath, optional
-        The other arms' traced paths (same orientation), judged between their ``start`` and ``stop``. A tail that lies on one
-        of them in 3/4 of its columns rides on that arm's line like a tail on borrowed ink (arms of
+        The other arms' traced paths (same orientation), judged between their ``start`` and ``stop``. A tail
+        that lies on one of them in 3/4 of its columns rides on that arm's line like a tail on borrowed ink (arms of
         one colour share their ink, so ``own`` cannot tell).
 
     Returns
