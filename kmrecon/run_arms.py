@@ -377,7 +377,7 @@ def name_by_counts(arms: Sequence[ArmCurve], n_patients: dict[str, int], *, prec
     return names, note
 
 
-_BY_PRINT = ("single", "label", "colour", "pairs", "legend order", "placed names")
+BY_PRINT = ("single", "label", "colour", "pairs", "legend order", "placed names")
 """Match bases decided by what is printed (row and legend labels, colours, the legend's order), not by the
 rows' numbers (a legend-order match, made when the numbers decided nothing, is flagged as unsettled)."""
 
@@ -410,7 +410,7 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
     ReconstructionError
         When the rows without the cells set aside match otherwise, or cannot be matched.
     """
-    if match.basis in _BY_PRINT or len(arms) < 2:
+    if match.basis in BY_PRINT or len(arms) < 2:
         return
     if all(len(cleaned[k].n_risk) >= len(rows[j].n_risk) for k, j in enumerate(match.rows)):
         return

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kmrecon.run_arms import _BY_PRINT
+from kmrecon.run_arms import BY_PRINT
 from reconstruct.errors import MisfitError, ReconstructionError
 from reconstruct.extra_curves import BY_STYLE_NOTE, hex_rgb
 
@@ -19,7 +19,7 @@ __all__ = ["Traced", "by_line_style", "by_style_note", "run_or_by_style"]
 
 #: Arm matches in which the at-risk table tells the arms apart by itself: by what is printed (less the legend's
 #: order, which is no evidence when the numbers decided nothing), by the rows' numbers, or by a fit by its margin
-_TOLD_APART = frozenset(_BY_PRINT) - {"legend order"} | {"numbers", "pairs+numbers", "fit", "pairs+fit"}
+_TOLD_APART = frozenset(BY_PRINT) - {"legend order"} | {"numbers", "pairs+numbers", "fit", "pairs+fit"}
 
 _WHY_CHARS = 120  # of the first run's error, kept in the note
 
