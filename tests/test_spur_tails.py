@@ -17,16 +17,22 @@ def _lab_drawn(rgb):
     return lab, np.linalg.norm(lab - lab[0, 0], axis=-1) > INK_DELTA
 
 
-def test_a_drop_through_band_fill_onto_a_short_tail_is_cut():
-    # 120 x 200 panel; a red level at row 20 to col 185, a pink band's fill over rows 20-100, cols 40-190;
-    # the trace drops at col 185 through the fill to row 70 and runs on 14 px (under 10% of the panel)
+def _red_drop_onto_short_tail(band: bool):
+    """120 x 200 panel; a red level at row 20 to col 185 and a red tail at row 70 from col 185 (14 px, under 10% of
+    the panel), nothing drawn down col 185; with ``band``, a pink band's fill over rows 20-100, cols 40-190.
+    Returns the bare_drop of the trace that drops at col 185 to the tail."""
     rgb = np.full((120, 200, 3), 255, np.uint8)
-    rgb[20:100, 40:190] = (240, 170, 170)
+    if band:
+        rgb[20:100, 40:190] = (240, 170, 170)
     rgb[19:22, :186] = (200, 20, 20)
     rgb[69:72, 185:] = (200, 20, 20)
     lab, drawn = _lab_drawn(rgb)
     cols, rows = np.array([0.0, 185.0, 199.0]), np.array([20.0, 70.0, 70.0])
-    kept, kept_rows, height, _, cut = bare_drop(cols, rows, drawn, 1, lab=lab)
+    return cols, rows, drawn, bare_drop(cols, rows, drawn, 1, lab=lab)
+
+
+def test_a_drop_through_band_fill_onto_a_short_tail_is_cut():
+    cols, rows, drawn, (kept, kept_rows, height, _, cut) = _red_drop_onto_short_tail(band=True)
     assert kept[-1] == pytest.approx(185.0)
     assert kept_rows[-1] == pytest.approx(20.0)
     assert height == 0.0  # cut, so no bare drop left in what is kept
@@ -69,13 +75,8 @@ def test_a_bare_drop_onto_a_line_no_other_arm_follows_stays_and_is_reported():
 
 
 def test_a_short_bare_spur_is_still_cut_unsaid():
-    # nothing drawn under the drop at col 185 or under the band: a bare drop onto a 14 px tail (a jump onto numbers)
-    rgb = np.full((120, 200, 3), 255, np.uint8)
-    rgb[19:22, :186] = (200, 20, 20)
-    rgb[69:72, 185:] = (200, 20, 20)
-    lab, drawn = _lab_drawn(rgb)
-    cols, rows = np.array([0.0, 185.0, 199.0]), np.array([20.0, 70.0, 70.0])
-    kept, _, height, _, cut = bare_drop(cols, rows, drawn, 1, lab=lab)
+    # no band: the drop at col 185 is bare, onto a 14 px tail (a jump onto numbers)
+    _, _, _, (kept, _, height, _, cut) = _red_drop_onto_short_tail(band=False)
     assert kept[-1] == pytest.approx(185.0)
     assert height == 0.0
     assert np.isnan(cut)
