@@ -223,13 +223,14 @@ def _check_blank_zeros(rows: Sequence[RiskRowInfo], curves: Sequence[ArmCurve], 
         times = np.asarray(row.time, float)
         step = float(np.median(np.diff(times))) if times.size > 1 else 0.0
         cut = x_end is not None and "unsure" in row.blank_why and last >= x_end - step
-        if last > first + time_precision or cut:
+        runs_on = last > first + time_precision
+        if runs_on or cut:
             keep = ~np.isin(times, np.asarray(row.blank_zeros, float))
             # the blank cells are the row's last: its other cells' second readings are the first ones
             reread = _kept_readings(row.reread, slice(None, int(keep.sum())))
             out.append(replace(row, time=times[keep], n_risk=np.asarray(row.n_risk)[keep],
                                blank_zeros=(), blank_why=(), reread=reread))
-            why = f"the curve runs on (to t={last:g})" if last > first + time_precision else \
+            why = f"the curve runs on (to t={last:g})" if runs_on else \
                 f"a lone 0 read unsure, and the curve runs to t={last:g}, within a column step of the axis end"
             notes.append(f"at-risk table: row {name} at t={at}: blank cells left unread: {why}")
         else:

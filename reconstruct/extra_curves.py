@@ -143,16 +143,19 @@ def _retraces(dropped: Any, kept: Any, span: float) -> bool:
     marks = np.asarray(getattr(kept, "censor_time", ()), float)
     near_mark = (np.min(np.abs(grid[:, None] - marks[None, :]), axis=1) <= _MARK_REACH * span if marks.size
                  else np.zeros(grid.size, bool))
-    # a step drawn a pixel or two apart in time puts the two curves far apart just there: compare with the
-    # kept curve a little before and after as well
+    gaps = _shifted_gaps(dropped, kept, grid, span)
+    close = (np.abs(gaps) <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9) | (near_mark & (gaps > 0)
+                                                                            & (gaps <= _RETRACE_SURVIVAL))
+    return float(np.mean(close.any(axis=0))) >= _RETRACE_SHARE
+
+
+def _shifted_gaps(curve: Any, other: Any, grid: np.ndarray, span: float) -> np.ndarray:
+    """``curve`` minus ``other`` on ``grid``, with ``other`` read at ``grid`` and half ``_STARTS_AT_ZERO`` of ``span``
+    before and after (shape ``(3, grid.size)``): a step drawn a pixel or two apart in time puts two curves far
+    apart just there."""
     shift = _STARTS_AT_ZERO * span / 2
-    above, along = _step(dropped)(grid), _step(kept)
-    close = np.zeros(grid.size, bool)
-    for d in (-shift, 0.0, shift):
-        gap = above - along(grid + d)
-        close |= (np.abs(gap) <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9) | (near_mark & (gap > 0)
-                                                                                 & (gap <= _RETRACE_SURVIVAL))
-    return float(np.mean(close)) >= _RETRACE_SHARE
+    above, along = _step(curve)(grid), _step(other)
+    return np.stack([above - along(grid + d) for d in (-shift, 0.0, shift)])
 
 
 def _late_flat_piece(dropped: Any, span: float) -> bool:
@@ -171,11 +174,8 @@ def _along(band: Any, line: Any, span: float) -> bool:
         return False
     grid = np.linspace(float(band.time[0]), float(band.time[-1]), 200)
     reach = ((_half_px(band) or 0.0) + (_half_px(line) or 0.0) + 1.0) * _per_px(band, line)
-    shift = _STARTS_AT_ZERO * span / 2  # a step drawn a pixel or two apart in time, as in _retraces
-    close = np.zeros(grid.size, bool)
-    for d in (-shift, 0.0, shift):
-        close |= np.abs(_step(band)(grid) - _step(line)(grid + d)) <= reach + 1e-9
-    return float(np.mean(close)) >= _RETRACE_SHARE
+    close = np.abs(_shifted_gaps(band, line, grid, span)) <= reach + 1e-9
+    return float(np.mean(close.any(axis=0))) >= _RETRACE_SHARE
 
 
 def _ribbon_band(dropped: Any, kept: Sequence[Any], span: float) -> int | None:

@@ -381,7 +381,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
         ribboned = closed_bg is not local_bg
         for colour, weight in zip(colours, weights, strict=True):
             under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
-            if closed_bg is not local_bg:  # a filled area: the line is also looked for against its closing
+            if ribboned:  # a filled area: the line is also looked for against its closing
                 np.maximum(under, _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour), out=under)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)

@@ -18,10 +18,9 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize.curves import LineColour, TracedPath, window_sum
 
-__all__ = ["HIDDEN_KEEP", "RIBBON_NOTE", "retrace_under_ribbons"]
+__all__ = ["HIDDEN_KEEP", "retrace_under_ribbons"]
 
 HIDDEN_KEEP = 0.6  # membership a colour's pixel keeps in the hidden-line map, whoever claims it
-RIBBON_NOTE = "traced through translucent bands by continuity"
 _ON_PATH_PX = 2  # a retrace within this many rows of a traced path ...
 _ON_PATH_SHARE = 0.5  # ... over more than this share of its columns lies on that path (text, marks, a rim)
 
