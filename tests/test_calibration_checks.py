@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
+from reconstruct.digitize.calibration_checks import check_curves_start_at_zero, check_panel_holds_start
 from reconstruct.errors import CalibrationError, DigitizationError
 
 
@@ -40,3 +40,28 @@ def test_tolerance_is_six_pixels_or_three_percent_of_the_labelled_range(start, p
 
 def test_no_curves_nothing_to_check():
     check_curves_start_at_zero([], time_per_px=0.1, tick_values=[0, 24], tick_px=[40, 280])
+
+
+def test_a_panel_cut_after_time_zero_with_a_curve_entering_below_its_start_stops():
+    # survminer theme_light, seed-9091 survminer_light_001: grid lines at 3 and 36 months taken for the frame;
+    # the curve enters the panel at 0.88 and would be reconstructed as starting there
+    with pytest.raises(DigitizationError, match=r"left edge is at time 3.01, where a curve enters it at survival 0.88"):
+        check_panel_holds_start([0.88], left_time=3.01, time_per_px=0.049, tick_values=[6, 12, 18, 24, 30, 36])
+
+
+@pytest.mark.parametrize(
+    ("left", "level", "ok"),
+    [
+        (3.01, 0.96, True),    # a curve entering at its start: the axis may begin later (nothing is cut)
+        (0.89, 0.5, True),     # within 3% of the range 6-36 (0.9)
+        (0.95, 0.5, False),    # beyond it
+        (-1.4, 0.5, True),     # the panel reaches before time 0 (ggplot pads the axis)
+    ],
+)
+def test_a_panel_start_is_judged_against_three_percent_of_the_range_and_a_level_of_095(left, level, ok):
+    args = dict(left_time=left, time_per_px=0.049, tick_values=[6, 36])
+    if ok:
+        check_panel_holds_start([1.0, level], **args)
+    else:
+        with pytest.raises(DigitizationError):
+            check_panel_holds_start([1.0, level], **args)

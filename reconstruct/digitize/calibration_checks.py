@@ -17,12 +17,14 @@ import numpy as np
 from reconstruct.errors import CalibrationError, DigitizationError
 
 __all__ = ["START_TOLERANCE_PX", "START_TOLERANCE_SHARE", "check_curves_start_at_zero", "check_full_axis",
-           "check_ticks_on_step"]
+           "check_panel_holds_start", "check_ticks_on_step"]
 
 START_TOLERANCE_PX = 6.0
 """Pixels a curve may start left of time 0 (anti-aliasing, a line end drawn past its first point)."""
 START_TOLERANCE_SHARE = 0.03
 """Share of the labelled x range a curve may start left of time 0 (ggplot and R pad the axis by 4%)."""
+START_LEVEL = 0.95
+"""Survival below which a curve's level at the panel's left edge is no start (a KM curve starts at 1)."""
 
 
 def check_curves_start_at_zero(starts: Sequence[float], *, time_per_px: float, tick_values: Sequence[float],
@@ -65,6 +67,45 @@ def check_curves_start_at_zero(starts: Sequence[float], *, time_per_px: float, t
         f"expected the curves to start at time 0 on the x axis, got a start at {earliest:.3g} from the x tick "
         f"labels read ({read}); a tick label was probably misread: pass --x-range FIRST LAST (the first and "
         "last labelled x ticks)"
+    )
+
+
+def check_panel_holds_start(first_levels: Sequence[float], *, left_time: float, time_per_px: float,
+                            tick_values: Sequence[float]) -> None:
+    """Raise when the panel found starts after time 0 and a curve enters it there below its start.
+
+    Grid lines inside a light frame (ggplot2's ``theme_light``) can be taken for the panel's edges: the
+    panel then begins at a later time, the curves are cut there, and their first level (0.86, not 1)
+    would be reconstructed as the start. The calibration itself is right (the ticks are), so only the
+    trace says so.
+
+    Parameters
+    ----------
+    first_levels : sequence of float
+        Survival of each traced curve at its first point (proportion).
+    left_time : float
+        Calibrated time of the panel's left edge (time units).
+    time_per_px : float
+        Time units per pixel column of the calibration (absolute slope).
+    tick_values : sequence of float
+        The x tick values the calibration was fitted to (for the tolerance).
+
+    Raises
+    ------
+    DigitizationError
+        When the left edge lies after time 0 by more than ``max(6 px, 3% of the labelled range)`` and a
+        curve's first level is below ``START_LEVEL``.
+    """
+    values = np.asarray(tick_values, dtype=float)
+    span = float(np.ptp(values)) if values.size >= 2 else 0.0
+    tolerance = max(START_TOLERANCE_PX * abs(float(time_per_px)), START_TOLERANCE_SHARE * span)
+    lowest = min((float(v) for v in first_levels), default=1.0)
+    if left_time <= tolerance or lowest >= START_LEVEL:
+        return
+    raise DigitizationError(
+        f"expected a plot panel that reaches back to time 0, got one whose left edge is at time {left_time:.3g}, "
+        f"where a curve enters it at survival {lowest:.2f}: grid lines were probably taken for the panel's frame; "
+        "crop the figure to the plot panel and give --x-range FIRST LAST"
     )
 
 

@@ -22,7 +22,7 @@ from reconstruct.digitize import curves as _curves
 from reconstruct.digitize._channels import channel_norm, minus_colour
 from reconstruct.digitize.arm_split import darkness_map, recover_arms, same_paths, strokes_of
 from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
-from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
+from reconstruct.digitize.calibration_checks import check_curves_start_at_zero, check_panel_holds_start
 from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
 from reconstruct.digitize.colour_paths import panel_filled, trace_arms, with_orphan_shades
 from reconstruct.digitize.covered_end import covered_end
@@ -191,6 +191,9 @@ def digitize_image(
                 kept = masked[0] if first is None else _keep_tails(_keep_labels(masked[0], first[0]), masked[1], first)
                 first = (kept,) + masked[1:]
     arms, flipped, _, found = first[:4]
+    check_panel_holds_start([float(a.survival[0]) for a in arms if a.survival.size],
+                            left_time=float(x_cal.to_value(panel.col0)), time_per_px=abs(float(x_cal.slope)),
+                            tick_values=x_cal.values)
     if by_style:  # whether the tracing by line type changed anything (else a caller's retry repeats the first run)
         provenance = {**(provenance or {}), "by_style_traced": bool(first[5])}
     notes.extend(found)
