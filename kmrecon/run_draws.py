@@ -6,6 +6,7 @@ import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from reconstruct.arm_names import CROSSED_NAMES_NOTE
 from reconstruct.draw_budget import DRAW_BUDGET, draw_count, draws_affordable
 from reconstruct.draw_noise import digitizer_noise, reading_flags
 from reconstruct.draws import IPDDraws, draw_ipd
@@ -130,6 +131,9 @@ def _run_flags(run: FigureRun, flags: dict[str, str]) -> dict[str, str]:
     if any(str(n).startswith(BY_STYLE_NOTE) for n in getattr(run, "warnings", ())):
         add(run.arm_names, "its curves were traced again by line type after the first tracing stopped (the notes "
                            "say why)")
+    if any(str(n).startswith(CROSSED_NAMES_NOTE) for n in getattr(run, "warnings", ())):
+        add(run.arm_names, "its name in doubt: the legend names the curves otherwise than the at-risk table "
+                           "(the notes say how)")
     if any(str(n).startswith(_RETRACED) for n in getattr(run, "warnings", ())):
         add(run.arm_names, "its curves were chosen by a second tracing (curves left out, or a shade no other colour "
                            "held: the notes say which)")

@@ -13,7 +13,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["name_key", "words", "differ_in_a_short_word", "starts_a_word", "part_of", "same_name", "similar"]
+__all__ = ["CROSSED_NAMES_NOTE", "crossed_names", "name_key", "words", "differ_in_a_short_word", "starts_a_word",
+           "part_of", "same_name", "similar"]
+
+CROSSED_NAMES_NOTE = "arm names: the legend and the at-risk table name the curves differently"
 
 # A legend label and a row label read with OCR slips pair when difflib's ratio of their letters is at least
 # this, and this much above the label's ratio to every other row's name.
@@ -107,3 +110,19 @@ def similar(label: str | None, row: str | None, others: Sequence[str | None]) ->
     ratio = difflib.SequenceMatcher(None, x, y).ratio()
     rivals = [difflib.SequenceMatcher(None, x, name_key(o)).ratio() for o in others if name_key(o) != y]
     return ratio >= _NAME_SIMILARITY and all(ratio >= v + _NAME_MARGIN for v in rivals)
+
+
+def crossed_names(labels: Sequence[str | None], given: Sequence[str | None]) -> list[tuple[int, int]]:
+    """Pairs ``(k, j)``, ``k != j``, where the legend label of curve ``k`` names the row put on curve ``j``.
+
+    ``labels[k]`` is curve ``k``'s legend label, ``given[k]`` the label of the at-risk row matched to it.
+    When a label names another curve's row (:func:`part_of` or :func:`similar`) and not its own, the legend
+    and the table disagree on which curve is which (seed-9091 survminer_classic_006: a legend entry beside
+    the table read as the name of the row on its line), and neither can be trusted.
+    """
+    def names(label: str, j: int) -> bool:
+        rivals = [g for i, g in enumerate(given) if i != j]
+        return bool(name_key(given[j])) and (part_of(label, given[j], rivals) or similar(label, given[j], rivals))
+
+    return [(k, j) for k, label in enumerate(labels) if name_key(label) and not names(label, k)
+            for j in range(len(given)) if j != k and names(label, j)]

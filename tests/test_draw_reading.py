@@ -241,13 +241,14 @@ def test_mix_draws_takes_the_last_share_of_draws_from_the_other_reading():
         mix_draws(first, second, share=1.5)
 
 
-def _run(hidden, *, settled=True, kind="raster", draws=None, misread=(), swapped=()):
+def _run(hidden, *, settled=True, kind="raster", draws=None, misread=(), swapped=(), warnings=()):
     """A stand-in for FigureRun: what kmrecon.run_draws.run_reading looks at."""
     digitized = _digitized(hidden)
     digitized.provenance = {"source_kind": kind}
     match = SimpleNamespace(settled=settled, basis="legend order")
     return SimpleNamespace(digitized=digitized, arm_names=["A", "B"], fit=(), match=match, draws=draws,
-                           misread_arms=tuple(misread), swapped_tails=tuple(swapped), refit_arms=())
+                           misread_arms=tuple(misread), swapped_tails=tuple(swapped), refit_arms=(),
+                           warnings=tuple(warnings))
 
 
 def test_an_arm_with_misread_cells_set_aside_is_flagged_once_with_or_without_draws():
@@ -284,6 +285,16 @@ def test_run_reading_without_draws_flags_from_the_figure():
     assert misread["status"] == "flagged" and list(misread["arms"]) == ["B"]
     weak = run_reading(_run([0.9, 0.9], kind="vector", settled=False))
     assert weak["status"] == "flagged" and set(weak["arms"]) == {"A", "B"}
+
+
+def test_names_the_legend_and_the_table_give_crossed_flag_every_arm():
+    from kmrecon.run_draws import run_reading
+    from reconstruct.arm_names import CROSSED_NAMES_NOTE
+
+    crossed = run_reading(_run([0.0, 0.0], warnings=(f"{CROSSED_NAMES_NOTE} (legend: 'B' on curve 1)",)))
+    assert crossed["status"] == "flagged" and set(crossed["arms"]) == {"A", "B"}
+    assert all("its name in doubt" in why for why in crossed["arms"].values())
+    assert run_reading(_run([0.0, 0.0], warnings=("arm labels read from the legend",)))["status"] == "ok"
 
 
 def test_run_reading_prefers_the_draws_flags():

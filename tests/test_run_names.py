@@ -43,3 +43,22 @@ def test_names_given_twice_that_disagree_stay_a_bad_input(legend_figure):
     with pytest.raises(InputError, match="check the arm names"):
         run_figure(path, x_range=truth.x_range, y_range=truth.y_range, draws=0, arm_names=["first", "second"],
                    n_patients={"first": 100, "third": 100})
+
+
+@pytest.mark.parametrize(
+    ("labels", "given", "crossed"),
+    [
+        # seed-9091 survminer_classic_006: the legend's "Nivolumab" on curve 1, the table's "f Nivolumab" on curve 2
+        (["Nivolumab", None], ["I", "f Nivolumab"], [(0, 1)]),
+        (["Nivolumab", "Placebo"], ["Placebo", "Nivolumab"], [(0, 1), (1, 0)]),
+        (["Group 1", "Group 2"], ["Group 2", "Group 1"], [(0, 1), (1, 0)]),
+        (["Nivolumab", "Placebo"], ["Nivolumab", "Placebo"], []),
+        (["Névolumab", None], ["Nivolumab", "Placebo"], []),  # an OCR slip of its own row's name
+        (["Group 1", None], ["Group 1", "Group 2"], []),       # "Group 1" is no name of "Group 2"
+        ([None, None], ["A", "B"], []),
+    ],
+)
+def test_a_legend_label_naming_another_curves_row_is_crossed(labels, given, crossed):
+    from reconstruct.arm_names import crossed_names
+
+    assert crossed_names(labels, given) == crossed
