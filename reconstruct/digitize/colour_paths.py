@@ -90,9 +90,9 @@ def _without_fields(crop, bg_rgb, colours, weights, widest: int, medians: dict[i
     """
     if not weights:
         return []
-    field = _median_background(crop, min(max(line_thickness(w) for w in weights), 2 * widest), medians)
-    return [np.where(_shades.pale_field(crop, field, bg_rgb, c), np.float32(0.0), w)
-            for c, w in zip(colours, weights, strict=True)]
+    field = _shades.RibbonField.of(crop, _median_background(
+        crop, min(max(line_thickness(w) for w in weights), 2 * widest), medians), bg_rgb)  # once for all colours
+    return [np.where(field.pale(c, bg_rgb), np.float32(0.0), w) for c, w in zip(colours, weights, strict=True)]
 
 
 def _fills(lab: NDArray[np.float32], dropped: list[_curves.LineColour], widest: int) -> NDArray[np.bool_]:
@@ -379,13 +379,15 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
         closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
         unders = []
         ribboned = closed_bg is not local_bg
+        local_field = _shades.RibbonField.of(crop, local_bg, bg_rgb)  # the colour-free work, once for all colours
+        closed_field = _shades.RibbonField.of(crop, closed_bg, bg_rgb) if ribboned else None
         for colour, weight in zip(colours, weights, strict=True):
-            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
-            if ribboned:  # a filled area: the line is also looked for against its closing
-                np.maximum(under, _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour), out=under)
+            under = local_field.under(colour, bg_rgb)
+            if closed_field is not None:  # a filled area: the line is also looked for against its closing
+                np.maximum(under, closed_field.under(colour, bg_rgb), out=under)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
-            pale = _shades.pale_field(crop, local_bg, bg_rgb, colour)
+            pale = local_field.pale(colour, bg_rgb)
             weight[pale] = 0.0
             under[pale] = 0.0
             unders.append(under)
