@@ -56,3 +56,31 @@ def test_field_scores_every_colour_as_the_one_colour_functions_did(ribboned_crop
     assert np.array_equal(shades.membership_under_ribbon(rgb, local_bg, bg_rgb, colour), under)
     assert np.array_equal(shades.pale_field(rgb, local_bg, bg_rgb, colour), pale)
 
+
+
+@pytest.mark.parametrize("colour_rgb", [(205, 40, 40), (200, 215, 245)])  # the line's colour, the ribbon's
+@pytest.mark.parametrize("loose", [False, True])
+def test_membership_given_the_shared_difference_is_the_same(ribboned_crop, colour_rgb, loose):
+    from reconstruct.digitize import curves
+    from reconstruct.digitize._channels import channel_spread
+
+    rgb, _, bg_rgb = ribboned_crop
+    colour = LineColour((0.0, 0.0, 0.0), colour_rgb, 500)
+    diff = curves.background_difference(rgb, bg_rgb)
+    shared = curves.membership(rgb, bg_rgb, colour, loose=loose, diff=diff, spread=channel_spread(rgb))
+    alone = curves.membership(rgb, bg_rgb, colour, loose=loose)
+    assert shared.any()  # the line or the ribbon scores: not a comparison of two empty maps
+    assert np.array_equal(shared, alone)  # bit for bit
+
+
+def test_exclusive_cores_given_the_shared_difference_is_the_same(ribboned_crop):
+    from reconstruct.digitize import curves
+
+    rgb, _, bg_rgb = ribboned_crop
+    colours = [LineColour((0.0, 0.0, 0.0), c, 500) for c in [(205, 40, 40), (200, 215, 245)]]
+    alone = [curves.membership(rgb, bg_rgb, c) for c in colours]
+    shared = [w.copy() for w in alone]
+    shades.exclusive_cores(rgb, bg_rgb, colours, alone)
+    shades.exclusive_cores(rgb, bg_rgb, colours, shared, diff=curves.background_difference(rgb, bg_rgb))
+    for a, b in zip(alone, shared, strict=True):
+        assert np.array_equal(a, b)

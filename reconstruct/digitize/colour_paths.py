@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
-from reconstruct.digitize._channels import channel_norm, minus_colour
+from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour
 from reconstruct.digitize.line_width import line_half_width, line_thickness
 from reconstruct.digitize.panel_lab import lab_and_background
 from reconstruct.digitize.ribbon_retrace import HIDDEN_KEEP, retrace_under_ribbons
@@ -351,7 +351,8 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
         more = orphan_colours(_curves.strong_pixels(lab, bg), colours, min_cols)
         colours = sorted(colours + more, key=lambda c: -c.n_pixels)
     bg_rgb = _curves.background_rgb(crop, lab, bg)
-    weights = [_curves.membership(crop, bg_rgb, c) for c in colours]
+    diff, spread = _curves.background_difference(crop, bg_rgb), channel_spread(crop)  # once for all colours
+    weights = [_curves.membership(crop, bg_rgb, c, diff=diff, spread=spread) for c in colours]
     grid = _curves.grid_mask(lab, bg)
     for weight in weights:
         weight[grid] = 0.0
@@ -392,7 +393,7 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
             under[pale] = 0.0
             unders.append(under)
         solid = [np.where(w >= HIDDEN_KEEP, w, 0.0) for w in weights]
-        _shades.exclusive_cores(crop, bg_rgb, colours, weights)
+        _shades.exclusive_cores(crop, bg_rgb, colours, weights, diff=diff)
         hidden = [np.maximum(np.maximum(w, u), s) for w, u, s in zip(weights, unders, solid, strict=True)
                   ] if ribboned else []
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)

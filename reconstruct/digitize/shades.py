@@ -188,7 +188,8 @@ def pale_field(
 
 
 def exclusive_cores(
-    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colours: list[LineColour], weights: list[NDArray[np.float32]]
+    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colours: list[LineColour], weights: list[NDArray[np.float32]],
+    *, diff: NDArray[np.float32] | None = None,
 ) -> None:
     """Take from each membership map the pixels another colour explains better (in place).
 
@@ -205,8 +206,11 @@ def exclusive_cores(
     colours : list of LineColour
     weights : list of ndarray of shape (rows, cols)
         The colours' membership maps, modified in place.
+    diff : ndarray of shape (rows, cols, 3), optional
+        ``rgb`` minus ``bg_rgb`` in float32 (:func:`reconstruct.digitize.curves.background_difference`), when
+        the caller has it; worked out here when not given.
     """
-    diff = minus_colour(rgb.astype(np.float32), bg_rgb)
+    diff = minus_colour(rgb.astype(np.float32), bg_rgb) if diff is None else diff
     cores, residuals = [], []
     for colour in colours:
         direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
