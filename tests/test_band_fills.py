@@ -126,13 +126,13 @@ def test_lines_are_scored_against_the_closing_only_where_a_filled_area_makes_it_
     median = shades.local_background(img, 2)
     assert (shades.closed_background(img, 2, median) is median) is not banded
     calls = []
-    score = shades.membership_under_ribbon
+    score = shades.RibbonField.under  # what membership_under_ribbon runs per colour
 
-    def counted(rgb, local_bg, bg_rgb, colour):
+    def counted(field, colour, bg_rgb):
         calls.append(colour)
-        return score(rgb, local_bg, bg_rgb, colour)
+        return score(field, colour, bg_rgb)
 
-    monkeypatch.setattr(shades, "membership_under_ribbon", counted)
+    monkeypatch.setattr(shades.RibbonField, "under", counted)
     colours, _, paths, flipped, _, _ = trace_arms(img)
     assert len(calls) == (2 if banded else 1) * len(colours)
     closing = shades.closed_background

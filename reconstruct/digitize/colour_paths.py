@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from reconstruct.digitize import curves as _curves
 from reconstruct.digitize import shades as _shades
-from reconstruct.digitize._channels import channel_norm, minus_colour
+from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour
 from reconstruct.digitize.line_width import line_half_width, line_thickness
 from reconstruct.digitize.panel_lab import lab_and_background
 from reconstruct.digitize.ribbon_retrace import HIDDEN_KEEP, retrace_under_ribbons
@@ -90,9 +90,9 @@ def _without_fields(crop, bg_rgb, colours, weights, widest: int, medians: dict[i
     """
     if not weights:
         return []
-    field = _median_background(crop, min(max(line_thickness(w) for w in weights), 2 * widest), medians)
-    return [np.where(_shades.pale_field(crop, field, bg_rgb, c), np.float32(0.0), w)
-            for c, w in zip(colours, weights, strict=True)]
+    field = _shades.RibbonField.of(crop, _median_background(
+        crop, min(max(line_thickness(w) for w in weights), 2 * widest), medians), bg_rgb)  # once for all colours
+    return [np.where(field.pale(c, bg_rgb), np.float32(0.0), w) for c, w in zip(colours, weights, strict=True)]
 
 
 def _fills(lab: NDArray[np.float32], dropped: list[_curves.LineColour], widest: int) -> NDArray[np.bool_]:
@@ -351,7 +351,8 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
         more = orphan_colours(_curves.strong_pixels(lab, bg), colours, min_cols)
         colours = sorted(colours + more, key=lambda c: -c.n_pixels)
     bg_rgb = _curves.background_rgb(crop, lab, bg)
-    weights = [_curves.membership(crop, bg_rgb, c) for c in colours]
+    diff, spread = _curves.background_difference(crop, bg_rgb), channel_spread(crop)  # once for all colours
+    weights = [_curves.membership(crop, bg_rgb, c, diff=diff, spread=spread) for c in colours]
     grid = _curves.grid_mask(lab, bg)
     for weight in weights:
         weight[grid] = 0.0
@@ -379,18 +380,20 @@ def trace_arms(crop: NDArray[np.uint8], text: NDArray[np.bool_] | None = None, *
         closed_bg = _shades.closed_background(crop, thickness, local_bg, paper=bg_rgb)
         unders = []
         ribboned = closed_bg is not local_bg
+        local_field = _shades.RibbonField.of(crop, local_bg, bg_rgb)  # the colour-free work, once for all colours
+        closed_field = _shades.RibbonField.of(crop, closed_bg, bg_rgb) if ribboned else None
         for colour, weight in zip(colours, weights, strict=True):
-            under = _shades.membership_under_ribbon(crop, local_bg, bg_rgb, colour)
-            if ribboned:  # a filled area: the line is also looked for against its closing
-                np.maximum(under, _shades.membership_under_ribbon(crop, closed_bg, bg_rgb, colour), out=under)
+            under = local_field.under(colour, bg_rgb)
+            if closed_field is not None:  # a filled area: the line is also looked for against its closing
+                np.maximum(under, closed_field.under(colour, bg_rgb), out=under)
             under[grid] = 0.0
             np.maximum(weight, under, out=weight)
-            pale = _shades.pale_field(crop, local_bg, bg_rgb, colour)
+            pale = local_field.pale(colour, bg_rgb)
             weight[pale] = 0.0
             under[pale] = 0.0
             unders.append(under)
         solid = [np.where(w >= HIDDEN_KEEP, w, 0.0) for w in weights]
-        _shades.exclusive_cores(crop, bg_rgb, colours, weights)
+        _shades.exclusive_cores(crop, bg_rgb, colours, weights, diff=diff)
         hidden = [np.maximum(np.maximum(w, u), s) for w, u, s in zip(weights, unders, solid, strict=True)
                   ] if ribboned else []
     ink = (channel_norm(minus_colour(lab, bg)) > _curves.STRONG_DELTA).astype(np.float32)

@@ -29,8 +29,9 @@ from numpy.typing import NDArray
 from reconstruct.digitize._channels import channel_norm, channel_spread, minus_colour, off_ray_norm, picked_mean
 from reconstruct.extra_curves import is_tint_rgb
 
-__all__ = ["HOLD_DELTA", "MERGE_DELTA", "LineColour", "TracedPath", "cluster_colours", "find_line_colours",
-           "is_grey", "longest_bare_gap", "membership", "strong_pixels", "trace_monotone", "window_sum"]
+__all__ = ["HOLD_DELTA", "MERGE_DELTA", "LineColour", "TracedPath", "background_difference", "cluster_colours",
+           "find_line_colours", "is_grey", "longest_bare_gap", "membership", "strong_pixels", "trace_monotone",
+           "window_sum"]
 
 STRONG_DELTA = 55.0  # Lab (uint8 scale) distance from the background that marks a drawn pixel
 _COLOURED_DELTA_SHARE = 0.8  # share of STRONG_DELTA from which a clearly coloured pixel is strong on a grey panel
@@ -251,7 +252,8 @@ def cluster_colours(pix: NDArray[np.float32], min_pixels: int) -> list[LineColou
 
 
 def membership(
-    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colour: LineColour, *, loose: bool = False
+    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colour: LineColour, *, loose: bool = False,
+    diff: NDArray[np.float32] | None = None, spread: NDArray[np.int16] | None = None,
 ) -> NDArray[np.float32]:
     """Mixing proportion of ``colour`` against the background for every pixel, in [0, 1].
 
@@ -267,6 +269,9 @@ def membership(
     loose : bool, default False
         Accept fainter and less faithful pixels (alpha from 0.2, larger colour residual), for thin
         glyph strokes blurred by JPEG chroma subsampling.
+    diff, spread : ndarray, optional
+        ``minus_colour(rgb.astype(np.float32), bg_rgb)`` and ``channel_spread(rgb)``, when the caller scores
+        several colours on one crop (:func:`background_difference`): worked out here when not given.
 
     Returns
     -------
@@ -274,7 +279,7 @@ def membership(
     """
     direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
     norm2 = float(direction @ direction)
-    diff = minus_colour(rgb.astype(np.float32), bg_rgb)
+    diff = minus_colour(rgb.astype(np.float32), bg_rgb) if diff is None else diff
     alpha = diff @ direction / norm2
     residual = off_ray_norm(diff, alpha, direction)
     if loose:
@@ -282,9 +287,15 @@ def membership(
     else:
         ok = (alpha >= 0.35) & (alpha <= 1.4) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
         # a grey or black line never yields clearly coloured pixels (e.g. overlapping ribbons)
-        spread = channel_spread(rgb)
+        spread = channel_spread(rgb) if spread is None else spread
         ok &= spread <= int(np.ptp(colour.rgb)) + 25
     return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def background_difference(rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Each pixel minus the background colour, float32: what :func:`membership` and
+    :func:`reconstruct.digitize.shades.exclusive_cores` score every colour of a crop against (computed once)."""
+    return minus_colour(rgb.astype(np.float32), bg_rgb)
 
 
 def background_rgb(

@@ -8,6 +8,8 @@ Pixel arrays are ``(row, col)`` of the panel crop.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -16,8 +18,8 @@ from reconstruct.digitize._channels import channel_norm, minus_colour, off_ray_n
 from reconstruct.digitize.curves import LineColour
 
 __all__ = [
-    "closed_background", "exclusive_cores", "is_same_shade", "local_background", "membership_under_ribbon",
-    "pale_field", "window_side",
+    "RibbonField", "closed_background", "exclusive_cores", "is_same_shade", "local_background",
+    "membership_under_ribbon", "pale_field", "window_side",
 ]
 
 
@@ -91,6 +93,51 @@ def window_side(thickness: int) -> int:
     return 2 * max(int(thickness), 1) + 3
 
 
+@dataclass(frozen=True, eq=False)
+class RibbonField:
+    """The colour-free part of :func:`membership_under_ribbon` and :func:`pale_field` for one crop and background.
+
+    ``trace_arms`` scores every line colour against the same crop and local background: the differences of the
+    crop from its background and of the background from the paper, and which pixels are flat or shaded, are
+    worked out once here (float32, the same operations in the same order: every result is bit for bit the same).
+    """
+
+    diff: NDArray[np.float32]  # crop minus local background
+    field: NDArray[np.float32]  # local background minus the panel background
+    shaded: NDArray[np.bool_]  # local background off the panel background (inside a ribbon)
+    flat: NDArray[np.bool_]  # pixel equal to its neighbourhood (inside a filled area)
+
+    @classmethod
+    def of(cls, rgb: NDArray[np.uint8], local_bg: NDArray[np.uint8], bg_rgb: NDArray[np.float32]) -> RibbonField:
+        """The field of crop ``rgb`` over ``local_bg`` (:func:`local_background`), panel background ``bg_rgb``."""
+        background = local_bg.astype(np.float32)
+        diff = rgb.astype(np.float32) - background
+        field = minus_colour(background, bg_rgb)
+        return cls(diff, field, channel_norm(field) > 12.0, channel_norm(diff) < 12.0)
+
+    def _field_alpha(self, direction: NDArray[np.float32], norm2: float) -> NDArray[np.float32]:
+        return self.field @ direction / max(norm2, 1e-6)
+
+    def under(self, colour: LineColour, bg_rgb: NDArray[np.float32]) -> NDArray[np.float32]:
+        """:func:`membership_under_ribbon` of ``colour``."""
+        direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
+        norm2 = float(direction @ direction)
+        alpha = self.diff @ direction / max(norm2, 1e-6)
+        residual = off_ray_norm(self.diff, alpha, direction)
+        field_alpha = self._field_alpha(direction, norm2)
+        field_residual = off_ray_norm(self.field, field_alpha, direction)
+        # a ribbon of another colour, or a pale one of this colour; not a darker mix of the line itself
+        # (where lines crowd, the neighbourhood median is a shade of the line colour)
+        shaded = self.shaded & ((field_residual > 20.0) | (field_alpha < 0.35))
+        ok = shaded & (alpha >= 0.35) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
+        return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
+
+    def pale(self, colour: LineColour, bg_rgb: NDArray[np.float32]) -> NDArray[np.bool_]:
+        """:func:`pale_field` of ``colour``."""
+        direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
+        return self.flat & (self._field_alpha(direction, float(direction @ direction)) < 0.6)
+
+
 def membership_under_ribbon(
     rgb: NDArray[np.uint8], local_bg: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colour: LineColour
 ) -> NDArray[np.float32]:
@@ -99,7 +146,8 @@ def membership_under_ribbon(
     A ribbon of opacity ``a`` and colour ``f`` over a line of colour ``c`` gives
     ``(1 - a) c + a f``, and beside the line ``(1 - a) bg + a f``: the difference from the local
     background is ``(1 - a) (c - bg)``, the line's own direction scaled down. Only pixels whose
-    local background differs from the panel background (inside ribbons) are scored.
+    local background differs from the panel background (inside ribbons) are scored. For several
+    colours over one crop, :meth:`RibbonField.under` shares the colour-free work.
 
     Parameters
     ----------
@@ -113,19 +161,7 @@ def membership_under_ribbon(
     -------
     ndarray of shape (rows, cols), float32
     """
-    direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
-    norm2 = float(direction @ direction)
-    diff = rgb.astype(np.float32) - local_bg.astype(np.float32)
-    alpha = diff @ direction / max(norm2, 1e-6)
-    residual = off_ray_norm(diff, alpha, direction)
-    field = minus_colour(local_bg.astype(np.float32), bg_rgb)
-    field_alpha = field @ direction / max(norm2, 1e-6)
-    field_residual = off_ray_norm(field, field_alpha, direction)
-    # a ribbon of another colour, or a pale one of this colour; not a darker mix of the line itself
-    # (where lines crowd, the neighbourhood median is a shade of the line colour)
-    shaded = (channel_norm(field) > 12.0) & ((field_residual > 20.0) | (field_alpha < 0.35))
-    ok = shaded & (alpha >= 0.35) & (alpha <= 1.2) & (residual < 18.0 + 0.06 * np.sqrt(norm2))
-    return np.where(ok, np.clip(alpha, 0.0, 1.0), 0.0).astype(np.float32)
+    return RibbonField.of(rgb, local_bg, bg_rgb).under(colour, bg_rgb)
 
 
 def pale_field(
@@ -135,7 +171,8 @@ def pale_field(
 
     A line is thin, so its pixels differ from the median of their neighbourhood; a pixel equal to
     its neighbourhood lies in a filled area. The area is pale when it is less than 0.6 of the way
-    from the background to ``colour`` (two lines side by side are neither thin nor pale).
+    from the background to ``colour`` (two lines side by side are neither thin nor pale). For several
+    colours over one crop, :meth:`RibbonField.pale` shares the colour-free work.
 
     Parameters
     ----------
@@ -147,15 +184,12 @@ def pale_field(
     -------
     ndarray of shape (rows, cols), bool
     """
-    direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
-    field = local_bg.astype(np.float32)
-    alpha = minus_colour(field, bg_rgb) @ direction / max(float(direction @ direction), 1e-6)
-    flat = channel_norm(rgb.astype(np.float32) - field) < 12.0
-    return flat & (alpha < 0.6)
+    return RibbonField.of(rgb, local_bg, bg_rgb).pale(colour, bg_rgb)
 
 
 def exclusive_cores(
-    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colours: list[LineColour], weights: list[NDArray[np.float32]]
+    rgb: NDArray[np.uint8], bg_rgb: NDArray[np.float32], colours: list[LineColour], weights: list[NDArray[np.float32]],
+    *, diff: NDArray[np.float32] | None = None,
 ) -> None:
     """Take from each membership map the pixels another colour explains better (in place).
 
@@ -172,8 +206,11 @@ def exclusive_cores(
     colours : list of LineColour
     weights : list of ndarray of shape (rows, cols)
         The colours' membership maps, modified in place.
+    diff : ndarray of shape (rows, cols, 3), optional
+        ``rgb`` minus ``bg_rgb`` in float32 (:func:`reconstruct.digitize.curves.background_difference`), when
+        the caller has it; worked out here when not given.
     """
-    diff = minus_colour(rgb.astype(np.float32), bg_rgb)
+    diff = minus_colour(rgb.astype(np.float32), bg_rgb) if diff is None else diff
     cores, residuals = [], []
     for colour in colours:
         direction = np.asarray(colour.rgb, dtype=np.float32) - bg_rgb
