@@ -264,25 +264,11 @@ def test_a_curve_name_in_larger_print_after_an_rms_row_is_not_its_label():
 
     row = [TextBox(t, 0.9, 429, 150 + 70 * k, 450, 170 + 70 * k) for k, t in enumerate(["69", "34", "15", "4"])]
     curve_name = TextBox("Intensified", 0.9, 425, 470, 453, 570)
-    # the panel (and so the table's last column) reaches past the name, as rms draws it
-    line = _split_line([*row, curve_name, TextBox("Standard", 0.9, 429, 610, 450, 670)], 140.0, 700.0)
+    line = _split_line([*row, curve_name, TextBox("Standard", 0.9, 429, 610, 450, 670)], 140.0, 450.0)
     assert [v for _, v in line.numbers] == [69, 34, 15, 4]
     assert line.label_text == "Standard"
     # a name in the numbers' print stays part of the label; with only larger words after the row, they are its label
     same = TextBox("Intensified", 0.9, 429, 470, 450, 570)
-    assert _split_line([*row, same, TextBox("Standard", 0.9, 429, 610, 450, 670)], 140.0, 700.0).label_text \
+    assert _split_line([*row, same, TextBox("Standard", 0.9, 429, 610, 450, 670)], 140.0, 450.0).label_text \
         == "Intensified Standard"
-    assert _split_line([*row, curve_name], 140.0, 700.0).label_text == "Intensified"
-
-
-@pytest.mark.parametrize(("col0", "label"), [(640, ""), (560, "Nivolumab")])
-def test_a_name_after_a_rows_numbers_is_its_label_only_inside_the_panel(col0, label):
-    # rms prints a row's name after its numbers, inside the panel; seed-9091 survminer_classic_006 has a legend
-    # beside the table, past the panel's right edge, whose "Nivolumab" named the unlabelled row on its line
-    from reconstruct.digitize.risk_table import _split_line
-
-    texts = ["35", "23", "12", "4", "0"]
-    row = [TextBox(t, 0.9, 528, 84 + 100 * k, 550, 100 + 100 * k) for k, t in enumerate(texts)]
-    line = _split_line([*row, TextBox("Nivolumab", 0.9, 528, col0, 550, col0 + 90)], 60.0, 600.0)
-    assert [v for _, v in line.numbers] == [35, 23, 12, 4, 0]
-    assert line.label_text == label
+    assert _split_line([*row, curve_name], 140.0, 450.0).label_text == "Intensified"

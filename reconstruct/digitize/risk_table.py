@@ -273,9 +273,7 @@ def _split_line(words: list[TextBox], first_col: float, last_col: float) -> _Lin
         entries = ()
     label = tuple(w for w in texts if w.col1 <= start + 1)
     if not label and entries:
-        # not past the panel's right edge: a legend printed beside the table names no row (seed-9091
-        # survminer_classic_006: "Nivolumab" of the legend named the row on its line)
-        after = [w for w in texts if stop - 1 <= w.col0 <= last_col]
+        after = [w for w in texts if w.col0 >= stop - 1]
         # rms prints a row's name after its numbers in their print; a name in larger print there is a curve's,
         # printed along it over the row (7071 rms_008: "Intensified" joined the row name "Standard")
         small = [w for w in after if not larger_print(w, [e for e, _ in entries])]
