@@ -201,3 +201,30 @@ def test_only_a_grey_fill_is_a_filled_panel(fill, is_panel):
     assert (found is not None) == is_panel
     if is_panel:
         assert found[:4] == (40, 60, 240, 360)
+
+
+def grey_ribbon_staircase() -> np.ndarray:
+    """White 360 x 400 image with a grey (235) staircase ribbon, as ggplot2 theme_light draws a one-arm CI.
+
+    Ten steps 30 px wide from col 40, step k spanning rows 20 + 12k to 120 + 24k (a widening band);
+    a dark step curve runs through it. The grey is the most common non-white colour, fills over half
+    of many rows and columns of its box, but touches the box's sides only at a corner or a step.
+    """
+    image = np.full((360, 400, 3), 255, np.uint8)
+    for k in range(10):
+        image[20 + 12 * k: 120 + 24 * k, 40 + 30 * k: 70 + 30 * k] = 235
+        image[60 + 16 * k: 63 + 16 * k, 40 + 30 * k: 70 + 30 * k] = 60
+    return image
+
+
+def test_a_grey_ribbon_staircase_is_no_filled_panel():
+    # seed-9091 survminer_light_001: the ribbon was taken for a filled panel cut at time 3
+    from reconstruct.digitize.panel_grid import panel_from_fill
+
+    image = grey_ribbon_staircase()
+    assert panel_from_fill(image) is None
+    # a real grey panel with the same staircase drawn over it in a darker ribbon grey is still one
+    panel = np.full((360, 400, 3), 255, np.uint8)
+    panel[10:350, 30:390] = 235
+    panel[image[..., 0] == 60] = 60
+    assert panel_from_fill(panel)[:4] == (10, 30, 350, 390)

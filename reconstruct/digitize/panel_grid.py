@@ -220,6 +220,8 @@ def panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, 
         return None  # reaching every edge of the image: tinted paper (a scan), not a panel
     # JPEG halos of the same grey around nearby text join the panel: keep the rows and columns it fills
     block = labels[row0: row0 + height, col0: col0 + width] == k
+    if not _rectangular(block):
+        return None  # a grey confidence ribbon (a staircase), not a panel's fill
     full_rows = np.flatnonzero(block.mean(axis=1) >= 0.5)
     full_cols = np.flatnonzero(block.mean(axis=0) >= 0.5)
     if full_rows.size < 2 or full_cols.size < 2:
@@ -227,6 +229,18 @@ def panel_from_fill(rgb: NDArray[np.uint8]) -> tuple[int, int, int, int, float, 
     row0, row1 = row0 + int(full_rows[0]), row0 + int(full_rows[-1]) + 1
     col0, col1 = col0 + int(full_cols[0]), col0 + int(full_cols[-1]) + 1
     return row0, col0, row1, col1, row1 - 0.5, col0 - 0.5, row1, col0 - 1
+
+
+def _rectangular(block: NDArray[np.bool_]) -> bool:
+    """Whether a filled area is a rectangle: at least two of its bounding box's sides mostly run along it.
+
+    A panel's fill reaches its box's edges along their length (a curve or legend may cut one or two); a
+    grey confidence ribbon is a staircase that touches each side of its box only at a corner or a step.
+    """
+    band = 4
+    sides = (block[:band].any(axis=0), block[-band:].any(axis=0), block[:, :band].any(axis=1),
+             block[:, -band:].any(axis=1))
+    return sum(float(side.mean()) >= 0.5 for side in sides) >= 2
 
 
 def label_band(gray: NDArray[np.uint8], *, row: int, col0: int, col1: int) -> tuple[NDArray[np.uint8], int]:
