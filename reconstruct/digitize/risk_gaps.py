@@ -155,8 +155,9 @@ def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]
     ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold, the
     columns between them on the table's grid that no row holds (:func:`grid_columns`), and the columns after
     the last one, a column step apart, whose centre is left of pixel column ``last_px`` (the panel's right edge:
-    a last column of lone "0"s that the detector missed in every row). Each note holds the row's ``index`` in the table, when given (``read_in_gap`` flags the row's arm; the run checks
-    ``read_first_in_gap`` and ``blank_as_zero`` cells against the row's curve).
+    a last column of lone "0"s that the detector missed in every row). Each note holds the row's ``index`` in the
+    table, when given (``read_in_gap`` flags the row's arm; the run checks ``read_first_in_gap`` and
+    ``blank_as_zero`` cells against the row's curve).
     """
     held = sorted({t for _, t in table})
     if len(held) < 2:
