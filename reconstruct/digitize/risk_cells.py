@@ -215,7 +215,8 @@ _INK_DIGIT_PX = 28  # height the digits of an ink crop are scaled to (the recogn
 
 def _ink_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int], paper: int) -> NDArray[np.uint8] | None:
     """A cell's digits cropped to their ink inside ``box`` and scaled to :data:`_INK_DIGIT_PX` high (OpenCV, linear),
-    or None when they are :data:`INK_CROP_PX` or more high (or the box holds no ink).
+    or None when they are :data:`INK_CROP_PX` or more high, or under :data:`LEGIBLE_DIGIT_PX` (its 9s read 5s sure
+    as in the first reading: 7071 jco_006's "92" read "52" made its rows' match ambiguous), or the box holds no ink.
 
     The detector's box round 4-6 px digits is twice their height, and the crop of :func:`~reconstruct.digitize.ocr.
     _tight_crop`, scaled by the box, leaves the digits a third of the recogniser's height: on six dev figures with
@@ -232,7 +233,7 @@ def _ink_crop(gray: NDArray[np.uint8], box: tuple[int, int, int, int], paper: in
     y0, x0 = (int(v) for v in comps[:, :2].min(axis=0))
     y1, x1 = (int(v) for v in comps[:, 2:].max(axis=0))
     high = y1 - y0
-    if high >= INK_CROP_PX or high < 3:
+    if high >= INK_CROP_PX or high < LEGIBLE_DIGIT_PX:
         return None
     r0, c0 = max(r0, 0) + y0, max(c0, 0) + x0
     pad = max(1, int(round(0.4 * high)))
