@@ -496,3 +496,35 @@ def test_an_unsure_zero_is_refused_where_the_curve_runs_to_the_axis_end():
         said = "at t=24 read as 0 (a lone 0 read unsure after the row's last number; its curve has ended; its arm"
         assert any(said in note for note in mended.gaps) is kept
         assert mended.doubt == (True,)
+
+
+def test_a_column_no_row_holds_between_held_columns_is_searched_on_the_grid():
+    """8081 survminer_bw_003/005: a one-row table whose lone "1" (36 months) the detector missed; no other row
+    holds that column, but the table's other columns lie on a 6-month grid, so it is a column and is read."""
+    from reconstruct.digitize.risk_gaps import grid_columns, with_unread_cells
+
+    gray, cells = _row(["33", "25", "17", "11", "8", "1", "0"], with_gap=5)
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    params: dict = {}
+    out = with_unread_cells(gray, list(ordered), times, [(w, t) for w, _, t in cells], params, "A", index=0)
+    assert [(v, times[id(w)]) for w, v in out] == [(33, 0.0), (25, 4.0), (17, 8.0), (11, 12.0), (8, 16.0),
+                                                    (1, 20.0), (0, 24.0)]
+    assert params["read_in_gap"] == [{"row": "A", "time": 20.0, "count": 1, "index": 0}]  # its arm is flagged
+    # held times off one grid (within 0.05 steps) add no column
+    assert grid_columns([0.0, 4.0, 8.0, 12.0, 16.0, 24.0], 4.0) == [0.0, 4.0, 8.0, 12.0, 16.0, 20.0, 24.0]
+    assert grid_columns([0.0, 4.0, 9.0, 16.0], 4.0) == [0.0, 4.0, 9.0, 16.0]
+    assert grid_columns([0.0, 4.1, 8.0, 16.0], 4.0) == [0.0, 4.1, 8.0, 12.0, 16.0]  # 0.025 steps off: on the grid
+
+
+def test_columns_filled_in_leave_the_columns_past_the_last_as_they_were():
+    """Two columns past the last held one are still searched when a column between them was filled in."""
+    from reconstruct.digitize.risk_gaps import with_unread_cells
+
+    gray, cells = _row(["40", "33", "25", "17", "11", "8", "5", "2", "0"])
+    cells = [c for k, c in enumerate(cells[:6]) if k != 3]  # held 0-20 but 12; "5", "2", "0" missed in every row
+    ordered = [(w, v) for w, v, _ in cells]
+    times = {id(w): t for w, _, t in cells}
+    out = with_unread_cells(gray, list(ordered), times, [(w, t) for w, _, t in cells], {}, "A", last_px=1e4)
+    assert [(v, times[id(w)]) for w, v in out] == [(40, 0.0), (33, 4.0), (25, 8.0), (17, 12.0), (11, 16.0), (8, 20.0),
+                                                    (5, 24.0), (2, 28.0)]

@@ -17,7 +17,7 @@ from reconstruct.digitize.ocr import TextBox
 from reconstruct.digitize.risk_cells import SURE_SCORE, _read_closer, _sure_count
 
 __all__ = ["BLANK_LEVELS", "SURE_SCORE", "UNSURE_ZERO_FLOOR", "InkCells", "TrailingBlanks", "blank_trailing_cells",
-           "read_unread_cells", "with_unread_cells"]
+           "grid_columns", "read_unread_cells", "with_unread_cells"]
 
 Cell = tuple[TextBox, int, float]
 
@@ -113,6 +113,34 @@ _EXTRA_COLUMNS = 2
 a second table's worth of columns in a wide panel)."""
 
 
+_GRID_SLACK = 0.05
+"""Most a held column may lie off the table's regular grid, in column steps, for the grid's empty columns to count."""
+
+
+def grid_columns(held: Sequence[float], step: float) -> list[float]:
+    """The table's columns: the times ``held`` (ascending) with the columns between them that no row holds, when
+    every held time lies on one grid of ``step`` (within :data:`_GRID_SLACK` steps), else ``held`` as given.
+
+    Tables print their numbers on the x ticks, so a column empty in every row (a lone "1" the detector missed in a
+    one-row table: survminer_bw_003 of the seed-8081 set, 36 months) is still a column.
+
+    Examples
+    --------
+    >>> grid_columns([0.0, 6.0, 12.0, 24.0], 6.0)
+    [0.0, 6.0, 12.0, 18.0, 24.0]
+    >>> grid_columns([0.0, 5.0, 12.0], 6.0)
+    [0.0, 5.0, 12.0]
+    """
+    held = [float(t) for t in held]
+    if len(held) < 2 or not np.isfinite(step) or step <= 0:
+        return held
+    k = (np.asarray(held) - held[0]) / step
+    if np.any(np.abs(k - np.round(k)) > _GRID_SLACK):
+        return held
+    filled = {int(v) for v in np.round(k)}
+    return sorted(held + [held[0] + j * step for j in range(int(round(k[-1])) + 1) if j not in filled])
+
+
 def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]], times: dict[int, float],
                       table: Sequence[tuple[TextBox, float]], params: dict[str, object],
                       label: str | None, last_px: float | None = None,
@@ -124,20 +152,22 @@ def with_unread_cells(gray: NDArray[np.uint8], ordered: list[tuple[TextBox, int]
     of a blank cell after the row's last number, with ``"why"``: ``"blank"``, ``"crossed"`` (blank once a line
     passing through was set aside: a guess, its arm flagged) or ``"unsure"`` (a lone "0" read unsure, its arm
     flagged));
-    ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold, and
-    the columns after the last one held, a column step apart, whose centre is left of pixel column ``last_px``
-    (the panel's right edge: a last column of lone "0"s that the detector missed in every row). Each note
-    holds the row's ``index`` in the table, when given (``read_in_gap`` flags the row's arm; the run checks
-    ``read_first_in_gap`` and ``blank_as_zero`` cells against the row's curve).
+    ``table`` holds every cell of the table (box, time): the columns searched are those other rows hold, the
+    columns between them on the table's grid that no row holds (:func:`grid_columns`), and the columns after
+    the last one, a column step apart, whose centre is left of pixel column ``last_px`` (the panel's right edge:
+    a last column of lone "0"s that the detector missed in every row). Each note holds the row's ``index`` in the
+    table, when given (``read_in_gap`` flags the row's arm; the run checks ``read_first_in_gap`` and
+    ``blank_as_zero`` cells against the row's curve).
     """
     held = sorted({t for _, t in table})
     if len(held) < 2:
         return ordered
     step = float(np.median(np.diff(held)))
     fit = np.polyfit([t for _, t in table], [w.center_px[1] for w, _ in table], 1)
-    columns = list(held)
+    columns = grid_columns(held, step)
+    inner = len(columns)
     while last_px is not None and step > 0 and fit[0] > 0 and np.polyval(fit, columns[-1] + step) <= last_px \
-            and len(columns) < len(held) + _EXTRA_COLUMNS:
+            and len(columns) < inner + _EXTRA_COLUMNS:
         columns.append(columns[-1] + step)
     def col_of(time: float) -> float:
         return float(np.polyval(fit, time))
