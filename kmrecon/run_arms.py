@@ -48,7 +48,8 @@ def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
 def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, beside: bool = True
                    ) -> tuple[list[ArmCurve], str, dict[int, str]] | None:
     """The curves relabelled with row names printed by them in their colours (flag "", or "word" if a name was read
-    by its last word alone), else placed by position at their ends or, with ``beside``, along them (flag "ends",
+    by its last word alone, "ink" if read in each curve's colour apart: see kmrecon.ink_match), else placed by
+    position at their ends or, with ``beside``, along them (flag "ends",
     "beside"); and the names printed in full where the rows' are cut short; None when none is."""
     if _is_vector(digitized):
         return None
@@ -64,7 +65,7 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, besi
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    placed = ("word" if names.by_word else "") if names.by_colour else names.placed
+    placed = ("word" if names.by_word else "ink" if names.by_ink else "") if names.by_colour else names.placed
     return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], placed, names.full
 
 
@@ -97,6 +98,10 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                     said = f"names printed by the curves match the at-risk rows by their last word ({words}); "
                     match = dataclasses.replace(match, detail=said + match.detail.removeprefix(_LEGEND_MATCH + "; "))
                     return match, overridden or f"arm matching: {match.detail}; flagged, check overlay.png"
+                if by_position == "ink":  # names read in each curve's ink apart: weaker than the panel's reading
+                    said = "names printed by the curves, read in each curve's colour apart, match the at-risk rows; "
+                    match = dataclasses.replace(match, detail=said + match.detail.removeprefix(_LEGEND_MATCH + "; "))
+                    return match, overridden or f"arm matching: {match.detail}; flagged, check overlay.png"
                 if by_position == "beside" and match.basis == "label":  # no legend: names placed by where they are
                     match = dataclasses.replace(match, basis="placed names",
                                                 detail=match.detail.replace(_LEGEND_MATCH, _PLACED_BESIDE))
@@ -105,6 +110,13 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                                              f"placed by position only; check overlay.png) ({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
+            if by_position == "ink":  # names read in each curve's ink apart: whole names, not fragments
+                from kmrecon.ink_match import ink_match
+
+                inked = ink_match(_with_marks(curves, mark_times), rows, precision=precision, method=method,
+                                  marks=mark_times, time_precision=time_precision)
+                if inked is not None:
+                    return inked, f"arm matching: {inked.detail}; flagged, check overlay.png"
             if keys is None:  # the curves as read (direct labels that decided nothing pin nothing)
                 agreed = match_by_agreement(curves if curves_in is None else curves_in, rows, precision=precision,
                                             method=method, marks=mark_times, time_precision=time_precision)

@@ -162,6 +162,9 @@ class DirectNames:
     by_word: frozenset[int] = frozenset()
     """Curves of ``by_colour`` whose name was read by its last word alone (:func:`_by_last_word`): the caller
     flags the match."""
+    by_ink: bool = False
+    """``by_colour`` read in each coloured curve's ink alone (:func:`reconstruct.digitize.ink_names.read_by_ink`),
+    the panel read whole having named none: the caller flags the match."""
 
 
 def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
@@ -248,17 +251,38 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
             found.setdefault(best, []).append(curve)
         elif by_position and not (on_row or by_last):  # a name read by its last word alone names by its ink only
             unplaced.append((best, bbox))
-    claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
-    curves = [k for k, _ in claims]
-    named = {k: name for k, name in claims if curves.count(k) == 1}
-    full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
     distinct = len({key for key, _ in unplaced}) == len(unplaced)
     if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
         placed = _placed(unplaced, paths, (row0, col0), scale, beside=beside)
         if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
-    return DirectNames(by_colour=named, full=full,
+    # names over names or over curves: each coloured curve's ink read alone (seed-8081 jco_001)
+    by_ink = not found
+    found = found or _read_by_ink(crop, colours, wanted, names, by_word)
+    claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
+    curves = [k for k, _ in claims]
+    named = {k: name for k, name in claims if curves.count(k) == 1}
+    full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
+    return DirectNames(by_colour=named, full=full, by_ink=by_ink and bool(named),
                        by_word=frozenset(k for k, n in named.items() if _norm(n) in by_word))
+
+
+def _read_by_ink(crop: NDArray[np.uint8], colours, wanted: dict[str, str], names: Sequence[str | None],
+                 by_word: set[str]) -> dict[str, list[int]]:
+    """``{row name key: [curve, ...]}`` for row names read in each coloured curve's ink alone
+    (:func:`reconstruct.digitize.ink_names.read_by_ink`); names read by their last word alone are added to
+    ``by_word``."""
+    from reconstruct.digitize.ink_names import read_by_ink
+
+    found: dict[str, list[int]] = {}
+    for k, words in read_by_ink(crop, colours):
+        for text, _bbox in _phrases(words):
+            read = _row_name(text, wanted, names)
+            if read is not None:
+                found.setdefault(read[0], []).append(k)
+                if read[1]:
+                    by_word.add(read[0])
+    return found
 
 
 def _row_name(text: str, wanted: dict[str, str], names: Sequence[str | None]) -> tuple[str, bool] | None:
