@@ -137,3 +137,24 @@ def test_names_read_whole_in_the_panel_are_not_marked_as_read_by_ink():
     found = direct_label_names(rgb, panel, ["Placebo", "Nivolumab"], [BLUE, orange], paths)
     assert found.by_colour == {0: "Placebo", 1: "Nivolumab"}
     assert found.by_ink is False
+
+
+def test_a_name_whose_box_lies_over_another_names_ink_names_no_curve():
+    # two names a line apart (12 px): read in the panel whole, the box of "Nivolumab" takes its darkest ink from
+    # "Placebo" above it and named the blue curve "Nivolumab" (and so the orange one, by elimination, "Placebo":
+    # a silent swap); each ink read alone says otherwise, and the names decide nothing
+    from reconstruct.digitize.direct_labels import direct_label_names
+
+    rgb, panel, paths, orange = _overlapping_names(12)
+    found = direct_label_names(rgb, panel, ["Placebo", "Nivolumab"], [BLUE, orange], paths)
+    assert found.by_colour == {}
+    assert found.by_position == {}
+
+
+def test_the_panel_and_the_inks_contradict_when_a_name_or_a_curve_is_claimed_twice():
+    from reconstruct.digitize.direct_labels import _contradict
+
+    assert not _contradict({"placebo": [0]}, {"placebo": [0], "nivolumab": [1]})
+    assert not _contradict({"placebo": [0]}, {})
+    assert _contradict({"nivolumab": [0]}, {"nivolumab": [1]})  # one name, two curves
+    assert _contradict({"nivolumab": [0]}, {"placebo": [0]})  # one curve, two names

@@ -256,9 +256,13 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
         placed = _placed(unplaced, paths, (row0, col0), scale, beside=beside)
         if placed is not None:
             return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
-    # names over names or over curves: each coloured curve's ink read alone (seed-8081 jco_001)
+    # names over names or over curves: each coloured curve's ink read alone (seed-8081 jco_001); where the panel's
+    # reading named curves, the inks read alone must not name them otherwise (a name's box over another name's ink)
     by_ink = not found
-    found = found or _read_by_ink(crop, colours, wanted, names, by_word)
+    inked = _read_by_ink(crop, colours, wanted, names, by_word if by_ink else set())
+    if not by_ink and _contradict(found, inked):
+        return DirectNames()
+    found = found or inked
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
     named = {k: name for k, name in claims if curves.count(k) == 1}
@@ -283,6 +287,24 @@ def _read_by_ink(crop: NDArray[np.uint8], colours, wanted: dict[str, str], names
                 if read[1]:
                     by_word.add(read[0])
     return found
+
+
+def _contradict(found: dict[str, list[int]], inked: dict[str, list[int]]) -> bool:
+    """True when a name read in the panel and in one ink alone names two curves, or a curve gets two names.
+
+    The panel's reading takes a name's colour from the darkest ink in its box, which over another name printed
+    in another colour may be that name's ink (two names a line apart, read "Nivolumab" in blue over "Placebo").
+    """
+    one = {key: set(ks) for key, ks in found.items()}
+    two = {key: set(ks) for key, ks in inked.items()}
+    if any(one[key] != two[key] for key in one.keys() & two.keys()):
+        return True
+    names_of = {}
+    for claims in (one, two):
+        for key, ks in claims.items():
+            for k in ks:
+                names_of.setdefault(k, set()).add(key)
+    return any(len(keys) > 1 for keys in names_of.values())
 
 
 def _row_name(text: str, wanted: dict[str, str], names: Sequence[str | None]) -> tuple[str, bool] | None:
