@@ -251,18 +251,16 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
             found.setdefault(best, []).append(curve)
         elif by_position and not (on_row or by_last):  # a name read by its last word alone names by its ink only
             unplaced.append((best, bbox))
-    distinct = len({key for key, _ in unplaced}) == len(unplaced)
-    if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
-        placed = _placed(unplaced, paths, (row0, col0), scale, beside=beside)
-        if placed is not None:
-            return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
+    positional = _positional(unplaced, paths, (row0, col0), scale, wanted, beside=beside) \
+        if by_position and not found else None
+    if positional is not None:
+        return positional
     # names over names or over curves: each coloured curve's ink read alone (seed-8081 jco_001); where the panel's
     # reading named curves, the inks read alone must not name them otherwise (a name's box over another name's ink)
     by_ink = not found
-    inked = _read_by_ink(crop, colours, wanted, names, by_word if by_ink else set())
-    if not by_ink and _contradict(found, inked):
+    found = _with_inks(found, _read_by_ink(crop, colours, wanted, names, by_word if by_ink else set()))
+    if found is None:
         return DirectNames()
-    found = found or inked
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
     named = {k: name for k, name in claims if curves.count(k) == 1}
@@ -287,6 +285,26 @@ def _read_by_ink(crop: NDArray[np.uint8], colours, wanted: dict[str, str], names
                 if read[1]:
                     by_word.add(read[0])
     return found
+
+
+def _positional(unplaced, paths, origin: tuple[int, int], scale: float, wanted: dict[str, str], *,
+                beside: bool) -> DirectNames | None:
+    """The curves named by where distinct names are printed (:func:`_placed`), one name at most missing; else None."""
+    distinct = len({key for key, _ in unplaced}) == len(unplaced)
+    if not unplaced or not distinct or len(unplaced) not in (len(paths), len(paths) - 1):
+        return None
+    placed = _placed(unplaced, paths, origin, scale, beside=beside)
+    if placed is None:
+        return None
+    return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
+
+
+def _with_inks(found: dict[str, list[int]], inked: dict[str, list[int]]) -> dict[str, list[int]] | None:
+    """The panel's claims (``found``), else those of the inks read alone; None when both named curves and they
+    :func:`_contradict` each other."""
+    if not found:
+        return inked
+    return None if _contradict(found, inked) else found
 
 
 def _contradict(found: dict[str, list[int]], inked: dict[str, list[int]]) -> bool:
