@@ -23,7 +23,22 @@ def ink_named_rows(curves: Sequence[ArmCurve], rows: Sequence[RiskRowInfo], fit:
     """Each curve on the row whose label equals its name (keys equal), all curves but one named, distinct rows,
     the one left by elimination; None when a curve carries a label that no row has, when the names do not give one
     assignment, or when the fit does not allow it
-    (``fit.allows``: within ``MATCH_MARGIN`` of the best)."""
+    (``fit.allows``: within ``MATCH_MARGIN`` of the best).
+
+    Parameters
+    ----------
+    curves : sequence of ArmCurve
+        The curves, labelled with the names read in their inks (None where none was read).
+    rows : sequence of RiskRowInfo
+        The at-risk rows, one per curve.
+    fit : FitMatch
+        The fit of every pairing (:func:`reconstruct.quality.choose_by_fit`).
+
+    Returns
+    -------
+    ArmMatch or None
+        The match, basis ``"label"``, always unsettled (the run is flagged); None as above.
+    """
     keys = [name_key(r.label) for r in rows]
     if len(curves) != len(rows) or not all(keys) or len(set(keys)) != len(keys):
         return None

@@ -130,6 +130,19 @@ def test_names_printed_over_each_other_are_read_in_their_own_inks(dy):
     assert found.by_ink is True
 
 
+def test_direct_label_arms_gives_no_names_read_by_ink_alone():
+    # direct_label_arms returns bare {curve: name} with no flag: names read only in each ink apart are weaker than
+    # the panel's reading (the run flags them), so this flagless answer must not carry them (it did: a caller would
+    # have settled on them); names the panel reads whole it still gives
+    from reconstruct.digitize.direct_labels import direct_label_arms
+
+    rgb, panel, paths, orange = _overlapping_names(6)
+    assert direct_label_arms(rgb, panel, ["Placebo", "Nivolumab"], [BLUE, orange], paths) == {}
+    rgb, panel, paths, orange = _overlapping_names(40)
+    assert direct_label_arms(rgb, panel, ["Placebo", "Nivolumab"], [BLUE, orange], paths) == {0: "Placebo",
+                                                                                               1: "Nivolumab"}
+
+
 def test_names_read_whole_in_the_panel_are_not_marked_as_read_by_ink():
     from reconstruct.digitize.direct_labels import direct_label_names
 
@@ -152,7 +165,7 @@ def test_a_name_whose_box_lies_over_another_names_ink_names_no_curve():
 
 
 def test_the_panel_and_the_inks_contradict_when_a_name_or_a_curve_is_claimed_twice():
-    from reconstruct.digitize.direct_labels import _contradict
+    from reconstruct.digitize.ink_names import _contradict
 
     assert not _contradict({"placebo": [0]}, {"placebo": [0], "nivolumab": [1]})
     assert not _contradict({"placebo": [0]}, {})

@@ -19,6 +19,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize.ink_names import read_by_ink, with_inks
+
 __all__ = ["DirectNames", "direct_label_arms", "direct_label_names"]
 
 _MIN_RATIO = 0.8        # similarity (difflib) at which a phrase reads as a row name
@@ -173,7 +175,8 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
 
     See :func:`direct_label_names` (this is its ``by_colour``).
     """
-    return direct_label_names(rgb, panel, names, colours, paths).by_colour
+    named = direct_label_names(rgb, panel, names, colours, paths)
+    return {} if named.by_ink else named.by_colour  # names read in one ink apart are weaker: the caller must flag
 
 
 def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
@@ -258,7 +261,7 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
     # names over names or over curves: each coloured curve's ink read alone (seed-8081 jco_001); where the panel's
     # reading named curves, the inks read alone must not name them otherwise (a name's box over another name's ink)
     by_ink = not found
-    found = _with_inks(found, _read_by_ink(crop, colours, wanted, names, by_word if by_ink else set()))
+    found = with_inks(found, _read_by_ink(crop, colours, wanted, names, by_word if by_ink else set()))
     if found is None:
         return DirectNames()
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
@@ -274,8 +277,6 @@ def _read_by_ink(crop: NDArray[np.uint8], colours, wanted: dict[str, str], names
     """``{row name key: [curve, ...]}`` for row names read in each coloured curve's ink alone
     (:func:`reconstruct.digitize.ink_names.read_by_ink`); names read by their last word alone are added to
     ``by_word``."""
-    from reconstruct.digitize.ink_names import read_by_ink
-
     found: dict[str, list[int]] = {}
     for k, words in read_by_ink(crop, colours):
         for text, _bbox in _phrases(words):
@@ -297,32 +298,6 @@ def _positional(unplaced, paths, origin: tuple[int, int], scale: float, wanted: 
     if placed is None:
         return None
     return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
-
-
-def _with_inks(found: dict[str, list[int]], inked: dict[str, list[int]]) -> dict[str, list[int]] | None:
-    """The panel's claims (``found``), else those of the inks read alone; None when both named curves and they
-    :func:`_contradict` each other."""
-    if not found:
-        return inked
-    return None if _contradict(found, inked) else found
-
-
-def _contradict(found: dict[str, list[int]], inked: dict[str, list[int]]) -> bool:
-    """True when a name read in the panel and in one ink alone names two curves, or a curve gets two names.
-
-    The panel's reading takes a name's colour from the darkest ink in its box, which over another name printed
-    in another colour may be that name's ink (two names a line apart, read "Nivolumab" in blue over "Placebo").
-    """
-    one = {key: set(ks) for key, ks in found.items()}
-    two = {key: set(ks) for key, ks in inked.items()}
-    if any(one[key] != two[key] for key in one.keys() & two.keys()):
-        return True
-    names_of = {}
-    for claims in (one, two):
-        for key, ks in claims.items():
-            for k in ks:
-                names_of.setdefault(k, set()).add(key)
-    return any(len(keys) > 1 for keys in names_of.values())
 
 
 def _row_name(text: str, wanted: dict[str, str], names: Sequence[str | None]) -> tuple[str, bool] | None:

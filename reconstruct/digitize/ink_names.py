@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ink_masks", "read_by_ink"]
+__all__ = ["ink_masks", "read_by_ink", "with_inks"]
 
 _MIN_CHROMA = 25.0      # RGB distance from grey below which a pixel or a curve counts as grey (as direct_labels)
 _HUE_TOLERANCE = 0.15   # largest 1 - cos(angle between hues) of a pixel and its curve's colour (as direct_labels)
@@ -35,6 +35,18 @@ def ink_masks(rgb: NDArray[np.uint8], colours: Sequence[tuple[int, int, int] | N
 
     Only curves whose colours are chromatic and whose hues stand apart by more than the margin plus the
     tolerance get a mask (two near hues would share ink); grey curves and curves of no colour get none.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+        The image (a panel crop).
+    colours : sequence of (r, g, b) or None
+        Curve colours, in curve order.
+
+    Returns
+    -------
+    dict of int to ndarray of bool, shape (rows, cols)
+        Each kept curve's ink mask; empty when no curve's hue stands apart.
     """
     hues: dict[int, NDArray[np.float64]] = {}
     for k, c in enumerate(colours):
@@ -61,7 +73,20 @@ def ink_masks(rgb: NDArray[np.uint8], colours: Sequence[tuple[int, int, int] | N
 def read_by_ink(rgb: NDArray[np.uint8], colours: Sequence[tuple[int, int, int] | None]
                 ) -> list[tuple[int, list]]:
     """``[(curve, words)]``: the OCR words (:class:`~reconstruct.digitize.ocr.TextBox`) read in each coloured
-    curve's ink alone (:func:`ink_masks`), the ink drawn black on white. Empty without OCR."""
+    curve's ink alone (:func:`ink_masks`), the ink drawn black on white. Empty without OCR.
+
+    Parameters
+    ----------
+    rgb : ndarray of shape (rows, cols, 3), uint8
+        The image (a panel crop).
+    colours : sequence of (r, g, b) or None
+        Curve colours, in curve order.
+
+    Returns
+    -------
+    list of (int, list of TextBox)
+        Curve index and the words read in its ink, for each curve with a mask of 8 pixels or more.
+    """
     try:
         from reconstruct.digitize.ocr import read_text
     except ImportError:
@@ -72,3 +97,40 @@ def read_by_ink(rgb: NDArray[np.uint8], colours: Sequence[tuple[int, int, int] |
             continue
         out.append((k, list(read_text(np.where(mask, 0, 255).astype(np.uint8)))))
     return out
+
+
+def with_inks(found: dict[str, list[int]], inked: dict[str, list[int]]) -> dict[str, list[int]] | None:
+    """The panel's claims (``found``), else those of the inks read alone; None when both named curves and they
+    :func:`_contradict` each other.
+
+    Parameters
+    ----------
+    found, inked : dict of str to list of int
+        ``{row name key: [curve, ...]}`` read in the panel whole, and in each ink alone.
+
+    Returns
+    -------
+    dict of str to list of int or None
+        The claims to keep; None when the two readings disagree (the names then decide nothing).
+    """
+    if not found:
+        return inked
+    return None if _contradict(found, inked) else found
+
+
+def _contradict(found: dict[str, list[int]], inked: dict[str, list[int]]) -> bool:
+    """True when a name read in the panel and in one ink alone names two curves, or a curve gets two names.
+
+    The panel's reading takes a name's colour from the darkest ink in its box, which over another name printed
+    in another colour may be that name's ink (two names a line apart, read "Nivolumab" in blue over "Placebo").
+    """
+    one = {key: set(ks) for key, ks in found.items()}
+    two = {key: set(ks) for key, ks in inked.items()}
+    if any(one[key] != two[key] for key in one.keys() & two.keys()):
+        return True
+    names_of = {}
+    for claims in (one, two):
+        for key, ks in claims.items():
+            for k in ks:
+                names_of.setdefault(k, set()).add(key)
+    return any(len(keys) > 1 for keys in names_of.values())
