@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from kmrecon.run_tails import swap_crossed_tails
 from reconstruct.arm_matching import ArmCurve, ArmMatch, RiskRowInfo, match_arms_to_rows
 from reconstruct.document import FigureDocument
 from reconstruct.errors import AmbiguousMatchError, ReconstructionError
-from reconstruct.extra_curves import hex_rgb, same_ink
+from reconstruct.extra_curves import hex_rgb
 from reconstruct.quality import MATCH_MARGIN, choose_by_fit, pair_scorer
-from reconstruct.tail_swap import Tail, TailSwap, crossed_tails, swap_after
 
 __all__ = ["hex_rgb", "match_by_fit", "match_by_agreement", "name_by_counts", "recheck_match", "swap_crossed_tails"]
 
@@ -48,7 +48,8 @@ def _curve_shades(document: FigureDocument, digitized) -> list[float | None]:
 def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, beside: bool = True
                    ) -> tuple[list[ArmCurve], str, dict[int, str]] | None:
     """The curves relabelled with row names printed by them in their colours (flag "", or "word" if a name was read
-    by its last word alone), else placed by position at their ends or, with ``beside``, along them (flag "ends",
+    by its last word alone, "ink" if read in each curve's colour apart: see kmrecon.ink_match), else placed by
+    position at their ends or, with ``beside``, along them (flag "ends",
     "beside"); and the names printed in full where the rows' are cut short; None when none is."""
     if _is_vector(digitized):
         return None
@@ -64,7 +65,7 @@ def _direct_labels(document: FigureDocument, digitized, rows, curves_in, *, besi
         return None
     # a legend label that names another curve's row is dropped (the direct label outranks it)
     kept = [found.get(k, None if c.label in found.values() else c.label) for k, c in enumerate(curves_in)]
-    placed = ("word" if names.by_word else "") if names.by_colour else names.placed
+    placed = ("word" if names.by_word else "ink" if names.by_ink else "") if names.by_colour else names.placed
     return [dataclasses.replace(c, label=kept[k]) for k, c in enumerate(curves_in)], placed, names.full
 
 
@@ -97,6 +98,10 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                     said = f"names printed by the curves match the at-risk rows by their last word ({words}); "
                     match = dataclasses.replace(match, detail=said + match.detail.removeprefix(_LEGEND_MATCH + "; "))
                     return match, overridden or f"arm matching: {match.detail}; flagged, check overlay.png"
+                if by_position == "ink":  # names read in each curve's ink apart: weaker than the panel's reading
+                    said = "names printed by the curves, read in each curve's colour apart, match the at-risk rows; "
+                    match = dataclasses.replace(match, detail=said + match.detail.removeprefix(_LEGEND_MATCH + "; "))
+                    return match, overridden or f"arm matching: {match.detail}; flagged, check overlay.png"
                 if by_position == "beside" and match.basis == "label":  # no legend: names placed by where they are
                     match = dataclasses.replace(match, basis="placed names",
                                                 detail=match.detail.replace(_LEGEND_MATCH, _PLACED_BESIDE))
@@ -105,6 +110,13 @@ def _match_named(named, rows, precision, method, mark_times, time_precision, key
                                              f"placed by position only; check overlay.png) ({match.detail})")
             return match, overridden or f"arm matching: curves named by the labels printed beside them ({match.detail})"
         except ReconstructionError:
+            if by_position == "ink":  # names read in each curve's ink apart: whole names, not fragments
+                from kmrecon.ink_match import ink_match
+
+                inked = ink_match(_with_marks(curves, mark_times), rows, precision=precision, method=method,
+                                  marks=mark_times, time_precision=time_precision)
+                if inked is not None:
+                    return inked, f"arm matching: {inked.detail}; flagged, check overlay.png"
             if keys is None:  # the curves as read (direct labels that decided nothing pin nothing)
                 agreed = match_by_agreement(curves if curves_in is None else curves_in, rows, precision=precision,
                                             method=method, marks=mark_times, time_precision=time_precision)
@@ -432,69 +444,3 @@ def recheck_match(match: ArmMatch, arms: Sequence[ArmCurve], rows: Sequence[Risk
             "expected at-risk rows that can be told apart by label, colour or numbers, got an ambiguous match: "
             f"the {match.basis} put rows {list(match.rows)} on the curves with cells the curves show misread, "
             f"rows {list(second.rows)} without them; {hint}")
-
-
-def swap_crossed_tails(fig, rows: Sequence[RiskRowInfo], names: Sequence[str], notes: list[str],
-                       time_limit: float | None = None) -> tuple[Any, tuple[TailSwap, ...]]:
-    """``fig`` with the tails of two same-ink traces exchanged where the table says they took each other's,
-    and the swaps made (the run flags both arms of each: :func:`kmrecon.run_draws.run_reading`).
-
-    ``rows[k]`` is the at-risk row matched to ``fig.arms[k]``; ``time_limit`` is the time axis' end (table times
-    beyond it are not seen, as in the fit check). See :mod:`reconstruct.tail_swap`; the touch distance and the
-    end slack are a line width and a pixel either side. An arm seen to run on under a box drawn over the panel
-    (quality ``covered_end``) is not short of its row: no swap. Each swap is said in ``notes``.
-    """
-    arms = list(fig.arms)
-    swaps: list[TailSwap] = []
-    for i, j in itertools.combinations(range(len(arms)), 2):
-        a, b = arms[i], arms[j]
-        if not same_ink(a.colour, b.colour):  # a tracer swaps only curves of one ink where they meet
-            continue
-        if not (len(a.time) and len(b.time) and len(rows[i].time) > 1 and len(rows[j].time) > 1):
-            continue
-        if a.quality.get("covered_end") or b.quality.get("covered_end"):
-            continue
-        px = max(float(arm.quality.get("survival_per_px") or 0.0) for arm in (a, b))
-        t_px = max(float(arm.quality.get("time_per_px") or 0.0) for arm in (a, b))
-        half = max(int(arm.quality.get("line_half_width_px") or 1) for arm in (a, b))
-        tails = [Tail(np.asarray(arm.time, float), np.asarray(arm.survival, float),
-                      np.asarray(arm.censor_time, float), np.asarray(row.time, float), np.asarray(row.n_risk, float))
-                 for arm, row in ((a, rows[i]), (b, rows[j]))]
-        at = crossed_tails(*tails, meet=(2 * half + 2) * px, time_slack=(2 * half + 2) * t_px,
-                           time_limit=time_limit) if px > 0 else None
-        if at is None:
-            continue
-        new_a, new_b = swap_after(*tails, at)
-        arms[i], arms[j] = _with_tail(a, new_a, b, at), _with_tail(b, new_b, a, at)
-        swaps.append(TailSwap((names[i], names[j]), at))
-        notes.append(f"{names[i]} and {names[j]}: the traces of these curves of one ink took each other's path "
-                     f"after t={at:g}, where they meet (each ended where the other's at-risk row says it cannot); "
-                     "their tails were exchanged: check overlay.png")
-    return (dataclasses.replace(fig, arms=tuple(arms)) if swaps else fig), tuple(swaps)
-
-
-def _with_tail(arm, tail: Tail, other, at: float):
-    """``arm`` with ``tail``'s corners and marks (a mark's survival is the curve's level at it), and the trace's
-    findings that belong to the tail (``bare_drop``, ``shade_hop``, ``cut_at_time``) taken from ``other`` whose tail it
-    was."""
-    idx = np.clip(np.searchsorted(tail.time, tail.marks, side="right") - 1, 0, None)
-    marks_s = tail.survival[idx] if tail.time.size else np.empty(0)
-    return dataclasses.replace(arm, time=tail.time, survival=tail.survival, censor_time=tail.marks,
-                               censor_survival=np.asarray(marks_s, float),
-                               quality={**arm.quality, **_tail_quality(arm.quality, other.quality, at)})
-
-
-def _tail_quality(own: dict, other: dict, at: float) -> dict:
-    """The bare drop, the shade hop and the cut of a trace made of ``own``'s head and ``other``'s tail from ``at`` on:
-    each found before ``at`` stays with its head, each after it goes with its tail (a hop across ``at`` is on both);
-    where both give one, the larger. ``covered_end`` is False (no swap is made with it)."""
-    drops = [(float(q.get("bare_drop") or 0.0), q.get("bare_drop_time")) for q, head in ((own, True), (other, False))
-             if q.get("bare_drop_time") is not None and (float(q["bare_drop_time"]) < at) == head]
-    drop, drop_time = max(drops, key=lambda d: d[0], default=(0.0, None))
-    hops = [q["shade_hop"] for q, head in ((own, True), (other, False)) if q.get("shade_hop")
-            and (float(q["shade_hop"]["time"][0]) < at if head else float(q["shade_hop"]["time"][1]) >= at)]
-    hop = max(hops, key=lambda h: float(h.get("error", 0.0)), default=None)
-    cuts = [q["cut_at_time"] for q, head in ((own, True), (other, False))
-            if q.get("cut_at_time") is not None and (float(q["cut_at_time"]) < at) == head]
-    return {"bare_drop": drop, "bare_drop_time": drop_time, "shade_hop": hop, "covered_end": False,
-            "cut_at_time": min(cuts, default=None)}

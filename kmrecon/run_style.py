@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kmrecon.run_arms import BY_PRINT
-from reconstruct.errors import MisfitError, ReconstructionError
+from reconstruct.errors import AmbiguousMatchError, MisfitError, ReconstructionError
 from reconstruct.extra_curves import BY_STYLE_NOTE, hex_rgb
 
 __all__ = ["Traced", "by_line_style", "by_style_note", "run_or_by_style"]
@@ -20,6 +20,9 @@ __all__ = ["Traced", "by_line_style", "by_style_note", "run_or_by_style"]
 #: Arm matches in which the at-risk table tells the arms apart by itself: by what is printed (less the legend's
 #: order, which is no evidence when the numbers decided nothing), by the rows' numbers, or by a fit by its margin
 _TOLD_APART = frozenset(BY_PRINT) - {"legend order"} | {"numbers", "pairs+numbers", "fit", "pairs+fit"}
+
+#: Arm matches by names printed in the panel (a legend's, or by the curves): kept, flagged, after an ambiguous match
+_NAMED = frozenset({"label", "placed names"})
 
 _WHY_CHARS = 120  # of the first run's error, kept in the note
 
@@ -47,7 +50,8 @@ def run_or_by_style(document, options: dict[str, Any], run_once: Callable[..., A
     try:
         run = run_once(document, seen=seen, **options)
     except (MisfitError, ReconstructionError) as first:
-        again = by_line_style(document, seen, options, run_once, why=str(first))
+        again = by_line_style(document, seen, options, run_once, why=str(first),
+                              named_ok=isinstance(first, AmbiguousMatchError))
         if again is None:
             raise  # the first run's error
         return again
@@ -57,7 +61,7 @@ def run_or_by_style(document, options: dict[str, Any], run_once: Callable[..., A
 
 
 def by_line_style(document, seen: Sequence[Traced], options: dict[str, Any], run_once: Callable[..., Any],
-                  why: str = ""):
+                  why: str = "", *, named_ok: bool = False):
     """The run with the curves of a figure drawn in greys traced again by line type (``by_style``), when that
     run fits (status ok) with arms the at-risk table tells apart by itself; None otherwise, or when the figure is
     no raster image in greys (nothing to trace again) or no at-risk table was read (nothing to judge it by).
@@ -67,6 +71,11 @@ def by_line_style(document, seen: Sequence[Traced], options: dict[str, Any], run
 
     Grey curves of one ink are told apart by the clusters of their anti-aliased shades first, which can piece
     a path together from two curves; the at-risk table and the fit then judge the tracing by line type.
+
+    ``named_ok`` (the first run could not tell the rows apart: AmbiguousMatchError): the new run is also kept when
+    the names printed by the curves matched them, placed by position only (an unsettled match: its reading is
+    flagged). nejm_004 of seed 8081: two grey curves whose tails touch in the first tracing, each name printed at
+    its curve's end; traced by line type the ends are apart and the names place them.
     """
     first = seen[0] if seen else None
     if document.kind != "image" or first is None or not first.n_rows:
@@ -79,7 +88,9 @@ def by_line_style(document, seen: Sequence[Traced], options: dict[str, Any], run
         return None
     # the table judges the new tracing only when it tells the arms apart itself (not by a fit of the drops)
     told = run.match is not None and run.match.basis in _TOLD_APART and getattr(run.match, "settled", True)
-    return run if run.status == "ok" and told else None
+    placed = (named_ok and run.match is not None and run.match.basis in _NAMED
+              and not getattr(run.match, "settled", True))  # flagged: the names placed the curves by position
+    return run if run.status == "ok" and (told or placed) else None
 
 
 def _grey(colour: str | None) -> bool:

@@ -9,10 +9,10 @@ import pytest
 
 import kmrecon.run as run_module
 from kmrecon.run_draws import run_reading
-from kmrecon.run_style import Traced, by_line_style, by_style_note
+from kmrecon.run_style import Traced, by_line_style, by_style_note, run_or_by_style
 from kmrecon.synthetic_figures import generate_figure
 from reconstruct.document import open_document
-from reconstruct.errors import MisfitError, ReconstructionError
+from reconstruct.errors import AmbiguousMatchError, MisfitError, ReconstructionError
 from reconstruct.extra_curves import BY_STYLE_NOTE
 
 
@@ -54,6 +54,42 @@ def test_the_second_run_is_kept_only_when_the_table_tells_its_arms_apart(basis, 
     got = by_line_style(SimpleNamespace(kind="image"), _seen("#000000", "#555555"), {},
                         lambda document, **options: second)
     assert (got is second) == kept
+
+
+@pytest.mark.parametrize(("basis", "named_ok", "kept"), [
+    pytest.param("placed names", True, True, id="names-placed-after-an-ambiguous-match"),
+    pytest.param("label", True, True, id="names-at-the-ends-after-an-ambiguous-match"),
+    pytest.param("placed names", False, False, id="names-placed-after-another-stop"),
+    pytest.param("legend order", True, False, id="legend-order"),
+    pytest.param("step counts", True, False, id="step-counts"),
+])
+def test_names_that_place_the_curves_keep_the_second_run_flagged_only_after_an_ambiguous_match(basis, named_ok, kept):
+    # nejm_004 of seed 8081: the first tracing's tails touched, nothing told the rows apart (AmbiguousMatchError);
+    # traced by line type, the names printed at the curves' ends place them (an unsettled match: flagged)
+    second = SimpleNamespace(status="ok", match=SimpleNamespace(basis=basis, settled=False))
+    got = by_line_style(SimpleNamespace(kind="image"), _seen("#000000", "#555555"), {},
+                        lambda document, **options: second, named_ok=named_ok)
+    assert (got is second) == kept
+
+
+@pytest.mark.parametrize(("error", "kept"), [
+    pytest.param(AmbiguousMatchError(("no row told apart",)), True, id="ambiguous-match"),
+    pytest.param(ReconstructionError("expected a fit, got none"), False, id="another-stop"),
+])
+def test_only_an_ambiguous_first_run_lets_names_placed_by_position_keep_the_retry(error, kept):
+    second = SimpleNamespace(status="ok", match=SimpleNamespace(basis="placed names", settled=False))
+
+    def once(document, seen, by_style=False, **options):
+        if by_style:
+            return second
+        seen.append(_seen("#000000", "#555555")[0])
+        raise error
+
+    if kept:
+        assert run_or_by_style(SimpleNamespace(kind="image"), {}, once) is second
+    else:
+        with pytest.raises(ReconstructionError):
+            run_or_by_style(SimpleNamespace(kind="image"), {}, once)
 
 
 def test_the_note_says_why_the_first_tracing_stopped_in_short():

@@ -19,6 +19,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from reconstruct.digitize.ink_names import read_by_ink, with_inks
+
 __all__ = ["DirectNames", "direct_label_arms", "direct_label_names"]
 
 _MIN_RATIO = 0.8        # similarity (difflib) at which a phrase reads as a row name
@@ -162,6 +164,9 @@ class DirectNames:
     by_word: frozenset[int] = frozenset()
     """Curves of ``by_colour`` whose name was read by its last word alone (:func:`_by_last_word`): the caller
     flags the match."""
+    by_ink: bool = False
+    """``by_colour`` read in each coloured curve's ink alone (:func:`reconstruct.digitize.ink_names.read_by_ink`),
+    the panel read whole having named none: the caller flags the match."""
 
 
 def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
@@ -170,7 +175,8 @@ def direct_label_arms(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], 
 
     See :func:`direct_label_names` (this is its ``by_colour``).
     """
-    return direct_label_names(rgb, panel, names, colours, paths).by_colour
+    named = direct_label_names(rgb, panel, names, colours, paths)
+    return {} if named.by_ink else named.by_colour  # names read in one ink apart are weaker: the caller must flag
 
 
 def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int], names: Sequence[str | None],
@@ -248,17 +254,50 @@ def direct_label_names(rgb: NDArray[np.uint8], panel: tuple[int, int, int, int],
             found.setdefault(best, []).append(curve)
         elif by_position and not (on_row or by_last):  # a name read by its last word alone names by its ink only
             unplaced.append((best, bbox))
+    positional = _positional(unplaced, paths, (row0, col0), scale, wanted, beside=beside) \
+        if by_position and not found else None
+    if positional is not None:
+        return positional
+    # names over names or over curves: each coloured curve's ink read alone (seed-8081 jco_001); where the panel's
+    # reading named curves, the inks read alone must not name them otherwise (a name's box over another name's ink)
+    by_ink = not found
+    found = with_inks(found, _read_by_ink(crop, colours, wanted, names, by_word if by_ink else set()))
+    if found is None:
+        return DirectNames()
     claims = [(set(ks).pop(), wanted[key]) for key, ks in found.items() if len(set(ks)) == 1]
     curves = [k for k, _ in claims]
     named = {k: name for k, name in claims if curves.count(k) == 1}
     full = {k: longer[_norm(name)].pop() for k, name in named.items() if len(longer.get(_norm(name), ())) == 1}
-    distinct = len({key for key, _ in unplaced}) == len(unplaced)
-    if by_position and not found and unplaced and distinct and len(unplaced) in (len(paths), len(paths) - 1):
-        placed = _placed(unplaced, paths, (row0, col0), scale, beside=beside)
-        if placed is not None:
-            return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
-    return DirectNames(by_colour=named, full=full,
+    return DirectNames(by_colour=named, full=full, by_ink=by_ink and bool(named),
                        by_word=frozenset(k for k, n in named.items() if _norm(n) in by_word))
+
+
+def _read_by_ink(crop: NDArray[np.uint8], colours, wanted: dict[str, str], names: Sequence[str | None],
+                 by_word: set[str]) -> dict[str, list[int]]:
+    """``{row name key: [curve, ...]}`` for row names read in each coloured curve's ink alone
+    (:func:`reconstruct.digitize.ink_names.read_by_ink`); names read by their last word alone are added to
+    ``by_word``."""
+    found: dict[str, list[int]] = {}
+    for k, words in read_by_ink(crop, colours):
+        for text, _bbox in _phrases(words):
+            read = _row_name(text, wanted, names)
+            if read is not None:
+                found.setdefault(read[0], []).append(k)
+                if read[1]:
+                    by_word.add(read[0])
+    return found
+
+
+def _positional(unplaced, paths, origin: tuple[int, int], scale: float, wanted: dict[str, str], *,
+                beside: bool) -> DirectNames | None:
+    """The curves named by where distinct names are printed (:func:`_placed`), one name at most missing; else None."""
+    distinct = len({key for key, _ in unplaced}) == len(unplaced)
+    if not unplaced or not distinct or len(unplaced) not in (len(paths), len(paths) - 1):
+        return None
+    placed = _placed(unplaced, paths, origin, scale, beside=beside)
+    if placed is None:
+        return None
+    return DirectNames(by_position={k: wanted[key] for k, key in placed[0].items()}, placed=placed[1])
 
 
 def _row_name(text: str, wanted: dict[str, str], names: Sequence[str | None]) -> tuple[str, bool] | None:
