@@ -18,7 +18,7 @@ import pandas as pd
 
 from reconstruct.document import FigureDocument, open_document
 from reconstruct.arm_matching import ArmCurve, ArmMatch, name_key
-from reconstruct.arm_names import CROSSED_NAMES_NOTE, crossed_names
+from reconstruct.arm_names import crossed_note
 from reconstruct.io import provenance
 from reconstruct.legend_counts import legend_counts
 from reconstruct.quality import MATCH_MARGIN, misfit_message, score_arm
@@ -383,11 +383,9 @@ def _run_once(document: FigureDocument, *, at_risk_path, x_range, y_range, arm_n
         if named is not None and not arm_names and at_risk_path is None:  # a row name cut short, printed in full
             full = named[2]
             names = [full[k] if k in full and _prefix_of(names[k], full[k]) else names[k] for k in range(len(names))]
-        crossed = crossed_names(labels, given) if not (arm_names or user_rows or overridden) else []
+        crossed = crossed_note(labels, given) if not (arm_names or user_rows or overridden) else ""
         if crossed:  # the legend names one curve as the table names another: the names are in doubt
-            notes.append(f"{CROSSED_NAMES_NOTE} (" + "; ".join(
-                f"legend: {labels[k]!r} on curve {k + 1}, table: row {given[j]!r} on curve {j + 1}" for k, j in crossed)
-                + "); the table's names kept, flagged: check overlay.png")
+            notes.append(crossed)
     else:
         names = [lab or f"arm{k + 1}" for k, lab in enumerate(labels)]
         names = _names_of_counts(curves_in, names, None if arm_names else n_patients, notes, precision=precision,

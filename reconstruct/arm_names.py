@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["CROSSED_NAMES_NOTE", "crossed_names", "name_key", "words", "differ_in_a_short_word", "starts_a_word",
+__all__ = ["CROSSED_NAMES_NOTE", "crossed_names", "crossed_note", "name_key", "words", "differ_in_a_short_word", "starts_a_word",
            "part_of", "same_name", "similar"]
 
 CROSSED_NAMES_NOTE = "arm names: the legend and the at-risk table name the curves differently"
@@ -126,3 +126,13 @@ def crossed_names(labels: Sequence[str | None], given: Sequence[str | None]) -> 
 
     return [(k, j) for k, label in enumerate(labels) if name_key(label) and not names(label, k)
             for j in range(len(given)) if j != k and names(label, j)]
+
+
+def crossed_note(labels: Sequence[str | None], given: Sequence[str | None]) -> str:
+    """The run's note on :func:`crossed_names` (starting :data:`CROSSED_NAMES_NOTE`), or "" when none cross."""
+    crossed = crossed_names(labels, given)
+    if not crossed:
+        return ""
+    said = "; ".join(f"legend: {labels[k]!r} on curve {k + 1}, table: row {given[j]!r} on curve {j + 1}"
+                     for k, j in crossed)
+    return f"{CROSSED_NAMES_NOTE} ({said}); the table's names kept, flagged: check overlay.png"

@@ -62,3 +62,8 @@ def test_a_legend_label_naming_another_curves_row_is_crossed(labels, given, cros
     from reconstruct.arm_names import crossed_names
 
     assert crossed_names(labels, given) == crossed
+
+    from reconstruct.arm_names import CROSSED_NAMES_NOTE, crossed_note
+
+    note = crossed_note(labels, given)
+    assert note.startswith(CROSSED_NAMES_NOTE) if crossed else note == ""
