@@ -133,3 +133,36 @@ def test_the_panel_background_is_a_colour_of_six_hex_digits_on_a_large_white_pan
     background = fig.arms[0].quality["panel_background"]
     assert len(background) == 7
     assert all(0 <= int(background[k:k + 2], 16) <= 255 for k in (1, 3, 5))
+
+
+# scan_009-like (survminer ribbons, scanned): a black arm 3 px half wide, a grey arm #767676 1 px half wide, and
+# the lower border of the black arm's ribbon traced as a #9a9a9a line 1 px half wide, 0.02-0.03 below the black arm
+BLACK = _km([0.5, 1.5, 3.0, 5.0, 8.0, 12.0, 16.0], "#131313", half_px=3)
+GREY76 = _km([1.0, 3.5, 6.0, 9.0, 13.0], "#767676", half_px=1, shift=0.05)
+BORDER = _arm(BLACK.time, np.clip(BLACK.survival - 0.025, 0, 1), "#9a9a9a", half_px=1)
+
+
+def test_a_pale_thin_line_on_one_side_of_a_thicker_arm_in_a_filled_panel_is_its_ribbons_edge():
+    why = explain_dropped([BLACK, BORDER, GREY76], [BLACK, GREY76], span=SPAN)
+    assert why is not None
+    assert "kept curve 1" in why[0]
+    assert "edge of its confidence ribbon" in why[0]
+    pick = choose_kept([BLACK, BORDER, GREY76], 2, span=SPAN, prefer=(0, 1))
+    assert pick is not None
+    assert pick[0] == (0, 2)
+
+
+def test_a_pale_line_is_no_ribbon_edge_unfilled_as_wide_as_its_arm_crossing_it_or_as_dark_as_an_arm():
+    kept = [BLACK, GREY76]
+    unfilled = dataclasses.replace(BORDER, quality={**BORDER.quality, "panel_filled": False})
+    assert explain_dropped([BLACK, unfilled, GREY76], kept, span=SPAN) is None
+    # beside the 1 px grey arm it borders, 1 px half wide too: a third arm for all we know
+    beside_grey = _arm(GREY76.time, np.clip(GREY76.survival - 0.03, 0, 1), "#9a9a9a", half_px=1)
+    assert explain_dropped([BLACK, beside_grey, GREY76], kept, span=SPAN) is None
+    # 8 levels paler than the grey arm (#7e7e7e): as dark as an arm
+    dark = dataclasses.replace(BORDER, colour="#7e7e7e")
+    assert explain_dropped([BLACK, dark, GREY76], kept, span=SPAN) is None
+    # crossing the black arm (above it until t=5, below after): on neither side
+    survival = np.where(BLACK.time < 5.0, BLACK.survival + 0.03, BLACK.survival - 0.03).clip(0, 1)
+    crossing = _arm(BLACK.time, survival, "#9a9a9a", half_px=1)
+    assert explain_dropped([BLACK, crossing, GREY76], kept, span=SPAN) is None
