@@ -48,7 +48,8 @@ def count_mismatch_error(arms: Sequence[Any], rows: Sequence[Any]) -> Reconstruc
     Returns
     -------
     ReconstructionError
-        "expected one at-risk row per curve, got R row(s) for C curve(s) ..." with a hint.
+        "expected one at-risk row per curve, got R row(s) for C curve(s): " and the causes first (the benchmark
+        groups errors by their first 110 characters), then the curves and rows, and a hint.
     """
     labels = ", ".join(repr(r.label) if r.label else f"row {k + 1} unlabelled" for k, r in enumerate(rows))
     if len(rows) < len(arms):
@@ -58,6 +59,6 @@ def count_mismatch_error(arms: Sequence[Any], rows: Sequence[Any]) -> Reconstruc
         why = ("two arms may be drawn in one ink or over each other, or a line of the table (censored, events) was "
                "read as a row")
     return ReconstructionError(
-        f"expected one at-risk row per curve, got {len(rows)} row(s) for {len(arms)} curve(s) (curves: "
-        f"{_curves(arms)}; rows: {labels or 'none'}): {why}; pass the table with --at-risk"
+        f"expected one at-risk row per curve, got {len(rows)} row(s) for {len(arms)} curve(s): {why} (curves: "
+        f"{_curves(arms)}; rows: {labels or 'none'}); pass the table with --at-risk"
     )
