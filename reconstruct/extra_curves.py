@@ -298,13 +298,15 @@ def _limit_side(dropped: Any, line: Any, span: float) -> int:
 
 
 def _dashed_limits(dropped: Sequence[Any], kept: Sequence[Any], span: float) -> dict[int, int]:
-    """Index into ``dropped`` -> index of the kept curve whose dashed confidence limit it is, for the curves of
-    ``dropped`` that, with another of them on the other side of that kept curve, bracket it (``_DASHED_COVERAGE``)."""
+    """Index into ``dropped`` -> index of the kept curve whose dashed confidence limit it is, for the two curves of
+    ``dropped`` that bracket it, one above and one below (``_DASHED_COVERAGE``). A kept curve with more than one
+    such line on a side has none: a third broken line of its ink may be a dashed arm (base R's lty = 1:2)."""
     out: dict[int, int] = {}
     for j, line in enumerate(kept):
         sides = {i: _limit_side(d, line, span) for i, d in enumerate(dropped) if i not in out}
-        if 1 in sides.values() and -1 in sides.values():
-            out.update({i: j for i, side in sides.items() if side})
+        above, below = ([i for i, side in sides.items() if side == s] for s in (1, -1))
+        if len(above) == 1 and len(below) == 1:
+            out.update({above[0]: j, below[0]: j})
     return out
 
 

@@ -103,6 +103,15 @@ def test_one_dashed_line_alone_or_a_solid_one_is_no_confidence_limit():
     assert explain_dropped([grey[0], SOLID, grey[1]], [SOLID], span=SPAN) is None
 
 
+def test_a_third_dashed_line_of_the_ink_is_no_limit_and_leaves_the_pair_unexplained():
+    # base R, lty = 1:2 in black with conf.int: a dashed arm 0.15 above the solid one besides its two limits. With
+    # one row read (a row missed), keeping the solid line alone must not pass the dashed arm off as a third limit
+    arm = _arm(SOLID.time, np.minimum(SOLID.survival + 0.15, 1.0), "#030303", half_px=1, coverage=0.6,
+               filled=False)
+    assert explain_dropped([ABOVE, SOLID, BELOW, arm], [SOLID], span=SPAN) is None
+    assert choose_kept([ABOVE, SOLID, BELOW, arm], 1, span=SPAN, prefer=(1,)) is None
+
+
 def test_dashed_lines_crossing_the_solid_one_are_no_limits():
     # a dashed arm starting above and ending below the solid one (it crosses it at t=8): no side over 90% of its span
     crossing = _arm([0.0, 4.0, 8.0, 12.0, 18.0], [1.0, 0.9, 0.55, 0.4, 0.35], "#030303", half_px=1, coverage=0.5,
