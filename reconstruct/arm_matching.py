@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from reconstruct.arm_names import name_key, part_of, same_name, similar
-from reconstruct.errors import AmbiguousMatchError, ReconstructionError
+from reconstruct.count_mismatch import count_mismatch_error
+from reconstruct.errors import AmbiguousMatchError
 from reconstruct.row_evidence import first_zero, row_is_evidence
 
 __all__ = ["ArmCurve", "RiskRowInfo", "ArmMatch", "match_arms_to_rows", "pinned_assignments", "follow_up_exclusions",
@@ -445,10 +446,7 @@ def match_arms_to_rows(arms: Sequence[ArmCurve], rows: Sequence[RiskRowInfo]) ->
         If the counts differ, or no basis singles out one assignment.
     """
     if len(arms) != len(rows):
-        raise ReconstructionError(
-            f"expected one at-risk row per curve, got {len(rows)} row(s) for {len(arms)} curve(s); "
-            "pass the table with --at-risk"
-        )
+        raise count_mismatch_error(arms, rows)  # with each curve's ink, each row's label and the likely causes
     if len(arms) == 1:
         return ArmMatch(rows=(0,), basis="single", detail="one curve, one at-risk row")
     labels = _label_costs(arms, rows)

@@ -6,7 +6,8 @@ for ``k`` and the tracer may keep only ``k`` of the curves it told apart. That i
 while every curve left out is explained (:func:`explain_dropped`): it retraces a kept curve of the same ink (a
 thick line followed along both its edges, or riding the tops of its censor marks), it is a band traced much wider
 than every kept line in a faded shade of one kept curve's ink, in a panel with translucent fill or along that curve
-(a confidence ribbon), or it is a flat run beginning well after time 0 (a
+(a confidence ribbon), a thin pale outline or border of such a ribbon, one of two dashed lines of a kept curve's
+ink bracketing it (its confidence limits), or it is a flat run beginning well after time 0 (a
 legend key or a line of text inside the panel). Curves are the digitizer's step
 corners (time ascending, survival non-increasing), pure NumPy/SciPy on ``time``, ``survival``, ``colour``,
 ``censor_time`` and ``quality``.
@@ -63,6 +64,22 @@ _BAND_PALER = 16
 # ... it falls (a flat run is no ribbon's edge) and there is a ribbon where it lies: the panel has translucent fill
 # (quality "panel_filled", measured by the digitizer), or the band runs along that curve, the two traced widths
 # overlapping, over _RETRACE_SHARE of its span.
+# A curve left out is also a ribbon's edge line (matplotlib's fill_between strokes its band's outline, a hairline in
+# the fill's ink: lifelines_004 of the seed-8081 set, #b7b7b7 1 px half wide under #646464 and #9b9b9b lines 2 px
+# half wide) when, in a panel with translucent fill, it is traced thinner than every kept curve, paler than every
+# kept curve's ink by more than _BAND_PALER, in a tint of one of them, and falls (a flat run is no edge).
+# Curves left out are a kept curve's confidence limits drawn as broken lines (base R's conf.int, dashed: pdf_002 of
+# the seed-8081 set) when two of them, in its ink, each covering at most _DASHED_COVERAGE of its columns while it
+# covers at least _SOLID_COVERAGE, run one above and one below it (within a shift of _STARTS_AT_ZERO / 2 of the span,
+# _RETRACE_PX) over _RETRACE_SHARE of their span, each apart from it by more than _RETRACE_PX in the median.
+_DASHED_COVERAGE = 0.75
+_SOLID_COVERAGE = 0.9
+# A curve left out is the traced border of a kept curve's ribbon (survminer strokes no outline: scan_009 of the
+# seed-8081 set, #9a9a9a 1 px half wide along a #131313 arm 3 px half wide) when, in a panel with translucent fill, it
+# is paler than every kept ink by more than _BAND_PALER, no wider than any kept curve, and runs on one side of the
+# kept curve nearest it, thinner than it, in a tint of its ink, within this much survival of it in the median (about
+# a 95% band's half width at S = 0.5 with 100 patients at risk).
+_EDGE_REACH = 0.1
 # A tint lies on the ray from the background (0) to a colour (1) strictly between these positions ...
 _TINT_ALPHA = (0.1, 0.9)
 # ... and within this RGB distance of the ray (0-255 channels: JPEG noise and the mix of a fill's edge).
@@ -201,6 +218,112 @@ def _ribbon_band(dropped: Any, kept: Sequence[Any], span: float) -> int | None:
     return None
 
 
+def _edge_line(dropped: Any, kept: Sequence[Any]) -> int | None:
+    """The index of the kept curve whose ribbon's outline ``dropped`` is (a hairline in a faded shade of its ink),
+    None when it is none's: in a panel with translucent fill (``panel_filled``), ``dropped`` is traced thinner than
+    every kept curve, paler than every kept ink by more than ``_BAND_PALER`` levels, in a tint of one (the darkest
+    such when several: greys are tints of every darker grey), and falls."""
+    width, ink = _half_px(dropped), hex_rgb(dropped.colour)
+    widths, inks = [_half_px(c) for c in kept], [hex_rgb(c.colour) for c in kept]
+    if width is None or ink is None or None in widths or None in inks or not dropped.quality.get("panel_filled"):
+        return None
+    if not all(width < w for w in widths) or not all(np.mean(ink) > np.mean(of) + _BAND_PALER for of in inks):
+        return None
+    if len(dropped.time) < 2 or float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped):
+        return None
+    background = hex_rgb(dropped.quality.get("panel_background")) or _WHITE
+    tints = [j for j, of in enumerate(inks) if is_tint_rgb(ink, of, background)]
+    return min(tints, key=lambda j: float(np.mean(inks[j]))) if tints else None
+
+
+def _fill_edge(dropped: Any, kept: Sequence[Any], span: float) -> int | None:
+    """The index of the kept curve whose band's edge ``dropped`` is (the border of a translucent fill traced as a
+    line), None when it is none's: in a panel with translucent fill, ``dropped`` is paler than every kept ink by more
+    than ``_BAND_PALER`` levels, no wider than any kept curve, and runs on one side of the kept curve it runs
+    nearest (:func:`_one_side`), within ``_EDGE_REACH`` of it in the median, in a tint of its ink and thinner."""
+    width, ink = _half_px(dropped), hex_rgb(dropped.colour)
+    widths, inks = [_half_px(c) for c in kept], [hex_rgb(c.colour) for c in kept]
+    if width is None or ink is None or None in widths or None in inks or not dropped.quality.get("panel_filled"):
+        return None
+    if not all(width <= w for w in widths) or not all(np.mean(ink) > np.mean(of) + _BAND_PALER for of in inks):
+        return None
+    if len(dropped.time) < 2 or float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped):
+        return None
+    background = hex_rgb(dropped.quality.get("panel_background")) or _WHITE
+    gaps = [_median_gap(dropped, line, span) for line in kept]
+    j = int(np.argmin(gaps))  # the kept curve it runs nearest
+    if (gaps[j] <= _EDGE_REACH and width < widths[j] and is_tint_rgb(ink, inks[j], background)
+            and _one_side(dropped, kept[j], span)):
+        return j
+    return None
+
+
+def _median_gap(curve: Any, line: Any, span: float) -> float:
+    grid = np.linspace(float(curve.time[0]), float(curve.time[-1]), 200)
+    return float(np.median(np.abs(_shifted_gaps(curve, line, grid, span)[1])))
+
+
+def _one_side(dropped: Any, line: Any, span: float) -> int:
+    """+1 when ``dropped`` runs above ``line`` (within ``_RETRACE_PX``, a step a little before or after, over
+    ``_RETRACE_SHARE`` of its span, which lies within the line's) and apart from it by more than ``_RETRACE_PX`` in
+    the median, -1 below, 0 when neither."""
+    if len(dropped.time) < 2 or len(line.time) < 2:
+        return 0
+    lo, hi = float(dropped.time[0]), float(dropped.time[-1])
+    if lo < float(line.time[0]) - _STARTS_AT_ZERO * span or hi > float(line.time[-1]) + _STARTS_AT_ZERO * span:
+        return 0
+    gaps = _shifted_gaps(dropped, line, np.linspace(lo, hi, 200), span)
+    tol = _RETRACE_PX * _per_px(dropped, line)
+    for side in (1, -1):
+        if (float(np.mean((side * gaps >= -tol).any(axis=0))) >= _RETRACE_SHARE
+                and float(np.median(side * gaps[1])) > tol):
+            return side
+    return 0
+
+
+def _coverage(curve: Any) -> float | None:
+    value = curve.quality.get("coverage")
+    return float(value) if value is not None else None
+
+
+def _limit_side(dropped: Any, line: Any, span: float) -> int:
+    """+1 when ``dropped`` is a broken line of ``line``'s ink running above it (see ``_DASHED_COVERAGE``), -1 below,
+    0 when neither."""
+    own, of = _coverage(dropped), _coverage(line)
+    if own is None or of is None or own > _DASHED_COVERAGE or of < _SOLID_COVERAGE:
+        return 0
+    if not same_ink(dropped.colour, line.colour):
+        return 0
+    return _one_side(dropped, line, span)
+
+
+def _dashed_limits(dropped: Sequence[Any], kept: Sequence[Any], span: float) -> dict[int, int]:
+    """Index into ``dropped`` -> index of the kept curve whose dashed confidence limit it is, for the two curves of
+    ``dropped`` that bracket it, one above and one below (``_DASHED_COVERAGE``). A kept curve with more than one
+    such line on a side has none: a third broken line of its ink may be a dashed arm (base R's lty = 1:2)."""
+    out: dict[int, int] = {}
+    for j, line in enumerate(kept):
+        sides = {i: _limit_side(d, line, span) for i, d in enumerate(dropped) if i not in out}
+        above, below = ([i for i, side in sides.items() if side == s] for s in (1, -1))
+        if len(above) == 1 and len(below) == 1:
+            out.update({above[0]: j, below[0]: j})
+    return out
+
+
+def _ribbon_reason(curve: Any, kept: Sequence[Any], span: float) -> str | None:
+    """Why ``curve`` is a part of a kept curve's confidence ribbon (its band, outline or border), None when not."""
+    shade = f"{_half_px(curve) or 0:.0f} px half wide in a faded shade ({curve.colour}) of kept curve"
+    if (of := _ribbon_band(curve, kept, span)) is not None:
+        return f"a band {shade} {of + 1}'s ink (its confidence ribbon followed as a line)"
+    if (of := _edge_line(curve, kept)) is not None:
+        return (f"a hairline {shade} {of + 1}'s ink, thinner and paler than every kept curve in a panel with "
+                "translucent fill (a confidence ribbon's outline)")
+    if (of := _fill_edge(curve, kept, span)) is not None:
+        return (f"a line {shade} {of + 1}'s ink, paler than every kept curve, on one side of it in a panel with "
+                "translucent fill (the edge of its confidence ribbon)")
+    return None
+
+
 def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -> list[str] | None:
     """Why each curve of ``found`` that a re-tracing did not keep is no arm; None when one is not explained.
 
@@ -219,7 +342,8 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
     list of str or None
         One reason per curve left out, in ``found`` order; None when a kept curve is not one of ``found`` or does
         not begin at time 0, when two kept curves retrace each other, or when a curve left out is neither a
-        retrace of a kept curve, a ribbon's band nor a flat piece starting late.
+        retrace of a kept curve, a ribbon's band, outline or border, one of a kept curve's two dashed confidence
+        limits, nor a flat piece starting late.
     """
     if span <= 0 or not kept or not all(_starts_at_zero(c, span) for c in kept):
         return None
@@ -233,16 +357,20 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
         if any(_retraces(a, b, span) or _retraces(b, a, span) for b in kept[i + 1:]):
             return None  # two kept curves on one line: an arm may have been left out for a copy
     reasons = []
-    for i, curve in enumerate(found):
-        if i in index:
-            continue
+    left_out = [i for i in range(len(found)) if i not in index]
+    limits = _dashed_limits([found[i] for i in left_out], kept, span)
+    for n, i in enumerate(left_out):
+        curve = found[i]
         twin = next((k for k, c in enumerate(kept) if _retraces(curve, c, span)), None)
         if twin is not None:
             reasons.append(f"a second trace of kept curve {twin + 1} (same ink, along it within a line's width or "
                            "riding its censor marks)")
-        elif (of := _ribbon_band(curve, kept, span)) is not None:
-            reasons.append(f"a band {_half_px(curve):.0f} px half wide in a faded shade ({curve.colour}) of kept curve "
-                           f"{of + 1}'s ink (its confidence ribbon followed as a line)")
+        elif (ribbon := _ribbon_reason(curve, kept, span)) is not None:
+            reasons.append(ribbon)
+        elif n in limits:
+            reasons.append(f"a broken line (covering {_coverage(curve):.0%} of its columns) in kept curve "
+                           f"{limits[n] + 1}'s ink on one side of it, with another on its other side (its dashed "
+                           "confidence limits)")
         elif _late_flat_piece(curve, span):
             reasons.append(f"a flat piece from t={float(curve.time[0]):.3g} (a legend key or text in the panel; "
                            "every at-risk row has patients at time 0)")

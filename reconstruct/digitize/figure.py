@@ -257,7 +257,9 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
     others_of = []
     n_rows = crop.shape[0]
     # the panel's paper and whether it holds translucent fill: what extra_curves tells a ribbon's band by
-    panel = {"panel_background": "#{:02x}{:02x}{:02x}".format(*(int(round(float(v))) for v in bg_rgb)),
+    # (clipped: a float32 mean of many 255s can come out at 256)
+    paper = np.clip(np.round(np.asarray(bg_rgb, float)), 0, 255).astype(int)
+    panel = {"panel_background": "#{:02x}{:02x}{:02x}".format(*paper),
              "panel_filled": panel_filled(crop, bg_rgb, _curves.widest_line_px(n_rows))}
     for k, path, weight in paths:
         cols, rows = step_corners(path, weight)
