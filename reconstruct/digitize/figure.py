@@ -37,7 +37,7 @@ from reconstruct.digitize.panel_text import text_mask
 from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, drop_fills, to_count
 from reconstruct.digitize.shade_hops import shade_hops
 from reconstruct.digitize.step_corners import final_drop, step_corners
-from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
+from reconstruct.digitize.trace_check import INK_DELTA, bare_drop, snap_bare_drops
 from reconstruct.draw_noise import FLAG_SHADE_HOP_COLUMNS
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError, XTickLabelError
 from reconstruct.io import provenance as make_provenance
@@ -261,6 +261,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         if not flipped and final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
             cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
         end = cols[-1]
+        cols = snap_bare_drops(cols, rows, drawn[::-1] if flipped else drawn, path.half_width)
         cols, rows, bare_px, bare_col, cut_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn,
                                                            path.half_width, path.own,
                                                            lab=lab[::-1] if flipped else lab,

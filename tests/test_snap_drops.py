@@ -1,0 +1,43 @@
+"""A drop traced onto a censor mark a few pixels past its thin stroke is moved onto the stroke
+(trace_check.snap_bare_drops), and then is no bare drop; a drop with no stroke near it stays where it was."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reconstruct.digitize.trace_check import bare_drop, snap_bare_drops
+
+
+def _drawn(stroke: bool = True, old_runs_on: bool = False) -> np.ndarray:
+    """120 x 200 drawn mask: a level at row 20 to col 100, a 2 px stroke down cols 100-101 to row 60, a level at row
+    60 from col 100, and a censor mark (rows 54-66) at col 106 on the new level. With ``old_runs_on`` the old level
+    runs on to col 199 (a curve crossing there, not a corner)."""
+    drawn = np.zeros((120, 200), bool)
+    drawn[19:22, :101] = True
+    if old_runs_on:
+        drawn[19:22, :] = True
+    if stroke:
+        drawn[20:61, 100:102] = True
+    drawn[59:62, 100:] = True
+    drawn[54:67, 106] = True
+    return drawn
+
+
+def test_a_drop_traced_onto_a_censor_mark_moves_to_its_stroke():
+    cols, rows = np.array([0.0, 106.0, 199.0]), np.array([20.0, 60.0, 60.0])
+    drawn = _drawn()
+    assert bare_drop(cols, rows, drawn, 1)[2] == pytest.approx(40.0)  # as traced: 40 px with nothing drawn under it
+    snapped = snap_bare_drops(cols, rows, drawn, 1)
+    assert snapped[1] == pytest.approx(100.5, abs=0.6)  # the stroke's centre, within a pixel
+    assert snapped[0] == 0.0 and snapped[2] == 199.0
+    assert bare_drop(snapped, rows, drawn, 1)[2] == 0.0
+
+
+def test_a_drop_with_no_stroke_near_or_a_level_running_on_stays():
+    cols, rows = np.array([0.0, 106.0, 199.0]), np.array([20.0, 60.0, 60.0])
+    assert snap_bare_drops(cols, rows, _drawn(stroke=False), 1)[1] == 106.0
+    # the old level drawn on past the stroke: a crossing line, the trace's corner is not moved onto it
+    assert snap_bare_drops(cols, rows, _drawn(old_runs_on=True), 1)[1] == 106.0
+    far = np.array([0.0, 120.0, 199.0])  # the stroke 20 px away: beyond 4 * half_width + 4
+    assert snap_bare_drops(far, rows, _drawn(), 1)[1] == 120.0
