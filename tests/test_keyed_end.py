@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from reconstruct.digitize.covered_end import keyed_end
+from reconstruct.digitize.covered_end import end_covered, keyed_end
 from reconstruct.digitize.trace_check import INK_DELTA
 
 RED = (236, 6, 5)
@@ -49,3 +49,16 @@ def test_a_long_run_after_the_gap_is_no_key():
     cut, covered = keyed_end(cols, rows, drawn, rgb, RED, (255, 255, 255), 1)
     assert not covered
     assert cut[-1] == 199.0
+
+
+def test_end_covered_limits_censor_marks_to_the_cut_end():
+    rgb, drawn = _panel(band=True)
+    cols, covered, limit = end_covered(np.array([0.0, 175.0]), np.array([50.0, 50.0]), drawn, rgb, RED,
+                                       (255, 255, 255), 1)
+    assert covered
+    assert cols[-1] == 149.0
+    assert limit == 150.0  # the cut end plus the line's half width: a mark on the key (col 168) is dropped
+    _, covered, limit = end_covered(np.array([0.0, 175.0]), np.array([50.0, 50.0]), *_panel(band=False)[::-1], RED,
+                                    (255, 255, 255), 1)
+    assert not covered
+    assert limit == float("inf")

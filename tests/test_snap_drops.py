@@ -30,7 +30,8 @@ def test_a_drop_traced_onto_a_censor_mark_moves_to_its_stroke():
     assert bare_drop(cols, rows, drawn, 1)[2] == pytest.approx(40.0)  # as traced: 40 px with nothing drawn under it
     snapped = snap_bare_drops(cols, rows, drawn, 1)
     assert snapped[1] == pytest.approx(100.5, abs=0.6)  # the stroke's centre, within a pixel
-    assert snapped[0] == 0.0 and snapped[2] == 199.0
+    assert snapped[0] == 0.0
+    assert snapped[2] == 199.0
     assert bare_drop(snapped, rows, drawn, 1)[2] == 0.0
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["covered_end", "keyed_end"]
+__all__ = ["covered_end", "end_covered", "keyed_end"]
 
 _BARE_COLS = 4  # columns of bare background beyond the edge
 _MIN_FOREIGN = 6  # rows of the edge cut in another colour than the arm's
@@ -144,3 +144,16 @@ def keyed_end(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
         return cols, False
     cols[-1] = max(float(edge), float(cols[-2]) if cols.size > 1 else float(edge))
     return cols, True
+
+
+def end_covered(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
+                rgb: NDArray[np.uint8], colour_rgb, bg_rgb, half_width: int) -> tuple[NDArray[np.float64], bool, float]:
+    """``(cols, covered, mark_limit)``: :func:`covered_end` at the trace's end, else :func:`keyed_end`.
+
+    ``mark_limit`` is the last column a censor mark of the arm may be found at: the cut end (plus the line's half
+    width) when the trace was cut back from a legend key (the key's own mark is no censoring), else infinity.
+    """
+    if covered_end(int(round(cols[-1])), int(round(rows[-1])), drawn, rgb, colour_rgb, bg_rgb, half_width):
+        return np.asarray(cols, float), True, float("inf")
+    cut, covered = keyed_end(cols, rows, drawn, rgb, colour_rgb, bg_rgb, half_width)
+    return cut, covered, float(cut[-1] + half_width) if covered else float("inf")

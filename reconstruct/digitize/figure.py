@@ -25,7 +25,7 @@ from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero
 from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
 from reconstruct.digitize.colour_paths import panel_filled, trace_arms, with_orphan_shades
-from reconstruct.digitize.covered_end import covered_end, keyed_end
+from reconstruct.digitize.covered_end import end_covered
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import arm_label, next_key_labels
@@ -267,11 +267,10 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
                                                            lab=lab[::-1] if flipped else lab,
                                                            others=[p for _, p, _ in paths if p is not path])
         strayed.append(bool(bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]))
-        covered = covered_end(int(round(cols[-1])), int(round(rows[-1])), drawn[::-1] if flipped else drawn,
-                              crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb, path.half_width)
-        if not covered:  # run on over the box's margin onto its legend key
-            cols, covered = keyed_end(cols, rows, drawn[::-1] if flipped else drawn, crop[::-1] if flipped else crop,
-                                      colours[k].rgb, bg_rgb, path.half_width)
+        # under a box drawn over the panel, or run on over its margin onto the legend key (cut back to the box's edge)
+        cols, covered, mark_limit = end_covered(cols, rows, drawn[::-1] if flipped else drawn,
+                                                crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb,
+                                                path.half_width)
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
@@ -279,6 +278,7 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
             own = weights[k][::-1] if flipped else weights[k]  # the whole strict membership (a residual is cleared)
             mark_cols = drop_crossings(mark_cols, path, [p for j, p, _ in paths if j != k],
                                        lambda path=path, own=own: find_censor_marks(path, own)[0])
+        mark_cols = np.asarray(mark_cols)[np.asarray(mark_cols) <= mark_limit]  # a legend key's mark is no censoring
         if flipped:
             rows = n_rows - 1 - rows
         traced_px.append((cols, rows))
