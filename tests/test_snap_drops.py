@@ -42,3 +42,19 @@ def test_a_drop_with_no_stroke_near_or_a_level_running_on_stays():
     assert snap_bare_drops(cols, rows, _drawn(old_runs_on=True), 1)[1] == 106.0
     far = np.array([0.0, 120.0, 199.0])  # the stroke 20 px away: beyond 4 * half_width + 4
     assert snap_bare_drops(far, rows, _drawn(), 1)[1] == 120.0
+
+
+def test_a_drop_inked_only_at_its_two_ends_is_bare():
+    """Censor marks on both levels ink the ends of a drop's interior (rows 53-83: 10 of 31 rows, over the 30% share
+    that alone made a drop bare); the 21-row bare run between them is longer than a dash gap may leave
+    (max(6 * (half_width + 1), 60% of the rows) = 18.6)."""
+    drawn = np.zeros((120, 200), bool)
+    drawn[48:53, :101] = True  # old level, row 50, half width 2
+    drawn[84:89, 100:] = True  # new level, row 86
+    drawn[43:58, 100] = True  # a mark on the old level at the drop's column: interior rows 53-57
+    drawn[79:94, 101] = True  # a mark on the new level: interior rows 79-83
+    cols, rows = np.array([0.0, 100.0, 199.0]), np.array([50.0, 86.0, 86.0])
+    assert bare_drop(cols, rows, drawn, 2)[2] == pytest.approx(36.0)
+    drawn[53:84, 100] = True  # a dashed drop: dashes with 1-row gaps every 6 rows are no bare drop
+    drawn[55:84:6, 100] = False
+    assert bare_drop(cols, rows, drawn, 2)[2] == 0.0

@@ -60,7 +60,18 @@ def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool
         return None
     left, right = int(round(cols[first])), int(round(cols[last]))
     band = drawn[max(top, 0): min(bottom, n_rows), max(left - 2, 0): min(right + 3, n_cols)]
-    return bool(band.size) and float(np.mean(band.any(axis=1))) < _MIN_INKED
+    if not band.size:
+        return False
+    inked = band.any(axis=1)
+    return float(np.mean(inked)) < _MIN_INKED or _longest_run(~inked) > max(_line_reach(half_width), 0.6 * inked.size)
+
+
+def _longest_run(mask: NDArray[np.bool_]) -> int:
+    """Length of the longest run of True in ``mask``: a drop inked only at its two ends (censor marks on both
+    levels, sas_008 of dev 8081) leaves a long bare run in the middle that no dash gap of a drawn drop leaves."""
+    padded = np.r_[False, mask, False].astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return int((edges[1::2] - edges[::2]).max(initial=0))
 
 
 def _narrow(strip: NDArray[np.float32], centre: int, limit: int) -> NDArray[np.bool_]:
