@@ -58,3 +58,21 @@ def test_a_drop_inked_only_at_its_two_ends_is_bare():
     drawn[53:84, 100] = True  # a dashed drop: dashes with 1-row gaps every 6 rows are no bare drop
     drawn[55:84:6, 100] = False
     assert bare_drop(cols, rows, drawn, 2)[2] == 0.0
+
+
+def test_a_trace_that_left_its_running_level_for_another_arms_drop_stays_bare():
+    """Arm A's level (row 20) runs on to the panel's end; arm B drops from row 5 to row 60 down cols 106-107 and its
+    new level begins there. A trace of A that leaves its level at col 100 for B's (a 40 px drop over bare rows) is
+    not moved onto B's stroke: its old level runs on past the stroke, so the drop stays bare (40 px, flagged)."""
+    drawn = np.zeros((120, 200), bool)
+    drawn[19:22, :] = True  # arm A
+    drawn[4:7, :107] = True  # arm B's old level
+    drawn[5:61, 106:108] = True  # arm B's drop
+    drawn[59:62, 106:] = True  # arm B's new level
+    cols, rows = np.array([0.0, 100.0, 199.0]), np.array([20.0, 60.0, 60.0])
+    snapped = snap_bare_drops(cols, rows, drawn, 1)
+    assert snapped[1] == 100.0
+    assert bare_drop(snapped, rows, drawn, 1)[2] == pytest.approx(40.0)
+    drawn[19:22, 108:] = False  # A's level ends at the stroke: a step of A's own, moved onto it
+    drawn[4:7, :] = False
+    assert snap_bare_drops(cols, rows, drawn, 1)[1] == pytest.approx(106.5, abs=0.6)

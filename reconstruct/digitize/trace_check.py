@@ -213,7 +213,9 @@ def snap_bare_drops(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn:
     of dev 8081: 5 px right of a thin anti-aliased stroke). The drop is moved to the nearest column within
     ``4 * half_width + 4`` pixels where a stroke inks 70% of its interior rows, when the level the move
     lengthens is drawn in every column it gains and the level it shortens is bare in at least half of the
-    columns it loses (so a trace that left its curve, onto another curve's drop, is not moved). Only a drop
+    columns it loses (so a trace that left its curve, onto another curve's drop, is not moved); a drop moved
+    right needs its old level to end at the stroke too (bare in most of the ``reach`` columns beyond
+    ``reach`` past it): an old level running on past another arm's drop is a curve the trace left there. Only a drop
     reached in one piece is moved, and no drop past the corners either side of it.
 
     Parameters
@@ -246,6 +248,11 @@ def snap_bare_drops(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn:
             else:
                 gained = _row_drawn(drawn, rows[k - 1], here, col, half_width)
                 lost = _row_drawn(drawn, rows[k], here + half_width + 1, col - half_width, half_width)
+                # the old level must end at the stroke: one running on past it (beyond a censor mark's arm) is a
+                # curve the stroke crosses, and the trace that left it there for another arm's drop stays bare
+                past = _row_drawn(drawn, rows[k - 1], col + reach + 1, col + 2 * reach + 1, half_width)
+                if past.size and float(np.mean(past)) > 0.5:
+                    continue
             if gained.all() and (not lost.size or float(np.mean(lost)) <= 0.5):
                 inked = [c for c in (col - 1, col, col + 1) if _stroke_at(drawn, top, bottom, c, width=0)]
                 cols[k] = float(np.mean(inked)) if inked else float(col)  # the stroke's centre
