@@ -8,6 +8,8 @@ on past its end, or end elsewhere). So an end is taken as covered when, on the c
 a run of rows through the curve's row goes from ink to bare background, and at least
 ``_MIN_FOREIGN`` rows of that run are cut in a colour that is neither the arm's own nor a paler shade
 of it. Without bands or crossing lines there is nothing to tell a covered end by, and none is seen.
+A trace that ran on over the box's bare margin onto the arm's legend key is cut back to the box's edge
+(:func:`keyed_end`).
 Pixels are ``(row, col)`` of the panel crop, in the orientation the curve was traced in.
 """
 
@@ -148,10 +150,24 @@ def keyed_end(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArr
 
 def end_covered(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
                 rgb: NDArray[np.uint8], colour_rgb, bg_rgb, half_width: int) -> tuple[NDArray[np.float64], bool, float]:
-    """``(cols, covered, mark_limit)``: :func:`covered_end` at the trace's end, else :func:`keyed_end`.
+    """:func:`covered_end` at the trace's end, else :func:`keyed_end`.
 
-    ``mark_limit`` is the last column a censor mark of the arm may be found at: the cut end (plus the line's half
-    width) when the trace was cut back from a legend key (the key's own mark is no censoring), else infinity.
+    Parameters
+    ----------
+    cols, rows : ndarray of shape (n_corners,)
+        Step corners, the last the trace's end.
+    drawn, rgb, colour_rgb, bg_rgb, half_width
+        As :func:`covered_end`.
+
+    Returns
+    -------
+    cols : ndarray
+        The corners, the last cut back to a legend box's edge by :func:`keyed_end` (a copy).
+    covered : bool
+        Whether the (cut) end is covered.
+    mark_limit : float
+        The last column a censor mark of the arm may be found at: the cut end (plus the line's half width) when
+        the trace was cut back from a legend key (the key's own mark is no censoring), else infinity.
     """
     if covered_end(int(round(cols[-1])), int(round(rows[-1])), drawn, rgb, colour_rgb, bg_rgb, half_width):
         return np.asarray(cols, float), True, float("inf")
