@@ -4,7 +4,8 @@ When the at-risk table has ``k`` rows and the first tracing found more curves, t
 for ``k`` and the tracer may keep only ``k`` of the curves it told apart. That is taken only when exactly one
 ``k`` of the curves found (:func:`choose_kept`) all begin at time 0 (every at-risk row has patients at time 0)
 while every curve left out is explained (:func:`explain_dropped`): it retraces a kept curve of the same ink (a
-thick line followed along both its edges, or riding the tops of its censor marks), it is a band traced much wider
+thick line followed along both its edges, or riding the tops of its censor marks), a broken trace of a solid
+kept curve's censor marks above and below it, it is a band traced much wider
 than every kept line in a faded shade of one kept curve's ink, in a panel with translucent fill or along that curve
 (a confidence ribbon), a thin pale outline or border of such a ribbon, one of two dashed lines of a kept curve's
 ink bracketing it (its confidence limits), or it is a flat run beginning well after time 0 (a
@@ -45,15 +46,6 @@ _RETRACE_SURVIVAL = 0.02
 _MARK_REACH = 0.03
 # ... over at least this share of its own time span.
 _RETRACE_SHARE = 0.9
-# A broken trace (covering at most _DASHED_COVERAGE of its columns) along a solid kept curve (_SOLID_COVERAGE) that
-# has censor marks, within _RETRACE_SURVIVAL of it ABOVE OR BELOW near them (within _RETRACE_PX elsewhere) over
-# _RETRACE_SHARE of its span, follows the marks' strokes and bits of the line (lifelines_005 of the seed-9091 set:
-# 45% of its columns, along a 99.6% line with 47 "+" marks). Its ink is the kept curve's, or on a JPEG (chroma
-# subsampled at thin strokes) a duller shade of it: hue within _KIN_HUE degrees, both of chroma (max - min channel)
-# at least _KIN_CHROMA, mean level within 2 * SAME_INK (scan_000 of the seed-8081 set: #ca7d44 along #e7721e).
-# A real arm of one ink is drawn solid (two close black arms each cover their columns), so it is never one.
-_KIN_HUE = 8.0
-_KIN_CHROMA = 48
 # A curve begins at time 0 when its first corner is within this share of the time span of it.
 _STARTS_AT_ZERO = 0.02
 # A piece beginning later than this share of the time span is no whole arm ...
@@ -172,43 +164,6 @@ def _retraces(dropped: Any, kept: Any, span: float) -> bool:
     gaps = _shifted_gaps(dropped, kept, grid, span)
     close = (np.abs(gaps) <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9) | (near_mark & (gaps > 0)
                                                                             & (gaps <= _RETRACE_SURVIVAL))
-    return float(np.mean(close.any(axis=0))) >= _RETRACE_SHARE
-
-
-def _ink_kin(a: str | None, b: str | None) -> bool:
-    """True when ``a`` is ``b``'s ink or, both clearly coloured, a duller shade of its hue (see ``_KIN_HUE``)."""
-    if same_ink(a, b):
-        return True
-    rgb_a, rgb_b = hex_rgb(a), hex_rgb(b)
-    if rgb_a is None or rgb_b is None or min(np.ptp(rgb_a), np.ptp(rgb_b)) < _KIN_CHROMA:
-        return False
-    if abs(float(np.mean(rgb_a)) - float(np.mean(rgb_b))) > 2 * SAME_INK:
-        return False
-    import colorsys  # here: one hue per colour; the standard library's is enough
-
-    hues = [colorsys.rgb_to_hsv(*(v / 255 for v in rgb))[0] * 360 for rgb in (rgb_a, rgb_b)]
-    turn = abs(hues[0] - hues[1]) % 360
-    return min(turn, 360 - turn) <= _KIN_HUE
-
-
-def _rides_marks(dropped: Any, kept: Any, span: float) -> bool:
-    """True when ``dropped`` is a broken trace of ``kept``'s censor marks and line (see ``_KIN_HUE``): it covers at
-    most ``_DASHED_COVERAGE`` of its columns, ``kept`` at least ``_SOLID_COVERAGE``, in kin inks, and it runs within
-    ``_RETRACE_PX`` of ``kept``, or within ``_RETRACE_SURVIVAL`` above or below it near its marks, over
-    ``_RETRACE_SHARE`` of its span, which lies within the kept curve's."""
-    own, of = _coverage(dropped), _coverage(kept)
-    if own is None or of is None or own > _DASHED_COVERAGE or of < _SOLID_COVERAGE:
-        return False
-    marks = np.asarray(getattr(kept, "censor_time", ()), float)
-    if not marks.size or not _ink_kin(dropped.colour, kept.colour) or len(dropped.time) < 2 or len(kept.time) < 2:
-        return False
-    lo, hi = float(dropped.time[0]), float(dropped.time[-1])
-    if lo < float(kept.time[0]) - _STARTS_AT_ZERO * span or hi > float(kept.time[-1]) + _STARTS_AT_ZERO * span:
-        return False
-    grid = np.linspace(lo, hi, 200)
-    near_mark = np.min(np.abs(grid[:, None] - marks[None, :]), axis=1) <= _MARK_REACH * span
-    gaps = np.abs(_shifted_gaps(dropped, kept, grid, span))
-    close = (gaps <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9) | (near_mark & (gaps <= _RETRACE_SURVIVAL))
     return float(np.mean(close.any(axis=0))) >= _RETRACE_SHARE
 
 
@@ -388,8 +343,9 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
     list of str or None
         One reason per curve left out, in ``found`` order; None when a kept curve is not one of ``found`` or does
         not begin at time 0, when two kept curves retrace each other, or when a curve left out is neither a
-        retrace of a kept curve, a ribbon's band, outline or border, one of a kept curve's two dashed confidence
-        limits, nor a flat piece starting late.
+        retrace of a kept curve, a broken trace of its censor marks (:func:`reconstruct.mark_traces.rides_marks`),
+        a ribbon's band, outline or border, one of a kept curve's two dashed confidence limits, nor a flat piece
+        starting late.
     """
     if span <= 0 or not kept or not all(_starts_at_zero(c, span) for c in kept):
         return None
@@ -402,6 +358,8 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
     for i, a in enumerate(kept):
         if any(_retraces(a, b, span) or _retraces(b, a, span) for b in kept[i + 1:]):
             return None  # two kept curves on one line: an arm may have been left out for a copy
+    from reconstruct.mark_traces import rides_marks  # here: it builds on this module's helpers
+
     reasons = []
     left_out = [i for i in range(len(found)) if i not in index]
     limits = _dashed_limits([found[i] for i in left_out], kept, span)
@@ -411,7 +369,7 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
         if twin is not None:
             reasons.append(f"a second trace of kept curve {twin + 1} (same ink, along it within a line's width or "
                            "riding its censor marks)")
-        elif (rider := next((k for k, c in enumerate(kept) if _rides_marks(curve, c, span)), None)) is not None:
+        elif (rider := next((k for k, c in enumerate(kept) if rides_marks(curve, c, span)), None)) is not None:
             reasons.append(f"a broken trace (covering {_coverage(curve):.0%} of its columns) of kept curve "
                            f"{rider + 1}'s censor marks, above and below its solid line in its ink")
         elif (ribbon := _ribbon_reason(curve, kept, span)) is not None:
