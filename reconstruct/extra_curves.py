@@ -4,7 +4,8 @@ When the at-risk table has ``k`` rows and the first tracing found more curves, t
 for ``k`` and the tracer may keep only ``k`` of the curves it told apart. That is taken only when exactly one
 ``k`` of the curves found (:func:`choose_kept`) all begin at time 0 (every at-risk row has patients at time 0)
 while every curve left out is explained (:func:`explain_dropped`): it retraces a kept curve of the same ink (a
-thick line followed along both its edges, or riding the tops of its censor marks), it is a band traced much wider
+thick line followed along both its edges, or riding the tops of its censor marks), a broken trace of a solid
+kept curve's censor marks above and below it, it is a band traced much wider
 than every kept line in a faded shade of one kept curve's ink, in a panel with translucent fill or along that curve
 (a confidence ribbon), a thin pale outline or border of such a ribbon, one of two dashed lines of a kept curve's
 ink bracketing it (its confidence limits), or it is a flat run beginning well after time 0 (a
@@ -342,8 +343,9 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
     list of str or None
         One reason per curve left out, in ``found`` order; None when a kept curve is not one of ``found`` or does
         not begin at time 0, when two kept curves retrace each other, or when a curve left out is neither a
-        retrace of a kept curve, a ribbon's band, outline or border, one of a kept curve's two dashed confidence
-        limits, nor a flat piece starting late.
+        retrace of a kept curve, a broken trace of its censor marks (:func:`reconstruct.mark_traces.rides_marks`),
+        a ribbon's band, outline or border, one of a kept curve's two dashed confidence limits, nor a flat piece
+        starting late.
     """
     if span <= 0 or not kept or not all(_starts_at_zero(c, span) for c in kept):
         return None
@@ -356,6 +358,8 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
     for i, a in enumerate(kept):
         if any(_retraces(a, b, span) or _retraces(b, a, span) for b in kept[i + 1:]):
             return None  # two kept curves on one line: an arm may have been left out for a copy
+    from reconstruct.mark_traces import rides_marks  # here: it builds on this module's helpers
+
     reasons = []
     left_out = [i for i in range(len(found)) if i not in index]
     limits = _dashed_limits([found[i] for i in left_out], kept, span)
@@ -365,6 +369,9 @@ def explain_dropped(found: Sequence[Any], kept: Sequence[Any], *, span: float) -
         if twin is not None:
             reasons.append(f"a second trace of kept curve {twin + 1} (same ink, along it within a line's width or "
                            "riding its censor marks)")
+        elif (rider := next((k for k, c in enumerate(kept) if rides_marks(curve, c, span)), None)) is not None:
+            reasons.append(f"a broken trace (covering {_coverage(curve):.0%} of its columns) of kept curve "
+                           f"{rider + 1}'s censor marks, above and below its solid line in its ink")
         elif (ribbon := _ribbon_reason(curve, kept, span)) is not None:
             reasons.append(ribbon)
         elif n in limits:
