@@ -296,39 +296,3 @@ def test_fill_depth_equals_the_column_by_column_runs():
         path = _path(rows, own, half_width=int(rng.integers(0, 5)))
         assert fill_depth(path, weight) == _plain_fill_depth(path, weight)
     assert fill_depth(_path(np.full(5, 2), np.zeros(5)), np.ones((6, 5), np.float32)) == 0.0  # no drawn column
-
-
-def test_a_solid_arms_tail_cut_from_it_by_a_word_stays_its_own_when_line_types_are_measured_before_the_mask():
-    # rms_006 of seed 8081: two arms of one ink, solid and dashed; the solid arm's last drop runs through the dashed
-    # arm's name. With the word masked, the tail after it was a short stroke of its own, of another line type than
-    # the solid curve, and the re-tracing by line type ended the solid arm at the word (misfit: trace ends early)
-    n, size = 400, (200, 400)
-    solid = _steps(n, [60], 20, 30)
-    solid[150:] += 20
-    solid[320:] += 30
-    solid[330:] += 30  # a level at row 100 over columns 320-329, through the word, then the tail at row 130
-    dashed = _steps(n, [40, 100, 200, 300], 22, 10)
-    dark = np.zeros(size, np.float32)
-    for c in range(5, 390):
-        dark[solid[c - 1]: solid[c] + 2, c] = 1.0
-        if c % 10 < 6:  # dashes of 6 columns, gaps of 4, in a grey
-            dark[dashed[c]: dashed[c] + 2, c] = 0.7
-    words = np.zeros(size, bool)
-    words[95:108, 322:329] = True  # the name's box, cutting the level at row 100
-    masked = np.where(words, 0.0, dark).astype(np.float32)
-    ink = (masked > 0).astype(np.float32)
-    first = curves.trace_monotone(masked, weak=ink, half_width=1, flipped=False)
-    assert first.stop >= 385  # traced in the masked darkness, the solid arm crosses the word's box
-
-    def recovered(strokes):
-        found = arm_split.recover_arms([(0, first, masked)], [], [_colour((0, 0, 0), 900)], [masked], ink,
-                                       darkness=masked, bg_rgb=np.full(3, 255.0, np.float32),
-                                       text=np.zeros(size, bool), want=2, flipped=False, min_cols=60, strokes=strokes)
-        assert found is not None and len(found) == 2
-        return [p for _, p, _ in found]
-
-    solid_path, dashed_path = recovered(dark)
-    assert solid_path.stop >= 385  # keeps its tail (without the words' darkness it stops at the word, column 322)
-    assert np.mean(np.abs(solid_path.rows[5:385] - solid[5:385]) <= 1) > 0.97
-    assert np.mean(np.abs(dashed_path.rows[5:385] - dashed[5:385]) <= 1) > 0.95
-    assert recovered(None)[0].stop < 330  # measured in the masked map (before the change): the tail is lost

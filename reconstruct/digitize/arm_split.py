@@ -248,7 +248,7 @@ def darkness_map(lab: NDArray[np.float32], bg_lab: NDArray[np.float32], darkest:
 
 
 def recover_arms(paths, pruned, colours, weights, ink, *, darkness, bg_rgb, text, want: int, flipped: bool,
-                 min_cols: int, strokes: NDArray[np.float32] | None = None):
+                 min_cols: int):
     """Look for arms the colour clusters hid until there are ``want`` paths; None when not exactly ``want``.
 
     Parameters
@@ -274,10 +274,6 @@ def recover_arms(paths, pruned, colours, weights, ink, *, darkness, bg_rgb, text
         The paths were traced on the vertically flipped panel.
     min_cols : int
         Fewest columns with own ink a curve needs.
-    strokes : ndarray of shape (rows, cols), optional
-        The darkness map before the words printed in the panel were masked out of ``darkness``, upright: the
-        line types of an achromatic figure are measured in it (:func:`stroke_extent`), so that a curve running
-        under a word stays one stroke. None: measured in ``darkness``.
 
     Returns
     -------
@@ -289,7 +285,6 @@ def recover_arms(paths, pruned, colours, weights, ink, *, darkness, bg_rgb, text
     if flipped:
         weights = [w[::-1] for w in weights]
         ink, darkness, text = ink[::-1], darkness[::-1], text[::-1]
-        strokes = None if strokes is None else strokes[::-1]
     paths = list(paths)
     used = {k for k, _, _ in paths}
     for item in sorted(pruned, key=lambda it: -it[1].n_present):  # 1: a colour of its own, pruned as a duplicate
@@ -305,11 +300,8 @@ def recover_arms(paths, pruned, colours, weights, ink, *, darkness, bg_rgb, text
     if len(paths) == want:
         return paths
     shared, members = _shared_map(paths, colours, weights, darkness)
-    achromatic = all(colours[k].chroma <= _curves.GREY_CHROMA for k, _, _ in paths)
     ink = np.maximum(ink, darkness)
-    # before the words are faded or masked: a curve under a word stays one stroke (rms_006 of seed 8081: the solid
-    # arm's last drop runs through the dashed arm's name; cut there, its tail was a stroke of another line type)
-    extent = stroke_extent(strokes if achromatic and strokes is not None else shared)
+    extent = stroke_extent(shared)  # before the words are faded: a curve under a word stays one stroke
     shared[text] *= 0.5  # a curve may run through a word, but a word is no curve
     ink = np.where(text, 0.5 * ink, ink).astype(np.float32)
     paths = _retrace(shared, extent, paths, members, ink, flipped=flipped)

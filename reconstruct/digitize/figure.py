@@ -360,13 +360,12 @@ def _recover(crop, traced, paths, colours, weights, grid, bg_rgb, flipped, want,
     if strokes_only:
         side = 2 * _curves.widest_line_px(crop.shape[0]) + 3
         ink, darkness = strokes_of(ink, side), strokes_of(darkness, side)
-    strokes = darkness.copy()  # the line types are measured with the words left in (arm_split.recover_arms)
     if words is not None:
         ink[words] = 0.0
         darkness[words] = 0.0
     text = _word_glyphs(crop, darkness)
     more = recover_arms(paths, pruned, colours, weights, ink, darkness=darkness, bg_rgb=bg_rgb, text=text,
-                        want=want, flipped=flipped, min_cols=max(int(0.15 * crop.shape[1]), 15), strokes=strokes)
+                        want=want, flipped=flipped, min_cols=max(int(0.15 * crop.shape[1]), 15))
     if more is None:
         return paths
     notes.append(f"{want} arms expected, {len(paths)} told apart by colour; the other "
