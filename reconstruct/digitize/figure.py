@@ -25,7 +25,7 @@ from reconstruct.digitize.axes import AxisCalibration, calibrate_axes, panels
 from reconstruct.digitize.calibration_checks import check_curves_start_at_zero, check_panel_holds_start
 from reconstruct.digitize.censor_marks import crossings_judged, drop_crossings, find_censor_marks
 from reconstruct.digitize.colour_paths import panel_filled, trace_arms, with_orphan_shades
-from reconstruct.digitize.covered_end import end_covered
+from reconstruct.digitize.covered_end import covered_end
 from reconstruct.digitize.digitized import DigitizedArm, DigitizedFigure
 from reconstruct.digitize.image import LoadedImage, estimate_skew_deg, load_image, rotate_image
 from reconstruct.digitize.legend import arm_label, next_key_labels
@@ -37,7 +37,7 @@ from reconstruct.digitize.panel_text import text_mask
 from reconstruct.digitize.path_pruning import drop_broken_greys, drop_duplicates, drop_fills, to_count
 from reconstruct.digitize.shade_hops import shade_hops
 from reconstruct.digitize.step_corners import final_drop, step_corners
-from reconstruct.digitize.trace_check import INK_DELTA, bare_drop, snap_bare_drops
+from reconstruct.digitize.trace_check import INK_DELTA, bare_drop
 from reconstruct.draw_noise import FLAG_SHADE_HOP_COLUMNS
 from reconstruct.errors import CalibrationError, DigitizationError, DigitizationWarning, InputError, XTickLabelError
 from reconstruct.io import provenance as make_provenance
@@ -266,16 +266,13 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
         if not flipped and final_drop(path, weight, rows[-1], float(y_cal.to_px(0.0)) - r0):
             cols, rows = np.r_[cols, cols[-1]], np.r_[rows, float(y_cal.to_px(0.0)) - r0]  # the last event's drop to 0
         end = cols[-1]
-        cols = snap_bare_drops(cols, rows, drawn[::-1] if flipped else drawn, path.half_width)
         cols, rows, bare_px, bare_col, cut_col = bare_drop(cols, rows, drawn[::-1] if flipped else drawn,
                                                            path.half_width, path.own,
                                                            lab=lab[::-1] if flipped else lab,
                                                            others=[p for _, p, _ in paths if p is not path])
         strayed.append(bool(bare_px > 0 or cols[-1] < end or path.bare_gap > _BARE_GAP * crop.shape[1]))
-        # under a box drawn over the panel, or run on over its margin onto the legend key (cut back to the box's edge)
-        cols, covered, mark_limit = end_covered(cols, rows, drawn[::-1] if flipped else drawn,
-                                                crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb,
-                                                path.half_width)
+        covered = covered_end(int(round(cols[-1])), int(round(rows[-1])), drawn[::-1] if flipped else drawn,
+                              crop[::-1] if flipped else crop, colours[k].rgb, bg_rgb, path.half_width)
         loose = _curves.membership(crop, bg_rgb, colours[k], loose=True)
         loose[grid] = 0.0
         mark_cols, _ = find_censor_marks(path, loose[::-1] if flipped else loose)
@@ -283,7 +280,6 @@ def _digitize_arms(*, crop, lab, origin, gray, drawn, x_cal, y_cal, n_arms, read
             own = weights[k][::-1] if flipped else weights[k]  # the whole strict membership (a residual is cleared)
             mark_cols = drop_crossings(mark_cols, path, [p for j, p, _ in paths if j != k],
                                        lambda path=path, own=own: find_censor_marks(path, own)[0])
-        mark_cols = np.asarray(mark_cols)[np.asarray(mark_cols) <= mark_limit]  # a legend key's mark is no censoring
         if flipped:
             rows = n_rows - 1 - rows
         traced_px.append((cols, rows))

@@ -14,14 +14,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["INK_DELTA", "bare_drop", "snap_bare_drops"]
+__all__ = ["INK_DELTA", "bare_drop"]
 
 INK_DELTA = 25.0  # Lab distance from the background of a drawn pixel, anti-aliased edges included
 _MIN_INKED = 0.3  # a dashed or dotted drop still inks this share of its rows
 _OWN_INK = 0.5  # TracedPath.own at which a column shows the arm's own colour
 _MIN_OWN = 0.25  # share of own-colour columns under which a trace's tail rides on other lines
 _MIN_SHARED = 0.75  # share of a tail's columns on another arm's path at which the tail rides on that arm's line
-_SNAP_INKED = 0.7  # a drop moved onto a stroke nearby needs the stroke inked in this share of its interior rows
 
 
 def _line_reach(half_width: int) -> int:
@@ -60,18 +59,7 @@ def _bare(cols, rows, k: int, drawn: NDArray[np.bool_], half_width: int) -> bool
         return None
     left, right = int(round(cols[first])), int(round(cols[last]))
     band = drawn[max(top, 0): min(bottom, n_rows), max(left - 2, 0): min(right + 3, n_cols)]
-    if not band.size:
-        return False
-    inked = band.any(axis=1)
-    return float(np.mean(inked)) < _MIN_INKED or _longest_run(~inked) > max(_line_reach(half_width), 0.6 * inked.size)
-
-
-def _longest_run(mask: NDArray[np.bool_]) -> int:
-    """Length of the longest run of True in ``mask``: a drop inked only at its two ends (censor marks on both
-    levels, sas_008 of dev 8081) leaves a long bare run in the middle that no dash gap of a drawn drop leaves."""
-    padded = np.r_[False, mask, False].astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return int((edges[1::2] - edges[::2]).max(initial=0))
+    return bool(band.size) and float(np.mean(band.any(axis=1))) < _MIN_INKED
 
 
 def _narrow(strip: NDArray[np.float32], centre: int, limit: int) -> NDArray[np.bool_]:
@@ -189,75 +177,6 @@ def _on_other(others, cols, rows, k: int, half_width: int, bare: list) -> bool:
         if float(near.sum()) >= _MIN_SHARED * span.size:
             return True
     return False
-
-
-def _row_drawn(drawn: NDArray[np.bool_], row: float, c0: int, c1: int, half_width: int) -> NDArray[np.bool_]:
-    """Per column ``c0..c1 - 1``: whether a level at ``row`` is drawn there (within its half width)."""
-    r = int(round(row))
-    band = drawn[max(r - half_width, 0): r + half_width + 1, max(c0, 0): max(min(c1, drawn.shape[1]), 0)]
-    return band.any(axis=0) if band.size else np.zeros(0, bool)
-
-
-def _stroke_at(drawn: NDArray[np.bool_], top: int, bottom: int, col: int, width: int = 1) -> bool:
-    """Whether columns ``col - width .. col + width`` ink at least :data:`_SNAP_INKED` of rows ``top .. bottom - 1``."""
-    band = drawn[max(top, 0): min(bottom, drawn.shape[0]), max(col - width, 0): col + width + 1]
-    return bool(band.size) and float(np.mean(band.any(axis=1))) >= _SNAP_INKED
-
-
-def snap_bare_drops(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
-                    half_width: int) -> NDArray[np.float64]:
-    """Move a drop with nothing drawn under it onto the vertical stroke a few pixels away that joins its two levels.
-
-    A censor mark just past a drop inks both levels' rows for a few columns, and the drop's column,
-    placed between the old level's last ink and the new level's first, can land on the mark (base_r_007
-    of dev 8081: 5 px right of a thin anti-aliased stroke). The drop is moved to the nearest column within
-    ``4 * half_width + 4`` pixels where a stroke inks 70% of its interior rows, when the level the move
-    lengthens is drawn in every column it gains and the level it shortens is bare in at least half of the
-    columns it loses (so a trace that left its curve, onto another curve's drop, is not moved); a drop moved
-    right needs its old level to end at the stroke too (bare in most of the ``reach`` columns beyond
-    ``reach`` past it): an old level running on past another arm's drop is a curve the trace left there. Only a drop
-    reached in one piece is moved, and no drop past the corners either side of it.
-
-    Parameters
-    ----------
-    cols, rows : ndarray of shape (n_corners,)
-        Step corners (rows non-decreasing).
-    drawn : ndarray of shape (rows, cols), bool
-    half_width : int
-
-    Returns
-    -------
-    ndarray
-        The corners' columns, a copy.
-    """
-    cols = np.asarray(cols, float).copy()
-    reach = 4 * half_width + 4
-    for k in range(1, cols.size - 1):
-        if _stroke(cols, k, half_width) != (k, k) or not _bare(cols, rows, k, drawn, half_width):
-            continue
-        top = int(np.ceil(rows[k - 1])) + half_width + 1
-        bottom = int(np.floor(rows[k])) - half_width
-        here = int(round(cols[k]))
-        for shift in sorted(range(-reach, reach + 1), key=lambda v: (abs(v), v)):
-            col = here + shift
-            if abs(shift) <= 2 or not cols[k - 1] < col <= cols[k + 1] or not _stroke_at(drawn, top, bottom, col):
-                continue
-            if col < here:  # the new level begins at the stroke, the old one ends there
-                gained = _row_drawn(drawn, rows[k], col + 1, here + 1, half_width)
-                lost = _row_drawn(drawn, rows[k - 1], col + half_width + 1, here - half_width, half_width)
-            else:
-                gained = _row_drawn(drawn, rows[k - 1], here, col, half_width)
-                lost = _row_drawn(drawn, rows[k], here + half_width + 1, col - half_width, half_width)
-                # the old level must end at the stroke: one running on past it (beyond a censor mark's arm) is a
-                # curve the stroke crosses, and the trace that left it there for another arm's drop stays bare
-                past = _row_drawn(drawn, rows[k - 1], col + reach + 1, col + 2 * reach + 1, half_width)
-                if past.size and float(np.mean(past)) > 0.5:
-                    continue
-            if gained.all() and (not lost.size or float(np.mean(lost)) <= 0.5):
-                inked = [c for c in (col - 1, col, col + 1) if _stroke_at(drawn, top, bottom, c, width=0)]
-                cols[k] = float(np.mean(inked)) if inked else float(col)  # the stroke's centre
-                break
-    return cols
 
 
 def bare_drop(cols: NDArray[np.float64], rows: NDArray[np.float64], drawn: NDArray[np.bool_],
