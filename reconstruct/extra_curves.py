@@ -152,18 +152,32 @@ def _retraces(dropped: Any, kept: Any, span: float) -> bool:
     """True when ``dropped`` is of ``kept``'s ink and runs along it over ``_RETRACE_SHARE`` of its span, which lies
     within the kept curve's: within ``_RETRACE_PX`` pixels, or up to ``_RETRACE_SURVIVAL`` above it near its
     censor marks."""
-    if not same_ink(dropped.colour, kept.colour) or len(dropped.time) < 2 or len(kept.time) < 2:
+    return same_ink(dropped.colour, kept.colour) and _rides(dropped, kept, span, below=False)
+
+
+def _inside_span(dropped: Any, line: Any, span: float) -> bool:
+    """True when both curves have two points or more and ``dropped`` runs only where ``line`` is drawn (give or take
+    ``_STARTS_AT_ZERO`` of ``span`` at either end)."""
+    if len(dropped.time) < 2 or len(line.time) < 2:
         return False
-    lo, hi = float(dropped.time[0]), float(dropped.time[-1])
-    if lo < float(kept.time[0]) - _STARTS_AT_ZERO * span or hi > float(kept.time[-1]) + _STARTS_AT_ZERO * span:
-        return False  # it runs where the kept curve is not drawn
-    grid = np.linspace(lo, hi, 200)
+    return (float(dropped.time[0]) >= float(line.time[0]) - _STARTS_AT_ZERO * span
+            and float(dropped.time[-1]) <= float(line.time[-1]) + _STARTS_AT_ZERO * span)
+
+
+def _rides(dropped: Any, kept: Any, span: float, *, below: bool) -> bool:
+    """True when ``dropped`` runs along ``kept`` over ``_RETRACE_SHARE`` of its span, which lies within the kept
+    curve's (:func:`_inside_span`): within ``_RETRACE_PX`` pixels, or near ``kept``'s censor marks up to
+    ``_RETRACE_SURVIVAL`` above it (above or below it, with ``below``). Any ink: the callers judge that."""
+    if not _inside_span(dropped, kept, span):
+        return False
+    grid = np.linspace(float(dropped.time[0]), float(dropped.time[-1]), 200)
     marks = np.asarray(getattr(kept, "censor_time", ()), float)
     near_mark = (np.min(np.abs(grid[:, None] - marks[None, :]), axis=1) <= _MARK_REACH * span if marks.size
                  else np.zeros(grid.size, bool))
     gaps = _shifted_gaps(dropped, kept, grid, span)
-    close = (np.abs(gaps) <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9) | (near_mark & (gaps > 0)
-                                                                            & (gaps <= _RETRACE_SURVIVAL))
+    off_line = np.abs(gaps) if below else np.where(gaps > 0, gaps, np.inf)  # how far from it a mark may lift it
+    on_line = np.abs(gaps) <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9
+    close = on_line | (near_mark & (off_line <= _RETRACE_SURVIVAL))
     return float(np.mean(close.any(axis=0))) >= _RETRACE_SHARE
 
 
@@ -219,20 +233,32 @@ def _ribbon_band(dropped: Any, kept: Sequence[Any], span: float) -> int | None:
     return None
 
 
+def _pale_falling(dropped: Any, kept: Sequence[Any], *, thinner: bool) -> tuple | None:
+    """``(ink, kept half widths, kept inks, panel background)`` when ``dropped`` may be a line of a kept curve's
+    ribbon, else None: in a panel with translucent fill (``panel_filled``), paler than every kept ink by more than
+    ``_BAND_PALER`` levels, thinner than every kept curve (no wider than any, without ``thinner``), and falling
+    (a flat run is no ribbon's line). Widths and inks all known."""
+    width, ink = _half_px(dropped), hex_rgb(dropped.colour)
+    widths, inks = [_half_px(c) for c in kept], [hex_rgb(c.colour) for c in kept]
+    if width is None or ink is None or None in widths or None in inks or not dropped.quality.get("panel_filled"):
+        return None
+    narrow = all(width < w for w in widths) if thinner else all(width <= w for w in widths)
+    if not narrow or not all(np.mean(ink) > np.mean(of) + _BAND_PALER for of in inks):
+        return None
+    if len(dropped.time) < 2 or float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped):
+        return None
+    return ink, widths, inks, hex_rgb(dropped.quality.get("panel_background")) or _WHITE
+
+
 def _edge_line(dropped: Any, kept: Sequence[Any]) -> int | None:
     """The index of the kept curve whose ribbon's outline ``dropped`` is (a hairline in a faded shade of its ink),
     None when it is none's: in a panel with translucent fill (``panel_filled``), ``dropped`` is traced thinner than
     every kept curve, paler than every kept ink by more than ``_BAND_PALER`` levels, in a tint of one (the darkest
     such when several: greys are tints of every darker grey), and falls."""
-    width, ink = _half_px(dropped), hex_rgb(dropped.colour)
-    widths, inks = [_half_px(c) for c in kept], [hex_rgb(c.colour) for c in kept]
-    if width is None or ink is None or None in widths or None in inks or not dropped.quality.get("panel_filled"):
+    pale = _pale_falling(dropped, kept, thinner=True)
+    if pale is None:
         return None
-    if not all(width < w for w in widths) or not all(np.mean(ink) > np.mean(of) + _BAND_PALER for of in inks):
-        return None
-    if len(dropped.time) < 2 or float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped):
-        return None
-    background = hex_rgb(dropped.quality.get("panel_background")) or _WHITE
+    ink, _, inks, background = pale
     tints = [j for j, of in enumerate(inks) if is_tint_rgb(ink, of, background)]
     return min(tints, key=lambda j: float(np.mean(inks[j]))) if tints else None
 
@@ -242,15 +268,11 @@ def _fill_edge(dropped: Any, kept: Sequence[Any], span: float) -> int | None:
     line), None when it is none's: in a panel with translucent fill, ``dropped`` is paler than every kept ink by more
     than ``_BAND_PALER`` levels, no wider than any kept curve, and runs on one side of the kept curve it runs
     nearest (:func:`_one_side`), within ``_EDGE_REACH`` of it in the median, in a tint of its ink and thinner."""
-    width, ink = _half_px(dropped), hex_rgb(dropped.colour)
-    widths, inks = [_half_px(c) for c in kept], [hex_rgb(c.colour) for c in kept]
-    if width is None or ink is None or None in widths or None in inks or not dropped.quality.get("panel_filled"):
+    pale = _pale_falling(dropped, kept, thinner=False)
+    if pale is None:
         return None
-    if not all(width <= w for w in widths) or not all(np.mean(ink) > np.mean(of) + _BAND_PALER for of in inks):
-        return None
-    if len(dropped.time) < 2 or float(dropped.survival[0] - dropped.survival[-1]) <= _FLAT_PX * _per_px(dropped):
-        return None
-    background = hex_rgb(dropped.quality.get("panel_background")) or _WHITE
+    ink, widths, inks, background = pale
+    width = _half_px(dropped)
     gaps = [_median_gap(dropped, line, span) for line in kept]
     j = int(np.argmin(gaps))  # the kept curve it runs nearest
     if (gaps[j] <= _EDGE_REACH and width < widths[j] and is_tint_rgb(ink, inks[j], background)
@@ -268,12 +290,9 @@ def _one_side(dropped: Any, line: Any, span: float) -> int:
     """+1 when ``dropped`` runs above ``line`` (within ``_RETRACE_PX``, a step a little before or after, over
     ``_RETRACE_SHARE`` of its span, which lies within the line's) and apart from it by more than ``_RETRACE_PX`` in
     the median, -1 below, 0 when neither."""
-    if len(dropped.time) < 2 or len(line.time) < 2:
+    if not _inside_span(dropped, line, span):
         return 0
-    lo, hi = float(dropped.time[0]), float(dropped.time[-1])
-    if lo < float(line.time[0]) - _STARTS_AT_ZERO * span or hi > float(line.time[-1]) + _STARTS_AT_ZERO * span:
-        return 0
-    gaps = _shifted_gaps(dropped, line, np.linspace(lo, hi, 200), span)
+    gaps = _shifted_gaps(dropped, line, np.linspace(float(dropped.time[0]), float(dropped.time[-1]), 200), span)
     tol = _RETRACE_PX * _per_px(dropped, line)
     for side in (1, -1):
         if (float(np.mean((side * gaps >= -tol).any(axis=0))) >= _RETRACE_SHARE

@@ -14,16 +14,10 @@ import numpy as np
 
 from reconstruct.extra_curves import (
     _DASHED_COVERAGE,
-    _MARK_REACH,
-    _RETRACE_PX,
-    _RETRACE_SHARE,
-    _RETRACE_SURVIVAL,
     _SOLID_COVERAGE,
-    _STARTS_AT_ZERO,
     SAME_INK,
     _coverage,
-    _per_px,
-    _shifted_gaps,
+    _rides,
     hex_rgb,
     same_ink,
 )
@@ -64,14 +58,6 @@ def rides_marks(dropped: Any, kept: Any, span: float) -> bool:
     own, of = _coverage(dropped), _coverage(kept)
     if own is None or of is None or own > _DASHED_COVERAGE or of < _SOLID_COVERAGE:
         return False
-    marks = np.asarray(getattr(kept, "censor_time", ()), float)
-    if not marks.size or not _ink_kin(dropped.colour, kept.colour) or len(dropped.time) < 2 or len(kept.time) < 2:
+    if not len(getattr(kept, "censor_time", ())) or not _ink_kin(dropped.colour, kept.colour):
         return False
-    lo, hi = float(dropped.time[0]), float(dropped.time[-1])
-    if lo < float(kept.time[0]) - _STARTS_AT_ZERO * span or hi > float(kept.time[-1]) + _STARTS_AT_ZERO * span:
-        return False
-    grid = np.linspace(lo, hi, 200)
-    near_mark = np.min(np.abs(grid[:, None] - marks[None, :]), axis=1) <= _MARK_REACH * span
-    gaps = np.abs(_shifted_gaps(dropped, kept, grid, span))
-    close = (gaps <= _RETRACE_PX * _per_px(dropped, kept) + 1e-9) | (near_mark & (gaps <= _RETRACE_SURVIVAL))
-    return float(np.mean(close.any(axis=0))) >= _RETRACE_SHARE
+    return _rides(dropped, kept, span, below=True)

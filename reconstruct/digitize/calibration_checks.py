@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from reconstruct.errors import CalibrationError, DigitizationError
 
@@ -25,6 +26,13 @@ START_TOLERANCE_SHARE = 0.03
 """Share of the labelled x range a curve may start left of time 0 (ggplot and R pad the axis by 4%)."""
 START_LEVEL = 0.95
 """Survival below which a curve's level at the panel's left edge is no start (a KM curve starts at 1)."""
+
+
+def _start_tolerance(time_per_px: float, values: NDArray[np.float64]) -> float:
+    """Time a curve's start may lie off 0: ``START_TOLERANCE_PX`` columns or ``START_TOLERANCE_SHARE`` of the
+    labelled range ``values`` spans, whichever is more."""
+    span = float(np.ptp(values)) if values.size >= 2 else 0.0
+    return max(START_TOLERANCE_PX * abs(float(time_per_px)), START_TOLERANCE_SHARE * span)
 
 
 def check_curves_start_at_zero(starts: Sequence[float], *, time_per_px: float, tick_values: Sequence[float],
@@ -51,8 +59,7 @@ def check_curves_start_at_zero(starts: Sequence[float], *, time_per_px: float, t
     if not len(starts):
         return
     values = np.asarray(tick_values, dtype=float)
-    span = float(np.ptp(values)) if values.size >= 2 else 0.0
-    tolerance = max(START_TOLERANCE_PX * abs(float(time_per_px)), START_TOLERANCE_SHARE * span)
+    tolerance = _start_tolerance(time_per_px, values)
     earliest = float(np.min(starts))
     if earliest >= -tolerance:
         return
@@ -96,9 +103,7 @@ def check_panel_holds_start(first_levels: Sequence[float], *, left_time: float, 
         When the left edge lies after time 0 by more than ``max(6 px, 3% of the labelled range)`` and a
         curve's first level is below ``START_LEVEL``.
     """
-    values = np.asarray(tick_values, dtype=float)
-    span = float(np.ptp(values)) if values.size >= 2 else 0.0
-    tolerance = max(START_TOLERANCE_PX * abs(float(time_per_px)), START_TOLERANCE_SHARE * span)
+    tolerance = _start_tolerance(time_per_px, np.asarray(tick_values, dtype=float))
     lowest = min((float(v) for v in first_levels), default=1.0)
     if left_time <= tolerance or lowest >= START_LEVEL:
         return

@@ -73,14 +73,8 @@ def ink_masks(rgb: NDArray[np.uint8], colours: Sequence[tuple[int, int, int] | N
 def read_by_ink(rgb: NDArray[np.uint8], colours: Sequence[tuple[int, int, int] | None]
                 ) -> list[tuple[int, list]]:
     """``[(curve, words)]``: the OCR words (:class:`~reconstruct.digitize.ocr.TextBox`) read in each coloured
-    curve's ink alone (:func:`ink_masks`), the ink drawn black on white. Empty without OCR.
-
-    Parameters
-    ----------
-    rgb : ndarray of shape (rows, cols, 3), uint8
-        The image (a panel crop).
-    colours : sequence of (r, g, b) or None
-        Curve colours, in curve order.
+    curve's ink alone (:func:`ink_masks`), the ink drawn black on white. Empty without OCR. Parameters as
+    :func:`ink_masks`.
 
     Returns
     -------
